@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// APIToken is an admin API credential. Only the SHA-256 of the secret is
+// stored; the secret is shown once, when it is created.
+type APIToken struct {
+	ID      string    `json:"id"`
+	User    string    `json:"user"`
+	Role    string    `json:"role"`
+	Created time.Time `json:"created"`
+}
+
+// tokenPrefix marks wecom-guard tokens so they are recognisable in a leak scan.
+const tokenPrefix = "wgt_"
+
+func hashToken(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateToken makes a new token for user with role and returns it with its
+// secret, which is not stored and cannot be shown again.
+func (s *Store) CreateToken(ctx context.Context, user, role string, now time.Time) (APIToken, string, error) {
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return APIToken{}, "", fmt.Errorf("create token: random: %w", err)
+	}
+	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+	t := APIToken{ID: hashToken(secret)[:12], User: user, Role: role, Created: now}
+	data, err := json.Marshal(t)
+	if err != nil {
+		return APIToken{}, "", fmt.Errorf("create token: %w", err)
+	}
+	pipe := s.rdb.TxPipeline()
+	pipe.Set(ctx, s.keyTokenHash(hashToken(secret)), data, 0)
+	pipe.HSet(ctx, s.keyTokens(), t.ID, hashToken(secret))
+	if _, err := pipe.Exec(ctx); err != nil {
+		return APIToken{}, "", fmt.Errorf("create token for %s: %w", user, err)
+	}
+	return t, secret, nil
+}
+
+// LookupToken returns the token whose secret this is; ok is false for an
+// unknown or revoked secret.
+func (s *Store) LookupToken(ctx context.Context, secret string) (APIToken, bool, error) {
+	var t APIToken
+	ok, err := s.getJSON(ctx, s.keyTokenHash(hashToken(secret)), &t)
+	return t, ok, err
+}
+
+// Tokens lists every token (never their secrets).
+func (s *Store) Tokens(ctx context.Context) ([]APIToken, error) {
+	hashes, err := s.rdb.HGetAll(ctx, s.keyTokens()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	out := make([]APIToken, 0, len(hashes))
+	for _, h := range hashes {
+		var t APIToken
+		ok, err := s.getJSON(ctx, s.keyTokenHash(h), &t)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// RevokeToken deletes token id; ok is false when there is none.
+func (s *Store) RevokeToken(ctx context.Context, id string) (bool, error) {
+	h, err := s.rdb.HGet(ctx, s.keyTokens(), id).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("revoke token %s: %w", id, err)
+	}
+	pipe := s.rdb.TxPipeline()
+	pipe.Del(ctx, s.keyTokenHash(h))
+	pipe.HDel(ctx, s.keyTokens(), id)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return false, fmt.Errorf("revoke token %s: %w", id, err)
+	}
+	return true, nil
+}
+
+// AuditEntry is one line of the admin audit log: who did what, when, and
+// for changes the state before and after.
+type AuditEntry struct {
+	ID     string          `json:"id"`
+	Time   time.Time       `json:"time"`
+	User   string          `json:"user"`
+	Role   string          `json:"role"`
+	Action string          `json:"action"` // e.g. "outbox.retry", "violation.view_raw"
+	Target string          `json:"target,omitempty"`
+	Before json.RawMessage `json:"before,omitempty"`
+	After  json.RawMessage `json:"after,omitempty"`
+}
+
+// Audit appends e to the audit log. The log is a stream: entries are only
+// ever added, never changed.
+func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode audit entry: %w", err)
+	}
+	if err := s.rdb.XAdd(ctx, &redis.XAddArgs{Stream: s.keyAudit(), Values: []any{"e", data}}).Err(); err != nil {
+		return fmt.Errorf("append audit entry: %w", err)
+	}
+	return nil
+}
+
+// AuditLog returns up to count audit entries, newest first, older than
+// before (a stream id; "" for the newest).
+func (s *Store) AuditLog(ctx context.Context, count int, before string) ([]AuditEntry, error) {
+	end := "+"
+	if before != "" {
+		end = "(" + before
+	}
+	msgs, err := s.rdb.XRevRangeN(ctx, s.keyAudit(), end, "-", int64(count)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	out := make([]AuditEntry, 0, len(msgs))
+	for _, m := range msgs {
+		var e AuditEntry
+		raw, _ := m.Values["e"].(string)
+		if err := json.Unmarshal([]byte(raw), &e); err != nil {
+			return nil, fmt.Errorf("decode audit entry %s: %w", m.ID, err)
+		}
+		e.ID = m.ID
+		if e.Time.IsZero() {
+			if ms, err := strconv.ParseInt(m.ID[:len(m.ID)-len(m.ID[indexDash(m.ID):])], 10, 64); err == nil {
+				e.Time = time.UnixMilli(ms)
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func indexDash(id string) int {
+	for i := 0; i < len(id); i++ {
+		if id[i] == '-' {
+			return i
+		}
+	}
+	return len(id)
+}

@@ -1,0 +1,371 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The outbox is a Redis Stream read by one consumer group, so each entry
+// goes to one sender replica at a time and stays pending until acknowledged:
+// a crashed replica's entries are claimed by another (XAUTOCLAIM). Failed
+// deliveries wait in a sorted set until their retry time, then go back into
+// the stream; entries that fail too often move to a dead-letter stream.
+// All of its keys share the {outbox} hash tag so scripts may touch them together.
+
+// outboxGroup is the consumer group of the senders.
+const outboxGroup = "senders"
+
+// OutboxKeyTTL is how long enqueue and delivery marks are kept: far longer
+// than any retry schedule, so a redelivered entry is recognised.
+const OutboxKeyTTL = 7 * 24 * time.Hour
+
+// OutboxEntry is one action waiting for delivery.
+type OutboxEntry struct {
+	StreamID  string    `json:"-"`
+	Key       string    `json:"key"`     // idempotency key of the action
+	Attempt   int       `json:"attempt"` // deliveries tried so far
+	Payload   []byte    `json:"payload"`
+	Enqueued  time.Time `json:"enqueued"`
+	LastError string    `json:"last_error,omitempty"`
+}
+
+// DeadLetter is an entry that exhausted its attempts.
+type DeadLetter struct {
+	ID     string      `json:"id"`
+	Entry  OutboxEntry `json:"entry"`
+	Reason string      `json:"reason"`
+	Died   time.Time   `json:"died"`
+}
+
+var enqueueScript = redis.NewScript(`
+if redis.call("SET", KEYS[2], "1", "NX", "PX", ARGV[3]) then
+  redis.call("XADD", KEYS[1], "*", "e", ARGV[1])
+  return 1
+end
+return 0`)
+
+// Enqueue adds an action with idempotency key to the outbox unless one with
+// that key was enqueued within OutboxKeyTTL; added tells which.
+func (s *Store) Enqueue(ctx context.Context, key string, payload []byte, now time.Time) (added bool, err error) {
+	e := OutboxEntry{Key: key, Payload: payload, Enqueued: now}
+	data, err := json.Marshal(e)
+	if err != nil {
+		return false, fmt.Errorf("encode outbox entry %s: %w", key, err)
+	}
+	n, err := enqueueScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxEnqueued(key)}, data, key, OutboxKeyTTL.Milliseconds()).Int()
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s: %w", key, err)
+	}
+	return n == 1, nil
+}
+
+// EnsureOutboxGroup creates the outbox stream and its consumer group if
+// they do not exist yet.
+func (s *Store) EnsureOutboxGroup(ctx context.Context) error {
+	err := s.rdb.XGroupCreateMkStream(ctx, s.keyOutbox(), outboxGroup, "0").Err()
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return fmt.Errorf("create outbox group: %w", err)
+	}
+	return nil
+}
+
+// withGroup runs op, and if the stream or its group is missing (a fresh or
+// wiped Redis) creates them and runs op once more.
+func (s *Store) withGroup(ctx context.Context, op func() error) error {
+	err := op()
+	if err == nil || !strings.HasPrefix(err.Error(), "NOGROUP") {
+		return err
+	}
+	if err := s.EnsureOutboxGroup(ctx); err != nil {
+		return err
+	}
+	return op()
+}
+
+// ReadOutbox returns up to count new entries for consumer, waiting up to
+// block for one to arrive (0: do not wait).
+func (s *Store) ReadOutbox(ctx context.Context, consumer string, count int, block time.Duration) ([]OutboxEntry, error) {
+	if block <= 0 {
+		block = -1 // go-redis: a negative Block omits BLOCK
+	}
+	var res []redis.XStream
+	err := s.withGroup(ctx, func() (err error) {
+		res, err = s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
+			Group: outboxGroup, Consumer: consumer,
+			Streams: []string{s.keyOutbox(), ">"}, Count: int64(count), Block: block,
+		}).Result()
+		return err
+	})
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	var out []OutboxEntry
+	for _, st := range res {
+		out = append(out, decodeEntries(st.Messages)...)
+	}
+	return out, nil
+}
+
+// ClaimStale takes over up to count entries that another consumer read but
+// has not acknowledged for minIdle: that replica died or hangs.
+func (s *Store) ClaimStale(ctx context.Context, consumer string, minIdle time.Duration, count int) ([]OutboxEntry, error) {
+	var msgs []redis.XMessage
+	err := s.withGroup(ctx, func() (err error) {
+		msgs, _, err = s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
+			Stream: s.keyOutbox(), Group: outboxGroup, Consumer: consumer,
+			MinIdle: minIdle, Start: "0-0", Count: int64(count),
+		}).Result()
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim stale outbox entries: %w", err)
+	}
+	return decodeEntries(msgs), nil
+}
+
+func decodeEntries(msgs []redis.XMessage) []OutboxEntry {
+	out := make([]OutboxEntry, 0, len(msgs))
+	for _, m := range msgs {
+		var e OutboxEntry
+		raw, _ := m.Values["e"].(string)
+		if err := json.Unmarshal([]byte(raw), &e); err != nil {
+			// Unreadable entries are still returned, so the sender can
+			// dead-letter them instead of leaving them pending forever.
+			e = OutboxEntry{Key: "undecodable:" + m.ID, LastError: "undecodable entry: " + err.Error()}
+		}
+		e.StreamID = m.ID
+		out = append(out, e)
+	}
+	return out
+}
+
+var ackScript = redis.NewScript(`
+for i = 1, #ARGV do
+  redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[i])
+  redis.call("XDEL", KEYS[1], ARGV[i])
+end
+return #ARGV`)
+
+// AckOutbox removes delivered entries from the outbox.
+func (s *Store) AckOutbox(ctx context.Context, entries ...OutboxEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	ids := make([]any, len(entries))
+	for i, e := range entries {
+		ids[i] = e.StreamID
+	}
+	if err := ackScript.Run(ctx, s.rdb, []string{s.keyOutbox()}, ids...).Err(); err != nil {
+		return fmt.Errorf("ack outbox entries: %w", err)
+	}
+	return nil
+}
+
+var rescheduleScript = redis.NewScript(`
+redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[1])
+redis.call("XDEL", KEYS[1], ARGV[1])
+redis.call("ZADD", KEYS[2], ARGV[2], ARGV[3])
+return 1`)
+
+// Reschedule moves e out of the stream into the delayed set, to come back
+// at due. The caller sets e.Attempt and e.LastError as they should be then.
+func (s *Store) Reschedule(ctx context.Context, e OutboxEntry, due time.Time) error {
+	data, err := json.Marshal(struct {
+		OutboxEntry
+		From string `json:"from"` // makes the member unique per stream entry
+	}{e, e.StreamID})
+	if err != nil {
+		return fmt.Errorf("encode outbox entry %s: %w", e.Key, err)
+	}
+	err = rescheduleScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDelayed()}, e.StreamID, due.UnixMilli(), data).Err()
+	if err != nil {
+		return fmt.Errorf("reschedule %s: %w", e.Key, err)
+	}
+	return nil
+}
+
+var promoteScript = redis.NewScript(`
+local due = redis.call("ZRANGEBYSCORE", KEYS[2], "-inf", ARGV[1], "LIMIT", 0, tonumber(ARGV[2]))
+for _, m in ipairs(due) do
+  redis.call("XADD", KEYS[1], "*", "e", m)
+  redis.call("ZREM", KEYS[2], m)
+end
+return #due`)
+
+// PromoteDue moves up to max delayed entries whose time has come back into
+// the stream, atomically, and returns how many it moved.
+func (s *Store) PromoteDue(ctx context.Context, now time.Time, max int) (int, error) {
+	n, err := promoteScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDelayed()}, now.UnixMilli(), max).Int()
+	if err != nil {
+		return 0, fmt.Errorf("promote due outbox entries: %w", err)
+	}
+	return n, nil
+}
+
+var deadScript = redis.NewScript(`
+redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[1])
+redis.call("XDEL", KEYS[1], ARGV[1])
+redis.call("XADD", KEYS[2], "*", "e", ARGV[2], "reason", ARGV[3], "died", ARGV[4])
+return 1`)
+
+// DeadLetter moves e out of the outbox into the dead-letter stream.
+func (s *Store) DeadLetter(ctx context.Context, e OutboxEntry, reason string, now time.Time) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode outbox entry %s: %w", e.Key, err)
+	}
+	err = deadScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDead()}, e.StreamID, data, reason, now.UnixMilli()).Err()
+	if err != nil {
+		return fmt.Errorf("dead-letter %s: %w", e.Key, err)
+	}
+	return nil
+}
+
+// DeadLetters returns up to count dead letters, newest first.
+func (s *Store) DeadLetters(ctx context.Context, count int) ([]DeadLetter, error) {
+	msgs, err := s.rdb.XRevRangeN(ctx, s.keyOutboxDead(), "+", "-", int64(count)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list dead letters: %w", err)
+	}
+	out := make([]DeadLetter, 0, len(msgs))
+	for _, m := range msgs {
+		d := DeadLetter{ID: m.ID}
+		raw, _ := m.Values["e"].(string)
+		_ = json.Unmarshal([]byte(raw), &d.Entry)
+		d.Reason, _ = m.Values["reason"].(string)
+		if ms, err := strconv.ParseInt(fmt.Sprint(m.Values["died"]), 10, 64); err == nil {
+			d.Died = time.UnixMilli(ms)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+var retryDeadScript = redis.NewScript(`
+local m = redis.call("XRANGE", KEYS[2], ARGV[1], ARGV[1])
+if #m == 0 then return 0 end
+local fields = m[1][2]
+for i = 1, #fields, 2 do
+  if fields[i] == "e" then
+    local e = cjson.decode(fields[i + 1])
+    e["attempt"] = 0
+    redis.call("XADD", KEYS[1], "*", "e", cjson.encode(e))
+  end
+end
+redis.call("XDEL", KEYS[2], ARGV[1])
+return 1`)
+
+// RetryDeadLetter puts dead letter id back into the outbox with a fresh
+// attempt count; ok is false when there is no such dead letter.
+func (s *Store) RetryDeadLetter(ctx context.Context, id string) (ok bool, err error) {
+	n, err := retryDeadScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDead()}, id).Int()
+	if err != nil {
+		return false, fmt.Errorf("retry dead letter %s: %w", id, err)
+	}
+	return n == 1, nil
+}
+
+// MarkDelivered records that the actions with these keys were delivered.
+func (s *Store) MarkDelivered(ctx context.Context, keys ...string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	pipe := s.rdb.Pipeline()
+	for _, k := range keys {
+		pipe.Set(ctx, s.keyOutboxDelivered(k), 1, OutboxKeyTTL)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("mark delivered: %w", err)
+	}
+	return nil
+}
+
+// Delivered reports whether the action with key was delivered already.
+func (s *Store) Delivered(ctx context.Context, key string) (bool, error) {
+	n, err := s.rdb.Exists(ctx, s.keyOutboxDelivered(key)).Result()
+	if err != nil {
+		return false, fmt.Errorf("check delivered %s: %w", key, err)
+	}
+	return n == 1, nil
+}
+
+// OutboxStats counts the entries waiting in the stream (new and pending),
+// delayed for a retry, and dead.
+type OutboxStats struct {
+	Queued  int64 `json:"queued"`
+	Pending int64 `json:"pending"`
+	Delayed int64 `json:"delayed"`
+	Dead    int64 `json:"dead"`
+}
+
+// OutboxStats returns the outbox's counts.
+func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
+	var st OutboxStats
+	pipe := s.rdb.Pipeline()
+	q := pipe.XLen(ctx, s.keyOutbox())
+	p := pipe.XPending(ctx, s.keyOutbox(), outboxGroup)
+	d := pipe.ZCard(ctx, s.keyOutboxDelayed())
+	dl := pipe.XLen(ctx, s.keyOutboxDead())
+	_, err := pipe.Exec(ctx)
+	if err != nil && !errors.Is(err, redis.Nil) && !strings.HasPrefix(err.Error(), "NOGROUP") {
+		return st, fmt.Errorf("outbox stats: %w", err)
+	}
+	st.Queued, st.Delayed, st.Dead = q.Val(), d.Val(), dl.Val()
+	if p.Val() != nil {
+		st.Pending = p.Val().Count
+	}
+	return st, nil
+}
+
+// takeSlotScript admits one message to every recipient window in KEYS if
+// each has room in its sliding minute and hour, and otherwise records
+// nothing and returns the wait (ms) until the fullest has room.
+//
+//	ARGV[1] now ms  ARGV[2] per minute  ARGV[3] per hour  ARGV[4] member
+var takeSlotScript = redis.NewScript(`
+local now = tonumber(ARGV[1])
+local perMin, perHour = tonumber(ARGV[2]), tonumber(ARGV[3])
+local wait = 0
+for _, key in ipairs(KEYS) do
+  redis.call("ZREMRANGEBYSCORE", key, "-inf", now - 3600000)
+  local minute = redis.call("ZCOUNT", key, "(" .. (now - 60000), "+inf")
+  if minute >= perMin then
+    local o = redis.call("ZRANGEBYSCORE", key, "(" .. (now - 60000), "+inf", "WITHSCORES", "LIMIT", 0, 1)
+    local w = tonumber(o[2]) + 60000 - now
+    if w > wait then wait = w end
+  end
+  if redis.call("ZCARD", key) >= perHour then
+    local o = redis.call("ZRANGE", key, 0, 0, "WITHSCORES")
+    local w = tonumber(o[2]) + 3600000 - now
+    if w > wait then wait = w end
+  end
+end
+if wait > 0 then return wait end
+for _, key in ipairs(KEYS) do
+  redis.call("ZADD", key, now, ARGV[4])
+  redis.call("PEXPIRE", key, 3600000)
+end
+return 0`)
+
+// TakeSendSlot takes one message slot towards recipient in a sliding minute
+// and hour window shared by all replicas. It returns 0 when the slot is
+// taken, or how long to wait until one frees. WeCom silently drops messages
+// beyond 30 a minute and 1000 an hour from one app to one member, so the
+// sender paces below that.
+func (s *Store) TakeSendSlot(ctx context.Context, recipient, token string, now time.Time, perMinute, perHour int) (time.Duration, error) {
+	ms, err := takeSlotScript.Run(ctx, s.rdb, []string{s.keySendRate(recipient)}, now.UnixMilli(), perMinute, perHour, token).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("take send slot for %s: %w", recipient, err)
+	}
+	return time.Duration(ms) * time.Millisecond, nil
+}

@@ -1,0 +1,151 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/wecom-guard/wecom-guard/bot/store"
+	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
+)
+
+func TestOutboxLifecycle(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	if err := s.EnsureOutboxGroup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureOutboxGroup(ctx); err != nil {
+		t.Fatalf("second EnsureOutboxGroup: %v", err)
+	}
+	for i, want := range []bool{true, false} {
+		added, err := s.Enqueue(ctx, "a1", []byte(`{"x":1}`), now)
+		if err != nil || added != want {
+			t.Fatalf("enqueue #%d = %v, %v; want %v", i+1, added, err, want)
+		}
+	}
+	if _, err := s.Enqueue(ctx, "a2", []byte(`{"x":2}`), now); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ReadOutbox(ctx, "r1", 10, 0)
+	if err != nil || len(got) != 2 || got[0].Key != "a1" || string(got[0].Payload) != `{"x":1}` {
+		t.Fatalf("ReadOutbox = %+v, %v; want a1 and a2", got, err)
+	}
+	// Nothing new for another consumer: both entries are pending at r1.
+	if more, _ := s.ReadOutbox(ctx, "r2", 10, 0); len(more) != 0 {
+		t.Fatalf("second reader got %d entries, want 0", len(more))
+	}
+	// r1 dies; r2 claims what r1 left pending.
+	claimed, err := s.ClaimStale(ctx, "r2", 0, 10)
+	if err != nil || len(claimed) != 2 {
+		t.Fatalf("ClaimStale = %d entries, %v; want 2", len(claimed), err)
+	}
+	// a1 fails and is rescheduled; a2 is delivered.
+	a1 := claimed[0]
+	a1.Attempt++
+	a1.LastError = "errcode -1"
+	if err := s.Reschedule(ctx, a1, now.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AckOutbox(ctx, claimed[1]); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.OutboxStats(ctx)
+	if err != nil || st.Queued != 0 || st.Pending != 0 || st.Delayed != 1 {
+		t.Fatalf("stats %+v, %v; want 0 queued, 0 pending, 1 delayed", st, err)
+	}
+	if n, _ := s.PromoteDue(ctx, now, 10); n != 0 {
+		t.Fatalf("promoted %d before due, want 0", n)
+	}
+	if n, _ := s.PromoteDue(ctx, now.Add(time.Second), 10); n != 1 {
+		t.Fatalf("promoted %d when due, want 1", n)
+	}
+	back, err := s.ReadOutbox(ctx, "r2", 10, 0)
+	if err != nil || len(back) != 1 || back[0].Key != "a1" || back[0].Attempt != 1 || back[0].LastError != "errcode -1" {
+		t.Fatalf("after promotion read %+v, %v", back, err)
+	}
+	if err := s.DeadLetter(ctx, back[0], "5 attempts: errcode -1", now); err != nil {
+		t.Fatal(err)
+	}
+	dead, err := s.DeadLetters(ctx, 10)
+	if err != nil || len(dead) != 1 || dead[0].Entry.Key != "a1" || dead[0].Reason != "5 attempts: errcode -1" {
+		t.Fatalf("DeadLetters = %+v, %v", dead, err)
+	}
+	if ok, err := s.RetryDeadLetter(ctx, dead[0].ID); err != nil || !ok {
+		t.Fatalf("RetryDeadLetter = %v, %v", ok, err)
+	}
+	again, err := s.ReadOutbox(ctx, "r2", 10, 0)
+	if err != nil || len(again) != 1 || again[0].Key != "a1" || again[0].Attempt != 0 {
+		t.Fatalf("after retry read %+v, %v; want a1 with attempt 0", again, err)
+	}
+	if ok, _ := s.RetryDeadLetter(ctx, dead[0].ID); ok {
+		t.Fatal("a dead letter was retried twice")
+	}
+	if err := s.MarkDelivered(ctx, "a1"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.Delivered(ctx, "a1"); err != nil || !ok {
+		t.Fatalf("Delivered(a1) = %v, %v", ok, err)
+	}
+	if ok, _ := s.Delivered(ctx, "a9"); ok {
+		t.Fatal("Delivered(a9) = true for a key never delivered")
+	}
+}
+
+func TestTakeSendSlot(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	for i := 0; i < 3; i++ {
+		wait, err := s.TakeSendSlot(ctx, "owner1", "t"+string(rune('a'+i)), now.Add(time.Duration(i)*time.Second), 3, 100)
+		if err != nil || wait != 0 {
+			t.Fatalf("slot %d: wait %v, %v; want 0", i, wait, err)
+		}
+	}
+	wait, err := s.TakeSendSlot(ctx, "owner1", "td", now.Add(10*time.Second), 3, 100)
+	if err != nil || wait != 50*time.Second {
+		t.Fatalf("4th slot in a minute: wait %v, %v; want 50s (until the first frees)", wait, err)
+	}
+	if wait, _ := s.TakeSendSlot(ctx, "owner2", "ta", now.Add(10*time.Second), 3, 100); wait != 0 {
+		t.Fatalf("another recipient waited %v", wait)
+	}
+	if wait, _ := s.TakeSendSlot(ctx, "owner1", "te", now.Add(61*time.Second), 3, 100); wait != 0 {
+		t.Fatalf("after the minute: wait %v, want 0", wait)
+	}
+}
+
+func TestViolationsAndCases(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Millisecond)
+	v := store.Violation{ID: "msg:1", Time: now, From: "zhangsan", ChatKind: "work", Severity: "medium", Action: "warn",
+		Hits: []store.VHit{{Category: "ads", Rule: "ads-words", Kind: "keyword", Masked: "刷*", Start: 3, End: 5}}}
+	for range 2 {
+		if err := s.SaveViolation(ctx, v, 180*24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, ok, err := s.Violation(ctx, "msg:1")
+	if err != nil || !ok || got.From != "zhangsan" || len(got.Hits) != 1 || got.Hits[0].Masked != "刷*" || !got.Time.Equal(now) {
+		t.Fatalf("Violation = %+v, %v, %v", got, ok, err)
+	}
+	recent, err := s.RecentViolations(ctx, 10)
+	if err != nil || len(recent) != 1 {
+		t.Fatalf("RecentViolations = %d, %v; want 1 (saved twice, indexed once)", len(recent), err)
+	}
+	c := store.Case{ID: store.CaseIDFor("msg:1", now), Opened: now, User: "zhangsan", Category: "ads", Suggested: "警告"}
+	for i, want := range []bool{true, false} {
+		created, err := s.OpenCase(ctx, c)
+		if err != nil || created != want {
+			t.Fatalf("OpenCase #%d = %v, %v; want %v", i+1, created, err, want)
+		}
+	}
+	open, err := s.OpenCases(ctx)
+	if err != nil || len(open) != 1 || open[0] != c.ID {
+		t.Fatalf("OpenCases = %v, %v", open, err)
+	}
+	if got, ok, _ := s.Case(ctx, c.ID); !ok || got.Status != "open" || got.Suggested != "警告" {
+		t.Fatalf("Case = %+v, %v", got, ok)
+	}
+}

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Violation is the stored record of one message that broke the policy.
+// Evidence is masked; Raw (the message text) is kept only when the policy
+// asks for it, and expires with the record.
+type Violation struct {
+	ID       string    `json:"id"` // the message's dedup id
+	Time     time.Time `json:"time"`
+	From     string    `json:"from"`
+	ChatID   string    `json:"chat_id,omitempty"`
+	ChatKind string    `json:"chat_kind"`
+	Source   string    `json:"source"`
+	Severity string    `json:"severity"`
+	Action   string    `json:"action"` // what the ladder did: warn, alert_owner, escalate_hr, log
+	Hits     []VHit    `json:"hits"`
+	CaseID   string    `json:"case_id,omitempty"`
+	Sanction string    `json:"sanction,omitempty"` // suggested, for HR
+	Raw      string    `json:"raw,omitempty"`
+	Recalled bool      `json:"recalled,omitempty"`
+}
+
+// VHit is one hit of a violation.
+type VHit struct {
+	Category string `json:"category"`
+	Rule     string `json:"rule"`
+	Kind     string `json:"kind"`
+	Severity string `json:"severity"`
+	Masked   string `json:"masked"`
+	Start    int    `json:"start"`
+	End      int    `json:"end"`
+}
+
+// saveIndexed writes a JSON record under key for ttl and indexes it by time
+// in index, trimming index entries older than ttl; rewriting the same record
+// is harmless (retries).
+var saveIndexed = redis.NewScript(`
+redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+redis.call("ZADD", KEYS[2], ARGV[3], ARGV[4])
+redis.call("ZREMRANGEBYSCORE", KEYS[2], "-inf", "(" .. (tonumber(ARGV[3]) - tonumber(ARGV[2])))
+return 1`)
+
+// SaveViolation stores v for retention (at least a day) and indexes it by time.
+func (s *Store) SaveViolation(ctx context.Context, v Violation, retention time.Duration) error {
+	if retention < 24*time.Hour {
+		retention = 24 * time.Hour
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode violation %s: %w", v.ID, err)
+	}
+	keys := []string{s.keyViolation(v.ID), s.keyViolationIndex()}
+	if err := saveIndexed.Run(ctx, s.rdb, keys, data, retention.Milliseconds(), v.Time.UnixMilli(), v.ID).Err(); err != nil {
+		return fmt.Errorf("save violation %s: %w", v.ID, err)
+	}
+	return nil
+}
+
+// Violation returns the stored violation id; ok is false when there is none.
+func (s *Store) Violation(ctx context.Context, id string) (v Violation, ok bool, err error) {
+	ok, err = s.getJSON(ctx, s.keyViolation(id), &v)
+	return v, ok, err
+}
+
+// RecentViolations returns up to limit violations newest first, from the
+// time index.
+func (s *Store) RecentViolations(ctx context.Context, limit int) ([]Violation, error) {
+	ids, err := s.rdb.ZRevRange(ctx, s.keyViolationIndex(), 0, int64(limit)-1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list violations: %w", err)
+	}
+	out := make([]Violation, 0, len(ids))
+	for _, id := range ids {
+		v, ok, err := s.Violation(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// Case is an escalation to HR: a violation (or a series) for HR to decide
+// on. The bot suggests a sanction; only HR decides.
+type Case struct {
+	ID           string    `json:"id"`
+	Opened       time.Time `json:"opened"`
+	User         string    `json:"user"`
+	Category     string    `json:"category"`
+	Severity     string    `json:"severity"`
+	Suggested    string    `json:"suggested_sanction"`
+	Reason       string    `json:"reason"`
+	Violations   []string  `json:"violations"`
+	Status       string    `json:"status"` // open, acknowledged, resolved
+	Decision     string    `json:"decision,omitempty"`
+	DecidedBy    string    `json:"decided_by,omitempty"`
+	DecisionAt   time.Time `json:"decision_at,omitzero"`
+	DecisionNote string    `json:"note,omitempty"`
+}
+
+// OpenCase stores c (status open) unless a case with its id exists, and
+// reports whether it created it; a retried message never opens two cases.
+func (s *Store) OpenCase(ctx context.Context, c Case) (created bool, err error) {
+	c.Status = "open"
+	data, err := json.Marshal(c)
+	if err != nil {
+		return false, fmt.Errorf("encode case %s: %w", c.ID, err)
+	}
+	created, err = s.rdb.SetNX(ctx, s.keyCase(c.ID), data, 0).Result()
+	if err != nil {
+		return false, fmt.Errorf("open case %s: %w", c.ID, err)
+	}
+	if created {
+		if err := s.rdb.ZAdd(ctx, s.keyOpenCases(), redis.Z{Score: float64(c.Opened.UnixMilli()), Member: c.ID}).Err(); err != nil {
+			return true, fmt.Errorf("index case %s: %w", c.ID, err)
+		}
+	}
+	return created, nil
+}
+
+// Case returns the case id; ok is false when there is none.
+func (s *Store) Case(ctx context.Context, id string) (c Case, ok bool, err error) {
+	ok, err = s.getJSON(ctx, s.keyCase(id), &c)
+	return c, ok, err
+}
+
+// OpenCases returns the ids of the open cases, oldest first.
+func (s *Store) OpenCases(ctx context.Context) ([]string, error) {
+	ids, err := s.rdb.ZRange(ctx, s.keyOpenCases(), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list open cases: %w", err)
+	}
+	return ids, nil
+}
+
+func (s *Store) getJSON(ctx context.Context, key string, v any) (bool, error) {
+	data, err := s.rdb.Get(ctx, key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("get %q: %w", key, err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return false, fmt.Errorf("decode %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// CaseIDFor makes a case id from a message id and the time: stable for a
+// retried message, readable for HR.
+func CaseIDFor(msgID string, t time.Time) string {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(msgID))
+	return "C" + t.Format("20060102") + "-" + strconv.FormatUint(h.Sum64(), 36)
+}
