@@ -1,0 +1,76 @@
+// Package moderation is pure text analysis for wecom-guard: normalization
+// with an offset map back to the original text, keyword matching over the
+// normalized text, and detectors for personal data and spam. It does no I/O
+// and never logs; it is the hot path of every checked message.
+//
+// How text is matched: every rune is folded through tables built once per
+// process (NFKC, case folding, traditional → simplified), invisible
+// characters are dropped, and the rest is one of three classes. Letters
+// (Han characters, latin letters, digits) take part in words; noise (spaces,
+// symbols, ASCII punctuation, emoji) is skipped, so "赌 ★ 博" still matches
+// 赌博; separators (，。！？；、… and line breaks) end a word, so "太大，麻烦你"
+// never matches 大麻. Keywords made of latin letters or digits also need a
+// word boundary ("sex" is not found in "essex"). Offsets in findings are rune
+// offsets into the original text and cover the noise inside a match.
+//
+// Compile turns word lists and options into a Scanner (a double-array
+// Aho–Corasick automaton plus detectors); Scan is safe for concurrent use and
+// does not allocate when dst has room.
+package moderation
+
+// Kind says what produced a Finding. The string forms are part of the
+// `wecom-guard check` output contract: keep them stable.
+type Kind uint8
+
+// Kinds of findings.
+const (
+	KindKeyword  Kind = iota + 1 // a word of a keyword list
+	KindPhone                    // a mainland mobile number
+	KindIDCard                   // a resident ID card number (18 or 15 digits)
+	KindBankCard                 // a bank card number passing the Luhn check
+	KindEmail                    // an e-mail address
+	KindURL                      // a URL or bare domain not on the allow-list
+	KindWeChatID                 // a WeChat/QQ id solicitation (加我微信, vx …)
+	KindRegex                    // a rule's regular expression (produced by package rules)
+	KindAllow                    // an allow-list phrase reported for per-rule use
+)
+
+var kindNames = [...]string{
+	KindKeyword:  "keyword",
+	KindPhone:    "phone",
+	KindIDCard:   "id_card",
+	KindBankCard: "bank_card",
+	KindEmail:    "email",
+	KindURL:      "url",
+	KindWeChatID: "wechat_id",
+	KindRegex:    "regex",
+	KindAllow:    "allow",
+}
+
+// String returns the stable name of k ("keyword", "phone", …).
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// ParseKind returns the Kind named s and whether s names one.
+func ParseKind(s string) (Kind, bool) {
+	for k, name := range kindNames {
+		if name != "" && name == s {
+			return Kind(k), true
+		}
+	}
+	return 0, false
+}
+
+// Finding is one thing found in a message. Start and End are rune offsets
+// into the original text (End exclusive) and always cover every original
+// character that took part in the match, noise in between included.
+type Finding struct {
+	Kind  Kind
+	Tag   int32 // for KindKeyword and KindAllow: the Entry.Tag of the word
+	Start int
+	End   int
+}

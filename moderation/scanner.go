@@ -1,0 +1,428 @@
+package moderation
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/mozillazg/go-pinyin"
+)
+
+// Entry is a word to match. Tag is the caller's payload, returned in Finding.Tag.
+type Entry struct {
+	Word   string
+	Tag    int32
+	Pinyin bool // also match pinyin spellings of the word (dubo for 赌博); opt-in
+}
+
+// DetectorSet is a bit set of detector kinds (phone, id_card, bank_card, email, url, wechat_id).
+type DetectorSet uint16
+
+// Detectors returns the set of the given detector kinds; kinds that are not
+// detectors (keyword, regex, allow) are ignored.
+func Detectors(kinds ...Kind) DetectorSet {
+	var d DetectorSet
+	for _, k := range kinds {
+		if isDetector(k) {
+			d |= 1 << k
+		}
+	}
+	return d
+}
+
+// Has reports whether k is in d.
+func (d DetectorSet) Has(k Kind) bool {
+	return isDetector(k) && d&(1<<k) != 0
+}
+
+func isDetector(k Kind) bool {
+	return k >= KindPhone && k <= KindWeChatID
+}
+
+// AllDetectors is every detector.
+const AllDetectors DetectorSet = 1<<KindPhone | 1<<KindIDCard | 1<<KindBankCard |
+	1<<KindEmail | 1<<KindURL | 1<<KindWeChatID
+
+// Options configures Compile.
+type Options struct {
+	Allow           []string    // global allow-list phrases: a keyword hit lying inside one is dropped (长江大桥 suppresses 江大)
+	ScopedAllow     []Entry     // per-rule allow phrases: reported as KindAllow findings with their Tag; they suppress nothing themselves
+	Detectors       DetectorSet // detectors to run
+	URLAllowDomains []string    // company domains; the domain and its subdomains are not URL hits
+}
+
+// ErrInvalidEntry is wrapped by Compile errors caused by an unusable word.
+var ErrInvalidEntry = errors.New("invalid entry")
+
+const (
+	wordAllow      uint8 = 1 << iota // global allow phrase: suppresses keyword hits inside it
+	wordScoped                       // per-rule allow phrase: reported as KindAllow
+	wordLatinStart                   // starts with an ASCII letter or digit: needs a word boundary
+	wordLatinEnd                     // ends with an ASCII letter or digit: needs a word boundary
+)
+
+// word is what an automaton output reports.
+type word struct {
+	tag   int32
+	n     int32 // length in letters (noise excluded)
+	flags uint8
+}
+
+// scratch holds the per-call buffers; Scanner pools them so Scan does not
+// allocate in steady state.
+type scratch struct {
+	runes  []rune
+	offs   []int32
+	allow  [][2]int
+	digits []int32
+	vals   []int8
+	host   []byte
+}
+
+// maxPooledRunes bounds the buffers kept in the pool, so that one huge
+// message does not pin memory.
+const maxPooledRunes = 1 << 16
+
+// Scanner finds keywords and personal data in messages. It is immutable
+// after Compile and safe for concurrent use.
+type Scanner struct {
+	norm       *Normalizer
+	alpha      []uint16        // BMP normalized rune → code (codeReset, codeSkip or a letter code)
+	astral     map[rune]uint16 // letter codes of runes above the BMP
+	ac         *automaton
+	words      []word
+	entries    int
+	detectors  DetectorSet
+	allowHosts [][]byte
+	triggers   []weChatTrigger
+	pool       sync.Pool
+}
+
+// Len returns the number of keyword entries compiled.
+func (s *Scanner) Len() int { return s.entries }
+
+// compiled is a word in letters, ready for the automaton.
+type compiled struct {
+	letters []rune
+	w       word
+}
+
+// Compile builds a Scanner. It fails with an error naming the offending entry
+// (e.g. a word that is empty after normalization). Duplicate words with
+// different tags must all be reported.
+func Compile(entries []Entry, opts Options) (*Scanner, error) {
+	s := &Scanner{
+		norm:      NewNormalizer(),
+		entries:   len(entries),
+		detectors: opts.Detectors & AllDetectors,
+		triggers:  weChatTriggers(),
+	}
+	for _, d := range opts.URLAllowDomains {
+		d = strings.Trim(strings.ToLower(strings.TrimSpace(d)), ".")
+		if d == "" {
+			return nil, fmt.Errorf("compile url allow domain %q: %w", d, ErrInvalidEntry)
+		}
+		s.allowHosts = append(s.allowHosts, []byte(d))
+	}
+	var all []compiled
+	var runes []rune
+	var offs []int32
+	letters := func(w string) ([]rune, error) {
+		runes, offs, _ = s.norm.Append(w, runes[:0], offs[:0])
+		var out []rune
+		for _, r := range runes {
+			switch s.norm.ClassOf(r) {
+			case ClassNoise:
+			case ClassSeparator:
+				return nil, errors.New("contains sentence punctuation, which always separates words")
+			default:
+				out = append(out, r)
+			}
+		}
+		if len(out) == 0 {
+			return nil, errors.New("empty after normalization")
+		}
+		return out, nil
+	}
+	type key struct {
+		text  string
+		tag   int32
+		flags uint8
+	}
+	seen := make(map[key]bool, len(entries))
+	add := func(l []rune, tag int32, flags uint8) {
+		k := key{string(l), tag, flags}
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		if isASCIIAlnum(l[0]) {
+			flags |= wordLatinStart
+		}
+		if isASCIIAlnum(l[len(l)-1]) {
+			flags |= wordLatinEnd
+		}
+		all = append(all, compiled{letters: l, w: word{tag: tag, n: int32(len(l)), flags: flags}})
+	}
+	for i, e := range entries {
+		l, err := letters(e.Word)
+		if err != nil {
+			return nil, fmt.Errorf("compile entry %d %q: %w: %w", i, e.Word, ErrInvalidEntry, err)
+		}
+		add(l, e.Tag, 0)
+		if e.Pinyin {
+			for _, p := range pinyinSpellings(string(l)) {
+				if pl, err := letters(p); err == nil && len(pl) >= 3 {
+					add(pl, e.Tag, 0)
+				}
+			}
+		}
+	}
+	for i, a := range opts.Allow {
+		l, err := letters(a)
+		if err != nil {
+			return nil, fmt.Errorf("compile allow phrase %d %q: %w: %w", i, a, ErrInvalidEntry, err)
+		}
+		add(l, 0, wordAllow)
+	}
+	for i, e := range opts.ScopedAllow {
+		l, err := letters(e.Word)
+		if err != nil {
+			return nil, fmt.Errorf("compile scoped allow phrase %d %q: %w: %w", i, e.Word, ErrInvalidEntry, err)
+		}
+		add(l, e.Tag, wordScoped)
+	}
+	if err := s.build(all); err != nil {
+		return nil, err
+	}
+	s.pool.New = func() any { return new(scratch) }
+	return s, nil
+}
+
+// build assigns letter codes by frequency (frequent letters get small codes,
+// which packs the double array densely) and builds the automaton.
+func (s *Scanner) build(all []compiled) error {
+	freq := make(map[rune]int)
+	for _, c := range all {
+		for _, r := range c.letters {
+			freq[r]++
+		}
+	}
+	alphabet := make([]rune, 0, len(freq))
+	for r := range freq {
+		alphabet = append(alphabet, r)
+	}
+	slices.SortFunc(alphabet, func(a, b rune) int {
+		if c := cmp.Compare(freq[b], freq[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	if len(alphabet) >= codeSkip-1 {
+		return fmt.Errorf("compile: %d distinct characters exceed the alphabet limit", len(alphabet))
+	}
+	s.alpha = make([]uint16, 0x10000)
+	copy(s.alpha, s.norm.t.noiseCodes[:])
+	s.astral = make(map[rune]uint16)
+	code := make(map[rune]uint16, len(alphabet))
+	for i, r := range alphabet {
+		c := uint16(i + 1)
+		code[r] = c
+		if r < 0x10000 {
+			s.alpha[r] = c
+		} else {
+			s.astral[r] = c
+		}
+	}
+	pats := make([]pattern, len(all))
+	s.words = make([]word, len(all))
+	flat := make([]uint16, 0, len(all)*4)
+	for i, c := range all {
+		start := len(flat)
+		for _, r := range c.letters {
+			flat = append(flat, code[r])
+		}
+		pats[i] = pattern{codes: flat[start:len(flat):len(flat)], word: int32(i)}
+		s.words[i] = c.w
+	}
+	s.ac = buildAutomaton(pats, len(alphabet))
+	return nil
+}
+
+// pinyinSpellings returns the toneless pinyin spellings of w (every
+// combination of heteronym readings, at most 8); characters without pinyin
+// are kept as they are.
+func pinyinSpellings(w string) []string {
+	args := pinyin.NewArgs()
+	args.Style = pinyin.Normal
+	args.Heteronym = true
+	args.Fallback = func(r rune, _ pinyin.Args) []string { return []string{string(r)} }
+	readings := pinyin.Pinyin(w, args)
+	out := []string{""}
+	for _, rs := range readings {
+		if len(rs) == 0 {
+			continue
+		}
+		var next []string
+		for _, prefix := range out {
+			for _, r := range rs {
+				if len(next) < 8 {
+					next = append(next, prefix+r)
+				}
+			}
+		}
+		out = next
+	}
+	if len(out) == 1 && out[0] == "" {
+		return nil
+	}
+	return out
+}
+
+func isASCIIAlnum(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z'
+}
+
+func (s *Scanner) code(r rune) uint16 {
+	if r < 0x10000 {
+		return s.alpha[r]
+	}
+	if c, ok := s.astral[r]; ok {
+		return c
+	}
+	if s.norm.ClassOf(r) == ClassNoise {
+		return codeSkip
+	}
+	return codeReset
+}
+
+// Scan appends every finding in text to dst (ordered by Start, then End) and
+// returns it. Safe for concurrent use. No allocation when nothing is found
+// and when dst has room.
+func (s *Scanner) Scan(text string, dst []Finding) []Finding {
+	sc := s.pool.Get().(*scratch)
+	runes, offs, hints, digits := s.norm.appendCount(text, sc.runes[:0], sc.offs[:0])
+	if digits < 11 {
+		hints &^= hintDigit // too few digits for the shortest number (a mobile)
+	}
+	first := len(dst)
+	sc.allow = sc.allow[:0]
+	dst = s.matchWords(runes, offs, dst, sc)
+	if len(sc.allow) > 0 {
+		dst = suppress(dst, first, sc.allow)
+	}
+	if s.detectors != 0 && hints != 0 {
+		dst = s.detect(runes, offs, hints, dst, sc)
+	}
+	if len(dst)-first > 1 {
+		slices.SortFunc(dst[first:], compareFindings)
+	}
+	if cap(runes) <= maxPooledRunes {
+		sc.runes, sc.offs = runes[:0], offs[:0]
+		s.pool.Put(sc)
+	}
+	return dst
+}
+
+func compareFindings(a, b Finding) int {
+	if c := cmp.Compare(a.Start, b.Start); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.End, b.End); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Tag, b.Tag)
+}
+
+// suppress drops keyword findings in dst[first:] lying inside an allow span.
+func suppress(dst []Finding, first int, allow [][2]int) []Finding {
+	out := dst[:first]
+	for _, f := range dst[first:] {
+		drop := false
+		if f.Kind == KindKeyword {
+			for _, a := range allow {
+				if f.Start >= a[0] && f.End <= a[1] {
+					drop = true
+					break
+				}
+			}
+		}
+		if !drop {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (s *Scanner) matchWords(runes []rune, offs []int32, dst []Finding, sc *scratch) []Finding {
+	nodes, fail := s.ac.nodes, s.ac.fail
+	alpha := s.alpha
+	state := int32(root)
+	for i, r := range runes {
+		var c uint16
+		if r < 0x10000 {
+			c = alpha[r]
+		} else {
+			c = s.code(r)
+		}
+		if c == codeSkip {
+			continue
+		}
+		if c == codeReset {
+			state = root
+			continue
+		}
+		for {
+			t := nodes[state].base&baseMask + int32(c)
+			if uint(t) < uint(len(nodes)) && nodes[t].check == state {
+				state = t
+				break
+			}
+			if state == root {
+				break
+			}
+			state = fail[state]
+		}
+		if nodes[state].base < 0 {
+			dst = s.emit(runes, offs, i, s.ac.out[state], dst, sc)
+		}
+	}
+	return dst
+}
+
+// emit reports the words of output list o ending at rune index end.
+func (s *Scanner) emit(runes []rune, offs []int32, end int, o int32, dst []Finding, sc *scratch) []Finding {
+	for ; o >= 0; o = s.ac.outs[o].next {
+		w := s.words[s.ac.outs[o].word]
+		// Walk back over w.n letters; noise between them belongs to the span.
+		start := end
+		for n := w.n - 1; n > 0; {
+			start--
+			if s.code(runes[start]) != codeSkip {
+				n--
+			}
+		}
+		if w.flags&wordLatinStart != 0 && start > 0 && isASCIIAlnum(runes[start-1]) {
+			continue
+		}
+		if w.flags&wordLatinEnd != 0 && end+1 < len(runes) && isASCIIAlnum(runes[end+1]) {
+			continue
+		}
+		f := Finding{Kind: KindKeyword, Tag: w.tag, Start: int(offs[start]), End: int(offs[end]) + 1}
+		switch {
+		case w.flags&wordAllow != 0:
+			sc.allow = append(sc.allow, [2]int{f.Start, f.End})
+			continue
+		case w.flags&wordScoped != 0:
+			f.Kind = KindAllow
+		}
+		dst = append(dst, f)
+	}
+	return dst
+}
