@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wecom-guard/wecom-guard/rules"
+)
+
+// maxCheckLine is the longest input line check evaluates; longer lines get
+// an error object and are skipped.
+const maxCheckLine = 1 << 20
+
+const checkUsage = `usage: wecom-guard check [--rules DIR] [--chat-kind KIND] [--json-in] < messages
+
+Evaluates messages against the policy and writes one JSON object per input
+line, in order:
+
+  {"action":"warn","hits":[{"category":"ads","rule":"ads-work","kind":"keyword","start":3,"end":5,"masked":"刷*","severity":"medium","shadow":false}],"severity":"medium"}
+
+start and end are rune offsets into the input line (end exclusive); masked is
+the evidence with personal data masked. A line that cannot be read gives
+{"error":"..."} and checking goes on.
+
+Input is one message a line, or with --json-in one JSON object a line:
+  {"text":"…","chat_kind":"external","time":"2026-11-27T10:00:00+08:00"}
+(chat_kind defaults to --chat-kind; without time, time windows are ignored).
+
+Flags:
+`
+
+// checkHit is one hit in check's output. The names and order of the first
+// six fields are a contract other tools rely on.
+type checkHit struct {
+	Category string `json:"category"`
+	Rule     string `json:"rule"`
+	Kind     string `json:"kind"`
+	Start    int    `json:"start"`
+	End      int    `json:"end"`
+	Masked   string `json:"masked"`
+	Severity string `json:"severity"`
+	Shadow   bool   `json:"shadow"`
+}
+
+type checkResult struct {
+	Action   string     `json:"action"`
+	Hits     []checkHit `json:"hits"`
+	Severity string     `json:"severity"`
+}
+
+type checkError struct {
+	Error string `json:"error"`
+}
+
+type checkInput struct {
+	Text     *string `json:"text"`
+	ChatKind string  `json:"chat_kind"`
+	Time     string  `json:"time"`
+}
+
+// runCheck is the check subcommand: it reads messages from stdin and writes
+// the policy's verdict on each to stdout.
+func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("check", flag.ContinueOnError)
+	usageOut := stderr
+	if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "-help" || a == "--help" || a == "--h" }) {
+		usageOut = stdout
+	}
+	flags.SetOutput(usageOut)
+	flags.Usage = func() {
+		fmt.Fprint(usageOut, checkUsage)
+		flags.PrintDefaults()
+	}
+	rulesDir := flags.String("rules", "", "rule `DIR` (policy.yaml and lists/) to use instead of the embedded default policy")
+	chatKind := flags.String("chat-kind", "work", "chat `KIND` of plain lines: work, private, external, direct or profile")
+	jsonIn := flags.Bool("json-in", false, `read one JSON object a line: {"text", "chat_kind", "time"}`)
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return fmt.Errorf("check: %w", err)
+	}
+	if flags.NArg() > 0 {
+		return fmt.Errorf("check: unexpected argument %q; pipe messages on stdin", flags.Arg(0))
+	}
+	defaultKind, ok := rules.ParseChatKind(*chatKind)
+	if !ok {
+		return fmt.Errorf("check: unknown --chat-kind %q (known: work, private, external, direct, profile)", *chatKind)
+	}
+
+	rs, err := loadCheckRules(*rulesDir)
+	if err != nil {
+		return err
+	}
+	engine, err := rules.Compile(rs)
+	if err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+
+	in := bufio.NewReaderSize(stdin, 64<<10)
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	var line []byte
+	for lineNo := 1; ; lineNo++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("check: %w", err)
+		}
+		var tooLong bool
+		var readErr error
+		line, tooLong, readErr = readCheckLine(in, line[:0])
+		if readErr != nil && !errors.Is(readErr, io.EOF) {
+			return fmt.Errorf("check: read stdin: %w", readErr)
+		}
+		if errors.Is(readErr, io.EOF) && len(line) == 0 && !tooLong {
+			break
+		}
+		var v any
+		if tooLong {
+			v = checkError{Error: fmt.Sprintf("line %d: longer than %d bytes; split the message", lineNo, maxCheckLine)}
+		} else {
+			v = evaluateCheckLine(engine, line, lineNo, *jsonIn, defaultKind)
+		}
+		if err := enc.Encode(v); err != nil {
+			return fmt.Errorf("check: write result: %w", err)
+		}
+		// Flush when no more input is waiting, so interactive use sees each
+		// verdict at once while piped input is written in large blocks.
+		if in.Buffered() == 0 || errors.Is(readErr, io.EOF) {
+			if err := out.Flush(); err != nil {
+				return fmt.Errorf("check: write result: %w", err)
+			}
+		}
+		if errors.Is(readErr, io.EOF) {
+			break
+		}
+	}
+	if err := out.Flush(); err != nil {
+		return fmt.Errorf("check: write result: %w", err)
+	}
+	return nil
+}
+
+func loadCheckRules(dir string) (*rules.RuleSet, error) {
+	if dir == "" {
+		rs, err := rules.Default()
+		if err != nil {
+			return nil, fmt.Errorf("check: %w", err)
+		}
+		return rs, nil
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("check: --rules %s is not a directory", dir)
+	}
+	rs, err := rules.LoadDir(os.DirFS(dir))
+	if err != nil {
+		return nil, fmt.Errorf("check: load rules from %s: %w", dir, err)
+	}
+	return rs, nil
+}
+
+// readCheckLine appends the next line of in (without its line ending) to
+// buf. A line longer than maxCheckLine is consumed and reported as tooLong;
+// bufio.Scanner would stop at such a line instead of going on.
+func readCheckLine(in *bufio.Reader, buf []byte) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, err := in.ReadSlice('\n')
+		if !tooLong {
+			if len(buf)+len(chunk) > maxCheckLine+2 { // room for "\r\n"
+				tooLong = true
+				buf = buf[:0]
+			} else {
+				buf = append(buf, chunk...)
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		buf = bytes.TrimSuffix(buf, []byte("\n"))
+		buf = bytes.TrimSuffix(buf, []byte("\r"))
+		if !tooLong && len(buf) > maxCheckLine {
+			tooLong = true
+			buf = buf[:0]
+		}
+		return buf, tooLong, err
+	}
+}
+
+func evaluateCheckLine(engine *rules.Engine, line []byte, lineNo int, jsonIn bool, kind rules.ChatKind) any {
+	mc := rules.Context{ChatKind: kind}
+	text := string(line)
+	if jsonIn {
+		var in checkInput
+		dec := json.NewDecoder(bytes.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil {
+			return checkError{Error: fmt.Sprintf("line %d: bad JSON object: %v; want {\"text\", \"chat_kind\", \"time\"}", lineNo, err)}
+		}
+		if dec.More() {
+			return checkError{Error: fmt.Sprintf("line %d: more than one JSON value; put one object a line", lineNo)}
+		}
+		if in.Text == nil {
+			return checkError{Error: fmt.Sprintf("line %d: missing \"text\"", lineNo)}
+		}
+		text = *in.Text
+		if in.ChatKind != "" {
+			k, ok := rules.ParseChatKind(in.ChatKind)
+			if !ok {
+				return checkError{Error: fmt.Sprintf("line %d: unknown chat_kind %q (known: work, private, external, direct, profile)", lineNo, in.ChatKind)}
+			}
+			mc.ChatKind = k
+		}
+		if in.Time != "" {
+			t, err := time.Parse(time.RFC3339, in.Time)
+			if err != nil {
+				return checkError{Error: fmt.Sprintf("line %d: time %q is not RFC 3339 (e.g. 2026-11-27T10:00:00+08:00)", lineNo, in.Time)}
+			}
+			mc.Time = t
+		}
+	}
+	if !utf8.ValidString(text) {
+		return checkError{Error: fmt.Sprintf("line %d: not valid UTF-8", lineNo)}
+	}
+	v := engine.Evaluate(text, mc)
+	res := checkResult{Action: v.Action.String(), Hits: make([]checkHit, len(v.Hits)), Severity: v.Severity.String()}
+	for i, h := range v.Hits {
+		res.Hits[i] = checkHit{
+			Category: h.Category,
+			Rule:     h.Rule,
+			Kind:     h.Kind.String(),
+			Start:    h.Start,
+			End:      h.End,
+			Masked:   h.Masked,
+			Severity: h.Severity.String(),
+			Shadow:   h.Shadow,
+		}
+	}
+	return res
+}

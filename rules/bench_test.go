@@ -1,0 +1,192 @@
+package rules
+
+import (
+	"bufio"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/importcjj/sensitive"
+
+	"github.com/wecom-guard/wecom-guard/moderation/moderationtest"
+)
+
+const benchSeed = 1
+
+// benchSet is a rule set with its messages, and every word it matches for
+// the baseline.
+type benchSet struct {
+	name     string
+	rs       *RuleSet
+	words    []string
+	messages []string
+}
+
+// withLexicon returns the default policy with lexicon added as the list
+// illegal/bench, so the illegal-content rule enforces it.
+func withLexicon(tb testing.TB, lexicon []string) (*RuleSet, []string) {
+	tb.Helper()
+	rs, err := Default()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// Entries a list file could not hold (sentence punctuation, too long)
+	// are dropped, as loading would reject them.
+	var l loader
+	list := List{Name: "bench", File: "lists/illegal/bench.txt"}
+	dropped := 0
+	for i, w := range lexicon {
+		if l.checkWord(w) != "" {
+			dropped++
+			continue
+		}
+		list.Words = append(list.Words, Word{Text: w, Line: i + 1})
+	}
+	if dropped > 0 {
+		tb.Logf("lexicon: dropped %d of %d entries a word list cannot hold", dropped, len(lexicon))
+	}
+	var words []string
+	for ci := range rs.Categories {
+		if rs.Categories[ci].Name == "illegal" {
+			rs.Categories[ci].Lists = append(rs.Categories[ci].Lists, list)
+		}
+		for _, l := range rs.Categories[ci].Lists {
+			for _, w := range l.Words {
+				words = append(words, w.Text)
+			}
+		}
+	}
+	return rs, words
+}
+
+func benchSets(b *testing.B) []benchSet {
+	b.Helper()
+	messages := moderationtest.Messages(10000, benchSeed)
+	var sets []benchSet
+	for _, n := range []int{35000, 100000} {
+		rs, words := withLexicon(b, moderationtest.Lexicon(n, benchSeed))
+		sets = append(sets, benchSet{name: "generated-" + strconv.Itoa(n/1000) + "k", rs: rs, words: words, messages: messages})
+	}
+	if lexicon, msgs, ok := moderationtest.FromEnv(); ok {
+		rs, words := withLexicon(b, lexicon)
+		sets = append(sets, benchSet{name: "env", rs: rs, words: words, messages: msgs})
+	}
+	return sets
+}
+
+// BenchmarkEvaluate measures the whole check per message: normalization,
+// keyword matching, detectors and the rules, with the default policy plus
+// a generated lexicon (and the WG_BENCH_LEXICON/WG_BENCH_TEXT data when
+// set), on realistic chat messages in a work group.
+func BenchmarkEvaluate(b *testing.B) {
+	for _, s := range benchSets(b) {
+		e, err := Compile(s.rs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		mc := Context{ChatKind: ChatWork}
+		var clean []string
+		for _, m := range s.messages {
+			if len(e.Evaluate(m, mc).Hits) == 0 {
+				clean = append(clean, m)
+			}
+		}
+		b.Run(s.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				e.Evaluate(s.messages[i%len(s.messages)], mc)
+			}
+		})
+		// Messages without hits, which must not allocate.
+		b.Run(s.name+"-clean", func(b *testing.B) {
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				e.Evaluate(clean[i%len(clean)], mc)
+			}
+		})
+	}
+}
+
+// BenchmarkBaselineImportcjj is importcjj/sensitive's FindIn (its default
+// noise handling) with the same words on the same messages: no positions,
+// no detectors, no rules.
+func BenchmarkBaselineImportcjj(b *testing.B) {
+	for _, s := range benchSets(b) {
+		f := sensitive.New()
+		f.AddWord(s.words...)
+		b.Run(s.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				f.FindIn(s.messages[i%len(s.messages)])
+			}
+		})
+	}
+}
+
+// BenchmarkCompile measures building an Engine, which happens on every
+// policy edit while the old Engine still serves.
+func BenchmarkCompile(b *testing.B) {
+	for _, s := range benchSets(b)[:2] {
+		b.Run(s.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				if _, err := Compile(s.rs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestDefaultPolicyFalsePositives counts the messages of a benign corpus
+// (WG_BENCH_TEXT, one message a line, e.g. ../shared/data/benign-zh-chat.txt)
+// the default policy acts on in a work group. It is skipped without the
+// corpus, which is never part of the repository.
+func TestDefaultPolicyFalsePositives(t *testing.T) {
+	path := os.Getenv("WG_BENCH_TEXT")
+	if path == "" {
+		t.Skip("WG_BENCH_TEXT is not set")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rs, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byRule := map[string]int{}
+	messages, flagged, enforced := 0, 0, 0
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		messages++
+		v := e.Evaluate(sc.Text(), Context{ChatKind: ChatWork})
+		if len(v.Hits) > 0 {
+			flagged++
+		}
+		if v.Action != ActionNone {
+			enforced++
+		}
+		for _, h := range v.Hits {
+			byRule[h.Rule]++
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d messages: %d flagged (%.3f%%), %d acted on (%.3f%%); hits by rule: %v",
+		messages, flagged, 100*float64(flagged)/float64(messages), enforced, 100*float64(enforced)/float64(messages), byRule)
+	// A false positive costs trust: at most one message in a thousand.
+	if enforced*1000 > messages {
+		t.Errorf("the default policy acts on %d of %d benign messages, more than 0.1%%", enforced, messages)
+	}
+}

@@ -1,0 +1,437 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
+)
+
+// Context is what Evaluate knows about a message besides its text.
+type Context struct {
+	ChatKind ChatKind
+	// Time is when the message was sent; the zero time ignores the rules'
+	// time windows (every rule applies as if inside its window).
+	Time time.Time
+}
+
+// Verdict is what the policy says about one message.
+type Verdict struct {
+	// Action is the most severe action of the non-shadow hits (ActionNone
+	// when there are none).
+	Action Action
+	// Severity is the highest severity of the non-shadow hits.
+	Severity Severity
+	// Hits are ordered by Start, then by the rule's order in policy.yaml.
+	Hits []Hit
+}
+
+// Hit is one finding under one rule: a finding matched by several rules
+// gives one Hit per rule.
+type Hit struct {
+	Category string
+	Rule     string
+	Kind     moderation.Kind
+	// Start and End are rune offsets into the evaluated text, End exclusive.
+	Start, End int
+	// Masked is the evidence with personal data masked (see Mask).
+	Masked   string
+	Severity Severity
+	Action   Action
+	Shadow   bool
+	// List is "category/name" of the word list of a keyword hit.
+	List string
+	// Explanation says in words why the rule fired.
+	Explanation string
+}
+
+// Engine evaluates messages against a compiled RuleSet. It is safe for
+// concurrent use; build a new one when the policy changes and swap it in.
+type Engine struct {
+	rs       *RuleSet
+	scanner  *moderation.Scanner
+	rules    []compiledRule
+	keywords [][]ruleRef // by keyword Tag: the rules its word falls under
+	lists    []string    // "category/name" by list index
+	allow    [][]int32   // by scoped-allow Tag: the rules whose allow phrase it is
+	byKind   [16][]int32 // detector kind → rules naming it
+	regexes  []int32     // rules with regexes
+	pool     sync.Pool   // *scratch
+}
+
+type compiledRule struct {
+	*Rule
+	kinds    chatKindSet
+	severity Severity // for detector and regex hits
+}
+
+// ruleRef is one rule a keyword falls under, with what the hit reports.
+type ruleRef struct {
+	rule     int32
+	list     int32
+	category string
+	severity Severity
+}
+
+// candidate is a hit before masking and explanation.
+type candidate struct {
+	rule       int32
+	list       int32 // -1 unless a keyword hit
+	kind       moderation.Kind
+	start, end int
+	category   string
+	severity   Severity
+}
+
+type scratch struct {
+	findings []moderation.Finding
+	cands    []candidate
+}
+
+// Compile builds an Engine for rs: one moderation.Scanner for every word
+// list, global and per-rule allow phrase, and the detectors the rules name.
+func Compile(rs *RuleSet) (*Engine, error) {
+	if rs == nil {
+		return nil, fmt.Errorf("compile rules: nil rule set")
+	}
+	e := &Engine{rs: rs, rules: make([]compiledRule, len(rs.Rules))}
+	var detectors []moderation.Kind
+	for i := range rs.Rules {
+		r := &rs.Rules[i]
+		cr := compiledRule{Rule: r, kinds: allChatKinds, severity: r.Severity}
+		if len(r.ChatKinds) > 0 {
+			cr.kinds = 0
+			for _, k := range r.ChatKinds {
+				cr.kinds |= 1 << k
+			}
+		}
+		if cr.severity == SeverityNone {
+			cr.severity = SeverityMedium
+			if ci := slices.IndexFunc(rs.Categories, func(c Category) bool { return c.Name == r.Category }); ci >= 0 {
+				cr.severity = rs.Categories[ci].Severity
+			}
+		}
+		e.rules[i] = cr
+		for _, k := range r.Detectors {
+			if int(k) >= len(e.byKind) {
+				return nil, fmt.Errorf("compile rules: rule %q: detector kind %d out of range", r.ID, k)
+			}
+			if !slices.Contains(e.byKind[k], int32(i)) {
+				e.byKind[k] = append(e.byKind[k], int32(i))
+			}
+			detectors = append(detectors, k)
+		}
+		if len(r.Regexps) > 0 {
+			e.regexes = append(e.regexes, int32(i))
+		}
+	}
+
+	// One entry per distinct word; its Tag indexes e.keywords.
+	var entries []moderation.Entry
+	tags := map[string]int32{}
+	for ci := range rs.Categories {
+		c := &rs.Categories[ci]
+		for li := range c.Lists {
+			list := &c.Lists[li]
+			listName := c.Name + "/" + list.Name
+			listIdx := int32(len(e.lists))
+			e.lists = append(e.lists, listName)
+			var refs []ruleRef
+			for ri, r := range rs.Rules {
+				if slices.Contains(r.Categories, c.Name) || slices.Contains(r.Lists, listName) {
+					sev := r.Severity
+					if sev == SeverityNone {
+						sev = c.Severity
+					}
+					refs = append(refs, ruleRef{rule: int32(ri), list: listIdx, category: c.Name, severity: sev})
+				}
+			}
+			for _, w := range list.Words {
+				tag, ok := tags[w.Text]
+				if !ok {
+					tag = int32(len(entries))
+					tags[w.Text] = tag
+					entries = append(entries, moderation.Entry{Word: w.Text, Tag: tag})
+					e.keywords = append(e.keywords, nil)
+				}
+				entries[tag].Pinyin = entries[tag].Pinyin || list.Pinyin
+				for _, ref := range refs {
+					if w.Severity != SeverityNone {
+						ref.severity = w.Severity
+					}
+					// One hit per rule: the first list a rule meets the word
+					// in names the hit, the highest severity given counts.
+					k := slices.IndexFunc(e.keywords[tag], func(x ruleRef) bool { return x.rule == ref.rule })
+					if k < 0 {
+						e.keywords[tag] = append(e.keywords[tag], ref)
+					} else {
+						e.keywords[tag][k].severity = max(e.keywords[tag][k].severity, ref.severity)
+					}
+				}
+			}
+		}
+	}
+
+	var scoped []moderation.Entry
+	allowTags := map[string]int32{}
+	for ri, r := range rs.Rules {
+		for _, a := range r.Allow {
+			tag, ok := allowTags[a]
+			if !ok {
+				tag = int32(len(scoped))
+				allowTags[a] = tag
+				scoped = append(scoped, moderation.Entry{Word: a, Tag: tag})
+				e.allow = append(e.allow, nil)
+			}
+			if !slices.Contains(e.allow[tag], int32(ri)) {
+				e.allow[tag] = append(e.allow[tag], int32(ri))
+			}
+		}
+	}
+	global := make([]string, len(rs.Allow))
+	for i, w := range rs.Allow {
+		global[i] = w.Text
+	}
+
+	sc, err := moderation.Compile(entries, moderation.Options{
+		Allow:           global,
+		ScopedAllow:     scoped,
+		Detectors:       moderation.Detectors(detectors...),
+		URLAllowDomains: rs.Company.URLAllowDomains,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("compile rules: %w", err)
+	}
+	e.scanner = sc
+	e.pool.New = func() any {
+		return &scratch{findings: make([]moderation.Finding, 0, 32), cands: make([]candidate, 0, 16)}
+	}
+	return e, nil
+}
+
+// RuleSet returns the rule set e was compiled from.
+func (e *Engine) RuleSet() *RuleSet { return e.rs }
+
+// Words returns how many distinct words e matches.
+func (e *Engine) Words() int { return len(e.keywords) }
+
+// applies reports whether rule ri is in force for mc.
+func (e *Engine) applies(ri int32, mc Context) bool {
+	r := &e.rules[ri]
+	if !r.kinds.has(mc.ChatKind) {
+		return false
+	}
+	if mc.Time.IsZero() || len(r.Windows) == 0 {
+		return true
+	}
+	for _, w := range r.Windows {
+		if w.Contains(mc.Time) {
+			return true
+		}
+	}
+	return false
+}
+
+// Evaluate checks text in context mc. A message without hits costs no
+// allocations: buffers come from a pool and the zero Verdict is returned.
+func (e *Engine) Evaluate(text string, mc Context) Verdict {
+	sc := e.pool.Get().(*scratch)
+	defer e.putScratch(sc)
+	sc.findings = e.scanner.Scan(text, sc.findings[:0])
+	cands := sc.cands[:0]
+	for _, f := range sc.findings {
+		switch f.Kind {
+		case moderation.KindAllow:
+		case moderation.KindKeyword:
+			if f.Tag < 0 || int(f.Tag) >= len(e.keywords) {
+				continue
+			}
+			for _, ref := range e.keywords[f.Tag] {
+				if e.applies(ref.rule, mc) {
+					cands = append(cands, candidate{rule: ref.rule, list: ref.list, kind: f.Kind, start: f.Start, end: f.End, category: ref.category, severity: ref.severity})
+				}
+			}
+		default:
+			if int(f.Kind) >= len(e.byKind) {
+				continue
+			}
+			for _, ri := range e.byKind[f.Kind] {
+				if e.applies(ri, mc) {
+					r := &e.rules[ri]
+					cands = append(cands, candidate{rule: ri, list: -1, kind: f.Kind, start: f.Start, end: f.End, category: r.Category, severity: r.severity})
+				}
+			}
+		}
+	}
+	for _, ri := range e.regexes {
+		if e.applies(ri, mc) {
+			cands = e.matchRegexps(cands, ri, text)
+		}
+	}
+	cands = e.dropAllowed(cands, sc.findings)
+	sc.cands = cands
+	if len(cands) == 0 {
+		return Verdict{}
+	}
+	slices.SortStableFunc(cands, func(a, b candidate) int {
+		if a.start != b.start {
+			return a.start - b.start
+		}
+		if a.rule != b.rule {
+			return int(a.rule - b.rule)
+		}
+		return a.end - b.end
+	})
+	v := Verdict{Hits: make([]Hit, len(cands))}
+	for i, c := range cands {
+		r := &e.rules[c.rule]
+		h := Hit{
+			Category: c.category,
+			Rule:     r.ID,
+			Kind:     c.kind,
+			Start:    c.start,
+			End:      c.end,
+			Masked:   Mask(c.kind, runeSlice(text, c.start, c.end)),
+			Severity: c.severity,
+			Action:   r.Action,
+			Shadow:   r.Shadow,
+		}
+		if c.list >= 0 {
+			h.List = e.lists[c.list]
+		}
+		h.Explanation = explain(&h, mc)
+		v.Hits[i] = h
+		if !h.Shadow {
+			v.Action = max(v.Action, h.Action)
+			v.Severity = max(v.Severity, h.Severity)
+		}
+	}
+	return v
+}
+
+// maxPooledFindings bounds the buffers kept for reuse, so one huge message
+// does not pin its buffers for the life of the Engine.
+const maxPooledFindings = 4096
+
+func (e *Engine) putScratch(sc *scratch) {
+	if cap(sc.findings) > maxPooledFindings || cap(sc.cands) > maxPooledFindings {
+		return
+	}
+	e.pool.Put(sc)
+}
+
+// matchRegexps appends the matches of rule ri's regexes, as rune offsets.
+func (e *Engine) matchRegexps(cands []candidate, ri int32, text string) []candidate {
+	r := &e.rules[ri]
+	for _, re := range r.Regexps {
+		byteOff, runeOff := 0, 0
+		for byteOff <= len(text) {
+			loc := re.FindStringIndex(text[byteOff:])
+			if loc == nil {
+				break
+			}
+			start := runeOff + utf8.RuneCountInString(text[byteOff:byteOff+loc[0]])
+			end := start + utf8.RuneCountInString(text[byteOff+loc[0]:byteOff+loc[1]])
+			if loc[1] > loc[0] {
+				cands = append(cands, candidate{rule: ri, list: -1, kind: moderation.KindRegex, start: start, end: end, category: r.Category, severity: r.severity})
+			}
+			next := byteOff + loc[1]
+			if loc[1] == loc[0] {
+				// Step over one character after an empty match.
+				_, size := utf8.DecodeRuneInString(text[next:])
+				next += max(size, 1)
+			}
+			runeOff = start + (end - start)
+			if loc[1] == loc[0] {
+				runeOff++
+			}
+			byteOff = next
+		}
+	}
+	return cands
+}
+
+// dropAllowed removes candidates that lie inside one of their rule's own
+// allow phrases.
+func (e *Engine) dropAllowed(cands []candidate, findings []moderation.Finding) []candidate {
+	if len(e.allow) == 0 || len(cands) == 0 {
+		return cands
+	}
+	out := cands[:0]
+	for _, c := range cands {
+		allowed := false
+		for _, f := range findings {
+			if f.Kind != moderation.KindAllow || f.Start > c.start || f.End < c.end ||
+				f.Tag < 0 || int(f.Tag) >= len(e.allow) {
+				continue
+			}
+			if slices.Contains(e.allow[f.Tag], c.rule) {
+				allowed = true
+				break
+			}
+		}
+		if !allowed {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// runeSlice returns text[start:end] in rune offsets, clamped to the text.
+func runeSlice(text string, start, end int) string {
+	if start < 0 {
+		start = 0
+	}
+	if end <= start {
+		return ""
+	}
+	bs, be, i := len(text), len(text), 0
+	for b := range text {
+		if i == start {
+			bs = b
+		}
+		if i == end {
+			be = b
+			break
+		}
+		i++
+	}
+	if bs > be {
+		return ""
+	}
+	return text[bs:be]
+}
+
+// explain builds the Hit's explanation without fmt: it runs for every hit
+// on the hot path.
+func explain(h *Hit, mc Context) string {
+	buf := make([]byte, 0, 160)
+	buf = append(buf, "rule "...)
+	buf = strconv.AppendQuote(buf, h.Rule)
+	buf = append(buf, ": "...)
+	buf = append(buf, h.Kind.String()...)
+	buf = append(buf, ' ')
+	buf = strconv.AppendQuote(buf, h.Masked)
+	if h.List != "" {
+		buf = append(buf, " from list "...)
+		buf = append(buf, h.List...)
+	} else {
+		buf = append(buf, " (category "...)
+		buf = append(buf, h.Category...)
+		buf = append(buf, ')')
+	}
+	buf = append(buf, " in a "...)
+	buf = append(buf, mc.ChatKind.String()...)
+	buf = append(buf, " chat, severity "...)
+	buf = append(buf, h.Severity.String()...)
+	buf = append(buf, ", action "...)
+	buf = append(buf, h.Action.String()...)
+	if h.Shadow {
+		buf = append(buf, " (shadow: reported, not enforced)"...)
+	}
+	return string(buf)
+}

@@ -1,0 +1,694 @@
+package rules
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // time windows name zones such as Asia/Shanghai; do not depend on the host's zoneinfo
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
+)
+
+//go:embed policy.yaml lists
+var defaultFS embed.FS
+
+// Names inside a rule directory.
+const (
+	policyFile    = "policy.yaml"
+	listsDir      = "lists"
+	allowCategory = "allow"
+	companyList   = "company"
+	// MaxWordRunes is the longest entry a word list or allow list may hold.
+	MaxWordRunes = 64
+	// DefaultTimeZone is the zone of time windows when a policy names none.
+	DefaultTimeZone = "Asia/Shanghai"
+	// DefaultNamesCategory is the category company names are enforced under.
+	DefaultNamesCategory = "profile_name"
+)
+
+// Default returns the policy embedded in the binary (rules/policy.yaml and
+// rules/lists).
+func Default() (*RuleSet, error) {
+	rs, err := LoadDir(defaultFS)
+	if err != nil {
+		return nil, fmt.Errorf("load default policy: %w", err)
+	}
+	return rs, nil
+}
+
+// DefaultFS returns the embedded default rule directory, for tools that
+// copy it as a starting point.
+func DefaultFS() fs.FS { return defaultFS }
+
+// LoadDir loads and validates the rule directory fsys: policy.yaml at its
+// root and word lists under lists/<category>/*.txt. On failure the error is
+// a *ValidationError listing every problem with its file and line.
+func LoadDir(fsys fs.FS) (*RuleSet, error) {
+	l := loader{fsys: fsys}
+	rs := l.load()
+	if len(l.problems) > 0 {
+		slices.SortStableFunc(l.problems, func(a, b Problem) int {
+			if c := strings.Compare(a.File, b.File); c != 0 {
+				return c
+			}
+			return a.Line - b.Line
+		})
+		return nil, &ValidationError{Problems: l.problems}
+	}
+	return rs, nil
+}
+
+// The raw policy.yaml schema, decoded strictly (unknown keys are errors).
+// New sections, such as the escalation ladder, are added as fields here.
+type rawPolicy struct {
+	Version    int           `yaml:"version"`
+	Company    rawCompany    `yaml:"company"`
+	Categories []rawCategory `yaml:"categories"`
+	Rules      []rawRule     `yaml:"rules"`
+}
+
+type rawCompany struct {
+	Names           []string `yaml:"names"`
+	NamesCategory   string   `yaml:"names_category"`
+	URLAllowDomains []string `yaml:"url_allow_domains"`
+	Timezone        string   `yaml:"timezone"`
+}
+
+type rawCategory struct {
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description"`
+	Severity    string   `yaml:"severity"`
+	Pinyin      bool     `yaml:"pinyin"`
+	PinyinLists []string `yaml:"pinyin_lists"`
+}
+
+type rawRule struct {
+	ID          string   `yaml:"id"`
+	Description string   `yaml:"description"`
+	Category    string   `yaml:"category"`
+	Match       rawMatch `yaml:"match"`
+	Where       rawWhere `yaml:"where"`
+	Severity    string   `yaml:"severity"`
+	Action      string   `yaml:"action"`
+	Shadow      bool     `yaml:"shadow"`
+	Allow       []string `yaml:"allow"`
+}
+
+type rawMatch struct {
+	Categories []string `yaml:"categories"`
+	Lists      []string `yaml:"lists"`
+	Detectors  []string `yaml:"detectors"`
+	Regex      []string `yaml:"regex"`
+}
+
+type rawWhere struct {
+	ChatKinds []string `yaml:"chat_kinds"`
+	Time      []string `yaml:"time"`
+	Timezone  string   `yaml:"timezone"`
+}
+
+// rawTypes names the raw types in messages about unknown keys.
+var rawTypes = map[string]struct {
+	what string
+	v    any
+}{
+	"rules.rawPolicy":   {"policy.yaml top level", rawPolicy{}},
+	"rules.rawCompany":  {"company", rawCompany{}},
+	"rules.rawCategory": {"a category", rawCategory{}},
+	"rules.rawRule":     {"a rule", rawRule{}},
+	"rules.rawMatch":    {"match", rawMatch{}},
+	"rules.rawWhere":    {"where", rawWhere{}},
+}
+
+type loader struct {
+	fsys     fs.FS
+	problems []Problem
+	root     *yaml.Node // the mapping node of policy.yaml, for line numbers
+	norm     *moderation.Normalizer
+	runes    []rune  // checkWord's buffers
+	offs     []int32 // checkWord's buffers
+}
+
+func (l *loader) addf(file string, line int, format string, args ...any) {
+	l.problems = append(l.problems, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// line returns the line of the node at path (string keys, int indices)
+// below the policy root, or of the deepest node on the path that exists.
+func (l *loader) line(keys ...any) int {
+	n := l.root
+	if n == nil {
+		return 0
+	}
+	line := n.Line
+	for _, k := range keys {
+		var next *yaml.Node
+		switch k := k.(type) {
+		case string:
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if n.Content[i].Value == k {
+						next = n.Content[i+1]
+						if next.Kind != yaml.MappingNode && next.Kind != yaml.SequenceNode {
+							// A scalar value: its own line.
+							return next.Line
+						}
+						line = n.Content[i].Line
+						break
+					}
+				}
+			}
+		case int:
+			if n.Kind == yaml.SequenceNode && k < len(n.Content) {
+				next = n.Content[k]
+				line = next.Line
+			}
+		}
+		if next == nil {
+			return line
+		}
+		n = next
+	}
+	return line
+}
+
+func (l *loader) load() *RuleSet {
+	data, err := fs.ReadFile(l.fsys, policyFile)
+	if err != nil {
+		l.addf(policyFile, 0, "cannot read the policy (%v); a rule directory needs policy.yaml at its root", err)
+		return nil
+	}
+	raw, ok := l.decodePolicy(data)
+	if !ok {
+		// Without a readable document every further check would only
+		// repeat the syntax problem.
+		return nil
+	}
+	rs := &RuleSet{Version: raw.Version}
+
+	if raw.Version != 1 {
+		if raw.Version == 0 {
+			l.addf(policyFile, 1, "version is missing; add \"version: 1\" at the top")
+		} else {
+			l.addf(policyFile, l.line("version"), "version %d is not supported; this build reads version 1", raw.Version)
+		}
+	}
+
+	rs.Company = l.company(raw.Company)
+	cats := l.categories(raw.Categories)
+	allow := l.lists(cats, raw.Categories)
+	rs.Allow = allow
+	l.companyNames(rs, cats)
+	rs.Categories = cats
+	rs.Rules = l.rules(raw.Rules, rs)
+	return rs
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var unknownField = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
+
+// decodePolicy decodes policy.yaml strictly; ok is false when the file is
+// not a YAML document at all.
+func (l *loader) decodePolicy(data []byte) (raw rawPolicy, ok bool) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err == nil && len(doc.Content) > 0 && doc.Content[0].Kind == yaml.MappingNode {
+		l.root = doc.Content[0]
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	err := dec.Decode(&raw)
+	if errors.Is(err, io.EOF) {
+		l.addf(policyFile, 0, "the file is empty; it needs at least \"version: 1\", categories: and rules:")
+		return raw, false
+	}
+	var te *yaml.TypeError
+	switch {
+	case err == nil:
+	case errors.As(err, &te):
+		for _, msg := range te.Errors {
+			l.yamlProblem(msg)
+		}
+	default:
+		l.yamlProblem(err.Error())
+		return raw, false
+	}
+	return raw, true
+}
+
+// yamlProblem turns a yaml.v3 message into a Problem that says how to fix it.
+func (l *loader) yamlProblem(msg string) {
+	line := 0
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if m := unknownField.FindStringSubmatch(msg); m != nil {
+		if t, ok := rawTypes[m[2]]; ok {
+			msg = fmt.Sprintf("unknown key %q in %s (known: %s); check its spelling", m[1], t.what, strings.Join(yamlKeys(t.v), ", "))
+		}
+	} else {
+		for name, t := range rawTypes {
+			msg = strings.ReplaceAll(msg, name, t.what)
+		}
+		msg += "; check the YAML syntax at this line"
+	}
+	l.addf(policyFile, line, "%s", msg)
+}
+
+func yamlKeys(v any) []string {
+	t := reflect.TypeOf(v)
+	keys := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		keys = append(keys, name)
+	}
+	return keys
+}
+
+func (l *loader) company(raw rawCompany) Company {
+	c := Company{NamesCategory: raw.NamesCategory}
+	if c.NamesCategory == "" {
+		c.NamesCategory = DefaultNamesCategory
+	}
+	tz := raw.Timezone
+	if tz == "" {
+		tz = DefaultTimeZone
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		l.addf(policyFile, l.line("company", "timezone"), "company: unknown time zone %q; use an IANA name such as %q", tz, DefaultTimeZone)
+		loc = time.UTC
+	}
+	c.Location = loc
+	for i, d := range raw.URLAllowDomains {
+		d = strings.ToLower(strings.TrimSpace(d))
+		switch {
+		case strings.Trim(d, ".") == "":
+			l.addf(policyFile, l.line("company", "url_allow_domains", i), "company: url_allow_domains entry %d is empty; remove it", i+1)
+		case strings.ContainsAny(d, "/:@ ?#"):
+			l.addf(policyFile, l.line("company", "url_allow_domains", i), "company: url_allow_domains entry %q is not a bare domain; write the host only, e.g. \"example.com\"", d)
+		default:
+			c.URLAllowDomains = append(c.URLAllowDomains, strings.TrimPrefix(d, "*."))
+		}
+	}
+	for i, n := range raw.Names {
+		if msg := l.checkWord(n); msg != "" {
+			l.addf(policyFile, l.line("company", "names", i), "company: name %q %s", n, msg)
+			continue
+		}
+		c.Names = append(c.Names, strings.TrimSpace(n))
+	}
+	return c
+}
+
+var categoryName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+func (l *loader) categories(raw []rawCategory) []Category {
+	cats := make([]Category, 0, len(raw))
+	seen := map[string]int{}
+	for i, rc := range raw {
+		line := l.line("categories", i)
+		switch {
+		case rc.Name == "":
+			l.addf(policyFile, line, "category %d has no name; add \"name: <folder under lists/>\"", i+1)
+			continue
+		case rc.Name == allowCategory:
+			l.addf(policyFile, l.line("categories", i, "name"), "category name %q is reserved for lists/allow (global allow phrases); choose another name", rc.Name)
+			continue
+		case !categoryName.MatchString(rc.Name):
+			l.addf(policyFile, l.line("categories", i, "name"), "category name %q must be lowercase letters, digits, '_' or '-' (it is a folder name under lists/)", rc.Name)
+			continue
+		}
+		if prev, dup := seen[rc.Name]; dup {
+			l.addf(policyFile, l.line("categories", i, "name"), "category %q is declared twice (first at line %d); merge the two", rc.Name, prev)
+			continue
+		}
+		seen[rc.Name] = l.line("categories", i)
+		c := Category{Name: rc.Name, Description: rc.Description, Severity: SeverityMedium}
+		if rc.Severity != "" {
+			sev, ok := ParseSeverity(rc.Severity)
+			if !ok {
+				l.addf(policyFile, l.line("categories", i, "severity"), "category %q: unknown severity %q (known: low, medium, high, critical)", rc.Name, rc.Severity)
+			}
+			if ok {
+				c.Severity = sev
+			}
+		}
+		cats = append(cats, c)
+	}
+	return cats
+}
+
+// lists reads lists/<category>/*.txt into cats and returns the global allow
+// phrases from lists/allow.
+func (l *loader) lists(cats []Category, raw []rawCategory) []Word {
+	index := map[string]int{}
+	for i, c := range cats {
+		index[c.Name] = i
+	}
+	var allow []Word
+	err := fs.WalkDir(l.fsys, listsDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == listsDir && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll // a policy of detectors and regexes only
+			}
+			l.addf(p, 0, "cannot read (%v)", err)
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".") && p != listsDir {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		parts := strings.Split(p, "/")
+		if d.IsDir() {
+			if len(parts) > 2 {
+				l.addf(p, 0, "list folders do not nest; move its files to %s", path.Join(parts[:2]...))
+				return fs.SkipDir
+			}
+			if len(parts) == 2 && parts[1] != allowCategory {
+				if _, ok := index[parts[1]]; !ok {
+					l.addf(p, 0, "category %q is not declared in policy.yaml (declared: %s); add it under categories: or rename the folder", parts[1], categoryNames(cats))
+					return fs.SkipDir
+				}
+			}
+			return nil
+		}
+		if len(parts) != 3 {
+			l.addf(p, 0, "word lists belong in lists/<category>/<name>.txt; move the file into a category folder")
+			return nil
+		}
+		if path.Ext(p) != ".txt" {
+			l.addf(p, 0, "only .txt files are read as word lists; rename it to end in .txt or remove it")
+			return nil
+		}
+		name := strings.TrimSuffix(parts[2], ".txt")
+		words := l.readList(p, parts[1] == allowCategory)
+		if parts[1] == allowCategory {
+			allow = append(allow, words...)
+			return nil
+		}
+		ci := index[parts[1]]
+		cats[ci].Lists = append(cats[ci].Lists, List{Name: name, File: p, Words: words})
+		return nil
+	})
+	if err != nil {
+		l.addf(listsDir, 0, "cannot walk the lists (%v)", err)
+	}
+	// Pinyin opt-in, per category or per list.
+	for i, rc := range raw {
+		ci, ok := index[rc.Name]
+		if !ok || cats[ci].Name != rc.Name {
+			continue
+		}
+		for j := range cats[ci].Lists {
+			cats[ci].Lists[j].Pinyin = rc.Pinyin
+		}
+		for j, name := range rc.PinyinLists {
+			k := slices.IndexFunc(cats[ci].Lists, func(li List) bool { return li.Name == name })
+			if k < 0 {
+				l.addf(policyFile, l.line("categories", i, "pinyin_lists", j), "category %q: pinyin_lists names %q but there is no lists/%s/%s.txt", rc.Name, name, rc.Name, name)
+				continue
+			}
+			cats[ci].Lists[k].Pinyin = true
+		}
+	}
+	return allow
+}
+
+func categoryNames(cats []Category) string {
+	if len(cats) == 0 {
+		return "none"
+	}
+	names := make([]string, len(cats))
+	for i, c := range cats {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// readList parses one list file: an entry a line, "#" comment lines and
+// blank lines ignored, optionally "word<TAB>severity<TAB>note".
+func (l *loader) readList(p string, isAllow bool) []Word {
+	data, err := fs.ReadFile(l.fsys, p)
+	if err != nil {
+		l.addf(p, 0, "cannot read (%v)", err)
+		return nil
+	}
+	if !utf8.Valid(data) {
+		l.addf(p, 0, "the file is not UTF-8; save it as UTF-8 text")
+		return nil
+	}
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	var words []Word
+	seen := map[string]bool{}
+	for n, line := range strings.Split(string(data), "\n") {
+		lineNo := n + 1
+		line = strings.TrimRight(line, "\r")
+		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		fields := strings.SplitN(line, "\t", 3)
+		w := Word{Text: strings.TrimSpace(fields[0]), Line: lineNo}
+		if msg := l.checkWord(w.Text); msg != "" {
+			l.addf(p, lineNo, "entry %q %s", w.Text, msg)
+			continue
+		}
+		if len(fields) > 1 {
+			if s := strings.TrimSpace(fields[1]); s != "" {
+				if isAllow {
+					l.addf(p, lineNo, "allow phrases take no severity; remove %q", s)
+					continue
+				}
+				sev, ok := ParseSeverity(s)
+				if !ok {
+					l.addf(p, lineNo, "unknown severity %q (known: low, medium, high, critical); the form is word<TAB>severity<TAB>note", s)
+					continue
+				}
+				w.Severity = sev
+			}
+		}
+		if len(fields) > 2 {
+			w.Note = strings.TrimSpace(fields[2])
+		}
+		if seen[w.Text] {
+			continue
+		}
+		seen[w.Text] = true
+		words = append(words, w)
+	}
+	return words
+}
+
+// checkWord returns what is wrong with a list entry, allow phrase or
+// company name, or "". It folds the word as the matcher will (package
+// moderation's Normalizer), so every word it accepts also compiles: noise
+// between characters is ignored, so a word of noise alone matches nothing,
+// and sentence punctuation always separates words, so a word containing it
+// could never match.
+func (l *loader) checkWord(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "is empty; remove it"
+	}
+	if n := utf8.RuneCountInString(s); n > MaxWordRunes {
+		return fmt.Sprintf("is %d characters long (at most %d); shorten it or split it into several entries", n, MaxWordRunes)
+	}
+	if l.norm == nil {
+		l.norm = moderation.NewNormalizer()
+	}
+	l.runes, _, _ = l.norm.Append(s, l.runes[:0], l.offs[:0])
+	letters := 0
+	for _, r := range l.runes {
+		switch l.norm.ClassOf(r) {
+		case moderation.ClassNoise:
+		case moderation.ClassSeparator:
+			return "contains sentence punctuation (，。！？；、… or a line break), which always separates words; split it into two entries or drop the punctuation"
+		default:
+			letters++
+		}
+	}
+	if letters == 0 {
+		return "is empty after normalization (only spaces, punctuation, symbols or invisible characters); remove it or add letters"
+	}
+	return ""
+}
+
+func (l *loader) companyNames(rs *RuleSet, cats []Category) {
+	if len(rs.Company.Names) == 0 {
+		return
+	}
+	ci := slices.IndexFunc(cats, func(c Category) bool { return c.Name == rs.Company.NamesCategory })
+	if ci < 0 {
+		l.addf(policyFile, l.line("company", "names"), "company: names are enforced under category %q, which is not declared; declare it or set names_category", rs.Company.NamesCategory)
+		return
+	}
+	words := make([]Word, len(rs.Company.Names))
+	for i, n := range rs.Company.Names {
+		words[i] = Word{Text: n, Line: l.line("company", "names", i)}
+	}
+	cats[ci].Lists = append(cats[ci].Lists, List{Name: companyList, File: policyFile, Words: words})
+}
+
+var ruleID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+func (l *loader) rules(raw []rawRule, rs *RuleSet) []Rule {
+	out := make([]Rule, 0, len(raw))
+	seen := map[string]int{}
+	for i, rr := range raw {
+		at := func(keys ...any) int { return l.line(append([]any{"rules", i}, keys...)...) }
+		name := fmt.Sprintf("rule %q", rr.ID)
+		ok := true
+		bad := func(line int, format string, args ...any) {
+			l.addf(policyFile, line, name+": "+format, args...)
+			ok = false
+		}
+		switch {
+		case rr.ID == "":
+			name = fmt.Sprintf("rule %d", i+1)
+			bad(at(), "has no id; add \"id: <unique name>\"")
+		case !ruleID.MatchString(rr.ID):
+			bad(at("id"), "id may hold only letters, digits, '_', '-' and '.'")
+		default:
+			if prev, dup := seen[rr.ID]; dup {
+				bad(at("id"), "duplicate rule id (first used at line %d); rename one of them", prev)
+			} else {
+				seen[rr.ID] = at("id")
+			}
+		}
+		r := Rule{ID: rr.ID, Description: rr.Description, Shadow: rr.Shadow}
+
+		m := rr.Match
+		if len(m.Categories)+len(m.Lists)+len(m.Detectors)+len(m.Regex) == 0 {
+			bad(at("match"), "matches nothing; give match: categories, lists, detectors or regex")
+		}
+		for j, c := range m.Categories {
+			if !slices.ContainsFunc(rs.Categories, func(cat Category) bool { return cat.Name == c }) {
+				bad(at("match", "categories", j), "unknown category %q (declared: %s)", c, categoryNames(rs.Categories))
+				continue
+			}
+			r.Categories = append(r.Categories, c)
+		}
+		for j, ln := range m.Lists {
+			cat, list, found := strings.Cut(ln, "/")
+			ci := slices.IndexFunc(rs.Categories, func(c Category) bool { return c.Name == cat })
+			if !found || ci < 0 || !slices.ContainsFunc(rs.Categories[ci].Lists, func(li List) bool { return li.Name == list }) {
+				bad(at("match", "lists", j), "unknown list %q; name it \"<category>/<file name without .txt>\" of a file under lists/", ln)
+				continue
+			}
+			r.Lists = append(r.Lists, ln)
+		}
+		for j, d := range m.Detectors {
+			k, known := moderation.ParseKind(d)
+			if !known || !isDetector(k) {
+				bad(at("match", "detectors", j), "unknown detector %q (known: %s)", d, detectorNames())
+				continue
+			}
+			r.Detectors = append(r.Detectors, k)
+		}
+		for j, expr := range m.Regex {
+			re, err := regexp.Compile(expr)
+			if err != nil {
+				bad(at("match", "regex", j), "bad regex: %v; see https://golang.org/s/re2syntax", err)
+				continue
+			}
+			if re.MatchString("") {
+				bad(at("match", "regex", j), "regex %q matches the empty string, so it would hit every message; make it require at least one character", expr)
+				continue
+			}
+			r.Regexps = append(r.Regexps, re)
+		}
+
+		r.Category = rr.Category
+		if r.Category == "" && len(m.Categories) == 1 {
+			r.Category = m.Categories[0]
+		}
+		switch {
+		case rr.Category != "" && !slices.ContainsFunc(rs.Categories, func(cat Category) bool { return cat.Name == rr.Category }):
+			bad(at("category"), "unknown category %q (declared: %s)", rr.Category, categoryNames(rs.Categories))
+		case r.Category == "" && len(m.Detectors)+len(m.Regex) > 0:
+			bad(at(), "has detectors or regexes but no category to report their hits under; add \"category: <name>\"")
+		}
+
+		for j, ck := range rr.Where.ChatKinds {
+			k, known := ParseChatKind(ck)
+			if !known {
+				bad(at("where", "chat_kinds", j), "unknown chat kind %q (known: work, private, external, direct, profile)", ck)
+				continue
+			}
+			r.ChatKinds = append(r.ChatKinds, k)
+		}
+		loc := rs.Company.Location
+		if rr.Where.Timezone != "" {
+			var err error
+			if loc, err = time.LoadLocation(rr.Where.Timezone); err != nil {
+				bad(at("where", "timezone"), "unknown time zone %q; use an IANA name such as %q", rr.Where.Timezone, DefaultTimeZone)
+			}
+		}
+		for j, ws := range rr.Where.Time {
+			w, err := ParseWindow(ws, loc)
+			if err != nil {
+				bad(at("where", "time", j), "bad time window: %v", err)
+				continue
+			}
+			r.Windows = append(r.Windows, w)
+		}
+
+		if rr.Severity != "" {
+			sev, known := ParseSeverity(rr.Severity)
+			if !known {
+				bad(at("severity"), "unknown severity %q (known: low, medium, high, critical)", rr.Severity)
+			}
+			r.Severity = sev
+		}
+		if rr.Action == "" {
+			bad(at(), "has no action; add \"action:\" with one of none, log, warn, alert_owner, escalate_hr")
+		} else if a, known := ParseAction(rr.Action); !known {
+			bad(at("action"), "unknown action %q (known: none, log, warn, alert_owner, escalate_hr)", rr.Action)
+		} else {
+			r.Action = a
+		}
+		for j, a := range rr.Allow {
+			if msg := l.checkWord(a); msg != "" {
+				bad(at("allow", j), "allow phrase %q %s", a, msg)
+				continue
+			}
+			r.Allow = append(r.Allow, strings.TrimSpace(a))
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// detectorKinds are the finding kinds a rule may name under detectors:.
+var detectorKinds = [...]moderation.Kind{
+	moderation.KindPhone, moderation.KindIDCard, moderation.KindBankCard,
+	moderation.KindEmail, moderation.KindURL, moderation.KindWeChatID,
+}
+
+func isDetector(k moderation.Kind) bool { return slices.Contains(detectorKinds[:], k) }
+
+func detectorNames() string {
+	names := make([]string, len(detectorKinds))
+	for i, k := range detectorKinds {
+		names[i] = k.String()
+	}
+	return strings.Join(names, ", ")
+}

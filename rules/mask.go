@@ -1,0 +1,143 @@
+package rules
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
+)
+
+// minMasked is how many characters of personal data are always hidden,
+// however short the evidence.
+const minMasked = 4
+
+// Mask returns evidence of the given kind fit to show a group owner or HR:
+// phone 138****5678, ID card 1101**********123X, bank card first 4 and last
+// 4 digits, e-mail a***@example.com, URL host with the path masked, WeChat
+// id first two characters and ***, anything else its first character and a
+// * for each further one (赌**). Digits written full-width or as Chinese
+// numerals are shown as ASCII digits. It never returns the raw value of a
+// personal-data kind.
+func Mask(kind moderation.Kind, evidence string) string {
+	switch kind {
+	case moderation.KindPhone:
+		d := digits(evidence, false)
+		if len(d) > 11 && strings.HasPrefix(d, "0086") {
+			d = d[4:]
+		} else if len(d) > 11 && strings.HasPrefix(d, "86") {
+			d = d[2:]
+		}
+		return maskMiddle(d, 3, 4)
+	case moderation.KindIDCard:
+		return maskMiddle(digits(evidence, true), 4, 4)
+	case moderation.KindBankCard:
+		return maskMiddle(digits(evidence, false), 4, 4)
+	case moderation.KindEmail:
+		return maskEmail(evidence)
+	case moderation.KindURL:
+		return maskURL(evidence)
+	case moderation.KindWeChatID:
+		return keepPrefix(evidence, 2) + "***"
+	default:
+		return maskWord(evidence)
+	}
+}
+
+// digits keeps the digits of s, read from ASCII, full-width, circled and
+// Chinese numerals; with idLetter also the ID card check letter X.
+func digits(s string, idLetter bool) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r >= '０' && r <= '９':
+			b.WriteByte(byte('0' + r - '０'))
+		case r >= '①' && r <= '⑨':
+			b.WriteByte(byte('1' + r - '①'))
+		case r == '⓪':
+			b.WriteByte('0')
+		case idLetter && (r == 'x' || r == 'X' || r == 'ｘ' || r == 'Ｘ'):
+			b.WriteByte('X')
+		default:
+			if d := strings.IndexRune(chineseDigits, r); d >= 0 {
+				b.WriteByte(byte('0' + utf8.RuneCountInString(chineseDigits[:d])%10))
+			} else if d := strings.IndexRune(chineseCapitalDigits, r); d >= 0 {
+				b.WriteByte(byte('0' + utf8.RuneCountInString(chineseCapitalDigits[:d])%10))
+			}
+		}
+	}
+	return b.String()
+}
+
+// Chinese numerals by value; 〇 and 零 are both zero (index 10 → 0).
+const (
+	chineseDigits        = "零一二三四五六七八九〇"
+	chineseCapitalDigits = "零壹贰叁肆伍陆柒捌玖"
+)
+
+// maskMiddle keeps head and tail runes of s and stars the rest, giving up
+// kept runes until at least minMasked are hidden.
+func maskMiddle(s string, head, tail int) string {
+	r := []rune(s)
+	n := len(r)
+	for n-head-tail < minMasked && head+tail > 0 {
+		if head >= tail {
+			head--
+		} else {
+			tail--
+		}
+	}
+	stars := max(n-head-tail, minMasked)
+	if n == 0 {
+		return strings.Repeat("*", minMasked)
+	}
+	return string(r[:head]) + strings.Repeat("*", stars) + string(r[n-tail:])
+}
+
+func keepPrefix(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
+func maskWord(s string) string {
+	n := utf8.RuneCountInString(s)
+	if n == 0 {
+		return ""
+	}
+	return keepPrefix(s, 1) + strings.Repeat("*", n-1)
+}
+
+func maskEmail(s string) string {
+	at := strings.LastIndexAny(s, "@＠")
+	if at < 0 {
+		return maskWord(s)
+	}
+	_, size := utf8.DecodeRuneInString(s[at:])
+	return keepPrefix(s[:at], 1) + "***@" + s[at+size:]
+}
+
+func maskURL(s string) string {
+	scheme := ""
+	rest := s
+	if i := strings.Index(rest, "://"); i >= 0 {
+		scheme, rest = rest[:i+3], rest[i+3:]
+	}
+	host, path := rest, ""
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		host, path = rest[:i], rest[i:]
+	}
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		host = host[i+1:] // credentials in the URL are never shown
+	}
+	if path != "" && path != "/" {
+		path = "/***"
+	}
+	return scheme + host + path
+}

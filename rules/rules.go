@@ -1,0 +1,213 @@
+// Package rules is the policy of wecom-guard: the rule-set format (a
+// policy.yaml and word lists in a directory), its loading and validation, the
+// embedded default policy, and the evaluation of what package moderation
+// finds in a message, together with the message's context, into a Verdict.
+// It does no I/O beyond reading the fs.FS it is given and never logs.
+package rules
+
+import (
+	"regexp"
+	"time"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
+)
+
+// Severity ranks how bad a hit is. The zero value means "none".
+type Severity uint8
+
+// Severities, in increasing order.
+const (
+	SeverityNone Severity = iota
+	SeverityLow
+	SeverityMedium
+	SeverityHigh
+	SeverityCritical
+)
+
+var severityNames = [...]string{
+	SeverityNone:     "none",
+	SeverityLow:      "low",
+	SeverityMedium:   "medium",
+	SeverityHigh:     "high",
+	SeverityCritical: "critical",
+}
+
+// String returns the policy-file name of s ("low", "high", …).
+func (s Severity) String() string {
+	if int(s) < len(severityNames) {
+		return severityNames[s]
+	}
+	return "unknown"
+}
+
+// ParseSeverity returns the Severity named s ("low", "medium", "high",
+// "critical") and whether s names one. "none" is not accepted: a policy
+// always says how bad a hit is.
+func ParseSeverity(s string) (Severity, bool) {
+	for i := SeverityLow; int(i) < len(severityNames); i++ {
+		if severityNames[i] == s {
+			return i, true
+		}
+	}
+	return SeverityNone, false
+}
+
+// Action is what the bot does about a message. Actions are ordered: a
+// Verdict carries the most severe action of its non-shadow hits.
+type Action uint8
+
+// Actions, in increasing order of severity.
+const (
+	ActionNone       Action = iota // do nothing
+	ActionLog                      // record the violation only
+	ActionWarn                     // warn the sender privately
+	ActionAlertOwner               // alert the group owner
+	ActionEscalateHR               // open a case for HR
+)
+
+var actionNames = [...]string{
+	ActionNone:       "none",
+	ActionLog:        "log",
+	ActionWarn:       "warn",
+	ActionAlertOwner: "alert_owner",
+	ActionEscalateHR: "escalate_hr",
+}
+
+// String returns the policy-file name of a ("none", "warn", …).
+func (a Action) String() string {
+	if int(a) < len(actionNames) {
+		return actionNames[a]
+	}
+	return "unknown"
+}
+
+// ParseAction returns the Action named s and whether s names one.
+func ParseAction(s string) (Action, bool) {
+	for i := range actionNames {
+		if actionNames[i] == s {
+			return Action(i), true
+		}
+	}
+	return ActionNone, false
+}
+
+// ChatKind is where a message was written. The zero value is not a chat
+// kind; rules never apply to it.
+type ChatKind uint8
+
+// Chat kinds.
+const (
+	ChatWork     ChatKind = iota + 1 // an internal work group
+	ChatPrivate                      // a private (non-work) internal group
+	ChatExternal                     // a group with external contacts (customers)
+	ChatDirect                       // a one-to-one chat
+	ChatProfile                      // a member's display name, checked on its own
+)
+
+var chatKindNames = [...]string{
+	ChatWork:     "work",
+	ChatPrivate:  "private",
+	ChatExternal: "external",
+	ChatDirect:   "direct",
+	ChatProfile:  "profile",
+}
+
+// String returns the policy-file name of k ("work", "external", …).
+func (k ChatKind) String() string {
+	if int(k) < len(chatKindNames) && chatKindNames[k] != "" {
+		return chatKindNames[k]
+	}
+	return "unknown"
+}
+
+// ParseChatKind returns the ChatKind named s and whether s names one.
+func ParseChatKind(s string) (ChatKind, bool) {
+	for i := range chatKindNames {
+		if chatKindNames[i] != "" && chatKindNames[i] == s {
+			return ChatKind(i), true
+		}
+	}
+	return 0, false
+}
+
+// chatKindSet is a bit set of chat kinds, bit k for ChatKind k.
+type chatKindSet uint8
+
+func (s chatKindSet) has(k ChatKind) bool { return k != 0 && s&(1<<k) != 0 }
+
+// allChatKinds applies a rule that names no chat kinds everywhere.
+const allChatKinds chatKindSet = 1<<ChatWork | 1<<ChatPrivate | 1<<ChatExternal | 1<<ChatDirect | 1<<ChatProfile
+
+// RuleSet is a loaded and validated policy: what LoadDir and Default
+// return and what Compile turns into an Engine. Treat it as read-only.
+type RuleSet struct {
+	Version    int
+	Company    Company
+	Categories []Category
+	Rules      []Rule
+	// Allow holds the global allow-list phrases (lists/allow/*.txt): a
+	// keyword hit that lies inside one of them is not a hit.
+	Allow []Word
+}
+
+// Company holds the company-wide settings of a policy.
+type Company struct {
+	// Names are the company's names and brands; they are enforced as the
+	// list "company" of category NamesCategory (a company name used as a
+	// personal nickname).
+	Names         []string
+	NamesCategory string
+	// URLAllowDomains are domains (and their subdomains) the url detector
+	// does not report.
+	URLAllowDomains []string
+	// Location is the default time zone of time windows.
+	Location *time.Location
+}
+
+// Category is a named group of word lists.
+type Category struct {
+	Name        string
+	Description string
+	// Severity is the default severity of the category's words.
+	Severity Severity
+	Lists    []List
+}
+
+// List is one word-list file of a category.
+type List struct {
+	// Name is the file name without ".txt"; rules name it "category/name".
+	Name string
+	// File is the path of the list inside the rule directory.
+	File   string
+	Pinyin bool // also match the pinyin spellings of the words
+	Words  []Word
+}
+
+// Word is one entry of a word list.
+type Word struct {
+	Text string
+	// Severity overrides the rule's severity for hits of this word when set.
+	Severity Severity
+	Note     string
+	Line     int // line in the list file, for messages
+}
+
+// Rule says what the policy does about some findings in some context.
+type Rule struct {
+	ID          string
+	Description string
+	// Category is reported for the rule's detector and regex hits (keyword
+	// hits report the category of their list).
+	Category string
+	// Categories and Lists ("category/name") select keyword lists.
+	Categories []string
+	Lists      []string
+	Detectors  []moderation.Kind
+	Regexps    []*regexp.Regexp
+	ChatKinds  []ChatKind // empty: every chat kind
+	Windows    []Window   // empty: at any time
+	Severity   Severity   // SeverityNone: the category's severity (medium for detectors and regexes)
+	Action     Action
+	Shadow     bool     // report hits but do not let them change the Verdict's action
+	Allow      []string // phrases inside which this rule's hits are dropped
+}
