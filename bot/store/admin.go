@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -145,21 +144,7 @@ func (s *Store) AuditLog(ctx context.Context, count int, before string) ([]Audit
 			return nil, fmt.Errorf("decode audit entry %s: %w", m.ID, err)
 		}
 		e.ID = m.ID
-		if e.Time.IsZero() {
-			if ms, err := strconv.ParseInt(m.ID[:len(m.ID)-len(m.ID[indexDash(m.ID):])], 10, 64); err == nil {
-				e.Time = time.UnixMilli(ms)
-			}
-		}
 		out = append(out, e)
 	}
 	return out, nil
-}
-
-func indexDash(id string) int {
-	for i := 0; i < len(id); i++ {
-		if id[i] == '-' {
-			return i
-		}
-	}
-	return len(id)
 }

@@ -37,3 +37,6 @@ func (s *Store) keyAudit() string                { return s.prefix + "audit" }
 // share the {pace} tag: one script checks several members at once, which
 // Redis Cluster allows only within one slot.
 func (s *Store) keyMemberPace(member string) string { return s.prefix + "{pace}:" + member }
+
+// keyChats is the hash of HR's chat settings, chat id → ChatInfo JSON.
+func (s *Store) keyChats() string { return s.prefix + "chats" }

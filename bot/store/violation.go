@@ -146,6 +146,21 @@ func (s *Store) OpenCases(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
+// hgetJSON reads a JSON field of a hash into v; false when absent.
+func (s *Store) hgetJSON(ctx context.Context, key, field string, v any) (bool, error) {
+	data, err := s.rdb.HGet(ctx, key, field).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("get %q %q: %w", key, field, err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return false, fmt.Errorf("decode %q %q: %w", key, field, err)
+	}
+	return true, nil
+}
+
 func (s *Store) getJSON(ctx context.Context, key string, v any) (bool, error) {
 	data, err := s.rdb.Get(ctx, key).Bytes()
 	if errors.Is(err, redis.Nil) {
