@@ -1,0 +1,151 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ActionKind is what an outbox action does.
+type ActionKind string
+
+// Action kinds.
+const (
+	ActWarnSender  ActionKind = "warn_sender"  // private warning to the sender (message/send)
+	ActAlertOwner  ActionKind = "alert_owner"  // alert to the group owner
+	ActEscalateHR  ActionKind = "escalate_hr"  // case notice to HR
+	ActGroupNotice ActionKind = "group_notice" // public criticism in the group (robot webhook)
+)
+
+// Action is one consequence of a violation that calls WeCom; it travels
+// through the durable outbox as JSON. Evidence is always masked.
+type Action struct {
+	Kind  ActionKind `json:"kind"`
+	Key   string     `json:"key"` // idempotency key: message id + kind
+	MsgID string     `json:"msg_id"`
+	From  string     `json:"from"`
+	// FromName is the sender's display name, looked up at delivery.
+	FromName string    `json:"from_name,omitempty"`
+	ChatID   string    `json:"chat_id,omitempty"`
+	ChatKind string    `json:"chat_kind"`
+	Time     time.Time `json:"time"`
+	// Categories are the categories the message violated, most severe first.
+	Categories []string `json:"categories"`
+	Severity   string   `json:"severity"`
+	Evidence   []string `json:"evidence"`
+	InShort    int64    `json:"in_short"` // violations in the ladder's short window
+	InLong     int64    `json:"in_long"`
+	Sanction   string   `json:"sanction,omitempty"`
+	CaseID     string   `json:"case_id,omitempty"`
+	Critical   bool     `json:"critical,omitempty"`
+	// WebhookKey is the group robot of a group notice.
+	WebhookKey string `json:"webhook_key,omitempty"`
+}
+
+// categoryNames are the categories of the default policy in the words HR
+// and employees use; other categories show their own name.
+var categoryNames = map[string]string{
+	"secrets":       "商业机密",
+	"customer_data": "客户信息/个人隐私",
+	"illegal":       "违法违规内容",
+	"ads":           "广告推销",
+	"abuse":         "辱骂人身攻击",
+	"off_topic":     "与工作无关内容",
+	"profile_name":  "不当昵称",
+}
+
+func categoryLabel(c string) string {
+	if n, ok := categoryNames[c]; ok {
+		return n
+	}
+	return c
+}
+
+func categoryLabels(cs []string) string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = categoryLabel(c)
+	}
+	return strings.Join(out, "、")
+}
+
+// who names the sender for readers of alerts: "张三(zhangsan)".
+func (a Action) who() string {
+	if a.FromName == "" || a.FromName == a.From {
+		return a.From
+	}
+	return a.FromName + "(" + a.From + ")"
+}
+
+func (a Action) where() string {
+	if a.ChatID == "" {
+		return "企业微信"
+	}
+	return "群聊 " + a.ChatID
+}
+
+// WarningText is the private warning to the sender.
+func WarningText(a Action) string {
+	return fmt.Sprintf("【企业微信使用规范提醒】您在%s发送的消息涉及「%s」（%s），违反公司企业微信使用规范，请勿再发。多次违规将通知群主并上报人力资源部。",
+		a.where(), categoryLabels(a.Categories), strings.Join(a.Evidence, "，"))
+}
+
+// line is the one-line summary of an action inside an alert or a digest.
+func (a Action) line() string {
+	return fmt.Sprintf("%s %s 在%s：%s（%s），%s内第%d次",
+		a.Time.In(shanghai).Format("01-02 15:04"), a.who(), a.where(), categoryLabels(a.Categories),
+		strings.Join(a.Evidence, "，"), "24小时", a.InShort)
+}
+
+// render builds the message for one recipient from one or more actions of
+// the same kind: a single alert, or a digest when several arrive at once.
+// Warnings are plain text; the others are markdown.
+func render(kind ActionKind, acts []Action) string {
+	var b strings.Builder
+	switch kind {
+	case ActAlertOwner:
+		if len(acts) == 1 {
+			a := acts[0]
+			fmt.Fprintf(&b, "**违规提醒**\n>成员：%s\n>位置：%s\n>类别：%s\n>证据：%s\n>24小时内第 %d 次违规\n\n请提醒该成员遵守公司企业微信使用规范。",
+				a.who(), a.where(), categoryLabels(a.Categories), strings.Join(a.Evidence, "，"), a.InShort)
+			return b.String()
+		}
+		fmt.Fprintf(&b, "**违规提醒汇总（%d 条）**\n", len(acts))
+	case ActEscalateHR:
+		if len(acts) == 1 {
+			a := acts[0]
+			title := "**违规上报**"
+			if a.Critical {
+				title = "**<font color=\"warning\">紧急违规上报</font>**"
+			}
+			fmt.Fprintf(&b, "%s 案件 %s\n>成员：%s\n>位置：%s\n>类别：%s（%s）\n>证据：%s\n>7天内第 %d 次违规\n>建议处理：%s（由人力资源部决定）",
+				title, a.CaseID, a.who(), a.where(), categoryLabels(a.Categories), a.Severity,
+				strings.Join(a.Evidence, "，"), a.InLong, a.Sanction)
+			return b.String()
+		}
+		fmt.Fprintf(&b, "**违规上报汇总（%d 条）**\n", len(acts))
+	case ActGroupNotice:
+		a := acts[0]
+		fmt.Fprintf(&b, "**通报**：成员 %s 发送的消息涉及「%s」，违反公司企业微信使用规范，请大家共同遵守。", a.From, categoryLabels(a.Categories))
+		return b.String()
+	default:
+		// Warnings to one sender: joined, one paragraph each.
+		texts := make([]string, len(acts))
+		for i, a := range acts {
+			texts[i] = WarningText(a)
+		}
+		return strings.Join(texts, "\n\n")
+	}
+	for _, a := range acts {
+		b.WriteString(">")
+		b.WriteString(a.line())
+		if a.CaseID != "" {
+			fmt.Fprintf(&b, "，案件 %s，建议：%s", a.CaseID, a.Sanction)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// shanghai is the time zone of alerts; a fixed zone needs no tzdata.
+var shanghai = time.FixedZone("CST", 8*3600)

@@ -1,0 +1,292 @@
+// Package bot is wecom-guard's orchestration: the pipeline that takes a
+// Message from a callback or the chat archive, deduplicates it, has it
+// checked against the policy, climbs the escalation ladder on Redis counters
+// and queues what must be sent in the durable outbox; and the sender that
+// delivers the outbox to WeCom.
+package bot
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/wecom-guard/wecom-guard/bot/store"
+	"github.com/wecom-guard/wecom-guard/bot/wecom"
+	"github.com/wecom-guard/wecom-guard/rules"
+)
+
+// DefaultDedupTTL keeps a processed message's mark for two days: WeCom
+// retries within seconds, but an archive re-pull may come a day later.
+const DefaultDedupTTL = 48 * time.Hour
+
+// DefaultRetention is how long violation records are kept.
+const DefaultRetention = 180 * 24 * time.Hour
+
+// Store is what the pipeline keeps in Redis (bot/store).
+type Store interface {
+	Seen(ctx context.Context, id string) (bool, error)
+	MarkSeen(ctx context.Context, id string, ttl time.Duration) (first bool, err error)
+	CountViolation(ctx context.Context, user, category, eventID string, now time.Time, windows []time.Duration) ([]int64, error)
+	SaveViolation(ctx context.Context, v store.Violation, retention time.Duration) error
+	OpenCase(ctx context.Context, c store.Case) (bool, error)
+	Enqueue(ctx context.Context, key string, payload []byte, now time.Time) (bool, error)
+}
+
+// Checker evaluates a message against the policy (rules.Engine).
+type Checker interface {
+	Evaluate(text string, mc rules.Context) rules.Verdict
+}
+
+// Config holds the pipeline's dependencies and policy settings.
+type Config struct {
+	Store Store
+	// Checker returns the engine in force; it is called per message so a
+	// policy reload takes effect at once.
+	Checker func() Checker
+	Ladder  Ladder
+	// DedupTTL is how long a processed message is remembered (DefaultDedupTTL).
+	DedupTTL time.Duration
+	// Retention of violation records (DefaultRetention); KeepRaw also keeps
+	// the message text in the record, for the same time.
+	Retention time.Duration
+	KeepRaw   bool
+	// GroupNotices maps a chat id to the key of its group robot: violations
+	// that reach the owner are also criticised publicly there (masked).
+	GroupNotices map[string]string
+	Now          func() time.Time
+}
+
+// Pipeline turns a received message into a decision and its consequences.
+type Pipeline struct {
+	cfg Config
+}
+
+// Result is what the pipeline decided for one message.
+type Result struct {
+	// Duplicate is true when the message was processed before (a WeCom
+	// retry or a replayed callback); nothing else was done.
+	Duplicate bool
+	// Verdict is what the policy said (zero for duplicates and non-text).
+	Verdict rules.Verdict
+	// Step is what the ladder decided (zero when nothing was violated).
+	Step Step
+	// Reply, when not empty, is a text to send back to the sender as the
+	// callback's passive reply.
+	Reply string
+}
+
+// New returns a pipeline.
+func New(cfg Config) (*Pipeline, error) {
+	if cfg.Store == nil || cfg.Checker == nil {
+		return nil, fmt.Errorf("new pipeline: Store and Checker are required: %w", ErrInvalid)
+	}
+	if cfg.Ladder.ShortWindow == 0 {
+		cfg.Ladder = DefaultLadder()
+	}
+	if err := cfg.Ladder.Validate(); err != nil {
+		return nil, fmt.Errorf("new pipeline: %w: %w", ErrInvalid, err)
+	}
+	if cfg.DedupTTL == 0 {
+		cfg.DedupTTL = DefaultDedupTTL
+	}
+	if cfg.Retention == 0 {
+		cfg.Retention = DefaultRetention
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Pipeline{cfg: cfg}, nil
+}
+
+// HandleCallback processes one message or event received on the app
+// callback. It returns ErrUnavailable (wrapped) when the message could not
+// be processed durably, so the caller answers with an error and WeCom retries.
+func (p *Pipeline) HandleCallback(ctx context.Context, m *wecom.Message) (Result, error) {
+	msg, ok := messageFromCallback(m)
+	if !ok {
+		// Events and media: deduplicated and acknowledged; later work
+		// (directory events) hooks in here.
+		return p.markOnly(ctx, m.DedupKey())
+	}
+	return p.Process(ctx, msg)
+}
+
+func (p *Pipeline) markOnly(ctx context.Context, id string) (Result, error) {
+	first, err := p.cfg.Store.MarkSeen(ctx, id, p.cfg.DedupTTL)
+	if err != nil {
+		return Result{}, fmt.Errorf("dedup %s: %w: %w", id, ErrUnavailable, err)
+	}
+	return Result{Duplicate: !first}, nil
+}
+
+// Process checks one message and records and queues its consequences.
+//
+// Every effect is idempotent by the message id (counters add the id once,
+// records and cases are keyed by it, outbox actions carry it in their key),
+// and the dedup mark is set only after all of them: a replica that dies
+// half-way leaves the message to WeCom's retry, which completes it without
+// counting anything twice.
+func (p *Pipeline) Process(ctx context.Context, m Message) (Result, error) {
+	seen, err := p.cfg.Store.Seen(ctx, m.ID)
+	if err != nil {
+		return Result{}, fmt.Errorf("dedup %s: %w: %w", m.ID, ErrUnavailable, err)
+	}
+	if seen {
+		return Result{Duplicate: true}, nil
+	}
+	if m.Time.IsZero() {
+		m.Time = p.cfg.Now()
+	}
+	res := Result{Verdict: p.cfg.Checker().Evaluate(m.Text, rules.Context{ChatKind: m.ChatKind, Time: m.Time})}
+	if res.Verdict.Action != rules.ActionNone {
+		if err := p.enforce(ctx, m, &res); err != nil {
+			return Result{}, fmt.Errorf("enforce %s: %w: %w", m.ID, ErrUnavailable, err)
+		}
+	}
+	if _, err := p.cfg.Store.MarkSeen(ctx, m.ID, p.cfg.DedupTTL); err != nil {
+		return Result{}, fmt.Errorf("dedup %s: %w: %w", m.ID, ErrUnavailable, err)
+	}
+	return res, nil
+}
+
+// categoryHits folds a verdict's non-shadow hits by category.
+type categoryHits struct {
+	name     string
+	severity rules.Severity
+	action   rules.Action
+}
+
+func foldCategories(v rules.Verdict) []categoryHits {
+	var out []categoryHits
+	for _, h := range v.Hits {
+		if h.Shadow {
+			continue
+		}
+		i := slices.IndexFunc(out, func(c categoryHits) bool { return c.name == h.Category })
+		if i < 0 {
+			out = append(out, categoryHits{name: h.Category})
+			i = len(out) - 1
+		}
+		out[i].severity = max(out[i].severity, h.Severity)
+		out[i].action = max(out[i].action, h.Action)
+	}
+	slices.SortStableFunc(out, func(a, b categoryHits) int { return cmp.Compare(b.severity, a.severity) })
+	return out
+}
+
+func (p *Pipeline) enforce(ctx context.Context, m Message, res *Result) error {
+	cats := foldCategories(res.Verdict)
+	if len(cats) == 0 {
+		return nil
+	}
+	l := p.cfg.Ladder
+	var step Step
+	var inShort, inLong int64
+	for _, c := range cats {
+		counts, err := p.cfg.Store.CountViolation(ctx, m.From, c.name, m.ID, m.Time, []time.Duration{l.ShortWindow, l.LongWindow})
+		if err != nil {
+			return err
+		}
+		step = merge(step, l.Decide(c.severity, c.action, counts[0], counts[1]))
+		inShort, inLong = max(inShort, counts[0]), max(inLong, counts[1])
+	}
+	res.Step = step
+
+	names := make([]string, len(cats))
+	for i, c := range cats {
+		names[i] = c.name
+	}
+	v := store.Violation{
+		ID: m.ID, Time: m.Time, From: m.From, ChatID: m.ChatID, ChatKind: m.ChatKind.String(),
+		Source: string(m.Source), Severity: res.Verdict.Severity.String(), Action: step.Action,
+		Sanction: step.Sanction,
+	}
+	var evidence []string
+	for _, h := range res.Verdict.Hits {
+		if h.Shadow {
+			continue
+		}
+		v.Hits = append(v.Hits, store.VHit{Category: h.Category, Rule: h.Rule, Kind: h.Kind.String(),
+			Severity: h.Severity.String(), Masked: h.Masked, Start: h.Start, End: h.End})
+		if !slices.Contains(evidence, h.Masked) {
+			evidence = append(evidence, h.Masked)
+		}
+	}
+	if p.cfg.KeepRaw {
+		v.Raw = m.Text
+	}
+	if step.EscalateHR {
+		v.CaseID = store.CaseIDFor(m.ID, m.Time)
+		if _, err := p.cfg.Store.OpenCase(ctx, store.Case{
+			ID: v.CaseID, Opened: m.Time, User: m.From, Category: cats[0].name, Severity: v.Severity,
+			Suggested: step.Sanction, Reason: step.Reason, Violations: []string{m.ID},
+		}); err != nil {
+			return err
+		}
+	}
+	if err := p.cfg.Store.SaveViolation(ctx, v, p.cfg.Retention); err != nil {
+		return err
+	}
+
+	base := Action{
+		MsgID: m.ID, From: m.From, ChatID: m.ChatID, ChatKind: m.ChatKind.String(), Time: m.Time,
+		Categories: names, Severity: v.Severity, Evidence: evidence, InShort: inShort, InLong: inLong,
+		Sanction: step.Sanction, CaseID: v.CaseID, Critical: step.Critical,
+	}
+	var acts []Action
+	if step.Warn {
+		if m.Source == SourceApp {
+			res.Reply = WarningText(base)
+		} else {
+			acts = append(acts, base.as(ActWarnSender))
+		}
+	}
+	if step.AlertOwner {
+		acts = append(acts, base.as(ActAlertOwner))
+		if key := p.cfg.GroupNotices[m.ChatID]; key != "" && m.ChatID != "" {
+			a := base.as(ActGroupNotice)
+			a.WebhookKey = key
+			acts = append(acts, a)
+		}
+	}
+	if step.EscalateHR {
+		acts = append(acts, base.as(ActEscalateHR))
+	}
+	for _, a := range acts {
+		payload, err := json.Marshal(a)
+		if err != nil {
+			return fmt.Errorf("encode action %s: %w", a.Key, err)
+		}
+		if _, err := p.cfg.Store.Enqueue(ctx, a.Key, payload, p.cfg.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a Action) as(kind ActionKind) Action {
+	a.Kind = kind
+	a.Key = a.MsgID + "/" + string(kind)
+	return a
+}
+
+func merge(a, b Step) Step {
+	a.Warn = a.Warn || b.Warn
+	a.AlertOwner = a.AlertOwner || b.AlertOwner
+	a.EscalateHR = a.EscalateHR || b.EscalateHR
+	a.Critical = a.Critical || b.Critical
+	if rank(b.Sanction) > rank(a.Sanction) {
+		a.Sanction = b.Sanction
+	}
+	if actionRank(b.Action) > actionRank(a.Action) {
+		a.Action, a.Reason = b.Action, b.Reason
+	}
+	return a
+}
+
+func actionRank(a string) int {
+	return slices.Index([]string{"", "log", "warn", "alert_owner", "escalate_hr"}, a)
+}
