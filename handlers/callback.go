@@ -1,0 +1,116 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/rs/zerolog"
+
+	"github.com/wecom-guard/wecom-guard/bot"
+	"github.com/wecom-guard/wecom-guard/bot/wecom"
+)
+
+const endpointCallback = "callback"
+
+// verifyURL answers WeCom's URL check (GET): verify the signature, decrypt
+// echostr and answer its plaintext as the whole body.
+func (s *Server) verifyURL(c *gin.Context) error {
+	start := s.cfg.Now()
+	q := c.Request.URL.Query()
+	plain, err := s.cfg.Crypto.VerifyURL(q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce"), q.Get("echostr"))
+	if err != nil {
+		s.observe(c, start, outcomeOf(err))
+		return fmt.Errorf("verify callback url: %w", err)
+	}
+	s.observe(c, start, outcomeVerified)
+	c.Data(http.StatusOK, "text/plain; charset=utf-8", plain)
+	return nil
+}
+
+// callback receives an encrypted message or event (POST), runs it through
+// the pipeline and acknowledges it, with an encrypted passive reply when the
+// pipeline asks for one.
+func (s *Server) callback(c *gin.Context) error {
+	start := s.cfg.Now()
+	outcome, err := s.handleCallback(c)
+	s.observe(c, start, outcome)
+	return err
+}
+
+func (s *Server) handleCallback(c *gin.Context) (outcome string, err error) {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxCallbackBody))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return outcomeTooLarge, fmt.Errorf("read callback body: over %d bytes: %w", MaxCallbackBody, bot.ErrTooLarge)
+		}
+		return outcomeBadRequest, fmt.Errorf("read callback body: %w: %w", bot.ErrInvalid, err)
+	}
+	q := c.Request.URL.Query()
+	timestamp, nonce := q.Get("timestamp"), q.Get("nonce")
+	plain, err := s.cfg.Crypto.Open(q.Get("msg_signature"), timestamp, nonce, body)
+	if err != nil {
+		return outcomeOf(err), fmt.Errorf("open callback: %w", err)
+	}
+	msg, err := wecom.ParseMessage(plain)
+	if err != nil {
+		return outcomeOf(err), fmt.Errorf("parse callback plaintext: %w", err)
+	}
+	log := zerolog.Ctx(c.Request.Context())
+	log.Debug().Str("msg_type", msg.MsgType).Str("event", msg.Event).Str("from", msg.FromUserName).
+		Str("dedup_key", msg.DedupKey()).Msg("callback received")
+
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.ProcessTimeout)
+	defer cancel()
+	res, err := s.cfg.Pipeline.HandleCallback(ctx, msg)
+	if err != nil {
+		// Not acknowledged: WeCom retries, and the retry may find Redis back.
+		return outcomeError, fmt.Errorf("process %s: %w", msg.DedupKey(), err)
+	}
+	if res.Duplicate {
+		c.Status(http.StatusOK)
+		return outcomeDuplicate, nil
+	}
+	if res.Reply == "" {
+		c.Status(http.StatusOK)
+		return outcomeOK, nil
+	}
+	inner := wecom.TextReply(msg.FromUserName, s.cfg.CorpID, res.Reply, s.cfg.Now())
+	ts := strconv.FormatInt(s.cfg.Now().Unix(), 10)
+	out, err := s.cfg.Crypto.SealReply(inner, ts, nonce)
+	if err != nil {
+		// The message is processed; an empty 200 still acknowledges it.
+		log.Error().Err(err).Msg("seal passive reply; acknowledging without it")
+		c.Status(http.StatusOK)
+		return outcomeOK, nil
+	}
+	c.Data(http.StatusOK, "application/xml; charset=utf-8", out)
+	return outcomeReply, nil
+}
+
+// outcomeOf names the outcome label of a failed callback.
+func outcomeOf(err error) string {
+	switch status(err) {
+	case http.StatusForbidden:
+		return outcomeForbidden
+	case http.StatusBadRequest:
+		return outcomeBadRequest
+	case http.StatusRequestEntityTooLarge:
+		return outcomeTooLarge
+	default:
+		return outcomeError
+	}
+}
+
+// observe counts a callback and its latency, and hands the outcome to the
+// request log line.
+func (s *Server) observe(c *gin.Context, start time.Time, outcome string) {
+	c.Set(outcomeKey, outcome)
+	s.metrics.callbacks.WithLabelValues(endpointCallback, outcome).Inc()
+	s.metrics.latency.WithLabelValues(endpointCallback, outcome).Observe(s.cfg.Now().Sub(start).Seconds())
+}

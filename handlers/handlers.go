@@ -1,0 +1,135 @@
+// Package handlers is wecom-guard's HTTP surface (gin): the WeCom callback
+// endpoints, health, metrics and the sandbox outbox. Routes are registered in
+// one function; handlers return errors and one adapter writes them.
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+
+	"github.com/wecom-guard/wecom-guard/bot"
+	"github.com/wecom-guard/wecom-guard/bot/wecom"
+)
+
+// MaxCallbackBody is the largest callback body accepted. WeCom's own
+// callbacks are a few KiB; anything near this is not from WeCom.
+const MaxCallbackBody = 64 << 10
+
+// DefaultProcessTimeout bounds the synchronous part of a callback, well
+// inside WeCom's 5 s (it drops the connection and retries after 5 s).
+const DefaultProcessTimeout = 4 * time.Second
+
+// Pipeline is what the callback endpoint needs of package bot.
+type Pipeline interface {
+	HandleCallback(ctx context.Context, m *wecom.Message) (bot.Result, error)
+}
+
+// SandboxOutbox lists what the bot sent to the in-process fake WeCom API.
+type SandboxOutbox interface {
+	// SentJSON returns the sent messages, ready for JSON encoding.
+	SentJSON() any
+}
+
+// Config holds the server's dependencies.
+type Config struct {
+	// Crypto verifies and opens the self-built app's callbacks.
+	Crypto *wecom.Crypto
+	// CorpID is the FromUserName of passive replies.
+	CorpID   string
+	Pipeline Pipeline
+	// Ready reports whether the service can do its work (Redis answers).
+	Ready  func(ctx context.Context) error
+	Logger zerolog.Logger
+	// Registry receives the service's metrics; a new one when nil.
+	Registry *prometheus.Registry
+	// Sandbox, when set, is served at GET /sandbox/outbox.
+	Sandbox SandboxOutbox
+	// Admin, when set, serves the admin API under /api/v1.
+	Admin AdminStore
+	// Checker returns the policy in force, for POST /api/v1/test.
+	Checker func() bot.Checker
+	// ProcessTimeout bounds the pipeline per callback; DefaultProcessTimeout when zero.
+	ProcessTimeout time.Duration
+	Now            func() time.Time
+}
+
+// Server is the HTTP surface.
+type Server struct {
+	cfg     Config
+	engine  *gin.Engine
+	metrics *metrics
+}
+
+// New builds the server and its routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Crypto == nil || cfg.Pipeline == nil {
+		return nil, errors.New("new handlers: Crypto and Pipeline are required")
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.ProcessTimeout == 0 {
+		cfg.ProcessTimeout = DefaultProcessTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Ready == nil {
+		cfg.Ready = func(context.Context) error { return nil }
+	}
+	m, err := newMetrics(cfg.Registry)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, engine: gin.New(), metrics: m}
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// routes registers every route of the service, one method and path a line.
+func (s *Server) routes() {
+	r := s.engine
+	r.Use(s.recoverer(), s.requestLog())
+
+	r.GET("/wecom/callback", s.adapt(s.verifyURL))
+	r.POST("/wecom/callback", s.adapt(s.callback))
+
+	r.GET("/healthz", s.adapt(s.healthz))
+	r.GET("/readyz", s.adapt(s.readyz))
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
+	if s.cfg.Sandbox != nil {
+		r.GET("/sandbox/outbox", s.adapt(s.sandboxOutbox))
+	}
+	s.adminRoutes(r)
+	r.NoRoute(s.adapt(func(*gin.Context) error { return bot.ErrNotFound }))
+}
+
+func (s *Server) healthz(c *gin.Context) error {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	return nil
+}
+
+func (s *Server) readyz(c *gin.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.cfg.Ready(ctx); err != nil {
+		return errors.Join(bot.ErrUnavailable, err)
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	return nil
+}
+
+func (s *Server) sandboxOutbox(c *gin.Context) error {
+	c.JSON(http.StatusOK, gin.H{"sent": s.cfg.Sandbox.SentJSON()})
+	return nil
+}
