@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/wecom-guard/wecom-guard/bot/store"
+	"github.com/wecom-guard/wecom-guard/handlers"
+)
+
+const adminUsage = `Usage:
+  wecom-guard admin token create --user USER --role hr|owner|auditor
+  wecom-guard admin token list
+  wecom-guard admin token revoke ID
+
+Admin API tokens are stored hashed in Redis (REDIS_URL); the secret is shown
+once, at creation. Roles: hr (everything, unmasked evidence), owner (the
+violations and cases of their own chats, masked), auditor (read-only, masked).
+`
+
+func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) < 2 || args[0] != "token" {
+		fmt.Fprint(stderr, adminUsage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			return flag.ErrHelp
+		}
+		return errors.New("admin: expected `admin token create|list|revoke`")
+	}
+	verb, rest := args[1], args[2:]
+	fs := flag.NewFlagSet("admin token "+verb, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "YAML config file (default: "+defaultConfigFile+" if it exists)")
+	user := fs.String("user", "", "the token's user (a WeCom userid)")
+	role := fs.String("role", "", "hr, owner or auditor")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), adminUsage+"\nFlags:\n"); fs.PrintDefaults() }
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*configPath, osGetenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	if cfg.RedisURL == "" {
+		return errors.New("admin: REDIS_URL is not set: tokens must go to the Redis the service uses (the embedded one lives only inside `serve`)")
+	}
+	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix})
+	if err != nil {
+		return fmt.Errorf("open redis: %w", err)
+	}
+	defer st.Close()
+
+	switch verb {
+	case "create":
+		if *user == "" || !handlers.ValidRole(*role) {
+			fs.Usage()
+			return errors.New("admin token create: --user and --role (hr, owner or auditor) are required")
+		}
+		tok, secret, err := st.CreateToken(ctx, *user, *role, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "token %s for %s (%s) — shown once, keep it secret:\n%s\n", tok.ID, tok.User, tok.Role, secret)
+		return nil
+	case "list":
+		toks, err := st.Tokens(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tUSER\tROLE\tCREATED")
+		for _, t := range toks {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.ID, t.User, t.Role, t.Created.Format(time.RFC3339))
+		}
+		return w.Flush()
+	case "revoke":
+		if fs.NArg() != 1 {
+			return errors.New("admin token revoke: give the token ID (see `admin token list`)")
+		}
+		ok, err := st.RevokeToken(ctx, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("admin token revoke: no token %q", fs.Arg(0))
+		}
+		fmt.Fprintf(stdout, "revoked %s\n", fs.Arg(0))
+		return nil
+	}
+	fmt.Fprint(stderr, adminUsage)
+	return fmt.Errorf("admin token: unknown verb %q", verb)
+}

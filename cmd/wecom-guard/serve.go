@@ -1,0 +1,295 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/rs/zerolog"
+
+	"github.com/wecom-guard/wecom-guard/bot"
+	"github.com/wecom-guard/wecom-guard/bot/store"
+	"github.com/wecom-guard/wecom-guard/bot/wecom"
+	"github.com/wecom-guard/wecom-guard/bot/wecom/wecomtest"
+	"github.com/wecom-guard/wecom-guard/handlers"
+	"github.com/wecom-guard/wecom-guard/rules"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "YAML config file (default: "+defaultConfigFile+" if it exists)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: wecom-guard serve [--config FILE]\n\n"+
+			"Runs the service. Without a configured WeCom app it runs in sandbox mode:\n"+
+			"generated credentials and an in-process fake WeCom API. Without REDIS_URL it\n"+
+			"uses an embedded Redis that keeps nothing across restarts.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+	}
+	cfg, err := loadConfig(*configPath, osGetenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	log, err := newLogger(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, log, stdout, nil)
+}
+
+// serve runs the service until ctx ends. ready, when not nil, receives the
+// bound address once the server listens (tests use it).
+func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer, ready chan<- string) error {
+	gin.SetMode(gin.ReleaseMode) // no debug route dump on stdout; we log requests ourselves
+	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix})
+	if err != nil {
+		return fmt.Errorf("open redis: %w", err)
+	}
+	defer st.Close()
+	if st.Embedded() {
+		log.Warn().Msg("REDIS_URL is not set: using an embedded in-process Redis; NOTHING IS PERSISTED (dedup marks, counters, cases and queued alerts are lost on exit)")
+	}
+
+	id := cfg.WeCom.identity()
+	var sandbox *wecomtest.Server
+	if cfg.WeCom.Sandbox() {
+		ss, created, err := loadOrCreateSandbox(cfg.StateDir)
+		if err != nil {
+			return err
+		}
+		id = ss.identity()
+		sandbox = newSandboxAPI(wecomtest.Config{
+			CorpID:  id.CorpID,
+			Secret:  id.Secret,
+			AgentID: id.AgentID,
+			Logf: func(format string, args ...any) {
+				log.Info().Str("component", "sandbox-wecom").Msg(fmt.Sprintf(format, args...))
+			},
+		})
+		defer sandbox.Close()
+		cfg.WeCom.APIBase = sandbox.URL()
+		_, adminToken, err := st.CreateToken(ctx, sandboxHR, handlers.RoleHR, time.Now())
+		if err != nil {
+			return err
+		}
+		printSandbox(stdout, cfg, ss, created, adminToken)
+		log.Warn().Str("corp_id", id.CorpID).Str("fake_api", sandbox.URL()).Bool("new_credentials", created).
+			Msg("sandbox mode: no WeCom app configured; using generated credentials and an in-process fake WeCom API")
+	}
+
+	crypto, err := wecom.NewCrypto(id.Token, id.AESKey, id.CorpID)
+	if err != nil {
+		return fmt.Errorf("set up callback crypto: %w", err)
+	}
+	engine, err := loadEngine(cfg.RulesDir)
+	if err != nil {
+		return err
+	}
+	log.Info().Int("words", engine.Words()).Str("rules", rulesSource(cfg.RulesDir)).Msg("policy loaded")
+	pipeline, err := bot.New(bot.Config{
+		Store:        st,
+		Checker:      func() bot.Checker { return engine },
+		Retention:    cfg.Enforcement.Retention,
+		KeepRaw:      cfg.Enforcement.KeepRaw,
+		GroupNotices: revealAll(cfg.Enforcement.GroupNotices),
+	})
+	if err != nil {
+		return err
+	}
+	client, err := wecom.NewClient(wecom.ClientConfig{
+		BaseURL: cfg.WeCom.APIBase, CorpID: id.CorpID, Secret: id.Secret, AgentID: id.AgentID, Tokens: st, Pacer: st.Pacer(),
+	})
+	if err != nil {
+		return fmt.Errorf("set up WeCom API client: %w", err)
+	}
+	hr := cfg.Enforcement.HR
+	if sandbox != nil && hr.Empty() {
+		hr = bot.Recipients{Users: []string{sandboxHR}}
+	}
+	sender, err := bot.NewSender(bot.SenderConfig{
+		Store: st, API: client, Consumer: consumerName(), HR: hr, Owners: cfg.Enforcement.Owners,
+		Logger: log.With().Str("component", "sender").Logger(),
+	})
+	if err != nil {
+		return err
+	}
+	hcfg := handlers.Config{
+		Crypto:   crypto,
+		CorpID:   id.CorpID,
+		Pipeline: pipeline,
+		Ready:    st.Ping,
+		Logger:   log,
+		Admin:    st,
+		Checker:  func() bot.Checker { return engine },
+	}
+	if sandbox != nil {
+		hcfg.Sandbox = sandboxOutbox{sandbox}
+	}
+	h, err := handlers.New(hcfg)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (LISTEN_ADDR): %w", cfg.ListenAddr, err)
+	}
+	srv := &http.Server{
+		Handler:           h.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
+	senderCtx, stopSender := context.WithCancel(context.Background())
+	senderDone := make(chan struct{})
+	go func() {
+		defer close(senderDone)
+		_ = sender.Run(senderCtx)
+	}()
+	defer func() {
+		stopSender()
+		<-senderDone
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info().Str("addr", ln.Addr().String()).Bool("sandbox", sandbox != nil).
+		Bool("embedded_redis", st.Embedded()).Msg("wecom-guard listening")
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info().Str("timeout", cfg.ShutdownTimeout.String()).Msg("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", err)
+	}
+	log.Info().Msg("stopped")
+	return nil
+}
+
+// sandboxOutbox adapts the fake WeCom API to the handlers' outbox view.
+type sandboxOutbox struct{ s *wecomtest.Server }
+
+func (o sandboxOutbox) SentJSON() any {
+	sent := o.s.Sent()
+	if sent == nil {
+		return []wecomtest.Sent{} // [] rather than null for an empty outbox
+	}
+	return sent
+}
+
+func printSandbox(w io.Writer, cfg Config, st sandboxState, created bool, adminToken string) {
+	state := "reusing"
+	if created {
+		state = "generated new"
+	}
+	fmt.Fprintf(w, `
+== wecom-guard sandbox ==  (%s credentials in %s/%s)
+  CorpID          %s
+  AgentId         %d
+  Token           %s
+  EncodingAESKey  %s
+  Fake WeCom API  in-process; what the bot sends is listed at GET /sandbox/outbox
+  Admin API token %s (role hr; new on every start)
+Try it:  go run ./cmd/wecom-guard send "你好"
+`, state, cfg.StateDir, sandboxFile, st.CorpID, st.AgentID, st.Token, st.AESKey, adminToken)
+}
+
+func newLogger(cfg Config, w io.Writer) (zerolog.Logger, error) {
+	level, err := zerolog.ParseLevel(cfg.LogLevel)
+	if err != nil {
+		return zerolog.Logger{}, fmt.Errorf("log level: %w", err)
+	}
+	if cfg.LogFormat == "console" {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+	}
+	return zerolog.New(w).Level(level).With().Timestamp().Str("service", "wecom-guard").Logger(), nil
+}
+
+// sandboxHR and sandboxUser are the members of the sandbox directory: the
+// default sender of `send`, its direct leader (who gets owner alerts for
+// messages outside groups) and HR.
+const (
+	sandboxUser   = "sandbox-user"
+	sandboxLeader = "sandbox-leader"
+	sandboxHR     = "sandbox-hr"
+)
+
+// newSandboxAPI starts the fake WeCom API with a small directory.
+func newSandboxAPI(cfg wecomtest.Config) *wecomtest.Server {
+	s := wecomtest.New(cfg)
+	s.SetUser(wecomtest.User{UserID: sandboxUser, Name: "沙箱用户", Department: []int64{2}, DirectLeader: []string{sandboxLeader}})
+	s.SetUser(wecomtest.User{UserID: sandboxLeader, Name: "沙箱主管", Department: []int64{2}})
+	s.SetUser(wecomtest.User{UserID: sandboxHR, Name: "沙箱HR", Department: []int64{1}})
+	return s
+}
+
+// loadEngine compiles the policy: the rule directory when given, else the
+// embedded default.
+func loadEngine(dir string) (*rules.Engine, error) {
+	var rs *rules.RuleSet
+	var err error
+	if dir == "" {
+		rs, err = rules.Default()
+	} else {
+		rs, err = rules.LoadDir(os.DirFS(dir))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load rules from %s: %w", rulesSource(dir), err)
+	}
+	engine, err := rules.Compile(rs)
+	if err != nil {
+		return nil, fmt.Errorf("compile rules from %s: %w", rulesSource(dir), err)
+	}
+	return engine, nil
+}
+
+func rulesSource(dir string) string {
+	if dir == "" {
+		return "the embedded default policy"
+	}
+	return dir
+}
+
+func revealAll(m map[string]Secret) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v.Reveal()
+	}
+	return out
+}
+
+// consumerName names this replica in the outbox's consumer group.
+func consumerName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "wecom-guard"
+	}
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
+)
+
+// startSandbox runs `serve` in sandbox mode on a free port with its state in
+// dir, and returns its address and a stop function that waits for a clean exit.
+func startSandbox(t *testing.T, dir string, logs io.Writer) (addr string, stop func()) {
+	t.Helper()
+	cfg, err := loadConfig("", envMap(map[string]string{
+		"LISTEN_ADDR":  "127.0.0.1:0",
+		"WG_STATE_DIR": dir,
+		"REDIS_URL":    os.Getenv("REDIS_URL"),
+		// A fresh prefix, removed when the test ends (storetest cleans it).
+		"REDIS_PREFIX": storetest.New(t).Prefix(),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, zerolog.New(logs), io.Discard, ready) }()
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("serve exited early: %v", err)
+	case <-time.After(10 * time.Second):
+		cancel()
+		t.Fatal("serve did not start in 10 s")
+	}
+	return addr, func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}
+}
+
+func TestSandboxSendRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	var logs syncBuffer
+	addr, stop := startSandbox(t, dir, &logs)
+	defer stop()
+
+	var out, errOut bytes.Buffer
+	t.Setenv("WG_STATE_DIR", dir)
+	err := run(context.Background(), []string{"send", "--url", "http://" + addr + "/wecom/callback", "--from", "lisi", "你好"}, nil, &out, &errOut)
+	if err != nil {
+		t.Fatalf("send: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "acknowledged (HTTP 200)") {
+		t.Fatalf("send printed %q, want an acknowledgement", out.String())
+	}
+
+	resp, err := http.Get("http://" + addr + "/sandbox/outbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var box struct {
+		Sent json.RawMessage `json:"sent"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&box); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /sandbox/outbox: %d %v", resp.StatusCode, err)
+	}
+	if !strings.Contains(logs.String(), `"outcome":"ok"`) {
+		t.Errorf("no request log line with outcome ok:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), "你好") {
+		t.Errorf("message content in the info log:\n%s", logs.String())
+	}
+}
+
+func TestSandboxCredentialsSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	_, stop := startSandbox(t, dir, io.Discard)
+	stop()
+	first, err := readSandbox(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, stop = startSandbox(t, dir, io.Discard)
+	stop()
+	second, err := readSandbox(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != second {
+		t.Fatalf("restart generated new credentials: %+v then %+v", first, second)
+	}
+	if len(first.AESKey) != 43 || first.Token == "" || first.CorpID == "" {
+		t.Fatalf("incomplete sandbox credentials %+v", first)
+	}
+	info, err := os.Stat(dir + "/" + sandboxFile)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("state file mode = %v, %v; want 0600", info.Mode(), err)
+	}
+}
+
+func TestSendWithoutSandboxStateExplains(t *testing.T) {
+	t.Setenv("WG_STATE_DIR", t.TempDir())
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"send", "--url", "http://127.0.0.1:1/wecom/callback", "hi"}, nil, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "wecom-guard serve") {
+		t.Fatalf("send without sandbox state: %v, want a hint to start serve", err)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, cmd := range []string{"serve", "send"} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), []string{cmd, "--help"}, nil, &out, &errOut)
+		if err == nil || !strings.Contains(errOut.String(), "Usage: wecom-guard "+cmd) {
+			t.Errorf("%s --help: err=%v, output %q", cmd, err, errOut.String())
+		}
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"bogus"}, nil, &out, &out); err == nil {
+		t.Error("unknown command: no error")
+	}
+}
+
+// TestSandboxLadder is the README's walk-through: three offending messages
+// from one user get three warnings as passive replies, and the third also
+// an owner alert (the sender's direct leader) in the sandbox outbox.
+func TestSandboxLadder(t *testing.T) {
+	dir := t.TempDir()
+	addr, stop := startSandbox(t, dir, io.Discard)
+	defer stop()
+	t.Setenv("WG_STATE_DIR", dir)
+	for i := 1; i <= 3; i++ {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), []string{"send", "--url", "http://" + addr + "/wecom/callback", "你真是个傻逼"}, nil, &out, &errOut); err != nil {
+			t.Fatalf("send %d: %v\n%s", i, err, errOut.String())
+		}
+		if !strings.Contains(out.String(), "passive reply") || !strings.Contains(out.String(), "辱骂") || strings.Contains(out.String(), "傻逼") {
+			t.Fatalf("send %d printed %q, want a masked warning as passive reply", i, out.String())
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/sandbox/outbox")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var box struct {
+			Sent []struct {
+				ToUser  []string
+				Content string
+			} `json:"sent"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&box)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(box.Sent) == 1 {
+			m := box.Sent[0]
+			if len(m.ToUser) != 1 || m.ToUser[0] != sandboxLeader || !strings.Contains(m.Content, "第 3 次") || strings.Contains(m.Content, "傻逼") {
+				t.Fatalf("owner alert %+v, want the 3rd violation, masked, to %s", m, sandboxLeader)
+			}
+			return
+		}
+		if len(box.Sent) > 1 || time.Now().After(deadline) {
+			t.Fatalf("sandbox outbox holds %d messages, want exactly the one owner alert", len(box.Sent))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
