@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"testing"
 	"time"
 
@@ -157,4 +158,13 @@ func mustClient(t *testing.T, h *harness) *wecom.Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// urlOf names the server s talks to, for a second replica's connection.
+func urlOf(t *testing.T, s *store.Store) string {
+	t.Helper()
+	if u := os.Getenv("REDIS_URL"); u != "" {
+		return u
+	}
+	return "redis://" + s.Addr()
 }

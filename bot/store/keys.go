@@ -40,3 +40,7 @@ func (s *Store) keyMemberPace(member string) string { return s.prefix + "{pace}:
 
 // keyChats is the hash of HR's chat settings, chat id → ChatInfo JSON.
 func (s *Store) keyChats() string { return s.prefix + "chats" }
+
+func (s *Store) keyRulesFiles() string   { return s.prefix + "{rules}:files" }
+func (s *Store) keyRulesVersion() string { return s.prefix + "{rules}:version" }
+func (s *Store) keyRulesChannel() string { return s.prefix + "{rules}:changed" }

@@ -146,3 +146,7 @@ func (s *Store) DeleteAll(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Addr is the address of the Redis server (host:port), for logs and for a
+// second connection to the same server.
+func (s *Store) Addr() string { return s.rdb.Options().Addr }
