@@ -5,6 +5,7 @@
 //	wecom-guard send      post a real encrypted text callback and print the reply
 //	wecom-guard check     check messages from stdin against the rules, as JSON lines
 //	wecom-guard admin     manage admin API tokens
+//	wecom-guard rules     export and import the rule set in force
 //
 // Run any of them with --help for its flags.
 package main
@@ -41,6 +42,7 @@ Usage:
   wecom-guard send [flags] TEXT…           post an encrypted text callback, print the reply
   wecom-guard check [flags] < messages     check messages (one a line) against the rules
   wecom-guard admin token create|list|revoke   manage admin API tokens
+  wecom-guard rules export|import DIR      move the rule set in force out of and into Redis
 
 Run "wecom-guard COMMAND --help" for the flags of a command.
 `
@@ -60,6 +62,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runCheck(ctx, args, stdin, stdout, stderr)
 	case "admin":
 		return runAdmin(ctx, args, stdout, stderr)
+	case "rules":
+		return runRules(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

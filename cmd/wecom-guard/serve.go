@@ -6,9 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -97,14 +100,19 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if err != nil {
 		return fmt.Errorf("set up callback crypto: %w", err)
 	}
-	engine, err := loadEngine(cfg.RulesDir)
+	seed, _, err := readRuleFiles(cfg.RulesDir)
 	if err != nil {
 		return err
 	}
-	log.Info().Int("words", engine.Words()).Str("rules", rulesSource(cfg.RulesDir)).Msg("policy loaded")
+	policy, err := bot.NewPolicy(ctx, bot.PolicyConfig{Store: st, Seed: seed, Logger: log.With().Str("component", "policy").Logger()})
+	if err != nil {
+		return fmt.Errorf("load the rule set from Redis (seeded from %s): %w", rulesSource(cfg.RulesDir), err)
+	}
+	log.Info().Int("words", policy.Engine().Words()).Int64("version", policy.Version()).
+		Str("seed", rulesSource(cfg.RulesDir)).Msg("rule set loaded from Redis")
 	pipeline, err := bot.New(bot.Config{
 		Store:        st,
-		Checker:      func() bot.Checker { return engine },
+		Checker:      policy.Checker,
 		Retention:    cfg.Enforcement.Retention,
 		KeepRaw:      cfg.Enforcement.KeepRaw,
 		GroupNotices: revealAll(cfg.Enforcement.GroupNotices),
@@ -136,7 +144,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		Ready:    st.Ping,
 		Logger:   log,
 		Admin:    st,
-		Checker:  func() bot.Checker { return engine },
+		Checker:  policy.Checker,
 	}
 	if sandbox != nil {
 		hcfg.Sandbox = sandboxOutbox{sandbox}
@@ -157,15 +165,15 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		WriteTimeout:      15 * time.Second,
 		IdleTimeout:       60 * time.Second,
 	}
-	senderCtx, stopSender := context.WithCancel(context.Background())
-	senderDone := make(chan struct{})
-	go func() {
-		defer close(senderDone)
-		_ = sender.Run(senderCtx)
-	}()
+	// The sender and the policy watcher outlive the request context: they
+	// stop after the HTTP server has drained.
+	bgCtx, stopBackground := context.WithCancel(context.Background())
+	var bg sync.WaitGroup
+	bg.Go(func() { _ = sender.Run(bgCtx) })
+	bg.Go(func() { policy.Run(bgCtx) })
 	defer func() {
-		stopSender()
-		<-senderDone
+		stopBackground()
+		bg.Wait()
 	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -250,24 +258,33 @@ func newSandboxAPI(cfg wecomtest.Config) *wecomtest.Server {
 	return s
 }
 
-// loadEngine compiles the policy: the rule directory when given, else the
-// embedded default.
-func loadEngine(dir string) (*rules.Engine, error) {
-	var rs *rules.RuleSet
-	var err error
-	if dir == "" {
-		rs, err = rules.Default()
-	} else {
-		rs, err = rules.LoadDir(os.DirFS(dir))
+// readRuleFiles reads a rule set as files (path → content), the rules
+// directory when given, else the embedded default, and compiles it so every
+// problem is reported with its file and line before anything is stored.
+func readRuleFiles(dir string) (map[string][]byte, *rules.Engine, error) {
+	fsys := rules.DefaultFS()
+	if dir != "" {
+		fsys = os.DirFS(dir)
 	}
+	files := map[string][]byte{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if p != "policy.yaml" && !strings.HasPrefix(p, "lists/") {
+			return nil // README.md and the like are not part of the rule set
+		}
+		files[p], err = fs.ReadFile(fsys, p)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("load rules from %s: %w", rulesSource(dir), err)
+		return nil, nil, fmt.Errorf("read rules from %s: %w", rulesSource(dir), err)
 	}
-	engine, err := rules.Compile(rs)
+	engine, err := bot.CompileFiles(files)
 	if err != nil {
-		return nil, fmt.Errorf("compile rules from %s: %w", rulesSource(dir), err)
+		return nil, nil, fmt.Errorf("rules in %s: %w", rulesSource(dir), err)
 	}
-	return engine, nil
+	return files, engine, nil
 }
 
 func rulesSource(dir string) string {
