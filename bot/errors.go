@@ -14,3 +14,17 @@ var (
 	ErrTooLarge     = errors.New("too large")
 	ErrUnavailable  = errors.New("unavailable")
 )
+
+// WithKind marks err as one of the kinds above without changing its
+// message, so the one status mapping in handlers can see the kind.
+func WithKind(err, kind error) error {
+	if err == nil {
+		return nil
+	}
+	return kindError{err: err, kind: kind}
+}
+
+type kindError struct{ err, kind error }
+
+func (e kindError) Error() string   { return e.err.Error() }
+func (e kindError) Unwrap() []error { return []error{e.err, e.kind} }

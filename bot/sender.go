@@ -30,6 +30,7 @@ type OutboxStore interface {
 	TakeSendSlot(ctx context.Context, recipient, token string, now time.Time, perMinute, perHour int) (time.Duration, error)
 	CacheGet(ctx context.Context, key string, v any) (bool, error)
 	CacheSet(ctx context.Context, key string, v any, ttl time.Duration) error
+	NoteOwnedChat(ctx context.Context, owner, chat string) error
 	ChatStore
 }
 
@@ -394,6 +395,12 @@ func (s *Sender) recipient(ctx context.Context, a Action) (string, error) {
 		owner, err := s.owner(ctx, a)
 		if err != nil {
 			return "", err
+		}
+		if owner != "" && a.ChatID != "" {
+			// Lets the owner see this chat's violations in the console.
+			if err := s.cfg.Store.NoteOwnedChat(ctx, owner, a.ChatID); err != nil {
+				return "", err
+			}
 		}
 		if owner == "" || owner == a.From {
 			// Nobody else to tell (no owner, or the owner is the sender):

@@ -2,13 +2,16 @@ package handlers
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -35,9 +38,13 @@ type AdminStore interface {
 	DeadLetters(ctx context.Context, count int) ([]store.DeadLetter, error)
 	RetryDeadLetter(ctx context.Context, id string) (bool, error)
 	OutboxStats(ctx context.Context) (store.OutboxStats, error)
-	RecentViolations(ctx context.Context, limit int) ([]store.Violation, error)
-	OpenCases(ctx context.Context) ([]string, error)
+	SearchViolations(ctx context.Context, q store.ViolationQuery) ([]store.Violation, time.Time, error)
+	Violation(ctx context.Context, id string) (store.Violation, bool, error)
+	Cases(ctx context.Context, all bool, limit int) ([]store.Case, error)
 	Case(ctx context.Context, id string) (store.Case, bool, error)
+	UpdateCase(ctx context.Context, id string, change func(c *store.Case) error) (store.Case, store.Case, error)
+	OwnedChats(ctx context.Context, owner string) ([]string, error)
+	NoteOwnedChat(ctx context.Context, owner, chat string) error
 	Chats(ctx context.Context) ([]store.ChatInfo, error)
 	Chat(ctx context.Context, chatID string) (store.ChatInfo, bool, error)
 	SetChat(ctx context.Context, c store.ChatInfo) error
@@ -62,9 +69,12 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 
 	api.GET("/me", all, s.adapt(s.me))
 	api.POST("/test", readers, s.adapt(s.testMessage))
-	api.GET("/violations", readers, s.adapt(s.listViolations))
-	api.GET("/cases", readers, s.adapt(s.listCases))
-	api.GET("/cases/:id", readers, s.adapt(s.getCase))
+	api.GET("/violations", all, s.adapt(s.listViolations))
+	api.GET("/violations/:id/raw", hr, s.adapt(s.rawViolation))
+	api.GET("/cases", all, s.adapt(s.listCases))
+	api.GET("/cases/:id", all, s.adapt(s.getCase))
+	api.POST("/cases/:id/ack", hr, s.adapt(s.ackCase))
+	api.POST("/cases/:id/resolve", hr, s.adapt(s.resolveCase))
 	api.GET("/outbox", readers, s.adapt(s.outboxStats))
 	api.GET("/outbox/dead", readers, s.adapt(s.deadLetters))
 	api.POST("/outbox/dead/:id/retry", hr, s.adapt(s.retryDeadLetter))
@@ -90,7 +100,7 @@ func (s *Server) authenticate() gin.HandlerFunc {
 		}
 		tok, found, err := s.cfg.Admin.LookupToken(c.Request.Context(), secret)
 		if err != nil {
-			return errors.Join(bot.ErrUnavailable, err)
+			return bot.WithKind(err, bot.ErrUnavailable)
 		}
 		// The secret is looked up by its SHA-256, so no comparison of the
 		// secret itself happens here to leak timing.
@@ -139,7 +149,7 @@ func (s *Server) audit(c *gin.Context, action, target string, before, after any)
 		}
 	}
 	if err := s.cfg.Admin.Audit(c.Request.Context(), e); err != nil {
-		return errors.Join(bot.ErrUnavailable, err)
+		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	return nil
 }
@@ -234,57 +244,241 @@ func decodeJSON(c *gin.Context, v any) error {
 	return nil
 }
 
+// ownerScope returns the chats an owner may see, or nil (everything) for
+// the other roles.
+func (s *Server) ownerScope(c *gin.Context) ([]string, error) {
+	p := principalOf(c)
+	if p.Role != RoleOwner {
+		return nil, nil
+	}
+	chats, err := s.cfg.Admin.OwnedChats(c.Request.Context(), p.User)
+	if err != nil {
+		return nil, bot.WithKind(err, bot.ErrUnavailable)
+	}
+	if chats == nil {
+		chats = []string{} // owns nothing: sees nothing
+	}
+	return chats, nil
+}
+
 func (s *Server) listViolations(c *gin.Context) error {
 	n, err := limitParam(c, 100, 1000)
 	if err != nil {
 		return err
 	}
-	vs, err := s.cfg.Admin.RecentViolations(c.Request.Context(), n)
+	q := store.ViolationQuery{User: c.Query("user"), Chat: c.Query("chat"), Category: c.Query("category"),
+		Severity: c.Query("severity"), Limit: n}
+	for name, dst := range map[string]*time.Time{"from": &q.From, "to": &q.To, "before": &q.Before} {
+		if v := c.Query(name); v != "" {
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				return fmt.Errorf("%s %q is not RFC 3339 (e.g. 2026-11-01T00:00:00+08:00): %w", name, v, bot.ErrInvalid)
+			}
+			*dst = t
+		}
+	}
+	if q.Chats, err = s.ownerScope(c); err != nil {
+		return err
+	}
+	vs, next, err := s.cfg.Admin.SearchViolations(c.Request.Context(), q)
 	if err != nil {
-		return errors.Join(bot.ErrUnavailable, err)
+		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	for i := range vs {
-		vs[i].Raw = "" // unmasked text has its own audited view
+		vs[i].Raw = "" // the raw text has its own, audited, view
 	}
-	c.JSON(http.StatusOK, gin.H{"violations": vs})
+	if c.Query("format") == "csv" {
+		return writeViolationsCSV(c, vs)
+	}
+	resp := gin.H{"violations": vs}
+	if !next.IsZero() {
+		resp["next_before"] = next.Format(time.RFC3339Nano)
+	}
+	c.JSON(http.StatusOK, resp)
+	return nil
+}
+
+// writeViolationsCSV writes one row per hit, evidence masked, with a BOM so
+// Excel opens the Chinese text correctly.
+func writeViolationsCSV(c *gin.Context, vs []store.Violation) error {
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="violations.csv"`)
+	c.Status(http.StatusOK)
+	if _, err := c.Writer.WriteString("\uFEFF"); err != nil {
+		return err
+	}
+	w := csv.NewWriter(c.Writer)
+	_ = w.Write([]string{"id", "time", "from", "chat_id", "chat_kind", "severity", "action", "category", "rule", "kind", "masked", "case_id", "sanction", "recalled"})
+	for _, v := range vs {
+		for _, h := range v.Hits {
+			_ = w.Write([]string{v.ID, v.Time.Format(time.RFC3339), v.From, v.ChatID, v.ChatKind, v.Severity, v.Action,
+				h.Category, h.Rule, h.Kind, h.Masked, v.CaseID, v.Sanction, strconv.FormatBool(v.Recalled)})
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// rawViolation shows HR the message text of a violation, when the policy
+// kept it; every view is written to the audit log.
+func (s *Server) rawViolation(c *gin.Context) error {
+	id := c.Param("id")
+	v, ok, err := s.cfg.Admin.Violation(c.Request.Context(), id)
+	if err != nil {
+		return bot.WithKind(err, bot.ErrUnavailable)
+	}
+	if !ok {
+		return fmt.Errorf("violation %q: %w", id, bot.ErrNotFound)
+	}
+	if v.Raw == "" {
+		return fmt.Errorf("violation %q has no raw text (enforcement.keep_raw is off, or it expired): %w", id, bot.ErrNotFound)
+	}
+	if err := s.audit(c, "violation.view_raw", id, nil, nil); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"id": id, "raw": v.Raw})
 	return nil
 }
 
 func (s *Server) listCases(c *gin.Context) error {
-	ids, err := s.cfg.Admin.OpenCases(c.Request.Context())
+	n, err := limitParam(c, 100, 1000)
 	if err != nil {
-		return errors.Join(bot.ErrUnavailable, err)
+		return err
 	}
-	cases := make([]store.Case, 0, len(ids))
-	for _, id := range ids {
-		cs, ok, err := s.cfg.Admin.Case(c.Request.Context(), id)
-		if err != nil {
-			return errors.Join(bot.ErrUnavailable, err)
+	cases, err := s.cfg.Admin.Cases(c.Request.Context(), c.Query("status") == "all", n)
+	if err != nil {
+		return bot.WithKind(err, bot.ErrUnavailable)
+	}
+	scope, err := s.ownerScope(c)
+	if err != nil {
+		return err
+	}
+	if scope != nil {
+		kept := cases[:0]
+		for _, cs := range cases {
+			if ok, err := s.caseInScope(c.Request.Context(), cs, scope); err != nil {
+				return err
+			} else if ok {
+				kept = append(kept, cs)
+			}
 		}
-		if ok {
-			cases = append(cases, cs)
-		}
+		cases = kept
 	}
 	c.JSON(http.StatusOK, gin.H{"cases": cases})
 	return nil
 }
 
+// caseInScope reports whether one of the case's violations is in an
+// owner's chats.
+func (s *Server) caseInScope(ctx context.Context, cs store.Case, chats []string) (bool, error) {
+	for _, id := range cs.Violations {
+		v, ok, err := s.cfg.Admin.Violation(ctx, id)
+		if err != nil {
+			return false, bot.WithKind(err, bot.ErrUnavailable)
+		}
+		if ok && v.ChatID != "" && slices.Contains(chats, v.ChatID) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 func (s *Server) getCase(c *gin.Context) error {
 	cs, ok, err := s.cfg.Admin.Case(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		return errors.Join(bot.ErrUnavailable, err)
+		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	if !ok {
 		return fmt.Errorf("case %q: %w", c.Param("id"), bot.ErrNotFound)
+	}
+	scope, err := s.ownerScope(c)
+	if err != nil {
+		return err
+	}
+	if scope != nil {
+		if in, err := s.caseInScope(c.Request.Context(), cs, scope); err != nil {
+			return err
+		} else if !in {
+			return fmt.Errorf("case %q is not about a chat you own: %w", cs.ID, bot.ErrForbidden)
+		}
 	}
 	c.JSON(http.StatusOK, cs)
 	return nil
 }
 
+func (s *Server) ackCase(c *gin.Context) error {
+	who := principalOf(c).User
+	before, after, err := s.cfg.Admin.UpdateCase(c.Request.Context(), c.Param("id"), func(cs *store.Case) error {
+		if cs.Status == store.CaseResolved {
+			return fmt.Errorf("case %s is resolved already: %w", cs.ID, store.ErrState)
+		}
+		cs.Status = store.CaseAcknowledged
+		cs.DecidedBy = who
+		return nil
+	})
+	if err != nil {
+		return caseError(err)
+	}
+	if err := s.audit(c, "case.ack", after.ID, before, after); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, after)
+	return nil
+}
+
+// Decisions HR may take on a case: a sanction of the ladder, or none.
+var decisions = []string{bot.SanctionWarning, bot.SanctionCriticism, bot.SanctionSuspend, bot.SanctionDismiss, "no_action"}
+
+type resolveRequest struct {
+	Decision string `json:"decision"`
+	Note     string `json:"note"`
+}
+
+func (s *Server) resolveCase(c *gin.Context) error {
+	var req resolveRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if !slices.Contains(decisions, req.Decision) {
+		return fmt.Errorf("decision %q: use one of %s: %w", req.Decision, strings.Join(decisions, ", "), bot.ErrInvalid)
+	}
+	if utf8.RuneCountInString(req.Note) > 2000 {
+		return fmt.Errorf("note over 2000 characters: %w", bot.ErrInvalid)
+	}
+	who, now := principalOf(c).User, s.cfg.Now()
+	before, after, err := s.cfg.Admin.UpdateCase(c.Request.Context(), c.Param("id"), func(cs *store.Case) error {
+		if cs.Status == store.CaseResolved {
+			return fmt.Errorf("case %s is resolved already (%s): %w", cs.ID, cs.Decision, store.ErrState)
+		}
+		cs.Status, cs.Decision, cs.DecisionNote, cs.DecidedBy, cs.DecisionAt = store.CaseResolved, req.Decision, req.Note, who, now
+		return nil
+	})
+	if err != nil {
+		return caseError(err)
+	}
+	if err := s.audit(c, "case.resolve", after.ID, before, after); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, after)
+	return nil
+}
+
+// caseError maps the store's case errors to the service's kinds.
+func caseError(err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return bot.WithKind(err, bot.ErrNotFound)
+	case errors.Is(err, store.ErrState):
+		return bot.WithKind(err, bot.ErrConflict)
+	default:
+		return bot.WithKind(err, bot.ErrUnavailable)
+	}
+}
+
 func (s *Server) outboxStats(c *gin.Context) error {
 	st, err := s.cfg.Admin.OutboxStats(c.Request.Context())
 	if err != nil {
-		return errors.Join(bot.ErrUnavailable, err)
+		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	c.JSON(http.StatusOK, st)
 	return nil
@@ -297,7 +491,7 @@ func (s *Server) deadLetters(c *gin.Context) error {
 	}
 	dl, err := s.cfg.Admin.DeadLetters(c.Request.Context(), n)
 	if err != nil {
-		return errors.Join(bot.ErrUnavailable, err)
+		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	c.JSON(http.StatusOK, gin.H{"dead_letters": dl})
 	return nil
@@ -307,7 +501,7 @@ func (s *Server) retryDeadLetter(c *gin.Context) error {
 	id := c.Param("id")
 	ok, err := s.cfg.Admin.RetryDeadLetter(c.Request.Context(), id)
 	if err != nil {
-		return errors.Join(bot.ErrUnavailable, err)
+		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	if !ok {
 		return fmt.Errorf("dead letter %q: %w", id, bot.ErrNotFound)
@@ -326,7 +520,7 @@ func (s *Server) auditLog(c *gin.Context) error {
 	}
 	entries, err := s.cfg.Admin.AuditLog(c.Request.Context(), n, c.Query("before"))
 	if err != nil {
-		return errors.Join(bot.ErrUnavailable, err)
+		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	c.JSON(http.StatusOK, gin.H{"entries": entries})
 	return nil
@@ -335,7 +529,7 @@ func (s *Server) auditLog(c *gin.Context) error {
 func (s *Server) listChats(c *gin.Context) error {
 	chats, err := s.cfg.Admin.Chats(c.Request.Context())
 	if err != nil {
-		return errors.Join(bot.ErrUnavailable, err)
+		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	c.JSON(http.StatusOK, gin.H{"chats": chats})
 	return nil
@@ -366,11 +560,16 @@ func (s *Server) putChat(c *gin.Context) error {
 	ctx := c.Request.Context()
 	before, had, err := s.cfg.Admin.Chat(ctx, id)
 	if err != nil {
-		return errors.Join(bot.ErrUnavailable, err)
+		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	after := store.ChatInfo{ChatID: id, Kind: req.Kind, Owner: req.Owner, Name: req.Name, SetBy: principalOf(c).User, Updated: s.cfg.Now()}
 	if err := s.cfg.Admin.SetChat(ctx, after); err != nil {
-		return errors.Join(bot.ErrUnavailable, err)
+		return bot.WithKind(err, bot.ErrUnavailable)
+	}
+	if after.Owner != "" {
+		if err := s.cfg.Admin.NoteOwnedChat(ctx, after.Owner, id); err != nil {
+			return bot.WithKind(err, bot.ErrUnavailable)
+		}
 	}
 	var prev any
 	if had {
@@ -388,13 +587,13 @@ func (s *Server) deleteChat(c *gin.Context) error {
 	ctx := c.Request.Context()
 	before, had, err := s.cfg.Admin.Chat(ctx, id)
 	if err != nil {
-		return errors.Join(bot.ErrUnavailable, err)
+		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	if !had {
 		return fmt.Errorf("chat %q has no settings: %w", id, bot.ErrNotFound)
 	}
 	if _, err := s.cfg.Admin.DeleteChat(ctx, id); err != nil {
-		return errors.Join(bot.ErrUnavailable, err)
+		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	if err := s.audit(c, "chat.delete", id, before, nil); err != nil {
 		return err

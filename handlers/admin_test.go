@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -83,9 +84,12 @@ func TestAdminAuthOnEveryEndpoint(t *testing.T) {
 	}{
 		{"GET", "/api/v1/me", "", []string{"hr", "owner", "auditor"}},
 		{"POST", "/api/v1/test", `{"text":"你好"}`, []string{"hr", "auditor"}},
-		{"GET", "/api/v1/violations", "", []string{"hr", "auditor"}},
-		{"GET", "/api/v1/cases", "", []string{"hr", "auditor"}},
-		{"GET", "/api/v1/cases/C1", "", []string{"hr", "auditor"}},
+		{"GET", "/api/v1/violations", "", []string{"hr", "owner", "auditor"}},
+		{"GET", "/api/v1/violations/v1/raw", "", []string{"hr"}},
+		{"GET", "/api/v1/cases", "", []string{"hr", "owner", "auditor"}},
+		{"GET", "/api/v1/cases/C1", "", []string{"hr", "owner", "auditor"}},
+		{"POST", "/api/v1/cases/C1/ack", "", []string{"hr"}},
+		{"POST", "/api/v1/cases/C1/resolve", `{"decision":"警告"}`, []string{"hr"}},
 		{"GET", "/api/v1/outbox", "", []string{"hr", "auditor"}},
 		{"GET", "/api/v1/outbox/dead", "", []string{"hr", "auditor"}},
 		{"POST", "/api/v1/outbox/dead/1-0/retry", "", []string{"hr"}},
@@ -205,5 +209,158 @@ func TestAdminChats(t *testing.T) {
 	_, body := e.call("GET", "/api/v1/audit", e.tokens["hr"], "")
 	if !strings.Contains(body, `"chat.set"`) || !strings.Contains(body, `"chat.delete"`) {
 		t.Fatalf("audit log misses the chat changes: %s", body)
+	}
+}
+
+// seedViolations records violations in two chats through the real
+// pipeline; owner-user owns wrmine, someone else owns wrother.
+func seedViolations(t *testing.T, e *adminEnv) {
+	t.Helper()
+	ctx := context.Background()
+	engine := defaultEngineT(t)
+	p, err := bot.New(bot.Config{Store: e.st, Checker: func() bot.Checker { return engine }, KeepRaw: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range []bot.Message{
+		{ID: "msg:a1", From: "zhangsan", ChatID: "wrmine", Text: "你真是个傻逼"},
+		{ID: "msg:a2", From: "lisi", ChatID: "wrother", Text: "客户身份证 11010519491231002X"},
+		{ID: "msg:a3", From: "zhangsan", ChatID: "wrmine", Text: "客户身份证 11010519491231002X"},
+	} {
+		m.Source, m.ChatKind, m.Time = bot.SourceArchive, rules.ChatWork, time.Now().Add(time.Duration(i)*time.Second)
+		if _, err := p.Process(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.st.NoteOwnedChat(ctx, "owner-user", "wrmine"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func defaultEngineT(t *testing.T) *rules.Engine {
+	t.Helper()
+	rs, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := rules.Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return engine
+}
+
+func TestAdminOwnerSeesOnlyOwnChats(t *testing.T) {
+	e := newAdminEnv(t)
+	seedViolations(t, e)
+	_, body := e.call("GET", "/api/v1/violations", e.tokens["owner"], "")
+	if !strings.Contains(body, "msg:a1") || strings.Contains(body, "wrother") {
+		t.Fatalf("owner sees %s, want only wrmine's violations", body)
+	}
+	_, body = e.call("GET", "/api/v1/violations", e.tokens["auditor"], "")
+	if !strings.Contains(body, "wrother") || !strings.Contains(body, "wrmine") || strings.Contains(body, "11010519491231002X") {
+		t.Fatalf("auditor sees %s, want every chat, masked", body)
+	}
+	_, body = e.call("GET", "/api/v1/cases", e.tokens["owner"], "")
+	var cases struct{ Cases []store.Case }
+	json.Unmarshal([]byte(body), &cases)
+	if len(cases.Cases) != 1 || cases.Cases[0].Violations[0] != "msg:a3" {
+		t.Fatalf("owner's cases %s, want only the case from wrmine", body)
+	}
+	_, all := e.call("GET", "/api/v1/cases", e.tokens["hr"], "")
+	var hrCases struct{ Cases []store.Case }
+	json.Unmarshal([]byte(all), &hrCases)
+	for _, c := range hrCases.Cases {
+		if c.Violations[0] == "msg:a2" {
+			if code, _ := e.call("GET", "/api/v1/cases/"+c.ID, e.tokens["owner"], ""); code != http.StatusForbidden {
+				t.Fatalf("owner opened another owner's case: %d, want 403", code)
+			}
+		}
+	}
+}
+
+func TestAdminViolationFiltersAndCSV(t *testing.T) {
+	e := newAdminEnv(t)
+	seedViolations(t, e)
+	_, body := e.call("GET", "/api/v1/violations?user=zhangsan&category=customer_data", e.tokens["hr"], "")
+	if !strings.Contains(body, "msg:a3") || strings.Contains(body, "msg:a1") || strings.Contains(body, "msg:a2") {
+		t.Fatalf("filtered: %s", body)
+	}
+	code, body := e.call("GET", "/api/v1/violations?limit=1", e.tokens["hr"], "")
+	var page struct {
+		Violations []store.Violation
+		NextBefore string `json:"next_before"`
+	}
+	if err := json.Unmarshal([]byte(body), &page); code != 200 || err != nil || len(page.Violations) != 1 || page.NextBefore == "" {
+		t.Fatalf("page 1: %d %s", code, body)
+	}
+	_, body = e.call("GET", "/api/v1/violations?limit=5&before="+url.QueryEscape(page.NextBefore), e.tokens["hr"], "")
+	if strings.Contains(body, page.Violations[0].ID) || !strings.Contains(body, "msg:a1") {
+		t.Fatalf("page 2 %s repeats page 1 or misses the oldest", body)
+	}
+	code, body = e.call("GET", "/api/v1/violations?format=csv", e.tokens["auditor"], "")
+	if code != 200 || !strings.HasPrefix(body, "\uFEFFid,time,from") || !strings.Contains(body, "1101**********002X") || strings.Contains(body, "11010519491231002X") {
+		t.Fatalf("csv: %d %s", code, body)
+	}
+	if code, _ := e.call("GET", "/api/v1/violations?from=yesterday", e.tokens["hr"], ""); code != 400 {
+		t.Fatalf("bad from: %d, want 400", code)
+	}
+	if code, _ := e.call("GET", "/api/v1/violations?limit=0", e.tokens["hr"], ""); code != 400 {
+		t.Fatalf("limit 0: %d, want 400", code)
+	}
+}
+
+func TestAdminRawViewIsAudited(t *testing.T) {
+	e := newAdminEnv(t)
+	seedViolations(t, e)
+	code, body := e.call("GET", "/api/v1/violations/msg:a2/raw", e.tokens["hr"], "")
+	if code != 200 || !strings.Contains(body, "11010519491231002X") {
+		t.Fatalf("raw: %d %s", code, body)
+	}
+	_, audit := e.call("GET", "/api/v1/audit", e.tokens["hr"], "")
+	if !strings.Contains(audit, `"violation.view_raw"`) || !strings.Contains(audit, "msg:a2") {
+		t.Fatalf("raw view not audited: %s", audit)
+	}
+	if code, _ := e.call("GET", "/api/v1/violations/msg:none/raw", e.tokens["hr"], ""); code != 404 {
+		t.Fatalf("unknown violation: %d, want 404", code)
+	}
+}
+
+func TestAdminResolveCase(t *testing.T) {
+	e := newAdminEnv(t)
+	seedViolations(t, e)
+	_, body := e.call("GET", "/api/v1/cases", e.tokens["hr"], "")
+	var cases struct{ Cases []store.Case }
+	if err := json.Unmarshal([]byte(body), &cases); err != nil || len(cases.Cases) == 0 {
+		t.Fatalf("cases: %s", body)
+	}
+	id := cases.Cases[0].ID
+	if code, body := e.call("POST", "/api/v1/cases/"+id+"/ack", e.tokens["hr"], ""); code != 200 || !strings.Contains(body, `"acknowledged"`) {
+		t.Fatalf("ack: %d %s", code, body)
+	}
+	if code, _ := e.call("POST", "/api/v1/cases/"+id+"/resolve", e.tokens["hr"], `{"decision":"开除"}`); code != 400 {
+		t.Fatalf("bad decision: %d, want 400", code)
+	}
+	code, body := e.call("POST", "/api/v1/cases/"+id+"/resolve", e.tokens["hr"], `{"decision":"通报批评","note":"第二次泄露客户信息"}`)
+	if code != 200 || !strings.Contains(body, `"resolved"`) || !strings.Contains(body, "通报批评") {
+		t.Fatalf("resolve: %d %s", code, body)
+	}
+	if code, _ := e.call("POST", "/api/v1/cases/"+id+"/resolve", e.tokens["hr"], `{"decision":"警告"}`); code != 409 {
+		t.Fatalf("second resolve: %d, want 409", code)
+	}
+	if code, _ := e.call("POST", "/api/v1/cases/nope/ack", e.tokens["hr"], ""); code != 404 {
+		t.Fatalf("unknown case: %d, want 404", code)
+	}
+	_, open := e.call("GET", "/api/v1/cases", e.tokens["hr"], "")
+	if strings.Contains(open, id) {
+		t.Fatalf("resolved case still listed as open: %s", open)
+	}
+	_, all := e.call("GET", "/api/v1/cases?status=all", e.tokens["hr"], "")
+	if !strings.Contains(all, id) {
+		t.Fatalf("resolved case missing from status=all: %s", all)
+	}
+	_, audit := e.call("GET", "/api/v1/audit", e.tokens["hr"], "")
+	if !strings.Contains(audit, `"case.resolve"`) || !strings.Contains(audit, `"case.ack"`) || !strings.Contains(audit, "第二次泄露客户信息") {
+		t.Fatalf("case decisions not audited with before/after: %s", audit)
 	}
 }

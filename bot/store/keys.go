@@ -44,3 +44,6 @@ func (s *Store) keyChats() string { return s.prefix + "chats" }
 func (s *Store) keyRulesFiles() string   { return s.prefix + "{rules}:files" }
 func (s *Store) keyRulesVersion() string { return s.prefix + "{rules}:version" }
 func (s *Store) keyRulesChannel() string { return s.prefix + "{rules}:changed" }
+
+func (s *Store) keyAllCases() string               { return s.prefix + "cases:all" }
+func (s *Store) keyOwnedChats(owner string) string { return s.prefix + "owner:" + owner + ":chats" }

@@ -124,7 +124,11 @@ func (s *Store) OpenCase(ctx context.Context, c Case) (created bool, err error) 
 		return false, fmt.Errorf("open case %s: %w", c.ID, err)
 	}
 	if created {
-		if err := s.rdb.ZAdd(ctx, s.keyOpenCases(), redis.Z{Score: float64(c.Opened.UnixMilli()), Member: c.ID}).Err(); err != nil {
+		z := redis.Z{Score: float64(c.Opened.UnixMilli()), Member: c.ID}
+		pipe := s.rdb.TxPipeline()
+		pipe.ZAdd(ctx, s.keyOpenCases(), z)
+		pipe.ZAdd(ctx, s.keyAllCases(), z)
+		if _, err := pipe.Exec(ctx); err != nil {
 			return true, fmt.Errorf("index case %s: %w", c.ID, err)
 		}
 	}

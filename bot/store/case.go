@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrNotFound is returned for a case, violation or entry that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrState is returned for a change the record's state does not allow
+// (resolving a resolved case).
+var ErrState = errors.New("not allowed in this state")
+
+// Case statuses.
+const (
+	CaseOpen         = "open"
+	CaseAcknowledged = "acknowledged"
+	CaseResolved     = "resolved"
+)
+
+// UpdateCase applies change to case id atomically (optimistic WATCH): the
+// open index follows the status. It returns the case before and after.
+func (s *Store) UpdateCase(ctx context.Context, id string, change func(c *Case) error) (before, after Case, err error) {
+	key := s.keyCase(id)
+	txf := func(tx *redis.Tx) error {
+		data, err := tx.Get(ctx, key).Bytes()
+		if errors.Is(err, redis.Nil) {
+			return fmt.Errorf("case %s: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(data, &before); err != nil {
+			return fmt.Errorf("decode case %s: %w", id, err)
+		}
+		after = before
+		if err := change(&after); err != nil {
+			return err
+		}
+		out, err := json.Marshal(after)
+		if err != nil {
+			return err
+		}
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, key, out, 0)
+			if after.Status == CaseResolved {
+				p.ZRem(ctx, s.keyOpenCases(), id)
+			} else {
+				p.ZAdd(ctx, s.keyOpenCases(), redis.Z{Score: float64(after.Opened.UnixMilli()), Member: id})
+			}
+			return nil
+		})
+		return err
+	}
+	for range 5 {
+		err = s.rdb.Watch(ctx, txf, key)
+		if !errors.Is(err, redis.TxFailedErr) {
+			break
+		}
+	}
+	if err != nil {
+		return Case{}, Case{}, fmt.Errorf("update case %s: %w", id, err)
+	}
+	return before, after, nil
+}
+
+// Cases lists cases newest first: the open (and acknowledged) ones, or with
+// all every case ever opened within the retention of the all-cases index.
+func (s *Store) Cases(ctx context.Context, all bool, limit int) ([]Case, error) {
+	idx := s.keyOpenCases()
+	if all {
+		idx = s.keyAllCases()
+	}
+	ids, err := s.rdb.ZRevRange(ctx, idx, 0, int64(limit)-1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	out := make([]Case, 0, len(ids))
+	for _, id := range ids {
+		c, ok, err := s.Case(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// ViolationQuery selects violations; zero fields match everything.
+type ViolationQuery struct {
+	User, Chat, Category, Severity string
+	Chats                          []string // only these chats (an owner's)
+	From, To                       time.Time
+	// Before pages: only violations older than this time (exclusive).
+	Before time.Time
+	Limit  int
+}
+
+// SearchViolations returns violations matching q, newest first, scanning
+// the time index from q.To (or q.Before) backwards; next is the time to pass
+// as Before for the following page (zero when there is none).
+func (s *Store) SearchViolations(ctx context.Context, q ViolationQuery) (out []Violation, next time.Time, err error) {
+	maxScore := "+inf"
+	switch {
+	case !q.Before.IsZero():
+		maxScore = fmt.Sprintf("(%d", q.Before.UnixMilli())
+	case !q.To.IsZero():
+		maxScore = fmt.Sprint(q.To.UnixMilli())
+	}
+	minScore := "-inf"
+	if !q.From.IsZero() {
+		minScore = fmt.Sprint(q.From.UnixMilli())
+	}
+	const batch = 500
+	var offset int64
+	for len(out) < q.Limit {
+		ids, err := s.rdb.ZRevRangeByScore(ctx, s.keyViolationIndex(), &redis.ZRangeBy{
+			Max: maxScore, Min: minScore, Offset: offset, Count: batch,
+		}).Result()
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("search violations: %w", err)
+		}
+		for _, id := range ids {
+			v, ok, err := s.Violation(ctx, id)
+			if err != nil {
+				return nil, time.Time{}, err
+			}
+			if !ok || !q.matches(v) {
+				continue
+			}
+			out = append(out, v)
+			if len(out) == q.Limit {
+				return out, v.Time, nil
+			}
+		}
+		if len(ids) < batch {
+			break
+		}
+		offset += batch
+	}
+	return out, time.Time{}, nil
+}
+
+func (q ViolationQuery) matches(v Violation) bool {
+	if q.User != "" && v.From != q.User || q.Chat != "" && v.ChatID != q.Chat || q.Severity != "" && v.Severity != q.Severity {
+		return false
+	}
+	if q.Chats != nil && !contains(q.Chats, v.ChatID) {
+		return false
+	}
+	if q.Category != "" {
+		found := false
+		for _, h := range v.Hits {
+			found = found || h.Category == q.Category
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// NoteOwnedChat records that owner owns chat (learned when an alert is
+// delivered, or set by HR), so the owner can see that chat's violations.
+func (s *Store) NoteOwnedChat(ctx context.Context, owner, chat string) error {
+	if err := s.rdb.SAdd(ctx, s.keyOwnedChats(owner), chat).Err(); err != nil {
+		return fmt.Errorf("note chat %s of %s: %w", chat, owner, err)
+	}
+	return nil
+}
+
+// OwnedChats returns the chats owner is known to own.
+func (s *Store) OwnedChats(ctx context.Context, owner string) ([]string, error) {
+	chats, err := s.rdb.SMembers(ctx, s.keyOwnedChats(owner)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("chats of %s: %w", owner, err)
+	}
+	return chats, nil
+}
