@@ -40,8 +40,9 @@ func digitValue(r rune) (v int8, chinese, ok bool) {
 // detectNumbers finds runs of digits (noise between them skipped) and
 // classifies them as phone, ID card or bank card numbers.
 func (s *Scanner) detectNumbers(runes []rune, offs []int32, dst []Finding, sc *scratch) []Finding {
+	t := s.norm.t
 	for i := 0; i < len(runes); {
-		if _, _, ok := digitValue(runes[i]); !ok {
+		if t.hints(runes[i])&hintDigit == 0 {
 			i++
 			continue
 		}
@@ -639,11 +640,10 @@ func (s *Scanner) findID(runes []rune, p int, qq bool) int {
 // trigger and is not reported.
 func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Finding {
 	n := len(runes)
+	t := s.norm.t
 	for i := 0; i < n; i++ {
 		r := runes[i]
-		switch r {
-		case '加', '微', '薇', '威', '扣', '企', 'v', 'w', 'q':
-		default:
+		if t.hints(r)&hintTrigger == 0 {
 			continue
 		}
 		if isLower(r) && i > 0 && isASCIIAlnum(runes[i-1]) {

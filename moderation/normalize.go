@@ -255,6 +255,14 @@ func (t *tables) entry(r rune, t2s map[rune]rune, fold cases.Caser) uint32 {
 	return pack(rune(idx), classExpand, hints)
 }
 
+// hints returns the detector hints of a normalized rune.
+func (t *tables) hints(r rune) uint8 {
+	if r < 0x10000 {
+		return uint8(t.bmp[r] >> hintShift)
+	}
+	return uint8(t.lookup(r) >> hintShift)
+}
+
 func (t *tables) lookup(r rune) uint32 {
 	if r < 0x10000 {
 		return t.bmp[r]

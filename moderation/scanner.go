@@ -110,9 +110,11 @@ type compiled struct {
 	w       word
 }
 
-// Compile builds a Scanner. It fails with an error naming the offending entry
-// (e.g. a word that is empty after normalization). Duplicate words with
-// different tags must all be reported.
+// Compile builds a Scanner. It fails with an error wrapping ErrInvalidEntry
+// that names the offending entry (a word that is empty after normalization,
+// or that contains sentence punctuation and so could never match). Duplicate
+// words with different tags are all reported; a word repeated with the same
+// tag is reported once.
 func Compile(entries []Entry, opts Options) (*Scanner, error) {
 	s := &Scanner{
 		norm:      NewNormalizer(),
