@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -45,6 +46,8 @@ type AdminStore interface {
 	UpdateCase(ctx context.Context, id string, change func(c *store.Case) error) (store.Case, store.Case, error)
 	OwnedChats(ctx context.Context, owner string) ([]string, error)
 	NoteOwnedChat(ctx context.Context, owner, chat string) error
+	Stats(ctx context.Context, now time.Time, days int) ([]store.DayStats, error)
+	CachedDepartment(ctx context.Context, userID string) (string, bool, error)
 	Chats(ctx context.Context) ([]store.ChatInfo, error)
 	Chat(ctx context.Context, chatID string) (store.ChatInfo, bool, error)
 	SetChat(ctx context.Context, c store.ChatInfo) error
@@ -79,6 +82,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	api.GET("/outbox/dead", readers, s.adapt(s.deadLetters))
 	api.POST("/outbox/dead/:id/retry", hr, s.adapt(s.retryDeadLetter))
 	api.GET("/audit", readers, s.adapt(s.auditLog))
+	api.GET("/stats", readers, s.adapt(s.stats))
 	api.GET("/chats", readers, s.adapt(s.listChats))
 	api.PUT("/chats/:id", hr, s.adapt(s.putChat))
 	api.DELETE("/chats/:id", hr, s.adapt(s.deleteChat))
@@ -599,5 +603,84 @@ func (s *Server) deleteChat(c *gin.Context) error {
 		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
+}
+
+// statsTop bounds the per-chat and per-user lists of the statistics.
+const statsTop = 20
+
+type countItem struct {
+	Name  string `json:"name"`
+	Count int64  `json:"count"`
+}
+
+func topN(m map[string]int64, n int) []countItem {
+	out := make([]countItem, 0, len(m))
+	for k, v := range m {
+		out = append(out, countItem{k, v})
+	}
+	slices.SortFunc(out, func(a, b countItem) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// stats answers counts by day, category, severity, chat, department and
+// user for the last `days` days (default 30, at most 366).
+func (s *Server) stats(c *gin.Context) error {
+	days := 30
+	if v := c.Query("days"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 366 {
+			return fmt.Errorf("days must be a number from 1 to 366: %w", bot.ErrInvalid)
+		}
+		days = n
+	}
+	ctx := c.Request.Context()
+	perDay, err := s.cfg.Admin.Stats(ctx, s.cfg.Now(), days)
+	if err != nil {
+		return bot.WithKind(err, bot.ErrUnavailable)
+	}
+	type day struct {
+		Date       string           `json:"date"`
+		Total      int64            `json:"total"`
+		ByCategory map[string]int64 `json:"by_category"`
+	}
+	out := make([]day, len(perDay))
+	var total int64
+	cats, sevs, chats, users, depts := map[string]int64{}, map[string]int64{}, map[string]int64{}, map[string]int64{}, map[string]int64{}
+	add := func(dst, src map[string]int64) {
+		for k, v := range src {
+			dst[k] += v
+		}
+	}
+	for i, d := range perDay {
+		out[i] = day{Date: d.Date, Total: d.Total, ByCategory: d.ByCategory}
+		total += d.Total
+		add(cats, d.ByCategory)
+		add(sevs, d.BySeverity)
+		add(chats, d.ByChat)
+		add(users, d.ByUser)
+	}
+	for u, n := range users {
+		dept, ok, err := s.cfg.Admin.CachedDepartment(ctx, u)
+		if err != nil {
+			return bot.WithKind(err, bot.ErrUnavailable)
+		}
+		if !ok {
+			dept = "unknown"
+		}
+		depts[dept] += n
+	}
+	c.JSON(http.StatusOK, gin.H{
+		"days": out, "total": total, "by_category": cats, "by_severity": sevs, "by_department": depts,
+		"top_chats": topN(chats, statsTop), "repeat_offenders": topN(users, statsTop),
+	})
 	return nil
 }

@@ -95,6 +95,7 @@ func TestAdminAuthOnEveryEndpoint(t *testing.T) {
 		{"POST", "/api/v1/outbox/dead/1-0/retry", "", []string{"hr"}},
 		{"GET", "/api/v1/audit", "", []string{"hr", "auditor"}},
 		{"GET", "/api/v1/chats", "", []string{"hr", "auditor"}},
+		{"GET", "/api/v1/stats", "", []string{"hr", "auditor"}},
 		{"PUT", "/api/v1/chats/wr1", `{"kind":"private"}`, []string{"hr"}},
 		{"DELETE", "/api/v1/chats/wr2", "", []string{"hr"}},
 	} {
@@ -362,5 +363,42 @@ func TestAdminResolveCase(t *testing.T) {
 	_, audit := e.call("GET", "/api/v1/audit", e.tokens["hr"], "")
 	if !strings.Contains(audit, `"case.resolve"`) || !strings.Contains(audit, `"case.ack"`) || !strings.Contains(audit, "第二次泄露客户信息") {
 		t.Fatalf("case decisions not audited with before/after: %s", audit)
+	}
+}
+
+func TestAdminStats(t *testing.T) {
+	e := newAdminEnv(t)
+	seedViolations(t, e)
+	if err := e.st.CacheSet(context.Background(), "user:zhangsan", map[string]any{"UserID": "zhangsan", "MainDepartment": 7}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	code, body := e.call("GET", "/api/v1/stats?days=7", e.tokens["auditor"], "")
+	var got struct {
+		Days []struct {
+			Date  string
+			Total int64
+		}
+		Total           int64
+		ByCategory      map[string]int64 `json:"by_category"`
+		ByDepartment    map[string]int64 `json:"by_department"`
+		RepeatOffenders []struct {
+			Name  string
+			Count int64
+		} `json:"repeat_offenders"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); code != 200 || err != nil {
+		t.Fatalf("%d %s", code, body)
+	}
+	if len(got.Days) != 7 || got.Total != 3 || got.Days[6].Total != 3 || got.ByCategory["customer_data"] != 2 || got.ByCategory["abuse"] != 1 {
+		t.Fatalf("stats %s", body)
+	}
+	if got.ByDepartment["7"] != 2 || got.ByDepartment["unknown"] != 1 {
+		t.Fatalf("by department %v, want zhangsan's 2 in department 7 and lisi's 1 unknown", got.ByDepartment)
+	}
+	if len(got.RepeatOffenders) == 0 || got.RepeatOffenders[0].Name != "zhangsan" || got.RepeatOffenders[0].Count != 2 {
+		t.Fatalf("repeat offenders %+v", got.RepeatOffenders)
+	}
+	if code, _ := e.call("GET", "/api/v1/stats?days=0", e.tokens["hr"], ""); code != 400 {
+		t.Fatalf("days=0: %d, want 400", code)
 	}
 }

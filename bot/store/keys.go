@@ -47,3 +47,6 @@ func (s *Store) keyRulesChannel() string { return s.prefix + "{rules}:changed" }
 
 func (s *Store) keyAllCases() string               { return s.prefix + "cases:all" }
 func (s *Store) keyOwnedChats(owner string) string { return s.prefix + "owner:" + owner + ":chats" }
+
+// keyStats is one day's statistics hash.
+func (s *Store) keyStats(day string) string { return s.prefix + "stats:" + day }

@@ -43,12 +43,20 @@ type VHit struct {
 }
 
 // saveIndexed writes a JSON record under key for ttl and indexes it by time
-// in index, trimming index entries older than ttl; rewriting the same record
-// is harmless (retries).
+// in index, trimming index entries older than ttl; a new record also counts
+// in its day's statistics (KEYS[3], fields ARGV[5…]), so rewriting the same
+// record (a retry) is harmless.
 var saveIndexed = redis.NewScript(`
+local existed = redis.call("EXISTS", KEYS[1])
 redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
 redis.call("ZADD", KEYS[2], ARGV[3], ARGV[4])
 redis.call("ZREMRANGEBYSCORE", KEYS[2], "-inf", "(" .. (tonumber(ARGV[3]) - tonumber(ARGV[2])))
+if existed == 0 then
+  for i = 5, #ARGV do
+    redis.call("HINCRBY", KEYS[3], ARGV[i], 1)
+  end
+  redis.call("PEXPIRE", KEYS[3], ARGV[2])
+end
 return 1`)
 
 // SaveViolation stores v for retention (at least a day) and indexes it by time.
@@ -60,8 +68,12 @@ func (s *Store) SaveViolation(ctx context.Context, v Violation, retention time.D
 	if err != nil {
 		return fmt.Errorf("encode violation %s: %w", v.ID, err)
 	}
-	keys := []string{s.keyViolation(v.ID), s.keyViolationIndex()}
-	if err := saveIndexed.Run(ctx, s.rdb, keys, data, retention.Milliseconds(), v.Time.UnixMilli(), v.ID).Err(); err != nil {
+	keys := []string{s.keyViolation(v.ID), s.keyViolationIndex(), s.keyStats(statsDay(v.Time))}
+	args := []any{data, retention.Milliseconds(), v.Time.UnixMilli(), v.ID}
+	for _, f := range statFields(v) {
+		args = append(args, f)
+	}
+	if err := saveIndexed.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
 		return fmt.Errorf("save violation %s: %w", v.ID, err)
 	}
 	return nil
