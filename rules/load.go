@@ -60,24 +60,20 @@ func LoadDir(fsys fs.FS) (*RuleSet, error) {
 	l := loader{fsys: fsys}
 	rs := l.load()
 	if len(l.problems) > 0 {
-		slices.SortStableFunc(l.problems, func(a, b Problem) int {
-			if c := strings.Compare(a.File, b.File); c != 0 {
-				return c
-			}
-			return a.Line - b.Line
-		})
+		sortProblems(l.problems)
 		return nil, &ValidationError{Problems: l.problems}
 	}
 	return rs, nil
 }
 
 // The raw policy.yaml schema, decoded strictly (unknown keys are errors).
-// New sections, such as the escalation ladder, are added as fields here.
+// New sections are added as fields here and to rawTypes.
 type rawPolicy struct {
 	Version    int           `yaml:"version"`
 	Company    rawCompany    `yaml:"company"`
 	Categories []rawCategory `yaml:"categories"`
 	Rules      []rawRule     `yaml:"rules"`
+	Ladder     *rawLadder    `yaml:"ladder"`
 }
 
 type rawCompany struct {
@@ -89,6 +85,7 @@ type rawCompany struct {
 
 type rawCategory struct {
 	Name        string   `yaml:"name"`
+	Label       string   `yaml:"label"`
 	Description string   `yaml:"description"`
 	Severity    string   `yaml:"severity"`
 	Pinyin      bool     `yaml:"pinyin"`
@@ -131,6 +128,8 @@ var rawTypes = map[string]struct {
 	"rules.rawRule":     {"a rule", rawRule{}},
 	"rules.rawMatch":    {"match", rawMatch{}},
 	"rules.rawWhere":    {"where", rawWhere{}},
+	"rules.rawLadder":   {"ladder", rawLadder{}},
+	"rules.rawSanction": {"a sanctions step", rawSanction{}},
 }
 
 type loader struct {
@@ -214,6 +213,7 @@ func (l *loader) load() *RuleSet {
 	l.companyNames(rs, cats)
 	rs.Categories = cats
 	rs.Rules = l.rules(raw.Rules, rs)
+	rs.Ladder = l.ladder(raw.Ladder)
 	return rs
 }
 
@@ -315,8 +315,6 @@ func (l *loader) company(raw rawCompany) Company {
 	return c
 }
 
-var categoryName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
-
 func (l *loader) categories(raw []rawCategory) []Category {
 	cats := make([]Category, 0, len(raw))
 	seen := map[string]int{}
@@ -330,7 +328,7 @@ func (l *loader) categories(raw []rawCategory) []Category {
 			l.addf(policyFile, l.line("categories", i, "name"), "category name %q is reserved for lists/allow (global allow phrases); choose another name", rc.Name)
 			continue
 		case !categoryName.MatchString(rc.Name):
-			l.addf(policyFile, l.line("categories", i, "name"), "category name %q must be lowercase letters, digits, '_' or '-' (it is a folder name under lists/)", rc.Name)
+			l.addf(policyFile, l.line("categories", i, "name"), "category name %q %s", rc.Name, categoryNameRule)
 			continue
 		}
 		if prev, dup := seen[rc.Name]; dup {
@@ -338,7 +336,10 @@ func (l *loader) categories(raw []rawCategory) []Category {
 			continue
 		}
 		seen[rc.Name] = l.line("categories", i)
-		c := Category{Name: rc.Name, Description: rc.Description, Severity: SeverityMedium}
+		c := Category{Name: rc.Name, Label: strings.TrimSpace(rc.Label), Description: strings.TrimSpace(rc.Description), Severity: SeverityMedium}
+		if c.Label == "" {
+			c.Label = c.Name
+		}
 		if rc.Severity != "" {
 			sev, ok := ParseSeverity(rc.Severity)
 			if !ok {
@@ -397,6 +398,10 @@ func (l *loader) lists(cats []Category, raw []rawCategory) []Word {
 			l.addf(p, 0, "only .txt files are read as word lists; rename it to end in .txt or remove it")
 			return nil
 		}
+		if !listFileName.MatchString(parts[2]) {
+			l.addf(p, 0, "list file name %q %s", parts[2], listNameRule)
+			return nil
+		}
 		name := strings.TrimSuffix(parts[2], ".txt")
 		words := l.readList(p, parts[1] == allowCategory)
 		if parts[1] == allowCategory {
@@ -409,6 +414,15 @@ func (l *loader) lists(cats []Category, raw []rawCategory) []Word {
 	})
 	if err != nil {
 		l.addf(listsDir, 0, "cannot walk the lists (%v)", err)
+	}
+	total := len(allow)
+	for _, c := range cats {
+		for _, li := range c.Lists {
+			total += len(li.Words)
+		}
+	}
+	if total > MaxRuleSetEntries {
+		l.addf(listsDir, 0, "the rule set holds %d list entries (at most %d); remove unused entries or lists", total, MaxRuleSetEntries)
 	}
 	// Pinyin opt-in, per category or per list.
 	for i, rc := range raw {
@@ -442,19 +456,26 @@ func categoryNames(cats []Category) string {
 	return strings.Join(names, ", ")
 }
 
-// readList parses one list file: an entry a line, "#" comment lines and
-// blank lines ignored, optionally "word<TAB>severity<TAB>note".
+// readList reads and parses one list file.
 func (l *loader) readList(p string, isAllow bool) []Word {
 	data, err := fs.ReadFile(l.fsys, p)
 	if err != nil {
 		l.addf(p, 0, "cannot read (%v)", err)
 		return nil
 	}
+	return l.parseList(p, data, isAllow)
+}
+
+// parseList parses the list file p: an entry a line, "#" comment lines and
+// blank lines ignored, optionally "word<TAB>severity<TAB>note". A repeated
+// entry is read once, at its first line. ParseList shares it, so an entry
+// the loader refuses is refused there with the same message.
+func (l *loader) parseList(p string, data []byte, isAllow bool) []Word {
 	if !utf8.Valid(data) {
 		l.addf(p, 0, "the file is not UTF-8; save it as UTF-8 text")
 		return nil
 	}
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	data = bytes.TrimPrefix(data, []byte(bom))
 	var words []Word
 	seen := map[string]bool{}
 	for n, line := range strings.Split(string(data), "\n") {
@@ -464,35 +485,65 @@ func (l *loader) readList(p string, isAllow bool) []Word {
 			continue
 		}
 		fields := strings.SplitN(line, "\t", 3)
-		w := Word{Text: strings.TrimSpace(fields[0]), Line: lineNo}
-		if msg := l.checkWord(w.Text); msg != "" {
-			l.addf(p, lineNo, "entry %q %s", w.Text, msg)
-			continue
-		}
+		var sev, note string
 		if len(fields) > 1 {
-			if s := strings.TrimSpace(fields[1]); s != "" {
-				if isAllow {
-					l.addf(p, lineNo, "allow phrases take no severity; remove %q", s)
-					continue
-				}
-				sev, ok := ParseSeverity(s)
-				if !ok {
-					l.addf(p, lineNo, "unknown severity %q (known: low, medium, high, critical); the form is word<TAB>severity<TAB>note", s)
-					continue
-				}
-				w.Severity = sev
-			}
+			sev = fields[1]
 		}
 		if len(fields) > 2 {
-			w.Note = strings.TrimSpace(fields[2])
+			note = fields[2]
 		}
-		if seen[w.Text] {
+		e, ok := l.entry(p, lineNo, fields[0], sev, note, isAllow)
+		if !ok || seen[e.Word] {
 			continue
 		}
-		seen[w.Text] = true
-		words = append(words, w)
+		seen[e.Word] = true
+		words = append(words, Word{Text: e.Word, Severity: e.Severity, Note: e.Note, Line: lineNo})
+	}
+	if len(words) > MaxListEntries {
+		l.addf(p, 0, "the list holds %d entries (at most %d); split it into several files", len(words), MaxListEntries)
 	}
 	return words
+}
+
+// entry checks one list entry given as text (from a list file line, a CSV
+// record or an edit) and reports what is wrong at file:line.
+func (l *loader) entry(file string, line int, word, sev, note string, isAllow bool) (ListEntry, bool) {
+	e := ListEntry{Word: strings.TrimSpace(word), Note: strings.TrimSpace(note)}
+	if !utf8.ValidString(e.Word) || !utf8.ValidString(e.Note) || !utf8.ValidString(sev) {
+		// Only edits can produce this: files and CSV are checked whole.
+		l.addf(file, line, "entry %q is not valid UTF-8 text", e.Word)
+		return e, false
+	}
+	if msg := l.checkWord(e.Word); msg != "" {
+		l.addf(file, line, "entry %q %s", e.Word, msg)
+		return e, false
+	}
+	switch {
+	case strings.HasPrefix(e.Word, "#"):
+		// Only edits and CSV can produce this: in a list file the line is a
+		// comment.
+		l.addf(file, line, "entry %q starts with '#', which marks a comment line in a list file; drop the '#' (symbols are ignored when matching)", e.Word)
+		return e, false
+	case strings.ContainsAny(e.Word, "\t"):
+		l.addf(file, line, "entry %q contains a TAB, which separates the word from its severity in a list file; replace it with a space", e.Word)
+		return e, false
+	case strings.ContainsAny(e.Note, "\r\n"):
+		l.addf(file, line, "the note of %q spans several lines; write it on one line", e.Word)
+		return e, false
+	}
+	if s := strings.TrimSpace(sev); s != "" {
+		if isAllow {
+			l.addf(file, line, "allow phrases take no severity; remove %q", s)
+			return e, false
+		}
+		v, ok := ParseSeverity(s)
+		if !ok {
+			l.addf(file, line, "unknown severity %q (known: low, medium, high, critical); the form is word<TAB>severity<TAB>note", s)
+			return e, false
+		}
+		e.Severity = v
+	}
+	return e, true
 }
 
 // checkWord returns what is wrong with a list entry, allow phrase or

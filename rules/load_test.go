@@ -268,8 +268,8 @@ func TestLoadDirProblems(t *testing.T) {
 		},
 		{
 			name:   "unknown top-level key",
-			policy: func(t *testing.T) string { return validPolicy + "ladder:\n  - warn\n" },
-			want:   []string{`policy.yaml:29: unknown key "ladder" in policy.yaml top level`},
+			policy: func(t *testing.T) string { return validPolicy + "ladders:\n  - warn\n" },
+			want:   []string{`policy.yaml:29: unknown key "ladders" in policy.yaml top level (known: version, company, categories, rules, ladder)`},
 		},
 		{
 			name:   "yaml syntax",

@@ -148,6 +148,9 @@ type RuleSet struct {
 	// Allow holds the global allow-list phrases (lists/allow/*.txt): a
 	// keyword hit that lies inside one of them is not a hit.
 	Allow []Word
+	// Ladder is the escalation ladder (policy.yaml's ladder:, or
+	// DefaultLadder when absent).
+	Ladder Ladder
 }
 
 // Company holds the company-wide settings of a policy.
@@ -166,7 +169,10 @@ type Company struct {
 
 // Category is a named group of word lists.
 type Category struct {
-	Name        string
+	Name string
+	// Label is the name employees and HR read (商业机密); Name when the
+	// policy gives none.
+	Label       string
 	Description string
 	// Severity is the default severity of the category's words.
 	Severity Severity
