@@ -50,3 +50,6 @@ func (s *Store) keyOwnedChats(owner string) string { return s.prefix + "owner:" 
 
 // keyStats is one day's statistics hash.
 func (s *Store) keyStats(day string) string { return s.prefix + "stats:" + day }
+
+func (s *Store) keyLease(name string) string { return s.prefix + "lease:" + name }
+func (s *Store) keyOnce(id string) string    { return s.prefix + "once:" + id }

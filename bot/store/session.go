@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// session is what Redis keeps of a web console sign-in.
+type session struct {
+	Token APIToken `json:"token"`
+	CSRF  string   `json:"csrf"`
+}
+
+// randomID returns n random bytes, URL-safe base64.
+func randomID(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// CreateSession starts a web console session for tok that lives for ttl,
+// and returns its id (for the cookie) and its CSRF secret (for the
+// X-CSRF-Token header). Only the SHA-256 of the id is stored.
+func (s *Store) CreateSession(ctx context.Context, tok APIToken, ttl time.Duration) (id, csrf string, err error) {
+	if ttl <= 0 {
+		return "", "", fmt.Errorf("create session for %s: ttl %v is not positive", tok.User, ttl)
+	}
+	if id, err = randomID(32); err != nil {
+		return "", "", fmt.Errorf("create session for %s: random: %w", tok.User, err)
+	}
+	if csrf, err = randomID(32); err != nil {
+		return "", "", fmt.Errorf("create session for %s: random: %w", tok.User, err)
+	}
+	data, err := json.Marshal(session{Token: tok, CSRF: csrf})
+	if err != nil {
+		return "", "", fmt.Errorf("create session for %s: %w", tok.User, err)
+	}
+	if err := s.rdb.Set(ctx, s.keySession(hashToken(id)), data, ttl).Err(); err != nil {
+		return "", "", fmt.Errorf("create session for %s: %w", tok.User, err)
+	}
+	return id, csrf, nil
+}
+
+// Session returns the token and CSRF secret of session id; ok is false when
+// the session is unknown, expired, or its token has been revoked since the
+// sign-in (revoking a token ends its sessions).
+func (s *Store) Session(ctx context.Context, id string) (tok APIToken, csrf string, ok bool, err error) {
+	if id == "" {
+		return APIToken{}, "", false, nil
+	}
+	var sess session
+	found, err := s.getJSON(ctx, s.keySession(hashToken(id)), &sess)
+	if err != nil || !found {
+		return APIToken{}, "", false, err
+	}
+	live, err := s.rdb.HExists(ctx, s.keyTokens(), sess.Token.ID).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return APIToken{}, "", false, fmt.Errorf("check token of session: %w", err)
+	}
+	if !live {
+		return APIToken{}, "", false, nil
+	}
+	return sess.Token, sess.CSRF, true, nil
+}
+
+// DeleteSession ends session id; ending an unknown session is not an error.
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	if id == "" {
+		return nil
+	}
+	if err := s.rdb.Del(ctx, s.keySession(hashToken(id))).Err(); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
