@@ -29,8 +29,10 @@ type Action struct {
 	ChatID   string    `json:"chat_id,omitempty"`
 	ChatKind string    `json:"chat_kind"`
 	Time     time.Time `json:"time"`
-	// Categories are the categories the message violated, most severe first.
+	// Categories are the categories the message violated, most severe
+	// first; Labels their names for readers (商业机密), from the policy.
 	Categories []string `json:"categories"`
+	Labels     []string `json:"labels,omitempty"`
 	Severity   string   `json:"severity"`
 	Evidence   []string `json:"evidence"`
 	InShort    int64    `json:"in_short"` // violations in the ladder's short window
@@ -40,33 +42,17 @@ type Action struct {
 	Critical   bool     `json:"critical,omitempty"`
 	// WebhookKey is the group robot of a group notice.
 	WebhookKey string `json:"webhook_key,omitempty"`
+	// Content is a message made in advance (the HR digest).
+	Content string `json:"content,omitempty"`
 }
 
-// categoryNames are the categories of the default policy in the words HR
-// and employees use; other categories show their own name.
-var categoryNames = map[string]string{
-	"secrets":       "商业机密",
-	"customer_data": "客户信息/个人隐私",
-	"illegal":       "违法违规内容",
-	"ads":           "广告推销",
-	"abuse":         "辱骂人身攻击",
-	"off_topic":     "与工作无关内容",
-	"profile_name":  "不当昵称",
-}
-
-func categoryLabel(c string) string {
-	if n, ok := categoryNames[c]; ok {
-		return n
+// categories names the action's categories for readers: the policy's
+// labels, or the category names of actions queued without them.
+func (a Action) categories() string {
+	if len(a.Labels) == len(a.Categories) && len(a.Labels) > 0 {
+		return strings.Join(a.Labels, "、")
 	}
-	return c
-}
-
-func categoryLabels(cs []string) string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = categoryLabel(c)
-	}
-	return strings.Join(out, "、")
+	return strings.Join(a.Categories, "、")
 }
 
 // who names the sender for readers of alerts: "张三(zhangsan)".
@@ -87,13 +73,13 @@ func (a Action) where() string {
 // WarningText is the private warning to the sender.
 func WarningText(a Action) string {
 	return fmt.Sprintf("【企业微信使用规范提醒】您在%s发送的消息涉及「%s」（%s），违反公司企业微信使用规范，请勿再发。多次违规将通知群主并上报人力资源部。",
-		a.where(), categoryLabels(a.Categories), strings.Join(a.Evidence, "，"))
+		a.where(), a.categories(), strings.Join(a.Evidence, "，"))
 }
 
 // line is the one-line summary of an action inside an alert or a digest.
 func (a Action) line() string {
 	return fmt.Sprintf("%s %s 在%s：%s（%s），%s内第%d次",
-		a.Time.In(shanghai).Format("01-02 15:04"), a.who(), a.where(), categoryLabels(a.Categories),
+		a.Time.In(shanghai).Format("01-02 15:04"), a.who(), a.where(), a.categories(),
 		strings.Join(a.Evidence, "，"), "24小时", a.InShort)
 }
 
@@ -103,11 +89,15 @@ func (a Action) line() string {
 func render(kind ActionKind, acts []Action) string {
 	var b strings.Builder
 	switch kind {
+	case ActReport:
+		return renderReport(acts)
+	case ActProfileName, ActHandoverHR, ActHandoverLeader:
+		return renderDirectory(kind, acts)
 	case ActAlertOwner:
 		if len(acts) == 1 {
 			a := acts[0]
 			fmt.Fprintf(&b, "**违规提醒**\n>成员：%s\n>位置：%s\n>类别：%s\n>证据：%s\n>24小时内第 %d 次违规\n\n请提醒该成员遵守公司企业微信使用规范。",
-				a.who(), a.where(), categoryLabels(a.Categories), strings.Join(a.Evidence, "，"), a.InShort)
+				a.who(), a.where(), a.categories(), strings.Join(a.Evidence, "，"), a.InShort)
 			return b.String()
 		}
 		fmt.Fprintf(&b, "**违规提醒汇总（%d 条）**\n", len(acts))
@@ -119,14 +109,20 @@ func render(kind ActionKind, acts []Action) string {
 				title = "**<font color=\"warning\">紧急违规上报</font>**"
 			}
 			fmt.Fprintf(&b, "%s 案件 %s\n>成员：%s\n>位置：%s\n>类别：%s（%s）\n>证据：%s\n>7天内第 %d 次违规\n>建议处理：%s（由人力资源部决定）",
-				title, a.CaseID, a.who(), a.where(), categoryLabels(a.Categories), a.Severity,
+				title, a.CaseID, a.who(), a.where(), a.categories(), a.Severity,
 				strings.Join(a.Evidence, "，"), a.InLong, a.Sanction)
 			return b.String()
 		}
 		fmt.Fprintf(&b, "**违规上报汇总（%d 条）**\n", len(acts))
+	case ActDigest:
+		texts := make([]string, len(acts))
+		for i, a := range acts {
+			texts[i] = a.Content
+		}
+		return strings.Join(texts, "\n\n")
 	case ActGroupNotice:
 		a := acts[0]
-		fmt.Fprintf(&b, "**通报**：成员 %s 发送的消息涉及「%s」，违反公司企业微信使用规范，请大家共同遵守。", a.From, categoryLabels(a.Categories))
+		fmt.Fprintf(&b, "**通报**：成员 %s 发送的消息涉及「%s」，违反公司企业微信使用规范，请大家共同遵守。", a.From, a.categories())
 		return b.String()
 	default:
 		// Warnings to one sender: joined, one paragraph each.

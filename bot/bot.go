@@ -33,11 +33,18 @@ type Store interface {
 	SaveViolation(ctx context.Context, v store.Violation, retention time.Duration) error
 	OpenCase(ctx context.Context, c store.Case) (bool, error)
 	Enqueue(ctx context.Context, key string, payload []byte, now time.Time) (bool, error)
+	// IndexUserViolation lists a violation under its sender, for the
+	// intelligent bot's 我的记录.
+	IndexUserViolation(ctx context.Context, v store.Violation, retention time.Duration) error
+	RecallStore
+	DirectoryStore
 }
 
-// Checker evaluates a message against the policy (rules.Engine).
+// Checker evaluates a message against the policy (rules.Engine); its rule
+// set also carries the escalation ladder and the categories' labels.
 type Checker interface {
 	Evaluate(text string, mc rules.Context) rules.Verdict
+	RuleSet() *rules.RuleSet
 }
 
 // Config holds the pipeline's dependencies and policy settings.
@@ -46,7 +53,6 @@ type Config struct {
 	// Checker returns the engine in force; it is called per message so a
 	// policy reload takes effect at once.
 	Checker func() Checker
-	Ladder  Ladder
 	// DedupTTL is how long a processed message is remembered (DefaultDedupTTL).
 	DedupTTL time.Duration
 	// Retention of violation records (DefaultRetention); KeepRaw also keeps
@@ -56,7 +62,10 @@ type Config struct {
 	// GroupNotices maps a chat id to the key of its group robot: violations
 	// that reach the owner are also criticised publicly there (masked).
 	GroupNotices map[string]string
-	Now          func() time.Time
+	// ArchiveNotify, when set, is called once for each msgaudit_notify
+	// event (new chat-archive data is ready): count it, start a pull.
+	ArchiveNotify func(ctx context.Context) error
+	Now           func() time.Time
 }
 
 // Pipeline turns a received message into a decision and its consequences.
@@ -83,12 +92,6 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.Store == nil || cfg.Checker == nil {
 		return nil, fmt.Errorf("new pipeline: Store and Checker are required: %w", ErrInvalid)
 	}
-	if cfg.Ladder.ShortWindow == 0 {
-		cfg.Ladder = DefaultLadder()
-	}
-	if err := cfg.Ladder.Validate(); err != nil {
-		return nil, fmt.Errorf("new pipeline: %w: %w", ErrInvalid, err)
-	}
 	if cfg.DedupTTL == 0 {
 		cfg.DedupTTL = DefaultDedupTTL
 	}
@@ -105,10 +108,22 @@ func New(cfg Config) (*Pipeline, error) {
 // callback. It returns ErrUnavailable (wrapped) when the message could not
 // be processed durably, so the caller answers with an error and WeCom retries.
 func (p *Pipeline) HandleCallback(ctx context.Context, m *wecom.Message) (Result, error) {
+	if m.IsEvent() && m.Event == wecom.EventMsgAuditNotify {
+		res, err := p.markOnly(ctx, m.DedupKey())
+		if err != nil || res.Duplicate || p.cfg.ArchiveNotify == nil {
+			return res, err
+		}
+		if err := p.cfg.ArchiveNotify(ctx); err != nil {
+			return Result{}, fmt.Errorf("archive notify: %w: %w", ErrUnavailable, err)
+		}
+		return res, nil
+	}
+	if m.IsEvent() {
+		return p.HandleDirectoryEvent(ctx, m)
+	}
 	msg, ok := messageFromCallback(m)
 	if !ok {
-		// Events and media: deduplicated and acknowledged; later work
-		// (directory events) hooks in here.
+		// Media without text: deduplicated and acknowledged.
 		return p.markOnly(ctx, m.DedupKey())
 	}
 	return p.Process(ctx, msg)
@@ -140,9 +155,10 @@ func (p *Pipeline) Process(ctx context.Context, m Message) (Result, error) {
 	if m.Time.IsZero() {
 		m.Time = p.cfg.Now()
 	}
-	res := Result{Verdict: p.cfg.Checker().Evaluate(m.Text, rules.Context{ChatKind: m.ChatKind, Time: m.Time})}
+	checker := p.cfg.Checker() // one rule set for the whole message
+	res := Result{Verdict: checker.Evaluate(m.Text, rules.Context{ChatKind: m.ChatKind, Time: m.Time})}
 	if res.Verdict.Action != rules.ActionNone {
-		if err := p.enforce(ctx, m, &res); err != nil {
+		if err := p.enforce(ctx, m, checker.RuleSet(), &res); err != nil {
 			return Result{}, fmt.Errorf("enforce %s: %w: %w", m.ID, ErrUnavailable, err)
 		}
 	}
@@ -177,12 +193,12 @@ func foldCategories(v rules.Verdict) []categoryHits {
 	return out
 }
 
-func (p *Pipeline) enforce(ctx context.Context, m Message, res *Result) error {
+func (p *Pipeline) enforce(ctx context.Context, m Message, rs *rules.RuleSet, res *Result) error {
 	cats := foldCategories(res.Verdict)
 	if len(cats) == 0 {
 		return nil
 	}
-	l := p.cfg.Ladder
+	l := rs.Ladder
 	var step Step
 	var inShort, inLong int64
 	for _, c := range cats {
@@ -190,14 +206,20 @@ func (p *Pipeline) enforce(ctx context.Context, m Message, res *Result) error {
 		if err != nil {
 			return err
 		}
-		step = merge(step, l.Decide(c.severity, c.action, counts[0], counts[1]))
+		step = merge(step, Decide(l, c.severity, c.action, counts[0], counts[1]))
 		inShort, inLong = max(inShort, counts[0]), max(inLong, counts[1])
 	}
 	res.Step = step
 
 	names := make([]string, len(cats))
+	labels := make([]string, len(cats))
 	for i, c := range cats {
-		names[i] = c.name
+		names[i], labels[i] = c.name, c.name
+		for _, rc := range rs.Categories {
+			if rc.Name == c.name && rc.Label != "" {
+				labels[i] = rc.Label
+			}
+		}
 	}
 	v := store.Violation{
 		ID: m.ID, Time: m.Time, From: m.From, ChatID: m.ChatID, ChatKind: m.ChatKind.String(),
@@ -230,10 +252,13 @@ func (p *Pipeline) enforce(ctx context.Context, m Message, res *Result) error {
 	if err := p.cfg.Store.SaveViolation(ctx, v, p.cfg.Retention); err != nil {
 		return err
 	}
+	if err := p.cfg.Store.IndexUserViolation(ctx, v, p.cfg.Retention); err != nil {
+		return err
+	}
 
 	base := Action{
 		MsgID: m.ID, From: m.From, ChatID: m.ChatID, ChatKind: m.ChatKind.String(), Time: m.Time,
-		Categories: names, Severity: v.Severity, Evidence: evidence, InShort: inShort, InLong: inLong,
+		Categories: names, Labels: labels, Severity: v.Severity, Evidence: evidence, InShort: inShort, InLong: inLong,
 		Sanction: step.Sanction, CaseID: v.CaseID, Critical: step.Critical,
 	}
 	var acts []Action

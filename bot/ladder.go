@@ -2,62 +2,19 @@ package bot
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/wecom-guard/wecom-guard/rules"
 )
 
-// Sanctions of the company rules, in increasing order. The bot only ever
-// suggests one; HR decides, and the bot never suspends or dismisses anyone.
+// Sanctions of the company rules, in increasing order (the policy's ladder
+// names them). The bot only ever suggests one; HR decides, and the bot
+// never suspends or dismisses anyone.
 const (
-	SanctionWarning   = "警告"
-	SanctionCriticism = "通报批评"
-	SanctionSuspend   = "停用账号"
-	SanctionDismiss   = "解除劳动合同"
+	SanctionWarning   = rules.SanctionWarning
+	SanctionCriticism = rules.SanctionCriticism
+	SanctionSuspend   = rules.SanctionSuspend
+	SanctionDismiss   = rules.SanctionDismiss
 )
-
-// Ladder is the escalation policy: what repeated violations lead to.
-type Ladder struct {
-	// ShortWindow and OwnerAfter: this many violations of one category by
-	// one user within ShortWindow alert the group owner (default 3 in 24 h).
-	ShortWindow time.Duration
-	OwnerAfter  int
-	// LongWindow and HRAfter: this many within LongWindow escalate to HR
-	// and open a case (default 5 in 7 days).
-	LongWindow time.Duration
-	HRAfter    int
-	// Sanctions suggest a sanction by the count within LongWindow: the last
-	// step whose At the count reaches.
-	Sanctions []SanctionStep
-}
-
-// SanctionStep suggests Sanction from At violations on.
-type SanctionStep struct {
-	At       int
-	Sanction string
-}
-
-// DefaultLadder mirrors the company rules.
-func DefaultLadder() Ladder {
-	return Ladder{
-		ShortWindow: 24 * time.Hour, OwnerAfter: 3,
-		LongWindow: 7 * 24 * time.Hour, HRAfter: 5,
-		Sanctions: []SanctionStep{
-			{1, SanctionWarning}, {3, SanctionCriticism}, {5, SanctionSuspend}, {8, SanctionDismiss},
-		},
-	}
-}
-
-// Validate reports a ladder that cannot work.
-func (l Ladder) Validate() error {
-	switch {
-	case l.ShortWindow <= 0 || l.LongWindow <= 0:
-		return fmt.Errorf("ladder: windows must be positive (short %s, long %s)", l.ShortWindow, l.LongWindow)
-	case l.OwnerAfter < 1 || l.HRAfter < 1:
-		return fmt.Errorf("ladder: owner_after and hr_after must be at least 1 (got %d, %d)", l.OwnerAfter, l.HRAfter)
-	}
-	return nil
-}
 
 // Step is what the ladder decides for one violation.
 type Step struct {
@@ -72,9 +29,10 @@ type Step struct {
 	Reason string
 }
 
-// Decide applies the ladder to a violation of the given severity, whose
-// rule asked for action, with the user's counts in the category.
-func (l Ladder) Decide(sev rules.Severity, action rules.Action, inShort, inLong int64) Step {
+// Decide applies the escalation ladder l (policy.yaml's ladder:) to a
+// violation of the given severity, whose rule asked for action, with the
+// user's counts in the category within the ladder's short and long windows.
+func Decide(l rules.Ladder, sev rules.Severity, action rules.Action, inShort, inLong int64) Step {
 	var s Step
 	if action == rules.ActionNone || action == rules.ActionLog {
 		s.Action = "log"

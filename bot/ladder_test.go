@@ -7,7 +7,7 @@ import (
 )
 
 func TestLadderDecide(t *testing.T) {
-	l := DefaultLadder()
+	l := rules.DefaultLadder()
 	for _, tc := range []struct {
 		name         string
 		sev          rules.Severity
@@ -30,28 +30,12 @@ func TestLadderDecide(t *testing.T) {
 		{"rule asks HR", rules.SeverityLow, rules.ActionEscalateHR, 1, 1, "escalate_hr", true, true, true, false, SanctionWarning},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := l.Decide(tc.sev, tc.act, tc.short, tc.long)
+			got := Decide(l, tc.sev, tc.act, tc.short, tc.long)
 			if got.Action != tc.want || got.Warn != tc.warn || got.AlertOwner != tc.owner || got.EscalateHR != tc.hr ||
 				got.Critical != tc.critical || got.Sanction != tc.sanction {
 				t.Fatalf("Decide = %+v, want action %s warn=%v owner=%v hr=%v critical=%v sanction %q",
 					got, tc.want, tc.warn, tc.owner, tc.hr, tc.critical, tc.sanction)
 			}
 		})
-	}
-}
-
-func TestLadderValidate(t *testing.T) {
-	bad := DefaultLadder()
-	bad.OwnerAfter = 0
-	if bad.Validate() == nil {
-		t.Error("owner_after 0 accepted")
-	}
-	bad = DefaultLadder()
-	bad.LongWindow = 0
-	if bad.Validate() == nil {
-		t.Error("zero window accepted")
-	}
-	if err := DefaultLadder().Validate(); err != nil {
-		t.Errorf("default ladder: %v", err)
 	}
 }

@@ -384,13 +384,17 @@ func (s *Sender) recipient(ctx context.Context, a Action) (string, error) {
 	switch a.Kind {
 	case ActWarnSender:
 		return "user:" + a.From, nil
-	case ActEscalateHR:
+	case ActEscalateHR, ActDigest:
 		if s.cfg.HR.Empty() {
 			return "", fmt.Errorf("no HR recipients configured (hr.users, hr.departments or hr.tags): %w", errNoRecipient)
 		}
 		return "hr", nil
 	case ActGroupNotice:
 		return "webhook:" + a.WebhookKey, nil
+	case ActReport:
+		return s.reportRecipient(ctx, a)
+	case ActProfileName, ActHandoverHR, ActHandoverLeader:
+		return s.directoryRecipient(ctx, a)
 	case ActAlertOwner:
 		owner, err := s.owner(ctx, a)
 		if err != nil {

@@ -1,0 +1,115 @@
+package bot_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/wecom-guard/wecom-guard/bot"
+)
+
+// TestDigestOnceAcrossReplicas: two replicas tick the digest schedule
+// concurrently, many times, past 09:00; HR gets exactly one digest, with
+// yesterday's counts and the open cases.
+func TestDigestOnceAcrossReplicas(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	cst := time.FixedZone("CST", 8*3600)
+	yesterday := time.Date(2026, 11, 26, 15, 0, 0, 0, cst)
+	for i := 0; i < 3; i++ {
+		if _, err := h.pipeline.Process(ctx, archived("y"+strconv.Itoa(i), "zhangsan", "wrwork1", insult, yesterday.Add(time.Duration(i)*time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := h.pipeline.Process(ctx, archived("y9", "lisi", "wrwork1", "客户身份证 11010519491231002X", yesterday)); err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2026, 11, 27, 8, 59, 0, 0, cst)
+	var mu sync.Mutex
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	var replicas []*bot.Digester
+	for _, name := range []string{"replica-a", "replica-b"} {
+		d, err := bot.NewDigester(bot.DigestConfig{Store: h.st, Holder: name, At: 9 * time.Hour, Now: now, Logger: zerolog.Nop()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		replicas = append(replicas, d)
+	}
+	for _, d := range replicas {
+		if queued, err := d.Tick(ctx); err != nil || queued {
+			t.Fatalf("before 09:00: queued=%v err=%v", queued, err)
+		}
+	}
+	mu.Lock()
+	clock = clock.Add(2 * time.Minute)
+	mu.Unlock()
+	var wg sync.WaitGroup
+	var queued sync.Map
+	for i, d := range replicas {
+		for range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ok, err := d.Tick(ctx)
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					queued.Store(i, true)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	n := 0
+	queued.Range(func(any, any) bool { n++; return true })
+	if n != 1 {
+		t.Fatalf("%d replicas queued a digest, want exactly 1", n)
+	}
+	h.drain(ctx, nil, h.sender("r1", nil))
+	var digests []string
+	for _, m := range h.fake.Sent() {
+		if strings.Contains(m.Content, "日报") {
+			digests = append(digests, m.Content)
+		}
+	}
+	if len(digests) != 1 {
+		t.Fatalf("HR got %d digests, want 1", len(digests))
+	}
+	d := digests[0]
+	for _, want := range []string{"2026-11-27", "违规 4 条", "辱骂人身攻击：3", "客户信息", "zhangsan：3", "未结案件"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("digest lacks %q:\n%s", want, d)
+		}
+	}
+	if strings.Contains(d, "11010519491231002X") || strings.Contains(d, "傻逼") {
+		t.Errorf("digest shows unmasked evidence:\n%s", d)
+	}
+	// The next day brings the next digest.
+	mu.Lock()
+	clock = clock.Add(24 * time.Hour)
+	mu.Unlock()
+	if ok, err := replicas[1].Tick(ctx); err != nil || !ok {
+		t.Fatalf("next day: queued=%v err=%v", ok, err)
+	}
+}
+
+func TestLease(t *testing.T) {
+	st := newHarness(t, nil).st
+	ctx := context.Background()
+	ok, err := st.TryLease(ctx, "x", "a", time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("first lease: %v %v", ok, err)
+	}
+	if ok, _ := st.TryLease(ctx, "x", "b", time.Minute); ok {
+		t.Fatal("b took a's lease")
+	}
+	if ok, _ := st.TryLease(ctx, "x", "a", time.Minute); !ok {
+		t.Fatal("a could not renew its lease")
+	}
+}
