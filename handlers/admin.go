@@ -33,6 +33,7 @@ func ValidRole(r string) bool { return r == RoleHR || r == RoleOwner || r == Rol
 
 // AdminStore is what the admin API reads and changes in Redis.
 type AdminStore interface {
+	SessionStore
 	LookupToken(ctx context.Context, secret string) (store.APIToken, bool, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
 	AuditLog(ctx context.Context, count int, before string) ([]store.AuditEntry, error)
@@ -83,6 +84,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	api.POST("/outbox/dead/:id/retry", hr, s.adapt(s.retryDeadLetter))
 	api.GET("/audit", readers, s.adapt(s.auditLog))
 	api.GET("/stats", readers, s.adapt(s.stats))
+	s.rulesRoutes(api, readers, hr)
 	api.GET("/chats", readers, s.adapt(s.listChats))
 	api.PUT("/chats/:id", hr, s.adapt(s.putChat))
 	api.DELETE("/chats/:id", hr, s.adapt(s.deleteChat))
@@ -100,6 +102,17 @@ func (s *Server) authenticate() gin.HandlerFunc {
 	return s.adapt(func(c *gin.Context) error {
 		secret, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
 		if !ok || secret == "" {
+			// The web console signs in once and then sends its session
+			// cookie (with the CSRF header on changes) instead.
+			user, role, found, err := s.sessionPrincipal(c)
+			if err != nil {
+				return err // ErrForbidden on a CSRF mismatch
+			}
+			if found {
+				c.Set(principalKey, principal{User: user, Role: role})
+				c.Next()
+				return nil
+			}
 			return fmt.Errorf("missing bearer token (create one with `wecom-guard admin token create`): %w", bot.ErrUnauthorized)
 		}
 		tok, found, err := s.cfg.Admin.LookupToken(c.Request.Context(), secret)
@@ -181,6 +194,10 @@ type testRequest struct {
 	Text     string `json:"text"`
 	ChatKind string `json:"chat_kind"`
 	Time     string `json:"time"`
+	// Draft, when given, replaces files of the rule set in force (path →
+	// content, e.g. "policy.yaml" or "lists/ads/new.txt"; an empty content
+	// removes a file) for this test only.
+	Draft map[string]string `json:"draft"`
 }
 
 // testHit is one hit with its explanation.
@@ -225,7 +242,33 @@ func (s *Server) testMessage(c *gin.Context) error {
 		}
 		mc.Time = t
 	}
-	v := s.cfg.Checker().Evaluate(req.Text, mc)
+	checker := s.cfg.Checker()
+	if len(req.Draft) > 0 {
+		if s.cfg.Rules == nil {
+			return fmt.Errorf("draft rule sets need the rule store: %w", bot.ErrUnavailable)
+		}
+		files, _, err := s.cfg.Rules.Rules(c.Request.Context())
+		if err != nil {
+			return bot.WithKind(err, bot.ErrUnavailable)
+		}
+		for p, data := range req.Draft {
+			if data == "" {
+				delete(files, p)
+			} else {
+				files[p] = []byte(data)
+			}
+		}
+		rs, err := rules.LoadFiles(files)
+		if err != nil {
+			return validationError(err)
+		}
+		engine, err := rules.Compile(rs)
+		if err != nil {
+			return bot.WithKind(fmt.Errorf("compile draft: %w", err), bot.ErrInvalid)
+		}
+		checker = engine
+	}
+	v := checker.Evaluate(req.Text, mc)
 	hits := make([]testHit, len(v.Hits))
 	for i, h := range v.Hits {
 		hits[i] = testHit{Category: h.Category, Rule: h.Rule, Kind: h.Kind.String(), Start: h.Start, End: h.End,

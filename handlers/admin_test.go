@@ -32,17 +32,20 @@ func newAdminEnv(t *testing.T) *adminEnv {
 	t.Helper()
 	st := storetest.New(t)
 	c, _ := wecom.NewCrypto(vecToken, vecAESKey, vecCorpID)
-	rs, err := rules.Default()
+	seed, err := rules.DefaultFiles()
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine, err := rules.Compile(rs)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	policy, err := bot.NewPolicy(ctx, bot.PolicyConfig{Store: st, Seed: seed, Logger: zerolog.Nop(), Poll: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
+	go policy.Run(ctx)
 	h, err := handlers.New(handlers.Config{
 		Crypto: c, CorpID: vecCorpID, Pipeline: newPipeline(t), Logger: zerolog.Nop(),
-		Admin: st, Checker: func() bot.Checker { return engine },
+		Admin: st, Checker: policy.Checker, Rules: st,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -96,6 +99,15 @@ func TestAdminAuthOnEveryEndpoint(t *testing.T) {
 		{"GET", "/api/v1/audit", "", []string{"hr", "auditor"}},
 		{"GET", "/api/v1/chats", "", []string{"hr", "auditor"}},
 		{"GET", "/api/v1/stats", "", []string{"hr", "auditor"}},
+		{"GET", "/api/v1/rules", "", []string{"hr", "auditor"}},
+		{"PUT", "/api/v1/rules", `{"version":0,"policy":"x"}`, []string{"hr"}},
+		{"GET", "/api/v1/lists", "", []string{"hr", "auditor"}},
+		{"POST", "/api/v1/lists", `{"category":"ads","name":"authtest"}`, []string{"hr"}},
+		{"GET", "/api/v1/lists/ads/authtest", "", []string{"hr", "auditor"}},
+		{"DELETE", "/api/v1/lists/ads/none", "", []string{"hr"}},
+		{"POST", "/api/v1/lists/ads/authtest/words", `{"add":[{"word":"授权测试词"}]}`, []string{"hr"}},
+		{"GET", "/api/v1/lists/ads/authtest/export", "", []string{"hr", "auditor"}},
+		{"PUT", "/api/v1/lists/ads/authtest2/import", "授权测试\n", []string{"hr"}},
 		{"PUT", "/api/v1/chats/wr1", `{"kind":"private"}`, []string{"hr"}},
 		{"DELETE", "/api/v1/chats/wr2", "", []string{"hr"}},
 	} {

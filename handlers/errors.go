@@ -46,10 +46,14 @@ func (s *Server) adapt(h func(*gin.Context) error) gin.HandlerFunc {
 		}
 		_ = c.Error(err)
 		code := status(err)
-		msg := http.StatusText(code)
-		if code < 500 {
-			msg = err.Error()
+		if code >= 500 {
+			c.AbortWithStatusJSON(code, gin.H{"error": http.StatusText(code)})
+			return
 		}
-		c.AbortWithStatusJSON(code, gin.H{"error": msg})
+		body := gin.H{"error": err.Error()}
+		if problems := problemsOf(err); problems != nil {
+			body["problems"] = problems // file, line and message of each
+		}
+		c.AbortWithStatusJSON(code, body)
 	}
 }

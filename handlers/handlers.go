@@ -55,9 +55,20 @@ type Config struct {
 	Admin AdminStore
 	// Checker returns the policy in force, for POST /api/v1/test.
 	Checker func() bot.Checker
+	// Rules, when set, serves the keyword list and policy editing API.
+	Rules RulesStore
+	// AIBotCrypto verifies and opens the intelligent bot's callbacks (its
+	// own token and key, receiveid ""); with AIBot it enables /wecom/aibot.
+	AIBotCrypto *wecom.Crypto
+	AIBot       AIBot
 	// ProcessTimeout bounds the pipeline per callback; DefaultProcessTimeout when zero.
 	ProcessTimeout time.Duration
 	Now            func() time.Time
+	// IngestToken authorizes POST /api/v1/archive/messages (Bearer); the
+	// endpoint answers 404 when it is empty or Archive is nil.
+	IngestToken string
+	// Archive ingests chat-archive records (bot.ArchiveIngest).
+	Archive ArchiveIngester
 }
 
 // Server is the HTTP surface.
@@ -103,6 +114,11 @@ func (s *Server) routes() {
 
 	r.GET("/wecom/callback", s.adapt(s.verifyURL))
 	r.POST("/wecom/callback", s.adapt(s.callback))
+	r.POST("/api/v1/archive/messages", s.adapt(s.ingestArchive))
+	if s.cfg.AIBotCrypto != nil && s.cfg.AIBot != nil {
+		r.GET("/wecom/aibot", s.adapt(s.aibotVerifyURL))
+		r.POST("/wecom/aibot", s.adapt(s.aibotCallback))
+	}
 
 	r.GET("/healthz", s.adapt(s.healthz))
 	r.GET("/readyz", s.adapt(s.readyz))
@@ -111,6 +127,7 @@ func (s *Server) routes() {
 		r.GET("/sandbox/outbox", s.adapt(s.sandboxOutbox))
 	}
 	s.adminRoutes(r)
+	s.uiRoutes(r)
 	r.NoRoute(s.adapt(func(*gin.Context) error { return bot.ErrNotFound }))
 }
 
@@ -123,7 +140,7 @@ func (s *Server) readyz(c *gin.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.cfg.Ready(ctx); err != nil {
-		return errors.Join(bot.ErrUnavailable, err)
+		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
 	return nil

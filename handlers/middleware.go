@@ -25,6 +25,7 @@ func (s *Server) requestLog() gin.HandlerFunc {
 			id = newRequestID()
 		}
 		c.Header(requestIDHeader, id)
+		c.Header("X-Content-Type-Options", "nosniff")
 		l := s.cfg.Logger.With().Str("request_id", id).Logger()
 		c.Request = c.Request.WithContext(l.WithContext(c.Request.Context()))
 

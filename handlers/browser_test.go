@@ -1,0 +1,428 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/rs/zerolog"
+
+	"github.com/wecom-guard/wecom-guard/bot"
+	"github.com/wecom-guard/wecom-guard/bot/store"
+	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
+	"github.com/wecom-guard/wecom-guard/bot/wecom"
+	"github.com/wecom-guard/wecom-guard/handlers"
+	"github.com/wecom-guard/wecom-guard/rules"
+)
+
+// browserTimeout bounds one browser test, start of Chromium included.
+const browserTimeout = 25 * time.Second
+
+// findChromium returns the browser to drive, or skips the test when there
+// is none, except under CI (env CI set), where a missing browser fails it.
+func findChromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "/usr/bin/chromium"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no chromium binary found; CI must install Debian's chromium for the browser tests")
+	}
+	t.Skip("no chromium binary found (apt-get install chromium); skipping the browser tests")
+	return ""
+}
+
+// artifactDir is where screenshots go: $WG_ARTIFACTS (CI sets it) or a
+// temporary directory of the test.
+func artifactDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("WG_ARTIFACTS")
+	if dir == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("artifact dir: %v", err)
+	}
+	return dir
+}
+
+// consoleEnv is the real service as the console meets it: the admin API,
+// the rule set in Redis with hot reload, and the pipeline that records
+// violations and opens cases, all on one test store.
+type consoleEnv struct {
+	st       *store.Store
+	policy   *bot.Policy
+	pipeline *bot.Pipeline
+	srv      *httptest.Server
+	tokens   map[string]string // role → secret
+}
+
+func newConsoleEnv(t *testing.T) *consoleEnv {
+	t.Helper()
+	st := storetest.New(t)
+	seed, err := rules.DefaultFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	policy, err := bot.NewPolicy(ctx, bot.PolicyConfig{Store: st, Seed: seed, Logger: zerolog.Nop(), Poll: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go policy.Run(ctx)
+	p, err := bot.New(bot.Config{Store: st, Checker: policy.Checker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := wecom.NewCrypto(vecToken, vecAESKey, vecCorpID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := handlers.New(handlers.Config{
+		Crypto: c, CorpID: vecCorpID, Pipeline: p, Logger: zerolog.Nop(),
+		Admin: st, Checker: policy.Checker, Rules: st,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &consoleEnv{st: st, policy: policy, pipeline: p, srv: httptest.NewServer(h.Handler()), tokens: map[string]string{}}
+	t.Cleanup(e.srv.Close)
+	for _, role := range []string{handlers.RoleHR, handlers.RoleOwner, handlers.RoleAuditor} {
+		_, secret, err := st.CreateToken(context.Background(), role+"-user", role, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.tokens[role] = secret
+	}
+	resp, err := http.Get(e.srv.URL + "/ui/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /ui/: %d; the console's routes are not registered (routes() must call s.uiRoutes(r))", resp.StatusCode)
+	}
+	return e
+}
+
+// newBrowser starts a headless Chromium for t and returns its context,
+// bounded by browserTimeout.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	execPath := findChromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(execPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		// This machine has no network: without these Chromium stalls on
+		// its own background requests.
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1400, 1000),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelTab := chromedp.NewContext(actx, chromedp.WithErrorf(t.Logf))
+	t.Cleanup(cancelTab)
+	ctx, cancel := context.WithTimeout(ctx, browserTimeout)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium %s: %v", execPath, err)
+	}
+	return ctx
+}
+
+// stepTimeout bounds one step, leaving time in the test's budget to read
+// what the console showed when a step fails.
+const stepTimeout = 10 * time.Second
+
+// run runs browser actions, failing the test with step's name and the
+// message the console shows, if any.
+func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		t.Fatalf("%s: %v (the console shows %q)", step, err, consoleMessage(ctx))
+	}
+}
+
+// consoleMessage returns the console's last flash message, for failures.
+func consoleMessage(ctx context.Context) string {
+	dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	msg, err := chromedp.Run(dctx, chromedp.Evaluate[string](`document.getElementById("flash").textContent`))
+	if err != nil {
+		return "unknown: " + err.Error()
+	}
+	return msg
+}
+
+// get runs one browser action and returns its value.
+func get[T any](t *testing.T, ctx context.Context, step string, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("%s: %v", step, err)
+	}
+	return v
+}
+
+// screenshot saves the whole page as a PNG artifact.
+func screenshot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	png := get(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if len(png) < 1000 || string(png[1:4]) != "PNG" {
+		t.Fatalf("screenshot %s is not a PNG (%d bytes)", p, len(png))
+	}
+	t.Logf("screenshot %s (%d bytes)", p, len(png))
+}
+
+// noErrorShown fails the test when the console shows an error message.
+func noErrorShown(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if msg := get(t, ctx, "error message", chromedp.Evaluate[string](
+		`(f => f.hidden || !f.classList.contains("bad") ? "" : f.textContent)(document.getElementById("flash"))`)); msg != "" {
+		t.Fatalf("the console shows an error: %s", msg)
+	}
+}
+
+// signIn opens the console and signs in with a token.
+func signIn(t *testing.T, ctx context.Context, baseURL, token string) {
+	t.Helper()
+	run(t, ctx, "sign in",
+		chromedp.Navigate(baseURL+"/"),
+		chromedp.WaitVisible(chromedp.ID("login-token")),
+		chromedp.SendKeys(chromedp.ID("login-token"), token),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.ID("view-dashboard")),
+	)
+}
+
+// An HR user signs in, adds a word to a list, tries a message that now
+// matches, and resolves the case the bot opened for it.
+func TestBrowserHRFlow(t *testing.T) {
+	e := newConsoleEnv(t)
+	ctx := newBrowser(t)
+	dir := artifactDir(t)
+	const (
+		word = "星辰计划"
+		msg  = "把星辰计划的图纸发到我私人邮箱"
+	)
+	css := func(format string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(format, args...)) }
+
+	// A wrong token is refused on the page.
+	run(t, ctx, "wrong token",
+		chromedp.Navigate(e.srv.URL+"/ui/"),
+		chromedp.WaitVisible(chromedp.ID("login-token")),
+		chromedp.SendKeys(chromedp.ID("login-token"), "wgt_forged"),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.ID("login-error")),
+	)
+	if msg := get(t, ctx, "login error", chromedp.Text(chromedp.ID("login-error"))); !strings.Contains(msg, "无效") {
+		t.Fatalf("wrong token message %q", msg)
+	}
+
+	signIn(t, ctx, e.srv.URL, e.tokens[handlers.RoleHR])
+	run(t, ctx, "dashboard",
+		chromedp.WaitVisible(chromedp.CSS("#dash-trend svg")),
+		chromedp.WaitVisible(chromedp.CSS("#dash-tiles .tile")),
+	)
+	who := get(t, ctx, "who", chromedp.Text(chromedp.ID("who-name")))
+	role := get(t, ctx, "role", chromedp.Text(chromedp.ID("who-role")))
+	if who != "hr-user" || role != "HR" {
+		t.Fatalf("signed in as %q %q", who, role)
+	}
+	noErrorShown(t, ctx)
+
+	// After a reload the console is still signed in and fetches its CSRF
+	// secret again: the word added below is a POST that needs it.
+	run(t, ctx, "reload",
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS("#dash-trend svg")),
+	)
+
+	before := e.policy.Version()
+	run(t, ctx, "add a word",
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="lists"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#lists-index li[data-list="secrets/leak"]`)),
+		chromedp.Click(chromedp.CSS(`#lists-index li[data-list="secrets/leak"]`)),
+		chromedp.WaitVisible(chromedp.ID("list-detail")),
+		chromedp.SendKeys(chromedp.ID("list-add-words"), word+",high,新项目代号"),
+		chromedp.Click(chromedp.ID("list-add-submit")),
+		chromedp.WaitVisible(css(`#list-entries tr[data-word=%q]`, word)),
+		chromedp.SendKeys(chromedp.ID("list-search"), "星辰"),
+		chromedp.WaitNotPresent(chromedp.CSS(`#list-entries tr[data-word="机密文件"]`)),
+	)
+	if count := get(t, ctx, "count", chromedp.Text(chromedp.ID("list-count"))); !strings.HasPrefix(count, "1 /") {
+		t.Fatalf("search count %q, want one match", count)
+	}
+	if sev := get(t, ctx, "severity", chromedp.Value(css(`#list-entries tr[data-word=%q] select`, word))); sev != "high" {
+		t.Fatalf("severity of the new word %q, want high", sev)
+	}
+	noErrorShown(t, ctx)
+	screenshot(t, ctx, dir, "lists.png")
+
+	// The rule set reloads from Redis (pub/sub, or the 50 ms version check).
+	deadline := time.Now().Add(5 * time.Second)
+	for e.policy.Version() == before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if e.policy.Version() == before {
+		t.Fatal("the rule set did not reload after the word was added")
+	}
+
+	run(t, ctx, "try a message",
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="try"]`)),
+		chromedp.WaitVisible(chromedp.ID("try-text")),
+		chromedp.SendKeys(chromedp.ID("try-text"), msg),
+		chromedp.Click(chromedp.ID("try-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`#try-highlight mark[data-category="secrets"]`)),
+	)
+	marked := get(t, ctx, "marked", chromedp.Text(chromedp.CSS(`#try-highlight mark[data-category="secrets"]`)))
+	action := get(t, ctx, "action", chromedp.Text(chromedp.ID("try-action")))
+	if marked != word || action != "上报 HR" {
+		t.Fatalf("try: marked %q, action %q; want %q and 上报 HR", marked, action, word)
+	}
+	screenshot(t, ctx, dir, "try.png")
+
+	// The running bot sees the message in a work group.
+	res, err := e.pipeline.Process(context.Background(), bot.Message{
+		ID: "msg:e2e1", Source: bot.SourceArchive, From: "zhangsan", ChatID: "wrwork", ChatKind: rules.ChatWork, Text: msg, Time: time.Now(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, _, err := e.st.SearchViolations(context.Background(), store.ViolationQuery{User: "zhangsan", Limit: 10})
+	if err != nil || len(vs) != 1 || vs[0].CaseID == "" {
+		t.Fatalf("violations %+v (%v), result %+v; want one with a case", vs, err, res)
+	}
+	caseID := vs[0].CaseID
+
+	run(t, ctx, "violations",
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="violations"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#viol-table tr[data-id="msg:e2e1"]`)),
+	)
+	rowText := get(t, ctx, "violation row", chromedp.Text(chromedp.CSS(`#viol-table tr[data-id="msg:e2e1"]`)))
+	if strings.Contains(rowText, word) || !strings.Contains(rowText, caseID) {
+		t.Fatalf("violation row %q: want masked evidence and case %s", rowText, caseID)
+	}
+
+	run(t, ctx, "resolve the case",
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="cases"]`)),
+		chromedp.WaitVisible(css(`#cases-table tr[data-case=%q]`, caseID)),
+		chromedp.Click(css(`#cases-table tr[data-case=%q]`, caseID)),
+		chromedp.WaitVisible(chromedp.ID("case-decide")),
+		chromedp.WaitVisible(chromedp.CSS(`#case-violations li[data-id="msg:e2e1"]`)),
+	)
+	if ev := get(t, ctx, "case evidence", chromedp.Text(chromedp.CSS(`#case-violations li[data-id="msg:e2e1"]`))); !strings.Contains(ev, "商业机密") || strings.Contains(ev, word) {
+		t.Fatalf("case evidence %q: want the category and masked evidence", ev)
+	}
+	screenshot(t, ctx, dir, "case.png")
+	run(t, ctx, "decide",
+		chromedp.Click(chromedp.CSS(`#case-decisions button[data-decision="警告"]`)),
+		chromedp.SendKeys(chromedp.ID("case-note"), "首次违规，谈话提醒"),
+		chromedp.Click(chromedp.ID("case-resolve")),
+		chromedp.WaitNotVisible(chromedp.ID("case-decide")),
+	)
+	if flash := get(t, ctx, "flash", chromedp.Text(chromedp.ID("flash"))); !strings.Contains(flash, "已结案") {
+		t.Fatalf("flash after resolving: %q", flash)
+	}
+	cs, ok, err := e.st.Case(context.Background(), caseID)
+	if err != nil || !ok || cs.Status != store.CaseResolved || cs.Decision != bot.SanctionWarning ||
+		cs.DecisionNote != "首次违规，谈话提醒" || cs.DecidedBy != "hr-user" {
+		t.Fatalf("case after the decision: %+v, %v, %v", cs, ok, err)
+	}
+
+	run(t, ctx, "audit log",
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="audit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#audit-table tr[data-action="case.resolve"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#audit-table tr[data-action="list.edit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#audit-table tr[data-action="ui.login"]`)),
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="dead"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#outbox-tiles .tile`)),
+		chromedp.WaitVisible(chromedp.CSS(`#dead-table tbody tr`)),
+	)
+	noErrorShown(t, ctx)
+
+	// The dashboard now counts the violation; its screenshot is an artifact.
+	run(t, ctx, "dashboard with data",
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="dashboard"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#dash-trend svg rect.bar-rect`)),
+		chromedp.WaitVisible(chromedp.CSS(`#dash-categories tbody td.barcell`)),
+	)
+	if cats := get(t, ctx, "categories", chromedp.Text(chromedp.ID("dash-categories"))); !strings.Contains(cats, "商业机密") {
+		t.Fatalf("dashboard categories %q, want 商业机密", cats)
+	}
+	noErrorShown(t, ctx)
+	screenshot(t, ctx, dir, "dashboard.png")
+
+	run(t, ctx, "sign out",
+		chromedp.Click(chromedp.ID("logout")),
+		chromedp.WaitVisible(chromedp.ID("login-token")),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.ID("login-token")),
+	)
+}
+
+// An auditor reads everything but sees no control that changes anything,
+// and an owner sees only the pages of their role.
+func TestBrowserReadOnlyRoles(t *testing.T) {
+	e := newConsoleEnv(t)
+	ctx := newBrowser(t)
+
+	signIn(t, ctx, e.srv.URL, e.tokens[handlers.RoleAuditor])
+	run(t, ctx, "auditor lists",
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="lists"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#lists-index li[data-list="secrets/leak"]`)),
+		chromedp.Click(chromedp.CSS(`#lists-index li[data-list="secrets/leak"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#list-entries tr[data-word]`)),
+	)
+	for _, sel := range []string{"#list-add", "#list-delete", "#list-entries tr[data-word] td.hr-only", "#case-decide", "#list-create"} {
+		display := get(t, ctx, "display of "+sel, chromedp.Evaluate[string](`getComputedStyle(document.querySelector(`+strconv.Quote(sel)+`)).display`))
+		if display != "none" {
+			t.Errorf("auditor sees %s (display %q)", sel, display)
+		}
+	}
+	noErrorShown(t, ctx)
+	if !get(t, ctx, "severity", chromedp.Evaluate[bool](`document.querySelector("#list-entries tr[data-word] select").disabled`)) {
+		t.Error("auditor can change a word's severity")
+	}
+	run(t, ctx, "auditor signs out",
+		chromedp.Click(chromedp.ID("logout")),
+		chromedp.WaitVisible(chromedp.ID("login-token")),
+	)
+
+	signIn(t, ctx, e.srv.URL, e.tokens[handlers.RoleOwner])
+	run(t, ctx, "owner dashboard", chromedp.WaitVisible(chromedp.CSS("#dash-tiles .tile")))
+	visible := get(t, ctx, "owner nav", chromedp.Evaluate[[]string](`[...document.querySelectorAll("#nav a")].filter(a => !a.hidden).map(a => a.dataset.view)`))
+	if strings.Join(visible, ",") != "dashboard,violations,cases" {
+		t.Fatalf("owner sees pages %v, want dashboard, violations, cases", visible)
+	}
+	run(t, ctx, "owner cases",
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="cases"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#cases-table tbody tr`)),
+	)
+	noErrorShown(t, ctx)
+}
