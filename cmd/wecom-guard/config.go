@@ -65,6 +65,9 @@ type Config struct {
 	RulesDir string `yaml:"rules_dir"`
 	// Enforcement says who is told what.
 	Enforcement EnforcementConfig `yaml:"enforcement"`
+	// Archive is the chat archive (会话内容存档): the ingest endpoint's
+	// token and the puller's settings.
+	Archive ArchiveConfig `yaml:"archive"`
 }
 
 // EnforcementConfig is who receives alerts and escalations, and how long
@@ -82,6 +85,23 @@ type EnforcementConfig struct {
 	// KeepRaw keeps the message text in violation records (for the same
 	// retention). Off by default: evidence is stored masked.
 	KeepRaw bool `yaml:"keep_raw"`
+	// DigestAt is the time of day (China Standard Time, "HH:MM") of the
+	// markdown digest to HR; "off" turns it off. Default "09:00".
+	DigestAt string `yaml:"digest_at"`
+	// DigestEvery is 24h (daily, the default) or 168h (weekly).
+	DigestEvery time.Duration `yaml:"digest_every"`
+}
+
+// digestTime parses DigestAt into a time of day; off is true for "off".
+func (e EnforcementConfig) digestTime() (at time.Duration, off bool, err error) {
+	if e.DigestAt == "off" {
+		return 0, true, nil
+	}
+	t, err := time.Parse("15:04", e.DigestAt)
+	if err != nil {
+		return 0, false, err
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, false, nil
 }
 
 // WeComConfig identifies the self-built app (自建应用) whose callbacks the
@@ -95,6 +115,11 @@ type WeComConfig struct {
 	// APIBase replaces https://qyapi.weixin.qq.com (WECOM_API_BASE): private
 	// deployments and tests.
 	APIBase string `yaml:"api_base"`
+	// AIBotToken and AIBotAESKey are the intelligent bot's (智能机器人, API
+	// mode) callback Token and EncodingAESKey (WECOM_AIBOT_TOKEN,
+	// WECOM_AIBOT_AES_KEY); both or neither. They enable /wecom/aibot.
+	AIBotToken  Secret `yaml:"aibot_token"`
+	AIBotAESKey Secret `yaml:"aibot_aes_key"`
 }
 
 // DefaultAPIBase is WeCom's public API.
@@ -158,6 +183,11 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	setSecret(&c.WeCom.AESKey, "WECOM_AES_KEY")
 	set(&c.WeCom.APIBase, "WECOM_API_BASE")
 	set(&c.RulesDir, "RULES_DIR")
+	setSecret(&c.WeCom.AIBotToken, "WECOM_AIBOT_TOKEN")
+	setSecret(&c.WeCom.AIBotAESKey, "WECOM_AIBOT_AES_KEY")
+	if err := c.Archive.applyEnv(getenv); err != nil {
+		return err
+	}
 	if v := getenv("WECOM_AGENT_ID"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -193,6 +223,13 @@ func (c *Config) applyDefaults() {
 	if c.Enforcement.Retention == 0 {
 		c.Enforcement.Retention = bot.DefaultRetention
 	}
+	c.Archive.applyDefaults()
+	if c.Enforcement.DigestAt == "" {
+		c.Enforcement.DigestAt = "09:00"
+	}
+	if c.Enforcement.DigestEvery == 0 {
+		c.Enforcement.DigestEvery = 24 * time.Hour
+	}
 }
 
 // Validate reports every problem of c at once, each naming the field (and
@@ -225,11 +262,18 @@ func (c Config) Validate() error {
 	if u, err := url.Parse(c.WeCom.APIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("wecom.api_base (WECOM_API_BASE) %q is not an http(s) URL: use e.g. %s", c.WeCom.APIBase, DefaultAPIBase)
 	}
+	errs = append(errs, c.WeCom.validateAIBot()...)
 	if !c.WeCom.Sandbox() {
 		errs = append(errs, c.WeCom.validate()...)
 		if c.Enforcement.HR.Empty() {
 			bad("enforcement.hr is empty: name the HR members (users), departments or tags that receive escalations")
 		}
+	}
+	if _, _, err := c.Enforcement.digestTime(); err != nil {
+		bad("enforcement.digest_at %q: use a time of day like \"09:00\" (China Standard Time) or \"off\"", c.Enforcement.DigestAt)
+	}
+	if d := c.Enforcement.DigestEvery; d != 24*time.Hour && d != 7*24*time.Hour {
+		bad("enforcement.digest_every %s: use 24h (daily) or 168h (weekly)", d)
 	}
 	if c.Enforcement.Retention < 24*time.Hour {
 		bad("enforcement.retention %s is shorter than a day: use e.g. 4320h (180 days)", c.Enforcement.Retention)
@@ -257,22 +301,39 @@ func (w WeComConfig) validate() []error {
 	if w.Secret == "" {
 		bad("wecom.secret (WECOM_SECRET) is empty: copy the app's Secret from 应用管理 → your app" + partial)
 	}
-	tok := w.Token.Reveal()
-	switch {
-	case tok == "":
+	if w.Token == "" {
 		bad("wecom.token (WECOM_TOKEN) is empty: copy Token from the app's 接收消息 → 设置API接收" + partial)
-	case len(tok) > 32 || !isAlnum(tok):
-		bad("wecom.token (WECOM_TOKEN) must be 1-32 letters or digits, as WeCom generates it (got %d characters)", len(tok))
 	}
-	key := w.AESKey.Reveal()
+	if w.AESKey == "" {
+		bad("wecom.aes_key (WECOM_AES_KEY) is empty: copy EncodingAESKey from the app's 接收消息 → 设置API接收" + partial)
+	}
+	errs = append(errs, checkCallbackCredentials("wecom.token (WECOM_TOKEN)", "wecom.aes_key (WECOM_AES_KEY)", w.Token, w.AESKey)...)
+	return errs
+}
+
+// validateAIBot checks the intelligent bot's credentials: both or neither.
+func (w WeComConfig) validateAIBot() []error {
+	if (w.AIBotToken == "") != (w.AIBotAESKey == "") {
+		return []error{errors.New("wecom.aibot_token (WECOM_AIBOT_TOKEN) and wecom.aibot_aes_key (WECOM_AIBOT_AES_KEY) go together: set both from the intelligent bot's API settings, or neither")}
+	}
+	return checkCallbackCredentials("wecom.aibot_token (WECOM_AIBOT_TOKEN)", "wecom.aibot_aes_key (WECOM_AIBOT_AES_KEY)", w.AIBotToken, w.AIBotAESKey)
+}
+
+// checkCallbackCredentials checks a callback Token and EncodingAESKey that
+// are set, naming the fields as given.
+func checkCallbackCredentials(tokenField, keyField string, token, aesKey Secret) []error {
+	var errs []error
+	if tok := token.Reveal(); tok != "" && (len(tok) > 32 || !isAlnum(tok)) {
+		errs = append(errs, fmt.Errorf("%s must be 1-32 letters or digits, as WeCom generates it (got %d characters)", tokenField, len(tok)))
+	}
+	key := aesKey.Reveal()
 	switch {
 	case key == "":
-		bad("wecom.aes_key (WECOM_AES_KEY) is empty: copy EncodingAESKey from the app's 接收消息 → 设置API接收" + partial)
 	case len(key) != 43:
-		bad("wecom.aes_key (WECOM_AES_KEY) must be exactly 43 characters (got %d): copy EncodingAESKey again, whole", len(key))
+		errs = append(errs, fmt.Errorf("%s must be exactly 43 characters (got %d): copy EncodingAESKey again, whole", keyField, len(key)))
 	default:
 		if raw, err := base64.StdEncoding.DecodeString(key + "="); err != nil || len(raw) != 32 {
-			bad("wecom.aes_key (WECOM_AES_KEY) is not a valid EncodingAESKey (43 characters of A-Z a-z 0-9 + /): copy it again or generate a new one in the admin console")
+			errs = append(errs, fmt.Errorf("%s is not a valid EncodingAESKey (43 characters of A-Z a-z 0-9 + /): copy it again or generate a new one", keyField))
 		}
 	}
 	return errs

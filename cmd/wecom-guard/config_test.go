@@ -91,6 +91,12 @@ func TestValidate(t *testing.T) {
 		{"bad level", func(c *Config) { c.LogLevel = "loud" }, []string{"LOG_LEVEL"}},
 		{"no hr", func(c *Config) { c.Enforcement.HR = bot.Recipients{} }, []string{"enforcement.hr"}},
 		{"short retention", func(c *Config) { c.Enforcement.Retention = time.Hour }, []string{"retention"}},
+		{"bad digest time", func(c *Config) { c.Enforcement.DigestAt = "9am" }, []string{"digest_at"}},
+		{"digest off", func(c *Config) { c.Enforcement.DigestAt = "off" }, nil},
+		{"bad digest period", func(c *Config) { c.Enforcement.DigestEvery = time.Hour }, []string{"digest_every"}},
+		{"aibot half set", func(c *Config) { c.WeCom.AIBotToken = "abc" }, []string{"WECOM_AIBOT_AES_KEY", "go together"}},
+		{"aibot short key", func(c *Config) { c.WeCom.AIBotToken, c.WeCom.AIBotAESKey = "abc", "short" }, []string{"WECOM_AIBOT_AES_KEY", "43 characters"}},
+		{"aibot set", func(c *Config) { c.WeCom.AIBotToken, c.WeCom.AIBotAESKey = "abc", Secret(testAESKey) }, nil},
 		{"missing rules dir", func(c *Config) { c.RulesDir = "/nonexistent/rules" }, []string{"RULES_DIR"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

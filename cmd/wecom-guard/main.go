@@ -41,6 +41,7 @@ Usage:
   wecom-guard [serve] [--config FILE]      run the service (default subcommand)
   wecom-guard send [flags] TEXT…           post an encrypted text callback, print the reply
   wecom-guard check [flags] < messages     check messages (one a line) against the rules
+  wecom-guard archive pull [--once] [--limit N] [--url U]   pull the chat archive (msgaudit builds)
   wecom-guard admin token create|list|revoke   manage admin API tokens
   wecom-guard rules export|import DIR      move the rule set in force out of and into Redis
 
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSend(ctx, args, stdout, stderr)
 	case "check":
 		return runCheck(ctx, args, stdin, stdout, stderr)
+	case "archive":
+		return runArchive(ctx, args, stdout, stderr)
 	case "admin":
 		return runAdmin(ctx, args, stdout, stderr)
 	case "rules":

@@ -26,6 +26,12 @@ type sandboxState struct {
 	Secret  string `json:"secret"`
 	Token   string `json:"token"`
 	AESKey  string `json:"aes_key"`
+	// The intelligent bot's callback credentials (added later: a state
+	// file without them gets them on the next start).
+	AIBotToken  string `json:"aibot_token,omitempty"`
+	AIBotAESKey string `json:"aibot_aes_key,omitempty"`
+	// IngestToken authorizes the chat-archive ingest endpoint.
+	IngestToken string `json:"ingest_token,omitempty"`
 }
 
 // loadOrCreateSandbox reads the sandbox state from dir, or generates and
@@ -33,13 +39,23 @@ type sandboxState struct {
 func loadOrCreateSandbox(dir string) (st sandboxState, created bool, err error) {
 	path := filepath.Join(dir, sandboxFile)
 	st, err = readSandbox(dir)
-	if err == nil {
+	switch {
+	case err == nil && st.AIBotToken != "" && st.IngestToken != "":
 		return st, false, nil
-	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return sandboxState{}, false, err
-	}
-	if st, err = newSandbox(); err != nil {
+	case err == nil:
+		// An older state file: keep the app's credentials, add the rest.
+		if st.AIBotToken, st.AIBotAESKey, err = newAIBotCredentials(); err != nil {
+			return sandboxState{}, false, err
+		}
+		if st.IngestToken, err = wecom.GenerateToken(); err != nil {
+			return sandboxState{}, false, fmt.Errorf("generate sandbox ingest token: %w", err)
+		}
+	case errors.Is(err, os.ErrNotExist):
+		if st, err = newSandbox(); err != nil {
+			return sandboxState{}, false, err
+		}
+		created = true
+	default:
 		return sandboxState{}, false, err
 	}
 	data, _ := json.MarshalIndent(st, "", "  ")
@@ -49,7 +65,17 @@ func loadOrCreateSandbox(dir string) (st sandboxState, created bool, err error) 
 	if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
 		return sandboxState{}, false, fmt.Errorf("write sandbox state: %w", err)
 	}
-	return st, true, nil
+	return st, created, nil
+}
+
+func newAIBotCredentials() (token, key string, err error) {
+	if token, err = wecom.GenerateToken(); err != nil {
+		return "", "", fmt.Errorf("generate sandbox aibot token: %w", err)
+	}
+	if key, err = wecom.GenerateAESKey(); err != nil {
+		return "", "", fmt.Errorf("generate sandbox aibot key: %w", err)
+	}
+	return token, key, nil
 }
 
 // readSandbox reads an existing sandbox state; os.ErrNotExist when none.
@@ -82,12 +108,23 @@ func newSandbox() (sandboxState, error) {
 	if _, err := rand.Read(b[:]); err != nil {
 		return sandboxState{}, fmt.Errorf("generate sandbox ids: %w", err)
 	}
+	aiToken, aiKey, err := newAIBotCredentials()
+	if err != nil {
+		return sandboxState{}, err
+	}
+	ingest, err := wecom.GenerateToken()
+	if err != nil {
+		return sandboxState{}, fmt.Errorf("generate sandbox ingest token: %w", err)
+	}
 	return sandboxState{
-		CorpID:  "wwsandbox" + hex.EncodeToString(b[:4]),
-		AgentID: sandboxAgentID,
-		Secret:  hex.EncodeToString(b[4:]),
-		Token:   token,
-		AESKey:  key,
+		CorpID:      "wwsandbox" + hex.EncodeToString(b[:4]),
+		AgentID:     sandboxAgentID,
+		Secret:      hex.EncodeToString(b[4:]),
+		Token:       token,
+		AESKey:      key,
+		AIBotToken:  aiToken,
+		AIBotAESKey: aiKey,
+		IngestToken: ingest,
 	}, nil
 }
 
@@ -99,12 +136,33 @@ type appIdentity struct {
 	Secret  string
 	Token   string
 	AESKey  string
+	// The intelligent bot's callback credentials; empty: no bot.
+	AIBotToken, AIBotAESKey string
+	// IngestToken authorizes the chat-archive ingest; empty: disabled.
+	IngestToken string
 }
 
 func (st sandboxState) identity() appIdentity {
-	return appIdentity{CorpID: st.CorpID, AgentID: st.AgentID, Secret: st.Secret, Token: st.Token, AESKey: st.AESKey}
+	return appIdentity{CorpID: st.CorpID, AgentID: st.AgentID, Secret: st.Secret, Token: st.Token, AESKey: st.AESKey,
+		AIBotToken: st.AIBotToken, AIBotAESKey: st.AIBotAESKey, IngestToken: st.IngestToken}
 }
 
-func (w WeComConfig) identity() appIdentity {
-	return appIdentity{CorpID: w.CorpID, AgentID: w.AgentID, Secret: w.Secret.Reveal(), Token: w.Token.Reveal(), AESKey: w.AESKey.Reveal()}
+// identity is the configured app (and bot and ingest token); in sandbox
+// mode the generated sandbox credentials stand in for the ones not set.
+func (c Config) identity(sandbox *sandboxState) appIdentity {
+	w := c.WeCom
+	id := appIdentity{CorpID: w.CorpID, AgentID: w.AgentID, Secret: w.Secret.Reveal(), Token: w.Token.Reveal(), AESKey: w.AESKey.Reveal(),
+		AIBotToken: w.AIBotToken.Reveal(), AIBotAESKey: w.AIBotAESKey.Reveal(), IngestToken: c.Archive.IngestToken.Reveal()}
+	if sandbox == nil {
+		return id
+	}
+	sb := sandbox.identity()
+	if id.AIBotToken == "" {
+		id.AIBotToken, id.AIBotAESKey = sb.AIBotToken, sb.AIBotAESKey
+	}
+	if id.IngestToken == "" {
+		id.IngestToken = sb.IngestToken
+	}
+	sb.AIBotToken, sb.AIBotAESKey, sb.IngestToken = id.AIBotToken, id.AIBotAESKey, id.IngestToken
+	return sb
 }

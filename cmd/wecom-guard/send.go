@@ -48,13 +48,13 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
-	id := cfg.WeCom.identity()
+	id := cfg.identity(nil)
 	if cfg.WeCom.Sandbox() {
 		st, err := readSandbox(cfg.StateDir)
 		if err != nil {
 			return fmt.Errorf("%w\n(no WeCom app is configured, so send uses the sandbox credentials that `wecom-guard serve` creates on its first start: start it first, from this directory)", err)
 		}
-		id = st.identity()
+		id = cfg.identity(&st)
 	}
 	u := *target
 	if u == "" {

@@ -69,14 +69,14 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		log.Warn().Msg("REDIS_URL is not set: using an embedded in-process Redis; NOTHING IS PERSISTED (dedup marks, counters, cases and queued alerts are lost on exit)")
 	}
 
-	id := cfg.WeCom.identity()
+	id := cfg.identity(nil)
 	var sandbox *wecomtest.Server
 	if cfg.WeCom.Sandbox() {
 		ss, created, err := loadOrCreateSandbox(cfg.StateDir)
 		if err != nil {
 			return err
 		}
-		id = ss.identity()
+		id = cfg.identity(&ss)
 		sandbox = newSandboxAPI(wecomtest.Config{
 			CorpID:  id.CorpID,
 			Secret:  id.Secret,
@@ -110,12 +110,39 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	}
 	log.Info().Int("words", policy.Engine().Words()).Int64("version", policy.Version()).
 		Str("seed", rulesSource(cfg.RulesDir)).Msg("rule set loaded from Redis")
+	// Background work outlives requests: the sender, the policy watcher, the
+	// digest and archive pulls stop after the HTTP server has drained.
+	bgCtx, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	var notify func(ctx context.Context) error
+	var trigger *notifyTrigger
+	if len(cfg.Archive.NotifyCommand) > 0 {
+		trigger, err = newCommandTrigger(cfg.Archive.NotifyCommand, stdout, stdout, func(err error) {
+			log.Error().Err(err).Str("component", "archive").Msg("archive pull after msgaudit_notify failed")
+		})
+		if err != nil {
+			return err
+		}
+		defer trigger.Wait()
+	}
+	notify = func(ctx context.Context) error {
+		n, err := st.CountNotify(ctx)
+		if err != nil {
+			return err
+		}
+		log.Info().Int64("notifications", n).Bool("pull", trigger != nil).Msg("msgaudit_notify: new chat-archive data")
+		if trigger != nil {
+			trigger.Notify(bgCtx)
+		}
+		return nil
+	}
 	pipeline, err := bot.New(bot.Config{
-		Store:        st,
-		Checker:      policy.Checker,
-		Retention:    cfg.Enforcement.Retention,
-		KeepRaw:      cfg.Enforcement.KeepRaw,
-		GroupNotices: revealAll(cfg.Enforcement.GroupNotices),
+		Store:         st,
+		ArchiveNotify: notify,
+		Checker:       policy.Checker,
+		Retention:     cfg.Enforcement.Retention,
+		KeepRaw:       cfg.Enforcement.KeepRaw,
+		GroupNotices:  revealAll(cfg.Enforcement.GroupNotices),
 	})
 	if err != nil {
 		return err
@@ -137,14 +164,43 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if err != nil {
 		return err
 	}
+	var digester *bot.Digester
+	if at, off, _ := cfg.Enforcement.digestTime(); !off {
+		digester, err = bot.NewDigester(bot.DigestConfig{Store: st, Holder: consumerName(), At: at,
+			Labels: func() *rules.RuleSet { return policy.Engine().RuleSet() },
+			Every:  cfg.Enforcement.DigestEvery, Logger: log.With().Str("component", "digest").Logger()})
+		if err != nil {
+			return err
+		}
+	}
+	kinds := bot.ChatKinds{Store: st}
+	kindOf := func(chatID string) rules.ChatKind {
+		k, err := kinds.KindOf(bgCtx, chatID)
+		if err != nil {
+			return 0 // unknown: the callers treat it as a work group
+		}
+		return k
+	}
 	hcfg := handlers.Config{
-		Crypto:   crypto,
-		CorpID:   id.CorpID,
-		Pipeline: pipeline,
-		Ready:    st.Ping,
-		Logger:   log,
-		Admin:    st,
-		Checker:  policy.Checker,
+		Crypto:      crypto,
+		CorpID:      id.CorpID,
+		Pipeline:    pipeline,
+		Ready:       st.Ping,
+		Logger:      log,
+		Admin:       st,
+		Checker:     policy.Checker,
+		Rules:       st,
+		IngestToken: id.IngestToken,
+		Archive:     &bot.ArchiveIngest{Pipeline: pipeline, Seqs: st, KindOf: kindOf},
+	}
+	if id.AIBotToken != "" {
+		if hcfg.AIBotCrypto, err = wecom.NewCrypto(id.AIBotToken, id.AIBotAESKey, ""); err != nil {
+			return fmt.Errorf("set up intelligent bot crypto: %w", err)
+		}
+		if hcfg.AIBot, err = bot.NewAIBot(bot.AIBotConfig{Pipeline: pipeline, Store: st, KindOf: kindOf,
+			Policy: func() *rules.RuleSet { return policy.Engine().RuleSet() }}); err != nil {
+			return err
+		}
 	}
 	if sandbox != nil {
 		hcfg.Sandbox = sandboxOutbox{sandbox}
@@ -165,12 +221,12 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		WriteTimeout:      15 * time.Second,
 		IdleTimeout:       60 * time.Second,
 	}
-	// The sender and the policy watcher outlive the request context: they
-	// stop after the HTTP server has drained.
-	bgCtx, stopBackground := context.WithCancel(context.Background())
 	var bg sync.WaitGroup
 	bg.Go(func() { _ = sender.Run(bgCtx) })
 	bg.Go(func() { policy.Run(bgCtx) })
+	if digester != nil {
+		bg.Go(func() { digester.Run(bgCtx) })
+	}
 	defer func() {
 		stopBackground()
 		bg.Wait()

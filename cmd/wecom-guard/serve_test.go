@@ -172,15 +172,21 @@ func TestSandboxLadder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(box.Sent) == 1 {
-			m := box.Sent[0]
-			if len(m.ToUser) != 1 || m.ToUser[0] != sandboxLeader || !strings.Contains(m.Content, "第 3 次") || strings.Contains(m.Content, "傻逼") {
-				t.Fatalf("owner alert %+v, want the 3rd violation, masked, to %s", m, sandboxLeader)
+		// The outbox may also hold HR's daily digest; the owner gets one alert.
+		var toOwner []string
+		for _, m := range box.Sent {
+			if len(m.ToUser) == 1 && m.ToUser[0] == sandboxLeader {
+				toOwner = append(toOwner, m.Content)
+			}
+		}
+		if len(toOwner) == 1 {
+			if !strings.Contains(toOwner[0], "第 3 次") || strings.Contains(toOwner[0], "傻逼") {
+				t.Fatalf("owner alert %q, want the 3rd violation, masked", toOwner[0])
 			}
 			return
 		}
-		if len(box.Sent) > 1 || time.Now().After(deadline) {
-			t.Fatalf("sandbox outbox holds %d messages, want exactly the one owner alert", len(box.Sent))
+		if len(toOwner) > 1 || time.Now().After(deadline) {
+			t.Fatalf("%s got %d messages, want exactly the one owner alert", sandboxLeader, len(toOwner))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
