@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"flag"
@@ -17,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 )
 
@@ -26,11 +28,15 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	configPath := fs.String("config", "", "YAML config file (default: "+defaultConfigFile+" if it exists)")
 	target := fs.String("url", "", "callback URL (default: http://127.0.0.1:PORT/wecom/callback from LISTEN_ADDR)")
 	from := fs.String("from", sandboxUser, "userid of the sender")
+	chat := fs.String("chat", "", "post the message as a chat-archive record of this group (roomid) to the ingest endpoint, instead of an app callback")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: wecom-guard send [--url U] [--from USER] TEXT…\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: wecom-guard send [--url U] [--from USER] [--chat ROOMID] TEXT…\n\n"+
 			"Builds a real encrypted WeCom app callback for a text message, with the\n"+
 			"sandbox (or configured) Token and EncodingAESKey, posts it, and prints\n"+
-			"the answer: a verified, decrypted passive reply, or the plain acknowledgement.\n\nFlags:\n")
+			"the answer: a verified, decrypted passive reply, or the plain acknowledgement.\n"+
+			"With --chat it posts the message as a chat-archive record of that group to\n"+
+			"the ingest endpoint instead (with the ingest token), as a group message\n"+
+			"would arrive; warnings and alerts then go through the outbox.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -57,6 +63,12 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		id = cfg.identity(&st)
 	}
 	u := *target
+	if *chat != "" {
+		if u == "" {
+			u = strings.TrimSuffix(defaultCallbackURL(cfg.ListenAddr), "/wecom/callback") + "/api/v1/archive/messages"
+		}
+		return sendArchived(ctx, stdout, u, id, *chat, *from, text)
+	}
 	if u == "" {
 		u = defaultCallbackURL(cfg.ListenAddr)
 	}
@@ -178,4 +190,57 @@ func defaultCallbackURL(listen string) string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/wecom/callback"
+}
+
+// archivedText is a text record as the chat archive's SDK decrypts it.
+type archivedText struct {
+	MsgID   string   `json:"msgid"`
+	Action  string   `json:"action"`
+	From    string   `json:"from"`
+	ToList  []string `json:"tolist"`
+	RoomID  string   `json:"roomid"`
+	MsgTime int64    `json:"msgtime"`
+	MsgType string   `json:"msgtype"`
+	Text    struct {
+		Content string `json:"content"`
+	} `json:"text"`
+}
+
+// sendArchived posts text as an archive record of group chat to the ingest
+// endpoint u and prints the per-record result.
+func sendArchived(ctx context.Context, stdout io.Writer, u string, id appIdentity, chat, from, text string) error {
+	if id.IngestToken == "" {
+		return errors.New("send --chat: no ingest token: set ARCHIVE_INGEST_TOKEN (the service's archive.ingest_token)")
+	}
+	msgID, err := randomMsgID()
+	if err != nil {
+		return err
+	}
+	rec := archivedText{MsgID: "sim" + msgID, Action: "send", From: from, ToList: []string{}, RoomID: chat,
+		MsgTime: time.Now().UnixMilli(), MsgType: "text"}
+	rec.Text.Content = text
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("send --chat: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	ans, err := newIngestClient(u, id.IngestToken, "").post(ctx, line, 0)
+	if err != nil {
+		return fmt.Errorf("send --chat: %w (is `wecom-guard serve` running?)", err)
+	}
+	if len(ans.Results) != 1 {
+		return fmt.Errorf("send --chat: the service answered %d results for one record", len(ans.Results))
+	}
+	r := ans.Results[0]
+	fmt.Fprintf(stdout, "sent archive record %s from %s in group %s to %s\n", rec.MsgID, from, chat, u)
+	if r.Status == bot.IngestError {
+		return fmt.Errorf("send --chat: the record failed: %s", r.Error)
+	}
+	action := r.Action
+	if action == "" {
+		action = "none"
+	}
+	fmt.Fprintf(stdout, "%s, action %s; warnings and alerts go out through the outbox (sandbox: GET /sandbox/outbox)\n", r.Status, action)
+	return nil
 }

@@ -281,8 +281,13 @@ func printSandbox(w io.Writer, cfg Config, st sandboxState, created bool, adminT
   EncodingAESKey  %s
   Fake WeCom API  in-process; what the bot sends is listed at GET /sandbox/outbox
   Admin API token %s (role hr; new on every start)
+  Intelligent bot /wecom/aibot  token %s  EncodingAESKey %s
+  Archive ingest  POST /api/v1/archive/messages with "Authorization: Bearer %s"
 Try it:  go run ./cmd/wecom-guard send "你好"
-`, state, cfg.StateDir, sandboxFile, st.CorpID, st.AgentID, st.Token, st.AESKey, adminToken)
+         go run ./cmd/wecom-guard send --chat wrsandbox "加我v信 abc12345"   (a group message)
+Console: http://127.0.0.1%s/ui/  (sign in with the admin token)
+`, state, cfg.StateDir, sandboxFile, st.CorpID, st.AgentID, st.Token, st.AESKey, adminToken,
+		st.AIBotToken, st.AIBotAESKey, st.IngestToken, portOf(cfg.ListenAddr))
 }
 
 func newLogger(cfg Config, w io.Writer) (zerolog.Logger, error) {
@@ -303,6 +308,10 @@ const (
 	sandboxUser   = "sandbox-user"
 	sandboxLeader = "sandbox-leader"
 	sandboxHR     = "sandbox-hr"
+	sandboxOwner  = "sandbox-owner"
+	// sandboxRoom is a work group of the sandbox, owned by sandbox-owner:
+	// `send --chat wrsandbox …` posts there.
+	sandboxRoom = "wrsandbox"
 )
 
 // newSandboxAPI starts the fake WeCom API with a small directory.
@@ -311,6 +320,8 @@ func newSandboxAPI(cfg wecomtest.Config) *wecomtest.Server {
 	s.SetUser(wecomtest.User{UserID: sandboxUser, Name: "沙箱用户", Department: []int64{2}, DirectLeader: []string{sandboxLeader}})
 	s.SetUser(wecomtest.User{UserID: sandboxLeader, Name: "沙箱主管", Department: []int64{2}})
 	s.SetUser(wecomtest.User{UserID: sandboxHR, Name: "沙箱HR", Department: []int64{1}})
+	s.SetUser(wecomtest.User{UserID: sandboxOwner, Name: "沙箱群主", Department: []int64{2}})
+	s.SetArchiveRoom(wecomtest.ArchiveRoom{RoomID: sandboxRoom, Name: "沙箱工作群", Creator: sandboxOwner})
 	return s
 }
 
@@ -365,4 +376,12 @@ func consumerName() string {
 		host = "wecom-guard"
 	}
 	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+// portOf is ":PORT" of a listen address, for printed URLs.
+func portOf(listen string) string {
+	if _, port, err := net.SplitHostPort(listen); err == nil {
+		return ":" + port
+	}
+	return ":8080"
 }

@@ -191,3 +191,56 @@ func TestSandboxLadder(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestSandboxGroupMessages: `send --chat` posts archive records of a work
+// group; the third insult from one member alerts the group's owner.
+func TestSandboxGroupMessages(t *testing.T) {
+	dir := t.TempDir()
+	addr, stop := startSandbox(t, dir, io.Discard)
+	defer stop()
+	t.Setenv("WG_STATE_DIR", dir)
+	url := "http://" + addr + "/api/v1/archive/messages"
+	for i := 1; i <= 3; i++ {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), []string{"send", "--url", url, "--chat", sandboxRoom, "--from", "zhaoliu", "你真是个傻逼"}, nil, &out, &errOut); err != nil {
+			t.Fatalf("send --chat %d: %v\n%s", i, err, errOut.String())
+		}
+		if !strings.Contains(out.String(), "processed") {
+			t.Fatalf("send --chat %d printed %q", i, out.String())
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/sandbox/outbox")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var box struct {
+			Sent []struct {
+				ToUser  []string
+				Content string
+			} `json:"sent"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&box)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var warnings, ownerAlerts int
+		for _, m := range box.Sent {
+			if len(m.ToUser) == 1 && m.ToUser[0] == "zhaoliu" {
+				warnings += strings.Count(m.Content, "【企业微信使用规范提醒】")
+			}
+			if len(m.ToUser) == 1 && m.ToUser[0] == sandboxOwner && strings.Contains(m.Content, sandboxRoom) {
+				ownerAlerts++
+			}
+		}
+		if warnings == 3 && ownerAlerts == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s: %d warnings to zhaoliu (want 3), %d alerts to %s (want 1): %+v", warnings, ownerAlerts, sandboxOwner, box.Sent)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
