@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -72,8 +74,17 @@ func (a Action) where() string {
 
 // WarningText is the private warning to the sender.
 func WarningText(a Action) string {
-	return fmt.Sprintf("【企业微信使用规范提醒】您在%s发送的消息涉及「%s」（%s），违反公司企业微信使用规范，请勿再发。多次违规将通知群主并上报人力资源部。",
-		a.where(), a.categories(), strings.Join(a.Evidence, "，"))
+	return fmt.Sprintf("【企业微信使用规范提醒】您在%s发送的消息涉及「%s」（%s），违反公司企业微信使用规范，请勿再发。多次违规将通知群主并上报人力资源部。（记录 %s）",
+		a.where(), a.categories(), strings.Join(a.Evidence, "，"), a.ref())
+}
+
+// ref is a short reference of the action, shown in every message: WeCom's
+// duplicate check drops an identical message to the same member within 30
+// minutes, which makes a resend of one action harmless but would also
+// swallow a second, identical warning about another message.
+func (a Action) ref() string {
+	sum := sha256.Sum256([]byte(a.Key))
+	return hex.EncodeToString(sum[:4])
 }
 
 // line is the one-line summary of an action inside an alert or a digest.
@@ -96,8 +107,8 @@ func render(kind ActionKind, acts []Action) string {
 	case ActAlertOwner:
 		if len(acts) == 1 {
 			a := acts[0]
-			fmt.Fprintf(&b, "**违规提醒**\n>成员：%s\n>位置：%s\n>类别：%s\n>证据：%s\n>24小时内第 %d 次违规\n\n请提醒该成员遵守公司企业微信使用规范。",
-				a.who(), a.where(), a.categories(), strings.Join(a.Evidence, "，"), a.InShort)
+			fmt.Fprintf(&b, "**违规提醒**\n>成员：%s\n>位置：%s\n>类别：%s\n>证据：%s\n>24小时内第 %d 次违规\n\n请提醒该成员遵守公司企业微信使用规范。（记录 %s）",
+				a.who(), a.where(), a.categories(), strings.Join(a.Evidence, "，"), a.InShort, a.ref())
 			return b.String()
 		}
 		fmt.Fprintf(&b, "**违规提醒汇总（%d 条）**\n", len(acts))
@@ -122,7 +133,7 @@ func render(kind ActionKind, acts []Action) string {
 		return strings.Join(texts, "\n\n")
 	case ActGroupNotice:
 		a := acts[0]
-		fmt.Fprintf(&b, "**通报**：成员 %s 发送的消息涉及「%s」，违反公司企业微信使用规范，请大家共同遵守。", a.From, a.categories())
+		fmt.Fprintf(&b, "**通报**：成员 %s 发送的消息涉及「%s」，违反公司企业微信使用规范，请大家共同遵守。（记录 %s）", a.From, a.categories(), a.ref())
 		return b.String()
 	default:
 		// Warnings to one sender: joined, one paragraph each.

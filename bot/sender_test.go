@@ -329,3 +329,21 @@ func TestGroupNoticeThroughRobot(t *testing.T) {
 		t.Fatalf("group notices %+v, want one masked notice at the 3rd violation", notices)
 	}
 }
+
+// TestIdenticalWarningsBothArrive: the same offence twice, delivered in
+// separate rounds, gives two warnings — WeCom's duplicate check must not
+// take the second for a resend of the first.
+func TestIdenticalWarningsBothArrive(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	s := h.sender("r1", nil)
+	for i := 0; i < 2; i++ {
+		if _, err := h.pipeline.Process(ctx, archived("same-text-"+strconv.Itoa(i), "qianba", "wrwork1", insult, time.Now())); err != nil {
+			t.Fatal(err)
+		}
+		h.drain(ctx, nil, s)
+	}
+	if got := sentTo(h.fake)["qianba"]; got != 2 {
+		t.Fatalf("qianba received %d warnings, want 2 (duplicates suppressed by WeCom: %d)", got, len(h.fake.Duplicates()))
+	}
+}
