@@ -208,6 +208,11 @@ type failingStore struct {
 
 func (f failingStore) Seen(context.Context, string) (bool, error) { return false, f.fail }
 
+// MarkSeen fails too: a clean message needs only the mark.
+func (f failingStore) MarkSeen(context.Context, string, time.Duration) (bool, error) {
+	return false, f.fail
+}
+
 var _ bot.Store = failingStore{}
 
 func TestIngestArchiveStoreFailures(t *testing.T) {
