@@ -49,6 +49,8 @@ type AdminStore interface {
 	NoteOwnedChat(ctx context.Context, owner, chat string) error
 	Stats(ctx context.Context, now time.Time, days int) ([]store.DayStats, error)
 	CachedDepartment(ctx context.Context, userID string) (string, bool, error)
+	ArchiveSeq(ctx context.Context, corpID string) (uint64, error)
+	NotifyCount(ctx context.Context) (int64, error)
 	Chats(ctx context.Context) ([]store.ChatInfo, error)
 	Chat(ctx context.Context, chatID string) (store.ChatInfo, bool, error)
 	SetChat(ctx context.Context, c store.ChatInfo) error
@@ -84,6 +86,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	api.POST("/outbox/dead/:id/retry", hr, s.adapt(s.retryDeadLetter))
 	api.GET("/audit", readers, s.adapt(s.auditLog))
 	api.GET("/stats", readers, s.adapt(s.stats))
+	api.GET("/archive", readers, s.adapt(s.archiveStatus))
 	s.rulesRoutes(api, readers, hr)
 	api.GET("/chats", readers, s.adapt(s.listChats))
 	api.PUT("/chats/:id", hr, s.adapt(s.putChat))
@@ -725,5 +728,21 @@ func (s *Server) stats(c *gin.Context) error {
 		"days": out, "total": total, "by_category": cats, "by_severity": sevs, "by_department": depts,
 		"top_chats": topN(chats, statsTop), "repeat_offenders": topN(users, statsTop),
 	})
+	return nil
+}
+
+// archiveStatus shows how far the chat archive has been ingested and how
+// many msgaudit_notify events WeCom has sent.
+func (s *Server) archiveStatus(c *gin.Context) error {
+	corp := c.DefaultQuery("corp", DefaultArchiveCorp)
+	seq, err := s.cfg.Admin.ArchiveSeq(c.Request.Context(), corp)
+	if err != nil {
+		return bot.WithKind(err, bot.ErrUnavailable)
+	}
+	n, err := s.cfg.Admin.NotifyCount(c.Request.Context())
+	if err != nil {
+		return bot.WithKind(err, bot.ErrUnavailable)
+	}
+	c.JSON(http.StatusOK, gin.H{"corp": corp, "seq": seq, "notifications": n})
 	return nil
 }

@@ -30,7 +30,12 @@ type adminEnv struct {
 
 func newAdminEnv(t *testing.T) *adminEnv {
 	t.Helper()
-	st := storetest.New(t)
+	return newAdminEnvOn(t, storetest.New(t))
+}
+
+// newAdminEnvOn starts a server on st: several on one Redis are replicas.
+func newAdminEnvOn(t *testing.T, st *store.Store) *adminEnv {
+	t.Helper()
 	c, _ := wecom.NewCrypto(vecToken, vecAESKey, vecCorpID)
 	seed, err := rules.DefaultFiles()
 	if err != nil {
@@ -99,6 +104,7 @@ func TestAdminAuthOnEveryEndpoint(t *testing.T) {
 		{"GET", "/api/v1/audit", "", []string{"hr", "auditor"}},
 		{"GET", "/api/v1/chats", "", []string{"hr", "auditor"}},
 		{"GET", "/api/v1/stats", "", []string{"hr", "auditor"}},
+		{"GET", "/api/v1/archive", "", []string{"hr", "auditor"}},
 		{"GET", "/api/v1/rules", "", []string{"hr", "auditor"}},
 		{"PUT", "/api/v1/rules", `{"version":0,"policy":"x"}`, []string{"hr"}},
 		{"GET", "/api/v1/lists", "", []string{"hr", "auditor"}},
@@ -412,5 +418,22 @@ func TestAdminStats(t *testing.T) {
 	}
 	if code, _ := e.call("GET", "/api/v1/stats?days=0", e.tokens["hr"], ""); code != 400 {
 		t.Fatalf("days=0: %d, want 400", code)
+	}
+}
+
+func TestAdminArchiveStatus(t *testing.T) {
+	e := newAdminEnv(t)
+	ctx := context.Background()
+	for range 2 {
+		if _, err := e.st.CountNotify(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.st.SetArchiveSeq(ctx, handlers.DefaultArchiveCorp, 42); err != nil {
+		t.Fatal(err)
+	}
+	code, body := e.call("GET", "/api/v1/archive", e.tokens["auditor"], "")
+	if code != 200 || !strings.Contains(body, `"seq":42`) || !strings.Contains(body, `"notifications":2`) {
+		t.Fatalf("archive status: %d %s", code, body)
 	}
 }

@@ -1,11 +1,15 @@
 package handlers_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wecom-guard/wecom-guard/bot/store"
 )
 
 // waitMatches polls the test endpoint until text gets a hit (the replicas'
@@ -172,4 +176,34 @@ func TestTestWithDraftRules(t *testing.T) {
 	if code, body := e.call("POST", "/api/v1/test", e.tokens["hr"], string(req)); code != 400 || !strings.Contains(body, "problems") {
 		t.Fatalf("broken draft: %d %s", code, body)
 	}
+}
+
+// TestTwoServersOneRedis: a word added through one server is enforced by
+// another server on the same Redis within a second.
+func TestTwoServersOneRedis(t *testing.T) {
+	a := newAdminEnv(t)
+	u := os.Getenv("REDIS_URL")
+	if u == "" {
+		u = "redis://" + a.st.Addr()
+	}
+	st2, err := store.Open(context.Background(), store.Options{URL: u, Prefix: a.st.Prefix()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st2.Close() })
+	b := newAdminEnvOn(t, st2)
+	const word = "赤霄行动"
+	if body := b.waitMatches("关于"+word+"的安排", false); strings.Contains(body, `"hits":[{`) {
+		t.Fatalf("server B matches before the word exists: %s", body)
+	}
+	a.call("POST", "/api/v1/lists", a.tokens["hr"], `{"category":"secrets","name":"ops"}`)
+	start := time.Now()
+	if code, body := a.call("POST", "/api/v1/lists/secrets/ops/words", a.tokens["hr"], `{"add":[{"word":"`+word+`"}]}`); code != 200 {
+		t.Fatalf("add on A: %d %s", code, body)
+	}
+	body := b.waitMatches("关于"+word+"的安排", true)
+	if !strings.Contains(body, `"category":"secrets"`) {
+		t.Fatalf("server B does not enforce the word added on A: %s", body)
+	}
+	t.Logf("server B enforced the word %v after server A saved it", time.Since(start))
 }
