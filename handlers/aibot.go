@@ -2,17 +2,13 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/rs/zerolog"
 
-	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 )
 
@@ -49,12 +45,9 @@ func (s *Server) aibotCallback(c *gin.Context) error {
 }
 
 func (s *Server) handleAIBot(c *gin.Context) (outcome string, err error) {
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxCallbackBody))
+	body, outcome, err := readCallbackBody(c, "aibot")
 	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return outcomeTooLarge, fmt.Errorf("read aibot body: over %d bytes: %w", MaxCallbackBody, bot.ErrTooLarge)
-		}
-		return outcomeBadRequest, fmt.Errorf("read aibot body: %w: %w", bot.ErrInvalid, err)
+		return outcome, err
 	}
 	q := c.Request.URL.Query()
 	timestamp, nonce := q.Get("timestamp"), q.Get("nonce")
@@ -91,12 +84,4 @@ func (s *Server) handleAIBot(c *gin.Context) (outcome string, err error) {
 	}
 	c.Data(http.StatusOK, "application/json; charset=utf-8", out)
 	return outcomeReply, nil
-}
-
-// observeAt counts a callback of endpoint and its latency, and hands the
-// outcome to the request log line (observe does the same for the app).
-func (s *Server) observeAt(c *gin.Context, endpoint string, start time.Time, outcome string) {
-	c.Set(outcomeKey, outcome)
-	s.metrics.callbacks.WithLabelValues(endpoint, outcome).Inc()
-	s.metrics.latency.WithLabelValues(endpoint, outcome).Observe(s.cfg.Now().Sub(start).Seconds())
 }

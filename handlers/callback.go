@@ -44,12 +44,9 @@ func (s *Server) callback(c *gin.Context) error {
 }
 
 func (s *Server) handleCallback(c *gin.Context) (outcome string, err error) {
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxCallbackBody))
+	body, outcome, err := readCallbackBody(c, "callback")
 	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return outcomeTooLarge, fmt.Errorf("read callback body: over %d bytes: %w", MaxCallbackBody, bot.ErrTooLarge)
-		}
-		return outcomeBadRequest, fmt.Errorf("read callback body: %w: %w", bot.ErrInvalid, err)
+		return outcome, err
 	}
 	q := c.Request.URL.Query()
 	timestamp, nonce := q.Get("timestamp"), q.Get("nonce")
@@ -107,10 +104,28 @@ func outcomeOf(err error) string {
 	}
 }
 
-// observe counts a callback and its latency, and hands the outcome to the
-// request log line.
+// observe counts an app callback and its latency (observeAt).
 func (s *Server) observe(c *gin.Context, start time.Time, outcome string) {
+	s.observeAt(c, endpointCallback, start, outcome)
+}
+
+// observeAt counts a callback of endpoint and its latency, and hands the
+// outcome to the request log line.
+func (s *Server) observeAt(c *gin.Context, endpoint string, start time.Time, outcome string) {
 	c.Set(outcomeKey, outcome)
-	s.metrics.callbacks.WithLabelValues(endpointCallback, outcome).Inc()
-	s.metrics.latency.WithLabelValues(endpointCallback, outcome).Observe(s.cfg.Now().Sub(start).Seconds())
+	s.metrics.callbacks.WithLabelValues(endpoint, outcome).Inc()
+	s.metrics.latency.WithLabelValues(endpoint, outcome).Observe(s.cfg.Now().Sub(start).Seconds())
+}
+
+// readCallbackBody reads a callback body of at most MaxCallbackBody bytes;
+// on failure it returns the outcome label and an error of the right kind.
+func readCallbackBody(c *gin.Context, what string) ([]byte, string, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxCallbackBody))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, outcomeTooLarge, fmt.Errorf("read %s body: over %d bytes: %w", what, MaxCallbackBody, bot.ErrTooLarge)
+		}
+		return nil, outcomeBadRequest, fmt.Errorf("read %s body: %w: %w", what, bot.ErrInvalid, err)
+	}
+	return body, "", nil
 }

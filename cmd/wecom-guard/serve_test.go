@@ -157,24 +157,10 @@ func TestSandboxLadder(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		resp, err := http.Get("http://" + addr + "/sandbox/outbox")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var box struct {
-			Sent []struct {
-				ToUser  []string
-				Content string
-			} `json:"sent"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&box)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		box := sandboxSent(t, addr)
 		// The outbox may also hold HR's daily digest; the owner gets one alert.
 		var toOwner []string
-		for _, m := range box.Sent {
+		for _, m := range box {
 			if len(m.ToUser) == 1 && m.ToUser[0] == sandboxLeader {
 				toOwner = append(toOwner, m.Content)
 			}
@@ -211,23 +197,9 @@ func TestSandboxGroupMessages(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		resp, err := http.Get("http://" + addr + "/sandbox/outbox")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var box struct {
-			Sent []struct {
-				ToUser  []string
-				Content string
-			} `json:"sent"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&box)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		box := sandboxSent(t, addr)
 		var warnings, ownerAlerts int
-		for _, m := range box.Sent {
+		for _, m := range box {
 			if len(m.ToUser) == 1 && m.ToUser[0] == "zhaoliu" {
 				warnings += strings.Count(m.Content, "【企业微信使用规范提醒】")
 			}
@@ -239,8 +211,31 @@ func TestSandboxGroupMessages(t *testing.T) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after 10 s: %d warnings to zhaoliu (want 3), %d alerts to %s (want 1): %+v", warnings, ownerAlerts, sandboxOwner, box.Sent)
+			t.Fatalf("after 10 s: %d warnings to zhaoliu (want 3), %d alerts to %s (want 1): %+v", warnings, ownerAlerts, sandboxOwner, box)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// sentMessage is what the sandbox outbox shows of a sent message.
+type sentMessage struct {
+	ToUser  []string
+	Content string
+}
+
+// sandboxSent reads GET /sandbox/outbox of the service at addr.
+func sandboxSent(t *testing.T, addr string) []sentMessage {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/sandbox/outbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var box struct {
+		Sent []sentMessage `json:"sent"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&box); err != nil {
+		t.Fatal(err)
+	}
+	return box.Sent
 }
