@@ -230,7 +230,7 @@ func (s *Server) testMessage(c *gin.Context) error {
 	if len(req.Text) > 64<<10 {
 		return fmt.Errorf("text is over 64 KiB: %w", bot.ErrTooLarge)
 	}
-	mc := rules.Context{ChatKind: rules.ChatWork}
+	mc := rules.Context{ChatKind: rules.ChatWork, Explain: true}
 	if req.ChatKind != "" {
 		k, ok := rules.ParseChatKind(req.ChatKind)
 		if !ok {

@@ -17,6 +17,9 @@ type Context struct {
 	// Time is when the message was sent; the zero time ignores the rules'
 	// time windows (every rule applies as if inside its window).
 	Time time.Time
+	// Explain fills in each Hit's Explanation (for people trying a
+	// message; the pipeline does not need it).
+	Explain bool
 }
 
 // Verdict is what the policy says about one message.
@@ -45,7 +48,8 @@ type Hit struct {
 	Shadow   bool
 	// List is "category/name" of the word list of a keyword hit.
 	List string
-	// Explanation says in words why the rule fired.
+	// Explanation says in words why the rule fired; it is filled in only
+	// when Context.Explain asks for it (it costs an allocation a hit).
 	Explanation string
 }
 
@@ -303,7 +307,9 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 		if c.list >= 0 {
 			h.List = e.lists[c.list]
 		}
-		h.Explanation = explain(&h, mc)
+		if mc.Explain {
+			h.Explanation = explain(&h, mc)
+		}
 		v.Hits[i] = h
 		if !h.Shadow {
 			v.Action = max(v.Action, h.Action)

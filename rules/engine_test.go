@@ -222,7 +222,9 @@ func TestEvaluate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			v := e.Evaluate(tc.text, tc.ctx)
+			ctx := tc.ctx
+			ctx.Explain = true
+			v := e.Evaluate(tc.text, ctx)
 			if v.Action != tc.action {
 				t.Errorf("action: got %v, want %v", v.Action, tc.action)
 			}
@@ -245,7 +247,10 @@ func TestEvaluate(t *testing.T) {
 
 func TestEvaluateExplanation(t *testing.T) {
 	e := testEngine(t)
-	v := e.Evaluate("一起去赌博吧", Context{ChatKind: ChatWork})
+	if v := e.Evaluate("一起去赌博吧", Context{ChatKind: ChatWork}); len(v.Hits) != 2 || v.Hits[0].Explanation != "" {
+		t.Fatalf("without Explain: %+v, want 2 hits and no explanation", v.Hits)
+	}
+	v := e.Evaluate("一起去赌博吧", Context{ChatKind: ChatWork, Explain: true})
 	if len(v.Hits) != 2 {
 		t.Fatalf("got %d hits, want 2", len(v.Hits))
 	}
