@@ -98,6 +98,16 @@ func BenchmarkEvaluate(b *testing.B) {
 				e.Evaluate(s.messages[i%len(s.messages)], mc)
 			}
 		})
+		// Typical chat messages (the median is ~36 bytes): the ones of up to
+		// 64 bytes, hits included.
+		typical := typicalMessages(s.messages)
+		b.Run(s.name+"-typical", func(b *testing.B) {
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				e.Evaluate(typical[i%len(typical)], mc)
+			}
+		})
 		// Messages without hits, which must not allocate.
 		b.Run(s.name+"-clean", func(b *testing.B) {
 			b.ReportAllocs()
@@ -121,6 +131,14 @@ func BenchmarkBaselineImportcjj(b *testing.B) {
 			b.ResetTimer()
 			for i := range b.N {
 				f.FindIn(s.messages[i%len(s.messages)])
+			}
+		})
+		typical := typicalMessages(s.messages)
+		b.Run(s.name+"-typical", func(b *testing.B) {
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				f.FindIn(typical[i%len(typical)])
 			}
 		})
 	}
@@ -189,4 +207,16 @@ func TestDefaultPolicyFalsePositives(t *testing.T) {
 	if enforced*1000 > messages {
 		t.Errorf("the default policy acts on %d of %d benign messages, more than 0.1%%", enforced, messages)
 	}
+}
+
+// typicalMessages keeps the messages of up to 64 bytes, as
+// moderation's BenchmarkScanTypical does.
+func typicalMessages(msgs []string) []string {
+	var out []string
+	for _, m := range msgs {
+		if len(m) <= 64 {
+			out = append(out, m)
+		}
+	}
+	return out
 }
