@@ -34,6 +34,12 @@ func hashToken(secret string) string {
 // CreateToken makes a new token for user with role and returns it with its
 // secret, which is not stored and cannot be shown again.
 func (s *Store) CreateToken(ctx context.Context, user, role string, now time.Time) (APIToken, string, error) {
+	return s.CreateExpiringToken(ctx, user, role, now, 0)
+}
+
+// CreateExpiringToken is CreateToken for a token that stops working after
+// ttl (0: never).
+func (s *Store) CreateExpiringToken(ctx context.Context, user, role string, now time.Time, ttl time.Duration) (APIToken, string, error) {
 	var b [24]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return APIToken{}, "", fmt.Errorf("create token: random: %w", err)
@@ -45,7 +51,7 @@ func (s *Store) CreateToken(ctx context.Context, user, role string, now time.Tim
 		return APIToken{}, "", fmt.Errorf("create token: %w", err)
 	}
 	pipe := s.rdb.TxPipeline()
-	pipe.Set(ctx, s.keyTokenHash(hashToken(secret)), data, 0)
+	pipe.Set(ctx, s.keyTokenHash(hashToken(secret)), data, ttl)
 	pipe.HSet(ctx, s.keyTokens(), t.ID, hashToken(secret))
 	if _, err := pipe.Exec(ctx); err != nil {
 		return APIToken{}, "", fmt.Errorf("create token for %s: %w", user, err)

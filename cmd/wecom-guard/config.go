@@ -60,6 +60,10 @@ type Config struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	// WeCom is the self-built app. All empty: sandbox mode.
 	WeCom WeComConfig `yaml:"wecom"`
+	// SandboxOnRedis allows sandbox mode on a real Redis (WG_SANDBOX=1);
+	// without it, no WeCom app plus a REDIS_URL is refused as a likely
+	// misconfiguration.
+	SandboxOnRedis bool `yaml:"sandbox_on_redis"`
 	// RulesDir is a rule-set directory (policy.yaml, lists/) used instead of
 	// the embedded default policy (RULES_DIR).
 	RulesDir string `yaml:"rules_dir"`
@@ -187,6 +191,13 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	setSecret(&c.WeCom.AIBotAESKey, "WECOM_AIBOT_AES_KEY")
 	if err := c.Archive.applyEnv(getenv); err != nil {
 		return err
+	}
+	if v := getenv("WG_SANDBOX"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("WG_SANDBOX=%q: use 1 or 0", v)
+		}
+		c.SandboxOnRedis = b
 	}
 	if v := getenv("WECOM_AGENT_ID"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)

@@ -71,6 +71,13 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 
 	id := cfg.identity(nil)
 	var sandbox *wecomtest.Server
+	if cfg.WeCom.Sandbox() && !st.Embedded() && !cfg.SandboxOnRedis {
+		// A deployment whose WeCom settings went missing (an absent .env, a
+		// misspelt variable) must not quietly become a sandbox on the real
+		// Redis, printing HR tokens into its logs.
+		return errors.New("no WeCom app is configured (WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY) but REDIS_URL names a real Redis: " +
+			"set the app's credentials, or set WG_SANDBOX=1 to run the sandbox on that Redis on purpose")
+	}
 	if cfg.WeCom.Sandbox() {
 		ss, created, err := loadOrCreateSandbox(cfg.StateDir)
 		if err != nil {
@@ -87,7 +94,9 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		})
 		defer sandbox.Close()
 		cfg.WeCom.APIBase = sandbox.URL()
-		_, adminToken, err := st.CreateToken(ctx, sandboxHR, handlers.RoleHR, time.Now())
+		// Valid for a day: on an embedded Redis it dies with the process
+		// anyway, on a real one (WG_SANDBOX=1) it must not outlive the test.
+		_, adminToken, err := st.CreateExpiringToken(ctx, sandboxHR, handlers.RoleHR, time.Now(), 24*time.Hour)
 		if err != nil {
 			return err
 		}
@@ -142,7 +151,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		Checker:       policy.Checker,
 		Retention:     cfg.Enforcement.Retention,
 		KeepRaw:       cfg.Enforcement.KeepRaw,
-		GroupNotices:  revealAll(cfg.Enforcement.GroupNotices),
+		GroupNotices:  chatSet(cfg.Enforcement.GroupNotices),
 	})
 	if err != nil {
 		return err
@@ -159,6 +168,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	}
 	sender, err := bot.NewSender(bot.SenderConfig{
 		Store: st, API: client, Consumer: consumerName(), HR: hr, Owners: cfg.Enforcement.Owners,
+		Robots: revealAll(cfg.Enforcement.GroupNotices),
 		Logger: log.With().Str("component", "sender").Logger(),
 	})
 	if err != nil {
@@ -280,7 +290,7 @@ func printSandbox(w io.Writer, cfg Config, st sandboxState, created bool, adminT
   Token           %s
   EncodingAESKey  %s
   Fake WeCom API  in-process; what the bot sends is listed at GET /sandbox/outbox
-  Admin API token %s (role hr; new on every start)
+  Admin API token %s (role hr; new on every start, valid 24 h)
   Intelligent bot /wecom/aibot  token %s  EncodingAESKey %s
   Archive ingest  POST /api/v1/archive/messages with "Authorization: Bearer %s"
 Try it:  go run ./cmd/wecom-guard send "你好"
@@ -359,6 +369,15 @@ func rulesSource(dir string) string {
 		return "the embedded default policy"
 	}
 	return dir
+}
+
+// chatSet lists the chats of m.
+func chatSet(m map[string]Secret) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
 }
 
 func revealAll(m map[string]Secret) map[string]string {

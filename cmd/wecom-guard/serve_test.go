@@ -24,6 +24,7 @@ func startSandbox(t *testing.T, dir string, logs io.Writer) (addr string, stop f
 		"LISTEN_ADDR":  "127.0.0.1:0",
 		"WG_STATE_DIR": dir,
 		"REDIS_URL":    os.Getenv("REDIS_URL"),
+		"WG_SANDBOX":   "1", // a sandbox on the test Redis, on purpose
 		// A fresh prefix, removed when the test ends (storetest cleans it).
 		"REDIS_PREFIX": storetest.New(t).Prefix(),
 	}))
@@ -238,4 +239,21 @@ func sandboxSent(t *testing.T, addr string) []sentMessage {
 		t.Fatal(err)
 	}
 	return box.Sent
+}
+
+func TestSandboxRefusedOnARealRedisByAccident(t *testing.T) {
+	if os.Getenv("REDIS_URL") == "" {
+		t.Skip("needs a real Redis: set REDIS_URL")
+	}
+	cfg, err := loadConfig("", envMap(map[string]string{
+		"LISTEN_ADDR": "127.0.0.1:0", "WG_STATE_DIR": t.TempDir(), "REDIS_URL": os.Getenv("REDIS_URL"),
+		"REDIS_PREFIX": storetest.New(t).Prefix(),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = serve(context.Background(), cfg, zerolog.Nop(), io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "WG_SANDBOX=1") {
+		t.Fatalf("serve without WeCom settings on a real Redis: %v, want a refusal naming WG_SANDBOX=1", err)
+	}
 }
