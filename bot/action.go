@@ -42,8 +42,6 @@ type Action struct {
 	Sanction   string   `json:"sanction,omitempty"`
 	CaseID     string   `json:"case_id,omitempty"`
 	Critical   bool     `json:"critical,omitempty"`
-	// WebhookKey is the group robot of a group notice.
-	WebhookKey string `json:"webhook_key,omitempty"`
 	// Content is a message made in advance (the HR digest).
 	Content string `json:"content,omitempty"`
 }

@@ -59,9 +59,11 @@ type Config struct {
 	// the message text in the record, for the same time.
 	Retention time.Duration
 	KeepRaw   bool
-	// GroupNotices maps a chat id to the key of its group robot: violations
-	// that reach the owner are also criticised publicly there (masked).
-	GroupNotices map[string]string
+	// GroupNotices names the chats with a group robot for public
+	// criticism: violations that reach the owner are also criticised there
+	// (masked). The robots' keys are the sender's (SenderConfig.Robots), so
+	// no key is ever stored with a queued action.
+	GroupNotices map[string]bool
 	// ArchiveNotify, when set, is called once for each msgaudit_notify
 	// event (new chat-archive data is ready): count it, start a pull.
 	ArchiveNotify func(ctx context.Context) error
@@ -283,10 +285,8 @@ func (p *Pipeline) enforce(ctx context.Context, m Message, rs *rules.RuleSet, re
 	}
 	if step.AlertOwner {
 		acts = append(acts, base.as(ActAlertOwner))
-		if key := p.cfg.GroupNotices[m.ChatID]; key != "" && m.ChatID != "" {
-			a := base.as(ActGroupNotice)
-			a.WebhookKey = key
-			acts = append(acts, a)
+		if m.ChatID != "" && p.cfg.GroupNotices[m.ChatID] {
+			acts = append(acts, base.as(ActGroupNotice))
 		}
 	}
 	if step.EscalateHR {

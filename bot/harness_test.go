@@ -65,6 +65,17 @@ func newHarness(t *testing.T, st *store.Store) *harness {
 // with fast retries for tests.
 func (h *harness) sender(name string, st *store.Store) *bot.Sender {
 	h.t.Helper()
+	return h.senderOn(name, st, nil)
+}
+
+// senderWith is sender with changes to its configuration.
+func (h *harness) senderWith(name string, edit func(*bot.SenderConfig)) *bot.Sender {
+	h.t.Helper()
+	return h.senderOn(name, nil, edit)
+}
+
+func (h *harness) senderOn(name string, st *store.Store, edit func(*bot.SenderConfig)) *bot.Sender {
+	h.t.Helper()
 	if st == nil {
 		st = h.st
 	}
@@ -72,13 +83,17 @@ func (h *harness) sender(name string, st *store.Store) *bot.Sender {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	s, err := bot.NewSender(bot.SenderConfig{
+	cfg := bot.SenderConfig{
 		Store: st, API: client, Consumer: name,
 		HR:          bot.Recipients{Users: []string{"hr1"}},
 		MaxAttempts: 30, BaseBackoff: 5 * time.Millisecond, MaxBackoff: 40 * time.Millisecond,
 		ClaimIdle: 300 * time.Millisecond, Poll: 20 * time.Millisecond,
 		Logger: zerolog.Nop(),
-	})
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	s, err := bot.NewSender(cfg)
 	if err != nil {
 		h.t.Fatal(err)
 	}

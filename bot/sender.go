@@ -65,6 +65,9 @@ type SenderConfig struct {
 	HR Recipients
 	// Owners overrides the owner of a chat (chat id → userid).
 	Owners map[string]string
+	// Robots are the group robots' webhook keys by chat id, for group
+	// notices. They are secrets: kept here, never in the outbox or logs.
+	Robots map[string]string
 	// MaxAttempts before an action goes to the dead letters (default 8).
 	MaxAttempts int
 	// Backoff grows from BaseBackoff (default 2 s) doubling to MaxBackoff
@@ -390,7 +393,11 @@ func (s *Sender) recipient(ctx context.Context, a Action) (string, error) {
 		}
 		return "hr", nil
 	case ActGroupNotice:
-		return "webhook:" + a.WebhookKey, nil
+		key := s.cfg.Robots[a.ChatID]
+		if key == "" {
+			return "", fmt.Errorf("no group robot configured for chat %q (enforcement.group_notices): %w", a.ChatID, errNoRecipient)
+		}
+		return "webhook:" + key, nil
 	case ActReport:
 		return s.reportRecipient(ctx, a)
 	case ActProfileName, ActHandoverHR, ActHandoverLeader:

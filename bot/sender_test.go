@@ -309,7 +309,7 @@ func TestGroupNoticeThroughRobot(t *testing.T) {
 	h.fake.AddWebhook("robot-key-1")
 	engine := defaultEngine(t)
 	p, err := bot.New(bot.Config{Store: h.st, Checker: func() bot.Checker { return engine },
-		GroupNotices: map[string]string{"wrpublic": "robot-key-1"}})
+		GroupNotices: map[string]bool{"wrpublic": true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +318,17 @@ func TestGroupNoticeThroughRobot(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h.drain(ctx, nil, h.sender("r1", nil))
+	// The key is the sender's, never in the queued actions.
+	pending, _ := h.st.ReadOutbox(ctx, "peek", 100, 0)
+	for _, e := range pending {
+		if strings.Contains(string(e.Payload), "robot-key-1") {
+			t.Fatalf("a queued action holds the robot key: %s", e.Payload)
+		}
+	}
+	if _, err := h.st.ClaimStale(ctx, "r1", 0, 100); err != nil {
+		t.Fatal(err)
+	}
+	h.drain(ctx, nil, h.senderWith("r1", func(c *bot.SenderConfig) { c.Robots = map[string]string{"wrpublic": "robot-key-1"} }))
 	var notices []wecomtest.Sent
 	for _, m := range h.fake.Sent() {
 		if m.API == wecomtest.APIWebhookSend {
