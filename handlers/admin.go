@@ -616,10 +616,9 @@ func (s *Server) putChat(c *gin.Context) error {
 	if err := s.cfg.Admin.SetChat(ctx, after); err != nil {
 		return bot.WithKind(err, bot.ErrUnavailable)
 	}
-	if after.Owner != "" {
-		if err := s.cfg.Admin.NoteOwnedChat(ctx, after.Owner, id); err != nil {
-			return bot.WithKind(err, bot.ErrUnavailable)
-		}
+	// The owner set here (or none) replaces whoever was noted before.
+	if err := s.cfg.Admin.NoteOwnedChat(ctx, after.Owner, id); err != nil {
+		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	var prev any
 	if had {
@@ -643,6 +642,10 @@ func (s *Server) deleteChat(c *gin.Context) error {
 		return fmt.Errorf("chat %q has no settings: %w", id, bot.ErrNotFound)
 	}
 	if _, err := s.cfg.Admin.DeleteChat(ctx, id); err != nil {
+		return bot.WithKind(err, bot.ErrUnavailable)
+	}
+	// The owner HR had set loses the chat; the next alert learns WeCom's.
+	if err := s.cfg.Admin.NoteOwnedChat(ctx, "", id); err != nil {
 		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	if err := s.audit(c, "chat.delete", id, before, nil); err != nil {

@@ -437,3 +437,25 @@ func TestAdminArchiveStatus(t *testing.T) {
 		t.Fatalf("archive status: %d %s", code, body)
 	}
 }
+
+func TestAdminOwnerLosesChatWhenOwnerChanges(t *testing.T) {
+	e := newAdminEnv(t)
+	seedViolations(t, e) // owner-user owns wrmine
+	if _, body := e.call("GET", "/api/v1/violations", e.tokens["owner"], ""); !strings.Contains(body, "wrmine") {
+		t.Fatalf("owner does not see their chat: %s", body)
+	}
+	if code, _ := e.call("PUT", "/api/v1/chats/wrmine", e.tokens["hr"], `{"kind":"work","owner":"newowner"}`); code != 200 {
+		t.Fatal(code)
+	}
+	if _, body := e.call("GET", "/api/v1/violations", e.tokens["owner"], ""); strings.Contains(body, "wrmine") {
+		t.Fatalf("the previous owner still sees the chat: %s", body)
+	}
+	chats, _ := e.st.OwnedChats(context.Background(), "newowner")
+	if len(chats) != 1 || chats[0] != "wrmine" {
+		t.Fatalf("new owner's chats %v", chats)
+	}
+	e.call("DELETE", "/api/v1/chats/wrmine", e.tokens["hr"], "")
+	if chats, _ := e.st.OwnedChats(context.Background(), "newowner"); len(chats) != 0 {
+		t.Fatalf("after HR removed the settings the owner keeps %v", chats)
+	}
+}

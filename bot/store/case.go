@@ -177,10 +177,33 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// noteOwnerScript makes ARGV[1] the one owner of chat ARGV[2]: the chat
+// leaves its previous owner's set (KEYS[3]) and joins the new one's
+// (KEYS[2]); KEYS[1] maps chats to owners. An empty owner only removes.
+var noteOwnerScript = redis.NewScript(`
+local old = redis.call("HGET", KEYS[1], ARGV[2])
+if old and old ~= ARGV[1] then
+  redis.call("SREM", KEYS[3], ARGV[2])
+end
+if ARGV[1] == "" then
+  redis.call("HDEL", KEYS[1], ARGV[2])
+  return 0
+end
+redis.call("HSET", KEYS[1], ARGV[2], ARGV[1])
+redis.call("SADD", KEYS[2], ARGV[2])
+return 1`)
+
 // NoteOwnedChat records that owner owns chat (learned when an alert is
-// delivered, or set by HR), so the owner can see that chat's violations.
+// delivered, or set by HR), so the owner can see that chat's violations;
+// the chat's previous owner loses that view. An empty owner forgets the
+// chat's owner.
 func (s *Store) NoteOwnedChat(ctx context.Context, owner, chat string) error {
-	if err := s.rdb.SAdd(ctx, s.keyOwnedChats(owner), chat).Err(); err != nil {
+	old, err := s.rdb.HGet(ctx, s.keyChatOwners(), chat).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("note chat %s of %s: %w", chat, owner, err)
+	}
+	keys := []string{s.keyChatOwners(), s.keyOwnedChats(owner), s.keyOwnedChats(old)}
+	if err := noteOwnerScript.Run(ctx, s.rdb, keys, owner, chat).Err(); err != nil {
 		return fmt.Errorf("note chat %s of %s: %w", chat, owner, err)
 	}
 	return nil

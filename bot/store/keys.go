@@ -45,8 +45,12 @@ func (s *Store) keyRulesFiles() string   { return s.prefix + "{rules}:files" }
 func (s *Store) keyRulesVersion() string { return s.prefix + "{rules}:version" }
 func (s *Store) keyRulesChannel() string { return s.prefix + "{rules}:changed" }
 
-func (s *Store) keyAllCases() string               { return s.prefix + "cases:all" }
-func (s *Store) keyOwnedChats(owner string) string { return s.prefix + "owner:" + owner + ":chats" }
+func (s *Store) keyAllCases() string { return s.prefix + "cases:all" }
+
+// The owner index shares the {owners} tag: one script moves a chat from
+// its old owner's set to the new one's.
+func (s *Store) keyOwnedChats(owner string) string { return s.prefix + "{owners}:user:" + owner }
+func (s *Store) keyChatOwners() string             { return s.prefix + "{owners}:chat" }
 
 // keyStats is one day's statistics hash.
 func (s *Store) keyStats(day string) string { return s.prefix + "stats:" + day }
