@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ActionKind is what an outbox action does.
@@ -73,7 +74,20 @@ func (a Action) where() string {
 // WarningText is the private warning to the sender.
 func WarningText(a Action) string {
 	return fmt.Sprintf("【企业微信使用规范提醒】您在%s发送的消息涉及「%s」（%s），违反公司企业微信使用规范，请勿再发。多次违规将通知群主并上报人力资源部。（记录 %s）",
-		a.where(), a.categories(), strings.Join(a.Evidence, "，"), a.ref())
+		a.where(), a.categories(), a.evidence(), a.ref())
+}
+
+// maxEvidenceRunes bounds the evidence shown in one message line.
+const maxEvidenceRunes = 200
+
+// evidence is the masked evidence as one bounded text.
+func (a Action) evidence() string {
+	text := strings.Join(a.Evidence, "，")
+	if utf8.RuneCountInString(text) <= maxEvidenceRunes {
+		return text
+	}
+	r := []rune(text)
+	return string(r[:maxEvidenceRunes]) + "…"
 }
 
 // ref is a short reference of the action, shown in every message: WeCom's
@@ -89,7 +103,7 @@ func (a Action) ref() string {
 func (a Action) line() string {
 	return fmt.Sprintf("%s %s 在%s：%s（%s），%s内第%d次",
 		a.Time.In(shanghai).Format("01-02 15:04"), a.who(), a.where(), a.categories(),
-		strings.Join(a.Evidence, "，"), "24小时", a.InShort)
+		a.evidence(), "24小时", a.InShort)
 }
 
 // render builds the message for one recipient from one or more actions of
@@ -106,7 +120,7 @@ func render(kind ActionKind, acts []Action) string {
 		if len(acts) == 1 {
 			a := acts[0]
 			fmt.Fprintf(&b, "**违规提醒**\n>成员：%s\n>位置：%s\n>类别：%s\n>证据：%s\n>24小时内第 %d 次违规\n\n请提醒该成员遵守公司企业微信使用规范。（记录 %s）",
-				a.who(), a.where(), a.categories(), strings.Join(a.Evidence, "，"), a.InShort, a.ref())
+				a.who(), a.where(), a.categories(), a.evidence(), a.InShort, a.ref())
 			return b.String()
 		}
 		fmt.Fprintf(&b, "**违规提醒汇总（%d 条）**\n", len(acts))
@@ -119,7 +133,7 @@ func render(kind ActionKind, acts []Action) string {
 			}
 			fmt.Fprintf(&b, "%s 案件 %s\n>成员：%s\n>位置：%s\n>类别：%s（%s）\n>证据：%s\n>7天内第 %d 次违规\n>建议处理：%s（由人力资源部决定）",
 				title, a.CaseID, a.who(), a.where(), a.categories(), a.Severity,
-				strings.Join(a.Evidence, "，"), a.InLong, a.Sanction)
+				a.evidence(), a.InLong, a.Sanction)
 			return b.String()
 		}
 		fmt.Fprintf(&b, "**违规上报汇总（%d 条）**\n", len(acts))
@@ -130,8 +144,15 @@ func render(kind ActionKind, acts []Action) string {
 		}
 		return strings.Join(texts, "\n\n")
 	case ActGroupNotice:
-		a := acts[0]
-		fmt.Fprintf(&b, "**通报**：成员 %s 发送的消息涉及「%s」，违反公司企业微信使用规范，请大家共同遵守。（记录 %s）", a.From, a.categories(), a.ref())
+		if len(acts) == 1 {
+			a := acts[0]
+			fmt.Fprintf(&b, "**通报**：成员 %s 发送的消息涉及「%s」，违反公司企业微信使用规范，请大家共同遵守。（记录 %s）", a.From, a.categories(), a.ref())
+			return b.String()
+		}
+		b.WriteString("**通报**：以下成员发送的消息违反公司企业微信使用规范，请大家共同遵守。\n")
+		for _, a := range acts {
+			fmt.Fprintf(&b, ">成员 %s：%s（记录 %s）\n", a.From, a.categories(), a.ref())
+		}
 		return b.String()
 	default:
 		// Warnings to one sender: joined, one paragraph each.

@@ -247,7 +247,7 @@ func (p *Pipeline) enforce(ctx context.Context, m Message, rs *rules.RuleSet, re
 		}
 		v.Hits = append(v.Hits, store.VHit{Category: h.Category, Rule: h.Rule, Kind: h.Kind.String(),
 			Severity: h.Severity.String(), Masked: h.Masked, Start: h.Start, End: h.End})
-		if !slices.Contains(evidence, h.Masked) {
+		if !slices.Contains(evidence, h.Masked) && len(evidence) < maxEvidence {
 			evidence = append(evidence, h.Masked)
 		}
 	}
@@ -303,6 +303,11 @@ func (p *Pipeline) enforce(ctx context.Context, m Message, rs *rules.RuleSet, re
 	}
 	return nil
 }
+
+// maxEvidence bounds the masked excerpts an action carries: a message
+// pasting hundreds of phone numbers must still give alerts that fit in one
+// WeCom message (the record keeps every hit).
+const maxEvidence = 10
 
 func (a Action) as(kind ActionKind) Action {
 	a.Kind = kind

@@ -249,13 +249,13 @@ func renderDirectory(kind ActionKind, acts []Action) string {
 		if len(acts) == 1 {
 			a := acts[0]
 			fmt.Fprintf(&b, "**不当昵称提醒**\n>成员：%s\n>类别：%s（%s）\n>证据：%s\n\n按公司企业微信使用规范，请联系该成员修改显示名称或别名。",
-				a.who(), categoryLabels(a.Categories), a.Severity, strings.Join(a.Evidence, "，"))
+				a.who(), categoryLabels(a.Categories), a.Severity, a.evidence())
 			return b.String()
 		}
 		fmt.Fprintf(&b, "**不当昵称提醒汇总（%d 条）**\n", len(acts))
 		for _, a := range acts {
 			fmt.Fprintf(&b, ">%s %s：%s（%s）\n", a.Time.In(shanghai).Format("01-02 15:04"), a.who(),
-				categoryLabels(a.Categories), strings.Join(a.Evidence, "，"))
+				categoryLabels(a.Categories), a.evidence())
 		}
 		return b.String()
 	case ActHandoverHR, ActHandoverLeader:

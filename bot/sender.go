@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
@@ -272,12 +273,25 @@ func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
 				return nil
 			}
 		}
+		// Another replica may have delivered these meanwhile (a round
+		// slower than ClaimIdle): look again right before sending.
+		part, err := s.undelivered(ctx, part)
+		if err != nil {
+			return err
+		}
+		if len(part) == 0 {
+			continue
+		}
 		acts := actionsOf(part)
 		if k.kind != ActWarnSender {
 			acts = s.withNames(ctx, acts)
 		}
 		if err := s.call(ctx, k, acts); err != nil {
-			return s.fail(ctx, slices.Concat(parts[i:]...), err)
+			// Only this part failed; the next ones are still tried.
+			if err := s.fail(ctx, part, err); err != nil {
+				return err
+			}
+			continue
 		}
 		keys := make([]string, len(part))
 		es := make([]store.OutboxEntry, len(part))
@@ -296,6 +310,25 @@ func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
 	return nil
 }
 
+// undelivered drops (and acknowledges) the entries already delivered.
+func (s *Sender) undelivered(ctx context.Context, ps []pending) ([]pending, error) {
+	out := ps[:0:0]
+	for _, p := range ps {
+		done, err := s.cfg.Store.Delivered(ctx, p.entry.Key)
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			if err := s.cfg.Store.AckOutbox(ctx, p.entry); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
 func actionsOf(ps []pending) []Action {
 	out := make([]Action, len(ps))
 	for i, p := range ps {
@@ -306,6 +339,21 @@ func actionsOf(ps []pending) []Action {
 
 // maxContent is WeCom's limit for text and markdown content (bytes).
 const maxContent = 2048
+
+// fit cuts text to maxContent bytes on a rune boundary: a single action
+// that is still too long (bounded evidence makes it unlikely) is sent
+// shortened rather than refused by WeCom and dead-lettered.
+func fit(text string) string {
+	if len(text) <= maxContent {
+		return text
+	}
+	const more = "…"
+	cut := maxContent - len(more)
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut] + more
+}
 
 // splitToFit cuts a group into parts whose message fits maxContent.
 func splitToFit(kind ActionKind, ps []pending) [][]pending {
@@ -326,19 +374,19 @@ func (s *Sender) call(ctx context.Context, k batchKey, acts []Action) error {
 	switch {
 	case strings.HasPrefix(k.recipient, "webhook:"):
 		return s.cfg.API.Webhook(ctx, strings.TrimPrefix(k.recipient, "webhook:"),
-			wecom.WebhookMessage{MsgType: "markdown", Content: render(k.kind, acts)})
+			wecom.WebhookMessage{MsgType: "markdown", Content: fit(render(k.kind, acts))})
 	case k.recipient == "hr":
 		_, err := s.cfg.API.SendMarkdown(ctx, wecom.SendTarget{ToUser: s.cfg.HR.Users, ToParty: s.cfg.HR.Parties, ToTag: s.cfg.HR.Tags},
-			render(k.kind, acts), opt)
+			fit(render(k.kind, acts)), opt)
 		return err
 	default:
 		target := wecom.SendTarget{ToUser: []string{strings.TrimPrefix(k.recipient, "user:")}}
 		if k.kind == ActWarnSender {
 			// Plain text reads best on a phone.
-			_, err := s.cfg.API.SendText(ctx, target, render(k.kind, acts), opt)
+			_, err := s.cfg.API.SendText(ctx, target, fit(render(k.kind, acts)), opt)
 			return err
 		}
-		_, err := s.cfg.API.SendMarkdown(ctx, target, render(k.kind, acts), opt)
+		_, err := s.cfg.API.SendMarkdown(ctx, target, fit(render(k.kind, acts)), opt)
 		return err
 	}
 }

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -355,5 +356,64 @@ func TestIdenticalWarningsBothArrive(t *testing.T) {
 	}
 	if got := sentTo(h.fake)["qianba"]; got != 2 {
 		t.Fatalf("qianba received %d warnings, want 2 (duplicates suppressed by WeCom: %d)", got, len(h.fake.Duplicates()))
+	}
+}
+
+// TestHugeMessageStillAlerts: a message pasting 200 customer phone numbers
+// gives alerts that fit WeCom's limit; nothing is dead-lettered.
+func TestHugeMessageStillAlerts(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	var b strings.Builder
+	for i := 0; i < 200; i++ {
+		fmt.Fprintf(&b, "客户%d 139%08d\n", i, 10000000+i*7919)
+	}
+	if _, err := h.pipeline.Process(ctx, archived("list", "zhoujiu", "wrwork1", b.String(), time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	h.drain(ctx, nil, h.sender("r1", nil))
+	if dead, _ := h.st.DeadLetters(ctx, 10); len(dead) != 0 {
+		t.Fatalf("dead letters: %d, first: %s", len(dead), dead[0].Reason)
+	}
+	got := sentTo(h.fake)
+	// The owner alert goes to HR too: the fake knows no owner of wrwork1.
+	if got["zhoujiu"] != 1 || got["hr1"] != 2 {
+		t.Fatalf("delivered %v, want the warning, and the case notice and owner alert to HR", got)
+	}
+	for _, m := range h.fake.Sent() {
+		if len(m.Content) > 2048 {
+			t.Errorf("a message of %d bytes went out", len(m.Content))
+		}
+	}
+}
+
+// TestGroupNoticesOfSeveralMembers: two members reach the owner step in one
+// group before a round; the robot's post names both.
+func TestGroupNoticesOfSeveralMembers(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	h.fake.AddWebhook("robot-key-2")
+	engine := defaultEngine(t)
+	p, err := bot.New(bot.Config{Store: h.st, Checker: func() bot.Checker { return engine },
+		GroupNotices: map[string]bool{"wrpub2": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"alice", "bob"} {
+		for i := 0; i < 3; i++ {
+			if _, err := p.Process(ctx, archived(u+strconv.Itoa(i), u, "wrpub2", insult, time.Now())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	h.drain(ctx, nil, h.senderWith("r1", func(c *bot.SenderConfig) { c.Robots = map[string]string{"wrpub2": "robot-key-2"} }))
+	posted := ""
+	for _, m := range h.fake.Sent() {
+		if m.API == wecomtest.APIWebhookSend {
+			posted += m.Content
+		}
+	}
+	if !strings.Contains(posted, "alice") || !strings.Contains(posted, "bob") {
+		t.Fatalf("robot posts %q, want both alice and bob", posted)
 	}
 }
