@@ -110,15 +110,20 @@ func New(cfg Config) (*Pipeline, error) {
 // callback. It returns ErrUnavailable (wrapped) when the message could not
 // be processed durably, so the caller answers with an error and WeCom retries.
 func (p *Pipeline) HandleCallback(ctx context.Context, m *wecom.Message) (Result, error) {
-	if m.IsEvent() && m.Event == wecom.EventMsgAuditNotify {
-		res, err := p.markOnly(ctx, m.DedupKey())
-		if err != nil || res.Duplicate || p.cfg.ArchiveNotify == nil {
-			return res, err
+	if m.IsEvent() && m.Event == wecom.EventMsgAuditNotify && p.cfg.ArchiveNotify != nil {
+		// Marked after the hook ran, so a failed hook is retried by WeCom.
+		id := m.DedupKey()
+		seen, err := p.cfg.Store.Seen(ctx, id)
+		if err != nil {
+			return Result{}, fmt.Errorf("dedup %s: %w: %w", id, ErrUnavailable, err)
+		}
+		if seen {
+			return Result{Duplicate: true}, nil
 		}
 		if err := p.cfg.ArchiveNotify(ctx); err != nil {
 			return Result{}, fmt.Errorf("archive notify: %w: %w", ErrUnavailable, err)
 		}
-		return res, nil
+		return p.markOnly(ctx, id)
 	}
 	if m.IsEvent() {
 		return p.HandleDirectoryEvent(ctx, m)

@@ -23,6 +23,7 @@ const ActDigest ActionKind = "hr_digest"
 type DigestStore interface {
 	TryLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
 	MarkOnce(ctx context.Context, id string, ttl time.Duration) (bool, error)
+	OnceDone(ctx context.Context, id string) (bool, error)
 	Stats(ctx context.Context, now time.Time, days int) ([]store.DayStats, error)
 	Cases(ctx context.Context, all bool, limit int) ([]store.Case, error)
 	CachedDepartment(ctx context.Context, userID string) (string, bool, error)
@@ -106,8 +107,11 @@ func (d *Digester) Tick(ctx context.Context) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
-	first, err := d.cfg.Store.MarkOnce(ctx, "hr-digest:"+period, 8*24*time.Hour)
-	if err != nil || !first {
+	// The once-mark is checked first and set only after the digest is
+	// queued: a failure in between leaves it to the next tick instead of
+	// losing the period's digest. The outbox key makes a race harmless.
+	done, err := d.cfg.Store.OnceDone(ctx, "hr-digest:"+period)
+	if err != nil || done {
 		return false, err
 	}
 	text, err := d.build(ctx, day, period)
@@ -121,6 +125,9 @@ func (d *Digester) Tick(ctx context.Context) (bool, error) {
 	}
 	added, err := d.cfg.Store.Enqueue(ctx, a.Key, payload, now)
 	if err != nil {
+		return false, err
+	}
+	if _, err := d.cfg.Store.MarkOnce(ctx, "hr-digest:"+period, 8*24*time.Hour); err != nil {
 		return false, err
 	}
 	d.cfg.Logger.Info().Str("period", period).Bool("queued", added).Msg("hr digest")
@@ -214,8 +221,9 @@ func (d *Digester) build(ctx context.Context, today time.Time, period string) (s
 		}
 	}
 	out := b.String()
+	const cut = "\n>……（已截断，详见管理后台）"
 	if len(out) > maxContent {
-		out = out[:strings.LastIndex(out[:maxContent-40], "\n")] + "\n>……（已截断，详见管理后台）"
+		out = out[:strings.LastIndex(out[:maxContent-len(cut)], "\n")] + cut
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot"
+	"github.com/wecom-guard/wecom-guard/bot/store"
 )
 
 // TestDigestOnceAcrossReplicas: two replicas tick the digest schedule
@@ -122,5 +124,36 @@ func TestLease(t *testing.T) {
 	}
 	if ok, _ := st.TryLease(ctx, "x", "a", time.Minute); !ok {
 		t.Fatal("a could not renew its lease")
+	}
+}
+
+// flakyStats fails Stats once, as a Redis blip would.
+type flakyStats struct {
+	bot.DigestStore
+	failed bool
+}
+
+func (f *flakyStats) Stats(ctx context.Context, now time.Time, days int) ([]store.DayStats, error) {
+	if !f.failed {
+		f.failed = true
+		return nil, errors.New("connection reset")
+	}
+	return f.DigestStore.Stats(ctx, now, days)
+}
+
+func TestDigestSurvivesAFailedBuild(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	d, err := bot.NewDigester(bot.DigestConfig{Store: &flakyStats{DigestStore: h.st}, Holder: "r1", At: 9 * time.Hour,
+		Now: func() time.Time { return at }, Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Tick(ctx); err == nil {
+		t.Fatal("the first tick did not fail")
+	}
+	if ok, err := d.Tick(ctx); err != nil || !ok {
+		t.Fatalf("the next tick: queued=%v err=%v, want the digest queued after all", ok, err)
 	}
 }

@@ -69,7 +69,10 @@ type SenderConfig struct {
 	// Robots are the group robots' webhook keys by chat id, for group
 	// notices. They are secrets: kept here, never in the outbox or logs.
 	Robots map[string]string
-	// MaxAttempts before an action goes to the dead letters (default 8).
+	// MaxAge is how long an action is retried before it goes to the dead
+	// letters (default 24 h: a WeCom outage of hours loses nothing);
+	// MaxAttempts, when positive, also bounds the attempts.
+	MaxAge      time.Duration
 	MaxAttempts int
 	// Backoff grows from BaseBackoff (default 2 s) doubling to MaxBackoff
 	// (default 5 min), with full jitter.
@@ -78,7 +81,8 @@ type SenderConfig struct {
 	// silent-drop limits of 30/min and 1000/h (defaults 20 and 600).
 	PerMinute, PerHour int
 	// ClaimIdle is how long an entry may stay unacknowledged at another
-	// replica before this one takes it over (default 1 min).
+	// replica before this one takes it over (default 5 min: far longer
+	// than a round, so a slow replica's entries are not sent twice).
 	ClaimIdle time.Duration
 	// Batch is how many entries one round reads (default 100): a burst for
 	// one recipient within a batch becomes one digest.
@@ -111,13 +115,13 @@ func NewSender(cfg SenderConfig) (*Sender, error) {
 			*v = d
 		}
 	}
-	def(&cfg.MaxAttempts, 8)
 	def(&cfg.PerMinute, 20)
 	def(&cfg.PerHour, 600)
 	def(&cfg.Batch, 100)
 	defD(&cfg.BaseBackoff, 2*time.Second)
 	defD(&cfg.MaxBackoff, 5*time.Minute)
-	defD(&cfg.ClaimIdle, time.Minute)
+	defD(&cfg.MaxAge, 24*time.Hour)
+	defD(&cfg.ClaimIdle, 5*time.Minute)
 	defD(&cfg.Poll, time.Second)
 	defD(&cfg.LookupTTL, time.Hour)
 	if cfg.Now == nil {
@@ -256,7 +260,10 @@ func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
 	for i, part := range parts {
 		now := s.cfg.Now()
 		if !strings.HasPrefix(k.recipient, "webhook:") {
-			wait, err := s.cfg.Store.TakeSendSlot(ctx, k.recipient, part[0].entry.Key, now, s.cfg.PerMinute, s.cfg.PerHour)
+			// The slot's member must be unique per send: a retried send is
+			// another message to WeCom's limits.
+			slot := fmt.Sprintf("%s#%d#%d", part[0].entry.Key, part[0].entry.Attempt, now.UnixNano())
+			wait, err := s.cfg.Store.TakeSendSlot(ctx, k.recipient, slot, now, s.cfg.PerMinute, s.cfg.PerHour)
 			if err != nil {
 				return err
 			}
@@ -395,13 +402,23 @@ func (s *Sender) call(ctx context.Context, k batchKey, acts []Action) error {
 // error is permanent or they ran out of attempts.
 func (s *Sender) fail(ctx context.Context, ps []pending, cause error) error {
 	now := s.cfg.Now()
+	if pe, ok := errors.AsType[*wecom.PaceError](cause); ok {
+		// The client's pacer refused before sending: wait, not a failure.
+		for _, p := range ps {
+			if err := s.cfg.Store.Reschedule(ctx, p.entry, now.Add(max(pe.Wait, time.Second))); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	permanent := errors.Is(cause, errNoRecipient) || (wecom.Permanent(cause) && !wecom.Retryable(cause))
 	for _, p := range ps {
 		e := p.entry
 		e.Attempt++
 		e.LastError = cause.Error()
-		if permanent || e.Attempt >= s.cfg.MaxAttempts {
-			reason := fmt.Sprintf("after %d attempts: %v", e.Attempt, cause)
+		tooOld := !e.Enqueued.IsZero() && now.Sub(e.Enqueued) > s.cfg.MaxAge
+		if permanent || tooOld || (s.cfg.MaxAttempts > 0 && e.Attempt >= s.cfg.MaxAttempts) {
+			reason := fmt.Sprintf("after %d attempts in %s: %v", e.Attempt, now.Sub(e.Enqueued).Round(time.Second), cause)
 			if permanent {
 				reason = "permanent error: " + cause.Error()
 			}
@@ -520,6 +537,12 @@ func (s *Sender) owner(ctx context.Context, a Action) (string, error) {
 	}
 	if err != nil {
 		if wecom.NotFound(err) {
+			return "", nil
+		}
+		if wecom.Permanent(err) && !wecom.Retryable(err) {
+			// E.g. no right to read that kind of chat: the alert goes to HR
+			// (an empty owner) rather than to the dead letters.
+			s.cfg.Logger.Warn().Err(err).Str("chat", a.ChatID).Msg("owner lookup refused; alerting HR instead")
 			return "", nil
 		}
 		return "", fmt.Errorf("look up owner of %q: %w", a.ChatID, err)

@@ -40,3 +40,12 @@ func (s *Store) MarkOnce(ctx context.Context, id string, ttl time.Duration) (boo
 	}
 	return ok, nil
 }
+
+// OnceDone reports whether the once-only job id was marked done.
+func (s *Store) OnceDone(ctx context.Context, id string) (bool, error) {
+	n, err := s.rdb.Exists(ctx, s.keyOnce(id)).Result()
+	if err != nil {
+		return false, fmt.Errorf("check %s done: %w", id, err)
+	}
+	return n == 1, nil
+}

@@ -171,8 +171,13 @@ func (s *Store) AckOutbox(ctx context.Context, entries ...OutboxEntry) error {
 	return nil
 }
 
+// rescheduleScript and deadScript act only if this call acknowledged the
+// entry: when two replicas hold one entry (a slow round was claimed by
+// another), only the first moves it, and it is not queued twice.
 var rescheduleScript = redis.NewScript(`
-redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[1])
+if redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[1]) == 0 then
+  return 0
+end
 redis.call("XDEL", KEYS[1], ARGV[1])
 redis.call("ZADD", KEYS[2], ARGV[2], ARGV[3])
 return 1`)
@@ -213,7 +218,9 @@ func (s *Store) PromoteDue(ctx context.Context, now time.Time, max int) (int, er
 }
 
 var deadScript = redis.NewScript(`
-redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[1])
+if redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[1]) == 0 then
+  return 0
+end
 redis.call("XDEL", KEYS[1], ARGV[1])
 redis.call("XADD", KEYS[2], "*", "e", ARGV[2], "reason", ARGV[3], "died", ARGV[4])
 return 1`)

@@ -149,3 +149,32 @@ func TestViolationsAndCases(t *testing.T) {
 		t.Fatalf("Case = %+v, %v", got, ok)
 	}
 }
+
+// TestTwoReplicasRescheduleOnce: when two replicas hold one entry and both
+// fail it, it is queued for a retry once, and dead-lettered at most once.
+func TestTwoReplicasRescheduleOnce(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	now := time.Now()
+	s.EnsureOutboxGroup(ctx)
+	s.Enqueue(ctx, "k", []byte(`{}`), now)
+	a, _ := s.ReadOutbox(ctx, "a", 1, 0)
+	b, _ := s.ClaimStale(ctx, "b", 0, 1)
+	if len(a) != 1 || len(b) != 1 {
+		t.Fatalf("read %d, claimed %d", len(a), len(b))
+	}
+	a[0].LastError, b[0].LastError = "busy", "timeout" // different errors, different members
+	if err := s.Reschedule(ctx, a[0], now.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reschedule(ctx, b[0], now.Add(2*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeadLetter(ctx, b[0], "late", now); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := s.OutboxStats(ctx)
+	if st.Delayed != 1 || st.Dead != 0 {
+		t.Fatalf("stats %+v, want the entry delayed once and not dead", st)
+	}
+}

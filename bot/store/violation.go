@@ -135,13 +135,22 @@ func (s *Store) OpenCase(ctx context.Context, c Case) (created bool, err error) 
 	if err != nil {
 		return false, fmt.Errorf("open case %s: %w", c.ID, err)
 	}
-	if created {
-		z := redis.Z{Score: float64(c.Opened.UnixMilli()), Member: c.ID}
-		pipe := s.rdb.TxPipeline()
-		pipe.ZAdd(ctx, s.keyOpenCases(), z)
+	// Indexed every time, not only when created: a retry after a failed
+	// index write must still index it (adding again changes nothing), and
+	// a case already resolved is not reopened.
+	stored, ok, err := s.Case(ctx, c.ID)
+	if err != nil {
+		return created, err
+	}
+	if ok {
+		z := redis.Z{Score: float64(stored.Opened.UnixMilli()), Member: c.ID}
+		pipe := s.rdb.Pipeline()
+		if stored.Status != CaseResolved {
+			pipe.ZAdd(ctx, s.keyOpenCases(), z)
+		}
 		pipe.ZAdd(ctx, s.keyAllCases(), z)
 		if _, err := pipe.Exec(ctx); err != nil {
-			return true, fmt.Errorf("index case %s: %w", c.ID, err)
+			return created, fmt.Errorf("index case %s: %w", c.ID, err)
 		}
 	}
 	return created, nil
