@@ -36,6 +36,7 @@ type Store interface {
 	// IndexUserViolation lists a violation under its sender, for the
 	// intelligent bot's 我的记录.
 	IndexUserViolation(ctx context.Context, v store.Violation, retention time.Duration) error
+	Violation(ctx context.Context, id string) (store.Violation, bool, error)
 	RecallStore
 	DirectoryStore
 }
@@ -176,7 +177,7 @@ func (p *Pipeline) Process(ctx context.Context, m Message) (Result, error) {
 		return Result{}, fmt.Errorf("dedup %s: %w: %w", m.ID, ErrUnavailable, err)
 	}
 	if seen {
-		return Result{Duplicate: true}, nil
+		return p.repeatWarning(ctx, m)
 	}
 	if err := p.enforce(ctx, m, checker.RuleSet(), &res); err != nil {
 		return Result{}, fmt.Errorf("enforce %s: %w: %w", m.ID, ErrUnavailable, err)
@@ -185,6 +186,45 @@ func (p *Pipeline) Process(ctx context.Context, m Message) (Result, error) {
 		return Result{}, fmt.Errorf("dedup %s: %w: %w", m.ID, ErrUnavailable, err)
 	}
 	return res, nil
+}
+
+// repeatWarning answers WeCom's retry of a message to the app that was
+// processed already: the first answer, which carried the warning as its
+// passive reply, may never have reached WeCom (its 5 s cut-off, a reset
+// connection), so the retry carries the same warning again, rebuilt from
+// the violation record. Nothing else is done twice.
+func (p *Pipeline) repeatWarning(ctx context.Context, m Message) (Result, error) {
+	res := Result{Duplicate: true}
+	if m.Source != SourceApp {
+		return res, nil
+	}
+	v, ok, err := p.cfg.Store.Violation(ctx, m.ID)
+	if err != nil || !ok || v.Action == "log" || v.Action == "" {
+		return res, nil // best effort: the message itself is done
+	}
+	a := Action{MsgID: m.ID, Key: m.ID + "/" + string(ActWarnSender), From: v.From, ChatID: v.ChatID}
+	rs := p.cfg.Checker().RuleSet()
+	for _, h := range v.Hits {
+		if !slices.Contains(a.Categories, h.Category) {
+			a.Categories = append(a.Categories, h.Category)
+			a.Labels = append(a.Labels, labelOf(rs, h.Category))
+		}
+		if !slices.Contains(a.Evidence, h.Masked) && len(a.Evidence) < maxEvidence {
+			a.Evidence = append(a.Evidence, h.Masked)
+		}
+	}
+	res.Reply = WarningText(a)
+	return res, nil
+}
+
+// labelOf is the label of category c in rs, or c.
+func labelOf(rs *rules.RuleSet, c string) string {
+	for _, rc := range rs.Categories {
+		if rc.Name == c && rc.Label != "" {
+			return rc.Label
+		}
+	}
+	return c
 }
 
 // categoryHits folds a verdict's non-shadow hits by category.
@@ -233,12 +273,7 @@ func (p *Pipeline) enforce(ctx context.Context, m Message, rs *rules.RuleSet, re
 	names := make([]string, len(cats))
 	labels := make([]string, len(cats))
 	for i, c := range cats {
-		names[i], labels[i] = c.name, c.name
-		for _, rc := range rs.Categories {
-			if rc.Name == c.name && rc.Label != "" {
-				labels[i] = rc.Label
-			}
-		}
+		names[i], labels[i] = c.name, labelOf(rs, c.name)
 	}
 	v := store.Violation{
 		ID: m.ID, Time: m.Time, From: m.From, ChatID: m.ChatID, ChatKind: m.ChatKind.String(),
@@ -283,7 +318,7 @@ func (p *Pipeline) enforce(ctx context.Context, m Message, rs *rules.RuleSet, re
 	var acts []Action
 	if step.Warn {
 		if m.Source == SourceApp {
-			res.Reply = WarningText(base)
+			res.Reply = WarningText(base.as(ActWarnSender))
 		} else {
 			acts = append(acts, base.as(ActWarnSender))
 		}

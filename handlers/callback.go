@@ -69,13 +69,15 @@ func (s *Server) handleCallback(c *gin.Context) (outcome string, err error) {
 		// Not acknowledged: WeCom retries, and the retry may find Redis back.
 		return outcomeError, fmt.Errorf("process %s: %w", msg.DedupKey(), err)
 	}
+	outcome = outcomeOK
 	if res.Duplicate {
-		c.Status(http.StatusOK)
-		return outcomeDuplicate, nil
+		// A retry: acknowledged again, with the warning again if the first
+		// answer carried one (it may not have reached WeCom).
+		outcome = outcomeDuplicate
 	}
 	if res.Reply == "" {
 		c.Status(http.StatusOK)
-		return outcomeOK, nil
+		return outcome, nil
 	}
 	inner := wecom.TextReply(msg.FromUserName, s.cfg.CorpID, res.Reply, s.cfg.Now())
 	ts := strconv.FormatInt(s.cfg.Now().Unix(), 10)
@@ -84,9 +86,12 @@ func (s *Server) handleCallback(c *gin.Context) (outcome string, err error) {
 		// The message is processed; an empty 200 still acknowledges it.
 		log.Error().Err(err).Msg("seal passive reply; acknowledging without it")
 		c.Status(http.StatusOK)
-		return outcomeOK, nil
+		return outcome, nil
 	}
 	c.Data(http.StatusOK, "application/xml; charset=utf-8", out)
+	if res.Duplicate {
+		return outcomeDuplicate, nil
+	}
 	return outcomeReply, nil
 }
 

@@ -321,3 +321,37 @@ func newPipeline(t testing.TB) *bot.Pipeline {
 	}
 	return p
 }
+
+// TestRetriedViolationGetsTheWarningAgain: WeCom retries when the first
+// answer did not reach it; the retry is not processed again but carries the
+// same warning, so the sender is warned even if the first reply was lost.
+func TestRetriedViolationGetsTheWarningAgain(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	plain := "<xml><ToUserName><![CDATA[" + vecCorpID + "]]></ToUserName><FromUserName><![CDATA[zhangsan]]></FromUserName>" +
+		"<CreateTime>1409659813</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[你真是个傻逼]]></Content>" +
+		"<MsgId>777001</MsgId><AgentID>218</AgentID></xml>"
+	body, sig, err := e.crypto.SealCallback([]byte(plain), vecCorpID, "218", "1409659813", "99")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := url.Values{"msg_signature": {sig}, "timestamp": {"1409659813"}, "nonce": {"99"}}.Encode()
+	var replies []string
+	for i := 0; i < 2; i++ {
+		code, out := e.do(http.MethodPost, q, body)
+		if code != http.StatusOK {
+			t.Fatalf("delivery %d: %d", i+1, code)
+		}
+		inner, err := e.crypto.OpenReply(out)
+		if err != nil {
+			t.Fatalf("delivery %d: no passive reply: %v (%q)", i+1, err, out)
+		}
+		m, _ := wecom.ParseMessage(inner)
+		replies = append(replies, m.Content)
+	}
+	if replies[0] == "" || replies[0] != replies[1] || strings.Contains(replies[0], "傻逼") {
+		t.Fatalf("replies %q, want the same masked warning twice", replies)
+	}
+	if ok, dup := e.count("reply"), e.count("duplicate"); ok != 1 || dup != 1 {
+		t.Fatalf("outcomes reply=%v duplicate=%v, want 1 and 1 (processed once)", ok, dup)
+	}
+}
