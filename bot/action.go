@@ -40,9 +40,12 @@ type Action struct {
 	Evidence   []string `json:"evidence"`
 	InShort    int64    `json:"in_short"` // violations in the ladder's short window
 	InLong     int64    `json:"in_long"`
-	Sanction   string   `json:"sanction,omitempty"`
-	CaseID     string   `json:"case_id,omitempty"`
-	Critical   bool     `json:"critical,omitempty"`
+	// ShortWindow and LongWindow name the ladder's windows ("24小时", "7天").
+	ShortWindow string `json:"short_window,omitempty"`
+	LongWindow  string `json:"long_window,omitempty"`
+	Sanction    string `json:"sanction,omitempty"`
+	CaseID      string `json:"case_id,omitempty"`
+	Critical    bool   `json:"critical,omitempty"`
 	// Content is a message made in advance (the HR digest).
 	Content string `json:"content,omitempty"`
 }
@@ -54,6 +57,19 @@ func (a Action) categories() string {
 		return strings.Join(a.Labels, "、")
 	}
 	return strings.Join(a.Categories, "、")
+}
+
+// windows names the ladder's windows, with the defaults for actions queued
+// before they were recorded.
+func (a Action) windows() (short, long string) {
+	short, long = a.ShortWindow, a.LongWindow
+	if short == "" {
+		short = "24小时"
+	}
+	if long == "" {
+		long = "7天"
+	}
+	return short, long
 }
 
 // who names the sender for readers of alerts: "张三(zhangsan)".
@@ -101,9 +117,10 @@ func (a Action) ref() string {
 
 // line is the one-line summary of an action inside an alert or a digest.
 func (a Action) line() string {
+	short, _ := a.windows()
 	return fmt.Sprintf("%s %s 在%s：%s（%s），%s内第%d次",
 		a.Time.In(shanghai).Format("01-02 15:04"), a.who(), a.where(), a.categories(),
-		a.evidence(), "24小时", a.InShort)
+		a.evidence(), short, a.InShort)
 }
 
 // render builds the message for one recipient from one or more actions of
@@ -119,8 +136,9 @@ func render(kind ActionKind, acts []Action) string {
 	case ActAlertOwner:
 		if len(acts) == 1 {
 			a := acts[0]
-			fmt.Fprintf(&b, "**违规提醒**\n>成员：%s\n>位置：%s\n>类别：%s\n>证据：%s\n>24小时内第 %d 次违规\n\n请提醒该成员遵守公司企业微信使用规范。（记录 %s）",
-				a.who(), a.where(), a.categories(), a.evidence(), a.InShort, a.ref())
+			short, _ := a.windows()
+			fmt.Fprintf(&b, "**违规提醒**\n>成员：%s\n>位置：%s\n>类别：%s\n>证据：%s\n>%s内第 %d 次违规\n\n请提醒该成员遵守公司企业微信使用规范。（记录 %s）",
+				a.who(), a.where(), a.categories(), a.evidence(), short, a.InShort, a.ref())
 			return b.String()
 		}
 		fmt.Fprintf(&b, "**违规提醒汇总（%d 条）**\n", len(acts))
@@ -131,9 +149,10 @@ func render(kind ActionKind, acts []Action) string {
 			if a.Critical {
 				title = "**<font color=\"warning\">紧急违规上报</font>**"
 			}
-			fmt.Fprintf(&b, "%s 案件 %s\n>成员：%s\n>位置：%s\n>类别：%s（%s）\n>证据：%s\n>7天内第 %d 次违规\n>建议处理：%s（由人力资源部决定）",
+			_, long := a.windows()
+			fmt.Fprintf(&b, "%s 案件 %s\n>成员：%s\n>位置：%s\n>类别：%s（%s）\n>证据：%s\n>%s内第 %d 次违规\n>建议处理：%s（由人力资源部决定）",
 				title, a.CaseID, a.who(), a.where(), a.categories(), a.Severity,
-				a.evidence(), a.InLong, a.Sanction)
+				a.evidence(), long, a.InLong, a.Sanction)
 			return b.String()
 		}
 		fmt.Fprintf(&b, "**违规上报汇总（%d 条）**\n", len(acts))

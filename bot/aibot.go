@@ -307,13 +307,25 @@ func windowLabel(d time.Duration) string {
 // evidence, cut to limit runes.
 func maskedExcerpt(text string, v rules.Verdict, limit int) string {
 	hits := slices.Clone(v.Hits)
-	slices.SortStableFunc(hits, func(a, b rules.Hit) int { return a.Start - b.Start })
+	// Longest first among hits starting together; a hit reaching past the
+	// span already masked has its remainder starred, never shown raw.
+	slices.SortStableFunc(hits, func(a, b rules.Hit) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
+		}
+		return b.End - a.End
+	})
 	runes := []rune(text)
 	var out strings.Builder
 	pos := 0
 	for _, h := range hits {
-		if h.Start < pos || h.End > len(runes) || h.Start >= h.End {
-			continue // overlaps a span already masked, or out of range
+		if h.End > len(runes) || h.Start >= h.End || h.End <= pos {
+			continue // out of range, or inside a span already masked
+		}
+		if h.Start < pos {
+			out.WriteString(strings.Repeat("*", h.End-pos))
+			pos = h.End
+			continue
 		}
 		out.WriteString(string(runes[pos:h.Start]))
 		out.WriteString(h.Masked)

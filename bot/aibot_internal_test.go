@@ -60,19 +60,27 @@ func TestMaskedExcerpt(t *testing.T) {
 		{"clean text as is", "明天 10 点\n开会", 200, "明天 10 点 开会"},
 		{"cut to the limit", "一二三四五六", 3, "一二三…"},
 		{"email in an external group is masked though only observed", "发到 abc@example.com", 200, "发到 a***@example.com"},
+		{"overlapping phone and e-mail: nothing raw", "13812345678.zhang@qq.com", 200, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			v := engine.Evaluate(tc.text, rules.Context{ChatKind: rules.ChatExternal})
-			if got := maskedExcerpt(tc.text, v, tc.limit); got != tc.want {
+			got := maskedExcerpt(tc.text, v, tc.limit)
+			if tc.want == "" { // only: nothing of the personal data shows raw
+				if strings.Contains(got, "zhang") || strings.Contains(got, "12345678") {
+					t.Errorf("maskedExcerpt(%q) = %q shows personal data", tc.text, got)
+				}
+				return
+			}
+			if got != tc.want {
 				t.Errorf("maskedExcerpt(%q) = %q, want %q", tc.text, got, tc.want)
 			}
 		})
 	}
 	// Out-of-range and overlapping hits never panic.
-	v := rules.Verdict{Hits: []rules.Hit{{Start: 0, End: 3, Masked: "x"}, {Start: 1, End: 2, Masked: "y"}, {Start: 5, End: 99, Masked: "z"}, {Start: 2, End: 1}}}
-	if got := maskedExcerpt("abcdef", v, 10); got != "xdef" {
-		t.Errorf("odd hits: %q, want %q", got, "xdef")
+	v := rules.Verdict{Hits: []rules.Hit{{Start: 0, End: 3, Masked: "x"}, {Start: 1, End: 2, Masked: "y"}, {Start: 2, End: 4, Masked: "w"}, {Start: 5, End: 99, Masked: "z"}, {Start: 2, End: 1}}}
+	if got := maskedExcerpt("abcdef", v, 10); got != "x*ef" {
+		t.Errorf("odd hits: %q, want %q", got, "x*ef")
 	}
 }
 

@@ -193,18 +193,31 @@ func archiveText(r wecom.ArchiveRecord, depth int) string {
 // answers for each: a message becomes a Message of its chat (kindOf gives
 // the kind of a group; nil treats every group as a work group) and goes
 // through Process like a callback; a recall marks the recalled message's
-// violation; the rest is skipped. One record's failure does not stop the
-// others: each result says what happened.
+// violation; the rest is skipped. A bad record does not stop the others;
+// a retryable failure (Redis unavailable) stops the batch there, since the
+// puller sends the batch again from that record. Each result says what
+// happened.
 //
 // Recalls need a store with MarkRecalled (RecallStore; bot/store has it).
 func (p *Pipeline) IngestArchive(ctx context.Context, recs []wecom.ArchiveRecord, kindOf func(roomID string) rules.ChatKind) []IngestResult {
 	out := make([]IngestResult, len(recs))
+	var stop error
 	for i, r := range recs {
-		out[i] = p.ingestOne(ctx, r, kindOf)
+		if stop != nil {
+			// After a retryable failure the rest waits for the resend (the
+			// puller resumes at the failed record): processing a recall
+			// before its original would lose the recall.
+			out[i] = IngestResult{Err: fmt.Errorf("ingest %s: an earlier record failed: %w", r.MsgID, stop)}
+		} else {
+			out[i] = p.ingestOne(ctx, r, kindOf)
+		}
 		out[i].MsgID, out[i].Seq = r.MsgID, r.Seq
 		if out[i].Err != nil {
 			out[i].Status = IngestError
 			out[i].Error = publicError(out[i].Err)
+			if stop == nil && out[i].Retryable() {
+				stop = ErrUnavailable
+			}
 		}
 	}
 	return out
@@ -219,6 +232,11 @@ func (p *Pipeline) ingestOne(ctx context.Context, r wecom.ArchiveRecord, kindOf 
 	}
 	if pre, ok := r.Recall(); ok {
 		return p.ingestRecall(ctx, r.MsgID, pre)
+	}
+	if externalSender(r.From) {
+		// Customers and robots are not employees: the policy, its counters,
+		// warnings and cases are about the company's own members.
+		return IngestResult{Status: IngestSkipped}
 	}
 	kind := rules.ChatWork
 	if r.RoomID != "" && kindOf != nil {
@@ -323,4 +341,11 @@ func (a *ArchiveIngest) SetArchiveSeq(ctx context.Context, corpID string, seq ui
 // ArchiveSeq returns the last ingested seq of corpID (0 when none).
 func (a *ArchiveIngest) ArchiveSeq(ctx context.Context, corpID string) (uint64, error) {
 	return a.Seqs.ArchiveSeq(ctx, corpID)
+}
+
+// externalSender reports whether the archive's sender id is not a member of
+// the corp: external contacts' ids start with "wo" or "wm", group robots'
+// with "wb" (WeCom's chat-archive documentation).
+func externalSender(from string) bool {
+	return strings.HasPrefix(from, "wo") || strings.HasPrefix(from, "wm") || strings.HasPrefix(from, "wb")
 }

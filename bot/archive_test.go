@@ -330,3 +330,15 @@ func TestArchiveIngestSameAsCallback(t *testing.T) {
 		t.Fatalf("delivered %q, want a warning to zhangsan, an alert to owner9 and a notice to hr1", viaArchive)
 	}
 }
+
+func TestIngestSkipsExternalSenders(t *testing.T) {
+	h := newHarness(t, nil)
+	ext := mustRecord(t, `{"seq":1,"msgid":"e1","action":"send","from":"wmAbCdEf123","roomid":"wrcust","msgtime":1732600000000,"msgtype":"text","text":{"content":"你真是个傻逼"}}`)
+	res := h.pipeline.IngestArchive(context.Background(), []wecom.ArchiveRecord{ext}, nil)
+	if res[0].Status != bot.IngestSkipped {
+		t.Fatalf("a customer's message: %+v, want skipped", res[0])
+	}
+	if _, ok, _ := h.st.Violation(context.Background(), "archive:e1"); ok {
+		t.Fatal("a customer got a violation record")
+	}
+}

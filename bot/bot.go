@@ -314,6 +314,7 @@ func (p *Pipeline) enforce(ctx context.Context, m Message, rs *rules.RuleSet, re
 		MsgID: m.ID, From: m.From, ChatID: m.ChatID, ChatKind: m.ChatKind.String(), Time: m.Time,
 		Categories: names, Labels: labels, Severity: v.Severity, Evidence: evidence, InShort: inShort, InLong: inLong,
 		Sanction: step.Sanction, CaseID: v.CaseID, Critical: step.Critical,
+		ShortWindow: windowLabel(l.ShortWindow), LongWindow: windowLabel(l.LongWindow),
 	}
 	var acts []Action
 	if step.Warn {
