@@ -51,6 +51,9 @@ func (s *Server) handleAIBot(c *gin.Context) (outcome string, err error) {
 	}
 	q := c.Request.URL.Query()
 	timestamp, nonce := q.Get("timestamp"), q.Get("nonce")
+	if err := s.fresh(timestamp); err != nil {
+		return outcomeForbidden, err
+	}
 	plain, err := s.cfg.AIBotCrypto.OpenJSON(q.Get("msg_signature"), timestamp, nonce, body)
 	if err != nil {
 		return outcomeOf(err), fmt.Errorf("open aibot callback: %w", err)

@@ -120,7 +120,7 @@ func newAIBotEnv(t *testing.T, v npmVector, ai handlers.AIBot) *aibotEnv {
 	}
 	h, err := handlers.New(handlers.Config{
 		Crypto: app, CorpID: vecCorpID, Pipeline: newPipeline(t), AIBotCrypto: c, AIBot: ai,
-		Logger: zerolog.Nop(), Registry: e.reg,
+		Logger: zerolog.Nop(), Registry: e.reg, MaxCallbackAge: anyAge,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -56,7 +56,7 @@ func BenchmarkCallback(b *testing.B) {
 		b.Fatal(err)
 	}
 	p := newPipeline(b)
-	h, err := handlers.New(handlers.Config{Crypto: c, CorpID: vecCorpID, Pipeline: p, Logger: zerolog.Nop()})
+	h, err := handlers.New(handlers.Config{Crypto: c, CorpID: vecCorpID, Pipeline: p, Logger: zerolog.Nop(), MaxCallbackAge: anyAge})
 	if err != nil {
 		b.Fatal(err)
 	}

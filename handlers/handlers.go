@@ -26,6 +26,10 @@ const MaxCallbackBody = 64 << 10
 // inside WeCom's 5 s (it drops the connection and retries after 5 s).
 const DefaultProcessTimeout = 4 * time.Second
 
+// DefaultMaxCallbackAge is well inside the dedup marks' 48 h and far beyond
+// WeCom's retries, which come within seconds.
+const DefaultMaxCallbackAge = 24 * time.Hour
+
 // Pipeline is what the callback endpoint needs of package bot.
 type Pipeline interface {
 	HandleCallback(ctx context.Context, m *wecom.Message) (bot.Result, error)
@@ -63,6 +67,10 @@ type Config struct {
 	AIBot       AIBot
 	// ProcessTimeout bounds the pipeline per callback; DefaultProcessTimeout when zero.
 	ProcessTimeout time.Duration
+	// MaxCallbackAge refuses callbacks whose signed timestamp is further
+	// from now than this (DefaultMaxCallbackAge when zero): a captured
+	// callback cannot be replayed after its dedup mark has expired.
+	MaxCallbackAge time.Duration
 	Now            func() time.Time
 	// IngestToken authorizes POST /api/v1/archive/messages (Bearer); the
 	// endpoint answers 404 when it is empty or Archive is nil.
@@ -88,6 +96,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.ProcessTimeout == 0 {
 		cfg.ProcessTimeout = DefaultProcessTimeout
+	}
+	if cfg.MaxCallbackAge == 0 {
+		cfg.MaxCallbackAge = DefaultMaxCallbackAge
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -58,7 +59,7 @@ func newEnv(t *testing.T, p handlers.Pipeline, ready func(context.Context) error
 	e := &env{t: t, crypto: c, reg: prometheus.NewRegistry(), logs: &syncWriter{}}
 	h, err := handlers.New(handlers.Config{
 		Crypto: c, CorpID: vecCorpID, Pipeline: p, Ready: ready,
-		Logger: zerolog.New(e.logs), Registry: e.reg,
+		Logger: zerolog.New(e.logs), Registry: e.reg, MaxCallbackAge: anyAge,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -270,7 +271,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 func TestProcessTimeoutBoundsTheAnswer(t *testing.T) {
 	c, _ := wecom.NewCrypto(vecToken, vecAESKey, vecCorpID)
 	h, err := handlers.New(handlers.Config{
-		Crypto: c, CorpID: vecCorpID, Logger: zerolog.Nop(), ProcessTimeout: 50 * time.Millisecond,
+		Crypto: c, CorpID: vecCorpID, Logger: zerolog.Nop(), ProcessTimeout: 50 * time.Millisecond, MaxCallbackAge: anyAge,
 		Pipeline: pipelineFunc(func(ctx context.Context, _ *wecom.Message) (bot.Result, error) {
 			<-ctx.Done() // a pipeline stuck on a dead Redis
 			return bot.Result{}, errors.Join(bot.ErrUnavailable, ctx.Err())
@@ -353,5 +354,43 @@ func TestRetriedViolationGetsTheWarningAgain(t *testing.T) {
 	}
 	if ok, dup := e.count("reply"), e.count("duplicate"); ok != 1 || dup != 1 {
 		t.Fatalf("outcomes reply=%v duplicate=%v, want 1 and 1 (processed once)", ok, dup)
+	}
+}
+
+// anyAge accepts the official vectors' 2014 timestamps in the tests that
+// are not about freshness.
+const anyAge = 100 * 365 * 24 * time.Hour
+
+// TestStaleCallbacksRefused: a captured callback replayed a day later, or
+// one without a usable timestamp, is refused like a forged one.
+func TestStaleCallbacksRefused(t *testing.T) {
+	c, _ := wecom.NewCrypto(vecToken, vecAESKey, vecCorpID)
+	h, err := handlers.New(handlers.Config{Crypto: c, CorpID: vecCorpID, Pipeline: newPipeline(t), Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(query string, body []byte) int {
+		rec := httptest.NewRecorder()
+		h.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/wecom/callback?"+query, bytes.NewReader(body)))
+		return rec.Code
+	}
+	if code := post(vecPOSTQ, []byte(vecPOST)); code != http.StatusForbidden {
+		t.Errorf("the 2014 vector replayed now: %d, want 403", code)
+	}
+	rec := httptest.NewRecorder()
+	h.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/wecom/callback?"+vecGET, nil))
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("stale URL check: %d, want 403", rec.Code)
+	}
+	plain := "<xml><ToUserName><![CDATA[" + vecCorpID + "]]></ToUserName><FromUserName><![CDATA[u]]></FromUserName>" +
+		"<CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content><MsgId>55</MsgId></xml>"
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	body, sig, _ := c.SealCallback([]byte(plain), vecCorpID, "218", ts, "n")
+	if code := post(url.Values{"msg_signature": {sig}, "timestamp": {ts}, "nonce": {"n"}}.Encode(), body); code != http.StatusOK {
+		t.Errorf("a fresh callback: %d, want 200", code)
+	}
+	body, sig, _ = c.SealCallback([]byte(plain), vecCorpID, "218", "soon", "n")
+	if code := post(url.Values{"msg_signature": {sig}, "timestamp": {"soon"}, "nonce": {"n"}}.Encode(), body); code != http.StatusForbidden {
+		t.Errorf("a timestamp that is no number: %d, want 403", code)
 	}
 }
