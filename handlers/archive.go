@@ -22,6 +22,10 @@ import (
 // GetChatData page is at most 1000 records, far below it.
 const MaxArchiveBody = 8 << 20
 
+// MaxArchiveRecords is the most records one ingest batch may hold: the
+// SDK's page is at most 1000.
+const MaxArchiveRecords = 1000
+
 // DefaultArchiveCorp names the corp whose seq is kept when neither the
 // request nor the configuration names one.
 const DefaultArchiveCorp = "default"
@@ -93,6 +97,24 @@ func (s *Server) ingestArchive(c *gin.Context) error {
 			return fmt.Errorf("archive ingest: empty body (send a JSON array or JSON lines of records): %w", bot.ErrInvalid)
 		}
 		return fmt.Errorf("archive ingest: %w", err)
+	}
+
+	if len(recs) > MaxArchiveRecords {
+		return fmt.Errorf("archive ingest: %d records in one batch, at most %d (WeCom's page size): %w", len(recs), MaxArchiveRecords, bot.ErrTooLarge)
+	}
+	// A seq given with the batch moves the stored one only as far as the
+	// batch's own records go: an empty or forged batch cannot move it past
+	// records not yet ingested.
+	if len(recs) == 0 {
+		querySeq = 0
+	} else {
+		var top uint64
+		for _, r := range recs {
+			top = max(top, r.Seq)
+		}
+		if top > 0 {
+			querySeq = min(querySeq, top)
+		}
 	}
 
 	good := make([]wecom.ArchiveRecord, 0, len(recs))

@@ -429,3 +429,20 @@ func TestArchiveIngestSeqStopsBeforeAFailure(t *testing.T) {
 		t.Errorf("seq after the resend %d, want 22", ans2.Seq)
 	}
 }
+
+// TestArchiveSeqCannotBeMovedPastTheBatch: a seq sent with an empty batch,
+// or beyond the batch's records, does not move the stored seq past them.
+func TestArchiveSeqCannotBeMovedPastTheBatch(t *testing.T) {
+	e := newArchiveEnv(t, "tok", nil)
+	if code, ans, _ := e.post("?seq=18446744073709551615", "Bearer tok", []byte("[]")); code != http.StatusOK || ans.Seq != 0 {
+		t.Fatalf("empty batch: %d, seq %d; want 200 and seq 0", code, ans.Seq)
+	}
+	rec := `{"seq":5,"msgid":"s5","action":"send","from":"u1","roomid":"wr","msgtime":1732600000000,"msgtype":"text","text":{"content":"你好"}}`
+	if code, ans, _ := e.post("?seq=999999", "Bearer tok", []byte(rec)); code != http.StatusOK || ans.Seq != 5 {
+		t.Fatalf("batch with a larger seq: %d, seq %d; want the stored seq at 5", code, ans.Seq)
+	}
+	big := strings.Repeat(rec+"\n", handlers.MaxArchiveRecords+1)
+	if code, _, _ := e.post("", "Bearer tok", []byte(big)); code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a batch of %d records: %d, want 413", handlers.MaxArchiveRecords+1, code)
+	}
+}

@@ -104,9 +104,15 @@ type ViolationQuery struct {
 	Limit  int
 }
 
+// MaxSearchScan bounds the violations one search reads: a filter that
+// matches little must not make one request read the whole retention. The
+// answer's next cursor lets the caller go on from where it stopped.
+const MaxSearchScan = 5000
+
 // SearchViolations returns violations matching q, newest first, scanning
 // the time index from q.To (or q.Before) backwards; next is the time to pass
-// as Before for the following page (zero when there is none).
+// as Before for the following page (zero when there is none). It reads at
+// most MaxSearchScan records a call, in pipelined batches.
 func (s *Store) SearchViolations(ctx context.Context, q ViolationQuery) (out []Violation, next time.Time, err error) {
 	maxScore := "+inf"
 	switch {
@@ -121,27 +127,46 @@ func (s *Store) SearchViolations(ctx context.Context, q ViolationQuery) (out []V
 	}
 	const batch = 500
 	var offset int64
-	for len(out) < q.Limit {
-		ids, err := s.rdb.ZRevRangeByScore(ctx, s.keyViolationIndex(), &redis.ZRangeBy{
+	for scanned := 0; len(out) < q.Limit; {
+		zs, err := s.rdb.ZRevRangeByScoreWithScores(ctx, s.keyViolationIndex(), &redis.ZRangeBy{
 			Max: maxScore, Min: minScore, Offset: offset, Count: batch,
 		}).Result()
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("search violations: %w", err)
 		}
-		for _, id := range ids {
-			v, ok, err := s.Violation(ctx, id)
-			if err != nil {
-				return nil, time.Time{}, err
+		if len(zs) == 0 {
+			break
+		}
+		keys := make([]string, len(zs))
+		for i, z := range zs {
+			keys[i] = s.keyViolation(fmt.Sprint(z.Member))
+		}
+		vals, err := s.rdb.MGet(ctx, keys...).Result()
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("search violations: %w", err)
+		}
+		for i, raw := range vals {
+			scanned++
+			str, ok := raw.(string)
+			if !ok {
+				continue // expired since it was indexed
 			}
-			if !ok || !q.matches(v) {
+			var v Violation
+			if err := json.Unmarshal([]byte(str), &v); err != nil {
+				return nil, time.Time{}, fmt.Errorf("decode violation %v: %w", zs[i].Member, err)
+			}
+			if !q.matches(v) {
+				if scanned >= MaxSearchScan {
+					return out, time.UnixMilli(int64(zs[i].Score)), nil
+				}
 				continue
 			}
 			out = append(out, v)
-			if len(out) == q.Limit {
-				return out, v.Time, nil
+			if len(out) == q.Limit || scanned >= MaxSearchScan {
+				return out, time.UnixMilli(int64(zs[i].Score)), nil
 			}
 		}
-		if len(ids) < batch {
+		if len(zs) < batch {
 			break
 		}
 		offset += batch
