@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,6 +57,9 @@ type AdminStore interface {
 	SetChat(ctx context.Context, c store.ChatInfo) error
 	DeleteChat(ctx context.Context, chatID string) (bool, error)
 }
+
+// streamID is the form of a Redis stream entry id (audit log paging).
+var streamID = regexp.MustCompile(`^[0-9]{1,20}-[0-9]{1,20}$`)
 
 // principalKey holds the authenticated admin user on the gin context.
 const principalKey = "wg.principal"
@@ -361,8 +365,15 @@ func writeViolationsCSV(c *gin.Context, vs []store.Violation) error {
 	_ = w.Write([]string{"id", "time", "from", "chat_id", "chat_kind", "severity", "action", "category", "rule", "kind", "masked", "case_id", "sanction", "recalled"})
 	for _, v := range vs {
 		for _, h := range v.Hits {
-			_ = w.Write([]string{v.ID, v.Time.Format(time.RFC3339), v.From, v.ChatID, v.ChatKind, v.Severity, v.Action,
-				h.Category, h.Rule, h.Kind, h.Masked, v.CaseID, v.Sanction, strconv.FormatBool(v.Recalled)})
+			row := []string{v.ID, v.Time.Format(time.RFC3339), v.From, v.ChatID, v.ChatKind, v.Severity, v.Action,
+				h.Category, h.Rule, h.Kind, h.Masked, v.CaseID, v.Sanction, strconv.FormatBool(v.Recalled)}
+			for i, cell := range row {
+				// A cell Excel would run as a formula is written as text.
+				if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+					row[i] = "'" + cell
+				}
+			}
+			_ = w.Write(row)
 		}
 	}
 	w.Flush()
@@ -568,7 +579,11 @@ func (s *Server) auditLog(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	entries, err := s.cfg.Admin.AuditLog(c.Request.Context(), n, c.Query("before"))
+	before := c.Query("before")
+	if before != "" && !streamID.MatchString(before) {
+		return fmt.Errorf("before %q is not an audit entry id (like 1764216000000-0): %w", before, bot.ErrInvalid)
+	}
+	entries, err := s.cfg.Admin.AuditLog(c.Request.Context(), n, before)
 	if err != nil {
 		return bot.WithKind(err, bot.ErrUnavailable)
 	}

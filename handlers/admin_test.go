@@ -459,3 +459,24 @@ func TestAdminOwnerLosesChatWhenOwnerChanges(t *testing.T) {
 		t.Fatalf("after HR removed the settings the owner keeps %v", chats)
 	}
 }
+
+func TestAdminBadAuditCursor(t *testing.T) {
+	e := newAdminEnv(t)
+	if code, body := e.call("GET", "/api/v1/audit?before=garbage", e.tokens["hr"], ""); code != http.StatusBadRequest {
+		t.Fatalf("before=garbage: %d %s, want 400", code, body)
+	}
+}
+
+func TestAdminCSVDefusesFormulas(t *testing.T) {
+	e := newAdminEnv(t)
+	engine := defaultEngineT(t)
+	p, _ := bot.New(bot.Config{Store: e.st, Checker: func() bot.Checker { return engine }})
+	if _, err := p.Process(context.Background(), bot.Message{ID: "msg:f1", Source: bot.SourceArchive, From: "=HYPERLINK(\"x\")",
+		ChatID: "wrx", ChatKind: rules.ChatWork, Text: "你真是个傻逼", Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	_, body := e.call("GET", "/api/v1/violations?format=csv", e.tokens["hr"], "")
+	if !strings.Contains(body, `'=HYPERLINK`) {
+		t.Fatalf("csv %q, want the formula cell written as text", body)
+	}
+}

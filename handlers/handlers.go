@@ -6,6 +6,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -67,6 +68,9 @@ type Config struct {
 	AIBot       AIBot
 	// ProcessTimeout bounds the pipeline per callback; DefaultProcessTimeout when zero.
 	ProcessTimeout time.Duration
+	// TrustedProxies are the reverse proxies (addresses or CIDRs) whose
+	// X-Forwarded-For is believed for the logged client address.
+	TrustedProxies []string
 	// MaxCallbackAge refuses callbacks whose signed timestamp is further
 	// from now than this (DefaultMaxCallbackAge when zero): a captured
 	// callback cannot be replayed after its dedup mark has expired.
@@ -111,6 +115,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, engine: gin.New(), metrics: m}
+	// Client addresses in the logs come from X-Forwarded-For only through
+	// the proxies named here; by default from the connection itself.
+	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("new handlers: trusted proxies: %w", err)
+	}
 	s.routes()
 	return s, nil
 }

@@ -202,10 +202,9 @@ func runArchive(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	var acfg ArchiveConfig
-	if err := acfg.applyEnv(osGetenv); err != nil {
-		return err
-	}
+	// The config file's archive: section with the environment applied
+	// (loadConfig did both), then the flags.
+	acfg := cfg.Archive
 	if *limit != 0 {
 		acfg.Limit = *limit
 	}

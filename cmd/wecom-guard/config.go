@@ -48,6 +48,10 @@ type Config struct {
 	// RedisURL selects the Redis server (REDIS_URL). Empty: an embedded,
 	// non-persistent Redis.
 	RedisURL string `yaml:"redis_url"`
+	// TrustedProxies are the reverse proxies (addresses or CIDRs, comma
+	// separated in TRUSTED_PROXIES) whose X-Forwarded-For is believed for
+	// logged client addresses. Default none.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 	// RedisPrefix starts every Redis key (REDIS_PREFIX). Default "wg:".
 	RedisPrefix string `yaml:"redis_prefix"`
 	// StateDir keeps the sandbox credentials (WG_STATE_DIR). Default ".wecom-guard".
@@ -187,6 +191,9 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	setSecret(&c.WeCom.AESKey, "WECOM_AES_KEY")
 	set(&c.WeCom.APIBase, "WECOM_API_BASE")
 	set(&c.RulesDir, "RULES_DIR")
+	if v := getenv("TRUSTED_PROXIES"); v != "" {
+		c.TrustedProxies = strings.Split(v, ",")
+	}
 	setSecret(&c.WeCom.AIBotToken, "WECOM_AIBOT_TOKEN")
 	setSecret(&c.WeCom.AIBotAESKey, "WECOM_AIBOT_AES_KEY")
 	if err := c.Archive.applyEnv(getenv); err != nil {

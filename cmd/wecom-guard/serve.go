@@ -192,16 +192,17 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		return k
 	}
 	hcfg := handlers.Config{
-		Crypto:      crypto,
-		CorpID:      id.CorpID,
-		Pipeline:    pipeline,
-		Ready:       st.Ping,
-		Logger:      log,
-		Admin:       st,
-		Checker:     policy.Checker,
-		Rules:       st,
-		IngestToken: id.IngestToken,
-		Archive:     &bot.ArchiveIngest{Pipeline: pipeline, Seqs: st, KindOf: kindOf},
+		Crypto:         crypto,
+		CorpID:         id.CorpID,
+		TrustedProxies: cfg.TrustedProxies,
+		Pipeline:       pipeline,
+		Ready:          st.Ping,
+		Logger:         log,
+		Admin:          st,
+		Checker:        policy.Checker,
+		Rules:          st,
+		IngestToken:    id.IngestToken,
+		Archive:        &bot.ArchiveIngest{Pipeline: pipeline, Seqs: st, KindOf: kindOf},
 	}
 	if id.AIBotToken != "" {
 		if hcfg.AIBotCrypto, err = wecom.NewCrypto(id.AIBotToken, id.AIBotAESKey, ""); err != nil {
