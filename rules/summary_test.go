@@ -71,13 +71,14 @@ ladder:
   sanctions:
     - {at: 2, sanction: 通报批评}
 `
-	rs, err := LoadDir(policyFS(policy))
+	_, err := LoadDir(policyFS(policy))
 	if err == nil {
 		t.Fatalf("LoadDir accepted a policy without folder bad")
 	}
 	fsys := policyFS(policy)
 	delete(fsys, "lists/bad/words.txt")
-	if rs, err = LoadDir(fsys); err != nil {
+	rs, err := LoadDir(fsys)
+	if err != nil {
 		t.Fatalf("LoadDir: %v", err)
 	}
 	s := rs.Summary()

@@ -78,7 +78,7 @@ func (s *Store) UserViolations(ctx context.Context, user string, limit int) ([]V
 	if limit <= 0 {
 		return nil, nil
 	}
-	ids, err := s.rdb.ZRevRange(ctx, s.keyUserViolations(user), 0, int64(limit)-1).Result()
+	ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.keyUserViolations(user), Start: 0, Stop: int64(limit) - 1, Rev: true}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list violations of %q: %w", user, err)
 	}

@@ -77,7 +77,7 @@ func (s *Store) Cases(ctx context.Context, all bool, limit int) ([]Case, error) 
 	if all {
 		idx = s.keyAllCases()
 	}
-	ids, err := s.rdb.ZRevRange(ctx, idx, 0, int64(limit)-1).Result()
+	ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: idx, Start: 0, Stop: int64(limit) - 1, Rev: true}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}

@@ -130,9 +130,9 @@ func TestViolationsAndCases(t *testing.T) {
 	if err != nil || !ok || got.From != "zhangsan" || len(got.Hits) != 1 || got.Hits[0].Masked != "刷*" || !got.Time.Equal(now) {
 		t.Fatalf("Violation = %+v, %v, %v", got, ok, err)
 	}
-	recent, err := s.RecentViolations(ctx, 10)
+	recent, _, err := s.SearchViolations(ctx, store.ViolationQuery{Limit: 10})
 	if err != nil || len(recent) != 1 {
-		t.Fatalf("RecentViolations = %d, %v; want 1 (saved twice, indexed once)", len(recent), err)
+		t.Fatalf("SearchViolations = %d, %v; want 1 (saved twice, indexed once)", len(recent), err)
 	}
 	c := store.Case{ID: store.CaseIDFor("msg:1", now), Opened: now, User: "zhangsan", Category: "ads", Suggested: "警告"}
 	for i, want := range []bool{true, false} {

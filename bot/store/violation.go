@@ -85,26 +85,6 @@ func (s *Store) Violation(ctx context.Context, id string) (v Violation, ok bool,
 	return v, ok, err
 }
 
-// RecentViolations returns up to limit violations newest first, from the
-// time index.
-func (s *Store) RecentViolations(ctx context.Context, limit int) ([]Violation, error) {
-	ids, err := s.rdb.ZRevRange(ctx, s.keyViolationIndex(), 0, int64(limit)-1).Result()
-	if err != nil {
-		return nil, fmt.Errorf("list violations: %w", err)
-	}
-	out := make([]Violation, 0, len(ids))
-	for _, id := range ids {
-		v, ok, err := s.Violation(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out = append(out, v)
-		}
-	}
-	return out, nil
-}
-
 // Case is an escalation to HR: a violation (or a series) for HR to decide
 // on. The bot suggests a sanction; only HR decides.
 type Case struct {
