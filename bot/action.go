@@ -84,7 +84,7 @@ func (a Action) where() string {
 	if a.ChatID == "" {
 		return "企业微信"
 	}
-	return "群聊 " + a.ChatID
+	return "群聊「" + a.ChatID + "」"
 }
 
 // WarningText is the private warning to the sender.

@@ -362,7 +362,7 @@ func (b *AIBot) records(ctx context.Context, user string) (string, error) {
 		}
 		where := "企业微信"
 		if v.ChatID != "" {
-			where = "群聊 " + v.ChatID
+			where = "群聊「" + v.ChatID + "」"
 		}
 		fmt.Fprintf(&out, "- %s 在%s：%s（%s），%s", v.Time.In(shanghai).Format("01-02 15:04"), where,
 			strings.Join(cats, "、"), strings.Join(evidence, "，"), outcomeLabel(v.Action))

@@ -112,9 +112,9 @@ func TestRenderReportAndDirectory(t *testing.T) {
 		acts []Action
 		want []string
 	}{
-		{"one report", ActReport, []Action{report}, []string{"**成员举报**", "举报人：李四(lisi)", "群聊 wrChat1", "你个傻*", "辱骂人身攻击"}},
+		{"one report", ActReport, []Action{report}, []string{"**成员举报**", "举报人：李四(lisi)", "群聊「wrChat1」", "你个傻*", "辱骂人身攻击"}},
 		{"report with no finding", ActReport, []Action{unjudged}, []string{"未发现明显违规"}},
-		{"report digest", ActReport, []Action{report, unjudged}, []string{"成员举报汇总（2 条）", "11-25 10:00 李四(lisi) 在群聊 wrChat1举报"}},
+		{"report digest", ActReport, []Action{report, unjudged}, []string{"成员举报汇总（2 条）", "11-25 10:00 李四(lisi) 在群聊「wrChat1」举报"}},
 		{"profile name", ActProfileName, []Action{profile}, []string{"不当昵称提醒", "成员：u1", "不当昵称（medium）", "姓名：老*"}},
 		{"profile digest", ActProfileName, []Action{profile, profile}, []string{"汇总（2 条）"}},
 		{"handover to HR", ActHandoverHR, []Action{leave}, []string{"离职成员：王五(wangwu)", "2 件（C1、C2）", "离职继承"}},
@@ -261,7 +261,7 @@ func TestReportReachesOwner(t *testing.T) {
 		t.Fatalf("owner got %d messages (all: %v), want 1", len(got["owner1"]), got)
 	}
 	msg := got["owner1"][0]
-	for _, w := range []string{"成员举报", "lisi", "群聊 wrChat1", "违法违规内容"} {
+	for _, w := range []string{"成员举报", "lisi", "群聊「wrChat1」", "违法违规内容"} {
 		if !strings.Contains(msg, w) {
 			t.Errorf("owner's message lacks %q:\n%s", w, msg)
 		}

@@ -303,7 +303,7 @@ func TestAIBotMyRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !strings.Contains(direct, "违规记录（2 条）") || !strings.Contains(direct, "辱骂人身攻击") ||
-		!strings.Contains(direct, "138****5678") || !strings.Contains(direct, "群聊 wrChat1") {
+		!strings.Contains(direct, "138****5678") || !strings.Contains(direct, "群聊「wrChat1」") {
 		t.Errorf("records = %q", direct)
 	}
 	if strings.Contains(direct, "傻逼") || strings.Contains(direct, "13812345678") {
