@@ -420,13 +420,20 @@ func (s *Server) listCases(c *gin.Context) error {
 			if ok, err := s.caseInScope(c.Request.Context(), cs, scope); err != nil {
 				return err
 			} else if ok {
-				kept = append(kept, cs)
+				kept = append(kept, ownerView(cs))
 			}
 		}
 		cases = kept
 	}
 	c.JSON(http.StatusOK, gin.H{"cases": cases})
 	return nil
+}
+
+// ownerView is a case as a group owner sees it: HR's own note and who
+// decided stay with HR.
+func ownerView(cs store.Case) store.Case {
+	cs.DecisionNote, cs.DecidedBy = "", ""
+	return cs
 }
 
 // caseInScope reports whether one of the case's violations is in an
@@ -460,8 +467,11 @@ func (s *Server) getCase(c *gin.Context) error {
 		if in, err := s.caseInScope(c.Request.Context(), cs, scope); err != nil {
 			return err
 		} else if !in {
-			return fmt.Errorf("case %q is not about a chat you own: %w", cs.ID, bot.ErrForbidden)
+			// Not found rather than forbidden: an owner does not learn that
+			// cases of other chats exist.
+			return fmt.Errorf("case %q: %w", c.Param("id"), bot.ErrNotFound)
 		}
+		cs = ownerView(cs)
 	}
 	c.JSON(http.StatusOK, cs)
 	return nil

@@ -291,8 +291,8 @@ func TestAdminOwnerSeesOnlyOwnChats(t *testing.T) {
 	json.Unmarshal([]byte(all), &hrCases)
 	for _, c := range hrCases.Cases {
 		if c.Violations[0] == "msg:a2" {
-			if code, _ := e.call("GET", "/api/v1/cases/"+c.ID, e.tokens["owner"], ""); code != http.StatusForbidden {
-				t.Fatalf("owner opened another owner's case: %d, want 403", code)
+			if code, _ := e.call("GET", "/api/v1/cases/"+c.ID, e.tokens["owner"], ""); code != http.StatusNotFound {
+				t.Fatalf("owner opened another owner's case: %d, want 404", code)
 			}
 		}
 	}
@@ -478,5 +478,27 @@ func TestAdminCSVDefusesFormulas(t *testing.T) {
 	_, body := e.call("GET", "/api/v1/violations?format=csv", e.tokens["hr"], "")
 	if !strings.Contains(body, `'=HYPERLINK`) {
 		t.Fatalf("csv %q, want the formula cell written as text", body)
+	}
+}
+
+func TestAdminOwnerDoesNotSeeHRNotes(t *testing.T) {
+	e := newAdminEnv(t)
+	seedViolations(t, e)
+	_, body := e.call("GET", "/api/v1/cases", e.tokens["owner"], "")
+	var cases struct{ Cases []store.Case }
+	if err := json.Unmarshal([]byte(body), &cases); err != nil || len(cases.Cases) != 1 {
+		t.Fatalf("owner's cases: %s", body)
+	}
+	id := cases.Cases[0].ID
+	if code, _ := e.call("POST", "/api/v1/cases/"+id+"/ack", e.tokens["hr"], ""); code != 200 {
+		t.Fatal(code)
+	}
+	e.call("POST", "/api/v1/cases/"+id+"/resolve", e.tokens["hr"], `{"decision":"警告","note":"仅供HR：与其主管谈过"}`)
+	_, all := e.call("GET", "/api/v1/cases?status=all", e.tokens["owner"], "")
+	_, one := e.call("GET", "/api/v1/cases/"+id, e.tokens["owner"], "")
+	for _, b := range []string{all, one} {
+		if !strings.Contains(b, "警告") || strings.Contains(b, "仅供HR") || strings.Contains(b, "hr-user") {
+			t.Fatalf("owner sees %s, want the decision without HR's note or name", b)
+		}
 	}
 }
