@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/rs/zerolog"
 
@@ -386,6 +387,195 @@ func TestBrowserHRFlow(t *testing.T) {
 	)
 }
 
+// HR sets a chat's kind, then edits policy.yaml on the 策略 page: a
+// harmless edit is saved with a new version, a broken one is refused with
+// its line, and an unsaved draft can be tried on the 试一试 page.
+func TestBrowserChatsAndPolicy(t *testing.T) {
+	e := newConsoleEnv(t)
+	ctx := newBrowser(t)
+	dir := artifactDir(t)
+	// Deleting asks first: the test accepts the browser's confirm dialog.
+	// The listener runs in the tab's read loop, so the answer goes from
+	// another goroutine; should it fail, the dialog stays open and the
+	// delete step fails on its timeout with its name.
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			go chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, ctx, e.srv.URL, e.tokens[handlers.RoleHR])
+
+	run(t, ctx, "set a chat private",
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="chats"]`)),
+		chromedp.WaitVisible(chromedp.ID("chat-form")),
+		chromedp.SendKeys(chromedp.ID("chat-id"), "wrfamily"),
+		chromedp.SendKeys(chromedp.ID("chat-name"), "家人群"),
+		chromedp.SetValue(chromedp.ID("chat-kind"), "private"),
+		chromedp.SendKeys(chromedp.ID("chat-owner"), "lisi"),
+		chromedp.Click(chromedp.ID("chat-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`#chats-table tr[data-chat="wrfamily"][data-kind="private"]`)),
+	)
+	row := get(t, ctx, "chat row", chromedp.Text(chromedp.CSS(`#chats-table tr[data-chat="wrfamily"]`)))
+	for _, want := range []string{"家人群", "私人群", "lisi", "hr-user"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("chat row %q lacks %q", row, want)
+		}
+	}
+	if explain := get(t, ctx, "explanation", chromedp.Text(chromedp.ID("chats-explain"))); !strings.Contains(explain, "工作群") {
+		t.Errorf("chat page explanation %q does not say the kind decides the rules", explain)
+	}
+	info, ok, err := e.st.Chat(context.Background(), "wrfamily")
+	if err != nil || !ok || info.Kind != "private" || info.Owner != "lisi" || info.Name != "家人群" || info.SetBy != "hr-user" {
+		t.Fatalf("stored chat %+v, %v, %v", info, ok, err)
+	}
+	noErrorShown(t, ctx)
+	screenshot(t, ctx, dir, "chats.png")
+
+	// A second chat is set through the form and deleted from the table.
+	run(t, ctx, "set and delete a chat",
+		chromedp.Click(chromedp.ID("chat-clear")),
+		chromedp.SendKeys(chromedp.ID("chat-id"), "wrtemp"),
+		chromedp.SetValue(chromedp.ID("chat-kind"), "external"),
+		chromedp.Click(chromedp.ID("chat-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`#chats-table tr[data-chat="wrtemp"][data-kind="external"]`)),
+		chromedp.Click(chromedp.CSS(`#chats-table tr[data-chat="wrtemp"] button.danger`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#chats-table tr[data-chat="wrtemp"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#chats-table tr[data-chat="wrfamily"]`)),
+	)
+	if _, ok, err := e.st.Chat(context.Background(), "wrtemp"); err != nil || ok {
+		t.Fatalf("deleted chat still stored (%v, %v)", ok, err)
+	}
+	noErrorShown(t, ctx)
+
+	version := func() int {
+		t.Helper()
+		s := get(t, ctx, "policy version", chromedp.Text(chromedp.ID("policy-version")))
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatalf("policy version %q: %v", s, err)
+		}
+		return n
+	}
+	run(t, ctx, "open the policy",
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="policy"]`)),
+		chromedp.WaitVisible(chromedp.ID("policy-text")),
+		chromedp.Poll[chromedp.Void](`document.getElementById("policy-text").value.includes("rules:")`),
+	)
+	v1 := version()
+	text := get(t, ctx, "policy text", chromedp.Value(chromedp.ID("policy-text")))
+	const comment = "# 浏览器测试：无害的注释行"
+	edited := text + "\n" + comment + "\n"
+	run(t, ctx, "save a harmless edit",
+		chromedp.SetValue(chromedp.ID("policy-text"), edited),
+		chromedp.Click(chromedp.ID("policy-save")),
+		chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.getElementById("policy-version").textContent !== %q`, strconv.Itoa(v1))),
+	)
+	if v2 := version(); v2 <= v1 {
+		t.Fatalf("version after saving %d, before %d", v2, v1)
+	}
+	files, _, err := e.st.Rules(context.Background())
+	if err != nil || !strings.Contains(string(files["policy.yaml"]), comment) {
+		t.Fatalf("stored policy lacks the comment (%v)", err)
+	}
+	noErrorShown(t, ctx)
+
+	// A broken edit is refused and the page names its line.
+	broken := strings.Replace(edited, "severity: medium", "severity: extreme", 1)
+	if broken == edited {
+		t.Fatal("the default policy has no \"severity: medium\" to break")
+	}
+	wantLine := strings.Count(broken[:strings.Index(broken, "severity: extreme")], "\n") + 1
+	v2 := version()
+	run(t, ctx, "save a broken edit",
+		chromedp.SetValue(chromedp.ID("policy-text"), broken),
+		chromedp.Click(chromedp.ID("policy-save")),
+		chromedp.WaitVisible(chromedp.CSS(`#policy-problem-list li`)),
+	)
+	problems := get(t, ctx, "problems", chromedp.Text(chromedp.ID("policy-problem-list")))
+	if !strings.Contains(problems, fmt.Sprintf("policy.yaml:%d", wantLine)) || !strings.Contains(problems, "extreme") {
+		t.Fatalf("problems %q, want policy.yaml:%d and the bad severity", problems, wantLine)
+	}
+	if v := version(); v != v2 {
+		t.Fatalf("a refused edit changed the version from %d to %d", v2, v)
+	}
+	if dirty := get(t, ctx, "dirty", chromedp.Evaluate[bool](`!document.getElementById("policy-dirty").hidden`)); !dirty {
+		t.Error("the refused edit is not marked unsaved")
+	}
+	screenshot(t, ctx, dir, "policy.png")
+
+	// An unsaved draft that turns secrets-leak into a shadow rule is tried
+	// on the 试一试 page without saving it.
+	draft := strings.Replace(edited, "    action: escalate_hr\n", "    action: escalate_hr\n    shadow: true\n", 1)
+	if draft == edited {
+		t.Fatal("the default policy has no escalate_hr rule to draft on")
+	}
+	const msg = "这份机密文件别外传"
+	run(t, ctx, "try with the draft",
+		chromedp.SetValue(chromedp.ID("policy-text"), draft),
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="try"]`)),
+		chromedp.WaitVisible(chromedp.ID("try-text")),
+		chromedp.SendKeys(chromedp.ID("try-text"), msg),
+		chromedp.Click(chromedp.ID("try-draft")),
+		chromedp.Click(chromedp.ID("try-submit")),
+		chromedp.WaitVisible(chromedp.ID("try-draft-used")),
+		chromedp.WaitVisible(chromedp.CSS(`#try-hits tr[data-category="secrets"]`)),
+	)
+	if hit := get(t, ctx, "draft hit", chromedp.Text(chromedp.CSS(`#try-hits tr[data-category="secrets"]`))); !strings.Contains(hit, "secrets-leak（试运行）") {
+		t.Fatalf("hit with the draft %q, want secrets-leak in shadow mode", hit)
+	}
+	run(t, ctx, "try without the draft",
+		chromedp.Click(chromedp.ID("try-draft")),
+		chromedp.Click(chromedp.ID("try-submit")),
+		chromedp.WaitNotVisible(chromedp.ID("try-draft-used")),
+		chromedp.WaitVisible(chromedp.CSS(`#try-hits tr[data-category="secrets"]`)),
+	)
+	if hit := get(t, ctx, "saved hit", chromedp.Text(chromedp.CSS(`#try-hits tr[data-category="secrets"]`))); strings.Contains(hit, "试运行") || !strings.Contains(hit, "secrets-leak") {
+		t.Fatalf("hit with the saved policy %q, want secrets-leak in force", hit)
+	}
+	noErrorShown(t, ctx)
+
+	// Coming back to the page keeps the unsaved draft.
+	run(t, ctx, "back to the policy",
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="policy"]`)),
+		chromedp.WaitVisible(chromedp.ID("policy-text")),
+	)
+	if got := get(t, ctx, "kept draft", chromedp.Value(chromedp.ID("policy-text"))); got != draft {
+		t.Fatal("the unsaved draft was lost on returning to the policy page")
+	}
+
+	// Someone else changes the rule set meanwhile: saving the draft is a
+	// conflict, and reloading shows their version.
+	files, v, err := e.st.Rules(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const other = "# 另一位 HR 的修改"
+	files["policy.yaml"] = append(files["policy.yaml"], other+"\n"...)
+	nv, err := e.st.SaveRules(context.Background(), files, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, "conflicting save",
+		chromedp.Click(chromedp.ID("policy-save")),
+		chromedp.WaitVisible(chromedp.ID("policy-conflict")),
+	)
+	if got := get(t, ctx, "draft after conflict", chromedp.Value(chromedp.ID("policy-text"))); got != draft {
+		t.Fatal("a refused save changed the text in the editor")
+	}
+	run(t, ctx, "reload after the conflict",
+		chromedp.Click(chromedp.ID("policy-conflict-reload")),
+		chromedp.WaitNotVisible(chromedp.ID("policy-conflict")),
+	)
+	if got := get(t, ctx, "reloaded policy", chromedp.Value(chromedp.ID("policy-text"))); !strings.Contains(got, other) {
+		t.Fatal("the reloaded policy lacks the other change")
+	}
+	if v := version(); int64(v) != nv {
+		t.Fatalf("version after reloading %d, want %d", v, nv)
+	}
+}
+
 // An auditor reads everything but sees no control that changes anything,
 // and an owner sees only the pages of their role.
 func TestBrowserReadOnlyRoles(t *testing.T) {
@@ -409,6 +599,25 @@ func TestBrowserReadOnlyRoles(t *testing.T) {
 	if !get(t, ctx, "severity", chromedp.Evaluate[bool](`document.querySelector("#list-entries tr[data-word] select").disabled`)) {
 		t.Error("auditor can change a word's severity")
 	}
+
+	// The auditor reads the chat settings and the policy, read-only.
+	run(t, ctx, "auditor chats and policy",
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="chats"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#chats-table tbody tr`)),
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="policy"]`)),
+		chromedp.WaitVisible(chromedp.ID("policy-text")),
+		chromedp.Poll[chromedp.Void](`document.getElementById("policy-text").value.includes("rules:")`),
+	)
+	for _, sel := range []string{"#chat-form", "#policy-save", "#try-form .row.hr-only"} {
+		display := get(t, ctx, "display of "+sel, chromedp.Evaluate[string](`getComputedStyle(document.querySelector(`+strconv.Quote(sel)+`)).display`))
+		if display != "none" {
+			t.Errorf("auditor sees %s (display %q)", sel, display)
+		}
+	}
+	if !get(t, ctx, "policy read-only", chromedp.Evaluate[bool](`document.getElementById("policy-text").readOnly`)) {
+		t.Error("auditor can edit the policy text")
+	}
+	noErrorShown(t, ctx)
 	run(t, ctx, "auditor signs out",
 		chromedp.Click(chromedp.ID("logout")),
 		chromedp.WaitVisible(chromedp.ID("login-token")),

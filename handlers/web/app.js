@@ -156,6 +156,11 @@
     state.role = info.role;
     state.csrf = info.csrf;
     document.body.dataset.role = info.role;
+    // Another user's unsaved policy edits are not carried over.
+    policy.loaded = false;
+    $("policy-text").value = "";
+    $("policy-text").readOnly = info.role !== "hr";
+    $("try-draft").checked = false;
     $("who-name").textContent = info.user;
     $("who-role").textContent = label(ROLE_LABELS, info.role);
     $("who").hidden = false;
@@ -190,8 +195,9 @@
   // ---- routing ----
 
   const views = {
-    dashboard: loadDashboard, lists: loadLists, try: () => {}, violations: () => loadViolations(true),
-    cases: loadCases, audit: () => loadAudit(""), dead: loadDead,
+    dashboard: loadDashboard, lists: loadLists, violations: () => loadViolations(true),
+    cases: loadCases, audit: () => loadAudit(""), dead: loadDead, chats: loadChats, policy: () => loadPolicy(false),
+    try: showDraftNote,
   };
 
   function route() {
@@ -199,6 +205,9 @@
     let name = location.hash.replace(/^#/, "") || "dashboard";
     const link = document.querySelector(`#nav a[data-view="${CSS.escape(name)}"]`);
     if (!link || link.hidden) name = "dashboard";
+    // A message about the page left behind does not belong on the next one.
+    clearTimeout(flashTimer);
+    $("flash").hidden = true;
     for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", a.dataset.view === name);
     for (const v of document.querySelectorAll("main .view")) v.hidden = v.id !== "view-" + name;
     const load = views[name];
@@ -432,7 +441,13 @@
     const body = { text, chat_kind: $("try-kind").value };
     const t = rfc3339($("try-time").value);
     if (t) body.time = t;
+    const draft = isHR() && $("try-draft").checked;
+    if (draft) {
+      if (!policy.loaded) await loadPolicy(false);
+      body.draft = { "policy.yaml": $("policy-text").value };
+    }
     const v = await api("POST", "/api/v1/test", body);
+    $("try-draft-used").hidden = !draft;
     $("try-result").hidden = false;
     $("try-action").textContent = label(ACTION_LABELS, v.action);
     $("try-severity").replaceChildren(sevBadge(v.severity));
@@ -447,6 +462,15 @@
         h("td", {}, hit.explanation)));
     }
   }));
+
+  // The draft toggle says whether the policy page holds unsaved edits.
+  function showDraftNote() {
+    const n = $("try-draft-note");
+    if (!$("try-draft").checked) n.textContent = "";
+    else if (!policy.loaded || !policyDirty()) n.textContent = "（策略页没有未保存的修改，草稿与现行策略相同）";
+    else n.textContent = `（在规则版本 ${policy.version} 上修改，尚未保存）`;
+  }
+  $("try-draft").addEventListener("change", showDraftNote);
 
   // highlight splits text into runs, marking the runes the hits cover.
   // start/end are rune (code point) offsets, so the text is split by code
@@ -475,6 +499,163 @@
     }
     return out;
   }
+
+  // ---- 群聊设置 ----
+
+  const CHAT_KINDS = ["work", "private", "external", "direct"];
+  const chatURL = (id) => "/api/v1/chats/" + encodeURIComponent(id);
+
+  async function loadChats() {
+    const data = await api("GET", "/api/v1/chats");
+    const cs = (data.chats || []).slice().sort((a, b) => (a.chat_id < b.chat_id ? -1 : a.chat_id > b.chat_id ? 1 : 0));
+    const tbody = $("chats-table").tBodies[0];
+    tbody.replaceChildren();
+    if (!cs.length) emptyRow(tbody, 7, "还没有设置过任何群聊；未设置的群聊按工作群处理");
+    for (const c of cs) {
+      const actions = h("td", { className: "hr-only actions" },
+        h("button", { type: "button", className: "edit", onclick: () => editChat(c) }, "编辑"),
+        h("button", {
+          type: "button", className: "danger", onclick: guard(async () => {
+            if (!confirm(`删除群聊 ${c.chat_id} 的设置？删除后按工作群处理。`)) return;
+            await api("DELETE", chatURL(c.chat_id));
+            flash(`已删除群聊 ${c.chat_id} 的设置`);
+            await loadChats();
+          }),
+        }, "删除"));
+      tbody.append(h("tr", { dataset: { chat: c.chat_id, kind: c.kind || "" } },
+        h("td", {}, h("code", {}, c.chat_id)), h("td", {}, c.name || "—"),
+        h("td", { className: "kind" }, c.kind ? label(KIND_LABELS, c.kind) : "未设置（按工作群）"),
+        h("td", {}, c.owner || "—"), h("td", {}, c.set_by || ""), h("td", {}, fmtTime(c.updated)), actions));
+    }
+  }
+
+  // editChat fills the form with a chat's settings, to change them.
+  function editChat(c) {
+    $("chat-id").value = c.chat_id;
+    $("chat-name").value = c.name || "";
+    $("chat-kind").value = CHAT_KINDS.includes(c.kind) ? c.kind : "work";
+    $("chat-owner").value = c.owner || "";
+    $("chat-name").focus();
+  }
+
+  $("chat-clear").addEventListener("click", () => {
+    for (const id of ["chat-id", "chat-name", "chat-owner"]) $(id).value = "";
+    $("chat-kind").value = "work";
+  });
+
+  $("chat-form").addEventListener("submit", guard(async () => {
+    const id = $("chat-id").value.trim();
+    if (!id) return flash("请填写群聊 ID。", true);
+    const c = await api("PUT", chatURL(id), {
+      kind: $("chat-kind").value, owner: $("chat-owner").value.trim(), name: $("chat-name").value.trim(),
+    });
+    flash(`已保存：群聊 ${c.chat_id} 为${label(KIND_LABELS, c.kind)}`);
+    await loadChats();
+  }));
+
+  // ---- 策略 ----
+
+  // policy is the policy.yaml last loaded from or saved to the server; the
+  // textarea may hold unsaved edits on top of it.
+  const policy = { loaded: false, version: 0, saved: "" };
+
+  const policyDirty = () => policy.loaded && $("policy-text").value !== policy.saved;
+
+  function showPolicyState() {
+    $("policy-version").textContent = policy.loaded ? String(policy.version) : "";
+    $("policy-dirty").hidden = !policyDirty();
+    $("policy-text").readOnly = !isHR();
+  }
+
+  // loadPolicy fetches policy.yaml. Unsaved edits stay unless force is set:
+  // coming back to the page must not lose them.
+  async function loadPolicy(force) {
+    if (!force && policyDirty()) return showPolicyState();
+    const r = await api("GET", "/api/v1/rules");
+    policy.loaded = true;
+    policy.version = r.version;
+    policy.saved = r.policy || "";
+    $("policy-text").value = policy.saved;
+    $("policy-problems").hidden = true;
+    $("policy-conflict").hidden = true;
+    showPolicyState();
+  }
+
+  // selectLine puts the caret on a 1-based line of the policy text.
+  function selectLine(n) {
+    const t = $("policy-text");
+    const lines = t.value.split("\n");
+    let start = 0;
+    for (let i = 0; i < Math.min(n - 1, lines.length); i++) start += lines[i].length + 1;
+    const end = start + (lines[n - 1] || "").length;
+    t.focus();
+    t.setSelectionRange(start, end);
+    // Scroll the line into view: the textarea has a fixed line height.
+    const lh = parseFloat(getComputedStyle(t).lineHeight) || 20;
+    t.scrollTop = Math.max(0, (n - 3) * lh);
+    showCursor();
+  }
+
+  function showCursor() {
+    const t = $("policy-text");
+    const line = t.value.slice(0, t.selectionStart).split("\n").length;
+    $("policy-cursor").textContent = `第 ${line} 行`;
+  }
+
+  function showProblems(problems) {
+    $("policy-problem-list").replaceChildren(...problems.map((p) => {
+      const where = `${p.file}${p.line ? ":" + p.line : ""}`;
+      const loc = p.line && p.file === "policy.yaml"
+        ? h("button", { type: "button", className: "link", title: "跳到这一行", onclick: () => selectLine(p.line) }, where)
+        : h("code", {}, where);
+      return h("li", { dataset: { line: p.line || 0 } }, loc, " ", p.message);
+    }));
+    $("policy-problems").hidden = false;
+  }
+
+  $("policy-text").addEventListener("input", showPolicyState);
+  for (const ev of ["keyup", "click"]) $("policy-text").addEventListener(ev, showCursor);
+
+  $("policy-reload").addEventListener("click", guard(async () => {
+    if (policyDirty() && !confirm("放弃未保存的修改，重新载入 policy.yaml？")) return;
+    await loadPolicy(true);
+    flash(`已载入规则版本 ${policy.version}`);
+  }));
+
+  $("policy-conflict-reload").addEventListener("click", guard(async () => {
+    await loadPolicy(true);
+    flash(`已载入最新的规则版本 ${policy.version}，请重新修改`);
+  }));
+
+  $("policy-save").addEventListener("click", guard(async () => {
+    const text = $("policy-text").value;
+    showPolicyState();
+    if (!text.trim()) return flash("policy.yaml 不能为空。", true);
+    $("policy-problems").hidden = true;
+    $("policy-conflict").hidden = true;
+    let r;
+    try {
+      r = await api("PUT", "/api/v1/rules", { version: policy.version, policy: text });
+    } catch (err) {
+      if (err.status === 400 && err.problems && err.problems.length) {
+        showProblems(err.problems);
+        flash(`未保存：发现 ${err.problems.length} 个问题`, true);
+        return;
+      }
+      if (err.status === 409) {
+        $("policy-conflict-text").textContent = "保存前，规则已被其他人修改（你的修改是在版本 " + policy.version +
+          " 上做的）。你的修改尚未保存：载入最新版本会丢弃它们，请先复制需要保留的内容。";
+        $("policy-conflict").hidden = false;
+        flash("策略已被其他人修改，未保存", true);
+        return;
+      }
+      throw err;
+    }
+    policy.version = r.version;
+    policy.saved = text;
+    showPolicyState();
+    flash(`已保存 policy.yaml，规则版本 ${r.version}`);
+  }));
 
   // ---- 违规记录 ----
 
