@@ -256,6 +256,13 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 // pacing slot for its recipient and is acknowledged once delivered.
 func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
 	slices.SortFunc(ps, func(a, b pending) int { return a.action.Time.Compare(b.action.Time) })
+	if k.kind != ActWarnSender {
+		// Names first: the split must measure the text that is sent.
+		acts := s.withNames(ctx, actionsOf(ps))
+		for i := range ps {
+			ps[i].action = acts[i]
+		}
+	}
 	parts := splitToFit(k.kind, ps)
 	for i, part := range parts {
 		now := s.cfg.Now()
@@ -289,11 +296,7 @@ func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
 		if len(part) == 0 {
 			continue
 		}
-		acts := actionsOf(part)
-		if k.kind != ActWarnSender {
-			acts = s.withNames(ctx, acts)
-		}
-		if err := s.call(ctx, k, acts); err != nil {
+		if err := s.call(ctx, k, actionsOf(part)); err != nil {
 			// Only this part failed; the next ones are still tried.
 			if err := s.fail(ctx, part, err); err != nil {
 				return err
@@ -347,9 +350,10 @@ func actionsOf(ps []pending) []Action {
 // maxContent is WeCom's limit for text and markdown content (bytes).
 const maxContent = 2048
 
-// fit cuts text to maxContent bytes on a rune boundary: a single action
-// that is still too long (bounded evidence makes it unlikely) is sent
-// shortened rather than refused by WeCom and dead-lettered.
+// fit cuts text to maxContent bytes on a rune boundary. splitToFit leaves
+// only a single action too long (bounded evidence makes even that
+// unlikely), which is better sent shortened than refused by WeCom and
+// dead-lettered; several actions are never cut, they are split.
 func fit(text string) string {
 	if len(text) <= maxContent {
 		return text

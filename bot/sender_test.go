@@ -417,3 +417,32 @@ func TestGroupNoticesOfSeveralMembers(t *testing.T) {
 		t.Fatalf("robot posts %q, want both alice and bob", posted)
 	}
 }
+
+// TestDigestWithLongNamesIsSplitNotCut: the sizes of digest parts are
+// measured with the members' names in; no alert line is cut off.
+func TestDigestWithLongNamesIsSplitNotCut(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	h.fake.SetArchiveRoom(wecomtest.ArchiveRoom{RoomID: "wrnames", Creator: "owner8"})
+	for i, u := range users(40) {
+		h.fake.SetUser(wecomtest.User{UserID: u, Name: strings.Repeat("欧阳娜娜", 8)})
+		for j := 0; j < 3; j++ {
+			if _, err := h.pipeline.Process(ctx, archived("n"+strconv.Itoa(i*3+j), u, "wrnames", insult, time.Now())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	h.drain(ctx, nil, h.sender("r1", nil))
+	alerts := 0
+	for _, m := range h.fake.Sent() {
+		if len(m.ToUser) == 1 && m.ToUser[0] == "owner8" {
+			if strings.HasSuffix(m.Content, "…") {
+				t.Errorf("an owner digest was cut off:\n%s", m.Content)
+			}
+			alerts += strings.Count(m.Content, "小时内第")
+		}
+	}
+	if alerts != 40 {
+		t.Fatalf("the owner's messages hold %d alerts, want all 40", alerts)
+	}
+}
