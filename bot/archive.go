@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -343,9 +344,12 @@ func (a *ArchiveIngest) ArchiveSeq(ctx context.Context, corpID string) (uint64, 
 	return a.Seqs.ArchiveSeq(ctx, corpID)
 }
 
-// externalSender reports whether the archive's sender id is not a member of
-// the corp: external contacts' ids start with "wo" or "wm", group robots'
-// with "wb" (WeCom's chat-archive documentation).
-func externalSender(from string) bool {
-	return strings.HasPrefix(from, "wo") || strings.HasPrefix(from, "wm") || strings.HasPrefix(from, "wb")
-}
+// externalID matches the ids WeCom gives external contacts (wo…/wm…) and
+// group robots (wb…) in the chat archive: about 32 characters. Members'
+// userids are the company's own and may well start with "wm" (王明) too,
+// so the prefix alone is not enough.
+var externalID = regexp.MustCompile(`^w[obm][0-9A-Za-z_-]{20,}$`)
+
+// externalSender reports whether the archive's sender is not a member of
+// the corp.
+func externalSender(from string) bool { return externalID.MatchString(from) }

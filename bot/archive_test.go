@@ -333,12 +333,18 @@ func TestArchiveIngestSameAsCallback(t *testing.T) {
 
 func TestIngestSkipsExternalSenders(t *testing.T) {
 	h := newHarness(t, nil)
-	ext := mustRecord(t, `{"seq":1,"msgid":"e1","action":"send","from":"wmAbCdEf123","roomid":"wrcust","msgtime":1732600000000,"msgtype":"text","text":{"content":"你真是个傻逼"}}`)
+	ext := mustRecord(t, `{"seq":1,"msgid":"e1","action":"send","from":"wmAJ2GCAAAXtWyujaWJHDDGi0mACHAAA","roomid":"wrcust","msgtime":1732600000000,"msgtype":"text","text":{"content":"你真是个傻逼"}}`)
 	res := h.pipeline.IngestArchive(context.Background(), []wecom.ArchiveRecord{ext}, nil)
 	if res[0].Status != bot.IngestSkipped {
 		t.Fatalf("a customer's message: %+v, want skipped", res[0])
 	}
 	if _, ok, _ := h.st.Violation(context.Background(), "archive:e1"); ok {
 		t.Fatal("a customer got a violation record")
+	}
+	// A member whose userid happens to start with wm (王明) is a member.
+	member := mustRecord(t, `{"seq":2,"msgid":"e2","action":"send","from":"wangming","roomid":"wrwork","msgtime":1732600000000,"msgtype":"text","text":{"content":"你真是个傻逼"}}`)
+	member.From = "wm"
+	if res := h.pipeline.IngestArchive(context.Background(), []wecom.ArchiveRecord{member}, nil); res[0].Status != bot.IngestProcessed {
+		t.Fatalf("member wm: %+v, want processed", res[0])
 	}
 }
