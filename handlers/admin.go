@@ -641,9 +641,13 @@ func (s *Server) putChat(c *gin.Context) error {
 	if err := s.cfg.Admin.SetChat(ctx, after); err != nil {
 		return bot.WithKind(err, bot.ErrUnavailable)
 	}
-	// The owner set here (or none) replaces whoever was noted before.
-	if err := s.cfg.Admin.NoteOwnedChat(ctx, after.Owner, id); err != nil {
-		return bot.WithKind(err, bot.ErrUnavailable)
+	// An owner HR sets replaces whoever was noted before; removing HR's
+	// owner forgets it (the next alert learns WeCom's); editing only the
+	// kind or name leaves the owner learned from WeCom alone.
+	if after.Owner != "" || (had && before.Owner != "") {
+		if err := s.cfg.Admin.NoteOwnedChat(ctx, after.Owner, id); err != nil {
+			return bot.WithKind(err, bot.ErrUnavailable)
+		}
 	}
 	var prev any
 	if had {

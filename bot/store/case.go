@@ -202,12 +202,17 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// noteOwnerScript makes ARGV[1] the one owner of chat ARGV[2]: the chat
-// leaves its previous owner's set (KEYS[3]) and joins the new one's
-// (KEYS[2]); KEYS[1] maps chats to owners. An empty owner only removes.
+// noteOwnerScript makes ARGV[1] the one owner of chat ARGV[2], if the
+// chat's current owner is still ARGV[3] (read by the caller, whose key
+// KEYS[3] is that owner's set): the chat leaves that set and joins the new
+// owner's (KEYS[2]). KEYS[1] maps chats to owners. An empty new owner only
+// removes. It returns -1 when the owner changed meanwhile (retry).
 var noteOwnerScript = redis.NewScript(`
-local old = redis.call("HGET", KEYS[1], ARGV[2])
-if old and old ~= ARGV[1] then
+local old = redis.call("HGET", KEYS[1], ARGV[2]) or ""
+if old ~= ARGV[3] then
+  return -1
+end
+if old ~= "" and old ~= ARGV[1] then
   redis.call("SREM", KEYS[3], ARGV[2])
 end
 if ARGV[1] == "" then
@@ -223,15 +228,21 @@ return 1`)
 // the chat's previous owner loses that view. An empty owner forgets the
 // chat's owner.
 func (s *Store) NoteOwnedChat(ctx context.Context, owner, chat string) error {
-	old, err := s.rdb.HGet(ctx, s.keyChatOwners(), chat).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("note chat %s of %s: %w", chat, owner, err)
+	for range 5 {
+		old, err := s.rdb.HGet(ctx, s.keyChatOwners(), chat).Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return fmt.Errorf("note chat %s of %s: %w", chat, owner, err)
+		}
+		keys := []string{s.keyChatOwners(), s.keyOwnedChats(owner), s.keyOwnedChats(old)}
+		n, err := noteOwnerScript.Run(ctx, s.rdb, keys, owner, chat, old).Int()
+		if err != nil {
+			return fmt.Errorf("note chat %s of %s: %w", chat, owner, err)
+		}
+		if n >= 0 {
+			return nil
+		}
 	}
-	keys := []string{s.keyChatOwners(), s.keyOwnedChats(owner), s.keyOwnedChats(old)}
-	if err := noteOwnerScript.Run(ctx, s.rdb, keys, owner, chat).Err(); err != nil {
-		return fmt.Errorf("note chat %s of %s: %w", chat, owner, err)
-	}
-	return nil
+	return fmt.Errorf("note chat %s of %s: its owner keeps changing", chat, owner)
 }
 
 // OwnedChats returns the chats owner is known to own.

@@ -266,6 +266,7 @@ for i = 1, #fields, 2 do
   if fields[i] == "e" then
     local e = cjson.decode(fields[i + 1])
     e["attempt"] = 0
+    e["enqueued"] = ARGV[2]
     redis.call("XADD", KEYS[1], "*", "e", cjson.encode(e))
   end
 end
@@ -273,9 +274,11 @@ redis.call("XDEL", KEYS[2], ARGV[1])
 return 1`)
 
 // RetryDeadLetter puts dead letter id back into the outbox with a fresh
-// attempt count; ok is false when there is no such dead letter.
+// attempt count and retry budget; ok is false when there is no such dead
+// letter.
 func (s *Store) RetryDeadLetter(ctx context.Context, id string) (ok bool, err error) {
-	n, err := retryDeadScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDead()}, id).Int()
+	now, _ := time.Now().MarshalText() // the JSON form of OutboxEntry.Enqueued
+	n, err := retryDeadScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDead()}, id, string(now)).Int()
 	if err != nil {
 		return false, fmt.Errorf("retry dead letter %s: %w", id, err)
 	}

@@ -79,6 +79,9 @@ func TestOutboxLifecycle(t *testing.T) {
 	if err != nil || len(again) != 1 || again[0].Key != "a1" || again[0].Attempt != 0 {
 		t.Fatalf("after retry read %+v, %v; want a1 with attempt 0", again, err)
 	}
+	if time.Since(again[0].Enqueued) > time.Minute {
+		t.Fatalf("retried entry enqueued %v: want a fresh retry budget", again[0].Enqueued)
+	}
 	if ok, _ := s.RetryDeadLetter(ctx, dead[0].ID); ok {
 		t.Fatal("a dead letter was retried twice")
 	}
