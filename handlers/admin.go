@@ -41,7 +41,7 @@ type AdminStore interface {
 	DeadLetters(ctx context.Context, count int) ([]store.DeadLetter, error)
 	RetryDeadLetter(ctx context.Context, id string) (bool, error)
 	OutboxStats(ctx context.Context) (store.OutboxStats, error)
-	SearchViolations(ctx context.Context, q store.ViolationQuery) ([]store.Violation, time.Time, error)
+	SearchViolations(ctx context.Context, q store.ViolationQuery) ([]store.Violation, store.Cursor, error)
 	Violation(ctx context.Context, id string) (store.Violation, bool, error)
 	Cases(ctx context.Context, all bool, limit int) ([]store.Case, error)
 	Case(ctx context.Context, id string) (store.Case, bool, error)
@@ -322,8 +322,12 @@ func (s *Server) listViolations(c *gin.Context) error {
 	}
 	q := store.ViolationQuery{User: c.Query("user"), Chat: c.Query("chat"), Category: c.Query("category"),
 		Severity: c.Query("severity"), Limit: n}
-	for name, dst := range map[string]*time.Time{"from": &q.From, "to": &q.To, "before": &q.Before} {
-		if v := c.Query(name); v != "" {
+	// before is a time, or the next_before of a previous page: "time|id".
+	before, beforeID, _ := strings.Cut(c.Query("before"), "|")
+	q.BeforeID = beforeID
+	for name, v := range map[string]string{"from": c.Query("from"), "to": c.Query("to"), "before": before} {
+		dst := map[string]*time.Time{"from": &q.From, "to": &q.To, "before": &q.Before}[name]
+		if v != "" {
 			t, err := time.Parse(time.RFC3339Nano, v)
 			if err != nil {
 				return fmt.Errorf("%s %q is not RFC 3339 (e.g. 2026-11-01T00:00:00+08:00): %w", name, v, bot.ErrInvalid)
@@ -341,12 +345,20 @@ func (s *Server) listViolations(c *gin.Context) error {
 	for i := range vs {
 		vs[i].Raw = "" // the raw text has its own, audited, view
 	}
+	var cursor string
+	if !next.Time.IsZero() {
+		cursor = next.Time.Format(time.RFC3339Nano) + "|" + next.ID
+	}
 	if c.Query("format") == "csv" {
+		if cursor != "" {
+			// The export stopped early (limit or scan bound): where to go on.
+			c.Header("X-Next-Before", cursor)
+		}
 		return writeViolationsCSV(c, vs)
 	}
 	resp := gin.H{"violations": vs}
-	if !next.IsZero() {
-		resp["next_before"] = next.Format(time.RFC3339Nano)
+	if cursor != "" {
+		resp["next_before"] = cursor
 	}
 	c.JSON(http.StatusOK, resp)
 	return nil

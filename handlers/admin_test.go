@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -500,5 +501,45 @@ func TestAdminOwnerDoesNotSeeHRNotes(t *testing.T) {
 		if !strings.Contains(b, "警告") || strings.Contains(b, "仅供HR") || strings.Contains(b, "hr-user") {
 			t.Fatalf("owner sees %s, want the decision without HR's note or name", b)
 		}
+	}
+}
+
+// TestAdminPagingKeepsTies: violations stamped with the same time (app
+// callbacks carry whole seconds) are neither skipped nor repeated.
+func TestAdminPagingKeepsTies(t *testing.T) {
+	e := newAdminEnv(t)
+	ctx := context.Background()
+	at := time.Now().Truncate(time.Second)
+	for i := 0; i < 5; i++ {
+		v := store.Violation{ID: fmt.Sprintf("msg:tie%d", i), Time: at, From: "u", Severity: "low",
+			Hits: []store.VHit{{Category: "abuse"}}}
+		if err := e.st.SaveViolation(ctx, v, 24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]bool{}
+	before := ""
+	for page := 0; page < 10; page++ {
+		_, body := e.call("GET", "/api/v1/violations?limit=2&before="+url.QueryEscape(before), e.tokens["hr"], "")
+		var got struct {
+			Violations []store.Violation
+			NextBefore string `json:"next_before"`
+		}
+		if err := json.Unmarshal([]byte(body), &got); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range got.Violations {
+			if seen[v.ID] {
+				t.Fatalf("%s repeated on page %d", v.ID, page+1)
+			}
+			seen[v.ID] = true
+		}
+		if got.NextBefore == "" {
+			break
+		}
+		before = got.NextBefore
+	}
+	if len(seen) != 5 {
+		t.Fatalf("paged through %d of 5 violations with the same timestamp", len(seen))
 	}
 }

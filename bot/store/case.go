@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -99,9 +100,11 @@ type ViolationQuery struct {
 	User, Chat, Category, Severity string
 	Chats                          []string // only these chats (an owner's)
 	From, To                       time.Time
-	// Before pages: only violations older than this time (exclusive).
-	Before time.Time
-	Limit  int
+	// Before pages: only violations older than this time (exclusive) —
+	// or, with BeforeID, those at Before ordered after that violation.
+	Before   time.Time
+	BeforeID string
+	Limit    int
 }
 
 // MaxSearchScan bounds the violations one search reads: a filter that
@@ -113,9 +116,11 @@ const MaxSearchScan = 5000
 // the time index from q.To (or q.Before) backwards; next is the time to pass
 // as Before for the following page (zero when there is none). It reads at
 // most MaxSearchScan records a call, in pipelined batches.
-func (s *Store) SearchViolations(ctx context.Context, q ViolationQuery) (out []Violation, next time.Time, err error) {
+func (s *Store) SearchViolations(ctx context.Context, q ViolationQuery) (out []Violation, next Cursor, err error) {
 	maxScore := "+inf"
 	switch {
+	case !q.Before.IsZero() && q.BeforeID != "":
+		maxScore = fmt.Sprint(q.Before.UnixMilli()) // inclusive; ties are skipped below
 	case !q.Before.IsZero():
 		maxScore = fmt.Sprintf("(%d", q.Before.UnixMilli())
 	case !q.To.IsZero():
@@ -132,10 +137,24 @@ func (s *Store) SearchViolations(ctx context.Context, q ViolationQuery) (out []V
 			Max: maxScore, Min: minScore, Offset: offset, Count: batch,
 		}).Result()
 		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("search violations: %w", err)
+			return nil, Cursor{}, fmt.Errorf("search violations: %w", err)
 		}
 		if len(zs) == 0 {
 			break
+		}
+		read := len(zs)
+		if q.BeforeID != "" {
+			// Equal scores come in descending member order: those at the
+			// cursor's time up to and including its id were on earlier pages.
+			bms := float64(q.Before.UnixMilli())
+			zs = slices.DeleteFunc(zs, func(z redis.Z) bool { return z.Score == bms && fmt.Sprint(z.Member) >= q.BeforeID })
+			if len(zs) == 0 {
+				if read < batch {
+					break
+				}
+				offset += batch
+				continue
+			}
 		}
 		keys := make([]string, len(zs))
 		for i, z := range zs {
@@ -143,7 +162,7 @@ func (s *Store) SearchViolations(ctx context.Context, q ViolationQuery) (out []V
 		}
 		vals, err := s.rdb.MGet(ctx, keys...).Result()
 		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("search violations: %w", err)
+			return nil, Cursor{}, fmt.Errorf("search violations: %w", err)
 		}
 		for i, raw := range vals {
 			scanned++
@@ -153,25 +172,33 @@ func (s *Store) SearchViolations(ctx context.Context, q ViolationQuery) (out []V
 			}
 			var v Violation
 			if err := json.Unmarshal([]byte(str), &v); err != nil {
-				return nil, time.Time{}, fmt.Errorf("decode violation %v: %w", zs[i].Member, err)
+				return nil, Cursor{}, fmt.Errorf("decode violation %v: %w", zs[i].Member, err)
 			}
+			here := Cursor{Time: time.UnixMilli(int64(zs[i].Score)), ID: fmt.Sprint(zs[i].Member)}
 			if !q.matches(v) {
 				if scanned >= MaxSearchScan {
-					return out, time.UnixMilli(int64(zs[i].Score)), nil
+					return out, here, nil
 				}
 				continue
 			}
 			out = append(out, v)
 			if len(out) == q.Limit || scanned >= MaxSearchScan {
-				return out, time.UnixMilli(int64(zs[i].Score)), nil
+				return out, here, nil
 			}
 		}
-		if len(zs) < batch {
+		if read < batch {
 			break
 		}
 		offset += batch
 	}
-	return out, time.Time{}, nil
+	return out, Cursor{}, nil
+}
+
+// Cursor is where a search stopped: the time and id of the last violation
+// it read. The zero Cursor means there is nothing more.
+type Cursor struct {
+	Time time.Time
+	ID   string
 }
 
 func (q ViolationQuery) matches(v Violation) bool {
