@@ -545,9 +545,10 @@ func (s *Sender) owner(ctx context.Context, a Action) (string, error) {
 		}
 		if wecom.Permanent(err) && !wecom.Retryable(err) {
 			// E.g. no right to read that kind of chat: the alert goes to HR
-			// (an empty owner) rather than to the dead letters.
+			// (an empty owner) rather than to the dead letters, and the
+			// refusal is cached like an answer.
 			s.cfg.Logger.Warn().Err(err).Str("chat", a.ChatID).Msg("owner lookup refused; alerting HR instead")
-			return "", nil
+			return "", s.cfg.Store.CacheSet(ctx, cacheKey, "", s.cfg.LookupTTL)
 		}
 		return "", fmt.Errorf("look up owner of %q: %w", a.ChatID, err)
 	}

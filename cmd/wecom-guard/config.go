@@ -192,7 +192,12 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	set(&c.WeCom.APIBase, "WECOM_API_BASE")
 	set(&c.RulesDir, "RULES_DIR")
 	if v := getenv("TRUSTED_PROXIES"); v != "" {
-		c.TrustedProxies = strings.Split(v, ",")
+		c.TrustedProxies = nil
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+		}
 	}
 	setSecret(&c.WeCom.AIBotToken, "WECOM_AIBOT_TOKEN")
 	setSecret(&c.WeCom.AIBotAESKey, "WECOM_AIBOT_AES_KEY")

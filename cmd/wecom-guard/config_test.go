@@ -62,6 +62,10 @@ func TestLoadConfigErrors(t *testing.T) {
 	if err != nil || cfg.ListenAddr != ":8080" || !cfg.WeCom.Sandbox() {
 		t.Errorf("empty file: %+v, %v; want defaults and sandbox", cfg, err)
 	}
+	if cfg, err := loadConfig("", envMap(map[string]string{"TRUSTED_PROXIES": "10.0.0.1, 10.0.1.0/24 ,"})); err != nil ||
+		len(cfg.TrustedProxies) != 2 || cfg.TrustedProxies[1] != "10.0.1.0/24" {
+		t.Errorf("TRUSTED_PROXIES with spaces: %q, %v", cfg.TrustedProxies, err)
+	}
 	if _, err := loadConfig("", envMap(map[string]string{"WECOM_AGENT_ID": "abc"})); err == nil || !strings.Contains(err.Error(), "WECOM_AGENT_ID") {
 		t.Errorf("bad agent id: err = %v", err)
 	}
