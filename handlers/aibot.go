@@ -45,18 +45,9 @@ func (s *Server) aibotCallback(c *gin.Context) error {
 }
 
 func (s *Server) handleAIBot(c *gin.Context) (outcome string, err error) {
-	body, outcome, err := readCallbackBody(c, "aibot")
+	plain, nonce, outcome, err := s.openCallback(c, "aibot callback", s.cfg.AIBotCrypto.OpenJSON)
 	if err != nil {
 		return outcome, err
-	}
-	q := c.Request.URL.Query()
-	timestamp, nonce := q.Get("timestamp"), q.Get("nonce")
-	if err := s.fresh(timestamp); err != nil {
-		return outcomeForbidden, err
-	}
-	plain, err := s.cfg.AIBotCrypto.OpenJSON(q.Get("msg_signature"), timestamp, nonce, body)
-	if err != nil {
-		return outcomeOf(err), fmt.Errorf("open aibot callback: %w", err)
 	}
 	msg, err := wecom.ParseAIBotMessage(plain)
 	if err != nil {

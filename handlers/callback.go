@@ -48,18 +48,9 @@ func (s *Server) callback(c *gin.Context) error {
 }
 
 func (s *Server) handleCallback(c *gin.Context) (outcome string, err error) {
-	body, outcome, err := readCallbackBody(c, "callback")
+	plain, nonce, outcome, err := s.openCallback(c, "callback", s.cfg.Crypto.Open)
 	if err != nil {
 		return outcome, err
-	}
-	q := c.Request.URL.Query()
-	timestamp, nonce := q.Get("timestamp"), q.Get("nonce")
-	if err := s.fresh(timestamp); err != nil {
-		return outcomeForbidden, err
-	}
-	plain, err := s.cfg.Crypto.Open(q.Get("msg_signature"), timestamp, nonce, body)
-	if err != nil {
-		return outcomeOf(err), fmt.Errorf("open callback: %w", err)
 	}
 	msg, err := wecom.ParseMessage(plain)
 	if err != nil {
@@ -144,15 +135,27 @@ func (s *Server) fresh(timestamp string) error {
 	return nil
 }
 
-// readCallbackBody reads a callback body of at most MaxCallbackBody bytes;
-// on failure it returns the outcome label and an error of the right kind.
-func readCallbackBody(c *gin.Context, what string) ([]byte, string, error) {
+// openCallback reads a callback body of at most MaxCallbackBody bytes,
+// checks the timestamp's freshness and opens the body with open (the app's
+// XML envelope or the intelligent bot's JSON one). It returns the
+// plaintext and the nonce for the reply, or the outcome label and an error
+// of the right kind.
+func (s *Server) openCallback(c *gin.Context, what string, open func(signature, timestamp, nonce string, body []byte) ([]byte, error)) (plain []byte, nonce, outcome string, err error) {
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxCallbackBody))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, outcomeTooLarge, fmt.Errorf("read %s body: over %d bytes: %w", what, MaxCallbackBody, bot.ErrTooLarge)
+			return nil, "", outcomeTooLarge, fmt.Errorf("read %s body: over %d bytes: %w", what, MaxCallbackBody, bot.ErrTooLarge)
 		}
-		return nil, outcomeBadRequest, fmt.Errorf("read %s body: %w: %w", what, bot.ErrInvalid, err)
+		return nil, "", outcomeBadRequest, fmt.Errorf("read %s body: %w: %w", what, bot.ErrInvalid, err)
 	}
-	return body, "", nil
+	q := c.Request.URL.Query()
+	timestamp, nonce := q.Get("timestamp"), q.Get("nonce")
+	if err := s.fresh(timestamp); err != nil {
+		return nil, "", outcomeForbidden, err
+	}
+	plain, err = open(q.Get("msg_signature"), timestamp, nonce, body)
+	if err != nil {
+		return nil, "", outcomeOf(err), fmt.Errorf("open %s: %w", what, err)
+	}
+	return plain, nonce, "", nil
 }
