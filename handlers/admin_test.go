@@ -22,11 +22,16 @@ import (
 	"github.com/wecom-guard/wecom-guard/rules"
 )
 
+// adminEnv is the real service on one test store: the admin API, the rule
+// set in Redis with hot reload, and the pipeline that records violations
+// and opens cases.
 type adminEnv struct {
-	t      *testing.T
-	st     *store.Store
-	srv    *httptest.Server
-	tokens map[string]string // role → secret
+	t        *testing.T
+	st       *store.Store
+	policy   *bot.Policy
+	pipeline *bot.Pipeline
+	srv      *httptest.Server
+	tokens   map[string]string // role → secret
 }
 
 func newAdminEnv(t *testing.T) *adminEnv {
@@ -49,14 +54,18 @@ func newAdminEnvOn(t *testing.T, st *store.Store) *adminEnv {
 		t.Fatal(err)
 	}
 	go policy.Run(ctx)
+	p, err := bot.New(bot.Config{Store: st, Checker: policy.Checker})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := handlers.New(handlers.Config{
-		Crypto: c, CorpID: vecCorpID, Pipeline: newPipeline(t), Logger: zerolog.Nop(),
+		Crypto: c, CorpID: vecCorpID, Pipeline: p, Logger: zerolog.Nop(),
 		Admin: st, Checker: policy.Checker, Rules: st,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &adminEnv{t: t, st: st, srv: httptest.NewServer(h.Handler()), tokens: map[string]string{}}
+	e := &adminEnv{t: t, st: st, policy: policy, pipeline: p, srv: httptest.NewServer(h.Handler()), tokens: map[string]string{}}
 	t.Cleanup(e.srv.Close)
 	for _, role := range []string{handlers.RoleHR, handlers.RoleOwner, handlers.RoleAuditor} {
 		_, secret, err := st.CreateToken(context.Background(), role+"-user", role, time.Now())

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,12 +14,9 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/store"
-	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
-	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/handlers"
 	"github.com/wecom-guard/wecom-guard/rules"
 )
@@ -58,55 +54,13 @@ func artifactDir(t *testing.T) string {
 	return dir
 }
 
-// consoleEnv is the real service as the console meets it: the admin API,
-// the rule set in Redis with hot reload, and the pipeline that records
-// violations and opens cases, all on one test store.
-type consoleEnv struct {
-	st       *store.Store
-	policy   *bot.Policy
-	pipeline *bot.Pipeline
-	srv      *httptest.Server
-	tokens   map[string]string // role → secret
-}
+// consoleEnv is the real service as the console meets it (adminEnv), with
+// the console's routes checked.
+type consoleEnv struct{ *adminEnv }
 
 func newConsoleEnv(t *testing.T) *consoleEnv {
 	t.Helper()
-	st := storetest.New(t)
-	seed, err := rules.DefaultFiles()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	policy, err := bot.NewPolicy(ctx, bot.PolicyConfig{Store: st, Seed: seed, Logger: zerolog.Nop(), Poll: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go policy.Run(ctx)
-	p, err := bot.New(bot.Config{Store: st, Checker: policy.Checker})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := wecom.NewCrypto(vecToken, vecAESKey, vecCorpID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := handlers.New(handlers.Config{
-		Crypto: c, CorpID: vecCorpID, Pipeline: p, Logger: zerolog.Nop(),
-		Admin: st, Checker: policy.Checker, Rules: st,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &consoleEnv{st: st, policy: policy, pipeline: p, srv: httptest.NewServer(h.Handler()), tokens: map[string]string{}}
-	t.Cleanup(e.srv.Close)
-	for _, role := range []string{handlers.RoleHR, handlers.RoleOwner, handlers.RoleAuditor} {
-		_, secret, err := st.CreateToken(context.Background(), role+"-user", role, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.tokens[role] = secret
-	}
+	e := &consoleEnv{newAdminEnv(t)}
 	resp, err := http.Get(e.srv.URL + "/ui/")
 	if err != nil {
 		t.Fatal(err)
