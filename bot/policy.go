@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"testing/fstest"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -133,13 +132,9 @@ func (p *Policy) reload(ctx context.Context) error {
 }
 
 // CompileFiles loads and compiles a rule set given as files (path →
-// content, as in a rules directory).
+// content, as in a rules directory and in Redis).
 func CompileFiles(files map[string][]byte) (*rules.Engine, error) {
-	fsys := fstest.MapFS{}
-	for name, data := range files {
-		fsys[name] = &fstest.MapFile{Data: data, Mode: 0o444}
-	}
-	rs, err := rules.LoadDir(fsys)
+	rs, err := rules.LoadFiles(files)
 	if err != nil {
 		return nil, err
 	}

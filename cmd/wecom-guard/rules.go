@@ -11,6 +11,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/store"
 )
 
@@ -86,9 +87,13 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "exported rule set version %d (%d files) to %s\n", v, len(files), dir)
 		return nil
 	}
-	files, engine, err := readRuleFiles(dir)
+	files, err := readRuleFiles(dir)
 	if err != nil {
 		return err // names the file and line of every problem
+	}
+	engine, err := bot.CompileFiles(files) // what every replica will do next
+	if err != nil {
+		return fmt.Errorf("rules in %s: %w", dir, err)
 	}
 	v, err := st.SaveRules(ctx, files, -1)
 	if err != nil {

@@ -24,7 +24,7 @@ func TestRulesExportImport(t *testing.T) {
 	}
 	// Seed from the embedded default, as serve does, by importing it.
 	src := t.TempDir()
-	files, _, err := readRuleFiles("")
+	files, err := readRuleFiles("")
 	if err != nil {
 		t.Fatal(err)
 	}

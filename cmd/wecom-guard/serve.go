@@ -109,7 +109,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if err != nil {
 		return fmt.Errorf("set up callback crypto: %w", err)
 	}
-	seed, _, err := readRuleFiles(cfg.RulesDir)
+	seed, err := readRuleFiles(cfg.RulesDir)
 	if err != nil {
 		return err
 	}
@@ -337,9 +337,11 @@ func newSandboxAPI(cfg wecomtest.Config) *wecomtest.Server {
 }
 
 // readRuleFiles reads a rule set as files (path → content), the rules
-// directory when given, else the embedded default, and compiles it so every
+// directory when given, else the embedded default, and loads it so every
 // problem is reported with its file and line before anything is stored.
-func readRuleFiles(dir string) (map[string][]byte, *rules.Engine, error) {
+// Compiling is left to whoever needs the engine (bot.Policy compiles what
+// Redis holds, which is this set only when Redis had none).
+func readRuleFiles(dir string) (map[string][]byte, error) {
 	fsys := rules.DefaultFS()
 	if dir != "" {
 		fsys = os.DirFS(dir)
@@ -356,13 +358,12 @@ func readRuleFiles(dir string) (map[string][]byte, *rules.Engine, error) {
 		return err
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("read rules from %s: %w", rulesSource(dir), err)
+		return nil, fmt.Errorf("read rules from %s: %w", rulesSource(dir), err)
 	}
-	engine, err := bot.CompileFiles(files)
-	if err != nil {
-		return nil, nil, fmt.Errorf("rules in %s: %w", rulesSource(dir), err)
+	if _, err := rules.LoadFiles(files); err != nil {
+		return nil, fmt.Errorf("rules in %s: %w", rulesSource(dir), err)
 	}
-	return files, engine, nil
+	return files, nil
 }
 
 func rulesSource(dir string) string {
