@@ -33,6 +33,7 @@ const (
 	KindWeChatID                 // a WeChat/QQ id solicitation (加我微信, vx …)
 	KindRegex                    // a rule's regular expression (produced by package rules)
 	KindAllow                    // an allow-list phrase reported for per-rule use
+	KindAddress                  // a mainland street address (省/市/区 … 路/号/室)
 )
 
 var kindNames = [...]string{
@@ -45,6 +46,7 @@ var kindNames = [...]string{
 	KindWeChatID: "wechat_id",
 	KindRegex:    "regex",
 	KindAllow:    "allow",
+	KindAddress:  "address",
 }
 
 // String returns the stable name of k ("keyword", "phone", …).
@@ -73,4 +75,66 @@ type Finding struct {
 	Tag   int32 // for KindKeyword and KindAllow: the Entry.Tag of the word
 	Start int
 	End   int
+	// Form says how the text matched (exact, folded, pinyin …).
+	Form Form
+	// Confidence is how sure the match is, 1–100; 0 means not rated and
+	// is read as 100 (findings built outside Scan).
+	Confidence uint8
+}
+
+// Form says how a finding matched. The string forms are part of the
+// `wecom-guard check` output contract (field "form"): keep them stable.
+type Form uint8
+
+// Forms of a match. FormExact is the zero value.
+const (
+	FormExact     Form = iota // the text holds the word as listed
+	FormFolded                // equal after folding: width, case, traditional, noise, invisible characters
+	FormPinyin                // written in pinyin (dubo, du博, dǔbó)
+	FormInitials              // pinyin initials (sb, cnm)
+	FormHomophone             // a homophone or near-homophone (菠菜 for 博彩)
+	FormSplit                 // a character split into its parts (女马 for 妈)
+	FormLookalike             // look-alike letters (Cyrillic, Greek, squared …)
+	FormStructure             // repeated or inserted characters, a separator after each character, bidi, HTML
+	FormDetector              // a detector's pattern (phone, e-mail …)
+	FormObfuscated            // a detector's pattern written to evade it (艾特, 幺两三, O for 0 …)
+)
+
+var formNames = [...]string{
+	FormExact:      "exact",
+	FormFolded:     "folded",
+	FormPinyin:     "pinyin",
+	FormInitials:   "initials",
+	FormHomophone:  "homophone",
+	FormSplit:      "split",
+	FormLookalike:  "lookalike",
+	FormStructure:  "structure",
+	FormDetector:   "detector",
+	FormObfuscated: "obfuscated",
+}
+
+// String returns the stable name of f ("exact", "pinyin", …).
+func (f Form) String() string {
+	if int(f) < len(formNames) && formNames[f] != "" {
+		return formNames[f]
+	}
+	return "unknown"
+}
+
+// ParseForm returns the Form named s and whether s names one.
+func ParseForm(s string) (Form, bool) {
+	for f, name := range formNames {
+		if name != "" && name == s {
+			return Form(f), true
+		}
+	}
+	return 0, false
+}
+
+// Rated returns f.Confidence, reading 0 (not rated) as 100.
+func (f Finding) Rated() uint8 {
+	if f.Confidence == 0 {
+		return 100
+	}
+	return f.Confidence
 }
