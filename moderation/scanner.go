@@ -16,6 +16,12 @@ type Entry struct {
 	Word   string
 	Tag    int32
 	Pinyin bool // also match pinyin spellings of the word (dubo for 赌博); opt-in
+	// Initials also matches the word's pinyin initials (sb, cnm); opt-in,
+	// for entries or lists HR marks, because short initials are ambiguous.
+	Initials bool
+	// Homophones also matches homophones and split characters of the word
+	// (菠菜 for 博彩, 女马 for 妈); opt-in per list (读博 is also "doing a PhD").
+	Homophones bool
 }
 
 // DetectorSet is a bit set of detector kinds (phone, id_card, bank_card, email, url, wechat_id).
