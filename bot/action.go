@@ -96,9 +96,11 @@ func WarningText(a Action) string {
 // maxEvidenceRunes bounds the evidence shown in one message line.
 const maxEvidenceRunes = 200
 
-// evidence is the masked evidence as one bounded text.
+// evidence is the masked evidence as one bounded text, scrubbed (every
+// e-mail address and long digit run masked) as a defence in depth, before
+// the cut so that no part of a number is left raw.
 func (a Action) evidence() string {
-	text := strings.Join(a.Evidence, "，")
+	text := scrub(strings.Join(a.Evidence, "，"))
 	if utf8.RuneCountInString(text) <= maxEvidenceRunes {
 		return text
 	}

@@ -304,7 +304,8 @@ func windowLabel(d time.Duration) string {
 
 // maskedExcerpt is text with every hit (shadow ones too: an e-mail address
 // is personal data even where it is only observed) replaced by its masked
-// evidence, cut to limit runes.
+// evidence, then scrubbed (every e-mail address and long digit run masked,
+// found by a rule or not), cut to limit runes.
 func maskedExcerpt(text string, v rules.Verdict, limit int) string {
 	hits := slices.Clone(v.Hits)
 	// Longest first among hits starting together; a hit reaching past the
@@ -332,7 +333,8 @@ func maskedExcerpt(text string, v rules.Verdict, limit int) string {
 		pos = h.End
 	}
 	out.WriteString(string(runes[pos:]))
-	s := strings.Join(strings.Fields(out.String()), " ")
+	// Masked before it is cut, so a cut never leaves part of a number raw.
+	s := scrub(strings.Join(strings.Fields(out.String()), " "))
 	if utf8.RuneCountInString(s) > limit {
 		s = string([]rune(s)[:limit]) + "…"
 	}
@@ -365,7 +367,7 @@ func (b *AIBot) records(ctx context.Context, user string) (string, error) {
 			where = "群聊「" + v.ChatID + "」"
 		}
 		fmt.Fprintf(&out, "- %s 在%s：%s（%s），%s", v.Time.In(shanghai).Format("01-02 15:04"), where,
-			strings.Join(cats, "、"), strings.Join(evidence, "，"), outcomeLabel(v.Action))
+			strings.Join(cats, "、"), scrub(strings.Join(evidence, "，")), outcomeLabel(v.Action))
 		if v.Recalled {
 			out.WriteString("（已撤回）")
 		}
@@ -488,7 +490,8 @@ func (s *Sender) reportRecipient(ctx context.Context, a Action) (string, error) 
 }
 
 // renderReport builds the owner's message for one report, or a digest of
-// several. render() calls it for ActReport.
+// several. render() calls it for ActReport. The excerpt is scrubbed again:
+// a report queued by an older version may carry digits a rule missed.
 func renderReport(acts []Action) string {
 	var b strings.Builder
 	if len(acts) == 1 {
@@ -498,13 +501,13 @@ func renderReport(acts []Action) string {
 			judged = categoryLabels(a.Categories)
 		}
 		fmt.Fprintf(&b, "**成员举报**\n>举报人：%s\n>位置：%s\n>被举报内容：%s\n>系统判断：%s\n\n请核实并处理；举报人信息请注意保密。",
-			a.who(), a.where(), strings.Join(a.Evidence, " "), judged)
+			a.who(), a.where(), scrub(strings.Join(a.Evidence, " ")), judged)
 		return b.String()
 	}
 	fmt.Fprintf(&b, "**成员举报汇总（%d 条）**\n", len(acts))
 	for _, a := range acts {
 		fmt.Fprintf(&b, ">%s %s 在%s举报：%s", a.Time.In(shanghai).Format("01-02 15:04"), a.who(), a.where(),
-			strings.Join(a.Evidence, " "))
+			scrub(strings.Join(a.Evidence, " ")))
 		if len(a.Categories) > 0 {
 			fmt.Fprintf(&b, "（%s）", categoryLabels(a.Categories))
 		}

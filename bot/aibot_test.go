@@ -392,3 +392,36 @@ func TestNewAIBotRequires(t *testing.T) {
 		t.Error("NewAIBot without dependencies succeeded")
 	}
 }
+
+// TestAIBotReportMasksWhatRulesMiss is issue 11's 举报 of "⑽13812345678":
+// whether or not a detector finds a number next to a list number, the
+// report queued for the owner shows no raw number or address.
+func TestAIBotReportMasksWhatRulesMiss(t *testing.T) {
+	e := newBotEnv(t)
+	ctx := context.Background()
+	quotes := []string{
+		"⑽13812345678",
+		"客户名单：①13812345678 ②11010519491231002X ③6222021234567890128",
+		"资料发 zhang.san@example.com",
+	}
+	for i, q := range quotes {
+		if _, err := e.ai.HandleAIBot(ctx, aibotMsg(t, fmt.Sprintf("rm%d", i), "lisi", "wrChat1", "@规范 助手 举报", q)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reports := ofKind(outbox(t, e.st), bot.ActReport)
+	if len(reports) != len(quotes) {
+		t.Fatalf("%d reports queued, want %d", len(reports), len(quotes))
+	}
+	for _, a := range reports {
+		ev := strings.Join(a.Evidence, " ")
+		for _, raw := range []string{"13812345678", "11010519491231002X", "6222021234567890128", "zhang.san"} {
+			if strings.Contains(ev, raw) {
+				t.Errorf("report evidence %q shows %q raw", ev, raw)
+			}
+		}
+	}
+	if ev := reports[0].Evidence[0]; ev != "⑽138****5678" {
+		t.Errorf("evidence %q, want ⑽138****5678", ev)
+	}
+}
