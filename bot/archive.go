@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +18,27 @@ import (
 // record ingested twice (re-pulled, or posted by the endpoint and the
 // puller) is one message.
 const ArchiveIDPrefix = "archive:"
+
+// Bounds of what an archive record may claim. A record outside them is
+// refused (IngestError, not retryable) before it reaches the pipeline:
+// counted, it would sit in every window and top every "newest first" list;
+// its seq would become the stored resume point.
+const (
+	// MaxArchiveSkew is how far in the future a record may be dated: the
+	// clocks of WeCom and of this replica differ by seconds, not minutes.
+	MaxArchiveSkew = 5 * time.Minute
+	// MaxArchiveSeq is the largest seq a record may carry: a seq counts a
+	// corp's archived messages, and at a billion a day it takes 25 million
+	// years to pass 2^53 (which also keeps every seq exact in JSON
+	// numbers of other producers).
+	MaxArchiveSeq uint64 = 1 << 53
+	// ArchiveSeqStep is the most one batch moves the resume point: a page
+	// of GetChatData holds at most 1000 consecutive seqs, so even a
+	// producer that sends only 1 record in 100 stays well inside it. A
+	// batch that reaches further moves the point only this far: the puller
+	// then reads some records again (deduplicated), never skips one.
+	ArchiveSeqStep uint64 = 100_000
+)
 
 // IngestStatus is what became of one archive record.
 type IngestStatus string
@@ -231,6 +254,9 @@ func (p *Pipeline) ingestOne(ctx context.Context, r wecom.ArchiveRecord, kindOf 
 	if err := ctx.Err(); err != nil {
 		return IngestResult{Err: fmt.Errorf("ingest %s: %w: %w", r.MsgID, ErrUnavailable, err)}
 	}
+	if err := p.checkArchiveBounds(r); err != nil {
+		return IngestResult{Err: err}
+	}
 	if pre, ok := r.Recall(); ok {
 		return p.ingestRecall(ctx, r.MsgID, pre)
 	}
@@ -255,6 +281,30 @@ func (p *Pipeline) ingestOne(ctx context.Context, r wecom.ArchiveRecord, kindOf 
 		return IngestResult{Status: IngestDuplicate}
 	}
 	return IngestResult{Status: IngestProcessed, Action: res.Step.Action}
+}
+
+// checkArchiveBounds refuses a record whose seq or date no real archive
+// record has: a seq above MaxArchiveSeq, a date more than MaxArchiveSkew
+// ahead of the clock or older than the retention of violation records.
+// A record without a date (msgtime 0) is taken as received now.
+func (p *Pipeline) checkArchiveBounds(r wecom.ArchiveRecord) error {
+	if r.Seq > MaxArchiveSeq {
+		return fmt.Errorf("ingest %s: seq %d is beyond any real archive (at most %d): refused: %w", r.MsgID, r.Seq, MaxArchiveSeq, ErrInvalid)
+	}
+	if r.MsgTime == 0 {
+		return nil
+	}
+	now := p.cfg.Now()
+	at := time.UnixMilli(r.MsgTime)
+	if limit := now.Add(MaxArchiveSkew); at.After(limit) {
+		return fmt.Errorf("ingest %s: msgtime %d is dated %s, more than %s ahead of the clock: refused: %w",
+			r.MsgID, r.MsgTime, at.UTC().Format(time.RFC3339), MaxArchiveSkew, ErrInvalid)
+	}
+	if oldest := now.Add(-p.cfg.Retention); at.Before(oldest) {
+		return fmt.Errorf("ingest %s: msgtime %d is dated %s, older than the retention of %s: refused: %w",
+			r.MsgID, r.MsgTime, at.UTC().Format(time.RFC3339), p.cfg.Retention, ErrInvalid)
+	}
+	return nil
 }
 
 // ingestRecall marks the recalled message's violation. The recall is
@@ -290,24 +340,63 @@ func publicError(err error) string {
 }
 
 // ResumeSeq is the archive seq a puller may resume after, given the
-// results of one batch: the largest seq below the first record that failed
-// in a retryable way, so that nothing is skipped on resume. ok is false
-// when no record with a seq qualifies. Bad records (not retryable) do not
-// hold the seq back: sending them again would not help.
-func ResumeSeq(results []IngestResult) (seq uint64, ok bool) {
+// results of one batch, the resume point stored before it (cur) and the
+// seq the producer claimed for the whole batch (claimed, 0 for none: the
+// endpoint's seq parameter, for records that carry no seq).
+//
+// The point moves only to seqs of records actually accepted (any status
+// but IngestError), below the first record that failed in a retryable way
+// so that nothing is skipped on resume; a refused or bad record neither
+// holds it back (sending it again would not help) nor moves it. It moves
+// at most ArchiveSeqStep past cur (past the batch's lowest accepted seq
+// when nothing is stored yet), so no record, however numbered, sends a
+// puller past records not yet read. The claimed seq counts only when no
+// record failed in a retryable way and some record was accepted, and no
+// further than the accepted records' largest seq when they carry seqs.
+// ok is false when nothing qualifies.
+func ResumeSeq(results []IngestResult, cur, claimed uint64) (seq uint64, ok bool) {
 	var firstFail uint64
-	failed := false
+	failed, retry := false, false
 	for _, r := range results {
-		if r.Seq != 0 && r.Retryable() && (!failed || r.Seq < firstFail) {
+		if !r.Retryable() {
+			continue
+		}
+		retry = true
+		if r.Seq != 0 && (!failed || r.Seq < firstFail) {
 			firstFail, failed = r.Seq, true
 		}
 	}
+	var seqs []uint64 // the candidates: seqs of accepted records
+	accepted := false
 	for _, r := range results {
-		if r.Seq == 0 || r.Retryable() || (failed && r.Seq >= firstFail) {
+		if r.Status == IngestError {
 			continue
 		}
-		if r.Seq > seq {
-			seq, ok = r.Seq, true
+		accepted = true
+		if r.Seq != 0 && r.Seq <= MaxArchiveSeq && (!failed || r.Seq < firstFail) {
+			seqs = append(seqs, r.Seq)
+		}
+	}
+	if claimed > 0 && claimed <= MaxArchiveSeq && accepted && !retry {
+		if len(seqs) > 0 {
+			claimed = min(claimed, slices.Max(seqs))
+		}
+		seqs = append(seqs, claimed)
+	}
+	if len(seqs) == 0 {
+		return 0, false
+	}
+	base := cur
+	if base == 0 {
+		base = slices.Min(seqs)
+	}
+	limit := uint64(math.MaxUint64)
+	if base <= math.MaxUint64-ArchiveSeqStep {
+		limit = base + ArchiveSeqStep
+	}
+	for _, s := range seqs {
+		if s <= limit && s > seq {
+			seq, ok = s, true
 		}
 	}
 	return seq, ok

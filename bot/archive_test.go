@@ -36,6 +36,13 @@ func mustRecord(t testing.TB, s string) wecom.ArchiveRecord {
 	return recs[0]
 }
 
+// recent re-dates a record written in 2024 (msgtime 1732600000000 and
+// seconds after) to an hour ago, inside the pipeline's bounds.
+func recent(r wecom.ArchiveRecord) wecom.ArchiveRecord {
+	r.MsgTime += time.Now().Add(-time.Hour).UnixMilli() - 1732600000000
+	return r
+}
+
 func TestMessageFromArchive(t *testing.T) {
 	tests := []struct {
 		fixture  string
@@ -128,12 +135,12 @@ func TestIngestArchive(t *testing.T) {
 		}
 		return rules.ChatWork
 	}
-	phone := mustRecord(t, `{"seq":1,"msgid":"p1","action":"send","from":"zhangsan","roomid":"wrwork","msgtime":1732600000000,"msgtype":"text","text":{"content":"客户电话13812345678"}}`)
-	clean := mustRecord(t, `{"seq":2,"msgid":"c1","action":"send","from":"lisi","roomid":"wrwork","msgtime":1732600001000,"msgtype":"text","text":{"content":"明天十点开会"}}`)
-	image := archiveFixture(t, "image")
-	recall := mustRecord(t, `{"seq":4,"msgid":"r1","action":"recall","from":"zhangsan","roomid":"wrwork","msgtime":1732600002000,"msgtype":"revoke","revoke":{"pre_msgid":"p1"}}`)
-	recallClean := mustRecord(t, `{"seq":5,"msgid":"r2","action":"recall","from":"lisi","roomid":"wrwork","msgtime":1732600003000,"msgtype":"revoke","revoke":{"pre_msgid":"c1"}}`)
-	direct := mustRecord(t, `{"seq":6,"msgid":"d1","action":"send","from":"wangwu","roomid":"","msgtime":1732600004000,"msgtype":"text","text":{"content":"你真是个傻逼"}}`)
+	phone := recent(mustRecord(t, `{"seq":1,"msgid":"p1","action":"send","from":"zhangsan","roomid":"wrwork","msgtime":1732600000000,"msgtype":"text","text":{"content":"客户电话13812345678"}}`))
+	clean := recent(mustRecord(t, `{"seq":2,"msgid":"c1","action":"send","from":"lisi","roomid":"wrwork","msgtime":1732600001000,"msgtype":"text","text":{"content":"明天十点开会"}}`))
+	image := recent(archiveFixture(t, "image"))
+	recall := recent(mustRecord(t, `{"seq":4,"msgid":"r1","action":"recall","from":"zhangsan","roomid":"wrwork","msgtime":1732600002000,"msgtype":"revoke","revoke":{"pre_msgid":"p1"}}`))
+	recallClean := recent(mustRecord(t, `{"seq":5,"msgid":"r2","action":"recall","from":"lisi","roomid":"wrwork","msgtime":1732600003000,"msgtype":"revoke","revoke":{"pre_msgid":"c1"}}`))
+	direct := recent(mustRecord(t, `{"seq":6,"msgid":"d1","action":"send","from":"wangwu","roomid":"","msgtime":1732600004000,"msgtype":"text","text":{"content":"你真是个傻逼"}}`))
 	noID := wecom.ArchiveRecord{MsgType: "text", Text: &wecom.ArchiveTextBody{Content: "x"}}
 
 	got := h.pipeline.IngestArchive(ctx, []wecom.ArchiveRecord{phone, clean, image, recall, recallClean, direct, phone, recall, noID}, kindOf)
@@ -188,8 +195,8 @@ func TestIngestArchiveChatKindDecidesPolicy(t *testing.T) {
 		return rules.ChatWork
 	}
 	recs := []wecom.ArchiveRecord{
-		mustRecord(t, `{"msgid":"w","action":"send","from":"a","roomid":"wrwork","msgtime":1732600000000,"msgtype":"text","text":{"content":"`+ad+`"}}`),
-		mustRecord(t, `{"msgid":"p","action":"send","from":"b","roomid":"wrprivate","msgtime":1732600000000,"msgtype":"text","text":{"content":"`+ad+`"}}`),
+		recent(mustRecord(t, `{"msgid":"w","action":"send","from":"a","roomid":"wrwork","msgtime":1732600000000,"msgtype":"text","text":{"content":"`+ad+`"}}`)),
+		recent(mustRecord(t, `{"msgid":"p","action":"send","from":"b","roomid":"wrprivate","msgtime":1732600000000,"msgtype":"text","text":{"content":"`+ad+`"}}`)),
 	}
 	res := h.pipeline.IngestArchive(ctx, recs, kindOf)
 	if res[0].Status != bot.IngestProcessed || res[0].Action == "" {
@@ -256,24 +263,41 @@ func TestResumeSeq(t *testing.T) {
 	bad := func(seq uint64) bot.IngestResult {
 		return bot.IngestResult{Seq: seq, Status: bot.IngestError, Err: bot.ErrInvalid}
 	}
+	const huge = uint64(18446744073709551615)
 	tests := []struct {
-		name    string
-		results []bot.IngestResult
-		want    uint64
-		wantOK  bool
+		name         string
+		results      []bot.IngestResult
+		cur, claimed uint64
+		want         uint64
+		wantOK       bool
 	}{
-		{"empty", nil, 0, false},
-		{"all fine", []bot.IngestResult{ok(3), ok(5), ok(4)}, 5, true},
-		{"no seqs", []bot.IngestResult{ok(0), ok(0)}, 0, false},
-		{"failure holds back", []bot.IngestResult{ok(3), fail(4), ok(5)}, 3, true},
-		{"failure first", []bot.IngestResult{fail(3), ok(4)}, 0, false},
-		{"unordered results", []bot.IngestResult{ok(9), ok(2), fail(7), ok(6)}, 6, true},
-		{"bad record does not hold back", []bot.IngestResult{ok(3), bad(4), ok(5)}, 5, true},
-		{"duplicates and skips count", []bot.IngestResult{{Seq: 8, Status: bot.IngestDuplicate}, {Seq: 9, Status: bot.IngestSkipped}}, 9, true},
+		{"empty", nil, 0, 0, 0, false},
+		{"all fine", []bot.IngestResult{ok(3), ok(5), ok(4)}, 0, 0, 5, true},
+		{"no seqs", []bot.IngestResult{ok(0), ok(0)}, 0, 0, 0, false},
+		{"failure holds back", []bot.IngestResult{ok(3), fail(4), ok(5)}, 0, 0, 3, true},
+		{"failure first", []bot.IngestResult{fail(3), ok(4)}, 0, 0, 0, false},
+		{"unordered results", []bot.IngestResult{ok(9), ok(2), fail(7), ok(6)}, 0, 0, 6, true},
+		{"bad record does not hold back", []bot.IngestResult{ok(3), bad(4), ok(5)}, 0, 0, 5, true},
+		{"duplicates and skips count", []bot.IngestResult{{Seq: 8, Status: bot.IngestDuplicate}, {Seq: 9, Status: bot.IngestSkipped}}, 0, 0, 9, true},
+		// Issue 11: only accepted records move the point, and not far.
+		{"refused last record does not move it", []bot.IngestResult{ok(3), bad(4)}, 0, 0, 3, true},
+		{"only refused records", []bot.IngestResult{bad(4), bad(huge)}, 2, 0, 0, false},
+		{"max seq refused", []bot.IngestResult{ok(10), bad(huge)}, 9, 0, 10, true},
+		{"max seq accepted by an older check is not a point", []bot.IngestResult{ok(10), ok(huge)}, 9, 0, 10, true},
+		{"a jump past the step", []bot.IngestResult{ok(101), ok(101 + bot.ArchiveSeqStep + 1)}, 100, 0, 101, true},
+		{"a jump to the step", []bot.IngestResult{ok(101), ok(100 + bot.ArchiveSeqStep)}, 100, 0, 100 + bot.ArchiveSeqStep, true},
+		{"first batch bounded by its lowest seq", []bot.IngestResult{ok(5000), ok(5001), ok(bot.MaxArchiveSeq)}, 0, 0, 5001, true},
+		{"claimed seq for records without one", []bot.IngestResult{ok(0)}, 100, 150, 150, true},
+		{"claimed seq bounded by the step", []bot.IngestResult{ok(0)}, 100, huge, 0, false},
+		{"claimed seq beyond the step", []bot.IngestResult{ok(0)}, 100, 101 + bot.ArchiveSeqStep, 0, false},
+		{"claimed seq capped by the records", []bot.IngestResult{ok(120)}, 100, 150, 120, true},
+		{"claimed seq needs an accepted record", []bot.IngestResult{bad(0)}, 100, 150, 0, false},
+		{"claimed seq ignored after a retryable failure", []bot.IngestResult{ok(0), fail(0)}, 100, 150, 0, false},
+		{"stored point near the top", []bot.IngestResult{ok(huge - 1)}, huge - 2, 0, 0, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, gotOK := bot.ResumeSeq(tc.results)
+			got, gotOK := bot.ResumeSeq(tc.results, tc.cur, tc.claimed)
 			if got != tc.want || gotOK != tc.wantOK {
 				t.Errorf("ResumeSeq = %d, %v; want %d, %v", got, gotOK, tc.want, tc.wantOK)
 			}
@@ -333,7 +357,7 @@ func TestArchiveIngestSameAsCallback(t *testing.T) {
 
 func TestIngestSkipsExternalSenders(t *testing.T) {
 	h := newHarness(t, nil)
-	ext := mustRecord(t, `{"seq":1,"msgid":"e1","action":"send","from":"wmAJ2GCAAAXtWyujaWJHDDGi0mACHAAA","roomid":"wrcust","msgtime":1732600000000,"msgtype":"text","text":{"content":"你真是个傻逼"}}`)
+	ext := recent(mustRecord(t, `{"seq":1,"msgid":"e1","action":"send","from":"wmAJ2GCAAAXtWyujaWJHDDGi0mACHAAA","roomid":"wrcust","msgtime":1732600000000,"msgtype":"text","text":{"content":"你真是个傻逼"}}`))
 	res := h.pipeline.IngestArchive(context.Background(), []wecom.ArchiveRecord{ext}, nil)
 	if res[0].Status != bot.IngestSkipped {
 		t.Fatalf("a customer's message: %+v, want skipped", res[0])
@@ -342,9 +366,64 @@ func TestIngestSkipsExternalSenders(t *testing.T) {
 		t.Fatal("a customer got a violation record")
 	}
 	// A member whose userid happens to start with wm (王明) is a member.
-	member := mustRecord(t, `{"seq":2,"msgid":"e2","action":"send","from":"wangming","roomid":"wrwork","msgtime":1732600000000,"msgtype":"text","text":{"content":"你真是个傻逼"}}`)
+	member := recent(mustRecord(t, `{"seq":2,"msgid":"e2","action":"send","from":"wangming","roomid":"wrwork","msgtime":1732600000000,"msgtype":"text","text":{"content":"你真是个傻逼"}}`))
 	member.From = "wm"
 	if res := h.pipeline.IngestArchive(context.Background(), []wecom.ArchiveRecord{member}, nil); res[0].Status != bot.IngestProcessed {
 		t.Fatalf("member wm: %+v, want processed", res[0])
+	}
+}
+
+// TestIngestArchiveRefusesOutOfBounds: records dated more than
+// MaxArchiveSkew ahead of the clock, older than the retention or with a
+// seq above MaxArchiveSeq are refused one by one (not retryable, the reason
+// in the result); the others in the batch are processed.
+func TestIngestArchiveRefusesOutOfBounds(t *testing.T) {
+	now := time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
+	engine := defaultEngine(t)
+	st := newHarness(t, nil).st
+	p, err := bot.New(bot.Config{Store: st, Checker: func() bot.Checker { return engine }, Retention: 30 * 24 * time.Hour,
+		Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := func(id string, seq uint64, at time.Time) wecom.ArchiveRecord {
+		return wecom.ArchiveRecord{MsgID: id, Seq: seq, Action: wecom.ArchiveActionSend, From: "zhangsan", RoomID: "wrwork",
+			MsgTime: at.UnixMilli(), MsgType: wecom.ArchiveText, Text: &wecom.ArchiveTextBody{Content: "你真是个傻逼"}}
+	}
+	tests := []struct {
+		rec    wecom.ArchiveRecord
+		reason string // "" when accepted
+	}{
+		{rec("now", 1, now), ""},
+		{rec("skew", 2, now.Add(bot.MaxArchiveSkew)), ""},
+		{rec("ahead", 3, now.Add(bot.MaxArchiveSkew+time.Millisecond)), "ahead of the clock"},
+		{rec("y2200", 4, time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)), "ahead of the clock"},
+		{rec("retained", 5, now.Add(-30*24*time.Hour)), ""},
+		{rec("expired", 6, now.Add(-30*24*time.Hour-time.Millisecond)), "older than the retention"},
+		{rec("negative", 7, time.UnixMilli(-1)), "older than the retention"},
+		{rec("maxseq", 18446744073709551615, now), "seq"},
+		{rec("topseq", bot.MaxArchiveSeq, now), ""},
+		{rec("undated", 9, time.UnixMilli(0)), ""},
+	}
+	recs := make([]wecom.ArchiveRecord, len(tests))
+	for i, tc := range tests {
+		recs[i] = tc.rec
+	}
+	recs[len(recs)-1].MsgTime = 0
+	got := p.IngestArchive(context.Background(), recs, nil)
+	for i, tc := range tests {
+		r := got[i]
+		if tc.reason == "" {
+			if r.Status != bot.IngestProcessed {
+				t.Errorf("%s: %s %q, want processed", tc.rec.MsgID, r.Status, r.Error)
+			}
+			continue
+		}
+		if r.Status != bot.IngestError || r.Retryable() || !errors.Is(r.Err, bot.ErrInvalid) || !strings.Contains(r.Error, tc.reason) {
+			t.Errorf("%s: %s %q, want refused (invalid) for %q", tc.rec.MsgID, r.Status, r.Error, tc.reason)
+		}
+		if _, ok, _ := st.Violation(context.Background(), bot.ArchiveIDPrefix+tc.rec.MsgID); ok {
+			t.Errorf("%s: refused but its violation was recorded", tc.rec.MsgID)
+		}
 	}
 }

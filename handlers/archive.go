@@ -55,8 +55,12 @@ type archiveAnswer struct {
 // Query parameters: corp (whose seq to keep; the configured CorpID by
 // default) and seq (the largest seq of the batch, for producers whose
 // records do not carry one; it is stored only when no record of the batch
-// failed in a retryable way). An empty array stores nothing and answers
-// the current seq, which is how a puller finds where to start.
+// failed in a retryable way and some record was accepted). An empty array
+// stores nothing and answers the current seq, which is how a puller finds
+// where to start. A record dated more than bot.MaxArchiveSkew ahead or
+// older than the retention, or with a seq above bot.MaxArchiveSeq, is
+// refused in its result; the stored seq moves only to seqs of accepted
+// records and at most bot.ArchiveSeqStep a batch (bot.ResumeSeq).
 //
 // The answer is 200 with per-record results whatever became of each
 // record; 400 when the body is not JSON at all, 413 above MaxArchiveBody.
@@ -102,28 +106,20 @@ func (s *Server) ingestArchive(c *gin.Context) error {
 	if len(recs) > MaxArchiveRecords {
 		return fmt.Errorf("archive ingest: %d records in one batch, at most %d (WeCom's page size): %w", len(recs), MaxArchiveRecords, bot.ErrTooLarge)
 	}
-	// A seq given with the batch moves the stored one only as far as the
-	// batch's own records go: an empty or forged batch cannot move it past
-	// records not yet ingested.
-	if len(recs) == 0 {
-		querySeq = 0
-	} else {
-		var top uint64
-		for _, r := range recs {
-			top = max(top, r.Seq)
-		}
-		if top > 0 {
-			querySeq = min(querySeq, top)
-		}
-	}
-
 	good := make([]wecom.ArchiveRecord, 0, len(recs))
 	for i, r := range recs {
 		if parseErrs[i] == nil {
 			good = append(good, r)
 		}
 	}
-	ingested := s.cfg.Archive.IngestArchive(c.Request.Context(), good)
+	ctx := c.Request.Context()
+	// The stored point, read first: a batch moves it at most
+	// bot.ArchiveSeqStep further (bot.ResumeSeq).
+	prev, err := s.cfg.Archive.ArchiveSeq(ctx, corp)
+	if err != nil {
+		return fmt.Errorf("archive ingest: %w: %w", bot.ErrUnavailable, err)
+	}
+	ingested := s.cfg.Archive.IngestArchive(ctx, good)
 	if len(ingested) != len(good) {
 		return fmt.Errorf("archive ingest: %d results for %d records", len(ingested), len(good))
 	}
@@ -138,11 +134,10 @@ func (s *Server) ingestArchive(c *gin.Context) error {
 		j++
 	}
 
-	seq, advance := bot.ResumeSeq(ingested)
-	if querySeq > 0 && !anyRetryable(ingested) {
-		seq, advance = max(seq, querySeq), true
-	}
-	ctx := c.Request.Context()
+	// The seq parameter, like the records' seqs, moves the stored one only
+	// as far as records actually accepted go: an empty, refused or forged
+	// batch cannot move it past records not yet ingested.
+	seq, advance := bot.ResumeSeq(ingested, prev, querySeq)
 	if advance {
 		if err := s.cfg.Archive.SetArchiveSeq(ctx, corp, seq); err != nil {
 			return fmt.Errorf("archive ingest: %w: %w", bot.ErrUnavailable, err)
@@ -168,15 +163,6 @@ func (s *Server) ingestAuthorized(header string) bool {
 	got := sha256.Sum256([]byte(strings.TrimSpace(token)))
 	want := sha256.Sum256([]byte(s.cfg.IngestToken))
 	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
-}
-
-func anyRetryable(results []bot.IngestResult) bool {
-	for _, r := range results {
-		if r.Retryable() {
-			return true
-		}
-	}
-	return false
 }
 
 // logIngest writes one line per batch with counts by status; failed

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -286,7 +287,7 @@ func TestArchiveIngestPerRecordResults(t *testing.T) {
 	lines := []string{
 		record(10, "ok-1", "u1", "wrwork", "你真是个傻逼", now),
 		`{"msgid":"broken","seq":11,`,
-		string(bytes.TrimSpace(image)),
+		strings.Replace(string(bytes.TrimSpace(image)), "1732600005000", strconv.FormatInt(now.UnixMilli(), 10), 1),
 		`{"seq":13,"msgid":"rc","action":"recall","msgtype":"revoke","revoke":{"pre_msgid":"ok-1"}}`,
 		`{"seq":14,"msgid":"odd","msgtype":"text","text":"not an object"}`,
 		record(15, "ok-2", "u2", "", "明天见", now),
@@ -437,12 +438,68 @@ func TestArchiveSeqCannotBeMovedPastTheBatch(t *testing.T) {
 	if code, ans, _ := e.post("?seq=18446744073709551615", "Bearer tok", []byte("[]")); code != http.StatusOK || ans.Seq != 0 {
 		t.Fatalf("empty batch: %d, seq %d; want 200 and seq 0", code, ans.Seq)
 	}
-	rec := `{"seq":5,"msgid":"s5","action":"send","from":"u1","roomid":"wr","msgtime":1732600000000,"msgtype":"text","text":{"content":"你好"}}`
+	rec := `{"seq":5,"msgid":"s5","action":"send","from":"u1","roomid":"wr","msgtime":` + strconv.FormatInt(time.Now().UnixMilli(), 10) + `,"msgtype":"text","text":{"content":"你好"}}`
 	if code, ans, _ := e.post("?seq=999999", "Bearer tok", []byte(rec)); code != http.StatusOK || ans.Seq != 5 {
 		t.Fatalf("batch with a larger seq: %d, seq %d; want the stored seq at 5", code, ans.Seq)
 	}
 	big := strings.Repeat(rec+"\n", handlers.MaxArchiveRecords+1)
 	if code, _, _ := e.post("", "Bearer tok", []byte(big)); code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("a batch of %d records: %d, want 413", handlers.MaxArchiveRecords+1, code)
+	}
+}
+
+// TestArchiveRecordsCannotSteerState is issue 11's item 4 at the endpoint:
+// a record with seq 2^64-1, one dated in the year 2200 and one older than
+// the retention are refused in their results with the reason, none of
+// them moves the stored seq, the 2200 one leaves no violation behind, and
+// no batch moves the seq more than bot.ArchiveSeqStep.
+func TestArchiveRecordsCannotSteerState(t *testing.T) {
+	e := newArchiveEnv(t, ingestToken, nil)
+	ctx := context.Background()
+	now := time.Now()
+	post := func(query string, lines ...string) ingestAnswer {
+		t.Helper()
+		code, ans, _ := e.post(query, bearer(ingestToken), []byte(strings.Join(lines, "\n")))
+		if code != http.StatusOK {
+			t.Fatalf("status %d %+v", code, ans)
+		}
+		return ans
+	}
+	if ans := post("", record(10, "s10", "u1", "wr", "你好", now)); ans.Seq != 10 {
+		t.Fatalf("seq %d after a good record, want 10", ans.Seq)
+	}
+	ans := post("",
+		record(11, "s11", "u1", "wr", "你好", now),
+		`{"seq":18446744073709551615,"msgid":"max","action":"send","from":"u1","roomid":"wr","msgtime":`+strconv.FormatInt(now.UnixMilli(), 10)+`,"msgtype":"text","text":{"content":"你好"}}`,
+		record(12, "future", "u2", "wr", "你真是个傻逼", time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)),
+		record(13, "old", "u3", "wr", "你真是个傻逼", now.Add(-bot.DefaultRetention-time.Hour)),
+		record(14, "soon", "u4", "wr", "你好", now.Add(2*time.Minute)),
+	)
+	if ans.Seq != 14 {
+		t.Errorf("seq %d, want 14 (the last accepted record)", ans.Seq)
+	}
+	want := map[string]string{"max": "seq", "future": "ahead of the clock", "old": "retention"}
+	for _, r := range ans.Results {
+		reason, refused := want[r.MsgID]
+		switch {
+		case refused && (r.Status != bot.IngestError || !strings.Contains(r.Error, reason)):
+			t.Errorf("record %s: %s %q, want refused for %q", r.MsgID, r.Status, r.Error, reason)
+		case !refused && r.Status == bot.IngestError:
+			t.Errorf("record %s refused: %q", r.MsgID, r.Error)
+		}
+	}
+	if _, ok, err := e.st.Violation(ctx, "archive:future"); err != nil || ok {
+		t.Errorf("the record of 2200 left a violation (%v, %v)", ok, err)
+	}
+	// Refused records alone, a forged query seq and a jump past the step.
+	if ans := post("", record(99, "future2", "u2", "wr", "x", now.Add(time.Hour))); ans.Seq != 14 {
+		t.Errorf("seq %d after a refused record, want 14", ans.Seq)
+	}
+	if ans := post("?seq=18446744073709551615", `{"msgid":"noseq","action":"send","msgtype":"text","text":{"content":"d"}}`); ans.Seq != 14 {
+		t.Errorf("seq %d after ?seq=2^64-1, want 14", ans.Seq)
+	}
+	far := 15 + bot.ArchiveSeqStep
+	if ans := post("", record(15, "s15", "u1", "wr", "a", now), record(int(far), "far", "u1", "wr", "b", now)); ans.Seq != 15 {
+		t.Errorf("seq %d after a jump to %d, want 15 (at most %d a batch)", ans.Seq, far, bot.ArchiveSeqStep)
 	}
 }
