@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"regexp"
 	"slices"
@@ -380,10 +381,8 @@ func writeViolationsCSV(c *gin.Context, vs []store.Violation) error {
 			row := []string{v.ID, v.Time.Format(time.RFC3339), v.From, v.ChatID, v.ChatKind, v.Severity, v.Action,
 				h.Category, h.Rule, h.Kind, h.Masked, v.CaseID, v.Sanction, strconv.FormatBool(v.Recalled)}
 			for i, cell := range row {
-				// A cell Excel would run as a formula is written as text.
-				if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
-					row[i] = "'" + cell
-				}
+				// A cell a spreadsheet would run as a formula is written as text.
+				row[i] = rules.CSVCell(cell)
 			}
 			_ = w.Write(row)
 		}
@@ -602,14 +601,38 @@ func (s *Server) auditLog(c *gin.Context) error {
 		return err
 	}
 	before := c.Query("before")
-	if before != "" && !streamID.MatchString(before) {
-		return fmt.Errorf("before %q is not an audit entry id (like 1764216000000-0): %w", before, bot.ErrInvalid)
+	if err := checkAuditCursor(before); err != nil {
+		return err
 	}
 	entries, err := s.cfg.Admin.AuditLog(c.Request.Context(), n, before)
 	if err != nil {
 		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	c.JSON(http.StatusOK, gin.H{"entries": entries})
+	return nil
+}
+
+// checkAuditCursor refuses a before= that is not the id of an entry that
+// may have older ones: the form of a stream id, both parts within uint64
+// (a 20-digit part may not be), and not 0-0, before which nothing can be.
+// Redis would refuse either, and a client's typo is not an outage.
+func checkAuditCursor(before string) error {
+	if before == "" {
+		return nil
+	}
+	const form = "like 1764216000000-0, as next_before or an entry's id gives it"
+	if !streamID.MatchString(before) {
+		return fmt.Errorf("before %.40q is not an audit entry id (%s): %w", before, form, bot.ErrInvalid)
+	}
+	ms, seq, _ := strings.Cut(before, "-")
+	msN, errMs := strconv.ParseUint(ms, 10, 64)
+	seqN, errSeq := strconv.ParseUint(seq, 10, 64)
+	if errMs != nil || errSeq != nil {
+		return fmt.Errorf("before %q is out of range: both parts of an audit entry id are at most %d (%s): %w", before, uint64(math.MaxUint64), form, bot.ErrInvalid)
+	}
+	if msN == 0 && seqN == 0 {
+		return fmt.Errorf("before %q: no audit entry comes before 0-0; leave before out for the newest entries: %w", before, bot.ErrInvalid)
+	}
 	return nil
 }
 

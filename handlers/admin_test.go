@@ -2,12 +2,14 @@ package handlers_test
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -550,5 +552,58 @@ func TestAdminPagingKeepsTies(t *testing.T) {
 	}
 	if len(seen) != 5 {
 		t.Fatalf("paged through %d of 5 violations with the same timestamp", len(seen))
+	}
+}
+
+// TestAuditCursorRefusesWhatRedisWould is issue 11's malformed cursor: an id
+// Redis cannot take (0-0, a part beyond uint64) is the client's mistake,
+// 400, not a 503; a well-formed id still pages.
+func TestAuditCursorRefusesWhatRedisWould(t *testing.T) {
+	e := newAdminEnv(t)
+	if code, body := e.call("PUT", "/api/v1/chats/wrfun", e.tokens["hr"], `{"kind":"private"}`); code != 200 {
+		t.Fatalf("put: %d %s", code, body)
+	}
+	for _, before := range []string{"0-0", "99999999999999999999-0", "1-99999999999999999999", "18446744073709551616-1", "abc", "1-", "-1"} {
+		if code, body := e.call("GET", "/api/v1/audit?before="+before, e.tokens["hr"], ""); code != 400 {
+			t.Errorf("before=%s: %d %s, want 400", before, code, body)
+		}
+	}
+	for _, before := range []string{"0-1", "18446744073709551615-18446744073709551615", "1-0"} {
+		if code, body := e.call("GET", "/api/v1/audit?before="+before, e.tokens["hr"], ""); code != 200 {
+			t.Errorf("before=%s: %d %s, want 200", before, code, body)
+		}
+	}
+	if _, body := e.call("GET", "/api/v1/audit?before=18446744073709551615-18446744073709551615", e.tokens["hr"], ""); !strings.Contains(body, `"chat.set"`) {
+		t.Errorf("paging from the largest id misses the entry: %s", body)
+	}
+}
+
+// TestViolationsCSVNeutralizesFormulas: every cell of the violations export
+// that a spreadsheet would run (= + - @, TAB, CR first) starts with an
+// apostrophe instead. Chat ids and userids come from WeCom and members.
+func TestViolationsCSVNeutralizesFormulas(t *testing.T) {
+	e := newAdminEnv(t)
+	v := store.Violation{ID: "msg:csv", Time: time.Now(), From: "\tcmd", ChatID: "\r=1+1", ChatKind: "work", Source: "callback",
+		Severity: "high", Action: "warn", Hits: []store.VHit{{Category: "abuse", Rule: "abuse", Kind: "keyword", Masked: "@SUM(1)"}}}
+	if err := e.st.SaveViolation(context.Background(), v, 24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	code, body := e.call("GET", "/api/v1/violations?format=csv", e.tokens["hr"], "")
+	if code != 200 {
+		t.Fatalf("csv: %d %s", code, body)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\uFEFF"))).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("csv %q: %d rows, %v", body, len(rows), err)
+	}
+	for _, cell := range rows[1] {
+		if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+			t.Errorf("cell %q starts a formula", cell)
+		}
+	}
+	for _, want := range []string{"'\tcmd", "'\r=1+1", "'@SUM(1)"} {
+		if !slices.Contains(rows[1], want) {
+			t.Errorf("row %q lacks %q", rows[1], want)
+		}
 	}
 }

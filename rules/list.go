@@ -270,9 +270,9 @@ var csvColumns = [...]string{"word", "severity", "note"}
 
 // ListToCSV writes entries as CSV with the header word,severity,note. The
 // text starts with a UTF-8 byte order mark so that Excel reads it as UTF-8
-// rather than the local code page, and a cell that a spreadsheet would run
-// as a formula (=, +, -, @) is written with a leading apostrophe, which
-// ListFromCSV removes again.
+// rather than the local code page, and every cell goes through CSVCell, so
+// that no cell runs as a formula; ListFromCSV reads the cells back as they
+// were.
 func ListToCSV(entries []ListEntry) []byte {
 	var b bytes.Buffer
 	b.WriteString(bom)
@@ -284,21 +284,38 @@ func ListToCSV(entries []ListEntry) []byte {
 		if e.Severity != SeverityNone {
 			sev = e.Severity.String()
 		}
-		_ = w.Write([]string{csvCell(e.Word), sev, csvCell(e.Note)})
+		_ = w.Write([]string{CSVCell(e.Word), sev, CSVCell(e.Note)})
 	}
 	w.Flush()
 	return b.Bytes()
 }
 
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+// formulaStart holds what a spreadsheet reads as the start of a formula
+// (OWASP's list for CSV injection: = + - @, TAB and CR).
+const formulaStart = "=+-@\t\r"
+
+// CSVCell returns s as a CSV cell a spreadsheet shows as text: a cell
+// starting with = + - @, TAB or CR gets a leading apostrophe, and so does
+// one starting with an apostrophe before one of those or before another
+// apostrophe, so that reading strips exactly the one added (a word "'=x"
+// is written with two apostrophes and read back as "'=x"). Every CSV
+// export uses it.
+func CSVCell(s string) string {
+	if s == "" {
+		return s
+	}
+	if strings.ContainsRune(formulaStart, rune(s[0])) ||
+		(s[0] == '\'' && len(s) > 1 && strings.ContainsRune(formulaStart+"'", rune(s[1]))) {
 		return "'" + s
 	}
 	return s
 }
 
+// csvUncell undoes CSVCell: one leading apostrophe before a formula start
+// or another apostrophe is dropped. An apostrophe before anything else is
+// the cell's own (a spreadsheet user's "'abc" stays "'abc").
 func csvUncell(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@", rune(s[1])) {
+	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune(formulaStart+"'", rune(s[1])) {
 		return s[1:]
 	}
 	return s

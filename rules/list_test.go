@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"encoding/csv"
 	"io/fs"
 	"reflect"
 	"strconv"
@@ -280,6 +281,48 @@ func TestListCSVRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, entries) {
 		t.Errorf("got %+v, want %+v", got, entries)
+	}
+}
+
+// TestCSVCell is issue 11's CSV findings: cells starting with TAB or CR are
+// neutralized like = + - @, and an apostrophe the cell already had
+// survives export and import.
+func TestCSVCell(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"=1+1", "'=1+1"}, {"+x", "'+x"}, {"-x", "'-x"}, {"@x", "'@x"},
+		{"\tcmd", "'\tcmd"}, {"\rcmd", "'\rcmd"},
+		{"'=x", "''=x"}, {"''x", "'''x"}, {"'abc", "'abc"}, {"'", "'"},
+		{"刷单", "刷单"}, {"a=b", "a=b"}, {"", ""},
+	}
+	for _, tc := range tests {
+		got := CSVCell(tc.in)
+		if got != tc.want {
+			t.Errorf("CSVCell(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if back := csvUncell(got); back != tc.in {
+			t.Errorf("csvUncell(CSVCell(%q)) = %q, want it back", tc.in, back)
+		}
+	}
+	entries := []ListEntry{{Word: "'=cmd", Note: "'+x"}, {Word: "''双引", Note: "'普通"}, {Word: "a", Note: "\tnote"}}
+	data := ListToCSV(entries)
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte(bom)))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows[1:] {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("exported cell %q starts a formula", cell)
+			}
+		}
+	}
+	got, problems := ListFromCSV(data)
+	if len(problems) > 0 {
+		t.Fatalf("ListFromCSV: %q", problemStrings(problems))
+	}
+	want := []ListEntry{{Word: "'=cmd", Note: "'+x"}, {Word: "''双引", Note: "'普通"}, {Word: "a", Note: "note"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("round trip: got %+v, want %+v", got, want)
 	}
 }
 

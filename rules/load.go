@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time windows name zones such as Asia/Shanghai; do not depend on the host's zoneinfo
+	"unicode"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -508,7 +509,9 @@ func (l *loader) parseList(p string, data []byte, isAllow bool) []Word {
 // entry checks one list entry given as text (from a list file line, a CSV
 // record or an edit) and reports what is wrong at file:line.
 func (l *loader) entry(file string, line int, word, sev, note string, isAllow bool) (ListEntry, bool) {
-	e := ListEntry{Word: strings.TrimSpace(word), Note: strings.TrimSpace(note)}
+	// A byte order mark is invisible and would be taken for the file's
+	// own when the word starts a written list: trimmed like a space.
+	e := ListEntry{Word: strings.TrimFunc(word, func(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' }), Note: strings.TrimSpace(note)}
 	if !utf8.ValidString(e.Word) || !utf8.ValidString(e.Note) || !utf8.ValidString(sev) {
 		// Only edits can produce this: files and CSV are checked whole.
 		l.addf(file, line, "entry %q is not valid UTF-8 text", e.Word)
