@@ -34,6 +34,18 @@ func status(err error) int {
 	}
 }
 
+// publicMessage is what a client is told of a 4xx: the error itself, except
+// for a ciphertext that does not decrypt, which always answers the same
+// text whichever check failed (padding, length field, receiveid): a caller
+// able to sign requests must not learn from the answer what the decrypted
+// bytes were (wecom.ErrUndecryptable). The request log keeps the detail.
+func publicMessage(err error) string {
+	if errors.Is(err, wecom.ErrUndecryptable) {
+		return wecom.ErrUndecryptable.Error()
+	}
+	return err.Error()
+}
+
 // adapt turns a handler that returns an error into a gin handler: the error
 // becomes a plain JSON message with its status, and is kept on the context
 // for the request log, which writes the one line with the reason. Clients
@@ -50,7 +62,7 @@ func (s *Server) adapt(h func(*gin.Context) error) gin.HandlerFunc {
 			c.AbortWithStatusJSON(code, gin.H{"error": http.StatusText(code)})
 			return
 		}
-		body := gin.H{"error": err.Error()}
+		body := gin.H{"error": publicMessage(err)}
 		if problems := problemsOf(err); problems != nil {
 			body["problems"] = problems // file, line and message of each
 		}

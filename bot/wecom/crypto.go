@@ -27,8 +27,18 @@ var ErrMalformed = errors.New("malformed callback")
 
 // ErrReceiveID means the ciphertext decrypted correctly but was sealed for
 // another receiver (another corp, or an app instead of the intelligent bot)
-// (HTTP 400).
+// (HTTP 400). It also wraps ErrUndecryptable: a client is told no more than
+// of any other ciphertext that does not open.
 var ErrReceiveID = errors.New("receiveid mismatch")
+
+// ErrUndecryptable means a ciphertext of the right form did not open with
+// this receiver's key: its padding, its length field or its receiveid is
+// wrong (a wrong EncodingAESKey, or an altered ciphertext). It wraps
+// ErrMalformed (HTTP 400). Every such failure has this one message, without
+// any value of the decrypted bytes, so that a caller able to sign requests
+// cannot learn which check failed (a padding oracle); only ErrReceiveID,
+// for the log, says more.
+var ErrUndecryptable = fmt.Errorf("ciphertext does not decrypt with the configured EncodingAESKey: %w", ErrMalformed)
 
 const (
 	// aesKeyLen is the length of an EncodingAESKey: base64 of 32 bytes
@@ -106,15 +116,17 @@ func (c *Crypto) Verify(signature, timestamp, nonce, encrypt string) error {
 
 // Decrypt opens a base64 ciphertext (an Encrypt element, an echostr or a JSON
 // "encrypt" field) and returns the message it carries, after checking the
-// padding, the length field and the receiveid. Errors wrap ErrMalformed or
-// ErrReceiveID.
+// padding, the length field and the receiveid. Errors wrap ErrMalformed;
+// those of a ciphertext that decrypted to something invalid wrap
+// ErrUndecryptable (and ErrReceiveID when only the receiveid is wrong)
+// and carry no value of the decrypted bytes.
 //
 // Written here rather than taken from silenceper's util.DecryptMsg, which
 // refuses an empty receiveid (it demands at least one byte after the
 // message, so every intelligent-bot callback fails), checks only the last pad
 // byte, decodes the key again on every call and turns panics into errors with
-// recover. This version checks every pad byte, bounds the length field
-// before slicing so no input can panic, and decrypts in place in the
+// recover. This version checks every pad byte (in constant time), bounds
+// the length field before slicing so no input can panic, and decrypts in place in the
 // buffer base64 decoding fills, returning a subslice of it.
 //
 // Decrypt does not verify the signature; Open, OpenJSON, OpenReply and
@@ -135,26 +147,30 @@ func (c *Crypto) Decrypt(encrypt string) ([]byte, error) {
 	}
 	cipher.NewCBCDecrypter(c.block, c.key[:aes.BlockSize]).CryptBlocks(buf, buf)
 
+	// From here on every failure is ErrUndecryptable with no detail, and
+	// the checks take the same time whatever the bytes: which one failed
+	// would tell the plaintext (see ErrUndecryptable).
 	pad := int(buf[n-1])
-	if pad < 1 || pad > padBlock {
-		return nil, fmt.Errorf("decrypt: pad byte %d out of range 1..%d: %w", pad, padBlock, ErrMalformed)
+	good := subtle.ConstantTimeLessOrEq(1, pad) & subtle.ConstantTimeLessOrEq(pad, padBlock)
+	for i := 1; i <= padBlock; i++ {
+		// Byte n-i is padding when i <= pad; it must then equal pad.
+		inPad := subtle.ConstantTimeLessOrEq(i, pad)
+		good &= subtle.ConstantTimeSelect(inPad, subtle.ConstantTimeByteEq(buf[n-i], byte(pad)), 1)
 	}
-	for _, b := range buf[n-pad : n-1] {
-		if int(b) != pad {
-			return nil, fmt.Errorf("decrypt: inconsistent padding: %w", ErrMalformed)
-		}
+	if good != 1 {
+		return nil, fmt.Errorf("decrypt: %w", ErrUndecryptable)
 	}
 	plain := buf[:n-pad]
 	if len(plain) < headerLen {
-		return nil, fmt.Errorf("decrypt: plaintext of %d bytes is shorter than its %d-byte header: %w", len(plain), headerLen, ErrMalformed)
+		return nil, fmt.Errorf("decrypt: %w", ErrUndecryptable)
 	}
 	msgLen := uint64(binary.BigEndian.Uint32(plain[randomLen:headerLen]))
 	if msgLen > uint64(len(plain)-headerLen) {
-		return nil, fmt.Errorf("decrypt: length field %d exceeds the %d bytes after the header: %w", msgLen, len(plain)-headerLen, ErrMalformed)
+		return nil, fmt.Errorf("decrypt: %w", ErrUndecryptable)
 	}
 	end := headerLen + int(msgLen)
-	if string(plain[end:]) != c.receiveID {
-		return nil, fmt.Errorf("decrypt: receiveid of %d bytes does not match the configured one: %w", len(plain)-end, ErrReceiveID)
+	if subtle.ConstantTimeCompare(plain[end:], []byte(c.receiveID)) != 1 {
+		return nil, fmt.Errorf("decrypt: %w (%w)", ErrUndecryptable, ErrReceiveID)
 	}
 	// The full slice expression keeps an append by the caller from
 	// overwriting the receiveid that follows in the same array.

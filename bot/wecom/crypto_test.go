@@ -666,3 +666,54 @@ func ExampleCrypto_Open() {
 	// text mycreate hello msg:4561255354251345929
 	// true open callback: verify signature: mismatch: invalid msg_signature
 }
+
+// TestDecryptErrorsRevealNothing is issue 11's finding on padding values:
+// every ciphertext that decrypts to an invalid plaintext (bad padding,
+// short plaintext, length field too large, wrong receiveid) fails with
+// ErrUndecryptable, with one and the same message for all but the
+// receiveid, and no message holds a value of the decrypted bytes.
+func TestDecryptErrorsRevealNothing(t *testing.T) {
+	const rid = officialCorpID
+	c := officialCrypto(t)
+	withPad := func(content []byte, pad []byte) string {
+		return sealRaw(t, officialAESKey, append(append([]byte(nil), content...), pad...))
+	}
+	content := layout(5, "hello", rid, nil) // 43 bytes: pads to 64 with 21 bytes
+	foreign := layout(5, "hello", "wwsomeoneelse", nil)
+	cases := map[string]string{
+		"pad byte 0":                       withPad(content, append(bytes.Repeat([]byte{21}, 20), 0)),
+		"pad byte 33":                      withPad(content, append(bytes.Repeat([]byte{21}, 20), 33)),
+		"pad byte 255":                     withPad(content, append(bytes.Repeat([]byte{21}, 20), 255)),
+		"pad byte 7 in a pad of 21":        withPad(content, append(append(bytes.Repeat([]byte{21}, 10), 7), bytes.Repeat([]byte{21}, 10)...)),
+		"pad longer than the message":      sealRaw(t, officialAESKey, bytes.Repeat([]byte{32}, 32)),
+		"plaintext shorter than header":    withPad([]byte("0123456789abcdef012"), pkcs7(19)),
+		"length field 0xFFFFFFFF":          withPad(layout(0xFFFFFFFF, "hello", rid, nil), pkcs7(len(content))),
+		"length field one past the end":    withPad(layout(5+uint32(len(rid))+1, "hello", rid, nil), pkcs7(len(content))),
+		"receiveid of another corp":        withPad(foreign, pkcs7(len(foreign))),
+		"receiveid of the intelligent bot": withPad(layout(5, "hello", "", nil), pkcs7(25)),
+	}
+	want := ""
+	for name, enc := range cases {
+		_, err := c.Decrypt(enc)
+		if !errors.Is(err, wecom.ErrUndecryptable) || !errors.Is(err, wecom.ErrMalformed) {
+			t.Errorf("%s: err = %v, want ErrUndecryptable", name, err)
+			continue
+		}
+		msg := err.Error()
+		if strings.ContainsAny(msg, "0123456789") {
+			t.Errorf("%s: error %q holds a number", name, msg)
+		}
+		if strings.HasPrefix(name, "receiveid") {
+			if !errors.Is(err, wecom.ErrReceiveID) {
+				t.Errorf("%s: err = %v, want ErrReceiveID too", name, err)
+			}
+			continue
+		}
+		if want == "" {
+			want = msg
+		}
+		if msg != want {
+			t.Errorf("%s: error %q differs from %q", name, msg, want)
+		}
+	}
+}
