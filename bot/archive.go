@@ -346,8 +346,10 @@ func publicError(err error) string {
 //
 // The point moves only to seqs of records actually accepted (any status
 // but IngestError), below the first record that failed in a retryable way
-// so that nothing is skipped on resume; a refused or bad record neither
-// holds it back (sending it again would not help) nor moves it. It moves
+// so that nothing is skipped on resume. A refused or bad record does not
+// hold back accepted records after it (sending it again would not help),
+// but the point never moves to its own seq: when it is last in its batch,
+// the puller reads it again with the next batch, harmlessly. It moves
 // at most ArchiveSeqStep past cur (past the batch's lowest accepted seq
 // when nothing is stored yet), so no record, however numbered, sends a
 // puller past records not yet read. The claimed seq counts only when no
