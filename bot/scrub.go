@@ -9,9 +9,9 @@ import (
 	"github.com/wecom-guard/wecom-guard/rules"
 )
 
-// minScrubDigits is the shortest digit run scrub masks: a mobile number
-// without its area prefix has 7 digits, and shorter runs are times, counts
-// and prices an excerpt needs to stay readable.
+// minScrubDigits is the shortest digit run scrub masks: a landline number
+// without its area code has 7 or 8 digits, and shorter runs are times,
+// counts and prices an excerpt needs to stay readable.
 const minScrubDigits = 7
 
 // emailLike finds e-mail addresses, also written with full-width letters,
