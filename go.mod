@@ -14,8 +14,8 @@ require (
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/rs/zerolog v1.35.1
 	github.com/silenceper/wechat/v2 v2.1.10
+	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/text v0.44.0
-	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

@@ -17,7 +17,7 @@ import (
 	_ "time/tzdata" // time windows name zones such as Asia/Shanghai; do not depend on the host's zoneinfo
 	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/wecom-guard/wecom-guard/moderation"
 )
