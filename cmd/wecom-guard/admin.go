@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/handlers"
 )
 
@@ -48,12 +47,12 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
-	if cfg.RedisURL == "" {
-		return errors.New("admin: REDIS_URL is not set: tokens must go to the Redis the service uses (the embedded one lives only inside `serve`)")
+	if !cfg.redisConfigured() {
+		return errors.New("admin: REDIS_URL (or REDIS_CLUSTER_ADDRS, REDIS_SENTINEL_MASTER) is not set: tokens must go to the Redis the service uses (the embedded one lives only inside `serve`)")
 	}
-	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix})
+	st, err := openStore(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("open redis: %w", err)
+		return err
 	}
 	defer st.Close()
 

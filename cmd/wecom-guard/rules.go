@@ -53,12 +53,12 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
-	if cfg.RedisURL == "" {
-		return errors.New("rules: REDIS_URL is not set: the rule set lives in the Redis the service uses")
+	if !cfg.redisConfigured() {
+		return errors.New("rules: REDIS_URL (or REDIS_CLUSTER_ADDRS, REDIS_SENTINEL_MASTER) is not set: the rule set lives in the Redis the service uses")
 	}
-	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix})
+	st, err := openStore(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("open redis: %w", err)
+		return err
 	}
 	defer st.Close()
 

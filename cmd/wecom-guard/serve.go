@@ -18,7 +18,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot"
-	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/bot/wecom/wecomtest"
 	"github.com/wecom-guard/wecom-guard/handlers"
@@ -60,9 +59,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // bound address once the server listens (tests use it).
 func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer, ready chan<- string) error {
 	gin.SetMode(gin.ReleaseMode) // no debug route dump on stdout; we log requests ourselves
-	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix})
+	st, err := openStore(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("open redis: %w", err)
+		return err
 	}
 	defer st.Close()
 	if st.Embedded() {
