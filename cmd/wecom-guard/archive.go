@@ -144,19 +144,17 @@ var errNoMsgaudit = errors.New("this binary was built without the msgaudit tag: 
 
 // runArchive runs `wecom-guard archive SUBCOMMAND`.
 func runArchive(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, archiveUsage)
-		if len(args) == 0 {
-			return errors.New("archive: missing subcommand (pull)")
-		}
+	if len(args) == 0 {
+		return usageErrorf("archive", "archive: missing subcommand (pull)")
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, archiveUsage)
 		return flag.ErrHelp
 	}
 	if args[0] != "pull" {
-		fmt.Fprint(stderr, archiveUsage)
-		return fmt.Errorf("archive: unknown subcommand %q (want pull)", args[0])
+		return usageErrorf("archive", "archive: unknown subcommand %q (want pull)", args[0])
 	}
 	fs := flag.NewFlagSet("archive pull", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	once := fs.Bool("once", false, "pull until caught up, then exit")
 	limit := fs.Int("limit", 0, "records per GetChatData call, 1-1000 (default: archive.limit, 500)")
 	ingestURL := fs.String("url", "", "ingest endpoint (default: archive.ingest_url, "+DefaultIngestURL+")")
@@ -165,12 +163,11 @@ func runArchive(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprint(fs.Output(), archiveUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, "archive", args[1:], stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("archive pull: unexpected arguments %q", fs.Args())
+		return usageErrorf("archive", "archive pull: unexpected arguments %q", fs.Args())
 	}
 	if !msgauditBuilt {
 		return fmt.Errorf("archive pull: %w", errNoMsgaudit)

@@ -26,7 +26,6 @@ import (
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "YAML config file (default: "+defaultConfigFile+" if it exists)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: wecom-guard serve [--config FILE]\n\n"+
@@ -35,18 +34,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			"uses an embedded Redis that keeps nothing across restarts.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, "serve", args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+		return usageErrorf("serve", "serve: unexpected arguments %q", fs.Args())
 	}
 	cfg, err := loadConfig(*configPath, osGetenv)
 	if err != nil {
 		return err
 	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
+	if err := checkServeConfig(cfg); err != nil {
+		return err
 	}
 	log, err := newLogger(cfg, stderr)
 	if err != nil {
@@ -69,13 +68,10 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	}
 
 	id := cfg.identity(nil)
+	banner := func(addr string) {} // the sandbox's, printed once the address is bound
 	var sandbox *wecomtest.Server
-	if cfg.WeCom.Sandbox() && !st.Embedded() && !cfg.SandboxOnRedis {
-		// A deployment whose WeCom settings went missing (an absent .env, a
-		// misspelt variable) must not quietly become a sandbox on the real
-		// Redis, printing HR tokens into its logs.
-		return errors.New("no WeCom app is configured (WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY) but REDIS_URL names a real Redis: " +
-			"set the app's credentials, or set WG_SANDBOX=1 to run the sandbox on that Redis on purpose")
+	if err := sandboxRefusal(cfg, st.Embedded()); err != nil {
+		return err
 	}
 	if cfg.WeCom.Sandbox() {
 		ss, created, err := loadOrCreateSandbox(cfg.StateDir)
@@ -99,7 +95,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		if err != nil {
 			return err
 		}
-		printSandbox(stdout, cfg, ss, created, adminToken)
+		banner = func(addr string) { printSandbox(stdout, cfg, ss, created, adminToken, addr) }
 		log.Warn().Str("corp_id", id.CorpID).Str("fake_api", sandbox.URL()).Bool("new_credentials", created).
 			Msg("sandbox mode: no WeCom app configured; using generated credentials and an in-process fake WeCom API")
 	}
@@ -243,6 +239,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	banner(ln.Addr().String())
 	log.Info().Str("addr", ln.Addr().String()).Bool("sandbox", sandbox != nil).
 		Bool("embedded_redis", st.Embedded()).Msg("wecom-guard listening")
 	if ready != nil {
@@ -278,10 +275,20 @@ func (o sandboxOutbox) SentJSON() any {
 	return sent
 }
 
-func printSandbox(w io.Writer, cfg Config, st sandboxState, created bool, adminToken string) {
+// printSandbox prints the sandbox's credentials and how to try it; addr is
+// the bound listen address, so the commands shown reach this server
+// whatever LISTEN_ADDR the shell that runs them has.
+func printSandbox(w io.Writer, cfg Config, st sandboxState, created bool, adminToken, addr string) {
 	state := "reusing"
 	if created {
 		state = "generated new"
+	}
+	callback := defaultCallbackURL(addr)
+	base := strings.TrimSuffix(callback, "/wecom/callback")
+	send, sendChat := "go run ./cmd/wecom-guard send", "go run ./cmd/wecom-guard send"
+	if callback != defaultCallbackURL(":8080") {
+		send += " --url " + callback
+		sendChat += " --url " + base + "/api/v1/archive/messages"
 	}
 	fmt.Fprintf(w, `
 == wecom-guard sandbox ==  (%s credentials in %s/%s)
@@ -293,11 +300,11 @@ func printSandbox(w io.Writer, cfg Config, st sandboxState, created bool, adminT
   Admin API token %s (role hr; new on every start, valid 24 h)
   Intelligent bot /wecom/aibot  token %s  EncodingAESKey %s
   Archive ingest  POST /api/v1/archive/messages with "Authorization: Bearer %s"
-Try it:  go run ./cmd/wecom-guard send "你好"
-         go run ./cmd/wecom-guard send --chat wrsandbox "加我v信 abc12345"   (a group message)
-Console: http://127.0.0.1%s/ui/  (sign in with the admin token)
+Try it:  %s "你好"
+         %s --chat wrsandbox "加我v信 abc12345"   (a group message)
+Console: %s/ui/  (sign in with the admin token)
 `, state, cfg.StateDir, sandboxFile, st.CorpID, st.AgentID, st.Token, st.AESKey, adminToken,
-		st.AIBotToken, st.AIBotAESKey, st.IngestToken, portOf(cfg.ListenAddr))
+		st.AIBotToken, st.AIBotAESKey, st.IngestToken, send, sendChat, base)
 }
 
 func newLogger(cfg Config, w io.Writer) (zerolog.Logger, error) {
@@ -343,6 +350,9 @@ func newSandboxAPI(cfg wecomtest.Config) *wecomtest.Server {
 func readRuleFiles(dir string) (map[string][]byte, error) {
 	fsys := rules.DefaultFS()
 	if dir != "" {
+		if err := checkDir(dir); err != nil {
+			return nil, fmt.Errorf("read rules: %w", err)
+		}
 		fsys = os.DirFS(dir)
 	}
 	files := map[string][]byte{}
@@ -398,10 +408,16 @@ func consumerName() string {
 	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }
 
-// portOf is ":PORT" of a listen address, for printed URLs.
-func portOf(listen string) string {
-	if _, port, err := net.SplitHostPort(listen); err == nil {
-		return ":" + port
+// checkDir says, naming dir, why it cannot be read as a directory.
+func checkDir(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("directory %s does not exist", dir)
+	case err != nil:
+		return fmt.Errorf("directory %s: %w", dir, err)
+	case !st.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
 	}
-	return ":8080"
+	return nil
 }

@@ -129,8 +129,8 @@ func TestHelp(t *testing.T) {
 	for _, cmd := range []string{"serve", "send"} {
 		var out, errOut bytes.Buffer
 		err := run(context.Background(), []string{cmd, "--help"}, nil, &out, &errOut)
-		if err == nil || !strings.Contains(errOut.String(), "Usage: wecom-guard "+cmd) {
-			t.Errorf("%s --help: err=%v, output %q", cmd, err, errOut.String())
+		if err == nil || !strings.Contains(out.String(), "Usage: wecom-guard "+cmd) || errOut.Len() > 0 {
+			t.Errorf("%s --help: err=%v, stdout %q, stderr %q", cmd, err, out.String(), errOut.String())
 		}
 	}
 	var out bytes.Buffer
