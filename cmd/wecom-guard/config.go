@@ -227,7 +227,7 @@ func (c Config) Validate() error {
 	if c.MetricsAddr != "" {
 		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
 			bad("%s %q is not host:port: use e.g. \"127.0.0.1:9090\", or leave it empty to serve /metrics on listen_addr", keyRef("metrics_addr"), c.MetricsAddr)
-		} else if c.MetricsAddr == c.ListenAddr {
+		} else if c.MetricsAddr == c.ListenAddr && port != "0" {
 			bad("%s is the same as listen_addr: give /metrics its own port, or leave it empty", keyRef("metrics_addr"))
 		}
 	}
@@ -362,7 +362,7 @@ func openStore(ctx context.Context, c Config) (*store.Store, error) {
 	}
 	st, err := store.Open(ctx, c.storeOptions())
 	if err != nil {
-		return nil, fmt.Errorf("open redis (%s): %w", redisSource(c), err)
+		return nil, fmt.Errorf("cannot use Redis (%s): %w; check that it runs and that the address and credentials are right", redisSource(c), err)
 	}
 	return st, nil
 }

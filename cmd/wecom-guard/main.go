@@ -22,13 +22,32 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/wecom-guard/wecom-guard/bot/store"
 )
 
 func main() {
+	// go-redis has one logger per process: its lines become JSON log
+	// entries (debug level: what it logs, the calls also return as errors).
+	store.SetLibraryLogger(libraryLogger(os.Stderr, osGetenv))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
+}
+
+// libraryLogger logs go-redis's lines through zerolog, at debug level,
+// with the level and format of LOG_LEVEL and LOG_FORMAT. It is set before
+// any config file is read, so only the environment counts here.
+func libraryLogger(w io.Writer, getenv func(string) string) func(ctx context.Context, msg string) {
+	cfg := Config{LogLevel: getenv("LOG_LEVEL"), LogFormat: getenv("LOG_FORMAT")}
+	cfg.applyDefaults()
+	log, err := newLogger(cfg, w)
+	if err != nil {
+		log, _ = newLogger(Config{LogLevel: "info", LogFormat: "json"}, w)
+	}
+	log = log.With().Str("component", "redis").Logger()
+	return func(_ context.Context, msg string) { log.Debug().Msg(msg) }
 }
 
 // exitCode prints err once and says how the process ends: 0 for success

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot"
@@ -108,7 +109,13 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	policy, err := bot.NewPolicy(ctx, bot.PolicyConfig{Store: st, Seed: seed, Logger: log.With().Str("component", "policy").Logger()})
+	reg := prometheus.NewRegistry()
+	metrics, err := newServiceMetrics(reg, st)
+	if err != nil {
+		return err
+	}
+	policy, err := bot.NewPolicy(ctx, bot.PolicyConfig{Store: st, Seed: seed, Logger: log.With().Str("component", "policy").Logger(),
+		Compiled: metrics.ruleSetCompiled})
 	if err != nil {
 		return fmt.Errorf("load the rule set from Redis (seeded from %s): %w", rulesSource(cfg.RulesDir), err)
 	}
@@ -141,7 +148,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		return nil
 	}
 	pipeline, err := bot.New(bot.Config{
-		Store:         st,
+		Store:         observedStore{Store: st, m: metrics},
 		ArchiveNotify: notify,
 		Checker:       policy.Checker,
 		Retention:     cfg.Enforcement.Retention,
@@ -162,7 +169,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		hr = bot.Recipients{Users: []string{sandboxHR}}
 	}
 	sender, err := bot.NewSender(bot.SenderConfig{
-		Store: st, API: client, Consumer: consumerName(), HR: hr, Owners: cfg.Enforcement.Owners,
+		Store: st, API: observedAPI{WeComAPI: client, m: metrics}, Consumer: consumerName(), HR: hr, Owners: cfg.Enforcement.Owners,
 		Robots: revealAll(cfg.Enforcement.GroupNotices),
 		Logger: log.With().Str("component", "sender").Logger(),
 	})
@@ -197,7 +204,8 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		Checker:        policy.Checker,
 		Rules:          st,
 		IngestToken:    id.IngestToken,
-		Archive:        &bot.ArchiveIngest{Pipeline: pipeline, Seqs: st, KindOf: kindOf},
+		Archive:        observedArchive{ArchiveIngester: &bot.ArchiveIngest{Pipeline: pipeline, Seqs: st, KindOf: kindOf}, m: metrics},
+		Registry:       reg,
 	}
 	if id.AIBotToken != "" {
 		if hcfg.AIBotCrypto, err = wecom.NewCrypto(id.AIBotToken, id.AIBotAESKey, ""); err != nil {
@@ -218,10 +226,23 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
-		return fmt.Errorf("listen on %s (LISTEN_ADDR): %w", cfg.ListenAddr, err)
+		return fmt.Errorf("listen on %s (%s): %w", cfg.ListenAddr, keyRef("listen_addr"), err)
+	}
+	handler := h.Handler()
+	var metricsSrv *http.Server
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		handler = withoutMetrics(handler)
+		if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w", keyRef("metrics_addr"), err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metricsHandler(reg))
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 15 * time.Second}
 	}
 	srv := &http.Server{
-		Handler:           h.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
@@ -237,8 +258,17 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		stopBackground()
 		bg.Wait()
 	}()
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if metricsSrv != nil {
+		go func() {
+			if err := metricsSrv.Serve(metricsLn); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics server: %w", err)
+			}
+		}()
+		defer metricsSrv.Close()
+		log.Info().Str("addr", metricsLn.Addr().String()).Msg("serving /metrics on its own address (METRICS_ADDR)")
+	}
 	banner(ln.Addr().String())
 	log.Info().Str("addr", ln.Addr().String()).Bool("sandbox", sandbox != nil).
 		Bool("embedded_redis", st.Embedded()).Msg("wecom-guard listening")
