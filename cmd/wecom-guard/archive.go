@@ -131,9 +131,10 @@ It needs a binary built with the msgaudit tag on a machine with the SDK:
   CGO_ENABLED=1 go build -tags msgaudit ./cmd/wecom-guard
 and libWeWorkFinanceSdk_C.so where the loader finds it (LD_LIBRARY_PATH).
 
-Environment: WECOM_CORP_ID, WECOM_ARCHIVE_SECRET, WECOM_ARCHIVE_PRIVATE_KEY_FILE,
+Environment: WECOM_CORP_ID, ARCHIVE_SECRET, ARCHIVE_PRIVATE_KEY_FILE,
 ARCHIVE_INGEST_TOKEN (the service's), ARCHIVE_INGEST_URL, ARCHIVE_LIMIT,
-WECOM_ARCHIVE_PROXY, WECOM_ARCHIVE_PROXY_PASSWORD.
+ARCHIVE_INTERVAL, ARCHIVE_TIMEOUT, ARCHIVE_PROXY, ARCHIVE_PROXY_PASSWORD
+(secrets also as NAME_FILE; the older WECOM_ARCHIVE_* names still work).
 
 Flags:
 `
