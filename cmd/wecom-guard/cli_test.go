@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -226,5 +227,53 @@ func TestCheckUsesTheStoredRuleSet(t *testing.T) {
 	errOut.Reset()
 	if err := run(ctx, []string{"check", "--rules", src}, strings.NewReader("x\n"), &bytes.Buffer{}, &errOut); err != nil || !strings.Contains(errOut.String(), src+" (--rules)") {
 		t.Errorf("--rules: %v, stderr %q", err, errOut.String())
+	}
+}
+
+// TestUnreachableRedisReportedOnce: serve on a Redis nobody listens on
+// stops with one clear JSON log line naming the variable; go-redis's own
+// lines are JSON at debug level, hidden at the default level.
+func TestUnreachableRedisReportedOnce(t *testing.T) {
+	for _, k := range configKeys() {
+		for _, name := range k.envNames() {
+			t.Setenv(name, "")
+		}
+	}
+	t.Setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+	t.Setenv("WG_SANDBOX", "1")
+	t.Setenv("WG_STATE_DIR", t.TempDir())
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"serve"}, nil, &out, &errOut)
+	if err == nil {
+		t.Fatal("serve started without Redis")
+	}
+	var printed bytes.Buffer
+	if code := exitCode(err, &printed); code != 1 || printed.Len() > 0 {
+		t.Errorf("exit %d, printed %q: want 1 and nothing more (it was logged)", code, printed.String())
+	}
+	lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("stderr has %d lines, want one:\n%s", len(lines), errOut.String())
+	}
+	var entry struct{ Level, Message, Error string }
+	if err := json.Unmarshal([]byte(lines[0]), &entry); err != nil {
+		t.Fatalf("stderr line is not JSON: %q", lines[0])
+	}
+	if entry.Level != "error" || !strings.Contains(entry.Error, "cannot use Redis (REDIS_URL)") || !strings.Contains(entry.Error, "127.0.0.1:1") {
+		t.Errorf("log entry %+v, want an error naming REDIS_URL and the address", entry)
+	}
+
+	for _, tc := range []struct {
+		level string
+		shown bool
+	}{{"", false}, {"debug", true}} {
+		var buf bytes.Buffer
+		libraryLogger(&buf, envMap(map[string]string{"LOG_LEVEL": tc.level}))(context.Background(), "redis: connection pool: failed to dial")
+		if got := buf.Len() > 0; got != tc.shown {
+			t.Errorf("LOG_LEVEL=%q: library line shown %v, want %v", tc.level, got, tc.shown)
+		}
+		if tc.shown && (!json.Valid(buf.Bytes()) || !strings.Contains(buf.String(), `"component":"redis"`)) {
+			t.Errorf("library line %q is not a JSON entry of component redis", buf.String())
+		}
 	}
 }

@@ -58,6 +58,10 @@ func exitCode(err error, stderr io.Writer) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
+	var logged loggedError
+	if errors.As(err, &logged) {
+		return 1
+	}
 	fmt.Fprintln(stderr, "wecom-guard:", err)
 	var ue usageError
 	if errors.As(err, &ue) {

@@ -52,8 +52,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	return serve(ctx, cfg, log, stdout, nil)
+	if err := serve(ctx, cfg, log, stdout, nil); err != nil {
+		// Once the logger exists, stderr carries JSON lines only.
+		log.Error().Err(err).Msg("wecom-guard stopped")
+		return loggedError{err}
+	}
+	return nil
 }
+
+// loggedError is an error the command has logged already; main exits 1
+// without printing it again.
+type loggedError struct{ err error }
+
+func (e loggedError) Error() string { return e.err.Error() }
+func (e loggedError) Unwrap() error { return e.err }
 
 // serve runs the service until ctx ends. ready, when not nil, receives the
 // bound address once the server listens (tests use it).
