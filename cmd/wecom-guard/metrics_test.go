@@ -18,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
@@ -183,6 +184,32 @@ func TestDeployUsesRealMetricNames(t *testing.T) {
 		}
 		if strings.HasSuffix(f, ".json") && !json.Valid(data) {
 			t.Errorf("%s is not valid JSON", f)
+		}
+		if strings.HasSuffix(f, ".yml") {
+			var rules struct {
+				Groups []struct {
+					Name  string `yaml:"name"`
+					Rules []struct {
+						Alert       string            `yaml:"alert"`
+						Expr        string            `yaml:"expr"`
+						For         string            `yaml:"for"`
+						Labels      map[string]string `yaml:"labels"`
+						Annotations map[string]string `yaml:"annotations"`
+					} `yaml:"rules"`
+				} `yaml:"groups"`
+			}
+			dec := yaml.NewDecoder(bytes.NewReader(data))
+			dec.KnownFields(true)
+			if err := dec.Decode(&rules); err != nil {
+				t.Errorf("%s: not Prometheus rule groups: %v", f, err)
+			}
+			for _, g := range rules.Groups {
+				for _, r := range g.Rules {
+					if r.Alert == "" || r.Expr == "" || r.Labels["severity"] == "" || r.Annotations["summary"] == "" {
+						t.Errorf("%s: rule %q lacks alert, expr, severity or summary", f, r.Alert)
+					}
+				}
+			}
 		}
 		used[f] = map[string]bool{}
 		for _, m := range re.FindAll(data, -1) {
