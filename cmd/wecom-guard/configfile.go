@@ -101,13 +101,15 @@ var (
 // friendlyTypeError rewrites one of yaml's "line 3: cannot unmarshal !!str
 // `abc` into int64" messages to name the key and the expected form.
 func friendlyTypeError(msg string, lines map[int]string) string {
-	key := ""
+	prefix := ""
 	if m := typeErrLine.FindStringSubmatch(msg); m != nil {
 		var line int
 		fmt.Sscan(m[1], &line)
+		prefix = m[0]
 		if p, ok := lines[line]; ok {
-			key = " (" + keyRef(p) + ")"
+			prefix += keyRef(p) + ": "
 		}
+		msg = strings.TrimPrefix(msg, m[0])
 	}
 	if m := typeErrInto.FindStringSubmatch(msg); m != nil {
 		msg = strings.TrimSuffix(msg, m[0]) + "where " + goTypeForm(m[1]) + " is expected"
@@ -117,7 +119,7 @@ func friendlyTypeError(msg string, lines map[int]string) string {
 		msg = strings.ReplaceAll(msg, tag+" ", word+" ")
 		msg = strings.ReplaceAll(msg, tag, word)
 	}
-	return msg + key
+	return prefix + msg
 }
 
 // goTypeForm says in the file's terms what a Go type's value looks like.
