@@ -21,8 +21,8 @@ const maxCheckLine = 1 << 20
 
 const checkUsage = `usage: wecom-guard check [--rules DIR | --embedded] [--chat-kind KIND] [--json-in] < messages
 
-Evaluates messages against the rule set in force and writes one JSON object
-per input line, in order:
+Evaluates messages against the policy and writes one JSON object per input
+line, in order:
 
   {"action":"warn","hits":[{"category":"ads","rule":"ads-work","kind":"keyword","start":3,"end":5,"masked":"刷*","severity":"medium","shadow":false}],"severity":"medium"}
 
@@ -30,14 +30,14 @@ start and end are rune offsets into the input line (end exclusive); masked is
 the evidence with personal data masked. A line that cannot be read gives
 {"error":"..."} and checking goes on.
 
+Input is one message a line, or with --json-in one JSON object a line:
+  {"text":"…","chat_kind":"external","time":"2026-11-27T10:00:00+08:00"}
+(chat_kind defaults to --chat-kind; without time, time windows are ignored).
+
 The rule set in force is the one stored in the configured Redis (REDIS_URL,
 REDIS_CLUSTER_ADDRS or REDIS_SENTINEL_MASTER), or without one the policy
 serve would start with (rules_dir, else the embedded default); --rules DIR
 and --embedded choose explicitly. stderr says which set is used.
-
-Input is one message a line, or with --json-in one JSON object a line:
-  {"text":"…","chat_kind":"external","time":"2026-11-27T10:00:00+08:00"}
-(chat_kind defaults to --chat-kind; without time, time windows are ignored).
 
 Flags:
 `
