@@ -29,6 +29,8 @@ type Policy struct {
 	store PolicyStore
 	log   zerolog.Logger
 	poll  time.Duration
+	// compiled is PolicyConfig.Compiled.
+	compiled func(version int64, took time.Duration)
 
 	cur atomic.Pointer[compiled]
 	mu  sync.Mutex // one rebuild at a time
@@ -48,12 +50,15 @@ type PolicyConfig struct {
 	Logger zerolog.Logger
 	// Poll is the period of the version check (default 1 s).
 	Poll time.Duration
+	// Compiled, when set, is told each rule set compiled into force and
+	// how long compiling took (metrics).
+	Compiled func(version int64, took time.Duration)
 }
 
 // NewPolicy seeds Redis if it holds no rule set, loads the stored one and
 // compiles it.
 func NewPolicy(ctx context.Context, cfg PolicyConfig) (*Policy, error) {
-	p := &Policy{store: cfg.Store, log: cfg.Logger, poll: cfg.Poll}
+	p := &Policy{store: cfg.Store, log: cfg.Logger, poll: cfg.Poll, compiled: cfg.Compiled}
 	if p.poll <= 0 {
 		p.poll = time.Second
 	}
@@ -123,9 +128,13 @@ func (p *Policy) reload(ctx context.Context) error {
 	if cur := p.cur.Load(); cur != nil && cur.version == v {
 		return nil
 	}
+	start := time.Now()
 	engine, err := CompileFiles(files)
 	if err != nil {
 		return fmt.Errorf("rule set version %d: %w", v, err)
+	}
+	if p.compiled != nil {
+		p.compiled(v, time.Since(start))
 	}
 	p.cur.Store(&compiled{engine: engine, version: v})
 	return nil

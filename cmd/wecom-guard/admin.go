@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/handlers"
 )
 
@@ -24,22 +23,37 @@ violations and cases of their own chats, masked), auditor (read-only, masked).
 `
 
 func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprint(stdout, adminUsage)
+		return flag.ErrHelp
+	}
 	if len(args) < 2 || args[0] != "token" {
-		fmt.Fprint(stderr, adminUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return flag.ErrHelp
-		}
-		return errors.New("admin: expected `admin token create|list|revoke`")
+		return usageErrorf("admin", "admin: expected `admin token create|list|revoke`")
 	}
 	verb, rest := args[1], args[2:]
 	fs := flag.NewFlagSet("admin token "+verb, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "YAML config file (default: "+defaultConfigFile+" if it exists)")
 	user := fs.String("user", "", "the token's user (a WeCom userid)")
 	role := fs.String("role", "", "hr, owner or auditor")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), adminUsage+"\nFlags:\n"); fs.PrintDefaults() }
-	if err := fs.Parse(rest); err != nil {
+	if err := parseFlags(fs, "admin", rest, stdout); err != nil {
 		return err
+	}
+	switch verb {
+	case "create":
+		if *user == "" {
+			return usageErrorf("admin", "admin token create: --user is required (the token's WeCom userid)")
+		}
+		if !handlers.ValidRole(*role) {
+			return usageErrorf("admin", "admin token create: unknown role %q: the roles are hr (everything), owner (their own chats) and auditor (read-only)", *role)
+		}
+	case "list":
+	case "revoke":
+		if fs.NArg() != 1 {
+			return usageErrorf("admin", "admin token revoke: give the token ID (see `admin token list`)")
+		}
+	default:
+		return usageErrorf("admin", "admin token: unknown verb %q (want create, list or revoke)", verb)
 	}
 	cfg, err := loadConfig(*configPath, osGetenv)
 	if err != nil {
@@ -48,21 +62,17 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
-	if cfg.RedisURL == "" {
-		return errors.New("admin: REDIS_URL is not set: tokens must go to the Redis the service uses (the embedded one lives only inside `serve`)")
+	if !cfg.redisConfigured() {
+		return errors.New("admin: REDIS_URL (or REDIS_CLUSTER_ADDRS, REDIS_SENTINEL_MASTER) is not set: tokens must go to the Redis the service uses (the embedded one lives only inside `serve`)")
 	}
-	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix})
+	st, err := openStore(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("open redis: %w", err)
+		return err
 	}
 	defer st.Close()
 
 	switch verb {
 	case "create":
-		if *user == "" || !handlers.ValidRole(*role) {
-			fs.Usage()
-			return errors.New("admin token create: --user and --role (hr, owner or auditor) are required")
-		}
 		tok, secret, err := st.CreateToken(ctx, *user, *role, time.Now())
 		if err != nil {
 			return err
@@ -81,9 +91,6 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return w.Flush()
 	case "revoke":
-		if fs.NArg() != 1 {
-			return errors.New("admin token revoke: give the token ID (see `admin token list`)")
-		}
 		ok, err := st.RevokeToken(ctx, fs.Arg(0))
 		if err != nil {
 			return err
@@ -94,6 +101,5 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "revoked %s\n", fs.Arg(0))
 		return nil
 	}
-	fmt.Fprint(stderr, adminUsage)
-	return fmt.Errorf("admin token: unknown verb %q", verb)
+	return fmt.Errorf("admin token: unknown verb %q", verb) // checked above
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,7 +55,7 @@ type ArchiveConfig struct {
 	// (new archive data is ready), e.g. [wecom-guard, archive, pull, --once];
 	// one run at a time, notifications during a run causing one more run
 	// (WECOM_ARCHIVE_NOTIFY_COMMAND, split on white space). Empty: none.
-	NotifyCommand []string `yaml:"notify_command"`
+	NotifyCommand []string `yaml:"notify_command" env:"fields"`
 }
 
 // DefaultIngestURL is the ingest endpoint of a service on the same host.
@@ -63,34 +64,10 @@ const DefaultIngestURL = "http://127.0.0.1:8080/api/v1/archive/messages"
 // maxArchiveLimit is GetChatData's largest page.
 const maxArchiveLimit = 1000
 
+// applyEnv applies the environment to the archive section alone (the
+// archive's keys of configKeys).
 func (a *ArchiveConfig) applyEnv(getenv func(string) string) error {
-	set := func(dst *string, name string) {
-		if v := getenv(name); v != "" {
-			*dst = v
-		}
-	}
-	setSecret := func(dst *Secret, name string) {
-		if v := getenv(name); v != "" {
-			*dst = Secret(v)
-		}
-	}
-	setSecret(&a.Secret, "WECOM_ARCHIVE_SECRET")
-	set(&a.PrivateKeyFile, "WECOM_ARCHIVE_PRIVATE_KEY_FILE")
-	setSecret(&a.IngestToken, "ARCHIVE_INGEST_TOKEN")
-	set(&a.IngestURL, "ARCHIVE_INGEST_URL")
-	set(&a.Proxy, "WECOM_ARCHIVE_PROXY")
-	setSecret(&a.ProxyPassword, "WECOM_ARCHIVE_PROXY_PASSWORD")
-	if v := getenv("WECOM_ARCHIVE_NOTIFY_COMMAND"); v != "" {
-		a.NotifyCommand = strings.Fields(v)
-	}
-	if v := getenv("ARCHIVE_LIMIT"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("ARCHIVE_LIMIT=%q is not a number: use 1 to %d", v, maxArchiveLimit)
-		}
-		a.Limit = n
-	}
-	return nil
+	return applyEnv(reflect.ValueOf(a).Elem(), "archive.", getenv)
 }
 
 func (a *ArchiveConfig) applyDefaults() {
@@ -114,30 +91,30 @@ func (a ArchiveConfig) validatePull(corpID string) error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if corpID == "" {
-		bad("wecom.corp_id (WECOM_CORP_ID) is empty: the puller needs the corp's 企业ID")
+		bad("%s is empty: the puller needs the corp's 企业ID", keyRef("wecom.corp_id"))
 	}
 	if a.Secret == "" {
-		bad("archive.secret (WECOM_ARCHIVE_SECRET) is empty: copy the Secret from 管理工具 → 会话内容存档 (not the app's Secret)")
+		bad("%s is empty: copy the Secret from 管理工具 → 会话内容存档 (not the app's Secret)", keyRef("archive.secret"))
 	}
 	if a.PrivateKeyFile == "" {
-		bad("archive.private_key_file (WECOM_ARCHIVE_PRIVATE_KEY_FILE) is empty: point it at the PEM RSA private key whose public key is set as 消息加密公钥")
+		bad("%s is empty: point it at the PEM RSA private key whose public key is set as 消息加密公钥", keyRef("archive.private_key_file"))
 	} else if st, err := os.Stat(a.PrivateKeyFile); err != nil || st.IsDir() {
-		bad("archive.private_key_file (WECOM_ARCHIVE_PRIVATE_KEY_FILE) %q cannot be read: point it at the PEM RSA private key file", a.PrivateKeyFile)
+		bad("%s %q cannot be read: point it at the PEM RSA private key file", keyRef("archive.private_key_file"), a.PrivateKeyFile)
 	}
 	if a.IngestToken == "" {
-		bad("archive.ingest_token (ARCHIVE_INGEST_TOKEN) is empty: set the same token as the service's, which enables its ingest endpoint")
+		bad("%s is empty: set the same token as the service's, which enables its ingest endpoint", keyRef("archive.ingest_token"))
 	}
 	if u, err := url.Parse(a.IngestURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		bad("archive.ingest_url (ARCHIVE_INGEST_URL) %q is not an http(s) URL: use e.g. %s", a.IngestURL, DefaultIngestURL)
+		bad("%s %q is not an http(s) URL: use e.g. %s", keyRef("archive.ingest_url"), a.IngestURL, DefaultIngestURL)
 	}
 	if a.Limit < 1 || a.Limit > maxArchiveLimit {
-		bad("archive.limit (ARCHIVE_LIMIT) %d is out of range: use 1 to %d", a.Limit, maxArchiveLimit)
+		bad("%s %d is out of range: use 1 to %d", keyRef("archive.limit"), a.Limit, maxArchiveLimit)
 	}
 	if a.Interval < time.Second {
-		bad("archive.interval %s is too short: use e.g. 30s", a.Interval)
+		bad("%s %s is too short: use e.g. 30s", keyRef("archive.interval"), a.Interval)
 	}
 	if a.Timeout < time.Second {
-		bad("archive.timeout %s is too short: the SDK counts whole seconds; use e.g. 10s", a.Timeout)
+		bad("%s %s is too short: the SDK counts whole seconds; use e.g. 10s", keyRef("archive.timeout"), a.Timeout)
 	}
 	return errors.Join(errs...)
 }
@@ -154,9 +131,10 @@ It needs a binary built with the msgaudit tag on a machine with the SDK:
   CGO_ENABLED=1 go build -tags msgaudit ./cmd/wecom-guard
 and libWeWorkFinanceSdk_C.so where the loader finds it (LD_LIBRARY_PATH).
 
-Environment: WECOM_CORP_ID, WECOM_ARCHIVE_SECRET, WECOM_ARCHIVE_PRIVATE_KEY_FILE,
+Environment: WECOM_CORP_ID, ARCHIVE_SECRET, ARCHIVE_PRIVATE_KEY_FILE,
 ARCHIVE_INGEST_TOKEN (the service's), ARCHIVE_INGEST_URL, ARCHIVE_LIMIT,
-WECOM_ARCHIVE_PROXY, WECOM_ARCHIVE_PROXY_PASSWORD.
+ARCHIVE_INTERVAL, ARCHIVE_TIMEOUT, ARCHIVE_PROXY, ARCHIVE_PROXY_PASSWORD
+(secrets also as NAME_FILE; the older WECOM_ARCHIVE_* names still work).
 
 Flags:
 `
@@ -167,19 +145,17 @@ var errNoMsgaudit = errors.New("this binary was built without the msgaudit tag: 
 
 // runArchive runs `wecom-guard archive SUBCOMMAND`.
 func runArchive(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, archiveUsage)
-		if len(args) == 0 {
-			return errors.New("archive: missing subcommand (pull)")
-		}
+	if len(args) == 0 {
+		return usageErrorf("archive", "archive: missing subcommand (pull)")
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, archiveUsage)
 		return flag.ErrHelp
 	}
 	if args[0] != "pull" {
-		fmt.Fprint(stderr, archiveUsage)
-		return fmt.Errorf("archive: unknown subcommand %q (want pull)", args[0])
+		return usageErrorf("archive", "archive: unknown subcommand %q (want pull)", args[0])
 	}
 	fs := flag.NewFlagSet("archive pull", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	once := fs.Bool("once", false, "pull until caught up, then exit")
 	limit := fs.Int("limit", 0, "records per GetChatData call, 1-1000 (default: archive.limit, 500)")
 	ingestURL := fs.String("url", "", "ingest endpoint (default: archive.ingest_url, "+DefaultIngestURL+")")
@@ -188,12 +164,11 @@ func runArchive(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprint(fs.Output(), archiveUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, "archive", args[1:], stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("archive pull: unexpected arguments %q", fs.Args())
+		return usageErrorf("archive", "archive pull: unexpected arguments %q", fs.Args())
 	}
 	if !msgauditBuilt {
 		return fmt.Errorf("archive pull: %w", errNoMsgaudit)

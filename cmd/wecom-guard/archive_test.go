@@ -160,8 +160,12 @@ func TestRunArchiveUsage(t *testing.T) {
 			} else if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("err = %v, want %q", err, tc.wantErr)
 			}
-			if !strings.Contains(stderr.String(), "wecom-guard archive pull") {
-				t.Errorf("usage not shown: %q", stderr.String())
+			if tc.wantHelp && !strings.Contains(stdout.String(), "wecom-guard archive pull") {
+				t.Errorf("usage not shown on stdout: %q", stdout.String())
+			}
+			var ue usageError
+			if !tc.wantHelp && (!errors.As(err, &ue) || ue.cmd != "archive") {
+				t.Errorf("err = %#v, want a usage error pointing at archive --help", err)
 			}
 		})
 	}

@@ -9,8 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -21,7 +19,7 @@ import (
 // an error object and are skipped.
 const maxCheckLine = 1 << 20
 
-const checkUsage = `usage: wecom-guard check [--rules DIR] [--chat-kind KIND] [--json-in] < messages
+const checkUsage = `usage: wecom-guard check [--rules DIR | --embedded] [--chat-kind KIND] [--json-in] < messages
 
 Evaluates messages against the policy and writes one JSON object per input
 line, in order:
@@ -35,6 +33,11 @@ the evidence with personal data masked. A line that cannot be read gives
 Input is one message a line, or with --json-in one JSON object a line:
   {"text":"…","chat_kind":"external","time":"2026-11-27T10:00:00+08:00"}
 (chat_kind defaults to --chat-kind; without time, time windows are ignored).
+
+The rule set in force is the one stored in the configured Redis (REDIS_URL,
+REDIS_CLUSTER_ADDRS or REDIS_SENTINEL_MASTER), or without one the policy
+serve would start with (rules_dir, else the embedded default); --rules DIR
+and --embedded choose explicitly. stderr says which set is used.
 
 Flags:
 `
@@ -72,33 +75,30 @@ type checkInput struct {
 // the policy's verdict on each to stdout.
 func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("check", flag.ContinueOnError)
-	usageOut := stderr
-	if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "-help" || a == "--help" || a == "--h" }) {
-		usageOut = stdout
-	}
-	flags.SetOutput(usageOut)
 	flags.Usage = func() {
-		fmt.Fprint(usageOut, checkUsage)
+		fmt.Fprint(flags.Output(), checkUsage)
 		flags.PrintDefaults()
 	}
-	rulesDir := flags.String("rules", "", "rule `DIR` (policy.yaml and lists/) to use instead of the embedded default policy")
+	rulesDir := flags.String("rules", "", "check against the rule `DIR` (policy.yaml and lists/) instead of the rule set in force")
+	embedded := flags.Bool("embedded", false, "check against the embedded default policy instead of the rule set in force")
+	configPath := flags.String("config", "", "YAML config file naming the Redis whose rule set is in force (default: "+defaultConfigFile+" if it exists)")
 	chatKind := flags.String("chat-kind", "work", "chat `KIND` of plain lines: work, private, external, direct or profile")
 	jsonIn := flags.Bool("json-in", false, `read one JSON object a line: {"text", "chat_kind", "time"}`)
-	if err := flags.Parse(args); err != nil {
+	if err := parseFlags(flags, "check", args, stdout); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return fmt.Errorf("check: %w", err)
+		return err
 	}
 	if flags.NArg() > 0 {
-		return fmt.Errorf("check: unexpected argument %q; pipe messages on stdin", flags.Arg(0))
+		return usageErrorf("check", "check: unexpected argument %q; pipe messages on stdin", flags.Arg(0))
 	}
 	defaultKind, ok := rules.ParseChatKind(*chatKind)
 	if !ok {
-		return fmt.Errorf("check: unknown --chat-kind %q (known: work, private, external, direct, profile)", *chatKind)
+		return usageErrorf("check", "check: unknown --chat-kind %q (known: work, private, external, direct, profile)", *chatKind)
 	}
 
-	rs, err := loadCheckRules(*rulesDir)
+	rs, err := checkRuleSet(ctx, checkRulesChoice{dir: *rulesDir, embedded: *embedded, configPath: *configPath}, osGetenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -149,24 +149,6 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return fmt.Errorf("check: write result: %w", err)
 	}
 	return nil
-}
-
-func loadCheckRules(dir string) (*rules.RuleSet, error) {
-	if dir == "" {
-		rs, err := rules.Default()
-		if err != nil {
-			return nil, fmt.Errorf("check: %w", err)
-		}
-		return rs, nil
-	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("check: --rules %s is not a directory", dir)
-	}
-	rs, err := rules.LoadDir(os.DirFS(dir))
-	if err != nil {
-		return nil, fmt.Errorf("check: load rules from %s: %w", dir, err)
-	}
-	return rs, nil
 }
 
 // readCheckLine appends the next line of in (without its line ending) to

@@ -146,6 +146,7 @@ not json
 // TestRunCheckDefaultPolicy is the issue's done criterion:
 // echo "加我v信：abc12345 有兼职刷单" | wecom-guard check
 func TestRunCheckDefaultPolicy(t *testing.T) {
+	t.Setenv("REDIS_URL", "") // no Redis: the embedded default is in force
 	input := "加我v信：abc12345 有兼职刷单\n"
 	want := `{"action":"warn","hits":[` +
 		`{"category":"ads","rule":"ads-wechat-solicit","kind":"wechat_id","start":0,"end":13,"masked":"加我***","severity":"medium","shadow":false},` +
@@ -207,7 +208,7 @@ func TestRunCheckErrors(t *testing.T) {
 		want string
 	}{
 		{"bad rules dir names file and line", []string{"--rules", bad}, `policy.yaml:28: rule "phone": unknown detector "phon"`},
-		{"missing rules dir", []string{"--rules", filepath.Join(bad, "nope")}, "is not a directory"},
+		{"missing rules dir", []string{"--rules", filepath.Join(bad, "nope")}, "nope does not exist"},
 		{"bad chat kind", []string{"--chat-kind", "group"}, `unknown --chat-kind "group"`},
 		{"unknown flag", []string{"--color"}, "flag provided but not defined: -color"},
 		{"positional argument", []string{"hello"}, `unexpected argument "hello"`},
@@ -236,6 +237,7 @@ func TestRunCheckHelp(t *testing.T) {
 }
 
 func TestRunCheckCancelled(t *testing.T) {
+	t.Setenv("REDIS_URL", "")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var stdout, stderr bytes.Buffer

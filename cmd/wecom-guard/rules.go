@@ -26,26 +26,32 @@ lists/<category>/*.txt (see rules/README.md).
 
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "YAML config file (default: "+defaultConfigFile+" if it exists)")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), rulesUsage+"\nFlags:\n"); fs.PrintDefaults() }
 	if len(args) == 0 {
-		fs.Usage()
-		return errors.New("rules: expected export or import")
+		return usageErrorf("rules", "rules: expected export or import")
 	}
 	verb := args[0]
-	if verb == "-h" || verb == "--help" {
+	if verb == "-h" || verb == "--help" || verb == "help" {
+		fs.SetOutput(stdout)
 		fs.Usage()
 		return flag.ErrHelp
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, "rules", args[1:], stdout); err != nil {
 		return err
 	}
 	if (verb != "export" && verb != "import") || fs.NArg() != 1 {
-		fs.Usage()
-		return errors.New("rules: expected `rules export DIR` or `rules import DIR`")
+		return usageErrorf("rules", "rules: expected `rules export DIR` or `rules import DIR`")
 	}
 	dir := fs.Arg(0)
+	var files map[string][]byte
+	if verb == "import" {
+		// The directory is checked before anything is connected.
+		var err error
+		if files, err = readRuleFiles(dir); err != nil {
+			return err // names the directory, or the file and line of every problem
+		}
+	}
 	cfg, err := loadConfig(*configPath, osGetenv)
 	if err != nil {
 		return err
@@ -53,12 +59,12 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
-	if cfg.RedisURL == "" {
-		return errors.New("rules: REDIS_URL is not set: the rule set lives in the Redis the service uses")
+	if !cfg.redisConfigured() {
+		return errors.New("rules: REDIS_URL (or REDIS_CLUSTER_ADDRS, REDIS_SENTINEL_MASTER) is not set: the rule set lives in the Redis the service uses")
 	}
-	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix})
+	st, err := openStore(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("open redis: %w", err)
+		return err
 	}
 	defer st.Close()
 
@@ -86,10 +92,6 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "exported rule set version %d (%d files) to %s\n", v, len(files), dir)
 		return nil
-	}
-	files, err := readRuleFiles(dir)
-	if err != nil {
-		return err // names the file and line of every problem
 	}
 	engine, err := bot.CompileFiles(files) // what every replica will do next
 	if err != nil {

@@ -24,7 +24,6 @@ import (
 
 func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("send", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "YAML config file (default: "+defaultConfigFile+" if it exists)")
 	target := fs.String("url", "", "callback URL (default: http://127.0.0.1:PORT/wecom/callback from LISTEN_ADDR)")
 	from := fs.String("from", sandboxUser, "userid of the sender")
@@ -39,13 +38,12 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			"would arrive; warnings and alerts then go through the outbox.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, "send", args, stdout); err != nil {
 		return err
 	}
 	text := strings.Join(fs.Args(), " ")
 	if text == "" {
-		fs.Usage()
-		return errors.New("send: no message text given")
+		return usageErrorf("send", "send: no message text given")
 	}
 	cfg, err := loadConfig(*configPath, osGetenv)
 	if err != nil {

@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot"
-	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/bot/wecom/wecomtest"
 	"github.com/wecom-guard/wecom-guard/handlers"
@@ -27,7 +27,6 @@ import (
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "YAML config file (default: "+defaultConfigFile+" if it exists)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: wecom-guard serve [--config FILE]\n\n"+
@@ -36,33 +35,45 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			"uses an embedded Redis that keeps nothing across restarts.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, "serve", args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+		return usageErrorf("serve", "serve: unexpected arguments %q", fs.Args())
 	}
 	cfg, err := loadConfig(*configPath, osGetenv)
 	if err != nil {
 		return err
 	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
+	if err := checkServeConfig(cfg); err != nil {
+		return err
 	}
 	log, err := newLogger(cfg, stderr)
 	if err != nil {
 		return err
 	}
-	return serve(ctx, cfg, log, stdout, nil)
+	if err := serve(ctx, cfg, log, stdout, nil); err != nil {
+		// Once the logger exists, stderr carries JSON lines only.
+		log.Error().Err(err).Msg("wecom-guard stopped")
+		return loggedError{err}
+	}
+	return nil
 }
+
+// loggedError is an error the command has logged already; main exits 1
+// without printing it again.
+type loggedError struct{ err error }
+
+func (e loggedError) Error() string { return e.err.Error() }
+func (e loggedError) Unwrap() error { return e.err }
 
 // serve runs the service until ctx ends. ready, when not nil, receives the
 // bound address once the server listens (tests use it).
 func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer, ready chan<- string) error {
 	gin.SetMode(gin.ReleaseMode) // no debug route dump on stdout; we log requests ourselves
-	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix})
+	st, err := openStore(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("open redis: %w", err)
+		return err
 	}
 	defer st.Close()
 	if st.Embedded() {
@@ -70,13 +81,10 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	}
 
 	id := cfg.identity(nil)
+	banner := func(addr string) {} // the sandbox's, printed once the address is bound
 	var sandbox *wecomtest.Server
-	if cfg.WeCom.Sandbox() && !st.Embedded() && !cfg.SandboxOnRedis {
-		// A deployment whose WeCom settings went missing (an absent .env, a
-		// misspelt variable) must not quietly become a sandbox on the real
-		// Redis, printing HR tokens into its logs.
-		return errors.New("no WeCom app is configured (WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY) but REDIS_URL names a real Redis: " +
-			"set the app's credentials, or set WG_SANDBOX=1 to run the sandbox on that Redis on purpose")
+	if err := sandboxRefusal(cfg, st.Embedded()); err != nil {
+		return err
 	}
 	if cfg.WeCom.Sandbox() {
 		ss, created, err := loadOrCreateSandbox(cfg.StateDir)
@@ -100,7 +108,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		if err != nil {
 			return err
 		}
-		printSandbox(stdout, cfg, ss, created, adminToken)
+		banner = func(addr string) { printSandbox(stdout, cfg, ss, created, adminToken, addr) }
 		log.Warn().Str("corp_id", id.CorpID).Str("fake_api", sandbox.URL()).Bool("new_credentials", created).
 			Msg("sandbox mode: no WeCom app configured; using generated credentials and an in-process fake WeCom API")
 	}
@@ -113,7 +121,13 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	policy, err := bot.NewPolicy(ctx, bot.PolicyConfig{Store: st, Seed: seed, Logger: log.With().Str("component", "policy").Logger()})
+	reg := prometheus.NewRegistry()
+	metrics, err := newServiceMetrics(reg, st)
+	if err != nil {
+		return err
+	}
+	policy, err := bot.NewPolicy(ctx, bot.PolicyConfig{Store: st, Seed: seed, Logger: log.With().Str("component", "policy").Logger(),
+		Compiled: metrics.ruleSetCompiled})
 	if err != nil {
 		return fmt.Errorf("load the rule set from Redis (seeded from %s): %w", rulesSource(cfg.RulesDir), err)
 	}
@@ -146,7 +160,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		return nil
 	}
 	pipeline, err := bot.New(bot.Config{
-		Store:         st,
+		Store:         observedStore{Store: st, m: metrics},
 		ArchiveNotify: notify,
 		Checker:       policy.Checker,
 		Retention:     cfg.Enforcement.Retention,
@@ -167,7 +181,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		hr = bot.Recipients{Users: []string{sandboxHR}}
 	}
 	sender, err := bot.NewSender(bot.SenderConfig{
-		Store: st, API: client, Consumer: consumerName(), HR: hr, Owners: cfg.Enforcement.Owners,
+		Store: st, API: observedAPI{WeComAPI: client, m: metrics}, Consumer: consumerName(), HR: hr, Owners: cfg.Enforcement.Owners,
 		Robots: revealAll(cfg.Enforcement.GroupNotices),
 		Logger: log.With().Str("component", "sender").Logger(),
 	})
@@ -202,7 +216,8 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		Checker:        policy.Checker,
 		Rules:          st,
 		IngestToken:    id.IngestToken,
-		Archive:        &bot.ArchiveIngest{Pipeline: pipeline, Seqs: st, KindOf: kindOf},
+		Archive:        observedArchive{ArchiveIngester: &bot.ArchiveIngest{Pipeline: pipeline, Seqs: st, KindOf: kindOf}, m: metrics},
+		Registry:       reg,
 	}
 	if id.AIBotToken != "" {
 		if hcfg.AIBotCrypto, err = wecom.NewCrypto(id.AIBotToken, id.AIBotAESKey, ""); err != nil {
@@ -223,10 +238,23 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
-		return fmt.Errorf("listen on %s (LISTEN_ADDR): %w", cfg.ListenAddr, err)
+		return fmt.Errorf("listen on %s (%s): %w", cfg.ListenAddr, keyRef("listen_addr"), err)
+	}
+	handler := h.Handler()
+	var metricsSrv *http.Server
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		handler = withoutMetrics(handler)
+		if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w", keyRef("metrics_addr"), err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metricsHandler(reg))
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 15 * time.Second}
 	}
 	srv := &http.Server{
-		Handler:           h.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
@@ -242,8 +270,18 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		stopBackground()
 		bg.Wait()
 	}()
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if metricsSrv != nil {
+		go func() {
+			if err := metricsSrv.Serve(metricsLn); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics server: %w", err)
+			}
+		}()
+		defer metricsSrv.Close()
+		log.Info().Str("addr", metricsLn.Addr().String()).Msg("serving /metrics on its own address (METRICS_ADDR)")
+	}
+	banner(ln.Addr().String())
 	log.Info().Str("addr", ln.Addr().String()).Bool("sandbox", sandbox != nil).
 		Bool("embedded_redis", st.Embedded()).Msg("wecom-guard listening")
 	if ready != nil {
@@ -279,10 +317,20 @@ func (o sandboxOutbox) SentJSON() any {
 	return sent
 }
 
-func printSandbox(w io.Writer, cfg Config, st sandboxState, created bool, adminToken string) {
+// printSandbox prints the sandbox's credentials and how to try it; addr is
+// the bound listen address, so the commands shown reach this server
+// whatever LISTEN_ADDR the shell that runs them has.
+func printSandbox(w io.Writer, cfg Config, st sandboxState, created bool, adminToken, addr string) {
 	state := "reusing"
 	if created {
 		state = "generated new"
+	}
+	callback := defaultCallbackURL(addr)
+	base := strings.TrimSuffix(callback, "/wecom/callback")
+	send, sendChat := "go run ./cmd/wecom-guard send", "go run ./cmd/wecom-guard send"
+	if callback != defaultCallbackURL(":8080") {
+		send += " --url " + callback
+		sendChat += " --url " + base + "/api/v1/archive/messages"
 	}
 	fmt.Fprintf(w, `
 == wecom-guard sandbox ==  (%s credentials in %s/%s)
@@ -294,11 +342,11 @@ func printSandbox(w io.Writer, cfg Config, st sandboxState, created bool, adminT
   Admin API token %s (role hr; new on every start, valid 24 h)
   Intelligent bot /wecom/aibot  token %s  EncodingAESKey %s
   Archive ingest  POST /api/v1/archive/messages with "Authorization: Bearer %s"
-Try it:  go run ./cmd/wecom-guard send "你好"
-         go run ./cmd/wecom-guard send --chat wrsandbox "加我v信 abc12345"   (a group message)
-Console: http://127.0.0.1%s/ui/  (sign in with the admin token)
+Try it:  %s "你好"
+         %s --chat wrsandbox "加我v信 abc12345"   (a group message)
+Console: %s/ui/  (sign in with the admin token)
 `, state, cfg.StateDir, sandboxFile, st.CorpID, st.AgentID, st.Token, st.AESKey, adminToken,
-		st.AIBotToken, st.AIBotAESKey, st.IngestToken, portOf(cfg.ListenAddr))
+		st.AIBotToken, st.AIBotAESKey, st.IngestToken, send, sendChat, base)
 }
 
 func newLogger(cfg Config, w io.Writer) (zerolog.Logger, error) {
@@ -344,6 +392,9 @@ func newSandboxAPI(cfg wecomtest.Config) *wecomtest.Server {
 func readRuleFiles(dir string) (map[string][]byte, error) {
 	fsys := rules.DefaultFS()
 	if dir != "" {
+		if err := checkDir(dir); err != nil {
+			return nil, fmt.Errorf("read rules: %w", err)
+		}
 		fsys = os.DirFS(dir)
 	}
 	files := map[string][]byte{}
@@ -399,10 +450,16 @@ func consumerName() string {
 	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }
 
-// portOf is ":PORT" of a listen address, for printed URLs.
-func portOf(listen string) string {
-	if _, port, err := net.SplitHostPort(listen); err == nil {
-		return ":" + port
+// checkDir says, naming dir, why it cannot be read as a directory.
+func checkDir(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("directory %s does not exist", dir)
+	case err != nil:
+		return fmt.Errorf("directory %s: %w", dir, err)
+	case !st.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
 	}
-	return ":8080"
+	return nil
 }

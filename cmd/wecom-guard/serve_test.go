@@ -20,14 +20,24 @@ import (
 // dir, and returns its address and a stop function that waits for a clean exit.
 func startSandbox(t *testing.T, dir string, logs io.Writer) (addr string, stop func()) {
 	t.Helper()
-	cfg, err := loadConfig("", envMap(map[string]string{
+	return startSandboxWith(t, dir, logs, nil)
+}
+
+// startSandboxWith is startSandbox with more environment variables.
+func startSandboxWith(t *testing.T, dir string, logs io.Writer, extra map[string]string) (addr string, stop func()) {
+	t.Helper()
+	env := map[string]string{
 		"LISTEN_ADDR":  "127.0.0.1:0",
 		"WG_STATE_DIR": dir,
 		"REDIS_URL":    os.Getenv("REDIS_URL"),
 		"WG_SANDBOX":   "1", // a sandbox on the test Redis, on purpose
 		// A fresh prefix, removed when the test ends (storetest cleans it).
 		"REDIS_PREFIX": storetest.New(t).Prefix(),
-	}))
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	cfg, err := loadConfig("", envMap(env))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,8 +139,8 @@ func TestHelp(t *testing.T) {
 	for _, cmd := range []string{"serve", "send"} {
 		var out, errOut bytes.Buffer
 		err := run(context.Background(), []string{cmd, "--help"}, nil, &out, &errOut)
-		if err == nil || !strings.Contains(errOut.String(), "Usage: wecom-guard "+cmd) {
-			t.Errorf("%s --help: err=%v, output %q", cmd, err, errOut.String())
+		if err == nil || !strings.Contains(out.String(), "Usage: wecom-guard "+cmd) || errOut.Len() > 0 {
+			t.Errorf("%s --help: err=%v, stdout %q, stderr %q", cmd, err, out.String(), errOut.String())
 		}
 	}
 	var out bytes.Buffer
