@@ -171,10 +171,12 @@ func ParseMessage(plain []byte) (*Message, error) {
 	// substring of (scanMessage), and one for Raw.
 	var w wireMessage
 	if !scanMessage(string(plain), &w) {
-		w = wireMessage{}
-		if err := xml.Unmarshal(plain, &w); err != nil {
+		// A separate variable, so that w stays on the stack on the fast path.
+		x := new(wireMessage)
+		if err := xml.Unmarshal(plain, x); err != nil {
 			return nil, fmt.Errorf("parse message: not XML: %w", ErrMalformed)
 		}
+		w = *x
 	}
 	m := &Message{
 		ToUserName:     w.ToUserName,
