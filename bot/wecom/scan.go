@@ -131,6 +131,11 @@ func scanText[T string | []byte](src T, i int) (span textSpan, end int, ok bool)
 			return textSpan{}, 0, false
 		}
 		c := src[i]
+		if c >= 0x20 && c < utf8.RuneSelf && c != '<' && c != '&' && c != ']' {
+			i++ // the common case, without a call
+			plain++
+			continue
+		}
 		switch {
 		case c == '<':
 			if hasPrefix(src, i, "</") {
@@ -255,6 +260,10 @@ func digitValue(c byte, base rune) rune {
 // is (validChar for every character).
 func validChars[T string | []byte](src T, i, end int) bool {
 	for i < end {
+		if c := src[i]; c >= 0x20 && c < utf8.RuneSelf {
+			i++ // the common case, without a call
+			continue
+		}
 		n := validChar(src, i)
 		if n == 0 || i+n > end {
 			return false
