@@ -170,3 +170,51 @@ func TestLoadDefaultViolationsGoToHR(t *testing.T) {
 		}
 	}
 }
+
+func TestSummarize(t *testing.T) {
+	var ds []time.Duration
+	for i := 1000; i >= 1; i-- {
+		ds = append(ds, time.Duration(i)*time.Millisecond)
+	}
+	for _, tc := range []struct {
+		name string
+		in   []time.Duration
+		want latencies
+	}{
+		{"none", nil, latencies{}},
+		{"one", []time.Duration{3 * time.Millisecond}, latencies{Sent: 1, P50: 3, P99: 3, P999: 3, Max: 3}},
+		{"1..1000 ms", ds, latencies{Sent: 1000, P50: 500, P99: 990, P999: 999, Max: 1000}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := summarize(tc.in); got != tc.want {
+				t.Fatalf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestBuildCallsSpreadsViolations: the offending share holds for every
+// prefix of the run (so a run cut short keeps it), and each offending
+// callback has its own sender.
+func TestBuildCallsSpreadsViolations(t *testing.T) {
+	lc := loadPlan{URL: "http://127.0.0.1:1/wecom/callback", Token: loadToken, AESKey: loadAESKey, CorpID: loadCorpID, AgentID: 1,
+		Messages: loadDefaultMessages, Violations: loadDefaultViolations, Violating: 5, Count: 400}
+	calls, err := buildCalls(lc, "abc123", time.Unix(1700000000, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	senders := map[string]bool{}
+	bad := 0
+	for i, c := range calls {
+		if c.violating {
+			bad++
+			if senders[c.sender] {
+				t.Fatalf("sender %s used twice", c.sender)
+			}
+			senders[c.sender] = true
+		}
+		if want := (i + 1) * 5 / 100; bad != want {
+			t.Fatalf("after %d callbacks %d offending, want %d", i+1, bad, want)
+		}
+	}
+}
