@@ -133,11 +133,17 @@ func (c *Crypto) Verify(signature, timestamp, nonce, encrypt string) error {
 // VerifyURL verify first, so a caller without the token never reaches the
 // padding check and cannot use it as an oracle.
 func (c *Crypto) Decrypt(encrypt string) ([]byte, error) {
-	if encrypt == "" {
+	return c.decrypt([]byte(encrypt))
+}
+
+// decrypt is Decrypt of a ciphertext in bytes (Open's, a range of the
+// callback body), which it only reads.
+func (c *Crypto) decrypt(encrypt []byte) ([]byte, error) {
+	if len(encrypt) == 0 {
 		return nil, fmt.Errorf("decrypt: empty ciphertext: %w", ErrMalformed)
 	}
 	buf := make([]byte, base64.StdEncoding.DecodedLen(len(encrypt)))
-	n, err := base64.StdEncoding.Decode(buf, []byte(encrypt))
+	n, err := base64.StdEncoding.Decode(buf, encrypt)
 	if err != nil {
 		return nil, fmt.Errorf("decrypt: bad base64: %w", ErrMalformed)
 	}

@@ -23,8 +23,11 @@ type Envelope struct {
 // ErrMalformed when the body is not XML or carries no Encrypt element.
 func ParseEnvelope(body []byte) (Envelope, error) {
 	var env Envelope
-	if err := xml.Unmarshal(body, &env); err != nil {
-		return Envelope{}, fmt.Errorf("parse envelope: not XML: %w", ErrMalformed)
+	if !scanEnvelope(body, &env) {
+		env = Envelope{}
+		if err := xml.Unmarshal(body, &env); err != nil {
+			return Envelope{}, fmt.Errorf("parse envelope: not XML: %w", ErrMalformed)
+		}
 	}
 	if env.Encrypt == "" {
 		return Envelope{}, fmt.Errorf("parse envelope: no Encrypt element: %w", ErrMalformed)
@@ -36,15 +39,26 @@ func ParseEnvelope(body []byte) (Envelope, error) {
 // msg_signature over its Encrypt element and decrypts it, returning the
 // plaintext XML for ParseMessage. Errors wrap ErrMalformed, ErrSignature or
 // ErrReceiveID.
+//
+// The ciphertext is read in place from body (no copy when it is one CDATA
+// section, as WeCom sends it) and decrypted into one new buffer, which the
+// returned plaintext is a part of.
 func (c *Crypto) Open(signature, timestamp, nonce string, body []byte) ([]byte, error) {
-	env, err := ParseEnvelope(body)
-	if err != nil {
+	enc, ok := scanEncrypt(body)
+	if !ok {
+		env, err := ParseEnvelope(body)
+		if err != nil {
+			return nil, fmt.Errorf("open callback: %w", err)
+		}
+		enc = []byte(env.Encrypt)
+	}
+	if len(enc) == 0 {
+		return nil, fmt.Errorf("open callback: parse envelope: no Encrypt element: %w", ErrMalformed)
+	}
+	if err := c.verifyBytes(signature, timestamp, nonce, enc); err != nil {
 		return nil, fmt.Errorf("open callback: %w", err)
 	}
-	if err := c.Verify(signature, timestamp, nonce, env.Encrypt); err != nil {
-		return nil, fmt.Errorf("open callback: %w", err)
-	}
-	plain, err := c.Decrypt(env.Encrypt)
+	plain, err := c.decrypt(enc)
 	if err != nil {
 		return nil, fmt.Errorf("open callback: %w", err)
 	}

@@ -167,9 +167,16 @@ type wireMessage struct {
 // fields are not errors, and plain is kept in Raw. The returned Message owns
 // Raw (it does not alias plain).
 func ParseMessage(plain []byte) (*Message, error) {
+	// One copy of the plaintext as a string, which every field is a
+	// substring of (scanMessage), and one for Raw.
 	var w wireMessage
-	if err := xml.Unmarshal(plain, &w); err != nil {
-		return nil, fmt.Errorf("parse message: not XML: %w", ErrMalformed)
+	if !scanMessage(string(plain), &w) {
+		// A separate variable, so that w stays on the stack on the fast path.
+		x := new(wireMessage)
+		if err := xml.Unmarshal(plain, x); err != nil {
+			return nil, fmt.Errorf("parse message: not XML: %w", ErrMalformed)
+		}
+		w = *x
 	}
 	m := &Message{
 		ToUserName:     w.ToUserName,
@@ -220,6 +227,9 @@ func ParseMessage(plain []byte) (*Message, error) {
 }
 
 func lenientInt64(s string) int64 {
+	if s == "" {
+		return 0 // absent: no error value built
+	}
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil {
 		return 0
@@ -228,6 +238,9 @@ func lenientInt64(s string) int64 {
 }
 
 func lenientInt(s string) int {
+	if s == "" {
+		return 0
+	}
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil {
 		return 0
@@ -236,6 +249,9 @@ func lenientInt(s string) int {
 }
 
 func lenientFloat(s string) float64 {
+	if s == "" {
+		return 0
+	}
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil {
 		return 0

@@ -8,6 +8,7 @@
 //	wecom-guard rules     export and import the rule set in force
 //	wecom-guard config    validate the configuration, list its keys
 //	wecom-guard health    exit 0 when the running service is ready
+//	wecom-guard load      load-test a callback URL with encrypted callbacks
 //	wecom-guard version   print the version, commit and Go version
 //
 // Run any of them with --help for its flags.
@@ -119,6 +120,7 @@ Usage:
   wecom-guard rules export|import DIR      move the rule set in force out of and into Redis
   wecom-guard config check|keys            validate the configuration as serve would; list every key
   wecom-guard health [--url URL]           exit 0 when the running service is ready (healthchecks)
+  wecom-guard load [flags]                 load-test a callback URL with encrypted callbacks
   wecom-guard version                      print the version, commit and Go version
   wecom-guard help                         print this text
 
@@ -160,10 +162,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runHealth(ctx, args, stdout)
 	case "version":
 		return runVersion(args, stdout)
+	case "load":
+		return runLoad(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
-		return usageErrorf("", "unknown command %q (commands: serve, send, check, archive, admin, rules, config, health, version, help)", cmd)
+		return usageErrorf("", "unknown command %q (commands: serve, send, check, archive, admin, rules, config, health, load, version, help)", cmd)
 	}
 }
