@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,11 +10,7 @@ import (
 // The session key holds only the hash of the id, and expires.
 func TestSessionStoredHashedWithTTL(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Options{URL: os.Getenv("REDIS_URL"), Prefix: "wgtest:" + rand.Text() + ":"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.DeleteAll(context.Background()); _ = s.Close() })
+	s := newTestStore(t)
 	tok, _, err := s.CreateToken(ctx, "li", "auditor", time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +19,8 @@ func TestSessionStoredHashedWithTTL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := s.rdb.Keys(ctx, s.prefix+"admin:session:*").Result()
+	var keys []string
+	err = s.forEachKey(ctx, s.prefix+"admin:session:", func(k string) { keys = append(keys, k) })
 	if err != nil {
 		t.Fatal(err)
 	}

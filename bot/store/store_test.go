@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -37,11 +36,7 @@ func TestMarkSeenConcurrentReplicas(t *testing.T) {
 	a := storetest.New(t)
 	ctx := context.Background()
 	// A second connection with the same prefix stands for another replica.
-	b, err := store.Open(ctx, store.Options{URL: urlOf(t, a), Prefix: a.Prefix()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := storetest.Replica(t, a)
 	var mu sync.Mutex
 	firsts := 0
 	var wg sync.WaitGroup
@@ -148,14 +143,4 @@ func TestEmbedded(t *testing.T) {
 	if first, err := s.MarkSeen(context.Background(), "x", time.Hour); err != nil || !first {
 		t.Fatalf("MarkSeen on embedded = %v, %v", first, err)
 	}
-}
-
-// urlOf names the server s talks to: REDIS_URL itself when set (it may
-// carry a password or database), the embedded server's address otherwise.
-func urlOf(t *testing.T, s *store.Store) string {
-	t.Helper()
-	if u := os.Getenv("REDIS_URL"); u != "" {
-		return u
-	}
-	return "redis://" + s.Addr()
 }
