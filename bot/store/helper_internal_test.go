@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // newTestStore opens a store on the deployment the environment names, the
@@ -38,4 +40,41 @@ func newTestStore(t testing.TB) *Store {
 	}
 	t.Cleanup(func() { _ = s.DeleteAll(context.Background()); _ = s.Close() })
 	return s
+}
+
+// TestMigrateLayout: a server holding cases and admin tokens under the
+// earlier layout's names finds them under the new ones after Open, with
+// their expiry, once.
+func TestMigrateLayout(t *testing.T) {
+	s := newTestStore(t)
+	if s.Cluster() {
+		t.Skip("the earlier layout never ran on a cluster")
+	}
+	ctx := context.Background()
+	p := s.prefix
+	must(t, s.rdb.Set(ctx, p+"case:C1", `{"id":"C1","status":"open"}`, 0).Err())
+	must(t, s.rdb.ZAdd(ctx, p+"cases:open", redis.Z{Score: 1, Member: "C1"}).Err())
+	must(t, s.rdb.ZAdd(ctx, p+"cases:all", redis.Z{Score: 1, Member: "C1"}).Err())
+	must(t, s.rdb.Set(ctx, p+"admin:token:abc", `{"id":"t1","user":"hr","role":"hr"}`, time.Hour).Err())
+	must(t, s.rdb.HSet(ctx, p+"admin:tokens", "t1", "abc").Err())
+	must(t, s.rdb.Del(ctx, s.keyLayout()).Err())
+	r, err := Open(ctx, s.opts)
+	must(t, err)
+	defer r.Close()
+	if c, ok, err := r.Case(ctx, "C1"); err != nil || !ok || c.Status != "open" {
+		t.Fatalf("case after migration = %+v, %v, %v", c, ok, err)
+	}
+	if ids, _ := r.OpenCases(ctx); len(ids) != 1 {
+		t.Fatalf("open cases after migration %v", ids)
+	}
+	toks, err := r.Tokens(ctx)
+	if err != nil || len(toks) != 1 || toks[0].ID != "t1" {
+		t.Fatalf("tokens after migration %+v, %v", toks, err)
+	}
+	if ttl := r.rdb.TTL(ctx, r.keyTokenHash("abc")).Val(); ttl <= 0 || ttl > time.Hour {
+		t.Errorf("token ttl after migration %v, want its hour kept", ttl)
+	}
+	if n := r.rdb.Exists(ctx, p+"case:C1", p+"admin:tokens").Val(); n != 0 {
+		t.Errorf("%d old keys left", n)
+	}
 }

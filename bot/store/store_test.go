@@ -144,3 +144,47 @@ func TestEmbedded(t *testing.T) {
 		t.Fatalf("MarkSeen on embedded = %v, %v", first, err)
 	}
 }
+
+func TestOptionsValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		o    store.Options
+		want string // substring of the error; "" for valid
+	}{
+		{"embedded", store.Options{}, ""},
+		{"url", store.Options{URL: "redis://127.0.0.1:6379/0"}, ""},
+		{"cluster url", store.Options{URL: "redis://127.0.0.1:7101?addr=127.0.0.1:7102&addr=127.0.0.1:7103"}, ""},
+		{"cluster url bad", store.Options{URL: "redis://127.0.0.1:7101?addr=127.0.0.1:7102&bogus=1"}, "cluster url"},
+		{"cluster", store.Options{ClusterAddrs: []string{"127.0.0.1:7101", "127.0.0.1:7102"}}, ""},
+		{"cluster bad addr", store.Options{ClusterAddrs: []string{"127.0.0.1"}}, `cluster address "127.0.0.1"`},
+		{"sentinel", store.Options{SentinelMaster: "mymaster", SentinelAddrs: []string{"10.0.0.1:26379"}}, ""},
+		{"sentinel without addrs", store.Options{SentinelMaster: "mymaster"}, "sentinels' addresses"},
+		{"sentinel without master", store.Options{SentinelAddrs: []string{"10.0.0.1:26379"}}, "master name"},
+		{"two at once", store.Options{URL: "redis://a:1", ClusterAddrs: []string{"b:2"}}, "only one"},
+		{"brace prefix", store.Options{Prefix: "wg{x}:"}, "brace"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.o.Validate()
+			if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+				t.Fatalf("Validate() = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestReplicaSharesData: storetest.Replica reaches the same data, on
+// whichever deployment the environment names.
+func TestReplicaSharesData(t *testing.T) {
+	a := storetest.New(t)
+	b := storetest.Replica(t, a)
+	ctx := context.Background()
+	if first, err := a.MarkSeen(ctx, "shared", time.Hour); err != nil || !first {
+		t.Fatalf("MarkSeen on a = %v, %v", first, err)
+	}
+	if seen, err := b.Seen(ctx, "shared"); err != nil || !seen {
+		t.Fatalf("Seen on the replica = %v, %v; want true", seen, err)
+	}
+	if a.Cluster() != b.Cluster() {
+		t.Fatal("the replica is on another kind of deployment")
+	}
+}
