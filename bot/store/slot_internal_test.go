@@ -401,6 +401,31 @@ func slotOps() []slotOp {
 			must(t, err)
 		}},
 		{"Store.Pacer", func(t *testing.T, ctx context.Context, s *Store) { _ = s.Pacer() }},
+		{"Store.AccessTokens", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.AccessTokens("secret")
+			must(t, err)
+		}},
+		{"AccessTokens.SetToken", func(t *testing.T, ctx context.Context, s *Store) {
+			a, _ := s.AccessTokens("secret")
+			must(t, a.SetToken(ctx, hostile, "tok", time.Minute))
+		}},
+		{"AccessTokens.GetToken", func(t *testing.T, ctx context.Context, s *Store) {
+			a, _ := s.AccessTokens("secret")
+			_, _, err := a.GetToken(ctx, hostile)
+			must(t, err)
+		}},
+		{"AccessTokens.DeleteToken", func(t *testing.T, ctx context.Context, s *Store) {
+			a, _ := s.AccessTokens("secret")
+			must(t, a.DeleteToken(ctx, hostile, "tok"))
+		}},
+		{"AccessTokens.Lock", func(t *testing.T, ctx context.Context, s *Store) {
+			a, _ := s.AccessTokens("secret")
+			unlock, ok, err := a.Lock(ctx, hostile, time.Minute)
+			must(t, err)
+			if ok {
+				unlock()
+			}
+		}},
 		{"Pacer.Admit", func(t *testing.T, ctx context.Context, s *Store) {
 			members := []string{hostile, "lisi", "wangwu"}
 			for i := range 31 { // the last one is refused and gives back its slots
@@ -478,10 +503,9 @@ func TestEveryOperationIsSlotSafe(t *testing.T) {
 	for _, op := range ops {
 		listed = append(listed, op.name)
 	}
-	for _, typ := range []reflect.Type{reflect.TypeFor[*Store](), reflect.TypeFor[Pacer]()} {
+	for _, typ := range []reflect.Type{reflect.TypeFor[*Store](), reflect.TypeFor[Pacer](), reflect.TypeFor[*AccessTokens]()} {
 		for m := range typ.Methods() {
-			name := strings.TrimPrefix(typ.String(), "*store.")
-			name = strings.TrimPrefix(name, "store.") + "." + m.Name
+			name := strings.TrimPrefix(strings.TrimPrefix(typ.String(), "*"), "store.") + "." + m.Name
 			if !slices.Contains(listed, name) {
 				t.Errorf("%s is not in slotOps (slot_internal_test.go): add it, so its commands are slot-checked", name)
 			}
