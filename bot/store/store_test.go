@@ -188,3 +188,34 @@ func TestReplicaSharesData(t *testing.T) {
 		t.Fatal("the replica is on another kind of deployment")
 	}
 }
+
+// TestClusterURL: go-redis's cluster URL form in Options.URL opens a
+// cluster client (run on a cluster, as .ci/run does).
+func TestClusterURL(t *testing.T) {
+	addrs := storetest.Options().ClusterAddrs
+	if len(addrs) == 0 {
+		t.Skip("REDIS_CLUSTER_ADDRS is not set")
+	}
+	u := "redis://" + addrs[0]
+	for i, a := range addrs[1:] {
+		sep := "&"
+		if i == 0 {
+			sep = "?"
+		}
+		u += sep + "addr=" + a
+	}
+	if len(addrs) == 1 {
+		u += "?addr=" + addrs[0]
+	}
+	s, err := store.Open(context.Background(), store.Options{URL: u, Prefix: "wgtest:clusterurl:"})
+	if err != nil {
+		t.Fatalf("Open(%s): %v", u, err)
+	}
+	defer s.Close()
+	if !s.Cluster() {
+		t.Fatalf("Open(%s) is not a cluster client", u)
+	}
+	if err := s.DeleteAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
