@@ -42,8 +42,8 @@ func newTestStore(t testing.TB) *Store {
 	return s
 }
 
-// TestMigrateLayout: a server holding cases and admin tokens under the
-// earlier layout's names finds them under the new ones after Open, with
+// TestMigrateLayout: a server holding cases, admin tokens and statistics
+// under the earlier layout's names finds them under the new ones after Open, with
 // their expiry, once.
 func TestMigrateLayout(t *testing.T) {
 	s := newTestStore(t)
@@ -57,6 +57,7 @@ func TestMigrateLayout(t *testing.T) {
 	must(t, s.rdb.ZAdd(ctx, p+"cases:all", redis.Z{Score: 1, Member: "C1"}).Err())
 	must(t, s.rdb.Set(ctx, p+"admin:token:abc", `{"id":"t1","user":"hr","role":"hr"}`, time.Hour).Err())
 	must(t, s.rdb.HSet(ctx, p+"admin:tokens", "t1", "abc").Err())
+	must(t, s.rdb.HSet(ctx, p+"stats:2026-11-30", "total", 3).Err())
 	must(t, s.rdb.Del(ctx, s.keyLayout()).Err())
 	r, err := Open(ctx, s.opts)
 	must(t, err)
@@ -74,7 +75,10 @@ func TestMigrateLayout(t *testing.T) {
 	if ttl := r.rdb.TTL(ctx, r.keyTokenHash("abc")).Val(); ttl <= 0 || ttl > time.Hour {
 		t.Errorf("token ttl after migration %v, want its hour kept", ttl)
 	}
-	if n := r.rdb.Exists(ctx, p+"case:C1", p+"admin:tokens").Val(); n != 0 {
+	if st, err := r.Stats(ctx, time.Date(2026, 11, 30, 12, 0, 0, 0, cst), 1); err != nil || st[0].Total != 3 {
+		t.Errorf("statistics after migration %+v, %v; want the day's total of 3", st, err)
+	}
+	if n := r.rdb.Exists(ctx, p+"case:C1").Val() + r.rdb.Exists(ctx, p+"admin:tokens").Val() + r.rdb.Exists(ctx, p+"stats:2026-11-30").Val(); n != 0 {
 		t.Errorf("%d old keys left", n)
 	}
 }

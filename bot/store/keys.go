@@ -5,25 +5,29 @@ package store
 // unbounded and no brace in an id makes a Redis Cluster hash tag.
 //
 // Cluster slots: keys that one script or MULTI touches together carry the
-// same {hash tag}. Two ways are used: a shared tag ({outbox}, {rules},
-// {owners}, {cases}, {admin}, {u:<user>}, {pace:<member>}), or a companion
-// "{K}:…" of an untagged key K — Redis hashes the tag K exactly as it hashes
-// the key K itself, so the companion lands in K's slot without renaming K.
-// docs/redis.md lists the families.
+// same {hash tag} ({outbox}, {rules}, {owners}, {cases}, {admin},
+// {stats:<day>}, {u:<user>}); per-member windows have their own
+// ({pace:<member>}, {r:<recipient>}). docs/redis.md lists the families.
 
 func (s *Store) keyDedup(msgID string) string { return s.prefix + "dedup:" + keyPart(msgID) }
 func (s *Store) keyToken(name string) string  { return s.prefix + "token:{" + keyPart(name) + "}" }
 func (s *Store) keyTokenLock(name string) string {
 	return s.prefix + "token:{" + keyPart(name) + "}:lock"
 }
-func (s *Store) keyViolation(vid string) string    { return s.prefix + "viol:" + keyPart(vid) }
-func (s *Store) keyViolationIndex() string         { return s.prefix + "viol:index" }
-func (s *Store) keyCache(key string) string        { return s.prefix + "cache:" + keyPart(key) }
-func (s *Store) keyLease(name string) string       { return s.prefix + "lease:" + keyPart(name) }
-func (s *Store) keyOnce(onceID string) string      { return s.prefix + "once:" + keyPart(onceID) }
-func (s *Store) keyAudit() string                  { return s.prefix + "audit" }
-func (s *Store) keyStats(day string) string        { return s.prefix + "stats:" + keyPart(day) }
-func (s *Store) keyStatsCounted(day string) string { return "{" + s.keyStats(day) + "}:counted" }
+func (s *Store) keyViolation(vid string) string { return s.prefix + "viol:" + keyPart(vid) }
+func (s *Store) keyViolationIndex() string      { return s.prefix + "viol:index" }
+func (s *Store) keyCache(key string) string     { return s.prefix + "cache:" + keyPart(key) }
+func (s *Store) keyLease(name string) string    { return s.prefix + "lease:" + keyPart(name) }
+func (s *Store) keyOnce(onceID string) string   { return s.prefix + "once:" + keyPart(onceID) }
+func (s *Store) keyAudit() string               { return s.prefix + "audit" }
+
+// keyStats is one day's statistics hash; keyStatsCounted remembers the
+// violations it counted, changed with it in one script, so both carry the
+// day's {stats:…} tag.
+func (s *Store) keyStats(day string) string { return s.prefix + "{stats:" + keyPart(day) + "}" }
+func (s *Store) keyStatsCounted(day string) string {
+	return s.prefix + "{stats:" + keyPart(day) + "}:counted"
+}
 
 // keyViolationCounter is one user's rolling window of violations in one
 // category. The {u:…} tag keeps all of a user's keys in one cluster slot.

@@ -9,19 +9,25 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// layoutVersion names the key layout of this version: 2 moved the cases
-// and the admin tokens under the {cases} and {admin} hash tags, which a
-// Redis Cluster needs for their transactions.
+// layoutVersion names the key layout of this version: 2 moved the cases,
+// the admin tokens and the day statistics under hash tags ({cases},
+// {admin}, {stats:<day>}), which a Redis Cluster needs for their
+// transactions and scripts.
 const layoutVersion = "2"
 
 // renamedKeys are the keys (or, ending in "*", key families) that layout 2
-// renamed, old suffix → new suffix after the prefix.
-var renamedKeys = [][2]string{
-	{"case:*", "{cases}:case:"},
-	{"cases:open", "{cases}:open"},
-	{"cases:all", "{cases}:all"},
-	{"admin:token:*", "{admin}:token:"},
-	{"admin:tokens", "{admin}:tokens"},
+// renamed: the old name after the prefix, and the new name for what
+// followed the family's stem.
+var renamedKeys = []struct {
+	old string
+	new func(rest string) string
+}{
+	{"case:*", func(id string) string { return "{cases}:case:" + id }},
+	{"cases:open", func(string) string { return "{cases}:open" }},
+	{"cases:all", func(string) string { return "{cases}:all" }},
+	{"admin:token:*", func(h string) string { return "{admin}:token:" + h }},
+	{"admin:tokens", func(string) string { return "{admin}:tokens" }},
+	{"stats:*", func(day string) string { return "{stats:" + day + "}" }},
 }
 
 func (s *Store) keyLayout() string { return s.prefix + "layout" }
@@ -44,10 +50,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		return nil
 	}
 	for _, r := range renamedKeys {
-		old, repl := r[0], r[1]
-		family, ok := strings.CutSuffix(old, "*")
+		family, ok := strings.CutSuffix(r.old, "*")
 		if !ok {
-			if err := s.renameOld(ctx, s.prefix+old, s.prefix+repl); err != nil {
+			if err := s.renameOld(ctx, s.prefix+r.old, s.prefix+r.new("")); err != nil {
 				return err
 			}
 			continue
@@ -55,12 +60,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		iter := s.rdb.Scan(ctx, 0, globEscape(s.prefix+family)+"*", 1000).Iterator()
 		for iter.Next(ctx) {
 			k := iter.Val()
-			if err := s.renameOld(ctx, k, s.prefix+repl+strings.TrimPrefix(k, s.prefix+family)); err != nil {
+			if err := s.renameOld(ctx, k, s.prefix+r.new(strings.TrimPrefix(k, s.prefix+family))); err != nil {
 				return err
 			}
 		}
 		if err := iter.Err(); err != nil {
-			return fmt.Errorf("migrate keys %s: %w", old, err)
+			return fmt.Errorf("migrate keys %s: %w", r.old, err)
 		}
 	}
 	if err := s.rdb.Set(ctx, s.keyLayout(), layoutVersion, 0).Err(); err != nil {

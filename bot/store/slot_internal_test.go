@@ -559,12 +559,16 @@ func TestEveryOperationIsSlotSafe(t *testing.T) {
 	}
 }
 
-// checkKey fails for a key that an external id could have shaped: longer
-// than the prefix plus a bounded rest, not printable ASCII, holding a glob
+// checkKey fails for a key outside the store's prefix (DeleteAll and
+// deployments sharing a server rely on it), or one that an external id
+// could have shaped: longer than the prefix plus a bounded rest, not printable ASCII, holding a glob
 // character, or with more than the one hash tag the key builders write.
 func checkKey(t *testing.T, prefix, k string) {
 	t.Helper()
 	const maxKey = 256
+	if !strings.HasPrefix(k, prefix) {
+		t.Errorf("key %.120q does not start with the store's prefix %q", k, prefix)
+	}
 	if len(k) > len(prefix)+maxKey {
 		t.Errorf("key of %d bytes: %.80q…", len(k), k)
 		return
