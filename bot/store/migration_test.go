@@ -19,7 +19,9 @@ import (
 // checks docs/redis.md's claim: no entry is lost, the pending ones are
 // still pending (and taken over) on the new master, and an entry is
 // delivered twice only where a failure came between its send and its
-// delivered mark. It runs on a cluster only (.ci/run's cluster run).
+// delivered mark. It runs on a cluster only (.ci/run's cluster run), and
+// must not run in parallel with other tests of the outbox: every prefix's
+// outbox shares the {outbox} slot it moves.
 func TestOutboxSurvivesSlotMigration(t *testing.T) {
 	opts := storetest.Options()
 	if len(opts.ClusterAddrs) == 0 {
