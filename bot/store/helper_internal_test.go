@@ -58,6 +58,8 @@ func TestMigrateLayout(t *testing.T) {
 	must(t, s.rdb.Set(ctx, p+"admin:token:abc", `{"id":"t1","user":"hr","role":"hr"}`, time.Hour).Err())
 	must(t, s.rdb.HSet(ctx, p+"admin:tokens", "t1", "abc").Err())
 	must(t, s.rdb.HSet(ctx, p+"stats:2026-11-30", "total", 3).Err())
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, cst)
+	must(t, s.rdb.ZAdd(ctx, s.keyViolationIndex(), redis.Z{Score: float64(at.UnixMilli()), Member: "v1"}).Err())
 	must(t, s.rdb.Del(ctx, s.keyLayout()).Err())
 	r, err := Open(ctx, s.opts)
 	must(t, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -15,57 +16,82 @@ import (
 // transactions and scripts.
 const layoutVersion = "2"
 
-// renamedKeys are the keys (or, ending in "*", key families) that layout 2
-// renamed: the old name after the prefix, and the new name for what
-// followed the family's stem.
-var renamedKeys = []struct {
-	old string
-	new func(rest string) string
-}{
-	{"case:*", func(id string) string { return "{cases}:case:" + id }},
-	{"cases:open", func(string) string { return "{cases}:open" }},
-	{"cases:all", func(string) string { return "{cases}:all" }},
-	{"admin:token:*", func(h string) string { return "{admin}:token:" + h }},
-	{"admin:tokens", func(string) string { return "{admin}:tokens" }},
-	{"stats:*", func(day string) string { return "{stats:" + day + "}" }},
-}
-
 func (s *Store) keyLayout() string { return s.prefix + "layout" }
 
 // migrate renames the keys of an earlier layout on one server, once per
-// prefix (the layout key remembers it); RENAMENX keeps their expiry and
-// never overwrites a key already written under the new name. Replicas
-// starting together may both run it: a key one of them moved is simply
-// gone for the other. A cluster never ran the earlier layout's
-// transactions, so there is nothing to move there.
+// prefix (the layout key remembers it). It finds them through the earlier
+// layout's own indexes — every case is in cases:all, every token in
+// admin:tokens, and the statistics days span the violation index — so it
+// never scans the keyspace. RENAMENX keeps their expiry and never
+// overwrites a key already written under the new name; replicas starting
+// together may both run it, a key one of them moved is simply gone for
+// the other. A cluster never ran the earlier layout's transactions, so
+// nothing is moved there.
 func (s *Store) migrate(ctx context.Context) error {
 	if s.Cluster() {
 		return nil
 	}
-	v, err := s.rdb.Get(ctx, s.keyLayout()).Result()
+	p := s.prefix
+	var layout *redis.StringCmd
+	var oldCases, oldTokens, violations *redis.IntCmd
+	_, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		layout = pipe.Get(ctx, s.keyLayout())
+		oldCases = pipe.Exists(ctx, p+"cases:all")
+		oldTokens = pipe.Exists(ctx, p+"admin:tokens")
+		violations = pipe.Exists(ctx, s.keyViolationIndex())
+		return nil
+	})
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("read key layout: %w", err)
 	}
-	if v == layoutVersion {
+	if layout.Val() == layoutVersion {
 		return nil
 	}
-	for _, r := range renamedKeys {
-		family, ok := strings.CutSuffix(r.old, "*")
-		if !ok {
-			if err := s.renameOld(ctx, s.prefix+r.old, s.prefix+r.new("")); err != nil {
-				return err
-			}
-			continue
+	var renames [][2]string // old, new (after the prefix)
+	if oldCases.Val() == 1 {
+		ids, err := s.rdb.ZRange(ctx, p+"cases:all", 0, -1).Result()
+		if err != nil {
+			return fmt.Errorf("migrate cases: %w", err)
 		}
-		iter := s.rdb.Scan(ctx, 0, globEscape(s.prefix+family)+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			k := iter.Val()
-			if err := s.renameOld(ctx, k, s.prefix+r.new(strings.TrimPrefix(k, s.prefix+family))); err != nil {
-				return err
-			}
+		for _, id := range ids {
+			renames = append(renames, [2]string{"case:" + id, "{cases}:case:" + keyPart(id)})
 		}
-		if err := iter.Err(); err != nil {
-			return fmt.Errorf("migrate keys %s: %w", r.old, err)
+		renames = append(renames, [2]string{"cases:open", "{cases}:open"}, [2]string{"cases:all", "{cases}:all"})
+	}
+	if oldTokens.Val() == 1 {
+		hashes, err := s.rdb.HVals(ctx, p+"admin:tokens").Result()
+		if err != nil {
+			return fmt.Errorf("migrate admin tokens: %w", err)
+		}
+		for _, h := range hashes {
+			renames = append(renames, [2]string{"admin:token:" + h, "{admin}:token:" + keyPart(h)})
+		}
+		renames = append(renames, [2]string{"admin:tokens", "{admin}:tokens"})
+	}
+	if violations.Val() == 1 {
+		days, err := s.indexedDays(ctx)
+		if err != nil {
+			return err
+		}
+		for _, d := range days {
+			renames = append(renames, [2]string{"stats:" + d, "{stats:" + d + "}"})
+		}
+	}
+	if len(renames) > 0 {
+		cmds, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+			for _, r := range renames {
+				pipe.RenameNX(ctx, p+r[0], p+r[1])
+			}
+			return nil
+		})
+		if err != nil {
+			// A key that is gone (moved by another replica, expired) is
+			// fine; anything else is not.
+			for _, c := range cmds {
+				if e := c.Err(); e != nil && !strings.Contains(e.Error(), "no such key") {
+					return fmt.Errorf("migrate keys to layout %s: %w", layoutVersion, e)
+				}
+			}
 		}
 	}
 	if err := s.rdb.Set(ctx, s.keyLayout(), layoutVersion, 0).Err(); err != nil {
@@ -74,10 +100,26 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) renameOld(ctx context.Context, from, to string) error {
-	err := s.rdb.RenameNX(ctx, from, to).Err()
-	if err != nil && !strings.Contains(err.Error(), "no such key") {
-		return fmt.Errorf("migrate key %q: %w", from, err)
+// indexedDays lists the statistics days (China Standard Time) from the
+// oldest to the newest violation in the index: the days whose statistics
+// can still exist, as they expire with the violations.
+func (s *Store) indexedDays(ctx context.Context) ([]string, error) {
+	first, err := s.rdb.ZRangeWithScores(ctx, s.keyViolationIndex(), 0, 0).Result()
+	if err != nil {
+		return nil, fmt.Errorf("migrate statistics: %w", err)
 	}
-	return nil
+	last, err := s.rdb.ZRangeWithScores(ctx, s.keyViolationIndex(), -1, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("migrate statistics: %w", err)
+	}
+	if len(first) == 0 || len(last) == 0 {
+		return nil, nil
+	}
+	from := time.UnixMilli(int64(first[0].Score)).In(cst)
+	to := time.UnixMilli(int64(last[0].Score)).In(cst)
+	var days []string
+	for d := from; !d.After(to.AddDate(0, 0, 1)) && len(days) < 3660; d = d.AddDate(0, 0, 1) {
+		days = append(days, statsDay(d))
+	}
+	return days, nil
 }

@@ -308,7 +308,7 @@ func (s *Store) DeleteAll(ctx context.Context) error {
 // every master of a cluster. fn runs on one goroutine at a time.
 func (s *Store) forEachKey(ctx context.Context, keyPrefix string, fn func(key string)) error {
 	scan := func(ctx context.Context, rdb redis.Cmdable) error {
-		iter := rdb.Scan(ctx, 0, globEscape(keyPrefix)+"*", 500).Iterator()
+		iter := rdb.Scan(ctx, 0, globEscape(keyPrefix)+"*", 5000).Iterator()
 		for iter.Next(ctx) {
 			fn(iter.Val())
 		}
@@ -325,7 +325,7 @@ func (s *Store) forEachKey(ctx context.Context, keyPrefix string, fn func(key st
 	var keys []string
 	err := c.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
 		var local []string
-		iter := node.Scan(ctx, 0, globEscape(keyPrefix)+"*", 500).Iterator()
+		iter := node.Scan(ctx, 0, globEscape(keyPrefix)+"*", 5000).Iterator()
 		for iter.Next(ctx) {
 			local = append(local, iter.Val())
 		}
