@@ -21,6 +21,8 @@ type APIToken struct {
 	User    string    `json:"user"`
 	Role    string    `json:"role"`
 	Created time.Time `json:"created"`
+	// Expires is when an expiring token stops working (zero: never).
+	Expires time.Time `json:"expires,omitzero"`
 }
 
 // tokenPrefix marks wecom-guard tokens so they are recognisable in a leak scan.
@@ -46,6 +48,9 @@ func (s *Store) CreateExpiringToken(ctx context.Context, user, role string, now 
 	}
 	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
 	t := APIToken{ID: hashToken(secret)[:12], User: user, Role: role, Created: now}
+	if ttl > 0 {
+		t.Expires = now.Add(ttl)
+	}
 	data, err := json.Marshal(t)
 	if err != nil {
 		return APIToken{}, "", fmt.Errorf("create token: %w", err)
@@ -67,24 +72,57 @@ func (s *Store) LookupToken(ctx context.Context, secret string) (APIToken, bool,
 	return t, ok, err
 }
 
-// Tokens lists every token (never their secrets).
+// Tokens lists every live token (never their secrets). A listed token
+// whose record is gone — it expired — leaves the listing here.
 func (s *Store) Tokens(ctx context.Context) ([]APIToken, error) {
 	hashes, err := s.rdb.HGetAll(ctx, s.keyTokens()).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
 	out := make([]APIToken, 0, len(hashes))
-	for _, h := range hashes {
+	for id, h := range hashes {
 		var t APIToken
 		ok, err := s.getJSON(ctx, s.keyTokenHash(h), &t)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			out = append(out, t)
+		if !ok {
+			if err := s.forgetToken(ctx, id); err != nil {
+				return nil, err
+			}
+			continue
 		}
+		out = append(out, t)
 	}
 	return out, nil
+}
+
+// tokenLive reports whether token id is listed and its record still
+// exists: neither revoked nor expired. An expired one leaves the listing.
+func (s *Store) tokenLive(ctx context.Context, id string) (bool, error) {
+	h, err := s.rdb.HGet(ctx, s.keyTokens(), id).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("check token %s: %w", id, err)
+	}
+	n, err := s.rdb.Exists(ctx, s.keyTokenHash(h)).Result()
+	if err != nil {
+		return false, fmt.Errorf("check token %s: %w", id, err)
+	}
+	if n == 0 {
+		return false, s.forgetToken(ctx, id)
+	}
+	return true, nil
+}
+
+// forgetToken drops an expired token from the listing.
+func (s *Store) forgetToken(ctx context.Context, id string) error {
+	if err := s.rdb.HDel(ctx, s.keyTokens(), id).Err(); err != nil {
+		return fmt.Errorf("drop expired token %s from the listing: %w", id, err)
+	}
+	return nil
 }
 
 // RevokeToken deletes token id; ok is false when there is none.

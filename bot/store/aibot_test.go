@@ -78,8 +78,8 @@ func TestTakeReportSlotConcurrent(t *testing.T) {
 func TestUserViolations(t *testing.T) {
 	s := storetest.New(t)
 	ctx := context.Background()
-	// Relative to now: the index keeps 30 days, so a fixed date would
-	// age out of it.
+	// Within the retention of today's clock: the index expires with its
+	// newest entry plus the retention, counted from the wall clock.
 	t0 := time.Now().Add(-48 * time.Hour).Truncate(time.Hour)
 	save := func(id, user string, at time.Time, index bool) {
 		t.Helper()

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
 )
@@ -55,21 +53,10 @@ func TestMarkRecalled(t *testing.T) {
 	}
 
 	// The record keeps its retention.
-	rdb := redis.NewClient(mustOptions(t, urlOf(t, s)))
-	defer rdb.Close()
-	ttl, err := rdb.PTTL(ctx, s.Prefix()+"viol:archive:m1").Result()
+	ttl, err := store.ViolationTTL(ctx, s, "archive:m1")
 	if err != nil || ttl <= 47*time.Hour || ttl > 48*time.Hour {
 		t.Errorf("ttl after mark %v, %v; want the 48h retention kept", ttl, err)
 	}
-}
-
-func mustOptions(t *testing.T, u string) *redis.Options {
-	t.Helper()
-	o, err := redis.ParseURL(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o
 }
 
 func TestArchiveSeqOnlyMovesForward(t *testing.T) {
@@ -116,11 +103,7 @@ func TestArchiveSeqOnlyMovesForward(t *testing.T) {
 func TestArchiveSeqConcurrentReplicas(t *testing.T) {
 	a := storetest.New(t)
 	ctx := context.Background()
-	b, err := store.Open(ctx, store.Options{URL: urlOf(t, a), Prefix: a.Prefix()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := storetest.Replica(t, a)
 	var wg sync.WaitGroup
 	for i := range 40 {
 		st := a

@@ -160,7 +160,7 @@ func (s *Store) SearchViolations(ctx context.Context, q ViolationQuery) (out []V
 		for i, z := range zs {
 			keys[i] = s.keyViolation(fmt.Sprint(z.Member))
 		}
-		vals, err := s.rdb.MGet(ctx, keys...).Result()
+		vals, err := s.mget(ctx, keys)
 		if err != nil {
 			return nil, Cursor{}, fmt.Errorf("search violations: %w", err)
 		}

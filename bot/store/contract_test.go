@@ -17,3 +17,13 @@ func TestTokenStoreContract(t *testing.T) {
 func TestPacerContract(t *testing.T) {
 	contract.Pacer(t, func(t *testing.T) wecom.Pacer { return storetest.New(t).Pacer() })
 }
+
+func TestAccessTokensContract(t *testing.T) {
+	contract.TokenStore(t, func(t *testing.T) wecom.TokenStore {
+		a, err := storetest.New(t).AccessTokens("app-secret")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	})
+}

@@ -4,7 +4,11 @@ package store
 // user's {u:…} tag, so they share a cluster slot with the user's counters.
 
 // keyReportRate is one member's rolling window of reports (举报).
-func (s *Store) keyReportRate(user string) string { return s.prefix + "{u:" + user + "}:reports" }
+func (s *Store) keyReportRate(user string) string {
+	return s.prefix + "{u:" + keyPart(user) + "}:reports"
+}
 
 // keyUserViolations indexes one member's violations by time.
-func (s *Store) keyUserViolations(user string) string { return s.prefix + "{u:" + user + "}:viols" }
+func (s *Store) keyUserViolations(user string) string {
+	return s.prefix + "{u:" + keyPart(user) + "}:viols"
+}

@@ -4,4 +4,6 @@ package store
 
 // keySession holds one session, found by the SHA-256 of its id so that a
 // copy of Redis does not hand out live session cookies.
-func (s *Store) keySession(idHash string) string { return s.prefix + "admin:session:" + idHash }
+func (s *Store) keySession(idHash string) string {
+	return s.prefix + "admin:session:" + keyPart(idHash)
+}

@@ -5,11 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // session is what Redis keeps of a web console sign-in.
@@ -28,11 +25,19 @@ func randomID(n int) (string, error) {
 }
 
 // CreateSession starts a web console session for tok that lives for ttl,
-// and returns its id (for the cookie) and its CSRF secret (for the
-// X-CSRF-Token header). Only the SHA-256 of the id is stored.
+// but not past the token's expiry, and returns its id (for the cookie) and
+// its CSRF secret (for the X-CSRF-Token header). Only the SHA-256 of the
+// id is stored.
 func (s *Store) CreateSession(ctx context.Context, tok APIToken, ttl time.Duration) (id, csrf string, err error) {
 	if ttl <= 0 {
 		return "", "", fmt.Errorf("create session for %s: ttl %v is not positive", tok.User, ttl)
+	}
+	if !tok.Expires.IsZero() {
+		left := time.Until(tok.Expires)
+		if left <= 0 {
+			return "", "", fmt.Errorf("create session for %s: token %s expired at %s", tok.User, tok.ID, tok.Expires.Format(time.RFC3339))
+		}
+		ttl = min(ttl, left)
 	}
 	if id, err = randomID(32); err != nil {
 		return "", "", fmt.Errorf("create session for %s: random: %w", tok.User, err)
@@ -51,8 +56,8 @@ func (s *Store) CreateSession(ctx context.Context, tok APIToken, ttl time.Durati
 }
 
 // Session returns the token and CSRF secret of session id; ok is false when
-// the session is unknown, expired, or its token has been revoked since the
-// sign-in (revoking a token ends its sessions).
+// the session is unknown or expired, or its token has been revoked or has
+// expired since the sign-in: a session never outlives its token.
 func (s *Store) Session(ctx context.Context, id string) (tok APIToken, csrf string, ok bool, err error) {
 	if id == "" {
 		return APIToken{}, "", false, nil
@@ -62,8 +67,11 @@ func (s *Store) Session(ctx context.Context, id string) (tok APIToken, csrf stri
 	if err != nil || !found {
 		return APIToken{}, "", false, err
 	}
-	live, err := s.rdb.HExists(ctx, s.keyTokens(), sess.Token.ID).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
+	if !sess.Token.Expires.IsZero() && !time.Now().Before(sess.Token.Expires) {
+		return APIToken{}, "", false, nil
+	}
+	live, err := s.tokenLive(ctx, sess.Token.ID)
+	if err != nil {
 		return APIToken{}, "", false, fmt.Errorf("check token of session: %w", err)
 	}
 	if !live {

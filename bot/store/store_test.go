@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -37,11 +36,7 @@ func TestMarkSeenConcurrentReplicas(t *testing.T) {
 	a := storetest.New(t)
 	ctx := context.Background()
 	// A second connection with the same prefix stands for another replica.
-	b, err := store.Open(ctx, store.Options{URL: urlOf(t, a), Prefix: a.Prefix()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := storetest.Replica(t, a)
 	var mu sync.Mutex
 	firsts := 0
 	var wg sync.WaitGroup
@@ -150,12 +145,77 @@ func TestEmbedded(t *testing.T) {
 	}
 }
 
-// urlOf names the server s talks to: REDIS_URL itself when set (it may
-// carry a password or database), the embedded server's address otherwise.
-func urlOf(t *testing.T, s *store.Store) string {
-	t.Helper()
-	if u := os.Getenv("REDIS_URL"); u != "" {
-		return u
+func TestOptionsValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		o    store.Options
+		want string // substring of the error; "" for valid
+	}{
+		{"embedded", store.Options{}, ""},
+		{"url", store.Options{URL: "redis://127.0.0.1:6379/0"}, ""},
+		{"cluster url", store.Options{URL: "redis://127.0.0.1:7101?addr=127.0.0.1:7102&addr=127.0.0.1:7103"}, ""},
+		{"cluster url bad", store.Options{URL: "redis://127.0.0.1:7101?addr=127.0.0.1:7102&bogus=1"}, "cluster url"},
+		{"cluster", store.Options{ClusterAddrs: []string{"127.0.0.1:7101", "127.0.0.1:7102"}}, ""},
+		{"cluster bad addr", store.Options{ClusterAddrs: []string{"127.0.0.1"}}, `cluster address "127.0.0.1"`},
+		{"sentinel", store.Options{SentinelMaster: "mymaster", SentinelAddrs: []string{"10.0.0.1:26379"}}, ""},
+		{"sentinel without addrs", store.Options{SentinelMaster: "mymaster"}, "sentinels' addresses"},
+		{"sentinel without master", store.Options{SentinelAddrs: []string{"10.0.0.1:26379"}}, "master name"},
+		{"two at once", store.Options{URL: "redis://a:1", ClusterAddrs: []string{"b:2"}}, "only one"},
+		{"brace prefix", store.Options{Prefix: "wg{x}:"}, "brace"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.o.Validate()
+			if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+				t.Fatalf("Validate() = %v, want %q", err, tc.want)
+			}
+		})
 	}
-	return "redis://" + s.Addr()
+}
+
+// TestReplicaSharesData: storetest.Replica reaches the same data, on
+// whichever deployment the environment names.
+func TestReplicaSharesData(t *testing.T) {
+	a := storetest.New(t)
+	b := storetest.Replica(t, a)
+	ctx := context.Background()
+	if first, err := a.MarkSeen(ctx, "shared", time.Hour); err != nil || !first {
+		t.Fatalf("MarkSeen on a = %v, %v", first, err)
+	}
+	if seen, err := b.Seen(ctx, "shared"); err != nil || !seen {
+		t.Fatalf("Seen on the replica = %v, %v; want true", seen, err)
+	}
+	if a.Cluster() != b.Cluster() {
+		t.Fatal("the replica is on another kind of deployment")
+	}
+}
+
+// TestClusterURL: go-redis's cluster URL form in Options.URL opens a
+// cluster client (run on a cluster, as .ci/run does).
+func TestClusterURL(t *testing.T) {
+	addrs := storetest.Options().ClusterAddrs
+	if len(addrs) == 0 {
+		t.Skip("REDIS_CLUSTER_ADDRS is not set")
+	}
+	u := "redis://" + addrs[0]
+	for i, a := range addrs[1:] {
+		sep := "&"
+		if i == 0 {
+			sep = "?"
+		}
+		u += sep + "addr=" + a
+	}
+	if len(addrs) == 1 {
+		u += "?addr=" + addrs[0]
+	}
+	s, err := store.Open(context.Background(), store.Options{URL: u, Prefix: "wgtest:clusterurl:"})
+	if err != nil {
+		t.Fatalf("Open(%s): %v", u, err)
+	}
+	defer s.Close()
+	if !s.Cluster() {
+		t.Fatalf("Open(%s) is not a cluster client", u)
+	}
+	if err := s.DeleteAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -20,7 +20,9 @@ end
 return 0`)
 
 // GetToken returns the cached access token named key; ok is false when none
-// is cached.
+// is cached. The Store's own token methods keep the token as given, in
+// plain text: serve wires AccessTokens, which seals it, and tests may use
+// these.
 func (s *Store) GetToken(ctx context.Context, key string) (token string, ok bool, err error) {
 	k := s.keyToken(key)
 	token, err = s.rdb.Get(ctx, k).Result()

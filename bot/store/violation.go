@@ -42,24 +42,27 @@ type VHit struct {
 	End      int    `json:"end"`
 }
 
-// saveIndexed writes a JSON record under key for ttl and indexes it by time
-// in index, trimming index entries older than ttl; a new record also counts
-// in its day's statistics (KEYS[3], fields ARGV[5…]), so rewriting the same
-// record (a retry) is harmless.
-var saveIndexed = redis.NewScript(`
-local existed = redis.call("EXISTS", KEYS[1])
-redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
-redis.call("ZADD", KEYS[2], ARGV[3], ARGV[4])
-redis.call("ZREMRANGEBYSCORE", KEYS[2], "-inf", "(" .. (tonumber(ARGV[3]) - tonumber(ARGV[2])))
-if existed == 0 then
-  for i = 5, #ARGV do
-    redis.call("HINCRBY", KEYS[3], ARGV[i], 1)
-  end
-  redis.call("PEXPIRE", KEYS[3], ARGV[2])
+// countStats counts a violation in its day's statistics (KEYS[1], fields
+// ARGV[3…]) once: KEYS[2], a companion in the same slot, remembers the
+// violations counted, so a retried save counts nothing.
+//
+//	ARGV[1] violation id (in key form)  ARGV[2] keep, ms
+var countStats = redis.NewScript(`
+if redis.call("SADD", KEYS[2], ARGV[1]) == 0 then
+  return 0
 end
+for i = 3, #ARGV do
+  redis.call("HINCRBY", KEYS[1], ARGV[i], 1)
+end
+redis.call("PEXPIRE", KEYS[1], ARGV[2])
+redis.call("PEXPIRE", KEYS[2], ARGV[2])
 return 1`)
 
-// SaveViolation stores v for retention (at least a day) and indexes it by time.
+// SaveViolation stores v for retention (at least a day), indexes it by
+// time and counts it in its day's statistics. The record, the index and
+// the statistics live in different cluster slots, so they are written one
+// after the other, each step harmless to repeat: a save retried after a
+// failure half-way completes it without counting twice.
 func (s *Store) SaveViolation(ctx context.Context, v Violation, retention time.Duration) error {
 	if retention < 24*time.Hour {
 		retention = 24 * time.Hour
@@ -68,13 +71,23 @@ func (s *Store) SaveViolation(ctx context.Context, v Violation, retention time.D
 	if err != nil {
 		return fmt.Errorf("encode violation %s: %w", v.ID, err)
 	}
-	keys := []string{s.keyViolation(v.ID), s.keyViolationIndex(), s.keyStats(statsDay(v.Time))}
-	args := []any{data, retention.Milliseconds(), v.Time.UnixMilli(), v.ID}
+	at := v.Time.UnixMilli()
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, s.keyViolation(v.ID), data, retention)
+		p.ZAdd(ctx, s.keyViolationIndex(), redis.Z{Score: float64(at), Member: v.ID})
+		p.ZRemRangeByScore(ctx, s.keyViolationIndex(), "-inf", "("+strconv.FormatInt(at-retention.Milliseconds(), 10))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save violation %s: %w", v.ID, err)
+	}
+	day := statsDay(v.Time)
+	args := []any{keyPart(v.ID), retention.Milliseconds()}
 	for _, f := range statFields(v) {
 		args = append(args, f)
 	}
-	if err := saveIndexed.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
-		return fmt.Errorf("save violation %s: %w", v.ID, err)
+	if err := countStats.Run(ctx, s.rdb, []string{s.keyStats(day), s.keyStatsCounted(day)}, args...).Err(); err != nil {
+		return fmt.Errorf("count violation %s in statistics: %w", v.ID, err)
 	}
 	return nil
 }

@@ -170,8 +170,12 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if err != nil {
 		return err
 	}
+	tokens, err := st.AccessTokens(id.Secret) // sealed in Redis with a key derived from the secret
+	if err != nil {
+		return fmt.Errorf("set up WeCom API client: %w", err)
+	}
 	client, err := wecom.NewClient(wecom.ClientConfig{
-		BaseURL: cfg.WeCom.APIBase, CorpID: id.CorpID, Secret: id.Secret, AgentID: id.AgentID, Tokens: st, Pacer: st.Pacer(),
+		BaseURL: cfg.WeCom.APIBase, CorpID: id.CorpID, Secret: id.Secret, AgentID: id.AgentID, Tokens: tokens, Pacer: st.Pacer(),
 	})
 	if err != nil {
 		return fmt.Errorf("set up WeCom API client: %w", err)

@@ -1,0 +1,12 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// ViolationTTL is how long the record of violation id has left, for tests
+// that check retention without building key names themselves.
+func ViolationTTL(ctx context.Context, s *Store, id string) (time.Duration, error) {
+	return s.rdb.PTTL(ctx, s.keyViolation(id)).Result()
+}

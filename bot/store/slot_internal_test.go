@@ -1,0 +1,514 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// TestKeySlot checks keySlot against Redis Cluster's reference values
+// (the CRC16 check value of "123456789" and the slots the cluster
+// specification and CLUSTER KEYSLOT give) and the hash-tag rules.
+func TestKeySlot(t *testing.T) {
+	for _, tc := range []struct {
+		key  string
+		want int
+	}{
+		{"123456789", 0x31C3},
+		{"foo", 12182},
+		{"bar", 5061},
+		{"{user1000}.following", keySlot("user1000")},
+		{"foo{{bar}}zap", keySlot("{bar")},
+		{"foo{bar}{zap}", keySlot("bar")},
+		{"{a:b}x", keySlot("a:b")},
+	} {
+		if got := keySlot(tc.key); got != tc.want {
+			t.Errorf("keySlot(%q) = %d, want %d", tc.key, got, tc.want)
+		}
+	}
+	// An empty first tag means the whole key is hashed, not the later {bar}.
+	if keySlot("foo{}{bar}") == keySlot("bar") {
+		t.Errorf("keySlot(foo{}{bar}) took the second tag")
+	}
+	// On a real cluster, the server agrees for every kind of key we build.
+	s := newTestStore(t)
+	if !s.Cluster() {
+		return
+	}
+	ctx := context.Background()
+	for _, k := range []string{s.keyOutbox(), s.keyCase("C1"), s.keyStatsCounted("2026-01-02"), s.keyStats("2026-01-02"), s.keyMemberPace("zhangsan"), "123456789"} {
+		n, err := s.rdb.ClusterKeySlot(ctx, k).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int(n) != keySlot(k) {
+			t.Errorf("CLUSTER KEYSLOT %q = %d, keySlot = %d", k, n, keySlot(k))
+		}
+	}
+}
+
+// slotOp is one exported store operation, run by TestEveryOperationIsSlotSafe.
+type slotOp struct {
+	name string // the method, as Store.Name or Pacer.Name
+	run  func(t *testing.T, ctx context.Context, s *Store)
+}
+
+// hostile is an externally supplied id as an attacker would send it: far
+// too long, with a newline, glob characters and a would-be hash tag.
+var hostile = strings.Repeat("m", 10<<10) + "\n*?[x]{evil}{" + "}"
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// slotOps runs every exported operation, in an order that gives each the
+// data it needs, mostly with hostile ids.
+func slotOps() []slotOp {
+	now := time.Now()
+	var tok APIToken
+	var secret, session string
+	var entries []OutboxEntry
+	return []slotOp{
+		{"Store.Ping", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.Ping(ctx)) }},
+		{"Store.Options", func(t *testing.T, ctx context.Context, s *Store) { _ = s.Options() }},
+		{"Store.Cluster", func(t *testing.T, ctx context.Context, s *Store) { _ = s.Cluster() }},
+		{"Store.Embedded", func(t *testing.T, ctx context.Context, s *Store) { _ = s.Embedded() }},
+		{"Store.Prefix", func(t *testing.T, ctx context.Context, s *Store) { _ = s.Prefix() }},
+		{"Store.Addr", func(t *testing.T, ctx context.Context, s *Store) { _ = s.Addr() }},
+		{"Store.MarkSeen", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.MarkSeen(ctx, hostile, time.Hour)
+			must(t, err)
+		}},
+		{"Store.Seen", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.Seen(ctx, hostile); must(t, err) }},
+		{"Store.ForgetSeen", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.ForgetSeen(ctx, hostile)) }},
+		{"Store.SetToken", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.SetToken(ctx, hostile, "tok", time.Minute))
+		}},
+		{"Store.GetToken", func(t *testing.T, ctx context.Context, s *Store) { _, _, err := s.GetToken(ctx, hostile); must(t, err) }},
+		{"Store.DeleteToken", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.DeleteToken(ctx, hostile, "tok")) }},
+		{"Store.Lock", func(t *testing.T, ctx context.Context, s *Store) {
+			unlock, ok, err := s.Lock(ctx, hostile, time.Minute)
+			must(t, err)
+			if ok {
+				unlock()
+			}
+		}},
+		{"Store.CountViolation", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.CountViolation(ctx, hostile, hostile, hostile, now, []time.Duration{time.Hour, 24 * time.Hour})
+			must(t, err)
+		}},
+		{"Store.SaveViolation", func(t *testing.T, ctx context.Context, s *Store) {
+			for _, id := range []string{hostile, "v-plain"} {
+				v := Violation{ID: id, Time: now, From: hostile, ChatID: hostile, Severity: "high", Hits: []VHit{{Category: hostile}}}
+				must(t, s.SaveViolation(ctx, v, 48*time.Hour))
+			}
+		}},
+		{"Store.Violation", func(t *testing.T, ctx context.Context, s *Store) {
+			if _, ok, err := s.Violation(ctx, hostile); err != nil || !ok {
+				t.Fatalf("Violation(hostile) = %v, %v", ok, err)
+			}
+		}},
+		{"Store.SearchViolations", func(t *testing.T, ctx context.Context, s *Store) {
+			vs, _, err := s.SearchViolations(ctx, ViolationQuery{Limit: 10})
+			if err != nil || len(vs) != 2 {
+				t.Fatalf("SearchViolations = %d, %v; want 2", len(vs), err)
+			}
+		}},
+		{"Store.MarkRecalled", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.MarkRecalled(ctx, hostile)
+			must(t, err)
+		}},
+		{"Store.IndexUserViolation", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.IndexUserViolation(ctx, Violation{ID: hostile, From: hostile, Time: now}, 48*time.Hour))
+		}},
+		{"Store.UserViolations", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.UserViolations(ctx, hostile, 10)
+			must(t, err)
+		}},
+		{"Store.Stats", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.Stats(ctx, now, 3); must(t, err) }},
+		{"Store.TakeReportSlot", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.TakeReportSlot(ctx, hostile, hostile, now, time.Hour, 5)
+			must(t, err)
+		}},
+		{"Store.CacheSet", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.CacheSet(ctx, "user:"+hostile, map[string]any{"UserID": hostile, "MainDepartment": 2}, time.Minute))
+		}},
+		{"Store.CacheGet", func(t *testing.T, ctx context.Context, s *Store) {
+			var v map[string]any
+			_, err := s.CacheGet(ctx, "user:"+hostile, &v)
+			must(t, err)
+		}},
+		{"Store.CachedDepartment", func(t *testing.T, ctx context.Context, s *Store) {
+			_, _, err := s.CachedDepartment(ctx, hostile)
+			must(t, err)
+		}},
+		{"Store.CacheDelete", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.CacheDelete(ctx, "user:"+hostile)) }},
+		{"Store.OpenCase", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.OpenCase(ctx, Case{ID: hostile, Opened: now, User: hostile})
+			must(t, err)
+		}},
+		{"Store.Case", func(t *testing.T, ctx context.Context, s *Store) { _, _, err := s.Case(ctx, hostile); must(t, err) }},
+		{"Store.OpenCases", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.OpenCases(ctx); must(t, err) }},
+		{"Store.UpdateCase", func(t *testing.T, ctx context.Context, s *Store) {
+			_, _, err := s.UpdateCase(ctx, hostile, func(c *Case) error { c.Status = CaseResolved; return nil })
+			must(t, err)
+		}},
+		{"Store.Cases", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.Cases(ctx, true, 10); must(t, err) }},
+		{"Store.NoteOwnedChat", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.NoteOwnedChat(ctx, hostile, hostile))
+			must(t, s.NoteOwnedChat(ctx, "owner2", hostile)) // moves the chat between two owners' sets
+		}},
+		{"Store.OwnedChats", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.OwnedChats(ctx, hostile); must(t, err) }},
+		{"Store.SetChat", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.SetChat(ctx, ChatInfo{ChatID: hostile})) }},
+		{"Store.Chat", func(t *testing.T, ctx context.Context, s *Store) { _, _, err := s.Chat(ctx, hostile); must(t, err) }},
+		{"Store.Chats", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.Chats(ctx); must(t, err) }},
+		{"Store.DeleteChat", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.DeleteChat(ctx, hostile); must(t, err) }},
+		{"Store.TryLease", func(t *testing.T, ctx context.Context, s *Store) {
+			for range 2 { // take, then renew
+				_, err := s.TryLease(ctx, hostile, "me", time.Minute)
+				must(t, err)
+			}
+		}},
+		{"Store.MarkOnce", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.MarkOnce(ctx, hostile, time.Minute)
+			must(t, err)
+		}},
+		{"Store.OnceDone", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.OnceDone(ctx, hostile); must(t, err) }},
+		{"Store.SetArchiveSeq", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.SetArchiveSeq(ctx, hostile, 7)) }},
+		{"Store.ArchiveSeq", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.ArchiveSeq(ctx, hostile); must(t, err) }},
+		{"Store.CountNotify", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.CountNotify(ctx); must(t, err) }},
+		{"Store.NotifyCount", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.NotifyCount(ctx); must(t, err) }},
+		{"Store.CreateToken", func(t *testing.T, ctx context.Context, s *Store) {
+			var err error
+			tok, secret, err = s.CreateToken(ctx, hostile, "hr", now)
+			must(t, err)
+		}},
+		{"Store.CreateExpiringToken", func(t *testing.T, ctx context.Context, s *Store) {
+			_, _, err := s.CreateExpiringToken(ctx, hostile, "hr", now, time.Hour)
+			must(t, err)
+		}},
+		{"Store.LookupToken", func(t *testing.T, ctx context.Context, s *Store) {
+			_, _, err := s.LookupToken(ctx, secret)
+			must(t, err)
+		}},
+		{"Store.Tokens", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.Tokens(ctx); must(t, err) }},
+		{"Store.CreateSession", func(t *testing.T, ctx context.Context, s *Store) {
+			var err error
+			session, _, err = s.CreateSession(ctx, tok, time.Hour)
+			must(t, err)
+		}},
+		{"Store.Session", func(t *testing.T, ctx context.Context, s *Store) {
+			_, _, _, err := s.Session(ctx, session)
+			must(t, err)
+		}},
+		{"Store.DeleteSession", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.DeleteSession(ctx, session)) }},
+		{"Store.RevokeToken", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.RevokeToken(ctx, tok.ID); must(t, err) }},
+		{"Store.Audit", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.Audit(ctx, AuditEntry{User: hostile, Target: hostile}))
+		}},
+		{"Store.AuditLog", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.AuditLog(ctx, 10, ""); must(t, err) }},
+		{"Store.SeedRules", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.SeedRules(ctx, map[string][]byte{"policy.yaml": []byte("x")})
+			must(t, err)
+		}},
+		{"Store.SaveRules", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.SaveRules(ctx, map[string][]byte{"policy.yaml": []byte("y")}, -1)
+			must(t, err)
+		}},
+		{"Store.RulesVersion", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.RulesVersion(ctx); must(t, err) }},
+		{"Store.Rules", func(t *testing.T, ctx context.Context, s *Store) { _, _, err := s.Rules(ctx); must(t, err) }},
+		{"Store.WatchRules", func(t *testing.T, ctx context.Context, s *Store) {
+			// Subscribes until the context ends; what it receives is
+			// tested in rules_test.go, here only what it sends counts.
+			ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+			defer cancel()
+			s.WatchRules(ctx, func(int64) {})
+		}},
+		{"Store.EnsureOutboxGroup", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.EnsureOutboxGroup(ctx)) }},
+		{"Store.Enqueue", func(t *testing.T, ctx context.Context, s *Store) {
+			for _, k := range []string{hostile, "k2", "k3", "k4"} {
+				_, err := s.Enqueue(ctx, k, []byte("{}"), now)
+				must(t, err)
+			}
+		}},
+		{"Store.ReadOutbox", func(t *testing.T, ctx context.Context, s *Store) {
+			var err error
+			entries, err = s.ReadOutbox(ctx, hostile, 10, 0)
+			must(t, err)
+			if len(entries) != 4 {
+				t.Fatalf("read %d entries, want 4", len(entries))
+			}
+		}},
+		{"Store.ClaimStale", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.ClaimStale(ctx, "other", 0, 10)
+			must(t, err)
+		}},
+		{"Store.AckOutbox", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.AckOutbox(ctx, entries[0])) }},
+		{"Store.Reschedule", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.Reschedule(ctx, entries[1], now)) }},
+		{"Store.PromoteDue", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.PromoteDue(ctx, now, 10); must(t, err) }},
+		{"Store.DeadLetter", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.DeadLetter(ctx, entries[2], "r", now)) }},
+		{"Store.DeadLetters", func(t *testing.T, ctx context.Context, s *Store) {
+			dl, err := s.DeadLetters(ctx, 10)
+			must(t, err)
+			if len(dl) == 0 {
+				t.Fatal("no dead letter")
+			}
+			entries = append(entries, OutboxEntry{StreamID: dl[0].ID})
+		}},
+		{"Store.RetryDeadLetter", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.RetryDeadLetter(ctx, entries[len(entries)-1].StreamID)
+			must(t, err)
+		}},
+		{"Store.MarkDelivered", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.MarkDelivered(ctx, hostile, "k2")) }},
+		{"Store.Delivered", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.Delivered(ctx, hostile); must(t, err) }},
+		{"Store.OutboxStats", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.OutboxStats(ctx); must(t, err) }},
+		{"Store.TakeSendSlot", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.TakeSendSlot(ctx, hostile, "t1", now, 30, 1000)
+			must(t, err)
+		}},
+		{"Store.Pacer", func(t *testing.T, ctx context.Context, s *Store) { _ = s.Pacer() }},
+		{"Store.AccessTokens", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.AccessTokens("secret")
+			must(t, err)
+		}},
+		{"AccessTokens.SetToken", func(t *testing.T, ctx context.Context, s *Store) {
+			a, _ := s.AccessTokens("secret")
+			must(t, a.SetToken(ctx, hostile, "tok", time.Minute))
+		}},
+		{"AccessTokens.GetToken", func(t *testing.T, ctx context.Context, s *Store) {
+			a, _ := s.AccessTokens("secret")
+			_, _, err := a.GetToken(ctx, hostile)
+			must(t, err)
+		}},
+		{"AccessTokens.DeleteToken", func(t *testing.T, ctx context.Context, s *Store) {
+			a, _ := s.AccessTokens("secret")
+			must(t, a.DeleteToken(ctx, hostile, "tok"))
+		}},
+		{"AccessTokens.Lock", func(t *testing.T, ctx context.Context, s *Store) {
+			a, _ := s.AccessTokens("secret")
+			unlock, ok, err := a.Lock(ctx, hostile, time.Minute)
+			must(t, err)
+			if ok {
+				unlock()
+			}
+		}},
+		{"Pacer.Admit", func(t *testing.T, ctx context.Context, s *Store) {
+			members := []string{hostile, "lisi", "wangwu"}
+			for i := range 31 { // the last one is refused and gives back its slots
+				_, _, err := s.Pacer().Admit(ctx, members, now.Add(time.Duration(i)*time.Millisecond))
+				must(t, err)
+			}
+		}},
+		{"Store.DeleteAll", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.DeleteAll(ctx)) }},
+		{"Store.Close", func(t *testing.T, ctx context.Context, s *Store) {}}, // run by the cleanup
+	}
+}
+
+// scripts names every Lua script of the package. TestEveryOperationIsSlotSafe
+// finds the scripts in the source and fails for one missing here, and
+// checks that the operations ran each: a new script is slot-checked or the
+// test says so.
+var scripts = map[string]*redis.Script{
+	"takeWindowSlot": takeWindowSlot, "indexByTime": indexByTime, "advanceSeq": advanceSeq,
+	"noteOwnerScript": noteOwnerScript, "countWindows": countWindows, "enqueueScript": enqueueScript,
+	"ackScript": ackScript, "rescheduleScript": rescheduleScript, "promoteScript": promoteScript,
+	"deadScript": deadScript, "retryDeadScript": retryDeadScript, "takeSlotScript": takeSlotScript,
+	"paceScript": paceScript, "saveRulesScript": saveRulesScript, "seedRulesScript": seedRulesScript,
+	"compareAndDelete": compareAndDelete, "countStats": countStats,
+}
+
+// scriptsInSource lists the package-level variables of the package's
+// non-test files that hold a redis.NewScript.
+func scriptsInSource(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			vs, ok := n.(*ast.ValueSpec)
+			if !ok {
+				return true
+			}
+			for i, v := range vs.Values {
+				call, ok := v.(*ast.CallExpr)
+				if !ok {
+					continue
+				}
+				if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "NewScript" && i < len(vs.Names) {
+					names = append(names, vs.Names[i].Name)
+				}
+			}
+			return true
+		})
+	}
+	return names
+}
+
+// TestEveryOperationIsSlotSafe runs every exported store operation (the
+// list is checked against the methods of Store and Pacer, so a new one
+// cannot be left out) against a recording client, and proves that every
+// command naming several keys, every script and every MULTI/EXEC (with the
+// keys WATCHed before it) stays within one Redis Cluster slot — on one
+// server too, where Redis would not complain. It also checks every key the
+// operations built from hostile ids: bounded, printable, no glob character,
+// and no hash tag other than the store's own.
+func TestEveryOperationIsSlotSafe(t *testing.T) {
+	ops := slotOps()
+	var listed []string
+	for _, op := range ops {
+		listed = append(listed, op.name)
+	}
+	for _, typ := range []reflect.Type{reflect.TypeFor[*Store](), reflect.TypeFor[Pacer](), reflect.TypeFor[*AccessTokens]()} {
+		for m := range typ.Methods() {
+			name := strings.TrimPrefix(strings.TrimPrefix(typ.String(), "*"), "store.") + "." + m.Name
+			if !slices.Contains(listed, name) {
+				t.Errorf("%s is not in slotOps (slot_internal_test.go): add it, so its commands are slot-checked", name)
+			}
+		}
+	}
+	for _, name := range scriptsInSource(t) {
+		if scripts[name] == nil {
+			t.Errorf("script %s is not in scripts (slot_internal_test.go): add it", name)
+		}
+	}
+
+	s := newTestStore(t)
+	rec := &recorder{}
+	s.rdb.AddHook(rec)
+	ctx := context.Background()
+	for _, op := range ops {
+		before := len(rec.units)
+		t.Run(op.name, func(t *testing.T) {
+			op.run(t, ctx, s)
+			rec.mu.Lock()
+			units := slices.Clone(rec.units[before:])
+			rec.mu.Unlock()
+			for _, u := range units {
+				var keys []string
+				for _, args := range u {
+					keys = append(keys, keysOf(t, args)...)
+				}
+				for _, k := range keys[min(1, len(keys)):] {
+					if keySlot(k) != keySlot(keys[0]) {
+						t.Errorf("keys of %s are in different slots: %.120q (%d) and %.120q (%d)", cmdNames(u), keys[0], keySlot(keys[0]), k, keySlot(k))
+						break
+					}
+				}
+			}
+		})
+	}
+	for name, sc := range scripts {
+		if !rec.evals[sc.Hash()] {
+			t.Errorf("script %s never ran: give slotOps an operation that runs it", name)
+		}
+	}
+	checked := 0
+	for _, args := range rec.all {
+		for _, k := range keysOf(t, args) {
+			checked++
+			checkKey(t, s.prefix, k)
+		}
+	}
+	if checked < len(ops) {
+		t.Fatalf("only %d keys recorded: the recorder sees nothing", checked)
+	}
+}
+
+// checkKey fails for a key outside the store's prefix (DeleteAll and
+// deployments sharing a server rely on it), or one that an external id
+// could have shaped: longer than the prefix plus a bounded rest, not printable ASCII, holding a glob
+// character, or with more than the one hash tag the key builders write.
+func checkKey(t *testing.T, prefix, k string) {
+	t.Helper()
+	const maxKey = 256
+	if !strings.HasPrefix(k, prefix) {
+		t.Errorf("key %.120q does not start with the store's prefix %q", k, prefix)
+	}
+	if len(k) > len(prefix)+maxKey {
+		t.Errorf("key of %d bytes: %.80q…", len(k), k)
+		return
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] <= ' ' || k[i] > '~' || strings.IndexByte("*?[]", k[i]) >= 0 {
+			t.Errorf("key %q holds %q", k, k[i])
+			return
+		}
+	}
+	if strings.Count(k, "{") > 1 || strings.Count(k, "}") > 1 {
+		t.Errorf("key %q has more than one brace pair: an id made a hash tag", k)
+	}
+}
+
+func cmdNames(u [][]any) string {
+	var names []string
+	for _, a := range u {
+		names = append(names, fmt.Sprint(a[0]))
+	}
+	return strings.Join(names, " ")
+}
+
+// TestHostileIDs: ids that differ only past the raw bound, or only in a
+// brace or newline, stay apart; the same hostile id finds its own record.
+func TestHostileIDs(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	long := strings.Repeat("a", 10<<10)
+	ids := []string{long + "1", long + "2", "x{a}", "x{b}", "x\n", "x", "x*", "~" + keyPart(long + "1")[1:]}
+	for _, id := range ids {
+		first, err := s.MarkSeen(ctx, id, time.Hour)
+		if err != nil || !first {
+			t.Fatalf("MarkSeen(%.20q…) = %v, %v; want a first mark for every distinct id", id, first, err)
+		}
+	}
+	for _, id := range ids {
+		if again, err := s.MarkSeen(ctx, id, time.Hour); err != nil || again {
+			t.Fatalf("MarkSeen(%.20q…) again = %v, %v; want not first", id, again, err)
+		}
+	}
+	// Hashed ids are as long as a SHA-256 in base64url, with the "~" mark.
+	if got := keyPart(long); len(got) != 44 || got[0] != '~' {
+		t.Errorf("keyPart(10 KB) = %q, want ~ and 43 characters", got)
+	}
+	for _, plain := range []string{"zhangsan", "wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA", "corp/1000002", "archive:m1", "hr-digest:2026-W48"} {
+		if got := keyPart(plain); got != plain {
+			t.Errorf("keyPart(%q) = %q, want it unchanged (keys of earlier versions must still match)", plain, got)
+		}
+	}
+	// The escaping also holds on a cluster: ids with braces from two users
+	// do not share a slot by accident, and a user's keys share theirs.
+	a, b := s.keyViolationCounter("u{x}", "c"), s.keyViolationCounter("v{x}", "c")
+	if keySlot(a) == keySlot(b) && keySlot(s.keyViolationCounter("u", "c")) == keySlot(a) {
+		t.Errorf("keys %q and %q share the slot of user u: a brace in an id made a tag", a, b)
+	}
+	if keySlot(s.keyReportRate("u{x}")) != keySlot(a) {
+		t.Errorf("one user's keys are in different slots")
+	}
+	if os.Getenv("REDIS_CLUSTER_ADDRS") != "" && !s.Cluster() {
+		t.Fatal("REDIS_CLUSTER_ADDRS is set but the store is not on a cluster")
+	}
+}
