@@ -328,11 +328,12 @@ func (c Config) storeOptions() store.Options {
 	return store.Options{
 		URL:    c.redisURL(),
 		Prefix: c.RedisPrefix,
-		// LEAD: connect the cluster engineer's store.Options fields here:
-		// c.RedisClusterAddrs (cluster seed nodes), c.RedisSentinelMaster and
-		// c.RedisSentinelAddrs (Sentinel), c.RedisUsername and
-		// c.RedisPassword.Reveal() (credentials for all three modes), and
-		// drop the refusal in openStore. Validate checked them already.
+		// Validate checked these already; at most one deployment is set.
+		ClusterAddrs:   c.RedisClusterAddrs,
+		SentinelMaster: c.RedisSentinelMaster,
+		SentinelAddrs:  c.RedisSentinelAddrs,
+		Username:       c.RedisUsername,
+		Password:       c.RedisPassword.Reveal(),
 	}
 }
 
@@ -356,10 +357,6 @@ func (c Config) redisURL() string {
 
 // openStore opens the configured Redis (or the embedded one).
 func openStore(ctx context.Context, c Config) (*store.Store, error) {
-	if len(c.RedisClusterAddrs) > 0 || c.RedisSentinelMaster != "" {
-		return nil, fmt.Errorf("open redis: %s and %s are accepted but not connected to the store in this build yet: use %s",
-			keyRef("redis_cluster_addrs"), keyRef("redis_sentinel_master"), keyRef("redis_url"))
-	}
 	st, err := store.Open(ctx, c.storeOptions())
 	if err != nil {
 		return nil, fmt.Errorf("cannot use Redis (%s): %w; check that it runs and that the address and credentials are right", redisSource(c), err)
