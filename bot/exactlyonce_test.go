@@ -96,17 +96,29 @@ func digestsUnderFaults(t *testing.T, seed uint64) {
 	// work: 50 warnings, 15 alerts to each owner, 10 notices to HR.
 	want := map[string]string{} // ref → key
 	t0 := time.Now()
+	var mu sync.Mutex
 	for j := 0; j < 5; j++ {
+		// A wave: the members' messages at once, so that the senders find
+		// several alerts for one recipient together and digests form.
+		var wave sync.WaitGroup
 		for i, u := range users(10) {
-			id := fmt.Sprintf("x%d-%d", i, j)
-			res, err := h.pipeline.Process(ctx, archived(id, u, "wrdigest"+strconv.Itoa(i%2), insult, t0.Add(time.Duration(j)*time.Minute)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, k := range expectedKeys("msg:"+id, res.Step) {
-				want[refOf(k)] = k
-			}
+			wave.Add(1)
+			go func() {
+				defer wave.Done()
+				id := fmt.Sprintf("x%d-%d", i, j)
+				res, err := h.pipeline.Process(ctx, archived(id, u, "wrdigest"+strconv.Itoa(i%2), insult, t0.Add(time.Duration(j)*time.Minute)))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				for _, k := range expectedKeys("msg:"+id, res.Step) {
+					want[refOf(k)] = k
+				}
+			}()
 		}
+		wave.Wait()
 		if j%2 == 1 {
 			// The senders take a round meanwhile. (Not after every wave:
 			// more, smaller messages would exceed the pacing of 28 a

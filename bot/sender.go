@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -94,6 +95,9 @@ type SenderConfig struct {
 	// Batch is how many entries one round reads (default 100): a burst for
 	// one recipient within a batch becomes one digest.
 	Batch int
+	// Workers is how many recipients a round delivers to at once (default
+	// 8); each recipient's messages go one after another, in order.
+	Workers int
 	// Poll is how long a round waits for new entries (default 1 s).
 	Poll time.Duration
 	// LookupTTL is how long owners and users are cached (default 1 h).
@@ -125,6 +129,7 @@ func NewSender(cfg SenderConfig) (*Sender, error) {
 	def(&cfg.PerMinute, 20)
 	def(&cfg.PerHour, 600)
 	def(&cfg.Batch, 100)
+	def(&cfg.Workers, 8)
 	defD(&cfg.BaseBackoff, 2*time.Second)
 	defD(&cfg.MaxBackoff, 5*time.Minute)
 	defD(&cfg.MaxAge, 24*time.Hour)
@@ -224,6 +229,7 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 	var order []batchKey
 	var acked []store.OutboxEntry
 	var carriers []carried
+	memo := map[string]string{}
 	for i, e := range entries {
 		if done[i] {
 			// Delivered before a crash kept it from being acknowledged.
@@ -246,7 +252,7 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 			continue
 		}
 		a := p.Action
-		rcpt, err := s.recipient(ctx, a)
+		rcpt, err := s.recipientMemo(ctx, a, memo)
 		if err != nil {
 			if err := s.fail(ctx, []pending{{e, a}}, err); err != nil {
 				return err
@@ -262,19 +268,91 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 	if err := s.cfg.Store.AckOutbox(ctx, acked...); err != nil {
 		return err
 	}
-	// Messages tried before go first: they are older, and a resend must
-	// stay within WeCom's duplicate-check window.
-	for _, c := range carriers {
-		if err := s.resend(ctx, c); err != nil {
-			return err
+	// One job per recipient: recipients are served concurrently, each one's
+	// messages in order — those tried before first (they are older, and a
+	// resend must stay within WeCom's duplicate-check window), then the
+	// new ones — so per-recipient order and pacing stay as they were.
+	jobs := map[string]*recipientJob{}
+	var rcpts []string
+	job := func(r string) *recipientJob {
+		j := jobs[r]
+		if j == nil {
+			j = &recipientJob{}
+			jobs[r] = j
+			rcpts = append(rcpts, r)
 		}
+		return j
+	}
+	for _, c := range carriers {
+		r := c.b.Recipient
+		if r == "webhook" {
+			r = "webhook:" + s.cfg.Robots[c.b.ChatID]
+		}
+		j := job(r)
+		j.carriers = append(j.carriers, c)
 	}
 	for _, k := range order {
-		if err := s.send(ctx, k, groups[k]); err != nil {
-			return err
-		}
+		j := job(k.recipient)
+		j.groups = append(j.groups, k)
 	}
-	return nil
+	return s.parallel(len(rcpts), func(i int) error {
+		j := jobs[rcpts[i]]
+		for _, c := range j.carriers {
+			if err := s.resend(ctx, c); err != nil {
+				return err
+			}
+		}
+		for _, k := range j.groups {
+			if err := s.send(ctx, k, groups[k]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// recipientJob is one recipient's share of a round.
+type recipientJob struct {
+	carriers []carried
+	groups   []batchKey
+}
+
+// parallel runs do(0) … do(n-1) on at most Workers goroutines and returns
+// the first error; a failed job does not stop the others, whose entries
+// would otherwise wait for ClaimIdle. (Hand-written rather than
+// golang.org/x/sync/errgroup: a dozen lines, and no new module.)
+func (s *Sender) parallel(n int, do func(i int) error) error {
+	if n == 1 || s.cfg.Workers == 1 {
+		var first error
+		for i := 0; i < n; i++ {
+			if err := do(i); err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	sem := make(chan struct{}, s.cfg.Workers)
+	for i := 0; i < n; i++ {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := do(i); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return first
 }
 
 // send delivers one group as one message, or a digest when it holds

@@ -53,6 +53,23 @@ func (s *Sender) recipient(ctx context.Context, a Action) (string, error) {
 	return "", fmt.Errorf("unknown action kind %q: %w", a.Kind, errNoRecipient)
 }
 
+// recipientMemo is recipient, remembering within a round the owners of
+// alerts: a burst of alerts in one chat costs one lookup, not one each.
+func (s *Sender) recipientMemo(ctx context.Context, a Action, memo map[string]string) (string, error) {
+	if a.Kind != ActAlertOwner {
+		return s.recipient(ctx, a)
+	}
+	k := a.ChatKind + "\x00" + a.ChatID + "\x00" + a.From
+	if r, ok := memo[k]; ok {
+		return r, nil
+	}
+	r, err := s.recipient(ctx, a)
+	if err == nil {
+		memo[k] = r
+	}
+	return r, err
+}
+
 // errNoRecipient is permanent: retrying cannot find a recipient.
 var errNoRecipient = errors.New("no recipient")
 
@@ -141,13 +158,19 @@ func (s *Sender) user(ctx context.Context, id string) (u wecom.User, found bool,
 // withNames fills in the display names of the senders of acts, for the
 // people who read alerts; a failed lookup leaves the userid alone.
 func (s *Sender) withNames(ctx context.Context, acts []Action) []Action {
+	names := map[string]string{} // one lookup per member, not per action
 	for i := range acts {
 		if acts[i].FromName != "" {
 			continue
 		}
-		if u, ok, err := s.user(ctx, acts[i].From); err == nil && ok {
-			acts[i].FromName = u.Name
+		name, ok := names[acts[i].From]
+		if !ok {
+			if u, found, err := s.user(ctx, acts[i].From); err == nil && found {
+				name = u.Name
+			}
+			names[acts[i].From] = name
 		}
+		acts[i].FromName = name
 	}
 	return acts
 }

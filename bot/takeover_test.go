@@ -25,6 +25,9 @@ type dyingAPI struct {
 }
 
 func (d dyingAPI) SendMarkdown(ctx context.Context, t wecom.SendTarget, content string, opt wecom.SendOptions) (*wecom.SendResult, error) {
+	if d.dead.Load() {
+		return nil, errDied
+	}
 	if _, err := d.WeComAPI.SendMarkdown(ctx, t, content, opt); err != nil {
 		return nil, err
 	}
@@ -33,6 +36,9 @@ func (d dyingAPI) SendMarkdown(ctx context.Context, t wecom.SendTarget, content 
 }
 
 func (d dyingAPI) SendText(ctx context.Context, t wecom.SendTarget, content string, opt wecom.SendOptions) (*wecom.SendResult, error) {
+	if d.dead.Load() {
+		return nil, errDied
+	}
 	if _, err := d.WeComAPI.SendText(ctx, t, content, opt); err != nil {
 		return nil, err
 	}
@@ -75,8 +81,8 @@ func (d deadStore) DeadLease(ctx context.Context, l store.Lease, e store.OutboxE
 	return d.Store.DeadLease(ctx, l, e, reason, now)
 }
 
-// TestCrashedReplicasDigestTakenOverWithin30s: replica A sends an owner's
-// digest, WeCom delivers it, and A dies before recording that. With the
+// TestCrashedReplicasDigestTakenOverWithin30s: replica A sends combined
+// messages, WeCom delivers them, and A dies before recording that. With the
 // default settings replica B must not touch it while A's lease may still
 // run, and must resend it — the same message, which WeCom's duplicate
 // check swallows — once 21 s have passed: the owner sees each alert once.
@@ -107,12 +113,17 @@ func TestCrashedReplicasDigestTakenOverWithin30s(t *testing.T) {
 	if _, err := a.Round(ctx); !errors.Is(err, errDied) {
 		t.Fatalf("replica A's round: %v, want it to die after its first delivery", err)
 	}
+	// A delivered one message, or a few: those it was sending at once.
 	delivered := len(h.fake.Sent())
-	if delivered != 1 {
-		t.Fatalf("%d messages delivered before A died, want 1", delivered)
+	if delivered < 1 {
+		t.Fatal("A delivered nothing before it died")
 	}
-	if n := len(refPattern.FindAllString(h.fake.Sent()[0].Content, -1)); n < 2 {
-		t.Fatalf("A's message carries %d alerts, want a combined message", n)
+	combined := false
+	for _, m := range h.fake.Sent() {
+		combined = combined || len(refPattern.FindAllString(m.Content, -1)) > 1
+	}
+	if !combined {
+		t.Fatal("A delivered no combined message before it died")
 	}
 
 	// B's ClaimIdle is short for the entries A read but never sealed (their
@@ -135,8 +146,8 @@ func TestCrashedReplicasDigestTakenOverWithin30s(t *testing.T) {
 			t.Fatal(err)
 		}
 		if stats.Queued == 0 && stats.Pending == 0 {
-			if stats.Delayed != 1 {
-				t.Fatalf("outbox %+v, want only A's message, waiting for its lease", stats)
+			if stats.Delayed == 0 {
+				t.Fatalf("outbox %+v, want A's messages waiting for their leases", stats)
 			}
 			break
 		}
@@ -146,11 +157,11 @@ func TestCrashedReplicasDigestTakenOverWithin30s(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if d := len(h.fake.Duplicates()); d != 0 {
-		t.Fatalf("B resent A's message %d times while A's lease ran", d)
+		t.Fatalf("B resent A's messages %d times while A's leases ran", d)
 	}
 	h.drain(ctx, nil, after(21*time.Second))
-	if d := len(h.fake.Duplicates()); d != 1 {
-		t.Errorf("A's message was resent %d times after its lease ran out, want once (swallowed by the duplicate check)", d)
+	if d := len(h.fake.Duplicates()); d != delivered {
+		t.Errorf("A's %d messages were resent %d times after their leases ran out, want once each (swallowed by the duplicate check)", delivered, d)
 	}
 	seen := seenRefs(h.fake)
 	for ref, key := range want {
