@@ -181,7 +181,11 @@ func TestSlowSenderKeepsItsMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	const idle = time.Second
-	a := h.senderWith("slow-a", func(c *bot.SenderConfig) { c.ClaimIdle = idle })
+	started := make(chan struct{})
+	a := h.senderWith("slow-a", func(c *bot.SenderConfig) {
+		c.ClaimIdle = idle
+		c.API = &startedAPI{WeComAPI: c.API, started: started}
+	})
 	b := h.senderWith("busy-b", func(c *bot.SenderConfig) { c.ClaimIdle = idle })
 	h.fake.SetFaults(wecomtest.Faults{Latency: 3 * idle, APIs: []string{wecomtest.APIMessageSend}})
 	done := make(chan struct{})
@@ -189,6 +193,11 @@ func TestSlowSenderKeepsItsMessage(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		select {
+		case <-started: // B works while A's send is under way
+		case <-done:
+			return
+		}
 		for {
 			select {
 			case <-done:
@@ -211,4 +220,16 @@ func TestSlowSenderKeepsItsMessage(t *testing.T) {
 	if stats.Queued+stats.Pending+stats.Delayed != 0 {
 		t.Fatalf("outbox after the slow delivery: %+v", stats)
 	}
+}
+
+// startedAPI tells when its first send starts.
+type startedAPI struct {
+	bot.WeComAPI
+	started chan struct{}
+	once    sync.Once
+}
+
+func (s *startedAPI) SendText(ctx context.Context, t wecom.SendTarget, content string, opt wecom.SendOptions) (*wecom.SendResult, error) {
+	s.once.Do(func() { close(s.started) })
+	return s.WeComAPI.SendText(ctx, t, content, opt)
 }
