@@ -108,7 +108,9 @@ func (a Action) evidence() string {
 	return string(r[:maxEvidenceRunes]) + "…"
 }
 
-// ref is a short reference of the action, shown in every message: WeCom's
+// ref is a short reference of the action, shown in every message and in
+// every line of a digest (so a reader, and the chaos suite, can tell each
+// alert apart and find it in the console): WeCom's
 // duplicate check drops an identical message to the same member within 30
 // minutes, which makes a resend of one action harmless but would also
 // swallow a second, identical warning about another message.
@@ -120,9 +122,9 @@ func (a Action) ref() string {
 // line is the one-line summary of an action inside an alert or a digest.
 func (a Action) line() string {
 	short, _ := a.windows()
-	return fmt.Sprintf("%s %s 在%s：%s（%s），%s内第%d次",
+	return fmt.Sprintf("%s %s 在%s：%s（%s），%s内第%d次（记录 %s）",
 		a.Time.In(shanghai).Format("01-02 15:04"), a.who(), a.where(), a.categories(),
-		a.evidence(), short, a.InShort)
+		a.evidence(), short, a.InShort, a.ref())
 }
 
 // render builds the message for one recipient from one or more actions of
@@ -152,9 +154,9 @@ func render(kind ActionKind, acts []Action) string {
 				title = "**<font color=\"warning\">紧急违规上报</font>**"
 			}
 			_, long := a.windows()
-			fmt.Fprintf(&b, "%s 案件 %s\n>成员：%s\n>位置：%s\n>类别：%s（%s）\n>证据：%s\n>%s内第 %d 次违规\n>建议处理：%s（由人力资源部决定）",
+			fmt.Fprintf(&b, "%s 案件 %s\n>成员：%s\n>位置：%s\n>类别：%s（%s）\n>证据：%s\n>%s内第 %d 次违规\n>建议处理：%s（由人力资源部决定）（记录 %s）",
 				title, a.CaseID, a.who(), a.where(), a.categories(), a.Severity,
-				a.evidence(), long, a.InLong, a.Sanction)
+				a.evidence(), long, a.InLong, a.Sanction, a.ref())
 			return b.String()
 		}
 		fmt.Fprintf(&b, "**违规上报汇总（%d 条）**\n", len(acts))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -335,6 +336,7 @@ func TestArchiveIngestSameAsCallback(t *testing.T) {
 		for _, s := range h.fake.Sent() {
 			out = append(out, strings.Join(s.ToUser, ",")+"|"+s.Content)
 		}
+		sort.Strings(out) // recipients are served concurrently: any order
 		return out
 	}
 	viaArchive, direct := run(true), run(false)

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -26,8 +27,12 @@ type OutboxStore interface {
 	Reschedule(ctx context.Context, e store.OutboxEntry, due time.Time) error
 	PromoteDue(ctx context.Context, now time.Time, max int) (int, error)
 	DeadLetter(ctx context.Context, e store.OutboxEntry, reason string, now time.Time) error
-	MarkDelivered(ctx context.Context, keys ...string) error
-	Delivered(ctx context.Context, key string) (bool, error)
+	DeliveredMany(ctx context.Context, keys ...string) ([]bool, error)
+	SealBatch(ctx context.Context, consumer string, held []store.OutboxEntry, carrier store.OutboxEntry, until time.Time) (store.Lease, []string, error)
+	RenewLease(ctx context.Context, l store.Lease, until time.Time) (bool, error)
+	FinishLease(ctx context.Context, l store.Lease, keys ...string) (bool, error)
+	RetryLease(ctx context.Context, l store.Lease, e store.OutboxEntry, due time.Time) (bool, error)
+	DeadLease(ctx context.Context, l store.Lease, e store.OutboxEntry, reason string, now time.Time) (bool, error)
 	TakeSendSlot(ctx context.Context, recipient, token string, now time.Time, perMinute, perHour int) (time.Duration, error)
 	CacheGet(ctx context.Context, key string, v any) (bool, error)
 	CacheSet(ctx context.Context, key string, v any, ttl time.Duration) error
@@ -81,12 +86,18 @@ type SenderConfig struct {
 	// silent-drop limits of 30/min and 1000/h (defaults 20 and 600).
 	PerMinute, PerHour int
 	// ClaimIdle is how long an entry may stay unacknowledged at another
-	// replica before this one takes it over (default 5 min: far longer
-	// than a round, so a slow replica's entries are not sent twice).
+	// replica, and a message being sent may go without its lease renewed,
+	// before this replica takes it over (default 20 s, so a dead replica's
+	// alerts go out within 30 s). A slow but live replica loses nothing to
+	// a double send: its message's lease is renewed while it sends, and
+	// entries claimed from it are left out when it seals its message.
 	ClaimIdle time.Duration
 	// Batch is how many entries one round reads (default 100): a burst for
 	// one recipient within a batch becomes one digest.
 	Batch int
+	// Workers is how many recipients a round delivers to at once (default
+	// 8); each recipient's messages go one after another, in order.
+	Workers int
 	// Poll is how long a round waits for new entries (default 1 s).
 	Poll time.Duration
 	// LookupTTL is how long owners and users are cached (default 1 h).
@@ -118,10 +129,11 @@ func NewSender(cfg SenderConfig) (*Sender, error) {
 	def(&cfg.PerMinute, 20)
 	def(&cfg.PerHour, 600)
 	def(&cfg.Batch, 100)
+	def(&cfg.Workers, 8)
 	defD(&cfg.BaseBackoff, 2*time.Second)
 	defD(&cfg.MaxBackoff, 5*time.Minute)
 	defD(&cfg.MaxAge, 24*time.Hour)
-	defD(&cfg.ClaimIdle, 5*time.Minute)
+	defD(&cfg.ClaimIdle, 20*time.Second)
 	defD(&cfg.Poll, time.Second)
 	defD(&cfg.LookupTTL, time.Hour)
 	if cfg.Now == nil {
@@ -205,11 +217,27 @@ type batchKey struct {
 
 func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error {
 	now := s.cfg.Now()
+	keys := make([]string, len(entries))
+	for i, e := range entries {
+		keys[i] = e.Key
+	}
+	done, err := s.cfg.Store.DeliveredMany(ctx, keys...)
+	if err != nil {
+		return err
+	}
 	groups := map[batchKey][]pending{}
 	var order []batchKey
-	for _, e := range entries {
-		var a Action
-		if err := json.Unmarshal(e.Payload, &a); err != nil || a.Kind == "" {
+	var acked []store.OutboxEntry
+	var carriers []carried
+	memo := map[string]string{}
+	for i, e := range entries {
+		if done[i] {
+			// Delivered before a crash kept it from being acknowledged.
+			acked = append(acked, e)
+			continue
+		}
+		var p payload
+		if err := json.Unmarshal(e.Payload, &p); err != nil || (p.Kind == "" && p.Batch == nil) {
 			reason := "undecodable action"
 			if e.LastError != "" {
 				reason = e.LastError
@@ -219,18 +247,12 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 			}
 			continue
 		}
-		done, err := s.cfg.Store.Delivered(ctx, e.Key)
-		if err != nil {
-			return err
-		}
-		if done {
-			// Delivered before a crash kept it from being acknowledged.
-			if err := s.cfg.Store.AckOutbox(ctx, e); err != nil {
-				return err
-			}
+		if p.Batch != nil {
+			carriers = append(carriers, carried{e, *p.Batch})
 			continue
 		}
-		rcpt, err := s.recipient(ctx, a)
+		a := p.Action
+		rcpt, err := s.recipientMemo(ctx, a, memo)
 		if err != nil {
 			if err := s.fail(ctx, []pending{{e, a}}, err); err != nil {
 				return err
@@ -243,17 +265,100 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 		}
 		groups[k] = append(groups[k], pending{e, a})
 	}
-	for _, k := range order {
-		if err := s.send(ctx, k, groups[k]); err != nil {
-			return err
-		}
+	if err := s.cfg.Store.AckOutbox(ctx, acked...); err != nil {
+		return err
 	}
-	return nil
+	// One job per recipient: recipients are served concurrently, each one's
+	// messages in order — those tried before first (they are older, and a
+	// resend must stay within WeCom's duplicate-check window), then the
+	// new ones — so per-recipient order and pacing stay as they were.
+	jobs := map[string]*recipientJob{}
+	var rcpts []string
+	job := func(r string) *recipientJob {
+		j := jobs[r]
+		if j == nil {
+			j = &recipientJob{}
+			jobs[r] = j
+			rcpts = append(rcpts, r)
+		}
+		return j
+	}
+	for _, c := range carriers {
+		r := c.b.Recipient
+		if r == "webhook" {
+			r = "webhook:" + s.cfg.Robots[c.b.ChatID]
+		}
+		j := job(r)
+		j.carriers = append(j.carriers, c)
+	}
+	for _, k := range order {
+		j := job(k.recipient)
+		j.groups = append(j.groups, k)
+	}
+	return s.parallel(len(rcpts), func(i int) error {
+		j := jobs[rcpts[i]]
+		for _, c := range j.carriers {
+			if err := s.resend(ctx, c); err != nil {
+				return err
+			}
+		}
+		for _, k := range j.groups {
+			if err := s.send(ctx, k, groups[k]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// recipientJob is one recipient's share of a round.
+type recipientJob struct {
+	carriers []carried
+	groups   []batchKey
+}
+
+// parallel runs do(0) … do(n-1) on at most Workers goroutines and returns
+// the first error; a failed job does not stop the others, whose entries
+// would otherwise wait for ClaimIdle. (Hand-written rather than
+// golang.org/x/sync/errgroup: a dozen lines, and no new module.)
+func (s *Sender) parallel(n int, do func(i int) error) error {
+	if n == 1 || s.cfg.Workers == 1 {
+		var first error
+		for i := 0; i < n; i++ {
+			if err := do(i); err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	sem := make(chan struct{}, s.cfg.Workers)
+	for i := 0; i < n; i++ {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := do(i); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return first
 }
 
 // send delivers one group as one message, or a digest when it holds
-// several (cut into parts that fit WeCom's size limit); each part takes a
-// pacing slot for its recipient and is acknowledged once delivered.
+// several (cut into parts that fit WeCom's size limit). Each part takes a
+// pacing slot for its recipient, is sealed into one carrier (the unit of
+// delivery from then on: retried as the same message) and sent.
 func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
 	slices.SortFunc(ps, func(a, b pending) int { return a.action.Time.Compare(b.action.Time) })
 	if k.kind != ActWarnSender {
@@ -266,77 +371,46 @@ func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
 	parts := splitToFit(k.kind, ps)
 	for i, part := range parts {
 		now := s.cfg.Now()
-		if !strings.HasPrefix(k.recipient, "webhook:") {
-			// The slot's member must be unique per send: a retried send is
-			// another message to WeCom's limits.
-			slot := fmt.Sprintf("%s#%d#%d", part[0].entry.Key, part[0].entry.Attempt, now.UnixNano())
-			wait, err := s.cfg.Store.TakeSendSlot(ctx, k.recipient, slot, now, s.cfg.PerMinute, s.cfg.PerHour)
-			if err != nil {
-				return err
-			}
-			if wait > 0 {
-				// Not dropped and not a failure: back in the queue until a
-				// slot frees, where later alerts join them in a digest.
-				for _, rest := range parts[i:] {
-					for _, p := range rest {
-						if err := s.cfg.Store.Reschedule(ctx, p.entry, now.Add(wait)); err != nil {
-							return err
-						}
-					}
-				}
-				return nil
-			}
-		}
-		// Another replica may have delivered these meanwhile (a round
-		// slower than ClaimIdle): look again right before sending.
-		part, err := s.undelivered(ctx, part)
+		wait, err := s.slot(ctx, k.recipient, part[0].entry, now)
 		if err != nil {
 			return err
 		}
-		if len(part) == 0 {
-			continue
-		}
-		if err := s.call(ctx, k, actionsOf(part)); err != nil {
-			// Only this part failed; the next ones are still tried.
-			if err := s.fail(ctx, part, err); err != nil {
-				return err
+		if wait > 0 {
+			// Not dropped and not a failure: back in the queue until a
+			// slot frees, where later alerts join them in a digest.
+			for _, rest := range parts[i:] {
+				for _, p := range rest {
+					if err := s.cfg.Store.Reschedule(ctx, p.entry, now.Add(wait)); err != nil {
+						return err
+					}
+				}
 			}
-			continue
+			return nil
 		}
-		keys := make([]string, len(part))
-		es := make([]store.OutboxEntry, len(part))
-		for j, p := range part {
-			keys[j], es[j] = p.entry.Key, p.entry
-		}
-		if err := s.cfg.Store.MarkDelivered(ctx, keys...); err != nil {
+		l, b, ok, err := s.seal(ctx, k, part)
+		if err != nil {
 			return err
 		}
-		if err := s.cfg.Store.AckOutbox(ctx, es...); err != nil {
+		if !ok {
+			continue // another replica took every entry of this part over
+		}
+		if err := s.transmit(ctx, l, b); err != nil {
 			return err
 		}
-		s.cfg.Logger.Info().Str("kind", string(k.kind)).Int("actions", len(part)).
-			Str("recipient", redactRecipient(k.recipient)).Msg("delivered")
 	}
 	return nil
 }
 
-// undelivered drops (and acknowledges) the entries already delivered.
-func (s *Sender) undelivered(ctx context.Context, ps []pending) ([]pending, error) {
-	out := ps[:0:0]
-	for _, p := range ps {
-		done, err := s.cfg.Store.Delivered(ctx, p.entry.Key)
-		if err != nil {
-			return nil, err
-		}
-		if done {
-			if err := s.cfg.Store.AckOutbox(ctx, p.entry); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		out = append(out, p)
+// slot takes a pacing slot towards recipient (robots pace themselves: their
+// limit is answered, not silent) and says how long to wait when none is free.
+func (s *Sender) slot(ctx context.Context, recipient string, e store.OutboxEntry, now time.Time) (time.Duration, error) {
+	if strings.HasPrefix(recipient, "webhook") {
+		return 0, nil
 	}
-	return out, nil
+	// The slot's member must be unique per send: a retried send is another
+	// message to WeCom's limits.
+	token := fmt.Sprintf("%s#%d#%d", e.Key, e.Attempt, now.UnixNano())
+	return s.cfg.Store.TakeSendSlot(ctx, recipient, token, now, s.cfg.PerMinute, s.cfg.PerHour)
 }
 
 func actionsOf(ps []pending) []Action {
@@ -375,70 +449,55 @@ func splitToFit(kind ActionKind, ps []pending) [][]pending {
 	return append(splitToFit(kind, ps[:mid]), splitToFit(kind, ps[mid:])...)
 }
 
-// dupCheck makes a resend of the same content to the same member within
-// half an hour a no-op at WeCom: the guard for a crash between a send and
-// its acknowledgement.
-const dupCheck = 30 * time.Minute
-
-func (s *Sender) call(ctx context.Context, k batchKey, acts []Action) error {
-	opt := wecom.SendOptions{DuplicateCheckInterval: dupCheck}
-	switch {
-	case strings.HasPrefix(k.recipient, "webhook:"):
-		return s.cfg.API.Webhook(ctx, strings.TrimPrefix(k.recipient, "webhook:"),
-			wecom.WebhookMessage{MsgType: "markdown", Content: fit(render(k.kind, acts))})
-	case k.recipient == "hr":
-		_, err := s.cfg.API.SendMarkdown(ctx, wecom.SendTarget{ToUser: s.cfg.HR.Users, ToParty: s.cfg.HR.Parties, ToTag: s.cfg.HR.Tags},
-			fit(render(k.kind, acts)), opt)
-		return err
-	default:
-		target := wecom.SendTarget{ToUser: []string{strings.TrimPrefix(k.recipient, "user:")}}
-		if k.kind == ActWarnSender {
-			// Plain text reads best on a phone.
-			_, err := s.cfg.API.SendText(ctx, target, fit(render(k.kind, acts)), opt)
-			return err
-		}
-		_, err := s.cfg.API.SendMarkdown(ctx, target, fit(render(k.kind, acts)), opt)
-		return err
-	}
-}
+// dupCheck makes a resend of the same content to the same member a no-op
+// at WeCom: the guard for a message whose answer was lost, or a crash
+// between a send and its bookkeeping. It is WeCom's maximum, so a message
+// retried for hours is still recognised; every message names its actions'
+// references, so two different messages are never identical.
+const dupCheck = 4 * time.Hour
 
 // fail reschedules entries with backoff, or dead-letters them when the
-// error is permanent or they ran out of attempts.
+// error is permanent or they ran out of attempts. It is for entries not
+// yet sealed (their recipient could not be found): nothing was sent.
 func (s *Sender) fail(ctx context.Context, ps []pending, cause error) error {
 	now := s.cfg.Now()
-	if pe, ok := errors.AsType[*wecom.PaceError](cause); ok {
-		// The client's pacer refused before sending: wait, not a failure.
-		for _, p := range ps {
-			if err := s.cfg.Store.Reschedule(ctx, p.entry, now.Add(max(pe.Wait, time.Second))); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	permanent := errors.Is(cause, errNoRecipient) || (wecom.Permanent(cause) && !wecom.Retryable(cause))
 	for _, p := range ps {
-		e := p.entry
-		e.Attempt++
-		e.LastError = cause.Error()
-		tooOld := !e.Enqueued.IsZero() && now.Sub(e.Enqueued) > s.cfg.MaxAge
-		if permanent || tooOld || (s.cfg.MaxAttempts > 0 && e.Attempt >= s.cfg.MaxAttempts) {
-			reason := fmt.Sprintf("after %d attempts in %s: %v", e.Attempt, now.Sub(e.Enqueued).Round(time.Second), cause)
-			if permanent {
-				reason = "permanent error: " + cause.Error()
-			}
+		e, due, reason := s.verdict(p.entry, cause, now)
+		if reason != "" {
 			s.cfg.Logger.Error().Str("key", e.Key).Str("kind", string(p.action.Kind)).Str("reason", reason).Msg("action dead-lettered")
 			if err := s.cfg.Store.DeadLetter(ctx, e, reason, now); err != nil {
 				return err
 			}
 			continue
 		}
-		due := now.Add(s.backoff(e.Attempt))
-		s.cfg.Logger.Warn().Str("key", e.Key).Int("attempt", e.Attempt).Time("retry_at", due).Err(cause).Msg("delivery failed; will retry")
+		if e.Attempt > p.entry.Attempt {
+			s.cfg.Logger.Warn().Str("key", e.Key).Int("attempt", e.Attempt).Time("retry_at", due).Err(cause).Msg("delivery failed; will retry")
+		}
 		if err := s.cfg.Store.Reschedule(ctx, e, due); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// verdict decides what becomes of entry e after cause: retried at due as
+// the returned entry, or dead-lettered for reason (non-empty).
+func (s *Sender) verdict(e store.OutboxEntry, cause error, now time.Time) (store.OutboxEntry, time.Time, string) {
+	if pe, ok := errors.AsType[*wecom.PaceError](cause); ok {
+		// The client's pacer refused before sending: wait, not a failure.
+		return e, now.Add(max(pe.Wait, time.Second)), ""
+	}
+	permanent := errors.Is(cause, errNoRecipient) || (wecom.Permanent(cause) && !wecom.Retryable(cause))
+	e.Attempt++
+	e.LastError = cause.Error()
+	tooOld := !e.Enqueued.IsZero() && now.Sub(e.Enqueued) > s.cfg.MaxAge
+	switch {
+	case permanent:
+		return e, time.Time{}, "permanent error: " + cause.Error()
+	case tooOld || (s.cfg.MaxAttempts > 0 && e.Attempt >= s.cfg.MaxAttempts):
+		return e, time.Time{}, fmt.Sprintf("after %d attempts in %s: %v", e.Attempt, now.Sub(e.Enqueued).Round(time.Second), cause)
+	}
+	return e, now.Add(s.backoff(e.Attempt)), ""
 }
 
 // backoff is exponential with full jitter: a random wait in
@@ -449,155 +508,4 @@ func (s *Sender) backoff(attempt int) time.Duration {
 		d = s.cfg.MaxBackoff
 	}
 	return d/2 + time.Duration(s.cfg.Rand()*float64(d/2))
-}
-
-// recipient resolves who gets an action: "user:ID", "hr" or "webhook:KEY".
-func (s *Sender) recipient(ctx context.Context, a Action) (string, error) {
-	switch a.Kind {
-	case ActWarnSender:
-		return "user:" + a.From, nil
-	case ActEscalateHR, ActDigest:
-		if s.cfg.HR.Empty() {
-			return "", fmt.Errorf("no HR recipients configured (hr.users, hr.departments or hr.tags): %w", errNoRecipient)
-		}
-		return "hr", nil
-	case ActGroupNotice:
-		key := s.cfg.Robots[a.ChatID]
-		if key == "" {
-			return "", fmt.Errorf("no group robot configured for chat %q (enforcement.group_notices): %w", a.ChatID, errNoRecipient)
-		}
-		return "webhook:" + key, nil
-	case ActReport:
-		return s.reportRecipient(ctx, a)
-	case ActProfileName, ActHandoverHR, ActHandoverLeader:
-		return s.directoryRecipient(ctx, a)
-	case ActAlertOwner:
-		owner, err := s.owner(ctx, a)
-		if err != nil {
-			return "", err
-		}
-		if owner != "" && a.ChatID != "" {
-			// Lets the owner see this chat's violations in the console.
-			if err := s.cfg.Store.NoteOwnedChat(ctx, owner, a.ChatID); err != nil {
-				return "", err
-			}
-		}
-		if owner == "" || owner == a.From {
-			// Nobody else to tell (no owner, or the owner is the sender):
-			// the alert goes to HR rather than nowhere.
-			if s.cfg.HR.Empty() {
-				return "", fmt.Errorf("no owner for %q and no HR recipients: %w", a.ChatID, errNoRecipient)
-			}
-			return "hr", nil
-		}
-		return "user:" + owner, nil
-	}
-	return "", fmt.Errorf("unknown action kind %q: %w", a.Kind, errNoRecipient)
-}
-
-// errNoRecipient is permanent: retrying cannot find a recipient.
-var errNoRecipient = errors.New("no recipient")
-
-// owner finds the owner of the action's chat, or for a message outside a
-// group the sender's direct leader, through the cache.
-func (s *Sender) owner(ctx context.Context, a Action) (string, error) {
-	if a.ChatID != "" {
-		if o := s.cfg.Owners[a.ChatID]; o != "" {
-			return o, nil
-		}
-		c, ok, err := s.cfg.Store.Chat(ctx, a.ChatID)
-		if err != nil {
-			return "", err
-		}
-		if ok && c.Owner != "" {
-			return c.Owner, nil // set by HR in the console
-		}
-	}
-	cacheKey := "owner:" + a.ChatKind + ":" + a.ChatID
-	if a.ChatID == "" {
-		cacheKey = "leader:" + a.From
-	}
-	var owner string
-	if ok, err := s.cfg.Store.CacheGet(ctx, cacheKey, &owner); err != nil {
-		return "", err
-	} else if ok {
-		return owner, nil
-	}
-	var err error
-	switch {
-	case a.ChatID == "":
-		var u wecom.User
-		var found bool
-		u, found, err = s.user(ctx, a.From)
-		if err == nil && found && len(u.DirectLeader) > 0 {
-			owner = u.DirectLeader[0]
-		}
-	case a.ChatKind == "external":
-		owner, err = s.cfg.API.ExternalGroupChatOwner(ctx, a.ChatID)
-	case strings.HasPrefix(a.ChatID, "wr") || a.ChatKind == "work" || a.ChatKind == "private":
-		owner, err = s.cfg.API.ArchiveGroupChatCreator(ctx, a.ChatID)
-	default:
-		owner, err = s.cfg.API.AppChatOwner(ctx, a.ChatID)
-	}
-	if err != nil {
-		if wecom.NotFound(err) {
-			return "", nil
-		}
-		if wecom.Permanent(err) && !wecom.Retryable(err) {
-			// E.g. no right to read that kind of chat: the alert goes to HR
-			// (an empty owner) rather than to the dead letters, and the
-			// refusal is cached like an answer.
-			s.cfg.Logger.Warn().Err(err).Str("chat", a.ChatID).Msg("owner lookup refused; alerting HR instead")
-			return "", s.cfg.Store.CacheSet(ctx, cacheKey, "", s.cfg.LookupTTL)
-		}
-		return "", fmt.Errorf("look up owner of %q: %w", a.ChatID, err)
-	}
-	if err := s.cfg.Store.CacheSet(ctx, cacheKey, owner, s.cfg.LookupTTL); err != nil {
-		return "", err
-	}
-	return owner, nil
-}
-
-// user looks a member up (name, departments, direct leader) through the
-// Redis cache shared by replicas; found is false for an unknown userid.
-func (s *Sender) user(ctx context.Context, id string) (u wecom.User, found bool, err error) {
-	key := "user:" + id
-	if ok, err := s.cfg.Store.CacheGet(ctx, key, &u); err != nil || ok {
-		return u, ok && u.UserID != "", err
-	}
-	got, err := s.cfg.API.User(ctx, id)
-	switch {
-	case wecom.NotFound(err):
-		u = wecom.User{} // cached too: an unknown id stays unknown for a while
-	case err != nil:
-		return u, false, fmt.Errorf("look up user %q: %w", id, err)
-	default:
-		u = *got
-	}
-	if err := s.cfg.Store.CacheSet(ctx, key, u, s.cfg.LookupTTL); err != nil {
-		return u, false, err
-	}
-	return u, u.UserID != "", nil
-}
-
-// withNames fills in the display names of the senders of acts, for the
-// people who read alerts; a failed lookup leaves the userid alone.
-func (s *Sender) withNames(ctx context.Context, acts []Action) []Action {
-	for i := range acts {
-		if acts[i].FromName != "" {
-			continue
-		}
-		if u, ok, err := s.user(ctx, acts[i].From); err == nil && ok {
-			acts[i].FromName = u.Name
-		}
-	}
-	return acts
-}
-
-// redactRecipient keeps robot keys (secrets) out of logs.
-func redactRecipient(r string) string {
-	if strings.HasPrefix(r, "webhook:") {
-		return "webhook:***"
-	}
-	return r
 }

@@ -1,0 +1,184 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/wecom-guard/wecom-guard/bot/wecom"
+)
+
+// recipient resolves who gets an action: "user:ID", "hr" or "webhook:KEY".
+func (s *Sender) recipient(ctx context.Context, a Action) (string, error) {
+	switch a.Kind {
+	case ActWarnSender:
+		return "user:" + a.From, nil
+	case ActEscalateHR, ActDigest:
+		if s.cfg.HR.Empty() {
+			return "", fmt.Errorf("no HR recipients configured (hr.users, hr.departments or hr.tags): %w", errNoRecipient)
+		}
+		return "hr", nil
+	case ActGroupNotice:
+		key := s.cfg.Robots[a.ChatID]
+		if key == "" {
+			return "", fmt.Errorf("no group robot configured for chat %q (enforcement.group_notices): %w", a.ChatID, errNoRecipient)
+		}
+		return "webhook:" + key, nil
+	case ActReport:
+		return s.reportRecipient(ctx, a)
+	case ActProfileName, ActHandoverHR, ActHandoverLeader:
+		return s.directoryRecipient(ctx, a)
+	case ActAlertOwner:
+		owner, err := s.owner(ctx, a)
+		if err != nil {
+			return "", err
+		}
+		if owner != "" && a.ChatID != "" {
+			// Lets the owner see this chat's violations in the console.
+			if err := s.cfg.Store.NoteOwnedChat(ctx, owner, a.ChatID); err != nil {
+				return "", err
+			}
+		}
+		if owner == "" || owner == a.From {
+			// Nobody else to tell (no owner, or the owner is the sender):
+			// the alert goes to HR rather than nowhere.
+			if s.cfg.HR.Empty() {
+				return "", fmt.Errorf("no owner for %q and no HR recipients: %w", a.ChatID, errNoRecipient)
+			}
+			return "hr", nil
+		}
+		return "user:" + owner, nil
+	}
+	return "", fmt.Errorf("unknown action kind %q: %w", a.Kind, errNoRecipient)
+}
+
+// recipientMemo is recipient, remembering within a round the owners of
+// alerts: a burst of alerts in one chat costs one lookup, not one each.
+func (s *Sender) recipientMemo(ctx context.Context, a Action, memo map[string]string) (string, error) {
+	if a.Kind != ActAlertOwner {
+		return s.recipient(ctx, a)
+	}
+	k := a.ChatKind + "\x00" + a.ChatID + "\x00" + a.From
+	if r, ok := memo[k]; ok {
+		return r, nil
+	}
+	r, err := s.recipient(ctx, a)
+	if err == nil {
+		memo[k] = r
+	}
+	return r, err
+}
+
+// errNoRecipient is permanent: retrying cannot find a recipient.
+var errNoRecipient = errors.New("no recipient")
+
+// owner finds the owner of the action's chat, or for a message outside a
+// group the sender's direct leader, through the cache.
+func (s *Sender) owner(ctx context.Context, a Action) (string, error) {
+	if a.ChatID != "" {
+		if o := s.cfg.Owners[a.ChatID]; o != "" {
+			return o, nil
+		}
+		c, ok, err := s.cfg.Store.Chat(ctx, a.ChatID)
+		if err != nil {
+			return "", err
+		}
+		if ok && c.Owner != "" {
+			return c.Owner, nil // set by HR in the console
+		}
+	}
+	cacheKey := "owner:" + a.ChatKind + ":" + a.ChatID
+	if a.ChatID == "" {
+		cacheKey = "leader:" + a.From
+	}
+	var owner string
+	if ok, err := s.cfg.Store.CacheGet(ctx, cacheKey, &owner); err != nil {
+		return "", err
+	} else if ok {
+		return owner, nil
+	}
+	var err error
+	switch {
+	case a.ChatID == "":
+		var u wecom.User
+		var found bool
+		u, found, err = s.user(ctx, a.From)
+		if err == nil && found && len(u.DirectLeader) > 0 {
+			owner = u.DirectLeader[0]
+		}
+	case a.ChatKind == "external":
+		owner, err = s.cfg.API.ExternalGroupChatOwner(ctx, a.ChatID)
+	case strings.HasPrefix(a.ChatID, "wr") || a.ChatKind == "work" || a.ChatKind == "private":
+		owner, err = s.cfg.API.ArchiveGroupChatCreator(ctx, a.ChatID)
+	default:
+		owner, err = s.cfg.API.AppChatOwner(ctx, a.ChatID)
+	}
+	if err != nil {
+		if wecom.NotFound(err) {
+			return "", nil
+		}
+		if wecom.Permanent(err) && !wecom.Retryable(err) {
+			// E.g. no right to read that kind of chat: the alert goes to HR
+			// (an empty owner) rather than to the dead letters, and the
+			// refusal is cached like an answer.
+			s.cfg.Logger.Warn().Err(err).Str("chat", a.ChatID).Msg("owner lookup refused; alerting HR instead")
+			return "", s.cfg.Store.CacheSet(ctx, cacheKey, "", s.cfg.LookupTTL)
+		}
+		return "", fmt.Errorf("look up owner of %q: %w", a.ChatID, err)
+	}
+	if err := s.cfg.Store.CacheSet(ctx, cacheKey, owner, s.cfg.LookupTTL); err != nil {
+		return "", err
+	}
+	return owner, nil
+}
+
+// user looks a member up (name, departments, direct leader) through the
+// Redis cache shared by replicas; found is false for an unknown userid.
+func (s *Sender) user(ctx context.Context, id string) (u wecom.User, found bool, err error) {
+	key := "user:" + id
+	if ok, err := s.cfg.Store.CacheGet(ctx, key, &u); err != nil || ok {
+		return u, ok && u.UserID != "", err
+	}
+	got, err := s.cfg.API.User(ctx, id)
+	switch {
+	case wecom.NotFound(err):
+		u = wecom.User{} // cached too: an unknown id stays unknown for a while
+	case err != nil:
+		return u, false, fmt.Errorf("look up user %q: %w", id, err)
+	default:
+		u = *got
+	}
+	if err := s.cfg.Store.CacheSet(ctx, key, u, s.cfg.LookupTTL); err != nil {
+		return u, false, err
+	}
+	return u, u.UserID != "", nil
+}
+
+// withNames fills in the display names of the senders of acts, for the
+// people who read alerts; a failed lookup leaves the userid alone.
+func (s *Sender) withNames(ctx context.Context, acts []Action) []Action {
+	names := map[string]string{} // one lookup per member, not per action
+	for i := range acts {
+		if acts[i].FromName != "" {
+			continue
+		}
+		name, ok := names[acts[i].From]
+		if !ok {
+			if u, found, err := s.user(ctx, acts[i].From); err == nil && found {
+				name = u.Name
+			}
+			names[acts[i].From] = name
+		}
+		acts[i].FromName = name
+	}
+	return acts
+}
+
+// redactRecipient keeps robot keys (secrets) out of logs.
+func redactRecipient(r string) string {
+	if strings.HasPrefix(r, "webhook:") {
+		return "webhook:***"
+	}
+	return r
+}

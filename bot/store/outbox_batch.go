@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// A message to WeCom that carries several actions (a digest) is the unit
+// of delivery: once it is about to be sent, its actions leave the stream
+// and one carrier entry takes their place, so a message that failed
+// ambiguously (delivered, but the answer lost) is resent as the same
+// message, which WeCom's duplicate check recognises, and never as parts of
+// other combinations.
+//
+// While its holder sends it the carrier waits in the delayed set under a
+// lease: its score is the lease's end, which the holder keeps pushing out
+// (RenewLease). If the holder dies, the lease runs out, PromoteDue puts the
+// carrier back into the stream and another replica resends it as it was.
+
+// Lease is a carrier held by one sender while it sends it.
+type Lease struct {
+	// Entry is the carrier as it waits in the delayed set.
+	Entry  OutboxEntry
+	member string
+}
+
+// leased is the delayed-set member of a carrier under a lease; Lease makes
+// it unique, so only its holder can move it on.
+type leased struct {
+	OutboxEntry
+	Lease string `json:"lease"`
+}
+
+// sealScript moves the held entries (ARGV[4..]) out of the stream and puts
+// the carrier (ARGV[3]) in the delayed set until ARGV[2], but only if every
+// one of them is still pending at consumer ARGV[1]: entries another replica
+// took over meanwhile are returned and nothing changes.
+var sealScript = redis.NewScript(`
+local lost = {}
+for i = 4, #ARGV do
+  local p = redis.call("XPENDING", KEYS[1], "` + outboxGroup + `", ARGV[i], ARGV[i], 1, ARGV[1])
+  if #p == 0 then table.insert(lost, ARGV[i]) end
+end
+if #lost > 0 then return lost end
+for i = 4, #ARGV do
+  redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[i])
+  redis.call("XDEL", KEYS[1], ARGV[i])
+end
+redis.call("ZADD", KEYS[2], ARGV[2], ARGV[3])
+return {}`)
+
+// SealBatch replaces the entries held by consumer with carrier, leased to
+// the caller until until. It is the safe claim on those entries: if any of
+// them is no longer pending at consumer (another replica claimed it, or it
+// was moved on), nothing changes and lost lists their stream ids, so the
+// caller can leave them out and seal again. A carrier read back from the
+// stream is sealed anew with itself as the only held entry.
+func (s *Store) SealBatch(ctx context.Context, consumer string, held []OutboxEntry, carrier OutboxEntry, until time.Time) (l Lease, lost []string, err error) {
+	carrier.StreamID = ""
+	member, err := leaseMember(carrier)
+	if err != nil {
+		return Lease{}, nil, fmt.Errorf("seal %s: %w", carrier.Key, err)
+	}
+	args := []any{consumer, until.UnixMilli(), member}
+	for _, e := range held {
+		args = append(args, e.StreamID)
+	}
+	lost, err = sealScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDelayed()}, args...).StringSlice()
+	if err != nil {
+		return Lease{}, nil, fmt.Errorf("seal %s: %w", carrier.Key, err)
+	}
+	if len(lost) > 0 {
+		return Lease{}, lost, nil
+	}
+	return Lease{Entry: carrier, member: member}, nil, nil
+}
+
+func leaseMember(e OutboxEntry) (string, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("random lease: %w", err)
+	}
+	data, err := json.Marshal(leased{e, hex.EncodeToString(b[:])})
+	if err != nil {
+		return "", fmt.Errorf("encode carrier: %w", err)
+	}
+	return string(data), nil
+}
+
+var renewScript = redis.NewScript(`
+if redis.call("ZSCORE", KEYS[1], ARGV[2]) then
+  redis.call("ZADD", KEYS[1], ARGV[1], ARGV[2])
+  return 1
+end
+return 0`)
+
+// RenewLease pushes the end of l out to until; ok is false when the lease
+// was lost already (it ran out and the carrier went back to the stream).
+func (s *Store) RenewLease(ctx context.Context, l Lease, until time.Time) (ok bool, err error) {
+	n, err := renewScript.Run(ctx, s.rdb, []string{s.keyOutboxDelayed()}, until.UnixMilli(), l.member).Int()
+	if err != nil {
+		return false, fmt.Errorf("renew lease of %s: %w", l.Entry.Key, err)
+	}
+	return n == 1, nil
+}
+
+// finishScript marks KEYS[2..] delivered and drops the lease ARGV[1]; it
+// returns whether the lease was still held.
+var finishScript = redis.NewScript(`
+for i = 2, #KEYS do
+  redis.call("SET", KEYS[i], "1", "PX", ARGV[2])
+end
+return redis.call("ZREM", KEYS[1], ARGV[1])`)
+
+// FinishLease records that the carrier of l was delivered, with the actions
+// it carried (keys), and drops it. The marks are set even when the lease
+// was lost: whoever holds the carrier now finds it delivered.
+func (s *Store) FinishLease(ctx context.Context, l Lease, keys ...string) (held bool, err error) {
+	ks := []string{s.keyOutboxDelayed(), s.keyOutboxDelivered(l.Entry.Key)}
+	for _, k := range keys {
+		ks = append(ks, s.keyOutboxDelivered(k))
+	}
+	n, err := finishScript.Run(ctx, s.rdb, ks, l.member, OutboxKeyTTL.Milliseconds()).Int()
+	if err != nil {
+		return false, fmt.Errorf("finish %s: %w", l.Entry.Key, err)
+	}
+	return n == 1, nil
+}
+
+var retryLeaseScript = redis.NewScript(`
+if redis.call("ZREM", KEYS[1], ARGV[1]) == 0 then
+  return 0
+end
+redis.call("ZADD", KEYS[1], ARGV[2], ARGV[3])
+return 1`)
+
+// RetryLease gives up l and puts its carrier, as e (the caller sets Attempt
+// and LastError), back in the delayed set until due. It does nothing when
+// the lease was lost: the carrier is someone else's now.
+func (s *Store) RetryLease(ctx context.Context, l Lease, e OutboxEntry, due time.Time) (held bool, err error) {
+	e.StreamID = ""
+	// A waiting carrier's member is unique too (as Reschedule's "from").
+	member, err := leaseMember(e)
+	if err != nil {
+		return false, fmt.Errorf("retry %s: %w", e.Key, err)
+	}
+	n, err := retryLeaseScript.Run(ctx, s.rdb, []string{s.keyOutboxDelayed()}, l.member, due.UnixMilli(), member).Int()
+	if err != nil {
+		return false, fmt.Errorf("retry %s: %w", e.Key, err)
+	}
+	return n == 1, nil
+}
+
+var deadLeaseScript = redis.NewScript(`
+if redis.call("ZREM", KEYS[1], ARGV[1]) == 0 then
+  return 0
+end
+redis.call("XADD", KEYS[2], "*", "e", ARGV[2], "reason", ARGV[3], "died", ARGV[4])
+return 1`)
+
+// DeadLease gives up l and moves its carrier, as e, to the dead letters.
+func (s *Store) DeadLease(ctx context.Context, l Lease, e OutboxEntry, reason string, now time.Time) (held bool, err error) {
+	e.StreamID = ""
+	data, err := json.Marshal(e)
+	if err != nil {
+		return false, fmt.Errorf("encode carrier %s: %w", e.Key, err)
+	}
+	n, err := deadLeaseScript.Run(ctx, s.rdb, []string{s.keyOutboxDelayed(), s.keyOutboxDead()}, l.member, data, reason, now.UnixMilli()).Int()
+	if err != nil {
+		return false, fmt.Errorf("dead-letter %s: %w", e.Key, err)
+	}
+	return n == 1, nil
+}
+
+// DeliveredMany reports, in one round trip, which of keys were delivered.
+func (s *Store) DeliveredMany(ctx context.Context, keys ...string) ([]bool, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.IntCmd, len(keys))
+	for i, k := range keys {
+		cmds[i] = pipe.Exists(ctx, s.keyOutboxDelivered(k))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("check %d delivered: %w", len(keys), err)
+	}
+	out := make([]bool, len(keys))
+	for i, c := range cmds {
+		out[i] = c.Val() == 1
+	}
+	return out, nil
+}
