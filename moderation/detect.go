@@ -1,19 +1,50 @@
 package moderation
 
+import "unicode/utf8"
+
 // The detectors run over the normalized stream (noise kept, so that "@", "."
 // and "/" are visible) and report original rune offsets. Each one only runs
-// when the message holds a rune carrying its hint.
+// when the message holds a rune carrying its hint, so the clean path (no
+// digit, no @, no trigger character) runs none.
+//
+// Every detector finding carries a Form (FormDetector for the plain pattern,
+// FormObfuscated for a spelling written to evade it) and a Confidence:
+//
+//	90–99  the pattern and its context agree (卡号 before a Luhn number)
+//	70–89  the pattern alone
+//	50–69  the pattern is weak on its own (a bank card without card words)
+//	< 50   the context says it is probably something else (an office address
+//	       in a meeting notice): a default policy should not act on it
 
-func (s *Scanner) detect(runes []rune, offs []int32, hints uint8, dst []Finding, sc *scratch) []Finding {
+// Confidence levels shared by the detectors.
+const (
+	confSure     = 95 // the pattern with a confirming context word
+	confPlain    = 85 // the pattern alone
+	confEvasive  = 80 // an obfuscated spelling of the pattern
+	confWeak     = 60 // a pattern that is often something else
+	confDoubtful = 30 // the context says it is probably something else
+)
+
+// detectScratch holds the detectors' per-call buffers (part of the pooled
+// scratch, so detectors do not allocate in steady state).
+type detectScratch struct {
+	pos    []int32 // normalized index of each digit of a run
+	vals   []int8  // the digit values (10 stands for a final X)
+	styles []digitStyle
+	groups []numGroup
+	host   []byte
+}
+
+func (s *Scanner) detect(text string, runes []rune, offs []int32, hints uint8, dst []Finding, sc *scratch) []Finding {
 	d := s.detectors
 	if hints&hintDigit != 0 && (d.Has(KindPhone) || d.Has(KindIDCard) || d.Has(KindBankCard)) {
-		dst = s.detectNumbers(runes, offs, dst, sc)
+		dst = s.detectNumbers(text, runes, offs, dst, &sc.det)
 	}
 	if hints&hintAt != 0 && d.Has(KindEmail) {
-		dst = detectEmails(runes, offs, dst, sc)
+		dst = s.detectEmails(runes, offs, dst, &sc.det)
 	}
-	if hints&hintDot != 0 && d.Has(KindURL) {
-		dst = s.detectURLs(runes, offs, dst, sc)
+	if hints&(hintDot|hintDigit) != 0 && d.Has(KindURL) {
+		dst = s.detectURLs(runes, offs, dst, &sc.det)
 	}
 	if hints&hintTrigger != 0 && d.Has(KindWeChatID) {
 		dst = s.detectWeChat(runes, offs, dst)
@@ -23,14 +54,60 @@ func (s *Scanner) detect(runes []rune, offs []int32, hints uint8, dst []Finding,
 
 func (s *Scanner) isNoise(r rune) bool { return s.code(r) == codeSkip }
 
-// digitValue returns the value of an ASCII digit or a Chinese numeral, and
-// whether r is a Chinese numeral.
-func digitValue(r rune) (v int8, chinese, ok bool) {
-	if r >= '0' && r <= '9' {
-		return int8(r - '0'), false, true
+// origCursor reads the original rune at a rune offset of the text. The
+// normalized stream loses how a digit was written (① and 1 both fold to
+// "1"), which the number detector needs to tell a list marker from a digit;
+// offsets are read in increasing order, so a forward cursor is linear.
+type origCursor struct {
+	text string
+	byt  int   // byte offset of rune idx
+	idx  int32 // rune offset
+}
+
+// at returns the rune at rune offset i of the text.
+func (c *origCursor) at(i int32) rune {
+	if i < c.idx {
+		c.byt, c.idx = 0, 0
 	}
-	if d, ok := chineseDigit(r); ok {
-		return int8(d), true, true
+	for c.idx < i && c.byt < len(c.text) {
+		_, size := utf8.DecodeRuneInString(c.text[c.byt:])
+		c.byt += size
+		c.idx++
 	}
-	return 0, false, false
+	if c.byt >= len(c.text) {
+		return utf8.RuneError
+	}
+	r, _ := utf8.DecodeRuneInString(c.text[c.byt:])
+	return r
+}
+
+// hasWordNear reports whether one of words (normalized: lower case,
+// simplified) lies within before runes before from or after runes after to.
+// Sentence separators bound the search.
+func hasWordNear(runes []rune, from, to, before, after int, words []string) bool {
+	lo := from
+	for lo > 0 && from-lo < before && !isSeparator(runes[lo-1]) {
+		lo--
+	}
+	hi := to
+	for hi < len(runes) && hi-to < after && !isSeparator(runes[hi]) {
+		hi++
+	}
+	for _, w := range words {
+		if containsRunes(runes[lo:from], w) || containsRunes(runes[to:hi], w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsRunes reports whether rs contains the string w.
+func containsRunes(rs []rune, w string) bool {
+	n := utf8.RuneCountInString(w)
+	for i := 0; i+n <= len(rs); i++ {
+		if hasPrefixRunes(rs[i:], w) {
+			return true
+		}
+	}
+	return false
 }

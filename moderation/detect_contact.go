@@ -93,7 +93,7 @@ func evasiveDot(runes []rune, j int) int {
 	return k
 }
 
-func detectEmails(runes []rune, offs []int32, dst []Finding, sc *scratch) []Finding {
+func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *detectScratch) []Finding {
 	for k, r := range runes {
 		if r != '@' {
 			continue
@@ -161,7 +161,7 @@ func hasPrefixRunes(rs []rune, p string) bool {
 
 // detectURLs finds http(s) URLs, www. hosts and bare domains with a known
 // TLD ("点" accepted for the dot), minus the allowed company domains.
-func (s *Scanner) detectURLs(runes []rune, offs []int32, dst []Finding, sc *scratch) []Finding {
+func (s *Scanner) detectURLs(runes []rune, offs []int32, dst []Finding, sc *detectScratch) []Finding {
 	n := len(runes)
 	for i := 0; i < n; {
 		if !isASCIIAlnum(runes[i]) {
