@@ -37,14 +37,15 @@ type detectScratch struct {
 
 func (s *Scanner) detect(text string, runes []rune, offs []int32, hints uint8, dst []Finding, sc *scratch) []Finding {
 	d := s.detectors
+	first := len(dst)
 	if hints&hintDigit != 0 && (d.Has(KindPhone) || d.Has(KindIDCard) || d.Has(KindBankCard)) {
 		dst = s.detectNumbers(text, runes, offs, dst, &sc.det)
 	}
 	if hints&hintAt != 0 && d.Has(KindEmail) {
 		dst = s.detectEmails(runes, offs, dst, &sc.det)
 	}
-	if hints&(hintDot|hintDigit) != 0 && d.Has(KindURL) {
-		dst = s.detectURLs(runes, offs, dst, &sc.det)
+	if hints&hintDot != 0 && d.Has(KindURL) {
+		dst = s.detectURLs(runes, offs, dst, first, &sc.det)
 	}
 	if hints&hintTrigger != 0 && d.Has(KindWeChatID) {
 		dst = s.detectWeChat(runes, offs, dst)

@@ -10,13 +10,23 @@ func isLocalChar(r rune) bool {
 
 func isLabelChar(r rune) bool { return isASCIIAlnum(r) || r == '-' }
 
+// Evasive spellings of the dot in a host name, as scanHost reports them.
+const (
+	dotBracket uint8 = 1 << iota // (dot), [dot], [.], {.}
+	dotDian                      // 点
+	dotStop                      // 。
+	dotWord                      // " dot "
+)
+
 // scanHost reads dot-separated labels from p. With evasive set it also
 // accepts the spellings spam uses to dodge filters after a label of two or
-// more characters: "点" and a bracketed dot ("(dot)", "[dot]", "[.]"). A bare
-// " dot " is not accepted: "the dot com bubble" is ordinary text. It returns
-// the end of the last label, the number of labels, where the last label
-// starts, and host with the labels appended, dot-separated.
-func scanHost(runes []rune, p int, evasive bool, host []byte) (end, labels, last int, _ []byte) {
+// more characters: "点", "。", a bracketed dot ("(dot)", "[dot]", "[.]")
+// and a spaced " dot "; which ones were used is returned in how, so that the
+// caller can ask for more evidence where ordinary text looks the same ("the
+// dot com bubble"). It returns the end of the last label, the number of
+// labels, where the last label starts, and host with the labels appended,
+// dot-separated.
+func scanHost(runes []rune, p int, evasive bool, host []byte) (end, labels, last int, how uint8, _ []byte) {
 	j := p
 	end = p
 	for {
@@ -25,7 +35,7 @@ func scanHost(runes []rune, p int, evasive bool, host []byte) (end, labels, last
 			j++
 		}
 		if j == ls {
-			return end, labels, last, host
+			return end, labels, last, how, host
 		}
 		if labels > 0 {
 			host = append(host, '.')
@@ -36,30 +46,43 @@ func scanHost(runes []rune, p int, evasive bool, host []byte) (end, labels, last
 		labels++
 		last, end = ls, j
 		next := -1
+		var h uint8
 		switch {
 		case j+1 < len(runes) && runes[j] == '.':
 			next = j + 1
 		case evasive && j-ls >= 2:
-			next = evasiveDot(runes, j)
+			next, h = evasiveDot(runes, j)
 		}
 		if next < 0 || next >= len(runes) || !isASCIIAlnum(runes[next]) {
-			return end, labels, last, host
+			return end, labels, last, how, host
 		}
+		how |= h
 		j = next
 	}
 }
 
-// evasiveDot returns the index after an evasive dot starting at j, or -1.
-func evasiveDot(runes []rune, j int) int {
+// evasiveDot returns the index after an evasive dot starting at j and its
+// kind, or -1.
+func evasiveDot(runes []rune, j int) (int, uint8) {
 	if j < len(runes) && runes[j] == '点' {
-		return j + 1
+		return j + 1, dotDian
+	}
+	if j < len(runes) && runes[j] == '。' {
+		return j + 1, dotStop
 	}
 	k := j
 	for k < len(runes) && runes[k] == ' ' {
 		k++
 	}
 	if k >= len(runes) {
-		return -1
+		return -1, 0
+	}
+	if k > j && hasPrefixRunes(runes[k:], "dot ") {
+		k += 4
+		for k < len(runes) && runes[k] == ' ' {
+			k++
+		}
+		return k, dotWord
 	}
 	var closing rune
 	switch runes[k] {
@@ -72,7 +95,7 @@ func evasiveDot(runes []rune, j int) int {
 	case '<':
 		closing = '>'
 	default:
-		return -1
+		return -1, 0
 	}
 	k++
 	switch {
@@ -81,39 +104,131 @@ func evasiveDot(runes []rune, j int) int {
 	case k < len(runes) && (runes[k] == '.' || runes[k] == '点'):
 		k++
 	default:
-		return -1
+		return -1, 0
 	}
 	if k >= len(runes) || runes[k] != closing {
-		return -1
+		return -1, 0
 	}
 	k++
 	for k < len(runes) && runes[k] == ' ' {
 		k++
 	}
-	return k
+	return k, dotBracket
 }
 
+// atSign reports whether an evasive or plain @ starts at k: "@" (and ＠),
+// "艾特", "#", or a bracketed "at" ((at), [at], {at}, <at>, spaces around
+// allowed). It returns the index after it, whether it is evasive and whether
+// it is "#", which needs stronger evidence (hashtags, "#3").
+func atSign(runes []rune, k int) (next int, evasive, hash bool) {
+	switch r := runes[k]; r {
+	case '@':
+		return k + 1, false, false
+	case '#':
+		return k + 1, true, true
+	case '艾':
+		if k+1 < len(runes) && runes[k+1] == '特' {
+			return skipSpaces(runes, k+2), true, false
+		}
+	case ' ', '(', '[', '{', '<':
+		j := skipSpaces(runes, k)
+		if j >= len(runes) {
+			return -1, false, false
+		}
+		var closing rune
+		switch runes[j] {
+		case '(':
+			closing = ')'
+		case '[':
+			closing = ']'
+		case '{':
+			closing = '}'
+		case '<':
+			closing = '>'
+		case '艾':
+			if j > k && j+1 < len(runes) && runes[j+1] == '特' {
+				return skipSpaces(runes, j+2), true, false
+			}
+			return -1, false, false
+		default:
+			return -1, false, false
+		}
+		j++
+		switch {
+		case hasPrefixRunes(runes[j:], "at"):
+			j += 2
+		case j < len(runes) && runes[j] == '@':
+			j++
+		default:
+			return -1, false, false
+		}
+		if j >= len(runes) || runes[j] != closing {
+			return -1, false, false
+		}
+		return skipSpaces(runes, j+1), true, false
+	}
+	return -1, false, false
+}
+
+func skipSpaces(runes []rune, j int) int {
+	for j < len(runes) && runes[j] == ' ' {
+		j++
+	}
+	return j
+}
+
+// detectEmails finds e-mail addresses, plain (a@b.com, full-width ａ＠ｂ．ｃｏｍ)
+// and obfuscated (name艾特qq.com, name#qq.com, name(at)qq(dot)com,
+// name@qq点com). An obfuscated address needs a known top-level domain.
 func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *detectScratch) []Finding {
-	for k, r := range runes {
-		if r != '@' {
+	for k := 1; k < len(runes); k++ {
+		// The local part ends right before the at sign (spaces allowed
+		// before a bracketed or spelled one).
+		e := k
+		if r := runes[k]; r == ' ' {
+			if !isASCIIAlnum(runes[k-1]) {
+				continue
+			}
+		} else if r != '@' && r != '#' && r != '艾' && r != '(' && r != '[' && r != '{' && r != '<' {
 			continue
 		}
-		a := k
+		next, evasive, hash := atSign(runes, k)
+		if next < 0 || next >= len(runes) {
+			continue
+		}
+		a := e
 		for a > 0 && isLocalChar(runes[a-1]) {
 			a--
 		}
-		for a < k && !isASCIIAlnum(runes[a]) {
+		for a < e && !isASCIIAlnum(runes[a]) {
 			a++
 		}
-		if a == k {
+		if a == e || hash && e-a < 2 {
 			continue
 		}
-		end, labels, last, host := scanHost(runes, k+1, false, sc.host[:0])
+		end, labels, last, how, host := scanHost(runes, next, true, sc.host[:0])
 		sc.host = host
 		if labels < 2 || !allLetters(runes[last:end]) || end-last < 2 {
 			continue
 		}
-		dst = append(dst, Finding{Kind: KindEmail, Start: int(offs[a]), End: int(offs[end-1]) + 1})
+		if how&dotWord != 0 && !evasive {
+			continue // "a@b dot com" is rare; "@所有人 dot …" is not an address
+		}
+		f := Finding{Kind: KindEmail, Start: int(offs[a]), End: int(offs[end-1]) + 1, Form: FormDetector, Confidence: confPlain + 5}
+		if evasive || how != 0 {
+			if !knownTLD(runes[last:end]) {
+				continue
+			}
+			f.Form, f.Confidence = FormObfuscated, confEvasive
+			if hash {
+				if !commonMailTLD(runes[last:end]) {
+					continue
+				}
+				f.Confidence = confWeak + 10
+			}
+		}
+		dst = append(dst, f)
+		k = end - 1
 	}
 	return dst
 }
@@ -148,6 +263,16 @@ func knownTLD(rs []rune) bool {
 	return false
 }
 
+// commonMailTLD reports whether a top-level domain is one mail providers
+// use (qq.com, 163.com, sina.cn …): "#" for "@" needs that much evidence.
+func commonMailTLD(rs []rune) bool {
+	switch string(rs) {
+	case "com", "cn", "net", "org":
+		return true
+	}
+	return false
+}
+
 func hasPrefixRunes(rs []rune, p string) bool {
 	i := 0
 	for _, r := range p {
@@ -159,9 +284,13 @@ func hasPrefixRunes(rs []rune, p string) bool {
 	return true
 }
 
-// detectURLs finds http(s) URLs, www. hosts and bare domains with a known
-// TLD ("点" accepted for the dot), minus the allowed company domains.
-func (s *Scanner) detectURLs(runes []rune, offs []int32, dst []Finding, sc *detectScratch) []Finding {
+// detectURLs finds http(s) URLs, www. hosts, bare domains with a known
+// TLD and IPv4 hosts with a scheme, a port or a path, minus the allowed
+// company domains and the domains of e-mail addresses found before (from
+// dst[first:]). Evasive dots (点, 。, (dot), " dot ") are accepted; a spaced
+// " dot " only with a scheme, www., a digit or hyphen in the first label, or
+// more than one of them ("the dot com bubble" is prose).
+func (s *Scanner) detectURLs(runes []rune, offs []int32, dst []Finding, first int, sc *detectScratch) []Finding {
 	n := len(runes)
 	for i := 0; i < n; {
 		if !isASCIIAlnum(runes[i]) {
@@ -182,21 +311,31 @@ func (s *Scanner) detectURLs(runes []rune, offs []int32, dst []Finding, sc *dete
 		case hasPrefixRunes(runes[i:], "http://"):
 			hostStart, scheme = i+7, true
 		}
-		end, labels, last, host := scanHost(runes, hostStart, true, sc.host[:0])
+		end, labels, last, how, host := scanHost(runes, hostStart, true, sc.host[:0])
 		sc.host = host
 		if end < n && runes[end] == '@' || labels < 2 {
 			i = max(end, i+1)
 			continue
 		}
 		tld := runes[last:end]
-		www := hasPrefixRunes(runes[hostStart:], "www.") || hasPrefixRunes(runes[hostStart:], "www点")
-		ok := knownTLD(tld) || (scheme || www) && allLetters(tld) && len(tld) >= 2
+		www := hasPrefixRunes(runes[hostStart:], "www")
+		hasPort := end+1 < n && runes[end] == ':' && runes[end+1] >= '0' && runes[end+1] <= '9'
+		hasPath := end < n && (runes[end] == '/' || runes[end] == '?' || runes[end] == '#')
+		ip := how == 0 && isIPv4(host)
+		ok := knownTLD(tld) || (scheme || www) && allLetters(tld) && len(tld) >= 2 ||
+			ip && (scheme || hasPort || hasPath && labels == 4)
+		if ok && how&dotWord != 0 && !scheme && !www && !wordDotEvidence(runes[hostStart:end]) {
+			ok = false
+		}
+		if ok && ip && i > 0 && (runes[i-1] == 'v' || runes[i-1] == '.') {
+			ok = false // a version (v1.2.3.4/…)
+		}
 		if !ok {
 			i = max(end, i+1)
 			continue
 		}
 		urlEnd := end
-		if urlEnd+1 < n && runes[urlEnd] == ':' && runes[urlEnd+1] >= '0' && runes[urlEnd+1] <= '9' {
+		if hasPort {
 			urlEnd++
 			for urlEnd < n && runes[urlEnd] >= '0' && runes[urlEnd] <= '9' {
 				urlEnd++
@@ -211,12 +350,66 @@ func (s *Scanner) detectURLs(runes []rune, offs []int32, dst []Finding, sc *dete
 				urlEnd--
 			}
 		}
-		if !s.allowedHost(host) {
-			dst = append(dst, Finding{Kind: KindURL, Start: int(offs[start]), End: int(offs[urlEnd-1]) + 1})
+		f := Finding{Kind: KindURL, Start: int(offs[start]), End: int(offs[urlEnd-1]) + 1, Form: FormDetector, Confidence: confPlain}
+		switch {
+		case how != 0:
+			f.Form, f.Confidence = FormObfuscated, confEvasive
+		case ip:
+			f.Confidence = confWeak + 10
+		}
+		if !s.allowedHost(host) && !insideEmail(dst[first:], f) {
+			dst = append(dst, f)
 		}
 		i = urlEnd
 	}
 	return dst
+}
+
+// wordDotEvidence reports whether a host written with " dot " looks like a
+// host name rather than prose: a digit or hyphen in it, or several dots.
+func wordDotEvidence(rs []rune) bool {
+	words := 0
+	for i, r := range rs {
+		if r >= '0' && r <= '9' || r == '-' {
+			return true
+		}
+		if r == ' ' && hasPrefixRunes(rs[i:], " dot ") {
+			words++
+		}
+	}
+	return words >= 2
+}
+
+// isIPv4 reports whether host is a dotted quad of octets.
+func isIPv4(host []byte) bool {
+	parts, v, digits := 0, 0, 0
+	for i := 0; i <= len(host); i++ {
+		if i == len(host) || host[i] == '.' {
+			if digits == 0 || v > 255 {
+				return false
+			}
+			parts++
+			v, digits = 0, 0
+			continue
+		}
+		c := host[i]
+		if c < '0' || c > '9' || digits == 3 {
+			return false
+		}
+		v = v*10 + int(c-'0')
+		digits++
+	}
+	return parts == 4
+}
+
+// insideEmail reports whether f lies inside an e-mail finding of fs.
+func insideEmail(fs []Finding, f Finding) bool {
+	for _, e := range fs {
+		if e.Kind == KindEmail && f.Start >= e.Start && f.End <= e.End {
+			return true
+		}
+	}
+	return false
 }
 
 func isTrailingPunct(r rune) bool {

@@ -186,9 +186,13 @@ func hintsOf(r rune) uint8 {
 	case '(', '[', '{', '<':
 		// (at), [dot] …: both e-mail and URL obfuscations.
 		h |= hintAt | hintDot
-	case '.', '点':
+	case '.', '点', '/', 'd':
+		// d: a host written with " dot " (dafa888 dot com).
 		h |= hintDot
-	case '微', '薇', '威', '徽', '危', '扣', '企', '加', '绿', 'v', 'w', 'q', '+', '➕':
+	case 'w':
+		// www。evil。com, and wx for WeChat.
+		h |= hintDot | hintTrigger
+	case '微', '薇', '威', '徽', '危', '扣', '企', '加', '绿', 'v', 'q', '+', '➕':
 		h |= hintTrigger
 	}
 	return h
