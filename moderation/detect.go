@@ -50,6 +50,9 @@ func (s *Scanner) detect(text string, runes []rune, offs []int32, hints uint8, d
 	if hints&hintTrigger != 0 && d.Has(KindWeChatID) {
 		dst = s.detectWeChat(runes, offs, dst)
 	}
+	if hints&hintAddress != 0 && d.Has(KindAddress) {
+		dst = s.detectAddresses(runes, offs, dst)
+	}
 	return dst
 }
 

@@ -195,6 +195,9 @@ func hintsOf(r rune) uint8 {
 	case '微', '薇', '威', '徽', '危', '扣', '企', '加', '绿', 'v', 'q', '+', '➕':
 		h |= hintTrigger
 	}
+	if isAddressAnchor(r) {
+		h |= hintAddress
+	}
 	return h
 }
 
