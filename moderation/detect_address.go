@@ -46,9 +46,18 @@ var notSuffix = []string{"市场", "市值", "市民", "市面", "市级", "区�
 	"乡下", "村里", "路上", "路过", "路线", "路由", "路径", "路演", "道理", "道歉", "道具", "道路", "街坊", "城市", "中心思想",
 	"园丁", "号码", "号线", "号召", "楼下", "楼上", "楼主", "层面", "层次", "门口", "组织", "组长", "期间", "期待", "期限"}
 
-// nameStops are characters that do not occur in a place name but end the
-// ordinary words before an address (我住在, 请寄到, 地址是).
-const nameStops = "在住到于是址寄送往我你他她的了和与及请把给发来去从向让帮要想看说等就也都还这那吗呢吧啊呀哦嗯个"
+// isNameStop reports whether r is a character that does not occur in a
+// place name but ends the ordinary words before an address (我住在, 请寄到,
+// 地址是).
+func isNameStop(r rune) bool {
+	switch r {
+	case '在', '住', '到', '于', '是', '址', '寄', '送', '往', '我', '你', '他', '她', '的', '了', '和', '与', '及',
+		'请', '把', '给', '发', '来', '去', '从', '向', '让', '帮', '要', '想', '看', '说', '等', '就', '也', '都',
+		'还', '这', '那', '吗', '呢', '吧', '啊', '呀', '哦', '嗯', '个':
+		return true
+	}
+	return false
+}
 
 // Context words of an address.
 var (
@@ -126,17 +135,17 @@ func startsWithAny(rs []rune, words []string) bool {
 // suffix (the first one after p that is not an ordinary word). It returns
 // its end and kind, or -1.
 func namedAt(runes []rune, p int) (int, uint8) {
-	if p >= len(runes) || containsRune("号省市区县镇乡村路街巷弄道", runes[p]) {
+	if p >= len(runes) || singleSuffix(runes[p]) {
 		return -1, 0 // a suffix does not start a name (Tribeca区Hudson街)
 	}
 	han := false
 	for q := p + 1; q < len(runes) && q-p <= 12; q++ {
 		r := runes[q-1]
-		if !isHan(r) && !isLower(r) || containsRune(nameStops, r) {
+		if !isHan(r) && !isLower(r) || isNameStop(r) {
 			return -1, 0 // names are Han characters, with latin ones (望京SOHO)
 		}
 		han = han || isHan(r)
-		if !han || startsWithAny(runes[q:], notSuffix) {
+		if !han || q >= len(runes) || !suffixStart(runes[q]) || startsWithAny(runes[q:], notSuffix) {
 			continue
 		}
 		for _, sfx := range nameSuffixes {
@@ -148,18 +157,31 @@ func namedAt(runes []rune, p int) (int, uint8) {
 	return -1, 0
 }
 
-func containsRune(s string, r rune) bool {
-	for _, c := range s {
-		if c == r {
-			return true
-		}
+// singleSuffix reports whether r is a one-character suffix or unit, which
+// never starts a name.
+func singleSuffix(r rune) bool {
+	switch r {
+	case '号', '省', '市', '区', '县', '镇', '乡', '村', '路', '街', '巷', '弄', '道':
+		return true
 	}
 	return false
 }
 
+// suffixStart reports whether r begins one of nameSuffixes: a cheap test
+// before comparing the suffixes themselves.
+func suffixStart(r rune) bool {
+	switch r {
+	case '自', '街', '开', '新', '省', '市', '区', '县', '镇', '乡', '村', '大', '胡', '路', '巷', '弄', '道',
+		'小', '花', '公', '广', '家', '社', '中', '园', '苑', '府', '城', '工', '宿':
+		return true
+	}
+	return false
+}
+
+
 // chainAt parses a chain of components from p (spaces allowed between
 // them) and returns its end, the kinds seen and the number of components.
-func chainAt(runes []rune, p int) (end int, kinds uint8, count, houses int) {
+func chainAt(runes []rune, p int, ends *[16]int) (end int, kinds uint8, count, houses int) {
 	// The first component must be a named one starting with a Han
 	// character: "128号公路" is a road's name, "一座花园" a phrase, and
 	// "Lark大街404号" not a mainland address.
@@ -189,6 +211,9 @@ func chainAt(runes []rune, p int) (end int, kinds uint8, count, houses int) {
 			break
 		}
 		kinds |= k
+		if ends != nil && count < len(ends) {
+			ends[count] = e
+		}
 		count++
 		if k&(compHouse|compBareHouse) != 0 {
 			houses++
@@ -226,26 +251,34 @@ func isAddress(kinds uint8, count, houses int) bool {
 	return kinds&compDivision != 0 && (kinds&compHouse != 0 || houses >= 2)
 }
 
-// detectAddresses finds street addresses. For each unit character it looks
-// back for the earliest start of a chain that reaches it, then reads the
-// chain to its end.
+// detectAddresses finds street addresses. For each unit character after a
+// number (88号, 3栋, 2单元) it looks back for the earliest start of a chain
+// that reaches it, then reads the chain to its end.
 func (s *Scanner) detectAddresses(runes []rune, offs []int32, dst []Finding) []Finding {
 	done := 0
+	var ends [16]int
 	for u := 0; u < len(runes); u++ {
-		if u < done || !isAddressAnchor(runes[u]) {
+		if u < done || !isAddressAnchor(runes[u]) || !afterHouseNumber(runes, u) {
 			continue
 		}
 		lo := u
 		for lo > done && u-lo < 40 && (isHan(runes[lo-1]) || isASCIIAlnum(runes[lo-1]) || runes[lo-1] == ' ' || runes[lo-1] == '-') &&
-			!containsRune(nameStops, runes[lo-1]) {
+			!isNameStop(runes[lo-1]) {
 			lo--
 		}
+		if !slices.ContainsFunc(runes[lo:u], suffixStart) {
+			continue // no named component can end before the unit
+		}
+		// Where the chain from lo has its component boundaries: a chain
+		// may also start there.
+		_, _, nEnds, _ := chainAt(runes, lo, &ends)
+		nEnds = min(nEnds, len(ends))
 		for p := lo; p < u; p++ {
-			if p > lo && isHan(runes[p-1]) && !containsRune(nameStops, runes[p-1]) && !endsComponent(runes, lo, p) ||
+			if p > lo && isHan(runes[p-1]) && !isNameStop(runes[p-1]) && !slices.Contains(ends[:nEnds], p) ||
 				p > lo && isASCIIAlnum(runes[p-1]) && (isASCIIAlnum(runes[p]) || isLower(runes[p-1])) {
 				continue // a chain starts after a stop or a component, never inside or right after a latin word
 			}
-			end, kinds, count, houses := chainAt(runes, p)
+			end, kinds, count, houses := chainAt(runes, p, nil)
 			if end <= u || !isAddress(kinds, count, houses) {
 				continue
 			}
@@ -264,11 +297,26 @@ func (s *Scanner) detectAddresses(runes []rune, offs []int32, dst []Finding) []F
 	return dst
 }
 
-// endsComponent reports whether a chain parsed from lo ends exactly at p,
-// so that a new chain may start there.
-func endsComponent(runes []rune, lo, p int) bool {
-	end, _, count, _ := chainAt(runes, lo)
-	return count > 0 && end == p
+// afterHouseNumber reports whether the unit character at u follows a house
+// number (88号, 三栋, 2单元, A座): most 号 and 楼 in chat do not (号码, 楼下).
+func afterHouseNumber(runes []rune, u int) bool {
+	k := u
+	switch runes[u] {
+	case '元':
+		if k == 0 || runes[k-1] != '单' {
+			return false
+		}
+		k--
+	case '楼':
+		if k > 0 && runes[k-1] == '号' {
+			return false // 3号楼: the 号 before is the anchor
+		}
+	}
+	if k == 0 {
+		return false
+	}
+	r := runes[k-1]
+	return addressNumeral(r) || isLower(r) && (runes[u] == '座' || runes[u] == '栋' || runes[u] == '幢' || runes[u] == '元')
 }
 
 // addressConfidence rates an address by its context: a customer's or a
