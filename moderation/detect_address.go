@@ -178,7 +178,6 @@ func suffixStart(r rune) bool {
 	return false
 }
 
-
 // chainAt parses a chain of components from p (spaces allowed between
 // them) and returns its end, the kinds seen and the number of components.
 func chainAt(runes []rune, p int, ends *[16]int) (end int, kinds uint8, count, houses int) {
