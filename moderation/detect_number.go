@@ -1,5 +1,7 @@
 package moderation
 
+import "unicode/utf8"
+
 // minNumberDigits is how many digit-like runes a message needs before the
 // number detectors run: the 11 of a mobile number, less the few that an
 // evasive spelling writes as letters (l38OO138OOO).
@@ -459,7 +461,7 @@ func (s *Scanner) number(runes []rune, offs []int32, a, b int, code bool, sc *de
 	switch kind {
 	case KindPhone:
 		switch {
-		case hasWordNear(runes, first, last+1, 12, 0, orderWords):
+		case labelled(runes, first, last+1, orderWords):
 			f.Confidence = confDoubtful + 10
 		case hasWordNear(runes, first, last+1, 12, 8, phoneWords):
 			f.Confidence = confSure
@@ -475,7 +477,7 @@ func (s *Scanner) number(runes []rune, offs []int32, a, b int, code bool, sc *de
 		}
 	case KindBankCard:
 		switch {
-		case hasWordNear(runes, first, last+1, 12, 6, orderWords) && !hasWordNear(runes, first, last+1, 8, 0, cardWords):
+		case labelled(runes, first, last+1, orderWords):
 			return Finding{}, false
 		case hasWordNear(runes, first, last+1, 16, 8, cardWords):
 			f.Confidence = confSure
@@ -492,6 +494,48 @@ func (s *Scanner) number(runes []rune, offs []int32, a, b int, code bool, sc *de
 		f.Confidence = confWeak + 10
 	}
 	return f, true
+}
+
+// labelled reports whether one of words labels the number at [from, to):
+// it ends right before it (订单号：, 发票号码, order no.) or starts right
+// after it in brackets (6222…（运单）). Words further away label something
+// else (订单 2023 13812345678: the order is 2023).
+func labelled(runes []rune, from, to int, words []string) bool {
+	skip := func(k int) int {
+		for range 2 {
+			for k > 0 && (runes[k-1] == ' ' || runes[k-1] == ':' || runes[k-1] == '#' || runes[k-1] == '.' ||
+				runes[k-1] == '是' || runes[k-1] == '为' || runes[k-1] == '码') {
+				k--
+			}
+			if k >= 2 && runes[k-2] == 'n' && runes[k-1] == 'o' {
+				k -= 2 // order no.
+			}
+		}
+		return k
+	}
+	k0 := skip(from)
+	k1 := k0
+	if k1 > 0 && runes[k1-1] == '号' {
+		k1-- // 发票号, 运单号
+	}
+	for _, w := range words {
+		n := utf8.RuneCountInString(w)
+		for _, k := range [2]int{k0, k1} {
+			if k >= n && hasPrefixRunes(runes[k-n:], w) {
+				return true
+			}
+		}
+	}
+	j := to
+	for j < len(runes) && (runes[j] == ' ' || runes[j] == '(') {
+		j++
+	}
+	for _, w := range words {
+		if hasPrefixRunes(runes[j:], w) {
+			return true
+		}
+	}
+	return false
 }
 
 // grouped reports whether groups split by dots, commas or line breaks have

@@ -111,6 +111,9 @@ func TestDetectNumberContext(t *testing.T) {
 		{"order word drops card", "订单号 6222021234567890128", nil},
 		{"order phone is doubtful", "订单号13812345678", []dhit{{phone, "13812345678", plain, true}}},
 		{"id card bad checksum", "身份证 440301200002291238", nil},
+		{"order word labels the number before", "订单 2023 13812345678", []dhit{{phone, "13812345678", plain, false}}},
+		{"order word after in brackets", "6222021234567890128（运单）", nil},
+		{"order no.", "Order No. 6217001234567893", nil},
 	})
 	s := detectScanner(t)
 	conf := func(text string) uint8 {
