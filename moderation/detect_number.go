@@ -208,30 +208,29 @@ func (s *Scanner) joinerKind(r rune) uint8 {
 func (s *Scanner) detectNumbers(text string, runes []rune, offs []int32, dst []Finding, sc *detectScratch) []Finding {
 	t := s.norm.t
 	cur := origCursor{text: text}
-	end := 0 // end of the previous run
 	for i := 0; i < len(runes); {
-		if t.hints(runes[i])&hintDigit == 0 {
-			if runes[i] == 'o' || runes[i] == 'l' || runes[i] == 'i' {
-				if i >= end && isSubstitute(runes, offs, i) {
-					goto run
-				}
-			}
+		if !startsDigit(t, runes, offs, i) {
 			i++
 			continue
 		}
-		if _, n := digitValues(runes[i]); n == 0 {
-			i++
-			continue
-		}
-	run:
 		j := s.readRun(runes, offs, i, &cur, sc)
 		if len(sc.vals) >= 11 {
 			dst = s.classifyRun(runes, offs, i, dst, sc)
 		}
-		end = j
 		i = max(j, i+1)
 	}
 	return dst
+}
+
+// startsDigit reports whether a run of digits can start at i: a digit, or
+// a letter spelling one (l38OO…).
+func startsDigit(t *tables, runes []rune, offs []int32, i int) bool {
+	r := runes[i]
+	if t.hints(r)&hintDigit != 0 {
+		_, n := digitValues(r)
+		return n > 0
+	}
+	return (r == 'o' || r == 'l' || r == 'i') && isSubstitute(runes, offs, i)
 }
 
 // readRun reads the run of digits starting at i into sc and returns its end.
