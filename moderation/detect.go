@@ -105,13 +105,19 @@ func hasWordNear(runes []rune, from, to, before, after int, words []string) bool
 	return false
 }
 
-// containsRunes reports whether rs contains the string w.
+// containsRunes reports whether rs contains the string w; a latin w only
+// as a whole word ("ref" is not in "preference").
 func containsRunes(rs []rune, w string) bool {
 	n := utf8.RuneCountInString(w)
+	latin := len(w) > 0 && w[0] < utf8.RuneSelf
 	for i := 0; i+n <= len(rs); i++ {
-		if hasPrefixRunes(rs[i:], w) {
-			return true
+		if !hasPrefixRunes(rs[i:], w) {
+			continue
 		}
+		if latin && (i > 0 && isASCIIAlnum(rs[i-1]) || i+n < len(rs) && isASCIIAlnum(rs[i+n])) {
+			continue
+		}
+		return true
 	}
 	return false
 }

@@ -226,10 +226,11 @@ func chainAt(runes []rune, p int, ends *[16]int) (end int, kinds uint8, count, h
 	return end, kinds, count, houses
 }
 
-// bareRoom returns the end of a 3–4 digit room number at p, or -1.
+// bareRoom returns the end of a 3–4 digit room number at p (501, 三零一),
+// or -1.
 func bareRoom(runes []rune, p int) int {
 	j := p
-	for j < len(runes) && runes[j] >= '0' && runes[j] <= '9' {
+	for j < len(runes) && j-p < 5 && (runes[j] >= '0' && runes[j] <= '9' || isChineseNumeral(runes[j]) && addressNumeral(runes[j])) {
 		j++
 	}
 	if l := j - p; l < 3 || l > 4 || j < len(runes) && isASCIIAlnum(runes[j]) {

@@ -22,6 +22,7 @@ func TestDetectAddress(t *testing.T) {
 		{"chinese numerals", "快递到长宁区仙霞路三百号二号楼", []dhit{{addr, "长宁区仙霞路三百号二号楼", plain, false}}},
 		{"building only with district", "身份证地址是南京市鼓楼区3栋2单元", []dhit{{addr, "南京市鼓楼区3栋2单元", plain, false}}},
 		{"lane", "杭州市西湖区文三路478号华星时代广场", []dhit{{addr, "杭州市西湖区文三路478号华星时代广场", plain, false}}},
+		{"chinese room number", "家住哈尔滨香坊区电塔街电塔小区一百零六栋三零一。", []dhit{{addr, "哈尔滨香坊区电塔街电塔小区一百零六栋三零一", plain, false}}},
 		{"office address is doubtful", "会议地点：北京市朝阳区建国路88号SOHO现代城A座12层", []dhit{{addr, "北京市朝阳区建国路88号SOHO现代城A座12层", plain, true}}},
 		{"headquarters is doubtful", "公司总部在上海市浦东新区张江路666号", []dhit{{addr, "上海市浦东新区张江路666号", plain, true}}},
 	})
