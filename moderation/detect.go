@@ -68,10 +68,13 @@ type origCursor struct {
 	idx  int32 // rune offset
 }
 
-// at returns the rune at rune offset i of the text.
+// at returns the rune at rune offset i of the text. Steps back are short
+// (a code prefix before a run), so they walk back rune by rune.
 func (c *origCursor) at(i int32) rune {
-	if i < c.idx {
-		c.byt, c.idx = 0, 0
+	for c.idx > i && c.byt > 0 {
+		_, size := utf8.DecodeLastRuneInString(c.text[:c.byt])
+		c.byt -= size
+		c.idx--
 	}
 	for c.idx < i && c.byt < len(c.text) {
 		_, size := utf8.DecodeRuneInString(c.text[c.byt:])

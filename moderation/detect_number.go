@@ -85,7 +85,7 @@ func (s *Scanner) detectNumbers(text string, runes []rune, offs []int32, dst []F
 		}
 		j := s.readRun(runes, offs, i, &cur, sc)
 		if len(sc.vals) >= 11 {
-			dst = s.classifyRun(runes, offs, i, dst, sc)
+			dst = s.classifyRun(runes, offs, i, &cur, dst, sc)
 		}
 		i = max(j, i+1)
 	}
@@ -209,12 +209,17 @@ func (s *Scanner) joiner(runes []rune, offs []int32, j, k int, prev int32) uint8
 	return join
 }
 
-// codePrefix reports whether the run starting at i is glued to a latin word
-// (SN13812345678, PO-1388-1234-567): a product, order or serial code.
-func codePrefix(runes []rune, i int) bool {
+// codePrefix reports whether the run starting at i is glued to a latin
+// code (SN13812345678, PO-1388-1234-567): a product, order or serial
+// number. A code is written in capitals or joined by - _ # .; a lower-case
+// word glued to a number is chat ("call me13812345678"), and phone labels
+// (Tel13812345678) are never codes.
+func codePrefix(runes []rune, offs []int32, i int, cur *origCursor) bool {
 	k := i
+	joined := false
 	if k > 0 && (runes[k-1] == '-' || runes[k-1] == '_' || runes[k-1] == '#' || runes[k-1] == '.') {
 		k--
+		joined = true
 	}
 	if k == 0 || !isLower(runes[k-1]) {
 		return false
@@ -228,6 +233,14 @@ func codePrefix(runes []rune, i int) bool {
 			return false
 		}
 	}
+	if joined {
+		return true
+	}
+	for m := a; m < k; m++ {
+		if r := cur.at(offs[m]); r >= 'a' && r <= 'z' || r >= 'ａ' && r <= 'ｚ' {
+			return false
+		}
+	}
 	return true
 }
 
@@ -235,9 +248,9 @@ func codePrefix(runes []rune, i int) bool {
 // stretches of whole groups, longest first from the left, so a number is
 // never cut out of the middle of a group (an order number's digits), and
 // a style change (①13812345678) or a joiner is where it can start or end.
-func (s *Scanner) classifyRun(runes []rune, offs []int32, runStart int, dst []Finding, sc *detectScratch) []Finding {
+func (s *Scanner) classifyRun(runes []rune, offs []int32, runStart int, cur *origCursor, dst []Finding, sc *detectScratch) []Finding {
 	gs := sc.groups
-	code := codePrefix(runes, runStart)
+	code := codePrefix(runes, offs, runStart, cur)
 	for a := 0; a < len(gs); {
 		next := a + 1
 		for b := len(gs); b > a; b-- {

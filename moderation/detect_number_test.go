@@ -60,6 +60,7 @@ func TestDetectNumberStyles(t *testing.T) {
 		{"chinese numerals", "一三八一二三四五六七八", []dhit{{phone, "一三八一二三四五六七八", obf, false}}},
 		{"mathematical", "𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", []dhit{{phone, "𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", obf, false}}},
 		{"circled first digit only", "①3812345678", []dhit{{phone, "①3812345678", obf, false}}},
+		{"lower-case word glued", "call me13812345678", []dhit{{phone, "13812345678", plain, false}}},
 	})
 }
 
