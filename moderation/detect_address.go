@@ -189,7 +189,7 @@ func chainAt(runes []rune, p int, ends *[16]int) (end int, kinds uint8, count, h
 	}
 	end = p
 	j := p
-	for j < len(runes) {
+	for j < len(runes) && count < maxComponents {
 		var e int
 		var k uint8
 		if j == p {
@@ -226,6 +226,10 @@ func chainAt(runes []rune, p int, ends *[16]int) (end int, kinds uint8, count, h
 	return end, kinds, count, houses
 }
 
+// maxComponents bounds a chain: a full address (省 市 区 街道 路 号 院 楼
+// 单元 室) has about ten.
+const maxComponents = 16
+
 // bareRoom returns the end of a 3–4 digit room number at p (501, 三零一),
 // or -1.
 func bareRoom(runes []rune, p int) int {
@@ -257,6 +261,7 @@ func isAddress(kinds uint8, count, houses int) bool {
 func (s *Scanner) detectAddresses(runes []rune, offs []int32, dst []Finding) []Finding {
 	done := 0
 	var ends [16]int
+	var office int8 // office context of the message: 0 not looked up, 1 yes, -1 no
 	for u := 0; u < len(runes); u++ {
 		if u < done || !isAddressAnchor(runes[u]) || !afterHouseNumber(runes, u) {
 			continue
@@ -287,7 +292,7 @@ func (s *Scanner) detectAddresses(runes []rune, offs []int32, dst []Finding) []F
 				start++
 			}
 			f := Finding{Kind: KindAddress, Start: int(offs[start]), End: int(offs[end-1]) + 1, Form: FormDetector,
-				Confidence: s.addressConfidence(runes, start, end)}
+				Confidence: s.addressConfidence(runes, start, end, &office)}
 			dst = append(dst, f)
 			done = end
 			u = end - 1
@@ -321,13 +326,20 @@ func afterHouseNumber(runes []rune, u int) bool {
 
 // addressConfidence rates an address by its context: a customer's or a
 // delivery address is sure; the company's own address in a meeting notice
-// (会议地点, 公司地址, 办公室 …) is doubtful, unless customer words come
-// right before it.
-func (s *Scanner) addressConfidence(runes []rune, start, end int) uint8 {
-	switch {
-	case hasWordNear(runes, start, end, 12, 0, customerWords):
+// (会议地点, 公司地址, 办公室 … anywhere in the message, looked up once per
+// message through office) is doubtful, unless customer words come right
+// before it.
+func (s *Scanner) addressConfidence(runes []rune, start, end int, office *int8) uint8 {
+	if hasWordNear(runes, start, end, 12, 0, customerWords) {
 		return confSure
-	case slices.ContainsFunc(officeWords, func(w string) bool { return containsRunes(runes, w) }):
+	}
+	if *office == 0 {
+		*office = -1
+		if slices.ContainsFunc(officeWords, func(w string) bool { return containsRunes(runes, w) }) {
+			*office = 1
+		}
+	}
+	if *office > 0 {
 		return confDoubtful
 	}
 	return confPlain - 10

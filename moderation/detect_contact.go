@@ -29,7 +29,7 @@ const (
 func scanHost(runes []rune, p int, evasive bool, host []byte) (end, labels, last int, how uint8, _ []byte) {
 	j := p
 	end = p
-	for {
+	for j-p <= maxHost {
 		ls := j
 		for j < len(runes) && isLabelChar(runes[j]) {
 			j++
@@ -59,7 +59,15 @@ func scanHost(runes []rune, p int, evasive bool, host []byte) (end, labels, last
 		how |= h
 		j = next
 	}
+	return end, labels, last, how, host
 }
+
+// Bounds of RFC 5321 that keep the scans linear: a local part is at most 64
+// characters, a host name at most 255.
+const (
+	maxLocalPart = 64
+	maxHost      = 255
+)
 
 // evasiveDot returns the index after an evasive dot starting at j and its
 // kind, or -1.
@@ -197,8 +205,11 @@ func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *de
 			continue
 		}
 		a := e
-		for a > 0 && isLocalChar(runes[a-1]) {
+		for a > 0 && isLocalChar(runes[a-1]) && e-a < maxLocalPart {
 			a--
+		}
+		if a > 0 && isLocalChar(runes[a-1]) {
+			continue // longer than any mailbox name
 		}
 		for a < e && !isASCIIAlnum(runes[a]) {
 			a++

@@ -107,10 +107,10 @@ func isSubstitute(runes []rune, offs []int32, j int) bool {
 		return false
 	}
 	a, b := j, j+1
-	for a > 0 && isLower(runes[a-1]) {
+	for a > 0 && isLower(runes[a-1]) && b-a <= 4 {
 		a--
 	}
-	for b < len(runes) && isLower(runes[b]) {
+	for b < len(runes) && isLower(runes[b]) && b-a <= 4 {
 		b++
 	}
 	if b-a > 4 {

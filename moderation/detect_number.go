@@ -253,7 +253,12 @@ func (s *Scanner) classifyRun(runes []rune, offs []int32, runStart int, cur *ori
 	code := codePrefix(runes, offs, runStart, cur)
 	for a := 0; a < len(gs); {
 		next := a + 1
-		for b := len(gs); b > a; b-- {
+		// The longest stretch from a of at most 19 digits.
+		top := a + 1
+		for top < len(gs) && gs[top].end-gs[a].start <= 19 {
+			top++
+		}
+		for b := top; b > a; b-- {
 			n := gs[b-1].end - gs[a].start
 			if n > 19 {
 				continue

@@ -179,13 +179,13 @@ var (
 )
 
 // clause returns the bounds of the clause around [from, to): up to the
-// sentence separators on either side.
+// sentence separators on either side, at most 30 characters away.
 func clause(runes []rune, from, to int) (int, int) {
 	lo, hi := from, to
-	for lo > 0 && !isSeparator(runes[lo-1]) {
+	for lo > 0 && from-lo < 30 && !isSeparator(runes[lo-1]) {
 		lo--
 	}
-	for hi < len(runes) && !isSeparator(runes[hi]) {
+	for hi < len(runes) && hi-to < 30 && !isSeparator(runes[hi]) {
 		hi++
 	}
 	return lo, hi
