@@ -41,7 +41,7 @@ const (
 	hintAt                        // @
 	hintDot                       // . and 点 (URLs)
 	hintTrigger                   // characters that start a WeChat/QQ solicitation
-	hintAddress                   // the unit characters of a street address (路, 号, 室 …)
+	hintAddress                   // the unit characters of a house number (号, 栋, 室 …)
 )
 
 func pack(r rune, c Class, hints uint8) uint32 {
