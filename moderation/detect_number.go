@@ -83,6 +83,12 @@ func (s *Scanner) detectNumbers(text string, runes []rune, offs []int32, dst []F
 			i++
 			continue
 		}
+		if end, n := s.roughRun(runes, offs, i); n < 11 {
+			// Too few digits for any number ("三点在二楼"): skip the run
+			// without reading how its digits were written.
+			i = end
+			continue
+		}
 		j := s.readRun(runes, offs, i, &cur, sc)
 		if len(sc.vals) >= 11 {
 			dst = s.classifyRun(runes, offs, i, &cur, dst, sc)
@@ -101,6 +107,37 @@ func startsDigit(t *tables, runes []rune, offs []int32, i int) bool {
 		return n > 0
 	}
 	return (r == 'o' || r == 'l' || r == 'i') && isSubstitute(runes, offs, i)
+}
+
+// roughRun returns the end of the run starting at i and an upper bound of
+// its digits: it counts every digit and letter spelling one, across any
+// joiners, so that it never counts fewer than readRun would read.
+func (s *Scanner) roughRun(runes []rune, offs []int32, i int) (end, n int) {
+	j := i
+	for j < len(runes) {
+		if _, cnt := digitValues(runes[j]); cnt > 0 {
+			n += cnt
+			j++
+			continue
+		}
+		if (runes[j] == 'o' || runes[j] == 'l' || runes[j] == 'i') && isSubstitute(runes, offs, j) {
+			n++
+			j++
+			continue
+		}
+		k := j
+		for k < len(runes) && k-j < 6 && s.joinerKind(runes[k]) != 0 {
+			k++
+		}
+		if k == j || k == len(runes) {
+			break
+		}
+		if _, cnt := digitValues(runes[k]); cnt == 0 && !isSubstitute(runes, offs, k) {
+			break
+		}
+		j = k
+	}
+	return max(j, i+1), n
 }
 
 // readRun reads the run of digits starting at i into sc and returns its end.
