@@ -38,7 +38,8 @@ var (
 	// orderWords label numbers that are not bank cards even when the Luhn
 	// sum passes (one random number in ten does).
 	orderWords = []string{"订单", "单号", "发票", "快递", "运单", "流水", "交易号", "编号", "工单", "合同号",
-		"批次", "物流", "追踪", "跟踪", "序列号", "条码", "order", "invoice", "tracking", "serial", "sku", "ref"}
+		"批次", "物流", "追踪", "跟踪", "序列号", "条码", "会议号", "会议id", "工号", "房间号",
+		"order", "invoice", "tracking", "serial", "sku", "ref"}
 	// cardWords make a Luhn-valid number a bank card.
 	cardWords = []string{"卡号", "银行卡", "开户", "账号", "帐号", "收款", "储蓄卡", "信用卡", "借记卡", "转账",
 		"打款", "汇款", "银行", "card"}
@@ -288,6 +289,7 @@ func codePrefix(runes []rune, offs []int32, i int, cur *origCursor) bool {
 func (s *Scanner) classifyRun(runes []rune, offs []int32, runStart int, cur *origCursor, dst []Finding, sc *detectScratch) []Finding {
 	gs := sc.groups
 	code := codePrefix(runes, offs, runStart, cur)
+	glued := runStart > 0 && isLower(runes[runStart-1]) // a latin letter right before the run
 	for a := 0; a < len(gs); {
 		next := a + 1
 		// The longest stretch from a of at most 19 digits.
@@ -303,7 +305,7 @@ func (s *Scanner) classifyRun(runes []rune, offs []int32, runStart int, cur *ori
 			if n < 11 {
 				break
 			}
-			if f, ok := s.number(runes, offs, a, b, code, sc); ok {
+			if f, ok := s.number(runes, offs, a, b, code, glued, sc); ok {
 				dst = append(dst, f)
 				next = b
 				break
@@ -314,8 +316,9 @@ func (s *Scanner) classifyRun(runes []rune, offs []int32, runStart int, cur *ori
 	return dst
 }
 
-// number classifies the groups [a, b) of the run in sc.
-func (s *Scanner) number(runes []rune, offs []int32, a, b int, code bool, sc *detectScratch) (Finding, bool) {
+// number classifies the groups [a, b) of the run in sc; code says the run
+// has a code prefix, glued that a latin letter touches its first digit.
+func (s *Scanner) number(runes []rune, offs []int32, a, b int, code, glued bool, sc *detectScratch) (Finding, bool) {
 	gs := sc.groups
 	v := sc.vals[gs[a].start:gs[b-1].end]
 	kind := s.numberKind(v)
@@ -334,8 +337,8 @@ func (s *Scanner) number(runes []rune, offs []int32, a, b int, code bool, sc *de
 	// is an address or a version, unless what precedes is a "1." marker.
 	if a > 0 && gs[a].join&joinDot != 0 {
 		m := gs[a-1]
-		if m.end-m.start > 2 || a-1 > 0 && m.join&joinDot != 0 {
-			return Finding{}, false
+		if m.end-m.start > 2 || a-1 > 0 && m.join&joinDot != 0 || a-1 == 0 && glued {
+			return Finding{}, false // v2.13812345678 is a version, not "2." and a number
 		}
 	}
 	if b < len(gs) && gs[b].join&joinDot != 0 {

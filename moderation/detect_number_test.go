@@ -115,6 +115,7 @@ func TestDetectNumberContext(t *testing.T) {
 		{"order word labels the number before", "订单 2023 13812345678", []dhit{{phone, "13812345678", plain, false}}},
 		{"order word after in brackets", "6222021234567890128（运单）", nil},
 		{"order no.", "Order No. 6217001234567893", nil},
+		{"meeting number is doubtful", "会议号 138 123 456 78", []dhit{{phone, "138 123 456 78", plain, true}}},
 	})
 	s := detectScanner(t)
 	conf := func(text string) uint8 {
@@ -145,7 +146,7 @@ func TestDetectNumberTraps(t *testing.T) {
 		runTraps(t, s, phone, []string{
 			"版本 15.2.20250601", "v3.11.2.13812345678", "Chrome 138.0.7204.168", "固件 V18.2.20240115 已推送",
 			"升级到 1.38.1234.5678", "版本号 19.0.1.2345678", "release-15.8.20231231", "iOS 17.5.1 build 13.812.345678",
-			"app 版本 13.8.12345678 有bug", "请装 16.4.12345678 以上", "SDK 1.3.8.1234.5678",
+			"app 版本 13.8.12345678 有bug", "请装 16.4.12345678 以上", "SDK 1.3.8.1234.5678", "版本v2.13812345678",
 		})
 	})
 	t.Run("letter-prefixed codes", func(t *testing.T) {
