@@ -41,6 +41,7 @@ const (
 	hintAt                        // @
 	hintDot                       // . and 点 (URLs)
 	hintTrigger                   // characters that start a WeChat/QQ solicitation
+	hintAddress                   // the unit characters of a house number (号, 栋, 室 …)
 )
 
 func pack(r rune, c Class, hints uint8) uint32 {
@@ -141,10 +142,12 @@ func isChineseNumeral(r rune) bool {
 	return ok
 }
 
-// chineseDigit maps the numerals used to spell phone numbers.
+// chineseDigit maps the numerals used to spell phone numbers: ordinary and
+// financial numerals, and the radio (军语) readings 幺 1, 两 2, 拐 7, 勾 9,
+// 洞 0 that people use to dodge digit filters.
 func chineseDigit(r rune) (int, bool) {
 	switch r {
-	case '零', '〇':
+	case '零', '〇', '洞':
 		return 0, true
 	case '一', '幺', '壹':
 		return 1, true
@@ -158,28 +161,42 @@ func chineseDigit(r rune) (int, bool) {
 		return 5, true
 	case '六', '陆':
 		return 6, true
-	case '七', '柒':
+	case '七', '柒', '拐':
 		return 7, true
 	case '八', '捌':
 		return 8, true
-	case '九', '玖':
+	case '九', '玖', '勾':
 		return 9, true
 	}
 	return 0, false
 }
 
+// hintsOf returns the detector hints of a folded rune. The hints are the
+// detectors' gate on the clean path: a message none of whose runes carries
+// a hint runs no detector at all.
 func hintsOf(r rune) uint8 {
 	var h uint8
-	switch {
-	case r >= '0' && r <= '9', isChineseNumeral(r):
+	if r >= '0' && r <= '9' || isChineseNumeral(r) || isDingbatDigit(r) {
 		h |= hintDigit
-	case r == '@':
+	}
+	switch r {
+	case '@', '艾', '#':
+		// 艾特 and # stand for @ in evasive e-mail addresses.
 		h |= hintAt
-	case r == '.' || r == '点' || r == '(' || r == '[' || r == '{' || r == '<':
+	case '(', '[', '{', '<':
+		// (at), [dot] …: both e-mail and URL obfuscations.
+		h |= hintAt | hintDot
+	case '.', '点', '/', 'd':
+		// d: a host written with " dot " (dafa888 dot com).
 		h |= hintDot
-	case r == '微' || r == '薇' || r == '威' || r == '扣' || r == '企' || r == '加' ||
-		r == 'v' || r == 'w' || r == 'q':
+	case 'w':
+		// www。evil。com, and wx for WeChat.
+		h |= hintDot | hintTrigger
+	case '微', '薇', '威', '徽', '危', '扣', '企', '加', '绿', 'v', 'q', '+', '➕':
 		h |= hintTrigger
+	}
+	if isAddressAnchor(r) {
+		h |= hintAddress
 	}
 	return h
 }

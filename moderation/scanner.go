@@ -24,7 +24,7 @@ type Entry struct {
 	Homophones bool
 }
 
-// DetectorSet is a bit set of detector kinds (phone, id_card, bank_card, email, url, wechat_id).
+// DetectorSet is a bit set of detector kinds (phone, id_card, bank_card, email, url, wechat_id, address).
 type DetectorSet uint16
 
 // Detectors returns the set of the given detector kinds; kinds that are not
@@ -45,12 +45,12 @@ func (d DetectorSet) Has(k Kind) bool {
 }
 
 func isDetector(k Kind) bool {
-	return k >= KindPhone && k <= KindWeChatID
+	return k >= KindPhone && k <= KindWeChatID || k == KindAddress
 }
 
 // AllDetectors is every detector.
 const AllDetectors DetectorSet = 1<<KindPhone | 1<<KindIDCard | 1<<KindBankCard |
-	1<<KindEmail | 1<<KindURL | 1<<KindWeChatID
+	1<<KindEmail | 1<<KindURL | 1<<KindWeChatID | 1<<KindAddress
 
 // Options configures Compile.
 type Options struct {
@@ -80,12 +80,10 @@ type word struct {
 // scratch holds the per-call buffers; Scanner pools them so Scan does not
 // allocate in steady state.
 type scratch struct {
-	runes  []rune
-	offs   []int32
-	allow  [][2]int
-	digits []int32
-	vals   []int8
-	host   []byte
+	runes []rune
+	offs  []int32
+	allow [][2]int
+	det   detectScratch
 }
 
 // maxPooledRunes bounds the buffers kept in the pool, so that one huge
@@ -313,8 +311,8 @@ func (s *Scanner) code(r rune) uint16 {
 func (s *Scanner) Scan(text string, dst []Finding) []Finding {
 	sc := s.pool.Get().(*scratch)
 	runes, offs, hints, digits := s.norm.appendCount(text, sc.runes[:0], sc.offs[:0])
-	if digits < 11 {
-		hints &^= hintDigit // too few digits for the shortest number (a mobile)
+	if digits < minNumberDigits {
+		hints &^= hintDigit // too few digits for the shortest number (a mobile, some digits spelled as letters)
 	}
 	first := len(dst)
 	sc.allow = sc.allow[:0]
@@ -323,7 +321,7 @@ func (s *Scanner) Scan(text string, dst []Finding) []Finding {
 		dst = suppress(dst, first, sc.allow)
 	}
 	if s.detectors != 0 && hints != 0 {
-		dst = s.detect(runes, offs, hints, dst, sc)
+		dst = s.detect(text, runes, offs, hints, dst, sc)
 	}
 	if len(dst)-first > 1 {
 		slices.SortFunc(dst[first:], compareFindings)

@@ -734,7 +734,7 @@ func (l *loader) rules(raw []rawRule, rs *RuleSet) []Rule {
 // detectorKinds are the finding kinds a rule may name under detectors:.
 var detectorKinds = [...]moderation.Kind{
 	moderation.KindPhone, moderation.KindIDCard, moderation.KindBankCard,
-	moderation.KindEmail, moderation.KindURL, moderation.KindWeChatID,
+	moderation.KindEmail, moderation.KindURL, moderation.KindWeChatID, moderation.KindAddress,
 }
 
 func isDetector(k moderation.Kind) bool { return slices.Contains(detectorKinds[:], k) }

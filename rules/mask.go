@@ -14,7 +14,8 @@ const minMasked = 4
 // Mask returns evidence of the given kind fit to show a group owner or HR:
 // phone 138****5678, ID card 1101**********123X, bank card first 4 and last
 // 4 digits, e-mail a***@example.com, URL host with the path masked, WeChat
-// id first two characters and ***, anything else its first character and a
+// id first two characters and ***, address its province, city and district
+// and ***, anything else its first character and a
 // * for each further one (赌**). Digits written full-width or as Chinese
 // numerals are shown as ASCII digits. It never returns the raw value of a
 // personal-data kind.
@@ -38,6 +39,8 @@ func Mask(kind moderation.Kind, evidence string) string {
 		return maskURL(evidence)
 	case moderation.KindWeChatID:
 		return keepPrefix(evidence, 2) + "***"
+	case moderation.KindAddress:
+		return maskAddress(evidence)
 	default:
 		return maskWord(evidence)
 	}
@@ -140,4 +143,23 @@ func maskURL(s string) string {
 		path = "/***"
 	}
 	return scheme + host + path
+}
+
+// maskAddress keeps the administrative divisions at the start of an
+// address (北京市朝阳区) and hides the street, number and room.
+func maskAddress(s string) string {
+	r := []rune(s)
+	keep := 0
+	for i, c := range r {
+		if i >= 12 {
+			break
+		}
+		if strings.ContainsRune("省市区县", c) {
+			keep = i + 1
+		}
+	}
+	if keep == 0 || keep == len(r) {
+		return maskWord(s)
+	}
+	return string(r[:keep]) + "***"
 }

@@ -41,6 +41,8 @@ func TestMask(t *testing.T) {
 		{"url query only", moderation.KindURL, "evil.example?x=1", "evil.example/***"},
 		{"wechat", moderation.KindWeChatID, "加我v信：abc12345", "加我***"},
 		{"wechat short", moderation.KindWeChatID, "v", "v***"},
+		{"address", moderation.KindAddress, "北京市朝阳区建国路88号院3号楼501室", "北京市朝阳区***"},
+		{"address road only", moderation.KindAddress, "建国路88号", "建*****"},
 		{"keyword two", moderation.KindKeyword, "赌博", "赌*"},
 		{"keyword three", moderation.KindKeyword, "六合彩", "六**"},
 		{"keyword one", moderation.KindKeyword, "赌", "赌"},

@@ -1,0 +1,441 @@
+package moderation
+
+import "bytes"
+
+func isLower(r rune) bool { return r >= 'a' && r <= 'z' }
+
+func isLocalChar(r rune) bool {
+	return isASCIIAlnum(r) || r == '.' || r == '_' || r == '%' || r == '+' || r == '-'
+}
+
+func isLabelChar(r rune) bool { return isASCIIAlnum(r) || r == '-' }
+
+// Evasive spellings of the dot in a host name, as scanHost reports them.
+const (
+	dotBracket uint8 = 1 << iota // (dot), [dot], [.], {.}
+	dotDian                      // 点
+	dotStop                      // 。
+	dotWord                      // " dot "
+)
+
+// scanHost reads dot-separated labels from p. With evasive set it also
+// accepts the spellings spam uses to dodge filters after a label of two or
+// more characters: "点", "。", a bracketed dot ("(dot)", "[dot]", "[.]")
+// and a spaced " dot "; which ones were used is returned in how, so that the
+// caller can ask for more evidence where ordinary text looks the same ("the
+// dot com bubble"). It returns the end of the last label, the number of
+// labels, where the last label starts, and host with the labels appended,
+// dot-separated.
+func scanHost(runes []rune, p int, evasive bool, host []byte) (end, labels, last int, how uint8, _ []byte) {
+	j := p
+	end = p
+	for j-p <= maxHost {
+		ls := j
+		for j < len(runes) && isLabelChar(runes[j]) {
+			j++
+		}
+		if j == ls {
+			return end, labels, last, how, host
+		}
+		if labels > 0 {
+			host = append(host, '.')
+		}
+		for _, r := range runes[ls:j] {
+			host = append(host, byte(r))
+		}
+		labels++
+		last, end = ls, j
+		next := -1
+		var h uint8
+		switch {
+		case j+1 < len(runes) && runes[j] == '.':
+			next = j + 1
+		case evasive && j-ls >= 2:
+			next, h = evasiveDot(runes, j)
+		}
+		if next < 0 || next >= len(runes) || !isASCIIAlnum(runes[next]) {
+			return end, labels, last, how, host
+		}
+		how |= h
+		j = next
+	}
+	return end, labels, last, how, host
+}
+
+// Bounds of RFC 5321 that keep the scans linear: a local part is at most 64
+// characters, a host name at most 255.
+const (
+	maxLocalPart = 64
+	maxHost      = 255
+)
+
+// evasiveDot returns the index after an evasive dot starting at j and its
+// kind, or -1.
+func evasiveDot(runes []rune, j int) (int, uint8) {
+	if j < len(runes) && runes[j] == '点' {
+		return j + 1, dotDian
+	}
+	if j < len(runes) && runes[j] == '。' {
+		return j + 1, dotStop
+	}
+	k := j
+	for k < len(runes) && runes[k] == ' ' {
+		k++
+	}
+	if k >= len(runes) {
+		return -1, 0
+	}
+	if k > j && hasPrefixRunes(runes[k:], "dot ") {
+		k += 4
+		for k < len(runes) && runes[k] == ' ' {
+			k++
+		}
+		return k, dotWord
+	}
+	var closing rune
+	switch runes[k] {
+	case '(':
+		closing = ')'
+	case '[':
+		closing = ']'
+	case '{':
+		closing = '}'
+	case '<':
+		closing = '>'
+	default:
+		return -1, 0
+	}
+	k++
+	switch {
+	case hasPrefixRunes(runes[k:], "dot"):
+		k += 3
+	case k < len(runes) && (runes[k] == '.' || runes[k] == '点'):
+		k++
+	default:
+		return -1, 0
+	}
+	if k >= len(runes) || runes[k] != closing {
+		return -1, 0
+	}
+	k++
+	for k < len(runes) && runes[k] == ' ' {
+		k++
+	}
+	return k, dotBracket
+}
+
+// atSign reports whether an evasive or plain @ starts at k: "@" (and ＠),
+// "艾特", "#", or a bracketed "at" ((at), [at], {at}, <at>, spaces around
+// allowed). It returns the index after it, whether it is evasive and whether
+// it is "#", which needs stronger evidence (hashtags, "#3").
+func atSign(runes []rune, k int) (next int, evasive, hash bool) {
+	switch r := runes[k]; r {
+	case '@':
+		return k + 1, false, false
+	case '#':
+		return k + 1, true, true
+	case '艾':
+		if k+1 < len(runes) && runes[k+1] == '特' {
+			return skipSpaces(runes, k+2), true, false
+		}
+	case ' ', '(', '[', '{', '<':
+		j := skipSpaces(runes, k)
+		if j >= len(runes) {
+			return -1, false, false
+		}
+		var closing rune
+		switch runes[j] {
+		case '(':
+			closing = ')'
+		case '[':
+			closing = ']'
+		case '{':
+			closing = '}'
+		case '<':
+			closing = '>'
+		case '艾':
+			if j > k && j+1 < len(runes) && runes[j+1] == '特' {
+				return skipSpaces(runes, j+2), true, false
+			}
+			return -1, false, false
+		default:
+			return -1, false, false
+		}
+		j++
+		switch {
+		case hasPrefixRunes(runes[j:], "at"):
+			j += 2
+		case j < len(runes) && runes[j] == '@':
+			j++
+		default:
+			return -1, false, false
+		}
+		if j >= len(runes) || runes[j] != closing {
+			return -1, false, false
+		}
+		return skipSpaces(runes, j+1), true, false
+	}
+	return -1, false, false
+}
+
+func skipSpaces(runes []rune, j int) int {
+	for j < len(runes) && runes[j] == ' ' {
+		j++
+	}
+	return j
+}
+
+// detectEmails finds e-mail addresses, plain (a@b.com, full-width ａ＠ｂ．ｃｏｍ)
+// and obfuscated (name艾特qq.com, name#qq.com, name(at)qq(dot)com,
+// name@qq点com). An obfuscated address needs a known top-level domain.
+func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *detectScratch) []Finding {
+	for k := 1; k < len(runes); k++ {
+		// The local part ends right before the at sign (spaces allowed
+		// before a bracketed or spelled one).
+		e := k
+		if r := runes[k]; r == ' ' {
+			if !isASCIIAlnum(runes[k-1]) {
+				continue
+			}
+		} else if r != '@' && r != '#' && r != '艾' && r != '(' && r != '[' && r != '{' && r != '<' {
+			continue
+		}
+		next, evasive, hash := atSign(runes, k)
+		if next < 0 || next >= len(runes) {
+			continue
+		}
+		a := e
+		for a > 0 && isLocalChar(runes[a-1]) && e-a < maxLocalPart {
+			a--
+		}
+		if a > 0 && isLocalChar(runes[a-1]) {
+			continue // longer than any mailbox name
+		}
+		for a < e && !isASCIIAlnum(runes[a]) {
+			a++
+		}
+		if a == e || hash && e-a < 2 {
+			continue
+		}
+		end, labels, last, how, host := scanHost(runes, next, true, sc.host[:0])
+		sc.host = host
+		if labels < 2 || !allLetters(runes[last:end]) || end-last < 2 {
+			continue
+		}
+		if how&dotWord != 0 && !evasive {
+			continue // "a@b dot com" is rare; "@所有人 dot …" is not an address
+		}
+		f := Finding{Kind: KindEmail, Start: int(offs[a]), End: int(offs[end-1]) + 1, Form: FormDetector, Confidence: confPlain + 5}
+		if evasive || how != 0 {
+			if !knownTLD(runes[last:end]) {
+				continue
+			}
+			f.Form, f.Confidence = FormObfuscated, confEvasive
+			if hash {
+				if !commonMailTLD(runes[last:end]) {
+					continue
+				}
+				f.Confidence = confWeak + 10
+			}
+		}
+		dst = append(dst, f)
+		k = end - 1
+	}
+	return dst
+}
+
+func allLetters(rs []rune) bool {
+	for _, r := range rs {
+		if !isLower(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// knownTLD lists the top-level domains a bare domain (no scheme, no www.)
+// must end with to count as a URL: enough for spam, few false positives.
+func knownTLD(rs []rune) bool {
+	var b [8]byte
+	if len(rs) < 2 || len(rs) > len(b) {
+		return false
+	}
+	for i, r := range rs {
+		if !isLower(r) {
+			return false
+		}
+		b[i] = byte(r)
+	}
+	switch string(b[:len(rs)]) {
+	case "com", "cn", "net", "org", "io", "xyz", "top", "cc", "me", "info", "biz",
+		"vip", "club", "site", "online", "shop", "co", "tv", "ly", "app", "link", "wang", "ink":
+		return true
+	}
+	return false
+}
+
+// commonMailTLD reports whether a top-level domain is one mail providers
+// use (qq.com, 163.com, sina.cn …): "#" for "@" needs that much evidence.
+func commonMailTLD(rs []rune) bool {
+	switch string(rs) {
+	case "com", "cn", "net", "org":
+		return true
+	}
+	return false
+}
+
+func hasPrefixRunes(rs []rune, p string) bool {
+	i := 0
+	for _, r := range p {
+		if i >= len(rs) || rs[i] != r {
+			return false
+		}
+		i++
+	}
+	return true
+}
+
+// detectURLs finds http(s) URLs, www. hosts, bare domains with a known
+// TLD and IPv4 hosts with a scheme, a port or a path, minus the allowed
+// company domains and the domains of e-mail addresses found before (from
+// dst[first:]). Evasive dots (点, 。, (dot), " dot ") are accepted; a spaced
+// " dot " only with a scheme, www., a digit or hyphen in the first label, or
+// more than one of them ("the dot com bubble" is prose).
+func (s *Scanner) detectURLs(runes []rune, offs []int32, dst []Finding, first int, sc *detectScratch) []Finding {
+	n := len(runes)
+	for i := 0; i < n; {
+		if !isASCIIAlnum(runes[i]) {
+			i++
+			continue
+		}
+		if i > 0 {
+			if p := runes[i-1]; isLabelChar(p) || p == '.' || p == '@' || p == '_' {
+				i++
+				continue
+			}
+		}
+		start, hostStart := i, i
+		scheme := false
+		switch {
+		case hasPrefixRunes(runes[i:], "https://"):
+			hostStart, scheme = i+8, true
+		case hasPrefixRunes(runes[i:], "http://"):
+			hostStart, scheme = i+7, true
+		}
+		end, labels, last, how, host := scanHost(runes, hostStart, true, sc.host[:0])
+		sc.host = host
+		if end < n && runes[end] == '@' || labels < 2 {
+			i = max(end, i+1)
+			continue
+		}
+		tld := runes[last:end]
+		www := hasPrefixRunes(runes[hostStart:], "www")
+		hasPort := end+1 < n && runes[end] == ':' && runes[end+1] >= '0' && runes[end+1] <= '9'
+		hasPath := end < n && (runes[end] == '/' || runes[end] == '?' || runes[end] == '#')
+		ip := how == 0 && isIPv4(host)
+		ok := knownTLD(tld) || (scheme || www) && allLetters(tld) && len(tld) >= 2 ||
+			ip && (scheme || hasPort || hasPath && labels == 4)
+		if ok && how&dotWord != 0 && !scheme && !www && !wordDotEvidence(runes[hostStart:end]) {
+			ok = false
+		}
+		if ok && ip && i > 0 && (runes[i-1] == 'v' || runes[i-1] == '.') {
+			ok = false // a version (v1.2.3.4/…)
+		}
+		if !ok {
+			i = max(end, i+1)
+			continue
+		}
+		urlEnd := end
+		if hasPort {
+			urlEnd++
+			for urlEnd < n && runes[urlEnd] >= '0' && runes[urlEnd] <= '9' {
+				urlEnd++
+			}
+		}
+		if urlEnd < n && (runes[urlEnd] == '/' || runes[urlEnd] == '?' || runes[urlEnd] == '#') {
+			for urlEnd < n && runes[urlEnd] > ' ' && runes[urlEnd] < 0x7F {
+				urlEnd++
+			}
+			// Sentence punctuation right after a URL is not part of it.
+			for urlEnd > end+1 && isTrailingPunct(runes[urlEnd-1]) {
+				urlEnd--
+			}
+		}
+		f := Finding{Kind: KindURL, Start: int(offs[start]), End: int(offs[urlEnd-1]) + 1, Form: FormDetector, Confidence: confPlain}
+		switch {
+		case how != 0:
+			f.Form, f.Confidence = FormObfuscated, confEvasive
+		case ip:
+			f.Confidence = confWeak + 10
+		}
+		if !s.allowedHost(host) && !insideEmail(dst[first:], f) {
+			dst = append(dst, f)
+		}
+		i = urlEnd
+	}
+	return dst
+}
+
+// wordDotEvidence reports whether a host written with " dot " looks like a
+// host name rather than prose: a digit or hyphen in it, or several dots.
+func wordDotEvidence(rs []rune) bool {
+	words := 0
+	for i, r := range rs {
+		if r >= '0' && r <= '9' || r == '-' {
+			return true
+		}
+		if r == ' ' && hasPrefixRunes(rs[i:], " dot ") {
+			words++
+		}
+	}
+	return words >= 2
+}
+
+// isIPv4 reports whether host is a dotted quad of octets.
+func isIPv4(host []byte) bool {
+	parts, v, digits := 0, 0, 0
+	for i := 0; i <= len(host); i++ {
+		if i == len(host) || host[i] == '.' {
+			if digits == 0 || v > 255 {
+				return false
+			}
+			parts++
+			v, digits = 0, 0
+			continue
+		}
+		c := host[i]
+		if c < '0' || c > '9' || digits == 3 {
+			return false
+		}
+		v = v*10 + int(c-'0')
+		digits++
+	}
+	return parts == 4
+}
+
+// insideEmail reports whether f lies inside an e-mail finding of fs.
+func insideEmail(fs []Finding, f Finding) bool {
+	for _, e := range fs {
+		if e.Kind == KindEmail && f.Start >= e.Start && f.End <= e.End {
+			return true
+		}
+	}
+	return false
+}
+
+func isTrailingPunct(r rune) bool {
+	switch r {
+	case '.', ',', '!', '?', ';', ':', ')', ']', '"', '\'':
+		return true
+	}
+	return false
+}
+
+func (s *Scanner) allowedHost(host []byte) bool {
+	for _, d := range s.allowHosts {
+		if bytes.HasSuffix(host, d) && (len(host) == len(d) || host[len(host)-len(d)-1] == '.') {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,63 @@
+package moderation_test
+
+import (
+	"testing"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
+)
+
+const (
+	email = moderation.KindEmail
+	url   = moderation.KindURL
+)
+
+func TestDetectEmailObfuscations(t *testing.T) {
+	runDetect(t, detectScanner(t), []dcase{
+		{"plain", "发到 zhang.san@qq.com 吧", []dhit{{email, "zhang.san@qq.com", plain, false}}},
+		{"full-width at", "简历发ｈｒ＠ｃｏｍｐａｎｙ．ｃｎ", []dhit{{email, "ｈｒ＠ｃｏｍｐａｎｙ．ｃｎ", plain, false}}},
+		{"艾特", "联系 lucky888艾特qq.com 领取", []dhit{{email, "lucky888艾特qq.com", obf, false}}},
+		{"艾特 spaced", "邮箱 lucky888 艾特 163.com", []dhit{{email, "lucky888 艾特 163.com", obf, false}}},
+		{"hash", "发简历到 hr_li#qq.com", []dhit{{email, "hr_li#qq.com", obf, false}}},
+		{"round at and dot", "name(at)qq(dot)com", []dhit{{email, "name(at)qq(dot)com", obf, false}}},
+		{"square at", "service[at]vip-mail[dot]cn 有资料", []dhit{{email, "service[at]vip-mail[dot]cn", obf, false}}},
+		{"spaced brackets", "tom (at) gmail (dot) com", []dhit{{email, "tom (at) gmail (dot) com", obf, false}}},
+		{"点com", "发到 abc123@163点com", []dhit{{email, "abc123@163点com", obf, false}}},
+		{"艾特 and 点", "wang艾特sina点com", []dhit{{email, "wang艾特sina点com", obf, false}}},
+		{"full stop dot", "邮箱 abc@qq。com", []dhit{{email, "abc@qq。com", obf, false}}},
+		{"curly", "me{at}outlook{dot}com", []dhit{{email, "me{at}outlook{dot}com", obf, false}}},
+		{"full-width brackets", "kefu（at）qq（dot）com", []dhit{{email, "kefu（at）qq（dot）com", obf, false}}},
+	})
+}
+
+func TestDetectEmailTraps(t *testing.T) {
+	runTraps(t, detectScanner(t), email, []string{
+		"@所有人 明天开会", "#周报# 本周完成三项", "C#.net 项目", "issue#123 已修复", "第#3条.com",
+		"艾特一下张三", "请艾特我.谢谢", "foo(at)bar", "见 (at) 表格", "价格#1.5元", "我们在(at)home.txt里写了",
+		"abc#def.xyz", "a@localhost",
+	})
+}
+
+func TestDetectURLObfuscations(t *testing.T) {
+	runDetect(t, detectScanner(t), []dcase{
+		{"word dot with digits", "上 dafa888 dot com 注册", []dhit{{url, "dafa888 dot com", obf, false}}},
+		{"word dot with www", "www dot lucky dot net", []dhit{{url, "www dot lucky dot net", obf, false}}},
+		{"word dot twice", "go to mail dot evil dot cn now", []dhit{{url, "mail dot evil dot cn", obf, false}}},
+		{"full stops", "打开www。bet365。com", []dhit{{url, "www。bet365。com", obf, false}}},
+		{"full stop bare", "下载地址 down。app88。vip", []dhit{{url, "down。app88。vip", obf, false}}},
+		{"ip with scheme", "打开 http://10.0.0.8/x 看看", []dhit{{url, "http://10.0.0.8/x", plain, false}}},
+		{"ip with port and path", "访问 1.2.3.4:8080/path", []dhit{{url, "1.2.3.4:8080/path", plain, false}}},
+		{"ip with port", "代理 47.98.12.3:1080", []dhit{{url, "47.98.12.3:1080", plain, false}}},
+		{"ip https", "https://203.0.113.9/login?u=1", []dhit{{url, "https://203.0.113.9/login?u=1", plain, false}}},
+		{"点", "dafa888点com", []dhit{{url, "dafa888点com", obf, false}}},
+		{"bracketed", "bet(dot)cc/reg", []dhit{{url, "bet(dot)cc/reg", obf, false}}},
+		{"plain", "看https://evil.io/a?b=1，好", []dhit{{url, "https://evil.io/a?b=1", plain, false}}},
+	})
+}
+
+func TestDetectURLTraps(t *testing.T) {
+	runTraps(t, detectScanner(t), url, []string{
+		"the dot com bubble", "connect the dot to the line", "下午3点cn", "内网 192.168.125.83", "版本 1.2.3.4",
+		"v1.2.3.4/5", "node.js 和 e.g. 和 3.14", "好的。com组明天来", "第 1.2.3.4 节", "dot the i's and cross the t's",
+		"一个 dot com 公司", "https://corp.example.com/wiki", "发到 abc@qq.com", "name(at)qq(dot)com",
+	})
+}

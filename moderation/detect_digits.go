@@ -1,0 +1,134 @@
+package moderation
+
+// How digits are written: the styles and values of the characters the
+// number detector reads as digits.
+
+// digitStyle says how a digit was written, read from the original text. A
+// change of style inside a run of digits is a boundary: ①13812345678 is the
+// list marker ① and a phone number, not a 12-digit run.
+type digitStyle uint8
+
+// Digit styles.
+const (
+	styleASCII          digitStyle = iota // 0–9, full-width ０–９
+	styleChinese                          // 一二三, 壹贰叁, radio numerals 幺两拐勾洞
+	styleLetter                           // O for 0, l and I for 1
+	styleCircled                          // ①, ⓪, ㉑
+	styleParen                            // ⑴, ㈠
+	styleStop                             // ⒈, 🄁
+	styleNegCircled                       // ❶, ⓫, ⓿
+	styleSansCircled                      // ➀
+	styleNegSansCircled                   // ➊
+	styleDoubleCircled                    // ⓵
+	styleCircledHan                       // ㊀
+	styleSuper                            // ¹
+	styleSub                              // ₁
+	styleMath                             // 𝟏
+	styleOther                            // any other character that folds to a digit
+)
+
+// styleOf classifies the original character r of a digit.
+func styleOf(r rune) digitStyle {
+	switch {
+	case r >= '0' && r <= '9', r >= '０' && r <= '９':
+		return styleASCII
+	case isChineseNumeral(r):
+		return styleChinese
+	case r == 'o' || r == 'O' || r == 'l' || r == 'I' || r == 'i' || r == 'ｏ' || r == 'Ｏ' || r == 'ｌ' || r == 'Ｉ':
+		return styleLetter
+	case r >= 0x2460 && r <= 0x2473, r == 0x24EA, r >= 0x3251 && r <= 0x325F, r >= 0x32B1 && r <= 0x32BF:
+		return styleCircled
+	case r >= 0x2474 && r <= 0x2487, r >= 0x3220 && r <= 0x3229:
+		return styleParen
+	case r >= 0x2488 && r <= 0x249B, r >= 0x1F100 && r <= 0x1F10A:
+		return styleStop
+	case r >= 0x24EB && r <= 0x24F4, r == 0x24FF, r >= 0x2776 && r <= 0x277F:
+		return styleNegCircled
+	case r >= 0x2780 && r <= 0x2789:
+		return styleSansCircled
+	case r >= 0x278A && r <= 0x2793:
+		return styleNegSansCircled
+	case r >= 0x24F5 && r <= 0x24FE:
+		return styleDoubleCircled
+	case r >= 0x3280 && r <= 0x3289:
+		return styleCircledHan
+	case r == 0xB9 || r == 0xB2 || r == 0xB3 || r >= 0x2070 && r <= 0x2079:
+		return styleSuper
+	case r >= 0x2080 && r <= 0x2089:
+		return styleSub
+	case r >= 0x1D7CE && r <= 0x1D7FF:
+		return styleMath
+	}
+	return styleOther
+}
+
+// isDingbatDigit reports whether r is one of the enclosed digits NFKC leaves
+// alone (❶, ➀, ➊, ⓵, ⓫, ⓿), which digitValues reads.
+func isDingbatDigit(r rune) bool {
+	return r >= 0x2776 && r <= 0x2793 || r >= 0x24EB && r <= 0x24FF
+}
+
+// digitValues returns the digits a normalized rune stands for (ASCII
+// digits, Chinese numerals, and the enclosed digits NFKC does not fold:
+// ❿ and ⓫ stand for two digits) and how many there are.
+func digitValues(r rune) (v [2]int8, n int) {
+	switch {
+	case r >= '0' && r <= '9':
+		return [2]int8{int8(r - '0')}, 1
+	case r >= 0x2776 && r <= 0x2793:
+		// Three blocks of ten: ❶–❿, ➀–➉, ➊–➓.
+		d := (r - 0x2776) % 10
+		if d == 9 {
+			return [2]int8{1, 0}, 2
+		}
+		return [2]int8{int8(d + 1)}, 1
+	case r >= 0x24F5 && r <= 0x24FE: // ⓵–⓾
+		if r == 0x24FE {
+			return [2]int8{1, 0}, 2
+		}
+		return [2]int8{int8(r - 0x24F5 + 1)}, 1
+	case r == 0x24FF: // ⓿
+		return [2]int8{0}, 1
+	case r >= 0x24EB && r <= 0x24F4: // ⓫–⓴
+		v := int8(r - 0x24EB + 11)
+		return [2]int8{v / 10, v % 10}, 2
+	}
+	if d, ok := chineseDigit(r); ok {
+		return [2]int8{int8(d)}, 1
+	}
+	return v, 0
+}
+
+// isSubstitute reports whether the letter at j spells a digit (o for 0,
+// l or i for 1): the whole latin word around it is made of such letters, at
+// most four, and touches a digit.
+func isSubstitute(runes []rune, offs []int32, j int) bool {
+	if r := runes[j]; r != 'o' && r != 'l' && r != 'i' {
+		return false
+	}
+	a, b := j, j+1
+	for a > 0 && isLower(runes[a-1]) && b-a <= 4 {
+		a--
+	}
+	for b < len(runes) && isLower(runes[b]) && b-a <= 4 {
+		b++
+	}
+	if b-a > 4 {
+		return false
+	}
+	for _, r := range runes[a:b] {
+		if r != 'o' && r != 'l' && r != 'i' {
+			return false
+		}
+	}
+	_, before := digitValuesAt(runes, a-1)
+	_, after := digitValuesAt(runes, b)
+	return before > 0 && offs[a]-offs[a-1] == 1 || after > 0 && offs[b]-offs[b-1] == 1
+}
+
+func digitValuesAt(runes []rune, i int) ([2]int8, int) {
+	if i < 0 || i >= len(runes) {
+		return [2]int8{}, 0
+	}
+	return digitValues(runes[i])
+}

@@ -1,0 +1,316 @@
+package moderation
+
+import (
+	"slices"
+	"strings"
+)
+
+// weChatTrigger is a word that introduces a WeChat or QQ id.
+type weChatTrigger struct {
+	text      []rune
+	disguised bool // an evasive spelling (v信, vx, 薇信 …): "加" + it is a solicitation by itself
+	qq        bool // QQ ids are digits only
+	afterJia  bool // only counts right after 加 or + (加微, +V)
+	colon     bool // only counts before a colon (Q：123456789)
+}
+
+func weChatTriggers() []weChatTrigger {
+	list := []struct {
+		s                              string
+		disguised, qq, afterJia, colon bool
+	}{
+		{"微信号", false, false, false, false}, {"企鹅号", true, true, false, false}, {"扣扣号", true, true, false, false},
+		{"qq号", false, true, false, false}, {"微信", false, false, false, false}, {"威信", true, false, false, false},
+		{"薇信", true, false, false, false}, {"徽信", true, false, false, false}, {"危信", true, false, false, false},
+		{"v信", true, false, false, false}, {"绿泡泡", true, false, false, false},
+		{"vx", true, false, false, false}, {"wx", true, false, false, false}, {"qq", false, true, false, false},
+		{"扣扣", true, true, false, false}, {"企鹅", true, true, false, false}, {"微", true, false, true, false},
+		{"v", true, false, true, false}, {"q", true, true, false, true},
+	}
+	out := make([]weChatTrigger, len(list))
+	for i, t := range list {
+		out[i] = weChatTrigger{text: []rune(t.s), disguised: t.disguised, qq: t.qq, afterJia: t.afterJia, colon: t.colon}
+	}
+	return out
+}
+
+func isHeart(r rune) bool {
+	switch r {
+	case '❤', '♥', '♡', '💗', '💕', '💖', '💓', '💙', '💚', '💛', '💜', '🧡', '🖤', '💘', '💝':
+		return true
+	}
+	return false
+}
+
+// skipNoise returns the first index at or after p that is not noise.
+func (s *Scanner) skipNoise(runes []rune, p int) int {
+	for p < len(runes) && s.isNoise(runes[p]) {
+		p++
+	}
+	return p
+}
+
+// matchTrigger matches a trigger word at p (noise between its letters
+// skipped) and returns its end and the trigger, or -1.
+func (s *Scanner) matchTrigger(runes []rune, p int, afterJia bool) (int, *weChatTrigger) {
+	for ti := range s.triggers {
+		t := &s.triggers[ti]
+		if t.afterJia && !afterJia {
+			if len(t.text) == 1 && t.text[0] == 'v' && p+1 < len(runes) && runes[p] == 'v' && isHeart(runes[p+1]) {
+				return p + 2, t
+			}
+			continue
+		}
+		j := p
+		ok := true
+		for k, r := range t.text {
+			if k > 0 {
+				j = s.skipNoise(runes, j)
+			}
+			if j >= len(runes) || runes[j] != r {
+				ok = false
+				break
+			}
+			j++
+		}
+		if !ok {
+			continue
+		}
+		if t.colon {
+			if k := skipSpaces(runes, j); k >= len(runes) || runes[k] != ':' {
+				continue
+			}
+		}
+		if isLower(t.text[len(t.text)-1]) && j < len(runes) && isLower(runes[j]) && !hasIDWithDigit(runes, j) {
+			// A latin trigger glued to a word ("wxwidgets") is not a trigger.
+			continue
+		}
+		if j < len(runes) && isHeart(runes[j]) {
+			j++
+		}
+		return j, t
+	}
+	return -1, nil
+}
+
+func hasIDWithDigit(runes []rune, p int) bool {
+	for ; p < len(runes) && (isASCIIAlnum(runes[p]) || runes[p] == '_' || runes[p] == '-'); p++ {
+		if runes[p] >= '0' && runes[p] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+func isFiller(r rune) bool {
+	switch r {
+	case '号', '是', '为', '码', '搜', '索', '的', '私', '加', '我', '聊', ':':
+		return true
+	}
+	return false
+}
+
+// findID returns the end of a WeChat/QQ id a few characters after p, or -1.
+func (s *Scanner) findID(runes []rune, p int, qq bool) int {
+	k := p
+	for fillers := 0; k < len(runes) && k-p < 12; {
+		r := runes[k]
+		if s.isNoise(r) && r != '_' && r != '-' {
+			k++
+			continue
+		}
+		if fillers < 3 && isFiller(r) {
+			k++
+			fillers++
+			continue
+		}
+		if fillers < 3 && r == 'i' && k+1 < len(runes) && runes[k+1] == 'd' && (k+2 == len(runes) || !isASCIIAlnum(runes[k+2])) {
+			k += 2
+			fillers++
+			continue
+		}
+		break
+	}
+	if k >= len(runes) {
+		return -1
+	}
+	switch r := runes[k]; {
+	case isLower(r) && !qq:
+		e := k
+		for e < len(runes) && (isASCIIAlnum(runes[e]) || runes[e] == '_' || runes[e] == '-') {
+			e++
+		}
+		if l := e - k; l >= 6 && l <= 20 {
+			return e
+		}
+	case r >= '1' && r <= '9':
+		e := k
+		for e < len(runes) && runes[e] >= '0' && runes[e] <= '9' {
+			e++
+		}
+		if l := e - k; l >= 5 && l <= 11 && (e == len(runes) || !isLower(runes[e])) {
+			return e
+		}
+	}
+	return -1
+}
+
+// sameNumber returns the end of "同号" or "同手机(号)" / "同电话" at p (noise
+// skipped): "微信同号" gives the id as "the same as my phone number", or -1.
+func (s *Scanner) sameNumber(runes []rune, p int) int {
+	p = s.skipNoise(runes, p)
+	if p >= len(runes) || runes[p] != '同' {
+		return -1
+	}
+	for _, w := range [...]string{"同号", "同手机号", "同手机", "同电话号", "同电话"} {
+		if hasPrefixRunes(runes[p:], w) {
+			return p + len([]rune(w))
+		}
+	}
+	return -1
+}
+
+// Words that make "加我微信" a question or a report rather than a request.
+var (
+	pastWords     = []string{"昨天", "前天", "上周", "上次", "上个月", "之前", "刚才", "已经", "早就", "以前", "那天"}
+	questionEnds  = []rune{'?', '吗', '呢', '么', '没'}
+	thirdPersons  = []rune{'他', '她', '它'}
+	ordinaryAfter = []string{"支付", "转账", "红包", "群", "公众号", "小程序", "视频号", "登录", "扫码", "文件", "里", "上"}
+)
+
+// clause returns the bounds of the clause around [from, to): up to the
+// sentence separators on either side, at most 30 characters away.
+func clause(runes []rune, from, to int) (int, int) {
+	lo, hi := from, to
+	for lo > 0 && from-lo < 30 && !isSeparator(runes[lo-1]) {
+		lo--
+	}
+	for hi < len(runes) && hi-to < 30 && !isSeparator(runes[hi]) {
+		hi++
+	}
+	return lo, hi
+}
+
+// notARequest reports whether the 加 at i (the trigger ending at end) is a
+// question or a report about the past (昨天你加我qq呢？, 你加过我微信吗,
+// 我上周加了他微信) rather than a request to add an id.
+func notARequest(runes []rune, i, end int) bool {
+	if j := i + 1; j < len(runes) && (runes[j] == '了' || runes[j] == '过') {
+		return true
+	}
+	if end < len(runes) && (runes[end] == '了' && !hasPrefixRunes(runes[end:], "了解") || runes[end] == '过') {
+		return true
+	}
+	lo, hi := clause(runes, i, end)
+	for k := lo; k < i; k++ {
+		// 他说要加我微信: someone else's words.
+		if slices.Contains(thirdPersons, runes[k]) && k+1 < i && strings.ContainsRune("说要想让叫会", runes[k+1]) {
+			return true
+		}
+	}
+	question := false
+	if hi < len(runes) && runes[hi] == '?' {
+		question = true
+	}
+	for _, r := range runes[end:hi] {
+		for _, q := range questionEnds {
+			if r == q {
+				question = true
+			}
+		}
+	}
+	you := false
+	for _, r := range runes[lo:i] {
+		if r == '你' || r == '您' {
+			you = true
+		}
+	}
+	past := hasWordNear(runes, i, i, i-lo, 0, pastWords)
+	return question && (you || past) || past && you
+}
+
+// detectWeChat finds WeChat/QQ solicitations: a trigger word followed by an
+// id (微信号：abc123, Q：123456789), "加我"/"加"/"+" with a disguised trigger
+// alone (加我微信, 加v信, +V, ➕微), and a trigger with 同号 (微信同号), which
+// gives the phone number as the id. Ordinary talk about WeChat ("微信群里说",
+// "用微信支付", "企业微信") has no id after the trigger and is not reported,
+// nor are questions and reports (你加过我微信吗, 我上周加了他微信).
+func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Finding {
+	n := len(runes)
+	t := s.norm.t
+	for i := 0; i < n; i++ {
+		r := runes[i]
+		if t.hints(r)&hintTrigger == 0 {
+			continue
+		}
+		if isLower(r) && i > 0 && isASCIIAlnum(runes[i-1]) {
+			continue
+		}
+		if r == '微' && i >= 2 && runes[i-2] == '企' && runes[i-1] == '业' {
+			continue // 企业微信: the company's own tool
+		}
+		alone, jia := false, false
+		var end int
+		var tr *weChatTrigger
+		if r == '加' || r == '+' || r == '➕' {
+			jia = true
+			j := s.skipNoise(runes, i+1)
+			if j < n && runes[j] == '我' {
+				alone = true
+				j = s.skipNoise(runes, j+1)
+			}
+			end, tr = s.matchTrigger(runes, j, true)
+			if end < 0 {
+				continue
+			}
+			alone = alone || tr.disguised
+			if r != '加' && tr.text[0] == 'q' && len(tr.text) == 1 {
+				continue
+			}
+		} else {
+			end, tr = s.matchTrigger(runes, i, false)
+			if end < 0 {
+				continue
+			}
+		}
+		form, conf := FormDetector, uint8(confPlain)
+		if tr.disguised || r == '+' || r == '➕' {
+			form, conf = FormObfuscated, confEvasive
+		}
+		if same := s.sameNumber(runes, end); same > 0 {
+			// 微信同号 (13812345678): the id is the phone number.
+			idEnd := same
+			if e := s.findID(runes, same, true); e > 0 {
+				idEnd = e
+			}
+			dst = append(dst, Finding{Kind: KindWeChatID, Start: int(offs[i]), End: int(offs[idEnd-1]) + 1, Form: form, Confidence: conf})
+			i = idEnd - 1
+			continue
+		}
+		if idEnd := s.findID(runes, end, tr.qq); idEnd > 0 {
+			if jia && notARequest(runes, i, end) {
+				i = idEnd - 1
+				continue
+			}
+			dst = append(dst, Finding{Kind: KindWeChatID, Start: int(offs[i]), End: int(offs[idEnd-1]) + 1, Form: form, Confidence: conf})
+			i = idEnd - 1
+			continue
+		}
+		if alone && !notARequest(runes, i, end) && !ordinaryUse(runes, end) {
+			dst = append(dst, Finding{Kind: KindWeChatID, Start: int(offs[i]), End: int(offs[end-1]) + 1, Form: form, Confidence: conf - 5})
+			i = end - 1
+		}
+	}
+	return dst
+}
+
+// ordinaryUse reports whether the words after a trigger name a WeChat
+// feature (加我微信群, 加微信支付), not an account to add.
+func ordinaryUse(runes []rune, end int) bool {
+	for _, w := range ordinaryAfter {
+		if hasPrefixRunes(runes[end:], w) {
+			return true
+		}
+	}
+	return false
+}

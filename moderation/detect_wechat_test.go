@@ -1,0 +1,45 @@
+package moderation_test
+
+import (
+	"testing"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
+)
+
+const wechat = moderation.KindWeChatID
+
+func TestDetectWeChatForms(t *testing.T) {
+	runDetect(t, detectScanner(t), []dcase{
+		{"plus V", "有意者+V：lucky_888", []dhit{{wechat, "+V：lucky_888", obf, false}}},
+		{"plus V alone", "想了解的+V", []dhit{{wechat, "+V", obf, false}}},
+		{"heavy plus 微", "详情➕微 abc12345", []dhit{{wechat, "➕微 abc12345", obf, false}}},
+		{"heavy plus 微 alone", "感兴趣➕微", []dhit{{wechat, "➕微", obf, false}}},
+		{"加V", "加V了解详情", []dhit{{wechat, "加V", obf, false}}},
+		{"徽信", "徽信：money_king", []dhit{{wechat, "徽信：money_king", obf, false}}},
+		{"威信", "加我威信", []dhit{{wechat, "加我威信", obf, false}}},
+		{"薇信", "薇信号 xiaomei520", []dhit{{wechat, "薇信号 xiaomei520", obf, false}}},
+		{"危信", "危信 tuan2024 拉你进群", []dhit{{wechat, "危信 tuan2024", obf, false}}},
+		{"绿泡泡", "加绿泡泡 abc_8888", []dhit{{wechat, "加绿泡泡 abc_8888", obf, false}}},
+		{"绿泡泡 alone", "私聊加绿泡泡", []dhit{{wechat, "加绿泡泡", obf, false}}},
+		{"扣扣", "扣扣 123456789 私聊", []dhit{{wechat, "扣扣 123456789", obf, false}}},
+		{"企鹅", "企鹅：87654321", []dhit{{wechat, "企鹅：87654321", obf, false}}},
+		{"Q colon", "Q：123456789", []dhit{{wechat, "Q：123456789", obf, false}}},
+		{"q colon lower", "有事找我 q:10086123", []dhit{{wechat, "q:10086123", obf, false}}},
+		{"微信同号", "电话13812345678微信同号", []dhit{{phone, "13812345678", plain, false}, {wechat, "微信同号", plain, false}}},
+		{"V信同号", "V信同号，随时联系", []dhit{{wechat, "V信同号", obf, false}}},
+		{"手机微信同号", "手机微信同号：13987654321", []dhit{{wechat, "微信同号：13987654321", plain, false}, {phone, "13987654321", plain, false}}},
+		{"vx同手机", "vx同手机", []dhit{{wechat, "vx同手机", obf, false}}},
+		{"加我微信", "感兴趣的加我微信", []dhit{{wechat, "加我微信", plain, false}}},
+		{"加我微信好吗", "方便的话加我微信好吗", []dhit{{wechat, "加我微信", plain, false}}},
+		{"微信号", "微信号：zhangsan_01", []dhit{{wechat, "微信号：zhangsan_01", plain, false}}},
+	})
+}
+
+func TestDetectWeChatTraps(t *testing.T) {
+	runTraps(t, detectScanner(t), wechat, []string{
+		"昨天你加我qq呢？", "你加过我微信吗", "我上周加了他微信", "你加我微信了吗？", "之前你加我微信的时候说过",
+		"他加我qq了", "她说要加我微信", "我已经加了客户微信", "微信支付已到账", "企业微信里找我", "企业微信号 zhangsan01",
+		"用微信支付12000元", "微信群里说", "发微信给我", "QQ邮箱收到了", "wxwidgets", "Q3 业绩 123456789", "加我微信群",
+		"加微信支付", "我加你微信", "微信里同号码的人很多",
+	})
+}
