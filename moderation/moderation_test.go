@@ -24,6 +24,17 @@ type hit struct {
 
 func (h hit) String() string { return fmt.Sprintf("%s/%d %q", h.kind, h.tag, h.sub) }
 
+// positions returns fs without Form and Confidence, for tests that check
+// positions only.
+func positions(fs []moderation.Finding) []moderation.Finding {
+	out := make([]moderation.Finding, len(fs))
+	for i, f := range fs {
+		f.Form, f.Confidence = 0, 0
+		out[i] = f
+	}
+	return out
+}
+
 // want converts expected hits into findings with rune offsets.
 func want(t *testing.T, text string, hits []hit) []moderation.Finding {
 	t.Helper()
@@ -217,7 +228,7 @@ func TestScanKeywords(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got := s.Scan(tc.text, nil)
 			w := want(t, tc.text, tc.hits)
-			if !slices.Equal(got, w) {
+			if !slices.Equal(positions(got), w) {
 				t.Errorf("Scan(%q) = %v, want %v (%v)", tc.text, got, w, tc.hits)
 			}
 		})
@@ -231,7 +242,7 @@ func TestScanScopedAllow(t *testing.T) {
 	text := "长江大桥"
 	got := s.Scan(text, nil)
 	w := want(t, text, []hit{{moderation.KindAllow, 7, "长江大桥"}, {moderation.KindKeyword, 1, "江大"}})
-	if !slices.Equal(got, w) {
+	if !slices.Equal(positions(got), w) {
 		t.Errorf("got %v, want %v", got, w)
 	}
 }
@@ -241,7 +252,7 @@ func TestScanAppendsToDst(t *testing.T) {
 	prev := moderation.Finding{Kind: moderation.KindRegex, Start: 9, End: 10}
 	got := s.Scan("大麻", []moderation.Finding{prev})
 	w := []moderation.Finding{prev, {Kind: moderation.KindKeyword, Tag: 1, Start: 0, End: 2}}
-	if !slices.Equal(got, w) {
+	if !slices.Equal(positions(got), w) {
 		t.Errorf("got %v, want %v", got, w)
 	}
 }
@@ -397,7 +408,7 @@ func TestDetectors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got := s.Scan(tc.text, nil)
 			w := want(t, tc.text, tc.hits)
-			if !slices.Equal(got, w) {
+			if !slices.Equal(positions(got), w) {
 				t.Errorf("Scan(%q) = %v, want %v (%v)", tc.text, got, w, tc.hits)
 			}
 		})
@@ -495,9 +506,12 @@ func TestScanMatchesReference(t *testing.T) {
 				}
 			}
 		}
-		got := s.Scan(m, nil)
+		// Structural forms (a character alone on a line …) find more.
+		got := slices.DeleteFunc(s.Scan(m, nil), func(f moderation.Finding) bool {
+			return f.Form != moderation.FormExact && f.Form != moderation.FormFolded
+		})
 		sortFindings(ref)
-		if !slices.Equal(got, ref) {
+		if !slices.Equal(positions(got), ref) {
 			t.Fatalf("Scan(%q)\n got %v\nwant %v", m, got, ref)
 		}
 	}

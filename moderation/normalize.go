@@ -55,6 +55,9 @@ type tables struct {
 	// noiseCodes is the starting point of every Scanner's alphabet: codeSkip
 	// for noise runes, codeReset for everything else.
 	noiseCodes [65536]uint16
+	// lookalike holds the runes folded as look-alikes (Cyrillic х,
+	// squared 🅵, ⻩, 売 …); read only when a finding is rated.
+	lookalike map[rune]bool
 }
 
 // normTables builds the folding tables once per process. Running x/text NFKC
@@ -64,20 +67,27 @@ type tables struct {
 var normTables = sync.OnceValue(buildTables)
 
 func buildTables() *tables {
-	t := &tables{astral: make(map[rune]uint32)}
+	t := &tables{astral: make(map[rune]uint32), lookalike: make(map[rune]bool)}
 	t2s := traditionalToSimplified()
 	fold := cases.Fold()
+	la := newLookalikeFold()
 	for r := rune(0); r < 0x10000; r++ {
-		t.bmp[r] = t.entry(r, t2s, fold)
+		t.bmp[r] = t.entry(r, t2s, fold, la)
 	}
 	for r := range t.bmp {
-		if Class(t.bmp[r]>>classShft&classMask) == ClassNoise {
+		switch Class(t.bmp[r] >> classShft & classMask) {
+		case ClassNoise:
 			t.noiseCodes[r] = codeSkip
+		case ClassSeparator:
+			t.noiseCodes[r] = codeSep
 		}
+	}
+	for _, m := range []rune{markSkip, markSoftSep, markBreak} {
+		t.noiseCodes[m] = codeSkip
 	}
 	for _, rng := range [][2]rune{{0x10000, 0x1FFFF}, {0xE0000, 0xE0FFF}} {
 		for r := rng[0]; r <= rng[1]; r++ {
-			if e := t.entry(r, t2s, fold); e != pack(r, ClassLetter, 0) {
+			if e := t.entry(r, t2s, fold, la); e != pack(r, ClassLetter, 0) {
 				t.astral[r] = e
 			}
 		}
@@ -90,7 +100,7 @@ func buildTables() *tables {
 	}
 	slices.Sort(ext) // deterministic tables
 	for _, r := range ext {
-		t.astral[r] = t.entry(r, t2s, fold)
+		t.astral[r] = t.entry(r, t2s, fold, la)
 	}
 	return t
 }
@@ -205,11 +215,22 @@ func classify(r rune) Class {
 	return ClassLetter
 }
 
-// entry computes the packed table entry of r: NFKC, then case folding, then
-// traditional → simplified.
-func (t *tables) entry(r rune, t2s map[rune]rune, fold cases.Caser) uint32 {
+// entry computes the packed table entry of r: look-alike forms first
+// (fold.go), then NFKC, case folding and traditional → simplified, then
+// diacritics and confusable letters to ASCII.
+func (t *tables) entry(r rune, t2s map[rune]rune, fold cases.Caser, la *lookalikeFold) uint32 {
 	if r == '…' || r == '⋯' || r == '‥' {
 		return pack(r, ClassSeparator, 0)
+	}
+	if isBidiControl(r) {
+		// Kept (as noise) so that Scan can read overridden text in
+		// display order; Normalize still drops them.
+		return pack(r, ClassNoise, hintMarkup)
+	}
+	orig := r
+	if to, ok := la.pre[r]; ok {
+		r = to
+		t.lookalike[orig] = true
 	}
 	if c := classify(r); c == classDrop || c == ClassSeparator {
 		return pack(r, c, 0)
@@ -237,11 +258,28 @@ func (t *tables) entry(r rune, t2s map[rune]rune, fold cases.Caser) uint32 {
 		if c == classDrop {
 			continue
 		}
-		out = append(out, pack(m, c, hintsOf(m)))
+		if to, ok := la.pre[m]; ok { // folding led to a look-alike (Ʀ → ʀ)
+			if sm, ok := t2s[to]; ok {
+				to = sm
+			}
+			t.lookalike[orig] = true
+			out = append(out, pack(to, classify(to), hintsOf(to)))
+			continue
+		}
+		if repl, look, ok := la.post(m); ok {
+			if look {
+				t.lookalike[orig] = true
+			}
+			for _, a := range repl {
+				out = append(out, pack(a, ClassLetter, hintsOf(a)))
+			}
+			continue
+		}
+		out = append(out, pack(m, c, hintsOf(m)|markupHints(m)))
 	}
 	switch len(out) {
 	case 0:
-		return pack(r, classDrop, 0)
+		return pack(orig, classDrop, 0)
 	case 1:
 		return out[0]
 	}

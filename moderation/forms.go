@@ -1,0 +1,341 @@
+package moderation
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mozillazg/go-pinyin"
+)
+
+// This file generates the spelled variants of opt-in entries (pinyin,
+// pinyin mixed with characters, initials, split characters) and rates every
+// keyword finding with a Form and a Confidence.
+//
+// Confidence scale (1–100; a rule may require a minimum):
+//
+//	100  exact, folded          the word as listed, after width/case/traditional/noise folding
+//	 90  structure, lookalike   repeated or inserted runes, a separator after each character,
+//	                            bidi, HTML; Cyrillic/Greek/squared letters, ⻩, 売
+//	 80  pinyin                 dubo, du bo, dǔbó, 赌bo, du博; structure across a line break
+//	 75  split                  女马 for 妈
+//	 60  homophone, initials    菠菜 for 博彩, sb, cnm
+//	 40  doubtful context       pinyin amid Latin words or written like a name
+//
+// A structural evasion on top of a spelled form lowers it by 10. Pinyin and
+// initials written as part of an e-mail address or handle, or as a name in
+// Latin text ("Please loop in Du Bo"), are not reported at all.
+const (
+	confExact     = 100
+	confStructure = 90
+	confLookalike = 90
+	confPinyin    = 80
+	confBreak     = 80
+	confSplit     = 75
+	confHomophone = 60
+	confInitials  = 60
+	confDoubtful  = 40
+	confPenalty   = 10
+)
+
+// maxVariants bounds the spellings generated per entry and form.
+const maxVariants = 32
+
+type variant struct {
+	text string
+	form Form
+}
+
+// readings returns the toneless pinyin readings of each rune of l (at most
+// three heteronyms each; nil for runes without a reading).
+func readings(l []rune) [][]string {
+	args := pinyin.NewArgs()
+	args.Style = pinyin.Normal
+	args.Heteronym = true
+	out := make([][]string, len(l))
+	for i, r := range l {
+		if !isHan(r) {
+			continue
+		}
+		rs := pinyin.SinglePinyin(r, args)
+		if len(rs) > 3 {
+			rs = rs[:3]
+		}
+		out[i] = rs
+	}
+	return out
+}
+
+// variants returns the spellings e asks for besides the word itself.
+func variants(l []rune, e Entry) []variant {
+	rd := readings(l)
+	han := 0
+	for _, r := range rd {
+		if r != nil {
+			han++
+		}
+	}
+	var out []variant
+	if e.Pinyin && han > 0 {
+		// All pinyin first (dubo), then pinyin mixed with characters
+		// (赌bo, du博) for words of two characters or more.
+		for _, v := range product(l, rd, func(i int, r rune) []string {
+			if rd[i] == nil {
+				return []string{string(r)}
+			}
+			return rd[i]
+		}) {
+			out = append(out, variant{v, FormPinyin})
+		}
+		if han >= 2 {
+			for _, v := range product(l, rd, func(i int, r rune) []string {
+				if rd[i] == nil {
+					return []string{string(r)}
+				}
+				return append([]string{string(r)}, rd[i]...)
+			}) {
+				if v != string(l) && !isAllLatin(v) {
+					out = append(out, variant{v, FormPinyin})
+				}
+			}
+		}
+	}
+	if e.Initials && han == len(l) && han >= 2 {
+		for _, v := range product(l, rd, func(i int, _ rune) []string {
+			var ini []string
+			for _, p := range rd[i] {
+				if len(ini) == 0 || ini[len(ini)-1] != p[:1] {
+					ini = append(ini, p[:1])
+				}
+			}
+			return ini
+		}) {
+			out = append(out, variant{v, FormInitials})
+		}
+	}
+	if e.Homophones {
+		split := func(i int, r rune) []string {
+			if parts, ok := splitChars[r]; ok {
+				return []string{string(r), parts}
+			}
+			return []string{string(r)}
+		}
+		for _, v := range product(l, rd, split) {
+			if v != string(l) {
+				out = append(out, variant{v, FormSplit})
+			}
+		}
+	}
+	return out
+}
+
+// product returns the concatenations choosing one option per rune, at most
+// maxVariants of them.
+func product(l []rune, _ [][]string, options func(int, rune) []string) []string {
+	out := []string{""}
+	for i, r := range l {
+		opts := options(i, r)
+		if len(opts) == 0 {
+			return nil
+		}
+		next := make([]string, 0, min(len(out)*len(opts), maxVariants))
+		for _, prefix := range out {
+			for _, o := range opts {
+				if len(next) < maxVariants {
+					next = append(next, prefix+o)
+				}
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+func isAllLatin(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// splitChars maps characters to the two characters they are written as
+// when split left/right (女马 for 妈). It is curated — no maintained Go
+// module ships character decomposition data — and holds the characters of
+// the default lists and of common abuse and advertising spam whose parts
+// are characters people can type (parts such as 扌 or 氵 are left out:
+// nobody types them).
+var splitChars = map[rune]string{
+	'妈': "女马", '吗': "口马", '码': "石马", '骗': "马扁", '骚': "马蚤", '驴': "马户",
+	'妹': "女未", '好': "女子", '奸': "女干", '姐': "女且", '婊': "女表", '嫖': "女票",
+	'娼': "女昌", '妓': "女支", '娘': "女良", '妖': "女夭", '嫩': "女敕", '媚': "女眉", '姓': "女生",
+	'枪': "木仓", '炮': "火包", '炸': "火乍", '烟': "火因", '炒': "火少", '灯': "火丁",
+	'张': "弓长", '强': "弓虽", '弹': "弓单",
+	'赌': "贝者", '赚': "贝兼", '贼': "贝戎", '账': "贝长", '财': "贝才", '贩': "贝反", '购': "贝勾", '贴': "贝占",
+	'胡': "古月", '明': "日月", '朋': "月月", '期': "其月", '肥': "月巴", '脱': "月兑",
+	'加': "力口", '群': "君羊", '职': "耳只", '联': "耳关", '取': "耳又",
+	'球': "王求", '玩': "王元", '现': "王见", '理': "王里",
+	'粉': "米分", '料': "米斗", '精': "米青",
+	'秒': "禾少", '种': "禾中", '私': "禾厶", '秘': "禾必",
+	'鸡': "又鸟", '鸭': "甲鸟", '机': "木几", '林': "木木", '相': "木目", '枝': "木支",
+	'孩': "子亥", '吸': "口及", '听': "口斤", '吃': "口乞", '叼': "口刁",
+}
+
+// byteSpan returns the byte range of the runes [start, end) of text.
+func byteSpan(text string, start, end int) (int, int) {
+	bs, be, n := len(text), len(text), 0
+	for i := range text {
+		if n == start {
+			bs = i
+		}
+		if n == end {
+			be = i
+			break
+		}
+		n++
+	}
+	return bs, be
+}
+
+// rate returns the form and confidence of a keyword finding of w covering
+// the runes [start, end) of text, matched over the normalized runes m
+// (reversed under a bidi override), the end of the finding (moved past an
+// HTML entity the match ends in) and false when the context shows it is no
+// hit (pinyin inside an e-mail address).
+func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w word) (Form, uint8, int, bool) {
+	structure, brk := reversed, false
+	for _, r := range m {
+		if isMarker(r) {
+			structure = true
+			brk = brk || r == markBreak
+		}
+	}
+	bs, be := byteSpan(text, start, end)
+	if be > bs && text[be-1] == '&' {
+		// The last character came from an entity (&#21338;): cover it.
+		if k := strings.IndexByte(text[be:min(len(text), be+maxEntity)], ';'); k >= 0 {
+			end += k + 1 // entity bodies are ASCII: bytes are runes
+			be += k + 1
+		}
+	}
+	t := s.norm.t
+	folded, look := false, false
+	for _, r := range text[bs:be] {
+		e := t.lookup(r)
+		if e&(runeMask|classMask<<classShft) != uint32(r)&runeMask|uint32(ClassLetter)<<classShft {
+			folded = true
+		}
+		if t.lookalike[r] {
+			look = true
+		}
+		if isBidiControl(r) {
+			structure = true
+		}
+	}
+	if w.form == FormExact {
+		switch {
+		case brk:
+			return FormStructure, confBreak, end, true
+		case structure:
+			return FormStructure, confStructure, end, true
+		case look:
+			return FormLookalike, confLookalike, end, true
+		case folded:
+			return FormFolded, confExact, end, true
+		}
+		return FormExact, confExact, end, true
+	}
+	var conf uint8
+	switch w.form {
+	case FormPinyin:
+		conf = confPinyin
+	case FormInitials:
+		conf = confInitials
+	case FormSplit:
+		conf = confSplit
+	default:
+		conf = confHomophone
+	}
+	if structure {
+		conf -= confPenalty
+	}
+	if w.flags&wordAllLatin == 0 {
+		return w.form, conf, end, true
+	}
+	ident, name, latin := latinContext(text, bs, be)
+	switch {
+	case ident, name && latin, latin && w.form == FormInitials:
+		return 0, 0, 0, false
+	case latin, name:
+		conf = min(conf, confDoubtful)
+	}
+	return w.form, conf, end, true
+}
+
+// latinContext describes the Latin text around text[bs:be]: ident when it
+// is part of an e-mail address, domain or handle (next to @, or joined to
+// more letters by . or _), name when it is written like a name (Du Bo,
+// Dubo), latin when a Latin word of two letters or more stands next to it.
+func latinContext(text string, bs, be int) (ident, name, latin bool) {
+	upper, lower := false, false
+	for i := bs; i < be; i++ {
+		c := text[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			if !upper && !lower {
+				name = true // first letter upper case …
+			}
+			upper = true
+		case c >= 'a' && c <= 'z':
+			lower = true
+		}
+	}
+	name = name && lower // … and not all capitals
+	// The token the span belongs to: runs of ASCII without spaces.
+	for i := be; i < len(text) && i < be+64; i++ {
+		c := text[i]
+		if c == '@' {
+			ident = true
+		}
+		if (c == '.' || c == '_') && i+1 < len(text) && isASCIIAlnum(rune(text[i+1])) && i == be {
+			ident = true
+		}
+		if c == ' ' || c >= utf8.RuneSelf {
+			break
+		}
+	}
+	for i := bs - 1; i >= 0 && i >= bs-64; i-- {
+		c := text[i]
+		if c == '@' {
+			ident = true
+		}
+		if (c == '.' || c == '_') && i == bs-1 && i > 0 && isASCIIAlnum(rune(text[i-1])) {
+			ident = true
+		}
+		if c == ' ' || c >= utf8.RuneSelf {
+			break
+		}
+	}
+	latin = latinWordAt(text, be, 1) || latinWordAt(text, bs, -1)
+	return ident, name, latin
+}
+
+// latinWordAt reports whether, going from byte i in direction dir over
+// spaces and ASCII punctuation, the next thing is a Latin word of at least
+// two letters.
+func latinWordAt(text string, i, dir int) bool {
+	if dir < 0 {
+		i--
+	}
+	for i >= 0 && i < len(text) && text[i] < utf8.RuneSelf && !isASCIILetter(text[i]) {
+		i += dir
+	}
+	n := 0
+	for i >= 0 && i < len(text) && isASCIILetter(text[i]) {
+		n++
+		i += dir
+	}
+	return n >= 2
+}
+
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

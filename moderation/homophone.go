@@ -1,0 +1,221 @@
+package moderation
+
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/mozillazg/go-pinyin"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// This file matches homophones (菠菜 for 博彩, 傻比 for 傻逼, 特么 for 他妈)
+// of the entries that ask for them. Instead of listing every same-sounding
+// spelling (博 alone has dozens), both the words and the message are read as
+// syllables and a second automaton runs over syllable codes. It runs only
+// when some entry has Homophones set, so scanners without such entries pay
+// nothing.
+
+// syllables maps the common characters (GB2312, the 6,763 characters of
+// everyday simplified Chinese: rare characters stay out so that variants
+// remain bounded) to a syllable id, and syllable names to ids.
+type syllables struct {
+	id    []uint16 // rune-0x4E00 → syllable id, 0 when not common
+	names map[string]uint16
+}
+
+const hanBase, hanEnd = 0x4E00, 0x9FFF
+
+var syllableTable = sync.OnceValue(buildSyllables)
+
+func buildSyllables() *syllables {
+	sy := &syllables{id: make([]uint16, hanEnd-hanBase+1), names: make(map[string]uint16, 512)}
+	dec := simplifiedchinese.GBK.NewDecoder()
+	args := pinyin.NewArgs()
+	for b0 := 0xB0; b0 <= 0xF7; b0++ {
+		for b1 := 0xA1; b1 <= 0xFE; b1++ {
+			out, err := dec.Bytes([]byte{byte(b0), byte(b1)})
+			if err != nil {
+				continue
+			}
+			r := []rune(string(out))
+			if len(r) != 1 || r[0] < hanBase || r[0] > hanEnd {
+				continue
+			}
+			if rs := pinyin.SinglePinyin(r[0], args); len(rs) > 0 {
+				sy.id[r[0]-hanBase] = sy.intern(rs[0])
+			}
+		}
+	}
+	return sy
+}
+
+// nearSyllable folds a toneless syllable to its near-homophone class: the
+// retroflex and flat initials (zh/z, ch/c, sh/s) and the front and back
+// nasals (an/ang, en/eng, in/ing) that most southern speakers merge, and the
+// two vowel swaps of internet slang (特么 te me for 他妈 ta ma).
+func nearSyllable(p string) string {
+	for _, pre := range [...][2]string{{"zh", "z"}, {"ch", "c"}, {"sh", "s"}} {
+		if strings.HasPrefix(p, pre[0]) {
+			p = pre[1] + p[2:]
+			break
+		}
+	}
+	for _, suf := range [...][2]string{{"ang", "an"}, {"eng", "en"}, {"ing", "in"}} {
+		if strings.HasSuffix(p, suf[0]) {
+			p = p[:len(p)-len(suf[0])] + suf[1]
+			break
+		}
+	}
+	switch p {
+	case "te":
+		p = "ta"
+	case "me":
+		p = "ma"
+	}
+	return p
+}
+
+func (sy *syllables) intern(p string) uint16 {
+	p = nearSyllable(p)
+	if id, ok := sy.names[p]; ok {
+		return id
+	}
+	id := uint16(len(sy.names) + 1)
+	sy.names[p] = id
+	return id
+}
+
+// homEntry is an entry asking for homophones.
+type homEntry struct {
+	letters []rune
+	tag     int32
+}
+
+// homophones is a Scanner's syllable automaton.
+type homophones struct {
+	sy    *syllables
+	code  []uint16 // syllable id → alphabet code (0: in no word)
+	ac    *automaton
+	words []homEntry
+}
+
+func newHomophones(entries []homEntry) *homophones {
+	sy := syllableTable()
+	h := &homophones{sy: sy, code: make([]uint16, len(sy.names)+1)}
+	args := pinyin.NewArgs()
+	args.Heteronym = true
+	var pats []pattern
+	next := uint16(1)
+	for _, e := range entries {
+		// Every combination of heteronym readings, at most maxVariants.
+		seqs := [][]uint16{nil}
+		for _, r := range e.letters {
+			rs := pinyin.SinglePinyin(r, args)
+			if len(rs) == 0 {
+				seqs = nil
+				break
+			}
+			var ext [][]uint16
+			for _, q := range seqs {
+				for _, p := range rs {
+					id, ok := sy.names[nearSyllable(p)]
+					if !ok || len(ext) == maxVariants {
+						continue
+					}
+					ext = append(ext, append(slices.Clip(q), id))
+				}
+			}
+			seqs = ext
+		}
+		if len(seqs) == 0 || len(e.letters) < 2 {
+			continue // a single syllable has far too many homophones
+		}
+		h.words = append(h.words, e)
+		for _, q := range seqs {
+			codes := make([]uint16, len(q))
+			for i, id := range q {
+				if h.code[id] == 0 {
+					h.code[id] = next
+					next++
+				}
+				codes[i] = h.code[id]
+			}
+			pats = append(pats, pattern{codes: codes, word: int32(len(h.words) - 1)})
+		}
+	}
+	h.ac = buildAutomaton(pats, int(next))
+	return h
+}
+
+// codeOf returns the alphabet code of a normalized rune.
+func (h *homophones) codeOf(s *Scanner, r rune) uint16 {
+	if r >= hanBase && r <= hanEnd {
+		if id := h.sy.id[r-hanBase]; id != 0 {
+			return h.code[id]
+		}
+		return codeReset
+	}
+	if s.code(r) == codeSkip {
+		return codeSkip
+	}
+	return codeReset
+}
+
+// matchHomophones reports the homophone spellings of the entries that ask
+// for them. A span whose characters are the word itself is left to the
+// keyword matcher.
+func (s *Scanner) matchHomophones(text string, runes []rune, offs []int32, dst []Finding) []Finding {
+	h := s.hom
+	nodes, fail := h.ac.nodes, h.ac.fail
+	state := int32(root)
+	for i, r := range runes {
+		c := h.codeOf(s, r)
+		if c == codeSkip {
+			continue
+		}
+		if c == codeReset {
+			state = root
+			continue
+		}
+		for {
+			t := nodes[state].base&baseMask + int32(c)
+			if uint(t) < uint(len(nodes)) && nodes[t].check == state {
+				state = t
+				break
+			}
+			if state == root {
+				break
+			}
+			state = fail[state]
+		}
+		if nodes[state].base >= 0 {
+			continue
+		}
+	outs:
+		for o := h.ac.out[state]; o >= 0; o = h.ac.outs[o].next {
+			e := h.words[h.ac.outs[o].word]
+			start, k := i, len(e.letters)-1
+			same := runes[i] == e.letters[k]
+			for k > 0 {
+				start--
+				if h.codeOf(s, runes[start]) != codeSkip {
+					k--
+					same = same && runes[start] == e.letters[k]
+				}
+			}
+			if same {
+				continue
+			}
+			f := Finding{Kind: KindKeyword, Tag: e.tag, Form: FormHomophone, Confidence: confHomophone}
+			f.Start, f.End = span(offs, start, i)
+			for _, d := range dst {
+				if d.Kind == KindKeyword && d.Tag == f.Tag && d.Start <= f.Start && d.End >= f.End {
+					continue outs // inside a finding of another form (女马的 holds 马的)
+				}
+			}
+			dst = append(dst, f)
+		}
+	}
+	return dst
+}
