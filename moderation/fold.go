@@ -87,8 +87,8 @@ func newLookalikeFold() *lookalikeFold {
 // returns the replacement and whether it is a look-alike; ok is false when
 // the rune stays as it is.
 func (f *lookalikeFold) post(m rune) (repl string, lookalike, ok bool) {
-	if m < utf8.RuneSelf || !unicode.IsLetter(m) || !unicode.In(m, lookalikeScripts...) {
-		return "", false, false
+	if m < utf8.RuneSelf || !unicode.IsLetter(m) || !unicode.In(m, lookalikeScripts...) || !norm.NFKC.IsNormalString(string(m)) {
+		return "", false, false // NFKC folds it (full-width Ｆ): not a look-alike
 	}
 	if base := stripMarks(norm.NFD.String(string(m))); isASCIIWord(base) {
 		return base, !unicode.Is(unicode.Latin, m), true

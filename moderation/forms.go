@@ -216,6 +216,7 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 		if k := strings.IndexByte(text[be:min(len(text), be+maxEntity)], ';'); k >= 0 {
 			end += k + 1 // entity bodies are ASCII: bytes are runes
 			be += k + 1
+			structure = true
 		}
 	}
 	t := s.norm.t

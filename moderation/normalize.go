@@ -228,9 +228,22 @@ func (t *tables) entry(r rune, t2s map[rune]rune, fold cases.Caser, la *lookalik
 		return pack(r, ClassNoise, hintMarkup)
 	}
 	orig := r
+	if r >= 0x1F130 && r <= 0x1F189 {
+		t.lookalike[orig] = true // squared letters (🄵); NFKC folds them
+	}
 	if to, ok := la.pre[r]; ok {
 		r = to
 		t.lookalike[orig] = true
+	} else if repl, look, ok := la.post(r); ok {
+		// Before case folding: Greek Ν looks like N, its lower case ν like v.
+		if look {
+			t.lookalike[orig] = true
+		}
+		var out []uint32
+		for _, a := range repl {
+			out = append(out, pack(a, ClassLetter, hintsOf(a)))
+		}
+		return t.packAll(orig, out)
 	}
 	if c := classify(r); c == classDrop || c == ClassSeparator {
 		return pack(r, c, 0)
@@ -277,6 +290,11 @@ func (t *tables) entry(r rune, t2s map[rune]rune, fold cases.Caser, la *lookalik
 		}
 		out = append(out, pack(m, c, hintsOf(m)|markupHints(m)))
 	}
+	return t.packAll(orig, out)
+}
+
+// packAll returns the table entry of orig mapping to the entries out.
+func (t *tables) packAll(orig rune, out []uint32) uint32 {
 	switch len(out) {
 	case 0:
 		return pack(orig, classDrop, 0)

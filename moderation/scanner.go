@@ -421,7 +421,14 @@ func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Find
 			// Inside a word whose continuation failed, and when falling
 			// back reports nothing: a repeated or an inserted rune?
 			if state != root && nodes[next].base >= 0 && !s.continues(runes, i+1, next) {
-				if r == prev && reps < maxRepeats {
+				if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
+					state, prev, reps = t, r, 0
+					if nodes[state].base < 0 {
+						dst = s.emit(text, runes, offs, i, s.ac.out[state], dst, sc)
+					}
+					continue
+				}
+				if r == prev && reps < maxRepeats && !isOrdinaryDouble(r) {
 					reps++
 					runes[i] = markSkip
 					continue

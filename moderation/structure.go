@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"html"
+	"strings"
 	"unicode"
 )
 
@@ -38,6 +39,16 @@ const (
 	maxTag       = 64 // longest HTML tag skipped, < and > included
 	maxLineShort = 2  // letters on a line that make a line break crossable
 )
+
+// ordinaryDoubles are characters that ordinary Chinese doubles (妈妈, 看看,
+// 天天): repeating one of them is not an evasion, so "你妈妈的生日" does not
+// become 你妈的. Curated: reduplicated kinship terms and the commonest
+// reduplicated verbs, adverbs and measure words.
+const ordinaryDoubles = "妈爸哥姐弟妹爷奶婆公叔姨舅宝娃看试想说听等谢天常刚慢好人个年月日样星渐偏往处事"
+
+func isOrdinaryDouble(r rune) bool {
+	return r >= 0x4E00 && strings.ContainsRune(ordinaryDoubles, r)
+}
 
 func markupHints(m rune) uint8 {
 	if m == '&' || m == '<' {
@@ -296,4 +307,49 @@ func (s *Scanner) crossSeparator(runes []rune, i int, state int32) int {
 		}
 	}
 	return j - i
+}
+
+// retroInsertion handles an inserted rune the automaton has already moved
+// on because some word continues that way (赌c博 when 赌chang is a pinyin
+// spelling): the letters since the last Han character come from one
+// original non-Han character, and the Han character at i continues the word
+// from before them. It returns the state after runes[i] and marks the
+// inserted runes.
+func (s *Scanner) retroInsertion(runes []rune, offs []int32, i int, state int32, c uint16) (int32, bool) {
+	k := i - 1
+	for k >= 0 && s.code(runes[k]) == codeSkip {
+		if isMarker(runes[k]) {
+			return 0, false // one evasion at a time: 赌cc博 is no word
+		}
+		k--
+	}
+	if k < 0 || isHan(runes[k]) || !isHan(runes[i]) {
+		return 0, false
+	}
+	o, p, first := offs[k], state, k
+	for ; k >= 0; k-- {
+		if s.code(runes[k]) == codeSkip {
+			continue
+		}
+		if offs[k] != o {
+			break
+		}
+		if p == root || isMarker(runes[k]) {
+			return 0, false
+		}
+		p, first = s.ac.nodes[p].check, k
+	}
+	if k < 0 || !isHan(runes[k]) || p == root {
+		return 0, false
+	}
+	t, ok := s.step(p, c)
+	if !ok {
+		return 0, false
+	}
+	for j := first; j < i; j++ {
+		if s.code(runes[j]) != codeSkip {
+			runes[j] = markSkip
+		}
+	}
+	return t, true
 }
