@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
@@ -181,6 +182,9 @@ var splitChars = map[rune]string{
 	'孩': "子亥", '吸': "口及", '听': "口斤", '吃': "口乞", '叼': "口刁",
 }
 
+// toneVowels are the vowels pinyin writes with tone marks.
+const toneVowels = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙǕǗǙǛÜ"
+
 // byteSpan returns the byte range of the runes [start, end) of text.
 func byteSpan(text string, start, end int) (int, int) {
 	bs, be, n := len(text), len(text), 0
@@ -262,6 +266,15 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 	}
 	if w.flags&wordAllLatin == 0 {
 		return w.form, conf, end, true
+	}
+	for _, r := range text[bs:be] {
+		// Pinyin is typed in ASCII (full width at most), with tone marks on
+		// vowels; other letters (mojibake such as ĺż, look-alikes) are no
+		// pinyin.
+		if r >= utf8.RuneSelf && unicode.IsLetter(r) && !(r >= 'Ａ' && r <= 'ｚ') &&
+			!(w.form == FormPinyin && strings.ContainsRune(toneVowels, r)) {
+			return 0, 0, 0, false
+		}
 	}
 	ident, name, latin := latinContext(text, bs, be)
 	switch {

@@ -86,15 +86,15 @@ func TestScanLookalike(t *testing.T) {
 	runFormCases(t, []formCase{
 		{"what the fսck", "fuck", "fսck", look}, // Armenian u
 		{"加vх聊", "vx", "vх", look},              // Cyrillic x
-		{"🅵🆄🅲🅺 you", "fuck", "🅵🆄🅲🅺", look},    // negative squared
+		{"🅵🆄🅲🅺 you", "fuck", "🅵🆄🅲🅺", look},      // negative squared
 		{"🅕🅤🅒🅚", "fuck", "🅕🅤🅒🅚", look},          // negative circled
 		{"🄵🅄🄲🄺!", "fuck", "🄵🅄🄲🄺", look},         // squared
-		{"ꜰᴜᴄᴋ ᴛʜɪs", "fuck", "ꜰᴜᴄᴋ", look},      // small capitals
+		{"ꜰᴜᴄᴋ ᴛʜɪs", "fuck", "ꜰᴜᴄᴋ", look},     // small capitals
 		{"free ѕех chat", "sex", "ѕех", look},   // Cyrillic s, e, x
 		{"рorn site", "porn", "рorn", look},     // Cyrillic r
 		{"shіt happens", "shit", "shіt", look},  // Cyrillic i
 		{"ΡΟRΝ", "porn", "ΡΟRΝ", look},          // Greek capitals
-		{"⻩色网站", "黄色", "⻩色", look},             // CJK Radicals Supplement
+		{"⻩色网站", "黄色", "⻩色", look},              // CJK Radicals Supplement
 		{"有人売淫", "卖淫", "売淫", look},              // Japanese shinjitai
 		{"搞伝销", "传销", "伝销", look},
 		{"売卡的", "卖卡", "売卡", look},

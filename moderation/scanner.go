@@ -392,7 +392,7 @@ func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Find
 			continue
 		}
 		if c == codeReset {
-			if state != root {
+			if state != root && !isHan(r) && isHan(prev) {
 				if n := s.insertion(runes, offs, i, state, prev); n > 0 {
 					i += n - 1
 					continue
@@ -420,7 +420,9 @@ func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Find
 			}
 			// Inside a word whose continuation failed, and when falling
 			// back reports nothing: a repeated or an inserted rune?
-			if state != root && nodes[next].base >= 0 && !s.continues(runes, i+1, next) {
+			// Cheap tests first: a repeat, or a change between Han and
+			// other letters (an insertion starts or ends).
+			if state != root && (r == prev || isHan(r) != isHan(prev)) && nodes[next].base >= 0 && !s.continues(runes, i+1, next) {
 				if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
 					state, prev, reps = t, r, 0
 					if nodes[state].base < 0 {
