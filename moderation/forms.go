@@ -335,21 +335,29 @@ func latinContext(text string, bs, be int) (ident, name, latin bool) {
 }
 
 // latinWordAt reports whether, going from byte i in direction dir over
-// spaces and ASCII punctuation, the next thing is a Latin word of at least
-// two letters.
+// spaces, ASCII punctuation and one-letter words ('s, a), one of the next two
+// words is a Latin word of at least two letters.
 func latinWordAt(text string, i, dir int) bool {
 	if dir < 0 {
 		i--
 	}
-	for i >= 0 && i < len(text) && text[i] < utf8.RuneSelf && !isASCIILetter(text[i]) {
-		i += dir
+	for range 2 {
+		for i >= 0 && i < len(text) && text[i] < utf8.RuneSelf && !isASCIILetter(text[i]) {
+			i += dir
+		}
+		n := 0
+		for i >= 0 && i < len(text) && isASCIILetter(text[i]) {
+			n++
+			i += dir
+		}
+		if n >= 2 {
+			return true
+		}
+		if n == 0 {
+			return false
+		}
 	}
-	n := 0
-	for i >= 0 && i < len(text) && isASCIILetter(text[i]) {
-		n++
-		i += dir
-	}
-	return n >= 2
+	return false
 }
 
 func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

@@ -256,6 +256,12 @@ func TestScanFormsNegative(t *testing.T) {
 	s := formsScanner(t)
 	tests := []struct{ text, word string }{
 		{"Please loop in Du Bo", "赌博"},
+		{"Du Bo's report is late", "赌博"},
+		{"cc: Du Bo, Li Na", "赌博"},
+		{"DuBo will join", "赌博"},
+		{"see www.dubo.com", "赌博"},
+		{"ping @dubo", "赌博"},
+		{"from: dubo@corp.com", "赌博"},
 		{"Du Bo will send the deck", "赌博"},
 		{"dubo.li@corp.com", "赌博"},
 		{"mail du.bo@example.com", "赌博"},
