@@ -83,6 +83,7 @@ type homEntry struct {
 type homophones struct {
 	sy    *syllables
 	code  []uint16 // syllable id → alphabet code (0: in no word)
+	han   []uint16 // rune-0x4E00 → alphabet code, for the hot loop
 	ac    *automaton
 	words []homEntry
 }
@@ -132,16 +133,17 @@ func newHomophones(entries []homEntry) *homophones {
 		}
 	}
 	h.ac = buildAutomaton(pats, int(next))
+	h.han = make([]uint16, len(sy.id))
+	for i, id := range sy.id {
+		h.han[i] = h.code[id]
+	}
 	return h
 }
 
 // codeOf returns the alphabet code of a normalized rune.
 func (h *homophones) codeOf(s *Scanner, r rune) uint16 {
 	if r >= hanBase && r <= hanEnd {
-		if id := h.sy.id[r-hanBase]; id != 0 {
-			return h.code[id]
-		}
-		return codeReset
+		return h.han[r-hanBase]
 	}
 	if s.code(r) == codeSkip {
 		return codeSkip

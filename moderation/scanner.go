@@ -290,7 +290,8 @@ func (s *Scanner) code(r rune) uint16 {
 
 // Scan appends every finding in text to dst (ordered by Start, then End) and
 // returns it. Safe for concurrent use. No allocation when nothing is found
-// and when dst has room.
+// and when dst has room, except one per HTML character reference in the
+// text (decoded by the standard library).
 func (s *Scanner) Scan(text string, dst []Finding) []Finding {
 	sc := s.pool.Get().(*scratch)
 	runes, offs, hints, digits := s.norm.appendCount(text, sc.runes[:0], sc.offs[:0])
