@@ -2,10 +2,12 @@ package moderation
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
+	"golang.org/x/text/unicode/norm"
 )
 
 // This file generates the spelled variants of opt-in entries (pinyin,
@@ -20,11 +22,15 @@ import (
 //	 80  pinyin                 dubo, du bo, dǔbó, 赌bo, du博; structure across a line break
 //	 75  split                  女马 for 妈
 //	 60  homophone, initials    菠菜 for 博彩, sb, cnm
-//	 40  doubtful context       pinyin amid Latin words or written like a name
+//	 40  doubtful context       pinyin amid English words or written like a name (请联系Dubo)
+//	 10  almost surely not      pinyin or initials that are part of an e-mail address,
+//	                            domain or handle (dubo.li@…), a name in English text
+//	                            ("Please loop in Du Bo"), initials amid English words
 //
-// A structural evasion on top of a spelled form lowers it by 10. Pinyin and
-// initials written as part of an e-mail address or handle, or as a name in
-// Latin text ("Please loop in Du Bo"), are not reported at all.
+// A structural evasion on top of a spelled form lowers it by 10. Findings at
+// 10 are reported so that a rule can explain why it did not act; no rule
+// should act on them. Words next to a pinyin hit that are themselves pinyin
+// ("yiqi dubo ba") are Chinese, not English, context.
 const (
 	confExact     = 100
 	confStructure = 90
@@ -35,6 +41,7 @@ const (
 	confHomophone = 60
 	confInitials  = 60
 	confDoubtful  = 40
+	confUnlikely  = 10
 	confPenalty   = 10
 )
 
@@ -276,11 +283,13 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 			return 0, 0, 0, false
 		}
 	}
+	// A capital at the start of a message or sentence is the keyboard's
+	// (Dubo网站注册送彩金), not a name, unless English words stand around.
 	ident, name, latin := latinContext(text, bs, be)
 	switch {
 	case ident, name && latin, latin && w.form == FormInitials:
-		return 0, 0, 0, false
-	case latin, name:
+		conf = confUnlikely
+	case latin, name && !sentenceStart(text, bs):
 		conf = min(conf, confDoubtful)
 	}
 	return w.form, conf, end, true
@@ -336,7 +345,8 @@ func latinContext(text string, bs, be int) (ident, name, latin bool) {
 
 // latinWordAt reports whether, going from byte i in direction dir over
 // spaces, ASCII punctuation and one-letter words ('s, a), one of the next two
-// words is a Latin word of at least two letters.
+// words is a Latin word of at least two letters that is not pinyin ("yiqi
+// dubo ba" is Chinese written in pinyin, "loop in Du Bo" is English).
 func latinWordAt(text string, i, dir int) bool {
 	if dir < 0 {
 		i--
@@ -345,19 +355,78 @@ func latinWordAt(text string, i, dir int) bool {
 		for i >= 0 && i < len(text) && text[i] < utf8.RuneSelf && !isASCIILetter(text[i]) {
 			i += dir
 		}
-		n := 0
+		from := i
 		for i >= 0 && i < len(text) && isASCIILetter(text[i]) {
-			n++
 			i += dir
 		}
-		if n >= 2 {
-			return true
-		}
-		if n == 0 {
+		a, b := min(from, i-dir), max(from, i-dir)
+		switch n := b - a + 1; {
+		case from == i:
 			return false
+		case n >= 2:
+			return !isPinyinWord(text[a : b+1])
 		}
 	}
 	return false
+}
+
+// sentenceStart reports whether only spaces and punctuation stand between
+// the start of text or of a sentence and byte i.
+func sentenceStart(text string, i int) bool {
+	for i > 0 {
+		r, n := utf8.DecodeLastRuneInString(text[:i])
+		switch {
+		case r == '.' || r == '!' || r == '?' || r == '\n' || r == '。' || r == '！' || r == '？':
+			return true
+		case r == ' ' || r == '"' || r == '\'' || r == '“' || r == '‘':
+			i -= n
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// pinyinSyllables is the set of toneless pinyin syllables go-pinyin knows,
+// with v for ü as people type it.
+var pinyinSyllables = sync.OnceValue(func() map[string]bool {
+	set := make(map[string]bool, 512)
+	for _, readings := range pinyin.PinyinDict {
+		for _, p := range strings.Split(readings, ",") {
+			p = stripMarks(norm.NFD.String(p))
+			set[p] = true
+			if strings.ContainsRune(readings, 'ü') {
+				set[strings.ReplaceAll(stripMarks(strings.ReplaceAll(p, "ü", "v")), "u", "v")] = true
+			}
+		}
+	}
+	return set
+})
+
+// isPinyinWord reports whether the ASCII word w is a run of pinyin syllables.
+func isPinyinWord(w string) bool {
+	set := pinyinSyllables()
+	var buf [64]byte
+	if len(w) > len(buf) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		buf[i] = w[i] | 0x20 // ASCII letters to lower case
+	}
+	lw := buf[:len(w)]
+	var ok [65]bool
+	ok[0] = true
+	for i := range len(lw) {
+		if !ok[i] {
+			continue
+		}
+		for l := 1; l <= 6 && i+l <= len(lw); l++ {
+			if set[string(lw[i:i+l])] {
+				ok[i+l] = true
+			}
+		}
+	}
+	return ok[len(lw)]
 }
 
 func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

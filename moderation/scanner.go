@@ -200,6 +200,9 @@ func Compile(entries []Entry, opts Options) (*Scanner, error) {
 	if len(hom) > 0 {
 		s.hom = newHomophones(hom)
 	}
+	if slices.ContainsFunc(entries, func(e Entry) bool { return e.Pinyin || e.Initials }) {
+		pinyinSyllables() // read when pinyin findings are rated: build it now, off the hot path
+	}
 	for i, a := range opts.Allow {
 		l, err := letters(a)
 		if err != nil {
