@@ -12,14 +12,14 @@ import (
 
 // This file holds the look-alike folding applied when the per-rune tables
 // are built (so it costs nothing per message): Unicode UTS #39 confusables
-// for Latin, Greek, Cyrillic and a few other alphabets, small capitals,
+// for the letters of Latin, Greek, Cyrillic and the other non-CJK alphabets
+// (Armenian ս, Lisu ꓓ, Cherokee …), small capitals,
 // negative circled and squared letters, CJK Radicals Supplement forms and
 // Japanese shinjitai variants. Latin letters with diacritics (pinyin tone
 // marks: dǔbó) fold to their base letter.
 
-// lookalikeScripts are the alphabets whose confusable letters fold to ASCII.
-// Han, kana and Hangul are never folded to Latin.
-var lookalikeScripts = []*unicode.RangeTable{unicode.Latin, unicode.Greek, unicode.Cyrillic, unicode.Armenian, unicode.Cherokee, unicode.Coptic}
+// cjkScripts are never folded to Latin (〇 is no O, 口 no o).
+var cjkScripts = []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Bopomofo, unicode.Yi}
 
 // smallCapitals are the IPA and phonetic-extension small capitals, which
 // NFKC leaves alone and confusables.txt does not map to ASCII.
@@ -85,9 +85,10 @@ func newLookalikeFold() *lookalikeFold {
 // diacritics to their base letter (not a look-alike: pinyin tones, é), and
 // confusable letters of the alphabets above to ASCII (a look-alike). It
 // returns the replacement and whether it is a look-alike; ok is false when
-// the rune stays as it is.
+// the rune stays as it is. Only ASCII results of at most three letters are
+// taken, so letters that resemble nothing Latin keep their identity.
 func (f *lookalikeFold) post(m rune) (repl string, lookalike, ok bool) {
-	if m < utf8.RuneSelf || !unicode.IsLetter(m) || !unicode.In(m, lookalikeScripts...) || !norm.NFKC.IsNormalString(string(m)) {
+	if m < utf8.RuneSelf || !unicode.IsLetter(m) || unicode.In(m, cjkScripts...) || !norm.NFKC.IsNormalString(string(m)) {
 		return "", false, false // NFKC folds it (full-width Ｆ): not a look-alike
 	}
 	if base := stripMarks(norm.NFD.String(string(m))); isASCIIWord(base) {

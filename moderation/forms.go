@@ -187,6 +187,12 @@ var splitChars = map[rune]string{
 	'秒': "禾少", '种': "禾中", '私': "禾厶", '秘': "禾必",
 	'鸡': "又鸟", '鸭': "甲鸟", '机': "木几", '林': "木木", '相': "木目", '枝': "木支",
 	'孩': "子亥", '吸': "口及", '听': "口斤", '吃': "口乞", '叼': "口刁",
+	'时': "日寸", '冰': "冫水", '冲': "冫中", '冻': "冫东",
+	// 讠, 亻 and 钅 are typed as the full characters they stand for.
+	'记': "言己", '说': "言兑", '话': "言舌", '证': "言正", '计': "言十", '认': "言人",
+	'请': "言青", '诈': "言乍", '订': "言丁", '讨': "言寸", '让': "言上",
+	'信': "人言", '你': "人尔", '他': "人也", '代': "人弋", '付': "人寸", '位': "人立", '件': "人牛",
+	'钱': "金戋", '银': "金艮", '针': "金十", '钟': "金中", '钓': "金勺",
 }
 
 // toneVowels are the vowels pinyin writes with tone marks.
@@ -276,9 +282,9 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 	}
 	for _, r := range text[bs:be] {
 		// Pinyin is typed in ASCII (full width at most), with tone marks on
-		// vowels; other letters (mojibake such as ĺż, look-alikes) are no
-		// pinyin.
-		if r >= utf8.RuneSelf && unicode.IsLetter(r) && !(r >= 'Ａ' && r <= 'ｚ') &&
+		// vowels, or disguised in look-alikes (ᴅᴜʙᴏ); other letters
+		// (mojibake such as ĺż) are no pinyin.
+		if r >= utf8.RuneSelf && unicode.IsLetter(r) && !(r >= 'Ａ' && r <= 'ｚ') && !t.lookalike[r] &&
 			!(w.form == FormPinyin && strings.ContainsRune(toneVowels, r)) {
 			return 0, 0, 0, false
 		}

@@ -16,10 +16,10 @@ var formsLexicon = []moderation.Entry{
 	{Word: "大麻"}, {Word: "傻逼", Initials: true, Homophones: true}, {Word: "操你妈", Initials: true, Homophones: true}, {Word: "博彩", Homophones: true}, {Word: "他妈的", Initials: true, Homophones: true},
 	{Word: "色情", Pinyin: true}, {Word: "约炮", Pinyin: true, Homophones: true}, {Word: "妈的", Homophones: true}, {Word: "枪支", Homophones: true}, {Word: "vx"},
 	{Word: "卖卡"}, {Word: "shit"}, {Word: "porn"}, {Word: "sex"}, {Word: "刷单"},
-	{Word: "赌球", Pinyin: true, Homophones: true}, {Word: "毒品", Pinyin: true}, {Word: "代开发票"}, {Word: "冰毒", Pinyin: true}, {Word: "六合彩", Pinyin: true},
+	{Word: "赌球", Pinyin: true, Homophones: true}, {Word: "毒品", Pinyin: true}, {Word: "代开发票"}, {Word: "冰毒", Pinyin: true, Homophones: true}, {Word: "六合彩", Pinyin: true},
 	{Word: "办证"}, {Word: "贷款"}, {Word: "传销"}, {Word: "裸聊", Homophones: true}, {Word: "卧槽", Initials: true, Homophones: true},
 	{Word: "你妈", Homophones: true}, {Word: "妓女", Homophones: true}, {Word: "嫖娼", Homophones: true}, {Word: "强奸", Homophones: true}, {Word: "炸弹", Homophones: true},
-	{Word: "加微信", Homophones: true}, {Word: "赌场", Pinyin: true},
+	{Word: "加微信", Homophones: true}, {Word: "赌场", Pinyin: true}, {Word: "时时彩", Homophones: true}, {Word: "诈骗", Homophones: true},
 }
 
 func formsScanner(t testing.TB) *moderation.Scanner {
@@ -202,6 +202,8 @@ func TestScanPinyin(t *testing.T) {
 		{"seqing网站", "色情", "seqing", py},
 		{"去du chang玩", "赌场", "du chang", py},
 		{"yiqi dubo ba", "赌博", "dubo", py},
+		{"ᴅᴜʙᴏ 平台", "赌博", "ᴅᴜʙᴏ", py},
+		{"ꓓubo 平台", "赌博", "ꓓubo", py},
 		{"Dubo网站注册送彩金", "赌博", "Dubo", py},
 	})
 	ini := moderation.FormInitials
@@ -248,6 +250,9 @@ func TestScanHomophoneSplit(t *testing.T) {
 		{"贝者球", "赌球", "贝者球", split},
 		{"力口微信", "加微信", "力口微信", split},
 		{"操你女马", "操你妈", "操你女马", split},
+		{"日寸日寸彩", "时时彩", "日寸日寸彩", split},
+		{"言乍骗团伙", "诈骗", "言乍骗", split},
+		{"冫水毒 货到付款", "冰毒", "冫水毒", split},
 	})
 }
 
