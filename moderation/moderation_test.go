@@ -432,13 +432,15 @@ func TestScanNoAlloc(t *testing.T) {
 	if raceEnabled {
 		t.Skip("sync.Pool drops items under the race detector")
 	}
-	s := compile(t, []moderation.Entry{{Word: "大麻"}, {Word: "赌博"}, {Word: "江大"}}, moderation.Options{
+	s := compile(t, []moderation.Entry{{Word: "大麻"}, {Word: "赌博", Pinyin: true, Homophones: true}, {Word: "江大"}, {Word: "傻逼", Initials: true}}, moderation.Options{
 		Detectors: moderation.AllDetectors, Allow: []string{"长江大桥"},
 	})
 	dst := make([]moderation.Finding, 0, 16)
 	for _, text := range []string{"明天上午十点开会，请大家准时参加。", "ok👍 see you at 3.30", "订单号20231101 金额128元",
+		"R&D 部门 a<b 1 < 2 \u202e反转\u202c", "好的\n收到\n谢谢", "是。的。呢。",
 		// With findings, Scan does not allocate either while dst has room.
 		"大麻 赌博 13812345678 a@b.com evil.com 加我v信 abc1234 11010519491231002X 6217001234567893 长江大桥",
+		"赌c博 大\n麻 <b>赌</b>博 \u202e博赌\u202c 来dubo Please loop in Du Bo 菠菜 读博 sb",
 	} {
 		allocs := testing.AllocsPerRun(200, func() { dst = s.Scan(text, dst[:0]) })
 		if allocs != 0 {
