@@ -68,6 +68,13 @@ func readings(l []rune) [][]string {
 		if len(rs) > 3 {
 			rs = rs[:3]
 		}
+		for _, p := range rs {
+			// go-pinyin writes ü as v (nv); people also type u, and
+			// dǚ-style tone marks fold to u.
+			if strings.Contains(p, "v") {
+				rs = append(rs, strings.ReplaceAll(p, "v", "u"))
+			}
+		}
 		out[i] = rs
 	}
 	return out

@@ -19,7 +19,7 @@ var formsLexicon = []moderation.Entry{
 	{Word: "赌球", Pinyin: true, Homophones: true}, {Word: "毒品", Pinyin: true}, {Word: "代开发票"}, {Word: "冰毒", Pinyin: true, Homophones: true}, {Word: "六合彩", Pinyin: true},
 	{Word: "办证"}, {Word: "贷款"}, {Word: "传销"}, {Word: "裸聊", Homophones: true}, {Word: "卧槽", Initials: true, Homophones: true},
 	{Word: "你妈", Homophones: true}, {Word: "妓女", Homophones: true}, {Word: "嫖娼", Homophones: true}, {Word: "强奸", Homophones: true}, {Word: "炸弹", Homophones: true},
-	{Word: "加微信", Homophones: true}, {Word: "赌场", Pinyin: true}, {Word: "时时彩", Homophones: true}, {Word: "诈骗", Homophones: true},
+	{Word: "加微信", Homophones: true}, {Word: "赌场", Pinyin: true}, {Word: "时时彩", Homophones: true}, {Word: "绿色", Pinyin: true}, {Word: "诈骗", Homophones: true},
 }
 
 func formsScanner(t testing.TB) *moderation.Scanner {
@@ -112,6 +112,7 @@ func TestScanStructure(t *testing.T) {
 		{"代开开发票", "代开发票", "代开开发票", st},
 		{"买六合合彩", "六合彩", "六合合彩", st},
 		{"shiiit", "shit", "shiiit", st},
+		{"fuuuuuuck", "fuck", "fuuuuuuck", st},
 		{"pooorn", "porn", "pooorn", st},
 		{"代开发发票", "代开发票", "代开发发票", st},
 		{"兼职职职刷单单", "兼职刷单", "兼职职职刷单", st},
@@ -204,6 +205,8 @@ func TestScanPinyin(t *testing.T) {
 		{"yiqi dubo ba", "赌博", "dubo", py},
 		{"ᴅᴜʙᴏ 平台", "赌博", "ᴅᴜʙᴏ", py},
 		{"ꓓubo 平台", "赌博", "ꓓubo", py},
+		{"lüse网站", "绿色", "lüse", py},
+		{"lvse网站", "绿色", "lvse", py},
 		{"Dubo网站注册送彩金", "赌博", "Dubo", py},
 	})
 	ini := moderation.FormInitials

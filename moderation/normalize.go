@@ -347,8 +347,10 @@ func NewNormalizer() *Normalizer {
 // Append folds text and appends the normalized runes to runes and, for each
 // of them, the rune offset in text it came from to offsets. It returns the
 // extended slices and the detector hints seen. Invisible characters are
-// removed; noise and separators are kept (folded) so that detectors see
-// "@" and "."; ClassOf tells them apart. Offsets are non-decreasing and lie in
+// removed, except the bidi embedding, override and isolate controls, which
+// are kept as noise so that Scan can read overridden text in display order;
+// noise and separators are kept (folded) so that detectors see "@" and ".";
+// ClassOf tells them apart. Offsets are non-decreasing and lie in
 // [0, utf8.RuneCountInString(text)). It does not allocate when the buffers
 // have room.
 func (n *Normalizer) Append(text string, runes []rune, offsets []int32) ([]rune, []int32, uint8) {

@@ -34,7 +34,7 @@ const (
 
 // Bounds of the structural rules.
 const (
-	maxRepeats   = 3  // a letter repeated at most this often is skipped (fuuuck)
+	maxRepeats   = 6  // a letter repeated at most this often is skipped (fuuuuuck)
 	maxEntity    = 10 // longest HTML entity read, & and ; included (&#x8d4c;)
 	maxTag       = 64 // longest HTML tag skipped, < and > included
 	maxLineShort = 2  // letters on a line that make a line break crossable
