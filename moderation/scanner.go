@@ -121,7 +121,10 @@ type compiled struct {
 // that names the offending entry (a word that is empty after normalization,
 // or that contains sentence punctuation and so could never match). Duplicate
 // words with different tags are all reported; a word repeated with the same
-// tag is reported once.
+// tag is reported once. Entries that opt in to Pinyin, Initials or
+// Homophones also compile their spellings (at most 32 per form, see
+// forms.go); homophones run as a second automaton over syllables
+// (homophone.go), built only when some entry asks for them.
 func Compile(entries []Entry, opts Options) (*Scanner, error) {
 	s := &Scanner{
 		norm:      NewNormalizer(),
