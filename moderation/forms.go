@@ -250,7 +250,7 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 		if e&(runeMask|classMask<<classShft) != uint32(r)&runeMask|uint32(ClassLetter)<<classShft {
 			folded = true
 		}
-		if t.lookalike[r] {
+		if t.isLookalike(r) {
 			look = true
 		}
 		if isBidiControl(r) {
@@ -291,7 +291,7 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 		// Pinyin is typed in ASCII (full width at most), with tone marks on
 		// vowels, or disguised in look-alikes (ᴅᴜʙᴏ); other letters
 		// (mojibake such as ĺż) are no pinyin.
-		if r >= utf8.RuneSelf && unicode.IsLetter(r) && !(r >= 'Ａ' && r <= 'ｚ') && !t.lookalike[r] &&
+		if r >= utf8.RuneSelf && unicode.IsLetter(r) && !(r >= 'Ａ' && r <= 'ｚ') && !t.isLookalike(r) &&
 			!(w.form == FormPinyin && strings.ContainsRune(toneVowels, r)) {
 			return 0, 0, 0, false
 		}

@@ -55,9 +55,26 @@ type tables struct {
 	// noiseCodes is the starting point of every Scanner's alphabet: codeSkip
 	// for noise runes, codeReset for everything else.
 	noiseCodes [65536]uint16
-	// lookalike holds the runes folded as look-alikes (Cyrillic х,
-	// squared 🅵, ⻩, 売 …); read only when a finding is rated.
-	lookalike map[rune]bool
+	// lookalikeBMP and lookalike hold the runes folded as look-alikes
+	// (Cyrillic х, squared 🅵, ⻩, 売 …); read when a finding is rated.
+	lookalikeBMP [0x10000 / 64]uint64
+	lookalike    map[rune]bool
+}
+
+func (t *tables) setLookalike(r rune) {
+	if r < 0x10000 {
+		t.lookalikeBMP[r/64] |= 1 << (r % 64)
+	} else {
+		t.lookalike[r] = true
+	}
+}
+
+// isLookalike reports whether r was folded as a look-alike.
+func (t *tables) isLookalike(r rune) bool {
+	if r < 0x10000 {
+		return t.lookalikeBMP[r/64]&(1<<(r%64)) != 0
+	}
+	return t.lookalike[r]
 }
 
 // normTables builds the folding tables once per process. Running x/text NFKC
@@ -229,15 +246,15 @@ func (t *tables) entry(r rune, t2s map[rune]rune, fold cases.Caser, la *lookalik
 	}
 	orig := r
 	if r >= 0x1F130 && r <= 0x1F189 {
-		t.lookalike[orig] = true // squared letters (🄵); NFKC folds them
+		t.setLookalike(orig) // squared letters (🄵); NFKC folds them
 	}
 	if to, ok := la.pre[r]; ok {
 		r = to
-		t.lookalike[orig] = true
+		t.setLookalike(orig)
 	} else if repl, look, ok := la.post(r); ok {
 		// Before case folding: Greek Ν looks like N, its lower case ν like v.
 		if look {
-			t.lookalike[orig] = true
+			t.setLookalike(orig)
 		}
 		var out []uint32
 		for _, a := range repl {
@@ -275,13 +292,13 @@ func (t *tables) entry(r rune, t2s map[rune]rune, fold cases.Caser, la *lookalik
 			if sm, ok := t2s[to]; ok {
 				to = sm
 			}
-			t.lookalike[orig] = true
+			t.setLookalike(orig)
 			out = append(out, pack(to, classify(to), hintsOf(to)))
 			continue
 		}
 		if repl, look, ok := la.post(m); ok {
 			if look {
-				t.lookalike[orig] = true
+				t.setLookalike(orig)
 			}
 			for _, a := range repl {
 				out = append(out, pack(a, ClassLetter, hintsOf(a)))

@@ -399,7 +399,7 @@ func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Find
 			continue
 		}
 		if c == codeReset {
-			if state != root && !isHan(r) && isHan(prev) {
+			if r < 0x3400 && state != root && isHan(prev) { // r < 0x3400: not Han, the usual case first
 				if n := s.insertion(runes, offs, i, state, prev); n > 0 {
 					i += n - 1
 					continue
