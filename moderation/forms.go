@@ -23,6 +23,8 @@ import (
 //	 75  split                  女马 for 妈
 //	 60  homophone, initials    菠菜 for 博彩, sb, cnm
 //	 40  doubtful context       pinyin amid English words or written like a name (请联系Dubo)
+//	 30  doubtful homophone     needs a particle (败家了 for 百家乐) or an ordinary
+//	                            doubled character (试试才 for 时时彩)
 //	 10  almost surely not      pinyin or initials that are part of an e-mail address,
 //	                            domain or handle (dubo.li@…), a name in English text
 //	                            ("Please loop in Du Bo"), initials amid English words
@@ -40,9 +42,12 @@ const (
 	confSplit     = 75
 	confHomophone = 60
 	confInitials  = 60
-	confDoubtful  = 40
-	confUnlikely  = 10
-	confPenalty   = 10
+	// confHomophoneDoubt: a homophone that needs a particle (败家了 for 百家乐)
+	// or an ordinary doubled character (试试才 for 时时彩).
+	confHomophoneDoubt = 30
+	confDoubtful       = 40
+	confUnlikely       = 10
+	confPenalty        = 10
 )
 
 // maxVariants bounds the spellings generated per entry and form.

@@ -11,7 +11,7 @@ import (
 
 // formsLexicon is the word list of the form tests; the tag is the index.
 var formsLexicon = []moderation.Entry{
-	{Word: "fuck"}, {Word: "黄色"}, {Word: "卖淫"}, {Word: "兼职刷单"}, {Word: "百家乐"},
+	{Word: "fuck"}, {Word: "黄色"}, {Word: "卖淫"}, {Word: "兼职刷单"}, {Word: "百家乐", Homophones: true},
 	{Word: "你妈的"}, {Word: "点击领取"}, {Word: "裸照"}, {Word: "赌博", Pinyin: true, Homophones: true}, {Word: "援交"},
 	{Word: "大麻"}, {Word: "傻逼", Initials: true, Homophones: true}, {Word: "操你妈", Initials: true, Homophones: true}, {Word: "博彩", Homophones: true}, {Word: "他妈的", Initials: true, Homophones: true},
 	{Word: "色情", Pinyin: true}, {Word: "约炮", Pinyin: true, Homophones: true}, {Word: "妈的", Homophones: true}, {Word: "枪支", Homophones: true}, {Word: "vx"},
@@ -352,6 +352,12 @@ func TestScanConfidence(t *testing.T) {
 		}
 		if c := conf(tc.text, "赌博"); c != tc.want {
 			t.Errorf("confidence of %q = %d, want %d", tc.text, c, tc.want)
+		}
+	}
+	for _, text := range []string{"我又败家了", "试试才知道"} {
+		word := map[string]string{"我又败家了": "百家乐", "试试才知道": "时时彩"}[text]
+		if c := conf(text, word); c > 30 {
+			t.Errorf("confidence of the ordinary %q as %s = %d, want at most 30", text, word, c)
 		}
 	}
 	if c := conf("百\n\n家乐", "百家乐"); c != 80 {

@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/mozillazg/go-pinyin"
@@ -186,17 +187,24 @@ func (s *Scanner) matchHomophones(text string, runes []rune, offs []int32, dst [
 			e := h.words[h.ac.outs[o].word]
 			start, k := i, len(e.letters)-1
 			same := runes[i] == e.letters[k]
+			doubt := !same && isParticle(runes[i])
+			last := runes[i]
 			for k > 0 {
 				start--
-				if h.codeOf(s, runes[start]) != codeSkip {
+				if r := runes[start]; h.codeOf(s, r) != codeSkip {
 					k--
-					same = same && runes[start] == e.letters[k]
+					same = same && r == e.letters[k]
+					doubt = doubt || r != e.letters[k] && isParticle(r) || r == last && isOrdinaryDouble(r)
+					last = r
 				}
 			}
 			if same {
 				continue
 			}
 			f := Finding{Kind: KindKeyword, Tag: e.tag, Form: FormHomophone, Confidence: confHomophone}
+			if doubt {
+				f.Confidence = confHomophoneDoubt
+			}
 			f.Start, f.End = span(offs, start, i)
 			for _, d := range dst {
 				if d.Kind == KindKeyword && d.Tag == f.Tag && d.Start <= f.Start && d.End >= f.End {
@@ -208,3 +216,11 @@ func (s *Scanner) matchHomophones(text string, runes []rune, offs []int32, dst [
 	}
 	return dst
 }
+
+// particles are grammatical characters that ordinary sentences put next to
+// anything (败家了 reads bai jia le like 百家乐): a homophone that needs one of
+// them in place of a character of the word is doubtful. 么 is left out: 特么
+// for 他妈 is the slang itself.
+const particles = "了着过的地得吗呢吧啊呀哦嘛啦"
+
+func isParticle(r rune) bool { return strings.ContainsRune(particles, r) }
