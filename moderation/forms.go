@@ -210,20 +210,27 @@ var splitChars = map[rune]string{
 // toneVowels are the vowels pinyin writes with tone marks.
 const toneVowels = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙǕǗǙǛÜ"
 
-// byteSpan returns the byte range of the runes [start, end) of text.
-func byteSpan(text string, start, end int) (int, int) {
-	bs, be, n := len(text), len(text), 0
-	for i := range text {
-		if n == start {
-			bs = i
-		}
-		if n == end {
-			be = i
-			break
-		}
+// byteSpan returns the byte range of the runes [start, end) of text. cur
+// caches a (rune, byte) position of text from an earlier call, so that the
+// findings of one message, which come in increasing order, cost one pass.
+func byteSpan(text string, start, end int, cur *[2]int) (int, int) {
+	n, i := 0, 0
+	if cur[0] <= start && cur[1] <= len(text) {
+		n, i = cur[0], cur[1]
+	}
+	for n < start && i < len(text) {
+		_, size := utf8.DecodeRuneInString(text[i:])
+		i += size
 		n++
 	}
-	return bs, be
+	bs := i
+	*cur = [2]int{n, i}
+	for n < end && i < len(text) {
+		_, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		n++
+	}
+	return bs, i
 }
 
 // rate returns the form and confidence of a keyword finding of w covering
@@ -231,7 +238,7 @@ func byteSpan(text string, start, end int) (int, int) {
 // (reversed under a bidi override), the end of the finding (moved past an
 // HTML entity the match ends in) and false when the context shows it is no
 // hit (pinyin inside an e-mail address).
-func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w word) (Form, uint8, int, bool) {
+func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w word, cur *[2]int) (Form, uint8, int, bool) {
 	structure, brk := reversed, false
 	for _, r := range m {
 		if isMarker(r) {
@@ -239,7 +246,7 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 			brk = brk || r == markBreak
 		}
 	}
-	bs, be := byteSpan(text, start, end)
+	bs, be := byteSpan(text, start, end, cur)
 	if be > bs && text[be-1] == '&' {
 		// The last character came from an entity (&#21338;): cover it.
 		if k := strings.IndexByte(text[be:min(len(text), be+maxEntity)], ';'); k >= 0 {

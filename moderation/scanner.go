@@ -83,6 +83,7 @@ type scratch struct {
 	runes  []rune
 	offs   []int32
 	allow  [][2]int
+	cur    [2]int // rune and byte position of the text, for rating findings
 	digits []int32
 	vals   []int8
 	host   []byte
@@ -310,6 +311,7 @@ func (s *Scanner) Scan(text string, dst []Finding) []Finding {
 	}
 	first := len(dst)
 	sc.allow = sc.allow[:0]
+	sc.cur = [2]int{}
 	// Detectors first: the keyword matcher overwrites the runes it skips
 	// (structure.go).
 	if s.detectors != 0 && hints != 0 {
@@ -370,13 +372,13 @@ func suppress(dst []Finding, first int, allow [][2]int) []Finding {
 
 // matchWords runs the automaton over runes. On the rare paths (a transition
 // that fails inside a word, a separator after a letter) it asks the
-// structural rules of structure.go whether to skip runes instead.
+// structural rules of structure.go whether to skip runes instead; they live
+// in other functions so that the hot loop keeps few variables.
 func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Finding, sc *scratch) []Finding {
-	nodes, fail := s.ac.nodes, s.ac.fail
+	nodes := s.ac.nodes
 	alpha := s.alpha
 	state := int32(root)
 	var prev rune // the last letter the automaton moved on
-	reps := 0
 	for i := 0; i < len(runes); i++ {
 		r := runes[i]
 		var c uint16
@@ -411,44 +413,12 @@ func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Find
 		t := nodes[state].base&baseMask + int32(c)
 		if uint(t) < uint(len(nodes)) && nodes[t].check == state {
 			state = t
-			reps = 0
 		} else {
-			next := state
-			for {
-				t := nodes[next].base&baseMask + int32(c)
-				if uint(t) < uint(len(nodes)) && nodes[t].check == next {
-					next = t
-					break
-				}
-				if next == root {
-					break
-				}
-				next = fail[next]
+			var skip int
+			if state, skip = s.miss(runes, offs, i, state, c, prev); skip > 0 {
+				i += skip - 1
+				continue
 			}
-			// Inside a word whose continuation failed, and when falling
-			// back reports nothing: a repeated or an inserted rune?
-			// Cheap tests first: a repeat, or a change between Han and
-			// other letters (an insertion starts or ends).
-			if state != root && (r == prev || isHan(r) != isHan(prev)) && nodes[next].base >= 0 && !s.continues(runes, i+1, next) {
-				if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
-					state, prev, reps = t, r, 0
-					if nodes[state].base < 0 {
-						dst = s.emit(text, runes, offs, i, s.ac.out[state], dst, sc)
-					}
-					continue
-				}
-				if r == prev && reps < maxRepeats && !isOrdinaryDouble(r) {
-					reps++
-					runes[i] = markSkip
-					continue
-				}
-				if n := s.insertion(runes, offs, i, state, prev); n > 0 {
-					i += n - 1
-					continue
-				}
-			}
-			state = next
-			reps = 0
 		}
 		prev = r
 		if nodes[state].base < 0 {
@@ -456,6 +426,52 @@ func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Find
 		}
 	}
 	return dst
+}
+
+// miss handles a failed transition of state on the code c of runes[i]. It
+// returns the state to continue in and how many runes were skipped as a
+// repeat or an insertion (0: the automaton moved on runes[i]).
+func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16, prev rune) (int32, int) {
+	nodes, fail := s.ac.nodes, s.ac.fail
+	next := state
+	for {
+		t := nodes[next].base&baseMask + int32(c)
+		if uint(t) < uint(len(nodes)) && nodes[t].check == next {
+			next = t
+			break
+		}
+		if next == root {
+			break
+		}
+		next = fail[next]
+	}
+	// Inside a word whose continuation failed, when falling back reports
+	// nothing and goes nowhere: a repeated or an inserted rune? Cheap tests
+	// first: a repeat, or a change between Han and other letters.
+	r := runes[i]
+	if state == root || r != prev && isHan(r) == isHan(prev) || nodes[next].base < 0 || s.continues(runes, i+1, next) {
+		return next, 0
+	}
+	if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
+		return t, 0
+	}
+	if r == prev && !isOrdinaryDouble(r) && repeats(runes, i) < maxRepeats {
+		runes[i] = markSkip
+		return state, 1
+	}
+	if n := s.insertion(runes, offs, i, state, prev); n > 0 {
+		return state, n
+	}
+	return next, 0
+}
+
+// repeats counts the runes skipped right before i.
+func repeats(runes []rune, i int) int {
+	n := 0
+	for k := i - 1; k >= 0 && runes[k] == markSkip && n <= maxRepeats; k-- {
+		n++
+	}
+	return n
 }
 
 // continues reports whether the automaton in state moves on the next letter
@@ -500,7 +516,7 @@ func (s *Scanner) emit(text string, runes []rune, offs []int32, end int, o int32
 			f.Kind = KindAllow
 		}
 		var ok bool
-		if f.Form, f.Confidence, f.End, ok = s.rate(text, runes[start:end+1], offs[start] > offs[end], f.Start, f.End, w); !ok {
+		if f.Form, f.Confidence, f.End, ok = s.rate(text, runes[start:end+1], offs[start] > offs[end], f.Start, f.End, w, &sc.cur); !ok {
 			continue
 		}
 		dst = append(dst, f)
