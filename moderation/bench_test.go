@@ -236,3 +236,46 @@ func TestFalsePositives(t *testing.T) {
 	t.Logf("without %d one-character entries: %d messages with any finding (%.2f%%)",
 		len(words)-len(multi), any, 100*float64(any)/float64(len(text)))
 }
+
+// BenchmarkCompile200k measures the build of 200k generated entries (the
+// target is at most 2 s).
+func BenchmarkCompile200k(b *testing.B) {
+	moderation.NewNormalizer()
+	es := entries(moderationtest.Lexicon(200000, benchSeed))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := moderation.Compile(es, moderation.Options{Detectors: moderation.AllDetectors}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkScanTypicalForms is BenchmarkScanTypical with every tenth entry
+// opted in to pinyin, initials and homophones, as lists that use the forms
+// would be; the homophone matcher is a second pass over the message.
+func BenchmarkScanTypicalForms(b *testing.B) {
+	d := datasets(b)[0]
+	es := entries(d.words)
+	for i := range es {
+		if i%10 == 0 {
+			es[i].Pinyin, es[i].Initials, es[i].Homophones = true, true, true
+		}
+	}
+	s, err := moderation.Compile(es, moderation.Options{Detectors: moderation.AllDetectors})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var typical []string
+	for _, m := range d.messages {
+		if len(m) <= 64 {
+			typical = append(typical, m)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	dst := make([]moderation.Finding, 0, 64)
+	for i := range b.N {
+		dst = s.Scan(typical[i%len(typical)], dst[:0])
+	}
+}

@@ -18,11 +18,11 @@ import "unicode/utf8"
 
 // Confidence levels shared by the detectors.
 const (
-	confSure     = 95 // the pattern with a confirming context word
-	confPlain    = 85 // the pattern alone
-	confEvasive  = 80 // an obfuscated spelling of the pattern
-	confWeak     = 60 // a pattern that is often something else
-	confDoubtful = 30 // the context says it is probably something else
+	confSure           = 95 // the pattern with a confirming context word
+	confPlain          = 85 // the pattern alone
+	confEvasive        = 80 // an obfuscated spelling of the pattern
+	confWeak           = 60 // a pattern that is often something else
+	confNumberDoubtful = 30 // the context says it is probably something else
 )
 
 // detectScratch holds the detectors' per-call buffers (part of the pooled

@@ -79,8 +79,6 @@ func isAddressAnchor(r rune) bool {
 	return false
 }
 
-func isHan(r rune) bool { return r >= 0x4E00 && r <= 0x9FFF || r >= 0x3400 && r <= 0x4DBF }
-
 // addressNumeral reports whether r can be part of a house number.
 func addressNumeral(r rune) bool {
 	if r >= '0' && r <= '9' || isChineseNumeral(r) {
@@ -340,7 +338,7 @@ func (s *Scanner) addressConfidence(runes []rune, start, end int, office *int8) 
 		}
 	}
 	if *office > 0 {
-		return confDoubtful
+		return confNumberDoubtful
 	}
 	return confPlain - 10
 }

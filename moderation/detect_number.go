@@ -389,7 +389,7 @@ func (s *Scanner) number(runes []rune, offs []int32, a, b int, code, glued bool,
 	case KindPhone:
 		switch {
 		case labelled(runes, first, last+1, orderWords):
-			f.Confidence = confDoubtful + 10
+			f.Confidence = confNumberDoubtful + 10
 		case hasWordNear(runes, first, last+1, 12, 8, phoneWords):
 			f.Confidence = confSure
 		}

@@ -9,7 +9,8 @@ import (
 )
 
 func FuzzNormalize(f *testing.F) {
-	for _, s := range []string{"", "太大，麻烦你", "賭\u200b博⽕①ＡＢＣ", "a\xffb\xc0", "⑽㎏ﬁ\U0001D400", "👍🏻\ufe0f\U000E0100"} {
+	for _, s := range []string{"", "太大，麻烦你", "賭\u200b博⽕①ＡＢＣ", "a\xffb\xc0", "⑽㎏ﬁ\U0001D400", "👍🏻\ufe0f\U000E0100",
+		"fսck 🅵🆄🅲🅺 ꜰᴜᴄᴋ ΡΟRΝ Ʀ", "⻩色 売淫 伝销", "dǔbó", "\u202e博赌\u202c", "&#36172;&#x535a;&nbsp;<b>"} {
 		f.Add(s)
 	}
 	n := moderation.NewNormalizer()
@@ -39,16 +40,18 @@ func FuzzNormalize(f *testing.F) {
 }
 
 // fuzzWords is the lexicon of FuzzScan; Tag is the index of the word.
-var fuzzWords = []string{"大麻", "赌博", "江大", "刷单", "兼职刷单", "sex", "一二", "a", "⑽", "火车票"}
+var fuzzWords = []string{"大麻", "赌博", "江大", "刷单", "兼职刷单", "sex", "一二", "a", "⑽", "火车票", "傻逼", "妈的", "博彩"}
 
 func FuzzScan(f *testing.F) {
 	for _, s := range []string{"", "加我v信：abc12345 有兼职刷单", "大 麻 13812345678", "长江大桥 sex!", "11010519491231002X a@b.com www.x.cn",
-		"\xff\xfe大\xff麻", "du bo 賭博", "⑽⑽"} {
+		"\xff\xfe大\xff麻", "du bo 賭博", "⑽⑽",
+		"兼职职刷单 fuuuck 百\n\n家乐 你。妈。的。 卖Ⅶ淫 裸⑵照 赌c博 赌ぁ博", "\u202e博赌\u202c\u202e", "&#36172;&#21338; 援&nbsp;交 <b>赌</b>博 &#x;&",
+		"赌bo du博 sb cnm Please loop in Du Bo dubo.li@corp.com", "菠菜 傻比 女马的 木仓 贝者博", "&#36172;", "赌\u202e&#21338;"} {
 		f.Add(s)
 	}
 	entries := make([]moderation.Entry, len(fuzzWords))
 	for i, w := range fuzzWords {
-		entries[i] = moderation.Entry{Word: w, Tag: int32(i), Pinyin: true}
+		entries[i] = moderation.Entry{Word: w, Tag: int32(i), Pinyin: true, Initials: i%2 == 0, Homophones: i%3 == 0}
 	}
 	s, err := moderation.Compile(entries, moderation.Options{
 		Allow: []string{"长江大桥"}, Detectors: moderation.AllDetectors, URLAllowDomains: []string{"example.com"},
@@ -67,6 +70,16 @@ func FuzzScan(f *testing.F) {
 				t.Fatalf("findings out of order: %v", got)
 			}
 			if fd.Kind != moderation.KindKeyword {
+				continue
+			}
+			if fd.Confidence < 1 || fd.Confidence > 100 {
+				t.Fatalf("finding %v: confidence out of [1,100]", fd)
+			}
+			switch fd.Form {
+			case moderation.FormExact, moderation.FormFolded, moderation.FormLookalike:
+			default:
+				// Spelled and structural forms do not contain the word's
+				// letters in order; their bounds are checked above.
 				continue
 			}
 			// The span covers the matched characters: its normalized

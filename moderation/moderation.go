@@ -4,14 +4,29 @@
 // and never logs; it is the hot path of every checked message.
 //
 // How text is matched: every rune is folded through tables built once per
-// process (NFKC, case folding, traditional → simplified), invisible
-// characters are dropped, and the rest is one of three classes. Letters
-// (Han characters, latin letters, digits) take part in words; noise (spaces,
-// symbols, ASCII punctuation, emoji) is skipped, so "赌 ★ 博" still matches
-// 赌博; separators (，。！？；、… and line breaks) end a word, so "太大，麻烦你"
-// never matches 大麻. Keywords made of latin letters or digits also need a
-// word boundary ("sex" is not found in "essex"). Offsets in findings are rune
-// offsets into the original text and cover the noise inside a match.
+// process (NFKC, case folding, traditional → simplified, Latin diacritics
+// such as pinyin tone marks, and look-alikes: UTS #39 confusables for Latin,
+// Greek and Cyrillic, small capitals, negative squared letters, CJK Radicals
+// Supplement forms, Japanese shinjitai), invisible characters are dropped,
+// and the rest is one of three classes. Letters (Han characters, latin
+// letters, digits) take part in words; noise (spaces, symbols, ASCII
+// punctuation, emoji) is skipped, so "赌 ★ 博" still matches 赌博;
+// separators (，。！？；、… and line breaks) end a word, so "太大，麻烦你"
+// never matches 大麻 — except where the text is plainly built to evade: a
+// separator after every single character (你。妈。的。) and line breaks next
+// to a line of one character or between two lines of at most two. Inside a
+// word the matcher also skips a repeated character (兼职职刷单, fuuuck) and
+// one inserted non-Han character between Han ones (赌c博, 卖Ⅶ淫, 裸⑵照);
+// text under a right-to-left override is read in display order, HTML
+// entities are decoded and tags skipped. Keywords made of latin letters or
+// digits also need a word boundary ("sex" is not found in "essex"). Offsets
+// in findings are rune offsets into the original text and cover the noise
+// inside a match.
+//
+// Entries may opt in to pinyin (dubo, 赌bo, du博), pinyin initials (sb) and
+// homophones and split characters (菠菜, 女马); every keyword finding says
+// how it matched (Finding.Form) and how sure it is (Finding.Confidence, on
+// the scale documented in forms.go).
 //
 // Compile turns word lists and options into a Scanner (a double-array
 // Aho–Corasick automaton plus detectors); Scan is safe for concurrent use and

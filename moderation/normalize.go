@@ -56,6 +56,26 @@ type tables struct {
 	// noiseCodes is the starting point of every Scanner's alphabet: codeSkip
 	// for noise runes, codeReset for everything else.
 	noiseCodes [65536]uint16
+	// lookalikeBMP and lookalike hold the runes folded as look-alikes
+	// (Cyrillic х, squared 🅵, ⻩, 売 …); read when a finding is rated.
+	lookalikeBMP [0x10000 / 64]uint64
+	lookalike    map[rune]bool
+}
+
+func (t *tables) setLookalike(r rune) {
+	if r < 0x10000 {
+		t.lookalikeBMP[r/64] |= 1 << (r % 64)
+	} else {
+		t.lookalike[r] = true
+	}
+}
+
+// isLookalike reports whether r was folded as a look-alike.
+func (t *tables) isLookalike(r rune) bool {
+	if r < 0x10000 {
+		return t.lookalikeBMP[r/64]&(1<<(r%64)) != 0
+	}
+	return t.lookalike[r]
 }
 
 // normTables builds the folding tables once per process. Running x/text NFKC
@@ -65,20 +85,27 @@ type tables struct {
 var normTables = sync.OnceValue(buildTables)
 
 func buildTables() *tables {
-	t := &tables{astral: make(map[rune]uint32)}
+	t := &tables{astral: make(map[rune]uint32), lookalike: make(map[rune]bool)}
 	t2s := traditionalToSimplified()
 	fold := cases.Fold()
+	la := newLookalikeFold()
 	for r := rune(0); r < 0x10000; r++ {
-		t.bmp[r] = t.entry(r, t2s, fold)
+		t.bmp[r] = t.entry(r, t2s, fold, la)
 	}
 	for r := range t.bmp {
-		if Class(t.bmp[r]>>classShft&classMask) == ClassNoise {
+		switch Class(t.bmp[r] >> classShft & classMask) {
+		case ClassNoise:
 			t.noiseCodes[r] = codeSkip
+		case ClassSeparator:
+			t.noiseCodes[r] = codeSep
 		}
+	}
+	for _, m := range []rune{markSkip, markSoftSep, markBreak} {
+		t.noiseCodes[m] = codeSkip
 	}
 	for _, rng := range [][2]rune{{0x10000, 0x1FFFF}, {0xE0000, 0xE0FFF}} {
 		for r := rng[0]; r <= rng[1]; r++ {
-			if e := t.entry(r, t2s, fold); e != pack(r, ClassLetter, 0) {
+			if e := t.entry(r, t2s, fold, la); e != pack(r, ClassLetter, 0) {
 				t.astral[r] = e
 			}
 		}
@@ -91,7 +118,7 @@ func buildTables() *tables {
 	}
 	slices.Sort(ext) // deterministic tables
 	for _, r := range ext {
-		t.astral[r] = t.entry(r, t2s, fold)
+		t.astral[r] = t.entry(r, t2s, fold, la)
 	}
 	return t
 }
@@ -222,11 +249,35 @@ func classify(r rune) Class {
 	return ClassLetter
 }
 
-// entry computes the packed table entry of r: NFKC, then case folding, then
-// traditional → simplified.
-func (t *tables) entry(r rune, t2s map[rune]rune, fold cases.Caser) uint32 {
+// entry computes the packed table entry of r: look-alike forms first
+// (fold.go), then NFKC, case folding and traditional → simplified, then
+// diacritics and confusable letters to ASCII.
+func (t *tables) entry(r rune, t2s map[rune]rune, fold cases.Caser, la *lookalikeFold) uint32 {
 	if r == '…' || r == '⋯' || r == '‥' {
 		return pack(r, ClassSeparator, 0)
+	}
+	if isBidiControl(r) {
+		// Kept (as noise) so that Scan can read overridden text in
+		// display order; Normalize still drops them.
+		return pack(r, ClassNoise, hintMarkup)
+	}
+	orig := r
+	if r >= 0x1F130 && r <= 0x1F189 {
+		t.setLookalike(orig) // squared letters (🄵); NFKC folds them
+	}
+	if to, ok := la.pre[r]; ok {
+		r = to
+		t.setLookalike(orig)
+	} else if repl, look, ok := la.post(r); ok {
+		// Before case folding: Greek Ν looks like N, its lower case ν like v.
+		if look {
+			t.setLookalike(orig)
+		}
+		var out []uint32
+		for _, a := range repl {
+			out = append(out, pack(a, ClassLetter, hintsOf(a)))
+		}
+		return t.packAll(orig, out)
 	}
 	if c := classify(r); c == classDrop || c == ClassSeparator {
 		return pack(r, c, 0)
@@ -254,11 +305,33 @@ func (t *tables) entry(r rune, t2s map[rune]rune, fold cases.Caser) uint32 {
 		if c == classDrop {
 			continue
 		}
-		out = append(out, pack(m, c, hintsOf(m)))
+		if to, ok := la.pre[m]; ok { // folding led to a look-alike (Ʀ → ʀ)
+			if sm, ok := t2s[to]; ok {
+				to = sm
+			}
+			t.setLookalike(orig)
+			out = append(out, pack(to, classify(to), hintsOf(to)))
+			continue
+		}
+		if repl, look, ok := la.post(m); ok {
+			if look {
+				t.setLookalike(orig)
+			}
+			for _, a := range repl {
+				out = append(out, pack(a, ClassLetter, hintsOf(a)))
+			}
+			continue
+		}
+		out = append(out, pack(m, c, hintsOf(m)|markupHints(m)))
 	}
+	return t.packAll(orig, out)
+}
+
+// packAll returns the table entry of orig mapping to the entries out.
+func (t *tables) packAll(orig rune, out []uint32) uint32 {
 	switch len(out) {
 	case 0:
-		return pack(r, classDrop, 0)
+		return pack(orig, classDrop, 0)
 	case 1:
 		return out[0]
 	}
@@ -308,8 +381,10 @@ func NewNormalizer() *Normalizer {
 // Append folds text and appends the normalized runes to runes and, for each
 // of them, the rune offset in text it came from to offsets. It returns the
 // extended slices and the detector hints seen. Invisible characters are
-// removed; noise and separators are kept (folded) so that detectors see
-// "@" and "."; ClassOf tells them apart. Offsets are non-decreasing and lie in
+// removed, except the bidi embedding, override and isolate controls, which
+// are kept as noise so that Scan can read overridden text in display order;
+// noise and separators are kept (folded) so that detectors see "@" and ".";
+// ClassOf tells them apart. Offsets are non-decreasing and lie in
 // [0, utf8.RuneCountInString(text)). It does not allocate when the buffers
 // have room.
 func (n *Normalizer) Append(text string, runes []rune, offsets []int32) ([]rune, []int32, uint8) {

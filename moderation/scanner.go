@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/mozillazg/go-pinyin"
 )
 
 // Entry is a word to match. Tag is the caller's payload, returned in Finding.Tag.
@@ -68,6 +66,7 @@ const (
 	wordScoped                       // per-rule allow phrase: reported as KindAllow
 	wordLatinStart                   // starts with an ASCII letter or digit: needs a word boundary
 	wordLatinEnd                     // ends with an ASCII letter or digit: needs a word boundary
+	wordAllLatin                     // only ASCII letters and digits: pinyin and initials are rated by context
 )
 
 // word is what an automaton output reports.
@@ -75,6 +74,7 @@ type word struct {
 	tag   int32
 	n     int32 // length in letters (noise excluded)
 	flags uint8
+	form  Form // FormExact for the word as listed, else the variant's form (pinyin, split …)
 }
 
 // scratch holds the per-call buffers; Scanner pools them so Scan does not
@@ -83,6 +83,7 @@ type scratch struct {
 	runes []rune
 	offs  []int32
 	allow [][2]int
+	cur   [2]int // rune and byte position of the text, for rating findings
 	det   detectScratch
 }
 
@@ -102,6 +103,7 @@ type Scanner struct {
 	detectors  DetectorSet
 	allowHosts [][]byte
 	triggers   []weChatTrigger
+	hom        *homophones // nil when no entry asks for homophones
 	pool       sync.Pool
 }
 
@@ -118,7 +120,10 @@ type compiled struct {
 // that names the offending entry (a word that is empty after normalization,
 // or that contains sentence punctuation and so could never match). Duplicate
 // words with different tags are all reported; a word repeated with the same
-// tag is reported once.
+// tag is reported once. Entries that opt in to Pinyin, Initials or
+// Homophones also compile their spellings (at most 32 per form, see
+// forms.go); homophones run as a second automaton over syllables
+// (homophone.go), built only when some entry asks for them.
 func Compile(entries []Entry, opts Options) (*Scanner, error) {
 	s := &Scanner{
 		norm:      NewNormalizer(),
@@ -159,7 +164,7 @@ func Compile(entries []Entry, opts Options) (*Scanner, error) {
 		flags uint8
 	}
 	seen := make(map[key]bool, len(entries))
-	add := func(l []rune, tag int32, flags uint8) {
+	add := func(l []rune, tag int32, flags uint8, form Form) {
 		k := key{string(l), tag, flags}
 		if seen[k] {
 			return
@@ -171,35 +176,48 @@ func Compile(entries []Entry, opts Options) (*Scanner, error) {
 		if isASCIIAlnum(l[len(l)-1]) {
 			flags |= wordLatinEnd
 		}
-		all = append(all, compiled{letters: l, w: word{tag: tag, n: int32(len(l)), flags: flags}})
+		if !slices.ContainsFunc(l, func(r rune) bool { return !isASCIIAlnum(r) }) {
+			flags |= wordAllLatin
+		}
+		all = append(all, compiled{letters: l, w: word{tag: tag, n: int32(len(l)), flags: flags, form: form}})
 	}
+	var hom []homEntry
 	for i, e := range entries {
 		l, err := letters(e.Word)
 		if err != nil {
 			return nil, fmt.Errorf("compile entry %d %q: %w: %w", i, e.Word, ErrInvalidEntry, err)
 		}
-		add(l, e.Tag, 0)
-		if e.Pinyin {
-			for _, p := range pinyinSpellings(string(l)) {
-				if pl, err := letters(p); err == nil && len(pl) >= 3 {
-					add(pl, e.Tag, 0)
+		add(l, e.Tag, 0, FormExact)
+		if e.Pinyin || e.Initials || e.Homophones {
+			for _, v := range variants(l, e) {
+				if vl, err := letters(v.text); err == nil && (v.form != FormPinyin || len(vl) >= 3 || !isASCIIWord(string(vl))) {
+					add(vl, e.Tag, 0, v.form)
 				}
 			}
 		}
+		if e.Homophones {
+			hom = append(hom, homEntry{letters: l, tag: e.Tag})
+		}
+	}
+	if len(hom) > 0 {
+		s.hom = newHomophones(hom)
+	}
+	if slices.ContainsFunc(entries, func(e Entry) bool { return e.Pinyin || e.Initials }) {
+		pinyinSyllables() // read when pinyin findings are rated: build it now, off the hot path
 	}
 	for i, a := range opts.Allow {
 		l, err := letters(a)
 		if err != nil {
 			return nil, fmt.Errorf("compile allow phrase %d %q: %w: %w", i, a, ErrInvalidEntry, err)
 		}
-		add(l, 0, wordAllow)
+		add(l, 0, wordAllow, FormExact)
 	}
 	for i, e := range opts.ScopedAllow {
 		l, err := letters(e.Word)
 		if err != nil {
 			return nil, fmt.Errorf("compile scoped allow phrase %d %q: %w: %w", i, e.Word, ErrInvalidEntry, err)
 		}
-		add(l, e.Tag, wordScoped)
+		add(l, e.Tag, wordScoped, FormExact)
 	}
 	if err := s.build(all); err != nil {
 		return nil, err
@@ -227,7 +245,7 @@ func (s *Scanner) build(all []compiled) error {
 		}
 		return cmp.Compare(a, b)
 	})
-	if len(alphabet) >= codeSkip-1 {
+	if len(alphabet) >= codeSep-1 {
 		return fmt.Errorf("compile: %d distinct characters exceed the alphabet limit", len(alphabet))
 	}
 	s.alpha = make([]uint16, 0x10000)
@@ -258,36 +276,6 @@ func (s *Scanner) build(all []compiled) error {
 	return nil
 }
 
-// pinyinSpellings returns the toneless pinyin spellings of w (every
-// combination of heteronym readings, at most 8); characters without pinyin
-// are kept as they are.
-func pinyinSpellings(w string) []string {
-	args := pinyin.NewArgs()
-	args.Style = pinyin.Normal
-	args.Heteronym = true
-	args.Fallback = func(r rune, _ pinyin.Args) []string { return []string{string(r)} }
-	readings := pinyin.Pinyin(w, args)
-	out := []string{""}
-	for _, rs := range readings {
-		if len(rs) == 0 {
-			continue
-		}
-		var next []string
-		for _, prefix := range out {
-			for _, r := range rs {
-				if len(next) < 8 {
-					next = append(next, prefix+r)
-				}
-			}
-		}
-		out = next
-	}
-	if len(out) == 1 && out[0] == "" {
-		return nil
-	}
-	return out
-}
-
 func isASCIIAlnum(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z'
 }
@@ -307,21 +295,32 @@ func (s *Scanner) code(r rune) uint16 {
 
 // Scan appends every finding in text to dst (ordered by Start, then End) and
 // returns it. Safe for concurrent use. No allocation when nothing is found
-// and when dst has room.
+// and when dst has room, except one per HTML character reference in the
+// text (decoded by the standard library).
 func (s *Scanner) Scan(text string, dst []Finding) []Finding {
 	sc := s.pool.Get().(*scratch)
 	runes, offs, hints, digits := s.norm.appendCount(text, sc.runes[:0], sc.offs[:0])
+	if hints&hintMarkup != 0 {
+		hints |= s.unmarkup(runes, offs)
+		hints &^= hintMarkup
+	}
 	if digits < minNumberDigits {
 		hints &^= hintDigit // too few digits for the shortest number (a mobile, some digits spelled as letters)
 	}
 	first := len(dst)
 	sc.allow = sc.allow[:0]
-	dst = s.matchWords(runes, offs, dst, sc)
-	if len(sc.allow) > 0 {
-		dst = suppress(dst, first, sc.allow)
-	}
+	sc.cur = [2]int{}
+	// Detectors first: the keyword matcher overwrites the runes it skips
+	// (structure.go).
 	if s.detectors != 0 && hints != 0 {
 		dst = s.detect(text, runes, offs, hints, dst, sc)
+	}
+	dst = s.matchWords(text, runes, offs, dst, sc)
+	if s.hom != nil {
+		dst = s.matchHomophones(text, runes, offs, dst)
+	}
+	if len(sc.allow) > 0 {
+		dst = suppress(dst, first, sc.allow)
 	}
 	if len(dst)-first > 1 {
 		slices.SortFunc(dst[first:], compareFindings)
@@ -343,7 +342,10 @@ func compareFindings(a, b Finding) int {
 	if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.Tag, b.Tag)
+	if c := cmp.Compare(a.Tag, b.Tag); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Form, b.Form)
 }
 
 // suppress drops keyword findings in dst[first:] lying inside an allow span.
@@ -366,44 +368,126 @@ func suppress(dst []Finding, first int, allow [][2]int) []Finding {
 	return out
 }
 
-func (s *Scanner) matchWords(runes []rune, offs []int32, dst []Finding, sc *scratch) []Finding {
-	nodes, fail := s.ac.nodes, s.ac.fail
+// matchWords runs the automaton over runes. On the rare paths (a transition
+// that fails inside a word, a separator after a letter) it asks the
+// structural rules of structure.go whether to skip runes instead; they live
+// in other functions so that the hot loop keeps few variables.
+func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Finding, sc *scratch) []Finding {
+	nodes := s.ac.nodes
 	alpha := s.alpha
 	state := int32(root)
-	for i, r := range runes {
+	var prev rune // the last letter the automaton moved on
+	for i := 0; i < len(runes); i++ {
+		r := runes[i]
 		var c uint16
 		if r < 0x10000 {
 			c = alpha[r]
 		} else {
 			c = s.code(r)
 		}
-		if c == codeSkip {
-			continue
-		}
-		if c == codeReset {
+		if c >= codeSep {
+			if c == codeSkip {
+				continue
+			}
+			if state != root {
+				if n := s.crossSeparator(runes, i, state); n > 0 {
+					i += n - 1
+					continue
+				}
+			}
 			state = root
 			continue
 		}
-		for {
-			t := nodes[state].base&baseMask + int32(c)
-			if uint(t) < uint(len(nodes)) && nodes[t].check == state {
-				state = t
-				break
+		if c == codeReset {
+			if r < 0x3400 && state != root && isHan(prev) { // r < 0x3400: not Han, the usual case first
+				if n := s.insertion(runes, offs, i, state, prev); n > 0 {
+					i += n - 1
+					continue
+				}
 			}
-			if state == root {
-				break
-			}
-			state = fail[state]
+			state = root
+			continue
 		}
+		t := nodes[state].base&baseMask + int32(c)
+		if uint(t) < uint(len(nodes)) && nodes[t].check == state {
+			state = t
+		} else {
+			var skip int
+			if state, skip = s.miss(runes, offs, i, state, c, prev); skip > 0 {
+				i += skip - 1
+				continue
+			}
+		}
+		prev = r
 		if nodes[state].base < 0 {
-			dst = s.emit(runes, offs, i, s.ac.out[state], dst, sc)
+			dst = s.emit(text, runes, offs, i, s.ac.out[state], dst, sc)
 		}
 	}
 	return dst
 }
 
+// miss handles a failed transition of state on the code c of runes[i]. It
+// returns the state to continue in and how many runes were skipped as a
+// repeat or an insertion (0: the automaton moved on runes[i]).
+func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16, prev rune) (int32, int) {
+	nodes, fail := s.ac.nodes, s.ac.fail
+	next := state
+	for {
+		t := nodes[next].base&baseMask + int32(c)
+		if uint(t) < uint(len(nodes)) && nodes[t].check == next {
+			next = t
+			break
+		}
+		if next == root {
+			break
+		}
+		next = fail[next]
+	}
+	// Inside a word whose continuation failed, when falling back reports
+	// nothing and goes nowhere: a repeated or an inserted rune? Cheap tests
+	// first: a repeat, or a change between Han and other letters.
+	r := runes[i]
+	if state == root || r != prev && isHan(r) == isHan(prev) || nodes[next].base < 0 || s.continues(runes, i+1, next) {
+		return next, 0
+	}
+	if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
+		return t, 0
+	}
+	if r == prev && !isOrdinaryDouble(r) && repeats(runes, i) < maxRepeats {
+		runes[i] = markSkip
+		return state, 1
+	}
+	if n := s.insertion(runes, offs, i, state, prev); n > 0 {
+		return state, n
+	}
+	return next, 0
+}
+
+// repeats counts the runes skipped right before i.
+func repeats(runes []rune, i int) int {
+	n := 0
+	for k := i - 1; k >= 0 && runes[k] == markSkip && n <= maxRepeats; k-- {
+		n++
+	}
+	return n
+}
+
+// continues reports whether the automaton in state moves on the next letter
+// at or after i: then falling back is better than skipping a rune.
+func (s *Scanner) continues(runes []rune, i int, state int32) bool {
+	if state == root {
+		return false
+	}
+	j := s.nextLetter(runes, i)
+	if j >= len(runes) {
+		return false
+	}
+	_, ok := s.step(state, s.code(runes[j]))
+	return ok
+}
+
 // emit reports the words of output list o ending at rune index end.
-func (s *Scanner) emit(runes []rune, offs []int32, end int, o int32, dst []Finding, sc *scratch) []Finding {
+func (s *Scanner) emit(text string, runes []rune, offs []int32, end int, o int32, dst []Finding, sc *scratch) []Finding {
 	for ; o >= 0; o = s.ac.outs[o].next {
 		w := s.words[s.ac.outs[o].word]
 		// Walk back over w.n letters; noise between them belongs to the span.
@@ -420,7 +504,8 @@ func (s *Scanner) emit(runes []rune, offs []int32, end int, o int32, dst []Findi
 		if w.flags&wordLatinEnd != 0 && end+1 < len(runes) && isASCIIAlnum(runes[end+1]) {
 			continue
 		}
-		f := Finding{Kind: KindKeyword, Tag: w.tag, Start: int(offs[start]), End: int(offs[end]) + 1}
+		f := Finding{Kind: KindKeyword, Tag: w.tag}
+		f.Start, f.End = span(offs, start, end)
 		switch {
 		case w.flags&wordAllow != 0:
 			sc.allow = append(sc.allow, [2]int{f.Start, f.End})
@@ -428,7 +513,26 @@ func (s *Scanner) emit(runes []rune, offs []int32, end int, o int32, dst []Findi
 		case w.flags&wordScoped != 0:
 			f.Kind = KindAllow
 		}
+		var ok bool
+		if f.Form, f.Confidence, f.End, ok = s.rate(text, runes[start:end+1], offs[start] > offs[end], f.Start, f.End, w, &sc.cur); !ok {
+			continue
+		}
 		dst = append(dst, f)
 	}
 	return dst
+}
+
+// span returns the original rune range of runes[start..end]: offsets are
+// non-decreasing except under a bidi override (structure.go).
+func span(offs []int32, start, end int) (int, int) {
+	lo, hi := offs[start], offs[end]
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	if end > start+1 {
+		for _, o := range offs[start+1 : end] {
+			lo, hi = min(lo, o), max(hi, o)
+		}
+	}
+	return int(lo), int(hi) + 1
 }

@@ -1,0 +1,457 @@
+package moderation
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mozillazg/go-pinyin"
+	"golang.org/x/text/unicode/norm"
+)
+
+// This file generates the spelled variants of opt-in entries (pinyin,
+// pinyin mixed with characters, initials, split characters) and rates every
+// keyword finding with a Form and a Confidence.
+//
+// Confidence scale (1–100; a rule may require a minimum):
+//
+//	100  exact, folded          the word as listed, after width/case/traditional/noise folding
+//	 90  structure, lookalike   repeated or inserted runes, a separator after each character,
+//	                            bidi, HTML; Cyrillic/Greek/squared letters, ⻩, 売
+//	 80  pinyin                 dubo, du bo, dǔbó, 赌bo, du博; structure across a line break
+//	 75  split                  女马 for 妈
+//	 60  homophone, initials    菠菜 for 博彩, sb, cnm
+//	 40  doubtful context       pinyin amid English words or written like a name (请联系Dubo)
+//	 30  doubtful homophone     needs a particle (败家了 for 百家乐) or an ordinary
+//	                            doubled character (试试才 for 时时彩)
+//	 10  almost surely not      pinyin or initials that are part of an e-mail address,
+//	                            domain or handle (dubo.li@…), a name in English text
+//	                            ("Please loop in Du Bo"), initials amid English words
+//
+// A structural evasion on top of a spelled form lowers it by 10. Findings at
+// 10 are reported so that a rule can explain why it did not act; no rule
+// should act on them. Words next to a pinyin hit that are themselves pinyin
+// ("yiqi dubo ba") are Chinese, not English, context.
+const (
+	confExact     = 100
+	confStructure = 90
+	confLookalike = 90
+	confPinyin    = 80
+	confBreak     = 80
+	confSplit     = 75
+	confHomophone = 60
+	confInitials  = 60
+	// confHomophoneDoubt: a homophone that needs a particle (败家了 for 百家乐)
+	// or an ordinary doubled character (试试才 for 时时彩).
+	confHomophoneDoubt = 30
+	confDoubtful       = 40
+	confUnlikely       = 10
+	confPenalty        = 10
+)
+
+// maxVariants bounds the spellings generated per entry and form.
+const maxVariants = 32
+
+type variant struct {
+	text string
+	form Form
+}
+
+// readings returns the toneless pinyin readings of each rune of l (at most
+// three heteronyms each; nil for runes without a reading).
+func readings(l []rune) [][]string {
+	args := pinyin.NewArgs()
+	args.Style = pinyin.Normal
+	args.Heteronym = true
+	out := make([][]string, len(l))
+	for i, r := range l {
+		if !isHan(r) {
+			continue
+		}
+		rs := pinyin.SinglePinyin(r, args)
+		if len(rs) > 3 {
+			rs = rs[:3]
+		}
+		for _, p := range rs {
+			// go-pinyin writes ü as v (nv); people also type u, and
+			// dǚ-style tone marks fold to u.
+			if strings.Contains(p, "v") {
+				rs = append(rs, strings.ReplaceAll(p, "v", "u"))
+			}
+		}
+		out[i] = rs
+	}
+	return out
+}
+
+// variants returns the spellings e asks for besides the word itself.
+func variants(l []rune, e Entry) []variant {
+	rd := readings(l)
+	han := 0
+	for _, r := range rd {
+		if r != nil {
+			han++
+		}
+	}
+	var out []variant
+	if e.Pinyin && han > 0 {
+		// All pinyin first (dubo), then pinyin mixed with characters
+		// (赌bo, du博) for words of two characters or more.
+		for _, v := range product(l, rd, func(i int, r rune) []string {
+			if rd[i] == nil {
+				return []string{string(r)}
+			}
+			return rd[i]
+		}) {
+			out = append(out, variant{v, FormPinyin})
+		}
+		if han >= 2 {
+			for _, v := range product(l, rd, func(i int, r rune) []string {
+				if rd[i] == nil {
+					return []string{string(r)}
+				}
+				return append([]string{string(r)}, rd[i]...)
+			}) {
+				if v != string(l) && !isAllLatin(v) {
+					out = append(out, variant{v, FormPinyin})
+				}
+			}
+		}
+	}
+	if e.Initials && han == len(l) && han >= 2 {
+		for _, v := range product(l, rd, func(i int, _ rune) []string {
+			var ini []string
+			for _, p := range rd[i] {
+				if len(ini) == 0 || ini[len(ini)-1] != p[:1] {
+					ini = append(ini, p[:1])
+				}
+			}
+			return ini
+		}) {
+			out = append(out, variant{v, FormInitials})
+		}
+	}
+	if e.Homophones {
+		split := func(i int, r rune) []string {
+			if parts, ok := splitChars[r]; ok {
+				return []string{string(r), parts}
+			}
+			return []string{string(r)}
+		}
+		for _, v := range product(l, rd, split) {
+			if v != string(l) {
+				out = append(out, variant{v, FormSplit})
+			}
+		}
+	}
+	return out
+}
+
+// product returns the concatenations choosing one option per rune, at most
+// maxVariants of them.
+func product(l []rune, _ [][]string, options func(int, rune) []string) []string {
+	out := []string{""}
+	for i, r := range l {
+		opts := options(i, r)
+		if len(opts) == 0 {
+			return nil
+		}
+		next := make([]string, 0, min(len(out)*len(opts), maxVariants))
+		for _, prefix := range out {
+			for _, o := range opts {
+				if len(next) < maxVariants {
+					next = append(next, prefix+o)
+				}
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+func isAllLatin(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// splitChars maps characters to the two characters they are written as
+// when split left/right (女马 for 妈). It is curated — no maintained Go
+// module ships character decomposition data — and holds the characters of
+// the default lists and of common abuse and advertising spam whose parts
+// are characters people can type (parts such as 扌 or 氵 are left out:
+// nobody types them).
+var splitChars = map[rune]string{
+	'妈': "女马", '吗': "口马", '码': "石马", '骗': "马扁", '骚': "马蚤", '驴': "马户",
+	'妹': "女未", '好': "女子", '奸': "女干", '姐': "女且", '婊': "女表", '嫖': "女票",
+	'娼': "女昌", '妓': "女支", '娘': "女良", '妖': "女夭", '嫩': "女敕", '媚': "女眉", '姓': "女生",
+	'枪': "木仓", '炮': "火包", '炸': "火乍", '烟': "火因", '炒': "火少", '灯': "火丁",
+	'张': "弓长", '强': "弓虽", '弹': "弓单",
+	'赌': "贝者", '赚': "贝兼", '贼': "贝戎", '账': "贝长", '财': "贝才", '贩': "贝反", '购': "贝勾", '贴': "贝占",
+	'胡': "古月", '明': "日月", '朋': "月月", '期': "其月", '肥': "月巴", '脱': "月兑",
+	'加': "力口", '群': "君羊", '职': "耳只", '联': "耳关", '取': "耳又",
+	'球': "王求", '玩': "王元", '现': "王见", '理': "王里",
+	'粉': "米分", '料': "米斗", '精': "米青",
+	'秒': "禾少", '种': "禾中", '私': "禾厶", '秘': "禾必",
+	'鸡': "又鸟", '鸭': "甲鸟", '机': "木几", '林': "木木", '相': "木目", '枝': "木支",
+	'孩': "子亥", '吸': "口及", '听': "口斤", '吃': "口乞", '叼': "口刁",
+	'时': "日寸", '冰': "冫水", '冲': "冫中", '冻': "冫东",
+	// 讠, 亻 and 钅 are typed as the full characters they stand for.
+	'记': "言己", '说': "言兑", '话': "言舌", '证': "言正", '计': "言十", '认': "言人",
+	'请': "言青", '诈': "言乍", '订': "言丁", '讨': "言寸", '让': "言上",
+	'信': "人言", '你': "人尔", '他': "人也", '代': "人弋", '付': "人寸", '位': "人立", '件': "人牛",
+	'钱': "金戋", '银': "金艮", '针': "金十", '钟': "金中", '钓': "金勺",
+}
+
+// toneVowels are the vowels pinyin writes with tone marks.
+const toneVowels = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙǕǗǙǛÜ"
+
+// byteSpan returns the byte range of the runes [start, end) of text. cur
+// caches a (rune, byte) position of text from an earlier call, so that the
+// findings of one message, which come in increasing order, cost one pass.
+func byteSpan(text string, start, end int, cur *[2]int) (int, int) {
+	n, i := 0, 0
+	if cur[0] <= start && cur[1] <= len(text) {
+		n, i = cur[0], cur[1]
+	}
+	for n < start && i < len(text) {
+		_, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		n++
+	}
+	bs := i
+	*cur = [2]int{n, i}
+	for n < end && i < len(text) {
+		_, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		n++
+	}
+	return bs, i
+}
+
+// rate returns the form and confidence of a keyword finding of w covering
+// the runes [start, end) of text, matched over the normalized runes m
+// (reversed under a bidi override), the end of the finding (moved past an
+// HTML entity the match ends in) and false when the context shows it is no
+// hit (pinyin inside an e-mail address).
+func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w word, cur *[2]int) (Form, uint8, int, bool) {
+	structure, brk := reversed, false
+	for _, r := range m {
+		if isMarker(r) {
+			structure = true
+			brk = brk || r == markBreak
+		}
+	}
+	bs, be := byteSpan(text, start, end, cur)
+	if be > bs && text[be-1] == '&' {
+		// The last character came from an entity (&#21338;): cover it.
+		if k := strings.IndexByte(text[be:min(len(text), be+maxEntity)], ';'); k >= 0 {
+			end += k + 1 // entity bodies are ASCII: bytes are runes
+			be += k + 1
+			structure = true
+		}
+	}
+	t := s.norm.t
+	folded, look := false, false
+	for _, r := range text[bs:be] {
+		e := t.lookup(r)
+		if e&(runeMask|classMask<<classShft) != uint32(r)&runeMask|uint32(ClassLetter)<<classShft {
+			folded = true
+		}
+		if t.isLookalike(r) {
+			look = true
+		}
+		if isBidiControl(r) {
+			structure = true
+		}
+	}
+	if w.form == FormExact {
+		switch {
+		case brk:
+			return FormStructure, confBreak, end, true
+		case structure:
+			return FormStructure, confStructure, end, true
+		case look:
+			return FormLookalike, confLookalike, end, true
+		case folded:
+			return FormFolded, confExact, end, true
+		}
+		return FormExact, confExact, end, true
+	}
+	var conf uint8
+	switch w.form {
+	case FormPinyin:
+		conf = confPinyin
+	case FormInitials:
+		conf = confInitials
+	case FormSplit:
+		conf = confSplit
+	default:
+		conf = confHomophone
+	}
+	if structure {
+		conf -= confPenalty
+	}
+	if w.flags&wordAllLatin == 0 {
+		return w.form, conf, end, true
+	}
+	for _, r := range text[bs:be] {
+		// Pinyin is typed in ASCII (full width at most), with tone marks on
+		// vowels, or disguised in look-alikes (ᴅᴜʙᴏ); other letters
+		// (mojibake such as ĺż) are no pinyin.
+		if r >= utf8.RuneSelf && unicode.IsLetter(r) && !(r >= 'Ａ' && r <= 'ｚ') && !t.isLookalike(r) &&
+			!(w.form == FormPinyin && strings.ContainsRune(toneVowels, r)) {
+			return 0, 0, 0, false
+		}
+	}
+	// A capital at the start of a message or sentence is the keyboard's
+	// (Dubo网站注册送彩金), not a name, unless English words stand around.
+	ident, name, latin := latinContext(text, bs, be)
+	switch {
+	case ident, name && latin, latin && w.form == FormInitials:
+		conf = confUnlikely
+	case latin, name && !sentenceStart(text, bs):
+		conf = min(conf, confDoubtful)
+	}
+	return w.form, conf, end, true
+}
+
+// latinContext describes the Latin text around text[bs:be]: ident when it
+// is part of an e-mail address, domain or handle (next to @, or joined to
+// more letters by . or _), name when it is written like a name (Du Bo,
+// Dubo), latin when a Latin word of two letters or more stands next to it.
+func latinContext(text string, bs, be int) (ident, name, latin bool) {
+	upper, lower := false, false
+	for i := bs; i < be; i++ {
+		c := text[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			if !upper && !lower {
+				name = true // first letter upper case …
+			}
+			upper = true
+		case c >= 'a' && c <= 'z':
+			lower = true
+		}
+	}
+	name = name && lower // … and not all capitals
+	// The token the span belongs to: runs of ASCII without spaces.
+	for i := be; i < len(text) && i < be+64; i++ {
+		c := text[i]
+		if c == '@' {
+			ident = true
+		}
+		if (c == '.' || c == '_') && i+1 < len(text) && isASCIIAlnum(rune(text[i+1])) && i == be {
+			ident = true
+		}
+		if c == ' ' || c >= utf8.RuneSelf {
+			break
+		}
+	}
+	for i := bs - 1; i >= 0 && i >= bs-64; i-- {
+		c := text[i]
+		if c == '@' {
+			ident = true
+		}
+		if (c == '.' || c == '_') && i == bs-1 && i > 0 && isASCIIAlnum(rune(text[i-1])) {
+			ident = true
+		}
+		if c == ' ' || c >= utf8.RuneSelf {
+			break
+		}
+	}
+	latin = latinWordAt(text, be, 1) || latinWordAt(text, bs, -1)
+	return ident, name, latin
+}
+
+// latinWordAt reports whether, going from byte i in direction dir over
+// spaces, ASCII punctuation and one-letter words ('s, a), one of the next two
+// words is a Latin word of at least two letters that is not pinyin ("yiqi
+// dubo ba" is Chinese written in pinyin, "loop in Du Bo" is English).
+func latinWordAt(text string, i, dir int) bool {
+	if dir < 0 {
+		i--
+	}
+	for range 2 {
+		for i >= 0 && i < len(text) && text[i] < utf8.RuneSelf && !isASCIILetter(text[i]) {
+			i += dir
+		}
+		from := i
+		for i >= 0 && i < len(text) && isASCIILetter(text[i]) {
+			i += dir
+		}
+		a, b := min(from, i-dir), max(from, i-dir)
+		switch n := b - a + 1; {
+		case from == i:
+			return false
+		case n >= 2:
+			return !isPinyinWord(text[a : b+1])
+		}
+	}
+	return false
+}
+
+// sentenceStart reports whether only spaces and punctuation stand between
+// the start of text or of a sentence and byte i.
+func sentenceStart(text string, i int) bool {
+	for i > 0 {
+		r, n := utf8.DecodeLastRuneInString(text[:i])
+		switch {
+		case r == '.' || r == '!' || r == '?' || r == '\n' || r == '。' || r == '！' || r == '？':
+			return true
+		case r == ' ' || r == '"' || r == '\'' || r == '“' || r == '‘':
+			i -= n
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// pinyinSyllables is the set of toneless pinyin syllables go-pinyin knows,
+// with v for ü as people type it.
+var pinyinSyllables = sync.OnceValue(func() map[string]bool {
+	set := make(map[string]bool, 512)
+	for _, readings := range pinyin.PinyinDict {
+		for _, p := range strings.Split(readings, ",") {
+			p = stripMarks(norm.NFD.String(p))
+			set[p] = true
+			if strings.ContainsRune(readings, 'ü') {
+				set[strings.ReplaceAll(stripMarks(strings.ReplaceAll(p, "ü", "v")), "u", "v")] = true
+			}
+		}
+	}
+	return set
+})
+
+// isPinyinWord reports whether the ASCII word w is a run of pinyin syllables.
+func isPinyinWord(w string) bool {
+	set := pinyinSyllables()
+	var buf [64]byte
+	if len(w) > len(buf) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		buf[i] = w[i] | 0x20 // ASCII letters to lower case
+	}
+	lw := buf[:len(w)]
+	var ok [65]bool
+	ok[0] = true
+	for i := range len(lw) {
+		if !ok[i] {
+			continue
+		}
+		for l := 1; l <= 6 && i+l <= len(lw); l++ {
+			if set[string(lw[i:i+l])] {
+				ok[i+l] = true
+			}
+		}
+	}
+	return ok[len(lw)]
+}
+
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

@@ -1,0 +1,226 @@
+package moderation
+
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/mozillazg/go-pinyin"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// This file matches homophones (菠菜 for 博彩, 傻比 for 傻逼, 特么 for 他妈)
+// of the entries that ask for them. Instead of listing every same-sounding
+// spelling (博 alone has dozens), both the words and the message are read as
+// syllables and a second automaton runs over syllable codes. It runs only
+// when some entry has Homophones set, so scanners without such entries pay
+// nothing.
+
+// syllables maps the common characters (GB2312, the 6,763 characters of
+// everyday simplified Chinese: rare characters stay out so that variants
+// remain bounded) to a syllable id, and syllable names to ids.
+type syllables struct {
+	id    []uint16 // rune-0x4E00 → syllable id, 0 when not common
+	names map[string]uint16
+}
+
+const hanBase, hanEnd = 0x4E00, 0x9FFF
+
+var syllableTable = sync.OnceValue(buildSyllables)
+
+func buildSyllables() *syllables {
+	sy := &syllables{id: make([]uint16, hanEnd-hanBase+1), names: make(map[string]uint16, 512)}
+	dec := simplifiedchinese.GBK.NewDecoder()
+	args := pinyin.NewArgs()
+	for b0 := 0xB0; b0 <= 0xF7; b0++ {
+		for b1 := 0xA1; b1 <= 0xFE; b1++ {
+			out, err := dec.Bytes([]byte{byte(b0), byte(b1)})
+			if err != nil {
+				continue
+			}
+			r := []rune(string(out))
+			if len(r) != 1 || r[0] < hanBase || r[0] > hanEnd {
+				continue
+			}
+			if rs := pinyin.SinglePinyin(r[0], args); len(rs) > 0 {
+				sy.id[r[0]-hanBase] = sy.intern(rs[0])
+			}
+		}
+	}
+	return sy
+}
+
+// nearSyllable folds a toneless syllable to its near-homophone class: the
+// vowel swaps of internet slang (特么 te me for 他妈 ta ma). The accent
+// merges (zh/z, an/ang, in/ing) are left out: on ordinary work chat they
+// more than double the false alarms (江人 for 贱人, 子掌 for 智障).
+func nearSyllable(p string) string {
+	switch p {
+	case "te":
+		return "ta"
+	case "me":
+		return "ma"
+	}
+	return p
+}
+
+func (sy *syllables) intern(p string) uint16 {
+	p = nearSyllable(p)
+	if id, ok := sy.names[p]; ok {
+		return id
+	}
+	id := uint16(len(sy.names) + 1)
+	sy.names[p] = id
+	return id
+}
+
+// homEntry is an entry asking for homophones.
+type homEntry struct {
+	letters []rune
+	tag     int32
+}
+
+// homophones is a Scanner's syllable automaton.
+type homophones struct {
+	sy    *syllables
+	code  []uint16 // syllable id → alphabet code (0: in no word)
+	han   []uint16 // rune-0x4E00 → alphabet code, for the hot loop
+	ac    *automaton
+	words []homEntry
+}
+
+func newHomophones(entries []homEntry) *homophones {
+	sy := syllableTable()
+	h := &homophones{sy: sy, code: make([]uint16, len(sy.names)+1)}
+	// The words are read in their commonest reading only: rare readings
+	// (约 yāo, 炮 bāo, 洗 xiǎn) would make 要保 a homophone of 约炮.
+	args := pinyin.NewArgs()
+	var pats []pattern
+	next := uint16(1)
+	for _, e := range entries {
+		seqs := [][]uint16{nil}
+		for _, r := range e.letters {
+			rs := pinyin.SinglePinyin(r, args)
+			if len(rs) == 0 {
+				seqs = nil
+				break
+			}
+			var ext [][]uint16
+			for _, q := range seqs {
+				for _, p := range rs {
+					id, ok := sy.names[nearSyllable(p)]
+					if !ok || len(ext) == maxVariants {
+						continue
+					}
+					ext = append(ext, append(slices.Clip(q), id))
+				}
+			}
+			seqs = ext
+		}
+		if len(seqs) == 0 || len(e.letters) < 2 {
+			continue // a single syllable has far too many homophones
+		}
+		h.words = append(h.words, e)
+		for _, q := range seqs {
+			codes := make([]uint16, len(q))
+			for i, id := range q {
+				if h.code[id] == 0 {
+					h.code[id] = next
+					next++
+				}
+				codes[i] = h.code[id]
+			}
+			pats = append(pats, pattern{codes: codes, word: int32(len(h.words) - 1)})
+		}
+	}
+	h.ac = buildAutomaton(pats, int(next))
+	h.han = make([]uint16, len(sy.id))
+	for i, id := range sy.id {
+		h.han[i] = h.code[id]
+	}
+	return h
+}
+
+// codeOf returns the alphabet code of a normalized rune.
+func (h *homophones) codeOf(s *Scanner, r rune) uint16 {
+	if r >= hanBase && r <= hanEnd {
+		return h.han[r-hanBase]
+	}
+	if s.code(r) == codeSkip {
+		return codeSkip
+	}
+	return codeReset
+}
+
+// matchHomophones reports the homophone spellings of the entries that ask
+// for them. A span whose characters are the word itself is left to the
+// keyword matcher.
+func (s *Scanner) matchHomophones(text string, runes []rune, offs []int32, dst []Finding) []Finding {
+	h := s.hom
+	nodes, fail := h.ac.nodes, h.ac.fail
+	state := int32(root)
+	for i, r := range runes {
+		c := h.codeOf(s, r)
+		if c == codeSkip {
+			continue
+		}
+		if c == codeReset {
+			state = root
+			continue
+		}
+		for {
+			t := nodes[state].base&baseMask + int32(c)
+			if uint(t) < uint(len(nodes)) && nodes[t].check == state {
+				state = t
+				break
+			}
+			if state == root {
+				break
+			}
+			state = fail[state]
+		}
+		if nodes[state].base >= 0 {
+			continue
+		}
+	outs:
+		for o := h.ac.out[state]; o >= 0; o = h.ac.outs[o].next {
+			e := h.words[h.ac.outs[o].word]
+			start, k := i, len(e.letters)-1
+			same := runes[i] == e.letters[k]
+			doubt := !same && isParticle(runes[i])
+			last := runes[i]
+			for k > 0 {
+				start--
+				if r := runes[start]; h.codeOf(s, r) != codeSkip {
+					k--
+					same = same && r == e.letters[k]
+					doubt = doubt || r != e.letters[k] && isParticle(r) || r == last && isOrdinaryDouble(r)
+					last = r
+				}
+			}
+			if same {
+				continue
+			}
+			f := Finding{Kind: KindKeyword, Tag: e.tag, Form: FormHomophone, Confidence: confHomophone}
+			if doubt {
+				f.Confidence = confHomophoneDoubt
+			}
+			f.Start, f.End = span(offs, start, i)
+			for _, d := range dst {
+				if d.Kind == KindKeyword && d.Tag == f.Tag && d.Start <= f.Start && d.End >= f.End {
+					continue outs // inside a finding of another form (女马的 holds 马的)
+				}
+			}
+			dst = append(dst, f)
+		}
+	}
+	return dst
+}
+
+// particles are grammatical characters that ordinary sentences put next to
+// anything (败家了 reads bai jia le like 百家乐): a homophone that needs one of
+// them in place of a character of the word is doubtful. 么 is left out: 特么
+// for 他妈 is the slang itself.
+const particles = "了着过的地得吗呢吧啊呀哦嘛啦"
+
+func isParticle(r rune) bool { return strings.ContainsRune(particles, r) }

@@ -1,0 +1,355 @@
+package moderation
+
+import (
+	"html"
+	"strings"
+	"unicode"
+)
+
+// This file reads the structural evasions: markup (bidi overrides, HTML
+// entities and tags) rewritten in place before matching, and, inside the
+// matcher, a repeated character (兼职职刷单, fuuuck), one inserted rune
+// between two Han characters (赌c博, 卖Ⅶ淫, 裸⑵照), a separator after every
+// single character (你。妈。的。) and line breaks inside a word (百\n\n家乐).
+// Skipped runes are overwritten with markers, which the matcher treats as
+// noise, so spans and offsets stay right; findings that crossed a marker are
+// rated FormStructure.
+
+// hintMarkup is set by runes that may start markup: bidi controls, & and <.
+// It is taken from the top of the hint byte; the detector hints grow from
+// the bottom (normalize.go).
+const hintMarkup uint8 = 1 << 7
+
+// codeSep is the alphabet code of a separator: it ends a word unless the
+// structural rules below let the matcher cross it.
+const codeSep = 0xFFFE
+
+// Markers written over skipped runes. They are interlinear annotation
+// controls, which Append drops, so they never occur in normalized text.
+const (
+	markSkip    rune = 0xFFF9 // a skipped rune: repeated, inserted, markup
+	markSoftSep rune = 0xFFFA // a separator after a single character
+	markBreak   rune = 0xFFFB // a line break inside a word
+)
+
+// Bounds of the structural rules.
+const (
+	maxRepeats   = 6  // a letter repeated at most this often is skipped (fuuuuuck)
+	maxEntity    = 10 // longest HTML entity read, & and ; included (&#x8d4c;)
+	maxTag       = 64 // longest HTML tag skipped, < and > included
+	maxLineShort = 2  // letters on a line that make a line break crossable
+)
+
+// ordinaryDoubles are characters that ordinary Chinese doubles (妈妈, 看看,
+// 天天): repeating one of them is not an evasion, so "你妈妈的生日" does not
+// become 你妈的. Curated: reduplicated kinship terms and the commonest
+// reduplicated verbs, adverbs and measure words.
+const ordinaryDoubles = "妈爸哥姐弟妹爷奶婆公叔姨舅宝娃看试想说听等谢天常刚慢好人个年月日样星渐偏往处事"
+
+func isOrdinaryDouble(r rune) bool {
+	return r >= 0x4E00 && strings.ContainsRune(ordinaryDoubles, r)
+}
+
+func markupHints(m rune) uint8 {
+	if m == '&' || m == '<' {
+		return hintMarkup
+	}
+	return 0
+}
+
+func isMarker(r rune) bool { return r >= markSkip && r <= markBreak }
+
+func isHan(r rune) bool {
+	return r >= 0x4E00 && r <= 0x9FFF || r >= 0x3400 && r <= 0x4DBF || r >= 0x20000 && r <= 0x3FFFF || r >= 0xF900 && r <= 0xFAFF
+}
+
+func isKana(r rune) bool {
+	return r >= 0x3041 && r <= 0x30FF && r != 0x30FB && r != 0x30FC || r >= 0x31F0 && r <= 0x31FF
+}
+
+// unmarkup rewrites runes in place: text under a right-to-left override is
+// put in display order, HTML entities are decoded into their first rune and
+// tags are skipped. It returns the hints of the decoded runes.
+func (s *Scanner) unmarkup(runes []rune, offs []int32) uint8 {
+	var hints uint8
+	for i := 0; i < len(runes); i++ {
+		switch runes[i] {
+		case 0x202E: // RIGHT-TO-LEFT OVERRIDE: displayed reversed up to PDF, PDI or a line end
+			j := i + 1
+			for j < len(runes) && runes[j] != 0x202C && runes[j] != 0x2069 && runes[j] != '\n' && runes[j] != 0x202D {
+				j++
+			}
+			reverse(runes[i+1:j], offs[i+1:j])
+			i = j - 1
+		case '&':
+			if n, h := s.entity(runes, i); n > 0 {
+				hints |= h
+				i += n - 1
+			}
+		case '<':
+			if n := tagLen(runes, i); n > 0 {
+				for k := i; k < i+n; k++ {
+					runes[k] = markSkip
+				}
+				i += n - 1
+			}
+		}
+	}
+	return hints
+}
+
+func reverse(runes []rune, offs []int32) {
+	for a, b := 0, len(runes)-1; a < b; a, b = a+1, b-1 {
+		runes[a], runes[b] = runes[b], runes[a]
+		offs[a], offs[b] = offs[b], offs[a]
+	}
+}
+
+// entity decodes the HTML character reference at runes[i] ('&') with the
+// standard library's table, writes its folded form over the '&' and marks
+// the rest skipped. It returns the length consumed (0 when it is no entity)
+// and the hints of the decoded rune.
+func (s *Scanner) entity(runes []rune, i int) (int, uint8) {
+	end := -1
+	for k := i + 1; k < len(runes) && k < i+maxEntity; k++ {
+		r := runes[k]
+		if r == ';' {
+			end = k
+			break
+		}
+		if !(isASCIIAlnum(r) || r == '#' && k == i+1) {
+			return 0, 0
+		}
+	}
+	if end < i+2 {
+		return 0, 0
+	}
+	var buf [maxEntity]byte
+	n := 0
+	for _, r := range runes[i : end+1] {
+		buf[n] = byte(r)
+		n++
+	}
+	dec := html.UnescapeString(string(buf[:n]))
+	if dec == string(buf[:n]) {
+		return 0, 0
+	}
+	var first rune
+	for _, r := range dec {
+		first = r
+		break
+	}
+	for k := i; k <= end; k++ {
+		runes[k] = markSkip
+	}
+	t := s.norm.t
+	e := t.lookup(first)
+	switch Class(e >> classShft & classMask) {
+	case classDrop:
+		return end + 1 - i, 0
+	case classExpand:
+		idx := e & runeMask
+		cnt := int(t.expand[idx])
+		for k := 0; k < cnt && i+k <= end; k++ {
+			runes[i+k] = rune(t.expand[int(idx)+1+k] & runeMask)
+		}
+	default:
+		runes[i] = rune(e & runeMask)
+	}
+	return end + 1 - i, uint8(e >> hintShift)
+}
+
+// tagLen returns the length of the HTML tag at runes[i] ('<'), 0 if none:
+// < and an optional / then an ASCII letter, up to the next > on the line.
+func tagLen(runes []rune, i int) int {
+	k := i + 1
+	if k < len(runes) && runes[k] == '/' {
+		k++
+	}
+	if k >= len(runes) || !(runes[k] >= 'a' && runes[k] <= 'z') {
+		return 0
+	}
+	for ; k < len(runes) && k < i+maxTag; k++ {
+		switch runes[k] {
+		case '>':
+			return k + 1 - i
+		case '<', '\n':
+			return 0
+		}
+	}
+	return 0
+}
+
+// step returns the direct transition of state on code c.
+func (s *Scanner) step(state int32, c uint16) (int32, bool) {
+	if c == codeReset || c >= codeSep {
+		return 0, false
+	}
+	t := s.ac.nodes[state].base&baseMask + int32(c)
+	if uint(t) < uint(len(s.ac.nodes)) && s.ac.nodes[t].check == state {
+		return t, true
+	}
+	return 0, false
+}
+
+// nextLetter returns the index of the first rune at or after i that is not
+// noise or a marker, or len(runes).
+func (s *Scanner) nextLetter(runes []rune, i int) int {
+	for i < len(runes) && s.code(runes[i]) == codeSkip {
+		i++
+	}
+	return i
+}
+
+// insertion reports how many runes from i to skip as one rune inserted into
+// a Chinese word: prev (the last letter matched) is Han, runes[i:j] come from
+// one original character that is not Han (a Latin letter, kana, a Greek
+// letter, Ⅶ, ⑵ …), and the word continues with the Han character at j.
+func (s *Scanner) insertion(runes []rune, offs []int32, i int, state int32, prev rune) int {
+	r := runes[i]
+	if !isHan(prev) || isHan(r) || s.code(r) == codeSep || !unicode.IsLetter(r) && !unicode.IsDigit(r) && !isKana(r) {
+		return 0
+	}
+	j := i + 1
+	for j < len(runes) && offs[j] == offs[i] {
+		j++ // the rest of the same original character (Ⅶ → vii)
+	}
+	j = s.nextLetter(runes, j)
+	if j >= len(runes) || !isHan(runes[j]) {
+		return 0
+	}
+	if _, ok := s.step(state, s.code(runes[j])); !ok {
+		return 0
+	}
+	for k := i; k < j; k++ {
+		if s.code(runes[k]) != codeSkip {
+			runes[k] = markSkip
+		}
+	}
+	return j - i
+}
+
+// lettersBack counts the letters before i back to a separator or a marker
+// of a crossed separator, up to limit+1.
+func (s *Scanner) lettersBack(runes []rune, i, limit int) int {
+	n := 0
+	for k := i - 1; k >= 0 && n <= limit; k-- {
+		r := runes[k]
+		if r == markSoftSep || r == markBreak {
+			break
+		}
+		switch c := s.code(r); {
+		case c == codeSep:
+			return n
+		case c != codeSkip:
+			n++
+		}
+	}
+	return n
+}
+
+// lettersFwd counts the letters from i up to the next separator, up to limit+1.
+func (s *Scanner) lettersFwd(runes []rune, i, limit int) int {
+	n := 0
+	for k := i; k < len(runes) && n <= limit; k++ {
+		switch c := s.code(runes[k]); {
+		case c == codeSep:
+			return n
+		case c != codeSkip:
+			n++
+		}
+	}
+	return n
+}
+
+// crossSeparator decides whether the separator run at i lies inside a word:
+// a separator after every single character (你。妈。的。), or line breaks
+// next to a line of at most one character, or between two lines of at most
+// two (百\n\n家乐). Sentence punctuation between longer clauses (太大，麻烦你)
+// still ends the word. It marks the run and returns its length, or 0.
+func (s *Scanner) crossSeparator(runes []rune, i int, state int32) int {
+	j := i
+	breaks, others := 0, 0
+	for ; j < len(runes); j++ {
+		r := runes[j]
+		c := s.code(r)
+		if c == codeSep {
+			if r == '\n' || r == '\r' {
+				breaks++
+			} else {
+				others++
+			}
+			continue
+		}
+		if c != codeSkip || isMarker(r) {
+			break
+		}
+	}
+	if j >= len(runes) || others > 1 || breaks > 0 && others > 0 {
+		return 0
+	}
+	if _, ok := s.step(state, s.code(runes[j])); !ok {
+		return 0
+	}
+	before := s.lettersBack(runes, i, maxLineShort)
+	after := s.lettersFwd(runes, j, maxLineShort)
+	mark := markSoftSep
+	switch {
+	case others == 1 && before == 1 && after == 1:
+	case breaks > 0 && (before <= 1 || after <= 1 || before <= maxLineShort && after <= maxLineShort):
+		mark = markBreak
+	default:
+		return 0
+	}
+	for k := i; k < j; k++ {
+		if s.code(runes[k]) == codeSep {
+			runes[k] = mark
+		}
+	}
+	return j - i
+}
+
+// retroInsertion handles an inserted rune the automaton has already moved
+// on because some word continues that way (赌c博 when 赌chang is a pinyin
+// spelling): the letters since the last Han character come from one
+// original non-Han character, and the Han character at i continues the word
+// from before them. It returns the state after runes[i] and marks the
+// inserted runes.
+func (s *Scanner) retroInsertion(runes []rune, offs []int32, i int, state int32, c uint16) (int32, bool) {
+	k := i - 1
+	for k >= 0 && s.code(runes[k]) == codeSkip {
+		if isMarker(runes[k]) {
+			return 0, false // one evasion at a time: 赌cc博 is no word
+		}
+		k--
+	}
+	if k < 0 || isHan(runes[k]) || !isHan(runes[i]) {
+		return 0, false
+	}
+	o, p, first := offs[k], state, k
+	for ; k >= 0; k-- {
+		if s.code(runes[k]) == codeSkip {
+			continue
+		}
+		if offs[k] != o {
+			break
+		}
+		if p == root || isMarker(runes[k]) {
+			return 0, false
+		}
+		p, first = s.ac.nodes[p].check, k
+	}
+	if k < 0 || !isHan(runes[k]) || p == root {
+		return 0, false
+	}
+	t, ok := s.step(p, c)
+	if !ok {
+		return 0, false
+	}
+	for j := first; j < i; j++ {
+		if s.code(runes[j]) != codeSkip {
+			runes[j] = markSkip
+		}
+	}
+	return t, true
+}
