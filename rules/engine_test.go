@@ -255,8 +255,8 @@ func TestEvaluateExplanation(t *testing.T) {
 		t.Fatalf("got %d hits, want 2", len(v.Hits))
 	}
 	want := []string{
-		`rule "bad-all": keyword "赌*" from list bad/words in a work chat, severity high, action alert_owner`,
-		`rule "bad-shadow": keyword "赌*" from list bad/words in a work chat, severity high, action escalate_hr (shadow: reported, not enforced)`,
+		`rule "bad-all": keyword "赌*" from list bad/words in a work chat, severity high, action alert_owner, form exact, confidence 100%`,
+		`rule "bad-shadow": keyword "赌*" from list bad/words in a work chat, severity high, action escalate_hr, form exact, confidence 100% (shadow: reported, not enforced)`,
 	}
 	for i, w := range want {
 		if v.Hits[i].Explanation != w {

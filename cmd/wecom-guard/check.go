@@ -50,6 +50,10 @@ type checkHit struct {
 	Masked   string `json:"masked"`
 	Severity string `json:"severity"`
 	Shadow   bool   `json:"shadow"`
+	// Form and Confidence say how the hit matched and how sure it is
+	// (added with issue 9; a held hit is shadow: true).
+	Form       string `json:"form"`
+	Confidence int    `json:"confidence"`
 }
 
 type checkResult struct {
@@ -241,8 +245,10 @@ func evaluateCheckLine(engine *rules.Engine, line []byte, lineNo int, jsonIn boo
 			Start:    h.Start,
 			End:      h.End,
 			Masked:   h.Masked,
-			Severity: h.Severity.String(),
-			Shadow:   h.Shadow,
+			Severity:   h.Severity.String(),
+			Shadow:     h.Shadow,
+			Form:       h.Form.String(),
+			Confidence: int(h.Confidence),
 		}
 	}
 	return res
