@@ -239,12 +239,12 @@ func evaluateCheckLine(engine *rules.Engine, line []byte, lineNo int, jsonIn boo
 	res := checkResult{Action: v.Action.String(), Hits: make([]checkHit, len(v.Hits)), Severity: v.Severity.String()}
 	for i, h := range v.Hits {
 		res.Hits[i] = checkHit{
-			Category: h.Category,
-			Rule:     h.Rule,
-			Kind:     h.Kind.String(),
-			Start:    h.Start,
-			End:      h.End,
-			Masked:   h.Masked,
+			Category:   h.Category,
+			Rule:       h.Rule,
+			Kind:       h.Kind.String(),
+			Start:      h.Start,
+			End:        h.End,
+			Masked:     h.Masked,
 			Severity:   h.Severity.String(),
 			Shadow:     h.Shadow,
 			Form:       h.Form.String(),
