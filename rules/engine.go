@@ -79,6 +79,7 @@ type Engine struct {
 	allow    [][]int32   // by scoped-allow Tag: the rules whose allow phrase it is
 	byKind   [16][]int32 // detector kind → rules naming it
 	regexes  []int32     // rules with regexes
+	prec     *precision  // nil when no word is listed
 	pool     sync.Pool   // *scratch
 }
 
@@ -245,6 +246,11 @@ func Compile(rs *RuleSet) (*Engine, error) {
 		return nil, fmt.Errorf("compile rules: %w", err)
 	}
 	e.scanner = sc
+	if len(entries) > 0 {
+		if e.prec, err = newPrecision(); err != nil {
+			return nil, fmt.Errorf("compile rules: %w", err)
+		}
+	}
 	e.pool.New = func() any {
 		return &scratch{findings: make([]moderation.Finding, 0, 32), cands: make([]candidate, 0, 16)}
 	}
@@ -288,21 +294,25 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 			if f.Tag < 0 || int(f.Tag) >= len(e.keywords) {
 				continue
 			}
-			conf, ctx, judged := f.Rated(), int8(-1), false
-			for _, ref := range e.keywords[f.Tag] {
-				if !e.applies(ref.rule, mc) {
-					continue
+			refs := e.keywords[f.Tag]
+			if !slices.ContainsFunc(refs, func(ref ruleRef) bool { return e.applies(ref.rule, mc) }) {
+				continue
+			}
+			// Judged once per finding, and only for findings a rule takes:
+			// the clean path never gets here.
+			bs, be := byteOffsets(text, f.Start, f.End)
+			if e.prec != nil && e.prec.inOrdinaryWords(text, f.Start, f.End, bs, be) {
+				continue
+			}
+			conf, ctx := f.Rated(), int8(-1)
+			if i := applyContext(text, bs, be, e.words[f.Tag]); i >= 0 {
+				ctx, conf = int8(i), min(conf, contextRules[i].Confidence)
+			}
+			for _, ref := range refs {
+				if e.applies(ref.rule, mc) {
+					cands = append(cands, candidate{rule: ref.rule, list: ref.list, kind: f.Kind, start: f.Start, end: f.End,
+						category: ref.category, severity: ref.severity, form: f.Form, confidence: conf, context: ctx})
 				}
-				if !judged {
-					// Once per finding, and only for findings a rule takes.
-					judged = true
-					bs, be := byteOffsets(text, f.Start, f.End)
-					if i := applyContext(text, bs, be, e.words[f.Tag]); i >= 0 {
-						ctx, conf = int8(i), min(conf, contextRules[i].Confidence)
-					}
-				}
-				cands = append(cands, candidate{rule: ref.rule, list: ref.list, kind: f.Kind, start: f.Start, end: f.End,
-					category: ref.category, severity: ref.severity, form: f.Form, confidence: conf, context: ctx})
 			}
 		default:
 			if int(f.Kind) >= len(e.byKind) {
