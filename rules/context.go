@@ -40,6 +40,9 @@ type contextRule struct {
 	// Around, when set, replaces Cues: one of these words anywhere in the
 	// hit's sentence (up to aroundRunes either side) makes the rule apply.
 	Around []string
+	// Latin, when set, replaces Cues: the rule applies to a Chinese word
+	// matched in Latin letters (its pinyin) for which Latin reports true.
+	Latin func(text string, bs, be int) bool
 }
 
 // clauseRunes bounds how far back a rule looks, and aroundRunes how far
@@ -78,6 +81,70 @@ var contextRules = [...]contextRule{
 		Around: []string{"工牌", "工卡", "门禁卡", "饭卡", "餐卡", "餐券", "工服", "工装", "体检", "办公用品", "文具",
 			"月饼", "粽子", "前台", "行政", "人事部", "工会", "食堂", "新员工", "新同事", "入职", "年会", "工位", "会议室"},
 	},
+	{
+		Name:        "latin-name",
+		Explanation: "a Chinese word matched in pinyin that is a name written in Latin letters (Du Bo, DuBo), part of an e-mail address (dubo.li@…) or a word of an English sentence",
+		Confidence:  20,
+		Latin:       latinName,
+	},
+}
+
+// latinName reports whether the Latin letters at bytes [bs, be) of text
+// read as a name or address rather than pinyin typed to get round a word
+// list: capitalized like a name (Du Bo, DuBo, not DUBO or dubo), inside an
+// e-mail address, or in a clause of English without Chinese characters.
+func latinName(text string, bs, be int) bool {
+	span := text[bs:be]
+	prev, _ := utf8.DecodeLastRuneInString(text[:bs])
+	next, _ := utf8.DecodeRuneInString(text[be:])
+	if first, _ := utf8.DecodeRuneInString(span); 'A' <= first && first <= 'Z' && strings.ToUpper(span) != span && !isHan(prev) && !isHan(next) {
+		return true // set off like a name, not run into Chinese (Dubo网站)
+	}
+	// The e-mail-like token around the span.
+	lo, hi := bs, be
+	for lo > 0 && isAddrByte(text[lo-1]) {
+		lo--
+	}
+	for hi < len(text) && isAddrByte(text[hi]) {
+		hi++
+	}
+	if strings.Contains(text[lo:hi], "@") {
+		return true
+	}
+	// An English clause: no Chinese, and three words besides the span.
+	clause := clauseBefore(text, bs, 60, isSentenceEnd) + " " + clauseAfter(text, be, 60, isSentenceEnd)
+	words := 0
+	for _, w := range strings.FieldsFunc(clause, func(r rune) bool { return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') }) {
+		if len(w) >= 2 {
+			words++
+		}
+	}
+	for _, r := range clause {
+		if isHan(r) {
+			return false
+		}
+	}
+	return words >= 3
+}
+
+func isAddrByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-' || c == '+' || c == '@'
+}
+
+// latinMatch reports whether a listed word holding Chinese characters was
+// found at bytes [bs, be) written in ASCII only: a pinyin form.
+func latinMatch(text string, bs, be int, word string) bool {
+	for i := bs; i < be; i++ {
+		if text[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	for _, r := range word {
+		if isHan(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // isClauseEnd reports whether r ends a clause for the context rules.
@@ -106,6 +173,12 @@ func applyContext(text string, bs, be int, word string) int {
 	for i := range contextRules {
 		r := &contextRules[i]
 		if len(r.Phrases) > 0 && !slices.Contains(r.Phrases, word) {
+			continue
+		}
+		if r.Latin != nil {
+			if latinMatch(text, bs, be, word) && r.Latin(text, bs, be) {
+				return i
+			}
 			continue
 		}
 		if len(r.Around) > 0 {

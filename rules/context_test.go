@@ -39,6 +39,14 @@ func TestContextRules(t *testing.T) {
 		{"千万别相信网上下注稳赚", "网", "prohibition-verb"},
 		{"新员工可以在前台免费领取工牌", "免", "workplace-handout"},
 		{"体检报告可以扫码领取，行政部已发通知", "扫", "workplace-handout"},
+		{"Please loop in Du Bo on the release thread.", "D", "latin-name"},
+		{"@DuBo 麻烦看下这个 PR", "D", "latin-name"},
+		{"Mail dubo.li@example.com for the VPN request", "d", "latin-name"},
+		{"we will dubo tonight at the usual place", "d", "latin-name"},
+		{"来dubo吗 稳赚", "d", ""},
+		{"DUBO 网站注册送彩金", "D", ""},
+		{"Dubo网站注册送彩金", "D", ""},
+		{"du bo网站 注册就送", "d", ""},
 		// Not prohibitions: the cue is in another clause, too far, or a
 		// weak cue without a verb that governs the phrase.
 		{"不要犹豫 兼职刷单日结", "兼", ""},
@@ -86,7 +94,7 @@ func TestContextRulesAreNamed(t *testing.T) {
 			t.Errorf("context rule %q twice", r.Name)
 		}
 		seen[r.Name] = true
-		if len(r.Cues) == 0 && len(r.Around) == 0 {
+		if len(r.Cues) == 0 && len(r.Around) == 0 && r.Latin == nil {
 			t.Errorf("context rule %q has no cues", r.Name)
 		}
 	}
