@@ -40,6 +40,12 @@ type contextRule struct {
 	// Around, when set, replaces Cues: one of these words anywhere in the
 	// hit's sentence (up to aroundRunes either side) makes the rule apply.
 	Around []string
+	// Except are set phrases that start with a cue and forbid something
+	// else (请勿打扰, 不得不): a cue starting one of them does not count.
+	Except []string
+	// Unless are words that, anywhere in the hit's sentence, keep the rule
+	// from applying: the sentence is selling after all (红包, 加我, 返利).
+	Unless []string
 	// Latin, when set, replaces Cues: the rule applies to a Chinese word
 	// matched in Latin letters (its pinyin) for which Latin reports true.
 	Latin func(text string, bs, be int) bool
@@ -62,6 +68,7 @@ var contextRules = [...]contextRule{
 		Cues: []string{"严禁", "禁止", "不得", "请勿", "切勿", "杜绝", "不准", "不许", "不允许", "不可以",
 			"谢绝", "拒绝", "远离", "抵制", "谨防", "警惕", "防范", "打击", "举报", "严厉查处"},
 		Within: 12,
+		Except: []string{"请勿打扰", "不得不", "禁止停车", "禁止吸烟", "禁止通行", "拒绝贫穷", "拒绝加班", "不准时"},
 	},
 	{
 		Name:        "prohibition-verb",
@@ -69,6 +76,7 @@ var contextRules = [...]contextRule{
 		Confidence:  30,
 		Cues:        []string{"不要", "别", "勿", "不能"},
 		Within:      12,
+		Except:      []string{"勿打扰", "不要钱", "不能错过", "别错过", "别犹豫", "不要犹豫"},
 		Verbs: []string{"发", "传", "转发", "分享", "参与", "参加", "从事", "进行", "涉及", "相信", "轻信",
 			"点击", "点开", "添加", "加入", "下载", "登录", "私自", "私下", "泄露", "透露", "外传", "买卖",
 			"出售", "购买", "玩", "碰", "沾", "搞", "接受", "扫"},
@@ -80,6 +88,7 @@ var contextRules = [...]contextRule{
 		Phrases:     []string{"免费领取", "扫码领取", "点击领取"},
 		Around: []string{"工牌", "工卡", "门禁卡", "饭卡", "餐卡", "餐券", "工服", "工装", "体检", "办公用品", "文具",
 			"月饼", "粽子", "前台", "行政", "人事部", "工会", "食堂", "新员工", "新同事", "入职", "年会", "工位", "会议室"},
+		Unless: []string{"红包", "现金", "返利", "返现", "佣金", "赚", "兼职", "加我", "微信", "私聊", "扫码进群", "下载"},
 	},
 	{
 		Name:        "latin-name",
@@ -181,13 +190,18 @@ func applyContext(text string, bs, be int, word string) int {
 			}
 			continue
 		}
-		if len(r.Around) > 0 {
+		if len(r.Around) > 0 || len(r.Unless) > 0 {
 			before := clauseBefore(text, bs, aroundRunes, isSentenceEnd)
 			after := clauseAfter(text, be, aroundRunes, isSentenceEnd)
-			if containsAny(before, r.Around) || containsAny(after, r.Around) {
-				return i
+			if containsAny(before, r.Unless) || containsAny(after, r.Unless) {
+				continue
 			}
-			continue
+			if len(r.Around) > 0 {
+				if containsAny(before, r.Around) || containsAny(after, r.Around) {
+					return i
+				}
+				continue
+			}
 		}
 		if r.cued(clause) {
 			return i
@@ -202,7 +216,7 @@ func applyContext(text string, bs, be int, word string) int {
 func (r *contextRule) cued(clause string) bool {
 	for _, cue := range r.Cues {
 		i := strings.LastIndex(clause, cue)
-		if i < 0 {
+		if i < 0 || slices.ContainsFunc(r.Except, func(e string) bool { return strings.HasPrefix(clause[i:], e) }) {
 			continue
 		}
 		gap := clause[i+len(cue):]

@@ -4,14 +4,16 @@ import (
 	"bufio"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/wecom-guard/wecom-guard/moderation"
 )
 
-// readLines reads a test corpus, one message a line ("\n" in a line is a
-// line break inside the message); blank lines and "#" lines are skipped.
+// readLines reads a test corpus, one message a line, with Go escapes
+// ("\n" is a line break inside the message, "\u200b" a zero-width space);
+// blank lines and "#" lines are skipped.
 func readLines(t testing.TB, path string) []string {
 	t.Helper()
 	f, err := os.Open(path)
@@ -26,7 +28,11 @@ func readLines(t testing.TB, path string) []string {
 		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
-		lines = append(lines, strings.ReplaceAll(l, `\n`, "\n"))
+		u, err := strconv.Unquote(`"` + strings.ReplaceAll(l, `"`, `\"`) + `"`)
+		if err != nil {
+			t.Fatalf("%s: line %q: %v", path, l, err)
+		}
+		lines = append(lines, u)
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)

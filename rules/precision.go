@@ -147,6 +147,10 @@ const (
 	// a visible break is more often a boundary than inserted noise, unless
 	// the characters beside it make no words (赌.博, 帮忙刷*单赚钱).
 	gapBits = 4
+	// marginBits is how much more probable (in bits: 1 is twice) the
+	// ordinary reading must be: 我妈妈的 wins by 2.2, while 刷单一单 (单一,
+	// 1005, against the keyword's 1000) does not.
+	marginBits = 1
 )
 
 // inOrdinaryWords reports whether the keyword finding at rune offsets
@@ -220,7 +224,7 @@ func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
 		}
 		k = j
 	}
-	return crosses && forced > best
+	return crosses && forced-best > marginBits
 }
 
 // segmentRun segments the normalized runes sc.norm[k:j], a run of Chinese
