@@ -2,8 +2,10 @@ package rules
 
 import (
 	"bufio"
+	"maps"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/importcjj/sensitive"
@@ -219,4 +221,59 @@ func typicalMessages(msgs []string) []string {
 		}
 	}
 	return out
+}
+
+// TestFormCosts measures, on the benign corpus of WG_BENCH_TEXT, how many
+// more messages the default policy would act on in a work group if a
+// category's lists also matched pinyin, initials or homophones: the
+// figures rules/README.md quotes for turning a form on. Skipped without
+// the corpus; it asserts nothing (the policy's own count is asserted by
+// TestDefaultPolicyFalsePositives).
+func TestFormCosts(t *testing.T) {
+	path := os.Getenv("WG_BENCH_TEXT")
+	if path == "" {
+		t.Skip("WG_BENCH_TEXT is not set")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	files, err := DefaultFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	acted := func(policy string) int {
+		t.Helper()
+		f := maps.Clone(files)
+		f["policy.yaml"] = []byte(policy)
+		rs, err := LoadFiles(f)
+		if err != nil {
+			t.Fatalf("LoadFiles: %v", err)
+		}
+		e, err := Compile(rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, l := range lines {
+			if e.Evaluate(l, Context{ChatKind: ChatWork}).Action != ActionNone {
+				n++
+			}
+		}
+		return n
+	}
+	base := string(files["policy.yaml"])
+	baseline := acted(base)
+	t.Logf("default policy: %d of %d messages acted on", baseline, len(lines))
+	for _, c := range []string{"secrets", "customer_data", "illegal", "ads", "abuse", "off_topic"} {
+		for _, form := range []string{"pinyin", "initials", "homophones"} {
+			anchor := "  - name: " + c + "\n"
+			if !strings.Contains(base, anchor) {
+				t.Fatalf("policy.yaml has no category %s", c)
+			}
+			n := acted(strings.Replace(base, anchor, anchor+"    "+form+": true\n", 1))
+			t.Logf("%-13s %-10s +%d", c, form, n-baseline)
+		}
+	}
 }

@@ -367,7 +367,8 @@ func TestDefaultPolicyVerdicts(t *testing.T) {
 // FuzzEvaluate checks that any text evaluates without panicking and that
 // every hit lies inside the text.
 func FuzzEvaluate(f *testing.F) {
-	for _, s := range []string{"加我v信：abc12345 有兼职刷单", "刷单软件测试，刷单", "password=hunter22", "电话13812345678", "\xff\xfe", "", "大麻烦"} {
+	for _, s := range []string{"加我v信：abc12345 有兼职刷单", "刷单软件测试，刷单", "password=hunter22", "电话13812345678", "\xff\xfe", "", "大麻烦",
+		"打赌博士", "打赌：博士", "打赌\xff博士", "赌\u200b博士", "严禁赌博", "不要发赌博链接", "Du Bo", "dubo.li@x.com", "兼职日结刷单一单"} {
 		f.Add(s, uint8(ChatWork))
 	}
 	e := testEngine(f)
@@ -377,6 +378,9 @@ func FuzzEvaluate(f *testing.F) {
 		for _, h := range v.Hits {
 			if h.Start < 0 || h.End > n || h.Start >= h.End {
 				t.Errorf("hit %+v out of bounds for %d runes", h, n)
+			}
+			if h.Confidence < 1 || h.Confidence > 100 || h.Held && !h.Shadow {
+				t.Errorf("hit %+v: confidence out of 1-100 or held without shadow", h)
 			}
 		}
 	})
