@@ -282,3 +282,43 @@ func TestFormCosts(t *testing.T) {
 		}
 	}
 }
+
+// TestOrdinaryWordsEffect measures the ordinary-word pass on the benign
+// corpus of WG_BENCH_TEXT with the lexicon of WG_BENCH_LEXICON added to the
+// default policy (as the benchmarks do): messages acted on with and
+// without the pass. Skipped without both; it asserts nothing.
+func TestOrdinaryWordsEffect(t *testing.T) {
+	text, lex := os.Getenv("WG_BENCH_TEXT"), os.Getenv("WG_BENCH_LEXICON")
+	if text == "" || lex == "" {
+		t.Skip("WG_BENCH_TEXT and WG_BENCH_LEXICON are not both set")
+	}
+	data, err := os.ReadFile(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, err := os.ReadFile(lex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := withLexicon(t, strings.Split(string(words), "\n"))
+	with, err := Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	without.prec = nil
+	lines := strings.Split(string(data), "\n")
+	a, b := 0, 0
+	for _, l := range lines {
+		if with.Evaluate(l, Context{ChatKind: ChatWork}).Action != ActionNone {
+			a++
+		}
+		if without.Evaluate(l, Context{ChatKind: ChatWork}).Action != ActionNone {
+			b++
+		}
+	}
+	t.Logf("%d messages: %d acted on with the ordinary-word pass, %d without", len(lines), a, b)
+}

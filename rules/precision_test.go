@@ -2,6 +2,7 @@ package rules
 
 import (
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -161,4 +162,30 @@ func BenchmarkEvaluateHit(b *testing.B) {
 	for i := range b.N {
 		e.Evaluate(msgs[i%len(msgs)], mc)
 	}
+}
+
+// TestPrecisionConcurrent runs the segmenter from many goroutines (run it
+// with -race): the dictionary is shared by every Engine of the process.
+func TestPrecisionConcurrent(t *testing.T) {
+	e := precisionEngine(t)
+	msgs := []string{"今天下午支援交付团队上线", "岗位需求：宣传/销售", "我妈妈的生日", "你这个人渣", "帮忙刷*单赚钱"}
+	want := make([]int, len(msgs))
+	for i, m := range msgs {
+		want[i] = len(e.Evaluate(m, Context{ChatKind: ChatWork}).Hits)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				k := (g + i) % len(msgs)
+				if n := len(e.Evaluate(msgs[k], Context{ChatKind: ChatWork}).Hits); n != want[k] {
+					t.Errorf("%q: %d hits, want %d", msgs[k], n, want[k])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
