@@ -110,6 +110,19 @@ func BenchmarkEvaluate(b *testing.B) {
 				e.Evaluate(typical[i%len(typical)], mc)
 			}
 		})
+		// The same without the ordinary-word pass, to show what it costs.
+		without, err := Compile(s.rs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		without.prec = nil
+		b.Run(s.name+"-typical-no-ordinary-words", func(b *testing.B) {
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				without.Evaluate(typical[i%len(typical)], mc)
+			}
+		})
 		// Messages without hits, which must not allocate.
 		b.Run(s.name+"-clean", func(b *testing.B) {
 			b.ReportAllocs()

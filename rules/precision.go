@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"sync"
@@ -205,58 +206,113 @@ func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
 	forced := p.bits(max(freq, keywordFreq)) - gapBits
 
 	// Each run of Chinese characters that holds a character of the
-	// finding is segmented on its own.
-	crosses, best := false, 0.0
-	for k := 0; k < len(sc.norm); {
-		if !isHan(sc.norm[k]) {
-			k++
-			continue
-		}
-		j := k
-		for j < len(sc.norm) && isHan(sc.norm[j]) {
-			j++
-		}
-		if int(sc.offs[j-1]) >= first && int(sc.offs[k]) <= last {
-			c, cost, outside := p.segmentRun(sc, k, j, first, last)
-			crosses = crosses || c
-			best += cost
-			forced += outside + gapBits
-		}
-		k = j
+	// finding is segmented on its own; the reading keeping the keyword
+	// whole is costed only when a word crosses it (most findings stop
+	// here).
+	edge := false
+	for k, j := range p.runs(sc, first, last) {
+		lo, in, after, hi := p.bounds(sc, k, j, first, last)
+		edge = edge || p.wordAcross(sc, lo, in, hi) || p.wordAcross(sc, lo, after, hi)
 	}
-	return crosses && forced-best > marginBits
+	if !edge {
+		return false
+	}
+	crosses, best := false, 0.0
+	for k, j := range p.runs(sc, first, last) {
+		lo, _, _, hi := p.bounds(sc, k, j, first, last)
+		cost, c := p.segment(sc, lo, hi, first, last)
+		crosses = crosses || c
+		best += cost
+	}
+	if !crosses {
+		return false
+	}
+	for k, j := range p.runs(sc, first, last) {
+		lo, in, after, hi := p.bounds(sc, k, j, first, last)
+		if in > lo {
+			c, _ := p.segment(sc, lo, in, first, last)
+			forced += c
+		}
+		if hi > after {
+			c, _ := p.segment(sc, after, hi, first, last)
+			forced += c
+		}
+		forced += gapBits
+	}
+	return forced-best > marginBits
 }
 
-// segmentRun segments the normalized runes sc.norm[k:j], a run of Chinese
-// text, trimmed to precisionWindow characters either side of the finding
-// (first and last are the window runes of its first and last character).
-// It reports whether a word crosses an edge of the finding or holds it
-// strictly inside, the cost of the segmentation, and the cost of the
-// run's parts outside the finding segmented on their own.
-func (p *precision) segmentRun(sc *precisionScratch, k, j, first, last int) (crosses bool, cost, outside float64) {
-	lo := k
+// maxWordRunes bounds the dictionary words wordAcross looks up.
+const maxWordRunes = 6
+
+// wordAcross reports whether the run sc.norm[lo:hi] holds a dictionary
+// word of two or more characters that spans the boundary before
+// sc.norm[at] (one character of it before at, one from at on): without
+// one, no segmentation can cross the finding there, and the segmenter
+// (the costly part) is skipped. A boundary at the run's edge has none.
+func (p *precision) wordAcross(sc *precisionScratch, lo, at, hi int) bool {
+	if at <= lo || at >= hi {
+		return false
+	}
+	sc.run, sc.pos = sc.run[:0], sc.pos[:0]
+	for _, r := range sc.norm[lo:hi] {
+		sc.pos = append(sc.pos, len(sc.run))
+		sc.run = utf8.AppendRune(sc.run, r)
+	}
+	sc.pos = append(sc.pos, len(sc.run))
+	for a := max(lo, at-maxWordRunes+1); a < at; a++ {
+		for b := a + 2; b <= hi && b-a <= maxWordRunes; b++ {
+			// Find reports a prefix of a word as found with frequency 0;
+			// nothing found means no longer word starts at a either.
+			f, _, ok := p.seg.Dict.Find(sc.run[sc.pos[a-lo]:sc.pos[b-lo]])
+			if !ok {
+				break
+			}
+			if b > at && f > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// runs yields the runs of Chinese characters sc.norm[k:j] that hold a
+// character of the finding [first, last] (window runes).
+func (p *precision) runs(sc *precisionScratch, first, last int) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		for k := 0; k < len(sc.norm); {
+			if !isHan(sc.norm[k]) {
+				k++
+				continue
+			}
+			j := k
+			for j < len(sc.norm) && isHan(sc.norm[j]) {
+				j++
+			}
+			if int(sc.offs[j-1]) >= first && int(sc.offs[k]) <= last && !yield(k, j) {
+				return
+			}
+			k = j
+		}
+	}
+}
+
+// bounds returns the trimmed run sc.norm[lo:hi] and the finding's part of
+// it, sc.norm[in:after].
+func (p *precision) bounds(sc *precisionScratch, k, j, first, last int) (lo, in, after, hi int) {
+	lo = k
 	for lo < j && int(sc.offs[lo]) < first {
 		lo++
 	}
-	in := lo // the first rune of the finding in the run
+	in = lo
 	lo = max(k, lo-precisionWindow)
-	hi := j
+	hi = j
 	for hi > in && int(sc.offs[hi-1]) > last {
 		hi--
 	}
-	after := hi // the rune after the finding's last in the run
+	after = hi
 	hi = min(j, hi+precisionWindow)
-
-	cost, crosses = p.segment(sc, lo, hi, first, last)
-	if in > lo {
-		c, _ := p.segment(sc, lo, in, first, last)
-		outside += c
-	}
-	if hi > after {
-		c, _ := p.segment(sc, after, hi, first, last)
-		outside += c
-	}
-	return crosses, cost, outside
+	return lo, in, after, hi
 }
 
 // segment segments sc.norm[lo:hi] and returns the cost of its words and
