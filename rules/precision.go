@@ -102,7 +102,7 @@ type precisionScratch struct {
 	norm  []rune  // the window, normalized
 	offs  []int32 // norm index → window rune index
 	run   []byte  // one run of Chinese text, UTF-8
-	pos   []int   // byte offset in run → window rune index, by rune of run
+	pos   []int   // byte offset in run of each of its runes (and its length, in wordAcross)
 }
 
 func newPrecision() (*precision, error) {
@@ -117,7 +117,9 @@ func newPrecision() (*precision, error) {
 
 // edgeInWord reports whether the character before the finding at bytes
 // [bs, be) of text and its first, or its last and the character after it,
-// lie next to each other in some dictionary word.
+// lie next to each other in some dictionary word. It reads the text as
+// written: a traditional neighbour finds no simplified bigram, and the
+// hit is kept (the pass only ever drops hits).
 func (p *precision) edgeInWord(text string, bs, be int) bool {
 	if bs >= be {
 		return false
