@@ -98,7 +98,6 @@ type precision struct {
 }
 
 type precisionScratch struct {
-	runes []rune  // the window, original runes
 	norm  []rune  // the window, normalized
 	offs  []int32 // norm index → window rune index
 	run   []byte  // one run of Chinese text, UTF-8
@@ -171,23 +170,23 @@ func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
 
 	// The window: the finding and some runes either side; noise and
 	// invisible characters in it are not Chinese.
-	from := max(0, start-3*precisionWindow)
-	sc.runes = sc.runes[:0]
-	i := 0
-	for _, r := range text {
-		if i >= end+3*precisionWindow {
+	from, to := max(0, start-3*precisionWindow), end+3*precisionWindow
+	bf, bt, n := len(text), len(text), 0
+	for b := range text {
+		if n == from {
+			bf = b
+		}
+		if n == to {
+			bt = b
 			break
 		}
-		if i >= from {
-			sc.runes = append(sc.runes, r)
-		}
-		i++
+		n++
 	}
 	first, last := start-from, end-from-1 // the finding, in window runes
-	if last >= len(sc.runes) {
+	if bf >= bt || last >= min(n, to)-from {
 		return false
 	}
-	sc.norm, sc.offs, _ = p.norm.Append(string(sc.runes), sc.norm[:0], sc.offs[:0])
+	sc.norm, sc.offs, _ = p.norm.Append(text[bf:bt], sc.norm[:0], sc.offs[:0])
 
 	// The keyword as written, its letters only; one that is not all
 	// Chinese (北京赛车pk10) is left to the matcher's own word boundaries.
