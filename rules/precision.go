@@ -98,10 +98,10 @@ type precision struct {
 }
 
 type precisionScratch struct {
-	norm  []rune  // the window, normalized
-	offs  []int32 // norm index → window rune index
-	run   []byte  // one run of Chinese text, UTF-8
-	pos   []int   // byte offset in run of each of its runes (and its length, in wordAcross)
+	norm []rune  // the window, normalized
+	offs []int32 // norm index → window rune index
+	run  []byte  // one run of Chinese text, UTF-8
+	pos  []int   // byte offset in run of each of its runes (and its length, in wordAcross)
 }
 
 func newPrecision() (*precision, error) {
