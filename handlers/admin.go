@@ -219,6 +219,10 @@ type testHit struct {
 	Severity    string `json:"severity"`
 	Shadow      bool   `json:"shadow"`
 	Explanation string `json:"explanation"`
+	Form        string `json:"form"`
+	Confidence  int    `json:"confidence"`
+	Context     string `json:"context,omitempty"`
+	Held        bool   `json:"held,omitempty"`
 }
 
 func (s *Server) testMessage(c *gin.Context) error {
@@ -280,7 +284,8 @@ func (s *Server) testMessage(c *gin.Context) error {
 	hits := make([]testHit, len(v.Hits))
 	for i, h := range v.Hits {
 		hits[i] = testHit{Category: h.Category, Rule: h.Rule, Kind: h.Kind.String(), Start: h.Start, End: h.End,
-			Masked: h.Masked, Severity: h.Severity.String(), Shadow: h.Shadow, Explanation: h.Explanation}
+			Masked: h.Masked, Severity: h.Severity.String(), Shadow: h.Shadow, Explanation: h.Explanation,
+			Form: h.Form.String(), Confidence: int(h.Confidence), Context: h.Context, Held: h.Held}
 	}
 	c.JSON(http.StatusOK, gin.H{"action": v.Action.String(), "severity": v.Severity.String(), "hits": hits})
 	return nil

@@ -260,6 +260,9 @@ func TestBrowserHRFlow(t *testing.T) {
 	if marked != word || action != "上报 HR" {
 		t.Fatalf("try: marked %q, action %q; want %q and 上报 HR", marked, action, word)
 	}
+	if note := get(t, ctx, "match note", chromedp.Text(chromedp.CSS(`#try-hits tbody tr td:last-child`))); !strings.Contains(note, "匹配方式：原文，可信度 100%") {
+		t.Errorf("try: hit note %q does not say how it matched in Chinese", note)
+	}
 	screenshot(t, ctx, dir, "try.png")
 
 	// The running bot sees the message in a work group.

@@ -2,8 +2,10 @@ package rules
 
 import (
 	"bufio"
+	"maps"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/importcjj/sensitive"
@@ -106,6 +108,19 @@ func BenchmarkEvaluate(b *testing.B) {
 			b.ResetTimer()
 			for i := range b.N {
 				e.Evaluate(typical[i%len(typical)], mc)
+			}
+		})
+		// The same without the ordinary-word pass, to show what it costs.
+		without, err := Compile(s.rs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		without.prec = nil
+		b.Run(s.name+"-typical-no-ordinary-words", func(b *testing.B) {
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				without.Evaluate(typical[i%len(typical)], mc)
 			}
 		})
 		// Messages without hits, which must not allocate.
@@ -219,4 +234,104 @@ func typicalMessages(msgs []string) []string {
 		}
 	}
 	return out
+}
+
+// TestFormCosts measures, on the benign corpus of WG_BENCH_TEXT, how many
+// more messages the default policy would act on in a work group if a
+// category's lists also matched pinyin, initials or homophones: the
+// figures rules/README.md quotes for turning a form on. Skipped without
+// the corpus; it asserts nothing (the policy's own count is asserted by
+// TestDefaultPolicyFalsePositives).
+func TestFormCosts(t *testing.T) {
+	path := os.Getenv("WG_BENCH_TEXT")
+	if path == "" {
+		t.Skip("WG_BENCH_TEXT is not set")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	files, err := DefaultFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	acted := func(policy string) int {
+		t.Helper()
+		f := maps.Clone(files)
+		f["policy.yaml"] = []byte(policy)
+		rs, err := LoadFiles(f)
+		if err != nil {
+			t.Fatalf("LoadFiles: %v", err)
+		}
+		e, err := Compile(rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, l := range lines {
+			if e.Evaluate(l, Context{ChatKind: ChatWork}).Action != ActionNone {
+				n++
+			}
+		}
+		return n
+	}
+	base := string(files["policy.yaml"])
+	baseline := acted(base)
+	t.Logf("default policy: %d of %d messages acted on", baseline, len(lines))
+	for _, c := range []string{"secrets", "customer_data", "illegal", "ads", "abuse", "off_topic"} {
+		for _, form := range []string{"pinyin", "initials", "homophones"} {
+			anchor := "  - name: " + c + "\n"
+			if !strings.Contains(base, anchor) {
+				t.Fatalf("policy.yaml has no category %s", c)
+			}
+			block, _, _ := strings.Cut(base[strings.Index(base, anchor)+len(anchor):], "  - name: ")
+			if strings.Contains(block, "    "+form+": true") {
+				t.Logf("%-13s %-10s on in the default policy", c, form)
+				continue
+			}
+			n := acted(strings.Replace(base, anchor, anchor+"    "+form+": true\n", 1))
+			t.Logf("%-13s %-10s +%d", c, form, n-baseline)
+		}
+	}
+}
+
+// TestOrdinaryWordsEffect measures the ordinary-word pass on the benign
+// corpus of WG_BENCH_TEXT with the lexicon of WG_BENCH_LEXICON added to the
+// default policy (as the benchmarks do): messages acted on with and
+// without the pass. Skipped without both; it asserts nothing.
+func TestOrdinaryWordsEffect(t *testing.T) {
+	text, lex := os.Getenv("WG_BENCH_TEXT"), os.Getenv("WG_BENCH_LEXICON")
+	if text == "" || lex == "" {
+		t.Skip("WG_BENCH_TEXT and WG_BENCH_LEXICON are not both set")
+	}
+	data, err := os.ReadFile(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, err := os.ReadFile(lex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := withLexicon(t, strings.Split(string(words), "\n"))
+	with, err := Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	without.prec = nil
+	lines := strings.Split(string(data), "\n")
+	a, b := 0, 0
+	for _, l := range lines {
+		if with.Evaluate(l, Context{ChatKind: ChatWork}).Action != ActionNone {
+			a++
+		}
+		if without.Evaluate(l, Context{ChatKind: ChatWork}).Action != ActionNone {
+			b++
+		}
+	}
+	t.Logf("%d messages: %d acted on with the ordinary-word pass, %d without", len(lines), a, b)
 }

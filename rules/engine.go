@@ -48,6 +48,20 @@ type Hit struct {
 	Shadow   bool
 	// List is "category/name" of the word list of a keyword hit.
 	List string
+	// Form says how the text matched (exact, folded, pinyin, initials,
+	// homophone …; detector hits report detector unless package moderation
+	// says more).
+	Form moderation.Form
+	// Confidence is how sure the hit is, 1–100: the finding's own
+	// confidence, lowered by a context rule that applies (see Context).
+	Confidence uint8
+	// Context names the context rule that lowered Confidence
+	// ("prohibition" …), or is empty.
+	Context string
+	// Held is true when the hit is reported but not enforced because its
+	// Confidence is below the rule's MinConfidence or its Form is not one
+	// of the rule's Forms; Shadow is then true as well.
+	Held bool
 	// Explanation says in words why the rule fired; it is filled in only
 	// when Context.Explain asks for it (it costs an allocation a hit).
 	Explanation string
@@ -60,10 +74,12 @@ type Engine struct {
 	scanner  *moderation.Scanner
 	rules    []compiledRule
 	keywords [][]ruleRef // by keyword Tag: the rules its word falls under
+	words    []string    // by keyword Tag: the word as listed
 	lists    []string    // "category/name" by list index
 	allow    [][]int32   // by scoped-allow Tag: the rules whose allow phrase it is
 	byKind   [16][]int32 // detector kind → rules naming it
 	regexes  []int32     // rules with regexes
+	prec     *precision  // nil when no word is listed
 	pool     sync.Pool   // *scratch
 }
 
@@ -71,6 +87,16 @@ type compiledRule struct {
 	*Rule
 	kinds    chatKindSet
 	severity Severity // for detector and regex hits
+	forms    uint32   // bit set of the enforced forms; 0: every form
+}
+
+// enforces reports whether the rule acts on a hit of form f with
+// confidence conf.
+func (r *compiledRule) enforces(f moderation.Form, conf uint8) bool {
+	if conf < r.MinConfidence {
+		return false
+	}
+	return r.forms == 0 || r.forms&(1<<f) != 0
 }
 
 // ruleRef is one rule a keyword falls under, with what the hit reports.
@@ -89,6 +115,9 @@ type candidate struct {
 	start, end int
 	category   string
 	severity   Severity
+	form       moderation.Form
+	confidence uint8
+	context    int8 // index into contextRules, or -1
 }
 
 type scratch struct {
@@ -118,6 +147,9 @@ func Compile(rs *RuleSet) (*Engine, error) {
 			if ci := slices.IndexFunc(rs.Categories, func(c Category) bool { return c.Name == r.Category }); ci >= 0 {
 				cr.severity = rs.Categories[ci].Severity
 			}
+		}
+		for _, f := range r.Forms {
+			cr.forms |= 1 << f
 		}
 		e.rules[i] = cr
 		for _, k := range r.Detectors {
@@ -161,8 +193,11 @@ func Compile(rs *RuleSet) (*Engine, error) {
 					tags[w.Text] = tag
 					entries = append(entries, moderation.Entry{Word: w.Text, Tag: tag})
 					e.keywords = append(e.keywords, nil)
+					e.words = append(e.words, w.Text)
 				}
 				entries[tag].Pinyin = entries[tag].Pinyin || list.Pinyin
+				entries[tag].Initials = entries[tag].Initials || list.Initials
+				entries[tag].Homophones = entries[tag].Homophones || list.Homophones
 				for _, ref := range refs {
 					if w.Severity != SeverityNone {
 						ref.severity = w.Severity
@@ -211,6 +246,11 @@ func Compile(rs *RuleSet) (*Engine, error) {
 		return nil, fmt.Errorf("compile rules: %w", err)
 	}
 	e.scanner = sc
+	if len(entries) > 0 {
+		if e.prec, err = newPrecision(); err != nil {
+			return nil, fmt.Errorf("compile rules: %w", err)
+		}
+	}
 	e.pool.New = func() any {
 		return &scratch{findings: make([]moderation.Finding, 0, 32), cands: make([]candidate, 0, 16)}
 	}
@@ -254,19 +294,39 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 			if f.Tag < 0 || int(f.Tag) >= len(e.keywords) {
 				continue
 			}
-			for _, ref := range e.keywords[f.Tag] {
+			refs := e.keywords[f.Tag]
+			if !slices.ContainsFunc(refs, func(ref ruleRef) bool { return e.applies(ref.rule, mc) }) {
+				continue
+			}
+			// Judged once per finding, and only for findings a rule takes:
+			// the clean path never gets here.
+			bs, be := byteOffsets(text, f.Start, f.End)
+			if e.prec != nil && e.prec.inOrdinaryWords(text, f.Start, f.End, bs, be) {
+				continue
+			}
+			conf, ctx := f.Rated(), int8(-1)
+			if i := applyContext(text, bs, be, e.words[f.Tag]); i >= 0 {
+				ctx, conf = int8(i), min(conf, contextRules[i].Confidence)
+			}
+			for _, ref := range refs {
 				if e.applies(ref.rule, mc) {
-					cands = append(cands, candidate{rule: ref.rule, list: ref.list, kind: f.Kind, start: f.Start, end: f.End, category: ref.category, severity: ref.severity})
+					cands = append(cands, candidate{rule: ref.rule, list: ref.list, kind: f.Kind, start: f.Start, end: f.End,
+						category: ref.category, severity: ref.severity, form: f.Form, confidence: conf, context: ctx})
 				}
 			}
 		default:
 			if int(f.Kind) >= len(e.byKind) {
 				continue
 			}
+			form := f.Form
+			if form == moderation.FormExact {
+				form = moderation.FormDetector
+			}
 			for _, ri := range e.byKind[f.Kind] {
 				if e.applies(ri, mc) {
 					r := &e.rules[ri]
-					cands = append(cands, candidate{rule: ri, list: -1, kind: f.Kind, start: f.Start, end: f.End, category: r.Category, severity: r.severity})
+					cands = append(cands, candidate{rule: ri, list: -1, kind: f.Kind, start: f.Start, end: f.End,
+						category: r.Category, severity: r.severity, form: form, confidence: f.Rated(), context: -1})
 				}
 			}
 		}
@@ -294,18 +354,26 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 	for i, c := range cands {
 		r := &e.rules[c.rule]
 		h := Hit{
-			Category: c.category,
-			Rule:     r.ID,
-			Kind:     c.kind,
-			Start:    c.start,
-			End:      c.end,
-			Masked:   Mask(c.kind, runeSlice(text, c.start, c.end)),
-			Severity: c.severity,
-			Action:   r.Action,
-			Shadow:   r.Shadow,
+			Category:   c.category,
+			Rule:       r.ID,
+			Kind:       c.kind,
+			Start:      c.start,
+			End:        c.end,
+			Masked:     Mask(c.kind, runeSlice(text, c.start, c.end)),
+			Severity:   c.severity,
+			Action:     r.Action,
+			Shadow:     r.Shadow,
+			Form:       c.form,
+			Confidence: c.confidence,
 		}
 		if c.list >= 0 {
 			h.List = e.lists[c.list]
+		}
+		if c.context >= 0 {
+			h.Context = contextRules[c.context].Name
+		}
+		if !r.enforces(c.form, c.confidence) {
+			h.Held, h.Shadow = true, true
 		}
 		if mc.Explain {
 			h.Explanation = explain(&h, mc)
@@ -343,7 +411,8 @@ func (e *Engine) matchRegexps(cands []candidate, ri int32, text string) []candid
 			start := runeOff + utf8.RuneCountInString(text[byteOff:byteOff+loc[0]])
 			end := start + utf8.RuneCountInString(text[byteOff+loc[0]:byteOff+loc[1]])
 			if loc[1] > loc[0] {
-				cands = append(cands, candidate{rule: ri, list: -1, kind: moderation.KindRegex, start: start, end: end, category: r.Category, severity: r.severity})
+				cands = append(cands, candidate{rule: ri, list: -1, kind: moderation.KindRegex, start: start, end: end,
+					category: r.Category, severity: r.severity, form: moderation.FormExact, confidence: 100, context: -1})
 			}
 			next := byteOff + loc[1]
 			if loc[1] == loc[0] {
@@ -436,7 +505,20 @@ func explain(h *Hit, mc Context) string {
 	buf = append(buf, h.Severity.String()...)
 	buf = append(buf, ", action "...)
 	buf = append(buf, h.Action.String()...)
-	if h.Shadow {
+	buf = append(buf, ", form "...)
+	buf = append(buf, h.Form.String()...)
+	buf = append(buf, ", confidence "...)
+	buf = strconv.AppendUint(buf, uint64(h.Confidence), 10)
+	buf = append(buf, '%')
+	if h.Context != "" {
+		buf = append(buf, " (context rule "...)
+		buf = append(buf, h.Context...)
+		buf = append(buf, ')')
+	}
+	switch {
+	case h.Held:
+		buf = append(buf, " (held: confidence or form below what the rule enforces; reported, not enforced)"...)
+	case h.Shadow:
 		buf = append(buf, " (shadow: reported, not enforced)"...)
 	}
 	return string(buf)

@@ -255,8 +255,8 @@ func TestEvaluateExplanation(t *testing.T) {
 		t.Fatalf("got %d hits, want 2", len(v.Hits))
 	}
 	want := []string{
-		`rule "bad-all": keyword "赌*" from list bad/words in a work chat, severity high, action alert_owner`,
-		`rule "bad-shadow": keyword "赌*" from list bad/words in a work chat, severity high, action escalate_hr (shadow: reported, not enforced)`,
+		`rule "bad-all": keyword "赌*" from list bad/words in a work chat, severity high, action alert_owner, form exact, confidence 100%`,
+		`rule "bad-shadow": keyword "赌*" from list bad/words in a work chat, severity high, action escalate_hr, form exact, confidence 100% (shadow: reported, not enforced)`,
 	}
 	for i, w := range want {
 		if v.Hits[i].Explanation != w {
@@ -367,7 +367,8 @@ func TestDefaultPolicyVerdicts(t *testing.T) {
 // FuzzEvaluate checks that any text evaluates without panicking and that
 // every hit lies inside the text.
 func FuzzEvaluate(f *testing.F) {
-	for _, s := range []string{"加我v信：abc12345 有兼职刷单", "刷单软件测试，刷单", "password=hunter22", "电话13812345678", "\xff\xfe", "", "大麻烦"} {
+	for _, s := range []string{"加我v信：abc12345 有兼职刷单", "刷单软件测试，刷单", "password=hunter22", "电话13812345678", "\xff\xfe", "", "大麻烦",
+		"打赌博士", "打赌：博士", "打赌\xff博士", "赌\u200b博士", "严禁赌博", "不要发赌博链接", "Du Bo", "dubo.li@x.com", "兼职日结刷单一单"} {
 		f.Add(s, uint8(ChatWork))
 	}
 	e := testEngine(f)
@@ -377,6 +378,9 @@ func FuzzEvaluate(f *testing.F) {
 		for _, h := range v.Hits {
 			if h.Start < 0 || h.End > n || h.Start >= h.End {
 				t.Errorf("hit %+v out of bounds for %d runes", h, n)
+			}
+			if h.Confidence < 1 || h.Confidence > 100 || h.Held && !h.Shadow {
+				t.Errorf("hit %+v: confidence out of 1-100 or held without shadow", h)
 			}
 		}
 	})

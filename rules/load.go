@@ -91,6 +91,11 @@ type rawCategory struct {
 	Severity    string   `yaml:"severity"`
 	Pinyin      bool     `yaml:"pinyin"`
 	PinyinLists []string `yaml:"pinyin_lists"`
+	// Initials and Homophones opt in to more forms, like Pinyin.
+	Initials        bool     `yaml:"initials"`
+	InitialsLists   []string `yaml:"initials_lists"`
+	Homophones      bool     `yaml:"homophones"`
+	HomophonesLists []string `yaml:"homophones_lists"`
 }
 
 type rawRule struct {
@@ -103,6 +108,10 @@ type rawRule struct {
 	Action      string   `yaml:"action"`
 	Shadow      bool     `yaml:"shadow"`
 	Allow       []string `yaml:"allow"`
+	// MinConfidence is a pointer so that "absent" (the default) differs
+	// from an explicit 0, which is refused.
+	MinConfidence *int     `yaml:"min_confidence"`
+	Forms         []string `yaml:"forms"`
 }
 
 type rawMatch struct {
@@ -425,22 +434,36 @@ func (l *loader) lists(cats []Category, raw []rawCategory) []Word {
 	if total > MaxRuleSetEntries {
 		l.addf(listsDir, 0, "the rule set holds %d list entries (at most %d); remove unused entries or lists", total, MaxRuleSetEntries)
 	}
-	// Pinyin opt-in, per category or per list.
+	// Form opt-ins (pinyin, initials, homophones), per category or per list.
 	for i, rc := range raw {
 		ci, ok := index[rc.Name]
 		if !ok || cats[ci].Name != rc.Name {
 			continue
 		}
-		for j := range cats[ci].Lists {
-			cats[ci].Lists[j].Pinyin = rc.Pinyin
+		opts := []struct {
+			key  string
+			all  bool
+			some []string
+			set  func(*List)
+		}{
+			{"pinyin_lists", rc.Pinyin, rc.PinyinLists, func(li *List) { li.Pinyin = true }},
+			{"initials_lists", rc.Initials, rc.InitialsLists, func(li *List) { li.Initials = true }},
+			{"homophones_lists", rc.Homophones, rc.HomophonesLists, func(li *List) { li.Homophones = true }},
 		}
-		for j, name := range rc.PinyinLists {
-			k := slices.IndexFunc(cats[ci].Lists, func(li List) bool { return li.Name == name })
-			if k < 0 {
-				l.addf(policyFile, l.line("categories", i, "pinyin_lists", j), "category %q: pinyin_lists names %q but there is no lists/%s/%s.txt", rc.Name, name, rc.Name, name)
-				continue
+		for _, o := range opts {
+			if o.all {
+				for j := range cats[ci].Lists {
+					o.set(&cats[ci].Lists[j])
+				}
 			}
-			cats[ci].Lists[k].Pinyin = true
+			for j, name := range o.some {
+				k := slices.IndexFunc(cats[ci].Lists, func(li List) bool { return li.Name == name })
+				if k < 0 {
+					l.addf(policyFile, l.line("categories", i, o.key, j), "category %q: %s names %q but there is no lists/%s/%s.txt; name a list file of the category without .txt", rc.Name, o.key, name, rc.Name, name)
+					continue
+				}
+				o.set(&cats[ci].Lists[k])
+			}
 		}
 	}
 	return allow
@@ -724,6 +747,24 @@ func (l *loader) rules(raw []rawRule, rs *RuleSet) []Rule {
 			}
 			r.Allow = append(r.Allow, strings.TrimSpace(a))
 		}
+		r.MinConfidence = DefaultMinConfidence
+		if mc := rr.MinConfidence; mc != nil {
+			if *mc < 1 || *mc > 100 {
+				bad(at("min_confidence"), "min_confidence %d is out of range; give a percentage from 1 to 100 (default %d; 1 enforces every hit)", *mc, DefaultMinConfidence)
+			} else {
+				r.MinConfidence = uint8(*mc)
+			}
+		}
+		for j, fs := range rr.Forms {
+			f, known := moderation.ParseForm(fs)
+			if !known {
+				bad(at("forms", j), "unknown form %q (known: %s); leave forms out to enforce every form", fs, formNames())
+				continue
+			}
+			if !slices.Contains(r.Forms, f) {
+				r.Forms = append(r.Forms, f)
+			}
+		}
 		if ok {
 			out = append(out, r)
 		}
@@ -738,6 +779,19 @@ var detectorKinds = [...]moderation.Kind{
 }
 
 func isDetector(k moderation.Kind) bool { return slices.Contains(detectorKinds[:], k) }
+
+// formNames lists the names of every moderation.Form, for messages.
+func formNames() string {
+	var names []string
+	for f := moderation.Form(0); ; f++ {
+		name := f.String()
+		if name == "unknown" {
+			break
+		}
+		names = append(names, name)
+	}
+	return strings.Join(names, ", ")
+}
 
 func detectorNames() string {
 	names := make([]string, len(detectorKinds))

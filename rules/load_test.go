@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -264,7 +265,7 @@ func TestLoadDirProblems(t *testing.T) {
 			policy: func(t *testing.T) string {
 				return replace(t, "    action: log\n", "    action: log\n    shadw: true\n")
 			},
-			want: []string{`policy.yaml:29: unknown key "shadw" in a rule (known: id, description, category, match, where, severity, action, shadow, allow)`},
+			want: []string{`policy.yaml:29: unknown key "shadw" in a rule (known: id, description, category, match, where, severity, action, shadow, allow, min_confidence, forms)`},
 		},
 		{
 			name:   "unknown top-level key",
@@ -365,6 +366,37 @@ func TestLoadDirProblems(t *testing.T) {
 				return replace(t, "  - name: spam\n", "  - name: spam\n    pinyin_lists: [nope]\n")
 			},
 			want: []string{`policy.yaml:9: category "spam": pinyin_lists names "nope" but there is no lists/spam/nope.txt`},
+		},
+		{
+			name: "initials and homophones lists missing",
+			policy: func(t *testing.T) string {
+				return replace(t, "  - name: spam\n", "  - name: spam\n    initials_lists: [nope]\n    homophones_lists: [ads, gone]\n")
+			},
+			want: []string{
+				`policy.yaml:9: category "spam": initials_lists names "nope" but there is no lists/spam/nope.txt`,
+				`policy.yaml:10: category "spam": homophones_lists names "gone" but there is no lists/spam/gone.txt`,
+			},
+		},
+		{
+			name: "min_confidence out of range",
+			policy: func(t *testing.T) string {
+				return replace(t, "    action: alert_owner\n", "    action: alert_owner\n    min_confidence: 0\n")
+			},
+			want: []string{`policy.yaml:15: rule "bad-all": min_confidence 0 is out of range; give a percentage from 1 to 100`},
+		},
+		{
+			name: "min_confidence over 100",
+			policy: func(t *testing.T) string {
+				return replace(t, "    action: alert_owner\n", "    action: alert_owner\n    min_confidence: 120\n")
+			},
+			want: []string{`policy.yaml:15: rule "bad-all": min_confidence 120 is out of range`},
+		},
+		{
+			name: "unknown form",
+			policy: func(t *testing.T) string {
+				return replace(t, "    action: alert_owner\n", "    action: alert_owner\n    forms: [exact, pinyn]\n")
+			},
+			want: []string{`policy.yaml:15: rule "bad-all": unknown form "pinyn" (known: exact, folded, pinyin, initials, homophone, split, lookalike, structure, detector, obfuscated); leave forms out to enforce every form`},
 		},
 		{
 			name:   "company names without category",
@@ -475,4 +507,37 @@ func FuzzLoadDir(f *testing.F) {
 			t.Fatalf("Compile of a valid rule set: %v", err)
 		}
 	})
+}
+
+func TestLoadDirFormOptions(t *testing.T) {
+	policy := replace(t, "  - name: spam\n", "  - name: spam\n    initials: true\n    homophones_lists: [ads]\n    pinyin_lists: [ads]\n")
+	policy = strings.Replace(policy, "    action: alert_owner\n", "    action: alert_owner\n    min_confidence: 80\n    forms: [exact, folded, folded]\n", 1)
+	rs, err := LoadDir(policyFS(policy, "lists/spam/more.txt", "推广\n"))
+	if err != nil {
+		t.Fatalf("LoadDir: %v", err)
+	}
+	for _, c := range rs.Categories {
+		for _, l := range c.Lists {
+			got := [3]bool{l.Pinyin, l.Initials, l.Homophones}
+			var want [3]bool
+			switch c.Name + "/" + l.Name {
+			case "spam/ads":
+				want = [3]bool{true, true, true}
+			case "spam/more":
+				want = [3]bool{false, true, false}
+			}
+			if got != want {
+				t.Errorf("%s/%s: pinyin, initials, homophones = %v, want %v", c.Name, l.Name, got, want)
+			}
+		}
+	}
+	for _, r := range rs.Rules {
+		wantConf, wantForms := uint8(DefaultMinConfidence), []moderation.Form(nil)
+		if r.ID == "bad-all" {
+			wantConf, wantForms = 80, []moderation.Form{moderation.FormExact, moderation.FormFolded}
+		}
+		if r.MinConfidence != wantConf || !slices.Equal(r.Forms, wantForms) {
+			t.Errorf("rule %s: min_confidence %d, forms %v; want %d, %v", r.ID, r.MinConfidence, r.Forms, wantConf, wantForms)
+		}
+	}
 }

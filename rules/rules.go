@@ -186,7 +186,13 @@ type List struct {
 	// File is the path of the list inside the rule directory.
 	File   string
 	Pinyin bool // also match the pinyin spellings of the words
-	Words  []Word
+	// Initials also matches the words' pinyin initials (sb, cnm); opt-in
+	// per list because short initials are ambiguous.
+	Initials bool
+	// Homophones also matches homophones and split characters of the
+	// words (菠菜 for 博彩, 女马 for 妈); opt-in per list.
+	Homophones bool
+	Words      []Word
 }
 
 // Word is one entry of a word list.
@@ -216,4 +222,16 @@ type Rule struct {
 	Action     Action
 	Shadow     bool     // report hits but do not let them change the Verdict's action
 	Allow      []string // phrases inside which this rule's hits are dropped
+	// MinConfidence is the lowest confidence (1–100) a hit needs to be
+	// enforced; hits below it are reported held (as shadow). Loading sets
+	// DefaultMinConfidence when the policy gives none.
+	MinConfidence uint8
+	// Forms are the forms of a match the rule enforces (exact, pinyin …);
+	// empty: every form. Hits of other forms are reported held.
+	Forms []moderation.Form
 }
+
+// DefaultMinConfidence is a rule's min_confidence when the policy gives
+// none: hits the context rules mark as unlikely (a phrase under a
+// prohibition, confidence 30) are reported but not enforced.
+const DefaultMinConfidence = 50

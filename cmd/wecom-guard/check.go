@@ -53,6 +53,10 @@ type checkHit struct {
 	Masked   string `json:"masked"`
 	Severity string `json:"severity"`
 	Shadow   bool   `json:"shadow"`
+	// Form and Confidence say how the hit matched and how sure it is
+	// (added with issue 9; a held hit is shadow: true).
+	Form       string `json:"form"`
+	Confidence int    `json:"confidence"`
 }
 
 type checkResult struct {
@@ -217,14 +221,16 @@ func evaluateCheckLine(engine *rules.Engine, line []byte, lineNo int, jsonIn boo
 	res := checkResult{Action: v.Action.String(), Hits: make([]checkHit, len(v.Hits)), Severity: v.Severity.String()}
 	for i, h := range v.Hits {
 		res.Hits[i] = checkHit{
-			Category: h.Category,
-			Rule:     h.Rule,
-			Kind:     h.Kind.String(),
-			Start:    h.Start,
-			End:      h.End,
-			Masked:   h.Masked,
-			Severity: h.Severity.String(),
-			Shadow:   h.Shadow,
+			Category:   h.Category,
+			Rule:       h.Rule,
+			Kind:       h.Kind.String(),
+			Start:      h.Start,
+			End:        h.End,
+			Masked:     h.Masked,
+			Severity:   h.Severity.String(),
+			Shadow:     h.Shadow,
+			Form:       h.Form.String(),
+			Confidence: int(h.Confidence),
 		}
 	}
 	return res

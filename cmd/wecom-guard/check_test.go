@@ -77,9 +77,9 @@ func TestRunCheckOutput(t *testing.T) {
 			args:  []string{"--rules", dir},
 			input: "明天开会\n有兼职日结刷单\n\n去赌博\n",
 			want: `{"action":"none","hits":[],"severity":"none"}
-{"action":"warn","hits":[{"category":"ads","rule":"ads-work","kind":"keyword","start":1,"end":5,"masked":"兼***","severity":"medium","shadow":false},{"category":"ads","rule":"ads-work","kind":"keyword","start":5,"end":7,"masked":"刷*","severity":"medium","shadow":false}],"severity":"medium"}
+{"action":"warn","hits":[{"category":"ads","rule":"ads-work","kind":"keyword","start":1,"end":5,"masked":"兼***","severity":"medium","shadow":false,"form":"exact","confidence":100},{"category":"ads","rule":"ads-work","kind":"keyword","start":5,"end":7,"masked":"刷*","severity":"medium","shadow":false,"form":"exact","confidence":100}],"severity":"medium"}
 {"action":"none","hits":[],"severity":"none"}
-{"action":"alert_owner","hits":[{"category":"illegal","rule":"illegal","kind":"keyword","start":1,"end":3,"masked":"赌*","severity":"high","shadow":false},{"category":"illegal","rule":"illegal-shadow","kind":"keyword","start":1,"end":3,"masked":"赌*","severity":"high","shadow":true}],"severity":"high"}
+{"action":"alert_owner","hits":[{"category":"illegal","rule":"illegal","kind":"keyword","start":1,"end":3,"masked":"赌*","severity":"high","shadow":false,"form":"exact","confidence":100},{"category":"illegal","rule":"illegal-shadow","kind":"keyword","start":1,"end":3,"masked":"赌*","severity":"high","shadow":true,"form":"exact","confidence":100}],"severity":"high"}
 `,
 		},
 		{
@@ -87,7 +87,7 @@ func TestRunCheckOutput(t *testing.T) {
 			args:  []string{"--rules", dir, "--chat-kind", "external"},
 			input: "刷单\r\n电话13812345678",
 			want: `{"action":"none","hits":[],"severity":"none"}
-{"action":"alert_owner","hits":[{"category":"customer_data","rule":"phone","kind":"phone","start":2,"end":13,"masked":"138****5678","severity":"high","shadow":false}],"severity":"high"}
+{"action":"alert_owner","hits":[{"category":"customer_data","rule":"phone","kind":"phone","start":2,"end":13,"masked":"138****5678","severity":"high","shadow":false,"form":"detector","confidence":100}],"severity":"high"}
 `,
 		},
 		{
@@ -103,15 +103,15 @@ not json
 {"text":"电话13812345678","chat_kind":"external"}
 {"text":"刷单"}
 `,
-			want: `{"action":"warn","hits":[{"category":"ads","rule":"ads-work","kind":"keyword","start":0,"end":2,"masked":"刷*","severity":"medium","shadow":false}],"severity":"medium"}
+			want: `{"action":"warn","hits":[{"category":"ads","rule":"ads-work","kind":"keyword","start":0,"end":2,"masked":"刷*","severity":"medium","shadow":false,"form":"exact","confidence":100}],"severity":"medium"}
 {"action":"none","hits":[],"severity":"none"}
 {"error":"line 3: bad JSON object: invalid character 'o' in literal null (expecting 'u'); want {\"text\", \"chat_kind\", \"time\"}"}
 {"error":"line 4: unknown chat_kind \"group\" (known: work, private, external, direct, profile)"}
 {"error":"line 5: time \"yesterday\" is not RFC 3339 (e.g. 2026-11-27T10:00:00+08:00)"}
 {"error":"line 6: missing \"text\""}
 {"error":"line 7: bad JSON object: json: unknown field \"colour\"; want {\"text\", \"chat_kind\", \"time\"}"}
-{"action":"alert_owner","hits":[{"category":"customer_data","rule":"phone","kind":"phone","start":2,"end":13,"masked":"138****5678","severity":"high","shadow":false}],"severity":"high"}
-{"action":"warn","hits":[{"category":"ads","rule":"ads-work","kind":"keyword","start":0,"end":2,"masked":"刷*","severity":"medium","shadow":false}],"severity":"medium"}
+{"action":"alert_owner","hits":[{"category":"customer_data","rule":"phone","kind":"phone","start":2,"end":13,"masked":"138****5678","severity":"high","shadow":false,"form":"detector","confidence":100}],"severity":"high"}
+{"action":"warn","hits":[{"category":"ads","rule":"ads-work","kind":"keyword","start":0,"end":2,"masked":"刷*","severity":"medium","shadow":false,"form":"exact","confidence":100}],"severity":"medium"}
 `,
 		},
 		{
@@ -120,7 +120,7 @@ not json
 			input: "ok\n\xff\xfe\n刷单\n",
 			want: `{"action":"none","hits":[],"severity":"none"}
 {"error":"line 2: not valid UTF-8"}
-{"action":"warn","hits":[{"category":"ads","rule":"ads-work","kind":"keyword","start":0,"end":2,"masked":"刷*","severity":"medium","shadow":false}],"severity":"medium"}
+{"action":"warn","hits":[{"category":"ads","rule":"ads-work","kind":"keyword","start":0,"end":2,"masked":"刷*","severity":"medium","shadow":false,"form":"exact","confidence":100}],"severity":"medium"}
 `,
 		},
 		{
@@ -149,9 +149,9 @@ func TestRunCheckDefaultPolicy(t *testing.T) {
 	t.Setenv("REDIS_URL", "") // no Redis: the embedded default is in force
 	input := "加我v信：abc12345 有兼职刷单\n"
 	want := `{"action":"warn","hits":[` +
-		`{"category":"ads","rule":"ads-wechat-solicit","kind":"wechat_id","start":0,"end":13,"masked":"加我***","severity":"medium","shadow":false},` +
-		`{"category":"ads","rule":"ads-work","kind":"keyword","start":15,"end":19,"masked":"兼***","severity":"medium","shadow":false},` +
-		`{"category":"ads","rule":"ads-work","kind":"keyword","start":17,"end":19,"masked":"刷*","severity":"medium","shadow":false}` +
+		`{"category":"ads","rule":"ads-wechat-solicit","kind":"wechat_id","start":0,"end":13,"masked":"加我***","severity":"medium","shadow":false,"form":"detector","confidence":100},` +
+		`{"category":"ads","rule":"ads-work","kind":"keyword","start":15,"end":19,"masked":"兼***","severity":"medium","shadow":false,"form":"exact","confidence":100},` +
+		`{"category":"ads","rule":"ads-work","kind":"keyword","start":17,"end":19,"masked":"刷*","severity":"medium","shadow":false,"form":"exact","confidence":100}` +
 		`],"severity":"medium"}` + "\n"
 	var stdout, stderr bytes.Buffer
 	if err := runCheck(context.Background(), nil, strings.NewReader(input), &stdout, &stderr); err != nil {

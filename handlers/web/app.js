@@ -459,9 +459,25 @@
       tbody.append(h("tr", { dataset: { category: hit.category } },
         h("td", {}, catLabel(hit.category)), h("td", {}, hit.rule + (hit.shadow ? "（试运行）" : "")), h("td", {}, hit.kind),
         h("td", {}, `${hit.start}–${hit.end}`), h("td", {}, hit.masked), h("td", {}, sevBadge(hit.severity)),
-        h("td", {}, hit.explanation)));
+        h("td", {}, matchNote(hit), h("br"), hit.explanation)));
     }
   }));
+
+  // matchNote says in Chinese how a hit matched and how sure it is.
+  const FORM_LABELS = {
+    exact: "原文", folded: "变形归一（全半角、繁简、干扰符号）", pinyin: "拼音", initials: "拼音首字母",
+    homophone: "同音字", split: "拆字", lookalike: "形近字母", structure: "结构变形（重复、插字、HTML）",
+    detector: "格式识别", obfuscated: "伪装写法",
+  };
+  const CONTEXT_LABELS = {
+    "prohibition": "禁止性语句", "prohibition-verb": "劝阻语句", "workplace-handout": "办公场景的领取通知",
+  };
+  function matchNote(hit) {
+    let s = `匹配方式：${FORM_LABELS[hit.form] || hit.form || "原文"}，可信度 ${hit.confidence || 100}%`;
+    if (hit.context) s += `（语境：${CONTEXT_LABELS[hit.context] || hit.context}）`;
+    if (hit.held) s += "，低于规则要求，仅记录不处理";
+    return s;
+  }
 
   // The draft toggle says whether the policy page holds unsaved edits.
   function showDraftNote() {

@@ -1,0 +1,288 @@
+package rules
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// contextRule lowers the confidence of a keyword hit when the words just
+// around it make plain that the message does not do what the word names:
+// a notice forbidding it (严禁买卖个人信息), or an ordinary workplace sense of
+// an ad phrase (在前台免费领取工牌). Each rule is a small named value, so a
+// hit can say which rule judged it, and the rules are few on purpose: every
+// cue they read is a way around the policy for someone who knows it, and
+// TestContextRulesRecall measures what they cost on evasions.
+//
+// A rule looks only at the hit's clause: the text back to the last clause
+// separator (，。！？；, their ASCII forms and line breaks; not 、, which
+// lists things under one prohibition). It never raises a confidence and
+// never drops a hit: a lowered hit is still reported, and a rule's
+// min_confidence decides whether it is enforced.
+type contextRule struct {
+	// Name is what Hit.Context reports ("prohibition").
+	Name string
+	// Explanation says in words when the rule applies.
+	Explanation string
+	// Confidence is the confidence a hit gets when the rule applies (hits
+	// already rated lower keep theirs).
+	Confidence uint8
+	// Cues are the words that must come before the hit in its clause,
+	// ending at most Within runes before it.
+	Cues   []string
+	Within int
+	// Verbs, when set, must come between the cue and the hit unless the
+	// hit follows the cue at once: 不要 + 发布 + 赌博信息, but not
+	// 不要犹豫 + 兼职日结.
+	Verbs []string
+	// Phrases, when set, are the only listed words the rule applies to.
+	Phrases []string
+	// Around, when set, replaces Cues: one of these words anywhere in the
+	// hit's sentence (up to aroundRunes either side) makes the rule apply.
+	Around []string
+	// Except are set phrases that start with a cue and forbid something
+	// else (请勿打扰, 不得不): a cue starting one of them does not count.
+	Except []string
+	// Unless are words that, anywhere in the hit's sentence, keep the rule
+	// from applying: the sentence is selling after all (红包, 加我, 返利).
+	Unless []string
+	// Latin, when set, replaces Cues: the rule applies to a Chinese word
+	// matched in Latin letters (its pinyin) for which Latin reports true.
+	Latin func(text string, bs, be int) bool
+}
+
+// clauseRunes bounds how far back a rule looks, and aroundRunes how far
+// either side an Around word may be.
+const (
+	clauseRunes = 24
+	aroundRunes = 20
+)
+
+// contextRules are the context rules, in the order they are tried; the
+// first that applies names the hit's context.
+var contextRules = [...]contextRule{
+	{
+		Name:        "prohibition",
+		Explanation: "a prohibition (严禁, 禁止, 不得, 请勿 …) before the phrase in the same clause: a notice forbidding it",
+		Confidence:  30,
+		Cues: []string{"严禁", "禁止", "不得", "请勿", "切勿", "杜绝", "不准", "不许", "不允许", "不可以",
+			"谢绝", "拒绝", "远离", "抵制", "谨防", "警惕", "防范", "打击", "举报", "严厉查处"},
+		Within: 12,
+		Except: []string{"请勿打扰", "不得不", "禁止停车", "禁止吸烟", "禁止通行", "拒绝贫穷", "拒绝加班", "不准时"},
+	},
+	{
+		Name:        "prohibition-verb",
+		Explanation: "不要, 别 or 勿 right before the phrase, or before a verb of spreading or taking part (发布, 传播, 参与, 相信, 点击 …) that governs it",
+		Confidence:  30,
+		Cues:        []string{"不要", "别", "勿", "不能"},
+		Within:      12,
+		Except:      []string{"勿打扰", "不要钱", "不能错过", "别错过", "别犹豫", "不要犹豫"},
+		Verbs: []string{"发", "传", "转发", "分享", "参与", "参加", "从事", "进行", "涉及", "相信", "轻信",
+			"点击", "点开", "添加", "加入", "下载", "登录", "私自", "私下", "泄露", "透露", "外传", "买卖",
+			"出售", "购买", "玩", "碰", "沾", "搞", "接受", "扫"},
+	},
+	{
+		Name:        "workplace-handout",
+		Explanation: "a free or scan-to-claim phrase in a sentence about a workplace handout or place (工牌, 饭卡, 体检, 前台, 行政, 新员工 …)",
+		Confidence:  40,
+		Phrases:     []string{"免费领取", "扫码领取", "点击领取"},
+		Around: []string{"工牌", "工卡", "门禁卡", "饭卡", "餐卡", "餐券", "工服", "工装", "体检", "办公用品", "文具",
+			"月饼", "粽子", "前台", "行政", "人事部", "工会", "食堂", "新员工", "新同事", "入职", "年会", "工位", "会议室"},
+		Unless: []string{"红包", "现金", "返利", "返现", "佣金", "赚", "兼职", "加我", "微信", "私聊", "扫码进群", "下载"},
+	},
+	{
+		Name:        "latin-name",
+		Explanation: "a Chinese word matched in pinyin that is a name written in Latin letters (Du Bo, DuBo), part of an e-mail address (dubo.li@…) or a word of an English sentence",
+		Confidence:  20,
+		Latin:       latinName,
+	},
+}
+
+// latinName reports whether the Latin letters at bytes [bs, be) of text
+// read as a name or address rather than pinyin typed to get round a word
+// list: capitalized like a name (Du Bo, DuBo, not DUBO or dubo), inside an
+// e-mail address, or in a clause of English without Chinese characters.
+func latinName(text string, bs, be int) bool {
+	span := text[bs:be]
+	prev, _ := utf8.DecodeLastRuneInString(text[:bs])
+	next, _ := utf8.DecodeRuneInString(text[be:])
+	if first, _ := utf8.DecodeRuneInString(span); 'A' <= first && first <= 'Z' && strings.ToUpper(span) != span && !isHan(prev) && !isHan(next) {
+		return true // set off like a name, not run into Chinese (Dubo网站)
+	}
+	// The e-mail-like token around the span.
+	lo, hi := bs, be
+	for lo > 0 && isAddrByte(text[lo-1]) {
+		lo--
+	}
+	for hi < len(text) && isAddrByte(text[hi]) {
+		hi++
+	}
+	if strings.Contains(text[lo:hi], "@") {
+		return true
+	}
+	// An English clause: no Chinese, and three words besides the span.
+	clause := clauseBefore(text, bs, 60, isSentenceEnd) + " " + clauseAfter(text, be, 60, isSentenceEnd)
+	words := 0
+	for _, w := range strings.FieldsFunc(clause, func(r rune) bool { return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') }) {
+		if len(w) >= 2 {
+			words++
+		}
+	}
+	for _, r := range clause {
+		if isHan(r) {
+			return false
+		}
+	}
+	return words >= 3
+}
+
+func isAddrByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-' || c == '+' || c == '@'
+}
+
+// latinMatch reports whether a listed word holding Chinese characters was
+// found at bytes [bs, be) written in ASCII only: a pinyin form.
+func latinMatch(text string, bs, be int, word string) bool {
+	for i := bs; i < be; i++ {
+		if text[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	for _, r := range word {
+		if isHan(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// isClauseEnd reports whether r ends a clause for the context rules.
+func isClauseEnd(r rune) bool {
+	switch r {
+	case '，', '。', '！', '？', '；', ',', '!', '?', ';', '\n', '\r', '…':
+		return true
+	}
+	return false
+}
+
+// isSentenceEnd reports whether r ends a sentence (an Around word may lie
+// across a comma, not across a full stop).
+func isSentenceEnd(r rune) bool {
+	switch r {
+	case '。', '！', '？', '!', '?', '\n', '\r':
+		return true
+	}
+	return false
+}
+
+// applyContext returns the index of the first context rule that applies to
+// the keyword word found at byte offsets [bs, be) of text, or -1.
+func applyContext(text string, bs, be int, word string) int {
+	clause := clauseBefore(text, bs, clauseRunes, isClauseEnd)
+	for i := range contextRules {
+		r := &contextRules[i]
+		if len(r.Phrases) > 0 && !slices.Contains(r.Phrases, word) {
+			continue
+		}
+		if r.Latin != nil {
+			if latinMatch(text, bs, be, word) && r.Latin(text, bs, be) {
+				return i
+			}
+			continue
+		}
+		if len(r.Around) > 0 || len(r.Unless) > 0 {
+			before := clauseBefore(text, bs, aroundRunes, isSentenceEnd)
+			after := clauseAfter(text, be, aroundRunes, isSentenceEnd)
+			if containsAny(before, r.Unless) || containsAny(after, r.Unless) {
+				continue
+			}
+			if len(r.Around) > 0 {
+				if containsAny(before, r.Around) || containsAny(after, r.Around) {
+					return i
+				}
+				continue
+			}
+		}
+		if r.cued(clause) {
+			return i
+		}
+	}
+	return -1
+}
+
+// cued reports whether one of r's cues ends at most r.Within runes before
+// the end of clause (the text just before the hit), with one of r.Verbs in
+// between when r has verbs.
+func (r *contextRule) cued(clause string) bool {
+	for _, cue := range r.Cues {
+		i := strings.LastIndex(clause, cue)
+		if i < 0 || slices.ContainsFunc(r.Except, func(e string) bool { return strings.HasPrefix(clause[i:], e) }) {
+			continue
+		}
+		gap := clause[i+len(cue):]
+		if utf8.RuneCountInString(gap) > r.Within {
+			continue
+		}
+		if len(r.Verbs) == 0 || gap == "" || containsAny(gap, r.Verbs) {
+			return true
+		}
+	}
+	return false
+}
+
+// clauseBefore returns the text before byte offset end back to the last
+// rune for which stop is true, at most n runes.
+func clauseBefore(text string, end, n int, stop func(rune) bool) string {
+	start := end
+	for k := 0; k < n && start > 0; k++ {
+		r, size := utf8.DecodeLastRuneInString(text[:start])
+		if stop(r) {
+			break
+		}
+		start -= size
+	}
+	return text[start:end]
+}
+
+// clauseAfter returns the text after byte offset start up to the next rune
+// for which stop is true, at most n runes.
+func clauseAfter(text string, start, n int, stop func(rune) bool) string {
+	end := start
+	for k := 0; k < n && end < len(text); k++ {
+		r, size := utf8.DecodeRuneInString(text[end:])
+		if stop(r) {
+			break
+		}
+		end += size
+	}
+	return text[start:end]
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// byteOffsets returns the byte offsets of rune offsets start and end
+// (end exclusive) in text, clamped to the text.
+func byteOffsets(text string, start, end int) (int, int) {
+	bs, be, i := len(text), len(text), 0
+	for b := range text {
+		if i == start {
+			bs = b
+		}
+		if i == end {
+			be = b
+			break
+		}
+		i++
+	}
+	if bs > be {
+		bs = be
+	}
+	return bs, be
+}

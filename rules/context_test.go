@@ -1,0 +1,151 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
+)
+
+func defaultEngine(t testing.TB) *Engine {
+	t.Helper()
+	rs, err := Default()
+	if err != nil {
+		t.Fatalf("Default: %v", err)
+	}
+	e, err := Compile(rs)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	return e
+}
+
+func TestContextRules(t *testing.T) {
+	e := defaultEngine(t)
+	tests := []struct {
+		text    string
+		word    string // the hit's masked evidence starts with this rune
+		context string // "" : no context rule applies
+	}{
+		{"严禁买卖个人信息，违者追责", "买", "prohibition"},
+		{"不得在群里发布赌博信息", "赌", "prohibition"},
+		{"禁止在工作群发布广告、兼职刷单等内容", "兼", "prohibition"},
+		{"请勿轻信刷单返利，谨防受骗", "刷", "prohibition"},
+		{"公司倡导大家远离赌博", "赌", "prohibition"},
+		{"谨防网络赌博诈骗", "赌", "prohibition"},
+		{"员工不准私下出售客户信息", "出", "prohibition"},
+		{"不要刷单", "刷", "prohibition-verb"},
+		{"大家不要在群里转发刷单链接", "刷", "prohibition-verb"},
+		{"千万别相信网上下注稳赚", "网", "prohibition-verb"},
+		{"新员工可以在前台免费领取工牌", "免", "workplace-handout"},
+		{"体检报告可以扫码领取，行政部已发通知", "扫", "workplace-handout"},
+		{"Please loop in Du Bo on the release thread.", "D", "latin-name"},
+		{"@DuBo 麻烦看下这个 PR", "D", "latin-name"},
+		{"Mail dubo.li@example.com for the VPN request", "d", "latin-name"},
+		{"we will dubo tonight at the usual place", "d", "latin-name"},
+		{"来dubo吗 稳赚", "d", ""},
+		{"DUBO 网站注册送彩金", "D", ""},
+		{"Dubo网站注册送彩金", "D", ""},
+		{"du bo网站 注册就送", "d", ""},
+		// Not prohibitions: the cue is in another clause, too far, or a
+		// weak cue without a verb that governs the phrase.
+		{"不要犹豫 兼职刷单日结", "兼", ""},
+		{"别错过！兼职刷单日结", "兼", ""},
+		{"禁止停车。赌博网站注册送彩金", "赌", ""},
+		{"严禁什么的都是骗人的大家放心来我们这里玩真人百家乐", "百", ""},
+		{"免费领取，加我微信", "免", ""},
+		{"请勿打扰模式下也能刷单返利", "刷", ""},
+		{"不得不说这个百家乐平台真的稳", "百", ""},
+		{"新员工福利：扫码领取红包，加我微信", "扫", ""},
+		{"宝妈兼职免费领取礼品", "宝", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			v := e.Evaluate(tc.text, Context{ChatKind: ChatWork, Explain: true})
+			var hit *Hit
+			for i := range v.Hits {
+				if v.Hits[i].Kind == moderation.KindKeyword && strings.HasPrefix(v.Hits[i].Masked, tc.word) {
+					hit = &v.Hits[i]
+					break
+				}
+			}
+			if hit == nil {
+				t.Fatalf("no keyword hit starting with %q: %+v", tc.word, v.Hits)
+			}
+			if hit.Context != tc.context {
+				t.Errorf("context %q, want %q (%s)", hit.Context, tc.context, hit.Explanation)
+			}
+			if tc.context != "" {
+				if !hit.Held || !hit.Shadow || hit.Confidence >= DefaultMinConfidence {
+					t.Errorf("got held %v, shadow %v, confidence %d; want held and shadow below %d", hit.Held, hit.Shadow, hit.Confidence, DefaultMinConfidence)
+				}
+			} else if hit.Held || hit.Confidence != 100 {
+				t.Errorf("got held %v, confidence %d; want enforced at 100", hit.Held, hit.Confidence)
+			}
+		})
+	}
+}
+
+// TestContextRulesAreNamed keeps every context rule explainable.
+func TestContextRulesAreNamed(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range contextRules {
+		if r.Name == "" || r.Explanation == "" || r.Confidence == 0 || r.Confidence >= DefaultMinConfidence {
+			t.Errorf("context rule %+v: want a name, an explanation and a confidence under %d", r, DefaultMinConfidence)
+		}
+		if seen[r.Name] {
+			t.Errorf("context rule %q twice", r.Name)
+		}
+		seen[r.Name] = true
+		if len(r.Cues) == 0 && len(r.Around) == 0 && r.Latin == nil {
+			t.Errorf("context rule %q has no cues", r.Name)
+		}
+	}
+}
+
+func TestRuleFormsAndMinConfidence(t *testing.T) {
+	tests := []struct {
+		name     string
+		settings string // inserted under the rule bad-all
+		text     string
+		held     bool
+	}{
+		{"every form by default", "", "一起去赌博吧", false},
+		{"exact accepted", "    forms: [exact]\n", "一起去赌博吧", false},
+		{"only pinyin: an exact hit is held", "    forms: [pinyin, homophone]\n", "一起去赌博吧", true},
+		{"prohibition held by default", "", "严禁赌博", true},
+		{"prohibition enforced under a low min_confidence", "    min_confidence: 20\n", "严禁赌博", false},
+		{"full confidence required", "    min_confidence: 100\n", "一起去赌博吧", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			policy := strings.Replace(validPolicy, "    action: alert_owner\n", "    action: alert_owner\n"+tc.settings, 1)
+			rs, err := LoadDir(policyFS(policy))
+			if err != nil {
+				t.Fatalf("LoadDir: %v", err)
+			}
+			e, err := Compile(rs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := e.Evaluate(tc.text, Context{ChatKind: ChatWork})
+			if len(v.Hits) != 1 {
+				t.Fatalf("got %d hits, want 1: %+v", len(v.Hits), v.Hits)
+			}
+			h := v.Hits[0]
+			if h.Held != tc.held || h.Shadow != tc.held {
+				t.Errorf("held %v shadow %v, want %v", h.Held, h.Shadow, tc.held)
+			}
+			wantAction := ActionAlertOwner
+			if tc.held {
+				wantAction = ActionNone
+			}
+			if v.Action != wantAction {
+				t.Errorf("action %v, want %v", v.Action, wantAction)
+			}
+			if h.Form != moderation.FormExact || h.Confidence == 0 {
+				t.Errorf("form %v confidence %d, want exact with a confidence", h.Form, h.Confidence)
+			}
+		})
+	}
+}

@@ -1,0 +1,364 @@
+package rules
+
+import (
+	"fmt"
+	"iter"
+	"math"
+	"slices"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/go-ego/gse"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
+)
+
+// The precision pass keeps a keyword that is only a slice of ordinary
+// words from being a hit: 援交 in 支援交付 (支援 + 交付), 色情 in 白色情人节,
+// 妈的 in 我妈妈的, 传销 in 宣传/销售, 人渣 in 个人：渣打银行. It segments the
+// Chinese text around a keyword finding with a maintained segmenter and
+// its own dictionary (github.com/go-ego/gse, simplified Chinese, 352k words
+// with frequencies) and drops the finding when a word of that segmentation
+// crosses the finding's edge: part of the keyword belongs to a longer word
+// that starts before it or ends after it. A keyword wholly inside one word
+// is dropped only when it lies strictly inside (not 赌博 in 赌博机, which is
+// what the word means).
+//
+// Noise and punctuation between characters end a run of Chinese text, and
+// each run is segmented on its own; so noise inside a keyword is a word
+// boundary exactly when a complete word ends or starts at it (宣传/销售,
+// 打赌：博士, | 消毒 | 品控 |), and inserted noise that splits no ordinary
+// words still matches (赌.博, 刷*单, 兼 职, 兼职 刷单).
+//
+// The pass runs only on keyword findings that a rule in force takes, after
+// the automaton found them: the clean path never reaches it.
+
+// segmenterDict names the gse dictionary: simplified Chinese (the
+// normalizer folds traditional characters to simplified before matching).
+const segmenterDict = "zh_s"
+
+// precisionWindow is how many Chinese characters either side of a keyword
+// the segmenter sees: enough for the longest ordinary words that can cross
+// a keyword's edge, few enough to stay cheap.
+const precisionWindow = 6
+
+// dictionary is the segmenter with the bigrams of its words: the pairs of
+// adjacent characters inside some word of two or more. A keyword finding
+// whose edge pairs (the character before it and its first, its last and
+// the character after it) are in no word cannot be crossed by a word, so
+// most findings skip the segmenter.
+type dictionary struct {
+	seg     *gse.Segmenter
+	bigrams []uint64 // sorted, r1<<32 | r2
+}
+
+// hasBigram reports whether a word of the dictionary holds r1 followed by r2.
+func (d *dictionary) hasBigram(r1, r2 rune) bool {
+	_, ok := slices.BinarySearch(d.bigrams, uint64(r1)<<32|uint64(r2))
+	return ok
+}
+
+// loadDictionary loads the dictionary once per process and shares it: it
+// takes about 2 s and 130 MB of heap (BenchmarkDictionaryLoad), which no
+// Engine should pay again on a policy edit. It is immutable once loaded;
+// gse's Segment only reads it.
+var loadDictionary = sync.OnceValues(newDictionary)
+
+// newDictionary loads gse's embedded dictionary and collects its bigrams.
+func newDictionary() (*dictionary, error) {
+	seg := new(gse.Segmenter)
+	seg.SkipLog = true
+	if err := seg.LoadDictEmbed(segmenterDict); err != nil {
+		return nil, fmt.Errorf("load the segmenter dictionary %s: %w", segmenterDict, err)
+	}
+	d := &dictionary{seg: seg}
+	var prev rune
+	for i := range seg.Dict.Tokens {
+		prev = 0
+		for _, r := range seg.Dict.Tokens[i].Text() {
+			if prev != 0 && isHan(prev) && isHan(r) {
+				d.bigrams = append(d.bigrams, uint64(prev)<<32|uint64(r))
+			}
+			prev = r
+		}
+	}
+	slices.Sort(d.bigrams)
+	d.bigrams = slices.Clip(slices.Compact(d.bigrams))
+	return d, nil
+}
+
+// precision judges keyword findings against ordinary words. Safe for
+// concurrent use.
+type precision struct {
+	dict *dictionary
+	seg  *gse.Segmenter
+	norm *moderation.Normalizer
+	pool sync.Pool // *precisionScratch
+}
+
+type precisionScratch struct {
+	norm []rune  // the window, normalized
+	offs []int32 // norm index → window rune index
+	run  []byte  // one run of Chinese text, UTF-8
+	pos  []int   // byte offset in run of each of its runes (and its length, in wordAcross)
+}
+
+func newPrecision() (*precision, error) {
+	d, err := loadDictionary()
+	if err != nil {
+		return nil, err
+	}
+	p := &precision{dict: d, seg: d.seg, norm: moderation.NewNormalizer()}
+	p.pool.New = func() any { return new(precisionScratch) }
+	return p, nil
+}
+
+// edgeInWord reports whether the character before the finding at bytes
+// [bs, be) of text and its first, or its last and the character after it,
+// lie next to each other in some dictionary word. It reads the text as
+// written: a traditional neighbour finds no simplified bigram, and the
+// hit is kept (the pass only ever drops hits).
+func (p *precision) edgeInWord(text string, bs, be int) bool {
+	if bs >= be {
+		return false
+	}
+	if prev, _ := utf8.DecodeLastRuneInString(text[:bs]); isHan(prev) {
+		if first, _ := utf8.DecodeRuneInString(text[bs:be]); p.dict.hasBigram(prev, first) {
+			return true
+		}
+	}
+	if next, _ := utf8.DecodeRuneInString(text[be:]); isHan(next) {
+		if last, _ := utf8.DecodeLastRuneInString(text[bs:be]); p.dict.hasBigram(last, next) {
+			return true
+		}
+	}
+	return false
+}
+
+// Costs of the two readings, in bits (gse's path length, log2 of the
+// dictionary's total frequency over a word's frequency).
+const (
+	// keywordFreq is the frequency a listed keyword is given as a word
+	// when the dictionary rates it lower or lacks it: that of a common word
+	// (交付 has 911, 兼职 594), so the ordinary reading must be the more
+	// probable one to win, as in 支援交付 or 我妈妈的, and a listed phrase
+	// that gse does not know (刷单) is not split by rare words (单日).
+	keywordFreq = 1000
+	// gapBits is what reading a keyword across noise or punctuation costs:
+	// a visible break is more often a boundary than inserted noise, unless
+	// the characters beside it make no words (赌.博, 帮忙刷*单赚钱).
+	gapBits = 4
+	// marginBits is how much more probable (in bits: 1 is twice) the
+	// ordinary reading must be: 我妈妈的 wins by 2.2, while 刷单一单 (单一,
+	// 1005, against the keyword's 1000) does not.
+	marginBits = 1
+)
+
+// inOrdinaryWords reports whether the keyword finding at rune offsets
+// [start, end) of text is a slice of ordinary words rather than the
+// keyword: in the segmentation of the Chinese text around it a word
+// crosses its edge (or holds it strictly inside), and that reading is
+// more probable than the one keeping the keyword whole.
+// bs and be are the byte offsets of start and end.
+func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
+	if end-start < 2 || !p.edgeInWord(text, bs, be) {
+		return false
+	}
+	sc := p.pool.Get().(*precisionScratch)
+	defer p.pool.Put(sc)
+
+	// The window: the finding and some runes either side; noise and
+	// invisible characters in it are not Chinese.
+	from, to := max(0, start-3*precisionWindow), end+3*precisionWindow
+	bf, bt, n := len(text), len(text), 0
+	for b := range text {
+		if n == from {
+			bf = b
+		}
+		if n == to {
+			bt = b
+			break
+		}
+		n++
+	}
+	first, last := start-from, end-from-1 // the finding, in window runes
+	if bf >= bt || last >= min(n, to)-from {
+		return false
+	}
+	sc.norm, sc.offs, _ = p.norm.Append(text[bf:bt], sc.norm[:0], sc.offs[:0])
+
+	// The keyword as written, its letters only; one that is not all
+	// Chinese (北京赛车pk10) is left to the matcher's own word boundaries.
+	sc.run = sc.run[:0]
+	for n, r := range sc.norm {
+		if o := int(sc.offs[n]); o < first || o > last || p.norm.ClassOf(r) == moderation.ClassNoise {
+			continue
+		}
+		if !isHan(r) {
+			return false
+		}
+		sc.run = utf8.AppendRune(sc.run, r)
+	}
+	if len(sc.run) == 0 {
+		return false
+	}
+	freq, _, _ := p.seg.Dict.Find(sc.run)
+	forced := p.bits(max(freq, keywordFreq)) - gapBits
+
+	// Each run of Chinese characters that holds a character of the
+	// finding is segmented on its own; the reading keeping the keyword
+	// whole is costed only when a word crosses it (most findings stop
+	// here).
+	edge := false
+	for k, j := range p.runs(sc, first, last) {
+		lo, in, after, hi := p.bounds(sc, k, j, first, last)
+		edge = edge || p.wordAcross(sc, lo, in, hi) || p.wordAcross(sc, lo, after, hi)
+	}
+	if !edge {
+		return false
+	}
+	crosses, best := false, 0.0
+	for k, j := range p.runs(sc, first, last) {
+		lo, _, _, hi := p.bounds(sc, k, j, first, last)
+		cost, c := p.segment(sc, lo, hi, first, last)
+		crosses = crosses || c
+		best += cost
+	}
+	if !crosses {
+		return false
+	}
+	for k, j := range p.runs(sc, first, last) {
+		lo, in, after, hi := p.bounds(sc, k, j, first, last)
+		if in > lo {
+			c, _ := p.segment(sc, lo, in, first, last)
+			forced += c
+		}
+		if hi > after {
+			c, _ := p.segment(sc, after, hi, first, last)
+			forced += c
+		}
+		forced += gapBits
+	}
+	return forced-best > marginBits
+}
+
+// maxWordRunes bounds the dictionary words wordAcross looks up.
+const maxWordRunes = 6
+
+// wordAcross reports whether the run sc.norm[lo:hi] holds a dictionary
+// word of two or more characters that spans the boundary before
+// sc.norm[at] (one character of it before at, one from at on): without
+// one, no segmentation can cross the finding there, and the segmenter
+// (the costly part) is skipped. A boundary at the run's edge has none.
+func (p *precision) wordAcross(sc *precisionScratch, lo, at, hi int) bool {
+	if at <= lo || at >= hi {
+		return false
+	}
+	sc.run, sc.pos = sc.run[:0], sc.pos[:0]
+	for _, r := range sc.norm[lo:hi] {
+		sc.pos = append(sc.pos, len(sc.run))
+		sc.run = utf8.AppendRune(sc.run, r)
+	}
+	sc.pos = append(sc.pos, len(sc.run))
+	for a := max(lo, at-maxWordRunes+1); a < at; a++ {
+		for b := a + 2; b <= hi && b-a <= maxWordRunes; b++ {
+			// Find reports a prefix of a word as found with frequency 0;
+			// nothing found means no longer word starts at a either.
+			f, _, ok := p.seg.Dict.Find(sc.run[sc.pos[a-lo]:sc.pos[b-lo]])
+			if !ok {
+				break
+			}
+			if b > at && f > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// runs yields the runs of Chinese characters sc.norm[k:j] that hold a
+// character of the finding [first, last] (window runes).
+func (p *precision) runs(sc *precisionScratch, first, last int) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		for k := 0; k < len(sc.norm); {
+			if !isHan(sc.norm[k]) {
+				k++
+				continue
+			}
+			j := k
+			for j < len(sc.norm) && isHan(sc.norm[j]) {
+				j++
+			}
+			if int(sc.offs[j-1]) >= first && int(sc.offs[k]) <= last && !yield(k, j) {
+				return
+			}
+			k = j
+		}
+	}
+}
+
+// bounds returns the trimmed run sc.norm[lo:hi] and the finding's part of
+// it, sc.norm[in:after].
+func (p *precision) bounds(sc *precisionScratch, k, j, first, last int) (lo, in, after, hi int) {
+	lo = k
+	for lo < j && int(sc.offs[lo]) < first {
+		lo++
+	}
+	in = lo
+	lo = max(k, lo-precisionWindow)
+	hi = j
+	for hi > in && int(sc.offs[hi-1]) > last {
+		hi--
+	}
+	after = hi
+	hi = min(j, hi+precisionWindow)
+	return lo, in, after, hi
+}
+
+// segment segments sc.norm[lo:hi] and returns the cost of its words and
+// whether one of them crosses an edge of the finding [first, last] or
+// holds it strictly inside (window runes).
+func (p *precision) segment(sc *precisionScratch, lo, hi, first, last int) (float64, bool) {
+	sc.run, sc.pos = sc.run[:0], sc.pos[:0]
+	for _, r := range sc.norm[lo:hi] {
+		sc.pos = append(sc.pos, len(sc.run))
+		sc.run = utf8.AppendRune(sc.run, r)
+	}
+	index := func(b int) int { // byte offset in the run → index into sc.norm
+		n, _ := slices.BinarySearch(sc.pos, b)
+		return lo + n
+	}
+	cost, crosses := 0.0, false
+	for _, w := range p.seg.Segment(sc.run) {
+		cost += p.bits(w.Token().Freq())
+		a, b := index(w.Start()), index(w.End()) // the word is sc.norm[a:b]
+		if b-a < 2 {
+			continue
+		}
+		wf, wl := int(sc.offs[a]), int(sc.offs[b-1]) // its first and last window rune
+		if wl < first || wf > last {
+			continue // beside the finding
+		}
+		covers := wf <= first && wl >= last
+		switch {
+		case !covers && (wf < first || wl > last):
+			// Crosses an edge: 宣传 of 传销 in 宣传/销售, 妈妈 of 妈的 in 我妈妈的.
+			crosses = true
+		case covers && wf < first && wl > last:
+			// Holds the finding strictly inside (白色情人节 as one word);
+			// a word that starts or ends with it (赌博机) means it.
+			crosses = true
+		}
+	}
+	return cost, crosses
+}
+
+// bits is a word's cost in the segmentation: log2(total / freq).
+func (p *precision) bits(freq float64) float64 {
+	return math.Log2(p.seg.Dict.TotalFreq() / max(freq, 1))
+}
+
+func isHan(r rune) bool {
+	return r >= 0x2E80 && unicode.Is(unicode.Han, r)
+}

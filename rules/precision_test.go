@@ -1,0 +1,191 @@
+package rules
+
+import (
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
+)
+
+// precisionWords are the keywords of the false-alarm examples that
+// the default lists do not hold; precisionEngine adds them to the default
+// policy so that both sides are tested on the words HR lists in practice.
+const precisionWords = "色情\n传销\n毒品\n妈的\n赌场\n"
+
+func precisionEngine(t testing.TB) *Engine {
+	t.Helper()
+	files, err := DefaultFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["lists/illegal/precision.txt"] = []byte(precisionWords)
+	rs, err := LoadFiles(files)
+	if err != nil {
+		t.Fatalf("LoadFiles: %v", err)
+	}
+	e, err := Compile(rs)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	return e
+}
+
+// keywordAt returns the keyword hits of v that start at rune start.
+func keywordAt(v Verdict, start int) []Hit {
+	var out []Hit
+	for _, h := range v.Hits {
+		if h.Kind == moderation.KindKeyword && h.Start == start {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func TestOrdinaryWordsAreNotHits(t *testing.T) {
+	e := precisionEngine(t)
+	tests := []string{
+		// A keyword inside a longer ordinary word, or across two.
+		"今天下午支援交付团队上线",
+		"白色情人节快乐",
+		"我妈妈的生日是下周",
+		"我们打赌博士毕业要几年",
+		"这个人渣打银行的卡办好了吗",
+		"把钱包清洗钱包套",
+		"上周的消毒品质检查通过了",
+		"她在赤裸聊天室外",
+		// Across punctuation or space between two complete words.
+		"岗位需求：宣传/销售",
+		"打赌：博士",
+		"| 消毒 | 品控 |",
+		"开户行 个人：渣打银行",
+		"职责：宣传、销售",
+		"宣传 销售 两个岗位",
+		"需求 打赌 博士生",
+	}
+	for _, text := range tests {
+		t.Run(text, func(t *testing.T) {
+			v := e.Evaluate(text, Context{ChatKind: ChatWork})
+			for _, h := range v.Hits {
+				if h.Kind == moderation.KindKeyword {
+					t.Errorf("keyword hit %s %d-%d %q", h.List, h.Start, h.End, h.Masked)
+				}
+			}
+		})
+	}
+}
+
+func TestKeywordsStillMatch(t *testing.T) {
+	e := precisionEngine(t)
+	tests := []struct {
+		text       string
+		start, end int // the keyword hit that must be there, rune offsets
+	}{
+		{"找援交吗", 1, 3},
+		{"你这个人渣", 3, 5},
+		{"你妈的", 1, 3},
+		{"他去赌博了", 2, 4},
+		{"一起玩老虎机", 3, 6},
+		{"赌博机出售", 0, 2},
+		{"推荐一个赌场", 4, 6},
+		{"赌.博", 0, 3},
+		{"刷*单", 0, 3},
+		{"兼 职日结", 0, 5},
+		{"赌 ★ 博", 0, 5},
+		{"帮忙刷*单赚钱", 2, 5},
+		{"兼职刷单日结", 0, 4},
+		{"兼职 刷单 日结", 0, 5},
+		{"来玩百 家 乐", 2, 7},
+		{"在线网赌平台", 2, 4},
+		{"我们去赌.博吧", 3, 6},
+		{"有没有色情网站", 3, 7},
+		{"卖冰毒", 1, 3},
+		{"他在搞传销", 3, 5},
+		{"你妈逼的", 0, 3},
+		{"洗钱", 0, 2},
+		{"约炮吗", 0, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			v := e.Evaluate(tc.text, Context{ChatKind: ChatWork})
+			found := false
+			for _, h := range v.Hits {
+				if h.Kind == moderation.KindKeyword && h.Start == tc.start && h.End == tc.end {
+					found = true
+				}
+			}
+			if !found || v.Action == ActionNone {
+				t.Errorf("no enforced keyword hit at %d-%d: action %v, hits %+v", tc.start, tc.end, v.Action, v.Hits)
+			}
+		})
+	}
+}
+
+func TestAllowListStillWins(t *testing.T) {
+	e := precisionEngine(t)
+	if v := e.Evaluate("太大麻烦了", Context{ChatKind: ChatWork}); len(v.Hits) != 0 {
+		t.Errorf("allow phrase 大麻烦: got hits %+v", v.Hits)
+	}
+}
+
+// BenchmarkDictionaryLoad measures what the segmenter's dictionary costs a
+// process once: load time and the heap it keeps.
+func BenchmarkDictionaryLoad(b *testing.B) {
+	b.ReportAllocs()
+	for range b.N {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		d, err := newDictionary()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "s/load")
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MiB-heap")
+		b.ReportMetric(float64(len(d.bigrams)), "bigrams")
+		runtime.KeepAlive(d)
+	}
+}
+
+// BenchmarkEvaluateHit measures the hit path the precision pass adds to:
+// messages whose keyword lies next to other Chinese words.
+func BenchmarkEvaluateHit(b *testing.B) {
+	e := precisionEngine(b)
+	msgs := []string{"今天下午支援交付团队上线", "他去赌博了", "岗位需求：宣传/销售", "兼职刷单日结", "你这个人渣", "严禁买卖个人信息"}
+	mc := Context{ChatKind: ChatWork}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		e.Evaluate(msgs[i%len(msgs)], mc)
+	}
+}
+
+// TestPrecisionConcurrent runs the segmenter from many goroutines (run it
+// with -race): the dictionary is shared by every Engine of the process.
+func TestPrecisionConcurrent(t *testing.T) {
+	e := precisionEngine(t)
+	msgs := []string{"今天下午支援交付团队上线", "岗位需求：宣传/销售", "我妈妈的生日", "你这个人渣", "帮忙刷*单赚钱"}
+	want := make([]int, len(msgs))
+	for i, m := range msgs {
+		want[i] = len(e.Evaluate(m, Context{ChatKind: ChatWork}).Hits)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				k := (g + i) % len(msgs)
+				if n := len(e.Evaluate(msgs[k], Context{ChatKind: ChatWork}).Hits); n != want[k] {
+					t.Errorf("%q: %d hits, want %d", msgs[k], n, want[k])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
