@@ -1,6 +1,9 @@
 package moderation
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // minNumberDigits is how many digit-like runes a message needs before the
 // number detectors run: the 11 of a mobile number, less the few that an
@@ -427,7 +430,45 @@ func (s *Scanner) number(runes []rune, offs []int32, a, b int, code, glued bool,
 // it ends right before it (订单号：, 发票号码, order no.) or starts right
 // after it in brackets (6222…（运单）). Words further away label something
 // else (订单 2023 13812345678: the order is 2023).
+//
+// A number in a list takes the label of the list (订单号 4422…、6064… : both
+// are order numbers): the walk goes back over list separators and the
+// numbers before them, up to maxListItems, and checks each one's label.
 func labelled(runes []rune, from, to int, words []string) bool {
+	if labelledHere(runes, from, to, words) {
+		return true
+	}
+	const maxListItems = 32
+	k := from
+	for range maxListItems {
+		j := k
+		for j > 0 && runes[j-1] == ' ' {
+			j--
+		}
+		if j == 0 || !strings.ContainsRune("、,，;；/和及", runes[j-1]) {
+			return false
+		}
+		j--
+		for j > 0 && runes[j-1] == ' ' {
+			j--
+		}
+		end := j
+		for j > 0 && isASCIIAlnum(runes[j-1]) {
+			j--
+		}
+		if j == end {
+			return false
+		}
+		if labelledHere(runes, j, end, words) {
+			return true
+		}
+		k = j
+	}
+	return false
+}
+
+// labelledHere is labelled for the number at [from, to) alone.
+func labelledHere(runes []rune, from, to int, words []string) bool {
 	skip := func(k int) int {
 		for range 2 {
 			for k > 0 && (runes[k-1] == ' ' || runes[k-1] == ':' || runes[k-1] == '#' || runes[k-1] == '.' ||

@@ -208,6 +208,9 @@ func notARequest(runes []rune, i, end int) bool {
 			return true
 		}
 	}
+	if thirdPersonSubject(runes, lo, i) {
+		return true
+	}
 	question := false
 	if hi < len(runes) && runes[hi] == '?' {
 		question = true
@@ -227,6 +230,26 @@ func notARequest(runes []rune, i, end int) bool {
 	}
 	past := hasWordNear(runes, i, i, i-lo, 0, pastWords)
 	return question && (you || past) || past && you
+}
+
+// thirdPersonSubject reports whether someone other than the writer is the
+// subject of the 加 at i (他加我微信是为了对接接口, 上周有人加我微信说是猎头):
+// a description of what happened, not a request to the reader. One adverb
+// (也, 都, 还 …) may stand between the subject and 加.
+func thirdPersonSubject(runes []rune, lo, i int) bool {
+	k := i
+	if k-1 >= lo && strings.ContainsRune("也都还就又刚总", runes[k-1]) {
+		k--
+	}
+	if k-1 >= lo && slices.Contains(thirdPersons, runes[k-1]) {
+		return true
+	}
+	for _, w := range []string{"有人", "别人", "对方", "人家", "他们", "她们"} {
+		if k-lo >= 2 && hasPrefixRunes(runes[k-2:k], w) {
+			return true
+		}
+	}
+	return false
 }
 
 // detectWeChat finds WeChat/QQ solicitations: a trigger word followed by an

@@ -87,7 +87,7 @@ func TestRunCheckOutput(t *testing.T) {
 			args:  []string{"--rules", dir, "--chat-kind", "external"},
 			input: "刷单\r\n电话13812345678",
 			want: `{"action":"none","hits":[],"severity":"none"}
-{"action":"alert_owner","hits":[{"category":"customer_data","rule":"phone","kind":"phone","start":2,"end":13,"masked":"138****5678","severity":"high","shadow":false,"form":"detector","confidence":100}],"severity":"high"}
+{"action":"alert_owner","hits":[{"category":"customer_data","rule":"phone","kind":"phone","start":2,"end":13,"masked":"138****5678","severity":"high","shadow":false,"form":"detector","confidence":95}],"severity":"high"}
 `,
 		},
 		{
@@ -110,7 +110,7 @@ not json
 {"error":"line 5: time \"yesterday\" is not RFC 3339 (e.g. 2026-11-27T10:00:00+08:00)"}
 {"error":"line 6: missing \"text\""}
 {"error":"line 7: bad JSON object: json: unknown field \"colour\"; want {\"text\", \"chat_kind\", \"time\"}"}
-{"action":"alert_owner","hits":[{"category":"customer_data","rule":"phone","kind":"phone","start":2,"end":13,"masked":"138****5678","severity":"high","shadow":false,"form":"detector","confidence":100}],"severity":"high"}
+{"action":"alert_owner","hits":[{"category":"customer_data","rule":"phone","kind":"phone","start":2,"end":13,"masked":"138****5678","severity":"high","shadow":false,"form":"detector","confidence":95}],"severity":"high"}
 {"action":"warn","hits":[{"category":"ads","rule":"ads-work","kind":"keyword","start":0,"end":2,"masked":"刷*","severity":"medium","shadow":false,"form":"exact","confidence":100}],"severity":"medium"}
 `,
 		},
@@ -149,7 +149,7 @@ func TestRunCheckDefaultPolicy(t *testing.T) {
 	t.Setenv("REDIS_URL", "") // no Redis: the embedded default is in force
 	input := "加我v信：abc12345 有兼职刷单\n"
 	want := `{"action":"warn","hits":[` +
-		`{"category":"ads","rule":"ads-wechat-solicit","kind":"wechat_id","start":0,"end":13,"masked":"加我***","severity":"medium","shadow":false,"form":"detector","confidence":100},` +
+		`{"category":"ads","rule":"ads-wechat-solicit","kind":"wechat_id","start":0,"end":13,"masked":"加我***","severity":"medium","shadow":false,"form":"obfuscated","confidence":80},` +
 		`{"category":"ads","rule":"ads-work","kind":"keyword","start":15,"end":19,"masked":"兼***","severity":"medium","shadow":false,"form":"exact","confidence":100},` +
 		`{"category":"ads","rule":"ads-work","kind":"keyword","start":17,"end":19,"masked":"刷*","severity":"medium","shadow":false,"form":"exact","confidence":100}` +
 		`],"severity":"medium"}` + "\n"
