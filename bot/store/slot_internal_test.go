@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -82,7 +83,16 @@ func slotOps() []slotOp {
 	var tok APIToken
 	var secret, session string
 	var entries []OutboxEntry
+	var leases []Lease
 	return []slotOp{
+		{"Store.ObserveCommands", func(t *testing.T, ctx context.Context, s *Store) {
+			var seen atomic.Int64
+			s.ObserveCommands(func(string, time.Duration, bool) { seen.Add(1) })
+			must(t, s.Ping(ctx))
+			if seen.Load() == 0 {
+				t.Fatal("the observer saw no command")
+			}
+		}},
 		{"Store.Ping", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.Ping(ctx)) }},
 		{"Store.Options", func(t *testing.T, ctx context.Context, s *Store) { _ = s.Options() }},
 		{"Store.Cluster", func(t *testing.T, ctx context.Context, s *Store) { _ = s.Cluster() }},
@@ -273,6 +283,64 @@ func slotOps() []slotOp {
 			_, err := s.RetryDeadLetter(ctx, entries[len(entries)-1].StreamID)
 			must(t, err)
 		}},
+		{"Store.SealBatch", func(t *testing.T, ctx context.Context, s *Store) {
+			for _, k := range []string{"s1", "s2", "s3"} {
+				_, err := s.Enqueue(ctx, k, []byte("{}"), now)
+				must(t, err)
+			}
+			held, err := s.ReadOutbox(ctx, "sealer", 10, 0)
+			must(t, err)
+			if len(held) < 3 {
+				t.Fatalf("read %d entries, want at least 3", len(held))
+			}
+			// Another consumer cannot seal them: every one comes back lost.
+			_, lost, err := s.SealBatch(ctx, hostile, held, OutboxEntry{Key: "batch/" + hostile}, now.Add(time.Minute))
+			if err != nil || len(lost) != len(held) {
+				t.Fatalf("foreign seal: lost %d of %d, %v", len(lost), len(held), err)
+			}
+			for i, part := range [][]OutboxEntry{held[:1], held[1:2], held[2:]} {
+				carrier := OutboxEntry{Key: fmt.Sprintf("batch/%d/%s", i, hostile), Payload: []byte(`{"batch":{}}`), Enqueued: now}
+				l, lost, err := s.SealBatch(ctx, "sealer", part, carrier, now.Add(time.Minute))
+				if err != nil || len(lost) != 0 {
+					t.Fatalf("seal %d: lost %v, %v", i, lost, err)
+				}
+				leases = append(leases, l)
+			}
+		}},
+		{"Store.RenewLease", func(t *testing.T, ctx context.Context, s *Store) {
+			if ok, err := s.RenewLease(ctx, leases[0], now.Add(2*time.Minute)); !ok || err != nil {
+				t.Fatalf("RenewLease = %v, %v; want held", ok, err)
+			}
+		}},
+		{"Store.RetryLease", func(t *testing.T, ctx context.Context, s *Store) {
+			e := leases[0].Entry
+			e.Attempt, e.LastError = 1, "HTTP 502"
+			if ok, err := s.RetryLease(ctx, leases[0], e, now.Add(time.Hour)); !ok || err != nil {
+				t.Fatalf("RetryLease = %v, %v; want held", ok, err)
+			}
+		}},
+		{"Store.DeadLease", func(t *testing.T, ctx context.Context, s *Store) {
+			if ok, err := s.DeadLease(ctx, leases[1], leases[1].Entry, hostile, now); !ok || err != nil {
+				t.Fatalf("DeadLease = %v, %v; want held", ok, err)
+			}
+		}},
+		{"Store.FinishLease", func(t *testing.T, ctx context.Context, s *Store) {
+			if ok, err := s.FinishLease(ctx, leases[2], hostile, "k3"); !ok || err != nil {
+				t.Fatalf("FinishLease = %v, %v; want held", ok, err)
+			}
+		}},
+		{"Store.DeliveredMany", func(t *testing.T, ctx context.Context, s *Store) {
+			done, err := s.DeliveredMany(ctx, leases[2].Entry.Key, hostile, "k3", "never")
+			if err != nil || !slices.Equal(done, []bool{true, true, true, false}) {
+				t.Fatalf("DeliveredMany = %v, %v", done, err)
+			}
+		}},
+		{"Store.OutboxOldest", func(t *testing.T, ctx context.Context, s *Store) {
+			// The retried carrier waits in the delayed set.
+			if _, ok, err := s.OutboxOldest(ctx); !ok || err != nil {
+				t.Fatalf("OutboxOldest = %v, %v; want an entry", ok, err)
+			}
+		}},
 		{"Store.MarkDelivered", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.MarkDelivered(ctx, hostile, "k2")) }},
 		{"Store.Delivered", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.Delivered(ctx, hostile); must(t, err) }},
 		{"Store.OutboxStats", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.OutboxStats(ctx); must(t, err) }},
@@ -329,6 +397,8 @@ var scripts = map[string]*redis.Script{
 	"deadScript": deadScript, "retryDeadScript": retryDeadScript, "takeSlotScript": takeSlotScript,
 	"paceScript": paceScript, "saveRulesScript": saveRulesScript, "seedRulesScript": seedRulesScript,
 	"compareAndDelete": compareAndDelete, "countStats": countStats,
+	"sealScript": sealScript, "renewScript": renewScript, "finishScript": finishScript,
+	"retryLeaseScript": retryLeaseScript, "deadLeaseScript": deadLeaseScript,
 }
 
 // scriptsInSource lists the package-level variables of the package's
