@@ -304,6 +304,10 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 			if e.prec != nil && e.prec.inOrdinaryWords(text, f.Start, f.End, bs, be) {
 				continue
 			}
+			if e.prec != nil && (f.Form == moderation.FormHomophone || f.Form == moderation.FormSplit) &&
+				e.prec.ordinaryLookalike(text, bs, be) {
+				continue
+			}
 			conf, ctx := f.Rated(), int8(-1)
 			if i := applyContext(text, bs, be, e.words[f.Tag]); i >= 0 {
 				ctx, conf = int8(i), min(conf, contextRules[i].Confidence)

@@ -243,6 +243,37 @@ func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
 	return forced-best > marginBits
 }
 
+// ordinaryWordFreq is the dictionary frequency from which a sound-alike
+// hit written as a word is taken as that word: 病毒 (a virus, not 冰毒),
+// 纸张 (paper, not 智障), 菠菜 (spinach, not 博彩) are common words; the
+// spellings people use to evade (傻比, 煞笔, 堵博, 刷丹) are not.
+const ordinaryWordFreq = 50
+
+// ordinaryLookalike reports whether a homophone or split-character hit at
+// bytes [bs, be) of text is ordinary Chinese rather than an evasion: the
+// characters as written are themselves a common dictionary word, or a
+// dictionary word runs across either edge (福建人 holds 建人, 收件人 holds
+// 件人, 了如指掌 holds 指掌). A sound-alike has no meaning of its own to
+// protect it, so unlike inOrdinaryWords no reading is weighed against the
+// keyword: any ordinary reading wins.
+func (p *precision) ordinaryLookalike(text string, bs, be int) bool {
+	if bs >= be {
+		return false
+	}
+	if p.edgeInWord(text, bs, be) {
+		return true
+	}
+	var run []byte
+	for _, r := range text[bs:be] {
+		if !isHan(r) {
+			return false // written with noise or latin letters: no ordinary word
+		}
+		run = utf8.AppendRune(run, r)
+	}
+	freq, _, ok := p.seg.Dict.Find(run)
+	return ok && freq >= ordinaryWordFreq
+}
+
 // maxWordRunes bounds the dictionary words wordAcross looks up.
 const maxWordRunes = 6
 

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -188,4 +189,52 @@ func TestPrecisionConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestSoundAlikesOfOrdinaryWords: a homophone or split-character hit that
+// is itself a common word, or part of a word running across its edge, is
+// ordinary Chinese; the evasive spellings, which are no words, still act.
+func TestSoundAlikesOfOrdinaryWords(t *testing.T) {
+	files, err := DefaultFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every list with homophones, so that each trap has a keyword to sound like.
+	policy := strings.NewReplacer(
+		"  - name: abuse\n", "  - name: abuse\n    homophones: true\n",
+		"  - name: illegal\n", "  - name: illegal\n    homophones: true\n",
+	).Replace(string(files["policy.yaml"]))
+	files["policy.yaml"] = []byte(policy)
+	rs, err := LoadFiles(files)
+	if err != nil {
+		t.Fatalf("LoadFiles: %v", err)
+	}
+	e, err := Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{
+		"电脑中了病毒，请 IT 帮忙查杀", // 冰毒
+		"打印机的纸张不够了",        // 智障
+		"食堂今天有清炒菠菜",        // 博彩
+		"我是福建人，周末回老家",      // 贱人
+		"收件人写行政部小王",        // 贱人
+		"他对这套系统了如指掌",       // 智障
+		"包装材料要坚韧一些",        // 贱人
+		"最近收到的信件或电话都登记一下",  // 贱货
+	} {
+		t.Run(text, func(t *testing.T) {
+			v := e.Evaluate(text, Context{ChatKind: ChatWork})
+			if v.Action != ActionNone {
+				t.Errorf("acted (%s) on an ordinary sentence: %+v", v.Action, v.Hits)
+			}
+		})
+	}
+	for _, text := range []string{"你个傻比", "煞笔 别说话", "菠菜平台 注册送彩金"} {
+		t.Run(text, func(t *testing.T) {
+			if v := e.Evaluate(text, Context{ChatKind: ChatWork}); v.Action == ActionNone {
+				t.Errorf("no action on the evasion %q: %+v", text, v.Hits)
+			}
+		})
+	}
 }
