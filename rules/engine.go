@@ -354,6 +354,7 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 		}
 		return a.end - b.end
 	})
+	cands = dedupSpans(cands)
 	v := Verdict{Hits: make([]Hit, len(cands))}
 	for i, c := range cands {
 		r := &e.rules[c.rule]
@@ -389,6 +390,24 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 		}
 	}
 	return v
+}
+
+// dedupSpans keeps one keyword candidate per rule and span, the most
+// confident: 傻逼 is both the listed 傻逼 and a homophone of the listed
+// 煞笔, which is one hit, not two. cands are sorted by start, rule, end.
+func dedupSpans(cands []candidate) []candidate {
+	out := cands[:0]
+	for _, c := range cands {
+		if n := len(out); n > 0 && c.kind == moderation.KindKeyword && out[n-1].kind == moderation.KindKeyword &&
+			out[n-1].start == c.start && out[n-1].end == c.end && out[n-1].rule == c.rule {
+			if c.confidence > out[n-1].confidence {
+				out[n-1] = c
+			}
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // maxPooledFindings bounds the buffers kept for reuse, so one huge message
