@@ -337,43 +337,14 @@ func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
 	return st, nil
 }
 
-// takeSlotScript admits one message to every recipient window in KEYS if
-// each has room in its sliding minute and hour, and otherwise records
-// nothing and returns the wait (ms) until the fullest has room.
-//
-//	ARGV[1] now ms  ARGV[2] per minute  ARGV[3] per hour  ARGV[4] member
-var takeSlotScript = redis.NewScript(`
-local now = tonumber(ARGV[1])
-local perMin, perHour = tonumber(ARGV[2]), tonumber(ARGV[3])
-local wait = 0
-for _, key in ipairs(KEYS) do
-  redis.call("ZREMRANGEBYSCORE", key, "-inf", now - 3600000)
-  local minute = redis.call("ZCOUNT", key, "(" .. (now - 60000), "+inf")
-  if minute >= perMin then
-    local o = redis.call("ZRANGEBYSCORE", key, "(" .. (now - 60000), "+inf", "WITHSCORES", "LIMIT", 0, 1)
-    local w = tonumber(o[2]) + 60000 - now
-    if w > wait then wait = w end
-  end
-  if redis.call("ZCARD", key) >= perHour then
-    local o = redis.call("ZRANGE", key, 0, 0, "WITHSCORES")
-    local w = tonumber(o[2]) + 3600000 - now
-    if w > wait then wait = w end
-  end
-end
-if wait > 0 then return wait end
-for _, key in ipairs(KEYS) do
-  redis.call("ZADD", key, now, ARGV[4])
-  redis.call("PEXPIRE", key, 3600000)
-end
-return 0`)
-
 // TakeSendSlot takes one message slot towards recipient in a sliding minute
 // and hour window shared by all replicas. It returns 0 when the slot is
 // taken, or how long to wait until one frees. WeCom silently drops messages
 // beyond 30 a minute and 1000 an hour from one app to one member, so the
 // sender paces below that.
 func (s *Store) TakeSendSlot(ctx context.Context, recipient, token string, now time.Time, perMinute, perHour int) (time.Duration, error) {
-	ms, err := takeSlotScript.Run(ctx, s.rdb, []string{s.keySendRate(recipient)}, now.UnixMilli(), perMinute, perHour, token).Int64()
+	// The pacer's window script (pacer.go), taking the slot ("1").
+	ms, err := paceScript.Run(ctx, s.rdb, []string{s.keySendRate(recipient)}, now.UnixMilli(), perMinute, perHour, token, "1").Int64()
 	if err != nil {
 		return 0, fmt.Errorf("take send slot for %s: %w", recipient, err)
 	}

@@ -394,7 +394,7 @@ var scripts = map[string]*redis.Script{
 	"takeWindowSlot": takeWindowSlot, "indexByTime": indexByTime, "advanceSeq": advanceSeq,
 	"noteOwnerScript": noteOwnerScript, "countWindows": countWindows, "enqueueScript": enqueueScript,
 	"ackScript": ackScript, "rescheduleScript": rescheduleScript, "promoteScript": promoteScript,
-	"deadScript": deadScript, "retryDeadScript": retryDeadScript, "takeSlotScript": takeSlotScript,
+	"deadScript": deadScript, "retryDeadScript": retryDeadScript,
 	"paceScript": paceScript, "saveRulesScript": saveRulesScript, "seedRulesScript": seedRulesScript,
 	"compareAndDelete": compareAndDelete, "countStats": countStats,
 	"sealScript": sealScript, "renewScript": renewScript, "finishScript": finishScript,
