@@ -211,3 +211,20 @@ func TestAppImageWithoutMediaFetcher(t *testing.T) {
 		t.Errorf("%+v %v; want the image acknowledged unchecked", res, err)
 	}
 }
+
+// TestIngestImageCancelled: a request given up on is not the image's
+// fault: the record fails retryably and is not marked processed.
+func TestIngestImageCancelled(t *testing.T) {
+	p, _ := imagePipeline(t, nil, imagescan.Limits{})
+	ctx, cancel := context.WithCancel(context.Background())
+	rec := imageRecord(t, "cx1", imagescantest.QRPNG(t, groupInvite, 200))
+	cancel()
+	got := p.IngestArchive(ctx, []wecom.ArchiveRecord{rec}, nil)[0]
+	if got.Status != bot.IngestError || !got.Retryable() {
+		t.Fatalf("cancelled: %+v, want a retryable error", got)
+	}
+	again := p.IngestArchive(context.Background(), []wecom.ArchiveRecord{rec}, nil)[0]
+	if again.Status != bot.IngestProcessed || again.Action != "warn" {
+		t.Errorf("sent again: %+v, want processed with a warning", again)
+	}
+}

@@ -103,7 +103,15 @@ func Hash(data []byte) string {
 // declaring 50000×50000 pixels is refused without allocating them. The
 // SHA-256 is filled in whatever the outcome. An image with no QR code is
 // no error: QR is empty.
+//
+// A context the caller cancels (or whose own deadline passes) ends the
+// wait with the context's error, not ErrTimeout: that is not the image's
+// fault, and the same image may be scanned again.
 func Scan(ctx context.Context, data []byte, lim Limits) (Result, error) {
+	return scan(ctx, data, lim, decodeQR)
+}
+
+func scan(parent context.Context, data []byte, lim Limits, decode func([]byte) ([]string, error)) (Result, error) {
 	lim = lim.withDefaults()
 	res := Result{SHA256: Hash(data)}
 	if int64(len(data)) > lim.MaxBytes {
@@ -122,7 +130,10 @@ func Scan(ctx context.Context, data []byte, lim Limits) (Result, error) {
 			res.SHA256, format, cfg.Width, cfg.Height, px, lim.MaxPixels, ErrTooManyPixels)
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, lim.Timeout)
+	if err := parent.Err(); err != nil {
+		return res, fmt.Errorf("scan image %.12s: %w", res.SHA256, err)
+	}
+	ctx, cancel := context.WithTimeout(parent, lim.Timeout)
 	defer cancel()
 	type outcome struct {
 		codes []string
@@ -134,7 +145,7 @@ func Scan(ctx context.Context, data []byte, lim Limits) (Result, error) {
 	// then finishes on its own: its memory and time are bounded by the
 	// pixel limit checked above.
 	go func() {
-		codes, err := decodeQR(data)
+		codes, err := decode(data)
 		done <- outcome{codes, err}
 	}()
 	select {
@@ -145,8 +156,11 @@ func Scan(ctx context.Context, data []byte, lim Limits) (Result, error) {
 		res.QR = o.codes
 		return res, nil
 	case <-ctx.Done():
+		if err := parent.Err(); err != nil {
+			return res, fmt.Errorf("scan image %.12s: %w", res.SHA256, err)
+		}
 		return res, fmt.Errorf("scan image %.12s: %s %d×%d not done within %s: %w: %w",
-			res.SHA256, format, cfg.Width, cfg.Height, lim.Timeout, ErrTimeout, ctx.Err())
+			res.SHA256, format, cfg.Width, cfg.Height, lim.Timeout, ErrTimeout, context.DeadlineExceeded)
 	}
 }
 
