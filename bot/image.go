@@ -43,7 +43,10 @@ type ImageConfig struct {
 type ImageVerdict struct {
 	SHA256  string `json:"sha256,omitempty"`
 	QRCodes int    `json:"qr_codes"`
-	Refused string `json:"refused,omitempty"`
+	// Kinds says what the codes were (wechat_group, wechat_contact, wecom,
+	// url, text; imagescan.Classify), one per code, never the payloads.
+	Kinds   []imagescan.PayloadKind `json:"kinds,omitempty"`
+	Refused string                  `json:"refused,omitempty"`
 }
 
 // ProcessImage checks the QR codes of an image sent as m (whose Text is
@@ -80,11 +83,16 @@ func (p *Pipeline) ProcessImage(ctx context.Context, m Message, data []byte) (Re
 		res, err := p.markOnly(ctx, m.ID)
 		return res, iv, err
 	}
+	kinds := make([]string, len(scan.QR))
+	for i, q := range scan.QR {
+		iv.Kinds = append(iv.Kinds, imagescan.Classify(q))
+		kinds[i] = string(iv.Kinds[i])
+	}
 	m.Text = strings.Join(scan.QR, "\n")
 	res, err := p.labelled(QREvidenceLabel).Process(ctx, m)
 	if err == nil {
 		log.Info().Str("msg", m.ID).Str("sha256", scan.SHA256).Int("qr_codes", len(scan.QR)).
-			Str("action", res.Verdict.Action.String()).Msg("image checked")
+			Strs("kinds", kinds).Str("action", res.Verdict.Action.String()).Msg("image checked")
 	}
 	return res, iv, err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,9 +99,10 @@ func TestIngestArchiveImages(t *testing.T) {
 		refused   string
 		violation bool
 		logReason string
+		kinds     []imagescan.PayloadKind
 	}{
-		{name: "wechat group qr", data: group, status: bot.IngestProcessed, action: "warn", codes: 1, violation: true},
-		{name: "own allowed domain", data: own, status: bot.IngestProcessed, codes: 1},
+		{name: "wechat group qr", data: group, status: bot.IngestProcessed, action: "warn", codes: 1, violation: true, kinds: []imagescan.PayloadKind{imagescan.PayloadWeChatGroup}},
+		{name: "own allowed domain", data: own, status: bot.IngestProcessed, codes: 1, kinds: []imagescan.PayloadKind{imagescan.PayloadWeComContact}},
 		{name: "photo without qr", data: photo, status: bot.IngestSkipped},
 		{name: "decompression bomb", data: bomb, status: bot.IngestSkipped, refused: "too_many_pixels", logReason: "50000×50000"},
 		{name: "oversized", data: append(bytes.Clone(photo), make([]byte, imagescan.DefaultMaxBytes)...), status: bot.IngestSkipped, refused: "too_large", logReason: "at most 10485760"},
@@ -115,6 +117,9 @@ func TestIngestArchiveImages(t *testing.T) {
 			}
 			if got.Image.SHA256 != imagescan.Hash(tc.data) || got.Image.QRCodes != tc.codes || got.Image.Refused != tc.refused {
 				t.Errorf("image verdict %+v, want %d codes, refused %q and the hash", *got.Image, tc.codes, tc.refused)
+			}
+			if !slices.Equal(got.Image.Kinds, tc.kinds) {
+				t.Errorf("kinds %v, want %v", got.Image.Kinds, tc.kinds)
 			}
 			if tc.logReason != "" {
 				line := logs.String()

@@ -85,6 +85,9 @@ func TestArchiveIngestImages(t *testing.T) {
 			t.Errorf("result %d = %+v (image %+v), want %+v", i, r, r.Image, w)
 		}
 	}
+	if k := a.Results[0].Image.Kinds; len(k) != 1 || k[0] != imagescan.PayloadWeChatGroup {
+		t.Errorf("kinds %v, want [wechat_group]", k)
+	}
 	if a.Seq != 13 {
 		t.Errorf("seq %d, want 13", a.Seq)
 	}
