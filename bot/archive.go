@@ -72,6 +72,9 @@ type IngestResult struct {
 	RecalledMsgID   string `json:"recalled_msgid,omitempty"`
 	ViolationMarked bool   `json:"violation_marked,omitempty"`
 	Error           string `json:"error,omitempty"`
+	// Image is what became of an image record's bytes (image.go): its
+	// hash and QR-code count, or why it was refused.
+	Image *ImageVerdict `json:"image,omitempty"`
 	// Err is the error behind Error, for logs and errors.Is.
 	Err error `json:"-"`
 }
@@ -268,6 +271,9 @@ func (p *Pipeline) ingestOne(ctx context.Context, r wecom.ArchiveRecord, kindOf 
 	kind := rules.ChatWork
 	if r.RoomID != "" && kindOf != nil {
 		kind = kindOf(r.RoomID)
+	}
+	if r.MsgType == wecom.ArchiveImage && r.Image != nil && len(r.Image.Data) > 0 {
+		return p.ingestImage(ctx, r, kind)
 	}
 	m, ok := MessageFromArchive(r, kind)
 	if !ok {

@@ -68,7 +68,9 @@ type Config struct {
 	// ArchiveNotify, when set, is called once for each msgaudit_notify
 	// event (new chat-archive data is ready): count it, start a pull.
 	ArchiveNotify func(ctx context.Context) error
-	Now           func() time.Time
+	// Images is how the QR codes of images are checked (image.go).
+	Images ImageConfig
+	Now    func() time.Time
 }
 
 // Pipeline turns a received message into a decision and its consequences.
@@ -128,6 +130,9 @@ func (p *Pipeline) HandleCallback(ctx context.Context, m *wecom.Message) (Result
 	}
 	if m.IsEvent() {
 		return p.HandleDirectoryEvent(ctx, m)
+	}
+	if m.MsgType == wecom.MsgTypeImage && m.MediaID != "" && p.cfg.Images.Media != nil {
+		return p.handleAppImage(ctx, m)
 	}
 	msg, ok := messageFromCallback(m)
 	if !ok {

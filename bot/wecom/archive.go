@@ -148,6 +148,10 @@ type ArchiveFileBody struct {
 type ArchiveMediaBody struct {
 	SDKFileID string `json:"sdkfileid,omitempty"`
 	MD5Sum    string `json:"md5sum,omitempty"`
+	// Data is the file itself, base64 in JSON, when the producer fetched
+	// it (GetMediaData by sdkfileid) and passes it on: an image's QR codes
+	// are then checked. Never stored.
+	Data []byte `json:"data,omitempty"`
 }
 
 // ArchiveCardBody is the body of card (a shared contact card).

@@ -159,17 +159,6 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		}
 		return nil
 	}
-	pipeline, err := bot.New(bot.Config{
-		Store:         observedStore{Store: st, m: metrics},
-		ArchiveNotify: notify,
-		Checker:       policy.Checker,
-		Retention:     cfg.Enforcement.Retention,
-		KeepRaw:       cfg.Enforcement.KeepRaw,
-		GroupNotices:  chatSet(cfg.Enforcement.GroupNotices),
-	})
-	if err != nil {
-		return err
-	}
 	tokens, err := st.AccessTokens(id.Secret) // sealed in Redis with a key derived from the secret
 	if err != nil {
 		return fmt.Errorf("set up WeCom API client: %w", err)
@@ -179,6 +168,19 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	})
 	if err != nil {
 		return fmt.Errorf("set up WeCom API client: %w", err)
+	}
+	pipeline, err := bot.New(bot.Config{
+		Store:         observedStore{Store: st, m: metrics},
+		ArchiveNotify: notify,
+		Checker:       policy.Checker,
+		Retention:     cfg.Enforcement.Retention,
+		KeepRaw:       cfg.Enforcement.KeepRaw,
+		GroupNotices:  chatSet(cfg.Enforcement.GroupNotices),
+		// Image messages to the app: their QR codes are checked (media/get).
+		Images: bot.ImageConfig{Media: client},
+	})
+	if err != nil {
+		return err
 	}
 	hr := cfg.Enforcement.HR
 	if sandbox != nil && hr.Empty() {
