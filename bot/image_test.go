@@ -23,23 +23,13 @@ import (
 
 const groupInvite = "https://weixin.qq.com/g/AbCdEfGhIjKlMnOp"
 
-// linksEnforced is the default policy with ads-links enforced (warn, not
-// shadow): a company that acts on outside links in work groups. The
-// shipped policy only observes them.
-func linksEnforced(t testing.TB) *rules.Engine {
+// defaultPolicy is the shipped policy: its ads-wechat-invite rule warns
+// of WeChat group and contact links in work groups, QR codes included.
+func defaultPolicy(t testing.TB) *rules.Engine {
 	t.Helper()
 	rs, err := rules.Default()
 	if err != nil {
 		t.Fatal(err)
-	}
-	found := false
-	for i := range rs.Rules {
-		if rs.Rules[i].ID == "ads-links" {
-			rs.Rules[i].Shadow, rs.Rules[i].Action, found = false, rules.ActionWarn, true
-		}
-	}
-	if !found {
-		t.Fatal("the default policy has no ads-links rule")
 	}
 	e, err := rules.Compile(rs)
 	if err != nil {
@@ -48,12 +38,12 @@ func linksEnforced(t testing.TB) *rules.Engine {
 	return e
 }
 
-// imagePipeline is a pipeline on the links-enforced policy whose image
+// imagePipeline is a pipeline on the default policy whose image
 // messages to the app are downloaded from fake (none when nil).
 func imagePipeline(t *testing.T, fake *wecomtest.Server, lim imagescan.Limits) (*bot.Pipeline, *store.Store) {
 	t.Helper()
 	st := storetest.New(t)
-	engine := linksEnforced(t)
+	engine := defaultPolicy(t)
 	cfg := bot.Config{Store: st, Checker: func() bot.Checker { return engine }, Images: bot.ImageConfig{Limits: lim}}
 	if fake != nil {
 		client, err := wecom.NewClient(wecom.ClientConfig{BaseURL: fake.URL(), CorpID: corpID, Secret: secret, AgentID: agentID, Tokens: st})

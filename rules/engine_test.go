@@ -344,6 +344,8 @@ func TestDefaultPolicyVerdicts(t *testing.T) {
 		{"gambling", "一起去赌博", ChatPrivate, ActionAlertOwner, []string{"illegal-content"}},
 		{"gambling in pinyin", "yiqi dubo ba", ChatPrivate, ActionAlertOwner, []string{"illegal-content"}},
 		{"insult", "你就是个傻逼", ChatExternal, ActionWarn, []string{"abuse"}},
+		{"wechat group invite", "扫码进群 https://weixin.qq.com/g/AQYAAAabc123", ChatWork, ActionWarn, []string{"ads-wechat-invite", "ads-links"}},
+		{"personal wechat card", "u.wechat.com/EAbc-xyz 加我", ChatExternal, ActionWarn, []string{"ads-wechat-invite"}},
 		{"off topic in work group", "帮我砍一刀", ChatWork, ActionWarn, []string{"off-topic-work-hours"}},
 		{"vulgar display name", "老子天下第一", ChatProfile, ActionWarn, []string{"profile-name"}},
 		{"vulgar word in chat is not a name rule", "老子天下第一", ChatWork, ActionNone, nil},
