@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -330,8 +331,24 @@ func TestAdminViolationFiltersAndCSV(t *testing.T) {
 		t.Fatalf("page 2 %s repeats page 1 or misses the oldest", body)
 	}
 	code, body = e.call("GET", "/api/v1/violations?format=csv", e.tokens["auditor"], "")
-	if code != 200 || !strings.HasPrefix(body, "\uFEFFid,time,from") || !strings.Contains(body, "1101**********002X") || strings.Contains(body, "11010519491231002X") {
+	if code != 200 || !strings.HasPrefix(body, "\uFEFF") || !strings.Contains(body, "1101**********002X") || strings.Contains(body, "11010519491231002X") {
 		t.Fatalf("csv: %d %s", code, body)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\uFEFF"))).ReadAll()
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("csv rows: %v %q", err, rows)
+	}
+	header := []string{"记录编号", "时间", "发送人", "群聊", "聊天类型", "严重程度", "处理方式", "类别", "规则", "类型", "证据（已脱敏）", "案件编号", "建议处分", "已撤回"}
+	if !slices.Equal(rows[0], header) {
+		t.Errorf("csv header %q, want %q", rows[0], header)
+	}
+	for _, row := range rows[1:] {
+		if !regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$`).MatchString(row[1]) {
+			t.Errorf("csv time %q, want 2026-12-01 14:05", row[1])
+		}
+		if !slices.Contains([]string{"群内发布客户信息", "辱骂人身攻击"}, row[8]) || row[4] != "工作群" || !slices.Contains([]string{"高", "中"}, row[5]) {
+			t.Errorf("csv row %q: want the rule's label and Chinese names", row)
+		}
 	}
 	if code, _ := e.call("GET", "/api/v1/violations?from=yesterday", e.tokens["hr"], ""); code != 400 {
 		t.Fatalf("bad from: %d, want 400", code)
