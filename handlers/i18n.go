@@ -34,18 +34,18 @@ var severityZH = map[string]string{"none": "无", "low": "低", "medium": "中",
 var actionZH = map[string]string{
 	"none":        "不处理",
 	"log":         "仅记录",
-	"warn":        "私下提醒",
+	"warn":        "私信提醒",
 	"alert_owner": "通知群主",
-	"escalate_hr": "转交 HR",
+	"escalate_hr": "上报 HR",
 }
 
 // chatKindZH names the chat kinds.
 var chatKindZH = map[string]string{
 	"work":     "工作群",
-	"private":  "内部非工作群",
-	"external": "客户群",
+	"private":  "私人群",
+	"external": "外部群",
 	"direct":   "单聊",
-	"profile":  "昵称",
+	"profile":  "昵称/资料",
 }
 
 // formZH names how a text matched.

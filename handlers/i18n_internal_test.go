@@ -35,7 +35,7 @@ func TestExplainZH(t *testing.T) {
 		want    []string
 		notWant []string
 	}{
-		{"你这个傻逼", rules.ChatWork, []string{"规则「辱骂人身攻击」", "工作群中的关键词", "来自词库「", "严重程度中", "处理方式：私下提醒"}, []string{"abuse/", "rule ", "keyword", "warn"}},
+		{"你这个傻逼", rules.ChatWork, []string{"规则「辱骂人身攻击」", "工作群中的关键词", "来自词库「", "严重程度中", "处理方式：私信提醒"}, []string{"abuse/", "rule ", "keyword", "warn"}},
 		{"加我微信 abc12345 详聊", rules.ChatWork, []string{"规则「微信/QQ 引流」", "微信/QQ 引流“"}, []string{"wechat_id", "ads-wechat-solicit"}},
 	} {
 		v := e.Evaluate(tc.text, rules.Context{ChatKind: tc.kind})
@@ -61,7 +61,7 @@ func TestExplainZH(t *testing.T) {
 func TestExplainZHShadowAndFallback(t *testing.T) {
 	h := rules.Hit{Rule: "x-rule", Category: "c", Masked: "a**", Severity: rules.SeverityLow, Action: rules.ActionLog, Shadow: true, Confidence: 30, Context: "prohibition"}
 	got := explainZH(h, rules.ChatExternal, labelsOf(nil))
-	for _, w := range []string{"规则「x-rule」", "客户群中", "观察期", "出现在禁止性说明中"} {
+	for _, w := range []string{"规则「x-rule」", "外部群中", "观察期", "出现在禁止性说明中"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("explanation %q lacks %q", got, w)
 		}
@@ -152,7 +152,7 @@ func TestDescribeAudit(t *testing.T) {
 			name:    "chat kind",
 			e:       store.AuditEntry{User: "hr1", Action: "chat.set", Target: "wr1", Before: raw(t, store.ChatInfo{ChatID: "wr1", Kind: "work"}), After: raw(t, store.ChatInfo{ChatID: "wr1", Kind: "external", Name: "销售群"})},
 			summary: "hr1 设置群聊 群聊 wr1",
-			changes: []auditChange{{Field: "群类型", Before: "工作群", After: "客户群"}, {Field: "群名称", Before: "（无）", After: "销售群"}},
+			changes: []auditChange{{Field: "群类型", Before: "工作群", After: "外部群"}, {Field: "群名称", Before: "（无）", After: "销售群"}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,5 +174,24 @@ func TestDescribeAudit(t *testing.T) {
 				t.Errorf("%q reads as JSON or holds the action code", text)
 			}
 		})
+	}
+}
+
+// TestI18nMatchesConsole checks that the console's names (web/i18n.js)
+// and the server's agree, so a code reads the same on every page and in
+// every export.
+func TestI18nMatchesConsole(t *testing.T) {
+	js, err := webFiles.ReadFile("web/i18n.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, m := range map[string]map[string]string{
+		"kinds": kindZH, "severities": severityZH, "actions": actionZH, "chat kinds": chatKindZH, "audit actions": auditZH,
+	} {
+		for code, zhName := range m {
+			if !strings.Contains(string(js), `"`+zhName+`"`) {
+				t.Errorf("%s: %s is %q on the server but not in web/i18n.js", name, code, zhName)
+			}
+		}
 	}
 }
