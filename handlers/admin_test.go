@@ -190,7 +190,7 @@ func TestAdminDeadLetterRetryIsAudited(t *testing.T) {
 	if err := e.st.EnsureOutboxGroup(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.st.Enqueue(ctx, "k1", []byte(`{"kind":"warn_sender"}`), time.Now()); err != nil {
+	if _, err := e.st.Enqueue(ctx, "k1", []byte(`{"kind":"warn_sender","key":"k1","from":"zhangsan","chat_id":"wrwork","categories":["abuse"],"labels":["辱骂人身攻击"],"evidence":["傻*"]}`), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := e.st.ReadOutbox(ctx, "r", 1, 0)
@@ -205,6 +205,20 @@ func TestAdminDeadLetterRetryIsAudited(t *testing.T) {
 		t.Fatalf("dead letters: %d %s", code, body)
 	}
 	id := dl.DeadLetters[0].ID
+	var view struct {
+		DeadLetters []struct {
+			Recipient, Text string
+			KindLabel       string `json:"kind_label"`
+			DiedAt          string `json:"died_at"`
+		} `json:"dead_letters"`
+	}
+	if err := json.Unmarshal([]byte(body), &view); err != nil || len(view.DeadLetters) != 1 {
+		t.Fatalf("dead letters view: %v %s", err, body)
+	}
+	if v := view.DeadLetters[0]; v.Recipient != "成员 zhangsan" || !strings.HasPrefix(v.Text, "【企业微信使用规范提醒】您在群聊「wrwork」") ||
+		!strings.Contains(v.Text, "辱骂人身攻击") || v.KindLabel == "" || v.DiedAt == "" {
+		t.Errorf("dead letter for people %+v: want recipient, kind and the warning as the member reads it", v)
+	}
 	if code, _ := e.call("POST", "/api/v1/outbox/dead/"+id+"/retry", e.tokens["hr"], ""); code != 200 {
 		t.Fatalf("retry: %d", code)
 	}

@@ -87,14 +87,8 @@ func targetZH(action, target string, l labels) string {
 		return ""
 	}
 	switch {
-	case strings.HasPrefix(action, "case."):
-		return " 案件 " + target
-	case strings.HasPrefix(action, "chat."):
-		return " 群聊 " + target
 	case strings.HasPrefix(action, "violation."):
-		return " 记录 " + target
-	case strings.HasPrefix(action, "outbox."):
-		return " 消息 " + target
+		return "（记录 " + target + "）"
 	case strings.HasPrefix(action, "list."):
 		id := strings.TrimSuffix(strings.TrimPrefix(target, "lists/"), ".txt")
 		return "「" + l.list(id) + "」"

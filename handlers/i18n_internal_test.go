@@ -123,7 +123,7 @@ func TestDescribeAudit(t *testing.T) {
 		{
 			name:    "case resolved",
 			e:       store.AuditEntry{User: "hr1", Action: "case.resolve", Target: "C1", Before: raw(t, before), After: raw(t, after)},
-			summary: "hr1 处理案件 案件 C1，决定：警告",
+			summary: "hr1 处理案件 C1，决定：警告",
 			changes: []auditChange{
 				{Field: "处理人", Before: "（无）", After: "hr1"},
 				{Field: "处理决定", Before: "（无）", After: "警告"},
@@ -151,7 +151,7 @@ func TestDescribeAudit(t *testing.T) {
 		{
 			name:    "chat kind",
 			e:       store.AuditEntry{User: "hr1", Action: "chat.set", Target: "wr1", Before: raw(t, store.ChatInfo{ChatID: "wr1", Kind: "work"}), After: raw(t, store.ChatInfo{ChatID: "wr1", Kind: "external", Name: "销售群"})},
-			summary: "hr1 设置群聊 群聊 wr1",
+			summary: "hr1 设置群聊 wr1",
 			changes: []auditChange{{Field: "群类型", Before: "工作群", After: "外部群"}, {Field: "群名称", Before: "（无）", After: "销售群"}},
 		},
 	} {

@@ -5,7 +5,7 @@
 // codes in Chinese; format.js writes times in the company's time zone.
 import {
   CATEGORY_LABELS, SEVERITY_LABELS, ACTION_LABELS, STATUS_LABELS, CHAT_KIND_LABELS as KIND_LABELS,
-  DECISION_LABELS, ROLE_LABELS, FINDING_LABELS, FORM_LABELS, CONTEXT_LABELS, AUDIT_LABELS, label, errorSentence,
+  DECISION_LABELS, ROLE_LABELS, FINDING_LABELS, AUDIT_LABELS, label, errorSentence,
 } from "./i18n.js";
 import { fmtTime, setTimeZone } from "./format.js";
 
@@ -453,17 +453,9 @@ import { fmtTime, setTimeZone } from "./format.js";
         h("td", { title: hit.rule }, (hit.rule_label || hit.rule) + (hit.shadow ? "（试运行）" : "")),
         h("td", {}, label(FINDING_LABELS, hit.kind)),
         h("td", {}, `${hit.start}–${hit.end}`), h("td", {}, hit.masked), h("td", {}, sevBadge(hit.severity)),
-        h("td", {}, matchNote(hit), h("br"), hit.explanation)));
+        h("td", {}, hit.explanation)));
     }
   }));
-
-  // matchNote says in Chinese how a hit matched and how sure it is.
-  function matchNote(hit) {
-    let s = `匹配方式：${FORM_LABELS[hit.form] || hit.form || "原文"}，可信度 ${hit.confidence || 100}%`;
-    if (hit.context) s += `（语境：${CONTEXT_LABELS[hit.context] || hit.context}）`;
-    if (hit.held) s += "，低于规则要求，仅记录不处理";
-    return s;
-  }
 
   // The draft toggle says whether the policy page holds unsaved edits.
   function showDraftNote() {

@@ -20,16 +20,6 @@ export const FINDING_LABELS = {
   url: "外部链接", wechat_id: "微信/QQ 引流", regex: "规则表达式", allow: "放行短语", address: "住址",
 };
 
-export const FORM_LABELS = {
-  exact: "原文", folded: "变形归一（全半角、繁简、干扰符号）", pinyin: "拼音", initials: "拼音首字母",
-  homophone: "同音字", split: "拆字", lookalike: "形近字母", structure: "结构变形（重复、插字、HTML）",
-  detector: "格式识别", obfuscated: "伪装写法",
-};
-export const CONTEXT_LABELS = {
-  "prohibition": "禁止性语句", "prohibition-verb": "劝阻语句", "workplace-handout": "办公场景的领取通知",
-  "latin-name": "英文名字",
-};
-
 // AUDIT_LABELS name the audit log's actions.
 export const AUDIT_LABELS = {
   "violation.view_raw": "查看原文", "case.ack": "受理案件", "case.resolve": "处理案件", "outbox.retry": "重新投递消息",
