@@ -345,6 +345,12 @@ func TestBrowserHRFlow(t *testing.T) {
 		t.Fatalf("violation row %q: want masked evidence and case %s", rowText, caseID)
 	}
 	noBareCodes(t, ctx, "violations")
+	// 查看原文 is offered only when the raw text was kept.
+	hasButton := get(t, ctx, "raw button", chromedp.Evaluate[bool](
+		`!!document.querySelector('#viol-table tr[data-id="msg:e2e1"] button')`))
+	if hasButton != (vs[0].Raw != "") {
+		t.Errorf("查看原文 offered: %v; raw text kept: %v", hasButton, vs[0].Raw != "")
+	}
 
 	run(t, ctx, "resolve the case",
 		chromedp.Click(chromedp.CSS(`#nav a[data-view="cases"]`)),
@@ -356,6 +362,7 @@ func TestBrowserHRFlow(t *testing.T) {
 	if ev := get(t, ctx, "case evidence", chromedp.Text(chromedp.CSS(`#case-violations li[data-id="msg:e2e1"]`))); !strings.Contains(ev, "商业机密") || strings.Contains(ev, word) {
 		t.Fatalf("case evidence %q: want the category and masked evidence", ev)
 	}
+	noBareCodes(t, ctx, "case")
 	screenshot(t, ctx, dir, "case.png")
 	run(t, ctx, "decide",
 		chromedp.Click(chromedp.CSS(`#case-decisions button[data-decision="警告"]`)),
