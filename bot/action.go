@@ -155,7 +155,7 @@ func render(kind ActionKind, acts []Action) string {
 			}
 			_, long := a.windows()
 			fmt.Fprintf(&b, "%s 案件 %s\n>成员：%s\n>位置：%s\n>类别：%s（%s）\n>证据：%s\n>%s内第 %d 次违规\n>建议处理：%s（由人力资源部决定）（记录 %s）",
-				title, a.CaseID, a.who(), a.where(), a.categories(), a.Severity,
+				title, a.CaseID, a.who(), a.where(), a.categories(), severityLabel(a.Severity),
 				a.evidence(), long, a.InLong, a.Sanction, a.ref())
 			return b.String()
 		}

@@ -115,7 +115,7 @@ func TestRenderReportAndDirectory(t *testing.T) {
 		{"one report", ActReport, []Action{report}, []string{"**成员举报**", "举报人：李四(lisi)", "群聊「wrChat1」", "你个傻*", "辱骂人身攻击"}},
 		{"report with no finding", ActReport, []Action{unjudged}, []string{"未发现明显违规"}},
 		{"report digest", ActReport, []Action{report, unjudged}, []string{"成员举报汇总（2 条）", "11-25 10:00 李四(lisi) 在群聊「wrChat1」举报"}},
-		{"profile name", ActProfileName, []Action{profile}, []string{"不当昵称提醒", "成员：u1", "不当昵称（medium）", "姓名：老*"}},
+		{"profile name", ActProfileName, []Action{profile}, []string{"不当昵称提醒", "成员：u1", "不当昵称（中）", "姓名：老*"}},
 		{"profile digest", ActProfileName, []Action{profile, profile}, []string{"汇总（2 条）"}},
 		{"handover to HR", ActHandoverHR, []Action{leave}, []string{"离职成员：王五(wangwu)", "2 件（C1、C2）", "离职继承"}},
 		{"handover to the leader", ActHandoverLeader, []Action{leave}, []string{"您的下属 王五(wangwu) 已离职", "离职继承"}},

@@ -249,7 +249,7 @@ func renderDirectory(kind ActionKind, acts []Action) string {
 		if len(acts) == 1 {
 			a := acts[0]
 			fmt.Fprintf(&b, "**不当昵称提醒**\n>成员：%s\n>类别：%s（%s）\n>证据：%s\n\n按公司企业微信使用规范，请联系该成员修改显示名称或别名。",
-				a.who(), categoryLabels(a.Categories), a.Severity, a.evidence())
+				a.who(), categoryLabels(a.Categories), severityLabel(a.Severity), a.evidence())
 			return b.String()
 		}
 		fmt.Fprintf(&b, "**不当昵称提醒汇总（%d 条）**\n", len(acts))

@@ -29,3 +29,56 @@ func categoryLabels(cs []string) string {
 	}
 	return strings.Join(out, "、")
 }
+
+// severityLabels name the severities for readers of alerts.
+var severityLabels = map[string]string{"low": "低", "medium": "中", "high": "高", "critical": "严重"}
+
+// severityLabel names severity s (its code when unknown).
+func severityLabel(s string) string {
+	if n, ok := severityLabels[s]; ok {
+		return n
+	}
+	return s
+}
+
+// actionKindLabels name the outbox's action kinds for HR.
+var actionKindLabels = map[ActionKind]string{
+	ActWarnSender:     "违规提醒（发给本人）",
+	ActAlertOwner:     "违规提醒（发给群主）",
+	ActEscalateHR:     "违规上报（发给 HR）",
+	ActGroupNotice:    "群内通报",
+	ActReport:         "成员举报",
+	ActDigest:         "HR 汇总",
+	ActProfileName:    "不当昵称提醒",
+	ActHandoverHR:     "离职交接（发给 HR）",
+	ActHandoverLeader: "离职交接（发给直属上级）",
+}
+
+// ActionKindLabel names kind for people ("违规提醒（发给群主）"); the code
+// itself for a kind without a name.
+func ActionKindLabel(kind ActionKind) string {
+	if n, ok := actionKindLabels[kind]; ok {
+		return n
+	}
+	return string(kind)
+}
+
+// ActionRecipient says who an action is delivered to, for people reading
+// a failed delivery: the member, the group's owner, HR, the group.
+func ActionRecipient(a Action) string {
+	switch a.Kind {
+	case ActWarnSender:
+		return "成员 " + a.who()
+	case ActAlertOwner, ActReport:
+		return a.where() + "的群主"
+	case ActGroupNotice:
+		return a.where() + "（群机器人）"
+	case ActHandoverLeader:
+		return a.who() + " 的直属上级"
+	default:
+		return "人力资源部"
+	}
+}
+
+// ActionText is the message an action delivers, as its recipient reads it.
+func ActionText(a Action) string { return render(a.Kind, []Action{a}) }

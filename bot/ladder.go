@@ -2,6 +2,8 @@ package bot
 
 import (
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/wecom-guard/wecom-guard/rules"
 )
@@ -36,11 +38,11 @@ func Decide(l rules.Ladder, sev rules.Severity, action rules.Action, inShort, in
 	var s Step
 	if action == rules.ActionNone || action == rules.ActionLog {
 		s.Action = "log"
-		s.Reason = "the rule only records"
+		s.Reason = "该规则只记录，不处理"
 		return s
 	}
 	s.Warn = true
-	s.Reason = fmt.Sprintf("violation %d in %s, %d in %s", inShort, l.ShortWindow, inLong, l.LongWindow)
+	s.Reason = fmt.Sprintf("%s内第 %d 次违规，%s内第 %d 次", Span(l.ShortWindow), inShort, Span(l.LongWindow), inLong)
 	if action >= rules.ActionAlertOwner || inShort >= int64(l.OwnerAfter) {
 		s.AlertOwner = true
 	}
@@ -85,4 +87,18 @@ func rank(sanction string) int {
 		return 4
 	}
 	return 0
+}
+
+// Span writes a ladder window for people: "24 小时", "7 天", "90 分钟";
+// whole days from two days on, hours below (24 小时 reads better than 1 天).
+func Span(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour && d%(24*time.Hour) == 0:
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + " 天"
+	case d > 0 && d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + " 小时"
+	case d > 0 && d%time.Minute == 0:
+		return strconv.FormatInt(int64(d/time.Minute), 10) + " 分钟"
+	}
+	return d.String()
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"testing"
+	"time"
 
 	"github.com/wecom-guard/wecom-guard/rules"
 )
@@ -37,5 +38,24 @@ func TestLadderDecide(t *testing.T) {
 					got, tc.want, tc.warn, tc.owner, tc.hr, tc.critical, tc.sanction)
 			}
 		})
+	}
+}
+
+// TestLadderReasonIsChinese checks that a case's reason reads as a
+// sentence with the windows in hours and days, not Go durations.
+func TestLadderReasonIsChinese(t *testing.T) {
+	got := Decide(rules.DefaultLadder(), rules.SeverityMedium, rules.ActionWarn, 1, 2).Reason
+	if want := "24 小时内第 1 次违规，7 天内第 2 次"; got != want {
+		t.Errorf("reason %q, want %q", got, want)
+	}
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{24 * time.Hour, "24 小时"}, {48 * time.Hour, "2 天"}, {36 * time.Hour, "36 小时"}, {90 * time.Minute, "90 分钟"}, {90 * time.Second, "1m30s"},
+	} {
+		if got := Span(tc.d); got != tc.want {
+			t.Errorf("Span(%v) = %q, want %q", tc.d, got, tc.want)
+		}
 	}
 }

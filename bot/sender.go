@@ -493,9 +493,9 @@ func (s *Sender) verdict(e store.OutboxEntry, cause error, now time.Time) (store
 	tooOld := !e.Enqueued.IsZero() && now.Sub(e.Enqueued) > s.cfg.MaxAge
 	switch {
 	case permanent:
-		return e, time.Time{}, "permanent error: " + cause.Error()
+		return e, time.Time{}, "无法投递（永久错误）：" + cause.Error()
 	case tooOld || (s.cfg.MaxAttempts > 0 && e.Attempt >= s.cfg.MaxAttempts):
-		return e, time.Time{}, fmt.Sprintf("after %d attempts in %s: %v", e.Attempt, now.Sub(e.Enqueued).Round(time.Second), cause)
+		return e, time.Time{}, fmt.Sprintf("尝试 %d 次、历时 %s 仍未送达：%v", e.Attempt, now.Sub(e.Enqueued).Round(time.Second), cause)
 	}
 	return e, now.Add(s.backoff(e.Attempt)), ""
 }

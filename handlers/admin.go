@@ -223,6 +223,13 @@ type testHit struct {
 	Confidence  int    `json:"confidence"`
 	Context     string `json:"context,omitempty"`
 	Held        bool   `json:"held,omitempty"`
+	// List is "category/name" of a keyword hit's list.
+	List string `json:"list,omitempty"`
+	// RuleLabel, ListLabel and CategoryLabel are the policy's names for
+	// people (the code when the policy gives none).
+	RuleLabel     string `json:"rule_label"`
+	ListLabel     string `json:"list_label,omitempty"`
+	CategoryLabel string `json:"category_label,omitempty"`
 }
 
 func (s *Server) testMessage(c *gin.Context) error {
@@ -239,7 +246,7 @@ func (s *Server) testMessage(c *gin.Context) error {
 	if len(req.Text) > 64<<10 {
 		return fmt.Errorf("text is over 64 KiB: %w", bot.ErrTooLarge)
 	}
-	mc := rules.Context{ChatKind: rules.ChatWork, Explain: true}
+	mc := rules.Context{ChatKind: rules.ChatWork}
 	if req.ChatKind != "" {
 		k, ok := rules.ParseChatKind(req.ChatKind)
 		if !ok {
@@ -281,11 +288,16 @@ func (s *Server) testMessage(c *gin.Context) error {
 		checker = engine
 	}
 	v := checker.Evaluate(req.Text, mc)
+	names := labelsOf(checker.RuleSet())
 	hits := make([]testHit, len(v.Hits))
 	for i, h := range v.Hits {
 		hits[i] = testHit{Category: h.Category, Rule: h.Rule, Kind: h.Kind.String(), Start: h.Start, End: h.End,
-			Masked: h.Masked, Severity: h.Severity.String(), Shadow: h.Shadow, Explanation: h.Explanation,
-			Form: h.Form.String(), Confidence: int(h.Confidence), Context: h.Context, Held: h.Held}
+			Masked: h.Masked, Severity: h.Severity.String(), Shadow: h.Shadow, Explanation: explainZH(h, mc.ChatKind, names),
+			Form: h.Form.String(), Confidence: int(h.Confidence), Context: h.Context, Held: h.Held,
+			List: h.List, RuleLabel: names.rule(h.Rule), CategoryLabel: names.category(h.Category)}
+		if h.List != "" {
+			hits[i].ListLabel = names.list(h.List)
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"action": v.Action.String(), "severity": v.Severity.String(), "hits": hits})
 	return nil
@@ -348,8 +360,11 @@ func (s *Server) listViolations(c *gin.Context) error {
 	if err != nil {
 		return bot.WithKind(err, bot.ErrUnavailable)
 	}
+	out := make([]violationJSON, len(vs))
 	for i := range vs {
+		out[i].HasRaw = vs[i].Raw != ""
 		vs[i].Raw = "" // the raw text has its own, audited, view
+		out[i].Violation = vs[i]
 	}
 	var cursor string
 	if !next.Time.IsZero() {
@@ -360,9 +375,9 @@ func (s *Server) listViolations(c *gin.Context) error {
 			// The export stopped early (limit or scan bound): where to go on.
 			c.Header("X-Next-Before", cursor)
 		}
-		return writeViolationsCSV(c, vs)
+		return writeViolationsCSV(c, vs, labelsOf(s.ruleSet()), s.companyLocation())
 	}
-	resp := gin.H{"violations": vs}
+	resp := gin.H{"violations": out}
 	if cursor != "" {
 		resp["next_before"] = cursor
 	}
@@ -370,9 +385,20 @@ func (s *Server) listViolations(c *gin.Context) error {
 	return nil
 }
 
-// writeViolationsCSV writes one row per hit, evidence masked, with a BOM so
-// Excel opens the Chinese text correctly.
-func writeViolationsCSV(c *gin.Context, vs []store.Violation) error {
+// violationJSON is a violation as the API lists it: without its raw text,
+// saying whether there is one (the console offers 查看原文 only then).
+type violationJSON struct {
+	store.Violation
+	HasRaw bool `json:"has_raw"`
+}
+
+// violationsCSVHeader is the header row of the violations export.
+var violationsCSVHeader = []string{"记录编号", "时间", "发送人", "群聊", "聊天类型", "严重程度", "处理方式", "类别", "规则", "类型", "证据（已脱敏）", "案件编号", "建议处分", "已撤回"}
+
+// writeViolationsCSV writes one row per hit, evidence masked, for people
+// opening it in Excel: a BOM so Excel reads UTF-8, Chinese headers and
+// names (labels from l), times in loc.
+func writeViolationsCSV(c *gin.Context, vs []store.Violation, l labels, loc *time.Location) error {
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", `attachment; filename="violations.csv"`)
 	c.Status(http.StatusOK)
@@ -380,11 +406,15 @@ func writeViolationsCSV(c *gin.Context, vs []store.Violation) error {
 		return err
 	}
 	w := csv.NewWriter(c.Writer)
-	_ = w.Write([]string{"id", "time", "from", "chat_id", "chat_kind", "severity", "action", "category", "rule", "kind", "masked", "case_id", "sanction", "recalled"})
+	_ = w.Write(violationsCSVHeader)
 	for _, v := range vs {
+		recalled := "否"
+		if v.Recalled {
+			recalled = "是"
+		}
 		for _, h := range v.Hits {
-			row := []string{v.ID, v.Time.Format(time.RFC3339), v.From, v.ChatID, v.ChatKind, v.Severity, v.Action,
-				h.Category, h.Rule, h.Kind, h.Masked, v.CaseID, v.Sanction, strconv.FormatBool(v.Recalled)}
+			row := []string{v.ID, formatTime(v.Time, loc), v.From, v.ChatID, zh(chatKindZH, v.ChatKind), zh(severityZH, v.Severity), zh(actionZH, v.Action),
+				l.category(h.Category), l.rule(h.Rule), zh(kindZH, h.Kind), h.Masked, v.CaseID, v.Sanction, recalled}
 			for i, cell := range row {
 				// A cell a spreadsheet would run as a formula is written as text.
 				row[i] = rules.CSVCell(cell)
@@ -580,8 +610,29 @@ func (s *Server) deadLetters(c *gin.Context) error {
 	if err != nil {
 		return bot.WithKind(err, bot.ErrUnavailable)
 	}
-	c.JSON(http.StatusOK, gin.H{"dead_letters": dl})
+	loc := s.companyLocation()
+	views := make([]deadLetterView, len(dl))
+	for i, d := range dl {
+		views[i] = deadLetterView{DeadLetter: d, DiedAt: formatTime(d.Died, loc)}
+		var a bot.Action
+		if err := json.Unmarshal(d.Entry.Payload, &a); err != nil || a.Kind == "" {
+			views[i].Text = "（消息内容无法读取）"
+			continue
+		}
+		views[i].KindLabel, views[i].Recipient, views[i].Text = bot.ActionKindLabel(a.Kind), bot.ActionRecipient(a), bot.ActionText(a)
+	}
+	c.JSON(http.StatusOK, gin.H{"dead_letters": views})
 	return nil
+}
+
+// deadLetterView is a failed delivery as people read it: the message as
+// its recipient would have seen it, besides the stored entry.
+type deadLetterView struct {
+	store.DeadLetter
+	KindLabel string `json:"kind_label,omitempty"`
+	Recipient string `json:"recipient,omitempty"`
+	Text      string `json:"text"`
+	DiedAt    string `json:"died_at"`
 }
 
 func (s *Server) retryDeadLetter(c *gin.Context) error {
@@ -613,7 +664,12 @@ func (s *Server) auditLog(c *gin.Context) error {
 	if err != nil {
 		return bot.WithKind(err, bot.ErrUnavailable)
 	}
-	c.JSON(http.StatusOK, gin.H{"entries": entries})
+	names, loc := labelsOf(s.ruleSet()), s.companyLocation()
+	views := make([]auditView, len(entries))
+	for i, e := range entries {
+		views[i] = describeAudit(e, names, loc)
+	}
+	c.JSON(http.StatusOK, gin.H{"entries": views})
 	return nil
 }
 

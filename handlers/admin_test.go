@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -189,7 +190,7 @@ func TestAdminDeadLetterRetryIsAudited(t *testing.T) {
 	if err := e.st.EnsureOutboxGroup(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.st.Enqueue(ctx, "k1", []byte(`{"kind":"warn_sender"}`), time.Now()); err != nil {
+	if _, err := e.st.Enqueue(ctx, "k1", []byte(`{"kind":"warn_sender","key":"k1","from":"zhangsan","chat_id":"wrwork","categories":["abuse"],"labels":["辱骂人身攻击"],"evidence":["傻*"]}`), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := e.st.ReadOutbox(ctx, "r", 1, 0)
@@ -204,6 +205,20 @@ func TestAdminDeadLetterRetryIsAudited(t *testing.T) {
 		t.Fatalf("dead letters: %d %s", code, body)
 	}
 	id := dl.DeadLetters[0].ID
+	var view struct {
+		DeadLetters []struct {
+			Recipient, Text string
+			KindLabel       string `json:"kind_label"`
+			DiedAt          string `json:"died_at"`
+		} `json:"dead_letters"`
+	}
+	if err := json.Unmarshal([]byte(body), &view); err != nil || len(view.DeadLetters) != 1 {
+		t.Fatalf("dead letters view: %v %s", err, body)
+	}
+	if v := view.DeadLetters[0]; v.Recipient != "成员 zhangsan" || !strings.HasPrefix(v.Text, "【企业微信使用规范提醒】您在群聊「wrwork」") ||
+		!strings.Contains(v.Text, "辱骂人身攻击") || v.KindLabel == "" || v.DiedAt == "" {
+		t.Errorf("dead letter for people %+v: want recipient, kind and the warning as the member reads it", v)
+	}
 	if code, _ := e.call("POST", "/api/v1/outbox/dead/"+id+"/retry", e.tokens["hr"], ""); code != 200 {
 		t.Fatalf("retry: %d", code)
 	}
@@ -330,8 +345,24 @@ func TestAdminViolationFiltersAndCSV(t *testing.T) {
 		t.Fatalf("page 2 %s repeats page 1 or misses the oldest", body)
 	}
 	code, body = e.call("GET", "/api/v1/violations?format=csv", e.tokens["auditor"], "")
-	if code != 200 || !strings.HasPrefix(body, "\uFEFFid,time,from") || !strings.Contains(body, "1101**********002X") || strings.Contains(body, "11010519491231002X") {
+	if code != 200 || !strings.HasPrefix(body, "\uFEFF") || !strings.Contains(body, "1101**********002X") || strings.Contains(body, "11010519491231002X") {
 		t.Fatalf("csv: %d %s", code, body)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\uFEFF"))).ReadAll()
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("csv rows: %v %q", err, rows)
+	}
+	header := []string{"记录编号", "时间", "发送人", "群聊", "聊天类型", "严重程度", "处理方式", "类别", "规则", "类型", "证据（已脱敏）", "案件编号", "建议处分", "已撤回"}
+	if !slices.Equal(rows[0], header) {
+		t.Errorf("csv header %q, want %q", rows[0], header)
+	}
+	for _, row := range rows[1:] {
+		if !regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$`).MatchString(row[1]) {
+			t.Errorf("csv time %q, want 2026-12-01 14:05", row[1])
+		}
+		if !slices.Contains([]string{"群内发布客户信息", "辱骂人身攻击"}, row[8]) || row[4] != "工作群" || !slices.Contains([]string{"高", "中"}, row[5]) {
+			t.Errorf("csv row %q: want the rule's label and Chinese names", row)
+		}
 	}
 	if code, _ := e.call("GET", "/api/v1/violations?from=yesterday", e.tokens["hr"], ""); code != 400 {
 		t.Fatalf("bad from: %d, want 400", code)

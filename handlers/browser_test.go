@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -163,6 +164,58 @@ func noErrorShown(t *testing.T, ctx context.Context) {
 	}
 }
 
+// machineCodes are the codes the API answers in and people must not read:
+// the default policy's rule ids, list ids and list names, and the kinds of
+// findings.
+func machineCodes(t *testing.T) map[string]bool {
+	t.Helper()
+	rs, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[string]bool{}
+	for _, r := range rs.Rules {
+		codes[r.ID] = true
+	}
+	for _, c := range rs.Categories {
+		for _, l := range c.Lists {
+			codes[c.Name+"/"+l.Name] = true
+			codes[l.Name] = true
+		}
+	}
+	for _, k := range []string{"keyword", "phone", "id_card", "bank_card", "email", "url", "wechat_id", "regex", "address",
+		"warn", "alert_owner", "escalate_hr", "case.resolve", "case.ack", "list.edit", "ui.login", "rules.update"} {
+		codes[k] = true
+	}
+	return codes
+}
+
+var (
+	isoTime   = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}`)
+	jsonText  = regexp.MustCompile(`[{\[]\s*"|"\s*:\s*["{\[\d]`)
+	codeToken = regexp.MustCompile(`[A-Za-z0-9_./-]+`)
+)
+
+// noBareCodes fails the test when the visible text of the page shown is,
+// anywhere, a bare rule id, list id, kind code, ISO timestamp or JSON.
+func noBareCodes(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	text := get(t, ctx, page+" text", chromedp.Evaluate[string](
+		`[...document.querySelectorAll("header, main .view:not([hidden]), #flash:not([hidden])")].map(e => e.innerText).join("\n")`))
+	codes := machineCodes(t)
+	for _, tok := range codeToken.FindAllString(text, -1) {
+		if codes[tok] {
+			t.Errorf("%s shows the code %q: %s", page, tok, text)
+		}
+	}
+	if m := isoTime.FindString(text); m != "" {
+		t.Errorf("%s shows the ISO time %q", page, m)
+	}
+	if m := jsonText.FindString(text); m != "" {
+		t.Errorf("%s shows JSON (%q)", page, m)
+	}
+}
+
 // signIn opens the console and signs in with a token.
 func signIn(t *testing.T, ctx context.Context, baseURL, token string) {
 	t.Helper()
@@ -237,6 +290,7 @@ func TestBrowserHRFlow(t *testing.T) {
 		t.Fatalf("severity of the new word %q, want high", sev)
 	}
 	noErrorShown(t, ctx)
+	noBareCodes(t, ctx, "lists")
 	screenshot(t, ctx, dir, "lists.png")
 
 	// The rule set reloads from Redis (pub/sub, or the 50 ms version check).
@@ -263,6 +317,10 @@ func TestBrowserHRFlow(t *testing.T) {
 	if note := get(t, ctx, "match note", chromedp.Text(chromedp.CSS(`#try-hits tbody tr td:last-child`))); !strings.Contains(note, "匹配方式：原文，可信度 100%") {
 		t.Errorf("try: hit note %q does not say how it matched in Chinese", note)
 	}
+	if explain := get(t, ctx, "explanation", chromedp.Text(chromedp.CSS(`#try-hits tbody tr td:last-child`))); !strings.Contains(explain, "规则「") || !strings.Contains(explain, "来自词库「") {
+		t.Errorf("try: explanation %q is not a Chinese sentence with the rule's and list's labels", explain)
+	}
+	noBareCodes(t, ctx, "try")
 	screenshot(t, ctx, dir, "try.png")
 
 	// The running bot sees the message in a work group.
@@ -286,6 +344,13 @@ func TestBrowserHRFlow(t *testing.T) {
 	if strings.Contains(rowText, word) || !strings.Contains(rowText, caseID) {
 		t.Fatalf("violation row %q: want masked evidence and case %s", rowText, caseID)
 	}
+	noBareCodes(t, ctx, "violations")
+	// 查看原文 is offered only when the raw text was kept.
+	hasButton := get(t, ctx, "raw button", chromedp.Evaluate[bool](
+		`!!document.querySelector('#viol-table tr[data-id="msg:e2e1"] button')`))
+	if hasButton != (vs[0].Raw != "") {
+		t.Errorf("查看原文 offered: %v; raw text kept: %v", hasButton, vs[0].Raw != "")
+	}
 
 	run(t, ctx, "resolve the case",
 		chromedp.Click(chromedp.CSS(`#nav a[data-view="cases"]`)),
@@ -297,6 +362,7 @@ func TestBrowserHRFlow(t *testing.T) {
 	if ev := get(t, ctx, "case evidence", chromedp.Text(chromedp.CSS(`#case-violations li[data-id="msg:e2e1"]`))); !strings.Contains(ev, "商业机密") || strings.Contains(ev, word) {
 		t.Fatalf("case evidence %q: want the category and masked evidence", ev)
 	}
+	noBareCodes(t, ctx, "case")
 	screenshot(t, ctx, dir, "case.png")
 	run(t, ctx, "decide",
 		chromedp.Click(chromedp.CSS(`#case-decisions button[data-decision="警告"]`)),
@@ -318,10 +384,21 @@ func TestBrowserHRFlow(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#audit-table tr[data-action="case.resolve"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#audit-table tr[data-action="list.edit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#audit-table tr[data-action="ui.login"]`)),
+	)
+	if diff := get(t, ctx, "audit diff", chromedp.Text(chromedp.CSS(`#audit-table tr[data-action="list.edit"]`))); !strings.Contains(diff, "编辑词库「") || !strings.Contains(diff, "+ "+word) {
+		t.Errorf("audit row of the word added %q: want a sentence and the word added", diff)
+	}
+	if diff := get(t, ctx, "audit case", chromedp.Text(chromedp.CSS(`#audit-table tr[data-action="case.resolve"]`))); !strings.Contains(diff, "处理案件") || !strings.Contains(diff, "状态：") {
+		t.Errorf("audit row of the decision %q: want a sentence and the fields changed", diff)
+	}
+	noBareCodes(t, ctx, "audit")
+	screenshot(t, ctx, dir, "audit.png")
+	run(t, ctx, "dead letters",
 		chromedp.Click(chromedp.CSS(`#nav a[data-view="dead"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#outbox-tiles .tile`)),
 		chromedp.WaitVisible(chromedp.CSS(`#dead-table tbody tr`)),
 	)
+	noBareCodes(t, ctx, "dead letters")
 	noErrorShown(t, ctx)
 
 	// The dashboard now counts the violation; its screenshot is an artifact.
@@ -334,6 +411,7 @@ func TestBrowserHRFlow(t *testing.T) {
 		t.Fatalf("dashboard categories %q, want 商业机密", cats)
 	}
 	noErrorShown(t, ctx)
+	noBareCodes(t, ctx, "dashboard")
 	screenshot(t, ctx, dir, "dashboard.png")
 
 	run(t, ctx, "sign out",
@@ -479,8 +557,8 @@ func TestBrowserChatsAndPolicy(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("try-draft-used")),
 		chromedp.WaitVisible(chromedp.CSS(`#try-hits tr[data-category="secrets"]`)),
 	)
-	if hit := get(t, ctx, "draft hit", chromedp.Text(chromedp.CSS(`#try-hits tr[data-category="secrets"]`))); !strings.Contains(hit, "secrets-leak（试运行）") {
-		t.Fatalf("hit with the draft %q, want secrets-leak in shadow mode", hit)
+	if hit := get(t, ctx, "draft hit", chromedp.Text(chromedp.CSS(`#try-hits tr[data-category="secrets"]`))); !strings.Contains(hit, "泄露商业机密（试运行）") {
+		t.Fatalf("hit with the draft %q, want the rule 泄露商业机密 in shadow mode", hit)
 	}
 	run(t, ctx, "try without the draft",
 		chromedp.Click(chromedp.ID("try-draft")),
@@ -488,8 +566,8 @@ func TestBrowserChatsAndPolicy(t *testing.T) {
 		chromedp.WaitNotVisible(chromedp.ID("try-draft-used")),
 		chromedp.WaitVisible(chromedp.CSS(`#try-hits tr[data-category="secrets"]`)),
 	)
-	if hit := get(t, ctx, "saved hit", chromedp.Text(chromedp.CSS(`#try-hits tr[data-category="secrets"]`))); strings.Contains(hit, "试运行") || !strings.Contains(hit, "secrets-leak") {
-		t.Fatalf("hit with the saved policy %q, want secrets-leak in force", hit)
+	if hit := get(t, ctx, "saved hit", chromedp.Text(chromedp.CSS(`#try-hits tr[data-category="secrets"]`))); strings.Contains(hit, "试运行") || !strings.Contains(hit, "泄露商业机密") {
+		t.Fatalf("hit with the saved policy %q, want the rule 泄露商业机密 in force", hit)
 	}
 	noErrorShown(t, ctx)
 

@@ -163,6 +163,10 @@ type listInfo struct {
 	Path     string `json:"path"`
 	Entries  int    `json:"entries"`
 	Allow    bool   `json:"allow"`
+	// Label and CategoryLabel are the policy's names for people (the
+	// codes when the policy in force gives none).
+	Label         string `json:"label"`
+	CategoryLabel string `json:"category_label"`
 }
 
 func (s *Server) listLists(c *gin.Context) error {
@@ -171,13 +175,19 @@ func (s *Server) listLists(c *gin.Context) error {
 		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	var out []listInfo
+	names := labelsOf(s.ruleSet())
 	for p, data := range files {
 		cat, name, err := rules.ParseListPath(p)
 		if err != nil {
 			continue // policy.yaml
 		}
 		entries, _ := rules.ParseList(p, data)
-		out = append(out, listInfo{Category: cat, Name: name, Path: p, Entries: len(entries), Allow: cat == "allow"})
+		li := listInfo{Category: cat, Name: name, Path: p, Entries: len(entries), Allow: cat == "allow",
+			Label: names.list(cat + "/" + name), CategoryLabel: names.category(cat)}
+		if li.Allow {
+			li.CategoryLabel = "放行短语"
+		}
+		out = append(out, li)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	c.JSON(http.StatusOK, gin.H{"version": v, "lists": out})

@@ -113,6 +113,9 @@ type sessionInfo struct {
 	User string `json:"user"`
 	Role string `json:"role"`
 	CSRF string `json:"csrf"`
+	// Timezone is the company's time zone (policy company.timezone), in
+	// which the console shows times.
+	Timezone string `json:"timezone"`
 }
 
 func (s *Server) uiLogin(c *gin.Context) error {
@@ -144,7 +147,7 @@ func (s *Server) uiLogin(c *gin.Context) error {
 	}
 	http.SetCookie(c.Writer, newSessionCookie(c, id, int(SessionTTL/time.Second)))
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, sessionInfo{User: tok.User, Role: tok.Role, CSRF: csrf})
+	c.JSON(http.StatusOK, sessionInfo{User: tok.User, Role: tok.Role, CSRF: csrf, Timezone: s.companyLocation().String()})
 	return nil
 }
 
@@ -178,7 +181,7 @@ func (s *Server) uiSession(c *gin.Context) error {
 		return fmt.Errorf("not signed in: %w", bot.ErrUnauthorized)
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, sessionInfo{User: tok.User, Role: tok.Role, CSRF: csrf})
+	c.JSON(http.StatusOK, sessionInfo{User: tok.User, Role: tok.Role, CSRF: csrf, Timezone: s.companyLocation().String()})
 	return nil
 }
 

@@ -96,10 +96,14 @@ type rawCategory struct {
 	InitialsLists   []string `yaml:"initials_lists"`
 	Homophones      bool     `yaml:"homophones"`
 	HomophonesLists []string `yaml:"homophones_lists"`
+	// ListLabels names the category's list files for readers
+	// (insults: 侮辱词汇); a list without one is shown by its name.
+	ListLabels map[string]string `yaml:"list_labels"`
 }
 
 type rawRule struct {
 	ID          string   `yaml:"id"`
+	Label       string   `yaml:"label"`
 	Description string   `yaml:"description"`
 	Category    string   `yaml:"category"`
 	Match       rawMatch `yaml:"match"`
@@ -419,7 +423,7 @@ func (l *loader) lists(cats []Category, raw []rawCategory) []Word {
 			return nil
 		}
 		ci := index[parts[1]]
-		cats[ci].Lists = append(cats[ci].Lists, List{Name: name, File: p, Words: words})
+		cats[ci].Lists = append(cats[ci].Lists, List{Name: name, Label: name, File: p, Words: words})
 		return nil
 	})
 	if err != nil {
@@ -450,6 +454,7 @@ func (l *loader) lists(cats []Category, raw []rawCategory) []Word {
 			{"initials_lists", rc.Initials, rc.InitialsLists, func(li *List) { li.Initials = true }},
 			{"homophones_lists", rc.Homophones, rc.HomophonesLists, func(li *List) { li.Homophones = true }},
 		}
+		l.listLabels(cats, ci, i, rc)
 		for _, o := range opts {
 			if o.all {
 				for j := range cats[ci].Lists {
@@ -467,6 +472,28 @@ func (l *loader) lists(cats []Category, raw []rawCategory) []Word {
 		}
 	}
 	return allow
+}
+
+// listLabels sets the labels of category ci's lists from rc.ListLabels,
+// refusing labels of lists the category does not have.
+func (l *loader) listLabels(cats []Category, ci, i int, rc rawCategory) {
+	names := make([]string, 0, len(rc.ListLabels))
+	for name := range rc.ListLabels {
+		names = append(names, name)
+	}
+	slices.Sort(names) // problems in a stable order
+	for _, name := range names {
+		label := strings.TrimSpace(rc.ListLabels[name])
+		k := slices.IndexFunc(cats[ci].Lists, func(li List) bool { return li.Name == name })
+		switch {
+		case k < 0:
+			l.addf(policyFile, l.line("categories", i, "list_labels"), "category %q: list_labels names %q but there is no lists/%s/%s.txt; name a list file of the category without .txt", rc.Name, name, rc.Name, name)
+		case label == "":
+			l.addf(policyFile, l.line("categories", i, "list_labels"), "category %q: list_labels gives %q an empty label; write its Chinese name or remove the entry", rc.Name, name)
+		default:
+			cats[ci].Lists[k].Label = label
+		}
+	}
 }
 
 func categoryNames(cats []Category) string {
@@ -619,7 +646,7 @@ func (l *loader) companyNames(rs *RuleSet, cats []Category) {
 	for i, n := range rs.Company.Names {
 		words[i] = Word{Text: n, Line: l.line("company", "names", i)}
 	}
-	cats[ci].Lists = append(cats[ci].Lists, List{Name: companyList, File: policyFile, Words: words})
+	cats[ci].Lists = append(cats[ci].Lists, List{Name: companyList, Label: "公司名称", File: policyFile, Words: words})
 }
 
 var ruleID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
@@ -648,7 +675,10 @@ func (l *loader) rules(raw []rawRule, rs *RuleSet) []Rule {
 				seen[rr.ID] = at("id")
 			}
 		}
-		r := Rule{ID: rr.ID, Description: rr.Description, Shadow: rr.Shadow}
+		r := Rule{ID: rr.ID, Label: strings.TrimSpace(rr.Label), Description: rr.Description, Shadow: rr.Shadow}
+		if r.Label == "" {
+			r.Label = r.ID
+		}
 
 		m := rr.Match
 		if len(m.Categories)+len(m.Lists)+len(m.Detectors)+len(m.Regex) == 0 {

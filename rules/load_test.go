@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode"
 
 	"github.com/wecom-guard/wecom-guard/moderation"
 )
@@ -265,7 +266,7 @@ func TestLoadDirProblems(t *testing.T) {
 			policy: func(t *testing.T) string {
 				return replace(t, "    action: log\n", "    action: log\n    shadw: true\n")
 			},
-			want: []string{`policy.yaml:29: unknown key "shadw" in a rule (known: id, description, category, match, where, severity, action, shadow, allow, min_confidence, forms)`},
+			want: []string{`policy.yaml:29: unknown key "shadw" in a rule (known: id, label, description, category, match, where, severity, action, shadow, allow, min_confidence, forms)`},
 		},
 		{
 			name:   "unknown top-level key",
@@ -538,6 +539,73 @@ func TestLoadDirFormOptions(t *testing.T) {
 		}
 		if r.MinConfidence != wantConf || !slices.Equal(r.Forms, wantForms) {
 			t.Errorf("rule %s: min_confidence %d, forms %v; want %d, %v", r.ID, r.MinConfidence, r.Forms, wantConf, wantForms)
+		}
+	}
+}
+
+// TestLoadDirLabels checks rule and list labels: given, defaulted to the id
+// or file name, and refused when they name no list or are empty.
+func TestLoadDirLabels(t *testing.T) {
+	policy := replace(t, "  - name: spam\n", "  - name: spam\n    list_labels: {ads: 广告词}\n")
+	policy = strings.Replace(policy, "  - id: bad-all\n", "  - id: bad-all\n    label: 违禁内容\n", 1)
+	rs, err := LoadDir(policyFS(policy))
+	if err != nil {
+		t.Fatalf("LoadDir: %v", err)
+	}
+	for _, r := range rs.Rules {
+		want := r.ID
+		if r.ID == "bad-all" {
+			want = "违禁内容"
+		}
+		if r.Label != want {
+			t.Errorf("rule %s: label %q, want %q", r.ID, r.Label, want)
+		}
+	}
+	for _, c := range rs.Categories {
+		for _, l := range c.Lists {
+			want := l.Name
+			switch c.Name + "/" + l.Name {
+			case "spam/ads":
+				want = "广告词"
+			case "profile_name/company":
+				want = "公司名称"
+			}
+			if l.Label != want {
+				t.Errorf("list %s/%s: label %q, want %q", c.Name, l.Name, l.Label, want)
+			}
+		}
+	}
+	for _, tc := range []struct{ labels, want string }{
+		{"{nope: 没有}", `list_labels names "nope" but there is no lists/spam/nope.txt`},
+		{`{ads: " "}`, `list_labels gives "ads" an empty label`},
+	} {
+		_, err := LoadDir(policyFS(replace(t, "  - name: spam\n", "  - name: spam\n    list_labels: "+tc.labels+"\n")))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("list_labels %s: got %v, want an error containing %q", tc.labels, err, tc.want)
+		}
+	}
+}
+
+// TestDefaultPolicyLabels checks that every rule and list of the default
+// policy has a Chinese label and every rule a Chinese description.
+func TestDefaultPolicyLabels(t *testing.T) {
+	rs, err := Default()
+	if err != nil {
+		t.Fatalf("Default: %v", err)
+	}
+	han := func(s string) bool {
+		return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) })
+	}
+	for _, r := range rs.Rules {
+		if !han(r.Label) || !han(r.Description) {
+			t.Errorf("rule %s: label %q, description %q; want both in Chinese", r.ID, r.Label, r.Description)
+		}
+	}
+	for _, c := range rs.Categories {
+		for _, l := range c.Lists {
+			if !han(l.Label) {
+				t.Errorf("list %s/%s: label %q, want Chinese", c.Name, l.Name, l.Label)
+			}
 		}
 	}
 }

@@ -183,6 +183,9 @@ type Category struct {
 type List struct {
 	// Name is the file name without ".txt"; rules name it "category/name".
 	Name string
+	// Label is the name HR reads (侮辱词汇), from the category's
+	// list_labels in policy.yaml; Name when the policy gives none.
+	Label string
 	// File is the path of the list inside the rule directory.
 	File   string
 	Pinyin bool // also match the pinyin spellings of the words
@@ -206,7 +209,10 @@ type Word struct {
 
 // Rule says what the policy does about some findings in some context.
 type Rule struct {
-	ID          string
+	ID string
+	// Label is the name HR and employees read (广告引流); ID when the
+	// policy gives none.
+	Label       string
 	Description string
 	// Category is reported for the rule's detector and regex hits (keyword
 	// hits report the category of their list).

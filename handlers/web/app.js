@@ -1,22 +1,18 @@
-// wecom-guard HR console. Plain JavaScript with no build step and no
-// third-party code: the binary serves every file itself (no CDN), and the
-// Content-Security-Policy allows only these files. All data is put into the
-// page with textContent, never as HTML.
-"use strict";
+// wecom-guard HR console. Plain JavaScript ES modules with no build step
+// and no third-party code: the binary serves every file itself (no CDN),
+// and the Content-Security-Policy allows only these files. All data is put
+// into the page with textContent, never as HTML. i18n.js names the API's
+// codes in Chinese; format.js writes times in the company's time zone.
+import {
+  CATEGORY_LABELS, SEVERITY_LABELS, ACTION_LABELS, STATUS_LABELS, CHAT_KIND_LABELS as KIND_LABELS,
+  DECISION_LABELS, ROLE_LABELS, FINDING_LABELS, AUDIT_LABELS, label, errorSentence,
+} from "./i18n.js";
+import { fmtTime, setTimeZone } from "./format.js";
 
 (function () {
   const state = { user: "", role: "", csrf: "" };
-
-  const CATEGORY_LABELS = {
-    secrets: "商业机密", customer_data: "客户信息/个人隐私", illegal: "违法违规内容", ads: "广告推销",
-    abuse: "辱骂人身攻击", off_topic: "与工作无关内容", profile_name: "不当昵称", allow: "放行短语",
-  };
-  const SEVERITY_LABELS = { none: "无", low: "低", medium: "中", high: "高", critical: "严重" };
-  const ACTION_LABELS = { none: "不处理", log: "仅记录", warn: "私信提醒", alert_owner: "通知群主", escalate_hr: "上报 HR" };
-  const STATUS_LABELS = { open: "待处理", acknowledged: "已受理", resolved: "已结案" };
-  const KIND_LABELS = { work: "工作群", private: "私人群", external: "外部群", direct: "单聊", profile: "昵称/资料" };
-  const DECISION_LABELS = { no_action: "不处理" };
-  const ROLE_LABELS = { hr: "HR", owner: "群主", auditor: "审计" };
+  // Labels of the policy in force: "category/name" → list label.
+  const listLabels = {};
 
   const $ = (id) => document.getElementById(id);
 
@@ -37,17 +33,8 @@
     return e;
   }
 
-  const label = (map, v) => (v in map ? map[v] : v || "");
   const catLabel = (c) => label(CATEGORY_LABELS, c);
   const sevBadge = (s) => h("span", { className: "sev sev-" + (s || "none") }, label(SEVERITY_LABELS, s || "none"));
-
-  function fmtTime(s) {
-    if (!s) return "";
-    const d = new Date(s);
-    if (isNaN(d)) return s;
-    const p = (n) => String(n).padStart(2, "0");
-    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-  }
 
   // rfc3339 turns a datetime-local value into RFC 3339 with the browser's offset.
   function rfc3339(local) {
@@ -73,7 +60,9 @@
   // errorText turns an API error into one readable line, with the rule
   // problems (file:line message) when the server sent them.
   function errorText(err) {
-    let msg = err.message || String(err);
+    // The API's message is for developers: people read a sentence by status.
+    if (err.message) console.info("API error:", err.status, err.message);
+    let msg = err instanceof APIError ? errorSentence(err.status) : errorSentence(0);
     if (err.problems && err.problems.length) {
       msg += "：" + err.problems.map((p) => `${p.file}${p.line ? ":" + p.line : ""} ${p.message}`).join("；");
     }
@@ -155,6 +144,7 @@
     state.user = info.user;
     state.role = info.role;
     state.csrf = info.csrf;
+    setTimeZone(info.timezone);
     document.body.dataset.role = info.role;
     // Another user's unsaved policy edits are not carried over.
     policy.loaded = false;
@@ -317,16 +307,17 @@
     for (const l of lists) {
       if (l.category !== cat) {
         cat = l.category;
-        ul.append(h("li", { className: "cat" }, `${catLabel(cat)}（${cat}）`));
+        ul.append(h("li", { className: "cat" }, l.category_label || catLabel(cat)));
       }
-      const li = h("li", { dataset: { list: `${l.category}/${l.name}` }, onclick: guard(() => openList(l)) },
-        h("span", {}, l.name), h("span", { className: "muted" }, l.entries));
+      listLabels[`${l.category}/${l.name}`] = l.label || l.name;
+      const li = h("li", { dataset: { list: `${l.category}/${l.name}` }, onclick: guard(() => openList(l)), title: `${l.category}/${l.name}` },
+        h("span", {}, l.label || l.name), h("span", { className: "muted" }, l.entries));
       if (currentList && currentList.category === l.category && currentList.name === l.name) li.classList.add("current");
       ul.append(li);
     }
     const sel = $("list-create-category");
     sel.replaceChildren(...[...new Set([...Object.keys(CATEGORY_LABELS), ...lists.map((l) => l.category)])]
-      .map((c) => h("option", { value: c }, `${catLabel(c)}（${c}）`)));
+      .map((c) => h("option", { value: c }, catLabel(c))));
     if (currentList) await openList(currentList);
   }
 
@@ -338,7 +329,8 @@
     }
     $("list-empty").hidden = true;
     $("list-detail").hidden = false;
-    $("list-title").textContent = `${catLabel(l.category)} / ${l.name}`;
+    currentList.label = l.label || listLabels[`${l.category}/${l.name}`] || l.name;
+    $("list-title").textContent = `${l.category_label || catLabel(l.category)} / ${currentList.label}`;
     $("list-export-txt").href = listURL(l) + "/export?format=txt";
     $("list-export-csv").href = listURL(l) + "/export?format=csv";
     renderEntries();
@@ -409,7 +401,7 @@
     if (!file || !currentList) return;
     const format = /\.csv$/i.test(file.name) ? "csv" : "txt";
     const replace = $("list-import-replace").checked;
-    if (replace && !confirm(`用 ${file.name} 替换词表 ${currentList.category}/${currentList.name} 的全部内容？`)) return;
+    if (replace && !confirm(`用 ${file.name} 替换词表「${currentList.label || currentList.name}」 的全部内容？`)) return;
     const r = await api("PUT", listURL(currentList) + `/import?format=${format}&mode=${replace ? "replace" : "append"}`, undefined, await file.text());
     flash(`已导入，词表现有 ${r.entries} 个词`);
     await loadLists();
@@ -420,14 +412,14 @@
     await api("POST", "/api/v1/lists", l);
     $("list-create-name").value = "";
     currentList = { ...l, entries: [] };
-    flash(`已新建词表 ${l.category}/${l.name}`);
+    flash(`已新建词表「${l.name}」`);
     await loadLists();
   }));
 
   $("list-delete").addEventListener("click", guard(async () => {
-    if (!currentList || !confirm(`确定删除词表 ${currentList.category}/${currentList.name}？`)) return;
+    if (!currentList || !confirm(`确定删除词表「${currentList.label || currentList.name}」？`)) return;
     await api("DELETE", listURL(currentList));
-    flash(`已删除词表 ${currentList.category}/${currentList.name}`);
+    flash(`已删除词表「${currentList.label || currentList.name}」`);
     currentList = null;
     $("list-detail").hidden = true;
     $("list-empty").hidden = false;
@@ -457,27 +449,13 @@
     if (!v.hits || !v.hits.length) return emptyRow(tbody, 7, "未命中任何规则");
     for (const hit of v.hits) {
       tbody.append(h("tr", { dataset: { category: hit.category } },
-        h("td", {}, catLabel(hit.category)), h("td", {}, hit.rule + (hit.shadow ? "（试运行）" : "")), h("td", {}, hit.kind),
+        h("td", {}, hit.category_label || catLabel(hit.category)),
+        h("td", { title: hit.rule }, (hit.rule_label || hit.rule) + (hit.shadow ? "（试运行）" : "")),
+        h("td", {}, label(FINDING_LABELS, hit.kind)),
         h("td", {}, `${hit.start}–${hit.end}`), h("td", {}, hit.masked), h("td", {}, sevBadge(hit.severity)),
-        h("td", {}, matchNote(hit), h("br"), hit.explanation)));
+        h("td", {}, hit.explanation)));
     }
   }));
-
-  // matchNote says in Chinese how a hit matched and how sure it is.
-  const FORM_LABELS = {
-    exact: "原文", folded: "变形归一（全半角、繁简、干扰符号）", pinyin: "拼音", initials: "拼音首字母",
-    homophone: "同音字", split: "拆字", lookalike: "形近字母", structure: "结构变形（重复、插字、HTML）",
-    detector: "格式识别", obfuscated: "伪装写法",
-  };
-  const CONTEXT_LABELS = {
-    "prohibition": "禁止性语句", "prohibition-verb": "劝阻语句", "workplace-handout": "办公场景的领取通知",
-  };
-  function matchNote(hit) {
-    let s = `匹配方式：${FORM_LABELS[hit.form] || hit.form || "原文"}，可信度 ${hit.confidence || 100}%`;
-    if (hit.context) s += `（语境：${CONTEXT_LABELS[hit.context] || hit.context}）`;
-    if (hit.held) s += "，低于规则要求，仅记录不处理";
-    return s;
-  }
 
   // The draft toggle says whether the policy page holds unsaved edits.
   function showDraftNote() {
@@ -507,7 +485,7 @@
       while (j < runes.length && cover[j] === cur) j++;
       const chunk = runes.slice(i, j).join("");
       if (cur) {
-        out.push(h("mark", { className: cur.shadow ? "shadow" : "", title: `${catLabel(cur.category)} · ${cur.rule}`, dataset: { category: cur.category } }, chunk));
+        out.push(h("mark", { className: cur.shadow ? "shadow" : "", title: `${cur.category_label || catLabel(cur.category)} · ${cur.rule_label || cur.rule}`, dataset: { category: cur.category } }, chunk));
       } else {
         out.push(chunk);
       }
@@ -712,7 +690,9 @@
         h("td", {}, label(KIND_LABELS, v.chat_kind)), h("td", {}, sevBadge(v.severity)),
         h("td", {}, label(ACTION_LABELS, v.action) + (v.recalled ? "（已撤回）" : "")), h("td", {}, hits),
         h("td", {}, caseCell, v.sanction ? h("div", { className: "muted" }, "建议：" + v.sanction) : ""),
-        h("td", { className: "hr-only" }, h("button", { type: "button", onclick: guard(() => showRaw(v.id)) }, "查看原文"))));
+        h("td", { className: "hr-only" }, v.has_raw
+          ? h("button", { type: "button", onclick: guard(() => showRaw(v.id)) }, "查看原文")
+          : h("span", { className: "muted", title: "策略未保留原文（enforcement.keep_raw），或原文已过期" }, "未保留原文"))));
     }
     if (data.next_before) violPages[violPage + 1] = data.next_before;
     else violPages.length = violPage + 1;
@@ -831,35 +811,34 @@
     tbody.replaceChildren();
     const es = data.entries || [];
     if (!es.length) emptyRow(tbody, 6, "没有记录");
-    const json = (v) => h("pre", {}, typeof v === "string" ? v : JSON.stringify(v, null, 2));
     for (const e of es) {
-      const change = e.before !== undefined || e.after !== undefined
-        ? h("details", {}, h("summary", {}, "前后对比"),
-          e.before !== undefined ? h("div", {}, h("strong", {}, "之前"), json(e.before)) : "",
-          e.after !== undefined ? h("div", {}, h("strong", {}, "之后"), json(e.after)) : "")
-        : "";
       tbody.append(h("tr", { dataset: { action: e.action } }, h("td", {}, fmtTime(e.time)), h("td", {}, e.user),
-        h("td", {}, label(ROLE_LABELS, e.role)), h("td", {}, e.action), h("td", {}, e.target || ""), h("td", {}, change)));
+        h("td", {}, label(ROLE_LABELS, e.role)), h("td", {}, label(AUDIT_LABELS, e.action)),
+        h("td", { className: "summary" }, e.summary || label(AUDIT_LABELS, e.action)), h("td", {}, auditDiff(e))));
     }
     auditLast = es.length === 50 ? es[es.length - 1].id : "";
     $("audit-more").disabled = !auditLast;
     $("audit-first").disabled = !before;
   }
+  // auditDiff shows what an entry changed: fields before → after, words or
+  // lines added (+) and removed (−). Never the stored JSON.
+  function auditDiff(e) {
+    const changes = e.changes || [], added = e.added || [], removed = e.removed || [];
+    if (!changes.length && !added.length && !removed.length) return "—";
+    const items = [
+      ...changes.map((c) => h("li", { className: "field" }, `${c.field}：`, h("del", {}, c.before), " → ", h("ins", {}, c.after))),
+      ...added.slice(0, 50).map((w) => h("li", { className: "added" }, h("ins", {}, "+ " + w))),
+      ...removed.slice(0, 50).map((w) => h("li", { className: "removed" }, h("del", {}, "− " + w))),
+    ];
+    const more = added.length + removed.length - Math.min(added.length, 50) - Math.min(removed.length, 50);
+    if (more > 0) items.push(h("li", { className: "muted" }, `另有 ${more} 处变动未显示`));
+    return h("ul", { className: "plain diff" }, ...items);
+  }
+
   $("audit-more").addEventListener("click", guard(() => loadAudit(auditLast)));
   $("audit-first").addEventListener("click", guard(() => loadAudit("")));
 
   // ---- 发送失败 ----
-
-  // payloadText decodes an outbox payload (JSON bytes, base64 on the wire).
-  function payloadText(b64) {
-    try {
-      const bytes = Uint8Array.from(atob(b64 || ""), (ch) => ch.charCodeAt(0));
-      const text = new TextDecoder().decode(bytes);
-      try { return JSON.stringify(JSON.parse(text), null, 2); } catch (_) { return text; }
-    } catch (_) {
-      return b64 || "";
-    }
-  }
 
   async function loadDead() {
     const [ob, data] = await Promise.all([api("GET", "/api/v1/outbox"), api("GET", "/api/v1/outbox/dead?limit=200")]);
@@ -868,13 +847,13 @@
     const tbody = $("dead-table").tBodies[0];
     tbody.replaceChildren();
     const dl = data.dead_letters || [];
-    if (!dl.length) emptyRow(tbody, 6, "没有发送失败的消息");
+    if (!dl.length) emptyRow(tbody, 7, "没有发送失败的消息");
     for (const d of dl) {
       const entry = d.entry || {};
       tbody.append(h("tr", { dataset: { id: d.id } },
-        h("td", {}, fmtTime(d.died)), h("td", {}, h("code", {}, d.id)), h("td", {}, d.reason),
-        h("td", { className: "num" }, entry.attempt || 0),
-        h("td", {}, h("details", {}, h("summary", {}, entry.key || "内容"), h("pre", {}, payloadText(entry.payload)))),
+        h("td", {}, fmtTime(d.died)), h("td", {}, d.recipient || "—"), h("td", {}, d.kind_label || "—"),
+        h("td", {}, d.reason), h("td", { className: "num" }, entry.attempt || 0),
+        h("td", {}, h("pre", { className: "message" }, d.text || "")),
         h("td", { className: "hr-only" }, h("button", {
           type: "button", onclick: guard(async () => {
             await api("POST", `/api/v1/outbox/dead/${encodeURIComponent(d.id)}/retry`);

@@ -1,0 +1,28 @@
+// wecom-guard console: how times and other values are written for people.
+
+let zone = "Asia/Shanghai";
+
+// setTimeZone sets the company's time zone (from the session), in which
+// every time is shown; an unknown zone keeps the previous one.
+export function setTimeZone(tz) {
+  if (!tz) return;
+  try {
+    new Intl.DateTimeFormat("zh-CN", { timeZone: tz });
+    zone = tz;
+  } catch (_) { /* keep the previous zone */ }
+}
+
+export const timeZone = () => zone;
+
+// fmtTime writes an RFC 3339 time as 2026-12-01 14:05 in the company's
+// time zone; "" for nothing.
+export function fmtTime(s) {
+  if (!s) return "";
+  const d = new Date(s);
+  if (isNaN(d) || d.getTime() <= 0) return "";
+  const parts = {};
+  for (const p of new Intl.DateTimeFormat("en-CA", {
+    timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).formatToParts(d)) parts[p.type] = p.value;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
