@@ -23,7 +23,7 @@ import (
 
 const groupInvite = "https://weixin.qq.com/g/AbCdEfGhIjKlMnOp"
 
-// defaultPolicy is the shipped policy: its ads-wechat-invite rule warns
+// defaultPolicy is the shipped policy: its ads-wechat-solicit rule warns
 // of WeChat group and contact links in work groups, QR codes included.
 func defaultPolicy(t testing.TB) *rules.Engine {
 	t.Helper()

@@ -371,9 +371,28 @@ func (s *Scanner) detectURLs(runes []rune, offs []int32, dst []Finding, first in
 		if !s.allowedHost(host) && !insideEmail(dst[first:], f) {
 			dst = append(dst, f)
 		}
+		if s.detectors.Has(KindWeChatID) && weChatInvite(host, runes[end:urlEnd]) {
+			// A WeChat group invite or contact card (often read from a QR
+			// code) solicits like 加我微信 does: reported as both.
+			dst = append(dst, Finding{Kind: KindWeChatID, Start: f.Start, End: f.End, Form: FormDetector, Confidence: confSure})
+		}
 		i = urlEnd
 	}
 	return dst
+}
+
+// weChatInvite reports whether a URL with host and path (from the host's
+// end) is a WeChat group invite (weixin.qq.com/g/…) or a personal contact
+// card (u.wechat.com/…).
+func weChatInvite(host []byte, path []rune) bool {
+	switch string(host) { // the normalizer has folded case already
+
+	case "weixin.qq.com":
+		return hasPrefixRunes(path, "/g/")
+	case "u.wechat.com":
+		return len(path) > 1 && path[0] == '/'
+	}
+	return false
 }
 
 // wordDotEvidence reports whether a host written with " dot " looks like a

@@ -10,6 +10,10 @@ const wechat = moderation.KindWeChatID
 
 func TestDetectWeChatForms(t *testing.T) {
 	runDetect(t, detectScanner(t), []dcase{
+		{"group invite link", "扫码进群 https://weixin.qq.com/g/AQYAAAabc123 ",
+			[]dhit{{url, "https://weixin.qq.com/g/AQYAAAabc123", plain, false}, {wechat, "https://weixin.qq.com/g/AQYAAAabc123", plain, false}}},
+		{"contact card link", "我的名片 u.wechat.com/EAbc-xyz",
+			[]dhit{{url, "u.wechat.com/EAbc-xyz", plain, false}, {wechat, "u.wechat.com/EAbc-xyz", plain, false}}},
 		{"plus V", "有意者+V：lucky_888", []dhit{{wechat, "+V：lucky_888", obf, false}}},
 		{"plus V alone", "想了解的+V", []dhit{{wechat, "+V", obf, false}}},
 		{"heavy plus 微", "详情➕微 abc12345", []dhit{{wechat, "➕微 abc12345", obf, false}}},
@@ -41,6 +45,7 @@ func TestDetectWeChatTraps(t *testing.T) {
 		"他加我qq了", "她说要加我微信", "我已经加了客户微信", "微信支付已到账", "企业微信里找我", "企业微信号 zhangsan01",
 		"用微信支付12000元", "微信群里说", "发微信给我", "QQ邮箱收到了", "wxwidgets", "Q3 业绩 123456789", "加我微信群",
 		"加微信支付", "我加你微信", "微信里同号码的人很多",
+		"公众号文章 https://mp.weixin.qq.com/s/abc123", "官网 https://weixin.qq.com/ 下载", "https://u.wechat.com",
 		// Someone else is the subject: a report, not a request.
 		"上周有人加我微信说是猎头，大家注意", "他加我微信是为了对接支付网关的接口", "对方加我微信问报价",
 		"她也加我微信了", "他们加我微信拉了个群",

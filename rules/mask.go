@@ -14,8 +14,7 @@ const minMasked = 4
 // Mask returns evidence of the given kind fit to show a group owner or HR:
 // phone 138****5678, ID card 1101**********123X, bank card first 4 and last
 // 4 digits, e-mail a***@example.com, URL host with the path masked, WeChat
-// id first two characters and ***, a regex match that is a link like a
-// URL, address its province, city and district
+// id first two characters and *** (an invite link like a URL), address its province, city and district
 // and ***, anything else its first character and a
 // * for each further one (赌**). Digits written full-width or as Chinese
 // numerals are shown as ASCII digits. It never returns the raw value of a
@@ -39,14 +38,12 @@ func Mask(kind moderation.Kind, evidence string) string {
 	case moderation.KindURL:
 		return maskURL(evidence)
 	case moderation.KindWeChatID:
+		if strings.Contains(evidence, "://") || strings.Contains(evidence, ".com/") {
+			return maskURL(evidence) // a group invite or contact card link
+		}
 		return keepPrefix(evidence, 2) + "***"
 	case moderation.KindAddress:
 		return maskAddress(evidence)
-	case moderation.KindRegex:
-		if strings.Contains(evidence, "://") {
-			return maskURL(evidence) // a rule's link pattern (ads-wechat-invite)
-		}
-		return maskWord(evidence)
 	default:
 		return maskWord(evidence)
 	}
