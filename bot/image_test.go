@@ -23,27 +23,12 @@ import (
 
 const groupInvite = "https://weixin.qq.com/g/AbCdEfGhIjKlMnOp"
 
-// defaultPolicy is the shipped policy: its ads-wechat-solicit rule warns
-// of WeChat group and contact links in work groups, QR codes included.
-func defaultPolicy(t testing.TB) *rules.Engine {
-	t.Helper()
-	rs, err := rules.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := rules.Compile(rs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
 // imagePipeline is a pipeline on the default policy whose image
 // messages to the app are downloaded from fake (none when nil).
 func imagePipeline(t *testing.T, fake *wecomtest.Server, lim imagescan.Limits) (*bot.Pipeline, *store.Store) {
 	t.Helper()
 	st := storetest.New(t)
-	engine := defaultPolicy(t)
+	engine := defaultEngine(t) // the shipped policy: ads-wechat-solicit warns of group invites
 	cfg := bot.Config{Store: st, Checker: func() bot.Checker { return engine }, Images: bot.ImageConfig{Limits: lim}}
 	if fake != nil {
 		client, err := wecom.NewClient(wecom.ClientConfig{BaseURL: fake.URL(), CorpID: corpID, Secret: secret, AgentID: agentID, Tokens: st})
