@@ -83,7 +83,8 @@ type scratch struct {
 	runes []rune
 	offs  []int32
 	allow [][2]int
-	cur   [2]int // rune and byte position of the text, for rating findings
+	cur   [2]int     // rune and byte position of the text, for rating findings
+	ents  [][2]int32 // decoded HTML entities: first and last rune index
 	det   detectScratch
 }
 
@@ -300,8 +301,9 @@ func (s *Scanner) code(r rune) uint16 {
 func (s *Scanner) Scan(text string, dst []Finding) []Finding {
 	sc := s.pool.Get().(*scratch)
 	runes, offs, hints, digits := s.norm.appendCount(text, sc.runes[:0], sc.offs[:0])
+	sc.ents = sc.ents[:0]
 	if hints&hintMarkup != 0 {
-		hints |= s.unmarkup(runes, offs)
+		hints |= s.unmarkup(runes, offs, &sc.ents)
 		hints &^= hintMarkup
 	}
 	if digits < minNumberDigits {
@@ -516,6 +518,12 @@ func (s *Scanner) emit(text string, runes []rune, offs []int32, end int, o int32
 		var ok bool
 		if f.Form, f.Confidence, f.End, ok = s.rate(text, runes[start:end+1], offs[start] > offs[end], f.Start, f.End, w, &sc.cur); !ok {
 			continue
+		}
+		if len(sc.ents) > 0 {
+			if e := entityEnd(sc.ents, offs, end, f.End); e != f.End {
+				// The last letter was an HTML entity: a structural form.
+				f.End, f.Form, f.Confidence = e, FormStructure, min(f.Confidence, confStructure)
+			}
 		}
 		dst = append(dst, f)
 	}

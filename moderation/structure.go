@@ -70,7 +70,9 @@ func isKana(r rune) bool {
 // unmarkup rewrites runes in place: text under a right-to-left override is
 // put in display order, HTML entities are decoded into their first rune and
 // tags are skipped. It returns the hints of the decoded runes.
-func (s *Scanner) unmarkup(runes []rune, offs []int32) uint8 {
+// The extents of decoded entities are appended to ents (first and last
+// rune index of each), so that a finding ending on one covers all of it.
+func (s *Scanner) unmarkup(runes []rune, offs []int32, ents *[][2]int32) uint8 {
 	var hints uint8
 	for i := 0; i < len(runes); i++ {
 		switch runes[i] {
@@ -84,6 +86,7 @@ func (s *Scanner) unmarkup(runes []rune, offs []int32) uint8 {
 		case '&':
 			if n, h := s.entity(runes, i); n > 0 {
 				hints |= h
+				*ents = append(*ents, [2]int32{int32(i), int32(i + n - 1)})
 				i += n - 1
 			}
 		case '<':
@@ -96,6 +99,19 @@ func (s *Scanner) unmarkup(runes []rune, offs []int32) uint8 {
 		}
 	}
 	return hints
+}
+
+// entityEnd returns end (a finding's exclusive original end) extended over
+// the rest of the entity decoded at rune index last, if one was: the
+// decoded character stands at the entity's '&', the rest is skipped, and
+// the evidence must hold the whole entity (&#21338;, not &).
+func entityEnd(ents [][2]int32, offs []int32, last, end int) int {
+	for _, e := range ents {
+		if int(e[0]) == last {
+			return max(end, int(offs[e[1]])+1)
+		}
+	}
+	return end
 }
 
 func reverse(runes []rune, offs []int32) {
