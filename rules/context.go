@@ -3,6 +3,7 @@ package rules
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -179,6 +180,7 @@ func isSentenceEnd(r rune) bool {
 // the keyword word found at byte offsets [bs, be) of text, or -1.
 func applyContext(text string, bs, be int, word string) int {
 	clause := clauseBefore(text, bs, clauseRunes, isClauseEnd)
+	starts := cueStarts()
 	for i := range contextRules {
 		r := &contextRules[i]
 		if len(r.Phrases) > 0 && !slices.Contains(r.Phrases, word) {
@@ -203,7 +205,7 @@ func applyContext(text string, bs, be int, word string) int {
 				continue
 			}
 		}
-		if r.cued(clause) {
+		if r.cued(clause, starts[i]) {
 			return i
 		}
 	}
@@ -213,7 +215,13 @@ func applyContext(text string, bs, be int, word string) int {
 // cued reports whether one of r's cues ends at most r.Within runes before
 // the end of clause (the text just before the hit), with one of r.Verbs in
 // between when r has verbs.
-func (r *contextRule) cued(clause string) bool {
+//
+// starts holds the first character of each cue: most clauses hold none of
+// them, and one scan of the clause then replaces a search for every cue.
+func (r *contextRule) cued(clause, starts string) bool {
+	if !strings.ContainsAny(clause, starts) {
+		return false
+	}
 	for _, cue := range r.Cues {
 		i := strings.LastIndex(clause, cue)
 		if i < 0 || slices.ContainsFunc(r.Except, func(e string) bool { return strings.HasPrefix(clause[i:], e) }) {
@@ -229,6 +237,22 @@ func (r *contextRule) cued(clause string) bool {
 	}
 	return false
 }
+
+// cueStarts holds, for each of contextRules, the first characters of its
+// cues; computed once, since the rules are fixed.
+var cueStarts = sync.OnceValue(func() []string {
+	out := make([]string, len(contextRules))
+	for i, r := range contextRules {
+		var b strings.Builder
+		for _, c := range r.Cues {
+			if first, _ := utf8.DecodeRuneInString(c); !strings.ContainsRune(b.String(), first) {
+				b.WriteRune(first)
+			}
+		}
+		out[i] = b.String()
+	}
+	return out
+})
 
 // clauseBefore returns the text before byte offset end back to the last
 // rune for which stop is true, at most n runes.
