@@ -38,8 +38,8 @@ func Mask(kind moderation.Kind, evidence string) string {
 	case moderation.KindURL:
 		return maskURL(evidence)
 	case moderation.KindWeChatID:
-		if strings.Contains(evidence, "://") || strings.Contains(evidence, ".com/") {
-			return maskURL(evidence) // a group invite or contact card link
+		if isInviteLink(evidence) {
+			return maskURL(evidence) // a group invite or contact card: its host, the code masked
 		}
 		return keepPrefix(evidence, 2) + "***"
 	case moderation.KindAddress:
@@ -47,6 +47,15 @@ func Mask(kind moderation.Kind, evidence string) string {
 	default:
 		return maskWord(evidence)
 	}
+}
+
+// isInviteLink reports whether a WeChat finding is a group invite or
+// contact card link (weixin.qq.com/g/…, u.wechat.com/…) rather than an id.
+func isInviteLink(s string) bool {
+	s = strings.ToLower(s)
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
+	return strings.HasPrefix(s, "weixin.qq.com/g/") && len(s) > len("weixin.qq.com/g/") ||
+		strings.HasPrefix(s, "u.wechat.com/") && len(s) > len("u.wechat.com/")
 }
 
 // digits keeps the digits of s, read from ASCII, full-width, circled and
