@@ -4,7 +4,9 @@
 // It reproduces what the client depends on: gettoken and access_token expiry
 // (40014 / 41001 / 42001), message/send with agentid checks, duplicate check
 // and the silent per-member frequency drop, appchat, group-owner and user
-// lookups, the group robot webhook with its 20 messages/min limit, and
+// lookups, the group robot webhook with its 20 messages/min limit, web
+// sign-in (the 网页授权 and 扫码登录 pages, auth/getuserinfo, tag/get; see
+// oauth.go), and
 // injectable faults (-1, 45009, 45033, HTTP 500, lost replies, latency)
 // that are deterministic for a given seed.
 package wecomtest
@@ -139,6 +141,7 @@ type Server struct {
 	users    map[string]User
 	faults   faultState
 	media    mediaFiles // media/get files (media.go)
+	oauth    oauthState // web sign-in (oauth.go)
 }
 
 // New starts a fake WeCom API on a loopback port. Close it when done.
@@ -191,8 +194,9 @@ func (s *Server) Close() {
 	}
 }
 
-// Handler serves the API under /cgi-bin/; mount it with http.StripPrefix to
-// serve it under another prefix.
+// Handler serves the API under /cgi-bin/ and the sign-in pages under
+// /connect/oauth2/ and /wwlogin/; mount it with http.StripPrefix to serve it
+// under another prefix.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Calls reports how many requests reached api (one of the API… names),
@@ -225,6 +229,11 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /cgi-bin/user/get", s.api(APIUserGet, s.userGet, true))
 	mux.HandleFunc("POST /cgi-bin/webhook/send", s.api(APIWebhookSend, s.webhookSend, false))
 	mux.HandleFunc("GET /cgi-bin/media/get", s.mediaGet)
+	mux.HandleFunc("GET /connect/oauth2/authorize", s.authorize)
+	mux.HandleFunc("GET /wwlogin/sso/login", s.ssoLogin)
+	mux.HandleFunc("GET /cgi-bin/auth/getuserinfo", s.api(APIGetUserInfo, s.getUserInfo, true))
+	mux.HandleFunc("GET /cgi-bin/tag/get", s.api(APITagGet, s.tagGet, true))
+	mux.HandleFunc("GET /cgi-bin/department/simplelist", s.api(APIDepartmentList, s.departmentList, true))
 	return mux
 }
 
@@ -250,6 +259,9 @@ func (s *Server) ok(fields reply) reply {
 func (s *Server) errmsg(code int) string {
 	seq := s.seq.Add(1)
 	text, ok := errText[code]
+	if !ok {
+		text, ok = signInErrText[code]
+	}
 	if !ok {
 		text = "error"
 	}
