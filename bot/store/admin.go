@@ -23,6 +23,9 @@ type APIToken struct {
 	Created time.Time `json:"created"`
 	// Expires is when an expiring token stops working (zero: never).
 	Expires time.Time `json:"expires,omitzero"`
+	// LastUsed is when the token last authenticated a request (zero:
+	// never); filled by Tokens, not stored with the token.
+	LastUsed time.Time `json:"last_used,omitzero"`
 }
 
 // tokenPrefix marks wecom-guard tokens so they are recognisable in a leak scan.
@@ -72,12 +75,16 @@ func (s *Store) LookupToken(ctx context.Context, secret string) (APIToken, bool,
 	return t, ok, err
 }
 
-// Tokens lists every live token (never their secrets). A listed token
-// whose record is gone — it expired — leaves the listing here.
+// Tokens lists every live token (never their secrets) with its last use.
+// A listed token whose record is gone — it expired — leaves the listing here.
 func (s *Store) Tokens(ctx context.Context) ([]APIToken, error) {
 	hashes, err := s.rdb.HGetAll(ctx, s.keyTokens()).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	used, err := s.tokenUses(ctx)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]APIToken, 0, len(hashes))
 	for id, h := range hashes {
@@ -92,6 +99,7 @@ func (s *Store) Tokens(ctx context.Context) ([]APIToken, error) {
 			}
 			continue
 		}
+		t.LastUsed = used[id]
 		out = append(out, t)
 	}
 	return out, nil
@@ -119,7 +127,10 @@ func (s *Store) tokenLive(ctx context.Context, id string) (bool, error) {
 
 // forgetToken drops an expired token from the listing.
 func (s *Store) forgetToken(ctx context.Context, id string) error {
-	if err := s.rdb.HDel(ctx, s.keyTokens(), id).Err(); err != nil {
+	pipe := s.rdb.TxPipeline()
+	pipe.HDel(ctx, s.keyTokens(), id)
+	pipe.HDel(ctx, s.keyTokenUse(), id)
+	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("drop expired token %s from the listing: %w", id, err)
 	}
 	return nil
@@ -137,6 +148,7 @@ func (s *Store) RevokeToken(ctx context.Context, id string) (bool, error) {
 	pipe := s.rdb.TxPipeline()
 	pipe.Del(ctx, s.keyTokenHash(h))
 	pipe.HDel(ctx, s.keyTokens(), id)
+	pipe.HDel(ctx, s.keyTokenUse(), id)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return false, fmt.Errorf("revoke token %s: %w", id, err)
 	}

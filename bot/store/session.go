@@ -13,7 +13,14 @@ import (
 type session struct {
 	Token APIToken `json:"token"`
 	CSRF  string   `json:"csrf"`
+	// Via is how the user signed in: "" with an API token (Token is that
+	// token), SignInWeCom through WeCom (Token names the user and role
+	// only, its ID is empty).
+	Via string `json:"via,omitempty"`
 }
+
+// SignInWeCom marks a session signed in through WeCom (网页授权 or 扫码登录).
+const SignInWeCom = "wecom"
 
 // randomID returns n random bytes, URL-safe base64.
 func randomID(n int) (string, error) {
@@ -39,20 +46,35 @@ func (s *Store) CreateSession(ctx context.Context, tok APIToken, ttl time.Durati
 		}
 		ttl = min(ttl, left)
 	}
+	return s.createSession(ctx, session{Token: tok}, ttl)
+}
+
+// CreateMemberSession starts a web console session for a member who
+// signed in through WeCom, with the role the sign-in gave them, for ttl.
+// It is not tied to any API token; it ends with its ttl or DeleteSession.
+func (s *Store) CreateMemberSession(ctx context.Context, user, role string, now time.Time, ttl time.Duration) (id, csrf string, err error) {
+	if ttl <= 0 || user == "" || role == "" {
+		return "", "", fmt.Errorf("create session for %q: user, role and a positive ttl are required", user)
+	}
+	return s.createSession(ctx, session{Token: APIToken{User: user, Role: role, Created: now}, Via: SignInWeCom}, ttl)
+}
+
+func (s *Store) createSession(ctx context.Context, sess session, ttl time.Duration) (id, csrf string, err error) {
+	user := sess.Token.User
 	if id, err = randomID(32); err != nil {
-		return "", "", fmt.Errorf("create session for %s: random: %w", tok.User, err)
+		return "", "", fmt.Errorf("create session for %s: random: %w", user, err)
 	}
-	if csrf, err = randomID(32); err != nil {
-		return "", "", fmt.Errorf("create session for %s: random: %w", tok.User, err)
+	if sess.CSRF, err = randomID(32); err != nil {
+		return "", "", fmt.Errorf("create session for %s: random: %w", user, err)
 	}
-	data, err := json.Marshal(session{Token: tok, CSRF: csrf})
+	data, err := json.Marshal(sess)
 	if err != nil {
-		return "", "", fmt.Errorf("create session for %s: %w", tok.User, err)
+		return "", "", fmt.Errorf("create session for %s: %w", user, err)
 	}
 	if err := s.rdb.Set(ctx, s.keySession(hashToken(id)), data, ttl).Err(); err != nil {
-		return "", "", fmt.Errorf("create session for %s: %w", tok.User, err)
+		return "", "", fmt.Errorf("create session for %s: %w", user, err)
 	}
-	return id, csrf, nil
+	return id, sess.CSRF, nil
 }
 
 // Session returns the token and CSRF secret of session id; ok is false when
@@ -66,6 +88,9 @@ func (s *Store) Session(ctx context.Context, id string) (tok APIToken, csrf stri
 	found, err := s.getJSON(ctx, s.keySession(hashToken(id)), &sess)
 	if err != nil || !found {
 		return APIToken{}, "", false, err
+	}
+	if sess.Via == SignInWeCom {
+		return sess.Token, sess.CSRF, true, nil
 	}
 	if !sess.Token.Expires.IsZero() && !time.Now().Before(sess.Token.Expires) {
 		return APIToken{}, "", false, nil

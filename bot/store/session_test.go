@@ -70,3 +70,87 @@ func TestSessions(t *testing.T) {
 		t.Fatal("a session without a lifetime was created")
 	}
 }
+
+func TestMemberSession(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	now := time.Now()
+	id, csrf, err := s.CreateMemberSession(ctx, "wangfang", "hr", now, time.Hour)
+	if err != nil || id == "" || csrf == "" {
+		t.Fatalf("CreateMemberSession = %q, %q, %v", id, csrf, err)
+	}
+	tok, gotCSRF, ok, err := s.Session(ctx, id)
+	if err != nil || !ok || tok.User != "wangfang" || tok.Role != "hr" || tok.ID != "" || gotCSRF != csrf {
+		t.Fatalf("Session = %+v, %q, %v, %v; want wangfang/hr without a token id", tok, gotCSRF, ok, err)
+	}
+	if err := s.DeleteSession(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok, _ := s.Session(ctx, id); ok {
+		t.Error("session still live after DeleteSession")
+	}
+	for _, bad := range [][2]string{{"", "hr"}, {"wangfang", ""}} {
+		if _, _, err := s.CreateMemberSession(ctx, bad[0], bad[1], now, time.Hour); err == nil {
+			t.Errorf("CreateMemberSession(%q, %q) = nil error", bad[0], bad[1])
+		}
+	}
+}
+
+func TestSignInStateWorksOnce(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	st := store.SignInState{Return: "/ui/r/1d991024", Via: "web", Created: time.Now().UTC().Truncate(time.Second)}
+	if err := s.SaveSignInState(ctx, "abc123", st, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveSignInState(ctx, "abc123", st, time.Minute); err == nil {
+		t.Error("a state in use was saved again")
+	}
+	got, ok, err := s.TakeSignInState(ctx, "abc123")
+	if err != nil || !ok || got != st {
+		t.Fatalf("TakeSignInState = %+v, %v, %v; want %+v", got, ok, err, st)
+	}
+	if _, ok, err := s.TakeSignInState(ctx, "abc123"); ok || err != nil {
+		t.Errorf("second take = %v, %v; want absent", ok, err)
+	}
+	if _, ok, _ := s.TakeSignInState(ctx, "other"); ok {
+		t.Error("unknown state taken")
+	}
+}
+
+func TestTokenLastUse(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	a, _, err := s.CreateToken(ctx, "ci", "auditor", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := s.CreateToken(ctx, "ops", "hr", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := time.Date(2026, 12, 1, 6, 5, 0, 0, time.UTC)
+	if err := s.TouchToken(ctx, a.ID, used); err != nil {
+		t.Fatal(err)
+	}
+	toks, err := s.Tokens(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]time.Time{}
+	for _, tk := range toks {
+		seen[tk.ID] = tk.LastUsed
+	}
+	if !seen[a.ID].Equal(used) || !seen[b.ID].IsZero() {
+		t.Errorf("last use = %v / %v; want %v / never", seen[a.ID], seen[b.ID], used)
+	}
+	if _, err := s.RevokeToken(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	toks, _ = s.Tokens(ctx)
+	for _, tk := range toks {
+		if tk.ID == a.ID {
+			t.Errorf("revoked token %s still listed", a.ID)
+		}
+	}
+}

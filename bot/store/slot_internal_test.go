@@ -215,7 +215,20 @@ func slotOps() []slotOp {
 			_, _, err := s.LookupToken(ctx, secret)
 			must(t, err)
 		}},
+		{"Store.TouchToken", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.TouchToken(ctx, tok.ID, now)) }},
 		{"Store.Tokens", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.Tokens(ctx); must(t, err) }},
+		{"Store.CreateMemberSession", func(t *testing.T, ctx context.Context, s *Store) {
+			_, _, err := s.CreateMemberSession(ctx, hostile, "hr", now, time.Hour)
+			must(t, err)
+		}},
+		{"Store.SaveSignInState", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.SaveSignInState(ctx, hostile, SignInState{Return: "/ui/", Via: "web", Created: now}, time.Minute))
+		}},
+		{"Store.TakeSignInState", func(t *testing.T, ctx context.Context, s *Store) {
+			if _, ok, err := s.TakeSignInState(ctx, hostile); err != nil || !ok {
+				t.Fatalf("TakeSignInState = %v, %v", ok, err)
+			}
+		}},
 		{"Store.CreateSession", func(t *testing.T, ctx context.Context, s *Store) {
 			var err error
 			session, _, err = s.CreateSession(ctx, tok, time.Hour)
