@@ -36,6 +36,7 @@ func ValidRole(r string) bool { return r == RoleHR || r == RoleOwner || r == Rol
 // AdminStore is what the admin API reads and changes in Redis.
 type AdminStore interface {
 	SessionStore
+	SignInStore
 	LookupToken(ctx context.Context, secret string) (store.APIToken, bool, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
 	AuditLog(ctx context.Context, count int, before string) ([]store.AuditEntry, error)

@@ -81,6 +81,8 @@ type Config struct {
 	IngestToken string
 	// Archive ingests chat-archive records (bot.ArchiveIngest).
 	Archive ArchiveIngester
+	// SignIn, when set, enables 企业微信登录 on the console (oauth.go).
+	SignIn *WeComSignIn
 }
 
 // Server is the HTTP surface.
