@@ -37,6 +37,7 @@ func ValidRole(r string) bool { return r == RoleHR || r == RoleOwner || r == Rol
 type AdminStore interface {
 	SessionStore
 	SignInStore
+	TokenAdmin
 	LookupToken(ctx context.Context, secret string) (store.APIToken, bool, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
 	AuditLog(ctx context.Context, count int, before string) ([]store.AuditEntry, error)
@@ -97,6 +98,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	api.GET("/chats", readers, s.adapt(s.listChats))
 	api.PUT("/chats/:id", hr, s.adapt(s.putChat))
 	api.DELETE("/chats/:id", hr, s.adapt(s.deleteChat))
+	s.tokenRoutes(api, hr)
 }
 
 // principal is the admin user of a request.
@@ -133,6 +135,7 @@ func (s *Server) authenticate() gin.HandlerFunc {
 		if !found {
 			return fmt.Errorf("unknown or revoked token: %w", bot.ErrUnauthorized)
 		}
+		s.touchToken(c, tok.ID)
 		c.Set(principalKey, principal{User: tok.User, Role: tok.Role})
 		c.Next()
 		return nil

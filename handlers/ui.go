@@ -138,6 +138,7 @@ func (s *Server) uiLogin(c *gin.Context) error {
 	if !found {
 		return fmt.Errorf("unknown or revoked token: %w", bot.ErrUnauthorized)
 	}
+	s.touchToken(c, tok.ID)
 	id, csrf, err := s.cfg.Admin.CreateSession(ctx, tok, SessionTTL)
 	if err != nil {
 		return bot.WithKind(err, bot.ErrUnavailable)
