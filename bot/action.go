@@ -48,6 +48,17 @@ type Action struct {
 	Critical    bool   `json:"critical,omitempty"`
 	// Content is a message made in advance (the HR digest).
 	Content string `json:"content,omitempty"`
+	// Link opens the record in the console, signed in (ConsoleLinks);
+	// filled at delivery, never queued.
+	Link string `json:"-"`
+}
+
+// linkMD is the markdown link of an alert to its record, or "".
+func (a Action) linkMD(text string) string {
+	if a.Link == "" {
+		return ""
+	}
+	return "[" + text + "](" + a.Link + ")"
 }
 
 // categories names the action's categories for readers: the policy's
@@ -143,6 +154,9 @@ func render(kind ActionKind, acts []Action) string {
 			short, _ := a.windows()
 			fmt.Fprintf(&b, "**违规提醒**\n>成员：%s\n>位置：%s\n>类别：%s\n>证据：%s\n>%s内第 %d 次违规\n\n请提醒该成员遵守公司企业微信使用规范。（记录 %s）",
 				a.who(), a.where(), a.categories(), a.evidence(), short, a.InShort, a.ref())
+			if l := a.linkMD("在控制台查看"); l != "" {
+				b.WriteString("\n" + l)
+			}
 			return b.String()
 		}
 		fmt.Fprintf(&b, "**违规提醒汇总（%d 条）**\n", len(acts))
@@ -157,6 +171,9 @@ func render(kind ActionKind, acts []Action) string {
 			fmt.Fprintf(&b, "%s 案件 %s\n>成员：%s\n>位置：%s\n>类别：%s（%s）\n>证据：%s\n>%s内第 %d 次违规\n>建议处理：%s（由人力资源部决定）（记录 %s）",
 				title, a.CaseID, a.who(), a.where(), a.categories(), severityLabel(a.Severity),
 				a.evidence(), long, a.InLong, a.Sanction, a.ref())
+			if l := a.linkMD("在控制台处理"); l != "" {
+				b.WriteString("\n" + l)
+			}
 			return b.String()
 		}
 		fmt.Fprintf(&b, "**违规上报汇总（%d 条）**\n", len(acts))
@@ -190,6 +207,9 @@ func render(kind ActionKind, acts []Action) string {
 		b.WriteString(a.line())
 		if a.CaseID != "" {
 			fmt.Fprintf(&b, "，案件 %s，建议：%s", a.CaseID, a.Sanction)
+		}
+		if l := a.linkMD("查看"); l != "" {
+			b.WriteString(" " + l)
 		}
 		b.WriteString("\n")
 	}

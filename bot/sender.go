@@ -100,6 +100,9 @@ type SenderConfig struct {
 	Workers int
 	// Poll is how long a round waits for new entries (default 1 s).
 	Poll time.Duration
+	// Links, when its Base is set, adds to owner alerts and HR escalations
+	// a link that opens their record in the console (console.public_url).
+	Links ConsoleLinks
 	// LookupTTL is how long owners and users are cached (default 1 h).
 	LookupTTL time.Duration
 	Logger    zerolog.Logger
@@ -363,7 +366,7 @@ func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
 	slices.SortFunc(ps, func(a, b pending) int { return a.action.Time.Compare(b.action.Time) })
 	if k.kind != ActWarnSender {
 		// Names first: the split must measure the text that is sent.
-		acts := s.withNames(ctx, actionsOf(ps))
+		acts := s.cfg.Links.withLinks(s.withNames(ctx, actionsOf(ps)))
 		for i := range ps {
 			ps[i].action = acts[i]
 		}

@@ -309,3 +309,15 @@ func TestWeComSignInOpenRedirect(t *testing.T) {
 		}
 	}
 }
+
+// The link in alerts enters this sign-in and names a page it goes on to.
+func TestAlertLinkEntersSignIn(t *testing.T) {
+	u, err := url.Parse(bot.ConsoleLinks{Base: "https://guard.example.com"}.Record("1d991024"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := u.Query().Get("to")
+	if u.Path != handlers.SignInPath || to != "/ui/r/1d991024" || handlers.ConsoleReturn(to) != to {
+		t.Errorf("alert link %s: path %s (want %s), to %q", u, u.Path, handlers.SignInPath, to)
+	}
+}

@@ -92,6 +92,43 @@ type Config struct {
 	// Archive is the chat archive (会话内容存档): the ingest endpoint's
 	// token and the puller's settings.
 	Archive ArchiveConfig `yaml:"archive"`
+	// Console is the web console's sign-in with WeCom and its links.
+	Console ConsoleConfig `yaml:"console"`
+}
+
+// ConsoleConfig is where browsers reach the console and who signs in as
+// auditor. With PublicURL set, the console offers 企业微信登录 and alerts
+// carry links that open their record in it.
+type ConsoleConfig struct {
+	// PublicURL is the console's address as browsers reach it
+	// (CONSOLE_PUBLIC_URL), e.g. https://guard.example.com: its host must be
+	// the app's 可信域名 and 企业微信授权登录 callback domain. Empty: no
+	// WeCom sign-in and no links in alerts.
+	PublicURL string `yaml:"public_url"`
+	// Auditors are the userids who sign in as auditor (CONSOLE_AUDITORS):
+	// read-only, evidence masked.
+	Auditors []string `yaml:"auditors"`
+}
+
+// validate checks the console's keys.
+func (c ConsoleConfig) validate() []error {
+	var errs []error
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+			errs = append(errs, fmt.Errorf("%s %q is not an http(s) URL: use the console's address, e.g. https://guard.example.com", keyRef("console.public_url"), c.PublicURL))
+		case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+			errs = append(errs, fmt.Errorf("%s %q: give only scheme and host (the console lives at /ui/ of that host), e.g. https://guard.example.com", keyRef("console.public_url"), c.PublicURL))
+		}
+	}
+	for _, a := range c.Auditors {
+		if strings.TrimSpace(a) == "" {
+			errs = append(errs, fmt.Errorf("%s has an empty userid: list members' userids, comma separated", keyRef("console.auditors")))
+			break
+		}
+	}
+	return errs
 }
 
 // EnforcementConfig is who receives alerts and escalations, and how long
@@ -270,6 +307,7 @@ func (c Config) Validate() error {
 	if c.Enforcement.Retention < 24*time.Hour {
 		bad("%s %s is shorter than a day: use e.g. 4320h (180 days)", keyRef("enforcement.retention"), c.Enforcement.Retention)
 	}
+	errs = append(errs, c.Console.validate()...)
 	if c.RulesDir != "" {
 		if st, err := os.Stat(c.RulesDir); err != nil || !st.IsDir() {
 			bad("%s %q is not a directory: point it at a folder with policy.yaml and lists/", keyRef("rules_dir"), c.RulesDir)

@@ -1,0 +1,50 @@
+package bot_test
+
+import (
+	"context"
+	"net/url"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/wecom-guard/wecom-guard/bot"
+	"github.com/wecom-guard/wecom-guard/bot/store"
+)
+
+// An owner alert delivered through the real sender and the fake WeCom
+// carries the link that opens its record, with the reference its text shows.
+func TestDeliveredAlertLinksToItsRecord(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	if err := h.st.SetChat(ctx, store.ChatInfo{ChatID: "wrlink", Kind: "work", Owner: "boss8"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := h.pipeline.Process(ctx, archived("l"+strconv.Itoa(i), "sunqi", "wrlink", insult, time.Now())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.drain(ctx, nil, h.senderWith("r1", func(c *bot.SenderConfig) {
+		c.Links = bot.ConsoleLinks{Base: "https://guard.example.com"}
+	}))
+	link := regexp.MustCompile(`（记录 ([0-9a-f]{8})）\n\[在控制台查看\]\((https://guard\.example\.com/ui/login/wecom\?to=[^)]+)\)`)
+	found := 0
+	for _, m := range h.fake.Sent() {
+		if len(m.ToUser) != 1 || m.ToUser[0] != "boss8" {
+			continue
+		}
+		g := link.FindStringSubmatch(m.Content)
+		if g == nil {
+			t.Fatalf("owner alert without its link:\n%s", m.Content)
+		}
+		u, _ := url.Parse(g[2])
+		if to := u.Query().Get("to"); to != "/ui/r/"+g[1] {
+			t.Errorf("link opens %q, want /ui/r/%s", to, g[1])
+		}
+		found++
+	}
+	if found != 1 {
+		t.Fatalf("%d owner alerts, want 1", found)
+	}
+}
