@@ -189,6 +189,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	sender, err := bot.NewSender(bot.SenderConfig{
 		Store: st, API: observedAPI{WeComAPI: client, m: metrics}, Consumer: consumerName(), HR: hr, Owners: cfg.Enforcement.Owners,
 		Robots: revealAll(cfg.Enforcement.GroupNotices),
+		Links:  bot.ConsoleLinks{Base: cfg.Console.PublicURL},
 		Logger: log.With().Str("component", "sender").Logger(),
 	})
 	if err != nil {
@@ -224,6 +225,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		IngestToken:    id.IngestToken,
 		Archive:        observedArchive{ArchiveIngester: &bot.ArchiveIngest{Pipeline: pipeline, Seqs: st, KindOf: kindOf}, m: metrics},
 		Registry:       reg,
+		SignIn:         consoleSignIn(cfg, id, hr, client, sandbox),
 	}
 	if id.AIBotToken != "" {
 		if hcfg.AIBotCrypto, err = wecom.NewCrypto(id.AIBotToken, id.AIBotAESKey, ""); err != nil {
@@ -245,6 +247,10 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (%s): %w", cfg.ListenAddr, keyRef("listen_addr"), err)
+	}
+	if hcfg.SignIn != nil && hcfg.SignIn.PublicURL == "" {
+		// Sandbox mode: sign-in returns to the listener (before it serves).
+		hcfg.SignIn.PublicURL = sandboxPublicURL(ln.Addr().String())
 	}
 	handler := h.Handler()
 	var metricsSrv *http.Server
