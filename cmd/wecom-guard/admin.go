@@ -85,9 +85,13 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tUSER\tROLE\tCREATED")
+		fmt.Fprintln(w, "ID\tUSER\tROLE\tCREATED\tLAST_USED")
 		for _, t := range toks {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.ID, t.User, t.Role, t.Created.Format(time.RFC3339))
+			used := "-"
+			if !t.LastUsed.IsZero() {
+				used = t.LastUsed.Format(time.RFC3339)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.User, t.Role, t.Created.Format(time.RFC3339), used)
 		}
 		return w.Flush()
 	case "revoke":

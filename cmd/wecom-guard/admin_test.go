@@ -30,7 +30,8 @@ func TestAdminTokenCLI(t *testing.T) {
 	if err := run(ctx, []string{"admin", "token", "list"}, nil, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), id) || !strings.Contains(out.String(), "wangfang") || strings.Contains(out.String(), secret) {
+	if !strings.Contains(out.String(), id) || !strings.Contains(out.String(), "wangfang") || strings.Contains(out.String(), secret) ||
+		!strings.Contains(out.String(), "LAST_USED") {
 		t.Fatalf("list printed %q", out.String())
 	}
 	out.Reset()
