@@ -84,6 +84,8 @@ var auditZH = map[string]string{
 	"list.edit":          "编辑词库",
 	"list.import":        "导入词库",
 	"ui.login":           "登录控制台",
+	"token.create":       "创建 API 令牌",
+	"token.revoke":       "吊销 API 令牌",
 }
 
 // zh returns m's name for code, or code itself when m has none (a code

@@ -48,7 +48,21 @@ window.addEventListener("hashchange", route);
 
 // ---- sign-in ----
 
-function showLogin(msg) {
+// offerWeComLogin shows 企业微信登录 when the server offers it, returning
+// to the page the address names; auto, inside WeCom's own browser, signs
+// in at once (silently: WeCom knows the member).
+async function offerWeComLogin(auto) {
+  let opts;
+  try { opts = await api("GET", "/ui/login/options"); } catch (_) { return; }
+  if (!opts || !opts.wecom) return;
+  const link = opts.path + "?to=" + encodeURIComponent(location.pathname + location.hash);
+  $("login-wecom-link").href = link;
+  $("login-wecom").hidden = false;
+  if (auto && opts.in_wecom) location.replace(link);
+}
+
+function showLogin(msg, auto) {
+  offerWeComLogin(!!auto);
   session.user = session.role = session.csrf = "";
   document.body.dataset.role = "";
   $("app").hidden = true;
@@ -104,6 +118,6 @@ build();
   try {
     signedIn(await api("GET", "/ui/session"));
   } catch (err) {
-    showLogin(err.status === 401 ? "" : errorText(err));
+    showLogin(err.status === 401 ? "" : errorText(err), err.status === 401);
   }
 })();

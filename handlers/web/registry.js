@@ -34,5 +34,6 @@ export { default as dashboard } from "./pages/dashboard.js";
 export { default as dead } from "./pages/dead.js";
 export { default as lists } from "./pages/lists.js";
 export { default as policy } from "./pages/policy.js";
+export { default as tokens } from "./pages/tokens.js";
 export { default as try } from "./pages/try.js";
 export { default as violations } from "./pages/violations.js";
