@@ -46,6 +46,9 @@ var auditFieldZH = map[string]string{
 	"mode":               "导入方式",
 	"format":             "文件格式",
 	"header":             "说明",
+	"role":               "角色",
+	"created":            "创建时间",
+	"expires":            "到期时间",
 }
 
 // auditSkip are fields that change with every write and say nothing.
@@ -234,6 +237,8 @@ func valueZH(field string, v any, loc *time.Location) string {
 			return zh(severityZH, v)
 		case "kind":
 			return zh(chatKindZH, v)
+		case "role":
+			return roleZH(v)
 		}
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 			return formatTime(t, loc)

@@ -424,11 +424,11 @@ func (s *Server) isHR(ctx context.Context, userID string) (bool, error) {
 	return false, nil
 }
 
-// roleZH names a role for people.
+// roleZH names a role for people, as the console's ROLE_LABELS do.
 func roleZH(role string) string {
 	switch role {
 	case RoleHR:
-		return "人力资源"
+		return "HR"
 	case RoleOwner:
 		return "群主"
 	case RoleAuditor:

@@ -87,6 +87,12 @@ func TestTokenAPILifecycle(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, `"token.create"`) || !strings.Contains(body, `"token.revoke"`) {
 		t.Errorf("audit log misses token.create or token.revoke: %d %s", code, body)
 	}
+	// People read a sentence and the role by its name.
+	for _, want := range []string{"创建 API 令牌", "吊销 API 令牌", `"field":"角色"`, `"审计"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("audit log misses %s: %s", want, body)
+		}
+	}
 }
 
 func TestTokenAPIRefusesBadRequests(t *testing.T) {
