@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"maps"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/importcjj/sensitive"
 
@@ -155,6 +157,59 @@ func BenchmarkBaselineImportcjj(b *testing.B) {
 			for i := range b.N {
 				f.FindIn(typical[i%len(typical)])
 			}
+		})
+	}
+}
+
+// versusBlock is how many messages each side checks before the other
+// takes its turn in BenchmarkVersusImportcjj.
+const versusBlock = 256
+
+// BenchmarkVersusImportcjj runs the whole check and importcjj's FindIn on
+// the same typical messages in alternating blocks of versusBlock, so that
+// both see the same load on a shared machine (separate benchmarks minutes
+// apart do not). It reports each side's CPU time per message, read from
+// the thread's CPU clock so that time spent waiting for a core is not
+// counted (check-cpu-ns, importcjj-cpu-ns), the ratio (x-importcjj: how
+// many times faster the whole check is), and the wall-time ratio
+// (x-importcjj-wall). ns/op is both sides together, in wall time.
+func BenchmarkVersusImportcjj(b *testing.B) {
+	for _, s := range benchSets(b) {
+		typical := typicalMessages(s.messages)
+		var e *Engine
+		f := sensitive.New()
+		f.AddWord(s.words...)
+		b.Run(s.name+"-typical", func(b *testing.B) {
+			if e == nil {
+				var err error
+				if e, err = Compile(s.rs); err != nil {
+					b.Fatal(err)
+				}
+			}
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			mc := Context{ChatKind: ChatWork}
+			b.ReportAllocs()
+			b.ResetTimer()
+			var check, base, checkWall, baseWall time.Duration
+			for i := 0; i < b.N; i += versusBlock {
+				n := min(versusBlock, b.N-i)
+				c0, t0 := threadCPU(), time.Now()
+				for k := range n {
+					e.Evaluate(typical[(i+k)%len(typical)], mc)
+				}
+				c1, t1 := threadCPU(), time.Now()
+				for k := range n {
+					f.FindIn(typical[(i+k)%len(typical)])
+				}
+				c2, t2 := threadCPU(), time.Now()
+				check, base = check+c1-c0, base+c2-c1
+				checkWall, baseWall = checkWall+t1.Sub(t0), baseWall+t2.Sub(t1)
+			}
+			b.ReportMetric(float64(check.Nanoseconds())/float64(b.N), "check-cpu-ns")
+			b.ReportMetric(float64(base.Nanoseconds())/float64(b.N), "importcjj-cpu-ns")
+			b.ReportMetric(float64(base)/float64(max(check, 1)), "x-importcjj")
+			b.ReportMetric(float64(baseWall)/float64(max(checkWall, 1)), "x-importcjj-wall")
 		})
 	}
 }

@@ -1,0 +1,22 @@
+//go:build linux
+
+package rules
+
+import (
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// threadCPU returns the CPU time the calling OS thread has used
+// (clock_gettime CLOCK_THREAD_CPUTIME_ID): on a shared, loaded machine the
+// time a thread waits for a core is not counted, as wall time would be.
+// The caller locks its goroutine to its thread.
+func threadCPU() time.Duration {
+	const clockThreadCPUTimeID = 3
+	var ts syscall.Timespec
+	if _, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
+		return 0
+	}
+	return time.Duration(ts.Nano())
+}
