@@ -91,13 +91,15 @@ func newDictionary() (*dictionary, error) {
 // precision judges keyword findings against ordinary words. Safe for
 // concurrent use.
 type precision struct {
-	dict *dictionary
-	seg  *gse.Segmenter
-	norm *moderation.Normalizer
-	pool sync.Pool // *precisionScratch
+	dict     *dictionary
+	seg      *gse.Segmenter
+	logTotal float32 // log2 of the dictionary's total frequency, as gse computes it
+	norm     *moderation.Normalizer
+	pool     sync.Pool // *precisionScratch
 }
 
 type precisionScratch struct {
+	lat  lattice // the words of one run
 	norm []rune  // the window, normalized
 	offs []int32 // norm index → window rune index
 	run  []byte  // one run of Chinese text, UTF-8
@@ -109,7 +111,8 @@ func newPrecision() (*precision, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &precision{dict: d, seg: d.seg, norm: moderation.NewNormalizer()}
+	p := &precision{dict: d, seg: d.seg, norm: moderation.NewNormalizer(),
+		logTotal: float32(math.Log2(d.seg.Dict.TotalFreq()))}
 	p.pool.New = func() any { return new(precisionScratch) }
 	return p, nil
 }
@@ -218,27 +221,28 @@ func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
 	if !edge {
 		return false
 	}
+	// Each run is segmented whole (best) and, keeping the keyword as one
+	// word, in its parts before and after the keyword (forced), over one
+	// lattice of its words.
 	crosses, best := false, 0.0
 	for k, j := range p.runs(sc, first, last) {
-		lo, _, _, hi := p.bounds(sc, k, j, first, last)
-		cost, c := p.segment(sc, lo, hi, first, last)
+		lo, in, after, hi := p.bounds(sc, k, j, first, last)
+		sc.lat.build(p.seg.Dict, p.logTotal, sc.norm[lo:hi])
+		cost, c := p.segment(sc, lo, lo, hi, first, last)
 		crosses = crosses || c
 		best += cost
-	}
-	if !crosses {
-		return false
-	}
-	for k, j := range p.runs(sc, first, last) {
-		lo, in, after, hi := p.bounds(sc, k, j, first, last)
 		if in > lo {
-			c, _ := p.segment(sc, lo, in, first, last)
+			c, _ := p.segment(sc, lo, lo, in, first, last)
 			forced += c
 		}
 		if hi > after {
-			c, _ := p.segment(sc, after, hi, first, last)
+			c, _ := p.segment(sc, lo, after, hi, first, last)
 			forced += c
 		}
 		forced += gapBits
+	}
+	if !crosses {
+		return false
 	}
 	return forced-best > marginBits
 }
@@ -347,40 +351,30 @@ func (p *precision) bounds(sc *precisionScratch, k, j, first, last int) (lo, in,
 	return lo, in, after, hi
 }
 
-// segment segments sc.norm[lo:hi] and returns the cost of its words and
-// whether one of them crosses an edge of the finding [first, last] or
-// holds it strictly inside (window runes).
-func (p *precision) segment(sc *precisionScratch, lo, hi, first, last int) (float64, bool) {
-	sc.run, sc.pos = sc.run[:0], sc.pos[:0]
-	for _, r := range sc.norm[lo:hi] {
-		sc.pos = append(sc.pos, len(sc.run))
-		sc.run = utf8.AppendRune(sc.run, r)
-	}
-	index := func(b int) int { // byte offset in the run → index into sc.norm
-		n, _ := slices.BinarySearch(sc.pos, b)
-		return lo + n
-	}
+// segment segments sc.norm[from:to] with the lattice of the run starting
+// at sc.norm[lo] and returns the cost of its words and whether one of them
+// crosses an edge of the finding [first, last] or holds it strictly inside
+// (window runes).
+func (p *precision) segment(sc *precisionScratch, lo, from, to, first, last int) (float64, bool) {
 	cost, crosses := 0.0, false
-	for _, w := range p.seg.Segment(sc.run) {
-		cost += p.bits(w.Token().Freq())
-		a, b := index(w.Start()), index(w.End()) // the word is sc.norm[a:b]
-		if b-a < 2 {
-			continue
-		}
+	a := from
+	for _, w := range sc.lat.segment(from-lo, to-lo) {
+		cost += p.bits(w.freq)
+		b := a + int(w.n)                            // the word is sc.norm[a:b]
 		wf, wl := int(sc.offs[a]), int(sc.offs[b-1]) // its first and last window rune
-		if wl < first || wf > last {
-			continue // beside the finding
+		if b-a >= 2 && wl >= first && wf <= last {
+			covers := wf <= first && wl >= last
+			switch {
+			case !covers && (wf < first || wl > last):
+				// Crosses an edge: 宣传 of 传销 in 宣传/销售, 妈妈 of 妈的 in 我妈妈的.
+				crosses = true
+			case covers && wf < first && wl > last:
+				// Holds the finding strictly inside (白色情人节 as one word);
+				// a word that starts or ends with it (赌博机) means it.
+				crosses = true
+			}
 		}
-		covers := wf <= first && wl >= last
-		switch {
-		case !covers && (wf < first || wl > last):
-			// Crosses an edge: 宣传 of 传销 in 宣传/销售, 妈妈 of 妈的 in 我妈妈的.
-			crosses = true
-		case covers && wf < first && wl > last:
-			// Holds the finding strictly inside (白色情人节 as one word);
-			// a word that starts or ends with it (赌博机) means it.
-			crosses = true
-		}
+		a = b
 	}
 	return cost, crosses
 }
