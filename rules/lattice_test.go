@@ -3,6 +3,7 @@ package rules
 import (
 	"bufio"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -114,5 +115,34 @@ func TestLatticeFrequencies(t *testing.T) {
 	}
 	if len(l.words) < len(text) {
 		t.Errorf("only %d words in %q", len(l.words), string(text))
+	}
+}
+
+// TestBigramIndex checks hasBigram against a search of all bigrams, for
+// every pair of the committed corpora and pairs outside the indexed block.
+func TestBigramIndex(t *testing.T) {
+	d := precisionEngine(t).prec.dict
+	pairs := [][2]rune{{'㐀', '一'}, {'𠀀', '的'}, {'鿿', '一'}, {0x4DFF, 0x4E00}, {'a', 'b'}}
+	for _, line := range latticeLines(t) {
+		var prev rune
+		for _, r := range line {
+			if prev != 0 {
+				pairs = append(pairs, [2]rune{prev, r})
+			}
+			prev = r
+		}
+	}
+	found := 0
+	for _, p := range pairs {
+		_, want := slices.BinarySearch(d.bigrams, uint64(p[0])<<32|uint64(p[1]))
+		if got := d.hasBigram(p[0], p[1]); got != want {
+			t.Errorf("hasBigram(%q, %q) = %v, want %v", p[0], p[1], got, want)
+		}
+		if want {
+			found++
+		}
+	}
+	if found < 1000 {
+		t.Errorf("only %d of %d pairs are bigrams", found, len(pairs))
 	}
 }
