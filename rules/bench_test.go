@@ -229,6 +229,88 @@ func BenchmarkCompile(b *testing.B) {
 	}
 }
 
+// BenchmarkCompile200k measures building an Engine for the default policy
+// with 200k generated entries added (the target is at most 2 s), and the
+// heap it keeps (retained-MiB) and allocates on the way (alloc-MiB). The
+// segmenter's dictionary is loaded before the timer starts: a process
+// loads it once (BenchmarkDictionaryLoad), not on every build.
+func BenchmarkCompile200k(b *testing.B) {
+	rs, _ := withLexicon(b, moderationtest.Lexicon(200000, benchSeed))
+	if _, err := loadDictionary(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var retained, allocated float64
+	for range b.N {
+		var before, after runtime.MemStats
+		b.StopTimer()
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		b.StartTimer()
+		e, err := Compile(rs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		runtime.ReadMemStats(&after)
+		allocated = float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		retained = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / (1 << 20)
+		runtime.KeepAlive(e)
+		b.StartTimer()
+	}
+	b.ReportMetric(retained, "retained-MiB")
+	b.ReportMetric(allocated, "alloc-MiB")
+}
+
+// TestCleanMessagesDoNotAllocate checks that the whole check allocates
+// nothing on messages without hits, with the default policy and a 35k
+// generated lexicon: generated work chat, and messages whose only keyword
+// finding the precision pass drops (so the segmentation runs too).
+func TestCleanMessagesDoNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items under the race detector")
+	}
+	rs, _ := withLexicon(t, moderationtest.Lexicon(35000, benchSeed))
+	e, err := Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	precise, err := Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	precise.prec = nil
+	mc := Context{ChatKind: ChatWork}
+	var clean, dropped []string
+	for _, m := range typicalMessages(moderationtest.Messages(3000, benchSeed)) {
+		if len(e.Evaluate(m, mc).Hits) == 0 {
+			clean = append(clean, m)
+		}
+	}
+	for _, m := range []string{"今天下午支援交付团队上线", "白色情人节快乐", "我妈妈的生日是下周", "岗位需求：宣传/销售",
+		"我们打赌博士毕业要几年", "这个人渣打银行的卡办好了吗", "突发情况请联系值班", "具体位置发群里"} {
+		if len(precise.Evaluate(m, mc).Hits) > 0 && len(e.Evaluate(m, mc).Hits) == 0 {
+			dropped = append(dropped, m)
+		}
+	}
+	if len(dropped) < 2 {
+		t.Fatalf("only %d messages whose keyword findings the precision pass drops: %q", len(dropped), dropped)
+	}
+	if len(clean) < 1000 {
+		t.Fatalf("only %d clean messages", len(clean))
+	}
+	t.Logf("%d clean messages (300 checked), %d whose findings the precision pass drops: %q", len(clean), len(dropped), dropped)
+	for _, m := range append(clean[:300], dropped...) {
+		e.Evaluate(m, mc) // warm the pools
+		if allocs := testing.AllocsPerRun(20, func() { e.Evaluate(m, mc) }); allocs != 0 {
+			t.Errorf("%q: %v allocations per Evaluate, want 0", m, allocs)
+		}
+	}
+}
+
 // TestDefaultPolicyFalsePositives counts the messages of a benign corpus
 // (WG_BENCH_TEXT, one message a line, e.g. ../shared/data/benign-zh-chat.txt)
 // the default policy acts on in a work group. It is skipped without the

@@ -77,6 +77,28 @@ func (l *lattice) build(dict *gse.Dictionary, logTotal float32, runes []rune) {
 	l.start = append(l.start, int32(len(l.words)))
 }
 
+// maxWordRunes bounds the words across looks for.
+const maxWordRunes = 6
+
+// across reports whether a dictionary word of two to maxWordRunes
+// characters spans the boundary before rune at (one character of it
+// before at, one from at on): without one, no segmentation can cross the
+// finding there, and the shortest paths are not needed. A boundary at the
+// run's edge has none.
+func (l *lattice) across(at int) bool {
+	if at <= 0 || at >= len(l.start)-1 {
+		return false
+	}
+	for a := max(0, at-maxWordRunes+1); a < at; a++ {
+		for _, w := range l.words[l.start[a]:l.start[a+1]] {
+			if w.n >= 2 && w.n <= maxWordRunes && a+int(w.n) > at {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // segment returns gse's segmentation of runes [from, to) of the run, as
 // consecutive words in order (valid until the next call).
 func (l *lattice) segment(from, to int) []latJump {

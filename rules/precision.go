@@ -122,11 +122,10 @@ type precision struct {
 }
 
 type precisionScratch struct {
-	lat  lattice // the words of one run
-	norm []rune  // the window, normalized
-	offs []int32 // norm index → window rune index
-	run  []byte  // one run of Chinese text, UTF-8
-	pos  []int   // byte offset in run of each of its runes (and its length, in wordAcross)
+	lats []lattice // the words of each run holding part of the finding
+	norm []rune    // the window, normalized
+	offs []int32   // norm index → window rune index
+	run  []byte    // one run of Chinese text, UTF-8
 }
 
 func newPrecision() (*precision, error) {
@@ -236,30 +235,37 @@ func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
 	// finding is segmented on its own; the reading keeping the keyword
 	// whole is costed only when a word crosses it (most findings stop
 	// here).
-	edge := false
+	edge, nr := false, 0
 	for k, j := range p.runs(sc, first, last) {
 		lo, in, after, hi := p.bounds(sc, k, j, first, last)
-		edge = edge || p.wordAcross(sc, lo, in, hi) || p.wordAcross(sc, lo, after, hi)
+		if nr == len(sc.lats) {
+			sc.lats = append(sc.lats, lattice{})
+		}
+		l := &sc.lats[nr]
+		nr++
+		l.build(p.seg.Dict, p.logTotal, sc.norm[lo:hi])
+		edge = edge || l.across(in-lo) || l.across(after-lo)
 	}
 	if !edge {
 		return false
 	}
 	// Each run is segmented whole (best) and, keeping the keyword as one
-	// word, in its parts before and after the keyword (forced), over one
+	// word, in its parts before and after the keyword (forced), over the
 	// lattice of its words.
-	crosses, best := false, 0.0
+	crosses, best, nr := false, 0.0, 0
 	for k, j := range p.runs(sc, first, last) {
 		lo, in, after, hi := p.bounds(sc, k, j, first, last)
-		sc.lat.build(p.seg.Dict, p.logTotal, sc.norm[lo:hi])
-		cost, c := p.segment(sc, lo, lo, hi, first, last)
+		l := &sc.lats[nr]
+		nr++
+		cost, c := p.segment(sc, l, lo, lo, hi, first, last)
 		crosses = crosses || c
 		best += cost
 		if in > lo {
-			c, _ := p.segment(sc, lo, lo, in, first, last)
+			c, _ := p.segment(sc, l, lo, lo, in, first, last)
 			forced += c
 		}
 		if hi > after {
-			c, _ := p.segment(sc, lo, after, hi, first, last)
+			c, _ := p.segment(sc, l, lo, after, hi, first, last)
 			forced += c
 		}
 		forced += gapBits
@@ -301,40 +307,6 @@ func (p *precision) ordinaryLookalike(text string, bs, be int) bool {
 	return ok && freq >= ordinaryWordFreq
 }
 
-// maxWordRunes bounds the dictionary words wordAcross looks up.
-const maxWordRunes = 6
-
-// wordAcross reports whether the run sc.norm[lo:hi] holds a dictionary
-// word of two or more characters that spans the boundary before
-// sc.norm[at] (one character of it before at, one from at on): without
-// one, no segmentation can cross the finding there, and the segmenter
-// (the costly part) is skipped. A boundary at the run's edge has none.
-func (p *precision) wordAcross(sc *precisionScratch, lo, at, hi int) bool {
-	if at <= lo || at >= hi {
-		return false
-	}
-	sc.run, sc.pos = sc.run[:0], sc.pos[:0]
-	for _, r := range sc.norm[lo:hi] {
-		sc.pos = append(sc.pos, len(sc.run))
-		sc.run = utf8.AppendRune(sc.run, r)
-	}
-	sc.pos = append(sc.pos, len(sc.run))
-	for a := max(lo, at-maxWordRunes+1); a < at; a++ {
-		for b := a + 2; b <= hi && b-a <= maxWordRunes; b++ {
-			// Find reports a prefix of a word as found with frequency 0;
-			// nothing found means no longer word starts at a either.
-			f, _, ok := p.seg.Dict.Find(sc.run[sc.pos[a-lo]:sc.pos[b-lo]])
-			if !ok {
-				break
-			}
-			if b > at && f > 0 {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // runs yields the runs of Chinese characters sc.norm[k:j] that hold a
 // character of the finding [first, last] (window runes).
 func (p *precision) runs(sc *precisionScratch, first, last int) iter.Seq2[int, int] {
@@ -374,14 +346,14 @@ func (p *precision) bounds(sc *precisionScratch, k, j, first, last int) (lo, in,
 	return lo, in, after, hi
 }
 
-// segment segments sc.norm[from:to] with the lattice of the run starting
+// segment segments sc.norm[from:to] with the lattice l of the run starting
 // at sc.norm[lo] and returns the cost of its words and whether one of them
 // crosses an edge of the finding [first, last] or holds it strictly inside
 // (window runes).
-func (p *precision) segment(sc *precisionScratch, lo, from, to, first, last int) (float64, bool) {
+func (p *precision) segment(sc *precisionScratch, l *lattice, lo, from, to, first, last int) (float64, bool) {
 	cost, crosses := 0.0, false
 	a := from
-	for _, w := range sc.lat.segment(from-lo, to-lo) {
+	for _, w := range l.segment(from-lo, to-lo) {
 		cost += p.bits(w.freq)
 		b := a + int(w.n)                            // the word is sc.norm[a:b]
 		wf, wl := int(sc.offs[a]), int(sc.offs[b-1]) // its first and last window rune
