@@ -25,6 +25,7 @@ func weChatTriggers() []weChatTrigger {
 		{"v信", true, false, false, false}, {"绿泡泡", true, false, false, false},
 		{"vx", true, false, false, false}, {"wx", true, false, false, false}, {"qq", false, true, false, false},
 		{"扣扣", true, true, false, false}, {"企鹅", true, true, false, false}, {"微", true, false, true, false},
+		{"薇", true, false, true, false}, {"威", true, false, true, false},
 		{"v", true, false, true, false}, {"q", true, true, false, true},
 	}
 	out := make([]weChatTrigger, len(list))
@@ -155,17 +156,52 @@ func (s *Scanner) findID(runes []rune, p int, qq bool) int {
 	return -1
 }
 
-// sameNumber returns the end of "同号" or "同手机(号)" / "同电话" at p (noise
-// skipped): "微信同号" gives the id as "the same as my phone number", or -1.
+// sameNumber returns the end of "同号", "同手机(号)", "同电话", "即手机号" or
+// "就是手机号" at p (noise skipped): "微信同号" gives the id as "the same as my phone number", or -1.
 func (s *Scanner) sameNumber(runes []rune, p int) int {
 	p = s.skipNoise(runes, p)
-	if p >= len(runes) || runes[p] != '同' {
+	if p >= len(runes) || !strings.ContainsRune("同即就是", runes[p]) {
 		return -1
 	}
-	for _, w := range [...]string{"同号", "同手机号", "同手机", "同电话号", "同电话"} {
+	for _, w := range [...]string{"同号", "同手机号", "同手机", "同电话号", "同电话", "即手机号", "即电话", "就是手机号", "就是电话", "是手机号"} {
 		if hasPrefixRunes(runes[p:], w) {
 			return p + len([]rune(w))
 		}
+	}
+	return -1
+}
+
+// samePhoneBefore returns the start of "手机号即" / "电话同" / "13812345678 同"
+// right before the trigger at i (noise skipped), which gives the phone
+// number as the WeChat id, or -1.
+func (s *Scanner) samePhoneBefore(runes []rune, i int) int {
+	j := i - 1
+	for j >= 0 && s.isNoise(runes[j]) {
+		j--
+	}
+	switch {
+	case j >= 0 && (runes[j] == '同' || runes[j] == '即'):
+		j--
+	case j >= 1 && runes[j] == '是' && runes[j-1] == '就':
+		j -= 2
+	default:
+		return -1
+	}
+	for j >= 0 && s.isNoise(runes[j]) {
+		j--
+	}
+	for _, w := range [...]string{"手机号码", "手机号", "手机", "电话号码", "电话号", "电话"} {
+		n := len([]rune(w))
+		if j+1 >= n && hasPrefixRunes(runes[j+1-n:], w) {
+			return j + 1 - n
+		}
+	}
+	k := j
+	for k >= 0 && runes[k] >= '0' && runes[k] <= '9' {
+		k--
+	}
+	if j-k == 11 {
+		return k + 1
 	}
 	return -1
 }
@@ -228,8 +264,10 @@ func notARequest(runes []rune, i, end int) bool {
 			you = true
 		}
 	}
+	// A past-time word before 加 makes it a report (之前那个供应商加我微信聊过,
+	// 他昨天加我qq问报价), whoever the subject is.
 	past := hasWordNear(runes, i, i, i-lo, 0, pastWords)
-	return question && (you || past) || past && you
+	return question && you || past
 }
 
 // thirdPersonSubject reports whether someone other than the writer is the
@@ -308,6 +346,12 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 			}
 			dst = append(dst, Finding{Kind: KindWeChatID, Start: int(offs[i]), End: int(offs[idEnd-1]) + 1, Form: form, Confidence: conf})
 			i = idEnd - 1
+			continue
+		}
+		if st := s.samePhoneBefore(runes, i); st >= 0 && !tr.qq {
+			// 手机号即微信号, 13812345678 同V: the id is the phone number.
+			dst = append(dst, Finding{Kind: KindWeChatID, Start: int(offs[st]), End: int(offs[end-1]) + 1, Form: form, Confidence: conf})
+			i = end - 1
 			continue
 		}
 		if idEnd := s.findID(runes, end, tr.qq); idEnd > 0 {
