@@ -33,6 +33,11 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"V信同号", "V信同号，随时联系", []dhit{{wechat, "V信同号", obf, false}}},
 		{"手机微信同号", "手机微信同号：13987654321", []dhit{{wechat, "微信同号：13987654321", plain, false}, {phone, "13987654321", plain, false}}},
 		{"vx同手机", "vx同手机", []dhit{{wechat, "vx同手机", obf, false}}},
+		{"heavy plus 薇", "感兴趣➕薇 abc_001", []dhit{{wechat, "➕薇 abc_001", obf, false}}},
+		{"加威", "想了解的加威 rich_88", []dhit{{wechat, "加威 rich_88", obf, false}}},
+		{"手机号即微信号", "手机号即微信号", []dhit{{wechat, "手机号即微信号", plain, false}}},
+		{"微信就是手机号", "微信就是手机号，直接加", []dhit{{wechat, "微信就是手机号", plain, false}}},
+		{"number 同微信", "15912345678 同微信", []dhit{{phone, "15912345678", plain, false}, {wechat, "15912345678 同微信", plain, false}}},
 		{"加我微信", "感兴趣的加我微信", []dhit{{wechat, "加我微信", plain, false}}},
 		{"加我微信好吗", "方便的话加我微信好吗", []dhit{{wechat, "加我微信", plain, false}}},
 		{"微信号", "微信号：zhangsan_01", []dhit{{wechat, "微信号：zhangsan_01", plain, false}}},
@@ -49,5 +54,7 @@ func TestDetectWeChatTraps(t *testing.T) {
 		// Someone else is the subject: a report, not a request.
 		"上周有人加我微信说是猎头，大家注意", "他加我微信是为了对接支付网关的接口", "对方加我微信问报价",
 		"她也加我微信了", "他们加我微信拉了个群",
+		// A past-time word makes it a report, whoever the subject is.
+		"他昨天加我qq问报价", "之前那个供应商加我微信聊过一次", "上次客户加我微信发了合同",
 	})
 }
