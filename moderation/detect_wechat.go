@@ -27,6 +27,10 @@ func weChatTriggers() []weChatTrigger {
 		{"扣扣", true, true, false, false}, {"企鹅", true, true, false, false}, {"微", true, false, true, false},
 		{"薇", true, false, true, false}, {"威", true, false, true, false},
 		{"v", true, false, true, false}, {"q", true, true, false, true},
+		// Spelled in pinyin (weixin, wei xin), a single letter or character
+		// before a colon (V：abc12345, 威：abc123), 扣 after 加 (加扣：123456789).
+		{"weixin", true, false, false, false}, {"v", true, false, false, true}, {"微", true, false, false, true},
+		{"威", true, false, false, true}, {"薇", true, false, false, true}, {"扣", true, true, true, false},
 	}
 	out := make([]weChatTrigger, len(list))
 	for i, t := range list {
