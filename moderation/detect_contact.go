@@ -126,7 +126,7 @@ func evasiveDot(runes []rune, j int) (int, uint8) {
 
 // atSign reports whether an evasive or plain @ starts at k: "@" (and ＠),
 // "艾特", "#", a bracketed "at" or 艾特 ((at), [at], {at}, <at>, (艾特), spaces
-// around allowed) or the word "at" between spaces. It returns the index after it, whether it is evasive and whether
+// around allowed). It returns the index after it, whether it is evasive and whether
 // it is "#", which needs stronger evidence (hashtags, "#3").
 func atSign(runes []rune, k int) (next int, evasive, hash bool) {
 	switch r := runes[k]; r {
@@ -158,13 +158,6 @@ func atSign(runes []rune, k int) (next int, evasive, hash bool) {
 				return skipSpaces(runes, j+2), true, false
 			}
 			return -1, false, false
-		case 'a':
-			// "name at qq dot com": a spelled at, which detectEmails
-			// accepts only with a spelled dot too (spelledAt).
-			if j > k && hasPrefixRunes(runes[j:], "at ") {
-				return skipSpaces(runes, j+3), true, false
-			}
-			return -1, false, false
 		default:
 			return -1, false, false
 		}
@@ -185,16 +178,6 @@ func atSign(runes []rune, k int) (next int, evasive, hash bool) {
 		return skipSpaces(runes, j+1), true, false
 	}
 	return -1, false, false
-}
-
-// spelledAt reports whether the at sign at k is the word "at" between
-// spaces (name at qq dot com).
-func spelledAt(runes []rune, k int) bool {
-	if runes[k] != ' ' {
-		return false
-	}
-	j := skipSpaces(runes, k)
-	return j > k && hasPrefixRunes(runes[j:], "at ")
 }
 
 func skipSpaces(runes []rune, j int) int {
@@ -243,9 +226,6 @@ func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *de
 		}
 		if how&dotWord != 0 && !evasive {
 			continue // "a@b dot com" is rare; "@所有人 dot …" is not an address
-		}
-		if spelledAt(runes, k) && how&dotWord == 0 {
-			continue // "meet me at home.html": English, unless the dot is spelled too
 		}
 		f := Finding{Kind: KindEmail, Start: int(offs[a]), End: int(offs[end-1]) + 1, Form: FormDetector, Confidence: confPlain + 5}
 		if evasive || how != 0 {
