@@ -314,10 +314,11 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 	}
 	for _, r := range text[bs:be] {
 		// Pinyin is typed in ASCII (full width at most), with tone marks on
-		// vowels, or disguised in look-alikes (ᴅᴜʙᴏ); other letters
+		// vowels, or disguised in look-alikes (ᴅᴜʙᴏ) and letter styles that
+		// fold to ASCII (𝖉𝖚𝖇𝖔, ⓓⓤⓑⓞ); other letters
 		// (mojibake such as ĺż) are no pinyin.
 		if r >= utf8.RuneSelf && unicode.IsLetter(r) && !(r >= 'Ａ' && r <= 'ｚ') && !t.isLookalike(r) &&
-			!(w.form == FormPinyin && strings.ContainsRune(toneVowels, r)) {
+			!(w.form == FormPinyin && strings.ContainsRune(toneVowels, r)) && !t.foldsToASCII(r) {
 			return 0, 0, 0, false
 		}
 	}
