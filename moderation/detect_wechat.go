@@ -27,9 +27,12 @@ func weChatTriggers() []weChatTrigger {
 		{"扣扣", true, true, false, false}, {"企鹅", true, true, false, false}, {"微", true, false, true, false},
 		{"薇", true, false, true, false}, {"威", true, false, true, false},
 		{"v", true, false, true, false}, {"q", true, true, false, true},
-		// Spelled in pinyin (weixin, wei xin), a single letter or character
-		// before a colon (V：abc12345, 威：abc123), 扣 after 加 (加扣：123456789).
-		{"weixin", true, false, false, false}, {"v", true, false, false, true}, {"微", true, false, false, true},
+		// Spelled in pinyin (weixin, wei xin) or English (wechat: before a
+		// colon or after 加, not in "contact me on WeChat anytime"), 球球 for
+		// QQ, a single letter or character before a colon (V：abc12345,
+		// 威：abc123), 扣 and q after 加 (加扣：123456789, 加Q 123456789).
+		{"weixin", true, false, false, false}, {"wechat", false, false, false, true}, {"wechat", false, false, true, false}, {"球球", true, true, false, false},
+		{"q", false, true, true, false}, {"v", true, false, false, true}, {"微", true, false, false, true},
 		{"威", true, false, false, true}, {"薇", true, false, false, true}, {"扣", true, true, true, false},
 	}
 	out := make([]weChatTrigger, len(list))
@@ -124,7 +127,7 @@ func (s *Scanner) findID(runes []rune, p int, qq bool) int {
 			k++
 			continue
 		}
-		if fillers < 3 && isFiller(r) {
+		if fillers < 3 && (isFiller(r) || qq && r == '群') { // QQ群 123456789: a group to join
 			k++
 			fillers++
 			continue
