@@ -156,6 +156,12 @@ func TestDetectNumberTraps(t *testing.T) {
 			"coupon code XYZ13912345678", "快递 SF1381234567811",
 		})
 	})
+	t.Run("labelled device and meeting numbers", func(t *testing.T) {
+		runTraps(t, s, phone, []string{
+			"设备号：13812345678", "SN 13812345678 的设备", "腾讯会议：138 1234 5678", "会议 159 8765 4321 密码 1234",
+			"IMEI 13912345678", "串号 18612345678", "账单 13712345678 已出",
+		})
+	})
 	t.Run("order numbers passing luhn", func(t *testing.T) {
 		runTraps(t, s, bank, []string{
 			"订单号 6222021234567890128", "发票号码：4367421234567890129", "快递单号 6217001234567893",

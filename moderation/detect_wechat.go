@@ -217,6 +217,7 @@ func (s *Scanner) samePhoneBefore(runes []rune, i int) int {
 var (
 	pastWords     = []string{"昨天", "前天", "上周", "上次", "上个月", "之前", "刚才", "已经", "早就", "以前", "那天"}
 	questionEnds  = []rune{'?', '吗', '呢', '么', '没'}
+	questionWords = []string{"谁", "哪个", "哪位", "哪一个"}
 	thirdPersons  = []rune{'他', '她', '它'}
 	ordinaryAfter = []string{"支付", "转账", "红包", "群", "公众号", "小程序", "视频号", "登录", "扫码", "文件", "里", "上"}
 )
@@ -274,7 +275,9 @@ func notARequest(runes []rune, i, end int) bool {
 	// A past-time word before 加 makes it a report (之前那个供应商加我微信聊过,
 	// 他昨天加我qq问报价), whoever the subject is.
 	past := hasWordNear(runes, i, i, i-lo, 0, pastWords)
-	return question && you || past
+	// A question about who (加我微信的那个客户是谁？) asks about someone.
+	who := question && hasWordNear(runes, end, end, 0, hi-end, questionWords)
+	return question && you || past || who
 }
 
 // thirdPersonSubject reports whether someone other than the writer is the

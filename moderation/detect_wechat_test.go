@@ -65,6 +65,6 @@ func TestDetectWeChatTraps(t *testing.T) {
 		"她也加我微信了", "他们加我微信拉了个群",
 		// A past-time word makes it a report, whoever the subject is.
 		"他昨天加我qq问报价", "之前那个供应商加我微信聊过一次", "上次客户加我微信发了合同",
-		"Please contact me on WeChat anytime", "My WeChat account is linked", "我们加q班吧", "微信群 abc123",
+		"Please contact me on WeChat anytime", "My WeChat account is linked", "我们加q班吧", "微信群 abc123", "加我微信的那个客户是谁？", "刚才加我qq的是哪位？",
 	})
 }
