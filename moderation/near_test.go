@@ -71,3 +71,33 @@ func runeSpan(t *testing.T, text, sub string) (int, int) {
 	start := utf8.RuneCountInString(text[:i])
 	return start, start + utf8.RuneCountInString(sub)
 }
+
+// TestScanHomophoneAfterSurname: two characters after a common surname
+// are most likely a given name (欧锡强 sounds like 洗钱): doubtful, 30.
+func TestScanHomophoneAfterSurname(t *testing.T) {
+	s := formsScanner(t)
+	for _, tc := range []struct {
+		text, word string
+		conf       uint8
+	}{
+		{"我跟欧撒比去吃饭", "傻逼", 30},
+		{"请把文件给王宾毒", "冰毒", 30},
+		{"你个撒比", "傻逼", 50},
+		{"卖宾毒", "冰毒", 50},
+		{"老王实实彩", "时时彩", 60}, // three characters: not a given name
+	} {
+		tag := tagOf(t, tc.word)
+		found := false
+		for _, f := range s.Scan(tc.text, nil) {
+			if f.Kind == moderation.KindKeyword && f.Tag == tag {
+				found = true
+				if f.Rated() != tc.conf {
+					t.Errorf("Scan(%q): %s confidence %d, want %d", tc.text, tc.word, f.Rated(), tc.conf)
+				}
+			}
+		}
+		if !found && tc.conf != 0 {
+			t.Errorf("Scan(%q): %s not found", tc.text, tc.word)
+		}
+	}
+}

@@ -300,7 +300,7 @@ func (s *Scanner) crossSeparator(runes []rune, i int, state int32) int {
 		r := runes[j]
 		c := s.code(r)
 		if c == codeSep {
-			if r == '\n' || r == '\r' {
+			if r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029 {
 				breaks++
 			} else {
 				others++
