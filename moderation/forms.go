@@ -318,7 +318,7 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 		// fold to ASCII (𝖉𝖚𝖇𝖔, ⓓⓤⓑⓞ); other letters
 		// (mojibake such as ĺż) are no pinyin.
 		if r >= utf8.RuneSelf && unicode.IsLetter(r) && !(r >= 'Ａ' && r <= 'ｚ') && !t.isLookalike(r) &&
-			!(w.form == FormPinyin && strings.ContainsRune(toneVowels, r)) && !t.foldsToASCII(r) {
+			!(w.form == FormPinyin && strings.ContainsRune(toneVowels, r)) && !letterStyle(r) {
 			return 0, 0, 0, false
 		}
 	}
@@ -332,6 +332,14 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 		conf = min(conf, confDoubtful)
 	}
 	return w.form, conf, end, true
+}
+
+// letterStyle reports whether r is a style of an ASCII letter that NFKC
+// folds to it (𝖉, ⓓ): not a letter with a diacritic (mojibake such as ĺż
+// is no pinyin). Only runs for the non-ASCII letters of a Latin finding.
+func letterStyle(r rune) bool {
+	s := norm.NFKC.String(string(r))
+	return len(s) == 1 && isASCIILetter(s[0])
 }
 
 // latinContext describes the Latin text around text[bs:be]: ident when it

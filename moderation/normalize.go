@@ -353,14 +353,6 @@ func (t *tables) hints(r rune) uint8 {
 	return uint8(t.lookup(r) >> hintShift)
 }
 
-// foldsToASCII reports whether r folds to a single ASCII letter or digit
-// (mathematical and enclosed letter styles: 𝖉, ⓓ).
-func (t *tables) foldsToASCII(r rune) bool {
-	e := t.lookup(r)
-	m := rune(e & runeMask)
-	return (e>>classShft)&classMask == uint32(ClassLetter) && m < utf8.RuneSelf && m != r
-}
-
 func (t *tables) lookup(r rune) uint32 {
 	if r < 0x10000 {
 		return t.bmp[r]

@@ -500,10 +500,10 @@ func (s *Scanner) emit(text string, runes []rune, offs []int32, end int, o int32
 				n--
 			}
 		}
-		if w.flags&wordLatinStart != 0 && start > 0 && latinGlued(runes, start, -1) {
+		if w.flags&wordLatinStart != 0 && start > 0 && latinGlued(runes, start, -1, w) {
 			continue
 		}
-		if w.flags&wordLatinEnd != 0 && end+1 < len(runes) && latinGlued(runes, end, 1) {
+		if w.flags&wordLatinEnd != 0 && end+1 < len(runes) && latinGlued(runes, end, 1, w) {
 			continue
 		}
 		f := Finding{Kind: KindKeyword, Tag: w.tag}
@@ -531,12 +531,15 @@ func (s *Scanner) emit(text string, runes []rune, offs []int32, end int, o int32
 }
 
 // latinGlued reports whether an ASCII letter or digit stands next to
-// runes[i] in direction dir, after repeats of runes[i] itself (ffuck,
-// fuckkk: an edge letter typed again is not another word).
-func latinGlued(runes []rune, i, dir int) bool {
+// runes[i] in direction dir. For a listed word of four letters or more
+// (not initials or pinyin: sb would be found in "ssssb") repeats of the
+// edge letter are skipped first: ffuck, fuckkk are no other word.
+func latinGlued(runes []rune, i, dir int, w word) bool {
 	k := i + dir
-	for n := 0; k >= 0 && k < len(runes) && runes[k] == runes[i] && n < maxRepeats; n++ {
-		k += dir
+	if w.form == FormExact && w.n >= 4 {
+		for n := 0; k >= 0 && k < len(runes) && runes[k] == runes[i] && n < maxRepeats; n++ {
+			k += dir
+		}
 	}
 	return k >= 0 && k < len(runes) && isASCIIAlnum(runes[k])
 }
