@@ -507,10 +507,10 @@ func (s *Scanner) emit(text string, runes []rune, offs []int32, end int, o int32
 				n--
 			}
 		}
-		if w.flags&wordLatinStart != 0 && start > 0 && isASCIIAlnum(runes[start-1]) {
+		if w.flags&wordLatinStart != 0 && start > 0 && latinGlued(runes, start, -1, w) {
 			continue
 		}
-		if w.flags&wordLatinEnd != 0 && end+1 < len(runes) && isASCIIAlnum(runes[end+1]) {
+		if w.flags&wordLatinEnd != 0 && end+1 < len(runes) && latinGlued(runes, end, 1, w) {
 			continue
 		}
 		f := Finding{Kind: KindKeyword, Tag: w.tag}
@@ -535,6 +535,20 @@ func (s *Scanner) emit(text string, runes []rune, offs []int32, end int, o int32
 		dst = append(dst, f)
 	}
 	return dst
+}
+
+// latinGlued reports whether an ASCII letter or digit stands next to
+// runes[i] in direction dir. For a listed word of four letters or more
+// (not initials or pinyin: sb would be found in "ssssb") repeats of the
+// edge letter are skipped first: ffuck, fuckkk are no other word.
+func latinGlued(runes []rune, i, dir int, w word) bool {
+	k := i + dir
+	if w.form == FormExact && w.n >= 4 {
+		for n := 0; k >= 0 && k < len(runes) && runes[k] == runes[i] && n < maxRepeats; n++ {
+			k += dir
+		}
+	}
+	return k >= 0 && k < len(runes) && isASCIIAlnum(runes[k])
 }
 
 // span returns the original rune range of runes[start..end]: offsets are

@@ -5,6 +5,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -293,7 +294,13 @@ func (p *precision) ordinaryLookalike(text string, bs, be int) bool {
 	if bs >= be {
 		return false
 	}
-	if p.edgeInWord(text, bs, be) {
+	// A grammatical character after the hit (的, 了, 吗 …, 一个) ends the
+	// phrase: 草你妈的 and 傻笔一个 are not read as 妈的 and 笔一.
+	ae := len(text)
+	if next, _ := utf8.DecodeRuneInString(text[be:]); strings.ContainsRune(lookalikeEnds, next) {
+		ae = be // only the front edge is checked
+	}
+	if p.edgeInWord(text[:ae], bs, be) {
 		return true
 	}
 	var run []byte
@@ -306,6 +313,10 @@ func (p *precision) ordinaryLookalike(text string, bs, be int) bool {
 	freq, _, ok := p.seg.Dict.Find(run)
 	return ok && freq >= ordinaryWordFreq
 }
+
+// lookalikeEnds are the characters after a sound-alike hit that do not
+// join it into a word: particles and the numeral of 一个.
+const lookalikeEnds = "的了吗呢吧啊呀嘛啦一"
 
 // runs yields the runs of Chinese characters sc.norm[k:j] that hold a
 // character of the finding [first, last] (window runes).
