@@ -227,8 +227,8 @@ func (r *Reviewer) PlanSuspension(ctx context.Context, id string) (SuspendPlan, 
 
 // Suspend carries out 停用账号 of case id once HR confirmed the plan with
 // its token: WeCom's user/update with enable 0, then the case records who
-// did it and when. A wrong or expired token is refused; the token is used
-// up either way.
+// did it and when. A wrong or expired token is refused; the right one
+// confirms once.
 func (r *Reviewer) Suspend(ctx context.Context, id, token, by string) (store.Case, error) {
 	c, err := r.suspendable(ctx, id)
 	if err != nil {
