@@ -83,7 +83,7 @@ type AIBotConfig struct {
 	RecordLimit int
 	// Review files "申诉" (appeals); nil answers them with the help.
 	Review *Reviewer
-	Now         func() time.Time
+	Now    func() time.Time
 }
 
 // AIBot answers the intelligent bot (智能机器人): it moderates what members

@@ -50,7 +50,6 @@ func containsAll(s string, subs ...string) bool {
 	return true
 }
 
-
 // reviewInsult breaks the abuse rule (辱骂人身攻击).
 const reviewInsult = "你就是个脑残"
 
