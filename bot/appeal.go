@@ -312,7 +312,10 @@ func (a AppChat) HandleCallback(ctx context.Context, m *wecom.Message) (Result, 
 	}
 	// An appeal quotes or explains what was flagged: it is not itself
 	// checked as a violation, only deduplicated.
-	msg := Message{ID: m.DedupKey(), Source: SourceApp, From: m.FromUserName, ChatKind: rules.ChatDirect, Time: time.Unix(m.CreateTime, 0)}
+	msg := Message{ID: m.DedupKey(), Source: SourceApp, From: m.FromUserName, ChatKind: rules.ChatDirect}
+	if m.CreateTime > 0 {
+		msg.Time = time.Unix(m.CreateTime, 0)
+	}
 	res, err := a.Pipeline.Process(ctx, msg)
 	if err != nil {
 		return Result{}, err
