@@ -141,11 +141,21 @@ func newHomophones(entries []homEntry) *homophones {
 	return h
 }
 
-// codeOf returns the alphabet code of a normalized rune.
+// codeOf returns the alphabet code of a normalized rune. Small enough to
+// inline into the hot loop; runes other than the common Han block go out
+// of line.
 func (h *homophones) codeOf(s *Scanner, r rune) uint16 {
-	if r >= hanBase && r <= hanEnd {
+	if uint32(r-hanBase) <= hanEnd-hanBase {
 		return h.han[r-hanBase]
 	}
+	return nonHanCode(s, r)
+}
+
+// nonHanCode is codeOf for runes outside the common Han block; kept out
+// of line so that codeOf inlines.
+//
+//go:noinline
+func nonHanCode(s *Scanner, r rune) uint16 {
 	if s.code(r) == codeSkip {
 		return codeSkip
 	}

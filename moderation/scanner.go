@@ -281,10 +281,17 @@ func isASCIIAlnum(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z'
 }
 
+// code returns the letter code of a normalized rune (codeSkip for noise,
+// codeReset for a rune no word holds). Small enough to inline: the astral
+// planes are looked up out of line.
 func (s *Scanner) code(r rune) uint16 {
 	if r < 0x10000 {
 		return s.alpha[r]
 	}
+	return s.astralCode(r)
+}
+
+func (s *Scanner) astralCode(r rune) uint16 {
 	if c, ok := s.astral[r]; ok {
 		return c
 	}
