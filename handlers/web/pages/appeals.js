@@ -72,8 +72,9 @@ export default {
   order: 75,
 
   render(view) {
-    const table = (id, heads) => h("table", { className: "table", id },
-      h("thead", {}, h("tr", {}, ...heads.map((t) => h("th", {}, t)))), h("tbody", {}));
+    // Each table scrolls inside its card on a phone, not the page.
+    const table = (id, heads) => h("div", { className: "scroll-x" }, h("table", { className: "table", id },
+      h("thead", {}, h("tr", {}, ...heads.map((t) => h("th", {}, t)))), h("tbody", {})));
     view.append(
       h("div", { className: "row" }, h("label", {}, h("input", { type: "checkbox", id: "appeals-all" }), " 包括已处理")),
       h("div", { className: "card" }, h("h3", {}, "员工申诉"), table("appeals-table", ["时间", "员工", "理由", "案件", "状态", ""])),
