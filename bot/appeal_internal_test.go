@@ -36,8 +36,8 @@ func TestParseAppeal(t *testing.T) {
 func TestRefIn(t *testing.T) {
 	for quote, want := range map[string]string{
 		"【企业微信使用规范提醒】您在群聊「wr1」发送的消息……（记录 1d991024）": "1d991024",
-		"没有编号":             "",
-		"（记录 12345）":       "",
+		"没有编号":            "",
+		"（记录 12345）":      "",
 		"记录 abcdef01 和其他": "abcdef01",
 	} {
 		if got := refIn(quote); got != want {
