@@ -81,6 +81,10 @@ type Config struct {
 	IngestToken string
 	// Archive ingests chat-archive records (bot.ArchiveIngest).
 	Archive ArchiveIngester
+	// Review and Reviews serve false alarms, appeals and decisions that
+	// reach people (review.go); both or neither.
+	Review  Review
+	Reviews ReviewStore
 }
 
 // Server is the HTTP surface.
