@@ -48,6 +48,9 @@ type Action struct {
 	Critical    bool   `json:"critical,omitempty"`
 	// Content is a message made in advance (the HR digest).
 	Content string `json:"content,omitempty"`
+	// Announce is HR's announcement chat (appchat) for a criticism of a
+	// group without a robot (decision.go).
+	Announce string `json:"announce,omitempty"`
 	// Link opens the record in the console, signed in (ConsoleLinks);
 	// filled at delivery, never queued.
 	Link string `json:"-"`
@@ -100,7 +103,7 @@ func (a Action) where() string {
 
 // WarningText is the private warning to the sender.
 func WarningText(a Action) string {
-	return fmt.Sprintf("【企业微信使用规范提醒】您在%s发送的消息涉及「%s」（%s），违反公司企业微信使用规范，请勿再发。多次违规将通知群主并上报人力资源部。（记录 %s）",
+	return fmt.Sprintf("【企业微信使用规范提醒】您在%s发送的消息涉及「%s」（%s），违反公司企业微信使用规范，请勿再发。多次违规将通知群主并上报人力资源部。如有异议，请回复「申诉 理由」。（记录 %s）",
 		a.where(), a.categories(), a.evidence(), a.ref())
 }
 
@@ -146,6 +149,8 @@ func render(kind ActionKind, acts []Action) string {
 	switch kind {
 	case ActReport:
 		return renderReport(acts)
+	case ActMemberNotice, ActHRNotice, ActCriticism:
+		return renderReview(kind, acts)
 	case ActProfileName, ActHandoverHR, ActHandoverLeader:
 		return renderDirectory(kind, acts)
 	case ActAlertOwner:

@@ -45,13 +45,15 @@ const (
 	replyNoRecords  = "您近期没有违规记录。"
 	replyNoPolicy   = "暂时无法读取公司企业微信使用规范，请稍后再试。"
 	replyReportFull = "您在%s内的举报次数已达上限（%d 次），请稍后再试。"
+	replyAppealDM   = "为保护您的隐私，请私聊我发送「申诉 记录编号 理由」。"
 )
 
 // helpText answers unknown commands and the welcome event.
 const helpText = "我是企业微信使用规范助手，可以：\n" +
 	"- 引用一条消息并 @我 发送「举报」：转告群主\n" +
 	"- 发送「我的记录」：查看您自己的违规记录（请私聊我）\n" +
-	"- 发送「规则」：查看公司企业微信使用规范摘要"
+	"- 发送「规则」：查看公司企业微信使用规范摘要\n" +
+	"- 发送「申诉 记录编号 理由」：对违规提醒提出申诉（请私聊我）"
 
 // AIBotStore is what the intelligent bot keeps in Redis (bot/store).
 type AIBotStore interface {
@@ -79,7 +81,9 @@ type AIBotConfig struct {
 	ReportWindow time.Duration
 	// RecordLimit is how many violations "我的记录" lists (DefaultRecordLimit).
 	RecordLimit int
-	Now         func() time.Time
+	// Review files "申诉" (appeals); nil answers them with the help.
+	Review *Reviewer
+	Now    func() time.Time
 }
 
 // AIBot answers the intelligent bot (智能机器人): it moderates what members
@@ -114,6 +118,7 @@ const (
 	cmdReport
 	cmdRecords
 	cmdRules
+	cmdAppeal
 )
 
 // parseCommand finds the command in what a member wrote: in a group the
@@ -130,6 +135,8 @@ func parseCommand(content, mention string, group bool) (command, string) {
 			return unicode.IsSpace(r) || r == ':' || r == '：' || r == ','
 		})
 		return cmdReport, strings.TrimSpace(arg)
+	case strings.HasPrefix(s, "申诉") || strings.HasPrefix(s, "我要申诉"):
+		return cmdAppeal, s
 	case trimmed == "我的记录" || trimmed == "我的违规记录":
 		return cmdRecords, ""
 	case trimmed == "规则" || trimmed == "规范":
@@ -201,9 +208,10 @@ func (b *AIBot) HandleAIBot(ctx context.Context, m *wecom.AIBotMessage) (string,
 		msg.ChatID = m.ChatID
 		msg.ChatKind = b.kindOf(m.ChatID)
 	}
-	if cmd == cmdReport {
-		// The reporter repeats or quotes what they report: that is not
-		// their own violation, so only the command itself is checked.
+	if cmd == cmdReport || cmd == cmdAppeal {
+		// The reporter repeats or quotes what they report, an appeal what
+		// was flagged: that is not their own violation, so only the
+		// command itself is checked.
 		msg.Text = ""
 	}
 	if _, err := b.cfg.Pipeline.Process(ctx, msg); err != nil {
@@ -218,6 +226,8 @@ func (b *AIBot) HandleAIBot(ctx context.Context, m *wecom.AIBotMessage) (string,
 			return replyRecordsDM, nil
 		}
 		return b.records(ctx, msg.From)
+	case cmdAppeal:
+		return b.appeal(ctx, m, msg, arg)
 	case cmdRules:
 		rs := b.cfg.Policy()
 		if rs == nil {
@@ -341,6 +351,22 @@ func maskedExcerpt(text string, v rules.Verdict, limit int) string {
 	return s
 }
 
+// appeal files the member's 申诉, privately only: the reference may come
+// from a quoted warning.
+func (b *AIBot) appeal(ctx context.Context, m *wecom.AIBotMessage, msg Message, text string) (string, error) {
+	if b.cfg.Review == nil {
+		return helpText, nil
+	}
+	if m.IsGroup() {
+		return replyAppealDM, nil
+	}
+	ref, reason, _ := parseAppeal(text)
+	if ref == "" {
+		ref = refIn(m.QuoteText())
+	}
+	return b.cfg.Review.FileAppeal(ctx, AppealRequest{User: msg.From, Ref: ref, Reason: reason, Source: AppealFromAIBot, MsgID: msg.ID})
+}
+
 // records lists the member's own recent violations, masked.
 func (b *AIBot) records(ctx context.Context, user string) (string, error) {
 	vs, err := b.cfg.Store.UserViolations(ctx, user, b.cfg.RecordLimit)
@@ -371,9 +397,13 @@ func (b *AIBot) records(ctx context.Context, user string) (string, error) {
 		if v.Recalled {
 			out.WriteString("（已撤回）")
 		}
+		if v.Withdrawn != nil {
+			out.WriteString("（已撤销：误报）")
+		}
+		fmt.Fprintf(&out, "（记录 %s）", Ref(v.ID))
 		out.WriteString("\n")
 	}
-	out.WriteString("\n请遵守公司企业微信使用规范；如有异议，请联系人力资源部。")
+	out.WriteString("\n请遵守公司企业微信使用规范；如有异议，请发送「申诉 记录编号 理由」或联系人力资源部。")
 	return out.String(), nil
 }
 

@@ -52,6 +52,9 @@ var actionKindLabels = map[ActionKind]string{
 	ActProfileName:    "不当昵称提醒",
 	ActHandoverHR:     "离职交接（发给 HR）",
 	ActHandoverLeader: "离职交接（发给直属上级）",
+	ActMemberNotice:   "处理结果通知（发给本人）",
+	ActHRNotice:       "待处理通知（发给 HR）",
+	ActCriticism:      "通报批评",
 }
 
 // ActionKindLabel names kind for people ("违规提醒（发给群主）"); the code
@@ -71,6 +74,13 @@ func ActionRecipient(a Action) string {
 		return "成员 " + a.who()
 	case ActAlertOwner, ActReport:
 		return a.where() + "的群主"
+	case ActMemberNotice:
+		return "成员 " + a.who()
+	case ActCriticism:
+		if a.Announce != "" {
+			return "公告群「" + a.Announce + "」"
+		}
+		return a.where() + "（群机器人）"
 	case ActGroupNotice:
 		return a.where() + "（群机器人）"
 	case ActHandoverLeader:

@@ -45,6 +45,7 @@ type WeComAPI interface {
 	SendText(ctx context.Context, target wecom.SendTarget, content string, opt wecom.SendOptions) (*wecom.SendResult, error)
 	SendMarkdown(ctx context.Context, target wecom.SendTarget, content string, opt wecom.SendOptions) (*wecom.SendResult, error)
 	Webhook(ctx context.Context, key string, msg wecom.WebhookMessage) error
+	SendAppChat(ctx context.Context, chatID string, msg wecom.AppChatMessage) error
 	AppChatOwner(ctx context.Context, chatID string) (string, error)
 	ExternalGroupChatOwner(ctx context.Context, chatID string) (string, error)
 	ArchiveGroupChatCreator(ctx context.Context, roomID string) (string, error)

@@ -226,13 +226,15 @@ func (s *Sender) call(ctx context.Context, b batch) error {
 		return err
 	case strings.HasPrefix(b.Recipient, "user:"):
 		target := wecom.SendTarget{ToUser: []string{strings.TrimPrefix(b.Recipient, "user:")}}
-		if b.Kind == ActWarnSender {
+		if b.Kind == ActWarnSender || b.Kind == ActMemberNotice {
 			// Plain text reads best on a phone.
 			_, err := s.cfg.API.SendText(ctx, target, b.Content, opt)
 			return err
 		}
 		_, err := s.cfg.API.SendMarkdown(ctx, target, b.Content, opt)
 		return err
+	case strings.HasPrefix(b.Recipient, "appchat:"):
+		return s.cfg.API.SendAppChat(ctx, strings.TrimPrefix(b.Recipient, "appchat:"), wecom.AppChatMessage{MsgType: "markdown", Content: b.Content})
 	}
 	return fmt.Errorf("unknown recipient %q: %w", b.Recipient, errNoRecipient)
 }

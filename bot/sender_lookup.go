@@ -27,6 +27,8 @@ func (s *Sender) recipient(ctx context.Context, a Action) (string, error) {
 		return "webhook:" + key, nil
 	case ActReport:
 		return s.reportRecipient(ctx, a)
+	case ActMemberNotice, ActHRNotice, ActCriticism:
+		return s.reviewRecipient(a)
 	case ActProfileName, ActHandoverHR, ActHandoverLeader:
 		return s.directoryRecipient(ctx, a)
 	case ActAlertOwner:

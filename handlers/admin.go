@@ -99,6 +99,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	api.PUT("/chats/:id", hr, s.adapt(s.putChat))
 	api.DELETE("/chats/:id", hr, s.adapt(s.deleteChat))
 	s.tokenRoutes(api, hr)
+	s.reviewRoutes(api, all, readers, hr)
 }
 
 // principal is the admin user of a request.
@@ -553,6 +554,8 @@ var decisions = []string{bot.SanctionWarning, bot.SanctionCriticism, bot.Sanctio
 type resolveRequest struct {
 	Decision string `json:"decision"`
 	Note     string `json:"note"`
+	// Reason is told to the employee with the decision (review.go).
+	Reason string `json:"reason"`
 }
 
 func (s *Server) resolveCase(c *gin.Context) error {
@@ -580,7 +583,7 @@ func (s *Server) resolveCase(c *gin.Context) error {
 	if err := s.audit(c, "case.resolve", after.ID, before, after); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, after)
+	c.JSON(http.StatusOK, s.decided(c, after, req.Reason))
 	return nil
 }
 

@@ -61,9 +61,13 @@ func newAdminEnvOn(t *testing.T, st *store.Store) *adminEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	review, err := bot.NewReviewer(bot.ReviewConfig{Store: st, Policy: func() *rules.RuleSet { return policy.Engine().RuleSet() }})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := handlers.New(handlers.Config{
 		Crypto: c, CorpID: vecCorpID, Pipeline: p, Logger: zerolog.Nop(),
-		Admin: st, Checker: policy.Checker, Rules: st,
+		Admin: st, Checker: policy.Checker, Rules: st, Review: review, Reviews: st,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -83,6 +83,10 @@ type Config struct {
 	Archive ArchiveIngester
 	// SignIn, when set, enables 企业微信登录 on the console (oauth.go).
 	SignIn *WeComSignIn
+	// Review and Reviews serve false alarms, appeals and decisions that
+	// reach people (review.go); both or neither.
+	Review  Review
+	Reviews ReviewStore
 }
 
 // Server is the HTTP surface.

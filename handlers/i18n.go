@@ -86,6 +86,17 @@ var auditZH = map[string]string{
 	"ui.login":           "登录控制台",
 	"token.create":       "创建 API 令牌",
 	"token.revoke":       "吊销 API 令牌",
+	// HR's review (review.go, allowphrase.go).
+	"violation.false_alarm":         "标记误报",
+	"violation.false_alarm_request": "申请标记误报",
+	"false_alarm_request.confirm":   "确认误报申请",
+	"false_alarm_request.decline":   "驳回误报申请",
+	"allow_phrase.preview":          "预览允许短语",
+	"appeal.accept":                 "通过申诉",
+	"appeal.reject":                 "驳回申诉",
+	"case.announce":                 "通知处理结果",
+	"case.suspend_plan":             "准备停用账号",
+	"case.suspend":                  "停用账号",
 }
 
 // zh returns m's name for code, or code itself when m has none (a code

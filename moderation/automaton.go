@@ -162,9 +162,19 @@ func buildAutomaton(pats []pattern, maxCode int) *automaton {
 		parent, child int32
 		code          uint16
 	}
-	queue := []item{{state: root, lo: 0, hi: len(pats), depth: 0}}
-	var order []edge
-	own := make(map[int32][]int32) // state → words ending exactly there
+	// A trie has at most one state per pattern code, plus the root.
+	states := 1
+	for _, p := range pats {
+		states += len(p.codes)
+	}
+	queue := make([]item, 1, states)
+	queue[0] = item{state: root, lo: 0, hi: len(pats), depth: 0}
+	order := make([]edge, 0, states)
+	// own[state] is the range of pats ending exactly at state: the
+	// patterns are sorted, so a state's own words are the first ones of
+	// its range (a slice, not a map: the build of 200k words spent a
+	// third of its time hashing states).
+	own := make([]ownRange, 0, 2*states)
 	var codes []uint16
 	var starts []int
 	for qi := 0; qi < len(queue); qi++ {
@@ -173,7 +183,13 @@ func buildAutomaton(pats []pattern, maxCode int) *automaton {
 		for i := it.lo; i < it.hi; i++ {
 			p := pats[i]
 			if len(p.codes) == it.depth {
-				own[it.state] = append(own[it.state], p.word)
+				if int(it.state) >= len(own) {
+					own = append(own, make([]ownRange, int(it.state)+1-len(own))...)
+				}
+				if own[it.state].n == 0 {
+					own[it.state].lo = int32(i)
+				}
+				own[it.state].n++
 				continue
 			}
 			c := p.codes[it.depth]
@@ -203,7 +219,14 @@ func buildAutomaton(pats []pattern, maxCode int) *automaton {
 	}
 	// Failure links and outputs in breadth-first order, so a suffix state is
 	// always finished before the states that fall back to it.
-	if ws := own[root]; len(ws) > 0 {
+	ownWords := func(state int32) []pattern {
+		if int(state) >= len(own) {
+			return nil
+		}
+		o := own[state]
+		return pats[o.lo : o.lo+o.n]
+	}
+	if ws := ownWords(root); len(ws) > 0 {
 		a.out[root] = a.link(ws, -1)
 	}
 	for _, e := range order {
@@ -223,7 +246,7 @@ func buildAutomaton(pats []pattern, maxCode int) *automaton {
 			}
 		}
 		a.fail[e.child] = f
-		if ws := own[e.child]; len(ws) > 0 {
+		if ws := ownWords(e.child); len(ws) > 0 {
 			a.out[e.child] = a.link(ws, a.out[f])
 		} else {
 			a.out[e.child] = a.out[f]
@@ -257,10 +280,13 @@ func buildAutomaton(pats []pattern, maxCode int) *automaton {
 	return a
 }
 
-func (a *automaton) link(words []int32, tail int32) int32 {
+// ownRange is a run of sorted patterns, pats[lo:lo+n].
+type ownRange struct{ lo, n int32 }
+
+func (a *automaton) link(words []pattern, tail int32) int32 {
 	head := tail
 	for i := len(words) - 1; i >= 0; i-- {
-		a.outs = append(a.outs, acOut{word: words[i], next: head})
+		a.outs = append(a.outs, acOut{word: words[i].word, next: head})
 		head = int32(len(a.outs) - 1)
 	}
 	return head

@@ -20,8 +20,8 @@ const (
 
 // scanHost reads dot-separated labels from p. With evasive set it also
 // accepts the spellings spam uses to dodge filters after a label of two or
-// more characters: "点", "。", a bracketed dot ("(dot)", "[dot]", "[.]")
-// and a spaced " dot "; which ones were used is returned in how, so that the
+// more characters: "点", "。", a bracketed dot ("(dot)", "[dot]", "[.]"),
+// a spaced " dot " and a dot with spaces around it (" . ", " 点 "); which ones were used is returned in how, so that the
 // caller can ask for more evidence where ordinary text looks the same ("the
 // dot com bubble"). It returns the end of the last label, the number of
 // labels, where the last label starts, and host with the labels appended,
@@ -85,6 +85,11 @@ func evasiveDot(runes []rune, j int) (int, uint8) {
 	if k >= len(runes) {
 		return -1, 0
 	}
+	if k > j && k+1 < len(runes) && (runes[k] == '.' || runes[k] == '点' || runes[k] == '。') && runes[k+1] == ' ' {
+		// A dot with spaces on both sides (www . bet365 . com, xpj 点 com)
+		// needs the evidence of a spelled one.
+		return skipSpaces(runes, k+1), dotWord
+	}
 	if k > j && hasPrefixRunes(runes[k:], "dot ") {
 		k += 4
 		for k < len(runes) && runes[k] == ' ' {
@@ -125,8 +130,8 @@ func evasiveDot(runes []rune, j int) (int, uint8) {
 }
 
 // atSign reports whether an evasive or plain @ starts at k: "@" (and ＠),
-// "艾特", "#", or a bracketed "at" ((at), [at], {at}, <at>, spaces around
-// allowed). It returns the index after it, whether it is evasive and whether
+// "艾特", "#", a bracketed "at" or 艾特 ((at), [at], {at}, <at>, (艾特), spaces
+// around allowed). It returns the index after it, whether it is evasive and whether
 // it is "#", which needs stronger evidence (hashtags, "#3").
 func atSign(runes []rune, k int) (next int, evasive, hash bool) {
 	switch r := runes[k]; r {
@@ -158,12 +163,21 @@ func atSign(runes []rune, k int) (next int, evasive, hash bool) {
 				return skipSpaces(runes, j+2), true, false
 			}
 			return -1, false, false
+		case 'a':
+			// "name at qq dot com": a spelled at, which detectEmails
+			// accepts only with a spelled dot too.
+			if j > k && hasPrefixRunes(runes[j:], "at ") {
+				return skipSpaces(runes, j+3), true, false
+			}
+			return -1, false, false
 		default:
 			return -1, false, false
 		}
 		j++
 		switch {
 		case hasPrefixRunes(runes[j:], "at"):
+			j += 2
+		case hasPrefixRunes(runes[j:], "艾特"):
 			j += 2
 		case j < len(runes) && runes[j] == '@':
 			j++
@@ -176,6 +190,49 @@ func atSign(runes []rune, k int) (next int, evasive, hash bool) {
 		return skipSpaces(runes, j+1), true, false
 	}
 	return -1, false, false
+}
+
+// spelledAt reports whether the at sign at k is the word "at" between
+// spaces (name at qq dot com).
+func spelledAt(runes []rune, k int) bool {
+	if runes[k] != ' ' {
+		return false
+	}
+	j := skipSpaces(runes, k)
+	return j > k && hasPrefixRunes(runes[j:], "at ")
+}
+
+// mailHosts are the mail providers of spelled-out addresses in Chinese chat.
+var mailHosts = []string{"qq", "163", "126", "yeah", "sina", "sohu", "foxmail", "aliyun", "139", "gmail", "outlook", "hotmail", "yahoo", "icloud"}
+
+// mailHost reports whether the host at the start of rs is a mail provider.
+func mailHost(rs []rune) bool {
+	for _, h := range mailHosts {
+		if hasPrefixRunes(rs, h) && (len(rs) == len(h) || !isLabelChar(rs[len(h)])) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasDigit(rs []rune) bool {
+	for _, r := range rs {
+		if r >= '0' && r <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// hasSpelledAt reports whether runes hold " at " (name at qq dot com), the
+// one at sign without an at hint.
+func hasSpelledAt(runes []rune) bool {
+	for i := 1; i+3 < len(runes); i++ {
+		if runes[i] == 'a' && runes[i+1] == 't' && runes[i-1] == ' ' && runes[i+2] == ' ' {
+			return true
+		}
+	}
+	return false
 }
 
 func skipSpaces(runes []rune, j int) int {
@@ -224,6 +281,11 @@ func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *de
 		}
 		if how&dotWord != 0 && !evasive {
 			continue // "a@b dot com" is rare; "@所有人 dot …" is not an address
+		}
+		if spelledAt(runes, k) && (how&dotWord == 0 || !mailHost(runes[next:]) && !hasDigit(runes[a:e])) {
+			// "meet me at home dot com" is English: a spelled at needs a
+			// spelled dot and a mail provider or a digit in the name.
+			continue
 		}
 		f := Finding{Kind: KindEmail, Start: int(offs[a]), End: int(offs[end-1]) + 1, Form: FormDetector, Confidence: confPlain + 5}
 		if evasive || how != 0 {

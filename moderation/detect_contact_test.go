@@ -26,6 +26,10 @@ func TestDetectEmailObfuscations(t *testing.T) {
 		{"full stop dot", "邮箱 abc@qq。com", []dhit{{email, "abc@qq。com", obf, false}}},
 		{"curly", "me{at}outlook{dot}com", []dhit{{email, "me{at}outlook{dot}com", obf, false}}},
 		{"full-width brackets", "kefu（at）qq（dot）com", []dhit{{email, "kefu（at）qq（dot）com", obf, false}}},
+		{"bracketed 艾特", "资料发 lisi (艾特) qq.com", []dhit{{email, "lisi (艾特) qq.com", obf, false}}},
+		{"spelled at and dot", "邮箱 zhangsan at qq dot com", []dhit{{email, "zhangsan at qq dot com", obf, false}}},
+		{"spelled AT DOT", "请发至 lisi AT 163 DOT com", []dhit{{email, "lisi AT 163 DOT com", obf, false}}},
+		{"spelled with a digit", "abc123 at example dot com", []dhit{{email, "abc123 at example dot com", obf, false}}},
 	})
 }
 
@@ -34,6 +38,8 @@ func TestDetectEmailTraps(t *testing.T) {
 		"@所有人 明天开会", "#周报# 本周完成三项", "C#.net 项目", "issue#123 已修复", "第#3条.com",
 		"艾特一下张三", "请艾特我.谢谢", "foo(at)bar", "见 (at) 表格", "价格#1.5元", "我们在(at)home.txt里写了",
 		"abc#def.xyz", "a@localhost",
+		"meet me at home dot com", "look at this . com page", "we are at 3 . 5 percent", "I'm at the office. Dot com era is over",
+		"see you at noon.com", "at qq.com", "arrive at 9 dot com",
 	})
 }
 
@@ -44,6 +50,7 @@ func TestDetectURLObfuscations(t *testing.T) {
 		{"word dot twice", "go to mail dot evil dot cn now", []dhit{{url, "mail dot evil dot cn", obf, false}}},
 		{"full stops", "打开www。bet365。com", []dhit{{url, "www。bet365。com", obf, false}}},
 		{"full stop bare", "下载地址 down。app88。vip", []dhit{{url, "down。app88。vip", obf, false}}},
+		{"spaced dots", "访问 www . bet365 . com 注册", []dhit{{url, "www . bet365 . com", obf, false}}},
 		{"ip with scheme", "打开 http://10.0.0.8/x 看看", []dhit{{url, "http://10.0.0.8/x", plain, false}}},
 		{"ip with port and path", "访问 1.2.3.4:8080/path", []dhit{{url, "1.2.3.4:8080/path", plain, false}}},
 		{"ip with port", "代理 47.98.12.3:1080", []dhit{{url, "47.98.12.3:1080", plain, false}}},

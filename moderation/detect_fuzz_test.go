@@ -18,7 +18,8 @@ func FuzzDetect(f *testing.F) {
 		"dafa888 dot com", "http://10.0.0.8/x 1.2.3.4:8080/path", "+V：lucky_888", "➕微", "微信同号", "昨天你加我qq呢？",
 		"我住在北京市朝阳区建国路88号院3号楼2单元501室", "会议地点：北京市朝阳区建国路88号SOHO现代城A座12层",
 		"⒈\u200b3⑴\u202e8\xff❿⓫", "1.(1)⑴⒈1", "艾特艾特#(at)[dot]", "88号路88号路88号", "lolol1o1o1o1o1o1",
-	} {
+		"手机号即微信号 微信就是手机号 13812345678 同微信 V：abc12345 加扣：123456789 weixin：abc123",
+		"lisi (艾特) qq.com 报销单3320906051232978 他昨天加我qq问报价 ➕薇 abc_001"} {
 		f.Add(s)
 	}
 	s, err := moderation.Compile(nil, moderation.Options{Detectors: moderation.AllDetectors, URLAllowDomains: []string{"example.com"}})

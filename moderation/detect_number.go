@@ -41,6 +41,8 @@ var (
 	// orderWords label numbers that are not bank cards even when the Luhn
 	// sum passes (one random number in ten does).
 	orderWords = []string{"订单", "单号", "发票", "快递", "运单", "流水", "交易号", "编号", "工单", "合同号",
+		"报销单", "采购单", "退款单", "请款单", "申请单", "单据", "票号",
+		"设备号", "设备", "sn", "imei", "串号", "会议", "会议室", "账单",
 		"批次", "物流", "追踪", "跟踪", "序列号", "条码", "会议号", "会议id", "工号", "房间号",
 		"order", "invoice", "tracking", "serial", "sku", "ref"}
 	// cardWords make a Luhn-valid number a bank card.

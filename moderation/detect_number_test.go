@@ -156,6 +156,12 @@ func TestDetectNumberTraps(t *testing.T) {
 			"coupon code XYZ13912345678", "快递 SF1381234567811",
 		})
 	})
+	t.Run("labelled device and meeting numbers", func(t *testing.T) {
+		runTraps(t, s, phone, []string{
+			"设备号：13812345678", "SN 13812345678 的设备", "腾讯会议：138 1234 5678", "会议 159 8765 4321 密码 1234",
+			"IMEI 13912345678", "串号 18612345678", "账单 13712345678 已出",
+		})
+	})
 	t.Run("order numbers passing luhn", func(t *testing.T) {
 		runTraps(t, s, bank, []string{
 			"订单号 6222021234567890128", "发票号码：4367421234567890129", "快递单号 6217001234567893",
@@ -166,6 +172,8 @@ func TestDetectNumberTraps(t *testing.T) {
 			"这批订单号 4422344256973854、6064363480115221 请财务核对",
 			"发票号 6222021234567890128，4367421234567890129，6217001234567893",
 			"运单号：6228480012345678903 / 6259660123456788 已签收",
+			// Other business forms.
+			"报销单3320906051232978的发票号码对不上", "采购单 6222021234567890128 已审批", "退款单号6217001234567893",
 		})
 	})
 	t.Run("numbers in ordinary text", func(t *testing.T) {

@@ -25,7 +25,15 @@ func weChatTriggers() []weChatTrigger {
 		{"v信", true, false, false, false}, {"绿泡泡", true, false, false, false},
 		{"vx", true, false, false, false}, {"wx", true, false, false, false}, {"qq", false, true, false, false},
 		{"扣扣", true, true, false, false}, {"企鹅", true, true, false, false}, {"微", true, false, true, false},
+		{"薇", true, false, true, false}, {"威", true, false, true, false},
 		{"v", true, false, true, false}, {"q", true, true, false, true},
+		// Spelled in pinyin (weixin, wei xin) or English (wechat: before a
+		// colon or after 加, not in "contact me on WeChat anytime"), 球球 for
+		// QQ, a single letter or character before a colon (V：abc12345,
+		// 威：abc123), 扣 and q after 加 (加扣：123456789, 加Q 123456789).
+		{"weixin", true, false, false, false}, {"wechat", false, false, false, true}, {"wechat", false, false, true, false}, {"球球", true, true, false, false},
+		{"q", false, true, true, false}, {"v", true, false, false, true}, {"微", true, false, false, true},
+		{"威", true, false, false, true}, {"薇", true, false, false, true}, {"扣", true, true, true, false},
 	}
 	out := make([]weChatTrigger, len(list))
 	for i, t := range list {
@@ -119,7 +127,7 @@ func (s *Scanner) findID(runes []rune, p int, qq bool) int {
 			k++
 			continue
 		}
-		if fillers < 3 && isFiller(r) {
+		if fillers < 3 && (isFiller(r) || qq && r == '群') { // QQ群 123456789: a group to join
 			k++
 			fillers++
 			continue
@@ -155,17 +163,52 @@ func (s *Scanner) findID(runes []rune, p int, qq bool) int {
 	return -1
 }
 
-// sameNumber returns the end of "同号" or "同手机(号)" / "同电话" at p (noise
-// skipped): "微信同号" gives the id as "the same as my phone number", or -1.
+// sameNumber returns the end of "同号", "同手机(号)", "同电话", "即手机号" or
+// "就是手机号" at p (noise skipped): "微信同号" gives the id as "the same as my phone number", or -1.
 func (s *Scanner) sameNumber(runes []rune, p int) int {
 	p = s.skipNoise(runes, p)
-	if p >= len(runes) || runes[p] != '同' {
+	if p >= len(runes) || !strings.ContainsRune("同即就是", runes[p]) {
 		return -1
 	}
-	for _, w := range [...]string{"同号", "同手机号", "同手机", "同电话号", "同电话"} {
+	for _, w := range [...]string{"同号", "同手机号", "同手机", "同电话号", "同电话", "即手机号", "即电话", "就是手机号", "就是电话", "是手机号"} {
 		if hasPrefixRunes(runes[p:], w) {
 			return p + len([]rune(w))
 		}
+	}
+	return -1
+}
+
+// samePhoneBefore returns the start of "手机号即" / "电话同" / "13812345678 同"
+// right before the trigger at i (noise skipped), which gives the phone
+// number as the WeChat id, or -1.
+func (s *Scanner) samePhoneBefore(runes []rune, i int) int {
+	j := i - 1
+	for j >= 0 && s.isNoise(runes[j]) {
+		j--
+	}
+	switch {
+	case j >= 0 && (runes[j] == '同' || runes[j] == '即'):
+		j--
+	case j >= 1 && runes[j] == '是' && runes[j-1] == '就':
+		j -= 2
+	default:
+		return -1
+	}
+	for j >= 0 && s.isNoise(runes[j]) {
+		j--
+	}
+	for _, w := range [...]string{"手机号码", "手机号", "手机", "电话号码", "电话号", "电话"} {
+		n := len([]rune(w))
+		if j+1 >= n && hasPrefixRunes(runes[j+1-n:], w) {
+			return j + 1 - n
+		}
+	}
+	k := j
+	for k >= 0 && runes[k] >= '0' && runes[k] <= '9' {
+		k--
+	}
+	if j-k == 11 {
+		return k + 1
 	}
 	return -1
 }
@@ -174,6 +217,7 @@ func (s *Scanner) sameNumber(runes []rune, p int) int {
 var (
 	pastWords     = []string{"昨天", "前天", "上周", "上次", "上个月", "之前", "刚才", "已经", "早就", "以前", "那天"}
 	questionEnds  = []rune{'?', '吗', '呢', '么', '没'}
+	questionWords = []string{"谁", "哪个", "哪位", "哪一个"}
 	thirdPersons  = []rune{'他', '她', '它'}
 	ordinaryAfter = []string{"支付", "转账", "红包", "群", "公众号", "小程序", "视频号", "登录", "扫码", "文件", "里", "上"}
 )
@@ -228,8 +272,12 @@ func notARequest(runes []rune, i, end int) bool {
 			you = true
 		}
 	}
+	// A past-time word before 加 makes it a report (之前那个供应商加我微信聊过,
+	// 他昨天加我qq问报价), whoever the subject is.
 	past := hasWordNear(runes, i, i, i-lo, 0, pastWords)
-	return question && (you || past) || past && you
+	// A question about who (加我微信的那个客户是谁？) asks about someone.
+	who := question && hasWordNear(runes, end, end, 0, hi-end, questionWords)
+	return question && you || past || who
 }
 
 // thirdPersonSubject reports whether someone other than the writer is the
@@ -308,6 +356,12 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 			}
 			dst = append(dst, Finding{Kind: KindWeChatID, Start: int(offs[i]), End: int(offs[idEnd-1]) + 1, Form: form, Confidence: conf})
 			i = idEnd - 1
+			continue
+		}
+		if st := s.samePhoneBefore(runes, i); st >= 0 && !tr.qq {
+			// 手机号即微信号, 13812345678 同V: the id is the phone number.
+			dst = append(dst, Finding{Kind: KindWeChatID, Start: int(offs[st]), End: int(offs[end-1]) + 1, Form: form, Confidence: conf})
+			i = end - 1
 			continue
 		}
 		if idEnd := s.findID(runes, end, tr.qq); idEnd > 0 {

@@ -33,9 +33,23 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"V信同号", "V信同号，随时联系", []dhit{{wechat, "V信同号", obf, false}}},
 		{"手机微信同号", "手机微信同号：13987654321", []dhit{{wechat, "微信同号：13987654321", plain, false}, {phone, "13987654321", plain, false}}},
 		{"vx同手机", "vx同手机", []dhit{{wechat, "vx同手机", obf, false}}},
+		{"heavy plus 薇", "感兴趣➕薇 abc_001", []dhit{{wechat, "➕薇 abc_001", obf, false}}},
+		{"加威", "想了解的加威 rich_88", []dhit{{wechat, "加威 rich_88", obf, false}}},
+		{"手机号即微信号", "手机号即微信号", []dhit{{wechat, "手机号即微信号", plain, false}}},
+		{"微信就是手机号", "微信就是手机号，直接加", []dhit{{wechat, "微信就是手机号", plain, false}}},
+		{"number 同微信", "15912345678 同微信", []dhit{{phone, "15912345678", plain, false}, {wechat, "15912345678 同微信", plain, false}}},
 		{"加我微信", "感兴趣的加我微信", []dhit{{wechat, "加我微信", plain, false}}},
 		{"加我微信好吗", "方便的话加我微信好吗", []dhit{{wechat, "加我微信", plain, false}}},
 		{"微信号", "微信号：zhangsan_01", []dhit{{wechat, "微信号：zhangsan_01", plain, false}}},
+		{"wechat colon", "WeChat：lucky2024", []dhit{{wechat, "WeChat：lucky2024", plain, false}}},
+		{"加我wechat", "有兴趣加我wechat", []dhit{{wechat, "加我wechat", plain, false}}},
+		{"weixin", "wei xin：abc123 咨询", []dhit{{wechat, "wei xin：abc123", obf, false}}},
+		{"V colon", "V：abc12345 详聊", []dhit{{wechat, "V：abc12345", obf, false}}},
+		{"威 colon", "威:abc123 有资料", []dhit{{wechat, "威:abc123", obf, false}}},
+		{"加扣", "加扣：123456789 领取", []dhit{{wechat, "加扣：123456789", obf, false}}},
+		{"加Q", "加Q 123456789", []dhit{{wechat, "加Q 123456789", plain, false}}},
+		{"QQ群", "QQ群 123456789 进群领资料", []dhit{{wechat, "QQ群 123456789", plain, false}}},
+		{"球球", "球球：123456789", []dhit{{wechat, "球球：123456789", obf, false}}},
 	})
 }
 
@@ -49,5 +63,8 @@ func TestDetectWeChatTraps(t *testing.T) {
 		// Someone else is the subject: a report, not a request.
 		"上周有人加我微信说是猎头，大家注意", "他加我微信是为了对接支付网关的接口", "对方加我微信问报价",
 		"她也加我微信了", "他们加我微信拉了个群",
+		// A past-time word makes it a report, whoever the subject is.
+		"他昨天加我qq问报价", "之前那个供应商加我微信聊过一次", "上次客户加我微信发了合同",
+		"Please contact me on WeChat anytime", "My WeChat account is linked", "我们加q班吧", "微信群 abc123", "加我微信的那个客户是谁？", "刚才加我qq的是哪位？",
 	})
 }

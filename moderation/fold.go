@@ -39,7 +39,7 @@ const japaneseVariants = "売卖伝传広广読读気气図图黒黑駅驿辺边
 	"畳叠縄绳壌壤嬢娘譲让醸酿粋粹酔醉髄髓瀬濑斉齐摂摄専专銭钱繊纤荘庄捜搜挿插巣巢" +
 	"層层騒骚増增贈赠続续対对帯带滝泷嘆叹団团遅迟鋳铸庁厅聴听鎮镇逓递転转稲稻闘斗" +
 	"徳德覇霸廃废拝拜発发浜滨餅饼穂穗豊丰満满黙默揺摇謡谣頼赖覧览欄栏竜龙虜虏両两" +
-	"緑绿涙泪塁垒類类霊灵齢龄暦历歴历録录"
+	"緑绿涙泪塁垒類类霊灵齢龄暦历歴历録录砲炮"
 
 // lookalikeFold holds the pre-NFKC look-alike mappings of single runes.
 type lookalikeFold struct {

@@ -22,6 +22,7 @@ import (
 //	 80  pinyin                 dubo, du bo, dǔbó, 赌bo, du博; structure across a line break
 //	 75  split                  女马 for 妈
 //	 60  homophone, initials    菠菜 for 博彩, sb, cnm
+//	 50  near homophone         撒比 for 傻逼, 宾毒 for 冰毒 (zh/z, n/l, -ng/-n merged)
 //	 40  doubtful context       pinyin amid English words or written like a name (请联系Dubo)
 //	 30  doubtful homophone     needs a particle (败家了 for 百家乐) or an ordinary
 //	                            doubled character (试试才 for 时时彩)
@@ -42,6 +43,8 @@ const (
 	confSplit     = 75
 	confHomophone = 60
 	confInitials  = 60
+	// confNearHomophone: a homophone that needs an accent merge (撒比).
+	confNearHomophone = 50
 	// confHomophoneDoubt: a homophone that needs a particle (败家了 for 百家乐)
 	// or an ordinary doubled character (试试才 for 时时彩).
 	confHomophoneDoubt = 30
@@ -205,6 +208,16 @@ var splitChars = map[rune]string{
 	'请': "言青", '诈': "言乍", '订': "言丁", '讨': "言寸", '让': "言上",
 	'信': "人言", '你': "人尔", '他': "人也", '代': "人弋", '付': "人寸", '位': "人立", '件': "人牛",
 	'钱': "金戋", '银': "金艮", '针': "金十", '钟': "金中", '钓': "金勺",
+	// The other characters of the default lists whose parts can be typed
+	// (衤 as 衣, 礻 as 示, ⻊ as 足; top/bottom splits too: 西示 for 票).
+	'偷': "人俞", '价': "人介", '份': "人分", '仿': "人方", '传': "人专", '倒': "人到", '借': "人昔", '值': "人直",
+	'助': "且力", '吧': "口巴", '呗': "口贝", '和': "禾口", '啡': "口非", '嗨': "口海", '名': "夕口", '多': "夕夕",
+	'地': "土也", '增': "土曾", '屄': "尸穴", '智': "知日", '死': "歹匕", '殊': "歹朱", '残': "歹戋",
+	'烦': "火页", '爸': "父巴", '爹': "父多", '物': "牛勿", '特': "牛寺", '犊': "牛卖", '的': "白勺",
+	'砍': "石欠", '票': "西示", '税': "禾兑", '稳': "禾急", '站': "立占", '竞': "立兄", '耀': "光翟", '聊': "耳卯",
+	'行': "彳亍", '裸': "衣果", '要': "西女", '视': "示见", '询': "言旬", '货': "化贝", '贱': "贝戋", '贷': "代贝",
+	'费': "弗贝", '资': "次贝", '跑': "足包", '躺': "身尚", '配': "酉己", '链': "金连", '销': "金肖", '领': "令页",
+	'频': "步页", '额': "客页", '出': "山山",
 }
 
 // toneVowels are the vowels pinyin writes with tone marks.
@@ -301,10 +314,11 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 	}
 	for _, r := range text[bs:be] {
 		// Pinyin is typed in ASCII (full width at most), with tone marks on
-		// vowels, or disguised in look-alikes (ᴅᴜʙᴏ); other letters
+		// vowels, or disguised in look-alikes (ᴅᴜʙᴏ) and letter styles that
+		// fold to ASCII (𝖉𝖚𝖇𝖔, ⓓⓤⓑⓞ); other letters
 		// (mojibake such as ĺż) are no pinyin.
 		if r >= utf8.RuneSelf && unicode.IsLetter(r) && !(r >= 'Ａ' && r <= 'ｚ') && !t.isLookalike(r) &&
-			!(w.form == FormPinyin && strings.ContainsRune(toneVowels, r)) {
+			!(w.form == FormPinyin && strings.ContainsRune(toneVowels, r)) && !letterStyle(r) {
 			return 0, 0, 0, false
 		}
 	}
@@ -318,6 +332,14 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 		conf = min(conf, confDoubtful)
 	}
 	return w.form, conf, end, true
+}
+
+// letterStyle reports whether r is a style of an ASCII letter that NFKC
+// folds to it (𝖉, ⓓ): not a letter with a diacritic (mojibake such as ĺż
+// is no pinyin). Only runs for the non-ASCII letters of a Latin finding.
+func letterStyle(r rune) bool {
+	s := norm.NFKC.String(string(r))
+	return len(s) == 1 && isASCIILetter(s[0])
 }
 
 // latinContext describes the Latin text around text[bs:be]: ident when it

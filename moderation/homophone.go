@@ -20,8 +20,9 @@ import (
 // everyday simplified Chinese: rare characters stay out so that variants
 // remain bounded) to a syllable id, and syllable names to ids.
 type syllables struct {
-	id    []uint16 // rune-0x4E00 → syllable id, 0 when not common
+	id    []uint16 // rune-0x4E00 → near-homophone class id, 0 when not common
 	names map[string]uint16
+	exact []string // rune-0x4E00 → toneless reading (slang swaps folded), "" when not common
 }
 
 const hanBase, hanEnd = 0x4E00, 0x9FFF
@@ -29,7 +30,7 @@ const hanBase, hanEnd = 0x4E00, 0x9FFF
 var syllableTable = sync.OnceValue(buildSyllables)
 
 func buildSyllables() *syllables {
-	sy := &syllables{id: make([]uint16, hanEnd-hanBase+1), names: make(map[string]uint16, 512)}
+	sy := &syllables{id: make([]uint16, hanEnd-hanBase+1), names: make(map[string]uint16, 512), exact: make([]string, hanEnd-hanBase+1)}
 	dec := simplifiedchinese.GBK.NewDecoder()
 	args := pinyin.NewArgs()
 	for b0 := 0xB0; b0 <= 0xF7; b0++ {
@@ -44,17 +45,50 @@ func buildSyllables() *syllables {
 			}
 			if rs := pinyin.SinglePinyin(r[0], args); len(rs) > 0 {
 				sy.id[r[0]-hanBase] = sy.intern(rs[0])
+				sy.exact[r[0]-hanBase] = exactSyllable(rs[0])
 			}
 		}
 	}
 	return sy
 }
 
-// nearSyllable folds a toneless syllable to its near-homophone class: the
-// vowel swaps of internet slang (特么 te me for 他妈 ta ma). The accent
-// merges (zh/z, an/ang, in/ing) are left out: on ordinary work chat they
-// more than double the false alarms (江人 for 贱人, 子掌 for 智障).
+// nearSyllable folds a toneless syllable to its near-homophone class, the
+// sounds that southern accents and fast typing merge and that evasions
+// use: the vowel swaps of internet slang (特么 te me for 他妈 ta ma), the
+// retroflex initials zh/ch/sh with z/c/s (撒比 for 傻逼), n with l (脑虎机
+// for 老虎机) and the finals -ang/-eng/-ing with -an/-en/-in (宾毒 for 冰毒).
+// A match that needs one of the merges is rated confNearHomophone, one that
+// reads the same confHomophone (exactSyllable tells them apart). The
+// merges cost false alarms (江人 for 贱人, 子掌 for 智障); the sound-alike
+// check of package rules drops those that are ordinary words, and the
+// lists opt in one by one (rules/README.md has the measured cost).
 func nearSyllable(p string) string {
+	switch p {
+	case "te":
+		return "ta"
+	case "me":
+		return "ma"
+	}
+	var b [8]byte
+	if len(p) > len(b) || len(p) < 2 {
+		return p
+	}
+	q := append(b[:0], p...)
+	switch {
+	case len(q) > 2 && q[1] == 'h' && (q[0] == 'z' || q[0] == 'c' || q[0] == 's'):
+		q = append(q[:1], q[2:]...)
+	case q[0] == 'n' && q[1] != 'g':
+		q[0] = 'l'
+	}
+	if n := len(q); n > 3 && q[n-1] == 'g' && q[n-2] == 'n' && (q[n-3] == 'a' || q[n-3] == 'e' || q[n-3] == 'i') {
+		q = q[:n-1]
+	}
+	return string(q)
+}
+
+// exactSyllable is the slang vowel swap alone: the readings that count as
+// the same sound, not a near one.
+func exactSyllable(p string) string {
 	switch p {
 	case "te":
 		return "ta"
@@ -78,6 +112,7 @@ func (sy *syllables) intern(p string) uint16 {
 type homEntry struct {
 	letters []rune
 	tag     int32
+	exact   [][]string // per letter: its readings, slang swaps folded (set by newHomophones)
 }
 
 // homophones is a Scanner's syllable automaton.
@@ -99,8 +134,12 @@ func newHomophones(entries []homEntry) *homophones {
 	next := uint16(1)
 	for _, e := range entries {
 		seqs := [][]uint16{nil}
-		for _, r := range e.letters {
+		e.exact = make([][]string, len(e.letters))
+		for i, r := range e.letters {
 			rs := pinyin.SinglePinyin(r, args)
+			for _, p := range rs {
+				e.exact[i] = append(e.exact[i], exactSyllable(p))
+			}
 			if len(rs) == 0 {
 				seqs = nil
 				break
@@ -141,11 +180,21 @@ func newHomophones(entries []homEntry) *homophones {
 	return h
 }
 
-// codeOf returns the alphabet code of a normalized rune.
+// codeOf returns the alphabet code of a normalized rune. Small enough to
+// inline into the hot loop; runes other than the common Han block go out
+// of line.
 func (h *homophones) codeOf(s *Scanner, r rune) uint16 {
-	if r >= hanBase && r <= hanEnd {
+	if uint32(r-hanBase) <= hanEnd-hanBase {
 		return h.han[r-hanBase]
 	}
+	return nonHanCode(s, r)
+}
+
+// nonHanCode is codeOf for runes outside the common Han block; kept out
+// of line so that codeOf inlines.
+//
+//go:noinline
+func nonHanCode(s *Scanner, r rune) uint16 {
 	if s.code(r) == codeSkip {
 		return codeSkip
 	}
@@ -202,6 +251,14 @@ func (s *Scanner) matchHomophones(text string, runes []rune, offs []int32, dst [
 				continue
 			}
 			f := Finding{Kind: KindKeyword, Tag: e.tag, Form: FormHomophone, Confidence: confHomophone}
+			if h.near(runes, start, i, e) {
+				f.Confidence = confNearHomophone
+			}
+			if len(e.letters) == 2 && start > 0 && isSurname(runes[start-1]) {
+				// 欧锡强 (xi qiang, like 洗钱), 王冰都: two characters after a
+				// surname are most likely a given name.
+				doubt = true
+			}
 			if doubt {
 				f.Confidence = confHomophoneDoubt
 			}
@@ -216,6 +273,31 @@ func (s *Scanner) matchHomophones(text string, runes []rune, offs []int32, dst [
 	}
 	return dst
 }
+
+// near reports whether the homophone of e at runes[start..end] needs one
+// of nearSyllable's merges: some character does not read like the letter
+// it stands for.
+func (h *homophones) near(runes []rune, start, end int, e homEntry) bool {
+	k := 0
+	for i := start; i <= end && k < len(e.letters); i++ {
+		r := runes[i]
+		if r < hanBase || r > hanEnd || h.han[r-hanBase] == 0 {
+			continue // noise or markers between the characters
+		}
+		if r != e.letters[k] && !slices.Contains(e.exact[k], h.sy.exact[r-hanBase]) {
+			return true
+		}
+		k++
+	}
+	return false
+}
+
+// surnames are the commonest Chinese surnames that are seldom ordinary
+// words before a noun (高, 方, 金, 白 … are left out). Curated: no Go
+// module ships a surname list.
+const surnames = "王李张刘陈杨黄赵吴周徐孙胡朱郭何罗梁宋郑谢韩唐冯董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛阎潘杜戴钟汪姜范姚谭廖邹熊陆郝孔崔康毛邱秦顾侯邵孟段雷汤尹黎乔贺赖龚欧"
+
+func isSurname(r rune) bool { return r >= hanBase && strings.ContainsRune(surnames, r) }
 
 // particles are grammatical characters that ordinary sentences put next to
 // anything (败家了 reads bai jia le like 百家乐): a homophone that needs one of

@@ -281,10 +281,17 @@ func isASCIIAlnum(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z'
 }
 
+// code returns the letter code of a normalized rune (codeSkip for noise,
+// codeReset for a rune no word holds). Small enough to inline: the astral
+// planes are looked up out of line.
 func (s *Scanner) code(r rune) uint16 {
 	if r < 0x10000 {
 		return s.alpha[r]
 	}
+	return s.astralCode(r)
+}
+
+func (s *Scanner) astralCode(r rune) uint16 {
 	if c, ok := s.astral[r]; ok {
 		return c
 	}
@@ -500,10 +507,10 @@ func (s *Scanner) emit(text string, runes []rune, offs []int32, end int, o int32
 				n--
 			}
 		}
-		if w.flags&wordLatinStart != 0 && start > 0 && isASCIIAlnum(runes[start-1]) {
+		if w.flags&wordLatinStart != 0 && start > 0 && latinGlued(runes, start, -1, w) {
 			continue
 		}
-		if w.flags&wordLatinEnd != 0 && end+1 < len(runes) && isASCIIAlnum(runes[end+1]) {
+		if w.flags&wordLatinEnd != 0 && end+1 < len(runes) && latinGlued(runes, end, 1, w) {
 			continue
 		}
 		f := Finding{Kind: KindKeyword, Tag: w.tag}
@@ -528,6 +535,20 @@ func (s *Scanner) emit(text string, runes []rune, offs []int32, end int, o int32
 		dst = append(dst, f)
 	}
 	return dst
+}
+
+// latinGlued reports whether an ASCII letter or digit stands next to
+// runes[i] in direction dir. For a listed word of four letters or more
+// (not initials or pinyin: sb would be found in "ssssb") repeats of the
+// edge letter are skipped first: ffuck, fuckkk are no other word.
+func latinGlued(runes []rune, i, dir int, w word) bool {
+	k := i + dir
+	if w.form == FormExact && w.n >= 4 {
+		for n := 0; k >= 0 && k < len(runes) && runes[k] == runes[i] && n < maxRepeats; n++ {
+			k += dir
+		}
+	}
+	return k >= 0 && k < len(runes) && isASCIIAlnum(runes[k])
 }
 
 // span returns the original rune range of runes[start..end]: offsets are

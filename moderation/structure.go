@@ -176,11 +176,21 @@ func (s *Scanner) entity(runes []rune, i int) (int, uint8) {
 }
 
 // tagLen returns the length of the HTML tag at runes[i] ('<'), 0 if none:
-// < and an optional / then an ASCII letter, up to the next > on the line.
+// < and an optional / then an ASCII letter, up to the next > on the line,
+// or a comment <!-- … -->.
 func tagLen(runes []rune, i int) int {
 	k := i + 1
 	if k < len(runes) && runes[k] == '/' {
 		k++
+	}
+	if k+2 < len(runes) && runes[k] == '!' && runes[k+1] == '-' && runes[k+2] == '-' {
+		// A comment (<!-- x -->) ends at "-->", within maxTag.
+		for j := k + 3; j+2 < len(runes) && j+2 < i+maxTag; j++ {
+			if runes[j] == '-' && runes[j+1] == '-' && runes[j+2] == '>' {
+				return j + 3 - i
+			}
+		}
+		return 0
 	}
 	if k >= len(runes) || !(runes[k] >= 'a' && runes[k] <= 'z') {
 		return 0
@@ -290,7 +300,7 @@ func (s *Scanner) crossSeparator(runes []rune, i int, state int32) int {
 		r := runes[j]
 		c := s.code(r)
 		if c == codeSep {
-			if r == '\n' || r == '\r' {
+			if r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029 {
 				breaks++
 			} else {
 				others++

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"maps"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/importcjj/sensitive"
 
@@ -159,6 +161,59 @@ func BenchmarkBaselineImportcjj(b *testing.B) {
 	}
 }
 
+// versusBlock is how many messages each side checks before the other
+// takes its turn in BenchmarkVersusImportcjj.
+const versusBlock = 256
+
+// BenchmarkVersusImportcjj runs the whole check and importcjj's FindIn on
+// the same typical messages in alternating blocks of versusBlock, so that
+// both see the same load on a shared machine (separate benchmarks minutes
+// apart do not). It reports each side's CPU time per message, read from
+// the thread's CPU clock so that time spent waiting for a core is not
+// counted (check-cpu-ns, importcjj-cpu-ns), the ratio (x-importcjj: how
+// many times faster the whole check is), and the wall-time ratio
+// (x-importcjj-wall). ns/op is both sides together, in wall time.
+func BenchmarkVersusImportcjj(b *testing.B) {
+	for _, s := range benchSets(b) {
+		typical := typicalMessages(s.messages)
+		var e *Engine
+		f := sensitive.New()
+		f.AddWord(s.words...)
+		b.Run(s.name+"-typical", func(b *testing.B) {
+			if e == nil {
+				var err error
+				if e, err = Compile(s.rs); err != nil {
+					b.Fatal(err)
+				}
+			}
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			mc := Context{ChatKind: ChatWork}
+			b.ReportAllocs()
+			b.ResetTimer()
+			var check, base, checkWall, baseWall time.Duration
+			for i := 0; i < b.N; i += versusBlock {
+				n := min(versusBlock, b.N-i)
+				c0, t0 := threadCPU(), time.Now()
+				for k := range n {
+					e.Evaluate(typical[(i+k)%len(typical)], mc)
+				}
+				c1, t1 := threadCPU(), time.Now()
+				for k := range n {
+					f.FindIn(typical[(i+k)%len(typical)])
+				}
+				c2, t2 := threadCPU(), time.Now()
+				check, base = check+c1-c0, base+c2-c1
+				checkWall, baseWall = checkWall+t1.Sub(t0), baseWall+t2.Sub(t1)
+			}
+			b.ReportMetric(float64(check.Nanoseconds())/float64(b.N), "check-cpu-ns")
+			b.ReportMetric(float64(base.Nanoseconds())/float64(b.N), "importcjj-cpu-ns")
+			b.ReportMetric(float64(base)/float64(max(check, 1)), "x-importcjj")
+			b.ReportMetric(float64(baseWall)/float64(max(checkWall, 1)), "x-importcjj-wall")
+		})
+	}
+}
+
 // BenchmarkCompile measures building an Engine, which happens on every
 // policy edit while the old Engine still serves.
 func BenchmarkCompile(b *testing.B) {
@@ -171,6 +226,94 @@ func BenchmarkCompile(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkCompile200k measures building an Engine for the default policy
+// with 200k generated entries added (the target is at most 2 s), and the
+// heap it keeps (retained-MiB) and allocates on the way (alloc-MiB), and
+// the process's CPU time per build, garbage collection included (cpu-s:
+// on a shared, loaded machine wall time counts the waits for a core). The
+// segmenter's dictionary is loaded before the timer starts: a process
+// loads it once (BenchmarkDictionaryLoad), not on every build.
+func BenchmarkCompile200k(b *testing.B) {
+	rs, _ := withLexicon(b, moderationtest.Lexicon(200000, benchSeed))
+	if _, err := loadDictionary(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var retained, allocated float64
+	var cpu time.Duration
+	for range b.N {
+		var before, after runtime.MemStats
+		b.StopTimer()
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		c0 := processCPU()
+		b.StartTimer()
+		e, err := Compile(rs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		cpu += processCPU() - c0
+		runtime.ReadMemStats(&after)
+		allocated = float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		retained = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / (1 << 20)
+		runtime.KeepAlive(e)
+		b.StartTimer()
+	}
+	b.ReportMetric(retained, "retained-MiB")
+	b.ReportMetric(allocated, "alloc-MiB")
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s")
+}
+
+// TestCleanMessagesDoNotAllocate checks that the whole check allocates
+// nothing on messages without hits, with the default policy and a 35k
+// generated lexicon: generated work chat, and messages whose only keyword
+// finding the precision pass drops (so the segmentation runs too).
+func TestCleanMessagesDoNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items under the race detector")
+	}
+	rs, _ := withLexicon(t, moderationtest.Lexicon(35000, benchSeed))
+	e, err := Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	precise, err := Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	precise.prec = nil
+	mc := Context{ChatKind: ChatWork}
+	var clean, dropped []string
+	for _, m := range typicalMessages(moderationtest.Messages(3000, benchSeed)) {
+		if len(e.Evaluate(m, mc).Hits) == 0 {
+			clean = append(clean, m)
+		}
+	}
+	for _, m := range []string{"今天下午支援交付团队上线", "白色情人节快乐", "我妈妈的生日是下周", "岗位需求：宣传/销售",
+		"我们打赌博士毕业要几年", "这个人渣打银行的卡办好了吗", "突发情况请联系值班", "具体位置发群里"} {
+		if len(precise.Evaluate(m, mc).Hits) > 0 && len(e.Evaluate(m, mc).Hits) == 0 {
+			dropped = append(dropped, m)
+		}
+	}
+	if len(dropped) < 2 {
+		t.Fatalf("only %d messages whose keyword findings the precision pass drops: %q", len(dropped), dropped)
+	}
+	if len(clean) < 1000 {
+		t.Fatalf("only %d clean messages", len(clean))
+	}
+	t.Logf("%d clean messages (300 checked), %d whose findings the precision pass drops: %q", len(clean), len(dropped), dropped)
+	for _, m := range append(clean[:300], dropped...) {
+		e.Evaluate(m, mc) // warm the pools
+		if allocs := testing.AllocsPerRun(20, func() { e.Evaluate(m, mc) }); allocs != 0 {
+			t.Errorf("%q: %v allocations per Evaluate, want 0", m, allocs)
+		}
 	}
 }
 

@@ -180,7 +180,7 @@ func isSentenceEnd(r rune) bool {
 // the keyword word found at byte offsets [bs, be) of text, or -1.
 func applyContext(text string, bs, be int, word string) int {
 	clause := clauseBefore(text, bs, clauseRunes, isClauseEnd)
-	starts := cueStarts()
+	cued := cueIndex().present(clause)
 	for i := range contextRules {
 		r := &contextRules[i]
 		if len(r.Phrases) > 0 && !slices.Contains(r.Phrases, word) {
@@ -205,7 +205,7 @@ func applyContext(text string, bs, be int, word string) int {
 				continue
 			}
 		}
-		if r.cued(clause, starts[i]) {
+		if cued&(1<<i) != 0 && r.cued(clause) {
 			return i
 		}
 	}
@@ -215,13 +215,7 @@ func applyContext(text string, bs, be int, word string) int {
 // cued reports whether one of r's cues ends at most r.Within runes before
 // the end of clause (the text just before the hit), with one of r.Verbs in
 // between when r has verbs.
-//
-// starts holds the first character of each cue: most clauses hold none of
-// them, and one scan of the clause then replaces a search for every cue.
-func (r *contextRule) cued(clause, starts string) bool {
-	if !strings.ContainsAny(clause, starts) {
-		return false
-	}
+func (r *contextRule) cued(clause string) bool {
 	for _, cue := range r.Cues {
 		i := strings.LastIndex(clause, cue)
 		if i < 0 || slices.ContainsFunc(r.Except, func(e string) bool { return strings.HasPrefix(clause[i:], e) }) {
@@ -238,20 +232,47 @@ func (r *contextRule) cued(clause, starts string) bool {
 	return false
 }
 
-// cueStarts holds, for each of contextRules, the first characters of its
-// cues; computed once, since the rules are fixed.
-var cueStarts = sync.OnceValue(func() []string {
-	out := make([]string, len(contextRules))
+// cueFirsts says, for each character, which of contextRules have a cue
+// starting with it: most clauses hold none, and one pass over the clause
+// then replaces a search for every cue of every rule.
+type cueFirsts struct {
+	han    []uint8        // rule bits by character - cueHanBase
+	others map[rune]uint8 // cue starts outside the block (none today)
+}
+
+const cueHanBase, cueHanEnd = 0x4E00, 0xA000
+
+// present returns the bit set of the rules with a cue starting with some
+// character of clause.
+func (c *cueFirsts) present(clause string) uint8 {
+	var m uint8
+	for _, r := range clause {
+		if i := uint32(r - cueHanBase); i < cueHanEnd-cueHanBase {
+			m |= c.han[i]
+		} else if len(c.others) > 0 {
+			m |= c.others[r]
+		}
+	}
+	return m
+}
+
+// cueFits fails to compile when contextRules outgrow cueFirsts' bit set.
+var _ [8 - len(contextRules)]struct{}
+
+// cueIndex is built once: the rules are fixed.
+var cueIndex = sync.OnceValue(func() *cueFirsts {
+	c := &cueFirsts{han: make([]uint8, cueHanEnd-cueHanBase), others: map[rune]uint8{}}
 	for i, r := range contextRules {
-		var b strings.Builder
-		for _, c := range r.Cues {
-			if first, _ := utf8.DecodeRuneInString(c); !strings.ContainsRune(b.String(), first) {
-				b.WriteRune(first)
+		for _, cue := range r.Cues {
+			first, _ := utf8.DecodeRuneInString(cue)
+			if j := uint32(first - cueHanBase); j < cueHanEnd-cueHanBase {
+				c.han[j] |= 1 << i
+			} else {
+				c.others[first] |= 1 << i
 			}
 		}
-		out[i] = b.String()
 	}
-	return out
+	return c
 })
 
 // clauseBefore returns the text before byte offset end back to the last

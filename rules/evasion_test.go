@@ -1,84 +1,182 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
 )
 
-// evasion is one line of testdata/evasions-zh.txt.
-type evasion struct {
-	family  string
-	pending bool // needs a form package moderation does not match yet
-	text    string
+// This file measures detection per family of issue 9: recall on the
+// evasions of testdata/evasions-zh.txt and the false-alarm rate on the
+// traps of testdata/traps-zh.txt. Each family has a floor (recall) or a
+// ceiling (false alarms) at what the matcher reaches today, so a change
+// that loses ground fails; the log prints every family's figure and the
+// examples it misses, which is what to work on next.
+
+// family is one line of testdata/evasions-zh.txt or traps-zh.txt.
+type familyLine struct {
+	family string
+	text   string
 }
 
-func readEvasions(t testing.TB) []evasion {
+func readFamilies(t testing.TB, path string) []familyLine {
 	t.Helper()
-	var out []evasion
-	for _, l := range readLines(t, "testdata/evasions-zh.txt") {
+	var out []familyLine
+	for _, l := range readLines(t, path) {
 		family, text, ok := strings.Cut(l, "\t")
 		if !ok {
-			t.Fatalf("evasion line %q has no TAB", l)
+			t.Fatalf("%s: line %q has no TAB", path, l)
 		}
-		e := evasion{family: family, text: text}
-		if f, ok := strings.CutPrefix(family, "pending: "); ok {
-			e.family, e.pending = f, true
-		}
-		out = append(out, e)
+		out = append(out, familyLine{family, text})
 	}
 	return out
 }
 
-// TestEvasions wants the default policy to act on every evasion of the
-// families it handles (in a work group, where ads rules apply), with at
-// least ten examples a family, and counts the pending families.
+// detectorFamilies are the evasion families of a detector: caught when the
+// detector reports the finding (held or not: the default policy watches
+// e-mail addresses and links in shadow mode), in the chat kind where the
+// default policy has a rule for it. Every other family is caught when the
+// default policy acts on the message in a work group.
+var detectorFamilies = map[string]struct {
+	kind moderation.Kind
+	chat ChatKind
+}{
+	"dingbat-digits": {moderation.KindPhone, ChatWork},
+	"radio-numerals": {moderation.KindPhone, ChatWork},
+	"ol-digits":      {moderation.KindPhone, ChatWork},
+	"grouped-phone":  {moderation.KindPhone, ChatWork},
+	"email":          {moderation.KindEmail, ChatExternal},
+	"url":            {moderation.KindURL, ChatWork},
+	"solicitation":   {moderation.KindWeChatID, ChatWork},
+	"tonghao":        {moderation.KindWeChatID, ChatWork},
+}
+
+// evasionFloors are the recalls (in percent) reached on the evasion table;
+// a family below its floor fails. Families not listed must reach 100.
+// Where a floor is below 100 the log names the examples missed and
+// rules/README.md says why (a word the default lists do not hold, such as
+// 他妈的 behind tmd and 特么的, costs too many false alarms on ordinary chat).
+var evasionFloors = map[string]int{
+	"initials":   88, // tmd (他妈的), gdx (狗东西: insults have no initials)
+	"line-break": 90, // 老虎\n机在线玩: a line of two characters before a long one
+	"filler":     91, // 卖Ⅶ淫: 卖淫 is in no default list
+}
+
+func caught(e *Engine, fl familyLine) (bool, Verdict) {
+	if d, ok := detectorFamilies[fl.family]; ok {
+		v := e.Evaluate(fl.text, Context{ChatKind: d.chat, Explain: true})
+		return slices.ContainsFunc(v.Hits, func(h Hit) bool { return h.Kind == d.kind }), v
+	}
+	v := e.Evaluate(fl.text, Context{ChatKind: ChatWork, Explain: true})
+	return v.Action != ActionNone, v
+}
+
+// TestEvasions prints the recall of every evasion family of issue 9 (each
+// with at least ten examples) and fails when one falls below its floor.
 func TestEvasions(t *testing.T) {
 	e := defaultEngine(t)
-	perFamily := map[string]int{}
-	caught := map[string]int{}
-	for _, ev := range readEvasions(t) {
-		perFamily[ev.family]++
-		v := e.Evaluate(ev.text, Context{ChatKind: ChatWork, Explain: true})
-		if v.Action != ActionNone {
-			caught[ev.family]++
+	var order []string
+	total, hit := map[string]int{}, map[string]int{}
+	missed := map[string][]string{}
+	for _, fl := range readFamilies(t, "testdata/evasions-zh.txt") {
+		if total[fl.family] == 0 {
+			order = append(order, fl.family)
 		}
-		if ev.pending {
+		total[fl.family]++
+		ok, v := caught(e, fl)
+		if ok {
+			hit[fl.family]++
 			continue
 		}
-		if v.Action == ActionNone {
-			var why []string
-			for _, h := range v.Hits {
-				why = append(why, h.Explanation)
-			}
-			t.Errorf("%s: %q not acted on (hits: %v)", ev.family, ev.text, why)
+		var why []string
+		for _, h := range v.Hits {
+			why = append(why, h.Explanation)
+		}
+		missed[fl.family] = append(missed[fl.family], fl.text+" "+strings.Join(why, "; "))
+	}
+	all, allHit := 0, 0
+	for _, f := range order {
+		n, k := total[f], hit[f]
+		all, allHit = all+n, allHit+k
+		pct := 100 * k / n
+		t.Logf("%-16s recall %3d%% (%2d of %2d)", f, pct, k, n)
+		for _, m := range missed[f] {
+			t.Logf("    missed: %q", m)
+		}
+		if n < 10 {
+			t.Errorf("family %s has %d examples, want at least 10", f, n)
+		}
+		floor, ok := evasionFloors[f]
+		if !ok {
+			floor = 100
+		}
+		if pct < floor {
+			t.Errorf("family %s: recall %d%% is below its floor of %d%%", f, pct, floor)
 		}
 	}
-	for family, n := range perFamily {
-		if n < 10 {
-			t.Errorf("family %s has %d examples, want at least 10", family, n)
+	t.Logf("all families: %d of %d caught", allHit, all)
+}
+
+// trapCeilings are the false-alarm rates (in percent) allowed per trap
+// family; families not listed must stay at 0.
+var trapCeilings = map[string]int{}
+
+// TestFalseAlarmTraps prints the false-alarm rate of every trap family of
+// issue 9 (ordinary work chat that looks like a hit) in a work group and
+// a customer group, and fails when one rises above its ceiling.
+func TestFalseAlarmTraps(t *testing.T) {
+	e := defaultEngine(t)
+	var order []string
+	total, fired := map[string]int{}, map[string]int{}
+	for _, fl := range readFamilies(t, "testdata/traps-zh.txt") {
+		if total[fl.family] == 0 {
+			order = append(order, fl.family)
 		}
-		t.Logf("%-10s %2d of %2d acted on", family, caught[family], n)
+		total[fl.family]++
+		for _, kind := range []ChatKind{ChatWork, ChatExternal} {
+			v := e.Evaluate(fl.text, Context{ChatKind: kind, Explain: true})
+			if v.Action == ActionNone {
+				continue
+			}
+			fired[fl.family]++
+			for _, h := range v.Hits {
+				if !h.Shadow {
+					t.Logf("    %s: false alarm in a %s chat on %q: %s", fl.family, kind, fl.text, h.Explanation)
+				}
+			}
+			break
+		}
+	}
+	for _, f := range order {
+		n, k := total[f], fired[f]
+		pct := 100 * k / n
+		t.Logf("%-22s false alarms %3d%% (%2d of %2d)", f, pct, k, n)
+		if n < 10 {
+			t.Errorf("trap family %s has %d examples, want at least 10", f, n)
+		}
+		if pct > trapCeilings[f] {
+			t.Errorf("trap family %s: false alarms %d%% above its ceiling of %d%%", f, pct, trapCeilings[f])
+		}
 	}
 }
 
-// TestContextRulesRecall measures what the context rules and the
-// precision pass cost on evasions: every example of the handled families
-// is acted on (TestEvasions), and none of their hits is lowered by a
-// context rule.
+// TestContextRulesRecall measures what the context rules cost on evasions:
+// none of the hits on the evasion table may be lowered by a context rule
+// (the decoys, 不要犹豫，兼职刷单日结, included).
 func TestContextRulesRecall(t *testing.T) {
 	e := defaultEngine(t)
 	lowered, total := 0, 0
-	for _, ev := range readEvasions(t) {
-		v := e.Evaluate(ev.text, Context{ChatKind: ChatWork})
+	for _, fl := range readFamilies(t, "testdata/evasions-zh.txt") {
+		v := e.Evaluate(fl.text, Context{ChatKind: ChatWork})
 		for _, h := range v.Hits {
 			total++
 			if h.Context == "" {
 				continue
 			}
 			lowered++
-			if !ev.pending {
-				t.Errorf("%s: %q: hit %q lowered by context rule %q", ev.family, ev.text, h.Masked, h.Context)
-			}
+			t.Errorf("%s: %q: hit %q lowered by context rule %q", fl.family, fl.text, h.Masked, h.Context)
 		}
 	}
 	t.Logf("context rules lowered %d of %d hits on the evasions", lowered, total)

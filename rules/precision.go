@@ -5,6 +5,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -51,12 +52,34 @@ const precisionWindow = 6
 type dictionary struct {
 	seg     *gse.Segmenter
 	bigrams []uint64 // sorted, r1<<32 | r2
+	// byFirst[r1-bigramBase] is where the bigrams starting with r1 begin
+	// in bigrams (and byFirst[r1-bigramBase+1] where they end), for r1 in
+	// the common CJK block: a search among r1's few dozen bigrams instead
+	// of all of them (hundreds of thousands, a cache miss a step).
+	byFirst []uint32
 }
+
+// The block byFirst indexes: CJK Unified Ideographs.
+const bigramBase, bigramEnd = 0x4E00, 0xA000
 
 // hasBigram reports whether a word of the dictionary holds r1 followed by r2.
 func (d *dictionary) hasBigram(r1, r2 rune) bool {
-	_, ok := slices.BinarySearch(d.bigrams, uint64(r1)<<32|uint64(r2))
+	key := uint64(r1)<<32 | uint64(r2)
+	list := d.bigrams
+	if i := uint32(r1 - bigramBase); i < bigramEnd-bigramBase {
+		list = list[d.byFirst[i]:d.byFirst[i+1]]
+	}
+	_, ok := slices.BinarySearch(list, key)
 	return ok
+}
+
+// indexBigrams fills byFirst from the sorted bigrams.
+func (d *dictionary) indexBigrams() {
+	d.byFirst = make([]uint32, bigramEnd-bigramBase+1)
+	for i := range d.byFirst {
+		at, _ := slices.BinarySearch(d.bigrams, uint64(bigramBase+i)<<32)
+		d.byFirst[i] = uint32(at)
+	}
 }
 
 // loadDictionary loads the dictionary once per process and shares it: it
@@ -85,23 +108,25 @@ func newDictionary() (*dictionary, error) {
 	}
 	slices.Sort(d.bigrams)
 	d.bigrams = slices.Clip(slices.Compact(d.bigrams))
+	d.indexBigrams()
 	return d, nil
 }
 
 // precision judges keyword findings against ordinary words. Safe for
 // concurrent use.
 type precision struct {
-	dict *dictionary
-	seg  *gse.Segmenter
-	norm *moderation.Normalizer
-	pool sync.Pool // *precisionScratch
+	dict     *dictionary
+	seg      *gse.Segmenter
+	logTotal float32 // log2 of the dictionary's total frequency, as gse computes it
+	norm     *moderation.Normalizer
+	pool     sync.Pool // *precisionScratch
 }
 
 type precisionScratch struct {
-	norm []rune  // the window, normalized
-	offs []int32 // norm index → window rune index
-	run  []byte  // one run of Chinese text, UTF-8
-	pos  []int   // byte offset in run of each of its runes (and its length, in wordAcross)
+	lats []lattice // the words of each run holding part of the finding
+	norm []rune    // the window, normalized
+	offs []int32   // norm index → window rune index
+	run  []byte    // one run of Chinese text, UTF-8
 }
 
 func newPrecision() (*precision, error) {
@@ -109,7 +134,8 @@ func newPrecision() (*precision, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &precision{dict: d, seg: d.seg, norm: moderation.NewNormalizer()}
+	p := &precision{dict: d, seg: d.seg, norm: moderation.NewNormalizer(),
+		logTotal: float32(math.Log2(d.seg.Dict.TotalFreq()))}
 	p.pool.New = func() any { return new(precisionScratch) }
 	return p, nil
 }
@@ -210,35 +236,43 @@ func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
 	// finding is segmented on its own; the reading keeping the keyword
 	// whole is costed only when a word crosses it (most findings stop
 	// here).
-	edge := false
+	edge, nr := false, 0
 	for k, j := range p.runs(sc, first, last) {
 		lo, in, after, hi := p.bounds(sc, k, j, first, last)
-		edge = edge || p.wordAcross(sc, lo, in, hi) || p.wordAcross(sc, lo, after, hi)
+		if nr == len(sc.lats) {
+			sc.lats = append(sc.lats, lattice{})
+		}
+		l := &sc.lats[nr]
+		nr++
+		l.build(p.seg.Dict, p.logTotal, sc.norm[lo:hi])
+		edge = edge || l.across(in-lo) || l.across(after-lo)
 	}
 	if !edge {
 		return false
 	}
-	crosses, best := false, 0.0
-	for k, j := range p.runs(sc, first, last) {
-		lo, _, _, hi := p.bounds(sc, k, j, first, last)
-		cost, c := p.segment(sc, lo, hi, first, last)
-		crosses = crosses || c
-		best += cost
-	}
-	if !crosses {
-		return false
-	}
+	// Each run is segmented whole (best) and, keeping the keyword as one
+	// word, in its parts before and after the keyword (forced), over the
+	// lattice of its words.
+	crosses, best, nr := false, 0.0, 0
 	for k, j := range p.runs(sc, first, last) {
 		lo, in, after, hi := p.bounds(sc, k, j, first, last)
+		l := &sc.lats[nr]
+		nr++
+		cost, c := p.segment(sc, l, lo, lo, hi, first, last)
+		crosses = crosses || c
+		best += cost
 		if in > lo {
-			c, _ := p.segment(sc, lo, in, first, last)
+			c, _ := p.segment(sc, l, lo, lo, in, first, last)
 			forced += c
 		}
 		if hi > after {
-			c, _ := p.segment(sc, after, hi, first, last)
+			c, _ := p.segment(sc, l, lo, after, hi, first, last)
 			forced += c
 		}
 		forced += gapBits
+	}
+	if !crosses {
+		return false
 	}
 	return forced-best > marginBits
 }
@@ -260,7 +294,13 @@ func (p *precision) ordinaryLookalike(text string, bs, be int) bool {
 	if bs >= be {
 		return false
 	}
-	if p.edgeInWord(text, bs, be) {
+	// A grammatical character after the hit (的, 了, 吗 …, 一个) ends the
+	// phrase: 草你妈的 and 傻笔一个 are not read as 妈的 and 笔一.
+	ae := len(text)
+	if next, _ := utf8.DecodeRuneInString(text[be:]); strings.ContainsRune(lookalikeEnds, next) {
+		ae = be // only the front edge is checked
+	}
+	if p.edgeInWord(text[:ae], bs, be) {
 		return true
 	}
 	var run []byte
@@ -274,39 +314,9 @@ func (p *precision) ordinaryLookalike(text string, bs, be int) bool {
 	return ok && freq >= ordinaryWordFreq
 }
 
-// maxWordRunes bounds the dictionary words wordAcross looks up.
-const maxWordRunes = 6
-
-// wordAcross reports whether the run sc.norm[lo:hi] holds a dictionary
-// word of two or more characters that spans the boundary before
-// sc.norm[at] (one character of it before at, one from at on): without
-// one, no segmentation can cross the finding there, and the segmenter
-// (the costly part) is skipped. A boundary at the run's edge has none.
-func (p *precision) wordAcross(sc *precisionScratch, lo, at, hi int) bool {
-	if at <= lo || at >= hi {
-		return false
-	}
-	sc.run, sc.pos = sc.run[:0], sc.pos[:0]
-	for _, r := range sc.norm[lo:hi] {
-		sc.pos = append(sc.pos, len(sc.run))
-		sc.run = utf8.AppendRune(sc.run, r)
-	}
-	sc.pos = append(sc.pos, len(sc.run))
-	for a := max(lo, at-maxWordRunes+1); a < at; a++ {
-		for b := a + 2; b <= hi && b-a <= maxWordRunes; b++ {
-			// Find reports a prefix of a word as found with frequency 0;
-			// nothing found means no longer word starts at a either.
-			f, _, ok := p.seg.Dict.Find(sc.run[sc.pos[a-lo]:sc.pos[b-lo]])
-			if !ok {
-				break
-			}
-			if b > at && f > 0 {
-				return true
-			}
-		}
-	}
-	return false
-}
+// lookalikeEnds are the characters after a sound-alike hit that do not
+// join it into a word: particles and the numeral of 一个.
+const lookalikeEnds = "的了吗呢吧啊呀嘛啦一"
 
 // runs yields the runs of Chinese characters sc.norm[k:j] that hold a
 // character of the finding [first, last] (window runes).
@@ -347,40 +357,30 @@ func (p *precision) bounds(sc *precisionScratch, k, j, first, last int) (lo, in,
 	return lo, in, after, hi
 }
 
-// segment segments sc.norm[lo:hi] and returns the cost of its words and
-// whether one of them crosses an edge of the finding [first, last] or
-// holds it strictly inside (window runes).
-func (p *precision) segment(sc *precisionScratch, lo, hi, first, last int) (float64, bool) {
-	sc.run, sc.pos = sc.run[:0], sc.pos[:0]
-	for _, r := range sc.norm[lo:hi] {
-		sc.pos = append(sc.pos, len(sc.run))
-		sc.run = utf8.AppendRune(sc.run, r)
-	}
-	index := func(b int) int { // byte offset in the run → index into sc.norm
-		n, _ := slices.BinarySearch(sc.pos, b)
-		return lo + n
-	}
+// segment segments sc.norm[from:to] with the lattice l of the run starting
+// at sc.norm[lo] and returns the cost of its words and whether one of them
+// crosses an edge of the finding [first, last] or holds it strictly inside
+// (window runes).
+func (p *precision) segment(sc *precisionScratch, l *lattice, lo, from, to, first, last int) (float64, bool) {
 	cost, crosses := 0.0, false
-	for _, w := range p.seg.Segment(sc.run) {
-		cost += p.bits(w.Token().Freq())
-		a, b := index(w.Start()), index(w.End()) // the word is sc.norm[a:b]
-		if b-a < 2 {
-			continue
-		}
+	a := from
+	for _, w := range l.segment(from-lo, to-lo) {
+		cost += p.bits(w.freq)
+		b := a + int(w.n)                            // the word is sc.norm[a:b]
 		wf, wl := int(sc.offs[a]), int(sc.offs[b-1]) // its first and last window rune
-		if wl < first || wf > last {
-			continue // beside the finding
+		if b-a >= 2 && wl >= first && wf <= last {
+			covers := wf <= first && wl >= last
+			switch {
+			case !covers && (wf < first || wl > last):
+				// Crosses an edge: 宣传 of 传销 in 宣传/销售, 妈妈 of 妈的 in 我妈妈的.
+				crosses = true
+			case covers && wf < first && wl > last:
+				// Holds the finding strictly inside (白色情人节 as one word);
+				// a word that starts or ends with it (赌博机) means it.
+				crosses = true
+			}
 		}
-		covers := wf <= first && wl >= last
-		switch {
-		case !covers && (wf < first || wl > last):
-			// Crosses an edge: 宣传 of 传销 in 宣传/销售, 妈妈 of 妈的 in 我妈妈的.
-			crosses = true
-		case covers && wf < first && wl > last:
-			// Holds the finding strictly inside (白色情人节 as one word);
-			// a word that starts or ends with it (赌博机) means it.
-			crosses = true
-		}
+		a = b
 	}
 	return cost, crosses
 }

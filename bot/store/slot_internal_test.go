@@ -178,6 +178,75 @@ func slotOps() []slotOp {
 			must(t, err)
 		}},
 		{"Store.Cases", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.Cases(ctx, true, 10); must(t, err) }},
+		// False alarms, appeals and decisions (falsealarm.go, appeal.go, decision.go).
+		{"Store.UpdateViolation", func(t *testing.T, ctx context.Context, s *Store) {
+			_, after, err := s.UpdateViolation(ctx, hostile, func(v *Violation) error { v.Withdrawn = &Withdrawal{By: hostile, Via: "hr"}; return nil })
+			if err != nil || after.Withdrawn == nil {
+				t.Fatalf("UpdateViolation = %+v, %v", after.Withdrawn, err)
+			}
+		}},
+		{"Store.UncountViolation", func(t *testing.T, ctx context.Context, s *Store) {
+			if n, err := s.UncountViolation(ctx, hostile, hostile, []string{hostile, "other"}); err != nil || n != 1 {
+				t.Fatalf("UncountViolation = %d, %v; want the one counter CountViolation wrote", n, err)
+			}
+		}},
+		{"Store.CountFalseAlarm", func(t *testing.T, ctx context.Context, s *Store) {
+			v := Violation{ID: hostile, Time: now, From: hostile, Hits: []VHit{{Category: hostile, Rule: hostile}}}
+			_, err := s.CountFalseAlarm(ctx, v, 48*time.Hour)
+			must(t, err)
+		}},
+		{"Store.FalseAlarmStats", func(t *testing.T, ctx context.Context, s *Store) {
+			if fa, err := s.FalseAlarmStats(ctx, now, 2); err != nil || fa.Total != 1 {
+				t.Fatalf("FalseAlarmStats = %+v, %v", fa, err)
+			}
+		}},
+		{"Store.UserViolationsBetween", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.UserViolationsBetween(ctx, hostile, now.Add(-time.Hour), now, 10)
+			must(t, err)
+		}},
+		{"Store.RequestFalseAlarm", func(t *testing.T, ctx context.Context, s *Store) {
+			for range 2 {
+				_, _, err := s.RequestFalseAlarm(ctx, FalseAlarmRequest{Violation: hostile, By: hostile, Filed: now})
+				must(t, err)
+			}
+		}},
+		{"Store.FalseAlarmRequest", func(t *testing.T, ctx context.Context, s *Store) {
+			_, _, err := s.FalseAlarmRequest(ctx, hostile)
+			must(t, err)
+		}},
+		{"Store.FalseAlarmRequests", func(t *testing.T, ctx context.Context, s *Store) {
+			if rs, err := s.FalseAlarmRequests(ctx, false, 10); err != nil || len(rs) != 1 {
+				t.Fatalf("FalseAlarmRequests = %d, %v", len(rs), err)
+			}
+		}},
+		{"Store.UpdateFalseAlarmRequest", func(t *testing.T, ctx context.Context, s *Store) {
+			_, _, err := s.UpdateFalseAlarmRequest(ctx, hostile, func(r *FalseAlarmRequest) error { r.Status = ReviewConfirmed; return nil })
+			must(t, err)
+		}},
+		{"Store.FileAppeal", func(t *testing.T, ctx context.Context, s *Store) {
+			for range 2 {
+				_, _, err := s.FileAppeal(ctx, Appeal{ID: hostile, Violation: hostile, User: hostile, Filed: now})
+				must(t, err)
+			}
+		}},
+		{"Store.Appeal", func(t *testing.T, ctx context.Context, s *Store) { _, _, err := s.Appeal(ctx, hostile); must(t, err) }},
+		{"Store.Appeals", func(t *testing.T, ctx context.Context, s *Store) {
+			if as, err := s.Appeals(ctx, true, 10); err != nil || len(as) != 1 {
+				t.Fatalf("Appeals = %d, %v", len(as), err)
+			}
+		}},
+		{"Store.UpdateAppeal", func(t *testing.T, ctx context.Context, s *Store) {
+			_, _, err := s.UpdateAppeal(ctx, hostile, func(a *Appeal) error { a.Status = ReviewRejected; return nil })
+			must(t, err)
+		}},
+		{"Store.ArmConfirmation", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.ArmConfirmation(ctx, hostile, hostile, "tok", time.Minute))
+		}},
+		{"Store.TakeConfirmation", func(t *testing.T, ctx context.Context, s *Store) {
+			if ok, err := s.TakeConfirmation(ctx, hostile, hostile, "tok"); err != nil || !ok {
+				t.Fatalf("TakeConfirmation = %v, %v", ok, err)
+			}
+		}},
 		{"Store.NoteOwnedChat", func(t *testing.T, ctx context.Context, s *Store) {
 			must(t, s.NoteOwnedChat(ctx, hostile, hostile))
 			must(t, s.NoteOwnedChat(ctx, "owner2", hostile)) // moves the chat between two owners' sets
@@ -412,6 +481,7 @@ var scripts = map[string]*redis.Script{
 	"compareAndDelete": compareAndDelete, "countStats": countStats,
 	"sealScript": sealScript, "renewScript": renewScript, "finishScript": finishScript,
 	"retryLeaseScript": retryLeaseScript, "deadLeaseScript": deadLeaseScript,
+	"uncountScript": uncountScript, "countFalseAlarmScript": countFalseAlarmScript, "fileOnceScript": fileOnceScript,
 }
 
 // scriptsInSource lists the package-level variables of the package's

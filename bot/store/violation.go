@@ -29,6 +29,8 @@ type Violation struct {
 	Sanction string    `json:"sanction,omitempty"` // suggested, for HR
 	Raw      string    `json:"raw,omitempty"`
 	Recalled bool      `json:"recalled,omitempty"`
+	// Withdrawn is set when HR withdrew it as a false alarm (falsealarm.go).
+	Withdrawn *Withdrawal `json:"withdrawn,omitempty"`
 }
 
 // VHit is one hit of a violation.
@@ -114,6 +116,7 @@ type Case struct {
 	DecidedBy    string    `json:"decided_by,omitempty"`
 	DecisionAt   time.Time `json:"decision_at,omitzero"`
 	DecisionNote string    `json:"note,omitempty"`
+	CaseReview             // appeals, false alarms, notices (falsealarm.go)
 }
 
 // OpenCase stores c (status open) unless a case with its id exists, and

@@ -141,6 +141,10 @@ type EnforcementConfig struct {
 	// GroupNotices turns on public criticism (masked) in a group through
 	// its robot: chat id → robot webhook key. Keys are secrets.
 	GroupNotices map[string]Secret `yaml:"group_notices"`
+	// AnnounceChat is an app group chat (appchat, created by the app)
+	// where HR's 通报批评 is posted for a group without a robot. Empty:
+	// only groups with a robot get it.
+	AnnounceChat string `yaml:"announce_chat"`
 	// Retention of violation records; default 180 days (4320h).
 	Retention time.Duration `yaml:"retention"`
 	// KeepRaw keeps the message text in violation records (for the same

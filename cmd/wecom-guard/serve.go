@@ -212,11 +212,22 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		}
 		return k
 	}
+	// HR's review: false alarms, appeals, decisions that reach people. A
+	// member's 申诉 to the app is an appeal (bot.AppChat).
+	reviewer, err := bot.NewReviewer(bot.ReviewConfig{
+		Store: st, Policy: func() *rules.RuleSet { return policy.Engine().RuleSet() }, Retention: cfg.Enforcement.Retention,
+		GroupNotices: chatSet(cfg.Enforcement.GroupNotices), AnnounceChat: cfg.Enforcement.AnnounceChat, Accounts: client,
+	})
+	if err != nil {
+		return err
+	}
 	hcfg := handlers.Config{
 		Crypto:         crypto,
 		CorpID:         id.CorpID,
 		TrustedProxies: cfg.TrustedProxies,
-		Pipeline:       pipeline,
+		Pipeline:       bot.AppChat{Pipeline: pipeline, Review: reviewer},
+		Review:         reviewer,
+		Reviews:        st,
 		Ready:          st.Ping,
 		Logger:         log,
 		Admin:          st,
@@ -231,7 +242,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		if hcfg.AIBotCrypto, err = wecom.NewCrypto(id.AIBotToken, id.AIBotAESKey, ""); err != nil {
 			return fmt.Errorf("set up intelligent bot crypto: %w", err)
 		}
-		if hcfg.AIBot, err = bot.NewAIBot(bot.AIBotConfig{Pipeline: pipeline, Store: st, KindOf: kindOf,
+		if hcfg.AIBot, err = bot.NewAIBot(bot.AIBotConfig{Pipeline: pipeline, Store: st, KindOf: kindOf, Review: reviewer,
 			Policy: func() *rules.RuleSet { return policy.Engine().RuleSet() }}); err != nil {
 			return err
 		}

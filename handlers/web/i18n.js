@@ -26,6 +26,11 @@ export const AUDIT_LABELS = {
   "chat.set": "设置群聊", "chat.delete": "删除群聊设置", "rules.update": "修改规则", "list.create": "新建词库",
   "list.delete": "删除词库", "list.edit": "编辑词库", "list.import": "导入词库", "ui.login": "登录控制台",
   "token.create": "创建 API 令牌", "token.revoke": "吊销 API 令牌",
+  // HR's review (review.js, pages/appeals.js)
+  "violation.false_alarm": "标记误报", "violation.false_alarm_request": "申请标记误报",
+  "false_alarm_request.confirm": "确认误报申请", "false_alarm_request.decline": "驳回误报申请",
+  "allow_phrase.preview": "预览允许短语", "appeal.accept": "通过申诉", "appeal.reject": "驳回申诉",
+  "case.announce": "通知处理结果", "case.suspend_plan": "准备停用账号", "case.suspend": "停用账号",
 };
 
 // label names a code with map, the code itself when the map has none (a

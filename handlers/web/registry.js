@@ -27,6 +27,7 @@
 // 策略 50, 违规记录 60, 案件 70, 审计日志 80, 发送失败 90. A page opens
 // another with navigate(name, arg) from router.js; link to one with
 // href: href(name, arg).
+export { default as appeals } from "./pages/appeals.js";
 export { default as audit } from "./pages/audit.js";
 export { default as cases } from "./pages/cases.js";
 export { default as chats } from "./pages/chats.js";

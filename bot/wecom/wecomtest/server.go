@@ -140,8 +140,9 @@ type Server struct {
 	rooms    map[string]ArchiveRoom
 	users    map[string]User
 	faults   faultState
-	media    mediaFiles // media/get files (media.go)
-	oauth    oauthState // web sign-in (oauth.go)
+	media    mediaFiles    // media/get files (media.go)
+	contacts contactsState // user/update (userupdate.go)
+	oauth    oauthState    // web sign-in (oauth.go)
 }
 
 // New starts a fake WeCom API on a loopback port. Close it when done.
@@ -227,6 +228,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /cgi-bin/externalcontact/groupchat/get", s.api(APIGroupChatGet, s.groupChatGet, true))
 	mux.HandleFunc("POST /cgi-bin/msgaudit/groupchat/get", s.api(APIArchiveRoomGet, s.archiveRoomGet, true))
 	mux.HandleFunc("GET /cgi-bin/user/get", s.api(APIUserGet, s.userGet, true))
+	mux.HandleFunc("POST /cgi-bin/user/update", s.api(APIUserUpdate, s.userUpdate, true))
 	mux.HandleFunc("POST /cgi-bin/webhook/send", s.api(APIWebhookSend, s.webhookSend, false))
 	mux.HandleFunc("GET /cgi-bin/media/get", s.mediaGet)
 	mux.HandleFunc("GET /connect/oauth2/authorize", s.authorize)

@@ -32,7 +32,12 @@ export default {
           h("h3", {}, "按群聊统计"),
           h("table", { className: "table compact", id: "dash-chats" },
             h("thead", {}, h("tr", {}, h("th", {}, "群聊"), h("th", { className: "num" }, "次数"))),
-            h("tbody", {})))));
+            h("tbody", {})))),
+      h("div", { className: "card" },
+        h("h3", {}, "近 30 天误报（按规则）"),
+        h("table", { className: "table compact", id: "dash-false-alarms" },
+          h("thead", {}, h("tr", {}, h("th", {}, "规则"), h("th", { className: "num" }, "误报次数"))),
+          h("tbody", {}))));
   },
 
   async show() {
@@ -61,6 +66,11 @@ export default {
     const chats = {};
     for (const c of st.top_chats || []) chats[c.name] = c.count;
     countTable($("dash-chats"), chats, (c) => (c === "-" ? "（不在群聊中）" : c));
+    // False alarms per rule (误报): the rules HR should look at first.
+    const fa = await api("GET", "/api/v1/stats/false-alarms?days=30").catch(() => ({ by_rule: [] }));
+    const byRule = {};
+    for (const r of fa.by_rule || []) byRule[r.label] = r.count;
+    countTable($("dash-false-alarms"), byRule, (l) => l);
   },
 };
 

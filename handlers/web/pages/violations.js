@@ -6,6 +6,7 @@ import { $, h, emptyRow, guard, sevBadge } from "../dom.js";
 import { fmtTime, rfc3339 } from "../format.js";
 import { ACTION_LABELS, CATEGORY_LABELS, CHAT_KIND_LABELS as KIND_LABELS, label } from "../i18n.js";
 import { href } from "../router.js";
+import { falseAlarmButtons } from "../review.js";
 
 const catLabel = (c) => label(CATEGORY_LABELS, c);
 const PAGE = 50;
@@ -28,7 +29,7 @@ async function load(reset) {
   const tbody = $("viol-table").tBodies[0];
   tbody.replaceChildren();
   const vs = data.violations || [];
-  if (!vs.length) emptyRow(tbody, 9, "没有符合条件的违规记录");
+  if (!vs.length) emptyRow(tbody, 10, "没有符合条件的违规记录");
   for (const v of vs) {
     const hits = h("ul", { className: "plain" }, ...(v.hits || []).map((x) =>
       h("li", {}, `${catLabel(x.category)}：`, h("code", {}, x.masked), " ", sevBadge(x.severity))));
@@ -36,11 +37,12 @@ async function load(reset) {
     tbody.append(h("tr", { dataset: { id: v.id } },
       h("td", {}, fmtTime(v.time)), h("td", {}, v.from), h("td", {}, v.chat_id || "—"),
       h("td", {}, label(KIND_LABELS, v.chat_kind)), h("td", {}, sevBadge(v.severity)),
-      h("td", {}, label(ACTION_LABELS, v.action) + (v.recalled ? "（已撤回）" : "")), h("td", {}, hits),
+      h("td", {}, label(ACTION_LABELS, v.action) + (v.recalled ? "（已撤回）" : "") + (v.withdrawn ? "（已撤销：误报）" : "")), h("td", {}, hits),
       h("td", {}, caseCell, v.sanction ? h("div", { className: "muted" }, "建议：" + v.sanction) : ""),
       h("td", { className: "hr-only" }, v.has_raw
         ? h("button", { type: "button", onclick: guard(() => showRaw(v.id)) }, "查看原文")
-        : h("span", { className: "muted", title: "策略未保留原文（enforcement.keep_raw），或原文已过期" }, "未保留原文"))));
+        : h("span", { className: "muted", title: "策略未保留原文（enforcement.keep_raw），或原文已过期" }, "未保留原文")),
+      h("td", { className: "review-cell" }, ...falseAlarmButtons(v, () => load(false)))));
   }
   if (data.next_before) pages[page + 1] = data.next_before;
   else pages.length = page + 1;
@@ -93,7 +95,8 @@ export default {
               h("th", {}, "处理"),
               h("th", {}, "命中（已打码）"),
               h("th", {}, "案件"),
-              h("th", { className: "hr-only" }))),
+              h("th", { className: "hr-only" }),
+              h("th", {}, "复核"))),
           h("tbody", {})),
         h("div", { className: "row pager" },
           h("button", { type: "button", id: "viol-prev", disabled: true }, "上一页"),
