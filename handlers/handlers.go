@@ -81,6 +81,10 @@ type Config struct {
 	IngestToken string
 	// Archive ingests chat-archive records (bot.ArchiveIngest).
 	Archive ArchiveIngester
+	// Intercept, when set, serves the intercept-rule sync's state and
+	// Handover the leavers' handovers (extcontact.go).
+	Intercept InterceptStatus
+	Handover  Handovers
 }
 
 // Server is the HTTP surface.

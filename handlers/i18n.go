@@ -84,6 +84,7 @@ var auditZH = map[string]string{
 	"list.edit":          "编辑词库",
 	"list.import":        "导入词库",
 	"ui.login":           "登录控制台",
+	"handover.assign":    "分配离职成员的客户",
 }
 
 // zh returns m's name for code, or code itself when m has none (a code
