@@ -92,6 +92,8 @@ type Config struct {
 	// Archive is the chat archive (会话内容存档): the ingest endpoint's
 	// token and the puller's settings.
 	Archive ArchiveConfig `yaml:"archive"`
+	// Customers turns on the customer-contact features (customers.go).
+	Customers CustomersConfig `yaml:"customers"`
 }
 
 // EnforcementConfig is who receives alerts and escalations, and how long
@@ -232,6 +234,7 @@ func (c Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.validateRedis()...)
+	errs = append(errs, c.Customers.validate()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

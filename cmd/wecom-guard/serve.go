@@ -237,6 +237,10 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if sandbox != nil {
 		hcfg.Sandbox = sandboxOutbox{sandbox}
 	}
+	customers, err := newCustomerServices(cfg.Customers, client, st, hr, consumerName(), log, &hcfg)
+	if err != nil {
+		return err
+	}
 	h, err := handlers.New(hcfg)
 	if err != nil {
 		return err
@@ -272,6 +276,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if digester != nil {
 		bg.Go(func() { digester.Run(bgCtx) })
 	}
+	customers.goAll(bgCtx, bg.Go)
 	defer func() {
 		stopBackground()
 		bg.Wait()
