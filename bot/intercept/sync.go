@@ -441,3 +441,8 @@ func Status(ctx context.Context, st Store) (Report, error) {
 	}
 	return r, nil
 }
+
+// InterceptStatus reads the sync state for the admin API.
+func (s *Syncer) InterceptStatus(ctx context.Context) (Report, error) {
+	return Status(ctx, s.cfg.Store)
+}
