@@ -94,6 +94,8 @@ type Config struct {
 	Archive ArchiveConfig `yaml:"archive"`
 	// Customers turns on the customer-contact features (customers.go).
 	Customers CustomersConfig `yaml:"customers"`
+	// Images turns on OCR of the text in images (images.go).
+	Images ImagesConfig `yaml:"images"`
 }
 
 // EnforcementConfig is who receives alerts and escalations, and how long
@@ -209,6 +211,7 @@ func (c *Config) applyDefaults() {
 		c.Enforcement.Retention = bot.DefaultRetention
 	}
 	c.Archive.applyDefaults()
+	c.Images.applyDefaults()
 	if c.Enforcement.DigestAt == "" {
 		c.Enforcement.DigestAt = "09:00"
 	}
@@ -235,6 +238,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.validateRedis()...)
 	errs = append(errs, c.Customers.validate()...)
+	errs = append(errs, c.Images.validate()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

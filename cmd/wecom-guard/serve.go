@@ -169,6 +169,10 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if err != nil {
 		return fmt.Errorf("set up WeCom API client: %w", err)
 	}
+	ocrReader, err := cfg.Images.textReader()
+	if err != nil {
+		return err
+	}
 	pipeline, err := bot.New(bot.Config{
 		Store:         observedStore{Store: st, m: metrics},
 		ArchiveNotify: notify,
@@ -177,7 +181,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		KeepRaw:       cfg.Enforcement.KeepRaw,
 		GroupNotices:  chatSet(cfg.Enforcement.GroupNotices),
 		// Image messages to the app: their QR codes are checked (media/get).
-		Images: bot.ImageConfig{Media: client},
+		Images: bot.ImageConfig{Media: client, OCR: ocrReader},
 	})
 	if err != nil {
 		return err
