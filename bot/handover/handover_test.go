@@ -3,6 +3,7 @@ package handover_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -221,5 +222,31 @@ func TestHandoverDefaultSuccessor(t *testing.T) {
 	h, _ := e.svc.Get(ctx, "lisi")
 	if h.ChosenBy != "default" || h.Takeover != "manager" {
 		t.Errorf("chosen by %q: %q", h.ChosenBy, h.Takeover)
+	}
+}
+
+// TestHandoverBatches: 250 customers go in calls of at most 100.
+func TestHandoverBatches(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	var custs []string
+	for i := range 250 {
+		custs = append(custs, fmt.Sprintf("wm%04d", i))
+	}
+	e.fake.SetLeaver("lisi", e.now, custs...)
+	if err := e.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, n, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil || n != 250 {
+		t.Fatalf("Assign = %d, %v", n, err)
+	}
+	work(t, e)
+	if n := e.fake.Calls(wecomtest.APIResignedTransfer); n != 3 {
+		t.Errorf("%d transfer calls for 250 customers; want 3", n)
+	}
+	for id, st := range states(t, e, "lisi") {
+		if st != handover.StateWaiting {
+			t.Fatalf("%s: %s, want waiting", id, st)
+		}
 	}
 }
