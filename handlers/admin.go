@@ -97,6 +97,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	api.PUT("/chats/:id", hr, s.adapt(s.putChat))
 	api.DELETE("/chats/:id", hr, s.adapt(s.deleteChat))
 	s.reviewRoutes(api, all, readers, hr)
+	s.customerRoutes(api, readers, hr)
 }
 
 // principal is the admin user of a request.

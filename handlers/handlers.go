@@ -85,6 +85,10 @@ type Config struct {
 	// reach people (review.go); both or neither.
 	Review  Review
 	Reviews ReviewStore
+	// Intercept, when set, serves the intercept-rule sync's state and
+	// Handover the leavers' handovers (extcontact.go).
+	Intercept InterceptStatus
+	Handover  Handovers
 }
 
 // Server is the HTTP surface.

@@ -95,6 +95,7 @@ var auditZH = map[string]string{
 	"case.announce":                 "通知处理结果",
 	"case.suspend_plan":             "准备停用账号",
 	"case.suspend":                  "停用账号",
+	"handover.assign":               "分配离职成员的客户",
 }
 
 // zh returns m's name for code, or code itself when m has none (a code

@@ -450,6 +450,29 @@ func slotOps() []slotOp {
 				must(t, err)
 			}
 		}},
+		{"Store.SetInterceptState", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.SetInterceptState(ctx, []byte(`{"version":1}`)))
+		}},
+		{"Store.InterceptState", func(t *testing.T, ctx context.Context, s *Store) {
+			if data, ok, err := s.InterceptState(ctx); err != nil || !ok || string(data) != `{"version":1}` {
+				t.Fatalf("InterceptState = %q, %v, %v", data, ok, err)
+			}
+		}},
+		{"Store.UpdateHandover", func(t *testing.T, ctx context.Context, s *Store) {
+			for _, open := range []bool{true, false, true} {
+				must(t, s.UpdateHandover(ctx, hostile, func(old []byte) ([]byte, bool, error) { return append(old, 'x'), open, nil }))
+			}
+		}},
+		{"Store.Handover", func(t *testing.T, ctx context.Context, s *Store) {
+			if data, ok, err := s.Handover(ctx, hostile); err != nil || !ok || string(data) != "xxx" {
+				t.Fatalf("Handover = %q, %v, %v", data, ok, err)
+			}
+		}},
+		{"Store.OpenHandovers", func(t *testing.T, ctx context.Context, s *Store) {
+			if ids, err := s.OpenHandovers(ctx); err != nil || len(ids) != 1 || ids[0] != hostile {
+				t.Fatalf("OpenHandovers = %d ids, %v; want the hostile leaver", len(ids), err)
+			}
+		}},
 		{"Store.DeleteAll", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.DeleteAll(ctx)) }},
 		{"Store.Close", func(t *testing.T, ctx context.Context, s *Store) {}}, // run by the cleanup
 	}

@@ -92,6 +92,10 @@ type Config struct {
 	// Archive is the chat archive (会话内容存档): the ingest endpoint's
 	// token and the puller's settings.
 	Archive ArchiveConfig `yaml:"archive"`
+	// Customers turns on the customer-contact features (customers.go).
+	Customers CustomersConfig `yaml:"customers"`
+	// Images turns on OCR of the text in images (images.go).
+	Images ImagesConfig `yaml:"images"`
 }
 
 // EnforcementConfig is who receives alerts and escalations, and how long
@@ -211,6 +215,7 @@ func (c *Config) applyDefaults() {
 		c.Enforcement.Retention = bot.DefaultRetention
 	}
 	c.Archive.applyDefaults()
+	c.Images.applyDefaults()
 	if c.Enforcement.DigestAt == "" {
 		c.Enforcement.DigestAt = "09:00"
 	}
@@ -236,6 +241,8 @@ func (c Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.validateRedis()...)
+	errs = append(errs, c.Customers.validate()...)
+	errs = append(errs, c.Images.validate()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

@@ -169,6 +169,10 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if err != nil {
 		return fmt.Errorf("set up WeCom API client: %w", err)
 	}
+	ocrReader, err := cfg.Images.textReader()
+	if err != nil {
+		return err
+	}
 	pipeline, err := bot.New(bot.Config{
 		Store:         observedStore{Store: st, m: metrics},
 		ArchiveNotify: notify,
@@ -177,7 +181,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		KeepRaw:       cfg.Enforcement.KeepRaw,
 		GroupNotices:  chatSet(cfg.Enforcement.GroupNotices),
 		// Image messages to the app: their QR codes are checked (media/get).
-		Images: bot.ImageConfig{Media: client},
+		Images: bot.ImageConfig{Media: client, OCR: ocrReader},
 	})
 	if err != nil {
 		return err
@@ -248,6 +252,10 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if sandbox != nil {
 		hcfg.Sandbox = sandboxOutbox{sandbox}
 	}
+	customers, err := newCustomerServices(cfg.Customers, client, st, hr, consumerName(), log, &hcfg)
+	if err != nil {
+		return err
+	}
 	h, err := handlers.New(hcfg)
 	if err != nil {
 		return err
@@ -283,6 +291,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if digester != nil {
 		bg.Go(func() { digester.Run(bgCtx) })
 	}
+	customers.goAll(bgCtx, bg.Go)
 	defer func() {
 		stopBackground()
 		bg.Wait()

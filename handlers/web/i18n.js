@@ -30,6 +30,7 @@ export const AUDIT_LABELS = {
   "false_alarm_request.confirm": "确认误报申请", "false_alarm_request.decline": "驳回误报申请",
   "allow_phrase.preview": "预览允许短语", "appeal.accept": "通过申诉", "appeal.reject": "驳回申诉",
   "case.announce": "通知处理结果", "case.suspend_plan": "准备停用账号", "case.suspend": "停用账号",
+  "handover.assign": "分配离职成员的客户",
 };
 
 // label names a code with map, the code itself when the map has none (a

@@ -33,6 +33,8 @@ export { default as cases } from "./pages/cases.js";
 export { default as chats } from "./pages/chats.js";
 export { default as dashboard } from "./pages/dashboard.js";
 export { default as dead } from "./pages/dead.js";
+export { default as handover } from "./pages/handover.js";
+export { default as intercept } from "./pages/intercept.js";
 export { default as lists } from "./pages/lists.js";
 export { default as policy } from "./pages/policy.js";
 export { default as try } from "./pages/try.js";
