@@ -292,6 +292,14 @@ func slotOps() []slotOp {
 		{"Store.AckOutbox", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.AckOutbox(ctx, entries[0])) }},
 		{"Store.Reschedule", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.Reschedule(ctx, entries[1], now)) }},
 		{"Store.PromoteDue", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.PromoteDue(ctx, now, 10); must(t, err) }},
+		{"Store.PromoteAndClaim", func(t *testing.T, ctx context.Context, s *Store) {
+			_, _, err := s.PromoteAndClaim(ctx, now, 10, "other", time.Hour, 10)
+			must(t, err)
+		}},
+		{"Store.LookupRound", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.LookupRound(ctx, RoundLookup{Delivered: []string{hostile, "k2"}, Chats: []string{hostile, "wr1"}, Cache: []string{"user:" + hostile, "owner:x"}})
+			must(t, err)
+		}},
 		{"Store.DeadLetter", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.DeadLetter(ctx, entries[2], "r", now)) }},
 		{"Store.DeadLetters", func(t *testing.T, ctx context.Context, s *Store) {
 			dl, err := s.DeadLetters(ctx, 10)
