@@ -1,8 +1,10 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +47,7 @@ type Policy struct {
 type compiled struct {
 	engine  *rules.Engine
 	version int64
+	files   map[string][]byte // the stored rule set engine was made from
 }
 
 // PolicyConfig holds a Policy's dependencies.
@@ -145,22 +148,27 @@ func (p *Policy) reload(ctx context.Context) error {
 		return nil
 	}
 	start := time.Now()
-	rs, err := rules.LoadFiles(files)
-	if err != nil {
-		return fmt.Errorf("rule set version %d: %w", v, err)
-	}
 	var engine *rules.Engine
 	if cur != nil {
-		layered, ok, err := cur.engine.Update(rs)
-		if err != nil {
+		// Only list files changed: read those alone and layer the edit.
+		if rs, ok, err := cur.engine.RuleSet().WithListFiles(changedLists(cur.files, files)); err != nil {
 			return fmt.Errorf("rule set version %d: %w", v, err)
-		}
-		if ok {
-			engine = layered
-			p.scheduleFold()
+		} else if ok {
+			layered, ok, err := cur.engine.Update(rs)
+			if err != nil {
+				return fmt.Errorf("rule set version %d: %w", v, err)
+			}
+			if ok {
+				engine = layered
+				p.scheduleFold()
+			}
 		}
 	}
 	if engine == nil {
+		rs, err := rules.LoadFiles(files)
+		if err != nil {
+			return fmt.Errorf("rule set version %d: %w", v, err)
+		}
 		if engine, err = rules.Compile(rs); err != nil {
 			return fmt.Errorf("rule set version %d: %w", v, err)
 		}
@@ -168,8 +176,36 @@ func (p *Policy) reload(ctx context.Context) error {
 	if p.compiled != nil {
 		p.compiled(v, time.Since(start))
 	}
-	p.cur.Store(&compiled{engine: engine, version: v})
+	p.cur.Store(&compiled{engine: engine, version: v, files: files})
 	return nil
+}
+
+// changedLists returns the files of next that differ from before, when
+// all of them are word lists that before has too (an edit WithListFiles
+// can read alone); otherwise, or when nothing changed, a set that
+// WithListFiles refuses (policy.yaml, an added or removed file).
+func changedLists(before, next map[string][]byte) map[string][]byte {
+	changed := map[string][]byte{}
+	refuse := map[string][]byte{"policy.yaml": nil}
+	for p, data := range next {
+		old, ok := before[p]
+		switch {
+		case ok && bytes.Equal(old, data):
+		case !ok || !strings.HasPrefix(p, "lists/") || strings.HasPrefix(p, "lists/allow/"):
+			return refuse
+		default:
+			changed[p] = data
+		}
+	}
+	for p := range before {
+		if _, ok := next[p]; !ok {
+			return refuse
+		}
+	}
+	if len(changed) == 0 {
+		return refuse
+	}
+	return changed
 }
 
 // scheduleFold (under mu) folds the layered engine in force FoldAfter
@@ -196,7 +232,7 @@ func (p *Policy) foldNow() {
 		return
 	}
 	start := time.Now()
-	engine, err := rules.Compile(cur.engine.RuleSet())
+	engine, err := CompileFiles(cur.files) // read anew: the layered lists' line numbers
 	if err != nil {
 		p.log.Error().Err(err).Int64("version", cur.version).Msg("folding the rule set edits failed; keeping them layered")
 		return
@@ -206,7 +242,7 @@ func (p *Policy) foldNow() {
 	if p.cur.Load() != cur {
 		return // edited meanwhile: that edit scheduled another fold
 	}
-	p.cur.Store(&compiled{engine: engine, version: cur.version})
+	p.cur.Store(&compiled{engine: engine, version: cur.version, files: cur.files})
 	p.log.Info().Int64("version", cur.version).Int("words", engine.Words()).Dur("took", time.Since(start)).Msg("rule set edits folded in")
 }
 

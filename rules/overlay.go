@@ -36,7 +36,7 @@ func (e *Engine) Update(next *RuleSet) (layered *Engine, ok bool, err error) {
 	if next == nil || !sameShape(base.rs, next) {
 		return nil, false, nil
 	}
-	changed, words := changedWords(base.rs, next)
+	changed, words := changedWords(base.rs, next, base.Words())
 	if len(changed) > MaxOverlayWords {
 		return nil, false, nil
 	}
@@ -135,42 +135,110 @@ func wordTexts(words []Word) []Word {
 	return out
 }
 
-// membership is where a word is listed, and how: what its compiled
-// entry depends on.
-type membership struct {
-	list     int // index over all lists of the rule set
-	severity Severity
-}
-
 // changedWords returns the words whose lists or severities differ between
-// a and b (added, removed or changed), and how many distinct words b lists.
-func changedWords(a, b *RuleSet) (map[string]bool, int) {
-	where := func(rs *RuleSet) map[string][]membership {
-		m := map[string][]membership{}
-		li := 0
+// a and b (added, removed or changed), and how many distinct words b lists
+// given that a lists aWords. Lists b shares with a (the same words, as
+// WithListFiles leaves the lists it does not read) are skipped, so an edit
+// costs in proportion to the lists it touched.
+func changedWords(a, b *RuleSet, aWords int) (map[string]bool, int) {
+	type entry struct {
+		text     string
+		severity Severity
+	}
+	changed := map[string]bool{}
+	for ci := range a.Categories {
+		for li := range a.Categories[ci].Lists {
+			wa, wb := a.Categories[ci].Lists[li].Words, b.Categories[ci].Lists[li].Words
+			if len(wa) == len(wb) && (len(wa) == 0 || &wa[0] == &wb[0]) {
+				continue
+			}
+			if slices.EqualFunc(wa, wb, func(x, y Word) bool { return x.Text == y.Text && x.Severity == y.Severity }) {
+				continue
+			}
+			in := make(map[entry]bool, len(wa))
+			for _, w := range wa {
+				in[entry{w.Text, w.Severity}] = true
+			}
+			for _, w := range wb {
+				e := entry{w.Text, w.Severity}
+				if in[e] {
+					delete(in, e)
+				} else {
+					changed[w.Text] = true
+				}
+			}
+			for e := range in {
+				changed[e.text] = true
+			}
+		}
+	}
+	if len(changed) == 0 {
+		return changed, aWords
+	}
+	// The distinct words: a's, less the changed ones a lists and b does
+	// not, plus those b lists and a does not.
+	listed := func(rs *RuleSet) map[string]bool {
+		m := map[string]bool{}
 		for _, c := range rs.Categories {
 			for _, l := range c.Lists {
 				for _, w := range l.Words {
-					m[w.Text] = append(m[w.Text], membership{li, w.Severity})
+					if changed[w.Text] {
+						m[w.Text] = true
+					}
 				}
-				li++
 			}
 		}
 		return m
 	}
-	wa, wb := where(a), where(b)
-	changed := map[string]bool{}
-	for w, ma := range wa {
-		if !slices.Equal(ma, wb[w]) {
-			changed[w] = true
+	inA, inB := listed(a), listed(b)
+	words := aWords
+	for w := range changed {
+		switch {
+		case inA[w] && !inB[w]:
+			words--
+		case !inA[w] && inB[w]:
+			words++
 		}
 	}
-	for w := range wb {
-		if _, ok := wa[w]; !ok {
-			changed[w] = true
+	return changed, words
+}
+
+// WithListFiles returns rs with the word lists read anew from files (paths
+// of rs's word lists, as in List.File, to their new content), with the
+// loader's checks; the other lists are shared with rs. ok is false when a
+// path is not one of rs's word lists (a new or removed list, an allow
+// list, policy.yaml): only LoadFiles reads those.
+func (rs *RuleSet) WithListFiles(files map[string][]byte) (next *RuleSet, ok bool, err error) {
+	n := *rs
+	n.Categories = slices.Clone(rs.Categories)
+	var l loader
+	found := 0
+	total := len(rs.Allow)
+	for ci := range n.Categories {
+		c := &n.Categories[ci]
+		cloned := false
+		for li := range c.Lists {
+			if data, ok := files[c.Lists[li].File]; ok && c.Lists[li].File != "" {
+				if !cloned {
+					c.Lists, cloned = slices.Clone(c.Lists), true
+				}
+				c.Lists[li].Words = l.parseList(c.Lists[li].File, data, false)
+				found++
+			}
+			total += len(c.Lists[li].Words)
 		}
 	}
-	return changed, len(wb)
+	if found != len(files) {
+		return nil, false, nil
+	}
+	if total > MaxRuleSetEntries {
+		l.addf(listsDir, 0, "the rule set holds %d list entries (at most %d); remove unused entries or lists", total, MaxRuleSetEntries)
+	}
+	if len(l.problems) > 0 {
+		sortProblems(l.problems)
+		return nil, true, &ValidationError{Problems: l.problems}
+	}
+	return &n, true, nil
 }
 
 // overlaySet is next with only the changed words in its lists, and without
