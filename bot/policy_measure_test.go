@@ -16,7 +16,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot"
-	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
 	"github.com/wecom-guard/wecom-guard/moderation/moderationtest"
 	"github.com/wecom-guard/wecom-guard/rules"
@@ -65,11 +64,7 @@ func TestMeasureRuleEdits(t *testing.T) {
 	if _, err := writer.SeedRules(ctx, files); err != nil {
 		t.Fatal(err)
 	}
-	rst, err := store.Open(ctx, store.Options{URL: urlOf(t, writer), Prefix: writer.Prefix()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rst.Close()
+	rst := storetest.Replica(t, writer)
 	p, err := bot.NewPolicy(ctx, bot.PolicyConfig{Store: rst, Logger: zerolog.Nop(), Poll: time.Second, FoldAfter: time.Hour})
 	if err != nil {
 		t.Fatal(err)

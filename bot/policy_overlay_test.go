@@ -10,7 +10,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot"
-	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
 	"github.com/wecom-guard/wecom-guard/rules"
 )
@@ -24,11 +23,7 @@ func TestListEditLayeredThenFolded(t *testing.T) {
 	a := storetest.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	b, err := store.Open(ctx, store.Options{URL: urlOf(t, a), Prefix: a.Prefix()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := storetest.Replica(t, a)
 	seed := defaultFiles(t)
 	var list string
 	for name := range seed {
