@@ -105,6 +105,14 @@ func (p *Policy) Run(ctx context.Context) {
 	})
 	t := time.NewTicker(p.poll)
 	defer t.Stop()
+	defer func() {
+		// No fold after the service stopped.
+		p.mu.Lock()
+		if p.fold != nil {
+			p.fold.Stop()
+		}
+		p.mu.Unlock()
+	}()
 	for {
 		select {
 		case <-ctx.Done():
