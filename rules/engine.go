@@ -81,6 +81,7 @@ type Engine struct {
 	regexes  []int32     // rules with regexes
 	prec     *precision  // nil when no word is listed
 	pool     sync.Pool   // *scratch
+	layer    *layer      // an edit layered over a base (overlay.go); nil when compiled in full
 }
 
 type compiledRule struct {
@@ -261,7 +262,12 @@ func Compile(rs *RuleSet) (*Engine, error) {
 func (e *Engine) RuleSet() *RuleSet { return e.rs }
 
 // Words returns how many distinct words e matches.
-func (e *Engine) Words() int { return len(e.keywords) }
+func (e *Engine) Words() int {
+	if e.layer != nil {
+		return e.layer.words
+	}
+	return len(e.keywords)
+}
 
 // applies reports whether rule ri is in force for mc.
 func (e *Engine) applies(ri int32, mc Context) bool {
@@ -283,6 +289,9 @@ func (e *Engine) applies(ri int32, mc Context) bool {
 // Evaluate checks text in context mc. A message without hits costs no
 // allocations: buffers come from a pool and the zero Verdict is returned.
 func (e *Engine) Evaluate(text string, mc Context) Verdict {
+	if e.layer != nil {
+		return e.layer.evaluate(text, mc)
+	}
 	sc := e.pool.Get().(*scratch)
 	defer e.putScratch(sc)
 	sc.findings = e.scanner.Scan(text, sc.findings[:0])

@@ -127,6 +127,28 @@ func slotOps() []slotOp {
 				must(t, s.SaveViolation(ctx, v, 48*time.Hour))
 			}
 		}},
+		{"Store.TallyViolation", func(t *testing.T, ctx context.Context, s *Store) {
+			windows := []time.Duration{time.Hour, 24 * time.Hour}
+			for range 2 { // counts, then finds it counted
+				tl, err := s.TallyViolation(ctx, hostile+"t", hostile, []string{hostile, "ads"}, now, windows, time.Hour)
+				must(t, err)
+				if tl.Seen || len(tl.Counts) != 2 || tl.Counts[1][0] != 1 {
+					t.Fatalf("TallyViolation = %+v; want one count in ads", tl)
+				}
+			}
+			// A message marked seen is counted, then taken back (uncount).
+			_, err := s.MarkSeen(ctx, "seen-"+hostile, time.Hour)
+			must(t, err)
+			if tl, err := s.TallyViolation(ctx, "seen-"+hostile, hostile, []string{"ads"}, now, windows, time.Hour); err != nil || !tl.Seen {
+				t.Fatalf("TallyViolation of a seen message = %+v, %v", tl, err)
+			}
+		}},
+		{"Store.RecordViolation", func(t *testing.T, ctx context.Context, s *Store) {
+			v := Violation{ID: hostile + "r", Time: now, From: hostile, ChatID: hostile, Severity: "high", Hits: []VHit{{Category: hostile}}}
+			c := &Case{ID: "rec-" + hostile, Opened: now, User: hostile}
+			acts := []Action{{Key: "rec-a/" + hostile, Payload: []byte("{}")}, {Key: "rec-b/" + hostile, Payload: []byte("{}")}}
+			must(t, s.RecordViolation(ctx, Record{Violation: v, Retention: 48 * time.Hour, Case: c, Actions: acts, Now: now}))
+		}},
 		{"Store.Violation", func(t *testing.T, ctx context.Context, s *Store) {
 			if _, ok, err := s.Violation(ctx, hostile); err != nil || !ok {
 				t.Fatalf("Violation(hostile) = %v, %v", ok, err)
@@ -134,8 +156,8 @@ func slotOps() []slotOp {
 		}},
 		{"Store.SearchViolations", func(t *testing.T, ctx context.Context, s *Store) {
 			vs, _, err := s.SearchViolations(ctx, ViolationQuery{Limit: 10})
-			if err != nil || len(vs) != 2 {
-				t.Fatalf("SearchViolations = %d, %v; want 2", len(vs), err)
+			if err != nil || len(vs) != 3 {
+				t.Fatalf("SearchViolations = %d, %v; want 3", len(vs), err)
 			}
 		}},
 		{"Store.MarkRecalled", func(t *testing.T, ctx context.Context, s *Store) {
@@ -328,8 +350,8 @@ func slotOps() []slotOp {
 			var err error
 			entries, err = s.ReadOutbox(ctx, hostile, 10, 0)
 			must(t, err)
-			if len(entries) != 4 {
-				t.Fatalf("read %d entries, want 4", len(entries))
+			if len(entries) != 6 {
+				t.Fatalf("read %d entries, want 6 (4 here, 2 of RecordViolation)", len(entries))
 			}
 		}},
 		{"Store.ClaimStale", func(t *testing.T, ctx context.Context, s *Store) {
@@ -339,6 +361,14 @@ func slotOps() []slotOp {
 		{"Store.AckOutbox", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.AckOutbox(ctx, entries[0])) }},
 		{"Store.Reschedule", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.Reschedule(ctx, entries[1], now)) }},
 		{"Store.PromoteDue", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.PromoteDue(ctx, now, 10); must(t, err) }},
+		{"Store.PromoteAndClaim", func(t *testing.T, ctx context.Context, s *Store) {
+			_, _, err := s.PromoteAndClaim(ctx, now, 10, "other", time.Hour, 10)
+			must(t, err)
+		}},
+		{"Store.LookupRound", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.LookupRound(ctx, RoundLookup{Delivered: []string{hostile, "k2"}, Chats: []string{hostile, "wr1"}, Cache: []string{"user:" + hostile, "owner:x"}})
+			must(t, err)
+		}},
 		{"Store.DeadLetter", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.DeadLetter(ctx, entries[2], "r", now)) }},
 		{"Store.DeadLetters", func(t *testing.T, ctx context.Context, s *Store) {
 			dl, err := s.DeadLetters(ctx, 10)
@@ -492,6 +522,7 @@ var scripts = map[string]*redis.Script{
 	"sealScript": sealScript, "renewScript": renewScript, "finishScript": finishScript,
 	"retryLeaseScript": retryLeaseScript, "deadLeaseScript": deadLeaseScript,
 	"uncountScript": uncountScript, "countFalseAlarmScript": countFalseAlarmScript, "fileOnceScript": fileOnceScript,
+	"countOnce": countOnce, "openCaseScript": openCaseScript,
 }
 
 // scriptsInSource lists the package-level variables of the package's
