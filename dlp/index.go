@@ -447,4 +447,3 @@ func EvidenceOf(name string, paragraph, chars int) string {
 	b = append(b, " 字"...)
 	return string(b)
 }
-
