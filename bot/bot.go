@@ -54,6 +54,10 @@ type Config struct {
 	// Checker returns the engine in force; it is called per message so a
 	// policy reload takes effect at once.
 	Checker func() Checker
+	// Data, when set, returns the customer records and protected documents
+	// in force (Data.Matcher); rules naming customer_record or document
+	// act on them.
+	Data func() rules.DataMatcher
 	// DedupTTL is how long a processed message is remembered (DefaultDedupTTL).
 	DedupTTL time.Duration
 	// Retention of violation records (DefaultRetention); KeepRaw also keeps
@@ -166,7 +170,7 @@ func (p *Pipeline) Process(ctx context.Context, m Message) (Result, error) {
 		m.Time = p.cfg.Now()
 	}
 	checker := p.cfg.Checker() // one rule set for the whole message
-	res := Result{Verdict: checker.Evaluate(m.Text, rules.Context{ChatKind: m.ChatKind, Time: m.Time})}
+	res := Result{Verdict: checker.Evaluate(m.Text, rules.Context{ChatKind: m.ChatKind, Time: m.Time, Data: p.data()})}
 	if res.Verdict.Action == rules.ActionNone {
 		first, err := p.cfg.Store.MarkSeen(ctx, m.ID, p.cfg.DedupTTL)
 		if err != nil {
