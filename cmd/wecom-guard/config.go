@@ -92,6 +92,9 @@ type Config struct {
 	// Archive is the chat archive (会话内容存档): the ingest endpoint's
 	// token and the puller's settings.
 	Archive ArchiveConfig `yaml:"archive"`
+	// DLP configures exact data matching of customer records and
+	// fingerprints of confidential documents (docs/dlp.md).
+	DLP DLPConfig `yaml:"dlp"`
 }
 
 // EnforcementConfig is who receives alerts and escalations, and how long
@@ -207,6 +210,7 @@ func (c *Config) applyDefaults() {
 		c.Enforcement.Retention = bot.DefaultRetention
 	}
 	c.Archive.applyDefaults()
+	c.DLP.applyDefaults()
 	if c.Enforcement.DigestAt == "" {
 		c.Enforcement.DigestAt = "09:00"
 	}
