@@ -43,11 +43,11 @@ const chunkEntries = 64 << 10
 // deleted). progress, when set, is told how many hashes are written.
 func SaveRecordSet(ctx context.Context, st DataStore, name string, imp *dlp.Imported, by string, now time.Time, progress func(written int)) (dlp.RecordSet, error) {
 	if err := CheckDataName(name); err != nil {
-		return dlp.RecordSet{}, err
+		return dlp.RecordSet{}, WithKind(err, ErrInvalid)
 	}
 	v, err := st.NextRecordSetVersion(ctx, name)
 	if err != nil {
-		return dlp.RecordSet{}, err
+		return dlp.RecordSet{}, WithKind(err, ErrUnavailable)
 	}
 	set := dlp.RecordSet{Name: name, Version: v, Columns: imp.Columns, Rows: imp.Rows, Hashes: len(imp.Entries),
 		Invalid: imp.Invalid, ImportedBy: by, ImportedAt: now}
@@ -55,7 +55,7 @@ func SaveRecordSet(ctx context.Context, st DataStore, name string, imp *dlp.Impo
 	for i := 0; i*chunkEntries < len(imp.Entries) || i == 0; i++ {
 		part := imp.Entries[i*chunkEntries : min((i+1)*chunkEntries, len(imp.Entries))]
 		if err := st.PutRecordChunk(ctx, name, v, i, dlp.EncodeEntries(buf[:0], part)); err != nil {
-			return dlp.RecordSet{}, err
+			return dlp.RecordSet{}, WithKind(err, ErrUnavailable)
 		}
 		set.Chunks = i + 1
 		if progress != nil {
@@ -67,7 +67,7 @@ func SaveRecordSet(ctx context.Context, st DataStore, name string, imp *dlp.Impo
 		return dlp.RecordSet{}, err
 	}
 	if err := st.CommitRecordSet(ctx, name, v, set.Chunks, meta); err != nil {
-		return dlp.RecordSet{}, err
+		return dlp.RecordSet{}, WithKind(err, ErrUnavailable)
 	}
 	return set, nil
 }
@@ -88,19 +88,19 @@ func CheckDataName(name string) error {
 // dropped.
 func SaveDocument(ctx context.Context, st DataStore, key *dlp.Key, name, category, filename string, data []byte, by string, now time.Time) (dlp.Document, error) {
 	if err := CheckDataName(name); err != nil {
-		return dlp.Document{}, err
+		return dlp.Document{}, WithKind(err, ErrInvalid)
 	}
 	paras, err := dlp.Extract(filename, data)
 	if err != nil {
-		return dlp.Document{}, err
+		return dlp.Document{}, WithKind(err, ErrInvalid)
 	}
 	p := dlp.FingerprintDocument(key, paras)
 	if p.Chars < dlp.Guarantee {
-		return dlp.Document{}, fmt.Errorf("文件内容太短（%d 字），至少需要 %d 字才能识别", p.Chars, dlp.Guarantee)
+		return dlp.Document{}, fmt.Errorf("文件内容太短（%d 字），至少需要 %d 字才能识别: %w", p.Chars, dlp.Guarantee, ErrInvalid)
 	}
 	id, err := st.NextDocumentID(ctx)
 	if err != nil {
-		return dlp.Document{}, err
+		return dlp.Document{}, WithKind(err, ErrUnavailable)
 	}
 	doc := dlp.Document{ID: id, Name: name, Category: category, Version: 1, Chars: p.Chars, Paragraphs: len(p.Paragraphs),
 		Prints: len(p.Prints), UploadedBy: by, UploadedAt: now}
@@ -109,7 +109,7 @@ func SaveDocument(ctx context.Context, st DataStore, key *dlp.Key, name, categor
 		return dlp.Document{}, err
 	}
 	if err := st.SaveDocument(ctx, id, meta, p.Encode()); err != nil {
-		return dlp.Document{}, err
+		return dlp.Document{}, WithKind(err, ErrUnavailable)
 	}
 	return doc, nil
 }
@@ -224,6 +224,9 @@ func (d *Data) Index() *dlp.Index { return d.cur.Load().index }
 
 // Matcher returns the index in force as a rules.DataMatcher.
 func (d *Data) Matcher() rules.DataMatcher { return d.cur.Load().index }
+
+// Key returns the key the stored hashes are under.
+func (d *Data) Key() *dlp.Key { return d.cfg.Key }
 
 // Version returns the DLP version in force.
 func (d *Data) Version() int64 { return d.cur.Load().version }

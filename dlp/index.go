@@ -367,24 +367,29 @@ const maxGap = 2*W + K
 // document's threshold.
 func (x *Index) bestChain(sc *docScratch, hits []docHit) (rules.DataMatch, bool) {
 	fps := sc.fps
+	d := &x.docs[hits[0].doc]
 	bestFrom, bestTo, bestLen := -1, -1, 0
 	span := func(from, to int) (int, int) {
 		first, last := fps[hits[from].msg], fps[hits[to].msg]
 		// The copy goes on past the outer fingerprints: to the text's
 		// edge when no fingerprint of the message lies beyond them, else
 		// half way to the next fingerprint that is not the document's.
+		// Never further back than the document's start.
 		start := int(first.Pos)
 		if hits[from].msg == 0 {
-			start = 0
+			start -= min(start, W-1)
 		} else {
 			start -= (start - int(fps[hits[from].msg-1].Pos)) / 2
 		}
+		start = max(start, int(first.Pos)-int(hits[from].docPos))
 		end := int(last.Pos) + K
 		if int(hits[to].msg) == len(fps)-1 {
-			end = len(sc.nt.runes)
+			end += min(len(sc.nt.runes)-end, W-1)
 		} else {
 			end += (int(fps[hits[to].msg+1].Pos) - int(last.Pos)) / 2
 		}
+		// Never further on than the document's end.
+		end = min(end, int(last.Pos)+d.Chars-int(hits[to].docPos))
 		return start, min(end, len(sc.nt.runes))
 	}
 	for from := 0; from < len(hits); {
@@ -409,14 +414,14 @@ func (x *Index) bestChain(sc *docScratch, hits []docHit) (rules.DataMatch, bool)
 		}
 		from = to + 1
 	}
-	d := &x.docs[hits[bestFrom].doc]
 	if bestLen < d.threshold {
 		return rules.DataMatch{}, false
 	}
 	s, e := span(bestFrom, bestTo)
-	docStart := int(hits[bestFrom].docPos) - (int(fps[hits[bestFrom].msg].Pos) - s)
+	// The paragraph of the first fingerprint the message shares: the
+	// estimated start may reach back into the paragraph before.
 	para := 1
-	if k, found := slices.BinarySearch(d.paragraphs, uint32(max(docStart, 0))); found {
+	if k, found := slices.BinarySearch(d.paragraphs, hits[bestFrom].docPos); found {
 		para = k + 1
 	} else if k > 0 {
 		para = k

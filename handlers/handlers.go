@@ -81,6 +81,9 @@ type Config struct {
 	IngestToken string
 	// Archive ingests chat-archive records (bot.ArchiveIngest).
 	Archive ArchiveIngester
+	// DLP, when its Store and Key are set, serves the customer record sets
+	// and protected documents under /api/v1/dlp.
+	DLP DLPConfig
 }
 
 // Server is the HTTP surface.

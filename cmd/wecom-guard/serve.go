@@ -230,6 +230,9 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		Archive:        observedArchive{ArchiveIngester: &bot.ArchiveIngest{Pipeline: pipeline, Seqs: st, KindOf: kindOf}, m: metrics},
 		Registry:       reg,
 	}
+	if data != nil {
+		hcfg.DLP = handlers.DLPConfig{Store: st, Key: data.Key(), Options: cfg.DLP.options()}
+	}
 	if id.AIBotToken != "" {
 		if hcfg.AIBotCrypto, err = wecom.NewCrypto(id.AIBotToken, id.AIBotAESKey, ""); err != nil {
 			return fmt.Errorf("set up intelligent bot crypto: %w", err)
