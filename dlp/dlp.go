@@ -34,7 +34,7 @@ const MinSecretLen = 16
 
 // Key keys every hash this package stores. It is safe for concurrent use.
 type Key struct {
-	records sync.Pool // hash.Hash: HMAC-SHA256 under the records key
+	records sync.Pool // *recordHasher
 	fp      cipher.Block
 	fpMix   uint64
 }
@@ -57,7 +57,7 @@ func NewKey(secret []byte) (*Key, error) {
 		return nil, err
 	}
 	k := &Key{fp: block, fpMix: binary.LittleEndian.Uint64(fpKey[16:24])}
-	k.records.New = func() any { return hmac.New(sha256.New, recKey) }
+	k.records.New = func() any { return &recordHasher{mac: hmac.New(sha256.New, recKey)} }
 	return k, nil
 }
 
@@ -66,16 +66,22 @@ func NewKey(secret []byte) (*Key, error) {
 // Columns of one kind share hashes, so a finding costs one HMAC whatever
 // the number of sets.
 func (k *Key) recordHash(kind ColumnKind, value []byte) uint64 {
-	m := k.records.Get().(hash.Hash)
-	m.Reset()
-	var buf [96]byte
-	b := append(buf[:0], kind...)
+	rh := k.records.Get().(*recordHasher)
+	rh.mac.Reset()
+	b := append(rh.buf[:0], kind...)
 	b = append(b, ':')
 	b = append(b, value...)
-	m.Write(b)
-	sum := m.Sum(buf[:0])
-	k.records.Put(m)
-	return nonZero(binary.BigEndian.Uint64(sum))
+	rh.mac.Write(b)
+	h := binary.BigEndian.Uint64(rh.mac.Sum(rh.buf[:0]))
+	k.records.Put(rh)
+	return nonZero(h)
+}
+
+// recordHasher is a pooled HMAC with its buffer, so hashing a value does
+// not allocate.
+type recordHasher struct {
+	mac hash.Hash
+	buf [96]byte
 }
 
 // fingerprint encrypts the k-gram hash h: AES under the fingerprint key is
