@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -101,7 +104,9 @@ func TestUIServesConsoleWithSecurityHeaders(t *testing.T) {
 	}{
 		{"root redirects", "/", http.StatusFound, "", ""},
 		{"console", "/ui/", http.StatusOK, "text/html", "企业微信合规守护"},
-		{"script", "/ui/assets/app.js", http.StatusOK, "javascript", "X-CSRF-Token"},
+		{"script", "/ui/assets/app.js", http.StatusOK, "javascript", "registry.js"},
+		{"api module", "/ui/assets/api.js", http.StatusOK, "javascript", "X-CSRF-Token"},
+		{"page module", "/ui/assets/pages/cases.js", http.StatusOK, "javascript", "export default"},
 		{"style", "/ui/assets/app.css", http.StatusOK, "text/css", ".hr-only"},
 		{"logo", "/ui/assets/logo.svg", http.StatusOK, "image/svg+xml", "<svg"},
 		{"unknown asset", "/ui/assets/nope.js", http.StatusNotFound, "application/json", `"error"`},
@@ -148,19 +153,79 @@ func TestUIConsoleHasNoInlineScriptOrCDN(t *testing.T) {
 	if !strings.Contains(body, `<script type="module" src="/ui/assets/app.js"`) {
 		t.Error("index.html does not load app.js from the binary as a module")
 	}
-	// app.js and the shared modules it imports; browsers run a module only
-	// when it is served as JavaScript.
-	for _, name := range []string{"app.js", "i18n.js", "format.js"} {
+	// Every module of the console (the shell, the shared modules, the
+	// registry and each page); browsers run a module only when it is
+	// served as JavaScript.
+	modules, err := fs.Glob(webFiles, "web/*.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageModules, err := fs.Glob(webFiles, "web/pages/*.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"web/app.js", "web/api.js", "web/dom.js", "web/format.js", "web/i18n.js", "web/registry.js", "web/router.js"} {
+		if !slices.Contains(modules, want) {
+			t.Errorf("the console has no %s", want)
+		}
+	}
+	if len(pageModules) < 9 {
+		t.Errorf("pages %v, want one module per page", pageModules)
+	}
+	for _, name := range append(modules, pageModules...) {
+		name = strings.TrimPrefix(name, "web/")
 		w := e.do("GET", "/ui/assets/"+name, "", nil)
 		if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/javascript") {
 			t.Errorf("%s: %d %q, want 200 text/javascript", name, w.Code, w.Header().Get("Content-Type"))
 		}
 		js := w.Body.String()
-		for _, bad := range []string{"innerHTML", "eval(", "https://", "localStorage", "sessionStorage"} {
+		for _, bad := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "https://", "localStorage", "sessionStorage"} {
 			if strings.Contains(js, bad) {
 				t.Errorf("%s uses %q", name, bad)
 			}
 		}
+	}
+}
+
+// registry.js names every page module exactly once, in one line each and
+// in alphabetical order, and each module is registered under its file's
+// name: a page added without its line (or a line without its page) fails
+// here rather than in a browser.
+func TestUIRegistryListsEveryPage(t *testing.T) {
+	reg, err := fs.ReadFile(webFiles, "web/registry.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := regexp.MustCompile(`(?m)^export \{ default as (\w+) \} from "\./pages/([\w-]+)\.js";$`)
+	var registered []string
+	for _, m := range line.FindAllStringSubmatch(string(reg), -1) {
+		if m[1] != m[2] {
+			t.Errorf("pages/%s.js is registered as %q; use the file's name", m[2], m[1])
+		}
+		registered = append(registered, m[2])
+	}
+	if !slices.IsSorted(registered) {
+		t.Errorf("registry.js lines are not in alphabetical order: %v", registered)
+	}
+	files, err := fs.Glob(webFiles, "web/pages/*.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages []string
+	for _, f := range files {
+		pages = append(pages, strings.TrimSuffix(strings.TrimPrefix(f, "web/pages/"), ".js"))
+		src, err := fs.ReadFile(webFiles, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := pages[len(pages)-1]
+		if !strings.Contains(string(src), "export default {") || !strings.Contains(string(src), `name: "`+name+`"`) {
+			t.Errorf("pages/%s.js does not export a page named %q by default", name, name)
+		}
+	}
+	slices.Sort(pages)
+	if !slices.Equal(pages, registered) {
+		t.Errorf("registry.js names %v, pages/ holds %v", registered, pages)
 	}
 }
 

@@ -26,3 +26,15 @@ export function fmtTime(s) {
   }).formatToParts(d)) parts[p.type] = p.value;
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
+
+// rfc3339 turns a datetime-local input's value (the browser's local time)
+// into RFC 3339 with the browser's offset, for the API; "" for nothing.
+export function rfc3339(local) {
+  if (!local) return "";
+  const d = new Date(local);
+  if (isNaN(d)) return "";
+  const off = -d.getTimezoneOffset();
+  const p = (n) => String(Math.floor(Math.abs(n))).padStart(2, "0");
+  const sign = off >= 0 ? "+" : "-";
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}${sign}${p(off / 60)}:${p(off % 60)}`;
+}
