@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wecom-guard/wecom-guard/bot"
+	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/dlp"
 )
 
@@ -167,4 +168,47 @@ func (s *Server) deleteDocument(c *gin.Context) error {
 	}
 	c.Status(http.StatusNoContent)
 	return nil
+}
+
+// dlpAuditSummary writes the audit sentence of a DLP change: names and
+// counts, as the entry holds nothing else.
+func dlpAuditSummary(e store.AuditEntry, after map[string]any) (string, bool) {
+	num := func(k string) int {
+		f, _ := after[k].(float64)
+		return int(f)
+	}
+	str := func(k string) string {
+		s, _ := after[k].(string)
+		return s
+	}
+	switch e.Action {
+	case "dlp.records.import":
+		var cols []string
+		list, _ := after["columns"].([]any)
+		for _, c := range list {
+			m, _ := c.(map[string]any)
+			name, _ := m["name"].(string)
+			kind, _ := m["kind"].(string)
+			cols = append(cols, name+"（"+dlp.KindLabel(dlp.ColumnKind(kind))+"）")
+		}
+		s := fmt.Sprintf("导入客户数据「%s」第 %d 版：%d 条记录，%d 个不同的值", e.Target, num("version"), num("rows"), num("hashes"))
+		if len(cols) > 0 {
+			s += "，列：" + strings.Join(cols, "、")
+		}
+		if n := num("invalid"); n > 0 {
+			s += fmt.Sprintf("，%d 个无效值未导入", n)
+		}
+		return s, true
+	case "dlp.records.delete":
+		return "删除客户数据「" + e.Target + "」及其全部哈希", true
+	case "dlp.document.add":
+		s := fmt.Sprintf("上传保密文件「%s」：%d 字、%d 段，只保留指纹", str("name"), num("chars"), num("paragraphs"))
+		if c := str("category"); c != "" {
+			s = fmt.Sprintf("上传保密文件「%s」（%s）：%d 字、%d 段，只保留指纹", str("name"), c, num("chars"), num("paragraphs"))
+		}
+		return s, true
+	case "dlp.document.delete":
+		return "删除保密文件 " + e.Target + " 的全部指纹", true
+	}
+	return "", false
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot"
+	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/dlp"
@@ -28,21 +29,28 @@ import (
 // secretParagraph is a generated confidential paragraph (no real data).
 const secretParagraph = "二〇二七年华东大区旗舰产品底价为每台四千二百元，经销商返点按季度考核，不得低于百分之十二；重点项目投标须经副总裁审批，底价不得向任何渠道透露。"
 
-// TestDLPEndToEnd imports customers and a document through the API, and
-// checks that the pipeline escalates a real customer's number while a
-// random valid number is handled as before, that a pasted paragraph names
-// the document, that no answer, audit entry or log line holds a value, and
-// that deletion takes effect on the running replica.
-func TestDLPEndToEnd(t *testing.T) {
+// dlpEnv is the service with customer records and documents: the admin
+// API and console with DLP, the pipeline, and the index that follows Redis.
+type dlpEnv struct {
+	st       *store.Store
+	data     *bot.Data
+	pipeline *bot.Pipeline
+	srv      *httptest.Server
+	tokens   map[string]string
+	logs     *bytes.Buffer
+}
+
+func newDLPEnv(t *testing.T) *dlpEnv {
+	t.Helper()
 	st := storetest.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	key, err := dlp.NewKey([]byte("handlers test secret, 32 bytes!!"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs bytes.Buffer
-	logger := zerolog.New(&logs)
+	logs := &bytes.Buffer{}
+	logger := zerolog.New(logs)
 	seed, _ := rules.DefaultFiles()
 	policy, err := bot.NewPolicy(ctx, bot.PolicyConfig{Store: st, Seed: seed, Logger: logger})
 	if err != nil {
@@ -59,20 +67,31 @@ func TestDLPEndToEnd(t *testing.T) {
 	}
 	c, _ := wecom.NewCrypto("token", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "corp")
 	h, err := handlers.New(handlers.Config{Crypto: c, CorpID: "corp", Pipeline: p, Logger: logger, Admin: st, Checker: policy.Checker,
-		DLP: handlers.DLPConfig{Store: st, Key: key}})
+		Rules: st, DLP: handlers.DLPConfig{Store: st, Key: key}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h.Handler())
-	defer srv.Close()
-	tokens := map[string]string{}
+	e := &dlpEnv{st: st, data: data, pipeline: p, srv: httptest.NewServer(h.Handler()), tokens: map[string]string{}, logs: logs}
+	t.Cleanup(e.srv.Close)
 	for _, role := range []string{handlers.RoleHR, handlers.RoleAuditor} {
 		_, secret, err := st.CreateToken(ctx, role+"-user", role, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		tokens[role] = secret
+		e.tokens[role] = secret
 	}
+	return e
+}
+
+// TestDLPEndToEnd imports customers and a document through the API, and
+// checks that the pipeline escalates a real customer's number while a
+// random valid number is handled as before, that a pasted paragraph names
+// the document, that no answer, audit entry or log line holds a value, and
+// that deletion takes effect on the running replica.
+func TestDLPEndToEnd(t *testing.T) {
+	e := newDLPEnv(t)
+	ctx := context.Background()
+	srv, tokens, data, p, logs := e.srv, e.tokens, e.data, e.pipeline, e.logs
 	var answers []string
 	call := func(method, path, role, contentType string, body io.Reader) (int, string) {
 		t.Helper()
@@ -150,7 +169,8 @@ func TestDLPEndToEnd(t *testing.T) {
 		t.Fatalf("overview: %d %s", code, body)
 	}
 	code, audit := call("GET", "/api/v1/audit", handlers.RoleAuditor, "", nil)
-	if code != http.StatusOK || !strings.Contains(audit, "dlp.records.import") || !strings.Contains(audit, "dlp.document.add") {
+	if code != http.StatusOK || !strings.Contains(audit, "hr-user 导入客户数据「重点客户」第 1 版：3 条记录，3 个不同的值，列：手机（手机号）") ||
+		!strings.Contains(audit, "hr-user 上传保密文件「2027年报价策略」（报价）") {
 		t.Errorf("audit: %d %s", code, audit)
 	}
 

@@ -18,6 +18,7 @@ export const ROLE_LABELS = { hr: "HR", owner: "群主", auditor: "审计" };
 export const FINDING_LABELS = {
   keyword: "关键词", phone: "手机号", id_card: "身份证号", bank_card: "银行卡号", email: "邮箱地址",
   url: "外部链接", wechat_id: "微信/QQ 引流", regex: "规则表达式", allow: "放行短语", address: "住址",
+  customer_record: "真实客户信息", document: "保密文件内容",
 };
 
 // AUDIT_LABELS name the audit log's actions.
@@ -25,6 +26,8 @@ export const AUDIT_LABELS = {
   "violation.view_raw": "查看原文", "case.ack": "受理案件", "case.resolve": "处理案件", "outbox.retry": "重新投递消息",
   "chat.set": "设置群聊", "chat.delete": "删除群聊设置", "rules.update": "修改规则", "list.create": "新建词库",
   "list.delete": "删除词库", "list.edit": "编辑词库", "list.import": "导入词库", "ui.login": "登录控制台",
+  "dlp.records.import": "导入客户数据", "dlp.records.delete": "删除客户数据", "dlp.document.add": "上传保密文件",
+  "dlp.document.delete": "删除保密文件",
 };
 
 // label names a code with map, the code itself when the map has none (a
