@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,7 +38,25 @@ type dlpEnv struct {
 	pipeline *bot.Pipeline
 	srv      *httptest.Server
 	tokens   map[string]string
-	logs     *bytes.Buffer
+	logs     *syncBuffer
+}
+
+// syncBuffer is a log sink that the test reads while replicas write.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func newDLPEnv(t *testing.T) *dlpEnv {
@@ -49,7 +68,7 @@ func newDLPEnv(t *testing.T) *dlpEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &bytes.Buffer{}
+	logs := &syncBuffer{}
 	logger := zerolog.New(logs)
 	seed, _ := rules.DefaultFiles()
 	policy, err := bot.NewPolicy(ctx, bot.PolicyConfig{Store: st, Seed: seed, Logger: logger})

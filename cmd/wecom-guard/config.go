@@ -236,6 +236,7 @@ func (c Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.validateRedis()...)
+	errs = append(errs, c.DLP.validate()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

@@ -30,17 +30,32 @@ type DLPConfig struct {
 	// MinChars is how many consecutive normalized characters of a
 	// protected document a message must reproduce (default 50).
 	MinChars int `yaml:"min_chars"`
-	// ShortShare is the share of a short document that is enough (default 0.3).
-	ShortShare float64 `yaml:"short_share"`
+	// ShortPercent is the percent of a short document that is enough
+	// (default 30).
+	ShortPercent int `yaml:"short_percent"`
 }
 
 func (d *DLPConfig) applyDefaults() {
 	if d.MinChars == 0 {
 		d.MinChars = dlp.DefaultMinChars
 	}
-	if d.ShortShare == 0 {
-		d.ShortShare = dlp.DefaultShortShare
+	if d.ShortPercent == 0 {
+		d.ShortPercent = int(dlp.DefaultShortShare * 100)
 	}
+}
+
+func (d DLPConfig) validate() []error {
+	var errs []error
+	if d.Secret != "" && len(d.Secret) < dlp.MinSecretLen {
+		errs = append(errs, fmt.Errorf("%s is %d bytes: give at least %d random bytes (openssl rand -hex 32)", keyRef("dlp.secret"), len(d.Secret), dlp.MinSecretLen))
+	}
+	if d.MinChars < dlp.Guarantee {
+		errs = append(errs, fmt.Errorf("%s %d: use at least %d (shorter copies cannot be told apart reliably)", keyRef("dlp.min_chars"), d.MinChars, dlp.Guarantee))
+	}
+	if d.ShortPercent < 1 || d.ShortPercent > 100 {
+		errs = append(errs, fmt.Errorf("%s %d: use 1 to 100", keyRef("dlp.short_percent"), d.ShortPercent))
+	}
+	return errs
 }
 
 // key returns the DLP key, or nil when no secret is configured.
@@ -56,7 +71,7 @@ func (d DLPConfig) key() (*dlp.Key, error) {
 }
 
 func (d DLPConfig) options() dlp.Options {
-	return dlp.Options{MinChars: d.MinChars, ShortShare: d.ShortShare}
+	return dlp.Options{MinChars: d.MinChars, ShortShare: float64(d.ShortPercent) / 100}
 }
 
 const recordsUsage = `Usage:
