@@ -141,16 +141,52 @@ func BenchmarkRecordLookup(b *testing.B) {
 	})
 }
 
+// benchVocabulary is a generated vocabulary of 5,000 words of one to three
+// characters from the 3,500 most frequent-looking block of Han characters:
+// text drawn from it varies like real prose, where the 41 business words
+// of the unit tests' generator repeat every k-gram across documents.
+func benchVocabulary(r *rand.Rand) []string {
+	words := make([]string, 5000)
+	for i := range words {
+		rs := make([]rune, 1+r.IntN(3))
+		for j := range rs {
+			rs[j] = rune(0x4E00 + r.IntN(3500))
+		}
+		words[i] = string(rs)
+	}
+	return words
+}
+
+// benchParagraph is a paragraph of about chars characters from vocab.
+func benchParagraph(r *rand.Rand, vocab []string, chars int) string {
+	var b strings.Builder
+	for n := 0; n < chars; {
+		w := vocab[r.IntN(len(vocab))]
+		b.WriteString(w)
+		n += len([]rune(w))
+		if r.IntN(8) == 0 {
+			b.WriteString("，")
+		}
+	}
+	b.WriteString("。")
+	return b.String()
+}
+
 // benchDocs returns n generated documents of pages pages (1,000
-// normalized characters a page, one paragraph of 250 a quarter page),
+// characters a page, one paragraph of 250 a quarter page, from
+// benchVocabulary),
 // fingerprinted; the text is dropped as it would be on upload.
 func benchDocs(b *testing.B, key *Key, n, pages int) ([]LoadedDoc, [][]string) {
 	b.Helper()
 	r := rand.New(rand.NewPCG(21, 22))
+	vocab := benchVocabulary(r)
 	docs := make([]LoadedDoc, n)
 	var kept [][]string // the first documents' text, to paste from
 	for i := range n {
-		paras := genDocument(r, pages*4, 250)
+		paras := make([]string, pages*4)
+		for j := range paras {
+			paras[j] = benchParagraph(r, vocab, 250)
+		}
 		p := FingerprintDocument(key, paras)
 		docs[i] = LoadedDoc{Doc: Document{ID: "d" + strconv.Itoa(i), Name: "文件" + strconv.Itoa(i), Chars: p.Chars}, Prints: p}
 		if i < 10 {
@@ -187,15 +223,25 @@ func BenchmarkDocuments(b *testing.B) {
 		b.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(31, 32))
+	vocab := benchVocabulary(rand.New(rand.NewPCG(21, 22))) // the documents' vocabulary: the same topic
 	var unrelated, pasted []string
 	for i := range 100 {
 		var m strings.Builder
 		for m.Len() < 2048 {
-			m.WriteString(genParagraph(r, 60))
+			m.WriteString(benchParagraph(r, vocab, 60))
 		}
 		unrelated = append(unrelated, m.String()[:2048-2048%3])
 		p := kept[i%len(kept)][i%40]
 		pasted = append(pasted, (m.String()[:1200-1200%3] + p)[:min(2046, 1200-1200%3+len(p))])
+	}
+	// What is measured finds what it should.
+	for i := range 10 {
+		if got := x.Documents(pasted[i], nil); len(got) != 1 || got[0].Shared < DefaultMinChars {
+			b.Fatalf("pasted message %d: %+v", i, got)
+		}
+		if got := x.Documents(unrelated[i], nil); len(got) != 0 {
+			b.Fatalf("unrelated message %d: %+v", i, got)
+		}
 	}
 	filter := sensitive.New()
 	filter.AddWord(defaultWords(rs)...)

@@ -57,6 +57,7 @@ type Index struct {
 	docs     []docInfo
 	fpKeys   []uint64 // fingerprint, 0: empty slot
 	fpHeads  []uint32 // 1 + index into postings
+	fpCounts []uint16 // postings of the slot's fingerprint, saturating
 	postings []posting
 	minSpan  int
 
@@ -75,8 +76,9 @@ type posting struct {
 	doc, pos, next uint32 // next: 1 + index of the next posting of the same fingerprint, or 0
 }
 
-// maxPostings bounds the documents one fingerprint is looked up in (a
-// k-gram in hundreds of documents is boilerplate, not a secret).
+// maxPostings: a fingerprint at more places than this (in one document or
+// across documents) is boilerplate — a greeting, a legal notice, a header —
+// and identifies nothing; messages are not matched on it.
 const maxPostings = 16
 
 func kindBit(k ColumnKind) uint8 {
@@ -147,7 +149,7 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 		n += len(d.Prints.Prints)
 	}
 	size = tableSize(n)
-	x.fpKeys, x.fpHeads = make([]uint64, size), make([]uint32, size)
+	x.fpKeys, x.fpHeads, x.fpCounts = make([]uint64, size), make([]uint32, size), make([]uint16, size)
 	x.postings = make([]posting, 0, n)
 	mask = uint64(size - 1)
 	for di, d := range docs {
@@ -161,8 +163,11 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 			for i := f.Hash & mask; ; i = (i + 1) & mask {
 				if x.fpKeys[i] == 0 || x.fpKeys[i] == f.Hash {
 					x.fpKeys[i] = f.Hash
-					x.postings = append(x.postings, posting{doc: uint32(di), pos: f.Pos, next: x.fpHeads[i]})
-					x.fpHeads[i] = uint32(len(x.postings))
+					x.fpCounts[i] = min(x.fpCounts[i]+1, maxPostings+1)
+					if x.fpCounts[i] <= maxPostings {
+						x.postings = append(x.postings, posting{doc: uint32(di), pos: f.Pos, next: x.fpHeads[i]})
+						x.fpHeads[i] = uint32(len(x.postings))
+					}
 					break
 				}
 			}
@@ -324,7 +329,10 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 			} else if k != f.Hash {
 				continue
 			}
-			for p, n := x.fpHeads[i], 0; p != 0 && n < maxPostings; n++ {
+			if x.fpCounts[i] > maxPostings {
+				break // boilerplate
+			}
+			for p := x.fpHeads[i]; p != 0; {
 				post := x.postings[p-1]
 				sc.hits = append(sc.hits, docHit{doc: post.doc, msg: int32(mi), docPos: post.pos})
 				p = post.next
