@@ -59,6 +59,10 @@ type Config struct {
 	// Checker returns the engine in force; it is called per message so a
 	// policy reload takes effect at once.
 	Checker func() Checker
+	// Data, when set, returns the customer records and protected documents
+	// in force (Data.Matcher); rules naming customer_record or document
+	// act on them.
+	Data func() rules.DataMatcher
 	// DedupTTL is how long a processed message is remembered (DefaultDedupTTL).
 	DedupTTL time.Duration
 	// Retention of violation records (DefaultRetention); KeepRaw also keeps
@@ -173,7 +177,7 @@ func (p *Pipeline) Process(ctx context.Context, m Message) (Result, error) {
 		m.Time = p.cfg.Now()
 	}
 	checker := p.cfg.Checker() // one rule set for the whole message
-	res := Result{Verdict: checker.Evaluate(m.Text, rules.Context{ChatKind: m.ChatKind, Time: m.Time})}
+	res := Result{Verdict: checker.Evaluate(m.Text, rules.Context{ChatKind: m.ChatKind, Time: m.Time, Data: p.data()})}
 	cats := foldCategories(res.Verdict)
 	if res.Verdict.Action == rules.ActionNone || len(cats) == 0 {
 		first, err := p.cfg.Store.MarkSeen(ctx, m.ID, p.cfg.DedupTTL)

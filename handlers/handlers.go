@@ -89,6 +89,9 @@ type Config struct {
 	// Handover the leavers' handovers (extcontact.go).
 	Intercept InterceptStatus
 	Handover  Handovers
+	// DLP, when its Store and Key are set, serves the customer record sets
+	// and protected documents under /api/v1/dlp.
+	DLP DLPConfig
 }
 
 // Server is the HTTP surface.

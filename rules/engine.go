@@ -20,6 +20,10 @@ type Context struct {
 	// Explain fills in each Hit's Explanation (for people trying a
 	// message; the pipeline does not need it).
 	Explain bool
+	// Data, when set, is the company's customer records and protected
+	// documents (package dlp): rules naming customer_record or document
+	// act on what it finds.
+	Data DataMatcher
 }
 
 // Verdict is what the policy says about one message.
@@ -65,6 +69,9 @@ type Hit struct {
 	// Explanation says in words why the rule fired; it is filled in only
 	// when Context.Explain asks for it (it costs an allocation a hit).
 	Explanation string
+	// Data says which record set and column, or which document, a
+	// customer_record or document hit matched; nil for other hits.
+	Data *DataMatch
 }
 
 // Engine evaluates messages against a compiled RuleSet. It is safe for
@@ -118,12 +125,14 @@ type candidate struct {
 	severity   Severity
 	form       moderation.Form
 	confidence uint8
-	context    int8 // index into contextRules, or -1
+	context    int8  // index into contextRules, or -1
+	data       int32 // 1 + index into scratch.data, or 0
 }
 
 type scratch struct {
 	findings []moderation.Finding
 	cands    []candidate
+	data     []DataMatch
 }
 
 // Compile builds an Engine for rs: one moderation.Scanner for every word
@@ -160,7 +169,7 @@ func Compile(rs *RuleSet) (*Engine, error) {
 			if !slices.Contains(e.byKind[k], int32(i)) {
 				e.byKind[k] = append(e.byKind[k], int32(i))
 			}
-			detectors = append(detectors, k)
+			detectors = append(detectors, dataDetectors(k)...)
 		}
 		if len(r.Regexps) > 0 {
 			e.regexes = append(e.regexes, int32(i))
@@ -344,6 +353,9 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 			}
 		}
 	}
+	if mc.Data != nil {
+		cands = e.matchData(text, mc, sc, cands)
+	}
 	for _, ri := range e.regexes {
 		if e.applies(ri, mc) {
 			cands = e.matchRegexps(cands, ri, text)
@@ -385,6 +397,9 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 		}
 		if c.context >= 0 {
 			h.Context = contextRules[c.context].Name
+		}
+		if c.data > 0 {
+			dataHit(&h, c, sc)
 		}
 		if !r.enforces(c.form, c.confidence) {
 			h.Held, h.Shadow = true, true

@@ -820,6 +820,7 @@ func (l *loader) rules(raw []rawRule, rs *RuleSet) []Rule {
 var detectorKinds = [...]moderation.Kind{
 	moderation.KindPhone, moderation.KindIDCard, moderation.KindBankCard,
 	moderation.KindEmail, moderation.KindURL, moderation.KindWeChatID, moderation.KindAddress,
+	moderation.KindCustomerRecord, moderation.KindDocument,
 }
 
 func isDetector(k moderation.Kind) bool { return slices.Contains(detectorKinds[:], k) }

@@ -339,6 +339,46 @@ func slotOps() []slotOp {
 			defer cancel()
 			s.WatchRules(ctx, func(int64) {})
 		}},
+		{"Store.NextRecordSetVersion", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.NextRecordSetVersion(ctx, hostile)
+			must(t, err)
+		}},
+		{"Store.PutRecordChunk", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.PutRecordChunk(ctx, hostile, 1, 0, []byte("hashes")))
+			must(t, s.PutRecordChunk(ctx, hostile, 2, 0, []byte("hashes")))
+		}},
+		{"Store.CommitRecordSet", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.CommitRecordSet(ctx, hostile, 1, 1, []byte("{}")))
+			must(t, s.CommitRecordSet(ctx, hostile, 2, 1, []byte("{}"))) // deletes version 1's chunks
+		}},
+		{"Store.RecordSets", func(t *testing.T, ctx context.Context, s *Store) { _, _, err := s.RecordSets(ctx); must(t, err) }},
+		{"Store.RecordChunk", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.RecordChunk(ctx, hostile, 2, 0)
+			must(t, err)
+		}},
+		{"Store.DeleteRecordSet", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.DeleteRecordSet(ctx, hostile)
+			must(t, err)
+		}},
+		{"Store.NextDocumentID", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.NextDocumentID(ctx); must(t, err) }},
+		{"Store.SaveDocument", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.SaveDocument(ctx, hostile, []byte("{}"), []byte("prints")))
+		}},
+		{"Store.Documents", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.Documents(ctx); must(t, err) }},
+		{"Store.DocumentPrints", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.DocumentPrints(ctx, hostile)
+			must(t, err)
+		}},
+		{"Store.DeleteDocument", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.DeleteDocument(ctx, hostile)
+			must(t, err)
+		}},
+		{"Store.DLPVersion", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.DLPVersion(ctx); must(t, err) }},
+		{"Store.WatchDLP", func(t *testing.T, ctx context.Context, s *Store) {
+			ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+			defer cancel()
+			s.WatchDLP(ctx, func(int64) {})
+		}},
 		{"Store.EnsureOutboxGroup", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.EnsureOutboxGroup(ctx)) }},
 		{"Store.Enqueue", func(t *testing.T, ctx context.Context, s *Store) {
 			for _, k := range []string{hostile, "k2", "k3", "k4"} {
@@ -523,6 +563,8 @@ var scripts = map[string]*redis.Script{
 	"retryLeaseScript": retryLeaseScript, "deadLeaseScript": deadLeaseScript,
 	"uncountScript": uncountScript, "countFalseAlarmScript": countFalseAlarmScript, "fileOnceScript": fileOnceScript,
 	"countOnce": countOnce, "openCaseScript": openCaseScript,
+	"commitSetScript": commitSetScript, "deleteSetScript": deleteSetScript,
+	"saveDocScript": saveDocScript, "deleteDocScript": deleteDocScript,
 }
 
 // scriptsInSource lists the package-level variables of the package's

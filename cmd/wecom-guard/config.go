@@ -96,6 +96,9 @@ type Config struct {
 	Customers CustomersConfig `yaml:"customers"`
 	// Images turns on OCR of the text in images (images.go).
 	Images ImagesConfig `yaml:"images"`
+	// DLP configures exact data matching of customer records and
+	// fingerprints of confidential documents (docs/dlp.md).
+	DLP DLPConfig `yaml:"dlp"`
 }
 
 // EnforcementConfig is who receives alerts and escalations, and how long
@@ -216,6 +219,7 @@ func (c *Config) applyDefaults() {
 	}
 	c.Archive.applyDefaults()
 	c.Images.applyDefaults()
+	c.DLP.applyDefaults()
 	if c.Enforcement.DigestAt == "" {
 		c.Enforcement.DigestAt = "09:00"
 	}
@@ -243,6 +247,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.validateRedis()...)
 	errs = append(errs, c.Customers.validate()...)
 	errs = append(errs, c.Images.validate()...)
+	errs = append(errs, c.DLP.validate()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

@@ -133,6 +133,10 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	}
 	log.Info().Int("words", policy.Engine().Words()).Int64("version", policy.Version()).
 		Str("seed", rulesSource(cfg.RulesDir)).Msg("rule set loaded from Redis")
+	data, err := startData(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
 	// Background work outlives requests: the sender, the policy watcher, the
 	// digest and archive pulls stop after the HTTP server has drained.
 	bgCtx, stopBackground := context.WithCancel(context.Background())
@@ -177,6 +181,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		Store:         observedStore{Store: st, m: metrics},
 		ArchiveNotify: notify,
 		Checker:       policy.Checker,
+		Data:          dataMatcher(data),
 		Retention:     cfg.Enforcement.Retention,
 		KeepRaw:       cfg.Enforcement.KeepRaw,
 		GroupNotices:  chatSet(cfg.Enforcement.GroupNotices),
@@ -240,6 +245,9 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		Archive:        observedArchive{ArchiveIngester: &bot.ArchiveIngest{Pipeline: pipeline, Seqs: st, KindOf: kindOf}, m: metrics},
 		Registry:       reg,
 	}
+	if data != nil {
+		hcfg.DLP = handlers.DLPConfig{Store: st, Key: data.Key(), Options: cfg.DLP.options()}
+	}
 	if id.AIBotToken != "" {
 		if hcfg.AIBotCrypto, err = wecom.NewCrypto(id.AIBotToken, id.AIBotAESKey, ""); err != nil {
 			return fmt.Errorf("set up intelligent bot crypto: %w", err)
@@ -288,6 +296,9 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	var bg sync.WaitGroup
 	bg.Go(func() { _ = sender.Run(bgCtx) })
 	bg.Go(func() { policy.Run(bgCtx) })
+	if data != nil {
+		bg.Go(func() { data.Run(bgCtx) })
+	}
 	if digester != nil {
 		bg.Go(func() { digester.Run(bgCtx) })
 	}

@@ -24,7 +24,7 @@
 //       export { default as tokens } from "./pages/tokens.js";
 //
 // Menu order of the pages here: 仪表盘 10, 关键词 20, 试一试 30, 群聊 40,
-// 策略 50, 违规记录 60, 案件 70, 审计日志 80, 发送失败 90. A page opens
+// 客户数据与保密文件 45, 策略 50, 违规记录 60, 案件 70, 审计日志 80, 发送失败 90. A page opens
 // another with navigate(name, arg) from router.js; link to one with
 // href: href(name, arg).
 export { default as appeals } from "./pages/appeals.js";
@@ -35,6 +35,7 @@ export { default as dashboard } from "./pages/dashboard.js";
 export { default as dead } from "./pages/dead.js";
 export { default as handover } from "./pages/handover.js";
 export { default as intercept } from "./pages/intercept.js";
+export { default as dlp } from "./pages/dlp.js";
 export { default as lists } from "./pages/lists.js";
 export { default as policy } from "./pages/policy.js";
 export { default as try } from "./pages/try.js";
