@@ -132,6 +132,19 @@ func slotOps() []slotOp {
 				t.Fatalf("Violation(hostile) = %v, %v", ok, err)
 			}
 		}},
+		{"Store.ResolveRef", func(t *testing.T, ctx context.Context, s *Store) {
+			// Indexed at save, then (the index gone) found by the scan.
+			ref := RefOf(hostile + "/warn_sender")
+			for range 2 {
+				got, err := s.ResolveRef(ctx, ref)
+				if err != nil || len(got) != 1 || got[0].Violation != hostile {
+					t.Fatalf("ResolveRef(%s) = %+v, %v; want the hostile violation", ref, got, err)
+				}
+				must(t, s.rdb.Del(ctx, s.keyRef(ref)).Err())
+			}
+			_, err := s.ResolveRef(ctx, hostile)
+			must(t, err)
+		}},
 		{"Store.SearchViolations", func(t *testing.T, ctx context.Context, s *Store) {
 			vs, _, err := s.SearchViolations(ctx, ViolationQuery{Limit: 10})
 			if err != nil || len(vs) != 2 {

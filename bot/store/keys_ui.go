@@ -1,0 +1,7 @@
+package store
+
+// Keys of the console's lookups: references and the directory of names.
+
+// keyRef is the set of "kind|violation id" one short reference names. One
+// key per reference: every write touches one key, so no hash tag is needed.
+func (s *Store) keyRef(ref string) string { return s.prefix + "ref:" + keyPart(ref) }
