@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/store"
@@ -77,6 +79,13 @@ func newConsoleEnv(t *testing.T) *consoleEnv {
 // bounded by browserTimeout.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
+	return newBrowserWithin(t, browserTimeout)
+}
+
+// newBrowserWithin is newBrowser bounded by d, for tests that walk many
+// pages.
+func newBrowserWithin(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
 	execPath := findChromium(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(execPath),
@@ -97,7 +106,7 @@ func newBrowser(t *testing.T) context.Context {
 	t.Cleanup(cancelAlloc)
 	ctx, cancelTab := chromedp.NewContext(actx, chromedp.WithErrorf(t.Logf))
 	t.Cleanup(cancelTab)
-	ctx, cancel := context.WithTimeout(ctx, browserTimeout)
+	ctx, cancel := context.WithTimeout(ctx, d)
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium %s: %v", execPath, err)
@@ -197,11 +206,12 @@ var (
 )
 
 // noBareCodes fails the test when the visible text of the page shown is,
-// anywhere, a bare rule id, list id, kind code, ISO timestamp or JSON.
+// anywhere, a bare rule id, list id, kind code, ISO timestamp or JSON: all
+// the text the page shows (document.body.innerText: header, menu, the page,
+// any message), not only the page's own section.
 func noBareCodes(t *testing.T, ctx context.Context, page string) {
 	t.Helper()
-	text := get(t, ctx, page+" text", chromedp.Evaluate[string](
-		`[...document.querySelectorAll("header, main .view:not([hidden]), #flash:not([hidden])")].map(e => e.innerText).join("\n")`))
+	text := get(t, ctx, page+" text", chromedp.Evaluate[string](`document.body.innerText`))
 	codes := machineCodes(t)
 	for _, tok := range codeToken.FindAllString(text, -1) {
 		if codes[tok] {
@@ -669,4 +679,131 @@ func TestBrowserReadOnlyRoles(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#cases-table tbody tr`)),
 	)
 	noErrorShown(t, ctx)
+}
+
+// widths are the screens every page is checked at: a desktop, and a phone
+// (WeCom's in-app browser at 390 px).
+var widths = []struct {
+	name   string
+	w, h   int64
+	mobile bool
+}{{"desktop", 1400, 1000, false}, {"phone", 390, 844, true}}
+
+// showPage opens page by its address and waits until it has loaded.
+func showPage(t *testing.T, ctx context.Context, baseURL, page, arg string) {
+	t.Helper()
+	hash := page
+	if arg != "" {
+		hash += "/" + url.PathEscape(arg)
+	}
+	run(t, ctx, "open "+hash,
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = %q`, hash)),
+		chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.body.dataset.ready === %q`, page)),
+		chromedp.WaitVisible(chromedp.ID("view-"+page)),
+	)
+}
+
+// fitsWidth fails the test when the page scrolls sideways or a visible
+// button lies (partly) off the screen.
+func fitsWidth(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	over := get(t, ctx, what+" width", chromedp.Evaluate[string](`(() => {
+		const w = document.documentElement.clientWidth;
+		if (document.documentElement.scrollWidth > w + 1) return "the page is " + document.documentElement.scrollWidth + " px wide on a " + w + " px screen";
+		for (const b of document.querySelectorAll("button, a.button, input, select, textarea")) {
+			const r = b.getBoundingClientRect();
+			if (!r.width || !r.height) continue;
+			let scroller = b.parentElement;
+			while (scroller && getComputedStyle(scroller).overflowX === "visible") scroller = scroller.parentElement;
+			if (scroller && scroller !== document.body && scroller !== document.documentElement) continue; // scrolls inside its box
+			if (r.left < -1 || r.right > w + 1) return "control " + (b.id || b.textContent.trim() || b.tagName) + " lies at " + Math.round(r.left) + "–" + Math.round(r.right) + " px";
+		}
+		return "";
+	})()`))
+	if over != "" {
+		t.Errorf("%s: %s", what, over)
+	}
+}
+
+// Every page, as HR, at the desktop's and the phone's width: it loads
+// without an error, does not scroll sideways, keeps its controls on the
+// screen, shows no bare codes, ISO times or JSON, and leaves a screenshot.
+// Then the references in the warning and the HR notice are typed into the
+// search box and open the violation and the case.
+func TestBrowserEveryPageAtEveryWidth(t *testing.T) {
+	e := newConsoleEnv(t)
+	// 2 widths × 10 pages, each loaded, checked and photographed.
+	ctx := newBrowserWithin(t, 150*time.Second)
+	dir := artifactDir(t)
+	refs := sentRefs(t, e.adminEnv, bot.Message{ID: "msg:pages1", Source: bot.SourceArchive, From: "zhangsan", ChatID: "wrwork",
+		ChatKind: rules.ChatWork, Text: "把机密文件发到我私人邮箱，电话 13812345678", Time: time.Now()})
+	if err := e.st.SetChat(context.Background(), store.ChatInfo{ChatID: "wrwork", Name: "产品研发群", Kind: "work", Owner: "lisi", SetBy: "hr-user", Updated: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	v, ok, err := e.st.Violation(context.Background(), "msg:pages1")
+	if err != nil || !ok || v.CaseID == "" {
+		t.Fatalf("violation %+v %v %v, want one with a case", v, ok, err)
+	}
+	signIn(t, ctx, e.srv.URL, e.tokens[handlers.RoleHR])
+	pages := get(t, ctx, "pages", chromedp.Evaluate[[]string](`[...document.querySelectorAll("#nav a")].filter(a => !a.hidden).map(a => a.dataset.view)`))
+	if len(pages) < 9 {
+		t.Fatalf("HR sees pages %v", pages)
+	}
+	for _, w := range widths {
+		var opts []chromedp.EmulateViewportOption
+		if w.mobile {
+			opts = append(opts, chromedp.EmulateMobile)
+		}
+		run(t, ctx, w.name+" screen", chromedp.EmulateViewport(w.w, w.h, opts...))
+		for _, p := range pages {
+			what := p + " at " + w.name + " width"
+			showPage(t, ctx, e.srv.URL, p, "")
+			noErrorShown(t, ctx)
+			fitsWidth(t, ctx, what)
+			noBareCodes(t, ctx, what)
+			screenshot(t, ctx, dir, fmt.Sprintf("page-%s-%d.png", p, w.w))
+		}
+
+		// The warning's reference, typed as the employee reads it out.
+		run(t, ctx, "search the warning's reference at "+w.name+" width",
+			chromedp.SetValue(chromedp.ID("search-q"), "记录 "+refs[bot.ActWarnSender]),
+			chromedp.SendKeys(chromedp.ID("search-q"), kb.Enter),
+			chromedp.WaitVisible(chromedp.CSS(`#viol-detail[data-id="msg:pages1"]`)),
+			chromedp.Poll[chromedp.Void](`document.body.dataset.ready === "violations"`),
+		)
+		detail := get(t, ctx, "violation detail", chromedp.Text(chromedp.ID("viol-detail")))
+		if !strings.Contains(detail, "商业机密") || !strings.Contains(detail, v.CaseID) || strings.Contains(detail, "13812345678") {
+			t.Errorf("violation opened by its reference shows %q: want the category, the case and masked evidence", detail)
+		}
+		fitsWidth(t, ctx, "violation detail at "+w.name+" width")
+		noBareCodes(t, ctx, "violation detail at "+w.name+" width")
+		screenshot(t, ctx, dir, fmt.Sprintf("reference-violation-%d.png", w.w))
+
+		// The HR notice's reference opens the case.
+		run(t, ctx, "search the escalation's reference at "+w.name+" width",
+			chromedp.SetValue(chromedp.ID("search-q"), refs[bot.ActEscalateHR]),
+			chromedp.SendKeys(chromedp.ID("search-q"), kb.Enter),
+			chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.getElementById("case-title").textContent === %q`, "案件 "+v.CaseID)),
+			chromedp.WaitVisible(chromedp.ID("case-detail")),
+		)
+		fitsWidth(t, ctx, "case at "+w.name+" width")
+		noBareCodes(t, ctx, "case at "+w.name+" width")
+		screenshot(t, ctx, dir, fmt.Sprintf("reference-case-%d.png", w.w))
+
+		// A reference of nothing says so.
+		run(t, ctx, "search nothing at "+w.name+" width",
+			chromedp.SetValue(chromedp.ID("search-q"), "00000000"),
+			chromedp.SendKeys(chromedp.ID("search-q"), kb.Enter),
+			chromedp.Poll[chromedp.Void](`document.body.dataset.ready === "search"`),
+		)
+		if got := get(t, ctx, "search result", chromedp.Text(chromedp.ID("search-what"))); !strings.Contains(got, "没有找到") {
+			t.Errorf("search of nothing says %q", got)
+		}
+	}
+
+	// A /ui/r/ link from an alert, opened in a signed-in browser.
+	run(t, ctx, "reference link",
+		chromedp.Navigate(e.srv.URL+"/ui/r/"+refs[bot.ActWarnSender]),
+		chromedp.WaitVisible(chromedp.CSS(`#viol-detail[data-id="msg:pages1"]`)),
+	)
 }

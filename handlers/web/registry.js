@@ -11,6 +11,7 @@
 //         title: "API 令牌",              // the menu entry and the page heading
 //         roles: ["hr"],                 // who sees it: hr, owner, auditor
 //         order: 85,                     // place in the menu (see below)
+//         nav: false,                    // optional: reached by links only, not in the menu
 //         render(view) { … },            // once: fill the page's <section> and bind its controls
 //         async show(arg) { … },         // each time it is opened; arg is what follows "#tokens/"
 //         reset() { … },                 // optional: at every sign-in, forget the last user's state
@@ -34,5 +35,6 @@ export { default as dashboard } from "./pages/dashboard.js";
 export { default as dead } from "./pages/dead.js";
 export { default as lists } from "./pages/lists.js";
 export { default as policy } from "./pages/policy.js";
+export { default as search } from "./pages/search.js";
 export { default as try } from "./pages/try.js";
 export { default as violations } from "./pages/violations.js";

@@ -1,7 +1,7 @@
 // 违规记录: every violation found, newest first, filtered by employee,
 // group, category, severity and time; masked evidence; the case it belongs
 // to; 查看原文 for HR only when the raw text was kept (audited). CSV export.
-import { api, qs } from "../api.js";
+import { api, isHR, qs } from "../api.js";
 import { $, h, emptyRow, guard, sevBadge } from "../dom.js";
 import { fmtTime, rfc3339 } from "../format.js";
 import { ACTION_LABELS, CATEGORY_LABELS, CHAT_KIND_LABELS as KIND_LABELS, label } from "../i18n.js";
@@ -49,6 +49,27 @@ async function load(reset) {
   $("viol-page").textContent = `第 ${page + 1} 页`;
 }
 
+// showOne shows one violation (#violations/<id>, the page a reference
+// opens) above the list, with its case and, for HR, its raw text.
+async function showOne(id) {
+  const card = $("viol-detail");
+  if (!id) { card.hidden = true; return; }
+  const v = await api("GET", "/api/v1/violations/" + encodeURIComponent(id));
+  const facts = [
+    ["时间", fmtTime(v.time)], ["员工", v.from], ["群聊", v.chat_id || "单聊"], ["会话", label(KIND_LABELS, v.chat_kind)],
+    ["严重度", sevBadge(v.severity)], ["处理", label(ACTION_LABELS, v.action) + (v.recalled ? "（已撤回）" : "")],
+    ["命中（已打码）", h("ul", { className: "plain" }, ...(v.hits || []).map((x) =>
+      h("li", {}, `${catLabel(x.category)}：`, h("code", {}, x.masked), " ", sevBadge(x.severity))))],
+    ["案件", v.case_id ? h("a", { href: href("cases", v.case_id) }, "案件 " + v.case_id) : "未立案"],
+  ];
+  if (v.sanction) facts.push(["建议处分", v.sanction]);
+  $("viol-detail-facts").replaceChildren(...facts.flatMap(([k, x]) => [h("dt", {}, k), h("dd", {}, x)]));
+  $("viol-detail-raw").replaceChildren(isHR() && v.has_raw
+    ? h("button", { type: "button", onclick: guard(() => showRaw(v.id)) }, "查看原文") : "");
+  card.dataset.id = v.id;
+  card.hidden = false;
+}
+
 // showRaw shows HR a message's text; the server writes the view to the
 // audit log, so the console asks first.
 async function showRaw(id) {
@@ -65,6 +86,10 @@ export default {
 
   render(view) {
     view.append(
+      h("div", { className: "card", id: "viol-detail", hidden: true },
+        h("h3", {}, "违规详情"),
+        h("dl", { className: "facts", id: "viol-detail-facts" }),
+        h("div", { id: "viol-detail-raw", className: "hr-only" })),
       h("form", { id: "viol-filter", className: "card filters" },
         h("label", {}, "员工 ", h("input", { id: "viol-user", name: "user" })),
         h("label", {}, "群聊 ", h("input", { id: "viol-chat", name: "chat" })),
@@ -107,5 +132,7 @@ export default {
     $("viol-prev").addEventListener("click", guard(() => { page = Math.max(0, page - 1); return load(false); }));
   },
 
-  show: () => load(true),
+  async show(id) {
+    await Promise.all([showOne(id), load(true)]);
+  },
 };
