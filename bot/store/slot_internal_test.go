@@ -199,6 +199,22 @@ func slotOps() []slotOp {
 		{"Store.SetChat", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.SetChat(ctx, ChatInfo{ChatID: hostile})) }},
 		{"Store.Chat", func(t *testing.T, ctx context.Context, s *Store) { _, _, err := s.Chat(ctx, hostile); must(t, err) }},
 		{"Store.Chats", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.Chats(ctx); must(t, err) }},
+		{"Store.ImportDirectory", func(t *testing.T, ctx context.Context, s *Store) {
+			for _, replace := range []bool{false, true} {
+				n, err := s.ImportDirectory(ctx, []Member{{UserID: hostile, Name: "张三", Department: "销售部"}, {UserID: "lisi", Name: "李四"}}, replace)
+				if err != nil || n != 2 {
+					t.Fatalf("ImportDirectory(replace %v) = %d, %v", replace, n, err)
+				}
+			}
+		}},
+		{"Store.DirectorySize", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.DirectorySize(ctx); must(t, err) }},
+		{"Store.MemberNames", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.CacheSet(ctx, "user:wangwu", map[string]any{"UserID": "wangwu", "Name": "王五"}, time.Hour))
+			got, err := s.MemberNames(ctx, []string{hostile, "wangwu", "nobody"})
+			if err != nil || got[hostile].Name != "张三" || got["wangwu"].Name != "王五" || len(got) != 2 {
+				t.Fatalf("MemberNames = %v, %v", got, err)
+			}
+		}},
 		{"Store.DeleteChat", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.DeleteChat(ctx, hostile); must(t, err) }},
 		{"Store.TryLease", func(t *testing.T, ctx context.Context, s *Store) {
 			for range 2 { // take, then renew
