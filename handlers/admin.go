@@ -96,7 +96,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	api.GET("/chats", readers, s.adapt(s.listChats))
 	api.PUT("/chats/:id", hr, s.adapt(s.putChat))
 	api.DELETE("/chats/:id", hr, s.adapt(s.deleteChat))
-	s.lookupRoutes(api, all)
+	s.consoleRoutes(api, all, readers, hr)
 }
 
 // principal is the admin user of a request.

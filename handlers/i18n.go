@@ -84,6 +84,7 @@ var auditZH = map[string]string{
 	"list.edit":          "编辑词库",
 	"list.import":        "导入词库",
 	"ui.login":           "登录控制台",
+	"directory.import":   "导入通讯录",
 }
 
 // zh returns m's name for code, or code itself when m has none (a code

@@ -25,6 +25,7 @@ type RefStore interface {
 
 // lookupRoutes registers the look-ups behind the console's search box:
 // one violation, a reference, and a query that may be either (or a case).
+// consoleRoutes calls it.
 func (s *Server) lookupRoutes(api *gin.RouterGroup, all gin.HandlerFunc) {
 	api.GET("/violations/:id", all, s.adapt(s.getViolation))
 	api.GET("/refs/:ref", all, s.adapt(s.resolveRef))
