@@ -11,6 +11,7 @@
 import { api, session, errorText, onUnauthorized } from "./api.js";
 import { $, h, guard, clearFlash, labelCells } from "./dom.js";
 import { setTimeZone } from "./format.js";
+import { forgetNames } from "./names.js";
 import { ROLE_LABELS, label } from "./i18n.js";
 import { currentRoute, href, navigate } from "./router.js";
 import * as registry from "./registry.js";
@@ -73,7 +74,8 @@ function signedIn(info) {
   session.csrf = info.csrf;
   setTimeZone(info.timezone);
   document.body.dataset.role = info.role;
-  // Another user's unsaved edits are not carried over.
+  // Another user's unsaved edits (and names) are not carried over.
+  forgetNames();
   for (const p of pages) if (p.reset) p.reset();
   $("who-name").textContent = info.user;
   $("who-role").textContent = label(ROLE_LABELS, info.role);

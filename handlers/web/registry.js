@@ -25,7 +25,7 @@
 //       export { default as tokens } from "./pages/tokens.js";
 //
 // Menu order of the pages here: 仪表盘 10, 关键词 20, 试一试 30, 群聊 40,
-// 策略 50, 违规记录 60, 案件 70, 审计日志 80, 发送失败 90. A page opens
+// 通讯录 45, 策略 50, 违规记录 60, 案件 70, 审计日志 80, 发送失败 90. A page opens
 // another with navigate(name, arg) from router.js; link to one with
 // href: href(name, arg).
 export { default as audit } from "./pages/audit.js";
@@ -33,6 +33,7 @@ export { default as cases } from "./pages/cases.js";
 export { default as chats } from "./pages/chats.js";
 export { default as dashboard } from "./pages/dashboard.js";
 export { default as dead } from "./pages/dead.js";
+export { default as directory } from "./pages/directory.js";
 export { default as lists } from "./pages/lists.js";
 export { default as policy } from "./pages/policy.js";
 export { default as search } from "./pages/search.js";

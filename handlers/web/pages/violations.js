@@ -6,6 +6,7 @@ import { $, h, emptyRow, guard, sevBadge } from "../dom.js";
 import { fmtTime, rfc3339 } from "../format.js";
 import { ACTION_LABELS, CATEGORY_LABELS, CHAT_KIND_LABELS as KIND_LABELS, label } from "../i18n.js";
 import { href } from "../router.js";
+import { group, loadNames, person } from "../names.js";
 
 const catLabel = (c) => label(CATEGORY_LABELS, c);
 const PAGE = 50;
@@ -25,16 +26,19 @@ async function load(reset) {
   const f = filter();
   $("viol-csv").href = "/api/v1/violations" + qs({ ...f, format: "csv", limit: 1000 });
   const data = await api("GET", "/api/v1/violations" + qs({ ...f, limit: PAGE, before: pages[page] }));
+  const vs = data.violations || [];
+  await loadNames({ people: vs.map((v) => v.from), groups: vs.map((v) => v.chat_id) });
+  // Cleared only now, after the last wait: two loads at once (a quick
+  // second click) must not both fill the table.
   const tbody = $("viol-table").tBodies[0];
   tbody.replaceChildren();
-  const vs = data.violations || [];
   if (!vs.length) emptyRow(tbody, 9, "没有符合条件的违规记录");
   for (const v of vs) {
     const hits = h("ul", { className: "plain" }, ...(v.hits || []).map((x) =>
       h("li", {}, `${catLabel(x.category)}：`, h("code", {}, x.masked), " ", sevBadge(x.severity))));
     const caseCell = v.case_id ? h("a", { href: href("cases", v.case_id) }, v.case_id) : "";
     tbody.append(h("tr", { dataset: { id: v.id } },
-      h("td", {}, fmtTime(v.time)), h("td", {}, v.from), h("td", {}, v.chat_id || "—"),
+      h("td", {}, fmtTime(v.time)), h("td", {}, person(v.from)), h("td", {}, group(v.chat_id)),
       h("td", {}, label(KIND_LABELS, v.chat_kind)), h("td", {}, sevBadge(v.severity)),
       h("td", {}, label(ACTION_LABELS, v.action) + (v.recalled ? "（已撤回）" : "")), h("td", {}, hits),
       h("td", {}, caseCell, v.sanction ? h("div", { className: "muted" }, "建议：" + v.sanction) : ""),
@@ -55,8 +59,9 @@ async function showOne(id) {
   const card = $("viol-detail");
   if (!id) { card.hidden = true; return; }
   const v = await api("GET", "/api/v1/violations/" + encodeURIComponent(id));
+  await loadNames({ people: [v.from], groups: [v.chat_id] });
   const facts = [
-    ["时间", fmtTime(v.time)], ["员工", v.from], ["群聊", v.chat_id || "单聊"], ["会话", label(KIND_LABELS, v.chat_kind)],
+    ["时间", fmtTime(v.time)], ["员工", person(v.from)], ["群聊", group(v.chat_id)], ["会话", label(KIND_LABELS, v.chat_kind)],
     ["严重度", sevBadge(v.severity)], ["处理", label(ACTION_LABELS, v.action) + (v.recalled ? "（已撤回）" : "")],
     ["命中（已打码）", h("ul", { className: "plain" }, ...(v.hits || []).map((x) =>
       h("li", {}, `${catLabel(x.category)}：`, h("code", {}, x.masked), " ", sevBadge(x.severity))))],
