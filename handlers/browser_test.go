@@ -744,6 +744,12 @@ func TestBrowserEveryPageAtEveryWidth(t *testing.T) {
 	if err != nil || !ok || v.CaseID == "" {
 		t.Fatalf("violation %+v %v %v, want one with a case", v, ok, err)
 	}
+	// A second group, unclassified, and HR's directory naming the sender.
+	sentRefs(t, e.adminEnv, bot.Message{ID: "msg:pages2", Source: bot.SourceArchive, From: "zhangsan", ChatID: "wrsales",
+		ChatKind: rules.ChatWork, Text: "你这个傻逼", Time: time.Now()})
+	if code, body := e.call("PUT", "/api/v1/directory", e.tokens[handlers.RoleHR], "账号,姓名,部门\nzhangsan,张三,销售部\nlisi,李四,研发部\n"); code != http.StatusOK {
+		t.Fatalf("import the directory: %d %s", code, body)
+	}
 	signIn(t, ctx, e.srv.URL, e.tokens[handlers.RoleHR])
 	pages := get(t, ctx, "pages", chromedp.Evaluate[[]string](`[...document.querySelectorAll("#nav a")].filter(a => !a.hidden).map(a => a.dataset.view)`))
 	if len(pages) < 9 {
@@ -762,6 +768,31 @@ func TestBrowserEveryPageAtEveryWidth(t *testing.T) {
 			fitsWidth(t, ctx, what)
 			noBareCodes(t, ctx, what)
 			screenshot(t, ctx, dir, fmt.Sprintf("page-%s-%d.png", p, w.w))
+		}
+
+		// Names, not ids: people and groups by name, the id after it.
+		showPage(t, ctx, e.srv.URL, "violations", "")
+		row := get(t, ctx, "violation row", chromedp.Text(chromedp.CSS(`#viol-table tr[data-id="msg:pages1"]`)))
+		for _, want := range []string{"张三", "zhangsan", "产品研发群", "wrwork"} {
+			if !strings.Contains(row, want) {
+				t.Errorf("violation row at %s width %q lacks %q", w.name, row, want)
+			}
+		}
+		if w.mobile {
+			// The unclassified group comes first on 群聊; HR classifies it there.
+			showPage(t, ctx, e.srv.URL, "chats", "")
+			if first := get(t, ctx, "first group", chromedp.Evaluate[string](`document.querySelector("#chats-table tbody tr").dataset.chat`)); first != "wrsales" {
+				t.Errorf("first group on 群聊 %q, want the unclassified wrsales", first)
+			}
+			run(t, ctx, "classify a group",
+				chromedp.Evaluate[chromedp.Void](`(s => { s.value = "external"; s.dispatchEvent(new Event("change")); })(document.querySelector('#chats-table tr[data-chat="wrsales"] select.classify'))`),
+				chromedp.WaitVisible(chromedp.CSS(`#chats-table tr[data-chat="wrsales"][data-kind="external"]`)),
+			)
+			if info, ok, err := e.st.Chat(context.Background(), "wrsales"); err != nil || !ok || info.Kind != "external" || info.SetBy != "hr-user" {
+				t.Fatalf("classified group stored as %+v, %v, %v", info, ok, err)
+			}
+			noErrorShown(t, ctx)
+			screenshot(t, ctx, dir, "chats-classified-390.png")
 		}
 
 		// The warning's reference, typed as the employee reads it out.
