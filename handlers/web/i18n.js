@@ -25,6 +25,7 @@ export const AUDIT_LABELS = {
   "violation.view_raw": "查看原文", "case.ack": "受理案件", "case.resolve": "处理案件", "outbox.retry": "重新投递消息",
   "chat.set": "设置群聊", "chat.delete": "删除群聊设置", "rules.update": "修改规则", "list.create": "新建词库",
   "list.delete": "删除词库", "list.edit": "编辑词库", "list.import": "导入词库", "ui.login": "登录控制台",
+  "directory.import": "导入通讯录",
 };
 
 // label names a code with map, the code itself when the map has none (a

@@ -17,8 +17,10 @@
 //         reset() { … },                 // optional: at every sign-in, forget the last user's state
 //       };
 //
-//     Build the page with h() (text, never markup); give elements ids that start
-//     with the page's name; mark controls that change anything "hr-only".
+//     name is the file's name. Build the page with h() (text, never markup);
+//     give elements ids that start with the page's name; mark controls that
+//     change anything "hr-only"; show people and groups with person() and
+//     group() from names.js, times with fmtTime() from format.js.
 //  2. Add ONE line below, keeping the lines in alphabetical order (that way
 //     pages added at the same time do not touch the same line):
 //
@@ -28,6 +30,12 @@
 // 通讯录 45, 策略 50, 违规记录 60, 案件 70, 审计日志 80, 发送失败 90. A page opens
 // another with navigate(name, arg) from router.js; link to one with
 // href: href(name, arg).
+//
+// TestUIRegistryListsEveryPage (ui_test.go) fails when a page and its line
+// disagree; TestBrowserEveryPageAtEveryWidth (browser_test.go) opens every
+// page of the menu at 1400 and 390 px and checks it for errors, sideways
+// scrolling and bare codes, with screenshots — a new page is covered as
+// soon as it is registered.
 export { default as audit } from "./pages/audit.js";
 export { default as cases } from "./pages/cases.js";
 export { default as chats } from "./pages/chats.js";
