@@ -839,4 +839,21 @@ func TestBrowserEveryPageAtEveryWidth(t *testing.T) {
 		chromedp.Navigate(e.srv.URL+"/ui/r/"+refs[bot.ActWarnSender]),
 		chromedp.WaitVisible(chromedp.CSS(`#viol-detail[data-id="msg:pages1"]`)),
 	)
+
+	// Signed out, the same link asks to sign in first (still at phone
+	// width), then opens the violation.
+	run(t, ctx, "sign out",
+		chromedp.Click(chromedp.ID("logout")),
+		chromedp.WaitVisible(chromedp.ID("login-token")),
+		chromedp.Navigate(e.srv.URL+"/ui/r/"+refs[bot.ActWarnSender]),
+		chromedp.WaitVisible(chromedp.ID("login-token")),
+	)
+	fitsWidth(t, ctx, "sign-in at phone width")
+	noBareCodes(t, ctx, "sign-in")
+	screenshot(t, ctx, dir, "login-390.png")
+	run(t, ctx, "sign in from the link",
+		chromedp.SendKeys(chromedp.ID("login-token"), e.tokens[handlers.RoleHR]),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`#viol-detail[data-id="msg:pages1"]`)),
+	)
 }
