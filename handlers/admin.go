@@ -99,6 +99,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	api.DELETE("/chats/:id", hr, s.adapt(s.deleteChat))
 	s.reviewRoutes(api, all, readers, hr)
 	s.customerRoutes(api, readers, hr)
+	s.consoleRoutes(api, all, readers, hr)
 }
 
 // principal is the admin user of a request.

@@ -104,6 +104,7 @@ var auditZH = map[string]string{
 	"dlp.records.delete":  "删除客户数据",
 	"dlp.document.add":    "上传保密文件",
 	"dlp.document.delete": "删除保密文件",
+	"directory.import":    "导入通讯录",
 }
 
 // zh returns m's name for code, or code itself when m has none (a code

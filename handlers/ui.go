@@ -58,6 +58,7 @@ func (s *Server) uiRoutes(r *gin.Engine) {
 	ui.POST("/login", s.adapt(s.uiLogin))
 	ui.POST("/logout", s.adapt(s.uiLogout))
 	ui.GET("/session", s.adapt(s.uiSession))
+	ui.GET("/r/:ref", s.adapt(s.uiRef))
 }
 
 // uiHeaders sets the security headers of every console response.

@@ -144,7 +144,8 @@ type Record struct {
 }
 
 // RecordViolation is the second round trip of a violating message: it
-// stores the record, indexes it by time and by sender, counts it in its
+// stores the record, indexes it by time, by sender and by the short
+// references of its messages, counts it in its
 // day's statistics, opens its case and enqueues its actions — in one
 // pipeline, each part idempotent, so a retry after a failure half-way
 // completes it and changes nothing that was done.
@@ -179,6 +180,7 @@ func (s *Store) RecordViolation(ctx context.Context, r Record) error {
 		p.ZRemRangeByScore(ctx, s.keyViolationIndex(), "-inf", "("+strconv.FormatInt(at-retention.Milliseconds(), 10))
 		run(countStats, []string{s.keyStats(day), s.keyStatsCounted(day)}, statArgs...)
 		run(indexByTime, []string{s.keyUserViolations(v.From)}, at, v.ID, retention.Milliseconds())
+		s.queueRefs(ctx, p, v, retention)
 		if r.Case != nil {
 			run(openCaseScript, []string{s.keyCase(r.Case.ID), s.keyOpenCases(), s.keyAllCases()},
 				caseData, r.Case.ID, r.Case.Opened.UnixMilli())

@@ -154,6 +154,19 @@ func slotOps() []slotOp {
 				t.Fatalf("Violation(hostile) = %v, %v", ok, err)
 			}
 		}},
+		{"Store.ResolveRef", func(t *testing.T, ctx context.Context, s *Store) {
+			// Indexed at save, then (the index gone) found by the scan.
+			ref := RefOf(hostile + "/warn_sender")
+			for range 2 {
+				got, err := s.ResolveRef(ctx, ref)
+				if err != nil || len(got) != 1 || got[0].Violation != hostile {
+					t.Fatalf("ResolveRef(%s) = %+v, %v; want the hostile violation", ref, got, err)
+				}
+				must(t, s.rdb.Del(ctx, s.keyRef(ref)).Err())
+			}
+			_, err := s.ResolveRef(ctx, hostile)
+			must(t, err)
+		}},
 		{"Store.SearchViolations", func(t *testing.T, ctx context.Context, s *Store) {
 			vs, _, err := s.SearchViolations(ctx, ViolationQuery{Limit: 10})
 			if err != nil || len(vs) != 3 {
@@ -277,6 +290,22 @@ func slotOps() []slotOp {
 		{"Store.SetChat", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.SetChat(ctx, ChatInfo{ChatID: hostile})) }},
 		{"Store.Chat", func(t *testing.T, ctx context.Context, s *Store) { _, _, err := s.Chat(ctx, hostile); must(t, err) }},
 		{"Store.Chats", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.Chats(ctx); must(t, err) }},
+		{"Store.ImportDirectory", func(t *testing.T, ctx context.Context, s *Store) {
+			for _, replace := range []bool{false, true} {
+				n, err := s.ImportDirectory(ctx, []Member{{UserID: hostile, Name: "张三", Department: "销售部"}, {UserID: "lisi", Name: "李四"}}, replace)
+				if err != nil || n != 2 {
+					t.Fatalf("ImportDirectory(replace %v) = %d, %v", replace, n, err)
+				}
+			}
+		}},
+		{"Store.DirectorySize", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.DirectorySize(ctx); must(t, err) }},
+		{"Store.MemberNames", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.CacheSet(ctx, "user:wangwu", map[string]any{"UserID": "wangwu", "Name": "王五"}, time.Hour))
+			got, err := s.MemberNames(ctx, []string{hostile, "wangwu", "nobody"})
+			if err != nil || got[hostile].Name != "张三" || got["wangwu"].Name != "王五" || len(got) != 2 {
+				t.Fatalf("MemberNames = %v, %v", got, err)
+			}
+		}},
 		{"Store.DeleteChat", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.DeleteChat(ctx, hostile); must(t, err) }},
 		{"Store.TryLease", func(t *testing.T, ctx context.Context, s *Store) {
 			for range 2 { // take, then renew

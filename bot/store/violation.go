@@ -83,6 +83,9 @@ func (s *Store) SaveViolation(ctx context.Context, v Violation, retention time.D
 	if err != nil {
 		return fmt.Errorf("save violation %s: %w", v.ID, err)
 	}
+	if err := s.indexRefs(ctx, v, retention); err != nil {
+		return err
+	}
 	day := statsDay(v.Time)
 	args := []any{keyPart(v.ID), retention.Milliseconds()}
 	for _, f := range statFields(v) {

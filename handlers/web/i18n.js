@@ -34,6 +34,7 @@ export const AUDIT_LABELS = {
   "handover.assign": "分配离职成员的客户",
   "dlp.records.import": "导入客户数据", "dlp.records.delete": "删除客户数据", "dlp.document.add": "上传保密文件",
   "dlp.document.delete": "删除保密文件",
+  "directory.import": "导入通讯录",
 };
 
 // label names a code with map, the code itself when the map has none (a
