@@ -37,6 +37,11 @@ type Store interface {
 	// intelligent bot's 我的记录.
 	IndexUserViolation(ctx context.Context, v store.Violation, retention time.Duration) error
 	Violation(ctx context.Context, id string) (store.Violation, bool, error)
+	// TallyViolation and RecordViolation are a violating message's first
+	// two round trips (the dedup check and counting; everything stored),
+	// MarkSeen its third.
+	TallyViolation(ctx context.Context, msgID, user string, categories []string, now time.Time, windows []time.Duration, keep time.Duration) (store.Tally, error)
+	RecordViolation(ctx context.Context, r store.Record) error
 	RecallStore
 	DirectoryStore
 }
@@ -54,6 +59,10 @@ type Config struct {
 	// Checker returns the engine in force; it is called per message so a
 	// policy reload takes effect at once.
 	Checker func() Checker
+	// Data, when set, returns the customer records and protected documents
+	// in force (Data.Matcher); rules naming customer_record or document
+	// act on them.
+	Data func() rules.DataMatcher
 	// DedupTTL is how long a processed message is remembered (DefaultDedupTTL).
 	DedupTTL time.Duration
 	// Retention of violation records (DefaultRetention); KeepRaw also keeps
@@ -160,14 +169,17 @@ func (p *Pipeline) markOnly(ctx context.Context, id string) (Result, error) {
 //
 // Most messages break no rule: for them there is nothing to do but the
 // mark, so the check runs first (it is pure and takes microseconds) and a
-// clean message costs one Redis round trip.
+// clean message costs one Redis round trip. A violating one costs three,
+// whatever its categories and actions (bot/store/record.go): the dedup
+// check with the counting, everything stored, the mark.
 func (p *Pipeline) Process(ctx context.Context, m Message) (Result, error) {
 	if m.Time.IsZero() {
 		m.Time = p.cfg.Now()
 	}
 	checker := p.cfg.Checker() // one rule set for the whole message
-	res := Result{Verdict: checker.Evaluate(m.Text, rules.Context{ChatKind: m.ChatKind, Time: m.Time})}
-	if res.Verdict.Action == rules.ActionNone {
+	res := Result{Verdict: checker.Evaluate(m.Text, rules.Context{ChatKind: m.ChatKind, Time: m.Time, Data: p.data()})}
+	cats := foldCategories(res.Verdict)
+	if res.Verdict.Action == rules.ActionNone || len(cats) == 0 {
 		first, err := p.cfg.Store.MarkSeen(ctx, m.ID, p.cfg.DedupTTL)
 		if err != nil {
 			return Result{}, fmt.Errorf("dedup %s: %w: %w", m.ID, ErrUnavailable, err)
@@ -177,15 +189,12 @@ func (p *Pipeline) Process(ctx context.Context, m Message) (Result, error) {
 		}
 		return res, nil
 	}
-	seen, err := p.cfg.Store.Seen(ctx, m.ID)
+	seen, err := p.enforce(ctx, m, checker.RuleSet(), cats, &res)
 	if err != nil {
-		return Result{}, fmt.Errorf("dedup %s: %w: %w", m.ID, ErrUnavailable, err)
+		return Result{}, fmt.Errorf("enforce %s: %w: %w", m.ID, ErrUnavailable, err)
 	}
 	if seen {
 		return p.repeatWarning(ctx, m)
-	}
-	if err := p.enforce(ctx, m, checker.RuleSet(), &res); err != nil {
-		return Result{}, fmt.Errorf("enforce %s: %w: %w", m.ID, ErrUnavailable, err)
 	}
 	if _, err := p.cfg.Store.MarkSeen(ctx, m.ID, p.cfg.DedupTTL); err != nil {
 		return Result{}, fmt.Errorf("dedup %s: %w: %w", m.ID, ErrUnavailable, err)
@@ -257,29 +266,32 @@ func foldCategories(v rules.Verdict) []categoryHits {
 	return out
 }
 
-func (p *Pipeline) enforce(ctx context.Context, m Message, rs *rules.RuleSet, res *Result) error {
-	cats := foldCategories(res.Verdict)
-	if len(cats) == 0 {
-		return nil
-	}
+// enforce counts a violating message, climbs the ladder and records what
+// it decided; seen is true (and nothing was done) when the message was
+// processed before.
+func (p *Pipeline) enforce(ctx context.Context, m Message, rs *rules.RuleSet, cats []categoryHits, res *Result) (seen bool, err error) {
 	l := rs.Ladder
-	var step Step
-	var inShort, inLong int64
-	for _, c := range cats {
-		counts, err := p.cfg.Store.CountViolation(ctx, m.From, c.name, m.ID, m.Time, []time.Duration{l.ShortWindow, l.LongWindow})
-		if err != nil {
-			return err
-		}
-		step = merge(step, Decide(l, c.severity, c.action, counts[0], counts[1]))
-		inShort, inLong = max(inShort, counts[0]), max(inLong, counts[1])
-	}
-	res.Step = step
-
 	names := make([]string, len(cats))
 	labels := make([]string, len(cats))
 	for i, c := range cats {
 		names[i], labels[i] = c.name, labelOf(rs, c.name)
 	}
+	tally, err := p.cfg.Store.TallyViolation(ctx, m.ID, m.From, names, m.Time, []time.Duration{l.ShortWindow, l.LongWindow}, p.cfg.DedupTTL)
+	if err != nil {
+		return false, err
+	}
+	if tally.Seen {
+		return true, nil
+	}
+	var step Step
+	var inShort, inLong int64
+	for i, c := range cats {
+		counts := tally.Counts[i]
+		step = merge(step, Decide(l, c.severity, c.action, counts[0], counts[1]))
+		inShort, inLong = max(inShort, counts[0]), max(inLong, counts[1])
+	}
+	res.Step = step
+
 	v := store.Violation{
 		ID: m.ID, Time: m.Time, From: m.From, ChatID: m.ChatID, ChatKind: m.ChatKind.String(),
 		Source: string(m.Source), Severity: res.Verdict.Severity.String(), Action: step.Action,
@@ -299,21 +311,15 @@ func (p *Pipeline) enforce(ctx context.Context, m Message, rs *rules.RuleSet, re
 	if p.cfg.KeepRaw {
 		v.Raw = m.Text
 	}
+	rec := store.Record{Retention: p.cfg.Retention, Now: p.cfg.Now()}
 	if step.EscalateHR {
 		v.CaseID = store.CaseIDFor(m.ID, m.Time)
-		if _, err := p.cfg.Store.OpenCase(ctx, store.Case{
+		rec.Case = &store.Case{
 			ID: v.CaseID, Opened: m.Time, User: m.From, Category: cats[0].name, Severity: v.Severity,
 			Suggested: step.Sanction, Reason: step.Reason, Violations: []string{m.ID},
-		}); err != nil {
-			return err
 		}
 	}
-	if err := p.cfg.Store.SaveViolation(ctx, v, p.cfg.Retention); err != nil {
-		return err
-	}
-	if err := p.cfg.Store.IndexUserViolation(ctx, v, p.cfg.Retention); err != nil {
-		return err
-	}
+	rec.Violation = v
 
 	base := Action{
 		MsgID: m.ID, From: m.From, ChatID: m.ChatID, ChatKind: m.ChatKind.String(), Time: m.Time,
@@ -341,13 +347,11 @@ func (p *Pipeline) enforce(ctx context.Context, m Message, rs *rules.RuleSet, re
 	for _, a := range acts {
 		payload, err := json.Marshal(a)
 		if err != nil {
-			return fmt.Errorf("encode action %s: %w", a.Key, err)
+			return false, fmt.Errorf("encode action %s: %w", a.Key, err)
 		}
-		if _, err := p.cfg.Store.Enqueue(ctx, a.Key, payload, p.cfg.Now()); err != nil {
-			return err
-		}
+		rec.Actions = append(rec.Actions, store.Action{Key: a.Key, Payload: payload})
 	}
-	return nil
+	return false, p.cfg.Store.RecordViolation(ctx, rec)
 }
 
 // maxEvidence bounds the masked excerpts an action carries: a message

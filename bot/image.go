@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
@@ -18,6 +19,16 @@ import (
 // QR code in an image, so that the person warned and HR see where the
 // link was: "图片中的二维码：https://weixin.qq.com/***".
 const QREvidenceLabel = "图片中的二维码"
+
+// OCREvidenceLabel starts the evidence of a hit found in the text OCR read
+// in an image: "图片文字：加我微信***".
+const OCREvidenceLabel = "图片文字"
+
+// TextReader reads the text in an image (bot/ocr.Tesseract); it runs only
+// on images imagescan accepted (size, pixels).
+type TextReader interface {
+	Text(ctx context.Context, image []byte) (string, error)
+}
 
 // MediaFetcher downloads the media of a message to the app by its MediaId
 // (wecom.Client.GetMedia).
@@ -35,6 +46,9 @@ type ImageConfig struct {
 	// Limits bound every image (imagescan defaults when zero). The
 	// download is bounded by Limits.MaxBytes too.
 	Limits imagescan.Limits
+	// OCR, when set, reads the text in images; it goes through the policy
+	// with the QR payloads, its hits labelled OCREvidenceLabel.
+	OCR TextReader
 }
 
 // ImageVerdict is what became of one image: its hash and how many QR
@@ -47,6 +61,11 @@ type ImageVerdict struct {
 	// url, text; imagescan.Classify), one per code, never the payloads.
 	Kinds   []imagescan.PayloadKind `json:"kinds,omitempty"`
 	Refused string                  `json:"refused,omitempty"`
+	// TextChars is how many characters OCR read (never the text).
+	TextChars int `json:"text_chars,omitempty"`
+	// OCRFailed says why OCR read nothing (timeout, failed); the QR codes
+	// are checked all the same.
+	OCRFailed string `json:"ocr_failed,omitempty"`
 }
 
 // ProcessImage checks the QR codes of an image sent as m (whose Text is
@@ -78,8 +97,25 @@ func (p *Pipeline) ProcessImage(ctx context.Context, m Message, data []byte) (Re
 		res, err := p.markOnly(ctx, m.ID)
 		return res, iv, err
 	}
-	if len(scan.QR) == 0 {
-		log.Debug().Str("msg", m.ID).Str("sha256", scan.SHA256).Msg("image without qr code")
+	text := ""
+	if p.cfg.Images.OCR != nil {
+		t, err := p.cfg.Images.OCR.Text(ctx, data)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return Result{}, iv, fmt.Errorf("read text in image of %s: %w: %w", m.ID, ErrUnavailable, ctx.Err())
+		case err != nil:
+			iv.OCRFailed = "failed"
+			if strings.Contains(err.Error(), "timed out") {
+				iv.OCRFailed = "timeout"
+			}
+			log.Warn().Str("msg", m.ID).Str("sha256", scan.SHA256).Str("ocr", iv.OCRFailed).AnErr("reason", err).Msg("image text not read; its QR codes are still checked")
+		default:
+			text = t
+			iv.TextChars = utf8.RuneCountInString(t)
+		}
+	}
+	if len(scan.QR) == 0 && text == "" {
+		log.Debug().Str("msg", m.ID).Str("sha256", scan.SHA256).Msg("image without qr code or text")
 		res, err := p.markOnly(ctx, m.ID)
 		return res, iv, err
 	}
@@ -88,11 +124,25 @@ func (p *Pipeline) ProcessImage(ctx context.Context, m Message, data []byte) (Re
 		iv.Kinds = append(iv.Kinds, imagescan.Classify(q))
 		kinds[i] = string(iv.Kinds[i])
 	}
-	m.Text = strings.Join(scan.QR, "\n")
-	res, err := p.labelled(QREvidenceLabel).Process(ctx, m)
+	// One text, one Process (one dedup mark, one warning): the QR
+	// payloads first, then the OCR text; a hit is labelled by the part it
+	// starts in.
+	qr := strings.Join(scan.QR, "\n")
+	m.Text = qr
+	if text != "" {
+		if qr != "" {
+			m.Text += "\n"
+		}
+		m.Text += text
+	}
+	split := utf8.RuneCountInString(qr)
+	if qr != "" {
+		split++ // the line break belongs to neither part
+	}
+	res, err := p.labelledSplit(split, QREvidenceLabel, OCREvidenceLabel).Process(ctx, m)
 	if err == nil {
 		log.Info().Str("msg", m.ID).Str("sha256", scan.SHA256).Int("qr_codes", len(scan.QR)).
-			Strs("kinds", kinds).Str("action", res.Verdict.Action.String()).Msg("image checked")
+			Strs("kinds", kinds).Int("text_chars", iv.TextChars).Str("action", res.Verdict.Action.String()).Msg("image checked")
 	}
 	return res, iv, err
 }
@@ -115,21 +165,32 @@ func refusalCode(err error) string {
 // a copy whose checker labels the verdicts of the one in force, so that
 // Process (and what it records, warns and escalates) is unchanged.
 func (p *Pipeline) labelled(label string) *Pipeline {
+	return p.labelledSplit(0, label, label)
+}
+
+// labelledSplit labels hits that start before rune offset split with
+// before, the others with after.
+func (p *Pipeline) labelledSplit(split int, before, after string) *Pipeline {
 	q := *p
 	inner := p.cfg.Checker
-	q.cfg.Checker = func() Checker { return labelChecker{Checker: inner(), label: label} }
+	q.cfg.Checker = func() Checker { return labelChecker{Checker: inner(), split: split, before: before, after: after} }
 	return &q
 }
 
 type labelChecker struct {
 	Checker
-	label string
+	split         int
+	before, after string
 }
 
 func (c labelChecker) Evaluate(text string, mc rules.Context) rules.Verdict {
 	v := c.Checker.Evaluate(text, mc)
 	for i := range v.Hits {
-		v.Hits[i].Masked = c.label + "：" + v.Hits[i].Masked
+		label := c.after
+		if v.Hits[i].Start < c.split {
+			label = c.before
+		}
+		v.Hits[i].Masked = label + "：" + v.Hits[i].Masked
 	}
 	return v
 }

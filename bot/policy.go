@@ -1,8 +1,10 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,11 +36,18 @@ type Policy struct {
 
 	cur atomic.Pointer[compiled]
 	mu  sync.Mutex // one rebuild at a time
+
+	// foldAfter is PolicyConfig.FoldAfter; fold is the pending fold of a
+	// layered engine, folding is set while one compiles.
+	foldAfter time.Duration
+	fold      *time.Timer
+	folding   atomic.Bool
 }
 
 type compiled struct {
 	engine  *rules.Engine
 	version int64
+	files   map[string][]byte // the stored rule set engine was made from
 }
 
 // PolicyConfig holds a Policy's dependencies.
@@ -53,14 +62,21 @@ type PolicyConfig struct {
 	// Compiled, when set, is told each rule set compiled into force and
 	// how long compiling took (metrics).
 	Compiled func(version int64, took time.Duration)
+	// FoldAfter is how long after the last edit layered over the engine in
+	// force (rules.Engine.Update) it is folded into one full compile, in
+	// the background (default 30 s).
+	FoldAfter time.Duration
 }
 
 // NewPolicy seeds Redis if it holds no rule set, loads the stored one and
 // compiles it.
 func NewPolicy(ctx context.Context, cfg PolicyConfig) (*Policy, error) {
-	p := &Policy{store: cfg.Store, log: cfg.Logger, poll: cfg.Poll, compiled: cfg.Compiled}
+	p := &Policy{store: cfg.Store, log: cfg.Logger, poll: cfg.Poll, compiled: cfg.Compiled, foldAfter: cfg.FoldAfter}
 	if p.poll <= 0 {
 		p.poll = time.Second
+	}
+	if p.foldAfter <= 0 {
+		p.foldAfter = 30 * time.Second
 	}
 	if _, err := cfg.Store.SeedRules(ctx, cfg.Seed); err != nil {
 		return nil, err
@@ -89,6 +105,14 @@ func (p *Policy) Run(ctx context.Context) {
 	})
 	t := time.NewTicker(p.poll)
 	defer t.Stop()
+	defer func() {
+		// No fold after the service stopped.
+		p.mu.Lock()
+		if p.fold != nil {
+			p.fold.Stop()
+		}
+		p.mu.Unlock()
+	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -117,7 +141,9 @@ func (p *Policy) reloadLogged(ctx context.Context) {
 	}
 }
 
-// reload compiles the stored rule set if it is not the one in force.
+// reload compiles the stored rule set if it is not the one in force. An
+// edit of a few list words is layered over the engine in force (no full
+// compile on every replica, rules/overlay.go) and folded in later.
 func (p *Policy) reload(ctx context.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -125,20 +151,112 @@ func (p *Policy) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if cur := p.cur.Load(); cur != nil && cur.version == v {
+	cur := p.cur.Load()
+	if cur != nil && cur.version == v {
 		return nil
 	}
 	start := time.Now()
-	engine, err := CompileFiles(files)
-	if err != nil {
-		return fmt.Errorf("rule set version %d: %w", v, err)
+	var engine *rules.Engine
+	if cur != nil {
+		// Only list files changed: read those alone and layer the edit.
+		if rs, ok, err := cur.engine.RuleSet().WithListFiles(changedLists(cur.files, files)); err != nil {
+			return fmt.Errorf("rule set version %d: %w", v, err)
+		} else if ok {
+			layered, ok, err := cur.engine.Update(rs)
+			if err != nil {
+				return fmt.Errorf("rule set version %d: %w", v, err)
+			}
+			if ok {
+				engine = layered
+				p.scheduleFold()
+			}
+		}
+	}
+	if engine == nil {
+		rs, err := rules.LoadFiles(files)
+		if err != nil {
+			return fmt.Errorf("rule set version %d: %w", v, err)
+		}
+		if engine, err = rules.Compile(rs); err != nil {
+			return fmt.Errorf("rule set version %d: %w", v, err)
+		}
 	}
 	if p.compiled != nil {
 		p.compiled(v, time.Since(start))
 	}
-	p.cur.Store(&compiled{engine: engine, version: v})
+	p.cur.Store(&compiled{engine: engine, version: v, files: files})
 	return nil
 }
+
+// changedLists returns the files of next that differ from before, when
+// all of them are word lists that before has too (an edit WithListFiles
+// can read alone); otherwise, or when nothing changed, a set that
+// WithListFiles refuses (policy.yaml, an added or removed file).
+func changedLists(before, next map[string][]byte) map[string][]byte {
+	changed := map[string][]byte{}
+	refuse := map[string][]byte{"policy.yaml": nil}
+	for p, data := range next {
+		old, ok := before[p]
+		switch {
+		case ok && bytes.Equal(old, data):
+		case !ok || !strings.HasPrefix(p, "lists/") || strings.HasPrefix(p, "lists/allow/"):
+			return refuse
+		default:
+			changed[p] = data
+		}
+	}
+	for p := range before {
+		if _, ok := next[p]; !ok {
+			return refuse
+		}
+	}
+	if len(changed) == 0 {
+		return refuse
+	}
+	return changed
+}
+
+// scheduleFold (under mu) folds the layered engine in force FoldAfter
+// from now, unless another edit comes first and moves the fold on.
+func (p *Policy) scheduleFold() {
+	if p.fold != nil {
+		p.fold.Stop()
+	}
+	p.fold = time.AfterFunc(p.foldAfter, p.foldNow)
+}
+
+// foldNow compiles the layered engine in force in full and swaps the
+// result in if no edit came meanwhile. It does not hold mu while it
+// compiles, so an edit arriving meanwhile is layered at once; one fold
+// runs at a time, so at most one full compile is alive next to the
+// engine in force.
+func (p *Policy) foldNow() {
+	if !p.folding.CompareAndSwap(false, true) {
+		return
+	}
+	defer p.folding.Store(false)
+	cur := p.cur.Load()
+	if cur == nil || cur.engine.Layered() == 0 {
+		return
+	}
+	start := time.Now()
+	engine, err := CompileFiles(cur.files) // read anew: the layered lists' line numbers
+	if err != nil {
+		p.log.Error().Err(err).Int64("version", cur.version).Msg("folding the rule set edits failed; keeping them layered")
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cur.Load() != cur {
+		return // edited meanwhile: that edit scheduled another fold
+	}
+	p.cur.Store(&compiled{engine: engine, version: cur.version, files: cur.files})
+	p.log.Info().Int64("version", cur.version).Int("words", engine.Words()).Dur("took", time.Since(start)).Msg("rule set edits folded in")
+}
+
+// Fold folds a layered engine in force at once (tests, and a shutdown
+// that wants the full compile measured); it does nothing otherwise.
+func (p *Policy) Fold() { p.foldNow() }
 
 // CompileFiles loads and compiles a rule set given as files (path →
 // content, as in a rules directory and in Redis).

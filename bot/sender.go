@@ -28,6 +28,8 @@ type OutboxStore interface {
 	PromoteDue(ctx context.Context, now time.Time, max int) (int, error)
 	DeadLetter(ctx context.Context, e store.OutboxEntry, reason string, now time.Time) error
 	DeliveredMany(ctx context.Context, keys ...string) ([]bool, error)
+	PromoteAndClaim(ctx context.Context, now time.Time, max int, consumer string, minIdle time.Duration, count int) (int, []store.OutboxEntry, error)
+	LookupRound(ctx context.Context, q store.RoundLookup) (store.RoundLooked, error)
 	SealBatch(ctx context.Context, consumer string, held []store.OutboxEntry, carrier store.OutboxEntry, until time.Time) (store.Lease, []string, error)
 	RenewLease(ctx context.Context, l store.Lease, until time.Time) (bool, error)
 	FinishLease(ctx context.Context, l store.Lease, keys ...string) (bool, error)
@@ -183,10 +185,7 @@ func sleep(ctx context.Context, d time.Duration) {
 // how many entries it handled.
 func (s *Sender) Round(ctx context.Context) (int, error) {
 	now := s.cfg.Now()
-	if _, err := s.cfg.Store.PromoteDue(ctx, now, 1000); err != nil {
-		return 0, err
-	}
-	entries, err := s.cfg.Store.ClaimStale(ctx, s.cfg.Consumer, s.cfg.ClaimIdle, s.cfg.Batch)
+	_, entries, err := s.cfg.Store.PromoteAndClaim(ctx, now, 1000, s.cfg.Consumer, s.cfg.ClaimIdle, s.cfg.Batch)
 	if err != nil {
 		return 0, err
 	}
@@ -221,14 +220,27 @@ type batchKey struct {
 
 func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error {
 	now := s.cfg.Now()
-	keys := make([]string, len(entries))
+	// Decoded first, so that one round trip answers, for all entries,
+	// whether they were delivered before and what their recipients'
+	// lookups need from Redis (prefetch, sender_lookup.go).
+	payloads := make([]payload, len(entries))
+	decoded := make([]bool, len(entries))
+	q := store.RoundLookup{Delivered: make([]string, len(entries))}
+	asked := map[string]bool{}
 	for i, e := range entries {
-		keys[i] = e.Key
+		q.Delivered[i] = e.Key
+		err := json.Unmarshal(e.Payload, &payloads[i])
+		decoded[i] = err == nil && (payloads[i].Kind != "" || payloads[i].Batch != nil)
+		if decoded[i] && payloads[i].Batch == nil {
+			s.wants(&q, payloads[i].Action, asked)
+		}
 	}
-	done, err := s.cfg.Store.DeliveredMany(ctx, keys...)
+	looked, err := s.cfg.Store.LookupRound(ctx, q)
 	if err != nil {
 		return err
 	}
+	done := looked.Delivered
+	ctx = withPrefetch(ctx, q, looked)
 	groups := map[batchKey][]pending{}
 	var order []batchKey
 	var acked []store.OutboxEntry
@@ -240,8 +252,8 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 			acked = append(acked, e)
 			continue
 		}
-		var p payload
-		if err := json.Unmarshal(e.Payload, &p); err != nil || (p.Kind == "" && p.Batch == nil) {
+		p := payloads[i]
+		if !decoded[i] {
 			reason := "undecodable action"
 			if e.LastError != "" {
 				reason = e.LastError

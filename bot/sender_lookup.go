@@ -2,10 +2,14 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
+	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 )
 
@@ -36,7 +40,7 @@ func (s *Sender) recipient(ctx context.Context, a Action) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if owner != "" && a.ChatID != "" {
+		if owner != "" && a.ChatID != "" && !prefetchOf(ctx).noted(a.ChatID, owner) {
 			// Lets the owner see this chat's violations in the console.
 			if err := s.cfg.Store.NoteOwnedChat(ctx, owner, a.ChatID); err != nil {
 				return "", err
@@ -82,7 +86,7 @@ func (s *Sender) owner(ctx context.Context, a Action) (string, error) {
 		if o := s.cfg.Owners[a.ChatID]; o != "" {
 			return o, nil
 		}
-		c, ok, err := s.cfg.Store.Chat(ctx, a.ChatID)
+		c, ok, err := prefetchOf(ctx).chat(ctx, s.cfg.Store, a.ChatID)
 		if err != nil {
 			return "", err
 		}
@@ -95,7 +99,7 @@ func (s *Sender) owner(ctx context.Context, a Action) (string, error) {
 		cacheKey = "leader:" + a.From
 	}
 	var owner string
-	if ok, err := s.cfg.Store.CacheGet(ctx, cacheKey, &owner); err != nil {
+	if ok, err := prefetchOf(ctx).cacheGet(ctx, s.cfg.Store, cacheKey, &owner); err != nil {
 		return "", err
 	} else if ok {
 		return owner, nil
@@ -125,11 +129,11 @@ func (s *Sender) owner(ctx context.Context, a Action) (string, error) {
 			// (an empty owner) rather than to the dead letters, and the
 			// refusal is cached like an answer.
 			s.cfg.Logger.Warn().Err(err).Str("chat", a.ChatID).Msg("owner lookup refused; alerting HR instead")
-			return "", s.cfg.Store.CacheSet(ctx, cacheKey, "", s.cfg.LookupTTL)
+			return "", prefetchOf(ctx).cacheSet(ctx, s.cfg.Store, cacheKey, "", s.cfg.LookupTTL)
 		}
 		return "", fmt.Errorf("look up owner of %q: %w", a.ChatID, err)
 	}
-	if err := s.cfg.Store.CacheSet(ctx, cacheKey, owner, s.cfg.LookupTTL); err != nil {
+	if err := prefetchOf(ctx).cacheSet(ctx, s.cfg.Store, cacheKey, owner, s.cfg.LookupTTL); err != nil {
 		return "", err
 	}
 	return owner, nil
@@ -139,7 +143,7 @@ func (s *Sender) owner(ctx context.Context, a Action) (string, error) {
 // Redis cache shared by replicas; found is false for an unknown userid.
 func (s *Sender) user(ctx context.Context, id string) (u wecom.User, found bool, err error) {
 	key := "user:" + id
-	if ok, err := s.cfg.Store.CacheGet(ctx, key, &u); err != nil || ok {
+	if ok, err := prefetchOf(ctx).cacheGet(ctx, s.cfg.Store, key, &u); err != nil || ok {
 		return u, ok && u.UserID != "", err
 	}
 	got, err := s.cfg.API.User(ctx, id)
@@ -151,7 +155,7 @@ func (s *Sender) user(ctx context.Context, id string) (u wecom.User, found bool,
 	default:
 		u = *got
 	}
-	if err := s.cfg.Store.CacheSet(ctx, key, u, s.cfg.LookupTTL); err != nil {
+	if err := prefetchOf(ctx).cacheSet(ctx, s.cfg.Store, key, u, s.cfg.LookupTTL); err != nil {
 		return u, false, err
 	}
 	return u, u.UserID != "", nil
@@ -175,6 +179,110 @@ func (s *Sender) withNames(ctx context.Context, acts []Action) []Action {
 		acts[i].FromName = name
 	}
 	return acts
+}
+
+// wants adds to q what looking up a's recipient and sender will read:
+// the chat's settings and noted owner, the cached owner, the sender's
+// cached name (asked keeps each once).
+func (s *Sender) wants(q *store.RoundLookup, a Action, asked map[string]bool) {
+	add := func(list *[]string, kind, k string) {
+		if !asked[kind+k] {
+			asked[kind+k] = true
+			*list = append(*list, k)
+		}
+	}
+	if a.Kind == ActAlertOwner {
+		switch {
+		case a.ChatID != "":
+			add(&q.Chats, "chat:", a.ChatID)
+			add(&q.Cache, "cache:", "owner:"+a.ChatKind+":"+a.ChatID)
+		default:
+			add(&q.Cache, "cache:", "leader:"+a.From)
+		}
+	}
+	if a.Kind != ActWarnSender {
+		add(&q.Cache, "cache:", "user:"+a.From)
+	}
+}
+
+// prefetch is what a round read at once (Store.LookupRound), consulted by
+// the lookups before they ask Redis themselves: an alert costs no lookup
+// round trip of its own. What the round caches itself is remembered in it
+// too, so a second alert about the same chat does not ask WeCom again.
+// The round's concurrent deliveries share it, under mu.
+type prefetch struct {
+	chats, cache map[string]bool // what was asked
+	mu           sync.Mutex
+	looked       store.RoundLooked
+}
+
+type prefetchKey struct{}
+
+// withPrefetch carries the round's prefetch in ctx to the lookups, which
+// are reached from several paths (recipients, names, reports, directory
+// events); a context value spares every one of them a parameter.
+func withPrefetch(ctx context.Context, q store.RoundLookup, looked store.RoundLooked) context.Context {
+	pf := &prefetch{chats: map[string]bool{}, cache: map[string]bool{}, looked: looked}
+	for _, c := range q.Chats {
+		pf.chats[c] = true
+	}
+	for _, k := range q.Cache {
+		pf.cache[k] = true
+	}
+	return context.WithValue(ctx, prefetchKey{}, pf)
+}
+
+// prefetchOf is ctx's prefetch; nil (every lookup asks Redis) outside a round.
+func prefetchOf(ctx context.Context) *prefetch {
+	pf, _ := ctx.Value(prefetchKey{}).(*prefetch)
+	return pf
+}
+
+// chat is ChatStore.Chat, from the prefetch when it was read.
+func (pf *prefetch) chat(ctx context.Context, st ChatStore, id string) (store.ChatInfo, bool, error) {
+	if pf == nil || !pf.chats[id] {
+		return st.Chat(ctx, id)
+	}
+	c, ok := pf.looked.Chats[id]
+	return c, ok, nil
+}
+
+// cacheGet is CacheGet, from the prefetch when the key was read.
+func (pf *prefetch) cacheGet(ctx context.Context, st OutboxStore, key string, v any) (bool, error) {
+	if pf == nil || !pf.cache[key] {
+		return st.CacheGet(ctx, key, v)
+	}
+	pf.mu.Lock()
+	raw, ok := pf.looked.Cache[key]
+	pf.mu.Unlock()
+	if !ok {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, fmt.Errorf("decode cache %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// cacheSet is CacheSet, remembered in the prefetch.
+func (pf *prefetch) cacheSet(ctx context.Context, st OutboxStore, key string, v any, ttl time.Duration) error {
+	if err := st.CacheSet(ctx, key, v, ttl); err != nil {
+		return err
+	}
+	if pf != nil && pf.cache[key] {
+		if raw, err := json.Marshal(v); err == nil {
+			pf.mu.Lock()
+			pf.looked.Cache[key] = raw
+			pf.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// noted reports whether owner was already noted as chat's owner when the
+// round began (NoteOwnedChat has nothing to do then).
+func (pf *prefetch) noted(chat, owner string) bool {
+	return pf != nil && pf.chats[chat] && pf.looked.Owners[chat] == owner
 }
 
 // redactRecipient keeps robot keys (secrets) out of logs.

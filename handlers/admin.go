@@ -95,11 +95,14 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	api.GET("/stats", readers, s.adapt(s.stats))
 	api.GET("/archive", readers, s.adapt(s.archiveStatus))
 	s.rulesRoutes(api, readers, hr)
+	s.dlpRoutes(api, readers, hr)
 	api.GET("/chats", readers, s.adapt(s.listChats))
 	api.PUT("/chats/:id", hr, s.adapt(s.putChat))
 	api.DELETE("/chats/:id", hr, s.adapt(s.deleteChat))
 	s.tokenRoutes(api, hr)
 	s.reviewRoutes(api, all, readers, hr)
+	s.customerRoutes(api, readers, hr)
+	s.consoleRoutes(api, all, readers, hr)
 }
 
 // principal is the admin user of a request.

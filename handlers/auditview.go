@@ -66,6 +66,10 @@ func describeAudit(e store.AuditEntry, l labels, loc *time.Location) auditView {
 	}
 	v.Summary = who + " " + zh(auditZH, e.Action) + targetZH(e.Action, e.Target, l)
 	before, after := decodeAudit(e.Before), decodeAudit(e.After)
+	if s, ok := dlpAuditSummary(e, after); ok {
+		v.Summary = who + " " + s
+		return v
+	}
 	switch e.Action {
 	case "list.edit":
 		v.Added = wordsOf(after["added"])

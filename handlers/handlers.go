@@ -87,6 +87,13 @@ type Config struct {
 	// reach people (review.go); both or neither.
 	Review  Review
 	Reviews ReviewStore
+	// Intercept, when set, serves the intercept-rule sync's state and
+	// Handover the leavers' handovers (extcontact.go).
+	Intercept InterceptStatus
+	Handover  Handovers
+	// DLP, when its Store and Key are set, serves the customer record sets
+	// and protected documents under /api/v1/dlp.
+	DLP DLPConfig
 }
 
 // Server is the HTTP surface.

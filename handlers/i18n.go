@@ -25,6 +25,9 @@ var kindZH = map[string]string{
 	"regex":     "规则表达式",
 	"allow":     "放行短语",
 	"address":   "住址",
+
+	"customer_record": "真实客户信息",
+	"document":        "保密文件内容",
 }
 
 // severityZH names the severities.
@@ -97,6 +100,13 @@ var auditZH = map[string]string{
 	"case.announce":                 "通知处理结果",
 	"case.suspend_plan":             "准备停用账号",
 	"case.suspend":                  "停用账号",
+	"handover.assign":               "分配离职成员的客户",
+
+	"dlp.records.import":  "导入客户数据",
+	"dlp.records.delete":  "删除客户数据",
+	"dlp.document.add":    "上传保密文件",
+	"dlp.document.delete": "删除保密文件",
+	"directory.import":    "导入通讯录",
 }
 
 // zh returns m's name for code, or code itself when m has none (a code

@@ -59,6 +59,7 @@ func (s *Server) uiRoutes(r *gin.Engine) {
 	ui.POST("/logout", s.adapt(s.uiLogout))
 	ui.GET("/session", s.adapt(s.uiSession))
 	s.signInRoutes(ui)
+	ui.GET("/r/:ref", s.adapt(s.uiRef))
 }
 
 // uiHeaders sets the security headers of every console response.

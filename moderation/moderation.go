@@ -49,6 +49,13 @@ const (
 	KindRegex                    // a rule's regular expression (produced by package rules)
 	KindAllow                    // an allow-list phrase reported for per-rule use
 	KindAddress                  // a mainland street address (省/市/区 … 路/号/室)
+	// KindCustomerRecord is a detector finding or token whose value is in
+	// one of the company's customer record sets (produced by package rules
+	// through package dlp's exact data matching).
+	KindCustomerRecord
+	// KindDocument is text reproducing part of a protected confidential
+	// document (produced by package rules through package dlp's fingerprints).
+	KindDocument
 )
 
 var kindNames = [...]string{
@@ -62,6 +69,9 @@ var kindNames = [...]string{
 	KindRegex:    "regex",
 	KindAllow:    "allow",
 	KindAddress:  "address",
+
+	KindCustomerRecord: "customer_record",
+	KindDocument:       "document",
 }
 
 // String returns the stable name of k ("keyword", "phone", …).

@@ -20,6 +20,10 @@ type Context struct {
 	// Explain fills in each Hit's Explanation (for people trying a
 	// message; the pipeline does not need it).
 	Explain bool
+	// Data, when set, is the company's customer records and protected
+	// documents (package dlp): rules naming customer_record or document
+	// act on what it finds.
+	Data DataMatcher
 }
 
 // Verdict is what the policy says about one message.
@@ -65,6 +69,9 @@ type Hit struct {
 	// Explanation says in words why the rule fired; it is filled in only
 	// when Context.Explain asks for it (it costs an allocation a hit).
 	Explanation string
+	// Data says which record set and column, or which document, a
+	// customer_record or document hit matched; nil for other hits.
+	Data *DataMatch
 }
 
 // Engine evaluates messages against a compiled RuleSet. It is safe for
@@ -81,6 +88,7 @@ type Engine struct {
 	regexes  []int32     // rules with regexes
 	prec     *precision  // nil when no word is listed
 	pool     sync.Pool   // *scratch
+	layer    *layer      // an edit layered over a base (overlay.go); nil when compiled in full
 }
 
 type compiledRule struct {
@@ -117,12 +125,14 @@ type candidate struct {
 	severity   Severity
 	form       moderation.Form
 	confidence uint8
-	context    int8 // index into contextRules, or -1
+	context    int8  // index into contextRules, or -1
+	data       int32 // 1 + index into scratch.data, or 0
 }
 
 type scratch struct {
 	findings []moderation.Finding
 	cands    []candidate
+	data     []DataMatch
 }
 
 // Compile builds an Engine for rs: one moderation.Scanner for every word
@@ -159,7 +169,7 @@ func Compile(rs *RuleSet) (*Engine, error) {
 			if !slices.Contains(e.byKind[k], int32(i)) {
 				e.byKind[k] = append(e.byKind[k], int32(i))
 			}
-			detectors = append(detectors, k)
+			detectors = append(detectors, dataDetectors(k)...)
 		}
 		if len(r.Regexps) > 0 {
 			e.regexes = append(e.regexes, int32(i))
@@ -261,7 +271,12 @@ func Compile(rs *RuleSet) (*Engine, error) {
 func (e *Engine) RuleSet() *RuleSet { return e.rs }
 
 // Words returns how many distinct words e matches.
-func (e *Engine) Words() int { return len(e.keywords) }
+func (e *Engine) Words() int {
+	if e.layer != nil {
+		return e.layer.words
+	}
+	return len(e.keywords)
+}
 
 // applies reports whether rule ri is in force for mc.
 func (e *Engine) applies(ri int32, mc Context) bool {
@@ -283,6 +298,9 @@ func (e *Engine) applies(ri int32, mc Context) bool {
 // Evaluate checks text in context mc. A message without hits costs no
 // allocations: buffers come from a pool and the zero Verdict is returned.
 func (e *Engine) Evaluate(text string, mc Context) Verdict {
+	if e.layer != nil {
+		return e.layer.evaluate(text, mc)
+	}
 	sc := e.pool.Get().(*scratch)
 	defer e.putScratch(sc)
 	sc.findings = e.scanner.Scan(text, sc.findings[:0])
@@ -335,6 +353,9 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 			}
 		}
 	}
+	if mc.Data != nil {
+		cands = e.matchData(text, mc, sc, cands)
+	}
 	for _, ri := range e.regexes {
 		if e.applies(ri, mc) {
 			cands = e.matchRegexps(cands, ri, text)
@@ -376,6 +397,9 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 		}
 		if c.context >= 0 {
 			h.Context = contextRules[c.context].Name
+		}
+		if c.data > 0 {
+			dataHit(&h, c, sc)
 		}
 		if !r.enforces(c.form, c.confidence) {
 			h.Held, h.Shadow = true, true

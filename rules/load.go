@@ -82,6 +82,10 @@ type rawCompany struct {
 	NamesCategory   string   `yaml:"names_category"`
 	URLAllowDomains []string `yaml:"url_allow_domains"`
 	Timezone        string   `yaml:"timezone"`
+	// InterceptUsers and InterceptDepartments are whom WeCom's intercept
+	// rules apply to (default: department 1, the whole corp).
+	InterceptUsers       []string `yaml:"intercept_users"`
+	InterceptDepartments []int64  `yaml:"intercept_departments"`
 }
 
 type rawCategory struct {
@@ -99,6 +103,14 @@ type rawCategory struct {
 	// ListLabels names the category's list files for readers
 	// (insults: 侮辱词汇); a list without one is shown by its name.
 	ListLabels map[string]string `yaml:"list_labels"`
+	// Intercept marks the category's lists 拦截客户聊天 (block|warn): they
+	// are kept as WeCom intercept rules for customer chats.
+	// InterceptLists sets it per list (block|warn|off), over Intercept.
+	// InterceptSemantics adds WeCom's own checks (phone, email,
+	// red_packet) to the category's rules.
+	Intercept          string            `yaml:"intercept"`
+	InterceptLists     map[string]string `yaml:"intercept_lists"`
+	InterceptSemantics []string          `yaml:"intercept_semantics"`
 }
 
 type rawRule struct {
@@ -326,6 +338,7 @@ func (l *loader) company(raw rawCompany) Company {
 		}
 		c.Names = append(c.Names, strings.TrimSpace(n))
 	}
+	l.interceptRange(raw, &c)
 	return c
 }
 
@@ -455,6 +468,7 @@ func (l *loader) lists(cats []Category, raw []rawCategory) []Word {
 			{"homophones_lists", rc.Homophones, rc.HomophonesLists, func(li *List) { li.Homophones = true }},
 		}
 		l.listLabels(cats, ci, i, rc)
+		l.intercept(cats, ci, i, rc)
 		for _, o := range opts {
 			if o.all {
 				for j := range cats[ci].Lists {
@@ -806,6 +820,7 @@ func (l *loader) rules(raw []rawRule, rs *RuleSet) []Rule {
 var detectorKinds = [...]moderation.Kind{
 	moderation.KindPhone, moderation.KindIDCard, moderation.KindBankCard,
 	moderation.KindEmail, moderation.KindURL, moderation.KindWeChatID, moderation.KindAddress,
+	moderation.KindCustomerRecord, moderation.KindDocument,
 }
 
 func isDetector(k moderation.Kind) bool { return slices.Contains(detectorKinds[:], k) }

@@ -172,7 +172,7 @@ func TestLoadDirProblems(t *testing.T) {
 		{
 			name:   "unknown detector",
 			policy: func(t *testing.T) string { return replace(t, "detectors: [phone]", "detectors: [phon]") },
-			want:   []string{`policy.yaml:27: rule "phone": unknown detector "phon" (known: phone, id_card, bank_card, email, url, wechat_id, address)`},
+			want:   []string{`policy.yaml:27: rule "phone": unknown detector "phon" (known: phone, id_card, bank_card, email, url, wechat_id, address, customer_record, document)`},
 		},
 		{
 			name:   "keyword is not a detector",

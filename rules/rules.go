@@ -165,6 +165,10 @@ type Company struct {
 	URLAllowDomains []string
 	// Location is the default time zone of time windows.
 	Location *time.Location
+	// InterceptUsers and InterceptDepartments are whom the WeCom intercept
+	// rules of the policy apply to; both empty means the whole corp.
+	InterceptUsers       []string
+	InterceptDepartments []int64
 }
 
 // Category is a named group of word lists.
@@ -177,6 +181,9 @@ type Category struct {
 	// Severity is the default severity of the category's words.
 	Severity Severity
 	Lists    []List
+	// InterceptSemantics are WeCom's own checks (phone, email, red_packet)
+	// added to the intercept rules of the category's lists.
+	InterceptSemantics []string
 }
 
 // List is one word-list file of a category.
@@ -195,7 +202,10 @@ type List struct {
 	// Homophones also matches homophones and split characters of the
 	// words (菠菜 for 博彩, 女马 for 妈); opt-in per list.
 	Homophones bool
-	Words      []Word
+	// Intercept keeps the list as a WeCom intercept rule for customer
+	// chats (policy.yaml intercept / intercept_lists).
+	Intercept Intercept
+	Words     []Word
 }
 
 // Word is one entry of a word list.

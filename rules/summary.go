@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
 )
 
 // zhChatKinds and zhActions are the words employees read for chat kinds
@@ -71,8 +73,9 @@ func (rs *RuleSet) categoryClauses(cat string) (clauses []string, watched bool) 
 		action  Action
 		windows string
 		kinds   []ChatKind
+		subject string // what a rule on the company's own data is about
 	}
-	var groups []group
+	var groups, data []group
 	for _, r := range rs.Rules {
 		if r.Category != cat && !slices.Contains(r.Categories, cat) &&
 			!slices.ContainsFunc(r.Lists, func(l string) bool { return strings.HasPrefix(l, cat+"/") }) {
@@ -94,17 +97,52 @@ func (rs *RuleSet) categoryClauses(cat string) (clauses []string, watched bool) 
 		if len(kinds) == 0 {
 			kinds = []ChatKind{ChatWork, ChatPrivate, ChatExternal, ChatDirect, ChatProfile}
 		}
-		gi := slices.IndexFunc(groups, func(g group) bool { return g.action == r.Action && g.windows == windows })
-		if gi < 0 {
-			groups = append(groups, group{action: r.Action, windows: windows})
-			gi = len(groups) - 1
+		gs, subject := &groups, dataSubject(&r)
+		if subject != "" {
+			gs = &data // said after the general clauses, about that data only
 		}
-		groups[gi].kinds = append(groups[gi].kinds, kinds...)
+		gi := slices.IndexFunc(*gs, func(g group) bool {
+			return g.action == r.Action && g.windows == windows && g.subject == subject
+		})
+		if gi < 0 {
+			*gs = append(*gs, group{action: r.Action, windows: windows, subject: subject})
+			gi = len(*gs) - 1
+		}
+		(*gs)[gi].kinds = append((*gs)[gi].kinds, kinds...)
 	}
 	for _, g := range groups {
 		clauses = append(clauses, zhWhere(g.kinds)+g.windows+"违者"+zhActions[g.action])
 	}
+	for _, g := range data {
+		clauses = append(clauses, zhWhere(g.kinds)+g.windows+g.subject+"的"+zhActions[g.action])
+	}
 	return clauses, watched
+}
+
+// dataSubject says what a rule matching only the company's own data
+// (customer records, protected documents) is about, or "" for other rules.
+func dataSubject(r *Rule) string {
+	if len(r.Detectors) == 0 || len(r.Categories)+len(r.Lists)+len(r.Regexps) > 0 {
+		return ""
+	}
+	var rec, doc bool
+	for _, k := range r.Detectors {
+		switch k {
+		case moderation.KindCustomerRecord:
+			rec = true
+		case moderation.KindDocument:
+			doc = true
+		default:
+			return ""
+		}
+	}
+	switch {
+	case rec && doc:
+		return "发布本公司真实客户信息或保密文件内容"
+	case rec:
+		return "发布本公司真实客户信息"
+	}
+	return "复制受保护保密文件内容"
 }
 
 // zhWhere names the chat kinds of a rule ("工作群、客户群中").

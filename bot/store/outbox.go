@@ -44,26 +44,46 @@ type DeadLetter struct {
 	Died   time.Time   `json:"died"`
 }
 
+// enqueueScript adds entries to the outbox (KEYS[1]), each unless its
+// enqueue mark (KEYS[1+i], the mark of ARGV[1+i]) was set within the
+// marks' lifetime ARGV[1] (ms). It returns how many it added.
 var enqueueScript = redis.NewScript(`
-if redis.call("SET", KEYS[2], "1", "NX", "PX", ARGV[3]) then
-  redis.call("XADD", KEYS[1], "*", "e", ARGV[1])
-  return 1
+local added = 0
+for i = 2, #KEYS do
+  if redis.call("SET", KEYS[i], "1", "NX", "PX", ARGV[1]) then
+    redis.call("XADD", KEYS[1], "*", "e", ARGV[i])
+    added = added + 1
+  end
 end
-return 0`)
+return added`)
 
 // Enqueue adds an action with idempotency key to the outbox unless one with
 // that key was enqueued within OutboxKeyTTL; added tells which.
 func (s *Store) Enqueue(ctx context.Context, key string, payload []byte, now time.Time) (added bool, err error) {
-	e := OutboxEntry{Key: key, Payload: payload, Enqueued: now}
-	data, err := json.Marshal(e)
+	keys, args, err := s.enqueueArgs([]Action{{Key: key, Payload: payload}}, now)
 	if err != nil {
-		return false, fmt.Errorf("encode outbox entry %s: %w", key, err)
+		return false, err
 	}
-	n, err := enqueueScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxEnqueued(key)}, data, key, OutboxKeyTTL.Milliseconds()).Int()
+	n, err := enqueueScript.Run(ctx, s.rdb, keys, args...).Int()
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s: %w", key, err)
 	}
 	return n == 1, nil
+}
+
+// enqueueArgs are enqueueScript's keys and arguments for acts.
+func (s *Store) enqueueArgs(acts []Action, now time.Time) (keys []string, args []any, err error) {
+	keys = append(make([]string, 0, 1+len(acts)), s.keyOutbox())
+	args = append(make([]any, 0, 1+len(acts)), OutboxKeyTTL.Milliseconds())
+	for _, a := range acts {
+		data, err := json.Marshal(OutboxEntry{Key: a.Key, Payload: a.Payload, Enqueued: now})
+		if err != nil {
+			return nil, nil, fmt.Errorf("encode outbox entry %s: %w", a.Key, err)
+		}
+		keys = append(keys, s.keyOutboxEnqueued(a.Key))
+		args = append(args, data)
+	}
+	return keys, args, nil
 }
 
 // EnsureOutboxGroup creates the outbox stream and its consumer group if

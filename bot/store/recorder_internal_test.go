@@ -103,7 +103,7 @@ func keysOf(t *testing.T, args []any) []string {
 		return nil
 	case "get", "set", "setnx", "setex", "psetex", "getdel", "incr", "incrby", "expire", "pexpire",
 		"pexpireat", "expireat", "ttl", "pttl", "type", "hget", "hset", "hsetnx", "hdel", "hexists",
-		"hgetall", "hincrby", "hlen", "hkeys", "zadd", "zrem", "zrange", "zrangebyscore",
+		"hgetall", "hincrby", "hlen", "hkeys", "hmget", "zadd", "zrem", "zrange", "zrangebyscore",
 		"zrevrange", "zrevrangebyscore", "zcard", "zcount", "zremrangebyscore", "zscore", "sadd",
 		"srem", "smembers", "sismember", "scard", "xadd", "xlen", "xpending", "xrange", "xrevrange",
 		"xack", "xdel", "xautoclaim", "xclaim", "xtrim", "xinfo":

@@ -127,15 +127,50 @@ func slotOps() []slotOp {
 				must(t, s.SaveViolation(ctx, v, 48*time.Hour))
 			}
 		}},
+		{"Store.TallyViolation", func(t *testing.T, ctx context.Context, s *Store) {
+			windows := []time.Duration{time.Hour, 24 * time.Hour}
+			for range 2 { // counts, then finds it counted
+				tl, err := s.TallyViolation(ctx, hostile+"t", hostile, []string{hostile, "ads"}, now, windows, time.Hour)
+				must(t, err)
+				if tl.Seen || len(tl.Counts) != 2 || tl.Counts[1][0] != 1 {
+					t.Fatalf("TallyViolation = %+v; want one count in ads", tl)
+				}
+			}
+			// A message marked seen is counted, then taken back (uncount).
+			_, err := s.MarkSeen(ctx, "seen-"+hostile, time.Hour)
+			must(t, err)
+			if tl, err := s.TallyViolation(ctx, "seen-"+hostile, hostile, []string{"ads"}, now, windows, time.Hour); err != nil || !tl.Seen {
+				t.Fatalf("TallyViolation of a seen message = %+v, %v", tl, err)
+			}
+		}},
+		{"Store.RecordViolation", func(t *testing.T, ctx context.Context, s *Store) {
+			v := Violation{ID: hostile + "r", Time: now, From: hostile, ChatID: hostile, Severity: "high", Hits: []VHit{{Category: hostile}}}
+			c := &Case{ID: "rec-" + hostile, Opened: now, User: hostile}
+			acts := []Action{{Key: "rec-a/" + hostile, Payload: []byte("{}")}, {Key: "rec-b/" + hostile, Payload: []byte("{}")}}
+			must(t, s.RecordViolation(ctx, Record{Violation: v, Retention: 48 * time.Hour, Case: c, Actions: acts, Now: now}))
+		}},
 		{"Store.Violation", func(t *testing.T, ctx context.Context, s *Store) {
 			if _, ok, err := s.Violation(ctx, hostile); err != nil || !ok {
 				t.Fatalf("Violation(hostile) = %v, %v", ok, err)
 			}
 		}},
+		{"Store.ResolveRef", func(t *testing.T, ctx context.Context, s *Store) {
+			// Indexed at save, then (the index gone) found by the scan.
+			ref := RefOf(hostile + "/warn_sender")
+			for range 2 {
+				got, err := s.ResolveRef(ctx, ref)
+				if err != nil || len(got) != 1 || got[0].Violation != hostile {
+					t.Fatalf("ResolveRef(%s) = %+v, %v; want the hostile violation", ref, got, err)
+				}
+				must(t, s.rdb.Del(ctx, s.keyRef(ref)).Err())
+			}
+			_, err := s.ResolveRef(ctx, hostile)
+			must(t, err)
+		}},
 		{"Store.SearchViolations", func(t *testing.T, ctx context.Context, s *Store) {
 			vs, _, err := s.SearchViolations(ctx, ViolationQuery{Limit: 10})
-			if err != nil || len(vs) != 2 {
-				t.Fatalf("SearchViolations = %d, %v; want 2", len(vs), err)
+			if err != nil || len(vs) != 3 {
+				t.Fatalf("SearchViolations = %d, %v; want 3", len(vs), err)
 			}
 		}},
 		{"Store.MarkRecalled", func(t *testing.T, ctx context.Context, s *Store) {
@@ -255,6 +290,22 @@ func slotOps() []slotOp {
 		{"Store.SetChat", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.SetChat(ctx, ChatInfo{ChatID: hostile})) }},
 		{"Store.Chat", func(t *testing.T, ctx context.Context, s *Store) { _, _, err := s.Chat(ctx, hostile); must(t, err) }},
 		{"Store.Chats", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.Chats(ctx); must(t, err) }},
+		{"Store.ImportDirectory", func(t *testing.T, ctx context.Context, s *Store) {
+			for _, replace := range []bool{false, true} {
+				n, err := s.ImportDirectory(ctx, []Member{{UserID: hostile, Name: "张三", Department: "销售部"}, {UserID: "lisi", Name: "李四"}}, replace)
+				if err != nil || n != 2 {
+					t.Fatalf("ImportDirectory(replace %v) = %d, %v", replace, n, err)
+				}
+			}
+		}},
+		{"Store.DirectorySize", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.DirectorySize(ctx); must(t, err) }},
+		{"Store.MemberNames", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.CacheSet(ctx, "user:wangwu", map[string]any{"UserID": "wangwu", "Name": "王五"}, time.Hour))
+			got, err := s.MemberNames(ctx, []string{hostile, "wangwu", "nobody"})
+			if err != nil || got[hostile].Name != "张三" || got["wangwu"].Name != "王五" || len(got) != 2 {
+				t.Fatalf("MemberNames = %v, %v", got, err)
+			}
+		}},
 		{"Store.DeleteChat", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.DeleteChat(ctx, hostile); must(t, err) }},
 		{"Store.TryLease", func(t *testing.T, ctx context.Context, s *Store) {
 			for range 2 { // take, then renew
@@ -330,6 +381,46 @@ func slotOps() []slotOp {
 			defer cancel()
 			s.WatchRules(ctx, func(int64) {})
 		}},
+		{"Store.NextRecordSetVersion", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.NextRecordSetVersion(ctx, hostile)
+			must(t, err)
+		}},
+		{"Store.PutRecordChunk", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.PutRecordChunk(ctx, hostile, 1, 0, []byte("hashes")))
+			must(t, s.PutRecordChunk(ctx, hostile, 2, 0, []byte("hashes")))
+		}},
+		{"Store.CommitRecordSet", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.CommitRecordSet(ctx, hostile, 1, 1, []byte("{}")))
+			must(t, s.CommitRecordSet(ctx, hostile, 2, 1, []byte("{}"))) // deletes version 1's chunks
+		}},
+		{"Store.RecordSets", func(t *testing.T, ctx context.Context, s *Store) { _, _, err := s.RecordSets(ctx); must(t, err) }},
+		{"Store.RecordChunk", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.RecordChunk(ctx, hostile, 2, 0)
+			must(t, err)
+		}},
+		{"Store.DeleteRecordSet", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.DeleteRecordSet(ctx, hostile)
+			must(t, err)
+		}},
+		{"Store.NextDocumentID", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.NextDocumentID(ctx); must(t, err) }},
+		{"Store.SaveDocument", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.SaveDocument(ctx, hostile, []byte("{}"), []byte("prints")))
+		}},
+		{"Store.Documents", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.Documents(ctx); must(t, err) }},
+		{"Store.DocumentPrints", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.DocumentPrints(ctx, hostile)
+			must(t, err)
+		}},
+		{"Store.DeleteDocument", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.DeleteDocument(ctx, hostile)
+			must(t, err)
+		}},
+		{"Store.DLPVersion", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.DLPVersion(ctx); must(t, err) }},
+		{"Store.WatchDLP", func(t *testing.T, ctx context.Context, s *Store) {
+			ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+			defer cancel()
+			s.WatchDLP(ctx, func(int64) {})
+		}},
 		{"Store.EnsureOutboxGroup", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.EnsureOutboxGroup(ctx)) }},
 		{"Store.Enqueue", func(t *testing.T, ctx context.Context, s *Store) {
 			for _, k := range []string{hostile, "k2", "k3", "k4"} {
@@ -341,8 +432,8 @@ func slotOps() []slotOp {
 			var err error
 			entries, err = s.ReadOutbox(ctx, hostile, 10, 0)
 			must(t, err)
-			if len(entries) != 4 {
-				t.Fatalf("read %d entries, want 4", len(entries))
+			if len(entries) != 6 {
+				t.Fatalf("read %d entries, want 6 (4 here, 2 of RecordViolation)", len(entries))
 			}
 		}},
 		{"Store.ClaimStale", func(t *testing.T, ctx context.Context, s *Store) {
@@ -352,6 +443,14 @@ func slotOps() []slotOp {
 		{"Store.AckOutbox", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.AckOutbox(ctx, entries[0])) }},
 		{"Store.Reschedule", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.Reschedule(ctx, entries[1], now)) }},
 		{"Store.PromoteDue", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.PromoteDue(ctx, now, 10); must(t, err) }},
+		{"Store.PromoteAndClaim", func(t *testing.T, ctx context.Context, s *Store) {
+			_, _, err := s.PromoteAndClaim(ctx, now, 10, "other", time.Hour, 10)
+			must(t, err)
+		}},
+		{"Store.LookupRound", func(t *testing.T, ctx context.Context, s *Store) {
+			_, err := s.LookupRound(ctx, RoundLookup{Delivered: []string{hostile, "k2"}, Chats: []string{hostile, "wr1"}, Cache: []string{"user:" + hostile, "owner:x"}})
+			must(t, err)
+		}},
 		{"Store.DeadLetter", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.DeadLetter(ctx, entries[2], "r", now)) }},
 		{"Store.DeadLetters", func(t *testing.T, ctx context.Context, s *Store) {
 			dl, err := s.DeadLetters(ctx, 10)
@@ -463,6 +562,29 @@ func slotOps() []slotOp {
 				must(t, err)
 			}
 		}},
+		{"Store.SetInterceptState", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.SetInterceptState(ctx, []byte(`{"version":1}`)))
+		}},
+		{"Store.InterceptState", func(t *testing.T, ctx context.Context, s *Store) {
+			if data, ok, err := s.InterceptState(ctx); err != nil || !ok || string(data) != `{"version":1}` {
+				t.Fatalf("InterceptState = %q, %v, %v", data, ok, err)
+			}
+		}},
+		{"Store.UpdateHandover", func(t *testing.T, ctx context.Context, s *Store) {
+			for _, open := range []bool{true, false, true} {
+				must(t, s.UpdateHandover(ctx, hostile, func(old []byte) ([]byte, bool, error) { return append(old, 'x'), open, nil }))
+			}
+		}},
+		{"Store.Handover", func(t *testing.T, ctx context.Context, s *Store) {
+			if data, ok, err := s.Handover(ctx, hostile); err != nil || !ok || string(data) != "xxx" {
+				t.Fatalf("Handover = %q, %v, %v", data, ok, err)
+			}
+		}},
+		{"Store.OpenHandovers", func(t *testing.T, ctx context.Context, s *Store) {
+			if ids, err := s.OpenHandovers(ctx); err != nil || len(ids) != 1 || ids[0] != hostile {
+				t.Fatalf("OpenHandovers = %d ids, %v; want the hostile leaver", len(ids), err)
+			}
+		}},
 		{"Store.DeleteAll", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.DeleteAll(ctx)) }},
 		{"Store.Close", func(t *testing.T, ctx context.Context, s *Store) {}}, // run by the cleanup
 	}
@@ -482,6 +604,9 @@ var scripts = map[string]*redis.Script{
 	"sealScript": sealScript, "renewScript": renewScript, "finishScript": finishScript,
 	"retryLeaseScript": retryLeaseScript, "deadLeaseScript": deadLeaseScript,
 	"uncountScript": uncountScript, "countFalseAlarmScript": countFalseAlarmScript, "fileOnceScript": fileOnceScript,
+	"countOnce": countOnce, "openCaseScript": openCaseScript,
+	"commitSetScript": commitSetScript, "deleteSetScript": deleteSetScript,
+	"saveDocScript": saveDocScript, "deleteDocScript": deleteDocScript,
 }
 
 // scriptsInSource lists the package-level variables of the package's

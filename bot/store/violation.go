@@ -83,6 +83,9 @@ func (s *Store) SaveViolation(ctx context.Context, v Violation, retention time.D
 	if err != nil {
 		return fmt.Errorf("save violation %s: %w", v.ID, err)
 	}
+	if err := s.indexRefs(ctx, v, retention); err != nil {
+		return err
+	}
 	day := statsDay(v.Time)
 	args := []any{keyPart(v.ID), retention.Milliseconds()}
 	for _, f := range statFields(v) {
@@ -119,37 +122,36 @@ type Case struct {
 	CaseReview             // appeals, false alarms, notices (falsealarm.go)
 }
 
+// openCaseScript stores case KEYS[1] (ARGV[1], JSON) unless it exists, and
+// indexes it (id ARGV[2], opened at ARGV[3] ms) in the open (KEYS[2])
+// and all-cases (KEYS[3]) indexes every time, not only when created: a
+// retry after a failed index write still indexes it (adding again changes
+// nothing), and a case already resolved is not reopened. It returns 1 when
+// it created the case.
+var openCaseScript = redis.NewScript(`
+local created = redis.call("SET", KEYS[1], ARGV[1], "NX")
+local stored = cjson.decode(redis.call("GET", KEYS[1]))
+if stored["status"] ~= "` + CaseResolved + `" then
+  redis.call("ZADD", KEYS[2], ARGV[3], ARGV[2])
+end
+redis.call("ZADD", KEYS[3], ARGV[3], ARGV[2])
+if created then return 1 end
+return 0`)
+
 // OpenCase stores c (status open) unless a case with its id exists, and
 // reports whether it created it; a retried message never opens two cases.
 func (s *Store) OpenCase(ctx context.Context, c Case) (created bool, err error) {
-	c.Status = "open"
+	c.Status = CaseOpen
 	data, err := json.Marshal(c)
 	if err != nil {
 		return false, fmt.Errorf("encode case %s: %w", c.ID, err)
 	}
-	created, err = s.rdb.SetNX(ctx, s.keyCase(c.ID), data, 0).Result()
+	keys := []string{s.keyCase(c.ID), s.keyOpenCases(), s.keyAllCases()}
+	n, err := openCaseScript.Run(ctx, s.rdb, keys, data, c.ID, c.Opened.UnixMilli()).Int()
 	if err != nil {
 		return false, fmt.Errorf("open case %s: %w", c.ID, err)
 	}
-	// Indexed every time, not only when created: a retry after a failed
-	// index write must still index it (adding again changes nothing), and
-	// a case already resolved is not reopened.
-	stored, ok, err := s.Case(ctx, c.ID)
-	if err != nil {
-		return created, err
-	}
-	if ok {
-		z := redis.Z{Score: float64(stored.Opened.UnixMilli()), Member: c.ID}
-		pipe := s.rdb.Pipeline()
-		if stored.Status != CaseResolved {
-			pipe.ZAdd(ctx, s.keyOpenCases(), z)
-		}
-		pipe.ZAdd(ctx, s.keyAllCases(), z)
-		if _, err := pipe.Exec(ctx); err != nil {
-			return created, fmt.Errorf("index case %s: %w", c.ID, err)
-		}
-	}
-	return created, nil
+	return n == 1, nil
 }
 
 // Case returns the case id; ok is false when there is none.

@@ -57,6 +57,14 @@ type checkHit struct {
 	// (added with issue 9; a held hit is shadow: true).
 	Form       string `json:"form"`
 	Confidence int    `json:"confidence"`
+	// Set and Column name the record set and column of a customer_record
+	// hit, or the document and its category of a document hit; Shared and
+	// Paragraph say how many characters of the document from which
+	// paragraph (added with issue 15).
+	Set       string `json:"set,omitempty"`
+	Column    string `json:"column,omitempty"`
+	Shared    int    `json:"shared,omitempty"`
+	Paragraph int    `json:"paragraph,omitempty"`
 }
 
 type checkResult struct {
@@ -111,6 +119,11 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return fmt.Errorf("check: %w", err)
 	}
 
+	data, err := checkData(ctx, *configPath, osGetenv, stderr)
+	if err != nil {
+		return err
+	}
+
 	in := bufio.NewReaderSize(stdin, 64<<10)
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	enc := json.NewEncoder(out)
@@ -133,7 +146,7 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		if tooLong {
 			v = checkError{Error: fmt.Sprintf("line %d: longer than %d bytes; split the message", lineNo, maxCheckLine)}
 		} else {
-			v = evaluateCheckLine(engine, line, lineNo, *jsonIn, defaultKind)
+			v = evaluateCheckLine(engine, line, lineNo, *jsonIn, defaultKind, data)
 		}
 		if err := enc.Encode(v); err != nil {
 			return fmt.Errorf("check: write result: %w", err)
@@ -182,8 +195,8 @@ func readCheckLine(in *bufio.Reader, buf []byte) (line []byte, tooLong bool, err
 	}
 }
 
-func evaluateCheckLine(engine *rules.Engine, line []byte, lineNo int, jsonIn bool, kind rules.ChatKind) any {
-	mc := rules.Context{ChatKind: kind}
+func evaluateCheckLine(engine *rules.Engine, line []byte, lineNo int, jsonIn bool, kind rules.ChatKind, data rules.DataMatcher) any {
+	mc := rules.Context{ChatKind: kind, Data: data}
 	text := string(line)
 	if jsonIn {
 		var in checkInput
@@ -231,6 +244,9 @@ func evaluateCheckLine(engine *rules.Engine, line []byte, lineNo int, jsonIn boo
 			Shadow:     h.Shadow,
 			Form:       h.Form.String(),
 			Confidence: int(h.Confidence),
+		}
+		if d := h.Data; d != nil {
+			res.Hits[i].Set, res.Hits[i].Column, res.Hits[i].Shared, res.Hits[i].Paragraph = d.Set, d.Column, d.Shared, d.Paragraph
 		}
 	}
 	return res

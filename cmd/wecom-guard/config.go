@@ -92,6 +92,13 @@ type Config struct {
 	// Archive is the chat archive (会话内容存档): the ingest endpoint's
 	// token and the puller's settings.
 	Archive ArchiveConfig `yaml:"archive"`
+	// Customers turns on the customer-contact features (customers.go).
+	Customers CustomersConfig `yaml:"customers"`
+	// Images turns on OCR of the text in images (images.go).
+	Images ImagesConfig `yaml:"images"`
+	// DLP configures exact data matching of customer records and
+	// fingerprints of confidential documents (docs/dlp.md).
+	DLP DLPConfig `yaml:"dlp"`
 	// Console is the web console's sign-in with WeCom and its links.
 	Console ConsoleConfig `yaml:"console"`
 }
@@ -248,6 +255,8 @@ func (c *Config) applyDefaults() {
 		c.Enforcement.Retention = bot.DefaultRetention
 	}
 	c.Archive.applyDefaults()
+	c.Images.applyDefaults()
+	c.DLP.applyDefaults()
 	if c.Enforcement.DigestAt == "" {
 		c.Enforcement.DigestAt = "09:00"
 	}
@@ -273,6 +282,9 @@ func (c Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.validateRedis()...)
+	errs = append(errs, c.Customers.validate()...)
+	errs = append(errs, c.Images.validate()...)
+	errs = append(errs, c.DLP.validate()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

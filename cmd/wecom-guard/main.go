@@ -118,6 +118,7 @@ Usage:
   wecom-guard archive pull [--once] [--limit N] [--url U]   pull the chat archive (msgaudit builds)
   wecom-guard admin token create|list|revoke   manage admin API tokens
   wecom-guard rules export|import DIR      move the rule set in force out of and into Redis
+  wecom-guard records import FILE --columns phone,id_card   customer records as keyed hashes (also list, delete, protect)
   wecom-guard config check|keys            validate the configuration as serve would; list every key
   wecom-guard health [--url URL]           exit 0 when the running service is ready (healthchecks)
   wecom-guard load [flags]                 load-test a callback URL with encrypted callbacks
@@ -156,6 +157,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAdmin(ctx, args, stdout, stderr)
 	case "rules":
 		return runRules(ctx, args, stdout, stderr)
+	case "records":
+		return runRecords(ctx, args, stdout, stderr)
 	case "config":
 		return runConfig(ctx, args, stdout, stderr)
 	case "health":
@@ -168,6 +171,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
-		return usageErrorf("", "unknown command %q (commands: serve, send, check, archive, admin, rules, config, health, load, version, help)", cmd)
+		return usageErrorf("", "unknown command %q (commands: serve, send, check, archive, admin, rules, records, config, health, load, version, help)", cmd)
 	}
 }

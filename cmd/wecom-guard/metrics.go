@@ -170,6 +170,21 @@ func (s observedStore) SaveViolation(ctx context.Context, v store.Violation, ret
 	if err := s.Store.SaveViolation(ctx, v, retention); err != nil {
 		return err
 	}
+	s.count(v)
+	return nil
+}
+
+// RecordViolation is how the pipeline stores a violation (one round trip
+// for the record, its indexes, case and outbox entries).
+func (s observedStore) RecordViolation(ctx context.Context, r store.Record) error {
+	if err := s.Store.RecordViolation(ctx, r); err != nil {
+		return err
+	}
+	s.count(r.Violation)
+	return nil
+}
+
+func (s observedStore) count(v store.Violation) {
 	var cats []string
 	for _, h := range v.Hits {
 		if !slices.Contains(cats, h.Category) {
@@ -179,7 +194,6 @@ func (s observedStore) SaveViolation(ctx context.Context, v store.Violation, ret
 	for _, c := range cats {
 		s.m.violations.WithLabelValues(c, v.Action).Inc()
 	}
-	return nil
 }
 
 // observedArchive is the archive ingester as the ingest endpoint sees it,

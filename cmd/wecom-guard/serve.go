@@ -133,6 +133,10 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	}
 	log.Info().Int("words", policy.Engine().Words()).Int64("version", policy.Version()).
 		Str("seed", rulesSource(cfg.RulesDir)).Msg("rule set loaded from Redis")
+	data, err := startData(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
 	// Background work outlives requests: the sender, the policy watcher, the
 	// digest and archive pulls stop after the HTTP server has drained.
 	bgCtx, stopBackground := context.WithCancel(context.Background())
@@ -169,15 +173,20 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if err != nil {
 		return fmt.Errorf("set up WeCom API client: %w", err)
 	}
+	ocrReader, err := cfg.Images.textReader()
+	if err != nil {
+		return err
+	}
 	pipeline, err := bot.New(bot.Config{
 		Store:         observedStore{Store: st, m: metrics},
 		ArchiveNotify: notify,
 		Checker:       policy.Checker,
+		Data:          dataMatcher(data),
 		Retention:     cfg.Enforcement.Retention,
 		KeepRaw:       cfg.Enforcement.KeepRaw,
 		GroupNotices:  chatSet(cfg.Enforcement.GroupNotices),
 		// Image messages to the app: their QR codes are checked (media/get).
-		Images: bot.ImageConfig{Media: client},
+		Images: bot.ImageConfig{Media: client, OCR: ocrReader},
 	})
 	if err != nil {
 		return err
@@ -238,6 +247,9 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		Registry:       reg,
 		SignIn:         consoleSignIn(cfg, id, hr, client, sandbox),
 	}
+	if data != nil {
+		hcfg.DLP = handlers.DLPConfig{Store: st, Key: data.Key(), Options: cfg.DLP.options()}
+	}
 	if id.AIBotToken != "" {
 		if hcfg.AIBotCrypto, err = wecom.NewCrypto(id.AIBotToken, id.AIBotAESKey, ""); err != nil {
 			return fmt.Errorf("set up intelligent bot crypto: %w", err)
@@ -249,6 +261,10 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	}
 	if sandbox != nil {
 		hcfg.Sandbox = sandboxOutbox{sandbox}
+	}
+	customers, err := newCustomerServices(cfg.Customers, client, st, hr, consumerName(), log, &hcfg)
+	if err != nil {
+		return err
 	}
 	h, err := handlers.New(hcfg)
 	if err != nil {
@@ -286,9 +302,13 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	var bg sync.WaitGroup
 	bg.Go(func() { _ = sender.Run(bgCtx) })
 	bg.Go(func() { policy.Run(bgCtx) })
+	if data != nil {
+		bg.Go(func() { data.Run(bgCtx) })
+	}
 	if digester != nil {
 		bg.Go(func() { digester.Run(bgCtx) })
 	}
+	customers.goAll(bgCtx, bg.Go)
 	defer func() {
 		stopBackground()
 		bg.Wait()

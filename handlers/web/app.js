@@ -9,10 +9,11 @@
 // (times in the company's time zone) and i18n.js (Chinese names of the
 // API's codes).
 import { api, session, errorText, onUnauthorized } from "./api.js";
-import { $, h, guard, clearFlash } from "./dom.js";
+import { $, h, guard, clearFlash, labelCells } from "./dom.js";
 import { setTimeZone } from "./format.js";
+import { forgetNames } from "./names.js";
 import { ROLE_LABELS, label } from "./i18n.js";
-import { currentRoute, href } from "./router.js";
+import { currentRoute, href, navigate } from "./router.js";
 import * as registry from "./registry.js";
 
 const pages = Object.values(registry).sort((a, b) => (a.order || 0) - (b.order || 0));
@@ -23,7 +24,7 @@ const HOME = "dashboard";
 function build() {
   const nav = $("nav"), main = $("main");
   for (const p of pages) {
-    nav.append(h("a", { href: href(p.name), dataset: { view: p.name, roles: p.roles.join(" ") } }, p.title));
+    if (p.nav !== false) nav.append(h("a", { href: href(p.name), dataset: { view: p.name, roles: p.roles.join(" ") } }, p.title));
     const view = h("section", { className: "view", id: "view-" + p.name, hidden: true }, h("h2", {}, p.title));
     main.append(view);
     p.render(view);
@@ -39,10 +40,17 @@ function route() {
   let { name, arg } = currentRoute();
   if (!allowed(byName.get(name))) { name = HOME; arg = ""; }
   clearFlash();
-  for (const a of $("nav").querySelectorAll("a")) a.classList.toggle("active", a.dataset.view === name);
+  for (const a of $("nav").querySelectorAll("a")) {
+    a.classList.toggle("active", a.dataset.view === name);
+    // On a phone the menu is one row that scrolls: keep the page's entry in sight.
+    if (a.dataset.view === name) a.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
   for (const v of $("main").querySelectorAll(":scope > .view")) v.hidden = v.id !== "view-" + name;
   const p = byName.get(name);
-  guard(() => p.show(arg))();
+  // data-ready names the page once it has loaded (failed or not): tests
+  // and screenshots wait for it.
+  document.body.dataset.ready = "";
+  guard(() => p.show(arg))().then(() => { document.body.dataset.ready = name; });
 }
 window.addEventListener("hashchange", route);
 
@@ -80,7 +88,8 @@ function signedIn(info) {
   session.csrf = info.csrf;
   setTimeZone(info.timezone);
   document.body.dataset.role = info.role;
-  // Another user's unsaved edits are not carried over.
+  // Another user's unsaved edits (and names) are not carried over.
+  forgetNames();
   for (const p of pages) if (p.reset) p.reset();
   $("who-name").textContent = info.user;
   $("who-role").textContent = label(ROLE_LABELS, info.role);
@@ -111,9 +120,19 @@ $("logout").addEventListener("click", guard(async () => {
   showLogin("已退出登录。");
 }));
 
+// The search box on every page: a reference, a violation's or a case's id.
+$("search-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const q = $("search-q").value.trim();
+  if (q) navigate("search", q);
+});
+
 // ---- start ----
 
 build();
+// Rows are (re)built by the pages at any time: label their cells for the
+// phone layout as they appear.
+new MutationObserver(() => labelCells($("main"))).observe($("main"), { childList: true, subtree: true });
 (async function start() {
   try {
     signedIn(await api("GET", "/ui/session"));

@@ -67,3 +67,15 @@ export function guard(fn) {
     }
   };
 }
+
+// labelCells gives every cell of the tables under root the name of its
+// column (data-label), which the phone layout shows in front of the value
+// when a row becomes a card.
+export function labelCells(root) {
+  for (const table of root.querySelectorAll("table.table")) {
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    for (const tr of table.tBodies[0] ? table.tBodies[0].rows : []) {
+      [...tr.cells].forEach((td, i) => { if (!td.dataset.label && heads[i]) td.dataset.label = heads[i]; });
+    }
+  }
+}

@@ -18,6 +18,7 @@ export const ROLE_LABELS = { hr: "HR", owner: "群主", auditor: "审计" };
 export const FINDING_LABELS = {
   keyword: "关键词", phone: "手机号", id_card: "身份证号", bank_card: "银行卡号", email: "邮箱地址",
   url: "外部链接", wechat_id: "微信/QQ 引流", regex: "规则表达式", allow: "放行短语", address: "住址",
+  customer_record: "真实客户信息", document: "保密文件内容",
 };
 
 // AUDIT_LABELS name the audit log's actions.
@@ -31,6 +32,10 @@ export const AUDIT_LABELS = {
   "false_alarm_request.confirm": "确认误报申请", "false_alarm_request.decline": "驳回误报申请",
   "allow_phrase.preview": "预览允许短语", "appeal.accept": "通过申诉", "appeal.reject": "驳回申诉",
   "case.announce": "通知处理结果", "case.suspend_plan": "准备停用账号", "case.suspend": "停用账号",
+  "handover.assign": "分配离职成员的客户",
+  "dlp.records.import": "导入客户数据", "dlp.records.delete": "删除客户数据", "dlp.document.add": "上传保密文件",
+  "dlp.document.delete": "删除保密文件",
+  "directory.import": "导入通讯录",
 };
 
 // label names a code with map, the code itself when the map has none (a

@@ -4,9 +4,11 @@
 // It reproduces what the client depends on: gettoken and access_token expiry
 // (40014 / 41001 / 42001), message/send with agentid checks, duplicate check
 // and the silent per-member frequency drop, appchat, group-owner and user
-// lookups, the group robot webhook with its 20 messages/min limit, web
-// sign-in (the 网页授权 and 扫码登录 pages, auth/getuserinfo, tag/get; see
-// oauth.go), and
+// lookups, the group robot webhook with its 20 messages/min limit, the
+// customer-chat intercept rules with their limits (intercept.go), the
+// handover of leavers' customers and customer groups with the customers'
+// 24 h acceptance window (handover.go), web sign-in (the 网页授权 and
+// 扫码登录 pages, auth/getuserinfo, tag/get; see oauth.go), and
 // injectable faults (-1, 45009, 45033, HTTP 500, lost replies, latency)
 // that are deterministic for a given seed.
 package wecomtest
@@ -140,9 +142,11 @@ type Server struct {
 	rooms    map[string]ArchiveRoom
 	users    map[string]User
 	faults   faultState
-	media    mediaFiles    // media/get files (media.go)
-	contacts contactsState // user/update (userupdate.go)
-	oauth    oauthState    // web sign-in (oauth.go)
+	media    mediaFiles     // media/get files (media.go)
+	contacts contactsState  // user/update (userupdate.go)
+	rules    interceptRules // intercept rules (intercept.go)
+	handover handoverState  // leavers' customers and transfers (handover.go)
+	oauth    oauthState     // web sign-in (oauth.go)
 }
 
 // New starts a fake WeCom API on a loopback port. Close it when done.
@@ -236,6 +240,16 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /cgi-bin/auth/getuserinfo", s.api(APIGetUserInfo, s.getUserInfo, true))
 	mux.HandleFunc("GET /cgi-bin/tag/get", s.api(APITagGet, s.tagGet, true))
 	mux.HandleFunc("GET /cgi-bin/department/simplelist", s.api(APIDepartmentList, s.departmentList, true))
+	mux.HandleFunc("POST /cgi-bin/externalcontact/add_intercept_rule", s.api(APIAddInterceptRule, s.addInterceptRule, true))
+	mux.HandleFunc("GET /cgi-bin/externalcontact/get_intercept_rule_list", s.api(APIInterceptRuleList, s.interceptRuleList, true))
+	mux.HandleFunc("POST /cgi-bin/externalcontact/get_intercept_rule", s.api(APIGetInterceptRule, s.getInterceptRule, true))
+	mux.HandleFunc("POST /cgi-bin/externalcontact/update_intercept_rule", s.api(APIUpdateInterceptRule, s.updateInterceptRule, true))
+	mux.HandleFunc("POST /cgi-bin/externalcontact/del_intercept_rule", s.api(APIDelInterceptRule, s.delInterceptRule, true))
+	mux.HandleFunc("POST /cgi-bin/externalcontact/get_unassigned_list", s.api(APIUnassignedList, s.unassignedList, true))
+	mux.HandleFunc("POST /cgi-bin/externalcontact/resigned/transfer_customer", s.api(APIResignedTransfer, s.resignedTransfer, true))
+	mux.HandleFunc("POST /cgi-bin/externalcontact/resigned/transfer_result", s.api(APIResignedResult, s.resignedResult, true))
+	mux.HandleFunc("POST /cgi-bin/externalcontact/groupchat/list", s.api(APIGroupChatList, s.groupChatList, true))
+	mux.HandleFunc("POST /cgi-bin/externalcontact/groupchat/transfer", s.api(APIGroupChatTransfer, s.groupChatTransfer, true))
 	return mux
 }
 

@@ -4,18 +4,20 @@ import { api, qs } from "../api.js";
 import { $, h, emptyRow, guard } from "../dom.js";
 import { fmtTime } from "../format.js";
 import { AUDIT_LABELS, ROLE_LABELS, label } from "../i18n.js";
+import { loadNames, person } from "../names.js";
 
 const PAGE = 50;
 let last = ""; // the id to continue before, when there are older entries
 
 async function load(before) {
   const data = await api("GET", "/api/v1/audit" + qs({ limit: PAGE, before }));
+  const es = data.entries || [];
+  await loadNames({ people: es.map((e) => e.user) });
   const tbody = $("audit-table").tBodies[0];
   tbody.replaceChildren();
-  const es = data.entries || [];
   if (!es.length) emptyRow(tbody, 6, "没有记录");
   for (const e of es) {
-    tbody.append(h("tr", { dataset: { action: e.action } }, h("td", {}, fmtTime(e.time)), h("td", {}, e.user),
+    tbody.append(h("tr", { dataset: { action: e.action } }, h("td", {}, fmtTime(e.time)), h("td", {}, person(e.user)),
       h("td", {}, label(ROLE_LABELS, e.role)), h("td", {}, label(AUDIT_LABELS, e.action)),
       h("td", { className: "summary" }, e.summary || label(AUDIT_LABELS, e.action)), h("td", {}, diff(e))));
   }

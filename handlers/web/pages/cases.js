@@ -3,6 +3,8 @@
 import { api, isHR, qs } from "../api.js";
 import { $, h, emptyRow, guard, flash, sevBadge } from "../dom.js";
 import { fmtTime } from "../format.js";
+import { href } from "../router.js";
+import { group, loadNames, person } from "../names.js";
 import { CATEGORY_LABELS, DECISION_LABELS, STATUS_LABELS, label } from "../i18n.js";
 import { falseAlarmButtons } from "../review.js";
 
@@ -17,13 +19,14 @@ let decision = "";
 
 async function load(want) {
   const data = await api("GET", "/api/v1/cases" + qs({ status: $("cases-all").checked ? "all" : "" }));
+  const cs = data.cases || [];
+  await loadNames({ people: cs.map((c) => c.user) });
   const tbody = $("cases-table").tBodies[0];
   tbody.replaceChildren();
-  const cs = data.cases || [];
   if (!cs.length) emptyRow(tbody, 6, "没有案件");
   for (const c of cs) {
     tbody.append(h("tr", { className: "clickable", dataset: { case: c.id }, onclick: guard(() => open(c.id)) },
-      h("td", {}, c.id), h("td", {}, c.user), h("td", {}, catLabel(c.category)), h("td", {}, sevBadge(c.severity)),
+      h("td", {}, c.id), h("td", {}, person(c.user)), h("td", {}, catLabel(c.category)), h("td", {}, sevBadge(c.severity)),
       h("td", {}, c.suggested_sanction || "—"),
       h("td", { className: "status-" + c.status }, label(STATUS_LABELS, c.status))));
   }
@@ -33,6 +36,7 @@ async function load(want) {
 
 async function open(id) {
   const c = await api("GET", "/api/v1/cases/" + encodeURIComponent(id));
+  await loadNames({ people: [c.user] });
   current = c;
   decision = "";
   for (const tr of document.querySelectorAll("#cases-table tr[data-case]")) tr.classList.toggle("current", tr.dataset.case === id);
@@ -40,7 +44,7 @@ async function open(id) {
   $("case-detail").hidden = false;
   $("case-title").textContent = "案件 " + c.id;
   const facts = [
-    ["状态", label(STATUS_LABELS, c.status)], ["员工", c.user], ["类别", catLabel(c.category)],
+    ["状态", label(STATUS_LABELS, c.status)], ["员工", person(c.user)], ["类别", catLabel(c.category)],
     ["严重度", sevBadge(c.severity)], ["建议处分", c.suggested_sanction || "—"], ["原因", c.reason || "—"],
     ["立案时间", fmtTime(c.opened)],
   ];
@@ -57,12 +61,13 @@ async function open(id) {
   try {
     const vs = await api("GET", "/api/v1/violations" + qs({ user: c.user, limit: 500 }));
     known = new Map((vs.violations || []).map((v) => [v.id, v]));
+    await loadNames({ people: [c.user], groups: [...known.values()].map((v) => v.chat_id) });
   } catch (_) { /* the ids alone still identify the violations */ }
   const withdrawn = new Set(c.withdrawn || []);
   $("case-violations").replaceChildren(...(c.violations || []).map((id) => {
     const v = known.get(id);
-    if (!v) return h("li", { dataset: { id }, className: withdrawn.has(id) ? "withdrawn" : "" }, h("code", {}, id));
-    return h("li", { dataset: { id } }, h("span", { className: v.withdrawn ? "withdrawn" : "" }, h("code", {}, id), " ", fmtTime(v.time), " · ", v.chat_id || "单聊", " · ",
+    if (!v) return h("li", { dataset: { id }, className: withdrawn.has(id) ? "withdrawn" : "" }, h("a", { href: href("violations", id) }, "违规记录 " + id));
+    return h("li", { dataset: { id } }, h("span", { className: v.withdrawn ? "withdrawn" : "" }, h("a", { href: href("violations", id) }, fmtTime(v.time)), " · ", group(v.chat_id), " · ",
       ...(v.hits || []).flatMap((x) => [`${catLabel(x.category)}：`, h("code", {}, x.masked), " "])), " ",
       ...falseAlarmButtons(v, () => open(current.id)));
   }));

@@ -1,82 +1,104 @@
-// 群聊设置: what kind each group chat is (work, private, external, direct),
-// its name and owner as HR set them. The kind decides which rules apply.
+// 群聊: every group chat seen — those HR set and those with violations in
+// the last 30 days — unclassified ones first, by name with the id in grey,
+// with the owner, the violations and how many people sent them. HR
+// classifies a group from its row (the kind decides which rules apply),
+// names it and sets its owner in the form.
 import { api } from "../api.js";
 import { $, h, emptyRow, guard, flash } from "../dom.js";
 import { fmtTime } from "../format.js";
 import { CHAT_KIND_LABELS as KIND_LABELS, label } from "../i18n.js";
+import { group, loadNames, person } from "../names.js";
+import { href } from "../router.js";
 
 const CHAT_KINDS = ["work", "private", "external", "direct"];
 const chatURL = (id) => "/api/v1/chats/" + encodeURIComponent(id);
 
+async function save(g, kind) {
+  const c = await api("PUT", chatURL(g.chat_id), { kind, owner: g.owner || "", name: g.name || "" });
+  flash(`已保存：群聊「${g.name || g.chat_id}」为${label(KIND_LABELS, c.kind)}`);
+  await load();
+}
+
 async function load() {
-  const data = await api("GET", "/api/v1/chats");
-  const cs = (data.chats || []).slice().sort((a, b) => (a.chat_id < b.chat_id ? -1 : a.chat_id > b.chat_id ? 1 : 0));
+  const data = await api("GET", "/api/v1/groups?days=30");
+  const gs = data.groups || [];
+  await loadNames({ people: gs.map((g) => g.owner).filter(Boolean) });
   const tbody = $("chats-table").tBodies[0];
   tbody.replaceChildren();
-  if (!cs.length) emptyRow(tbody, 7, "还没有设置过任何群聊；未设置的群聊按工作群处理");
-  for (const c of cs) {
-    const actions = h("td", { className: "hr-only actions" },
-      h("button", { type: "button", className: "edit", onclick: () => edit(c) }, "编辑"),
-      h("button", {
+  const open = gs.filter((g) => !g.kind).length;
+  $("chats-summary").textContent = gs.length
+    ? `共 ${gs.length} 个群聊，其中 ${open} 个尚未分类（按工作群处理）。` + (data.capped ? "近 30 天违规记录较多，只统计了最近的一部分。" : "")
+    : "";
+  if (!gs.length) emptyRow(tbody, 9, "还没有见到任何群聊：群聊有违规记录或由 HR 设置后会列在这里；未设置的群聊按工作群处理");
+  for (const g of gs) {
+    const classify = h("select", { className: "classify", ariaLabel: "分类", onchange: guard(async (ev) => { if (ev.target.value) await save(g, ev.target.value); }) },
+      h("option", { value: "" }, g.kind ? "改为…" : "分类为…"),
+      ...CHAT_KINDS.filter((k) => k !== g.kind).map((k) => h("option", { value: k }, label(KIND_LABELS, k))));
+    const actions = h("td", { className: "hr-only actions" }, classify,
+      h("button", { type: "button", className: "edit", onclick: () => edit(g) }, "编辑"),
+      g.set_by ? h("button", {
         type: "button", className: "danger", onclick: guard(async () => {
-          if (!confirm(`删除群聊 ${c.chat_id} 的设置？删除后按工作群处理。`)) return;
-          await api("DELETE", chatURL(c.chat_id));
-          flash(`已删除群聊 ${c.chat_id} 的设置`);
+          if (!confirm(`删除群聊「${g.name || g.chat_id}」的设置？删除后按工作群处理。`)) return;
+          await api("DELETE", chatURL(g.chat_id));
+          flash(`已删除群聊「${g.name || g.chat_id}」的设置`);
           await load();
         }),
-      }, "删除"));
-    tbody.append(h("tr", { dataset: { chat: c.chat_id, kind: c.kind || "" } },
-      h("td", {}, h("code", {}, c.chat_id)), h("td", {}, c.name || "—"),
-      h("td", { className: "kind" }, c.kind ? label(KIND_LABELS, c.kind) : "未设置（按工作群）"),
-      h("td", {}, c.owner || "—"), h("td", {}, c.set_by || ""), h("td", {}, fmtTime(c.updated)), actions));
+      }, "删除") : "");
+    const kind = g.kind ? label(KIND_LABELS, g.kind)
+      : h("span", { className: "unclassified" }, "未分类（按工作群）");
+    tbody.append(h("tr", { dataset: { chat: g.chat_id, kind: g.kind || "" } },
+      h("td", {}, group(g.chat_id, g.name)),
+      h("td", { className: "kind" }, kind),
+      h("td", {}, g.owner ? person(g.owner) : "—"),
+      h("td", { className: "num" }, g.violations ? h("a", { href: href("violations"), onclick: (ev) => { ev.preventDefault(); openChat(g.chat_id); } }, g.violations) : "0"),
+      h("td", { className: "num" }, g.people || 0),
+      h("td", {}, fmtTime(g.last_violation) || "—"),
+      h("td", {}, g.set_by ? person(g.set_by) : "—"), h("td", {}, fmtTime(g.updated) || "—"), actions));
   }
 }
 
-// edit fills the form with a chat's settings, to change them.
-function edit(c) {
-  $("chat-id").value = c.chat_id;
-  $("chat-name").value = c.name || "";
-  $("chat-kind").value = CHAT_KINDS.includes(c.kind) ? c.kind : "work";
-  $("chat-owner").value = c.owner || "";
+// openChat opens the violations page filtered to one group.
+function openChat(id) {
+  location.hash = href("violations");
+  $("viol-chat").value = id;
+}
+
+// edit fills the form with a group's settings, to change them.
+function edit(g) {
+  $("chat-id").value = g.chat_id;
+  $("chat-name").value = g.name || "";
+  $("chat-kind").value = CHAT_KINDS.includes(g.kind) ? g.kind : "work";
+  $("chat-owner").value = g.owner || "";
   $("chat-name").focus();
 }
 
 export default {
   name: "chats",
-  title: "群聊设置",
+  title: "群聊",
   roles: ["hr", "auditor"],
   order: 40,
 
   render(view) {
     view.append(
-      h("p", { className: "muted", id: "chats-explain" }, "会话类型决定适用哪些规则：广告推销、与工作无关内容两类规则只在工作群生效；未设置类型的群聊按工作群处理。"),
-      h("form", { id: "chat-form", className: "card filters hr-only", autocomplete: "off" },
-        h("label", {},
-          "群聊 ID ",
-          h("input", { id: "chat-id", required: true, maxLength: "128", spellcheck: false, placeholder: "wr…" })),
-        h("label", {}, "名称 ", h("input", { id: "chat-name", maxLength: "128" })),
-        h("label", {},
-          "类型 ",
-          h("select", { id: "chat-kind" },
-            h("option", { value: "work" }, "工作群"),
-            h("option", { value: "private" }, "私人群"),
-            h("option", { value: "external" }, "外部群"),
-            h("option", { value: "direct" }, "单聊"))),
-        h("label", {}, "群主（企业微信账号，可留空） ", h("input", { id: "chat-owner", maxLength: "64", spellcheck: false })),
-        h("button", { type: "submit", className: "primary", id: "chat-submit" }, "保存"),
-        h("button", { type: "button", id: "chat-clear" }, "清空")),
+      h("p", { className: "muted", id: "chats-explain" }, "会话类型决定适用哪些规则：广告推销、与工作无关内容两类规则只在工作群生效；未分类的群聊按工作群处理。群聊名称以 HR 设置的为准，群聊 ID 以灰色小字附在后面。"),
+      h("p", { id: "chats-summary" }),
       h("div", { className: "card" },
         h("table", { className: "table", id: "chats-table" },
           h("thead", {},
             h("tr", {},
-              h("th", {}, "群聊 ID"),
-              h("th", {}, "名称"),
-              h("th", {}, "类型"),
-              h("th", {}, "群主"),
-              h("th", {}, "设置人"),
-              h("th", {}, "更新时间"),
-              h("th", { className: "hr-only" }))),
-          h("tbody", {}))));
+              h("th", {}, "群聊"), h("th", {}, "类型"), h("th", {}, "群主"),
+              h("th", { className: "num" }, "违规（近 30 天）"), h("th", { className: "num" }, "涉及人数"), h("th", {}, "最近违规"),
+              h("th", {}, "设置人"), h("th", {}, "更新时间"), h("th", { className: "hr-only" }))),
+          h("tbody", {}))),
+      h("form", { id: "chat-form", className: "card filters hr-only", autocomplete: "off" },
+        h("h3", {}, "设置群聊"),
+        h("label", {}, "群聊 ID ", h("input", { id: "chat-id", required: true, maxLength: "128", spellcheck: false, placeholder: "wr…" })),
+        h("label", {}, "名称 ", h("input", { id: "chat-name", maxLength: "128" })),
+        h("label", {}, "类型 ",
+          h("select", { id: "chat-kind" }, ...CHAT_KINDS.map((k) => h("option", { value: k }, label(KIND_LABELS, k))))),
+        h("label", {}, "群主（企业微信账号，可留空） ", h("input", { id: "chat-owner", maxLength: "64", spellcheck: false })),
+        h("button", { type: "submit", className: "primary", id: "chat-submit" }, "保存"),
+        h("button", { type: "button", id: "chat-clear" }, "清空")));
     $("chat-clear").addEventListener("click", () => {
       for (const id of ["chat-id", "chat-name", "chat-owner"]) $(id).value = "";
       $("chat-kind").value = "work";
@@ -87,7 +109,7 @@ export default {
       const c = await api("PUT", chatURL(id), {
         kind: $("chat-kind").value, owner: $("chat-owner").value.trim(), name: $("chat-name").value.trim(),
       });
-      flash(`已保存：群聊 ${c.chat_id} 为${label(KIND_LABELS, c.kind)}`);
+      flash(`已保存：群聊「${c.name || c.chat_id}」为${label(KIND_LABELS, c.kind)}`);
       await load();
     }));
   },

@@ -3,6 +3,8 @@
 import { api, session } from "../api.js";
 import { $, h, emptyRow, tile } from "../dom.js";
 import { CATEGORY_LABELS, label } from "../i18n.js";
+import { group, loadNames, person } from "../names.js";
+import { href } from "../router.js";
 
 const catLabel = (c) => label(CATEGORY_LABELS, c);
 
@@ -33,28 +35,35 @@ export default {
           h("table", { className: "table compact", id: "dash-chats" },
             h("thead", {}, h("tr", {}, h("th", {}, "群聊"), h("th", { className: "num" }, "次数"))),
             h("tbody", {})))),
-      h("div", { className: "card" },
-        h("h3", {}, "近 30 天误报（按规则）"),
-        h("table", { className: "table compact", id: "dash-false-alarms" },
-          h("thead", {}, h("tr", {}, h("th", {}, "规则"), h("th", { className: "num" }, "误报次数"))),
-          h("tbody", {}))));
+      h("div", { className: "grid2" },
+        h("div", { className: "card" },
+          h("h3", {}, "近 30 天误报（按规则）"),
+          h("table", { className: "table compact", id: "dash-false-alarms" },
+            h("thead", {}, h("tr", {}, h("th", {}, "规则"), h("th", { className: "num" }, "误报次数"))),
+            h("tbody", {}))),
+        h("div", { className: "card hr-auditor" },
+          h("h3", {}, "多次违规人员（近 30 天）"),
+          h("table", { className: "table", id: "dash-offenders" },
+            h("thead", {}, h("tr", {}, h("th", {}, "员工"), h("th", { className: "num" }, "违规次数"), h("th", {}, "类别"), h("th", {}, "案件"))),
+            h("tbody", {})))));
   },
 
   async show() {
+    // Everything is fetched first and the tiles replaced at once: a second
+    // load started meanwhile must not add a second row of tiles.
     const tiles = $("dash-tiles");
-    tiles.replaceChildren();
     const cases = await api("GET", "/api/v1/cases?limit=1000");
     const openCases = (cases.cases || []).filter((c) => c.status === "open").length;
     if (session.role === "owner") {
       const v = await api("GET", "/api/v1/violations?limit=1000");
-      tiles.append(tile((v.violations || []).length, "我的群聊违规（最近）"), tile(openCases, "待处理案件"));
+      tiles.replaceChildren(tile((v.violations || []).length, "我的群聊违规（最近）"), tile(openCases, "待处理案件"));
       $("dash-trend").replaceChildren(h("p", { className: "muted" }, "群主只能查看自己群聊的违规记录与案件。"));
-      for (const id of ["dash-categories", "dash-departments", "dash-chats"]) $(id).tBodies[0].replaceChildren();
+      for (const id of ["dash-categories", "dash-departments", "dash-chats", "dash-offenders", "dash-false-alarms"]) $(id).tBodies[0].replaceChildren();
       return;
     }
     const [st, ob] = await Promise.all([api("GET", "/api/v1/stats?days=30"), api("GET", "/api/v1/outbox")]);
     const sev = st.by_severity || {};
-    tiles.append(
+    tiles.replaceChildren(
       tile(st.total || 0, "近 30 天违规"),
       tile((sev.high || 0) + (sev.critical || 0), "高/严重"),
       tile(openCases, "待处理案件"),
@@ -65,14 +74,40 @@ export default {
     countTable($("dash-departments"), st.by_department || {}, (d) => (d === "unknown" ? "未知部门" : "部门 " + d));
     const chats = {};
     for (const c of st.top_chats || []) chats[c.name] = c.count;
-    countTable($("dash-chats"), chats, (c) => (c === "-" ? "（不在群聊中）" : c));
+    await loadNames({ groups: Object.keys(chats).filter((c) => c !== "-") });
+    countTable($("dash-chats"), chats, (c) => (c === "-" ? "（不在群聊中）" : group(c)));
     // False alarms per rule (误报): the rules HR should look at first.
     const fa = await api("GET", "/api/v1/stats/false-alarms?days=30").catch(() => ({ by_rule: [] }));
     const byRule = {};
     for (const r of fa.by_rule || []) byRule[r.label] = r.count;
     countTable($("dash-false-alarms"), byRule, (l) => l);
+    await showOffenders();
   },
 };
+
+// showOffenders lists the people with several violations in 30 days.
+async function showOffenders() {
+  const r = await api("GET", "/api/v1/offenders?days=30&limit=10");
+  const os = r.offenders || [];
+  await loadNames({ people: os.map((o) => o.user) });
+  const tbody = $("dash-offenders").tBodies[0];
+  tbody.replaceChildren();
+  if (!os.length) return emptyRow(tbody, 4, "近 30 天没有人违规两次以上");
+  for (const o of os) {
+    const cats = Object.entries(o.categories || {}).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${catLabel(c)} ${n} 次`).join("，");
+    tbody.append(h("tr", { dataset: { user: o.user } },
+      h("td", {}, h("a", { href: href("violations"), onclick: (ev) => { ev.preventDefault(); openUser(o.user); } }, person(o.user))),
+      h("td", { className: "num" }, o.violations), h("td", {}, cats),
+      h("td", {}, o.case_id ? h("a", { href: href("cases", o.case_id) }, "案件 " + o.case_id) : "—")));
+  }
+}
+
+// openUser opens the violations page filtered to one person.
+function openUser(id) {
+  location.hash = href("violations");
+  // The filter is filled once the page has been built; it is always built.
+  $("viol-user").value = id;
+}
 
 function countTable(table, counts, name, bars) {
   const tbody = table.tBodies[0];

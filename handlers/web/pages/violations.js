@@ -1,12 +1,13 @@
 // 违规记录: every violation found, newest first, filtered by employee,
 // group, category, severity and time; masked evidence; the case it belongs
 // to; 查看原文 for HR only when the raw text was kept (audited). CSV export.
-import { api, qs } from "../api.js";
+import { api, isHR, qs } from "../api.js";
 import { $, h, emptyRow, guard, sevBadge } from "../dom.js";
 import { fmtTime, rfc3339 } from "../format.js";
 import { ACTION_LABELS, CATEGORY_LABELS, CHAT_KIND_LABELS as KIND_LABELS, label } from "../i18n.js";
 import { href } from "../router.js";
 import { falseAlarmButtons } from "../review.js";
+import { group, loadNames, person } from "../names.js";
 
 const catLabel = (c) => label(CATEGORY_LABELS, c);
 const PAGE = 50;
@@ -26,16 +27,19 @@ async function load(reset) {
   const f = filter();
   $("viol-csv").href = "/api/v1/violations" + qs({ ...f, format: "csv", limit: 1000 });
   const data = await api("GET", "/api/v1/violations" + qs({ ...f, limit: PAGE, before: pages[page] }));
+  const vs = data.violations || [];
+  await loadNames({ people: vs.map((v) => v.from), groups: vs.map((v) => v.chat_id) });
+  // Cleared only now, after the last wait: two loads at once (a quick
+  // second click) must not both fill the table.
   const tbody = $("viol-table").tBodies[0];
   tbody.replaceChildren();
-  const vs = data.violations || [];
   if (!vs.length) emptyRow(tbody, 10, "没有符合条件的违规记录");
   for (const v of vs) {
     const hits = h("ul", { className: "plain" }, ...(v.hits || []).map((x) =>
       h("li", {}, `${catLabel(x.category)}：`, h("code", {}, x.masked), " ", sevBadge(x.severity))));
     const caseCell = v.case_id ? h("a", { href: href("cases", v.case_id) }, v.case_id) : "";
     tbody.append(h("tr", { dataset: { id: v.id } },
-      h("td", {}, fmtTime(v.time)), h("td", {}, v.from), h("td", {}, v.chat_id || "—"),
+      h("td", {}, fmtTime(v.time)), h("td", {}, person(v.from)), h("td", {}, group(v.chat_id)),
       h("td", {}, label(KIND_LABELS, v.chat_kind)), h("td", {}, sevBadge(v.severity)),
       h("td", {}, label(ACTION_LABELS, v.action) + (v.recalled ? "（已撤回）" : "") + (v.withdrawn ? "（已撤销：误报）" : "")), h("td", {}, hits),
       h("td", {}, caseCell, v.sanction ? h("div", { className: "muted" }, "建议：" + v.sanction) : ""),
@@ -49,6 +53,28 @@ async function load(reset) {
   $("viol-prev").disabled = page === 0;
   $("viol-next").disabled = !data.next_before;
   $("viol-page").textContent = `第 ${page + 1} 页`;
+}
+
+// showOne shows one violation (#violations/<id>, the page a reference
+// opens) above the list, with its case and, for HR, its raw text.
+async function showOne(id) {
+  const card = $("viol-detail");
+  if (!id) { card.hidden = true; return; }
+  const v = await api("GET", "/api/v1/violations/" + encodeURIComponent(id));
+  await loadNames({ people: [v.from], groups: [v.chat_id] });
+  const facts = [
+    ["时间", fmtTime(v.time)], ["员工", person(v.from)], ["群聊", group(v.chat_id)], ["会话", label(KIND_LABELS, v.chat_kind)],
+    ["严重度", sevBadge(v.severity)], ["处理", label(ACTION_LABELS, v.action) + (v.recalled ? "（已撤回）" : "")],
+    ["命中（已打码）", h("ul", { className: "plain" }, ...(v.hits || []).map((x) =>
+      h("li", {}, `${catLabel(x.category)}：`, h("code", {}, x.masked), " ", sevBadge(x.severity))))],
+    ["案件", v.case_id ? h("a", { href: href("cases", v.case_id) }, "案件 " + v.case_id) : "未立案"],
+  ];
+  if (v.sanction) facts.push(["建议处分", v.sanction]);
+  $("viol-detail-facts").replaceChildren(...facts.flatMap(([k, x]) => [h("dt", {}, k), h("dd", {}, x)]));
+  $("viol-detail-raw").replaceChildren(isHR() && v.has_raw
+    ? h("button", { type: "button", onclick: guard(() => showRaw(v.id)) }, "查看原文") : "");
+  card.dataset.id = v.id;
+  card.hidden = false;
 }
 
 // showRaw shows HR a message's text; the server writes the view to the
@@ -67,6 +93,10 @@ export default {
 
   render(view) {
     view.append(
+      h("div", { className: "card", id: "viol-detail", hidden: true },
+        h("h3", {}, "违规详情"),
+        h("dl", { className: "facts", id: "viol-detail-facts" }),
+        h("div", { id: "viol-detail-raw", className: "hr-only" })),
       h("form", { id: "viol-filter", className: "card filters" },
         h("label", {}, "员工 ", h("input", { id: "viol-user", name: "user" })),
         h("label", {}, "群聊 ", h("input", { id: "viol-chat", name: "chat" })),
@@ -110,5 +140,7 @@ export default {
     $("viol-prev").addEventListener("click", guard(() => { page = Math.max(0, page - 1); return load(false); }));
   },
 
-  show: () => load(true),
+  async show(id) {
+    await Promise.all([showOne(id), load(true)]);
+  },
 };

@@ -1,0 +1,252 @@
+package handover_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/wecom-guard/wecom-guard/bot/handover"
+	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
+	"github.com/wecom-guard/wecom-guard/bot/wecom"
+	"github.com/wecom-guard/wecom-guard/bot/wecom/wecomtest"
+)
+
+type env struct {
+	fake  *wecomtest.Server
+	svc   *handover.Service
+	now   time.Time
+	mu    sync.Mutex
+	notes []string
+}
+
+func newEnv(t *testing.T, defaults map[int64]string) *env {
+	t.Helper()
+	e := &env{now: time.Date(2026, 12, 1, 6, 5, 0, 0, time.UTC)}
+	clock := func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }
+	e.fake = wecomtest.New(wecomtest.Config{CorpID: "wwcorp", Secret: "s", AgentID: 1000002, Now: clock})
+	t.Cleanup(e.fake.Close)
+	c, err := wecom.NewClient(wecom.ClientConfig{BaseURL: e.fake.URL(), CorpID: "wwcorp", Secret: "s", AgentID: 1000002, Tokens: &wecom.MemoryTokenStore{}, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc, err = handover.New(handover.Config{
+		Client: c, Store: storetest.New(t), Logger: zerolog.Nop(), Defaults: defaults, Now: clock,
+		Notify: func(_ context.Context, text string) error {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.notes = append(e.notes, text)
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *env) advance(d time.Duration) { e.mu.Lock(); e.now = e.now.Add(d); e.mu.Unlock() }
+
+func states(t *testing.T, e *env, leaver string) map[string]string {
+	t.Helper()
+	h, err := e.svc.Get(context.Background(), leaver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, it := range h.Items {
+		out[it.ID] = it.State
+	}
+	return out
+}
+
+func want(t *testing.T, got, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %q, want %q (all: %v)", k, got[k], v, got)
+		}
+	}
+}
+
+func work(t *testing.T, e *env) {
+	t.Helper()
+	if err := e.svc.Work(context.Background()); err != nil {
+		t.Fatalf("Work: %v", err)
+	}
+}
+
+func TestHandoverEndToEnd(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	e.fake.SetLeaver("lisi", e.now.Add(-time.Hour), "wmA", "wmB", "wmC")
+	e.fake.SetGroupChat(wecomtest.GroupChat{ChatID: "wrG1", Name: "华东客户群", Owner: "lisi"})
+	e.fake.SetGroupChat(wecomtest.GroupChat{ChatID: "wrG2", Name: "别人的群", Owner: "wangwu"})
+	if err := e.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want(t, states(t, e, "lisi"), map[string]string{"wmA": "unassigned", "wmB": "unassigned", "wmC": "unassigned", "wrG1": "unassigned"})
+	if s := states(t, e, "lisi"); len(s) != 4 {
+		t.Errorf("items %v; want 3 customers and wrG1 only", s)
+	}
+	if _, _, err := e.svc.Assign(ctx, "lisi", "lisi", "hr1", nil, nil); !errors.Is(err, handover.ErrInvalid) {
+		t.Errorf("the leaver as successor: %v", err)
+	}
+	if _, _, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", []string{"wmZ"}, nil); !errors.Is(err, handover.ErrInvalid) {
+		t.Errorf("an unknown customer: %v", err)
+	}
+	_, n, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil)
+	if err != nil || n != 4 {
+		t.Fatalf("Assign = %d, %v; want 4 queued", n, err)
+	}
+	work(t, e)
+	want(t, states(t, e, "lisi"), map[string]string{"wmA": "waiting", "wmB": "waiting", "wmC": "waiting", "wrG1": "taken"})
+	if owner, _, _ := e.fake.Transfer("lisi", "wmA"); owner != "zhaoliu" {
+		t.Errorf("WeCom's transfer of wmA goes to %q", owner)
+	}
+	// Assigning and working again transfers nothing twice.
+	if _, n, _ := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); n != 0 {
+		t.Errorf("a second Assign queued %d items", n)
+	}
+	work(t, e)
+	if n := e.fake.Calls(wecomtest.APIResignedTransfer); n != 1 {
+		t.Errorf("%d transfer calls; want 1", n)
+	}
+	if n := e.fake.Calls(wecomtest.APIGroupChatTransfer); n != 1 {
+		t.Errorf("%d group transfer calls; want 1", n)
+	}
+
+	e.fake.DecideTransfer("lisi", "wmA", true)
+	e.fake.DecideTransfer("lisi", "wmB", false)
+	work(t, e)
+	want(t, states(t, e, "lisi"), map[string]string{"wmA": "taken", "wmB": "refused", "wmC": "waiting"})
+	if len(e.notes) != 1 || !strings.Contains(e.notes[0], "拒绝接替的客户 1 位") || !strings.Contains(e.notes[0], "2026-12-01 13:05") {
+		t.Errorf("reminders %q; want one naming the refusal, with the local time the member left", e.notes)
+	}
+	// After WeCom's 24 h the waiting customer is taken over by default.
+	e.advance(handover.AcceptWindow)
+	work(t, e)
+	want(t, states(t, e, "lisi"), map[string]string{"wmC": "taken"})
+	if len(e.notes) != 2 {
+		t.Errorf("%d reminders; want a second one a day later for wmB", len(e.notes))
+	}
+	// HR gives the refusing customer to someone else.
+	if _, n, err := e.svc.Assign(ctx, "lisi", "wangwu", "hr1", []string{"wmB"}, nil); err != nil || n != 1 {
+		t.Fatalf("re-assign wmB: %d, %v", n, err)
+	}
+	work(t, e)
+	want(t, states(t, e, "lisi"), map[string]string{"wmB": "waiting"})
+	e.fake.DecideTransfer("lisi", "wmB", true)
+	work(t, e)
+	h, _ := e.svc.Get(ctx, "lisi")
+	if h.Open() {
+		t.Errorf("handover still open: %v", states(t, e, "lisi"))
+	}
+	if open, _ := e.svc.List(ctx); len(open) != 0 {
+		t.Errorf("List = %d open handovers, want none", len(open))
+	}
+}
+
+// TestHandoverLostReplyNoDoubleTransfer: WeCom took the transfer but the
+// answer was lost; the retry finds the customer in transfer (40100) and
+// waits for it rather than failing or transferring again.
+func TestHandoverLostReplyNoDoubleTransfer(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	e.fake.SetLeaver("lisi", e.now, "wmA")
+	if err := e.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.SetFaults(wecomtest.Faults{LostReply: 1, APIs: []string{wecomtest.APIResignedTransfer}})
+	if err := e.svc.Work(ctx); err == nil {
+		t.Fatal("Work with a lost reply: no error")
+	}
+	want(t, states(t, e, "lisi"), map[string]string{"wmA": "queued"})
+	e.fake.SetFaults(wecomtest.Faults{})
+	work(t, e) // before the backoff: nothing sent
+	if n := e.fake.Calls(wecomtest.APIResignedTransfer); n != 1 {
+		t.Errorf("%d calls before the backoff ended; want 1", n)
+	}
+	e.advance(time.Minute)
+	work(t, e)
+	want(t, states(t, e, "lisi"), map[string]string{"wmA": "waiting"})
+	if _, st, _ := e.fake.Transfer("lisi", "wmA"); st != wecomtest.TransferWaiting {
+		t.Errorf("WeCom's transfer status %d", st)
+	}
+}
+
+func TestHandoverFailuresHaveReasons(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	e.fake.SetLeaver("lisi", e.now, "wmA")
+	e.fake.SetLeaver("wangwu", e.now, "wmB")
+	if err := e.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A successor who left too is refused by WeCom for every customer.
+	if _, _, err := e.svc.Assign(ctx, "lisi", "wangwu", "hr1", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	_ = e.svc.Work(ctx)
+	h, _ := e.svc.Get(ctx, "lisi")
+	it := h.Items["customer:wmA"]
+	if it.State != handover.StateFailed || it.ErrCode != wecomtest.CodeUserNotFound || !strings.Contains(it.Reason, "接替成员不存在或已离职") {
+		t.Errorf("item %+v; want failed with the reason in Chinese", it)
+	}
+}
+
+func TestHandoverDefaultSuccessor(t *testing.T) {
+	e := newEnv(t, map[int64]string{2: "manager"})
+	ctx := context.Background()
+	if err := e.svc.NoteLeaver(ctx, "lisi", []int64{5, 2}); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.SetLeaver("lisi", e.now, "wmA")
+	e.fake.SetGroupChat(wecomtest.GroupChat{ChatID: "wrG1", Owner: "lisi"})
+	if err := e.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	work(t, e)
+	want(t, states(t, e, "lisi"), map[string]string{"wmA": "waiting", "wrG1": "taken"})
+	if owner, _, _ := e.fake.Transfer("lisi", "wmA"); owner != "manager" {
+		t.Errorf("successor %q, want the department's default", owner)
+	}
+	h, _ := e.svc.Get(ctx, "lisi")
+	if h.ChosenBy != "default" || h.Takeover != "manager" {
+		t.Errorf("chosen by %q: %q", h.ChosenBy, h.Takeover)
+	}
+}
+
+// TestHandoverBatches: 250 customers go in calls of at most 100.
+func TestHandoverBatches(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	var custs []string
+	for i := range 250 {
+		custs = append(custs, fmt.Sprintf("wm%04d", i))
+	}
+	e.fake.SetLeaver("lisi", e.now, custs...)
+	if err := e.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, n, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil || n != 250 {
+		t.Fatalf("Assign = %d, %v", n, err)
+	}
+	work(t, e)
+	if n := e.fake.Calls(wecomtest.APIResignedTransfer); n != 3 {
+		t.Errorf("%d transfer calls for 250 customers; want 3", n)
+	}
+	for id, st := range states(t, e, "lisi") {
+		if st != handover.StateWaiting {
+			t.Fatalf("%s: %s, want waiting", id, st)
+		}
+	}
+}

@@ -1,0 +1,63 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
+	"github.com/wecom-guard/wecom-guard/bot/wecom/wecomtest"
+)
+
+// TestSenderRoundTripsPerAlert counts the Redis round trips (go-redis
+// hook, not timed) of delivering owner alerts, each to its own chat's
+// owner: the round's work (due retries and stale entries, the read, one
+// lookup of everything the entries need) does not grow with the alerts,
+// and each delivered message costs its pacing slot, the seal and the
+// delivery mark, and in the WeCom client the shared pacer and the access
+// token — five (eight before the round's lookup: 169 round trips for
+// these 21 messages, now 108).
+func TestSenderRoundTripsPerAlert(t *testing.T) {
+	st := storetest.New(t)
+	rt := &roundTrips{}
+	st.ObserveCommands(rt.observe)
+	h := newHarness(t, st)
+	ctx := context.Background()
+	const chats = 10
+	for i := range chats {
+		h.fake.SetArchiveRoom(wecomtest.ArchiveRoom{RoomID: fmt.Sprintf("wrrt%02d", i), Creator: fmt.Sprintf("owner%02d", i)})
+	}
+	s := h.sender("r1", nil)
+	// A first round of alerts fills the caches (owners, names, the access
+	// token) and loads the scripts, as a running service has them.
+	send := func(tag string) {
+		t.Helper()
+		for i := range chats {
+			m := archived(fmt.Sprintf("%s%02d", tag, i), fmt.Sprintf("member%02d", i), fmt.Sprintf("wrrt%02d", i), idCard, time.Now())
+			if _, err := h.pipeline.Process(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	send("warm")
+	h.drain(ctx, nil, s)
+	send("m")
+	rt.take()
+	n, err := s.Round(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trips, names := rt.take()
+	// Each message queued a warning, an owner alert and an HR notice; the
+	// ten HR notices go out as one digest.
+	if n != 3*chats {
+		t.Fatalf("the round handled %d entries, want %d", n, 3*chats)
+	}
+	sends := 2*chats + 1
+	t.Logf("%d round trips for %d entries in %d messages: %.1f a message (%s)", trips, n, sends, float64(trips)/float64(sends), strings.Join(names, " "))
+	if most := 5*sends + 4; trips > most {
+		t.Errorf("%d round trips for %d messages; want at most %d (5 each and 4 for the round)", trips, sends, most)
+	}
+}

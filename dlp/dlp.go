@@ -1,0 +1,104 @@
+// Package dlp is wecom-guard's data-loss prevention that knows the
+// company's own data without storing it: exact data matching of customer
+// records (is this number one of our customers'?) and fingerprints of
+// confidential documents (is this paragraph from one of our documents?).
+//
+// Customer record values are normalized exactly as the detectors read them
+// (moderation.NumberValue: +86, spaces, full-width and Chinese digits …)
+// and kept only as truncated HMAC-SHA256 values under a secret key that is
+// configured, never stored in Redis. Documents are kept only as winnowing
+// fingerprints (Schleimer, Wilkerson and Aiken, "Winnowing: local
+// algorithms for document fingerprinting", SIGMOD 2003) of their
+// normalized character k-grams, each fingerprint encrypted under a key
+// derived from the same secret, plus the document's name, category and
+// paragraph boundaries: never its text.
+//
+// An Index holds both in memory for the hot path and implements
+// rules.DataMatcher; it is immutable: build a new one when the stored sets
+// change and swap it in. The package does no I/O and never logs.
+package dlp
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"hash"
+	"sync"
+)
+
+// MinSecretLen is the shortest secret NewKey accepts.
+const MinSecretLen = 16
+
+// Key keys every hash this package stores. It is safe for concurrent use.
+type Key struct {
+	records sync.Pool // *recordHasher
+	fp      cipher.Block
+	fpMix   uint64
+}
+
+// NewKey derives the records and fingerprint keys from secret (at least
+// MinSecretLen bytes; a random value from the secret file).
+func NewKey(secret []byte) (*Key, error) {
+	if len(secret) < MinSecretLen {
+		return nil, errors.New("dlp secret is too short: give at least 16 random bytes (e.g. openssl rand -hex 32)")
+	}
+	derive := func(label string) []byte {
+		m := hmac.New(sha256.New, secret)
+		m.Write([]byte(label))
+		return m.Sum(nil)
+	}
+	recKey := derive("wecom-guard dlp records v1")
+	fpKey := derive("wecom-guard dlp fingerprints v1")
+	block, err := aes.NewCipher(fpKey[:16])
+	if err != nil {
+		return nil, err
+	}
+	k := &Key{fp: block, fpMix: binary.LittleEndian.Uint64(fpKey[16:24])}
+	k.records.New = func() any { return &recordHasher{mac: hmac.New(sha256.New, recKey)} }
+	return k, nil
+}
+
+// recordHash returns the stored form of a normalized value of column kind
+// kind: the first 8 bytes of HMAC-SHA256(key, kind ":" value), never 0.
+// Columns of one kind share hashes, so a finding costs one HMAC whatever
+// the number of sets.
+func (k *Key) recordHash(kind ColumnKind, value []byte) uint64 {
+	rh := k.records.Get().(*recordHasher)
+	rh.mac.Reset()
+	b := append(rh.buf[:0], kind...)
+	b = append(b, ':')
+	b = append(b, value...)
+	rh.mac.Write(b)
+	h := binary.BigEndian.Uint64(rh.mac.Sum(rh.buf[:0]))
+	k.records.Put(rh)
+	return nonZero(h)
+}
+
+// recordHasher is a pooled HMAC with its buffer, so hashing a value does
+// not allocate.
+type recordHasher struct {
+	mac hash.Hash
+	buf [96]byte
+}
+
+// fingerprint encrypts the k-gram hash h: AES under the fingerprint key is
+// a keyed permutation, so a stored fingerprint tells nothing about the text
+// without the key (an unkeyed k-gram hash could be checked against guessed
+// phrases).
+func (k *Key) fingerprint(h uint64, buf *[16]byte) uint64 {
+	binary.LittleEndian.PutUint64(buf[:8], h)
+	binary.LittleEndian.PutUint64(buf[8:], k.fpMix)
+	k.fp.Encrypt(buf[:], buf[:])
+	return nonZero(binary.LittleEndian.Uint64(buf[:8]))
+}
+
+// nonZero maps 0 (an empty slot in the tables) to 1.
+func nonZero(h uint64) uint64 {
+	if h == 0 {
+		return 1
+	}
+	return h
+}

@@ -1,0 +1,199 @@
+package dlp
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
+)
+
+// Document describes one protected document: what HR sees and the audit
+// log keeps. It holds none of the text.
+type Document struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Category string `json:"category"`
+	Version  int64  `json:"version"`
+	// Chars is the document's length in normalized characters, Paragraphs
+	// its number of paragraphs, Prints its number of fingerprints.
+	Chars      int       `json:"chars"`
+	Paragraphs int       `json:"paragraphs"`
+	Prints     int       `json:"prints"`
+	UploadedBy string    `json:"uploaded_by"`
+	UploadedAt time.Time `json:"uploaded_at"`
+}
+
+// Prints is what is stored of a document: where its paragraphs start (in
+// normalized characters) and its fingerprints.
+type Prints struct {
+	Chars      int
+	Paragraphs []uint32
+	Prints     []Fingerprint
+}
+
+// MaxDocumentBytes bounds an uploaded document (and a .docx's text).
+const MaxDocumentBytes = 32 << 20
+
+// Extract returns the paragraphs of a document file: plain text and
+// Markdown (.txt, .md; paragraphs are lines, blank lines ignored) and Word
+// (.docx: the w:p paragraphs of word/document.xml, read with the standard
+// library's zip and xml). PDF is refused: no maintained pure-Go text
+// extractor is available to this project.
+func Extract(filename string, data []byte) ([]string, error) {
+	switch ext := strings.ToLower(path.Ext(filename)); ext {
+	case ".txt", ".md", ".markdown", ".text", "":
+		if !utf8.Valid(data) {
+			return nil, errors.New("文件不是 UTF-8 编码的文本，请另存为 UTF-8 后再上传")
+		}
+		return lines(string(bytes.TrimPrefix(data, []byte("\ufeff")))), nil
+	case ".docx":
+		return extractDocx(data)
+	case ".pdf":
+		return nil, errors.New("暂不支持 PDF：请另存为 .docx 或 .txt 后上传")
+	default:
+		return nil, fmt.Errorf("不支持的文件类型 %q：请上传 .txt、.md 或 .docx", ext)
+	}
+}
+
+func lines(s string) []string {
+	var out []string
+	for l := range strings.Lines(s) {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// extractDocx reads the paragraphs of word/document.xml.
+func extractDocx(data []byte) ([]string, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("不是有效的 .docx 文件（%v）", err)
+	}
+	var doc *zip.File
+	for _, f := range zr.File {
+		if f.Name == "word/document.xml" {
+			doc = f
+		}
+	}
+	if doc == nil {
+		return nil, errors.New("不是有效的 .docx 文件：缺少 word/document.xml")
+	}
+	rc, err := doc.Open()
+	if err != nil {
+		return nil, fmt.Errorf("读取 .docx 失败（%v）", err)
+	}
+	defer rc.Close()
+	dec := xml.NewDecoder(io.LimitReader(rc, MaxDocumentBytes))
+	var (
+		out  []string
+		para strings.Builder
+		inT  bool
+	)
+	const wordNS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("不是有效的 .docx 文件（%v）", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Space != wordNS {
+				continue
+			}
+			switch t.Name.Local {
+			case "t":
+				inT = true
+			case "tab", "br":
+				para.WriteByte(' ')
+			}
+		case xml.EndElement:
+			if t.Name.Space != wordNS {
+				continue
+			}
+			switch t.Name.Local {
+			case "t":
+				inT = false
+			case "p":
+				if s := strings.TrimSpace(para.String()); s != "" {
+					out = append(out, s)
+				}
+				para.Reset()
+			}
+		case xml.CharData:
+			if inT {
+				para.Write(t)
+			}
+		}
+	}
+	return out, nil
+}
+
+// FingerprintDocument normalizes the paragraphs of a document and returns
+// its fingerprints and paragraph starts; the text itself is not kept.
+func FingerprintDocument(key *Key, paragraphs []string) Prints {
+	n := moderation.NewNormalizer()
+	var nt normText
+	p := Prints{Paragraphs: make([]uint32, 0, len(paragraphs))}
+	for _, para := range paragraphs {
+		before := len(nt.runes)
+		nt.fold(n, para, 0)
+		if len(nt.runes) > before {
+			p.Paragraphs = append(p.Paragraphs, uint32(before))
+		}
+	}
+	p.Chars = len(nt.runes)
+	p.Prints = winnow(key, nt.runes, nil)
+	return p
+}
+
+// Encode returns the stored form of p: the counts, the paragraph starts
+// and the fingerprints, little-endian.
+func (p Prints) Encode() []byte {
+	b := make([]byte, 0, 12+4*len(p.Paragraphs)+12*len(p.Prints))
+	b = binary.LittleEndian.AppendUint32(b, uint32(p.Chars))
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(p.Paragraphs)))
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(p.Prints)))
+	for _, s := range p.Paragraphs {
+		b = binary.LittleEndian.AppendUint32(b, s)
+	}
+	for _, f := range p.Prints {
+		b = binary.LittleEndian.AppendUint64(b, f.Hash)
+		b = binary.LittleEndian.AppendUint32(b, f.Pos)
+	}
+	return b
+}
+
+// DecodePrints reads what Encode wrote.
+func DecodePrints(b []byte) (Prints, error) {
+	if len(b) < 12 {
+		return Prints{}, errors.New("decode fingerprints: too short")
+	}
+	chars, np, nf := binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]), binary.LittleEndian.Uint32(b[8:])
+	if uint64(len(b)) != 12+4*uint64(np)+12*uint64(nf) {
+		return Prints{}, fmt.Errorf("decode fingerprints: %d bytes for %d paragraphs and %d fingerprints", len(b), np, nf)
+	}
+	p := Prints{Chars: int(chars), Paragraphs: make([]uint32, np), Prints: make([]Fingerprint, nf)}
+	b = b[12:]
+	for i := range p.Paragraphs {
+		p.Paragraphs[i] = binary.LittleEndian.Uint32(b[4*i:])
+	}
+	b = b[4*np:]
+	for i := range p.Prints {
+		p.Prints[i] = Fingerprint{Hash: binary.LittleEndian.Uint64(b[12*i:]), Pos: binary.LittleEndian.Uint32(b[12*i+8:])}
+	}
+	return p, nil
+}

@@ -1,0 +1,462 @@
+package dlp
+
+import (
+	"math"
+	"math/bits"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
+	"github.com/wecom-guard/wecom-guard/rules"
+)
+
+// Options tune document matching.
+type Options struct {
+	// MinChars is how many consecutive normalized characters of a
+	// protected document a message must reproduce (default 50; at least
+	// Guarantee, the span winnowing is sure to see).
+	MinChars int
+	// ShortShare is the share of a short document (one under
+	// MinChars/ShortShare characters) that is enough (default 0.3).
+	ShortShare float64
+}
+
+// Defaults of Options.
+const (
+	DefaultMinChars   = 50
+	DefaultShortShare = 0.3
+)
+
+// LoadedSet is a record set with its hashes, as read from the store.
+type LoadedSet struct {
+	Set     RecordSet
+	Entries []Entry
+}
+
+// LoadedDoc is a document with its fingerprints, as read from the store.
+type LoadedDoc struct {
+	Doc    Document
+	Prints Prints
+}
+
+// Index is the company's customer records and protected documents in
+// memory: an open-addressing table of record hashes and one of document
+// fingerprints. It implements rules.DataMatcher; it is immutable and safe
+// for concurrent use.
+type Index struct {
+	key  *Key
+	opts Options
+
+	sets     []RecordSet
+	recKeys  []uint64 // hash, 0: empty slot
+	recRefs  []uint32 // set index << 8 | column
+	recKinds uint8    // bit set of the column kinds present (kindBit)
+	records  int
+
+	docs     []docInfo
+	fpKeys   []uint64 // fingerprint, 0: empty slot
+	fpHeads  []uint32 // 1 + index into postings
+	fpCounts []uint16 // postings of the slot's fingerprint, saturating
+	postings []posting
+	minSpan  int
+
+	pool sync.Pool // *docScratch
+}
+
+var _ rules.DataMatcher = (*Index)(nil)
+
+type docInfo struct {
+	Document
+	paragraphs []uint32
+	threshold  int
+}
+
+type posting struct {
+	doc, pos, next uint32 // next: 1 + index of the next posting of the same fingerprint, or 0
+}
+
+// maxPostings: a fingerprint at more places than this (in one document or
+// across documents) is boilerplate — a greeting, a legal notice, a header —
+// and identifies nothing; messages are not matched on it.
+const maxPostings = 16
+
+func kindBit(k ColumnKind) uint8 {
+	switch k {
+	case KindPhone:
+		return 1
+	case KindIDCard:
+		return 2
+	case KindBankCard:
+		return 4
+	case KindEmail:
+		return 8
+	case KindToken:
+		return 16
+	}
+	return 0
+}
+
+// tableSize is the power of two of at least twice n slots.
+func tableSize(n int) int {
+	if n < 4 {
+		return 8
+	}
+	return 1 << bits.Len(uint(2*n))
+}
+
+// NewIndex builds an Index of sets and docs.
+func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index {
+	if opts.MinChars <= 0 {
+		opts.MinChars = DefaultMinChars
+	}
+	opts.MinChars = max(opts.MinChars, Guarantee)
+	if opts.ShortShare <= 0 || opts.ShortShare > 1 {
+		opts.ShortShare = DefaultShortShare
+	}
+	x := &Index{key: key, opts: opts}
+	n := 0
+	for _, s := range sets {
+		n += len(s.Entries)
+	}
+	size := tableSize(n)
+	x.recKeys, x.recRefs = make([]uint64, size), make([]uint32, size)
+	mask := uint64(size - 1)
+	for si, s := range sets {
+		x.sets = append(x.sets, s.Set)
+		for _, c := range s.Set.Columns {
+			x.recKinds |= kindBit(c.Kind)
+		}
+		for _, e := range s.Entries {
+			if int(e.Column) >= len(s.Set.Columns) {
+				continue
+			}
+			for i := e.Hash & mask; ; i = (i + 1) & mask {
+				if x.recKeys[i] == 0 {
+					x.recKeys[i], x.recRefs[i] = e.Hash, uint32(si)<<8|uint32(e.Column)
+					x.records++
+					break
+				}
+				if x.recKeys[i] == e.Hash {
+					break // the first set holding a value names it
+				}
+			}
+		}
+	}
+
+	n = 0
+	for _, d := range docs {
+		n += len(d.Prints.Prints)
+	}
+	size = tableSize(n)
+	x.fpKeys, x.fpHeads, x.fpCounts = make([]uint64, size), make([]uint32, size), make([]uint16, size)
+	x.postings = make([]posting, 0, n)
+	mask = uint64(size - 1)
+	for di, d := range docs {
+		th := max(int(math.Ceil(opts.ShortShare*float64(d.Prints.Chars))), Guarantee)
+		th = min(th, opts.MinChars, d.Prints.Chars)
+		x.docs = append(x.docs, docInfo{Document: d.Doc, paragraphs: d.Prints.Paragraphs, threshold: th})
+		if len(d.Prints.Prints) > 0 && (x.minSpan == 0 || th < x.minSpan) {
+			x.minSpan = th
+		}
+		for _, f := range d.Prints.Prints {
+			for i := f.Hash & mask; ; i = (i + 1) & mask {
+				if x.fpKeys[i] == 0 || x.fpKeys[i] == f.Hash {
+					x.fpKeys[i] = f.Hash
+					x.fpCounts[i] = min(x.fpCounts[i]+1, maxPostings+1)
+					if x.fpCounts[i] <= maxPostings {
+						x.postings = append(x.postings, posting{doc: uint32(di), pos: f.Pos, next: x.fpHeads[i]})
+						x.fpHeads[i] = uint32(len(x.postings))
+					}
+					break
+				}
+			}
+		}
+	}
+	x.pool.New = func() any { return &docScratch{} }
+	return x
+}
+
+// Sets returns the record sets of x.
+func (x *Index) Sets() []RecordSet { return x.sets }
+
+// Records returns how many distinct values the record sets hold.
+func (x *Index) Records() int { return x.records }
+
+// Docs returns the protected documents of x.
+func (x *Index) Docs() []Document {
+	out := make([]Document, len(x.docs))
+	for i, d := range x.docs {
+		out[i] = d.Document
+	}
+	return out
+}
+
+func (x *Index) lookupRecord(h uint64) (uint32, bool) {
+	if x.records == 0 {
+		return 0, false
+	}
+	mask := uint64(len(x.recKeys) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch x.recKeys[i] {
+		case h:
+			return x.recRefs[i], true
+		case 0:
+			return 0, false
+		}
+	}
+}
+
+func (x *Index) recordMatch(ref uint32) rules.DataMatch {
+	s := &x.sets[ref>>8]
+	return rules.DataMatch{Set: s.Name, Column: s.Columns[ref&0xff].Name}
+}
+
+// Record reports the record set and column holding the value of a
+// detector finding; it costs one HMAC when a set has a column of the
+// finding's kind, and nothing otherwise.
+func (x *Index) Record(k moderation.Kind, evidence string) (rules.DataMatch, bool) {
+	ck := columnKindOf(k)
+	if x.recKinds&kindBit(ck) == 0 {
+		return rules.DataMatch{}, false
+	}
+	var buf [64]byte
+	v, ok := Normalize(ck, evidence, buf[:0])
+	if !ok {
+		return rules.DataMatch{}, false
+	}
+	ref, ok := x.lookupRecord(x.key.recordHash(ck, v))
+	if !ok {
+		return rules.DataMatch{}, false
+	}
+	return x.recordMatch(ref), true
+}
+
+// Tokens appends the token-column values text holds: runs of letters and
+// digits (with - _ /) of at least 5 characters, one of them a digit. It
+// does nothing unless a set has a token column.
+func (x *Index) Tokens(text string, dst []rules.DataMatch) []rules.DataMatch {
+	if x.recKinds&kindBit(KindToken) == 0 {
+		return dst
+	}
+	var buf [64]byte
+	start, startByte, i := -1, 0, 0
+	flush := func(end, endByte int) {
+		run := text[startByte:endByte]
+		if end-start < minTokenLen || end-start > 48 {
+			return
+		}
+		v, ok := Normalize(KindToken, run, buf[:0])
+		if !ok {
+			return
+		}
+		if ref, ok := x.lookupRecord(x.key.recordHash(KindToken, v)); ok {
+			m := x.recordMatch(ref)
+			m.Kind, m.Start, m.End, m.Masked = moderation.KindCustomerRecord, start, end, maskToken(run)
+			dst = append(dst, m)
+		}
+	}
+	for b, r := range text {
+		if isTokenRune(r) {
+			if start < 0 {
+				start, startByte = i, b
+			}
+		} else if start >= 0 {
+			flush(i, b)
+			start = -1
+		}
+		i++
+	}
+	if start >= 0 {
+		flush(i, len(text))
+	}
+	return dst
+}
+
+// maskToken keeps the first two and last two characters of a customer or
+// contract number (CU****89).
+func maskToken(s string) string {
+	rs := []rune(s)
+	if len(rs) < 8 {
+		return string(rs[:1]) + "****"
+	}
+	return string(rs[:2]) + "****" + string(rs[len(rs)-2:])
+}
+
+// MinSpan is the fewest normalized characters that can reproduce a
+// protected document (0: none is protected).
+func (x *Index) MinSpan() int { return x.minSpan }
+
+type docScratch struct {
+	nt   normText
+	fps  []Fingerprint
+	hits []docHit
+	norm *moderation.Normalizer
+}
+
+type docHit struct {
+	doc    uint32
+	msg    int32 // index into the message's fingerprints
+	docPos uint32
+}
+
+// Documents appends the protected documents text reproduces: for each, the
+// longest stretch of the message whose fingerprints are the document's in
+// order (gaps of an edit allowed), if it reaches the document's
+// threshold. Text with fewer normalized characters than MinSpan is not
+// hashed.
+func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch {
+	if x.minSpan == 0 || len(text) < x.minSpan {
+		return dst
+	}
+	sc := x.pool.Get().(*docScratch)
+	defer x.pool.Put(sc)
+	if sc.norm == nil {
+		sc.norm = moderation.NewNormalizer()
+	}
+	sc.nt.runes, sc.nt.offs = sc.nt.runes[:0], sc.nt.offs[:0]
+	sc.nt.fold(sc.norm, text, 0)
+	if len(sc.nt.runes) < x.minSpan {
+		return dst
+	}
+	sc.fps = winnow(x.key, sc.nt.runes, sc.fps[:0])
+	sc.hits = sc.hits[:0]
+	mask := uint64(len(x.fpKeys) - 1)
+	for mi, f := range sc.fps {
+		for i := f.Hash & mask; ; i = (i + 1) & mask {
+			if k := x.fpKeys[i]; k == 0 {
+				break
+			} else if k != f.Hash {
+				continue
+			}
+			if x.fpCounts[i] > maxPostings {
+				break // boilerplate
+			}
+			for p := x.fpHeads[i]; p != 0; {
+				post := x.postings[p-1]
+				sc.hits = append(sc.hits, docHit{doc: post.doc, msg: int32(mi), docPos: post.pos})
+				p = post.next
+			}
+			break
+		}
+	}
+	if len(sc.hits) == 0 {
+		return dst
+	}
+	slices.SortFunc(sc.hits, func(a, b docHit) int {
+		if a.doc != b.doc {
+			return int(a.doc) - int(b.doc)
+		}
+		if a.msg != b.msg {
+			return int(a.msg - b.msg)
+		}
+		return int(a.docPos) - int(b.docPos)
+	})
+	for i := 0; i < len(sc.hits); {
+		j := i
+		for j < len(sc.hits) && sc.hits[j].doc == sc.hits[i].doc {
+			j++
+		}
+		if m, ok := x.bestChain(sc, sc.hits[i:j]); ok {
+			dst = append(dst, m)
+		}
+		i = j
+	}
+	return dst
+}
+
+// maxGap is how far apart (normalized characters) two fingerprints of one
+// copied stretch may be in the message: winnowing leaves at most W between
+// fingerprints, and an edit removes the K-grams around it.
+const maxGap = 2*W + K
+
+// bestChain finds the longest stretch of the message copying one document
+// (hits sorted by message fingerprint) and reports it if it reaches the
+// document's threshold.
+func (x *Index) bestChain(sc *docScratch, hits []docHit) (rules.DataMatch, bool) {
+	fps := sc.fps
+	d := &x.docs[hits[0].doc]
+	bestFrom, bestTo, bestLen := -1, -1, 0
+	span := func(from, to int) (int, int) {
+		first, last := fps[hits[from].msg], fps[hits[to].msg]
+		// The copy goes on past the outer fingerprints: to the text's
+		// edge when no fingerprint of the message lies beyond them, else
+		// half way to the next fingerprint that is not the document's.
+		// Never further back than the document's start.
+		start := int(first.Pos)
+		if hits[from].msg == 0 {
+			start -= min(start, W-1)
+		} else {
+			start -= (start - int(fps[hits[from].msg-1].Pos)) / 2
+		}
+		start = max(start, int(first.Pos)-int(hits[from].docPos))
+		end := int(last.Pos) + K
+		if int(hits[to].msg) == len(fps)-1 {
+			end += min(len(sc.nt.runes)-end, W-1)
+		} else {
+			end += (int(fps[hits[to].msg+1].Pos) - int(last.Pos)) / 2
+		}
+		// Never further on than the document's end.
+		end = min(end, int(last.Pos)+d.Chars-int(hits[to].docPos))
+		return start, min(end, len(sc.nt.runes))
+	}
+	for from := 0; from < len(hits); {
+		to := from
+		for next := from + 1; next < len(hits); next++ {
+			a, b := hits[to], hits[next]
+			if b.msg == a.msg {
+				continue // the same fingerprint at another place of the document
+			}
+			dm := int(fps[b.msg].Pos) - int(fps[a.msg].Pos)
+			dd := int(b.docPos) - int(a.docPos)
+			if dm > maxGap || dd <= 0 || dd > dm+maxGap || dm > dd+maxGap {
+				if dm > maxGap {
+					break
+				}
+				continue
+			}
+			to = next
+		}
+		if s, e := span(from, to); e-s > bestLen {
+			bestFrom, bestTo, bestLen = from, to, e-s
+		}
+		from = to + 1
+	}
+	if bestLen < d.threshold {
+		return rules.DataMatch{}, false
+	}
+	s, e := span(bestFrom, bestTo)
+	// The paragraph of the first fingerprint the message shares: the
+	// estimated start may reach back into the paragraph before.
+	para := 1
+	if k, found := slices.BinarySearch(d.paragraphs, hits[bestFrom].docPos); found {
+		para = k + 1
+	} else if k > 0 {
+		para = k
+	}
+	shared := min(e-s, d.Chars)
+	return rules.DataMatch{
+		Kind:      moderation.KindDocument,
+		Start:     int(sc.nt.offs[s]),
+		End:       int(sc.nt.offs[e-1]) + 1,
+		Set:       d.Name,
+		Column:    d.Category,
+		Shared:    shared,
+		Paragraph: para,
+		Masked:    EvidenceOf(d.Name, para, shared),
+	}, true
+}
+
+// EvidenceOf is the masked evidence of a document hit: the document's
+// name, where the copy starts and how long it is, never its text.
+func EvidenceOf(name string, paragraph, chars int) string {
+	b := make([]byte, 0, len(name)+40)
+	b = append(b, "《"...)
+	b = append(b, name...)
+	b = append(b, "》第 "...)
+	b = strconv.AppendInt(b, int64(paragraph), 10)
+	b = append(b, " 段起 "...)
+	b = strconv.AppendInt(b, int64(chars), 10)
+	b = append(b, " 字"...)
+	return string(b)
+}
