@@ -289,7 +289,8 @@ func (s *Scanner) detectAddresses(runes []rune, offs []int32, dst []Finding) []F
 			for start < end && runes[start] == ' ' {
 				start++
 			}
-			f := Finding{Kind: KindAddress, Start: int(offs[start]), End: int(offs[end-1]) + 1, Form: FormDetector,
+			fs, fe := span(offs, start, end-1)
+			f := Finding{Kind: KindAddress, Start: fs, End: fe, Form: FormDetector,
 				Confidence: s.addressConfidence(runes, start, end, &office)}
 			dst = append(dst, f)
 			done = end

@@ -287,7 +287,8 @@ func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *de
 			// spelled dot and a mail provider or a digit in the name.
 			continue
 		}
-		f := Finding{Kind: KindEmail, Start: int(offs[a]), End: int(offs[end-1]) + 1, Form: FormDetector, Confidence: confPlain + 5}
+		fs, fe := span(offs, a, end-1)
+		f := Finding{Kind: KindEmail, Start: fs, End: fe, Form: FormDetector, Confidence: confPlain + 5}
 		if evasive || how != 0 {
 			if !knownTLD(runes[last:end]) {
 				continue
@@ -423,7 +424,8 @@ func (s *Scanner) detectURLs(runes []rune, offs []int32, dst []Finding, first in
 				urlEnd--
 			}
 		}
-		f := Finding{Kind: KindURL, Start: int(offs[start]), End: int(offs[urlEnd-1]) + 1, Form: FormDetector, Confidence: confPlain}
+		fs, fe := span(offs, start, urlEnd-1)
+		f := Finding{Kind: KindURL, Start: fs, End: fe, Form: FormDetector, Confidence: confPlain}
 		switch {
 		case how != 0:
 			f.Form, f.Confidence = FormObfuscated, confEvasive

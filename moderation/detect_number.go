@@ -363,7 +363,8 @@ func (s *Scanner) number(runes []rune, offs []int32, a, b int, code, glued bool,
 		}
 	}
 	first, last := int(sc.pos[gs[a].start]), int(sc.pos[gs[b-1].end-1])
-	f := Finding{Kind: kind, Start: int(offs[first]), End: int(offs[last]) + 1, Form: FormDetector}
+	fs, fe := span(offs, first, last)
+	f := Finding{Kind: kind, Start: fs, End: fe, Form: FormDetector}
 	letters, singles := 0, 0
 	for k := gs[a].start; k < gs[b-1].end; k++ {
 		switch sc.styles[k] {
