@@ -269,20 +269,5 @@ func (s *Store) DLPVersion(ctx context.Context) (int64, error) {
 // WatchDLP calls changed with each DLP version announced until ctx ends.
 // Announcements can be missed; callers also poll DLPVersion.
 func (s *Store) WatchDLP(ctx context.Context, changed func(version int64)) {
-	sub := s.rdb.Subscribe(ctx, s.keyDLPChannel())
-	defer sub.Close()
-	ch := sub.Channel(redis.WithChannelHealthCheckInterval(10 * time.Second))
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case m, ok := <-ch:
-			if !ok {
-				return
-			}
-			if v, err := strconv.ParseInt(m.Payload, 10, 64); err == nil {
-				changed(v)
-			}
-		}
-	}
+	s.watchVersions(ctx, s.keyDLPChannel(), changed)
 }

@@ -111,7 +111,14 @@ func (s *Store) Rules(ctx context.Context) (map[string][]byte, int64, error) {
 // channel until ctx ends; it reconnects by itself. Announcements can be
 // missed (a reconnect), so callers also poll RulesVersion.
 func (s *Store) WatchRules(ctx context.Context, changed func(version int64)) {
-	sub := s.rdb.Subscribe(ctx, s.keyRulesChannel())
+	s.watchVersions(ctx, s.keyRulesChannel(), changed)
+}
+
+// watchVersions calls changed with each version announced on channel until
+// ctx ends; go-redis's PubSub reconnects by itself (and may miss
+// announcements meanwhile: callers also poll).
+func (s *Store) watchVersions(ctx context.Context, channel string, changed func(version int64)) {
+	sub := s.rdb.Subscribe(ctx, channel)
 	defer sub.Close()
 	ch := sub.Channel(redis.WithChannelHealthCheckInterval(10 * time.Second))
 	for {
