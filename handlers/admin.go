@@ -818,13 +818,9 @@ func topN(m map[string]int64, n int) []countItem {
 // stats answers counts by day, category, severity, chat, department and
 // user for the last `days` days (default 30, at most 366).
 func (s *Server) stats(c *gin.Context) error {
-	days := 30
-	if v := c.Query("days"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 366 {
-			return fmt.Errorf("days must be a number from 1 to 366: %w", bot.ErrInvalid)
-		}
-		days = n
+	days, err := windowParam(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request.Context()
 	perDay, err := s.cfg.Admin.Stats(ctx, s.cfg.Now(), days)

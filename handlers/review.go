@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -169,13 +168,9 @@ type ruleCount struct {
 // falseAlarmStats answers the false alarms among the violations of the
 // last `days` days (default 30) by rule and category.
 func (s *Server) falseAlarmStats(c *gin.Context) error {
-	days := 30
-	if v := c.Query("days"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 366 {
-			return fmt.Errorf("days must be a number from 1 to 366: %w", bot.ErrInvalid)
-		}
-		days = n
+	days, err := windowParam(c)
+	if err != nil {
+		return err
 	}
 	fa, err := s.cfg.Reviews.FalseAlarmStats(c.Request.Context(), s.cfg.Now(), days)
 	if err != nil {
