@@ -48,7 +48,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkServeConfig(cfg); err != nil {
 		return err
 	}
-	log, err := newLogger(cfg, stderr)
+	logOut := stderr
+	if cfg.LogFormat != "console" { // a terminal's reader wants each line at once
+		bw := newBatchWriter(stderr)
+		defer bw.Close()
+		logOut = bw
+	}
+	log, err := newLogger(cfg, logOut)
 	if err != nil {
 		return err
 	}
