@@ -1,6 +1,9 @@
 package moderation
 
-import "unicode/utf8"
+import (
+	"unicode"
+	"unicode/utf8"
+)
 
 // The detectors run over the normalized stream (noise kept, so that "@", "."
 // and "/" are visible) and report original rune offsets. Each one only runs
@@ -123,4 +126,31 @@ func containsRunes(rs []rune, w string) bool {
 		return true
 	}
 	return false
+}
+
+// findingSpan returns the original rune range of the detector finding
+// runes[a..b] (inclusive). In text displayed reversed under a bidi
+// override the stored order differs from the order read, and the hull of
+// the offsets may end on a separator that sits inside the finding as read
+// (a space between digit groups): there the hull is taken over the
+// finding's other characters, so it starts and ends on what was found.
+func findingSpan(runes []rune, offs []int32, a, b int) (int, int) {
+	lo, hi := span(offs, a, b)
+	if int(offs[b])+1 == hi && int(offs[a]) == lo {
+		return lo, hi // in stored order at its edges (the usual case)
+	}
+	flo, fhi := int32(-1), int32(-1)
+	for k := a; k <= b; k++ {
+		if r := runes[k]; unicode.IsSpace(r) || unicode.IsPunct(r) {
+			continue
+		}
+		if flo < 0 || offs[k] < flo {
+			flo = offs[k]
+		}
+		fhi = max(fhi, offs[k])
+	}
+	if flo < 0 {
+		return lo, hi
+	}
+	return int(flo), int(fhi) + 1
 }

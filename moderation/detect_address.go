@@ -289,7 +289,7 @@ func (s *Scanner) detectAddresses(runes []rune, offs []int32, dst []Finding) []F
 			for start < end && runes[start] == ' ' {
 				start++
 			}
-			fs, fe := span(offs, start, end-1)
+			fs, fe := findingSpan(runes, offs, start, end-1)
 			f := Finding{Kind: KindAddress, Start: fs, End: fe, Form: FormDetector,
 				Confidence: s.addressConfidence(runes, start, end, &office)}
 			dst = append(dst, f)

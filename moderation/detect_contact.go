@@ -287,7 +287,7 @@ func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *de
 			// spelled dot and a mail provider or a digit in the name.
 			continue
 		}
-		fs, fe := span(offs, a, end-1)
+		fs, fe := findingSpan(runes, offs, a, end-1)
 		f := Finding{Kind: KindEmail, Start: fs, End: fe, Form: FormDetector, Confidence: confPlain + 5}
 		if evasive || how != 0 {
 			if !knownTLD(runes[last:end]) {
@@ -424,7 +424,7 @@ func (s *Scanner) detectURLs(runes []rune, offs []int32, dst []Finding, first in
 				urlEnd--
 			}
 		}
-		fs, fe := span(offs, start, urlEnd-1)
+		fs, fe := findingSpan(runes, offs, start, urlEnd-1)
 		f := Finding{Kind: KindURL, Start: fs, End: fe, Form: FormDetector, Confidence: confPlain}
 		switch {
 		case how != 0:

@@ -363,7 +363,7 @@ func (s *Scanner) number(runes []rune, offs []int32, a, b int, code, glued bool,
 		}
 	}
 	first, last := int(sc.pos[gs[a].start]), int(sc.pos[gs[b-1].end-1])
-	fs, fe := span(offs, first, last)
+	fs, fe := findingSpan(runes, offs, first, last)
 	f := Finding{Kind: kind, Start: fs, End: fe, Form: FormDetector}
 	letters, singles := 0, 0
 	for k := gs[a].start; k < gs[b-1].end; k++ {

@@ -354,14 +354,14 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 			if e := s.findID(runes, same, true); e > 0 {
 				idEnd = e
 			}
-			fs, fe := span(offs, i, idEnd-1)
+			fs, fe := findingSpan(runes, offs, i, idEnd-1)
 			dst = append(dst, Finding{Kind: KindWeChatID, Start: fs, End: fe, Form: form, Confidence: conf})
 			i = idEnd - 1
 			continue
 		}
 		if st := s.samePhoneBefore(runes, i); st >= 0 && !tr.qq {
 			// 手机号即微信号, 13812345678 同V: the id is the phone number.
-			fs, fe := span(offs, st, end-1)
+			fs, fe := findingSpan(runes, offs, st, end-1)
 			dst = append(dst, Finding{Kind: KindWeChatID, Start: fs, End: fe, Form: form, Confidence: conf})
 			i = end - 1
 			continue
@@ -371,13 +371,13 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 				i = idEnd - 1
 				continue
 			}
-			fs, fe := span(offs, i, idEnd-1)
+			fs, fe := findingSpan(runes, offs, i, idEnd-1)
 			dst = append(dst, Finding{Kind: KindWeChatID, Start: fs, End: fe, Form: form, Confidence: conf})
 			i = idEnd - 1
 			continue
 		}
 		if alone && !notARequest(runes, i, end) && !ordinaryUse(runes, end) {
-			fs, fe := span(offs, i, end-1)
+			fs, fe := findingSpan(runes, offs, i, end-1)
 			dst = append(dst, Finding{Kind: KindWeChatID, Start: fs, End: fe, Form: form, Confidence: conf - 5})
 			i = end - 1
 		}
