@@ -25,6 +25,7 @@ type OutboxStore interface {
 	ClaimStale(ctx context.Context, consumer string, minIdle time.Duration, count int) ([]store.OutboxEntry, error)
 	AckOutbox(ctx context.Context, entries ...store.OutboxEntry) error
 	Reschedule(ctx context.Context, e store.OutboxEntry, due time.Time) error
+	RescheduleAll(ctx context.Context, es []store.OutboxEntry, due time.Time) error
 	PromoteDue(ctx context.Context, now time.Time, max int) (int, error)
 	DeadLetter(ctx context.Context, e store.OutboxEntry, reason string, now time.Time) error
 	DeliveredMany(ctx context.Context, keys ...string) ([]bool, error)
@@ -394,14 +395,13 @@ func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
 		if wait > 0 {
 			// Not dropped and not a failure: back in the queue until a
 			// slot frees, where later alerts join them in a digest.
+			var back []store.OutboxEntry
 			for _, rest := range parts[i:] {
 				for _, p := range rest {
-					if err := s.cfg.Store.Reschedule(ctx, p.entry, now.Add(wait)); err != nil {
-						return err
-					}
+					back = append(back, p.entry)
 				}
 			}
-			return nil
+			return s.cfg.Store.RescheduleAll(ctx, back, now.Add(wait))
 		}
 		l, b, ok, err := s.seal(ctx, k, part)
 		if err != nil {

@@ -205,18 +205,64 @@ return 1`)
 // Reschedule moves e out of the stream into the delayed set, to come back
 // at due. The caller sets e.Attempt and e.LastError as they should be then.
 func (s *Store) Reschedule(ctx context.Context, e OutboxEntry, due time.Time) error {
-	data, err := json.Marshal(struct {
-		OutboxEntry
-		From string `json:"from"` // makes the member unique per stream entry
-	}{e, e.StreamID})
+	data, err := rescheduledMember(e)
 	if err != nil {
-		return fmt.Errorf("encode outbox entry %s: %w", e.Key, err)
+		return err
 	}
 	err = rescheduleScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDelayed()}, e.StreamID, due.UnixMilli(), data).Err()
 	if err != nil {
 		return fmt.Errorf("reschedule %s: %w", e.Key, err)
 	}
 	return nil
+}
+
+// rescheduleAllScript is rescheduleScript for many entries at once: ARGV[1]
+// is the due time, then a stream id and a member per entry. It returns
+// how many it moved (an entry another replica acked already is skipped).
+var rescheduleAllScript = redis.NewScript(`
+local n = 0
+for i = 2, #ARGV, 2 do
+  if redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[i]) == 1 then
+    redis.call("XDEL", KEYS[1], ARGV[i])
+    redis.call("ZADD", KEYS[2], ARGV[1], ARGV[i + 1])
+    n = n + 1
+  end
+end
+return n`)
+
+// RescheduleAll is Reschedule for every entry of es, all due at due, in one
+// round trip: the sender puts back all the alerts of a recipient whose
+// pacing window is full at once (one script call each cost a seventh of
+// the served binary's CPU under load).
+func (s *Store) RescheduleAll(ctx context.Context, es []OutboxEntry, due time.Time) error {
+	if len(es) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 1+2*len(es))
+	args = append(args, due.UnixMilli())
+	for _, e := range es {
+		data, err := rescheduledMember(e)
+		if err != nil {
+			return err
+		}
+		args = append(args, e.StreamID, data)
+	}
+	if err := rescheduleAllScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDelayed()}, args...).Err(); err != nil {
+		return fmt.Errorf("reschedule %d entries: %w", len(es), err)
+	}
+	return nil
+}
+
+// rescheduledMember is e as a member of the delayed set.
+func rescheduledMember(e OutboxEntry) ([]byte, error) {
+	data, err := json.Marshal(struct {
+		OutboxEntry
+		From string `json:"from"` // makes the member unique per stream entry
+	}{e, e.StreamID})
+	if err != nil {
+		return nil, fmt.Errorf("encode outbox entry %s: %w", e.Key, err)
+	}
+	return data, nil
 }
 
 var promoteScript = redis.NewScript(`

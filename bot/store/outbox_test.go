@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -179,5 +181,50 @@ func TestTwoReplicasRescheduleOnce(t *testing.T) {
 	st, _ := s.OutboxStats(ctx)
 	if st.Delayed != 1 || st.Dead != 0 {
 		t.Fatalf("stats %+v, want the entry delayed once and not dead", st)
+	}
+}
+
+// TestRescheduleAll: entries put back together come back at their due
+// time, each once, and an entry another replica acked meanwhile is left
+// alone.
+func TestRescheduleAll(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	if err := s.EnsureOutboxGroup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for i := range 4 {
+		if _, err := s.Enqueue(ctx, fmt.Sprintf("k%d", i), []byte(fmt.Sprintf(`{"n":%d}`, i)), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	es, err := s.ReadOutbox(ctx, "r1", 10, 0)
+	if err != nil || len(es) != 4 {
+		t.Fatalf("read %d entries (%v), want 4", len(es), err)
+	}
+	if err := s.AckOutbox(ctx, es[3]); err != nil { // delivered by another replica
+		t.Fatal(err)
+	}
+	if err := s.RescheduleAll(ctx, es, now.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.PromoteDue(ctx, now, 10); err != nil || n != 0 {
+		t.Fatalf("promoted %d before their time (%v)", n, err)
+	}
+	if n, err := s.PromoteDue(ctx, now.Add(time.Second), 10); err != nil || n != 3 {
+		t.Fatalf("promoted %d at their time (%v), want 3", n, err)
+	}
+	back, err := s.ReadOutbox(ctx, "r1", 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, e := range back {
+		keys = append(keys, e.Key)
+	}
+	slices.Sort(keys)
+	if want := []string{"k0", "k1", "k2"}; !slices.Equal(keys, want) {
+		t.Fatalf("back in the stream: %v, want %v", keys, want)
 	}
 }

@@ -442,6 +442,7 @@ func slotOps() []slotOp {
 		}},
 		{"Store.AckOutbox", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.AckOutbox(ctx, entries[0])) }},
 		{"Store.Reschedule", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.Reschedule(ctx, entries[1], now)) }},
+		{"Store.RescheduleAll", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.RescheduleAll(ctx, entries[3:5], now)) }},
 		{"Store.PromoteDue", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.PromoteDue(ctx, now, 10); must(t, err) }},
 		{"Store.PromoteAndClaim", func(t *testing.T, ctx context.Context, s *Store) {
 			_, _, err := s.PromoteAndClaim(ctx, now, 10, "other", time.Hour, 10)
@@ -597,7 +598,7 @@ func slotOps() []slotOp {
 var scripts = map[string]*redis.Script{
 	"takeWindowSlot": takeWindowSlot, "indexByTime": indexByTime, "advanceSeq": advanceSeq,
 	"noteOwnerScript": noteOwnerScript, "countWindows": countWindows, "enqueueScript": enqueueScript,
-	"ackScript": ackScript, "rescheduleScript": rescheduleScript, "promoteScript": promoteScript,
+	"ackScript": ackScript, "rescheduleScript": rescheduleScript, "rescheduleAllScript": rescheduleAllScript, "promoteScript": promoteScript,
 	"deadScript": deadScript, "retryDeadScript": retryDeadScript,
 	"paceScript": paceScript, "saveRulesScript": saveRulesScript, "seedRulesScript": seedRulesScript,
 	"compareAndDelete": compareAndDelete, "countStats": countStats,
