@@ -59,8 +59,8 @@ type groupJSON struct {
 	// seen; LastSeen is the newest. Counted in batches: a few seconds late.
 	Messages int64     `json:"messages"`
 	LastSeen time.Time `json:"last_seen,omitzero"`
-	SetBy         string    `json:"set_by,omitempty"`
-	Updated       time.Time `json:"updated,omitzero"`
+	SetBy    string    `json:"set_by,omitempty"`
+	Updated  time.Time `json:"updated,omitzero"`
 }
 
 // windowParam reads days (1–366, default 30).
