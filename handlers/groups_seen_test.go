@@ -88,3 +88,48 @@ func TestGroupsSeenWithWeComNames(t *testing.T) {
 		t.Errorf("names?departments: %d %s", code, body)
 	}
 }
+
+// The dashboard's departments by name: WeCom's name for a department id,
+// HR's CSV department for a member of a department WeCom withheld, and for
+// a member no WeCom lookup placed.
+func TestStatsDepartmentNames(t *testing.T) {
+	e := newAdminEnv(t)
+	seedViolations(t, e) // zhangsan 2, lisi 1
+	ctx := context.Background()
+	if err := e.st.CacheSet(ctx, "user:zhangsan", map[string]any{"UserID": "zhangsan", "MainDepartment": 7}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.NoteDepartment(ctx, store.Department{ID: 7, Name: "华东销售部", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := e.call("PUT", "/api/v1/directory", e.tokens["hr"], "lisi,李四,法务部\n"); code != 200 {
+		t.Fatalf("import: %d %s", code, body)
+	}
+	code, body := e.call("GET", "/api/v1/stats?days=7", e.tokens["hr"], "")
+	var got struct {
+		ByDepartment     map[string]int64  `json:"by_department"`
+		DepartmentNames  map[string]string `json:"department_names"`
+		ByDepartmentName map[string]int64  `json:"by_department_name"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); code != 200 || err != nil {
+		t.Fatalf("%d %s", code, body)
+	}
+	if got.ByDepartment["7"] != 2 || got.ByDepartment["unknown"] != 1 {
+		t.Errorf("by_department %v (the codes stay)", got.ByDepartment)
+	}
+	if got.DepartmentNames["7"] != "华东销售部" || got.ByDepartmentName["华东销售部"] != 2 || got.ByDepartmentName["法务部"] != 1 || len(got.ByDepartmentName) != 2 {
+		t.Errorf("department_names %v, by_department_name %v; want 华东销售部 2 (WeCom) and 法务部 1 (HR's CSV)", got.DepartmentNames, got.ByDepartmentName)
+	}
+	// WeCom withheld department 7's name: HR's CSV department of its member names it.
+	if err := e.st.NoteDepartment(ctx, store.Department{ID: 7, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := e.call("PUT", "/api/v1/directory", e.tokens["hr"], "zhangsan,张三,销售部\n"); code != 200 {
+		t.Fatalf("import: %d %s", code, body)
+	}
+	_, body = e.call("GET", "/api/v1/stats?days=7", e.tokens["hr"], "")
+	got.DepartmentNames, got.ByDepartmentName = nil, nil
+	if err := json.Unmarshal([]byte(body), &got); err != nil || got.DepartmentNames["7"] != "销售部" || got.ByDepartmentName["销售部"] != 2 {
+		t.Errorf("withheld: %s; want department 7 named 销售部 from HR's CSV", body)
+	}
+}
