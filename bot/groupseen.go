@@ -32,6 +32,7 @@ const (
 	groupsSeenEvery  = 5 * time.Second
 	maxGroupsPending = 5000
 	groupsSeenFlush  = 10 * time.Second // bound of one flush
+	maxSeenFailures  = 3                // failed flushes in a row before a batch is dropped
 )
 
 // groupsSeen batches the groups seen between flushes. A flush is armed by
@@ -44,8 +45,9 @@ type groupsSeen struct {
 
 	mu      sync.Mutex
 	pending map[string]*store.GroupSeen
-	armed   bool
-	dropped int
+	armed    bool
+	dropped  int
+	failures int // flushes failed in a row
 }
 
 func newGroupsSeen(st GroupsSeenStore, now func() time.Time) *groupsSeen {
@@ -117,8 +119,22 @@ func (g *groupsSeen) flush(ctx context.Context) error {
 		return nil
 	}
 	err := g.st.NoteGroupsSeen(ctx, batch, g.now())
+	g.mu.Lock()
+	if err == nil {
+		g.failures = 0
+	} else {
+		g.failures++
+	}
+	failures := g.failures
+	g.mu.Unlock()
 	if err == nil {
 		return nil
+	}
+	if failures >= maxSeenFailures {
+		// Redis has been down (or the store closed) for a while: the
+		// listing loses these counts rather than retrying for ever.
+		g.log.Warn().Err(err).Int("groups", len(batch)).Msg("groups seen not recorded; dropped after repeated failures")
+		return err
 	}
 	g.log.Warn().Err(err).Int("groups", len(batch)).Msg("groups seen not recorded; retrying at the next flush")
 	for _, b := range batch {
