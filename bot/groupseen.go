@@ -43,8 +43,8 @@ type groupsSeen struct {
 	now func() time.Time
 	log zerolog.Logger
 
-	mu      sync.Mutex
-	pending map[string]*store.GroupSeen
+	mu       sync.Mutex
+	pending  map[string]*store.GroupSeen
 	armed    bool
 	dropped  int
 	failures int // flushes failed in a row
