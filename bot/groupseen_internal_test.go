@@ -43,7 +43,7 @@ func TestGroupsSeenBatchIsBoundedAndLossy(t *testing.T) {
 		g.note(fmt.Sprintf("wr%05d", i), "work", t0)
 	}
 	g.note("wr00000", "", t0.Add(time.Minute)) // a known chat is counted even when full
-	g.note("", "work", t0)                      // a direct message is no group
+	g.note("", "work", t0)                     // a direct message is no group
 	g.note(string(make([]byte, store.MaxGroupID+1)), "work", t0)
 	if len(g.pending) != maxGroupsPending || g.dropped != 3 {
 		t.Fatalf("pending %d, dropped %d; want %d and 3", len(g.pending), g.dropped, maxGroupsPending)
