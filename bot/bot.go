@@ -84,7 +84,8 @@ type Config struct {
 
 // Pipeline turns a received message into a decision and its consequences.
 type Pipeline struct {
-	cfg Config
+	cfg  Config
+	seen *groupsSeen // nil when the store keeps no groups seen
 }
 
 // Result is what the pipeline decided for one message.
@@ -115,7 +116,11 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Pipeline{cfg: cfg}, nil
+	p := &Pipeline{cfg: cfg}
+	if gs, ok := cfg.Store.(GroupsSeenStore); ok {
+		p.seen = newGroupsSeen(gs, cfg.Now)
+	}
+	return p, nil
 }
 
 // HandleCallback processes one message or event received on the app
@@ -187,6 +192,7 @@ func (p *Pipeline) Process(ctx context.Context, m Message) (Result, error) {
 		if !first {
 			return Result{Duplicate: true}, nil
 		}
+		p.seen.note(m.ChatID, m.ChatKind.String(), m.Time) // in memory (groupseen.go)
 		return res, nil
 	}
 	seen, err := p.enforce(ctx, m, checker.RuleSet(), cats, &res)
@@ -199,6 +205,7 @@ func (p *Pipeline) Process(ctx context.Context, m Message) (Result, error) {
 	if _, err := p.cfg.Store.MarkSeen(ctx, m.ID, p.cfg.DedupTTL); err != nil {
 		return Result{}, fmt.Errorf("dedup %s: %w: %w", m.ID, ErrUnavailable, err)
 	}
+	p.seen.note(m.ChatID, m.ChatKind.String(), m.Time)
 	return res, nil
 }
 

@@ -196,7 +196,26 @@ func (d *Digester) build(ctx context.Context, today time.Time, period string) (s
 		}
 	}
 	section("按类别", cats, label, 10)
-	section("按部门", depts, func(s string) string { return "部门 " + s }, 5)
+	deptNames := map[string]string{}
+	if dn, ok := d.cfg.Store.(interface {
+		DepartmentNames(ctx context.Context, ids []string) (map[string]string, error)
+	}); ok && len(depts) > 0 {
+		// WeCom's names (department/get, kept by the sender); a failure
+		// leaves the ids, which still say which department.
+		ids := make([]string, 0, len(depts))
+		for id := range depts {
+			ids = append(ids, id)
+		}
+		if got, err := dn.DepartmentNames(ctx, ids); err == nil {
+			deptNames = got
+		}
+	}
+	section("按部门", depts, func(s string) string {
+		if n := deptNames[s]; n != "" {
+			return n
+		}
+		return "部门 " + s
+	}, 5)
 	section("按群聊", chats, func(s string) string {
 		if s == "-" {
 			return "单聊/应用消息"

@@ -113,12 +113,9 @@ func (s *Sender) owner(ctx context.Context, a Action) (string, error) {
 		if err == nil && found && len(u.DirectLeader) > 0 {
 			owner = u.DirectLeader[0]
 		}
-	case a.ChatKind == "external":
-		owner, err = s.cfg.API.ExternalGroupChatOwner(ctx, a.ChatID)
-	case strings.HasPrefix(a.ChatID, "wr") || a.ChatKind == "work" || a.ChatKind == "private":
-		owner, err = s.cfg.API.ArchiveGroupChatCreator(ctx, a.ChatID)
 	default:
-		owner, err = s.cfg.API.AppChatOwner(ctx, a.ChatID)
+		// The same call answers the group's name, kept for the console.
+		owner, err = s.lookupChat(ctx, a.ChatKind, a.ChatID)
 	}
 	if err != nil {
 		if wecom.NotFound(err) {
@@ -154,6 +151,7 @@ func (s *Sender) user(ctx context.Context, id string) (u wecom.User, found bool,
 		return u, false, fmt.Errorf("look up user %q: %w", id, err)
 	default:
 		u = *got
+		s.noteDepartment(ctx, u)
 	}
 	if err := prefetchOf(ctx).cacheSet(ctx, s.cfg.Store, key, u, s.cfg.LookupTTL); err != nil {
 		return u, false, err

@@ -848,18 +848,25 @@ func (s *Server) stats(c *gin.Context) error {
 		add(chats, d.ByChat)
 		add(users, d.ByUser)
 	}
+	members := map[string][]string{} // department → its members counted
 	for u, n := range users {
 		dept, ok, err := s.cfg.Admin.CachedDepartment(ctx, u)
 		if err != nil {
 			return bot.WithKind(err, bot.ErrUnavailable)
 		}
 		if !ok {
-			dept = "unknown"
+			dept = unknownDepartment
 		}
 		depts[dept] += n
+		members[dept] = append(members[dept], u)
+	}
+	deptNames, byDeptName, err := s.departmentNames(ctx, members, users)
+	if err != nil {
+		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	c.JSON(http.StatusOK, gin.H{
 		"days": out, "total": total, "by_category": cats, "by_severity": sevs, "by_department": depts,
+		"department_names": deptNames, "by_department_name": byDeptName,
 		"top_chats": topN(chats, statsTop), "repeat_offenders": topN(users, statsTop),
 	})
 	return nil

@@ -450,6 +450,13 @@ func TestBrowserChatsAndPolicy(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// A group messages came from, never set by HR, named by WeCom.
+	if err := e.st.NoteGroupsSeen(context.Background(), []store.GroupSeen{{ChatID: "wrseenb", Kind: "work", LastSeen: time.Now(), Messages: 7}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.NoteGroupName(context.Background(), "wrseenb", "work", "华南客户群", time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	signIn(t, ctx, e.srv.URL, e.tokens[handlers.RoleHR])
 
 	run(t, ctx, "set a chat private",
@@ -462,6 +469,12 @@ func TestBrowserChatsAndPolicy(t *testing.T) {
 		chromedp.Click(chromedp.ID("chat-submit")),
 		chromedp.WaitVisible(chromedp.CSS(`#chats-table tr[data-chat="wrfamily"][data-kind="private"]`)),
 	)
+	seenRow := get(t, ctx, "seen chat row", chromedp.Text(chromedp.CSS(`#chats-table tr[data-chat="wrseenb"]`)))
+	for _, want := range []string{"华南客户群", "wrseenb", "未分类", "7"} {
+		if !strings.Contains(seenRow, want) {
+			t.Errorf("seen chat row %q lacks %q", seenRow, want)
+		}
+	}
 	row := get(t, ctx, "chat row", chromedp.Text(chromedp.CSS(`#chats-table tr[data-chat="wrfamily"]`)))
 	for _, want := range []string{"家人群", "私人群", "lisi", "hr-user"} {
 		if !strings.Contains(row, want) {

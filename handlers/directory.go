@@ -43,7 +43,9 @@ func (s *Server) nameStore() (NameStore, error) {
 }
 
 // names answers the names of people (users=a,b) and group chats
-// (chats=x,y) the console shows; ids nobody named are left out.
+// (chats=x,y) the console shows — HR's names first, then WeCom's — and of
+// departments (departments=2,3: WeCom's names); ids nobody named are left
+// out.
 func (s *Server) names(c *gin.Context) error {
 	users, chats := splitIDs(c.Query("users")), splitIDs(c.Query("chats"))
 	if len(users) > maxNameIDs || len(chats) > maxNameIDs {
@@ -73,8 +75,35 @@ func (s *Server) names(c *gin.Context) error {
 				groups[ci.ChatID] = ci.Name
 			}
 		}
+		if gd, ok := s.cfg.Admin.(GroupDirectory); ok {
+			// The names WeCom gave, where HR set none: HR's name wins.
+			var unnamed []string
+			for _, id := range chats {
+				if groups[id] == "" {
+					unnamed = append(unnamed, id)
+				}
+			}
+			names, err := gd.GroupNames(ctx, unnamed)
+			if err != nil {
+				return bot.WithKind(err, bot.ErrUnavailable)
+			}
+			for id, n := range names {
+				groups[id] = n
+			}
+		}
 	}
-	c.JSON(http.StatusOK, gin.H{"users": people, "chats": groups})
+	depts := map[string]string{}
+	if ids := splitIDs(c.Query("departments")); len(ids) > 0 {
+		if len(ids) > maxNameIDs {
+			return fmt.Errorf("ask for at most %d departments at once: %w", maxNameIDs, bot.ErrInvalid)
+		}
+		if dn, ok := s.cfg.Admin.(DepartmentNamer); ok {
+			if depts, err = dn.DepartmentNames(ctx, ids); err != nil {
+				return bot.WithKind(err, bot.ErrUnavailable)
+			}
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"users": people, "chats": groups, "departments": depts})
 	return nil
 }
 

@@ -33,11 +33,21 @@ type CacheReader interface {
 	CacheGet(ctx context.Context, key string, v any) (bool, error)
 }
 
+// GroupDirectory is what the store knows of groups beyond HR's settings:
+// every group a message came from, and the names WeCom gave groups
+// (bot/store.Store is one). Like NameStore it is found on the admin store.
+type GroupDirectory interface {
+	GroupsSeen(ctx context.Context) ([]store.GroupSeen, error)
+	GroupNames(ctx context.Context, ids []string) (map[string]string, error)
+}
+
 // groupJSON is one group chat as the 群聊 page lists it.
 type groupJSON struct {
 	ChatID string `json:"chat_id"`
 	Name   string `json:"name,omitempty"` // as HR named it
-	Kind   string `json:"kind,omitempty"` // empty: not classified (treated as a work group)
+	// WeComName is the name WeCom gave the group (HR's Name wins).
+	WeComName string `json:"wecom_name,omitempty"`
+	Kind      string `json:"kind,omitempty"` // empty: not classified (treated as a work group)
 	// SeenKind is the kind the messages arrived as, when HR set none.
 	SeenKind      string    `json:"seen_kind,omitempty"`
 	Owner         string    `json:"owner,omitempty"`
@@ -45,8 +55,12 @@ type groupJSON struct {
 	Violations    int       `json:"violations"` // in the window
 	People        int       `json:"people"`     // distinct senders of them
 	LastViolation time.Time `json:"last_violation,omitzero"`
-	SetBy         string    `json:"set_by,omitempty"`
-	Updated       time.Time `json:"updated,omitzero"`
+	// Messages came from the group (all, clean or not) since it was first
+	// seen; LastSeen is the newest. Counted in batches: a few seconds late.
+	Messages int64     `json:"messages"`
+	LastSeen time.Time `json:"last_seen,omitzero"`
+	SetBy    string    `json:"set_by,omitempty"`
+	Updated  time.Time `json:"updated,omitzero"`
 }
 
 // windowParam reads days (1–366, default 30).
@@ -73,8 +87,9 @@ func (s *Server) recentViolations(c *gin.Context, days int) (vs []store.Violatio
 	return vs, !next.Time.IsZero(), nil
 }
 
-// groups lists every group chat seen — those HR set and those with
-// violations in the window — unclassified ones first, then by violations.
+// groups lists every group chat seen — those HR set, those messages came
+// from (GroupDirectory) and those with violations in the window —
+// unclassified ones first, then by violations and by the last message.
 func (s *Server) groups(c *gin.Context) error {
 	days, err := windowParam(c)
 	if err != nil {
@@ -92,6 +107,21 @@ func (s *Server) groups(c *gin.Context) error {
 	byID := map[string]*groupJSON{}
 	for _, ci := range infos {
 		byID[ci.ChatID] = &groupJSON{ChatID: ci.ChatID, Name: ci.Name, Kind: ci.Kind, Owner: ci.Owner, SetBy: ci.SetBy, Updated: ci.Updated}
+	}
+	gd, _ := s.cfg.Admin.(GroupDirectory)
+	if gd != nil {
+		seen, err := gd.GroupsSeen(ctx)
+		if err != nil {
+			return bot.WithKind(err, bot.ErrUnavailable)
+		}
+		for _, gs := range seen {
+			g := byID[gs.ChatID]
+			if g == nil {
+				g = &groupJSON{ChatID: gs.ChatID}
+				byID[gs.ChatID] = g
+			}
+			g.SeenKind, g.Messages, g.LastSeen = gs.Kind, gs.Messages, gs.LastSeen
+		}
 	}
 	people := map[string]map[string]bool{}
 	for _, v := range vs {
@@ -142,6 +172,19 @@ func (s *Server) groups(c *gin.Context) error {
 			out[i].OwnerName = names[out[i].Owner].Name
 		}
 	}
+	if gd != nil && len(out) > 0 {
+		ids := make([]string, len(out))
+		for i, g := range out {
+			ids[i] = g.ChatID
+		}
+		names, err := gd.GroupNames(ctx, ids)
+		if err != nil {
+			return bot.WithKind(err, bot.ErrUnavailable)
+		}
+		for i := range out {
+			out[i].WeComName = names[out[i].ChatID]
+		}
+	}
 	slices.SortFunc(out, func(a, b groupJSON) int {
 		if ac, bc := a.Kind != "", b.Kind != ""; ac != bc {
 			if !ac {
@@ -150,6 +193,9 @@ func (s *Server) groups(c *gin.Context) error {
 			return 1
 		}
 		if n := cmp.Compare(b.Violations, a.Violations); n != 0 {
+			return n
+		}
+		if n := b.LastSeen.Compare(a.LastSeen); n != 0 {
 			return n
 		}
 		return cmp.Compare(a.ChatID, b.ChatID)

@@ -90,14 +90,26 @@ func (s *Store) DirectorySize(ctx context.Context) (int64, error) {
 // cachedUser is the part of the sender's cached user/get answer
 // (wecom.User, "user:<id>") that names someone.
 type cachedUser struct {
-	UserID string
-	Name   string
+	UserID         string
+	Name           string
+	Department     []int64
+	MainDepartment int64
+}
+
+// mainDepartment is the member's main department, else the first one.
+func (u cachedUser) mainDepartment() int64 {
+	if u.MainDepartment != 0 || len(u.Department) == 0 {
+		return u.MainDepartment
+	}
+	return u.Department[0]
 }
 
 // MemberNames returns what is known of the people ids: HR's directory
 // first, then the names WeCom gave (the sender's cache). Ids nobody named
-// are left out. One HMGET of the directory, then one GET per id it lacks
-// (each its own key: slot-safe on a cluster).
+// are left out. A member WeCom named gets the name WeCom gave the main
+// department (Departments). One HMGET of the directory, then one GET per
+// id it lacks (each its own key: slot-safe on a cluster) and one HMGET of
+// the departments.
 func (s *Store) MemberNames(ctx context.Context, ids []string) (map[string]Member, error) {
 	out := make(map[string]Member, len(ids))
 	if len(ids) == 0 {
@@ -130,6 +142,7 @@ func (s *Store) MemberNames(ctx context.Context, ids []string) (map[string]Membe
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("read cached names: %w", err)
 	}
+	deptOf := map[string]int64{}
 	for i, cmd := range cmds {
 		data, err := cmd.Bytes()
 		if err != nil {
@@ -142,6 +155,27 @@ func (s *Store) MemberNames(ctx context.Context, ids []string) (map[string]Membe
 			continue
 		}
 		out[missing[i]] = Member{UserID: u.UserID, Name: u.Name}
+		if d := u.mainDepartment(); d != 0 {
+			deptOf[missing[i]] = d
+		}
+	}
+	if len(deptOf) == 0 {
+		return out, nil
+	}
+	var depts []int64
+	for _, d := range deptOf {
+		depts = append(depts, d)
+	}
+	ds, err := s.Departments(ctx, depts)
+	if err != nil {
+		return nil, err
+	}
+	for id, d := range deptOf {
+		if name := ds[d].Name; name != "" {
+			m := out[id]
+			m.Department = name
+			out[id] = m
+		}
 	}
 	return out, nil
 }

@@ -306,6 +306,42 @@ func slotOps() []slotOp {
 				t.Fatalf("MemberNames = %v, %v", got, err)
 			}
 		}},
+		{"Store.NoteGroupsSeen", func(t *testing.T, ctx context.Context, s *Store) {
+			now := time.Now()
+			gs := []GroupSeen{{ChatID: "wrseen", Kind: "work", LastSeen: now, Messages: 3}, {ChatID: hostile, Messages: 1}, {ChatID: "wr{evil}x", LastSeen: now, Messages: 2}}
+			must(t, s.NoteGroupsSeen(ctx, gs, now))
+		}},
+		{"Store.GroupsSeen", func(t *testing.T, ctx context.Context, s *Store) {
+			got, err := s.GroupsSeen(ctx)
+			if err != nil || len(got) != 2 || got[0].Messages == 0 {
+				t.Fatalf("GroupsSeen = %+v, %v; want wrseen and wr{evil}x (the hostile id is too long to keep)", got, err)
+			}
+		}},
+		{"Store.NoteGroupName", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.NoteGroupName(ctx, "wr{evil}x", "work", "销售一部", time.Now()))
+			must(t, s.NoteGroupName(ctx, hostile, "work", "x", time.Now()))
+		}},
+		{"Store.GroupNames", func(t *testing.T, ctx context.Context, s *Store) {
+			got, err := s.GroupNames(ctx, []string{"wr{evil}x", hostile})
+			if err != nil || got["wr{evil}x"] != "销售一部" || len(got) != 1 {
+				t.Fatalf("GroupNames = %v, %v", got, err)
+			}
+		}},
+		{"Store.NoteDepartment", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.NoteDepartment(ctx, Department{ID: 7, Name: "华东销售部", At: time.Now()}))
+		}},
+		{"Store.Departments", func(t *testing.T, ctx context.Context, s *Store) {
+			got, err := s.Departments(ctx, []int64{7, 8})
+			if err != nil || got[7].Name != "华东销售部" || len(got) != 1 {
+				t.Fatalf("Departments = %v, %v", got, err)
+			}
+		}},
+		{"Store.DepartmentNames", func(t *testing.T, ctx context.Context, s *Store) {
+			got, err := s.DepartmentNames(ctx, []string{"7", "x", hostile})
+			if err != nil || got["7"] != "华东销售部" || len(got) != 1 {
+				t.Fatalf("DepartmentNames = %v, %v", got, err)
+			}
+		}},
 		{"Store.DeleteChat", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.DeleteChat(ctx, hostile); must(t, err) }},
 		{"Store.TryLease", func(t *testing.T, ctx context.Context, s *Store) {
 			for range 2 { // take, then renew
@@ -608,6 +644,7 @@ var scripts = map[string]*redis.Script{
 	"countOnce": countOnce, "openCaseScript": openCaseScript,
 	"commitSetScript": commitSetScript, "deleteSetScript": deleteSetScript,
 	"saveDocScript": saveDocScript, "deleteDocScript": deleteDocScript,
+	"seenScript": seenScript,
 }
 
 // scriptsInSource lists the package-level variables of the package's

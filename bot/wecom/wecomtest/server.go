@@ -142,11 +142,12 @@ type Server struct {
 	rooms    map[string]ArchiveRoom
 	users    map[string]User
 	faults   faultState
-	media    mediaFiles     // media/get files (media.go)
-	contacts contactsState  // user/update (userupdate.go)
-	rules    interceptRules // intercept rules (intercept.go)
-	handover handoverState  // leavers' customers and transfers (handover.go)
-	oauth    oauthState     // web sign-in (oauth.go)
+	media    mediaFiles      // media/get files (media.go)
+	contacts contactsState   // user/update (userupdate.go)
+	rules    interceptRules  // intercept rules (intercept.go)
+	handover handoverState   // leavers' customers and transfers (handover.go)
+	oauth    oauthState      // web sign-in (oauth.go)
+	depts    departmentNames // department/get (department.go)
 }
 
 // New starts a fake WeCom API on a loopback port. Close it when done.
@@ -240,6 +241,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /cgi-bin/auth/getuserinfo", s.api(APIGetUserInfo, s.getUserInfo, true))
 	mux.HandleFunc("GET /cgi-bin/tag/get", s.api(APITagGet, s.tagGet, true))
 	mux.HandleFunc("GET /cgi-bin/department/simplelist", s.api(APIDepartmentList, s.departmentList, true))
+	mux.HandleFunc("GET /cgi-bin/department/get", s.api(APIDepartmentGet, s.departmentGet, true))
 	mux.HandleFunc("POST /cgi-bin/externalcontact/add_intercept_rule", s.api(APIAddInterceptRule, s.addInterceptRule, true))
 	mux.HandleFunc("GET /cgi-bin/externalcontact/get_intercept_rule_list", s.api(APIInterceptRuleList, s.interceptRuleList, true))
 	mux.HandleFunc("POST /cgi-bin/externalcontact/get_intercept_rule", s.api(APIGetInterceptRule, s.getInterceptRule, true))

@@ -1,5 +1,6 @@
-// 群聊: every group chat seen — those HR set and those with violations in
-// the last 30 days — unclassified ones first, by name with the id in grey,
+// 群聊: every group chat seen — those HR set, those messages came from and
+// those with violations in the last 30 days — unclassified ones first, by
+// name (HR's, else WeCom's) with the id in grey,
 // with the owner, the violations and how many people sent them. HR
 // classifies a group from its row (the kind decides which rules apply),
 // names it and sets its owner in the form.
@@ -15,7 +16,7 @@ const chatURL = (id) => "/api/v1/chats/" + encodeURIComponent(id);
 
 async function save(g, kind) {
   const c = await api("PUT", chatURL(g.chat_id), { kind, owner: g.owner || "", name: g.name || "" });
-  flash(`已保存：群聊「${g.name || g.chat_id}」为${label(KIND_LABELS, c.kind)}`);
+  flash(`已保存：群聊「${g.name || g.wecom_name || g.chat_id}」为${label(KIND_LABELS, c.kind)}`);
   await load();
 }
 
@@ -29,7 +30,7 @@ async function load() {
   $("chats-summary").textContent = gs.length
     ? `共 ${gs.length} 个群聊，其中 ${open} 个尚未分类（按工作群处理）。` + (data.capped ? "近 30 天违规记录较多，只统计了最近的一部分。" : "")
     : "";
-  if (!gs.length) emptyRow(tbody, 9, "还没有见到任何群聊：群聊有违规记录或由 HR 设置后会列在这里；未设置的群聊按工作群处理");
+  if (!gs.length) emptyRow(tbody, 11, "还没有见到任何群聊：群聊里有消息、有违规记录或由 HR 设置后会列在这里；未设置的群聊按工作群处理");
   for (const g of gs) {
     const classify = h("select", { className: "classify", ariaLabel: "分类", onchange: guard(async (ev) => { if (ev.target.value) await save(g, ev.target.value); }) },
       h("option", { value: "" }, g.kind ? "改为…" : "分类为…"),
@@ -47,12 +48,13 @@ async function load() {
     const kind = g.kind ? label(KIND_LABELS, g.kind)
       : h("span", { className: "unclassified" }, "未分类（按工作群）");
     tbody.append(h("tr", { dataset: { chat: g.chat_id, kind: g.kind || "" } },
-      h("td", {}, group(g.chat_id, g.name)),
+      h("td", {}, group(g.chat_id, g.name || g.wecom_name)),
       h("td", { className: "kind" }, kind),
       h("td", {}, g.owner ? person(g.owner) : "—"),
       h("td", { className: "num" }, g.violations ? h("a", { href: href("violations"), onclick: (ev) => { ev.preventDefault(); openChat(g.chat_id); } }, g.violations) : "0"),
       h("td", { className: "num" }, g.people || 0),
       h("td", {}, fmtTime(g.last_violation) || "—"),
+      h("td", { className: "num" }, g.messages || 0), h("td", {}, fmtTime(g.last_seen) || "—"),
       h("td", {}, g.set_by ? person(g.set_by) : "—"), h("td", {}, fmtTime(g.updated) || "—"), actions));
   }
 }
@@ -80,7 +82,7 @@ export default {
 
   render(view) {
     view.append(
-      h("p", { className: "muted", id: "chats-explain" }, "会话类型决定适用哪些规则：广告推销、与工作无关内容两类规则只在工作群生效；未分类的群聊按工作群处理。群聊名称以 HR 设置的为准，群聊 ID 以灰色小字附在后面。"),
+      h("p", { className: "muted", id: "chats-explain" }, "会话类型决定适用哪些规则：广告推销、与工作无关内容两类规则只在工作群生效；未分类的群聊按工作群处理。群聊名称以 HR 设置的为准，未设置时用企业微信中的群名，群聊 ID 以灰色小字附在后面。消息数与最近消息每隔几秒汇总一次。"),
       h("p", { id: "chats-summary" }),
       h("div", { className: "card" },
         h("table", { className: "table", id: "chats-table" },
@@ -88,6 +90,7 @@ export default {
             h("tr", {},
               h("th", {}, "群聊"), h("th", {}, "类型"), h("th", {}, "群主"),
               h("th", { className: "num" }, "违规（近 30 天）"), h("th", { className: "num" }, "涉及人数"), h("th", {}, "最近违规"),
+              h("th", { className: "num" }, "消息数"), h("th", {}, "最近消息"),
               h("th", {}, "设置人"), h("th", {}, "更新时间"), h("th", { className: "hr-only" }))),
           h("tbody", {}))),
       h("form", { id: "chat-form", className: "card filters hr-only", autocomplete: "off" },

@@ -71,7 +71,9 @@ export default {
     );
     $("dash-trend").replaceChildren(trendChart(st.days || []));
     countTable($("dash-categories"), st.by_category || {}, catLabel, true);
-    countTable($("dash-departments"), st.by_department || {}, (d) => (d === "unknown" ? "未知部门" : "部门 " + d));
+    // Departments by name: WeCom's (department/get), else HR's directory CSV.
+    if (st.by_department_name) countTable($("dash-departments"), st.by_department_name, (d) => d);
+    else countTable($("dash-departments"), st.by_department || {}, (d) => (d === "unknown" ? "未知部门" : "部门 " + d));
     const chats = {};
     for (const c of st.top_chats || []) chats[c.name] = c.count;
     await loadNames({ groups: Object.keys(chats).filter((c) => c !== "-") });
