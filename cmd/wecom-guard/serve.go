@@ -351,6 +351,11 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("http server: %w", err)
 	}
+	// The groups seen are batched in memory (bot/groupseen.go): write the
+	// last few seconds' counts before the store closes.
+	if err := pipeline.FlushGroupsSeen(sctx); err != nil {
+		log.Warn().Err(err).Msg("shutting down: the groups seen since the last write were not saved")
+	}
 	log.Info().Msg("stopped")
 	return nil
 }
