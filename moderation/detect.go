@@ -133,7 +133,7 @@ func containsRunes(rs []rune, w string) bool {
 // override the stored order differs from the order read, and the hull of
 // the offsets may end on a separator that sits inside the finding as read
 // (a space between digit groups): there the hull is taken over the
-// finding's other characters, so it starts and ends on what was found.
+// finding's letters and digits, so it starts and ends on what was found.
 func findingSpan(runes []rune, offs []int32, a, b int) (int, int) {
 	lo, hi := span(offs, a, b)
 	if int(offs[b])+1 == hi && int(offs[a]) == lo {
@@ -141,8 +141,8 @@ func findingSpan(runes []rune, offs []int32, a, b int) (int, int) {
 	}
 	flo, fhi := int32(-1), int32(-1)
 	for k := a; k <= b; k++ {
-		if r := runes[k]; unicode.IsSpace(r) || unicode.IsPunct(r) {
-			continue
+		if r := runes[k]; !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			continue // a separator, "+", "@", "."
 		}
 		if flo < 0 || offs[k] < flo {
 			flo = offs[k]
