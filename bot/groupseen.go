@@ -2,10 +2,12 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"os"
 	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot/store"
@@ -129,6 +131,9 @@ func (g *groupsSeen) flush(ctx context.Context) error {
 	g.mu.Unlock()
 	if err == nil {
 		return nil
+	}
+	if errors.Is(err, redis.ErrClosed) {
+		return nil // the store closed: the service (or a test) is stopping
 	}
 	if failures >= maxSeenFailures {
 		// Redis has been down (or the store closed) for a while: the

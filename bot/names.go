@@ -103,13 +103,20 @@ func (s *Sender) noteDepartment(ctx context.Context, u wecom.User) {
 	if id <= 0 || !okAPI || !okStore {
 		return
 	}
+	now := s.cfg.Now()
+	if at, loaded := s.departments.LoadOrStore(id, now); loaded {
+		if now.Sub(at.(time.Time)) < store.DepartmentRefresh {
+			return // made sure of (or being made sure of) by this replica
+		}
+		s.departments.Store(id, now)
+	}
 	log := s.cfg.Logger.With().Int64("department", id).Logger()
 	known, err := ns.Departments(ctx, []int64{id})
 	if err != nil {
+		s.departments.Delete(id) // ask again next time
 		log.Warn().Err(err).Msg("department names not read")
 		return
 	}
-	now := s.cfg.Now()
 	if d, ok := known[id]; ok && now.Sub(d.At) < store.DepartmentRefresh {
 		return
 	}
@@ -121,6 +128,7 @@ func (s *Sender) noteDepartment(ctx context.Context, u wecom.User) {
 		// console uses HR's directory and WeCom is not asked again today.
 		log.Info().Err(err).Msg("department name withheld by WeCom; HR's directory names it")
 	default:
+		s.departments.Delete(id) // ask again next time
 		log.Warn().Err(err).Msg("department name not looked up")
 		return
 	}

@@ -116,7 +116,13 @@ type SenderConfig struct {
 }
 
 // Sender delivers the outbox to WeCom.
-type Sender struct{ cfg SenderConfig }
+type Sender struct {
+	cfg SenderConfig
+	// departments holds, per department id, when this replica last made
+	// sure of its name (names.go): concurrent member lookups of one
+	// department ask Redis and WeCom once.
+	departments sync.Map
+}
 
 // NewSender returns a sender.
 func NewSender(cfg SenderConfig) (*Sender, error) {
