@@ -191,34 +191,20 @@ func (s *Store) AckOutbox(ctx context.Context, entries ...OutboxEntry) error {
 	return nil
 }
 
-// rescheduleScript and deadScript act only if this call acknowledged the
-// entry: when two replicas hold one entry (a slow round was claimed by
+// rescheduleAllScript and deadScript act only if this call acknowledged
+// the entry: when two replicas hold one entry (a slow round was claimed by
 // another), only the first moves it, and it is not queued twice.
-var rescheduleScript = redis.NewScript(`
-if redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[1]) == 0 then
-  return 0
-end
-redis.call("XDEL", KEYS[1], ARGV[1])
-redis.call("ZADD", KEYS[2], ARGV[2], ARGV[3])
-return 1`)
 
 // Reschedule moves e out of the stream into the delayed set, to come back
 // at due. The caller sets e.Attempt and e.LastError as they should be then.
 func (s *Store) Reschedule(ctx context.Context, e OutboxEntry, due time.Time) error {
-	data, err := rescheduledMember(e)
-	if err != nil {
-		return err
-	}
-	err = rescheduleScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDelayed()}, e.StreamID, due.UnixMilli(), data).Err()
-	if err != nil {
-		return fmt.Errorf("reschedule %s: %w", e.Key, err)
-	}
-	return nil
+	return s.RescheduleAll(ctx, []OutboxEntry{e}, due)
 }
 
-// rescheduleAllScript is rescheduleScript for many entries at once: ARGV[1]
-// is the due time, then a stream id and a member per entry. It returns
-// how many it moved (an entry another replica acked already is skipped).
+// rescheduleAllScript moves entries out of the stream into the delayed
+// set: ARGV[1] is the due time, then a stream id and a member per entry.
+// It returns how many it moved (an entry another replica acked already is
+// skipped).
 var rescheduleAllScript = redis.NewScript(`
 local n = 0
 for i = 2, #ARGV, 2 do
@@ -248,6 +234,9 @@ func (s *Store) RescheduleAll(ctx context.Context, es []OutboxEntry, due time.Ti
 		args = append(args, e.StreamID, data)
 	}
 	if err := rescheduleAllScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDelayed()}, args...).Err(); err != nil {
+		if len(es) == 1 {
+			return fmt.Errorf("reschedule %s: %w", es[0].Key, err)
+		}
 		return fmt.Errorf("reschedule %d entries: %w", len(es), err)
 	}
 	return nil

@@ -634,7 +634,7 @@ func slotOps() []slotOp {
 var scripts = map[string]*redis.Script{
 	"takeWindowSlot": takeWindowSlot, "indexByTime": indexByTime, "advanceSeq": advanceSeq,
 	"noteOwnerScript": noteOwnerScript, "countWindows": countWindows, "enqueueScript": enqueueScript,
-	"ackScript": ackScript, "rescheduleScript": rescheduleScript, "rescheduleAllScript": rescheduleAllScript, "promoteScript": promoteScript,
+	"ackScript": ackScript, "rescheduleAllScript": rescheduleAllScript, "promoteScript": promoteScript,
 	"deadScript": deadScript, "retryDeadScript": retryDeadScript,
 	"paceScript": paceScript, "saveRulesScript": saveRulesScript, "seedRulesScript": seedRulesScript,
 	"compareAndDelete": compareAndDelete, "countStats": countStats,
