@@ -173,6 +173,19 @@ func (d *Digester) build(ctx context.Context, today time.Time, period string) (s
 	var b strings.Builder
 	fmt.Fprintf(&b, "**企业微信使用规范日报（%s）**\n", period)
 	fmt.Fprintf(&b, ">违规 %d 条，未结案件 %d 件\n", total, len(open))
+	// The counts are of violations that stand; the false alarms of the
+	// same days (withdrawn: 误报, 申诉通过) are counted apart.
+	if fs, ok := d.cfg.Store.(interface {
+		FalseAlarmStats(ctx context.Context, now time.Time, days int) (store.FalseAlarmCounts, error)
+	}); ok {
+		fa, err := fs.FalseAlarmStats(ctx, today.AddDate(0, 0, -1), days)
+		if err != nil {
+			return "", err
+		}
+		if fa.Total > 0 {
+			fmt.Fprintf(&b, ">另有 %d 条经核实为误报，已撤销，不计入以上统计\n", fa.Total)
+		}
+	}
 	section := func(title string, m map[string]int64, label func(string) string, n int) {
 		if len(m) == 0 {
 			return

@@ -157,3 +157,44 @@ func TestDigestSurvivesAFailedBuild(t *testing.T) {
 		t.Fatalf("the next tick: queued=%v err=%v, want the digest queued after all", ok, err)
 	}
 }
+
+// TestDigestLeavesOutFalseAlarms: a violation withdrawn as a false alarm
+// leaves the digest's counts and is named apart.
+func TestDigestLeavesOutFalseAlarms(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	cst := time.FixedZone("CST", 8*3600)
+	yesterday := time.Date(2026, 11, 26, 15, 0, 0, 0, cst)
+	for i := 0; i < 3; i++ {
+		if _, err := h.pipeline.Process(ctx, archived("f"+strconv.Itoa(i), "zhangsan", "wrwork1", insult, yesterday.Add(time.Duration(i)*time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vs, err := h.st.UserViolations(ctx, "zhangsan", 10)
+	if err != nil || len(vs) != 3 {
+		t.Fatalf("violations: %d, %v", len(vs), err)
+	}
+	if _, err := h.st.CountFalseAlarm(ctx, vs[0], 48*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 27, 9, 1, 0, 0, cst) }
+	d, err := bot.NewDigester(bot.DigestConfig{Store: h.st, Holder: "r1", At: 9 * time.Hour, Now: now, Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if queued, err := d.Tick(ctx); err != nil || !queued {
+		t.Fatalf("digest: queued=%v err=%v", queued, err)
+	}
+	h.drain(ctx, nil, h.sender("r1", nil))
+	var digest string
+	for _, m := range h.fake.Sent() {
+		if strings.Contains(m.Content, "日报") {
+			digest = m.Content
+		}
+	}
+	for _, want := range []string{"违规 2 条", "辱骂人身攻击：2", "zhangsan：2", "另有 1 条经核实为误报"} {
+		if !strings.Contains(digest, want) {
+			t.Errorf("digest lacks %q:\n%s", want, digest)
+		}
+	}
+}

@@ -401,11 +401,32 @@ type violationJSON struct {
 }
 
 // violationsCSVHeader is the header row of the violations export.
-var violationsCSVHeader = []string{"记录编号", "时间", "发送人", "群聊", "聊天类型", "严重程度", "处理方式", "类别", "规则", "类型", "证据（已脱敏）", "案件编号", "建议处分", "已撤回"}
+var violationsCSVHeader = []string{"记录编号", "时间", "发送人", "群聊", "聊天类型", "严重程度", "处理方式", "类别", "规则", "类型", "证据（已脱敏）", "案件编号", "建议处分", "已撤回", "已撤销", "撤销原因", "撤销时间"}
+
+// withdrawnZH names how a violation was withdrawn (store.Withdrawal.Via).
+var withdrawnZH = map[string]string{
+	bot.ViaHR:     "误报",
+	bot.ViaOwner:  "误报（群主申请）",
+	bot.ViaAppeal: "申诉通过",
+}
+
+// withdrawnCells are the 已撤销, 撤销原因 and 撤销时间 cells of v.
+func withdrawnCells(v store.Violation, loc *time.Location) []string {
+	w := v.Withdrawn
+	if w == nil {
+		return []string{"否", "", ""}
+	}
+	via := withdrawnZH[w.Via]
+	if via == "" {
+		via = "误报"
+	}
+	return []string{"是", via, formatTime(w.At, loc)}
+}
 
 // writeViolationsCSV writes one row per hit, evidence masked, for people
 // opening it in Excel: a BOM so Excel reads UTF-8, Chinese headers and
-// names (labels from l), times in loc.
+// names (labels from l), times in loc. 已撤回 is the sender's recall of the
+// message; 已撤销 a withdrawal by HR (误报, or an appeal HR accepted).
 func writeViolationsCSV(c *gin.Context, vs []store.Violation, l labels, loc *time.Location) error {
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", `attachment; filename="violations.csv"`)
@@ -423,6 +444,7 @@ func writeViolationsCSV(c *gin.Context, vs []store.Violation, l labels, loc *tim
 		for _, h := range v.Hits {
 			row := []string{v.ID, formatTime(v.Time, loc), v.From, v.ChatID, zh(chatKindZH, v.ChatKind), zh(severityZH, v.Severity), zh(actionZH, v.Action),
 				l.category(h.Category), l.rule(h.Rule), zh(kindZH, h.Kind), h.Masked, v.CaseID, v.Sanction, recalled}
+			row = append(row, withdrawnCells(v, loc)...)
 			for i, cell := range row {
 				// A cell a spreadsheet would run as a formula is written as text.
 				row[i] = rules.CSVCell(cell)

@@ -348,6 +348,13 @@ func TestAdminViolationFiltersAndCSV(t *testing.T) {
 	if strings.Contains(body, page.Violations[0].ID) || !strings.Contains(body, "msg:a1") {
 		t.Fatalf("page 2 %s repeats page 1 or misses the oldest", body)
 	}
+	withdrawnAt := time.Date(2026, 12, 1, 6, 5, 0, 0, time.UTC) // 14:05 in Shanghai
+	if _, _, err := e.st.UpdateViolation(context.Background(), "msg:a1", func(v *store.Violation) error {
+		v.Withdrawn = &store.Withdrawal{At: withdrawnAt, By: "hr-user", Via: bot.ViaAppeal}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	code, body = e.call("GET", "/api/v1/violations?format=csv", e.tokens["auditor"], "")
 	if code != 200 || !strings.HasPrefix(body, "\uFEFF") || !strings.Contains(body, "1101**********002X") || strings.Contains(body, "11010519491231002X") {
 		t.Fatalf("csv: %d %s", code, body)
@@ -356,11 +363,18 @@ func TestAdminViolationFiltersAndCSV(t *testing.T) {
 	if err != nil || len(rows) != 4 {
 		t.Fatalf("csv rows: %v %q", err, rows)
 	}
-	header := []string{"记录编号", "时间", "发送人", "群聊", "聊天类型", "严重程度", "处理方式", "类别", "规则", "类型", "证据（已脱敏）", "案件编号", "建议处分", "已撤回"}
+	header := []string{"记录编号", "时间", "发送人", "群聊", "聊天类型", "严重程度", "处理方式", "类别", "规则", "类型", "证据（已脱敏）", "案件编号", "建议处分", "已撤回", "已撤销", "撤销原因", "撤销时间"}
 	if !slices.Equal(rows[0], header) {
 		t.Errorf("csv header %q, want %q", rows[0], header)
 	}
 	for _, row := range rows[1:] {
+		want := []string{"否", "", ""}
+		if row[0] == "msg:a1" {
+			want = []string{"是", "申诉通过", "2026-12-01 14:05"}
+		}
+		if got := row[len(row)-3:]; !slices.Equal(got, want) {
+			t.Errorf("csv row %s: 已撤销 cells %q, want %q", row[0], got, want)
+		}
 		if !regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$`).MatchString(row[1]) {
 			t.Errorf("csv time %q, want 2026-12-01 14:05", row[1])
 		}

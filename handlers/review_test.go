@@ -153,3 +153,67 @@ func TestResolveAnnounces(t *testing.T) {
 		t.Errorf("owner suspend: %d, want 403", code)
 	}
 }
+
+// TestStatsLeaveOutWithdrawnViolations: once HR marks a violation 误报,
+// the dashboard's counts (/stats) no longer include it — total, category,
+// chat, repeat offenders — and it is counted among the false alarms.
+func TestStatsLeaveOutWithdrawnViolations(t *testing.T) {
+	e := newAdminEnv(t)
+	seedViolations(t, e)
+	type statsView struct {
+		Total      int64
+		ByCategory map[string]int64 `json:"by_category"`
+		TopChats   []struct {
+			Name  string
+			Count int64
+		} `json:"top_chats"`
+		Repeat []struct {
+			Name  string
+			Count int64
+		} `json:"repeat_offenders"`
+	}
+	read := func() statsView {
+		t.Helper()
+		code, body := e.call("GET", "/api/v1/stats", e.tokens["hr"], "")
+		var s statsView
+		if err := json.Unmarshal([]byte(body), &s); code != http.StatusOK || err != nil {
+			t.Fatalf("stats: %d %s", code, body)
+		}
+		return s
+	}
+	count := func(items []struct {
+		Name  string
+		Count int64
+	}, name string) int64 {
+		for _, it := range items {
+			if it.Name == name {
+				return it.Count
+			}
+		}
+		return 0
+	}
+	before := read()
+	v, _, err := e.st.Violation(context.Background(), "msg:a1")
+	if err != nil || len(v.Hits) == 0 {
+		t.Fatalf("msg:a1: %+v, %v", v, err)
+	}
+	cat := v.Hits[0].Category
+	if code, body := e.call("POST", "/api/v1/violations/msg:a1/false-alarm", e.tokens["hr"], `{"reason":"同事间玩笑"}`); code != http.StatusOK {
+		t.Fatalf("false alarm: %d %s", code, body)
+	}
+	after := read()
+	if after.Total != before.Total-1 || after.ByCategory[cat] != before.ByCategory[cat]-1 {
+		t.Errorf("after 误报: total %d → %d, %s %d → %d; want each one less", before.Total, after.Total, cat, before.ByCategory[cat], after.ByCategory[cat])
+	}
+	if b, a := count(before.TopChats, "wrmine"), count(after.TopChats, "wrmine"); a != b-1 {
+		t.Errorf("wrmine's count %d → %d, want one less", b, a)
+	}
+	if b, a := count(before.Repeat, "zhangsan"), count(after.Repeat, "zhangsan"); a != b-1 {
+		t.Errorf("zhangsan's count %d → %d, want one less", b, a)
+	}
+	code, body := e.call("GET", "/api/v1/stats/false-alarms", e.tokens["hr"], "")
+	var fa struct{ Total int64 }
+	if err := json.Unmarshal([]byte(body), &fa); code != http.StatusOK || err != nil || fa.Total != 1 {
+		t.Errorf("false alarms: %d %s; want a total of 1", code, body)
+	}
+}

@@ -123,15 +123,29 @@ func (s *Store) UncountViolation(ctx context.Context, user, eventID string, cate
 }
 
 // countFalseAlarmScript counts a withdrawn violation once in its day's
-// statistics hash (KEYS[1], fields ARGV[3…]); KEYS[2] remembers the
-// violations counted. Both keep the hash's expiry, or ARGV[2] ms when the
-// hash has none (it expired, or was never written).
+// statistics hash (KEYS[1]) as a false alarm (the ARGV[3] fields ARGV[4…])
+// and takes it out of the day's violation counts (the fields after them):
+// the dashboard and the digest count violations that stand, false alarms
+// apart. KEYS[2] remembers the false alarms counted, KEYS[3] (countStats's
+// set) the violations counted: one not counted yet (its save is still to
+// be retried) is marked counted here, so the retry counts nothing. A
+// count that reaches 0 is removed (a member with none is no repeat
+// offender). The keys keep the hash's expiry, or ARGV[2] ms when it has
+// none (it expired, or was never written).
 var countFalseAlarmScript = redis.NewScript(`
 if redis.call("SADD", KEYS[2], ARGV[1]) == 0 then
   return 0
 end
-for i = 3, #ARGV do
+local n = tonumber(ARGV[3])
+for i = 4, 3 + n do
   redis.call("HINCRBY", KEYS[1], ARGV[i], 1)
+end
+if redis.call("SADD", KEYS[3], ARGV[1]) == 0 then
+  for i = 4 + n, #ARGV do
+    if redis.call("HINCRBY", KEYS[1], ARGV[i], -1) <= 0 then
+      redis.call("HDEL", KEYS[1], ARGV[i])
+    end
+  end
 end
 local ttl = redis.call("PTTL", KEYS[1])
 if ttl < 0 then
@@ -139,6 +153,9 @@ if ttl < 0 then
   redis.call("PEXPIRE", KEYS[1], ttl)
 end
 redis.call("PEXPIRE", KEYS[2], ttl)
+if redis.call("PTTL", KEYS[3]) < 0 then
+  redis.call("PEXPIRE", KEYS[3], ttl)
+end
 return 1`)
 
 // False-alarm fields of the day's statistics hash: "fa:total",
@@ -151,24 +168,31 @@ const (
 
 // CountFalseAlarm counts v, withdrawn as a false alarm, in the statistics
 // of the day it happened (once: a retried withdrawal counts nothing), per
-// rule and category of its hits. keep bounds the counts' life when the
-// day's statistics have expired.
+// rule and category of its hits, and takes it out of that day's violation
+// counts (Stats). keep bounds the counts' life when the day's statistics
+// have expired.
 func (s *Store) CountFalseAlarm(ctx context.Context, v Violation, keep time.Duration) (bool, error) {
 	if keep < 24*time.Hour {
 		keep = 24 * time.Hour
 	}
-	args := []any{keyPart(v.ID), keep.Milliseconds(), faTotal}
-	var seen []string
+	fa := []string{faTotal}
 	for _, h := range v.Hits {
 		for _, f := range []string{faRule + h.Rule, faCategory + h.Category} {
-			if !slices.Contains(seen, f) {
-				seen = append(seen, f)
-				args = append(args, f)
+			if !slices.Contains(fa, f) {
+				fa = append(fa, f)
 			}
 		}
 	}
+	args := []any{keyPart(v.ID), keep.Milliseconds(), len(fa)}
+	for _, f := range fa {
+		args = append(args, f)
+	}
+	for _, f := range statFields(v) {
+		args = append(args, f)
+	}
 	day := statsDay(v.Time)
-	n, err := countFalseAlarmScript.Run(ctx, s.rdb, []string{s.keyStats(day), s.keyStatsFalseAlarms(day)}, args...).Int()
+	keys := []string{s.keyStats(day), s.keyStatsFalseAlarms(day), s.keyStatsCounted(day)}
+	n, err := countFalseAlarmScript.Run(ctx, s.rdb, keys, args...).Int()
 	if err != nil {
 		return false, fmt.Errorf("count false alarm %s: %w", v.ID, err)
 	}
