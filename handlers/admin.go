@@ -28,6 +28,10 @@ const (
 	RoleHR      = "hr"      // everything, including unmasked evidence
 	RoleOwner   = "owner"   // the violations and cases of their own chats, masked
 	RoleAuditor = "auditor" // read-only, masked
+	// RoleEmployee is a member who signed in with WeCom without a console
+	// role: they see their own violations and appeal them (mine.go), and
+	// nothing else. No API token carries it (ValidRole is false).
+	RoleEmployee = "employee"
 )
 
 // ValidRole reports whether r is a role.
@@ -328,6 +332,9 @@ func decodeJSON(c *gin.Context, v any) error {
 // the other roles.
 func (s *Server) ownerScope(c *gin.Context) ([]string, error) {
 	p := principalOf(c)
+	if p.Role == RoleEmployee {
+		return []string{}, nil // sees no chat's records (defence in depth: allow refuses them first)
+	}
 	if p.Role != RoleOwner {
 		return nil, nil
 	}

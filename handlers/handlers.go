@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
@@ -83,6 +84,9 @@ type Config struct {
 	Archive ArchiveIngester
 	// SignIn, when set, enables 企业微信登录 on the console (oauth.go).
 	SignIn *WeComSignIn
+	// SignInRate limits the sign-in's pages per client address
+	// (ratelimit.go); DefaultSignInRate when zero.
+	SignInRate SignInRate
 	// Review and Reviews serve false alarms, appeals and decisions that
 	// reach people (review.go); both or neither.
 	Review  Review
@@ -101,6 +105,10 @@ type Server struct {
 	cfg     Config
 	engine  *gin.Engine
 	metrics *metrics
+	// hrCache keeps WeCom's answers on who is hr (oauth.go).
+	hrCache *lru.Cache[string, cachedHR]
+	// signInLimits are the sign-in's rate limiters by client (ratelimit.go).
+	signInLimits *signInLimiter
 }
 
 // New builds the server and its routes.
@@ -127,7 +135,15 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, engine: gin.New(), metrics: m}
+	hrCache, err := lru.New[string, cachedHR](roleCacheSize)
+	if err != nil {
+		return nil, fmt.Errorf("new handlers: %w", err)
+	}
+	limits, err := newSignInLimiter(cfg.SignInRate)
+	if err != nil {
+		return nil, fmt.Errorf("new handlers: %w", err)
+	}
+	s := &Server{cfg: cfg, engine: gin.New(), metrics: m, hrCache: hrCache, signInLimits: limits}
 	// Client addresses in the logs come from X-Forwarded-For only through
 	// the proxies named here; by default from the connection itself.
 	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {

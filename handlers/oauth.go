@@ -88,8 +88,9 @@ func (s *Server) signInRoutes(ui *gin.RouterGroup) {
 	if s.cfg.SignIn == nil {
 		return
 	}
-	ui.GET("/login/wecom", s.adapt(s.signInStart))
-	ui.GET("/oauth/callback", s.adapt(s.signInCallback))
+	limit := s.signInRateLimit()
+	ui.GET("/login/wecom", limit, s.adapt(s.signInStart))
+	ui.GET("/oauth/callback", limit, s.adapt(s.signInCallback))
 }
 
 // signInOptionsInfo tells the login page which sign-ins there are.
@@ -263,9 +264,12 @@ func (s *Server) signInCallback(c *gin.Context) error {
 	// A page that moves on by itself rather than a redirect: the session
 	// cookie is SameSite=Strict, and a browser leaves it off a redirect
 	// that began on WeCom's site; a navigation from this page keeps it.
+	text, linkText := "已通过企业微信登录（"+roleZH(role)+"），正在打开控制台…", "打开控制台"
+	if role == RoleEmployee {
+		text, linkText = "已通过企业微信登录，正在打开您的违规记录…", "查看我的记录"
+	}
 	return writeSignInPage(c, http.StatusOK, signInPageData{
-		Title: "登录成功", Text: "已通过企业微信登录（" + roleZH(role) + "），正在打开控制台…",
-		Link: to, LinkText: "打开控制台", Refresh: to,
+		Title: "登录成功", Text: text, Link: to, LinkText: linkText, Refresh: to,
 	})
 }
 
@@ -310,26 +314,40 @@ func (s *Server) completeSignIn(c *gin.Context) (user, role, to string, err erro
 		return "", "", "", failSignIn(http.StatusForbidden, "signin.outsider", "无法登录",
 			"只有本企业的成员可以登录控制台。", fmt.Errorf("visitor is not a member of the corp: %w", bot.ErrForbidden))
 	}
-	role, err = s.signInRole(ctx, v.UserID)
+	role, err = s.memberRole(ctx, v.UserID, true)
 	if err != nil {
 		return "", "", "", failSignIn(http.StatusServiceUnavailable, "signin.wecom_error", "暂时无法登录",
 			"暂时无法从企业微信通讯录确认您的权限，请稍后重试。", fmt.Errorf("role of signed-in member: %w: %w", err, bot.ErrUnavailable))
 	}
-	if role == "" {
-		return "", "", "", failSignIn(http.StatusForbidden, "signin.no_role", "没有控制台权限",
-			"您的企业微信账号（"+v.UserID+"）没有使用控制台的权限。控制台供人力资源部、审计人员和群主使用；如需开通，请联系人力资源部。",
-			fmt.Errorf("member has no role: %w", bot.ErrForbidden))
-	}
 	return v.UserID, role, to, nil
 }
 
-// signInRole maps a member to a role: hr when enforcement.hr names them,
+// directoryRoleTTL is how long WeCom's answer on whether a member is hr
+// through a department or tag stands for their session's requests; a
+// change of the configuration (the HR list, the auditors) counts at the
+// next request after the restart, a change of a chat's owner at the next
+// request.
+const directoryRoleTTL = time.Minute
+
+// roleCacheSize bounds the members whose directory answer is kept.
+const roleCacheSize = 10000
+
+// cachedHR is a directory answer on whether a member is hr, and when.
+type cachedHR struct {
+	hr bool
+	at time.Time
+}
+
+// memberRole maps a member to a role: hr when enforcement.hr names them,
 // one of their departments (or a department above it) or a tag they carry;
 // else auditor when console.auditors names them; else owner when they own
-// a chat the bot knows; else "" (no access).
-func (s *Server) signInRole(ctx context.Context, userID string) (string, error) {
+// a chat the bot knows; else employee (their own records only). It is
+// asked at sign-in (fresh: WeCom is asked) and again at every request of
+// the session (WeCom's answer is then reused for directoryRoleTTL), so a
+// member who loses a role loses it at once, not when the session ends.
+func (s *Server) memberRole(ctx context.Context, userID string, fresh bool) (string, error) {
 	si := s.cfg.SignIn
-	hr, err := s.isHR(ctx, userID)
+	hr, err := s.isHRCached(ctx, userID, fresh)
 	if err != nil {
 		return "", err
 	}
@@ -346,7 +364,50 @@ func (s *Server) signInRole(ctx context.Context, userID string) (string, error) 
 	if len(chats) > 0 {
 		return RoleOwner, nil
 	}
-	return "", nil
+	return RoleEmployee, nil
+}
+
+// isHRCached is isHR, whose answer from WeCom's directory is kept for
+// directoryRoleTTL unless fresh; the HR list of the configuration is read
+// every time.
+func (s *Server) isHRCached(ctx context.Context, userID string, fresh bool) (bool, error) {
+	si := s.cfg.SignIn
+	if slices.Contains(si.HR.Users, userID) {
+		return true, nil
+	}
+	if len(si.HR.Parties) == 0 && len(si.HR.Tags) == 0 {
+		return false, nil
+	}
+	now := s.cfg.Now()
+	if got, ok := s.hrCache.Get(userID); ok && !fresh && now.Sub(got.at) < directoryRoleTTL && !got.at.After(now) {
+		return got.hr, nil
+	}
+	hr, err := s.isHR(ctx, userID)
+	if err != nil {
+		return false, err
+	}
+	s.hrCache.Add(userID, cachedHR{hr: hr, at: now})
+	return hr, nil
+}
+
+// wecomSessionRole is the role a WeCom-signed-in session has now: the
+// member's current role (memberRole), which may differ from the one they
+// signed in with; ok is false when WeCom sign-in is no longer configured
+// (the session then ends).
+func (s *Server) wecomSessionRole(ctx context.Context, user, signedInAs string) (role string, ok bool, err error) {
+	log := zerolog.Ctx(ctx)
+	if s.cfg.SignIn == nil {
+		log.Info().Str("signed_in_as", signedInAs).Msg("console: WeCom sign-in is no longer configured; the session is refused")
+		return "", false, nil
+	}
+	role, err = s.memberRole(ctx, user, false)
+	if err != nil {
+		return "", false, fmt.Errorf("role of a signed-in member: %w", err)
+	}
+	if role != signedInAs {
+		log.Info().Str("signed_in_as", signedInAs).Str("role_now", role).Msg("console: the member's role changed since sign-in; the session takes the new role")
+	}
+	return role, true, nil
 }
 
 // isHR asks the directory whether userID is one of enforcement.hr. A tag
@@ -433,6 +494,8 @@ func roleZH(role string) string {
 		return "群主"
 	case RoleAuditor:
 		return "审计"
+	case RoleEmployee:
+		return "员工"
 	}
 	return role
 }

@@ -36,32 +36,50 @@ const (
 // fake WeCom over real HTTP: a browser (an http.Client with a cookie jar)
 // goes through the whole sign-in.
 type signInEnv struct {
-	t     *testing.T
-	st    *store.Store
-	fake  *wecomtest.Server
-	srv   *httptest.Server
-	mu    sync.Mutex
-	now   time.Time
-	stops func(*url.URL) bool // stop the browser before this redirect
+	t      *testing.T
+	st     *store.Store
+	fake   *wecomtest.Server
+	client *wecom.Client
+	srv    *httptest.Server
+	mu     sync.Mutex
+	now    time.Time
+	stops  func(*url.URL) bool // stop the browser before this redirect
+	rate   handlers.SignInRate
 }
 
 func newSignInEnv(t *testing.T, hr bot.Recipients, auditors []string) *signInEnv {
+	return newSignInEnvRate(t, hr, auditors, handlers.SignInRate{})
+}
+
+func newSignInEnvRate(t *testing.T, hr bot.Recipients, auditors []string, rate handlers.SignInRate) *signInEnv {
 	t.Helper()
-	e := &signInEnv{t: t, st: storetest.New(t), now: time.Now()}
-	clock := func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }
-	e.fake = wecomtest.New(wecomtest.Config{CorpID: signInCorp, Secret: signInSecret, AgentID: signInAgent, Now: clock})
+	e := &signInEnv{t: t, st: storetest.New(t), now: time.Now(), rate: rate}
+	e.fake = wecomtest.New(wecomtest.Config{CorpID: signInCorp, Secret: signInSecret, AgentID: signInAgent, Now: e.clock})
 	t.Cleanup(e.fake.Close)
 	client, err := wecom.NewClient(wecom.ClientConfig{BaseURL: e.fake.URL(), CorpID: signInCorp, Secret: signInSecret, AgentID: signInAgent,
-		Tokens: &wecom.MemoryTokenStore{}, Now: clock})
+		Tokens: &wecom.MemoryTokenStore{}, Now: e.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.client = client
+	e.serve(hr, auditors)
+	return e
+}
+
+func (e *signInEnv) clock() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }
+
+func (e *signInEnv) advance(d time.Duration) { e.mu.Lock(); e.now = e.now.Add(d); e.mu.Unlock() }
+
+// serve starts the console with this configuration of HR and auditors.
+func (e *signInEnv) serve(hr bot.Recipients, auditors []string) {
+	t := e.t
 	c, _ := wecom.NewCrypto("QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", signInCorp)
 	si := &handlers.WeComSignIn{
 		Links:     wecom.SignInLinks{CorpID: signInCorp, AgentID: signInAgent, AuthorizeBase: e.fake.URL(), SSOBase: e.fake.URL()},
-		Directory: client, HR: hr, Auditors: auditors,
+		Directory: e.client, HR: hr, Auditors: auditors,
 	}
-	h, err := handlers.New(handlers.Config{Crypto: c, CorpID: signInCorp, Pipeline: pipelineFunc(func(context.Context, *wecom.Message) (bot.Result, error) { return bot.Result{}, nil }), Logger: zerolog.Nop(), Admin: e.st, SignIn: si})
+	h, err := handlers.New(handlers.Config{Crypto: c, CorpID: signInCorp, Pipeline: pipelineFunc(func(context.Context, *wecom.Message) (bot.Result, error) { return bot.Result{}, nil }),
+		Logger: zerolog.Nop(), Admin: e.st, SignIn: si, Now: e.clock, SignInRate: e.rate})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +88,18 @@ func newSignInEnv(t *testing.T, hr bot.Recipients, auditors []string) *signInEnv
 	si.PublicURL = e.srv.URL
 	// WeCom redirects only to the app's 可信域名: the console's host.
 	e.fake.SetTrustedDomain(strings.TrimPrefix(e.srv.URL, "http://"))
-	return e
+}
+
+// restart stops the console and starts it again with a new configuration
+// of HR and auditors, on the same Redis: the browsers keep their cookies.
+func (e *signInEnv) restart(hr bot.Recipients, auditors []string, browsers ...*http.Client) {
+	old, _ := url.Parse(e.srv.URL)
+	e.srv.Close()
+	e.serve(hr, auditors)
+	now, _ := url.Parse(e.srv.URL)
+	for _, b := range browsers {
+		b.Jar.SetCookies(now, b.Jar.Cookies(old))
+	}
 }
 
 // browser is a new browser with its own cookies.
@@ -175,15 +204,18 @@ func TestWeComSignInRoles(t *testing.T) {
 			}
 		})
 	}
-	t.Run("no role", func(t *testing.T) {
+	t.Run("no role: an employee, for their own records only", func(t *testing.T) {
 		e.fake.SetVisitor(wecomtest.Visitor{UserID: "zhoujie"})
 		b := e.browser()
-		code, body, next := e.signIn(b, "/ui/", desktopUA)
-		if code != http.StatusForbidden || next != "" || !strings.Contains(body, "没有使用控制台的权限") {
+		code, body, next := e.signIn(b, "/ui/r/1d991024", inWeComUA)
+		if code != http.StatusOK || next != "/ui/r/1d991024" || !strings.Contains(body, "您的违规记录") {
 			t.Errorf("member without a role: %d, next %q:\n%s", code, next, body)
 		}
-		if _, _, ok := e.session(b); ok {
-			t.Error("a member without a role is signed in")
+		if user, role, ok := e.session(b); !ok || user != "zhoujie" || role != handlers.RoleEmployee {
+			t.Errorf("signed in as %q/%q (%v), want zhoujie/employee", user, role, ok)
+		}
+		if code, _, _ := e.get(b, e.srv.URL+"/api/v1/violations", desktopUA); code != http.StatusForbidden {
+			t.Errorf("an employee listed the violations: %d, want 403", code)
 		}
 	})
 	t.Run("outsider", func(t *testing.T) {
@@ -319,5 +351,112 @@ func TestAlertLinkEntersSignIn(t *testing.T) {
 	to := u.Query().Get("to")
 	if u.Path != handlers.SignInPath || to != "/ui/r/1d991024" || handlers.ConsoleReturn(to) != to {
 		t.Errorf("alert link %s: path %s (want %s), to %q", u, u.Path, handlers.SignInPath, to)
+	}
+}
+
+// TestWeComSessionFollowsRoleChanges: a member signed in with WeCom who
+// loses their role loses it at their next request — an HR list or
+// auditor list changed (and the service restarted with it), a chat given
+// to another owner — and, for hr through a tag, once WeCom's answer is a
+// minute old. They are then an employee: the console's API refuses them.
+func TestWeComSessionFollowsRoleChanges(t *testing.T) {
+	hr := bot.Recipients{Users: []string{"wangfang"}, Tags: []string{"7"}}
+	auditors := []string{"shenji"}
+	e := newSignInEnv(t, hr, auditors)
+	e.fake.SetUser(wecomtest.User{UserID: "qianli", Name: "钱立", Department: []int64{9}})
+	e.fake.SetTag(wecomtest.Tag{ID: 7, Name: "HRBP", Users: []string{"qianli"}})
+	ctx := context.Background()
+	if err := e.st.NoteOwnedChat(ctx, "sunhao", "wrSales"); err != nil {
+		t.Fatal(err)
+	}
+	browsers := map[string]*http.Client{}
+	for _, u := range []string{"wangfang", "qianli", "shenji", "sunhao"} {
+		e.fake.SetVisitor(wecomtest.Visitor{UserID: u})
+		b := e.browser()
+		if code, body, _ := e.signIn(b, "/ui/", desktopUA); code != http.StatusOK {
+			t.Fatalf("sign-in of %s: %d\n%s", u, code, body)
+		}
+		browsers[u] = b
+	}
+	expect := func(when, user, want string) {
+		t.Helper()
+		b := browsers[user]
+		if _, role, ok := e.session(b); !ok || role != want {
+			t.Errorf("%s: %s is %q (signed in %v), want %q", when, user, role, ok, want)
+		}
+		code, _, _ := e.get(b, e.srv.URL+"/api/v1/violations", desktopUA)
+		if allowed := code == http.StatusOK; allowed != (want != handlers.RoleEmployee) {
+			t.Errorf("%s: %s (%s) lists violations: %d", when, user, want, code)
+		}
+	}
+	expect("signed in", "wangfang", handlers.RoleHR)
+	expect("signed in", "qianli", handlers.RoleHR)
+	expect("signed in", "shenji", handlers.RoleAuditor)
+	expect("signed in", "sunhao", handlers.RoleOwner)
+
+	// The chat goes to another owner: sunhao's next request.
+	if err := e.st.NoteOwnedChat(ctx, "zhoujie", "wrSales"); err != nil {
+		t.Fatal(err)
+	}
+	expect("chat handed over", "sunhao", handlers.RoleEmployee)
+
+	// qianli leaves the HR tag: WeCom's answer stands for a minute.
+	e.fake.SetTag(wecomtest.Tag{ID: 7, Name: "HRBP"})
+	expect("tag changed, answer fresh", "qianli", handlers.RoleHR)
+	e.advance(time.Minute + time.Second)
+	expect("tag changed, a minute later", "qianli", handlers.RoleEmployee)
+
+	// The configuration drops wangfang from HR and shenji from the
+	// auditors; the service restarts with it (sessions live in Redis).
+	e.restart(bot.Recipients{Tags: []string{"7"}}, nil, browsers["wangfang"], browsers["shenji"])
+	expect("HR list changed", "wangfang", handlers.RoleEmployee)
+	expect("auditors changed", "shenji", handlers.RoleEmployee)
+	// Given back, the role is back at the next request too.
+	e.restart(hr, auditors, browsers["wangfang"])
+	expect("HR list restored", "wangfang", handlers.RoleHR)
+}
+
+// TestSignInRateLimit: the sign-in's pages refuse a client over its
+// limit with a Chinese page (429), others go on; the limit refills.
+func TestSignInRateLimit(t *testing.T) {
+	e := newSignInEnvRate(t, bot.Recipients{Users: []string{"wangfang"}}, nil, handlers.SignInRate{PerMinute: 6, Burst: 3, Clients: 2})
+	e.fake.SetVisitor(wecomtest.Visitor{UserID: "wangfang"})
+	b := e.browser()
+	b.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	hit := func(path, forwarded string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+		if forwarded != "" {
+			req.Header.Set("X-Forwarded-For", forwarded) // not believed: no trusted proxy
+		}
+		resp, err := b.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	for i := range 3 {
+		if code, _ := hit(handlers.SignInPath, ""); code != http.StatusFound {
+			t.Fatalf("start #%d: %d, want 302 to WeCom", i+1, code)
+		}
+	}
+	for _, path := range []string{handlers.SignInPath, handlers.SignInCallbackPath + "?state=x&code=y"} {
+		code, body := hit(path, "203.0.113.9")
+		if code != http.StatusTooManyRequests || !strings.Contains(body, "登录请求过于频繁") {
+			t.Errorf("%s over the limit: %d\n%s", path, code, body)
+		}
+	}
+	// The rest of the console is not limited.
+	if code, _ := hit("/ui/login/options", ""); code != http.StatusOK {
+		t.Errorf("login options: %d", code)
+	}
+	e.advance(10 * time.Second) // 6 a minute: one more
+	if code, _ := hit(handlers.SignInPath, ""); code != http.StatusFound {
+		t.Errorf("after 10 s: %d, want one more start", code)
+	}
+	if code, _ := hit(handlers.SignInPath, ""); code != http.StatusTooManyRequests {
+		t.Errorf("right after: %d, want 429", code)
 	}
 }

@@ -219,6 +219,19 @@ func (s *Server) session(c *gin.Context) (tok store.APIToken, csrf string, ok bo
 	if !ok {
 		return store.APIToken{}, "", false, nil
 	}
+	if tok.ID == "" {
+		// Signed in with WeCom (no token): the member's role now, not
+		// the one they signed in with, so a role taken away (the HR list,
+		// the auditors, a chat's owner) is gone at the next request.
+		role, live, err := s.wecomSessionRole(c.Request.Context(), tok.User, tok.Role)
+		if err != nil {
+			return store.APIToken{}, "", false, bot.WithKind(err, bot.ErrUnavailable)
+		}
+		if !live {
+			return store.APIToken{}, "", false, nil
+		}
+		tok.Role = role
+	}
 	switch c.Request.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 	default:
