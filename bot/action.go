@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"html"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -101,10 +102,16 @@ func (a Action) where() string {
 	return "群聊「" + a.ChatID + "」"
 }
 
-// WarningText is the private warning to the sender.
+// WarningText is the private warning to the sender. With a Link (the
+// console's public address is set) it offers to appeal online too: a text
+// message may carry an <a> tag, which WeCom opens in its own browser.
 func WarningText(a Action) string {
-	return fmt.Sprintf("【企业微信使用规范提醒】您在%s发送的消息涉及「%s」（%s），违反公司企业微信使用规范，请勿再发。多次违规将通知群主并上报人力资源部。如有异议，请回复「申诉 理由」。（记录 %s）",
-		a.where(), a.categories(), a.evidence(), a.ref())
+	appeal := "如有异议，请回复「申诉 理由」。"
+	if a.Link != "" {
+		appeal = "如有异议，请回复「申诉 理由」，或<a href=\"" + html.EscapeString(a.Link) + "\">在线查看并申诉</a>。"
+	}
+	return fmt.Sprintf("【企业微信使用规范提醒】您在%s发送的消息涉及「%s」（%s），违反公司企业微信使用规范，请勿再发。多次违规将通知群主并上报人力资源部。%s（记录 %s）",
+		a.where(), a.categories(), a.evidence(), appeal, a.ref())
 }
 
 // maxEvidenceRunes bounds the evidence shown in one message line.

@@ -28,11 +28,14 @@ func (l ConsoleLinks) Record(ref string) string {
 	return strings.TrimRight(l.Base, "/") + consoleSignInPath + "?to=" + url.QueryEscape("/ui/r/"+url.PathEscape(ref))
 }
 
-// withLinks gives each owner alert and HR escalation of acts its link.
+// withLinks gives each warning, owner alert and HR escalation of acts its
+// link. The warning's opens the employee's own record, where they appeal
+// (a member without a console role signs in as an employee and sees only
+// their own records).
 func (l ConsoleLinks) withLinks(acts []Action) []Action {
 	for i := range acts {
 		switch acts[i].Kind {
-		case ActAlertOwner, ActEscalateHR:
+		case ActWarnSender, ActAlertOwner, ActEscalateHR:
 			acts[i].Link = l.Record(acts[i].ref())
 		}
 	}

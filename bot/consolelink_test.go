@@ -48,3 +48,45 @@ func TestDeliveredAlertLinksToItsRecord(t *testing.T) {
 		t.Fatalf("%d owner alerts, want 1", found)
 	}
 }
+
+// The warning delivered to the sender carries the link to their own
+// record, where they appeal online, when the console's address is set;
+// without it, the warning offers the chat reply only.
+func TestDeliveredWarningLinksToAppeal(t *testing.T) {
+	for _, base := range []string{"https://guard.example.com", ""} {
+		h := newHarness(t, nil)
+		ctx := context.Background()
+		if _, err := h.pipeline.Process(ctx, archived("wl1", "sunqi", "wrlink", insult, time.Now())); err != nil {
+			t.Fatal(err)
+		}
+		h.drain(ctx, nil, h.senderWith("r1", func(c *bot.SenderConfig) { c.Links = bot.ConsoleLinks{Base: base} }))
+		link := regexp.MustCompile(`<a href="(https://guard\.example\.com/ui/login/wecom\?to=[^"]+)">在线查看并申诉</a>。（记录 ([0-9a-f]{8})）$`)
+		found := 0
+		for _, m := range h.fake.Sent() {
+			if len(m.ToUser) != 1 || m.ToUser[0] != "sunqi" {
+				continue
+			}
+			found++
+			g := link.FindStringSubmatch(m.Content)
+			if base == "" {
+				if g != nil || regexp.MustCompile(`<a `).MatchString(m.Content) {
+					t.Errorf("warning without a console address carries a link:\n%s", m.Content)
+				}
+				continue
+			}
+			if g == nil {
+				t.Fatalf("warning without its link:\n%s", m.Content)
+			}
+			u, _ := url.Parse(g[1])
+			if to := u.Query().Get("to"); to != "/ui/r/"+g[2] {
+				t.Errorf("link opens %q, want /ui/r/%s", to, g[2])
+			}
+			if ms, err := h.st.ResolveRef(ctx, g[2]); err != nil || len(ms) != 1 || ms[0].Kind != string(bot.ActWarnSender) {
+				t.Errorf("the warning's reference %s resolves to %+v, %v; want its violation", g[2], ms, err)
+			}
+		}
+		if found != 1 {
+			t.Fatalf("base %q: %d warnings to the sender, want 1", base, found)
+		}
+	}
+}

@@ -213,3 +213,15 @@ func storeErr(err error) error {
 	}
 	return WithKind(err, ErrUnavailable)
 }
+
+// WarningEvidence is v's masked evidence as its warning showed it: the
+// distinct masked hits, scrubbed and bounded (the employee's page).
+func WarningEvidence(v store.Violation) string {
+	var ev []string
+	for _, h := range v.Hits {
+		if !slices.Contains(ev, h.Masked) && len(ev) < maxEvidence {
+			ev = append(ev, h.Masked)
+		}
+	}
+	return Action{Evidence: ev}.evidence()
+}

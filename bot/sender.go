@@ -384,12 +384,15 @@ func (s *Sender) parallel(n int, do func(i int) error) error {
 // delivery from then on: retried as the same message) and sent.
 func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
 	slices.SortFunc(ps, func(a, b pending) int { return a.action.Time.Compare(b.action.Time) })
+	// Names and links first: the split must measure the text that is
+	// sent. A warning needs no names; its link opens the employee's record.
+	acts := actionsOf(ps)
 	if k.kind != ActWarnSender {
-		// Names first: the split must measure the text that is sent.
-		acts := s.cfg.Links.withLinks(s.withNames(ctx, actionsOf(ps)))
-		for i := range ps {
-			ps[i].action = acts[i]
-		}
+		acts = s.withNames(ctx, acts)
+	}
+	acts = s.cfg.Links.withLinks(acts)
+	for i := range ps {
+		ps[i].action = acts[i]
 	}
 	parts := splitToFit(k.kind, ps)
 	for i, part := range parts {

@@ -107,6 +107,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	s.reviewRoutes(api, all, readers, hr)
 	s.customerRoutes(api, readers, hr)
 	s.consoleRoutes(api, all, readers, hr)
+	s.mineRoutes(api)
 }
 
 // principal is the admin user of a request.

@@ -95,6 +95,7 @@ var auditZH = map[string]string{
 	"false_alarm_request.confirm":   "确认误报申请",
 	"false_alarm_request.decline":   "驳回误报申请",
 	"allow_phrase.preview":          "预览允许短语",
+	"appeal.file":                   "提交申诉",
 	"appeal.accept":                 "通过申诉",
 	"appeal.reject":                 "驳回申诉",
 	"case.announce":                 "通知处理结果",
