@@ -33,6 +33,7 @@ type adminEnv struct {
 	st       *store.Store
 	policy   *bot.Policy
 	pipeline *bot.Pipeline
+	review   *bot.Reviewer
 	srv      *httptest.Server
 	tokens   map[string]string // role → secret
 }
@@ -72,7 +73,7 @@ func newAdminEnvOn(t *testing.T, st *store.Store) *adminEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &adminEnv{t: t, st: st, policy: policy, pipeline: p, srv: httptest.NewServer(h.Handler()), tokens: map[string]string{}}
+	e := &adminEnv{t: t, st: st, policy: policy, pipeline: p, review: review, srv: httptest.NewServer(h.Handler()), tokens: map[string]string{}}
 	t.Cleanup(e.srv.Close)
 	for _, role := range []string{handlers.RoleHR, handlers.RoleOwner, handlers.RoleAuditor} {
 		_, secret, err := st.CreateToken(context.Background(), role+"-user", role, time.Now())

@@ -180,7 +180,15 @@ func (s *Server) uiRef(c *gin.Context) error {
 		return nil
 	}
 	target := "/ui/#search/" + ref
-	if user, role, signedIn, err := s.sessionPrincipal(c); err == nil && signedIn {
+	if user, role, signedIn, err := s.sessionPrincipal(c); err == nil && signedIn && role == RoleEmployee {
+		// An employee opens their own record, or their page: nothing says
+		// whether the reference names someone else's.
+		c.Set(principalKey, principal{User: user, Role: role})
+		target = "/ui/#mine"
+		if _, err := s.ownViolation(c); err == nil {
+			target = "/ui/#mine/" + ref
+		}
+	} else if err == nil && signedIn {
 		c.Set(principalKey, principal{User: user, Role: role})
 		if ms, err := s.refMatches(c, ref); err == nil && len(ms) == 1 {
 			target = "/ui/#" + ms[0].pageName() + "/" + url.PathEscape(ms[0].ID)

@@ -274,4 +274,3 @@ func (s *Server) whereZH(ctx context.Context, v store.Violation) (string, error)
 	}
 	return "群聊", nil
 }
-

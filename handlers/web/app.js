@@ -18,7 +18,8 @@ import * as registry from "./registry.js";
 
 const pages = Object.values(registry).sort((a, b) => (a.order || 0) - (b.order || 0));
 const byName = new Map(pages.map((p) => [p.name, p]));
-const HOME = "dashboard";
+// home is the page a role starts on: an employee has only their own.
+const home = () => (session.role === "employee" ? "mine" : "dashboard");
 
 // build makes every page's menu entry and <section> once, at start.
 function build() {
@@ -38,7 +39,7 @@ const allowed = (p) => p && p.roles.includes(session.role);
 function route() {
   if (!session.role) return;
   let { name, arg } = currentRoute();
-  if (!allowed(byName.get(name))) { name = HOME; arg = ""; }
+  if (!allowed(byName.get(name))) { name = home(); arg = ""; }
   clearFlash();
   for (const a of $("nav").querySelectorAll("a")) {
     a.classList.toggle("active", a.dataset.view === name);

@@ -12,7 +12,7 @@ export const ACTION_LABELS = { none: "不处理", log: "仅记录", warn: "私�
 export const STATUS_LABELS = { open: "待处理", acknowledged: "已受理", resolved: "已结案" };
 export const CHAT_KIND_LABELS = { work: "工作群", private: "私人群", external: "外部群", direct: "单聊", profile: "昵称/资料" };
 export const DECISION_LABELS = { no_action: "不处理" };
-export const ROLE_LABELS = { hr: "HR", owner: "群主", auditor: "审计" };
+export const ROLE_LABELS = { hr: "HR", owner: "群主", auditor: "审计", employee: "员工" };
 
 // FINDING_LABELS name what was found (moderation kinds).
 export const FINDING_LABELS = {
@@ -36,6 +36,7 @@ export const AUDIT_LABELS = {
   "dlp.records.import": "导入客户数据", "dlp.records.delete": "删除客户数据", "dlp.document.add": "上传保密文件",
   "dlp.document.delete": "删除保密文件",
   "directory.import": "导入通讯录",
+  "appeal.file": "提交申诉",
 };
 
 // label names a code with map, the code itself when the map has none (a

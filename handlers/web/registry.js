@@ -9,7 +9,7 @@
 //       export default {
 //         name: "tokens",                // route #tokens (and #tokens/<arg>)
 //         title: "API 令牌",              // the menu entry and the page heading
-//         roles: ["hr"],                 // who sees it: hr, owner, auditor
+//         roles: ["hr"],                 // who sees it: hr, owner, auditor (employee: mine only)
 //         order: 85,                     // place in the menu (see below)
 //         nav: false,                    // optional: reached by links only, not in the menu
 //         render(view) { … },            // once: fill the page's <section> and bind its controls
@@ -26,7 +26,7 @@
 //
 //       export { default as tokens } from "./pages/tokens.js";
 //
-// Menu order of the pages here: 仪表盘 10, 关键词 20, 试一试 30, 群聊 40,
+// Menu order of the pages here: 我的违规记录 5 (employees only), 仪表盘 10, 关键词 20, 试一试 30, 群聊 40,
 // 通讯录 45, 客户数据与保密文件 46, 策略 50, 违规记录 60, 案件 70, 审计日志 80, 发送失败 90. A page opens
 // another with navigate(name, arg) from router.js; link to one with
 // href: href(name, arg).
@@ -47,6 +47,7 @@ export { default as dlp } from "./pages/dlp.js";
 export { default as handover } from "./pages/handover.js";
 export { default as intercept } from "./pages/intercept.js";
 export { default as lists } from "./pages/lists.js";
+export { default as mine } from "./pages/mine.js";
 export { default as policy } from "./pages/policy.js";
 export { default as search } from "./pages/search.js";
 export { default as tokens } from "./pages/tokens.js";
