@@ -18,6 +18,7 @@ import (
 
 	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/store"
+	"github.com/wecom-guard/wecom-guard/bot/wecom/wecomtest"
 	"github.com/wecom-guard/wecom-guard/handlers"
 	"github.com/wecom-guard/wecom-guard/rules"
 )
@@ -195,4 +196,81 @@ func TestBrowserEveryPageAtEveryWidth(t *testing.T) {
 		chromedp.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.CSS(`#viol-detail[data-id="msg:pages1"]`)),
 	)
+
+	employeePage(t, e.adminEnv, refs[bot.ActWarnSender], dir)
+}
+
+// employeePage: zhangsan, who has no console role, opens the link in his
+// warning, signs in with WeCom and sees his own record — no menu, no
+// search, no other page — at both widths; on the phone he appeals.
+func employeePage(t *testing.T, e *adminEnv, warnRef, dir string) {
+	srv, fake, _ := employeeConsole(t, e)
+	fake.SetVisitor(wecomtest.Visitor{UserID: "zhangsan"})
+	ctx := newBrowserWithin(t, 90*time.Second) // cookies of its own
+	one := fmt.Sprintf(`#mine-one[data-ref=%q]`, warnRef)
+	for i, w := range widths {
+		var opts []chromedp.EmulateViewportOption
+		if w.mobile {
+			opts = append(opts, chromedp.EmulateMobile)
+		}
+		run(t, ctx, "employee at "+w.name+" width", chromedp.EmulateViewport(w.w, w.h, opts...))
+		link := srv.URL + "/ui/r/" + warnRef // signed in already
+		if i == 0 {
+			link = bot.ConsoleLinks{Base: srv.URL}.Record(warnRef) // the warning's link: signs in first
+		}
+		run(t, ctx, "open the warning's link at "+w.name+" width",
+			chromedp.Navigate(link),
+			chromedp.WaitVisible(chromedp.CSS(one)),
+			chromedp.Poll[chromedp.Void](`document.body.dataset.ready === "mine"`),
+		)
+		what := "employee page at " + w.name + " width"
+		text := get(t, ctx, "employee page", chromedp.Evaluate[string](`document.body.innerText`))
+		for _, want := range []string{"我的违规记录", "产品研发群", "商业机密", "提交申诉"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s lacks %q:\n%s", what, want, text)
+			}
+		}
+		for _, leak := range []string{"13812345678", "wrwork", "仪表盘", "违规记录编号 / 案件编号", "案件"} {
+			if strings.Contains(text, leak) {
+				t.Errorf("%s shows %q:\n%s", what, leak, text)
+			}
+		}
+		if shown := get(t, ctx, "menu and search", chromedp.Evaluate[bool](`!!(document.getElementById("nav").offsetParent || document.getElementById("search-form").offsetParent)`)); shown {
+			t.Errorf("%s shows the console's menu or search box", what)
+		}
+		noErrorShown(t, ctx)
+		fitsWidth(t, ctx, what)
+		noBareCodes(t, ctx, what)
+		screenshot(t, ctx, dir, fmt.Sprintf("page-mine-%d.png", w.w))
+
+		// Any other page of the console opens his own page instead.
+		run(t, ctx, "another page at "+w.name+" width",
+			chromedp.Evaluate[chromedp.Void](`location.hash = "#cases"`),
+			chromedp.Poll[chromedp.Void](`document.body.dataset.ready === "mine" && !document.getElementById("mine-list").hidden`),
+		)
+		if n := get(t, ctx, "own records", chromedp.Evaluate[int](`document.querySelectorAll("#mine-items li[data-ref]").length`)); n != 2 {
+			t.Errorf("%s lists %d records, want zhangsan's 2", what, n)
+		}
+		fitsWidth(t, ctx, "employee's list at "+w.name+" width")
+		noBareCodes(t, ctx, "employee's list at "+w.name+" width")
+		screenshot(t, ctx, dir, fmt.Sprintf("page-mine-list-%d.png", w.w))
+	}
+	// On the phone, he appeals; the page shows it under way.
+	run(t, ctx, "appeal",
+		chromedp.Navigate(srv.URL+"/ui/r/"+warnRef),
+		chromedp.WaitVisible(chromedp.ID("mine-reason")),
+		chromedp.SendKeys(chromedp.ID("mine-reason"), "这是转给客户的产品资料，并非机密文件"),
+		chromedp.Click(chromedp.ID("mine-submit")),
+		chromedp.WaitNotVisible(chromedp.ID("mine-form")),
+	)
+	appeal := get(t, ctx, "appeal state", chromedp.Text(chromedp.ID("mine-appeal")))
+	if !strings.Contains(appeal, "处理中") || !strings.Contains(appeal, "并非机密文件") || strings.Contains(appeal, "null") || strings.Contains(appeal, "undefined") {
+		t.Errorf("after the appeal the page shows %q", appeal)
+	}
+	fitsWidth(t, ctx, "employee's appeal at phone width")
+	noBareCodes(t, ctx, "employee's appeal")
+	screenshot(t, ctx, dir, "mine-appealed-390.png")
+	if as, err := e.st.Appeals(context.Background(), false, 10); err != nil || len(as) != 1 || as[0].User != "zhangsan" || as[0].Source != bot.AppealFromConsole {
+		t.Errorf("appeals %+v, %v: want zhangsan's from the console", as, err)
+	}
 }

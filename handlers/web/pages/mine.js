@@ -49,7 +49,7 @@ function showOne(v) {
     field("申诉理由", a.reason),
     field("处理结果", label(APPEAL_STATUS, a.status) + (a.decided_at ? "（" + fmtTime(a.decided_at) + "）" : "")),
     a.answer ? field("人力资源部说明", a.answer) : null,
-  ] : [h("p", { className: "muted" }, v.withdrawn ? "该记录已撤销，不计入违规次数，无需申诉。" : "您尚未对该记录提出申诉。")]));
+  ].filter(Boolean) : [h("p", { className: "muted" }, v.withdrawn ? "该记录已撤销，不计入违规次数，无需申诉。" : "您尚未对该记录提出申诉。")]));
   $("mine-form").hidden = !v.can_appeal;
 }
 
