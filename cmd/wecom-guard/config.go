@@ -115,6 +115,10 @@ type ConsoleConfig struct {
 	// Auditors are the userids who sign in as auditor (CONSOLE_AUDITORS):
 	// read-only, evidence masked.
 	Auditors []string `yaml:"auditors"`
+	// SignInPerMinute limits the WeCom sign-in's pages per client address
+	// (CONSOLE_SIGNIN_PER_MINUTE; a sign-in is two requests); 0: the
+	// default of 60.
+	SignInPerMinute int `yaml:"signin_per_minute"`
 }
 
 // validate checks the console's keys.
@@ -128,6 +132,9 @@ func (c ConsoleConfig) validate() []error {
 		case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
 			errs = append(errs, fmt.Errorf("%s %q: give only scheme and host (the console lives at /ui/ of that host), e.g. https://guard.example.com", keyRef("console.public_url"), c.PublicURL))
 		}
+	}
+	if c.SignInPerMinute < 0 {
+		errs = append(errs, fmt.Errorf("%s is %d: give requests a minute per client address, or 0 for the default of 60", keyRef("console.signin_per_minute"), c.SignInPerMinute))
 	}
 	for _, a := range c.Auditors {
 		if strings.TrimSpace(a) == "" {

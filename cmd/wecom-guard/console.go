@@ -32,6 +32,18 @@ func consoleSignIn(cfg Config, id appIdentity, hr bot.Recipients, dir handlers.S
 	return si
 }
 
+// consoleSignInRate is the sign-in's rate limit per client address:
+// console.signin_per_minute requests a minute, as many at once; the
+// handlers' default without it.
+func consoleSignInRate(c ConsoleConfig) handlers.SignInRate {
+	if c.SignInPerMinute <= 0 {
+		return handlers.SignInRate{}
+	}
+	r := handlers.DefaultSignInRate
+	r.PerMinute, r.Burst = c.SignInPerMinute, c.SignInPerMinute
+	return r
+}
+
 // sandboxPublicURL is the console's address in sandbox mode without
 // console.public_url: the bound listener, on loopback when it listens on
 // every address.

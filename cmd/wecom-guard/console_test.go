@@ -7,6 +7,8 @@ import (
 	"net/http/cookiejar"
 	"strings"
 	"testing"
+
+	"github.com/wecom-guard/wecom-guard/handlers"
 )
 
 // In sandbox mode 企业微信登录 works out of the box: the fake WeCom's QR
@@ -49,6 +51,8 @@ func TestConsoleConfigValidate(t *testing.T) {
 		{"a path", ConsoleConfig{PublicURL: "https://guard.example.com/console"}, "only scheme and host"},
 		{"a query", ConsoleConfig{PublicURL: "https://guard.example.com/?a=1"}, "only scheme and host"},
 		{"empty auditor", ConsoleConfig{Auditors: []string{"a", " "}}, "CONSOLE_AUDITORS"},
+		{"sign-in limit", ConsoleConfig{SignInPerMinute: 120}, ""},
+		{"negative sign-in limit", ConsoleConfig{SignInPerMinute: -1}, "CONSOLE_SIGNIN_PER_MINUTE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			errs := tc.c.validate()
@@ -60,9 +64,15 @@ func TestConsoleConfigValidate(t *testing.T) {
 			}
 		})
 	}
-	cfg, err := loadConfig("", envMap(map[string]string{"CONSOLE_PUBLIC_URL": "https://guard.example.com", "CONSOLE_AUDITORS": "shenji, liuyi"}))
-	if err != nil || cfg.Console.PublicURL != "https://guard.example.com" || len(cfg.Console.Auditors) != 2 || cfg.Console.Auditors[1] != "liuyi" {
+	cfg, err := loadConfig("", envMap(map[string]string{"CONSOLE_PUBLIC_URL": "https://guard.example.com", "CONSOLE_AUDITORS": "shenji, liuyi", "CONSOLE_SIGNIN_PER_MINUTE": "120"}))
+	if err != nil || cfg.Console.PublicURL != "https://guard.example.com" || len(cfg.Console.Auditors) != 2 || cfg.Console.Auditors[1] != "liuyi" || cfg.Console.SignInPerMinute != 120 {
 		t.Errorf("from the environment: %+v, %v", cfg.Console, err)
+	}
+	if r := consoleSignInRate(cfg.Console); r.PerMinute != 120 || r.Burst != 120 || r.Clients != handlers.DefaultSignInRate.Clients {
+		t.Errorf("sign-in rate %+v, want 120 a minute", r)
+	}
+	if r := consoleSignInRate(ConsoleConfig{}); r != (handlers.SignInRate{}) {
+		t.Errorf("sign-in rate without the key %+v, want the handlers' default", r)
 	}
 }
 

@@ -252,6 +252,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		Archive:        observedArchive{ArchiveIngester: &bot.ArchiveIngest{Pipeline: pipeline, Seqs: st, KindOf: kindOf}, m: metrics},
 		Registry:       reg,
 		SignIn:         consoleSignIn(cfg, id, hr, client, sandbox),
+		SignInRate:     consoleSignInRate(cfg.Console),
 	}
 	if data != nil {
 		hcfg.DLP = handlers.DLPConfig{Store: st, Key: data.Key(), Options: cfg.DLP.options()}
