@@ -100,3 +100,39 @@ func TestBrowserSignInInsideWeCom(t *testing.T) {
 		t.Errorf("signing out signed in again (%d authorizations)", e.fake.Calls(wecomtest.APIAuthorize))
 	}
 }
+
+// An owner signed in with WeCom whose chat goes to another owner: the next
+// page they open is refused, and the console shows them as they are now —
+// an employee, on their own page.
+func TestBrowserRoleChangeTakesEffect(t *testing.T) {
+	e := newSignInEnv(t, bot.Recipients{Users: []string{"wangfang"}}, nil)
+	ctx0 := context.Background()
+	if err := e.st.NoteOwnedChat(ctx0, "sunhao", "wrSales"); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.SetVisitor(wecomtest.Visitor{UserID: "sunhao"})
+	ctx := newBrowser(t)
+	dir := artifactDir(t)
+	run(t, ctx, "sign in as the owner",
+		chromedp.Navigate(e.srv.URL+"/ui/#cases"),
+		chromedp.WaitVisible(chromedp.ID("login-wecom-link")),
+		chromedp.Click(chromedp.ID("login-wecom-link")),
+		chromedp.WaitVisible(chromedp.ID("view-cases")),
+	)
+	if role := get(t, ctx, "role", chromedp.Text(chromedp.ID("who-role"))); role != "群主" {
+		t.Fatalf("signed in as %q, want 群主", role)
+	}
+	if err := e.st.NoteOwnedChat(ctx0, "zhoujie", "wrSales"); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, "open another page",
+		chromedp.Evaluate[chromedp.Void](`location.hash = "#violations"`),
+		chromedp.WaitVisible(chromedp.ID("view-mine")),
+		chromedp.Poll[chromedp.Void](`document.getElementById("who-role").textContent === "员工"`),
+	)
+	if msg := get(t, ctx, "message", chromedp.Text(chromedp.ID("flash"))); !strings.Contains(msg, "权限已变更") {
+		t.Errorf("the console says %q, want that the role changed", msg)
+	}
+	noBareCodes(t, ctx, "after the role change")
+	screenshot(t, ctx, dir, "role-changed.png")
+}

@@ -19,6 +19,12 @@ export class APIError extends Error {
 }
 
 let unauthorized = () => {};
+let forbidden = () => {};
+
+// onForbidden sets what happens when the API refuses the signed-in user:
+// the shell asks whether their role changed since sign-in (a member taken
+// off the HR list has a lower role at their next request).
+export function onForbidden(fn) { forbidden = fn; }
 
 // onUnauthorized sets what happens when the session has expired (the
 // shell shows the sign-in form).
@@ -48,6 +54,7 @@ export async function api(method, path, body, raw) {
     data = ct.includes("json") ? await resp.json().catch(() => null) : await resp.text();
   }
   if (resp.status === 401 && !path.startsWith("/ui/")) unauthorized("登录已过期，请重新登录。");
+  if (resp.status === 403 && !path.startsWith("/ui/")) forbidden();
   if (!resp.ok) throw new APIError(resp.status, data);
   return data;
 }

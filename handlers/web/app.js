@@ -8,8 +8,8 @@
 // API and the session), dom.js (building the page, messages), format.js
 // (times in the company's time zone) and i18n.js (Chinese names of the
 // API's codes).
-import { api, session, errorText, onUnauthorized } from "./api.js";
-import { $, h, guard, clearFlash, labelCells } from "./dom.js";
+import { api, session, errorText, onUnauthorized, onForbidden } from "./api.js";
+import { $, h, guard, clearFlash, flash, labelCells } from "./dom.js";
 import { setTimeZone } from "./format.js";
 import { forgetNames } from "./names.js";
 import { ROLE_LABELS, label } from "./i18n.js";
@@ -82,6 +82,16 @@ function showLogin(msg, auto) {
   $("login-token").focus();
 }
 onUnauthorized(showLogin);
+
+// A refusal may mean the role changed since sign-in (the server takes the
+// member's role at every request): show the console as the role is now.
+onForbidden(async () => {
+  let info;
+  try { info = await api("GET", "/ui/session"); } catch (_) { return; }
+  if (!info || info.role === session.role) return;
+  signedIn(info);
+  flash("您的权限已变更（现为" + label(ROLE_LABELS, info.role) + "），页面已按新的权限显示。");
+});
 
 function signedIn(info) {
   session.user = info.user;
