@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"html"
 	"net/url"
 	"strings"
 	"testing"
@@ -49,12 +50,14 @@ func TestAlertsCarryTheirLink(t *testing.T) {
 			}
 		})
 	}
-	if acts[2].Link != "" || strings.Contains(render(ActWarnSender, acts[2:]), "控制台") {
-		t.Error("a warning to the sender carries a console link")
+	// The warning links the employee to their own record, where they appeal.
+	if want := `<a href="` + html.EscapeString(links.Record(acts[2].ref())) + `">在线查看并申诉</a>`; acts[2].Link != links.Record(acts[2].ref()) ||
+		!strings.Contains(render(ActWarnSender, acts[2:]), want) {
+		t.Errorf("warning:\n%s\nmisses %s", render(ActWarnSender, acts[2:]), want)
 	}
 	// Without a base, alerts read as before.
-	plain := ConsoleLinks{}.withLinks([]Action{owner})
-	if strings.Contains(render(ActAlertOwner, plain), "](") {
+	plain := ConsoleLinks{}.withLinks([]Action{owner, warn})
+	if strings.Contains(render(ActAlertOwner, plain[:1]), "](") || strings.Contains(render(ActWarnSender, plain[1:]), "<a ") {
 		t.Error("a link without console.public_url")
 	}
 }
