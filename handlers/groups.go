@@ -136,6 +136,9 @@ func (s *Server) groups(c *gin.Context) error {
 		if g.SeenKind == "" {
 			g.SeenKind = v.ChatKind
 		}
+		if v.Withdrawn != nil {
+			continue // a false alarm is no violation of the group's
+		}
 		g.Violations++
 		if v.Time.After(g.LastViolation) {
 			g.LastViolation = v.Time
@@ -231,6 +234,9 @@ func (s *Server) offenders(c *gin.Context) error {
 	}
 	by := map[string]*offenderJSON{}
 	for _, v := range vs { // newest first
+		if v.Withdrawn != nil {
+			continue // withdrawn as a false alarm: it does not count
+		}
 		o := by[v.From]
 		if o == nil {
 			o = &offenderJSON{User: v.From, Categories: map[string]int{}, Last: v.Time, CaseID: v.CaseID}

@@ -155,8 +155,9 @@ func TestResolveAnnounces(t *testing.T) {
 }
 
 // TestStatsLeaveOutWithdrawnViolations: once HR marks a violation 误报,
-// the dashboard's counts (/stats) no longer include it — total, category,
-// chat, repeat offenders — and it is counted among the false alarms.
+// the dashboard's counts (/stats, /offenders) and the 群聊 page no longer
+// include it — total, category, chat, repeat offenders — and it is counted
+// among the false alarms.
 func TestStatsLeaveOutWithdrawnViolations(t *testing.T) {
 	e := newAdminEnv(t)
 	seedViolations(t, e)
@@ -192,6 +193,36 @@ func TestStatsLeaveOutWithdrawnViolations(t *testing.T) {
 		}
 		return 0
 	}
+	offenders := func() string {
+		t.Helper()
+		code, body := e.call("GET", "/api/v1/offenders", e.tokens["hr"], "")
+		if code != http.StatusOK {
+			t.Fatalf("offenders: %d %s", code, body)
+		}
+		return body
+	}
+	groupViolations := func(chat string) int {
+		t.Helper()
+		code, body := e.call("GET", "/api/v1/groups", e.tokens["hr"], "")
+		var g struct {
+			Groups []struct {
+				ChatID     string `json:"chat_id"`
+				Violations int
+			}
+		}
+		if err := json.Unmarshal([]byte(body), &g); code != http.StatusOK || err != nil {
+			t.Fatalf("groups: %d %s", code, body)
+		}
+		for _, x := range g.Groups {
+			if x.ChatID == chat {
+				return x.Violations
+			}
+		}
+		return 0
+	}
+	if !strings.Contains(offenders(), `"zhangsan"`) || groupViolations("wrmine") != 2 {
+		t.Fatalf("before: zhangsan not a repeat offender, or wrmine without its 2 violations")
+	}
 	before := read()
 	v, _, err := e.st.Violation(context.Background(), "msg:a1")
 	if err != nil || len(v.Hits) == 0 {
@@ -210,6 +241,13 @@ func TestStatsLeaveOutWithdrawnViolations(t *testing.T) {
 	}
 	if b, a := count(before.Repeat, "zhangsan"), count(after.Repeat, "zhangsan"); a != b-1 {
 		t.Errorf("zhangsan's count %d → %d, want one less", b, a)
+	}
+	// The dashboard's repeat offenders and the 群聊 page count the same way.
+	if body := offenders(); strings.Contains(body, `"zhangsan"`) {
+		t.Errorf("zhangsan, with one violation left, is still a repeat offender: %s", body)
+	}
+	if n := groupViolations("wrmine"); n != 1 {
+		t.Errorf("wrmine counts %d violations after the false alarm, want 1", n)
 	}
 	code, body := e.call("GET", "/api/v1/stats/false-alarms", e.tokens["hr"], "")
 	var fa struct{ Total int64 }
