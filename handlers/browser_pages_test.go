@@ -273,4 +273,14 @@ func employeePage(t *testing.T, e *adminEnv, warnRef, dir string) {
 	if as, err := e.st.Appeals(context.Background(), false, 10); err != nil || len(as) != 1 || as[0].User != "zhangsan" || as[0].Source != bot.AppealFromConsole {
 		t.Errorf("appeals %+v, %v: want zhangsan's from the console", as, err)
 	}
+	// Signed out, a /ui/r/ link asks to sign in, then opens his record.
+	run(t, ctx, "sign out and open the record's link",
+		chromedp.Click(chromedp.ID("logout")),
+		chromedp.WaitVisible(chromedp.ID("login-wecom-link")),
+		chromedp.Navigate(srv.URL+"/ui/r/"+warnRef),
+		chromedp.WaitVisible(chromedp.ID("login-wecom-link")),
+		chromedp.Click(chromedp.ID("login-wecom-link")),
+		chromedp.WaitVisible(chromedp.CSS(one)),
+	)
+	noErrorShown(t, ctx)
 }

@@ -39,7 +39,13 @@ const allowed = (p) => p && p.roles.includes(session.role);
 function route() {
   if (!session.role) return;
   let { name, arg } = currentRoute();
-  if (!allowed(byName.get(name))) { name = home(); arg = ""; }
+  if (!allowed(byName.get(name))) {
+    // An employee's search for a reference (a link opened signed out) is
+    // a look at their own record; anything else opens the role's home.
+    const ownRef = session.role === "employee" && name === "search" && /^[0-9a-fA-F]{8}$/.test(arg);
+    name = ownRef ? "mine" : home();
+    if (!ownRef) arg = "";
+  }
   clearFlash();
   for (const a of $("nav").querySelectorAll("a")) {
     a.classList.toggle("active", a.dataset.view === name);

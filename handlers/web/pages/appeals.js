@@ -9,7 +9,7 @@ import { label } from "../i18n.js";
 import { href } from "../router.js";
 
 const STATUS = { open: "待处理", accepted: "已通过", rejected: "未通过", confirmed: "已确认误报", declined: "已驳回" };
-const SOURCES = { app: "应用消息", aibot: "智能机器人", console: "管理后台" };
+const SOURCES = { app: "应用消息", aibot: "智能机器人", console: "提醒中的链接（员工本人记录页）" };
 
 async function decide(path, verb, who) {
   const reason = prompt(`${verb}：请填写给${who}的说明（可留空）：`, "");
