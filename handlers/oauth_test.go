@@ -414,6 +414,17 @@ func TestWeComSessionFollowsRoleChanges(t *testing.T) {
 	// Given back, the role is back at the next request too.
 	e.restart(hr, auditors, browsers["wangfang"])
 	expect("HR list restored", "wangfang", handlers.RoleHR)
+
+	// While WeCom cannot say whether qianli is in the tag, his requests
+	// are refused as unavailable, not answered with an unconfirmed role.
+	e.restart(hr, auditors, browsers["qianli"])
+	e.fake.SetTag(wecomtest.Tag{ID: 7, Name: "HRBP", Users: []string{"qianli"}})
+	e.fake.SetFaults(wecomtest.Faults{HTTP500: 1})
+	if code, body, _ := e.get(browsers["qianli"], e.srv.URL+"/api/v1/violations", desktopUA); code != http.StatusServiceUnavailable {
+		t.Errorf("WeCom down: qianli's request %d %s, want 503", code, body)
+	}
+	e.fake.SetFaults(wecomtest.Faults{})
+	expect("WeCom back", "qianli", handlers.RoleHR)
 }
 
 // TestSignInRateLimit: the sign-in's pages refuse a client over its
