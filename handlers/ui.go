@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/store"
@@ -29,6 +30,8 @@ var webFiles embed.FS
 type SessionStore interface {
 	CreateSession(ctx context.Context, tok store.APIToken, ttl time.Duration) (id, csrf string, err error)
 	Session(ctx context.Context, id string) (tok store.APIToken, csrf string, ok bool, err error)
+	// SetSessionRole records a WeCom session's role as it is now.
+	SetSessionRole(ctx context.Context, id, role string) (bool, error)
 	DeleteSession(ctx context.Context, id string) error
 }
 
@@ -223,14 +226,21 @@ func (s *Server) session(c *gin.Context) (tok store.APIToken, csrf string, ok bo
 		// Signed in with WeCom (no token): the member's role now, not
 		// the one they signed in with, so a role taken away (the HR list,
 		// the auditors, a chat's owner) is gone at the next request.
-		role, live, err := s.wecomSessionRole(c.Request.Context(), tok.User, tok.Role)
+		ctx := c.Request.Context()
+		role, live, err := s.wecomSessionRole(ctx, tok.User, tok.Role)
 		if err != nil {
 			return store.APIToken{}, "", false, bot.WithKind(err, bot.ErrUnavailable)
 		}
 		if !live {
 			return store.APIToken{}, "", false, nil
 		}
-		tok.Role = role
+		if role != tok.Role {
+			// Kept, so the change is logged once; a failure only logs again.
+			if _, err := ss.SetSessionRole(ctx, id, role); err != nil {
+				zerolog.Ctx(ctx).Warn().Err(err).Msg("console: could not record the member's new role in their session")
+			}
+			tok.Role = role
+		}
 	}
 	switch c.Request.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:

@@ -10,3 +10,8 @@ import (
 func ViolationTTL(ctx context.Context, s *Store, id string) (time.Duration, error) {
 	return s.rdb.PTTL(ctx, s.keyViolation(id)).Result()
 }
+
+// SessionTTL is how long session id has left.
+func SessionTTL(ctx context.Context, s *Store, id string) (time.Duration, error) {
+	return s.rdb.PTTL(ctx, s.keySession(hashToken(id))).Result()
+}

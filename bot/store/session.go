@@ -5,8 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // session is what Redis keeps of a web console sign-in.
@@ -103,6 +106,36 @@ func (s *Store) Session(ctx context.Context, id string) (tok APIToken, csrf stri
 		return APIToken{}, "", false, nil
 	}
 	return sess.Token, sess.CSRF, true, nil
+}
+
+// SetSessionRole records that the member of WeCom session id has role now
+// (the console found their role changed since sign-in), keeping the
+// session's expiry; changed is false for an unknown or expired session, a
+// token's session (its role is the token's) or the same role.
+func (s *Store) SetSessionRole(ctx context.Context, id, role string) (changed bool, err error) {
+	if id == "" || role == "" {
+		return false, nil
+	}
+	key := s.keySession(hashToken(id))
+	var sess session
+	found, err := s.getJSON(ctx, key, &sess)
+	if err != nil || !found || sess.Via != SignInWeCom || sess.Token.Role == role {
+		return false, err
+	}
+	sess.Token.Role = role
+	data, err := json.Marshal(sess)
+	if err != nil {
+		return false, fmt.Errorf("set session role: %w", err)
+	}
+	// XX: a session deleted (signed out) meanwhile stays deleted.
+	res, err := s.rdb.SetArgs(ctx, key, data, redis.SetArgs{KeepTTL: true, Mode: "XX"}).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("set session role: %w", err)
+	}
+	return res == "OK", nil
 }
 
 // DeleteSession ends session id; ending an unknown session is not an error.

@@ -83,11 +83,41 @@ func TestMemberSession(t *testing.T) {
 	if err != nil || !ok || tok.User != "wangfang" || tok.Role != "hr" || tok.ID != "" || gotCSRF != csrf {
 		t.Fatalf("Session = %+v, %q, %v, %v; want wangfang/hr without a token id", tok, gotCSRF, ok, err)
 	}
+	// The role changes in place (once), the expiry stays.
+	for i, want := range []bool{true, false} {
+		if changed, err := s.SetSessionRole(ctx, id, "employee"); err != nil || changed != want {
+			t.Errorf("SetSessionRole #%d = %v, %v; want %v", i+1, changed, err, want)
+		}
+	}
+	if tok, gotCSRF, ok, err := s.Session(ctx, id); err != nil || !ok || tok.Role != "employee" || gotCSRF != csrf {
+		t.Errorf("Session after SetSessionRole = %+v, %v, %v", tok, ok, err)
+	}
+	if ttl, err := store.SessionTTL(ctx, s, id); err != nil || ttl <= 0 || ttl > time.Hour {
+		t.Errorf("session TTL %v, %v after SetSessionRole; want the hour it had", ttl, err)
+	}
 	if err := s.DeleteSession(ctx, id); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, ok, _ := s.Session(ctx, id); ok {
 		t.Error("session still live after DeleteSession")
+	}
+	if changed, err := s.SetSessionRole(ctx, id, "hr"); err != nil || changed {
+		t.Errorf("SetSessionRole of an ended session = %v, %v; want nothing", changed, err)
+	}
+	if _, _, ok, _ := s.Session(ctx, id); ok {
+		t.Error("SetSessionRole brought an ended session back")
+	}
+	// A token's session keeps its token's role.
+	tok0, _, err := s.CreateToken(ctx, "script", "auditor", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid, _, err := s.CreateSession(ctx, tok0, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := s.SetSessionRole(ctx, tid, "hr"); err != nil || changed {
+		t.Errorf("SetSessionRole of a token's session = %v, %v; want nothing", changed, err)
 	}
 	for _, bad := range [][2]string{{"", "hr"}, {"wangfang", ""}} {
 		if _, _, err := s.CreateMemberSession(ctx, bad[0], bad[1], now, time.Hour); err == nil {

@@ -81,7 +81,7 @@ func must(t *testing.T, err error) {
 func slotOps() []slotOp {
 	now := time.Now()
 	var tok APIToken
-	var secret, session string
+	var secret, session, memberSession string
 	var entries []OutboxEntry
 	var leases []Lease
 	return []slotOp{
@@ -374,8 +374,14 @@ func slotOps() []slotOp {
 		{"Store.TouchToken", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.TouchToken(ctx, tok.ID, now)) }},
 		{"Store.Tokens", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.Tokens(ctx); must(t, err) }},
 		{"Store.CreateMemberSession", func(t *testing.T, ctx context.Context, s *Store) {
-			_, _, err := s.CreateMemberSession(ctx, hostile, "hr", now, time.Hour)
+			var err error
+			memberSession, _, err = s.CreateMemberSession(ctx, hostile, "hr", now, time.Hour)
 			must(t, err)
+		}},
+		{"Store.SetSessionRole", func(t *testing.T, ctx context.Context, s *Store) {
+			if changed, err := s.SetSessionRole(ctx, memberSession, "employee"); err != nil || !changed {
+				t.Fatalf("SetSessionRole = %v, %v", changed, err)
+			}
 		}},
 		{"Store.SaveSignInState", func(t *testing.T, ctx context.Context, s *Store) {
 			must(t, s.SaveSignInState(ctx, hostile, SignInState{Return: "/ui/", Via: "web", Created: now}, time.Minute))
