@@ -79,7 +79,11 @@ type Config struct {
 	ArchiveNotify func(ctx context.Context) error
 	// Images is how the QR codes of images are checked (image.go).
 	Images ImageConfig
-	Now    func() time.Time
+	// Links, with the console's public address, gives the warnings
+	// answered as passive replies (messages to the app) the link to the
+	// employee's own record, as the sender gives the queued ones.
+	Links ConsoleLinks
+	Now   func() time.Time
 }
 
 // Pipeline turns a received message into a decision and its consequences.
@@ -234,6 +238,7 @@ func (p *Pipeline) repeatWarning(ctx context.Context, m Message) (Result, error)
 			a.Evidence = append(a.Evidence, h.Masked)
 		}
 	}
+	a.Link = p.cfg.Links.Record(a.ref())
 	res.Reply = WarningText(a)
 	return res, nil
 }
@@ -337,7 +342,9 @@ func (p *Pipeline) enforce(ctx context.Context, m Message, rs *rules.RuleSet, ca
 	var acts []Action
 	if step.Warn {
 		if m.Source == SourceApp {
-			res.Reply = WarningText(base.as(ActWarnSender))
+			w := base.as(ActWarnSender)
+			w.Link = p.cfg.Links.Record(w.ref())
+			res.Reply = WarningText(w)
 		} else {
 			acts = append(acts, base.as(ActWarnSender))
 		}

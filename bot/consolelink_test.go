@@ -5,11 +5,14 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/store"
+	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
+	"github.com/wecom-guard/wecom-guard/rules"
 )
 
 // An owner alert delivered through the real sender and the fake WeCom
@@ -87,6 +90,30 @@ func TestDeliveredWarningLinksToAppeal(t *testing.T) {
 		}
 		if found != 1 {
 			t.Fatalf("base %q: %d warnings to the sender, want 1", base, found)
+		}
+	}
+}
+
+// A message to the app is warned in the passive reply: with the console's
+// address it links to the employee's record too, and so does the reply to
+// WeCom's retry of the same message.
+func TestPassiveWarningLinksToAppeal(t *testing.T) {
+	st := storetest.New(t)
+	engine := defaultEngine(t)
+	p, err := bot.New(bot.Config{Store: st, Checker: func() bot.Checker { return engine }, Links: bot.ConsoleLinks{Base: "https://guard.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	m := bot.Message{ID: "app:pl1", Source: bot.SourceApp, From: "sunqi", ChatKind: rules.ChatDirect, Text: insult, Time: time.Now()}
+	want := `<a href="https://guard.example.com/ui/login/wecom?to=` + url.QueryEscape("/ui/r/"+bot.Ref(m.ID)) + `">在线查看并申诉</a>`
+	for _, what := range []string{"first", "retry"} {
+		res, err := p.Process(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(res.Reply, want) || !strings.HasSuffix(res.Reply, "（记录 "+bot.Ref(m.ID)+"）") {
+			t.Errorf("%s reply %q, want the link %s", what, res.Reply, want)
 		}
 	}
 }

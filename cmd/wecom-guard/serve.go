@@ -193,6 +193,8 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		GroupNotices:  chatSet(cfg.Enforcement.GroupNotices),
 		// Image messages to the app: their QR codes are checked (media/get).
 		Images: bot.ImageConfig{Media: client, OCR: ocrReader},
+		// Warnings answered as passive replies link to the employee's record.
+		Links: bot.ConsoleLinks{Base: cfg.Console.PublicURL},
 	})
 	if err != nil {
 		return err
