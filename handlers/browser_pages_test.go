@@ -270,9 +270,27 @@ func employeePage(t *testing.T, e *adminEnv, warnRef, dir string) {
 	fitsWidth(t, ctx, "employee's appeal at phone width")
 	noBareCodes(t, ctx, "employee's appeal")
 	screenshot(t, ctx, dir, "mine-appealed-390.png")
-	if as, err := e.st.Appeals(context.Background(), false, 10); err != nil || len(as) != 1 || as[0].User != "zhangsan" || as[0].Source != bot.AppealFromConsole {
-		t.Errorf("appeals %+v, %v: want zhangsan's from the console", as, err)
+	as, err := e.st.Appeals(context.Background(), false, 10)
+	if err != nil || len(as) != 1 || as[0].User != "zhangsan" || as[0].Source != bot.AppealFromConsole {
+		t.Fatalf("appeals %+v, %v: want zhangsan's from the console", as, err)
 	}
+	// HR accepts it; his page shows the record withdrawn and HR's answer.
+	if code, body := e.call("POST", "/api/v1/appeals/"+as[0].ID+"/accept", e.tokens[handlers.RoleHR], `{"reason":"已核实为产品资料"}`); code != http.StatusOK {
+		t.Fatalf("HR accepts: %d %s", code, body)
+	}
+	run(t, ctx, "the decided appeal",
+		chromedp.Navigate(srv.URL+"/ui/r/"+warnRef),
+		chromedp.WaitVisible(chromedp.CSS(one)),
+		chromedp.Poll[chromedp.Void](`document.body.dataset.ready === "mine"`),
+	)
+	decided := get(t, ctx, "decided", chromedp.Text(chromedp.ID("mine-one")))
+	for _, want := range []string{"已撤销", "您的申诉已通过", "已通过", "已核实为产品资料"} {
+		if !strings.Contains(decided, want) {
+			t.Errorf("after HR accepted, the page lacks %q: %s", want, decided)
+		}
+	}
+	noBareCodes(t, ctx, "employee's decided appeal")
+	screenshot(t, ctx, dir, "mine-accepted-390.png")
 	// Signed out, a /ui/r/ link asks to sign in, then opens his record.
 	run(t, ctx, "sign out and open the record's link",
 		chromedp.Click(chromedp.ID("logout")),
