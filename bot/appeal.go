@@ -284,12 +284,12 @@ func (r *Reviewer) DecideAppeal(ctx context.Context, id string, accept bool, by,
 		text = strings.Replace(text, "记录 "+Ref(a.Violation), fmt.Sprintf("%s 的记录 %s", when(v.Time), Ref(a.Violation)), 1)
 	}
 	if a.Answer != "" {
-		text += "说明：" + a.Answer
+		text += "说明：" + strings.TrimRight(a.Answer, "。.") + "。"
 	}
 	if !accept {
 		text += "如仍有异议，请联系人力资源部。"
 	}
-	return a, r.tell(ctx, "appeal/"+a.ID+"/"+status, a.User, text)
+	return a, r.tell(ctx, "appeal/"+a.ID+"/"+status, a.User, text+r.recordLink(a.Violation))
 }
 
 // AppChat answers the self-built app's callbacks: a member's 申诉 to the

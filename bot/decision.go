@@ -75,6 +75,9 @@ func (r *Reviewer) AnnounceDecision(ctx context.Context, id, reason string) (Ann
 	default:
 		text += "请遵守公司企业微信使用规范；如有异议，可回复「申诉 理由」或联系人力资源部。"
 	}
+	if len(c.Violations) > 0 {
+		text += r.recordLink(c.Violations[0])
+	}
 	if err := r.tell(ctx, "case/"+c.ID+"/decision/"+c.Decision, c.User, text); err != nil {
 		return out, err
 	}

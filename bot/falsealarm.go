@@ -81,7 +81,7 @@ func (r *Reviewer) Withdraw(ctx context.Context, id string, w store.Withdrawal) 
 	if v.Withdrawn.Via != ViaAppeal && v.Action != "log" && v.Action != "" {
 		text := fmt.Sprintf("【违规记录撤销】您于 %s 在%s的违规记录（%s，记录 %s）经人力资源部核实为误报，已撤销，不计入违规次数。给您带来不便，敬请谅解。",
 			when(v.Time), whereOf(v), r.labels(v), Ref(v.ID))
-		if err := r.tell(ctx, "withdrawn/"+v.ID, v.From, text); err != nil {
+		if err := r.tell(ctx, "withdrawn/"+v.ID, v.From, text+r.recordLink(v.ID)); err != nil {
 			return Withdrawn{}, err
 		}
 	}

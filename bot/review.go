@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"slices"
 	"strings"
 	"time"
@@ -85,7 +86,11 @@ type ReviewConfig struct {
 	// Accounts suspends accounts from the console; nil when WeCom does not
 	// let this deployment (the console says so).
 	Accounts Accounts
-	Now      func() time.Time
+	// Links, with the console's public address, ends the messages to a
+	// member about their record (appeal result, withdrawal, decision)
+	// with the link that opens it (their own page).
+	Links ConsoleLinks
+	Now   func() time.Time
 }
 
 // Reviewer carries out HR's review.
@@ -224,4 +229,15 @@ func WarningEvidence(v store.Violation) string {
 		}
 	}
 	return Action{Evidence: ev}.evidence()
+}
+
+// recordLink is the link to the member's record of violation id that ends
+// a notice to them, or "" without the console's address. The notices are
+// text messages, which may carry an <a> tag.
+func (r *Reviewer) recordLink(violationID string) string {
+	l := r.cfg.Links.Record(Ref(violationID))
+	if l == "" || violationID == "" {
+		return ""
+	}
+	return `<a href="` + html.EscapeString(l) + `">查看记录</a>`
 }

@@ -447,3 +447,72 @@ func TestSuspensionNeedsSecondConfirmation(t *testing.T) {
 		t.Errorf("read-only directory: %v (%v); want WeCom's permanent refusal", err, apiErr)
 	}
 }
+
+// With the console's address, the messages to a member about their record
+// — an appeal's result, a withdrawal, HR's decision — end with the link
+// to it (their own page); without it they read as before.
+func TestMemberNoticesLinkToTheirRecord(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	base := "https://guard.example.com"
+	rev := h.reviewer(func(c *bot.ReviewConfig) { c.Links = bot.ConsoleLinks{Base: base} })
+	for _, id := range []string{"nl1", "nl2"} {
+		if _, err := h.pipeline.Process(ctx, archived(id, "zhaoliu", "wrgroup", reviewInsult, time.Now().Add(-time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := func(vid string) string {
+		return `<a href="` + bot.ConsoleLinks{Base: base}.Record(bot.Ref(vid)) + `">查看记录</a>`
+	}
+	if _, err := rev.FileAppeal(ctx, bot.AppealRequest{User: "zhaoliu", Violation: "msg:nl1", Reason: "引用客户原话", Source: bot.AppealFromConsole, MsgID: "console/msg:nl1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rev.DecideAppeal(ctx, store.AppealIDFor("msg:nl1"), false, "hr1", "群内无相关讨论"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rev.Withdraw(ctx, "msg:nl2", store.Withdrawal{By: "hr1", Via: bot.ViaHR, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	h.drain(ctx, nil, h.sender("r1", nil))
+	// Notices that go out together are one message, a paragraph each.
+	var notices []string
+	for _, m := range sentToUser(h.fake, "zhaoliu") {
+		notices = append(notices, strings.Split(m, "\n\n")...)
+	}
+	found := 0
+	for _, n := range notices {
+		switch {
+		case strings.Contains(n, "【申诉结果】"):
+			found++
+			if !strings.HasSuffix(n, "说明：群内无相关讨论。如仍有异议，请联系人力资源部。"+link("msg:nl1")) {
+				t.Errorf("appeal result %q, want it to end with HR's answer and %s", n, link("msg:nl1"))
+			}
+		case strings.Contains(n, "【违规记录撤销】"):
+			found++
+			if !strings.HasSuffix(n, link("msg:nl2")) {
+				t.Errorf("withdrawal notice %q, want it to end with %s", n, link("msg:nl2"))
+			}
+		}
+	}
+	if found != 2 {
+		t.Errorf("notices to zhaoliu %q, want the appeal's result and the withdrawal", notices)
+	}
+	// HR's decision on a case links to the case's first violation.
+	c := escalated(t, h, "nl3", "zhaoliu", "wrplain")
+	decide(t, h, c.ID, bot.SanctionWarning)
+	if _, err := rev.AnnounceDecision(ctx, c.ID, "辱骂同事"); err != nil {
+		t.Fatal(err)
+	}
+	h.drain(ctx, nil, h.sender("r1", nil))
+	decision := ""
+	for _, m := range sentToUser(h.fake, "zhaoliu") {
+		for _, n := range strings.Split(m, "\n\n") {
+			if strings.Contains(n, "【违规处理结果】") {
+				decision = n
+			}
+		}
+	}
+	if !strings.HasSuffix(decision, link(c.Violations[0])) {
+		t.Errorf("decision %q, want it to end with %s", decision, link(c.Violations[0]))
+	}
+}

@@ -234,6 +234,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	reviewer, err := bot.NewReviewer(bot.ReviewConfig{
 		Store: st, Policy: func() *rules.RuleSet { return policy.Engine().RuleSet() }, Retention: cfg.Enforcement.Retention,
 		GroupNotices: chatSet(cfg.Enforcement.GroupNotices), AnnounceChat: cfg.Enforcement.AnnounceChat, Accounts: client,
+		Links: bot.ConsoleLinks{Base: cfg.Console.PublicURL},
 	})
 	if err != nil {
 		return err
