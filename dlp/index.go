@@ -53,6 +53,13 @@ type Index struct {
 	recRefs  []uint32 // set index << 8 | column
 	recKinds uint8    // bit set of the column kinds present (kindBit)
 	records  int
+	// tagBits is the prefilter: bit tag&tagMask is set for the tag of
+	// every stored value (Key.recordTag). unfiltered are the kinds of a
+	// column of a set stored without tags: their values always pay the
+	// HMAC.
+	tagBits    []uint64
+	tagMask    uint32
+	unfiltered uint8
 
 	docs     []docInfo
 	fpKeys   []uint64 // fingerprint, 0: empty slot
@@ -121,16 +128,25 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 	}
 	size := tableSize(n)
 	x.recKeys, x.recRefs = make([]uint64, size), make([]uint32, size)
+	// The prefilter has 32 bits a value (at most 2³² bits: the tags' range),
+	// so about one value in 32 that is no customer's pays the HMAC.
+	tagBits := min(max(tableSize(16*n), 64), 1<<32)
+	x.tagBits, x.tagMask = make([]uint64, tagBits/64), uint32(tagBits-1)
 	mask := uint64(size - 1)
 	for si, s := range sets {
 		x.sets = append(x.sets, s.Set)
 		for _, c := range s.Set.Columns {
 			x.recKinds |= kindBit(c.Kind)
+			if s.Set.Format != EntryFormatTagged {
+				x.unfiltered |= kindBit(c.Kind)
+			}
 		}
 		for _, e := range s.Entries {
 			if int(e.Column) >= len(s.Set.Columns) {
 				continue
 			}
+			t := e.Tag & x.tagMask
+			x.tagBits[t/64] |= 1 << (t % 64)
 			for i := e.Hash & mask; ; i = (i + 1) & mask {
 				if x.recKeys[i] == 0 {
 					x.recKeys[i], x.recRefs[i] = e.Hash, uint32(si)<<8|uint32(e.Column)
@@ -225,11 +241,30 @@ func (x *Index) Record(k moderation.Kind, evidence string) (rules.DataMatch, boo
 	if !ok {
 		return rules.DataMatch{}, false
 	}
-	ref, ok := x.lookupRecord(x.key.recordHash(ck, v))
+	ref, ok := x.lookupValue(ck, v)
 	if !ok {
 		return rules.DataMatch{}, false
 	}
 	return x.recordMatch(ref), true
+}
+
+// lookupValue finds the normalized value v of column kind ck: a value
+// whose prefilter bit is clear is no customer's (one SipHash); the others
+// are looked up by their HMAC.
+func (x *Index) lookupValue(ck ColumnKind, v []byte) (uint32, bool) {
+	if !x.mayHold(ck, v) {
+		return 0, false
+	}
+	return x.lookupRecord(x.key.recordHash(ck, v))
+}
+
+// mayHold reports whether the prefilter lets v through to the HMAC.
+func (x *Index) mayHold(ck ColumnKind, v []byte) bool {
+	if x.unfiltered&kindBit(ck) != 0 {
+		return true
+	}
+	t := x.key.recordTag(ck, v) & x.tagMask
+	return x.tagBits[t/64]&(1<<(t%64)) != 0
 }
 
 // Tokens appends the token-column values text holds: runs of letters and
@@ -250,7 +285,7 @@ func (x *Index) Tokens(text string, dst []rules.DataMatch) []rules.DataMatch {
 		if !ok {
 			return
 		}
-		if ref, ok := x.lookupRecord(x.key.recordHash(KindToken, v)); ok {
+		if ref, ok := x.lookupValue(KindToken, v); ok {
 			m := x.recordMatch(ref)
 			m.Kind, m.Start, m.End, m.Masked = moderation.KindCustomerRecord, start, end, maskToken(run)
 			dst = append(dst, m)
