@@ -323,10 +323,11 @@ func maskToken(s string) string {
 func (x *Index) MinSpan() int { return x.minSpan }
 
 type docScratch struct {
-	nt   normText
-	fps  []Fingerprint
-	hits []docHit
-	norm *moderation.Normalizer
+	nt    normText
+	fps   []Fingerprint
+	first []uint64
+	hits  []docHit
+	norm  *moderation.Normalizer
 }
 
 type docHit struct {
@@ -344,20 +345,37 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	if x.minSpan == 0 || len(text) < x.minSpan {
 		return dst
 	}
-	sc := x.pool.Get().(*docScratch)
-	defer x.pool.Put(sc)
-	if sc.norm == nil {
-		sc.norm = moderation.NewNormalizer()
-	}
-	sc.nt.runes, sc.nt.offs = sc.nt.runes[:0], sc.nt.offs[:0]
-	sc.nt.fold(sc.norm, text, 0)
-	if len(sc.nt.runes) < x.minSpan {
+	tab := letterTable()
+	if !tab.atLeast(text, x.minSpan) {
 		return dst
 	}
-	sc.fps = winnow(x.key, sc.nt.runes, sc.fps[:0])
+	sc := x.pool.Get().(*docScratch)
+	defer x.pool.Put(sc)
+	// One pass: decode, fold to letters, hash and winnow, writing only
+	// the fingerprints (about one a 8.5 letters).
+	var letters int
+	sc.fps, letters = tab.prints(text, sc.fps[:0])
+	var buf [16]byte
+	for i := range sc.fps {
+		sc.fps[i].Hash = x.key.fingerprint(sc.fps[i].Hash, &buf)
+	}
 	sc.hits = sc.hits[:0]
 	mask := uint64(len(x.fpKeys) - 1)
+	// The table is far larger than the caches: its first probes are
+	// loaded in a loop of their own, without a branch on what they read,
+	// so the memory accesses of all the fingerprints overlap; only those
+	// whose first slot is taken are looked at further.
+	if cap(sc.first) < len(sc.fps) {
+		sc.first = make([]uint64, len(sc.fps))
+	}
+	first := sc.first[:len(sc.fps)]
 	for mi, f := range sc.fps {
+		first[mi] = x.fpKeys[f.Hash&mask]
+	}
+	for mi, f := range sc.fps {
+		if first[mi] == 0 {
+			continue
+		}
 		for i := f.Hash & mask; ; i = (i + 1) & mask {
 			if k := x.fpKeys[i]; k == 0 {
 				break
@@ -377,6 +395,15 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	}
 	if len(sc.hits) == 0 {
 		return dst
+	}
+	// A hit (rare): the letters' offsets in the text, for the span.
+	if sc.norm == nil {
+		sc.norm = moderation.NewNormalizer()
+	}
+	sc.nt.runes, sc.nt.offs = sc.nt.runes[:0], sc.nt.offs[:0]
+	sc.nt.fold(sc.norm, text, 0)
+	if len(sc.nt.runes) != letters {
+		return dst // cannot happen: TestLettersAreFold
 	}
 	slices.SortFunc(sc.hits, func(a, b docHit) int {
 		if a.doc != b.doc {
