@@ -39,6 +39,7 @@ type dlpEnv struct {
 	srv      *httptest.Server
 	tokens   map[string]string
 	logs     *syncBuffer
+	key      *dlp.Key
 }
 
 // syncBuffer is a log sink that the test reads while replicas write.
@@ -90,7 +91,7 @@ func newDLPEnv(t *testing.T) *dlpEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &dlpEnv{st: st, data: data, pipeline: p, srv: httptest.NewServer(h.Handler()), tokens: map[string]string{}, logs: logs}
+	e := &dlpEnv{st: st, data: data, pipeline: p, srv: httptest.NewServer(h.Handler()), tokens: map[string]string{}, logs: logs, key: key}
 	t.Cleanup(e.srv.Close)
 	for _, role := range []string{handlers.RoleHR, handlers.RoleAuditor} {
 		_, secret, err := st.CreateToken(ctx, role+"-user", role, time.Now())
