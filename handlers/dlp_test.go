@@ -87,7 +87,7 @@ func newDLPEnv(t *testing.T) *dlpEnv {
 	}
 	c, _ := wecom.NewCrypto("token", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "corp")
 	h, err := handlers.New(handlers.Config{Crypto: c, CorpID: "corp", Pipeline: p, Logger: logger, Admin: st, Checker: policy.Checker,
-		Rules: st, DLP: handlers.DLPConfig{Store: st, Key: key}})
+		Rules: st, DLP: handlers.DLPConfig{Store: st, Key: key, Data: data.Matcher}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -254,7 +254,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		SignIn:         consoleSignIn(cfg, id, hr, client, sandbox),
 	}
 	if data != nil {
-		hcfg.DLP = handlers.DLPConfig{Store: st, Key: data.Key(), Options: cfg.DLP.options()}
+		hcfg.DLP = handlers.DLPConfig{Store: st, Key: data.Key(), Options: cfg.DLP.options(), Data: data.Matcher}
 	}
 	if id.AIBotToken != "" {
 		if hcfg.AIBotCrypto, err = wecom.NewCrypto(id.AIBotToken, id.AIBotAESKey, ""); err != nil {
