@@ -109,7 +109,6 @@ func (t *letters) prints(text string, dst []Fingerprint) ([]Fingerprint, int) {
 		minV    = ^uint64(0)
 		lastPos = ^uint32(0)
 		tmp     [8]rune
-		one     [1]rune
 		out     = dst
 	)
 	for k := 0; k < len(text); {
@@ -130,39 +129,43 @@ func (t *letters) prints(text string, dst []Fingerprint) ([]Fingerprint, int) {
 			r, size = utf8.DecodeRuneInString(text[k:])
 			k += size
 		}
-		var ls []rune
+		// l is the letter r folds to; rest, the letters after it when r
+		// folds to several (rare): the body below runs once a letter, by
+		// the goto at its end, so that the common case is straight code.
+		var l rune
+		var rest []rune
 		if r >= 0x10000 {
-			ls = t.astral(r, tmp[:0])
+			rest = t.astral(r, tmp[:0])
+			if len(rest) == 0 {
+				continue
+			}
+			l, rest = rest[0], rest[1:]
 		} else if e := t.bmp[r]; e == 0 {
 			continue
 		} else if e&expandBit == 0 {
-			one[0] = rune(e)
-			ls = one[:]
+			l = rune(e)
 		} else {
 			idx := e &^ expandBit
-			ls = t.expand[idx+1 : idx+1+uint32(t.expand[idx])]
+			rest = t.expand[idx+1 : idx+1+uint32(t.expand[idx])]
+			l, rest = rest[0], rest[1:]
 		}
-		for _, l := range ls {
-			i := n
-			n++
-			if i >= K {
-				h -= uint64(last[i%K]) * kgramPow
-			}
-			last[i%K] = l
-			h = h*kgramBase + uint64(l)
-			if i < K-1 {
-				continue
-			}
+	letter:
+		i := n
+		n++
+		if i >= K {
+			h -= uint64(last[i%K]) * kgramPow
+		}
+		last[i%K] = l
+		h = h*kgramBase + uint64(l)
+		if i >= K-1 {
 			p := i - (K - 1)
 			v := mix64(h)
 			hashes[p%W] = v
-			if p < W-1 {
+			switch {
+			case p < W-1:
 				if v <= minV {
 					minPos, minV = p, v
 				}
-				continue
-			}
-			switch {
 			case minPos+W <= p:
 				// The minimum left the window: find the window's
 				// rightmost minimum again (one k-gram in about W/2).
@@ -175,10 +178,14 @@ func (t *letters) prints(text string, dst []Fingerprint) ([]Fingerprint, int) {
 			case v <= minV:
 				minPos, minV = p, v
 			}
-			if minPos != lastPos {
+			if p >= W-1 && minPos != lastPos {
 				out = append(out, Fingerprint{Hash: minV, Pos: minPos})
 				lastPos = minPos
 			}
+		}
+		if len(rest) > 0 {
+			l, rest = rest[0], rest[1:]
+			goto letter
 		}
 	}
 	return out, int(n)
