@@ -323,11 +323,11 @@ func maskToken(s string) string {
 func (x *Index) MinSpan() int { return x.minSpan }
 
 type docScratch struct {
-	nt    normText
-	fps   []Fingerprint
-	first []uint64
-	hits  []docHit
-	norm  *moderation.Normalizer
+	fps     []Fingerprint
+	first   []uint64
+	hits    []docHit
+	letters int     // the message's
+	want    []int32 // letter indices whose rune offsets are wanted
 }
 
 type docHit struct {
@@ -349,6 +349,7 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	if !tab.atLeast(text, x.minSpan) {
 		return dst
 	}
+	n := len(dst)
 	sc := x.pool.Get().(*docScratch)
 	defer x.pool.Put(sc)
 	// One pass: decode, fold to letters, hash and winnow, writing only
@@ -396,15 +397,7 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	if len(sc.hits) == 0 {
 		return dst
 	}
-	// A hit (rare): the letters' offsets in the text, for the span.
-	if sc.norm == nil {
-		sc.norm = moderation.NewNormalizer()
-	}
-	sc.nt.runes, sc.nt.offs = sc.nt.runes[:0], sc.nt.offs[:0]
-	sc.nt.fold(sc.norm, text, 0)
-	if len(sc.nt.runes) != letters {
-		return dst // cannot happen: TestLettersAreFold
-	}
+	sc.letters = letters
 	slices.SortFunc(sc.hits, func(a, b docHit) int {
 		if a.doc != b.doc {
 			return int(a.doc) - int(b.doc)
@@ -423,6 +416,18 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 			dst = append(dst, m)
 		}
 		i = j
+	}
+	// The matches' spans are in letters so far: one more pass over the
+	// text turns them into rune offsets.
+	if len(dst) > n {
+		sc.want = sc.want[:0]
+		for _, m := range dst[n:] {
+			sc.want = append(sc.want, int32(m.Start), int32(m.End-1))
+		}
+		tab.runeOffsets(text, sc.want)
+		for i := range dst[n:] {
+			dst[n+i].Start, dst[n+i].End = int(sc.want[2*i]), int(sc.want[2*i+1])+1
+		}
 	}
 	return dst
 }
@@ -454,13 +459,13 @@ func (x *Index) bestChain(sc *docScratch, hits []docHit) (rules.DataMatch, bool)
 		start = max(start, int(first.Pos)-int(hits[from].docPos))
 		end := int(last.Pos) + K
 		if int(hits[to].msg) == len(fps)-1 {
-			end += min(len(sc.nt.runes)-end, W-1)
+			end += min(sc.letters-end, W-1)
 		} else {
 			end += (int(fps[hits[to].msg+1].Pos) - int(last.Pos)) / 2
 		}
 		// Never further on than the document's end.
 		end = min(end, int(last.Pos)+d.Chars-int(hits[to].docPos))
-		return start, min(end, len(sc.nt.runes))
+		return start, min(end, sc.letters)
 	}
 	for from := 0; from < len(hits); {
 		to := from
@@ -499,8 +504,8 @@ func (x *Index) bestChain(sc *docScratch, hits []docHit) (rules.DataMatch, bool)
 	shared := min(e-s, d.Chars)
 	return rules.DataMatch{
 		Kind:      moderation.KindDocument,
-		Start:     int(sc.nt.offs[s]),
-		End:       int(sc.nt.offs[e-1]) + 1,
+		Start:     s, // letters: Documents makes them rune offsets
+		End:       e,
 		Set:       d.Name,
 		Column:    d.Category,
 		Shared:    shared,

@@ -212,3 +212,44 @@ func (t *letters) atLeast(text string, n int) bool {
 	}
 	return c >= n
 }
+
+// runeOffsets replaces each letter index in idx (letters of text, as
+// prints counts them) by the rune offset in text of the character it comes
+// from, as normText.fold gives it. Only a hit needs them: one more pass.
+func (t *letters) runeOffsets(text string, idx []int32) {
+	var tmp [8]rune
+	c, ri := int32(0), int32(0) // letters before the rune, rune index
+	done := 0
+	for _, r := range text {
+		var cnt int32
+		switch {
+		case r >= 0x10000:
+			cnt = int32(len(t.astral(r, tmp[:0])))
+		case t.bmp[r] == 0:
+		case t.bmp[r]&expandBit == 0:
+			cnt = 1
+		default:
+			cnt = int32(t.expand[t.bmp[r]&^expandBit])
+		}
+		if cnt > 0 {
+			for i, l := range idx {
+				if l >= c && l < c+cnt && l >= 0 {
+					idx[i] = -1 - ri // marked done (negative), decoded below
+					done++
+				}
+			}
+			if done == len(idx) {
+				break
+			}
+			c += cnt
+		}
+		ri++
+	}
+	for i, v := range idx {
+		if v >= 0 {
+			idx[i] = max(ri-1, 0) // beyond the letters (cannot happen): the last rune
+			continue
+		}
+		idx[i] = -1 - v
+	}
+}

@@ -98,3 +98,34 @@ func TestStreamingWinnowIsWinnow(t *testing.T) {
 		}
 	}
 }
+
+// TestRuneOffsets: the offsets of a hit's letters are those normText.fold
+// gives, on text with punctuation, expansions, emoji and invalid bytes.
+func TestRuneOffsets(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	pieces := []string{"，", " ", "ＡＢ", "😀", "報價", "\xff", "①", "𝐀", "ⓐ", "\xed\xa0\x80", "㈠", "ﬁ"}
+	tab := letterTable()
+	for i := range 200 {
+		var b strings.Builder
+		for range 5 + r.IntN(60) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+			b.WriteString(docWords[r.IntN(len(docWords))])
+		}
+		text := b.String()
+		var nt normText
+		nt.fold(moderation.NewNormalizer(), text, 0)
+		idx := make([]int32, len(nt.offs))
+		for j := range idx {
+			idx[j] = int32(j)
+		}
+		r.Shuffle(len(idx), func(a, b int) { idx[a], idx[b] = idx[b], idx[a] })
+		want := make([]int32, len(idx))
+		for j, l := range idx {
+			want[j] = nt.offs[l]
+		}
+		tab.runeOffsets(text, idx)
+		if !slices.Equal(idx, want) {
+			t.Fatalf("text %d %q: offsets %v, fold gives %v", i, text, idx, want)
+		}
+	}
+}
