@@ -189,6 +189,9 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 			}
 		}
 	}
+	if len(x.postings) > 0 {
+		letterTable() // built here, in the loader, rather than by the first message
+	}
 	x.pool.New = func() any { return &docScratch{} }
 	return x
 }

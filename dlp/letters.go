@@ -34,24 +34,26 @@ var (
 )
 
 // letterTable returns the process's letters table, built on first use
-// (a few milliseconds).
+// (NewIndex builds it when documents are protected, so no message waits
+// for it). The Normalizer folds the whole Basic Multilingual Plane in one
+// call, its offsets saying which character each output came from.
 func letterTable() *letters {
 	lettersOnce.Do(func() {
 		t := &letters{norm: moderation.NewNormalizer()}
-		var (
-			runes []rune
-			offs  []int32
-			buf   [4]byte
-		)
+		src := make([]rune, 0, 0x10000)
 		for r := rune(0); r < 0x10000; r++ {
-			if r >= 0xD800 && r <= 0xDFFF {
-				continue // never decoded: their bytes read as utf8.RuneError
+			if r < 0xD800 || r > 0xDFFF { // surrogates are never decoded: their bytes read as utf8.RuneError
+				src = append(src, r)
 			}
-			runes, offs, _ = t.norm.Append(string(buf[:utf8.EncodeRune(buf[:], r)]), runes[:0], offs[:0])
-			out := runes[:0]
-			for _, l := range runes {
-				if t.norm.ClassOf(l) == moderation.ClassLetter {
-					out = append(out, l)
+		}
+		runes, offs, _ := t.norm.Append(string(src), nil, nil)
+		var out []rune
+		for j := 0; j < len(runes); {
+			k := j
+			out = out[:0]
+			for ; k < len(runes) && offs[k] == offs[j]; k++ {
+				if t.norm.ClassOf(runes[k]) == moderation.ClassLetter {
+					out = append(out, runes[k])
 				}
 			}
 			var e uint32
@@ -64,7 +66,8 @@ func letterTable() *letters {
 				t.expand = append(t.expand, rune(len(out)))
 				t.expand = append(t.expand, out...)
 			}
-			t.bmp[r] = e
+			t.bmp[src[offs[j]]] = e
+			j = k
 		}
 		lettersTable = t
 	})
