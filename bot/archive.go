@@ -75,6 +75,9 @@ type IngestResult struct {
 	// Image is what became of an image record's bytes (image.go): its
 	// hash and QR-code count, or why it was refused.
 	Image *ImageVerdict `json:"image,omitempty"`
+	// File is what became of a file record's bytes (archivefile.go): its
+	// hash and how many characters of text were read, or why none were.
+	File *FileVerdict `json:"file,omitempty"`
 	// Err is the error behind Error, for logs and errors.Is.
 	Err error `json:"-"`
 }
@@ -275,18 +278,10 @@ func (p *Pipeline) ingestOne(ctx context.Context, r wecom.ArchiveRecord, kindOf 
 	if r.MsgType == wecom.ArchiveImage && r.Image != nil && len(r.Image.Data) > 0 {
 		return p.ingestImage(ctx, r, kind)
 	}
-	m, ok := MessageFromArchive(r, kind)
-	if !ok {
-		return IngestResult{Status: IngestSkipped}
+	if r.MsgType == wecom.ArchiveFile && r.File != nil && len(r.File.Data) > 0 {
+		return p.ingestFile(ctx, r, kind) // archivefile.go
 	}
-	res, err := p.Process(ctx, m)
-	if err != nil {
-		return IngestResult{Err: err}
-	}
-	if res.Duplicate {
-		return IngestResult{Status: IngestDuplicate}
-	}
-	return IngestResult{Status: IngestProcessed, Action: res.Step.Action}
+	return p.ingestMessage(ctx, r, kind, nil)
 }
 
 // checkArchiveBounds refuses a record whose seq or date no real archive

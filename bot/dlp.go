@@ -35,7 +35,7 @@ type DataStore interface {
 	WatchDLP(ctx context.Context, changed func(version int64))
 }
 
-// chunkEntries is how many hashes one stored chunk holds (576 KB).
+// chunkEntries is how many hashes one stored chunk holds (832 KB).
 const chunkEntries = 64 << 10
 
 // SaveRecordSet stores the hashes of an import as a new version of set
@@ -50,7 +50,7 @@ func SaveRecordSet(ctx context.Context, st DataStore, name string, imp *dlp.Impo
 		return dlp.RecordSet{}, WithKind(err, ErrUnavailable)
 	}
 	set := dlp.RecordSet{Name: name, Version: v, Columns: imp.Columns, Rows: imp.Rows, Hashes: len(imp.Entries),
-		Invalid: imp.Invalid, ImportedBy: by, ImportedAt: now}
+		Invalid: imp.Invalid, ImportedBy: by, ImportedAt: now, Format: dlp.EntryFormatTagged}
 	buf := make([]byte, 0, chunkEntries*dlp.EntrySize)
 	for i := 0; i*chunkEntries < len(imp.Entries) || i == 0; i++ {
 		part := imp.Entries[i*chunkEntries : min((i+1)*chunkEntries, len(imp.Entries))]
@@ -143,7 +143,7 @@ func loadData(ctx context.Context, st DataStore, key *dlp.Key, opts dlp.Options)
 			if err != nil {
 				return nil, 0, err
 			}
-			if ls.Entries, err = dlp.DecodeEntries(ls.Entries, b); err != nil {
+			if ls.Entries, err = dlp.DecodeEntries(ls.Entries, b, ls.Set.Format); err != nil {
 				return nil, 0, fmt.Errorf("record set %q: %w", s.Name, err)
 			}
 		}

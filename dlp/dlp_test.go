@@ -32,7 +32,7 @@ func importTest(t testing.TB, key *Key, csv, columns string) *Imported {
 }
 
 func setOf(imp *Imported, name string) LoadedSet {
-	return LoadedSet{Set: RecordSet{Name: name, Version: 1, Columns: imp.Columns, Rows: imp.Rows, Hashes: len(imp.Entries)}, Entries: imp.Entries}
+	return LoadedSet{Set: RecordSet{Name: name, Version: 1, Columns: imp.Columns, Rows: imp.Rows, Hashes: len(imp.Entries), Format: EntryFormatTagged}, Entries: imp.Entries}
 }
 
 func TestParseColumns(t *testing.T) {

@@ -53,6 +53,13 @@ type Index struct {
 	recRefs  []uint32 // set index << 8 | column
 	recKinds uint8    // bit set of the column kinds present (kindBit)
 	records  int
+	// tagBits is the prefilter: bit tag&tagMask is set for the tag of
+	// every stored value (Key.recordTag). unfiltered are the kinds of a
+	// column of a set stored without tags: their values always pay the
+	// HMAC.
+	tagBits    []uint64
+	tagMask    uint32
+	unfiltered uint8
 
 	docs     []docInfo
 	fpKeys   []uint64 // fingerprint, 0: empty slot
@@ -121,16 +128,25 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 	}
 	size := tableSize(n)
 	x.recKeys, x.recRefs = make([]uint64, size), make([]uint32, size)
+	// The prefilter has 32 bits a value (at most 2³² bits: the tags' range),
+	// so about one value in 32 that is no customer's pays the HMAC.
+	tagBits := min(max(tableSize(16*n), 64), 1<<32)
+	x.tagBits, x.tagMask = make([]uint64, tagBits/64), uint32(tagBits-1)
 	mask := uint64(size - 1)
 	for si, s := range sets {
 		x.sets = append(x.sets, s.Set)
 		for _, c := range s.Set.Columns {
 			x.recKinds |= kindBit(c.Kind)
+			if s.Set.Format != EntryFormatTagged {
+				x.unfiltered |= kindBit(c.Kind)
+			}
 		}
 		for _, e := range s.Entries {
 			if int(e.Column) >= len(s.Set.Columns) {
 				continue
 			}
+			t := e.Tag & x.tagMask
+			x.tagBits[t/64] |= 1 << (t % 64)
 			for i := e.Hash & mask; ; i = (i + 1) & mask {
 				if x.recKeys[i] == 0 {
 					x.recKeys[i], x.recRefs[i] = e.Hash, uint32(si)<<8|uint32(e.Column)
@@ -172,6 +188,9 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 				}
 			}
 		}
+	}
+	if len(x.postings) > 0 {
+		letterTable() // built here, in the loader, rather than by the first message
 	}
 	x.pool.New = func() any { return &docScratch{} }
 	return x
@@ -225,11 +244,30 @@ func (x *Index) Record(k moderation.Kind, evidence string) (rules.DataMatch, boo
 	if !ok {
 		return rules.DataMatch{}, false
 	}
-	ref, ok := x.lookupRecord(x.key.recordHash(ck, v))
+	ref, ok := x.lookupValue(ck, v)
 	if !ok {
 		return rules.DataMatch{}, false
 	}
 	return x.recordMatch(ref), true
+}
+
+// lookupValue finds the normalized value v of column kind ck: a value
+// whose prefilter bit is clear is no customer's (one SipHash); the others
+// are looked up by their HMAC.
+func (x *Index) lookupValue(ck ColumnKind, v []byte) (uint32, bool) {
+	if !x.mayHold(ck, v) {
+		return 0, false
+	}
+	return x.lookupRecord(x.key.recordHash(ck, v))
+}
+
+// mayHold reports whether the prefilter lets v through to the HMAC.
+func (x *Index) mayHold(ck ColumnKind, v []byte) bool {
+	if x.unfiltered&kindBit(ck) != 0 {
+		return true
+	}
+	t := x.key.recordTag(ck, v) & x.tagMask
+	return x.tagBits[t/64]&(1<<(t%64)) != 0
 }
 
 // Tokens appends the token-column values text holds: runs of letters and
@@ -250,7 +288,7 @@ func (x *Index) Tokens(text string, dst []rules.DataMatch) []rules.DataMatch {
 		if !ok {
 			return
 		}
-		if ref, ok := x.lookupRecord(x.key.recordHash(KindToken, v)); ok {
+		if ref, ok := x.lookupValue(KindToken, v); ok {
 			m := x.recordMatch(ref)
 			m.Kind, m.Start, m.End, m.Masked = moderation.KindCustomerRecord, start, end, maskToken(run)
 			dst = append(dst, m)
@@ -288,10 +326,11 @@ func maskToken(s string) string {
 func (x *Index) MinSpan() int { return x.minSpan }
 
 type docScratch struct {
-	nt   normText
-	fps  []Fingerprint
-	hits []docHit
-	norm *moderation.Normalizer
+	fps     []Fingerprint
+	first   []uint64
+	hits    []docHit
+	letters int     // the message's
+	want    []int32 // letter indices whose rune offsets are wanted
 }
 
 type docHit struct {
@@ -309,20 +348,38 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	if x.minSpan == 0 || len(text) < x.minSpan {
 		return dst
 	}
-	sc := x.pool.Get().(*docScratch)
-	defer x.pool.Put(sc)
-	if sc.norm == nil {
-		sc.norm = moderation.NewNormalizer()
-	}
-	sc.nt.runes, sc.nt.offs = sc.nt.runes[:0], sc.nt.offs[:0]
-	sc.nt.fold(sc.norm, text, 0)
-	if len(sc.nt.runes) < x.minSpan {
+	tab := letterTable()
+	if !tab.atLeast(text, x.minSpan) {
 		return dst
 	}
-	sc.fps = winnow(x.key, sc.nt.runes, sc.fps[:0])
+	n := len(dst)
+	sc := x.pool.Get().(*docScratch)
+	defer x.pool.Put(sc)
+	// One pass: decode, fold to letters, hash and winnow, writing only
+	// the fingerprints (about one a 8.5 letters).
+	var letters int
+	sc.fps, letters = tab.prints(text, sc.fps[:0])
+	var buf [16]byte
+	for i := range sc.fps {
+		sc.fps[i].Hash = x.key.fingerprint(sc.fps[i].Hash, &buf)
+	}
 	sc.hits = sc.hits[:0]
 	mask := uint64(len(x.fpKeys) - 1)
+	// The table is far larger than the caches: its first probes are
+	// loaded in a loop of their own, without a branch on what they read,
+	// so the memory accesses of all the fingerprints overlap; only those
+	// whose first slot is taken are looked at further.
+	if cap(sc.first) < len(sc.fps) {
+		sc.first = make([]uint64, len(sc.fps))
+	}
+	first := sc.first[:len(sc.fps)]
 	for mi, f := range sc.fps {
+		first[mi] = x.fpKeys[f.Hash&mask]
+	}
+	for mi, f := range sc.fps {
+		if first[mi] == 0 {
+			continue
+		}
 		for i := f.Hash & mask; ; i = (i + 1) & mask {
 			if k := x.fpKeys[i]; k == 0 {
 				break
@@ -343,6 +400,7 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	if len(sc.hits) == 0 {
 		return dst
 	}
+	sc.letters = letters
 	slices.SortFunc(sc.hits, func(a, b docHit) int {
 		if a.doc != b.doc {
 			return int(a.doc) - int(b.doc)
@@ -361,6 +419,18 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 			dst = append(dst, m)
 		}
 		i = j
+	}
+	// The matches' spans are in letters so far: one more pass over the
+	// text turns them into rune offsets.
+	if len(dst) > n {
+		sc.want = sc.want[:0]
+		for _, m := range dst[n:] {
+			sc.want = append(sc.want, int32(m.Start), int32(m.End-1))
+		}
+		tab.runeOffsets(text, sc.want)
+		for i := range dst[n:] {
+			dst[n+i].Start, dst[n+i].End = int(sc.want[2*i]), int(sc.want[2*i+1])+1
+		}
 	}
 	return dst
 }
@@ -392,13 +462,13 @@ func (x *Index) bestChain(sc *docScratch, hits []docHit) (rules.DataMatch, bool)
 		start = max(start, int(first.Pos)-int(hits[from].docPos))
 		end := int(last.Pos) + K
 		if int(hits[to].msg) == len(fps)-1 {
-			end += min(len(sc.nt.runes)-end, W-1)
+			end += min(sc.letters-end, W-1)
 		} else {
 			end += (int(fps[hits[to].msg+1].Pos) - int(last.Pos)) / 2
 		}
 		// Never further on than the document's end.
 		end = min(end, int(last.Pos)+d.Chars-int(hits[to].docPos))
-		return start, min(end, len(sc.nt.runes))
+		return start, min(end, sc.letters)
 	}
 	for from := 0; from < len(hits); {
 		to := from
@@ -437,8 +507,8 @@ func (x *Index) bestChain(sc *docScratch, hits []docHit) (rules.DataMatch, bool)
 	shared := min(e-s, d.Chars)
 	return rules.DataMatch{
 		Kind:      moderation.KindDocument,
-		Start:     int(sc.nt.offs[s]),
-		End:       int(sc.nt.offs[e-1]) + 1,
+		Start:     s, // letters: Documents makes them rune offsets
+		End:       e,
 		Set:       d.Name,
 		Column:    d.Category,
 		Shared:    shared,

@@ -27,6 +27,10 @@ type RecordSet struct {
 	ImportedAt time.Time `json:"imported_at"`
 	// Chunks is how many Redis values hold the hashes (bot/store).
 	Chunks int `json:"chunks"`
+	// Format is the encoding of the stored entries: EntryFormatTagged
+	// (hash, prefilter tag, column) or, for sets imported before the
+	// prefilter, 0 (hash, column).
+	Format int `json:"format,omitempty"`
 }
 
 // Column is one column of a record set: its header and kind.
@@ -37,31 +41,59 @@ type Column struct {
 	Values int `json:"values"`
 }
 
-// Entry is one stored value: its keyed hash and the index of its column.
+// Entry is one stored value: its keyed hash, its prefilter tag (see
+// Key.recordTag; 0 in sets of format 0, which have none) and the index of
+// its column.
 type Entry struct {
 	Hash   uint64
+	Tag    uint32
 	Column uint8
 }
 
-// EntrySize is the size of an encoded Entry.
-const EntrySize = 9
+// Entry formats (RecordSet.Format).
+const (
+	EntryFormatUntagged = 0 // 9 bytes: hash, column
+	EntryFormatTagged   = 2 // 13 bytes: hash, tag, column
+)
 
-// EncodeEntries appends es to dst, 9 bytes each.
+// EntrySize is the size of an encoded Entry (EntryFormatTagged);
+// entrySizeUntagged that of one of format 0.
+const (
+	EntrySize         = 13
+	entrySizeUntagged = 9
+)
+
+// EncodeEntries appends es to dst, EntrySize bytes each
+// (EntryFormatTagged).
 func EncodeEntries(dst []byte, es []Entry) []byte {
 	for _, e := range es {
 		dst = binary.BigEndian.AppendUint64(dst, e.Hash)
+		dst = binary.BigEndian.AppendUint32(dst, e.Tag)
 		dst = append(dst, e.Column)
 	}
 	return dst
 }
 
-// DecodeEntries appends the entries encoded in b to dst.
-func DecodeEntries(dst []Entry, b []byte) ([]Entry, error) {
-	if len(b)%EntrySize != 0 {
+// DecodeEntries appends the entries encoded in b, of format format, to
+// dst.
+func DecodeEntries(dst []Entry, b []byte, format int) ([]Entry, error) {
+	size := EntrySize
+	switch format {
+	case EntryFormatTagged:
+	case EntryFormatUntagged:
+		size = entrySizeUntagged
+	default:
+		return dst, fmt.Errorf("decode record hashes: unknown format %d (written by a newer wecom-guard?)", format)
+	}
+	if len(b)%size != 0 {
 		return dst, fmt.Errorf("decode record hashes: %d bytes is not a whole number of entries", len(b))
 	}
-	for ; len(b) > 0; b = b[EntrySize:] {
-		dst = append(dst, Entry{Hash: binary.BigEndian.Uint64(b), Column: b[8]})
+	for ; len(b) > 0; b = b[size:] {
+		if format == EntryFormatUntagged {
+			dst = append(dst, Entry{Hash: binary.BigEndian.Uint64(b), Column: b[8]})
+			continue
+		}
+		dst = append(dst, Entry{Hash: binary.BigEndian.Uint64(b), Tag: binary.BigEndian.Uint32(b[8:]), Column: b[12]})
 	}
 	return dst, nil
 }
@@ -177,7 +209,7 @@ func Import(r io.Reader, specs []ColumnSpec, key *Key, progress func(rows int)) 
 				continue
 			}
 			out.Columns[i].Values++
-			out.Entries = append(out.Entries, Entry{Hash: key.recordHash(s.Kind, buf), Column: uint8(i)})
+			out.Entries = append(out.Entries, key.entry(s.Kind, buf, uint8(i)))
 		}
 		if progress != nil && out.Rows%ProgressEvery == 0 {
 			progress(out.Rows)

@@ -76,8 +76,10 @@ func columnKindOf(k moderation.Kind) ColumnKind {
 // Normalize appends to dst the form of raw that is hashed for a column of
 // kind k, and reports whether raw is a valid value of that kind. Numbers
 // are read by moderation.NumberValue, as the detectors read them in
-// messages; e-mail addresses are folded to lower case; tokens keep their
-// letters (upper case) and digits.
+// messages; e-mail addresses by moderation.EmailValue, as the e-mail
+// detector reads them (folded, evasive at signs and dots read as @ and .;
+// an address it cannot read is only folded to lower case); tokens keep
+// their letters (upper case) and digits.
 func Normalize(k ColumnKind, raw string, dst []byte) ([]byte, bool) {
 	start := len(dst)
 	switch k {
@@ -93,6 +95,11 @@ func Normalize(k ColumnKind, raw string, dst []byte) ([]byte, bool) {
 			return dst, len(v) >= 16 && len(v) <= 19 && v[len(v)-1] != 'X'
 		}
 	case KindEmail:
+		// As the detector reads it (艾特, #, (at), 点, [dot] …), so that an
+		// evasively written address matches the imported one.
+		if v, ok := moderation.EmailValue(raw, dst); ok {
+			return v, true
+		}
 		at := 0
 		for _, r := range raw {
 			r = foldWidth(r)

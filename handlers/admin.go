@@ -243,6 +243,10 @@ type testHit struct {
 	RuleLabel     string `json:"rule_label"`
 	ListLabel     string `json:"list_label,omitempty"`
 	CategoryLabel string `json:"category_label,omitempty"`
+	// Data says, in Chinese, which customer record set and column or
+	// which protected document a customer_record or document hit matched
+	// (names and counts, never a value).
+	Data string `json:"data,omitempty"`
 }
 
 func (s *Server) testMessage(c *gin.Context) error {
@@ -259,7 +263,9 @@ func (s *Server) testMessage(c *gin.Context) error {
 	if len(req.Text) > 64<<10 {
 		return fmt.Errorf("text is over 64 KiB: %w", bot.ErrTooLarge)
 	}
-	mc := rules.Context{ChatKind: rules.ChatWork}
+	// The customer records and protected documents in force, as the
+	// pipeline consults them.
+	mc := rules.Context{ChatKind: rules.ChatWork, Data: s.dataMatcher()}
 	if req.ChatKind != "" {
 		k, ok := rules.ParseChatKind(req.ChatKind)
 		if !ok {
@@ -307,7 +313,7 @@ func (s *Server) testMessage(c *gin.Context) error {
 		hits[i] = testHit{Category: h.Category, Rule: h.Rule, Kind: h.Kind.String(), Start: h.Start, End: h.End,
 			Masked: h.Masked, Severity: h.Severity.String(), Shadow: h.Shadow, Explanation: explainZH(h, mc.ChatKind, names),
 			Form: h.Form.String(), Confidence: int(h.Confidence), Context: h.Context, Held: h.Held,
-			List: h.List, RuleLabel: names.rule(h.Rule), CategoryLabel: names.category(h.Category)}
+			List: h.List, RuleLabel: names.rule(h.Rule), CategoryLabel: names.category(h.Category), Data: dataZH(h.Data)}
 		if h.List != "" {
 			hits[i].ListLabel = names.list(h.List)
 		}

@@ -11,7 +11,8 @@ import (
 
 // An HR user imports customer records and protects a document in the
 // console; the page shows names, counts and versions in Chinese, never a
-// value, a code or JSON; deleting removes the rows.
+// value, a code or JSON; 试一试 then reports a customer's number, masked,
+// naming the set and column; deleting removes the rows.
 func TestBrowserDLP(t *testing.T) {
 	e := newDLPEnv(t)
 	ctx := newBrowser(t)
@@ -50,6 +51,29 @@ func TestBrowserDLP(t *testing.T) {
 			t.Errorf("the page shows %q", raw)
 		}
 	}
+	// 试一试 consults the data just imported, as the service does.
+	waitFor(t, func() bool { return len(e.data.Index().Sets()) == 1 && len(e.data.Index().Docs()) == 1 })
+	run(t, ctx, "try a customer's number",
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="try"]`)),
+		chromedp.WaitVisible(chromedp.ID("try-text")),
+		chromedp.SendKeys(chromedp.ID("try-text"), "客户电话 139 1234 5678，麻烦回个电话"),
+		chromedp.Click(chromedp.ID("try-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`#try-hits tbody tr[data-category]`)),
+	)
+	hits := get(t, ctx, "try hits", chromedp.Text(chromedp.CSS(`#try-hits tbody`)))
+	for _, want := range []string{"真实客户信息", "139****5678", "与客户数据「重点客户」的“手机”列中的一条记录相同"} {
+		if !strings.Contains(hits, want) {
+			t.Errorf("try: the hits lack %q:\n%s", want, hits)
+		}
+	}
+	if strings.Contains(hits, "13912345678") {
+		t.Errorf("try: the hits show the number:\n%s", hits)
+	}
+	noBareCodes(t, ctx, "try")
+	run(t, ctx, "back to the data page",
+		chromedp.Click(chromedp.CSS(`#nav a[data-view="dlp"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#dlp-sets tr[data-set="重点客户"]`)),
+	)
 	run(t, ctx, "delete the set",
 		chromedp.Poll[chromedp.Void](`(window.confirm = () => true) && true`),
 		chromedp.Click(chromedp.CSS(`#dlp-sets tr[data-set="重点客户"] button.danger`)),

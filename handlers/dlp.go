@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -13,6 +14,8 @@ import (
 	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/dlp"
+	"github.com/wecom-guard/wecom-guard/moderation"
+	"github.com/wecom-guard/wecom-guard/rules"
 )
 
 // DLPConfig serves the customer record sets and protected documents API
@@ -22,6 +25,37 @@ type DLPConfig struct {
 	Store   bot.DataStore
 	Key     *dlp.Key
 	Options dlp.Options
+	// Data is the index in force (bot.Data.Matcher), which 试一试
+	// (POST /api/v1/test) consults as the pipeline does; nil: it does not.
+	Data func() rules.DataMatcher
+}
+
+// dataMatcher returns the index 试一试 consults, or nil.
+func (s *Server) dataMatcher() rules.DataMatcher {
+	if s.cfg.DLP.Data == nil {
+		return nil
+	}
+	return s.cfg.DLP.Data()
+}
+
+// dataZH says in Chinese where a customer_record or document hit's data
+// comes from (客户数据「重点客户」的“手机”列; 保密文件《2027年报价策略》
+// （报价）第 3 段起 212 字): names and counts, never a value.
+func dataZH(m *rules.DataMatch) string {
+	if m == nil {
+		return ""
+	}
+	switch m.Kind {
+	case moderation.KindCustomerRecord:
+		return "与客户数据「" + m.Set + "」的“" + m.Column + "”列中的一条记录相同"
+	case moderation.KindDocument:
+		s := "与保密文件《" + m.Set + "》"
+		if m.Column != "" {
+			s += "（" + m.Column + "）"
+		}
+		return s + "第 " + strconv.Itoa(m.Paragraph) + " 段起的 " + strconv.Itoa(m.Shared) + " 个字相同"
+	}
+	return ""
 }
 
 // Upload bounds: a CSV of a few million records, a document of 32 MB.

@@ -39,6 +39,7 @@ type dlpEnv struct {
 	srv      *httptest.Server
 	tokens   map[string]string
 	logs     *syncBuffer
+	key      *dlp.Key
 }
 
 // syncBuffer is a log sink that the test reads while replicas write.
@@ -86,11 +87,11 @@ func newDLPEnv(t *testing.T) *dlpEnv {
 	}
 	c, _ := wecom.NewCrypto("token", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "corp")
 	h, err := handlers.New(handlers.Config{Crypto: c, CorpID: "corp", Pipeline: p, Logger: logger, Admin: st, Checker: policy.Checker,
-		Rules: st, DLP: handlers.DLPConfig{Store: st, Key: key}})
+		Rules: st, DLP: handlers.DLPConfig{Store: st, Key: key, Data: data.Matcher}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &dlpEnv{st: st, data: data, pipeline: p, srv: httptest.NewServer(h.Handler()), tokens: map[string]string{}, logs: logs}
+	e := &dlpEnv{st: st, data: data, pipeline: p, srv: httptest.NewServer(h.Handler()), tokens: map[string]string{}, logs: logs, key: key}
 	t.Cleanup(e.srv.Close)
 	for _, role := range []string{handlers.RoleHR, handlers.RoleAuditor} {
 		_, secret, err := st.CreateToken(ctx, role+"-user", role, time.Now())

@@ -141,6 +141,11 @@ type ArchiveFileBody struct {
 	FileExt   string `json:"fileext,omitempty"`
 	SDKFileID string `json:"sdkfileid,omitempty"`
 	MD5Sum    string `json:"md5sum,omitempty"`
+	// Data is the file itself, base64 in JSON, when the producer fetched
+	// it and passes it on: the text of a .txt, .md or .docx is then
+	// checked against the protected documents (bot/archivefile.go). Never
+	// stored.
+	Data []byte `json:"data,omitempty"`
 }
 
 // ArchiveMediaBody is the body of image, voice, video and emotion: a media

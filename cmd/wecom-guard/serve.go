@@ -258,7 +258,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 		SignInRate:     consoleSignInRate(cfg.Console),
 	}
 	if data != nil {
-		hcfg.DLP = handlers.DLPConfig{Store: st, Key: data.Key(), Options: cfg.DLP.options()}
+		hcfg.DLP = handlers.DLPConfig{Store: st, Key: data.Key(), Options: cfg.DLP.options(), Data: data.Matcher}
 	}
 	if id.AIBotToken != "" {
 		if hcfg.AIBotCrypto, err = wecom.NewCrypto(id.AIBotToken, id.AIBotAESKey, ""); err != nil {

@@ -1,6 +1,8 @@
 // 试一试: check a message against the rules in force (or HR's unsaved
 // draft of policy.yaml) and see what the bot would do, which words matched
-// and why, without sending anything.
+// and why, without sending anything. Customer records and protected
+// documents are consulted as the service does: a hit says which set and
+// column, or which document, in Chinese; its evidence stays masked.
 import { api, isHR } from "../api.js";
 import { $, h, emptyRow, guard, sevBadge } from "../dom.js";
 import { rfc3339 } from "../format.js";
@@ -31,7 +33,7 @@ async function check() {
       h("td", { title: hit.rule }, (hit.rule_label || hit.rule) + (hit.shadow ? "（试运行）" : "")),
       h("td", {}, label(FINDING_LABELS, hit.kind)),
       h("td", {}, `${hit.start}–${hit.end}`), h("td", {}, hit.masked), h("td", {}, sevBadge(hit.severity)),
-      h("td", {}, hit.explanation)));
+      h("td", {}, hit.explanation, hit.data ? h("div", { className: "muted" }, `（${hit.data}）`) : null)));
   }
 }
 

@@ -1,0 +1,258 @@
+package dlp
+
+import (
+	"sync"
+	"unicode/utf8"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
+)
+
+// letters is moderation's folding restricted to what fingerprints read
+// (the letters: noise and separators dropped), as one table lookup per
+// rune of the Basic Multilingual Plane. It is built once from
+// moderation.Normalizer itself (whose folding is rune by rune, without
+// context), so it is the same folding as normText.fold, which documents
+// are fingerprinted with; TestLettersAreFold checks every rune. It exists
+// because the check of a message must cost a few nanoseconds a character:
+// Normalizer.Append writes every rune and its offset, and the letters are
+// then picked out in a second pass; here one loop decodes, folds and
+// hashes, and writes nothing per character.
+type letters struct {
+	// bmp[r] is 0 when r folds to no letter, the letter r folds to, or,
+	// with expandBit, the index in expand of a count and that many
+	// letters.
+	bmp    [0x10000]uint32
+	expand []rune
+	norm   *moderation.Normalizer
+}
+
+const expandBit = 1 << 31
+
+var (
+	lettersOnce  sync.Once
+	lettersTable *letters
+)
+
+// letterTable returns the process's letters table, built on first use
+// (NewIndex builds it when documents are protected, so no message waits
+// for it). The Normalizer folds the whole Basic Multilingual Plane in one
+// call, its offsets saying which character each output came from.
+func letterTable() *letters {
+	lettersOnce.Do(func() {
+		t := &letters{norm: moderation.NewNormalizer()}
+		src := make([]rune, 0, 0x10000)
+		for r := rune(0); r < 0x10000; r++ {
+			if r < 0xD800 || r > 0xDFFF { // surrogates are never decoded: their bytes read as utf8.RuneError
+				src = append(src, r)
+			}
+		}
+		runes, offs, _ := t.norm.Append(string(src), nil, nil)
+		var out []rune
+		for j := 0; j < len(runes); {
+			k := j
+			out = out[:0]
+			for ; k < len(runes) && offs[k] == offs[j]; k++ {
+				if t.norm.ClassOf(runes[k]) == moderation.ClassLetter {
+					out = append(out, runes[k])
+				}
+			}
+			var e uint32
+			switch len(out) {
+			case 0:
+			case 1:
+				e = uint32(out[0])
+			default:
+				e = expandBit | uint32(len(t.expand))
+				t.expand = append(t.expand, rune(len(out)))
+				t.expand = append(t.expand, out...)
+			}
+			t.bmp[src[offs[j]]] = e
+			j = k
+		}
+		lettersTable = t
+	})
+	return lettersTable
+}
+
+// astral appends the letters an astral rune folds to (rare: emoji,
+// mathematical alphanumerics, rare Han), through the Normalizer.
+func (t *letters) astral(r rune, dst []rune) []rune {
+	var buf [4]byte
+	var tmp [8]rune
+	var offs [8]int32
+	runes, _, _ := t.norm.Append(string(buf[:utf8.EncodeRune(buf[:], r)]), tmp[:0], offs[:0])
+	for _, l := range runes {
+		if t.norm.ClassOf(l) == moderation.ClassLetter {
+			dst = append(dst, l)
+		}
+	}
+	return dst
+}
+
+// prints appends to dst the winnowing fingerprints of the letters of text in one
+// pass, as winnow does of the folded text: it decodes UTF-8 as
+// moderation.Normalizer does (ASCII and three-byte sequences inline,
+// anything else through utf8.DecodeRuneInString), folds each rune through
+// the table, keeps the rolling k-gram hash, and keeps each window's
+// rightmost minimal hash. The minimum is tracked, and the window scanned
+// again only when it leaves it: a monotone deque does fewer comparisons,
+// but its pops depend on the data and the branch mispredictions made it
+// half again as slow here (profiled on 2 KB messages).
+// The fingerprints' hashes are left unencrypted (Key.fingerprint is
+// applied after, to the few there are). It returns how many letters text
+// has. It is one function with local state on purpose: called a letter at
+// a time, the same steps cost three times as much.
+func (t *letters) prints(text string, dst []Fingerprint) ([]Fingerprint, int) {
+	var (
+		n       uint32 // letters seen
+		h       uint64
+		last    [K]rune   // the last K letters, by index mod K
+		hashes  [W]uint64 // k-gram hashes of the window, by position mod W
+		minPos  uint32
+		minV    = ^uint64(0)
+		lastPos = ^uint32(0)
+		tmp     [8]rune
+		out     = dst
+	)
+	for k := 0; k < len(text); {
+		var r rune
+		if c := text[k]; c < utf8.RuneSelf {
+			r = rune(c)
+			k++
+		} else if c&0xF0 == 0xE0 && k+2 < len(text) && text[k+1]&0xC0 == 0x80 && text[k+2]&0xC0 == 0x80 {
+			r = rune(c&0x0F)<<12 | rune(text[k+1]&0x3F)<<6 | rune(text[k+2]&0x3F)
+			if r < 0x800 || r >= 0xD800 && r <= 0xDFFF {
+				r = utf8.RuneError
+				k++
+			} else {
+				k += 3
+			}
+		} else {
+			var size int
+			r, size = utf8.DecodeRuneInString(text[k:])
+			k += size
+		}
+		// l is the letter r folds to; rest, the letters after it when r
+		// folds to several (rare): the body below runs once a letter, by
+		// the goto at its end, so that the common case is straight code.
+		var l rune
+		var rest []rune
+		if r >= 0x10000 {
+			rest = t.astral(r, tmp[:0])
+			if len(rest) == 0 {
+				continue
+			}
+			l, rest = rest[0], rest[1:]
+		} else if e := t.bmp[r]; e == 0 {
+			continue
+		} else if e&expandBit == 0 {
+			l = rune(e)
+		} else {
+			idx := e &^ expandBit
+			rest = t.expand[idx+1 : idx+1+uint32(t.expand[idx])]
+			l, rest = rest[0], rest[1:]
+		}
+	letter:
+		i := n
+		n++
+		if i >= K {
+			h -= uint64(last[i%K]) * kgramPow
+		}
+		last[i%K] = l
+		h = h*kgramBase + uint64(l)
+		if i >= K-1 {
+			p := i - (K - 1)
+			v := mix64(h)
+			hashes[p%W] = v
+			switch {
+			case p < W-1:
+				if v <= minV {
+					minPos, minV = p, v
+				}
+			case minPos+W <= p:
+				// The minimum left the window: find the window's
+				// rightmost minimum again (one k-gram in about W/2).
+				minPos, minV = p+1-W, hashes[(p+1)%W]
+				for q := p + 2 - W; q <= p; q++ {
+					if hashes[q%W] <= minV {
+						minPos, minV = q, hashes[q%W]
+					}
+				}
+			case v <= minV:
+				minPos, minV = p, v
+			}
+			if p >= W-1 && minPos != lastPos {
+				out = append(out, Fingerprint{Hash: minV, Pos: minPos})
+				lastPos = minPos
+			}
+		}
+		if len(rest) > 0 {
+			l, rest = rest[0], rest[1:]
+			goto letter
+		}
+	}
+	return out, int(n)
+}
+
+// atLeast reports whether text has at least n letters; it reads only as
+// far as the n-th, so a message under the minimum span is not hashed at
+// all, and a long one pays for its first n letters twice.
+func (t *letters) atLeast(text string, n int) bool {
+	var tmp [8]rune
+	c := 0
+	for _, r := range text {
+		switch {
+		case c >= n:
+			return true
+		case r >= 0x10000:
+			c += len(t.astral(r, tmp[:0]))
+		case t.bmp[r] == 0:
+		case t.bmp[r]&expandBit == 0:
+			c++
+		default:
+			c += int(t.expand[t.bmp[r]&^expandBit])
+		}
+	}
+	return c >= n
+}
+
+// runeOffsets replaces each letter index in idx (letters of text, as
+// prints counts them) by the rune offset in text of the character it comes
+// from, as normText.fold gives it. Only a hit needs them: one more pass.
+func (t *letters) runeOffsets(text string, idx []int32) {
+	var tmp [8]rune
+	c, ri := int32(0), int32(0) // letters before the rune, rune index
+	done := 0
+	for _, r := range text {
+		var cnt int32
+		switch {
+		case r >= 0x10000:
+			cnt = int32(len(t.astral(r, tmp[:0])))
+		case t.bmp[r] == 0:
+		case t.bmp[r]&expandBit == 0:
+			cnt = 1
+		default:
+			cnt = int32(t.expand[t.bmp[r]&^expandBit])
+		}
+		if cnt > 0 {
+			for i, l := range idx {
+				if l >= c && l < c+cnt && l >= 0 {
+					idx[i] = -1 - ri // marked done (negative), decoded below
+					done++
+				}
+			}
+			if done == len(idx) {
+				break
+			}
+			c += cnt
+		}
+		ri++
+	}
+	for i, v := range idx {
+		if v >= 0 {
+			idx[i] = max(ri-1, 0) // beyond the letters (cannot happen): the last rune
+			continue
+		}
+		idx[i] = -1 - v
+	}
+}
