@@ -15,6 +15,8 @@ import (
 	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/handover"
 	"github.com/wecom-guard/wecom-guard/bot/intercept"
+	"github.com/wecom-guard/wecom-guard/bot/outcall"
+	"github.com/wecom-guard/wecom-guard/bot/outcall/outcalltest"
 	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/bot/wecom/wecomtest"
@@ -61,6 +63,10 @@ func newCustomerEnv(t *testing.T) *customerEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The sender makes the sync's and the handover's calls (the outbox).
+	out := outcalltest.New(t, outcalltest.Config{Store: st, API: client, Calls: map[string]outcall.Handler{
+		intercept.CallName: syncer.Handler(), handover.CallName: svc.Handler()}})
+	go func() { _ = out.Sender.Run(ctx) }()
 	p, err := bot.New(bot.Config{Store: st, Checker: policy.Checker})
 	if err != nil {
 		t.Fatal(err)
@@ -170,6 +176,10 @@ func TestHandoverAPI(t *testing.T) {
 	if err := e.svc.Work(ctx); err != nil {
 		t.Fatal(err)
 	}
+	eventually(t, "the transfers made by the sender", func() bool {
+		h, err := e.svc.Get(ctx, "lisi")
+		return err == nil && h.Items["customer:wmCustomerA01"].State == handover.StateWaiting && h.Items["customer:wmCustomerB02"].State == handover.StateWaiting
+	})
 	e.fake.DecideTransfer("lisi", "wmCustomerA01", true)
 	e.fake.DecideTransfer("lisi", "wmCustomerB02", false)
 	if err := e.svc.Work(ctx); err != nil {

@@ -607,6 +607,9 @@ func slotOps() []slotOp {
 				t.Fatalf("InterceptState = %q, %v, %v", data, ok, err)
 			}
 		}},
+		{"Store.UpdateInterceptState", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.UpdateInterceptState(ctx, func(old []byte) ([]byte, error) { return old, nil }))
+		}},
 		{"Store.UpdateHandover", func(t *testing.T, ctx context.Context, s *Store) {
 			for _, open := range []bool{true, false, true} {
 				must(t, s.UpdateHandover(ctx, hostile, func(old []byte) ([]byte, bool, error) { return append(old, 'x'), open, nil }))

@@ -319,6 +319,9 @@ func (s *Server) api(name string, h endpoint, needToken bool) http.HandlerFunc {
 		case faultBusy:
 			writeJSON(w, s.fail(CodeBusy))
 			return
+		case faultRefused:
+			writeJSON(w, s.fail(s.refusedCode()))
+			return
 		case faultRateLimit:
 			writeJSON(w, s.fail(CodeFrequencyLimit))
 			return

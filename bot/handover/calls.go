@@ -1,0 +1,174 @@
+package handover
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wecom-guard/wecom-guard/bot/outcall"
+	"github.com/wecom-guard/wecom-guard/bot/wecom"
+)
+
+// CallName is the name the transfers travel under in the outbox
+// (bot.SenderConfig.Calls).
+const CallName = "handover"
+
+// transferCall is one queued transfer: customers
+// (resigned/transfer_customer) or customer groups (groupchat/transfer) of
+// a leaver to one successor.
+type transferCall struct {
+	Key      string   `json:"key"`
+	Leaver   string   `json:"leaver"`
+	Kind     string   `json:"kind"`
+	Takeover string   `json:"takeover"`
+	IDs      []string `json:"ids"`
+}
+
+// Handler makes the handover's transfers for the sender.
+func (s *Service) Handler() outcall.Handler { return handler{s} }
+
+type handler struct{ s *Service }
+
+func decodeCall(raw json.RawMessage) (transferCall, error) {
+	var c transferCall
+	if err := json.Unmarshal(raw, &c); err != nil || c.Key == "" || c.Leaver == "" || c.Takeover == "" {
+		return c, fmt.Errorf("handover call %s: %w", raw, wecom.ErrInvalidRequest)
+	}
+	return c, nil
+}
+
+// pending returns the ids of c still sending under c's key: what a
+// redelivered call sends (none, when an earlier delivery settled them).
+func (h handler) pending(ctx context.Context, c transferCall) ([]string, error) {
+	hv, err := h.s.Get(ctx, c.Leaver)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, id := range c.IDs {
+		if it := hv.Items[itemKey(c.Kind, id)]; it != nil && it.State == StateSending && it.Call == c.Key {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// Deliver makes one transfer for the items still sending under its key
+// and records the outcome per item. A retry after a lost answer is safe:
+// WeCom answers 40100 for a customer already in transfer (waiting, not
+// sent again), and 90500 for a group whose owner is the successor already
+// (taken).
+func (h handler) Deliver(ctx context.Context, raw json.RawMessage, _ int) error {
+	s := h.s
+	c, err := decodeCall(raw)
+	if err != nil {
+		return err
+	}
+	ids, err := h.pending(ctx, c)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	var outcome func(it *Item)
+	now := func() time.Time { return s.cfg.Now() }
+	switch c.Kind {
+	case KindCustomer:
+		res, callErr := s.cfg.Client.TransferResigned(ctx, c.Leaver, c.Takeover, ids)
+		s.cfg.Logger.Info().Str("leaver", c.Leaver).Str("takeover", c.Takeover).Int("customers", len(ids)).AnErr("error", callErr).Msg("handover: customers transferred")
+		if callErr != nil {
+			return callErr
+		}
+		codes := map[string]int{}
+		for _, r := range res {
+			codes[r.ExternalUserID] = r.ErrCode
+		}
+		outcome = func(it *Item) {
+			code, listed := codes[it.ID]
+			switch {
+			case !listed || code == 0 || code == codeInTransfer:
+				// 40100: already in transfer, from an earlier try whose
+				// answer was lost: waiting, not sent again.
+				it.State, it.Sent = StateWaiting, now()
+			default:
+				it.State, it.ErrCode, it.Reason = StateFailed, code, Reason(code)
+			}
+		}
+	case KindGroup:
+		failed, callErr := s.cfg.Client.TransferGroupChats(ctx, ids, c.Takeover)
+		s.cfg.Logger.Info().Str("leaver", c.Leaver).Str("takeover", c.Takeover).Int("groups", len(ids)).AnErr("error", callErr).Msg("handover: customer groups transferred")
+		if callErr != nil {
+			return callErr
+		}
+		fails := map[string]wecom.GroupTransferFailure{}
+		for _, f := range failed {
+			fails[f.ChatID] = f
+		}
+		// A group whose owner "has not left" may be one handed over
+		// already (a lost answer): its owner says so.
+		moved := map[string]bool{}
+		for id, f := range fails {
+			if f.ErrCode == codeOwnerNotResigned {
+				if owner, err := s.cfg.Client.ExternalGroupChatOwner(ctx, id); err == nil && owner == c.Takeover {
+					moved[id] = true
+				}
+			}
+		}
+		outcome = func(it *Item) {
+			if f, bad := fails[it.ID]; bad && !moved[it.ID] {
+				it.State, it.ErrCode, it.Reason = StateFailed, f.ErrCode, Reason(f.ErrCode)
+				return
+			}
+			it.State, it.Done = StateTaken, now() // a group changes owner at once
+		}
+	default:
+		return fmt.Errorf("handover call %s: unknown kind %q: %w", c.Key, c.Kind, wecom.ErrInvalidRequest)
+	}
+	return h.settle(ctx, c, func(it *Item) {
+		it.Call, it.Attempts, it.NextTry, it.ErrCode = "", 0, time.Time{}, 0
+		outcome(it)
+	})
+}
+
+// settle applies f to the items still sending under c's key.
+func (h handler) settle(ctx context.Context, c transferCall, f func(it *Item)) error {
+	_, err := h.s.update(ctx, c.Leaver, func(hv *Handover) error {
+		for _, id := range c.IDs {
+			if it := hv.Items[itemKey(c.Kind, id)]; it != nil && it.State == StateSending && it.Call == c.Key {
+				f(it)
+			}
+		}
+		return nil
+	})
+	return err
+}
+
+// Failed records a failed transfer on its items: still sending, with the
+// attempt and when the outbox tries again, or failed with the reason in
+// Chinese when the outbox gave up (HR may assign them again).
+func (h handler) Failed(ctx context.Context, raw json.RawMessage, f outcall.Failure) error {
+	c, err := decodeCall(raw)
+	if err != nil {
+		return nil // nothing to record: the entry is dead-lettered as is
+	}
+	code := 0
+	if apiErr, ok := errors.AsType[*wecom.APIError](f.Err); ok {
+		code = apiErr.Code
+	}
+	return h.settle(ctx, c, func(it *Item) {
+		it.Attempts, it.NextTry, it.ErrCode = f.Attempt, f.Retry, code
+		if !f.Dead {
+			return
+		}
+		it.State, it.Call = StateFailed, ""
+		switch {
+		case code != 0:
+			it.Reason = Reason(code)
+		default:
+			it.Reason = "多次尝试仍未送达企业微信：" + f.Err.Error()
+		}
+	})
+}
