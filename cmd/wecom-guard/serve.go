@@ -180,7 +180,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if err != nil {
 		return fmt.Errorf("set up WeCom API client: %w", err)
 	}
-	ocrReader, err := cfg.Images.textReader()
+	ocrReader, err := cfg.Images.textReader(log)
 	if err != nil {
 		return err
 	}
