@@ -59,7 +59,7 @@ func newCustomerEnv(t *testing.T) *customerEnv {
 		t.Fatal(err)
 	}
 	go syncer.Run(ctx)
-	svc, err := handover.New(handover.Config{Client: client, Store: st, Logger: zerolog.Nop()})
+	svc, err := handover.New(handover.Config{Client: client, Store: st, Logger: zerolog.Nop(), Names: &handover.Names{Client: client, Cache: st}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,6 +151,8 @@ func TestHandoverAPI(t *testing.T) {
 	ctx := context.Background()
 	hr, auditor := e.tokens[handlers.RoleHR], e.tokens[handlers.RoleAuditor]
 	e.fake.SetLeaver("lisi", time.Now().Add(-time.Hour), "wmCustomerA01", "wmCustomerB02")
+	// WeCom names one customer and withholds the other (84061).
+	e.fake.SetCustomer(wecomtest.Customer{ExternalUserID: "wmCustomerA01", Name: "王小明", Type: 2, CorpName: "华东贸易"})
 	e.fake.SetGroupChat(wecomtest.GroupChat{ChatID: "wrG1", Owner: "lisi"})
 	if code, body := e.call("POST", "/api/v1/handovers/refresh", auditor, ""); code != http.StatusForbidden {
 		t.Errorf("auditor refresh: %d %s", code, body)
@@ -160,8 +162,11 @@ func TestHandoverAPI(t *testing.T) {
 		t.Fatalf("refresh: %d %s", code, body)
 	}
 	code, body = e.call("GET", "/api/v1/handovers/lisi", auditor, "")
-	if code != http.StatusOK || strings.Contains(body, "wmCustomerA01") || !strings.Contains(body, "wmCu****01") {
-		t.Errorf("auditor view: %d %s; want customer ids masked", code, body)
+	if code != http.StatusOK || strings.Contains(body, "wmCustomerA01") || !strings.Contains(body, "wmCu****01") || strings.Contains(body, "王小明") || !strings.Contains(body, `"name":"王**＠华东贸易"`) {
+		t.Errorf("auditor view: %d %s; want customer ids and names masked", code, body)
+	}
+	if n := e.fake.Calls(wecomtest.APICustomerGet); n != 2 {
+		t.Errorf("%d externalcontact/get calls; want one a customer", n)
 	}
 	if code, body := e.call("POST", "/api/v1/handovers/lisi/assign", hr, `{"takeover":""}`); code != http.StatusBadRequest {
 		t.Errorf("assign without a successor: %d %s", code, body)
@@ -186,7 +191,10 @@ func TestHandoverAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, body = e.call("GET", "/api/v1/handovers/lisi", hr, "")
-	for _, want := range []string{`"id":"wmCustomerA01"`, "已接替", "客户拒绝", `"id":"wrG1"`, "lisi 的 2 位客户、1 个客户群：已接替 1 位，客户拒绝 1 位"} {
+	if n := e.fake.Calls(wecomtest.APICustomerGet); n != 2 {
+		t.Errorf("%d externalcontact/get calls after more views; want the cache to answer", n)
+	}
+	for _, want := range []string{`"id":"wmCustomerA01"`, `"name":"王小明＠华东贸易"`, `"name":"客户 wmCu****02"`, "已接替", "客户拒绝", `"id":"wrG1"`, "lisi 的 2 位客户、1 个客户群：已接替 1 位，客户拒绝 1 位"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("handover %s lacks %q", body, want)
 		}

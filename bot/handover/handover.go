@@ -163,6 +163,8 @@ type Config struct {
 	// window: queued in the outbox as HR notices, sent by the sender to
 	// the HR recipients.
 	Remind bool
+	// Names looks up customers' names for the console (nil: ids only).
+	Names *Names
 	// Holder names this replica for the lease (default: random).
 	Holder string
 	// Poll is the worker's period (default 30 s).

@@ -83,7 +83,8 @@ func newCustomerServices(cfg CustomersConfig, client *wecom.Client, st *store.St
 		hlog := log.With().Str("component", "handover").Logger()
 		// Reminders are HR notices in the outbox: without HR recipients
 		// (enforcement.hr) the sender dead-letters them and says why.
-		cs.handovers, err = handover.New(handover.Config{Client: client, Store: st, Holder: holder, Defaults: cfg.defaults(), Remind: true, Logger: hlog})
+		cs.handovers, err = handover.New(handover.Config{Client: client, Store: st, Holder: holder, Defaults: cfg.defaults(), Remind: true, Logger: hlog,
+			Names: &handover.Names{Client: client, Cache: st, Logger: hlog}})
 		if err != nil {
 			return nil, err
 		}
