@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -70,6 +71,40 @@ type interceptView struct {
 	Summary string `json:"summary"`
 	// LeftOutText gives each left-out word's reason in Chinese.
 	LeftOutText []string `json:"left_out_text,omitempty"`
+	// CallsText says in Chinese what each call not made yet changes, and
+	// how its tries went.
+	CallsText []string `json:"calls_text,omitempty"`
+}
+
+// callsText describes r's open calls for people, in their order.
+func callsText(r intercept.Report) []string {
+	keys := make([]string, 0, len(r.Calls))
+	for k := range r.Calls {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		c := r.Calls[k]
+		var t string
+		switch {
+		case c.Op == intercept.OpEnsure && c.Want != nil:
+			if _, have := r.Rules[c.Rule]; have {
+				t = "更新规则「" + c.Want.Name + "」"
+			} else {
+				t = "新建规则「" + c.Want.Name + "」"
+			}
+		case c.Rule != "":
+			t = "删除规则「" + r.Rules[c.Rule].Rule.Name + "」"
+		default:
+			t = "删除重复的规则（企业微信规则 " + c.ID + "）"
+		}
+		if c.Attempts > 0 {
+			t += fmt.Sprintf("：已尝试 %d 次，%s", c.Attempts, errcodeZH(c.ErrCode))
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 func (s *Server) interceptState(c *gin.Context) error {
@@ -77,7 +112,7 @@ func (s *Server) interceptState(c *gin.Context) error {
 	if err != nil {
 		return bot.WithKind(err, bot.ErrUnavailable)
 	}
-	v := interceptView{Report: r}
+	v := interceptView{Report: r, CallsText: callsText(r)}
 	loc := s.companyLocation()
 	switch {
 	case r.Status == intercept.StatusInStep:

@@ -146,6 +146,35 @@ func TestInterceptAPIFollowsHREdits(t *testing.T) {
 	}
 }
 
+// TestInterceptAPIShowsAGivenUpCall: WeCom refuses the update an HR edit
+// needs; the outbox gives up at once, and the state says so in Chinese
+// with WeCom's errcode and the change that did not go through.
+func TestInterceptAPIShowsAGivenUpCall(t *testing.T) {
+	e := newCustomerEnv(t)
+	eventually(t, "the first sync", func() bool { return len(e.fake.InterceptRules()) == 1 })
+	e.fake.SetFaults(wecomtest.Faults{Refused: 1, Errcode: 40058, APIs: []string{wecomtest.APIUpdateInterceptRule}})
+	if code, body := e.call("POST", "/api/v1/lists/secrets/leak/words", e.tokens[handlers.RoleHR], `{"add":[{"word":"季度营收预测","severity":"critical"}]}`); code != http.StatusOK {
+		t.Fatalf("edit words: %d %s", code, body)
+	}
+	var v struct {
+		Status    string   `json:"status"`
+		Dead      bool     `json:"dead"`
+		ErrCode   int      `json:"errcode"`
+		Summary   string   `json:"summary"`
+		CallsText []string `json:"calls_text"`
+	}
+	var body string
+	eventually(t, "the refusal in the state", func() bool {
+		_, body = e.call("GET", "/api/v1/intercept", e.tokens[handlers.RoleHR], "")
+		_ = json.Unmarshal([]byte(body), &v)
+		return v.Dead
+	})
+	if v.Status != intercept.StatusFailed || v.ErrCode != 40058 || !strings.Contains(v.Summary, "企业微信返回错误码 40058，已停止重试") ||
+		len(v.CallsText) != 1 || v.CallsText[0] != "更新规则「wg·商业机密」：已尝试 1 次，企业微信返回错误码 40058" {
+		t.Errorf("intercept state %s", body)
+	}
+}
+
 func TestHandoverAPI(t *testing.T) {
 	e := newCustomerEnv(t)
 	ctx := context.Background()

@@ -347,7 +347,11 @@ func overdue(h *Handover, now time.Time) map[string]int {
 			since = time.Time{} // open now
 		}
 		if since.IsZero() || now.Sub(since) >= AcceptWindow {
-			n[it.Kind+"/"+it.State]++
+			st := it.State
+			if st == StateSending {
+				st = StateQueued // 尚未送达: the outbox is still trying
+			}
+			n[it.Kind+"/"+st]++
 		}
 	}
 	return n
