@@ -32,6 +32,7 @@ func TestBrowserInterceptAndHandover(t *testing.T) {
 	}
 	noErrorShown(t, ctx)
 	noBareCodes(t, ctx, "拦截规则")
+	screenshot(t, ctx, artifactDir(t), "intercept.png")
 
 	e.fake.SetLeaver("lisi", time.Now().Add(-time.Hour), "wmCustomerA01", "wmCustomerB02")
 	e.fake.SetCustomer(wecomtest.Customer{ExternalUserID: "wmCustomerA01", Name: "王小明", Type: 1})
@@ -75,4 +76,5 @@ func TestBrowserInterceptAndHandover(t *testing.T) {
 	}
 	noErrorShown(t, ctx)
 	noBareCodes(t, ctx, "离职继承详情")
+	screenshot(t, ctx, artifactDir(t), "handover-detail.png")
 }
