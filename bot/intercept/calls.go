@@ -32,10 +32,12 @@ type Call struct {
 	Want *Rule  `json:"want,omitempty"`
 	Plan int64  `json:"plan"`
 	Seq  int    `json:"seq"`
-	// Attempts, ErrCode and Error are the outbox's tries that failed.
+	// Attempts, ErrCode and Error are the outbox's tries that failed;
+	// Dead that it gave up.
 	Attempts int    `json:"attempts,omitempty"`
 	ErrCode  int    `json:"errcode,omitempty"`
 	Error    string `json:"error,omitempty"`
+	Dead     bool   `json:"dead,omitempty"`
 }
 
 // Claim marks a rule a delivery is changing.
@@ -99,8 +101,17 @@ func (h handler) Deliver(ctx context.Context, raw json.RawMessage, attempt int) 
 			}
 			takeover = true
 		}
-		st.Claims[slot] = Claim{Call: a.Key, Since: s.cfg.Now()}
 		o, have = st.Rules[c.Rule]
+		if c.Op == OpEnsure && !have {
+			// An add waits for the plan's deletes, which make its room
+			// under WeCom's 100 rules (a refusal would be for good).
+			for k, d := range st.Calls {
+				if d.Op == OpDelete && !d.Dead {
+					return fmt.Errorf("intercept call %s: waits for %s: %w", a.Key, k, outcall.ErrBusy)
+				}
+			}
+		}
+		st.Claims[slot] = Claim{Call: a.Key, Since: s.cfg.Now()}
 		return nil
 	})
 	if err != nil || obsolete {
@@ -225,13 +236,16 @@ func (h handler) Failed(ctx context.Context, raw json.RawMessage, f outcall.Fail
 	s := h.s
 	var a callArgs
 	_ = json.Unmarshal(raw, &a)
+	if errors.Is(f.Err, outcall.ErrBusy) && !f.Dead {
+		return nil // waiting its turn is no failure
+	}
 	_, err := s.change(ctx, func(st *State) error {
 		c, ok := st.Calls[a.Key]
 		if st.Plan != a.Plan || !ok {
 			return nil
 		}
 		st.fail(f.Err)
-		c.Attempts, c.Error, c.ErrCode = f.Attempt, st.Error, st.ErrCode
+		c.Attempts, c.Error, c.ErrCode, c.Dead = f.Attempt, st.Error, st.ErrCode, f.Dead
 		st.Calls[a.Key] = c
 		st.Attempts, st.NextTry = f.Attempt, f.Retry
 		if f.Dead {

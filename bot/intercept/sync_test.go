@@ -344,6 +344,48 @@ func TestSyncReportsWhatDidNotFit(t *testing.T) {
 	}
 }
 
+// TestSyncAddWaitsForDeletes: with the corp's 100 rules full, a plan that
+// swaps one of ours for another deletes first; when the delete must be
+// retried, the add waits for it rather than being refused by the limit.
+func TestSyncAddWaitsForDeletes(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	for i := range wecomtest.MaxInterceptRules - 1 {
+		e.fake.SetInterceptRule(wecomtest.InterceptRule{Name: "console" + string(rune('a'+i%26)) + string(rune('a'+i/26)), Words: []string{"x"}, Type: 2, Range: wecomtest.InterceptRange{Departments: []int64{1}}})
+	}
+	mark(t, e.files, "secrets", "intercept: block")
+	e.save(t)
+	if err := e.syncNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ruleNamed(e.fake, "wg·商业机密"); !ok {
+		t.Fatal("the secrets rule was not made")
+	}
+	e.files["policy.yaml"] = []byte(strings.Replace(string(e.files["policy.yaml"]), "  - name: secrets\n    intercept: block\n", "  - name: secrets\n", 1))
+	mark(t, e.files, "illegal", "intercept: block")
+	e.save(t)
+	e.fake.SetFaults(wecomtest.Faults{Busy: 1, Times: 1, APIs: []string{wecomtest.APIDelInterceptRule}})
+	if err := e.syncNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := e.out.Dead(t); len(d) != 0 {
+		t.Fatalf("dead letters %+v; the add must wait for the delete", d)
+	}
+	_, secrets := ruleNamed(e.fake, "wg·商业机密")
+	var ours []string
+	for _, r := range e.fake.InterceptRules() {
+		if strings.HasPrefix(r.Name, intercept.NamePrefix) {
+			ours = append(ours, r.Name)
+		}
+	}
+	if len(ours) != 1 || secrets || len(e.fake.InterceptRules()) != wecomtest.MaxInterceptRules {
+		t.Errorf("rules %d, ours %v; want the illegal rule in the secrets rule's place", len(e.fake.InterceptRules()), ours)
+	}
+	if r := e.report(t); r.Status != intercept.StatusInStep {
+		t.Errorf("report %+v", r)
+	}
+}
+
 func TestRunFollowsHRChangesOnOneReplica(t *testing.T) {
 	e := newEnv(t, nil)
 	other, err := intercept.New(intercept.Config{Client: failingClient{t}, Store: e.store, Logger: zerolog.Nop(), Poll: 20 * time.Millisecond})
