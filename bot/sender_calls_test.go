@@ -61,11 +61,11 @@ func TestSenderMakesQueuedCalls(t *testing.T) {
 		Calls: map[string]outcall.Handler{"flaky": flaky, "refused": refused}})
 	now := time.Now()
 	for _, c := range []struct{ call, key string }{{"flaky", "k1"}, {"refused", "k2"}, {"nobody", "k3"}} {
-		if added, err := outcall.Enqueue(ctx, st, c.call, c.key, map[string]string{"x": c.key}, now); err != nil || !added {
+		if added, err := outcall.Enqueue(ctx, st, c.call, c.key, "测试调用 "+c.key, map[string]string{"x": c.key}, now); err != nil || !added {
 			t.Fatalf("enqueue %s: %v, %v", c.key, added, err)
 		}
 	}
-	if added, _ := outcall.Enqueue(ctx, st, "flaky", "k1", nil, now); added {
+	if added, _ := outcall.Enqueue(ctx, st, "flaky", "k1", "", nil, now); added {
 		t.Error("a key queued twice")
 	}
 	out.Drain(t)
@@ -85,5 +85,13 @@ func TestSenderMakesQueuedCalls(t *testing.T) {
 	}
 	if len(dead) != 2 || !strings.Contains(reasons["k2"], "尝试 3 次") || !strings.Contains(reasons["k3"], "nobody") {
 		t.Errorf("dead letters %+v; want the refused call and the one without a handler", reasons)
+	}
+	// HR reads a dead call in Chinese (发送失败), never its JSON.
+	var a bot.Action
+	if err := json.Unmarshal(dead[0].Entry.Payload, &a); err != nil {
+		t.Fatal(err)
+	}
+	if bot.ActionKindLabel(a.Kind) != "企业微信接口调用（客户联系）" || bot.ActionRecipient(a) != "企业微信" || !strings.HasPrefix(bot.ActionText(a), "测试调用 k") {
+		t.Errorf("dead call reads %q / %q / %q", bot.ActionKindLabel(a.Kind), bot.ActionRecipient(a), bot.ActionText(a))
 	}
 }

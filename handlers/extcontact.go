@@ -86,19 +86,7 @@ func callsText(r intercept.Report) []string {
 	out := make([]string, 0, len(keys))
 	for _, k := range keys {
 		c := r.Calls[k]
-		var t string
-		switch {
-		case c.Op == intercept.OpEnsure && c.Want != nil:
-			if _, have := r.Rules[c.Rule]; have {
-				t = "更新规则「" + c.Want.Name + "」"
-			} else {
-				t = "新建规则「" + c.Want.Name + "」"
-			}
-		case c.Rule != "":
-			t = "删除规则「" + r.Rules[c.Rule].Rule.Name + "」"
-		default:
-			t = "删除重复的规则（企业微信规则 " + c.ID + "）"
-		}
+		t := c.Describe(r.Rules)
 		if c.Attempts > 0 {
 			t += fmt.Sprintf("：已尝试 %d 次，%s", c.Attempts, errcodeZH(c.ErrCode))
 		}

@@ -170,7 +170,7 @@ func TestInterceptAPIShowsAGivenUpCall(t *testing.T) {
 		return v.Dead
 	})
 	if v.Status != intercept.StatusFailed || v.ErrCode != 40058 || !strings.Contains(v.Summary, "企业微信返回错误码 40058，已停止重试") ||
-		len(v.CallsText) != 1 || v.CallsText[0] != "更新规则「wg·商业机密」：已尝试 1 次，企业微信返回错误码 40058" {
+		len(v.CallsText) != 1 || v.CallsText[0] != "更新客户聊天拦截规则「wg·商业机密」：已尝试 1 次，企业微信返回错误码 40058" {
 		t.Errorf("intercept state %s", body)
 	}
 }

@@ -26,6 +26,14 @@ type transferCall struct {
 	IDs      []string `json:"ids"`
 }
 
+// describe says in Chinese what the transfer does.
+func (c transferCall) describe() string {
+	if c.Kind == KindGroup {
+		return fmt.Sprintf("离职继承：把离职成员 %s 的 %d 个客户群转给 %s", c.Leaver, len(c.IDs), c.Takeover)
+	}
+	return fmt.Sprintf("离职继承：把离职成员 %s 的 %d 位客户转接给 %s", c.Leaver, len(c.IDs), c.Takeover)
+}
+
 // Handler makes the handover's transfers for the sender.
 func (s *Service) Handler() outcall.Handler { return handler{s} }
 

@@ -251,7 +251,7 @@ func (s *Service) transfer(ctx context.Context, leaver string) error {
 				errs = append(errs, err)
 				break
 			}
-			if _, err := outcall.Enqueue(ctx, s.cfg.Store, CallName, c.Key, c, s.cfg.Now()); err != nil {
+			if _, err := outcall.Enqueue(ctx, s.cfg.Store, CallName, c.Key, c.describe(), c, s.cfg.Now()); err != nil {
 				_, uerr := s.update(ctx, leaver, func(h *Handover) error {
 					for _, id := range c.IDs {
 						if it := h.Items[itemKey(kind, id)]; it != nil && it.State == StateSending && it.Call == c.Key {

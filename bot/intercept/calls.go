@@ -40,6 +40,23 @@ type Call struct {
 	Dead     bool   `json:"dead,omitempty"`
 }
 
+// Describe says in Chinese what c changes, given the rules made so far.
+func (c Call) Describe(rules map[string]Owned) string {
+	switch {
+	case c.Op == OpEnsure && c.Want != nil:
+		if _, have := rules[c.Rule]; have {
+			return "更新客户聊天拦截规则「" + c.Want.Name + "」"
+		}
+		return "新建客户聊天拦截规则「" + c.Want.Name + "」"
+	case c.Rule != "":
+		if o, ok := rules[c.Rule]; ok && o.Rule.Name != "" {
+			return "删除客户聊天拦截规则「" + o.Rule.Name + "」"
+		}
+		return "删除客户聊天拦截规则"
+	}
+	return "删除重复的客户聊天拦截规则（企业微信规则 " + c.ID + "）"
+}
+
 // Claim marks a rule a delivery is changing.
 type Claim struct {
 	Call  string    `json:"call"`

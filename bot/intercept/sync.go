@@ -436,7 +436,7 @@ func (s *Syncer) enqueue(ctx context.Context, st State) error {
 	keys := sortedKeys(st.Calls)
 	now := s.cfg.Now()
 	for _, k := range keys {
-		if _, err := outcall.Enqueue(ctx, s.cfg.Store, CallName, k, callArgs{Key: k, Plan: st.Plan}, now); err != nil {
+		if _, err := outcall.Enqueue(ctx, s.cfg.Store, CallName, k, st.Calls[k].Describe(st.Rules), callArgs{Key: k, Plan: st.Plan}, now); err != nil {
 			return err
 		}
 	}

@@ -34,6 +34,9 @@ type Envelope struct {
 	Call string          `json:"call"`
 	Args json.RawMessage `json:"args"`
 	Time time.Time       `json:"time"`
+	// Text says in Chinese what the call does, for HR reading the dead
+	// letters (发送失败): bot.Action's content.
+	Text string `json:"content,omitempty"`
 }
 
 // Failure is what the sender tells a handler of a failed call.
@@ -72,13 +75,14 @@ type Outbox interface {
 var ErrBusy = errors.New("call under way elsewhere")
 
 // Enqueue queues call with args under the idempotency key (not queued
-// again while the key's mark lives, 7 days).
-func Enqueue(ctx context.Context, ob Outbox, call, key string, args any, now time.Time) (bool, error) {
+// again while the key's mark lives, 7 days); text says in Chinese what it
+// does.
+func Enqueue(ctx context.Context, ob Outbox, call, key, text string, args any, now time.Time) (bool, error) {
 	raw, err := json.Marshal(args)
 	if err != nil {
 		return false, fmt.Errorf("encode %s call %s: %w", call, key, err)
 	}
-	data, err := json.Marshal(Envelope{Kind: Kind, Key: key, Call: call, Args: raw, Time: now})
+	data, err := json.Marshal(Envelope{Kind: Kind, Key: key, Call: call, Args: raw, Time: now, Text: text})
 	if err != nil {
 		return false, fmt.Errorf("encode %s call %s: %w", call, key, err)
 	}
