@@ -47,7 +47,14 @@ func decodeCall(raw json.RawMessage) (transferCall, error) {
 	return c, nil
 }
 
-// pending returns the ids of c still sending under c's key: what a
+// ours reports whether it is still c's to send: sending under c's key, or
+// failed when the outbox gave c up (it keeps the key, so an operator's
+// retry of the dead letter sends it again; HR's new assignment clears it).
+func (c transferCall) ours(it *Item) bool {
+	return it != nil && it.Call == c.Key && (it.State == StateSending || it.State == StateFailed)
+}
+
+// pending returns the ids of c still to send under c's key: what a
 // redelivered call sends (none, when an earlier delivery settled them).
 func (h handler) pending(ctx context.Context, c transferCall) ([]string, error) {
 	hv, err := h.s.Get(ctx, c.Leaver)
@@ -59,7 +66,7 @@ func (h handler) pending(ctx context.Context, c transferCall) ([]string, error) 
 	}
 	var ids []string
 	for _, id := range c.IDs {
-		if it := hv.Items[itemKey(c.Kind, id)]; it != nil && it.State == StateSending && it.Call == c.Key {
+		if c.ours(hv.Items[itemKey(c.Kind, id)]) {
 			ids = append(ids, id)
 		}
 	}
@@ -136,16 +143,16 @@ func (h handler) Deliver(ctx context.Context, raw json.RawMessage, _ int) error 
 		return fmt.Errorf("handover call %s: unknown kind %q: %w", c.Key, c.Kind, wecom.ErrInvalidRequest)
 	}
 	return h.settle(ctx, c, func(it *Item) {
-		it.Call, it.Attempts, it.NextTry, it.ErrCode = "", 0, time.Time{}, 0
+		it.Call, it.Attempts, it.NextTry, it.ErrCode, it.Reason = "", 0, time.Time{}, 0, ""
 		outcome(it)
 	})
 }
 
-// settle applies f to the items still sending under c's key.
+// settle applies f to the items still c's.
 func (h handler) settle(ctx context.Context, c transferCall, f func(it *Item)) error {
 	_, err := h.s.update(ctx, c.Leaver, func(hv *Handover) error {
 		for _, id := range c.IDs {
-			if it := hv.Items[itemKey(c.Kind, id)]; it != nil && it.State == StateSending && it.Call == c.Key {
+			if it := hv.Items[itemKey(c.Kind, id)]; c.ours(it) {
 				f(it)
 			}
 		}
@@ -171,7 +178,7 @@ func (h handler) Failed(ctx context.Context, raw json.RawMessage, f outcall.Fail
 		if !f.Dead {
 			return
 		}
-		it.State, it.Call = StateFailed, ""
+		it.State = StateFailed // the key stays: see ours
 		switch {
 		case code != 0:
 			it.Reason = Reason(code)

@@ -14,6 +14,7 @@ import (
 	"github.com/wecom-guard/wecom-guard/bot/handover"
 	"github.com/wecom-guard/wecom-guard/bot/outcall"
 	"github.com/wecom-guard/wecom-guard/bot/outcall/outcalltest"
+	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/bot/wecom/wecomtest"
@@ -24,6 +25,7 @@ type env struct {
 	fake *wecomtest.Server
 	svc  *handover.Service
 	out  *outcalltest.Sender
+	st   *store.Store
 	now  time.Time
 	mu   sync.Mutex
 }
@@ -54,6 +56,7 @@ func newEnv(t *testing.T, defaults map[int64]string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.st = st
 	e.out = outcalltest.New(t, outcalltest.Config{Store: st, API: c, Now: clock, Calls: map[string]outcall.Handler{handover.CallName: e.svc.Handler()}})
 	return e
 }
@@ -259,16 +262,56 @@ func TestHandoverDeadLetterShowsReason(t *testing.T) {
 		t.Fatalf("dead letters %+v; want the transfer, refused with 40097", dead)
 	}
 	h, _ := e.svc.Get(ctx, "lisi")
-	if it := h.Items["customer:wmA"]; it.State != handover.StateFailed || it.ErrCode != 40097 || !strings.Contains(it.Reason, "在职继承") || it.Call != "" {
+	if it := h.Items["customer:wmA"]; it.State != handover.StateFailed || it.ErrCode != 40097 || !strings.Contains(it.Reason, "在职继承") {
 		t.Errorf("item %+v; want failed with 40097 and its reason", it)
 	}
-	// HR assigns again once WeCom accepts: sent anew.
+	// An operator retries the dead letter once WeCom accepts: sent again.
 	e.fake.SetFaults(wecomtest.Faults{})
-	if _, n, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil || n != 1 {
+	if ok, err := e.st.RetryDeadLetter(ctx, dead[0].ID); err != nil || !ok {
+		t.Fatalf("retry the dead letter: %v, %v", ok, err)
+	}
+	work(t, e)
+	want(t, states(t, e, "lisi"), map[string]string{"wmA": "waiting"})
+	if n := e.fake.Calls(wecomtest.APIResignedTransfer); n != 2 {
+		t.Errorf("%d transfer requests; want the refused one and the retried one", n)
+	}
+}
+
+// TestHandoverReassignAfterAGivenUpCall: HR assigns a failed customer
+// again; the given-up call, retried later from the dead letters, sends
+// nothing twice.
+func TestHandoverReassignAfterAGivenUpCall(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	e.fake.SetLeaver("lisi", e.now, "wmA")
+	if err := e.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.SetFaults(wecomtest.Faults{Refused: 1, Errcode: 40097, APIs: []string{wecomtest.APIResignedTransfer}})
+	work(t, e)
+	e.fake.SetFaults(wecomtest.Faults{})
+	if _, n, err := e.svc.Assign(ctx, "lisi", "wangwu", "hr1", nil, nil); err != nil || n != 1 {
 		t.Fatalf("re-assign: %d, %v", n, err)
 	}
 	work(t, e)
 	want(t, states(t, e, "lisi"), map[string]string{"wmA": "waiting"})
+	dead := e.out.Dead(t)
+	if len(dead) != 1 {
+		t.Fatalf("dead letters %+v", dead)
+	}
+	if ok, err := e.st.RetryDeadLetter(ctx, dead[0].ID); err != nil || !ok {
+		t.Fatal(err)
+	}
+	work(t, e)
+	if n := e.fake.Calls(wecomtest.APIResignedTransfer); n != 2 {
+		t.Errorf("%d transfer requests; want the refused one and HR's new one only", n)
+	}
+	if owner, _, _ := e.fake.Transfer("lisi", "wmA"); owner != "wangwu" {
+		t.Errorf("transferred to %q; want HR's new choice", owner)
+	}
 }
 
 func TestHandoverFailuresHaveReasons(t *testing.T) {
