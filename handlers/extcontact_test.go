@@ -232,4 +232,10 @@ func TestHandoverAPI(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "handover.assign") || !strings.Contains(body, "分配离职成员的客户") {
 		t.Errorf("audit log %d %s; want the assignment", code, body)
 	}
+	// The transfers the sender made are audited too, by 系统, in Chinese.
+	for _, want := range []string{"系统 通过企业微信转接离职成员的客户", "系统 通过企业微信转交离职成员的客户群", `"field":"接替成员"`, `"field":"转接数"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("audit log %s lacks %q", body, want)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wecom-guard/wecom-guard/bot/outcall"
+	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 )
 
@@ -142,10 +143,54 @@ func (h handler) Deliver(ctx context.Context, raw json.RawMessage, _ int) error 
 	default:
 		return fmt.Errorf("handover call %s: unknown kind %q: %w", c.Key, c.Kind, wecom.ErrInvalidRequest)
 	}
-	return h.settle(ctx, c, func(it *Item) {
+	tally := transferAudit{Takeover: c.Takeover, Call: c.Key}
+	err = h.settle(ctx, c, func(it *Item) {
 		it.Call, it.Attempts, it.NextTry, it.ErrCode, it.Reason = "", 0, time.Time{}, 0, ""
 		outcome(it)
+		tally.count(it)
 	})
+	if err == nil {
+		h.audit(ctx, c, auditTransfer[c.Kind], tally)
+	}
+	return err
+}
+
+// transferAudit is what the audit log keeps of a transfer.
+type transferAudit struct {
+	Takeover string `json:"takeover"`
+	Call     string `json:"call"`
+	Items    int    `json:"items"`
+	Waiting  int    `json:"waiting,omitempty"`
+	Taken    int    `json:"taken,omitempty"`
+	Failed   int    `json:"failed,omitempty"`
+	ErrCode  int    `json:"errcode,omitempty"`
+}
+
+func (a *transferAudit) count(it *Item) {
+	a.Items++
+	switch it.State {
+	case StateWaiting:
+		a.Waiting++
+	case StateTaken:
+		a.Taken++
+	case StateFailed:
+		a.Failed++
+	}
+}
+
+// Audit actions of the transfers (handlers/i18n.go names them).
+var auditTransfer = map[string]string{KindCustomer: "handover.transfer", KindGroup: "handover.transfer_groups"}
+
+const auditGivenUp = "handover.transfer_failed"
+
+// audit records a transfer in the audit log; a failure is logged (the
+// transfer is made and recorded on its items either way).
+func (h handler) audit(ctx context.Context, c transferCall, action string, a transferAudit) {
+	after, _ := json.Marshal(a)
+	e := store.AuditEntry{Time: h.s.cfg.Now(), Role: "system", Action: action, Target: c.Leaver, After: after}
+	if err := h.s.cfg.Store.Audit(ctx, e); err != nil {
+		h.s.cfg.Logger.Warn().Err(err).Str("call", c.Key).Msg("handover: transfer not audited")
+	}
 }
 
 // settle applies f to the items still c's.
@@ -173,7 +218,8 @@ func (h handler) Failed(ctx context.Context, raw json.RawMessage, f outcall.Fail
 	if apiErr, ok := errors.AsType[*wecom.APIError](f.Err); ok {
 		code = apiErr.Code
 	}
-	return h.settle(ctx, c, func(it *Item) {
+	tally := transferAudit{Takeover: c.Takeover, Call: c.Key, ErrCode: code}
+	err = h.settle(ctx, c, func(it *Item) {
 		it.Attempts, it.NextTry, it.ErrCode = f.Attempt, f.Retry, code
 		if !f.Dead {
 			return
@@ -185,5 +231,10 @@ func (h handler) Failed(ctx context.Context, raw json.RawMessage, f outcall.Fail
 		default:
 			it.Reason = "多次尝试仍未送达企业微信：" + f.Err.Error()
 		}
+		tally.count(it)
 	})
+	if err == nil && f.Dead && tally.Items > 0 {
+		h.audit(ctx, c, auditGivenUp, tally)
+	}
+	return err
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot/outcall"
+	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 )
 
@@ -51,6 +52,9 @@ type Store interface {
 	UpdateHandover(ctx context.Context, leaver string, change func(old []byte) ([]byte, bool, error)) error
 	OpenHandovers(ctx context.Context) ([]string, error)
 	TryLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	// Audit records each transfer WeCom answered, and each the outbox
+	// gave up, in the audit log (by 系统).
+	Audit(ctx context.Context, e store.AuditEntry) error
 	outcall.Outbox
 }
 

@@ -136,6 +136,17 @@ func TestHandoverEndToEnd(t *testing.T) {
 	if n := e.fake.Calls(wecomtest.APIGroupChatTransfer); n != 1 {
 		t.Errorf("%d group transfer calls; want 1", n)
 	}
+	audit, err := e.st.AuditLog(ctx, 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var audited []string
+	for _, a := range audit {
+		audited = append(audited, a.Action+" "+a.Target+" "+string(a.After))
+	}
+	if len(audit) != 2 || !strings.Contains(strings.Join(audited, "\n"), `handover.transfer lisi {"takeover":"zhaoliu","call":"handover/lisi/customer/1","items":3,"waiting":3}`) {
+		t.Errorf("audit log %q; want each transfer once", audited)
+	}
 
 	e.fake.DecideTransfer("lisi", "wmA", true)
 	e.fake.DecideTransfer("lisi", "wmB", false)
