@@ -30,6 +30,9 @@ func TestBrowserInterceptAndHandover(t *testing.T) {
 	if !strings.Contains(summary, "已同步") || !strings.Contains(row, "wg·商业机密") || !strings.Contains(row, "警告并拦截") || !strings.Contains(row, "全公司") {
 		t.Errorf("intercept page: %q / %q", summary, row)
 	}
+	if left := get(t, ctx, "left out", chromedp.Text(chromedp.ID("intercept-left"))); strings.Contains(left, "null") {
+		t.Errorf("the left-out card reads %q", left)
+	}
 	noErrorShown(t, ctx)
 	noBareCodes(t, ctx, "拦截规则")
 	screenshot(t, ctx, artifactDir(t), "intercept.png")

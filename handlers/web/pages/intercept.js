@@ -55,10 +55,12 @@ async function load() {
     h("h3", {}, `正在发送到企业微信的变更（${calls.length} 项）`),
     h("ul", { id: "intercept-calls-list" }, calls.map((t) => h("li", {}, t))));
   const left = st.left_out_text || [];
-  $("intercept-left").replaceChildren(
+  // replaceChildren writes a null as the text "null": only what is there.
+  $("intercept-left").replaceChildren(...[
     h("h3", {}, left.length ? `未能加入企业微信的词（${left.length} 个）` : "所有标记的词都已加入企业微信"),
     left.length ? h("ul", { id: "intercept-left-list" }, left.slice(0, 500).map((t) => h("li", {}, t))) : null,
-    left.length > 500 ? h("p", { className: "muted" }, `只列出前 500 个。`) : null);
+    left.length > 500 ? h("p", { className: "muted" }, `只列出前 500 个。`) : null,
+  ].filter(Boolean));
   $("intercept-meta").textContent = [
     st.synced ? `上次同步成功：${fmtTime(st.synced)}` : "",
     st.foreign ? `企业微信中另有 ${st.foreign} 条规则不是本系统创建的，不会被修改` : "",
