@@ -55,6 +55,7 @@ var actionKindLabels = map[ActionKind]string{
 	ActMemberNotice:   "处理结果通知（发给本人）",
 	ActHRNotice:       "待处理通知（发给 HR）",
 	ActCriticism:      "通报批评",
+	ActWeComCall:      "企业微信接口调用（客户联系）",
 }
 
 // ActionKindLabel names kind for people ("违规提醒（发给群主）"); the code
@@ -85,10 +86,17 @@ func ActionRecipient(a Action) string {
 		return a.where() + "（群机器人）"
 	case ActHandoverLeader:
 		return a.who() + " 的直属上级"
+	case ActWeComCall:
+		return "企业微信"
 	default:
 		return "人力资源部"
 	}
 }
 
 // ActionText is the message an action delivers, as its recipient reads it.
-func ActionText(a Action) string { return render(a.Kind, []Action{a}) }
+func ActionText(a Action) string {
+	if a.Kind == ActWeComCall {
+		return a.Content // what the call does (outcall.Envelope.Text)
+	}
+	return render(a.Kind, []Action{a})
+}

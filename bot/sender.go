@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/wecom-guard/wecom-guard/bot/outcall"
 	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 )
@@ -109,8 +110,11 @@ type SenderConfig struct {
 	Links ConsoleLinks
 	// LookupTTL is how long owners and users are cached (default 1 h).
 	LookupTTL time.Duration
-	Logger    zerolog.Logger
-	Now       func() time.Time
+	// Calls are the handlers of the WeCom calls queued through the outbox
+	// (ActWeComCall), by call name (sender_calls.go).
+	Calls  map[string]outcall.Handler
+	Logger zerolog.Logger
+	Now    func() time.Time
 	// Rand returns a float in [0,1) for jitter (math/rand/v2 by default).
 	Rand func() float64
 }
@@ -238,7 +242,7 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 		q.Delivered[i] = e.Key
 		err := json.Unmarshal(e.Payload, &payloads[i])
 		decoded[i] = err == nil && (payloads[i].Kind != "" || payloads[i].Batch != nil)
-		if decoded[i] && payloads[i].Batch == nil {
+		if decoded[i] && payloads[i].Batch == nil && payloads[i].Kind != ActWeComCall {
 			s.wants(&q, payloads[i].Action, asked)
 		}
 	}
@@ -252,6 +256,7 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 	var order []batchKey
 	var acked []store.OutboxEntry
 	var carriers []carried
+	var calls []store.OutboxEntry
 	memo := map[string]string{}
 	for i, e := range entries {
 		if done[i] {
@@ -275,6 +280,10 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 			continue
 		}
 		a := p.Action
+		if a.Kind == ActWeComCall {
+			calls = append(calls, e)
+			continue
+		}
 		rcpt, err := s.recipientMemo(ctx, a, memo)
 		if err != nil {
 			if err := s.fail(ctx, []pending{{e, a}}, err); err != nil {
@@ -318,7 +327,8 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 		j := job(k.recipient)
 		j.groups = append(j.groups, k)
 	}
-	return s.parallel(len(rcpts), func(i int) error {
+	wait := s.startCalls(ctx, calls)
+	err = s.parallel(len(rcpts), func(i int) error {
 		j := jobs[rcpts[i]]
 		for _, c := range j.carriers {
 			if err := s.resend(ctx, c); err != nil {
@@ -332,6 +342,7 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 		}
 		return nil
 	})
+	return errors.Join(err, wait())
 }
 
 // recipientJob is one recipient's share of a round.

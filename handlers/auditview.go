@@ -49,10 +49,18 @@ var auditFieldZH = map[string]string{
 	"role":               "角色",
 	"created":            "创建时间",
 	"expires":            "到期时间",
+	// 离职继承 (extcontact.go, bot/handover).
+	"takeover": "接替成员",
+	"queued":   "排队数",
+	"items":    "转接数",
+	"waiting":  "等待接替",
+	"taken":    "已接替",
+	"failed":   "失败",
+	"errcode":  "企业微信错误码",
 }
 
 // auditSkip are fields that change with every write and say nothing.
-var auditSkip = map[string]bool{"set_by": true, "updated": true, "violations": true, "opened": true, "id": true, "user": true, "chat_id": true, "added": true, "removed": true}
+var auditSkip = map[string]bool{"call": true, "set_by": true, "updated": true, "violations": true, "opened": true, "id": true, "user": true, "chat_id": true, "added": true, "removed": true}
 
 // statusZH names a case's statuses.
 var statusZH = map[string]string{"open": "待处理", "acknowledged": "已受理", "resolved": "已处理"}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -17,6 +18,7 @@ import (
 	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/handover"
 	"github.com/wecom-guard/wecom-guard/bot/intercept"
+	"github.com/wecom-guard/wecom-guard/bot/wecom"
 )
 
 // InterceptStatus reads the intercept-rule sync's state (intercept.Status
@@ -31,6 +33,9 @@ type Handovers interface {
 	Get(ctx context.Context, leaver string) (*handover.Handover, error)
 	Assign(ctx context.Context, leaver, takeover, by string, customers, groups []string) (*handover.Handover, int, error)
 	Refresh(ctx context.Context) error
+	// CustomerNames names customers from WeCom (externalcontact/get,
+	// cached); those WeCom withholds are absent.
+	CustomerNames(ctx context.Context, ids []string) map[string]wecom.Customer
 }
 
 var _ Handovers = (*handover.Service)(nil)
@@ -66,6 +71,28 @@ type interceptView struct {
 	Summary string `json:"summary"`
 	// LeftOutText gives each left-out word's reason in Chinese.
 	LeftOutText []string `json:"left_out_text,omitempty"`
+	// CallsText says in Chinese what each call not made yet changes, and
+	// how its tries went.
+	CallsText []string `json:"calls_text,omitempty"`
+}
+
+// callsText describes r's open calls for people, in their order.
+func callsText(r intercept.Report) []string {
+	keys := make([]string, 0, len(r.Calls))
+	for k := range r.Calls {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		c := r.Calls[k]
+		t := c.Describe(r.Rules)
+		if c.Attempts > 0 {
+			t += fmt.Sprintf("：已尝试 %d 次，%s", c.Attempts, errcodeZH(c.ErrCode))
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 func (s *Server) interceptState(c *gin.Context) error {
@@ -73,13 +100,17 @@ func (s *Server) interceptState(c *gin.Context) error {
 	if err != nil {
 		return bot.WithKind(err, bot.ErrUnavailable)
 	}
-	v := interceptView{Report: r}
+	v := interceptView{Report: r, CallsText: callsText(r)}
 	loc := s.companyLocation()
-	switch r.Status {
-	case intercept.StatusInStep:
+	switch {
+	case r.Status == intercept.StatusInStep:
 		v.Summary = fmt.Sprintf("已同步：企业微信中有 %d 条由本系统维护的拦截规则（规则版本 %d，%s 核对）", len(r.Rules), r.Version, r.Checked.In(loc).Format("2006-01-02 15:04"))
-	case intercept.StatusFailed:
+	case r.Status == intercept.StatusFailed && r.Dead:
+		v.Summary = fmt.Sprintf("同步失败：%s，已停止重试（共 %d 次）；将于 %s 重新核对并再次同步", errcodeZH(r.ErrCode), r.Attempts, r.NextTry.In(loc).Format("2006-01-02 15:04"))
+	case r.Status == intercept.StatusFailed:
 		v.Summary = fmt.Sprintf("同步失败（第 %d 次）：%s；将于 %s 重试", r.Attempts, errcodeZH(r.ErrCode), r.NextTry.In(loc).Format("2006-01-02 15:04"))
+	case len(r.Calls) > 0:
+		v.Summary = fmt.Sprintf("等待同步：规则版本 %d 的 %d 项变更正在发送到企业微信", r.Current, len(r.Calls))
 	default:
 		v.Summary = fmt.Sprintf("等待同步：规则版本 %d 尚未同步到企业微信", r.Current)
 	}
@@ -114,6 +145,37 @@ var itemStateZH = map[string]string{
 type itemView struct {
 	handover.Item
 	StateText string `json:"state_text"`
+	// Name is how the console shows a customer: the name WeCom gives (with
+	// the corp of a WeCom customer; masked for anyone but HR), or 客户 and
+	// the masked id when WeCom withholds it.
+	Name string `json:"name,omitempty"`
+}
+
+// customerName is the console's name of customer id.
+func customerName(id string, c wecom.Customer, known, hr bool) string {
+	if !known || c.Name == "" {
+		return "客户 " + maskOpaque(id)
+	}
+	name := c.Name
+	if !hr {
+		name = maskPersonName(name)
+	}
+	switch {
+	case c.CorpName != "":
+		return name + "＠" + c.CorpName
+	case c.Type == wecom.CustomerWeChat:
+		return name + "（微信）"
+	}
+	return name
+}
+
+// maskPersonName keeps a name's first character: 张三 → 张*.
+func maskPersonName(name string) string {
+	r := []rune(name)
+	if len(r) <= 1 {
+		return "*"
+	}
+	return string(r[:1]) + strings.Repeat("*", min(len(r)-1, 3))
 }
 
 type handoverView struct {
@@ -138,10 +200,24 @@ func (s *Server) viewHandover(c *gin.Context, h *handover.Handover) handoverView
 	hr := principalOf(c).Role == RoleHR
 	v := handoverView{Leaver: h.Leaver, Left: h.Left, Takeover: h.Takeover, ChosenBy: h.ChosenBy, ChosenAt: h.ChosenAt, Reminded: h.Reminded, Open: h.Open(), Departments: h.Departments}
 	counts := map[string]int{}
+	var ids []string
+	for _, it := range h.Items {
+		if it.Kind == handover.KindCustomer {
+			ids = append(ids, it.ID)
+		}
+	}
+	names := s.cfg.Handover.CustomerNames(c.Request.Context(), ids)
 	for _, it := range h.Sorted() {
 		iv := itemView{Item: *it, StateText: itemStateZH[it.State]}
-		if it.State == handover.StateFailed && it.Reason != "" {
+		if it.Kind == handover.KindCustomer {
+			cust, known := names[it.ID]
+			iv.Name = customerName(it.ID, cust, known, hr)
+		}
+		switch {
+		case it.State == handover.StateFailed && it.Reason != "":
 			iv.StateText = "失败（" + it.Reason + "）"
+		case it.State == handover.StateSending && it.Attempts > 0:
+			iv.StateText = fmt.Sprintf("排队中（企业微信暂未受理，已重试 %d 次，%s）", it.Attempts, errcodeZH(it.ErrCode))
 		}
 		if !hr && it.Kind == handover.KindCustomer {
 			iv.ID = maskOpaque(it.ID)

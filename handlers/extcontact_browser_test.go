@@ -30,10 +30,15 @@ func TestBrowserInterceptAndHandover(t *testing.T) {
 	if !strings.Contains(summary, "已同步") || !strings.Contains(row, "wg·商业机密") || !strings.Contains(row, "警告并拦截") || !strings.Contains(row, "全公司") {
 		t.Errorf("intercept page: %q / %q", summary, row)
 	}
+	if left := get(t, ctx, "left out", chromedp.Text(chromedp.ID("intercept-left"))); strings.Contains(left, "null") {
+		t.Errorf("the left-out card reads %q", left)
+	}
 	noErrorShown(t, ctx)
 	noBareCodes(t, ctx, "拦截规则")
+	screenshot(t, ctx, artifactDir(t), "intercept.png")
 
 	e.fake.SetLeaver("lisi", time.Now().Add(-time.Hour), "wmCustomerA01", "wmCustomerB02")
+	e.fake.SetCustomer(wecomtest.Customer{ExternalUserID: "wmCustomerA01", Name: "王小明", Type: 1})
 	e.fake.SetGroupChat(wecomtest.GroupChat{ChatID: "wrGroup01", Owner: "lisi"})
 	run(t, ctx, "handover list",
 		chromedp.Click(chromedp.CSS(`#nav a[data-view="handover"]`)),
@@ -52,6 +57,10 @@ func TestBrowserInterceptAndHandover(t *testing.T) {
 	if err := e.svc.Work(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	eventually(t, "the transfer made by the sender", func() bool {
+		_, st, ok := e.fake.Transfer("lisi", "wmCustomerB02")
+		return ok && st == wecomtest.TransferWaiting
+	})
 	e.fake.DecideTransfer("lisi", "wmCustomerB02", false)
 	if err := e.svc.Work(context.Background()); err != nil {
 		t.Fatal(err)
@@ -64,6 +73,11 @@ func TestBrowserInterceptAndHandover(t *testing.T) {
 	if strings.Join(states, ",") != "等待接替,客户拒绝,已接替" {
 		t.Errorf("states %v; want 等待接替, 客户拒绝, 已接替", states)
 	}
+	names := get(t, ctx, "customer names", chromedp.Evaluate[[]string](`[...document.querySelectorAll("#handover-items tr[data-item^='customer:'] td:nth-child(3)")].map(td => td.textContent)`))
+	if len(names) != 2 || !strings.HasPrefix(names[0], "王小明（微信）") || !strings.HasPrefix(names[1], "客户") {
+		t.Errorf("customers shown as %q; want 王小明 by name and the withheld one as 客户", names)
+	}
 	noErrorShown(t, ctx)
 	noBareCodes(t, ctx, "离职继承详情")
+	screenshot(t, ctx, artifactDir(t), "handover-detail.png")
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/handover"
 	"github.com/wecom-guard/wecom-guard/bot/intercept"
+	"github.com/wecom-guard/wecom-guard/bot/outcall"
+	"github.com/wecom-guard/wecom-guard/bot/outcall/outcalltest"
 	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/bot/wecom/wecomtest"
@@ -57,10 +59,14 @@ func newCustomerEnv(t *testing.T) *customerEnv {
 		t.Fatal(err)
 	}
 	go syncer.Run(ctx)
-	svc, err := handover.New(handover.Config{Client: client, Store: st, Logger: zerolog.Nop()})
+	svc, err := handover.New(handover.Config{Client: client, Store: st, Logger: zerolog.Nop(), Names: &handover.Names{Client: client, Cache: st}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The sender makes the sync's and the handover's calls (the outbox).
+	out := outcalltest.New(t, outcalltest.Config{Store: st, API: client, Calls: map[string]outcall.Handler{
+		intercept.CallName: syncer.Handler(), handover.CallName: svc.Handler()}})
+	go func() { _ = out.Sender.Run(ctx) }()
 	p, err := bot.New(bot.Config{Store: st, Checker: policy.Checker})
 	if err != nil {
 		t.Fatal(err)
@@ -140,11 +146,42 @@ func TestInterceptAPIFollowsHREdits(t *testing.T) {
 	}
 }
 
+// TestInterceptAPIShowsAGivenUpCall: WeCom refuses the update an HR edit
+// needs; the outbox gives up at once, and the state says so in Chinese
+// with WeCom's errcode and the change that did not go through.
+func TestInterceptAPIShowsAGivenUpCall(t *testing.T) {
+	e := newCustomerEnv(t)
+	eventually(t, "the first sync", func() bool { return len(e.fake.InterceptRules()) == 1 })
+	e.fake.SetFaults(wecomtest.Faults{Refused: 1, Errcode: 40058, APIs: []string{wecomtest.APIUpdateInterceptRule}})
+	if code, body := e.call("POST", "/api/v1/lists/secrets/leak/words", e.tokens[handlers.RoleHR], `{"add":[{"word":"季度营收预测","severity":"critical"}]}`); code != http.StatusOK {
+		t.Fatalf("edit words: %d %s", code, body)
+	}
+	var v struct {
+		Status    string   `json:"status"`
+		Dead      bool     `json:"dead"`
+		ErrCode   int      `json:"errcode"`
+		Summary   string   `json:"summary"`
+		CallsText []string `json:"calls_text"`
+	}
+	var body string
+	eventually(t, "the refusal in the state", func() bool {
+		_, body = e.call("GET", "/api/v1/intercept", e.tokens[handlers.RoleHR], "")
+		_ = json.Unmarshal([]byte(body), &v)
+		return v.Dead
+	})
+	if v.Status != intercept.StatusFailed || v.ErrCode != 40058 || !strings.Contains(v.Summary, "企业微信返回错误码 40058，已停止重试") ||
+		len(v.CallsText) != 1 || v.CallsText[0] != "更新客户聊天拦截规则「wg·商业机密」：已尝试 1 次，企业微信返回错误码 40058" {
+		t.Errorf("intercept state %s", body)
+	}
+}
+
 func TestHandoverAPI(t *testing.T) {
 	e := newCustomerEnv(t)
 	ctx := context.Background()
 	hr, auditor := e.tokens[handlers.RoleHR], e.tokens[handlers.RoleAuditor]
 	e.fake.SetLeaver("lisi", time.Now().Add(-time.Hour), "wmCustomerA01", "wmCustomerB02")
+	// WeCom names one customer and withholds the other (84061).
+	e.fake.SetCustomer(wecomtest.Customer{ExternalUserID: "wmCustomerA01", Name: "王小明", Type: 2, CorpName: "华东贸易"})
 	e.fake.SetGroupChat(wecomtest.GroupChat{ChatID: "wrG1", Owner: "lisi"})
 	if code, body := e.call("POST", "/api/v1/handovers/refresh", auditor, ""); code != http.StatusForbidden {
 		t.Errorf("auditor refresh: %d %s", code, body)
@@ -154,8 +191,11 @@ func TestHandoverAPI(t *testing.T) {
 		t.Fatalf("refresh: %d %s", code, body)
 	}
 	code, body = e.call("GET", "/api/v1/handovers/lisi", auditor, "")
-	if code != http.StatusOK || strings.Contains(body, "wmCustomerA01") || !strings.Contains(body, "wmCu****01") {
-		t.Errorf("auditor view: %d %s; want customer ids masked", code, body)
+	if code != http.StatusOK || strings.Contains(body, "wmCustomerA01") || !strings.Contains(body, "wmCu****01") || strings.Contains(body, "王小明") || !strings.Contains(body, `"name":"王**＠华东贸易"`) {
+		t.Errorf("auditor view: %d %s; want customer ids and names masked", code, body)
+	}
+	if n := e.fake.Calls(wecomtest.APICustomerGet); n != 2 {
+		t.Errorf("%d externalcontact/get calls; want one a customer", n)
 	}
 	if code, body := e.call("POST", "/api/v1/handovers/lisi/assign", hr, `{"takeover":""}`); code != http.StatusBadRequest {
 		t.Errorf("assign without a successor: %d %s", code, body)
@@ -170,13 +210,20 @@ func TestHandoverAPI(t *testing.T) {
 	if err := e.svc.Work(ctx); err != nil {
 		t.Fatal(err)
 	}
+	eventually(t, "the transfers made by the sender", func() bool {
+		h, err := e.svc.Get(ctx, "lisi")
+		return err == nil && h.Items["customer:wmCustomerA01"].State == handover.StateWaiting && h.Items["customer:wmCustomerB02"].State == handover.StateWaiting
+	})
 	e.fake.DecideTransfer("lisi", "wmCustomerA01", true)
 	e.fake.DecideTransfer("lisi", "wmCustomerB02", false)
 	if err := e.svc.Work(ctx); err != nil {
 		t.Fatal(err)
 	}
 	code, body = e.call("GET", "/api/v1/handovers/lisi", hr, "")
-	for _, want := range []string{`"id":"wmCustomerA01"`, "已接替", "客户拒绝", `"id":"wrG1"`, "lisi 的 2 位客户、1 个客户群：已接替 1 位，客户拒绝 1 位"} {
+	if n := e.fake.Calls(wecomtest.APICustomerGet); n != 2 {
+		t.Errorf("%d externalcontact/get calls after more views; want the cache to answer", n)
+	}
+	for _, want := range []string{`"id":"wmCustomerA01"`, `"name":"王小明＠华东贸易"`, `"name":"客户 wmCu****02"`, "已接替", "客户拒绝", `"id":"wrG1"`, "lisi 的 2 位客户、1 个客户群：已接替 1 位，客户拒绝 1 位"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("handover %s lacks %q", body, want)
 		}
@@ -184,5 +231,11 @@ func TestHandoverAPI(t *testing.T) {
 	code, body = e.call("GET", "/api/v1/audit", hr, "")
 	if code != http.StatusOK || !strings.Contains(body, "handover.assign") || !strings.Contains(body, "分配离职成员的客户") {
 		t.Errorf("audit log %d %s; want the assignment", code, body)
+	}
+	// The transfers the sender made are audited too, by 系统, in Chinese.
+	for _, want := range []string{"系统 通过企业微信转接离职成员的客户", "系统 通过企业微信转交离职成员的客户群", `"field":"接替成员"`, `"field":"转接数"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("audit log %s lacks %q", body, want)
+		}
 	}
 }

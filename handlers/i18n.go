@@ -102,6 +102,9 @@ var auditZH = map[string]string{
 	"case.suspend_plan":             "准备停用账号",
 	"case.suspend":                  "停用账号",
 	"handover.assign":               "分配离职成员的客户",
+	"handover.transfer":             "通过企业微信转接离职成员的客户",
+	"handover.transfer_groups":      "通过企业微信转交离职成员的客户群",
+	"handover.transfer_failed":      "放弃转接（企业微信多次拒绝或无法送达）",
 
 	"dlp.records.import":  "导入客户数据",
 	"dlp.records.delete":  "删除客户数据",

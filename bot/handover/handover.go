@@ -10,9 +10,13 @@
 // polls resigned/transfer_result, and keeps per customer: 等待分配,
 // 排队中, 等待接替 (the customer has 24 h to refuse), 已接替, 客户拒绝,
 // 失败（原因）. Each leaver's handover is one document in Redis changed
-// atomically; an item is sent only from the queued state, so no customer
-// is transferred twice. HR is reminded of what is still open after WeCom's
-// 24 h acceptance window.
+// atomically. The transfers travel through the outbox (bot/outcall): the
+// worker claims queued items (queued → sending, under the call's key) and
+// queues one call for them; the sender makes it with its retries, backoff
+// and dead letters, and only items still sending under that key are sent,
+// so no customer is transferred twice. HR is reminded of what is still
+// open after WeCom's 24 h acceptance window, by a notice queued in the
+// outbox too.
 package handover
 
 import (
@@ -25,6 +29,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/wecom-guard/wecom-guard/bot/outcall"
+	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 )
 
@@ -46,6 +52,10 @@ type Store interface {
 	UpdateHandover(ctx context.Context, leaver string, change func(old []byte) ([]byte, bool, error)) error
 	OpenHandovers(ctx context.Context) ([]string, error)
 	TryLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	// Audit records each transfer WeCom answered, and each the outbox
+	// gave up, in the audit log (by 系统).
+	Audit(ctx context.Context, e store.AuditEntry) error
+	outcall.Outbox
 }
 
 // Item states.
@@ -73,7 +83,11 @@ type Item struct {
 	State    string `json:"state"`
 	ErrCode  int    `json:"errcode,omitempty"`
 	// Reason says in Chinese why a transfer failed.
-	Reason   string    `json:"reason,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// Call is the outbox key of the transfer a sending item is in.
+	Call string `json:"call,omitempty"`
+	// Attempts counts the outbox's failed tries of the item's transfer,
+	// NextTry when it tries again.
 	Attempts int       `json:"attempts,omitempty"`
 	NextTry  time.Time `json:"next_try,omitzero"`
 	Queued   time.Time `json:"queued,omitzero"`
@@ -94,6 +108,8 @@ type Handover struct {
 	Items    map[string]*Item `json:"items"` // kind:id → item
 	// Reminded is when HR was last reminded of open items.
 	Reminded time.Time `json:"reminded,omitzero"`
+	// Calls numbers the transfers queued, for their outbox keys.
+	Calls int `json:"calls,omitempty"`
 }
 
 // Open reports whether anything of the handover is not finished.
@@ -147,9 +163,12 @@ type Config struct {
 	// Defaults maps a department id to its default successor: a leaver of
 	// the department is handed over without waiting for HR.
 	Defaults map[int64]string
-	// Notify sends a reminder to HR (the app's message/send to the HR
-	// recipients); nil disables reminders.
-	Notify func(ctx context.Context, text string) error
+	// Remind turns on HR's reminders of what is open after the acceptance
+	// window: queued in the outbox as HR notices, sent by the sender to
+	// the HR recipients.
+	Remind bool
+	// Names looks up customers' names for the console (nil: ids only).
+	Names *Names
 	// Holder names this replica for the lease (default: random).
 	Holder string
 	// Poll is the worker's period (default 30 s).
@@ -293,7 +312,7 @@ func (s *Service) applyDefault(h *Handover) {
 
 func (s *Service) queue(it *Item, takeover string) {
 	it.State, it.Takeover, it.Queued = StateQueued, takeover, s.cfg.Now()
-	it.ErrCode, it.Reason, it.Attempts, it.NextTry = 0, "", 0, time.Time{}
+	it.ErrCode, it.Reason, it.Call, it.Attempts, it.NextTry = 0, "", "", 0, time.Time{}
 }
 
 // Assign hands the named customers and groups of leaver (all that are

@@ -12,22 +12,38 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot/handover"
+	"github.com/wecom-guard/wecom-guard/bot/outcall"
+	"github.com/wecom-guard/wecom-guard/bot/outcall/outcalltest"
+	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/bot/wecom/wecomtest"
 )
 
 type env struct {
-	fake  *wecomtest.Server
-	svc   *handover.Service
-	now   time.Time
-	mu    sync.Mutex
-	notes []string
+	t    *testing.T
+	fake *wecomtest.Server
+	svc  *handover.Service
+	out  *outcalltest.Sender
+	st   *store.Store
+	now  time.Time
+	mu   sync.Mutex
+}
+
+// notes are HR's reminders the fake WeCom received.
+func (e *env) notes() []string {
+	var out []string
+	for _, m := range e.fake.Sent() {
+		if strings.Contains(m.Content, "离职继承提醒") {
+			out = append(out, m.Content)
+		}
+	}
+	return out
 }
 
 func newEnv(t *testing.T, defaults map[int64]string) *env {
 	t.Helper()
-	e := &env{now: time.Date(2026, 12, 1, 6, 5, 0, 0, time.UTC)}
+	e := &env{t: t, now: time.Date(2026, 12, 1, 6, 5, 0, 0, time.UTC)}
 	clock := func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }
 	e.fake = wecomtest.New(wecomtest.Config{CorpID: "wwcorp", Secret: "s", AgentID: 1000002, Now: clock})
 	t.Cleanup(e.fake.Close)
@@ -35,18 +51,13 @@ func newEnv(t *testing.T, defaults map[int64]string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.svc, err = handover.New(handover.Config{
-		Client: c, Store: storetest.New(t), Logger: zerolog.Nop(), Defaults: defaults, Now: clock,
-		Notify: func(_ context.Context, text string) error {
-			e.mu.Lock()
-			defer e.mu.Unlock()
-			e.notes = append(e.notes, text)
-			return nil
-		},
-	})
+	st := storetest.New(t)
+	e.svc, err = handover.New(handover.Config{Client: c, Store: st, Logger: zerolog.Nop(), Defaults: defaults, Now: clock, Remind: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.st = st
+	e.out = outcalltest.New(t, outcalltest.Config{Store: st, API: c, Now: clock, Calls: map[string]outcall.Handler{handover.CallName: e.svc.Handler()}})
 	return e
 }
 
@@ -74,11 +85,16 @@ func want(t *testing.T, got, want map[string]string) {
 	}
 }
 
+// work runs a round of the worker, then of the sender, which makes the
+// transfers and sends the reminders it queued (what is due on the test's
+// clock), then a round of the worker again (so a transfer's outcome is
+// polled, as the next round would).
 func work(t *testing.T, e *env) {
 	t.Helper()
 	if err := e.svc.Work(context.Background()); err != nil {
 		t.Fatalf("Work: %v", err)
 	}
+	e.out.Round(t)
 }
 
 func TestHandoverEndToEnd(t *testing.T) {
@@ -120,20 +136,31 @@ func TestHandoverEndToEnd(t *testing.T) {
 	if n := e.fake.Calls(wecomtest.APIGroupChatTransfer); n != 1 {
 		t.Errorf("%d group transfer calls; want 1", n)
 	}
+	audit, err := e.st.AuditLog(ctx, 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var audited []string
+	for _, a := range audit {
+		audited = append(audited, a.Action+" "+a.Target+" "+string(a.After))
+	}
+	if len(audit) != 2 || !strings.Contains(strings.Join(audited, "\n"), `handover.transfer lisi {"takeover":"zhaoliu","call":"handover/lisi/customer/1","items":3,"waiting":3}`) {
+		t.Errorf("audit log %q; want each transfer once", audited)
+	}
 
 	e.fake.DecideTransfer("lisi", "wmA", true)
 	e.fake.DecideTransfer("lisi", "wmB", false)
 	work(t, e)
 	want(t, states(t, e, "lisi"), map[string]string{"wmA": "taken", "wmB": "refused", "wmC": "waiting"})
-	if len(e.notes) != 1 || !strings.Contains(e.notes[0], "拒绝接替的客户 1 位") || !strings.Contains(e.notes[0], "2026-12-01 13:05") {
-		t.Errorf("reminders %q; want one naming the refusal, with the local time the member left", e.notes)
+	if len(e.notes()) != 1 || !strings.Contains(e.notes()[0], "拒绝接替的客户 1 位") || !strings.Contains(e.notes()[0], "2026-12-01 13:05") {
+		t.Errorf("reminders %q; want one naming the refusal, with the local time the member left", e.notes())
 	}
 	// After WeCom's 24 h the waiting customer is taken over by default.
 	e.advance(handover.AcceptWindow)
 	work(t, e)
 	want(t, states(t, e, "lisi"), map[string]string{"wmC": "taken"})
-	if len(e.notes) != 2 {
-		t.Errorf("%d reminders; want a second one a day later for wmB", len(e.notes))
+	if len(e.notes()) != 2 {
+		t.Errorf("%d reminders; want a second one a day later for wmB", len(e.notes()))
 	}
 	// HR gives the refusing customer to someone else.
 	if _, n, err := e.svc.Assign(ctx, "lisi", "wangwu", "hr1", []string{"wmB"}, nil); err != nil || n != 1 {
@@ -166,10 +193,12 @@ func TestHandoverLostReplyNoDoubleTransfer(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.fake.SetFaults(wecomtest.Faults{LostReply: 1, APIs: []string{wecomtest.APIResignedTransfer}})
-	if err := e.svc.Work(ctx); err == nil {
-		t.Fatal("Work with a lost reply: no error")
+	work(t, e)
+	// The outbox retries it: the item stays sending under its call.
+	h, _ := e.svc.Get(ctx, "lisi")
+	if it := h.Items["customer:wmA"]; it.State != handover.StateSending || it.Attempts != 1 || it.NextTry.IsZero() || it.Call == "" {
+		t.Errorf("after the lost reply: %+v", it)
 	}
-	want(t, states(t, e, "lisi"), map[string]string{"wmA": "queued"})
 	e.fake.SetFaults(wecomtest.Faults{})
 	work(t, e) // before the backoff: nothing sent
 	if n := e.fake.Calls(wecomtest.APIResignedTransfer); n != 1 {
@@ -180,6 +209,119 @@ func TestHandoverLostReplyNoDoubleTransfer(t *testing.T) {
 	want(t, states(t, e, "lisi"), map[string]string{"wmA": "waiting"})
 	if _, st, _ := e.fake.Transfer("lisi", "wmA"); st != wecomtest.TransferWaiting {
 		t.Errorf("WeCom's transfer status %d", st)
+	}
+	if n := e.fake.Calls(wecomtest.APIResignedTransfer); n != 2 {
+		t.Errorf("%d transfer calls; want the lost one and its retry", n)
+	}
+}
+
+// TestHandoverRetriedThroughTheOutbox: WeCom is busy three times; the
+// outbox retries the transfer with backoff, and the customer is
+// transferred exactly once.
+func TestHandoverRetriedThroughTheOutbox(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	e.fake.SetLeaver("lisi", e.now, "wmA", "wmB")
+	if err := e.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.SetFaults(wecomtest.Faults{Busy: 1, Times: 3, APIs: []string{wecomtest.APIResignedTransfer}})
+	for range 4 {
+		work(t, e)
+		e.advance(time.Second) // past the test sender's backoff
+	}
+	want(t, states(t, e, "lisi"), map[string]string{"wmA": "waiting", "wmB": "waiting"})
+	if n := e.fake.Calls(wecomtest.APIResignedTransfer); n != 4 {
+		t.Errorf("%d transfer requests; want 3 refused and 1 made", n)
+	}
+	for range 3 { // more rounds send nothing
+		work(t, e)
+		e.advance(time.Second)
+	}
+	if n := e.fake.Calls(wecomtest.APIResignedTransfer); n != 4 {
+		t.Errorf("%d transfer requests after more rounds; want 4", n)
+	}
+	if d := e.out.Dead(t); len(d) != 0 {
+		t.Errorf("dead letters %+v", d)
+	}
+	h, _ := e.svc.Get(ctx, "lisi")
+	if it := h.Items["customer:wmA"]; it.Call != "" || it.Attempts != 0 || it.ErrCode != 0 {
+		t.Errorf("item %+v; want the call settled", it)
+	}
+}
+
+// TestHandoverDeadLetterShowsReason: WeCom refuses the whole transfer for
+// good; the entry is dead-lettered and each customer shows the errcode
+// and the reason in Chinese.
+func TestHandoverDeadLetterShowsReason(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	e.fake.SetLeaver("lisi", e.now, "wmA")
+	if err := e.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.SetFaults(wecomtest.Faults{Refused: 1, Errcode: 40097, APIs: []string{wecomtest.APIResignedTransfer}})
+	work(t, e)
+	dead := e.out.Dead(t)
+	if len(dead) != 1 || !strings.Contains(dead[0].Reason, "40097") {
+		t.Fatalf("dead letters %+v; want the transfer, refused with 40097", dead)
+	}
+	h, _ := e.svc.Get(ctx, "lisi")
+	if it := h.Items["customer:wmA"]; it.State != handover.StateFailed || it.ErrCode != 40097 || !strings.Contains(it.Reason, "在职继承") {
+		t.Errorf("item %+v; want failed with 40097 and its reason", it)
+	}
+	// An operator retries the dead letter once WeCom accepts: sent again.
+	e.fake.SetFaults(wecomtest.Faults{})
+	if ok, err := e.st.RetryDeadLetter(ctx, dead[0].ID); err != nil || !ok {
+		t.Fatalf("retry the dead letter: %v, %v", ok, err)
+	}
+	work(t, e)
+	want(t, states(t, e, "lisi"), map[string]string{"wmA": "waiting"})
+	if n := e.fake.Calls(wecomtest.APIResignedTransfer); n != 2 {
+		t.Errorf("%d transfer requests; want the refused one and the retried one", n)
+	}
+}
+
+// TestHandoverReassignAfterAGivenUpCall: HR assigns a failed customer
+// again; the given-up call, retried later from the dead letters, sends
+// nothing twice.
+func TestHandoverReassignAfterAGivenUpCall(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	e.fake.SetLeaver("lisi", e.now, "wmA")
+	if err := e.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.SetFaults(wecomtest.Faults{Refused: 1, Errcode: 40097, APIs: []string{wecomtest.APIResignedTransfer}})
+	work(t, e)
+	e.fake.SetFaults(wecomtest.Faults{})
+	if _, n, err := e.svc.Assign(ctx, "lisi", "wangwu", "hr1", nil, nil); err != nil || n != 1 {
+		t.Fatalf("re-assign: %d, %v", n, err)
+	}
+	work(t, e)
+	want(t, states(t, e, "lisi"), map[string]string{"wmA": "waiting"})
+	dead := e.out.Dead(t)
+	if len(dead) != 1 {
+		t.Fatalf("dead letters %+v", dead)
+	}
+	if ok, err := e.st.RetryDeadLetter(ctx, dead[0].ID); err != nil || !ok {
+		t.Fatal(err)
+	}
+	work(t, e)
+	if n := e.fake.Calls(wecomtest.APIResignedTransfer); n != 2 {
+		t.Errorf("%d transfer requests; want the refused one and HR's new one only", n)
+	}
+	if owner, _, _ := e.fake.Transfer("lisi", "wmA"); owner != "wangwu" {
+		t.Errorf("transferred to %q; want HR's new choice", owner)
 	}
 }
 
@@ -195,7 +337,7 @@ func TestHandoverFailuresHaveReasons(t *testing.T) {
 	if _, _, err := e.svc.Assign(ctx, "lisi", "wangwu", "hr1", nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	_ = e.svc.Work(ctx)
+	work(t, e)
 	h, _ := e.svc.Get(ctx, "lisi")
 	it := h.Items["customer:wmA"]
 	if it.State != handover.StateFailed || it.ErrCode != wecomtest.CodeUserNotFound || !strings.Contains(it.Reason, "接替成员不存在或已离职") {

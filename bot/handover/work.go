@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wecom-guard/wecom-guard/bot/outcall"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 )
 
@@ -17,10 +18,17 @@ const LeaseName = "handover"
 // hands the customer over when it ends.
 const AcceptWindow = 24 * time.Hour
 
-// staleSending is how long an item may stay "sending" before the worker
-// takes it for a call that never finished (a crash): it is queued again,
-// and WeCom answers 40100 for a customer already in transfer.
+// staleSending is how long an item sent before transfers went through
+// the outbox may stay "sending" before the worker takes it for a call that
+// never finished (a crash): it is queued again, and WeCom answers 40100
+// for a customer already in transfer.
 const staleSending = 2 * time.Minute
+
+// staleCall is how long an item may stay "sending" under an outbox call:
+// longer than the outbox tries a call (24 h) before giving it up and
+// telling the handover, so only a call whose queueing failed (and could
+// not be put back) is taken for lost.
+const staleCall = 25 * time.Hour
 
 // Errcodes the worker reads (WeCom's).
 const (
@@ -180,140 +188,82 @@ func (s *Service) Work(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func backoff(n int) time.Duration {
-	d := 30 * time.Second
-	for i := 1; i < n && d < time.Hour; i++ {
-		d *= 2
-	}
-	return min(d, time.Hour)
-}
-
-// claim moves up to MaxTransferBatch due queued items of one kind and one
-// successor to sending, in one atomic change, and returns their ids: only
-// a claimed item is sent, so concurrent or repeated rounds never send an
-// item twice.
-func (s *Service) claim(ctx context.Context, leaver, kind string) (takeover string, ids []string, err error) {
+// claim moves up to MaxTransferBatch queued items of one kind and one
+// successor to sending under a new call key, in one atomic change, and
+// returns them: only items sending under a call's key are sent by it, so
+// concurrent or repeated rounds never send an item twice.
+func (s *Service) claim(ctx context.Context, leaver, kind string) (c transferCall, err error) {
 	now := s.cfg.Now()
 	_, err = s.update(ctx, leaver, func(h *Handover) error {
-		takeover, ids = "", nil
+		c = transferCall{Leaver: leaver, Kind: kind}
 		for _, it := range h.Sorted() {
 			if it.Kind != kind {
 				continue
 			}
-			if it.State == StateSending && now.Sub(it.Sent) >= staleSending {
-				it.State = StateQueued // a call that never finished
+			if it.State == StateSending && stale(it, now) {
+				it.State, it.Call = StateQueued, "" // a call never queued or long given up
 			}
-			if it.State != StateQueued || now.Before(it.NextTry) || len(ids) == wecom.MaxTransferBatch {
+			if it.State != StateQueued || len(c.IDs) == wecom.MaxTransferBatch {
 				continue
 			}
-			if takeover == "" {
-				takeover = it.Takeover
+			if c.Takeover == "" {
+				c.Takeover = it.Takeover
 			}
-			if it.Takeover != takeover {
+			if it.Takeover != c.Takeover {
 				continue // the next round sends the other successor's
 			}
-			it.State, it.Sent = StateSending, now
-			ids = append(ids, it.ID)
+			c.IDs = append(c.IDs, it.ID)
 		}
-		return nil
-	})
-	return takeover, ids, err
-}
-
-// settle records the outcome of a call for the claimed items.
-func (s *Service) settle(ctx context.Context, leaver, kind string, ids []string, callErr error, outcome func(it *Item)) error {
-	now := s.cfg.Now()
-	_, err := s.update(ctx, leaver, func(h *Handover) error {
-		for _, id := range ids {
+		if len(c.IDs) == 0 {
+			return nil
+		}
+		h.Calls++
+		c.Key = fmt.Sprintf("handover/%s/%s/%d", leaver, kind, h.Calls)
+		for _, id := range c.IDs {
 			it := h.Items[itemKey(kind, id)]
-			if it == nil || it.State != StateSending {
-				continue
-			}
-			switch {
-			case callErr == nil:
-				outcome(it)
-			case wecom.Retryable(callErr) || wecom.TokenInvalid(callErr):
-				it.State = StateQueued
-				it.Attempts++
-				it.NextTry = now.Add(backoff(it.Attempts))
-			default:
-				it.State = StateFailed
-				if apiErr, ok := errors.AsType[*wecom.APIError](callErr); ok {
-					it.ErrCode, it.Reason = apiErr.Code, Reason(apiErr.Code)
-				} else {
-					it.Reason = "请求被拒绝：" + callErr.Error()
-				}
-			}
+			it.State, it.Sent, it.Call = StateSending, now, c.Key
 		}
 		return nil
 	})
-	return err
+	return c, err
 }
 
+// stale reports whether a sending item's call is gone: one queued before
+// the outbox carried transfers and never finished, or one whose queueing
+// failed (the outbox gives up on a call after a day and says so; a call
+// older than that is not coming).
+func stale(it *Item, now time.Time) bool {
+	if it.Call == "" {
+		return now.Sub(it.Sent) >= staleSending
+	}
+	return now.Sub(it.Sent) >= staleCall
+}
+
+// transfer claims the leaver's queued items, a batch at a time, and
+// queues a transfer call for each batch. A batch that cannot be queued is
+// put back.
 func (s *Service) transfer(ctx context.Context, leaver string) error {
 	var errs []error
-	for range 50 { // at most 5,000 customers a round
-		takeover, ids, err := s.claim(ctx, leaver, KindCustomer)
-		if err != nil || len(ids) == 0 {
-			errs = append(errs, err)
-			break
-		}
-		res, callErr := s.cfg.Client.TransferResigned(ctx, leaver, takeover, ids)
-		codes := map[string]int{}
-		for _, r := range res {
-			codes[r.ExternalUserID] = r.ErrCode
-		}
-		now := s.cfg.Now()
-		err = s.settle(ctx, leaver, KindCustomer, ids, callErr, func(it *Item) {
-			code, listed := codes[it.ID]
-			switch {
-			case !listed || code == 0 || code == codeInTransfer:
-				// 40100: already in transfer, from an earlier call whose
-				// answer was lost: waiting, not sent again.
-				it.State, it.Sent = StateWaiting, now
-			default:
-				it.State, it.ErrCode, it.Reason = StateFailed, code, Reason(code)
+	for _, kind := range []string{KindCustomer, KindGroup} {
+		for range 50 { // at most 5,000 items a round
+			c, err := s.claim(ctx, leaver, kind)
+			if err != nil || len(c.IDs) == 0 {
+				errs = append(errs, err)
+				break
 			}
-		})
-		errs = append(errs, callErr, err)
-		s.cfg.Logger.Info().Str("leaver", leaver).Str("takeover", takeover).Int("customers", len(ids)).AnErr("error", callErr).Msg("handover: customers transferred")
-		if callErr != nil {
-			break
-		}
-	}
-	for range 50 {
-		takeover, ids, err := s.claim(ctx, leaver, KindGroup)
-		if err != nil || len(ids) == 0 {
-			errs = append(errs, err)
-			break
-		}
-		failed, callErr := s.cfg.Client.TransferGroupChats(ctx, ids, takeover)
-		fails := map[string]wecom.GroupTransferFailure{}
-		for _, f := range failed {
-			fails[f.ChatID] = f
-		}
-		// A group whose owner "has not left" may be one this worker
-		// handed over already (a lost answer): its owner says so.
-		moved := map[string]bool{}
-		for id, f := range fails {
-			if f.ErrCode == codeOwnerNotResigned {
-				if owner, err := s.cfg.Client.ExternalGroupChatOwner(ctx, id); err == nil && owner == takeover {
-					moved[id] = true
-				}
+			if _, err := outcall.Enqueue(ctx, s.cfg.Store, CallName, c.Key, c.describe(), c, s.cfg.Now()); err != nil {
+				_, uerr := s.update(ctx, leaver, func(h *Handover) error {
+					for _, id := range c.IDs {
+						if it := h.Items[itemKey(kind, id)]; it != nil && it.State == StateSending && it.Call == c.Key {
+							it.State, it.Call = StateQueued, ""
+						}
+					}
+					return nil
+				})
+				errs = append(errs, err, uerr)
+				break
 			}
-		}
-		now := s.cfg.Now()
-		err = s.settle(ctx, leaver, KindGroup, ids, callErr, func(it *Item) {
-			if f, bad := fails[it.ID]; bad && !moved[it.ID] {
-				it.State, it.ErrCode, it.Reason = StateFailed, f.ErrCode, Reason(f.ErrCode)
-				return
-			}
-			it.State, it.Done = StateTaken, now // a group changes owner at once
-		})
-		errs = append(errs, callErr, err)
-		s.cfg.Logger.Info().Str("leaver", leaver).Str("takeover", takeover).Int("groups", len(ids)).AnErr("error", callErr).Msg("handover: customer groups transferred")
-		if callErr != nil {
-			break
+			s.cfg.Logger.Info().Str("leaver", leaver).Str("takeover", c.Takeover).Str("kind", kind).Int("items", len(c.IDs)).Str("call", c.Key).Msg("handover: transfer queued")
 		}
 	}
 	return errors.Join(errs...)
@@ -397,7 +347,11 @@ func overdue(h *Handover, now time.Time) map[string]int {
 			since = time.Time{} // open now
 		}
 		if since.IsZero() || now.Sub(since) >= AcceptWindow {
-			n[it.Kind+"/"+it.State]++
+			st := it.State
+			if st == StateSending {
+				st = StateQueued // 尚未送达: the outbox is still trying
+			}
+			n[it.Kind+"/"+st]++
 		}
 	}
 	return n
@@ -429,10 +383,11 @@ func ReminderText(h *Handover, counts map[string]int) string {
 }
 
 // remind tells HR, at most once a day a leaver, what is still open after
-// the acceptance window. Reminded is set only after a sent reminder, so a
-// failed one is tried again next round.
+// the acceptance window, by an HR notice queued in the outbox (the sender
+// delivers it to the HR recipients). Its key names the leaver and the day,
+// so a round that queued it but failed to record it queues nothing twice.
 func (s *Service) remind(ctx context.Context, leaver string) error {
-	if s.cfg.Notify == nil {
+	if !s.cfg.Remind {
 		return nil
 	}
 	h, err := s.Get(ctx, leaver)
@@ -447,7 +402,8 @@ func (s *Service) remind(ctx context.Context, leaver string) error {
 	if len(counts) == 0 {
 		return nil
 	}
-	if err := s.cfg.Notify(ctx, ReminderText(h, counts)); err != nil {
+	key := "handover-remind/" + leaver + "/" + now.In(shanghai).Format("2006-01-02")
+	if _, err := outcall.EnqueueHRNotice(ctx, s.cfg.Store, key, ReminderText(h, counts), now); err != nil {
 		return fmt.Errorf("remind HR of %q: %w", leaver, err)
 	}
 	_, err = s.update(ctx, leaver, func(h *Handover) error {

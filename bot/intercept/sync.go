@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/wecom-guard/wecom-guard/bot/outcall"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/rules"
 )
@@ -26,14 +27,16 @@ type Client interface {
 }
 
 // Store is what the sync keeps in Redis (*store.Store): the rule set, the
-// lease that elects the one replica that syncs, and the sync state.
+// lease that elects the one replica that plans, the sync state, and the
+// outbox its calls travel through.
 type Store interface {
 	Rules(ctx context.Context) (map[string][]byte, int64, error)
 	RulesVersion(ctx context.Context) (int64, error)
 	WatchRules(ctx context.Context, changed func(version int64))
 	TryLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
 	InterceptState(ctx context.Context) ([]byte, bool, error)
-	SetInterceptState(ctx context.Context, data []byte) error
+	UpdateInterceptState(ctx context.Context, change func(old []byte) ([]byte, error)) error
+	outcall.Outbox
 }
 
 var _ Client = (*wecom.Client)(nil)
@@ -41,8 +44,8 @@ var _ Client = (*wecom.Client)(nil)
 // Sync statuses.
 const (
 	StatusInStep  = "in_step" // WeCom holds what the rule set in force asks for
-	StatusPending = "pending" // the rule set changed; the sync has not run yet
-	StatusFailed  = "failed"  // the last sync failed; it is retried with backoff
+	StatusPending = "pending" // the rule set changed; its calls are not all made yet
+	StatusFailed  = "failed"  // a call failed: the outbox retries it, or gave up (Dead)
 )
 
 // Owned is a rule the sync made, as WeCom holds it.
@@ -51,20 +54,26 @@ type Owned struct {
 	Rule Rule   `json:"rule"`
 }
 
-// State is the sync's record in Redis.
+// State is the sync's record in Redis, changed atomically by the planning
+// replica and by the deliveries of its calls.
 type State struct {
 	// Version is the rule-set version WeCom was last brought in step with;
-	// Wanted the version the last attempt aimed at.
-	Version  int64  `json:"version"`
-	Wanted   int64  `json:"wanted"`
-	Status   string `json:"status"`
-	ErrCode  int    `json:"errcode,omitempty"`
-	Error    string `json:"error,omitempty"`
-	Attempts int    `json:"attempts,omitempty"`
-	// NextTry is when a failed sync is tried again.
+	// Wanted the version the last plan aimed at.
+	Version int64  `json:"version"`
+	Wanted  int64  `json:"wanted"`
+	Status  string `json:"status"`
+	ErrCode int    `json:"errcode,omitempty"`
+	Error   string `json:"error,omitempty"`
+	// Attempts counts the tries of the failing call.
+	Attempts int `json:"attempts,omitempty"`
+	// NextTry is when the outbox tries the failing call again (or, when
+	// Dead or the listing failed, when the sync plans again).
 	NextTry time.Time `json:"next_try,omitzero"`
+	// Dead: the outbox gave up on a call (a permanent refusal, or a day of
+	// failures); the next plan tries again.
+	Dead bool `json:"dead,omitempty"`
 	// Synced is when WeCom was last found in step; Checked when the sync
-	// last ran.
+	// last planned.
 	Synced  time.Time        `json:"synced,omitzero"`
 	Checked time.Time        `json:"checked,omitzero"`
 	Rules   map[string]Owned `json:"rules"`
@@ -72,8 +81,17 @@ type State struct {
 	// Foreign is how many rules others made (they count against the
 	// corp's 100 and are never touched).
 	Foreign int `json:"foreign"`
-	// Changes counts the calls of the last sync that changed WeCom.
+	// Changes counts the calls of the last plan that changed WeCom.
 	Changes Changes `json:"changes"`
+	// Plan numbers the plans: a call of an older plan is dropped.
+	Plan int64 `json:"plan"`
+	// Calls are the plan's calls not made yet, by outbox key; Queued says
+	// they are all in the outbox.
+	Calls  map[string]Call `json:"calls,omitempty"`
+	Queued bool            `json:"queued,omitempty"`
+	// Claims are the rules a delivery is changing now, by rule key: only
+	// the claiming delivery calls WeCom for the rule.
+	Claims map[string]Claim `json:"claims,omitempty"`
 }
 
 // Changes counts what a sync sent.
@@ -95,7 +113,8 @@ type Config struct {
 	// lease (default 2 s); a change announced on pub/sub starts it at once.
 	Poll time.Duration
 	// Verify is how often WeCom is checked while in step, for rules
-	// deleted in the admin console (default 10 min).
+	// deleted in the admin console, and how long the sync waits to plan
+	// again after the outbox gave up on a call (default 10 min).
 	Verify time.Duration
 	// MaxRules is how many rules the sync may make (default and at most
 	// 100, WeCom's limit a corp, less the rules others made).
@@ -104,13 +123,15 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Syncer keeps WeCom's intercept rules in step with the rule set.
+// Syncer keeps WeCom's intercept rules in step with the rule set: the
+// replica holding the lease plans (Sync), and every replica's sender
+// makes the planned calls through the outbox (Handler).
 type Syncer struct {
 	cfg  Config
 	kick chan struct{}
 }
 
-// LeaseName is the lease the syncing replica holds.
+// LeaseName is the lease the planning replica holds.
 const LeaseName = "intercept-sync"
 
 // New checks cfg and builds a Syncer.
@@ -146,9 +167,9 @@ func (s *Syncer) Kick() {
 	}
 }
 
-// Run syncs after every rule-set change, retries failures with backoff and
-// verifies WeCom's rules periodically, while this replica holds the lease,
-// until ctx ends.
+// Run plans after every rule-set change, after a failure's wait and
+// periodically to verify WeCom's rules, while this replica holds the
+// lease, until ctx ends.
 func (s *Syncer) Run(ctx context.Context) {
 	go s.cfg.Store.WatchRules(ctx, func(int64) { s.Kick() })
 	t := time.NewTicker(s.cfg.Poll)
@@ -164,9 +185,10 @@ func (s *Syncer) Run(ctx context.Context) {
 	}
 }
 
-// Step runs one round: take or renew the lease, and sync when the rule set
-// moved, a retry is due or a verification is. Errors are logged; the
-// state records them.
+// Step runs one round: take or renew the lease, and plan when the rule
+// set moved, a wait after a failure ended or a verification is due; queue
+// again what a failed enqueue left. Errors are logged; the state records
+// them.
 func (s *Syncer) Step(ctx context.Context) {
 	ok, err := s.cfg.Store.TryLease(ctx, LeaseName, s.cfg.Holder, max(15*time.Second, 5*s.cfg.Poll))
 	if err != nil {
@@ -174,7 +196,7 @@ func (s *Syncer) Step(ctx context.Context) {
 		return
 	}
 	if !ok {
-		return // another replica syncs
+		return // another replica plans
 	}
 	v, err := s.cfg.Store.RulesVersion(ctx)
 	if err != nil {
@@ -190,9 +212,14 @@ func (s *Syncer) Step(ctx context.Context) {
 	due := false
 	switch {
 	case v != st.Wanted:
-		due = true // a new rule set: at once, whatever the backoff
-	case st.Status != StatusInStep:
-		due = !now.Before(st.NextTry)
+		due = true // a new rule set: at once
+	case !st.Queued && len(st.Calls) > 0:
+		if err := s.enqueue(ctx, st); err != nil {
+			s.cfg.Logger.Warn().Err(err).Msg("intercept sync: queueing the calls failed; retrying")
+		}
+		return
+	case st.Status == StatusFailed && (st.Dead || len(st.Calls) == 0):
+		due = !now.Before(st.NextTry) // the outbox gave up, or the listing failed
 	default:
 		due = now.Sub(st.Checked) >= s.cfg.Verify
 	}
@@ -200,32 +227,56 @@ func (s *Syncer) Step(ctx context.Context) {
 		return
 	}
 	if err := s.Sync(ctx); err != nil {
-		s.cfg.Logger.Warn().Err(err).Msg("intercept sync failed; retrying with backoff")
+		s.cfg.Logger.Warn().Err(err).Msg("intercept sync failed; retrying")
 	}
 }
 
-func (s *Syncer) load(ctx context.Context) (State, error) {
+func decodeState(data []byte) (State, error) {
 	var st State
-	data, found, err := s.cfg.Store.InterceptState(ctx)
-	if err != nil || !found {
-		return st, err
+	if data != nil {
+		if err := json.Unmarshal(data, &st); err != nil {
+			return st, fmt.Errorf("decode intercept state: %w", err)
+		}
 	}
-	if err := json.Unmarshal(data, &st); err != nil {
-		return st, fmt.Errorf("decode intercept state: %w", err)
+	if st.Rules == nil {
+		st.Rules = map[string]Owned{}
+	}
+	if st.Calls == nil {
+		st.Calls = map[string]Call{}
+	}
+	if st.Claims == nil {
+		st.Claims = map[string]Claim{}
 	}
 	return st, nil
 }
 
-func (s *Syncer) save(ctx context.Context, st *State) error {
-	data, err := json.Marshal(st)
+func (s *Syncer) load(ctx context.Context) (State, error) {
+	data, _, err := s.cfg.Store.InterceptState(ctx)
 	if err != nil {
-		return fmt.Errorf("encode intercept state: %w", err)
+		return State{}, err
 	}
-	return s.cfg.Store.SetInterceptState(ctx, data)
+	return decodeState(data)
 }
 
-// backoff is the wait before attempt n+1 after n failures: 5 s doubling,
-// at most 10 min.
+// change applies f to the state atomically.
+func (s *Syncer) change(ctx context.Context, f func(st *State) error) (State, error) {
+	var out State
+	err := s.cfg.Store.UpdateInterceptState(ctx, func(old []byte) ([]byte, error) {
+		st, err := decodeState(old)
+		if err != nil {
+			return nil, err
+		}
+		if err := f(&st); err != nil {
+			return nil, err
+		}
+		out = st
+		return json.Marshal(st)
+	})
+	return out, err
+}
+
+// backoff is the wait before planning again after n failed listings: 5 s
+// doubling, at most 10 min.
 func backoff(n int) time.Duration {
 	d := 5 * time.Second
 	for i := 1; i < n && d < 10*time.Minute; i++ {
@@ -234,55 +285,70 @@ func backoff(n int) time.Duration {
 	return min(d, 10*time.Minute)
 }
 
-// Sync brings WeCom's rules in step with the stored rule set once: it
-// lists WeCom's rules, plans within the room the others' rules leave,
-// deletes, updates and adds what differs (saving the state after every
-// change, so no made rule is forgotten), and records the outcome. The
-// caller holds the lease.
+// fail records err as the state's failure.
+func (st *State) fail(err error) {
+	st.Status, st.Error, st.ErrCode = StatusFailed, err.Error(), 0
+	if apiErr, ok := errors.AsType[*wecom.APIError](err); ok {
+		st.ErrCode = apiErr.Code
+	}
+}
+
+// Sync plans once: it reads the rule set and WeCom's rules, works out
+// within the room the others' rules leave which rules to delete, update
+// and add, records them as the plan's calls and queues each as an outbox
+// entry (deletes first: they make room for adds). The calls are made by
+// the sender (Handler). The caller holds the lease.
 func (s *Syncer) Sync(ctx context.Context) error {
-	st, err := s.load(ctx)
-	if err != nil {
-		return err
-	}
-	if st.Rules == nil {
-		st.Rules = map[string]Owned{}
-	}
 	files, v, err := s.cfg.Store.Rules(ctx)
 	if err != nil {
 		return err
 	}
-	st.Wanted, st.Checked, st.Changes = v, s.cfg.Now(), Changes{}
-	err = s.apply(ctx, &st, files)
-	if err != nil {
-		st.Status = StatusFailed
-		st.Attempts++
-		st.NextTry = s.cfg.Now().Add(backoff(st.Attempts))
-		st.Error = err.Error()
-		st.ErrCode = 0
-		if apiErr, ok := errors.AsType[*wecom.APIError](err); ok {
-			st.ErrCode = apiErr.Code
-		}
-	} else {
-		st.Status, st.Version, st.Synced = StatusInStep, v, s.cfg.Now()
-		st.Attempts, st.ErrCode, st.Error, st.NextTry = 0, 0, "", time.Time{}
-		s.cfg.Logger.Info().Int64("version", v).Int("rules", len(st.Rules)).Int("left_out", len(st.LeftOut)).
-			Int("added", st.Changes.Added).Int("updated", st.Changes.Updated).Int("deleted", st.Changes.Deleted).
-			Msg("intercept rules in step")
-	}
-	if serr := s.save(ctx, &st); serr != nil {
-		return errors.Join(err, serr)
-	}
-	return err
-}
-
-func (s *Syncer) apply(ctx context.Context, st *State, files map[string][]byte) error {
+	now := s.cfg.Now()
+	var remote []wecom.InterceptRuleInfo
 	rs, err := rules.LoadFiles(files)
 	if err != nil {
-		return fmt.Errorf("load rule set version %d: %w", st.Wanted, err)
+		err = fmt.Errorf("load rule set version %d: %w", v, err)
+	} else {
+		remote, err = s.cfg.Client.InterceptRules(ctx)
 	}
-	remote, err := s.cfg.Client.InterceptRules(ctx)
+	if err != nil {
+		_, serr := s.change(ctx, func(st *State) error {
+			st.Wanted, st.Checked = v, now
+			st.fail(err)
+			st.Attempts++
+			st.NextTry = now.Add(backoff(st.Attempts))
+			return nil
+		})
+		return errors.Join(err, serr)
+	}
+	st, err := s.change(ctx, func(st *State) error {
+		s.plan(st, rs, remote, v, now)
+		return nil
+	})
 	if err != nil {
 		return err
+	}
+	if len(st.Calls) == 0 {
+		s.cfg.Logger.Info().Int64("version", v).Int("rules", len(st.Rules)).Int("left_out", len(st.LeftOut)).Msg("intercept rules in step")
+		return nil
+	}
+	s.cfg.Logger.Info().Int64("version", v).Int64("plan", st.Plan).Int("calls", len(st.Calls)).Int("left_out", len(st.LeftOut)).Msg("intercept rules: calls queued")
+	return s.enqueue(ctx, st)
+}
+
+// plan makes st the plan for rule set rs (version v) against WeCom's
+// rules remote.
+func (s *Syncer) plan(st *State, rs *rules.RuleSet, remote []wecom.InterceptRuleInfo, v int64, now time.Time) {
+	st.Wanted, st.Checked, st.Changes = v, now, Changes{}
+	st.Plan++
+	st.Calls, st.Queued, st.Dead = map[string]Call{}, false, false
+	live := false // a delivery is changing a rule now
+	for k, c := range st.Claims {
+		if now.Sub(c.Since) >= staleClaim {
+			delete(st.Claims, k)
+		} else {
+			live = true
+		}
 	}
 	ids := map[string]string{} // id → name
 	for _, r := range remote {
@@ -290,7 +356,7 @@ func (s *Syncer) apply(ctx context.Context, st *State, files map[string][]byte) 
 	}
 	// Rules deleted in the admin console are made again.
 	for k, o := range st.Rules {
-		if _, ok := ids[o.ID]; !ok {
+		if _, ok := ids[o.ID]; !ok && st.Claims[k].Call == "" {
 			delete(st.Rules, k)
 		}
 	}
@@ -299,79 +365,88 @@ func (s *Syncer) apply(ctx context.Context, st *State, files map[string][]byte) 
 		owned[o.ID] = true
 	}
 	// Rules of ours whose add answer was lost carry our name prefix.
+	// While a delivery is under way such a rule may be its add: left
+	// alone until the next plan.
 	orphans := map[string]string{} // name → id
+	var strays []string            // more rules of one name: all but one
 	for _, r := range remote {
 		if !owned[r.ID] && strings.HasPrefix(r.Name, NamePrefix) {
+			if _, dup := orphans[r.Name]; dup {
+				strays = append(strays, r.ID)
+				continue
+			}
 			orphans[r.Name] = r.ID
 		}
 	}
-	st.Foreign = len(remote) - len(st.Rules) - len(orphans)
+	st.Foreign = len(remote) - len(st.Rules) - len(orphans) - len(strays)
 	plan := Build(rs, min(s.cfg.MaxRules, wecom.MaxInterceptRules-st.Foreign))
 	st.LeftOut = plan.LeftOut
 	want := map[string]Rule{}
+	names := map[string]bool{}
 	for _, r := range plan.Rules {
 		want[r.Key] = r
+		names[r.Name] = true
 	}
-	var errs []error
-	// Deletes first: they make room for adds.
+	n := 0
+	add := func(c Call) {
+		n++
+		c.Plan, c.Seq = st.Plan, n
+		st.Calls[fmt.Sprintf("intercept/%d/%03d", st.Plan, n)] = c
+	}
 	for _, k := range sortedKeys(st.Rules) {
-		if _, keep := want[k]; keep {
-			continue
-		}
-		if err := s.cfg.Client.DeleteInterceptRule(ctx, st.Rules[k].ID); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		delete(st.Rules, k)
-		st.Changes.Deleted++
-		if err := s.save(ctx, st); err != nil {
-			return err
+		if _, keep := want[k]; !keep {
+			add(Call{Op: OpDelete, Rule: k})
 		}
 	}
-	for _, id := range orphans {
-		if !slices.ContainsFunc(plan.Rules, func(r Rule) bool { return orphans[r.Name] == id }) {
-			if err := s.cfg.Client.DeleteInterceptRule(ctx, id); err != nil {
-				errs = append(errs, err)
+	if !live {
+		for name, id := range orphans {
+			if !names[name] {
+				add(Call{Op: OpDelete, ID: id})
 			}
+		}
+		for _, id := range strays {
+			add(Call{Op: OpDelete, ID: id})
 		}
 	}
 	for _, r := range plan.Rules {
 		o, have := st.Rules[r.Key]
-		if !have {
-			if id, ok := orphans[r.Name]; ok {
-				// Adopt it with an empty record: the update below makes
-				// it what the plan says, whatever it holds.
-				o, have = Owned{ID: id, Rule: Rule{Name: r.Name}}, true
-				st.Changes.Adopted++
-			}
+		if id, ok := orphans[r.Name]; !have && ok && !live {
+			// Adopt it with an empty record: the update makes it what the
+			// plan says, whatever it holds.
+			o, have = Owned{ID: id, Rule: Rule{Name: r.Name}}, true
+			st.Rules[r.Key] = o
+			st.Changes.Adopted++
 		}
-		switch {
-		case have && same(o.Rule, r):
-			continue
-		case have:
-			err = s.cfg.Client.UpdateInterceptRule(ctx, update(o, r))
-			if err == nil {
-				st.Changes.Updated++
-			}
-		default:
-			var id string
-			id, err = s.cfg.Client.AddInterceptRule(ctx, wecom.InterceptRule{Name: r.Name, Words: r.Words, Semantics: r.Semantics, Type: r.Type(), Range: r.Range})
-			o = Owned{ID: id}
-			if err == nil {
-				st.Changes.Added++
-			}
-		}
-		if err != nil {
-			errs = append(errs, err)
+		if have && same(o.Rule, r) {
 			continue
 		}
-		o.Rule = r
-		st.Rules[r.Key] = o
-		if err := s.save(ctx, st); err != nil {
+		add(Call{Op: OpEnsure, Rule: r.Key, Want: &r})
+	}
+	if len(st.Calls) == 0 {
+		st.Status, st.Version, st.Synced = StatusInStep, v, now
+		st.Attempts, st.ErrCode, st.Error, st.NextTry = 0, 0, "", time.Time{}
+		return
+	}
+	st.Status, st.Attempts, st.ErrCode, st.Error, st.NextTry = StatusPending, 0, 0, "", time.Time{}
+}
+
+// enqueue puts the plan's calls in the outbox, in their order, and marks
+// them queued. A call queued before under its key is not queued twice.
+func (s *Syncer) enqueue(ctx context.Context, st State) error {
+	keys := sortedKeys(st.Calls)
+	now := s.cfg.Now()
+	for _, k := range keys {
+		if _, err := outcall.Enqueue(ctx, s.cfg.Store, CallName, k, st.Calls[k].Describe(st.Rules), callArgs{Key: k, Plan: st.Plan}, now); err != nil {
 			return err
 		}
 	}
-	return errors.Join(errs...)
+	_, err := s.change(ctx, func(cur *State) error {
+		if cur.Plan == st.Plan {
+			cur.Queued = true
+		}
+		return nil
+	})
+	return err
 }
 
 // update is the change from what WeCom holds (o) to r: words, semantics

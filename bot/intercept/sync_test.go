@@ -11,6 +11,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot/intercept"
+	"github.com/wecom-guard/wecom-guard/bot/outcall"
+	"github.com/wecom-guard/wecom-guard/bot/outcall/outcalltest"
 	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
@@ -19,9 +21,11 @@ import (
 )
 
 type env struct {
+	t     *testing.T
 	fake  *wecomtest.Server
 	store *store.Store
 	sync  *intercept.Syncer
+	out   *outcalltest.Sender
 	files map[string][]byte
 }
 
@@ -73,7 +77,15 @@ func newEnv(t *testing.T, mod func(*intercept.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{fake: fake, store: st, sync: s, files: files}
+	out := outcalltest.New(t, outcalltest.Config{Store: st, API: c, Calls: map[string]outcall.Handler{intercept.CallName: s.Handler()}})
+	return &env{t: t, fake: fake, store: st, sync: s, out: out, files: files}
+}
+
+// syncNow plans and lets the sender make the plan's calls.
+func (e *env) syncNow(ctx context.Context) error {
+	err := e.sync.Sync(ctx)
+	e.out.Drain(e.t)
+	return err
 }
 
 func (e *env) save(t *testing.T) {
@@ -116,7 +128,7 @@ func TestSyncIsADiff(t *testing.T) {
 	mark(t, e.files, "customer_data", "intercept: block")
 	mark(t, e.files, "customer_data", "intercept_semantics: [phone, email]")
 	e.save(t)
-	if err := e.sync.Sync(ctx); err != nil {
+	if err := e.syncNow(ctx); err != nil {
 		t.Fatalf("Sync: %v", err)
 	}
 	if got := calls(e.fake); got != [3]int{2, 0, 0} {
@@ -135,7 +147,7 @@ func TestSyncIsADiff(t *testing.T) {
 	}
 
 	// Nothing changed: nothing is sent.
-	if err := e.sync.Sync(ctx); err != nil {
+	if err := e.syncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := calls(e.fake); got != [3]int{2, 0, 0} {
@@ -151,7 +163,7 @@ func TestSyncIsADiff(t *testing.T) {
 	if r := e.report(t); r.Status != intercept.StatusPending {
 		t.Errorf("after an HR change: %q, want pending", r.Status)
 	}
-	if err := e.sync.Sync(ctx); err != nil {
+	if err := e.syncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := calls(e.fake); got != [3]int{3, 1, 1} {
@@ -178,13 +190,13 @@ func TestSyncRangeChangeUsesAddAndRemove(t *testing.T) {
 	ctx := context.Background()
 	mark(t, e.files, "secrets", "intercept: block")
 	e.save(t)
-	if err := e.sync.Sync(ctx); err != nil {
+	if err := e.syncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
 	p := strings.Replace(string(e.files["policy.yaml"]), "company:\n", "company:\n  intercept_departments: [2]\n  intercept_users: [zhangsan]\n", 1)
 	e.files["policy.yaml"] = []byte(p)
 	e.save(t)
-	if err := e.sync.Sync(ctx); err != nil {
+	if err := e.syncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
 	sec, _ := ruleNamed(e.fake, "wg·商业机密")
@@ -201,12 +213,12 @@ func TestSyncRemakesRulesDeletedInConsole(t *testing.T) {
 	ctx := context.Background()
 	mark(t, e.files, "secrets", "intercept: block")
 	e.save(t)
-	if err := e.sync.Sync(ctx); err != nil {
+	if err := e.syncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
 	sec, _ := ruleNamed(e.fake, "wg·商业机密")
 	e.fake.RemoveInterceptRule(sec.ID)
-	if err := e.sync.Sync(ctx); err != nil {
+	if err := e.syncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
 	again, ok := ruleNamed(e.fake, "wg·商业机密")
@@ -216,29 +228,98 @@ func TestSyncRemakesRulesDeletedInConsole(t *testing.T) {
 }
 
 // TestSyncLostAddReplyMakesNoDuplicate: the add took effect but its answer
-// was lost; the retry adopts the rule by its name instead of adding again.
+// was lost; the outbox's retry adopts the rule by its name instead of
+// adding again.
 func TestSyncLostAddReplyMakesNoDuplicate(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	mark(t, e.files, "secrets", "intercept: block")
 	e.save(t)
-	e.fake.SetFaults(wecomtest.Faults{LostReply: 1, APIs: []string{wecomtest.APIAddInterceptRule}})
-	if err := e.sync.Sync(ctx); err == nil {
-		t.Fatal("Sync with a lost reply: no error")
-	}
-	r := e.report(t)
-	if r.Status != intercept.StatusFailed || r.Attempts != 1 || r.NextTry.IsZero() || !strings.Contains(r.Error, "502") {
-		t.Errorf("after the lost reply: %+v", r)
-	}
-	e.fake.SetFaults(wecomtest.Faults{})
+	e.fake.SetFaults(wecomtest.Faults{LostReply: 1, Times: 1, APIs: []string{wecomtest.APIAddInterceptRule}})
 	if err := e.sync.Sync(ctx); err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+	if _, err := e.out.Sender.Round(ctx); err != nil { // one round: the add, answered 502
 		t.Fatal(err)
 	}
+	r := e.report(t)
+	if r.Status != intercept.StatusFailed || r.Attempts != 1 || r.NextTry.IsZero() || !strings.Contains(r.Error, "502") || r.Dead {
+		t.Errorf("after the lost reply: %+v", r)
+	}
+	e.out.Drain(t)
 	if n := len(e.fake.InterceptRules()); n != 1 {
 		t.Errorf("%d rules in WeCom; want the one, adopted", n)
 	}
-	if r := e.report(t); r.Status != intercept.StatusInStep || r.Changes.Adopted != 1 {
+	if n := e.fake.Calls(wecomtest.APIAddInterceptRule); n != 1 {
+		t.Errorf("%d adds; want the lost one only", n)
+	}
+	if r := e.report(t); r.Status != intercept.StatusInStep || r.Changes.Adopted != 1 || r.Version != r.Current {
 		t.Errorf("after the retry: %+v", r)
+	}
+}
+
+// TestSyncRetriedThroughTheOutbox: WeCom is busy three times; the outbox
+// retries with backoff and the rule is made exactly once.
+func TestSyncRetriedThroughTheOutbox(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	mark(t, e.files, "secrets", "intercept: block")
+	e.save(t)
+	e.fake.SetFaults(wecomtest.Faults{Busy: 1, Times: 3, APIs: []string{wecomtest.APIAddInterceptRule}})
+	if err := e.syncNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.fake.Calls(wecomtest.APIAddInterceptRule); n != 4 {
+		t.Errorf("%d add requests; want 3 refused and 1 made", n)
+	}
+	if n := len(e.fake.InterceptRules()); n != 1 {
+		t.Errorf("%d rules in WeCom; want exactly one", n)
+	}
+	if d := e.out.Dead(t); len(d) != 0 {
+		t.Errorf("dead letters %+v", d)
+	}
+	r := e.report(t)
+	if r.Status != intercept.StatusInStep || r.Changes.Added != 1 || r.Changes.Adopted != 0 || len(r.Rules) != 1 || len(r.Calls) != 0 {
+		t.Errorf("report %+v", r)
+	}
+	// Delivered again (a crash before the acknowledgement): nothing sent.
+	if err := e.syncNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls(e.fake); got != [3]int{4, 0, 0} {
+		t.Errorf("calls %v after a sync without change", got)
+	}
+}
+
+// TestSyncDeadLetterShowsErrCode: WeCom refuses the add for good; the
+// entry goes to the dead letters and the state shows the errcode.
+func TestSyncDeadLetterShowsErrCode(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	mark(t, e.files, "secrets", "intercept: block")
+	e.save(t)
+	e.fake.SetFaults(wecomtest.Faults{Refused: 1, Errcode: 40058, APIs: []string{wecomtest.APIAddInterceptRule}})
+	if err := e.syncNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dead := e.out.Dead(t)
+	if len(dead) != 1 || !strings.Contains(dead[0].Reason, "40058") {
+		t.Fatalf("dead letters %+v; want the add, refused with 40058", dead)
+	}
+	r := e.report(t)
+	if r.Status != intercept.StatusFailed || r.ErrCode != 40058 || !r.Dead || r.Attempts != 1 || len(r.Rules) != 0 {
+		t.Errorf("report %+v; want failed with errcode 40058, given up", r)
+	}
+	if n := e.fake.Calls(wecomtest.APIAddInterceptRule); n != 1 {
+		t.Errorf("%d adds; a refusal is not retried", n)
+	}
+	// WeCom accepts again: the next plan (after Verify) makes the rule.
+	e.fake.SetFaults(wecomtest.Faults{})
+	if err := e.syncNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.report(t); r.Status != intercept.StatusInStep || r.Dead || r.ErrCode != 0 || len(e.fake.InterceptRules()) != 1 {
+		t.Errorf("after the next plan: %+v", r)
 	}
 }
 
@@ -251,7 +332,7 @@ func TestSyncReportsWhatDidNotFit(t *testing.T) {
 	mark(t, e.files, "secrets", "intercept: block")
 	mark(t, e.files, "illegal", "intercept: block")
 	e.save(t)
-	if err := e.sync.Sync(ctx); err != nil {
+	if err := e.syncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
 	r := e.report(t)
@@ -260,6 +341,48 @@ func TestSyncReportsWhatDidNotFit(t *testing.T) {
 	}
 	if len(r.LeftOut) == 0 || r.LeftOut[0].Reason != intercept.ReasonRuleLimit {
 		t.Errorf("left out %+v; want the other category's words for the rule limit", r.LeftOut)
+	}
+}
+
+// TestSyncAddWaitsForDeletes: with the corp's 100 rules full, a plan that
+// swaps one of ours for another deletes first; when the delete must be
+// retried, the add waits for it rather than being refused by the limit.
+func TestSyncAddWaitsForDeletes(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	for i := range wecomtest.MaxInterceptRules - 1 {
+		e.fake.SetInterceptRule(wecomtest.InterceptRule{Name: "console" + string(rune('a'+i%26)) + string(rune('a'+i/26)), Words: []string{"x"}, Type: 2, Range: wecomtest.InterceptRange{Departments: []int64{1}}})
+	}
+	mark(t, e.files, "secrets", "intercept: block")
+	e.save(t)
+	if err := e.syncNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ruleNamed(e.fake, "wg·商业机密"); !ok {
+		t.Fatal("the secrets rule was not made")
+	}
+	e.files["policy.yaml"] = []byte(strings.Replace(string(e.files["policy.yaml"]), "  - name: secrets\n    intercept: block\n", "  - name: secrets\n", 1))
+	mark(t, e.files, "illegal", "intercept: block")
+	e.save(t)
+	e.fake.SetFaults(wecomtest.Faults{Busy: 1, Times: 1, APIs: []string{wecomtest.APIDelInterceptRule}})
+	if err := e.syncNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := e.out.Dead(t); len(d) != 0 {
+		t.Fatalf("dead letters %+v; the add must wait for the delete", d)
+	}
+	_, secrets := ruleNamed(e.fake, "wg·商业机密")
+	var ours []string
+	for _, r := range e.fake.InterceptRules() {
+		if strings.HasPrefix(r.Name, intercept.NamePrefix) {
+			ours = append(ours, r.Name)
+		}
+	}
+	if len(ours) != 1 || secrets || len(e.fake.InterceptRules()) != wecomtest.MaxInterceptRules {
+		t.Errorf("rules %d, ours %v; want the illegal rule in the secrets rule's place", len(e.fake.InterceptRules()), ours)
+	}
+	if r := e.report(t); r.Status != intercept.StatusInStep {
+		t.Errorf("report %+v", r)
 	}
 }
 
@@ -272,6 +395,7 @@ func TestRunFollowsHRChangesOnOneReplica(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go e.sync.Run(ctx)
+	go func() { _ = e.out.Sender.Run(ctx) }() // the sender makes the planned calls
 	deadline := time.Now().Add(10 * time.Second)
 	for e.report(t).Status != intercept.StatusInStep {
 		if time.Now().After(deadline) {

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -44,7 +45,10 @@ type Config struct {
 	// Command is the program and its first arguments (default
 	// ["tesseract"]); "stdin stdout -l <languages>" is appended.
 	Command []string
-	// Languages are Tesseract's language packs (default chi_sim+eng).
+	// Languages are Tesseract's language packs joined by + (default
+	// chi_sim+eng). Those not installed are left out (Missing says which),
+	// so a machine without tesseract-ocr-chi-sim still reads Latin text;
+	// when none is installed, New fails and says what to install.
 	Languages string
 	// Timeout bounds one image (default 10 s).
 	Timeout time.Duration
@@ -54,9 +58,13 @@ type Config struct {
 
 // Tesseract runs the OCR command.
 type Tesseract struct {
-	cfg  Config
-	path string
+	cfg     Config
+	path    string
+	missing []string
 }
+
+// listTimeout bounds asking the command for its language packs.
+const listTimeout = 3 * time.Second
 
 // New finds the command and returns a Tesseract; the error says what to
 // install when it is missing.
@@ -77,7 +85,62 @@ func New(cfg Config) (*Tesseract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ocr command %q not found (install tesseract-ocr and tesseract-ocr-chi-sim, or turn OCR off): %w", cfg.Command[0], err)
 	}
-	return &Tesseract{cfg: cfg, path: path}, nil
+	t := &Tesseract{cfg: cfg, path: path}
+	have := t.installed()
+	if have == nil {
+		return t, nil // the command cannot say: used as configured
+	}
+	var keep []string
+	for _, l := range strings.Split(cfg.Languages, "+") {
+		if slices.Contains(have, l) {
+			keep = append(keep, l)
+		} else {
+			t.missing = append(t.missing, l)
+		}
+	}
+	if len(keep) == 0 {
+		return nil, fmt.Errorf("ocr language packs %s are not installed (installed: %s): install tesseract-ocr-chi-sim (chi_sim) or tesseract-ocr-eng (eng), or set images.ocr_languages",
+			cfg.Languages, strings.Join(have, ", "))
+	}
+	t.cfg.Languages = strings.Join(keep, "+")
+	return t, nil
+}
+
+// Languages are the language packs the command is run with.
+func (t *Tesseract) Languages() string { return t.cfg.Languages }
+
+// Missing are the configured language packs that are not installed.
+func (t *Tesseract) Missing() []string { return slices.Clone(t.missing) }
+
+// installed asks the command for its language packs (tesseract
+// --list-langs prints a header line, then one name a line); nil when it
+// cannot answer (another OCR command standing in for tesseract).
+func (t *Tesseract) installed() []string {
+	ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
+	defer cancel()
+	args := append(append([]string{}, t.cfg.Command[1:]...), "--list-langs")
+	cmd := exec.CommandContext(ctx, t.path, args...)
+	out := &limited{n: 16 << 10}
+	cmd.Stdout, cmd.Stderr = out, io.Discard
+	cmd.WaitDelay = time.Second
+	if err := cmd.Run(); err != nil {
+		return nil
+	}
+	var langs []string
+	header := false
+	for _, line := range strings.Split(out.buf.String(), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "List of available languages"):
+			header = true
+		case header && line != "":
+			langs = append(langs, line)
+		}
+	}
+	if !header {
+		return nil
+	}
+	return langs
 }
 
 // limited keeps the first n bytes written and drops the rest, so a command

@@ -43,7 +43,7 @@ func TestTextFailures(t *testing.T) {
 		wantMsg    string
 	}{
 		{"exit status", `cat >/dev/null; echo "Error in pixReadMem: Unknown format" >&2; exit 1`, 0, ErrFailed, "Unknown format"},
-		{"too slow", `sleep 5`, 200 * time.Millisecond, ErrTimeout, "200ms"},
+		{"too slow", `[ "$1" = "--list-langs" ] && exit 1; sleep 5`, 200 * time.Millisecond, ErrTimeout, "200ms"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tess, err := New(Config{Command: []string{script(t, tc.body)}, Timeout: tc.timeout})
@@ -77,5 +77,28 @@ func TestNewSaysWhatToInstall(t *testing.T) {
 	_, err := New(Config{Command: []string{"no-such-ocr-command"}})
 	if err == nil || !strings.Contains(err.Error(), "tesseract-ocr-chi-sim") {
 		t.Errorf("New: %v; want the packages to install", err)
+	}
+}
+
+func TestLanguagesInstalledAreUsed(t *testing.T) {
+	list := `if [ "$1" = "--list-langs" ]; then echo 'List of available languages in "/usr/share/tesseract-ocr/5/tessdata/" (2):'; echo eng; echo osd; exit 0; fi
+echo "$4"`
+	tess, err := New(Config{Command: []string{script(t, list)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tess.Languages() != "eng" || strings.Join(tess.Missing(), ",") != "chi_sim" {
+		t.Errorf("languages %q, missing %v; want eng, with chi_sim missing", tess.Languages(), tess.Missing())
+	}
+	if got, err := tess.Text(context.Background(), []byte("x")); err != nil || got != "eng" {
+		t.Errorf("the command ran with -l %q, %v; want eng", got, err)
+	}
+	if _, err := New(Config{Command: []string{script(t, list)}, Languages: "chi_sim"}); err == nil || !strings.Contains(err.Error(), "tesseract-ocr-chi-sim") {
+		t.Errorf("only chi_sim, not installed: %v; want what to install", err)
+	}
+	// A command that cannot list its packs is run as configured.
+	tess, err = New(Config{Command: []string{script(t, `[ "$1" = "--list-langs" ] && exit 1; echo "$4"`)}})
+	if err != nil || tess.Languages() != DefaultLanguages {
+		t.Errorf("unlisted: %v, %v", tess, err)
 	}
 }

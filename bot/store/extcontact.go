@@ -22,13 +22,47 @@ func (s *Store) InterceptState(ctx context.Context) (data []byte, found bool, er
 	return data, true, nil
 }
 
-// SetInterceptState replaces the intercept-rule sync document. Only the
-// holder of the sync lease writes it.
+// SetInterceptState replaces the intercept-rule sync document.
 func (s *Store) SetInterceptState(ctx context.Context, data []byte) error {
 	if err := s.rdb.Set(ctx, s.keyInterceptState(), data, 0).Err(); err != nil {
 		return fmt.Errorf("write intercept state: %w", err)
 	}
 	return nil
+}
+
+// UpdateInterceptState applies change to the intercept-rule sync document
+// atomically (optimistic WATCH on its one key, retried on a concurrent
+// change): change gets the current document (nil before the first sync)
+// and returns the new one. The syncing replica and the sender's deliveries
+// of the sync's calls both change it.
+func (s *Store) UpdateInterceptState(ctx context.Context, change func(old []byte) ([]byte, error)) error {
+	key := s.keyInterceptState()
+	txf := func(tx *redis.Tx) error {
+		old, err := tx.Get(ctx, key).Bytes()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+		next, err := change(old)
+		if err != nil {
+			return err
+		}
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, key, next, 0)
+			return nil
+		})
+		return err
+	}
+	for range 20 {
+		err := s.rdb.Watch(ctx, txf, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("update intercept state: %w", err)
+		}
+		return nil
+	}
+	return fmt.Errorf("update intercept state: changed concurrently 20 times: %w", redis.TxFailedErr)
 }
 
 // Handover returns the handover document of leaver (its format belongs to

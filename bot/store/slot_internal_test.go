@@ -613,6 +613,16 @@ func slotOps() []slotOp {
 				t.Fatalf("InterceptState = %q, %v, %v", data, ok, err)
 			}
 		}},
+		{"Store.CacheGetMany", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.CacheSet(ctx, "customer:"+hostile, "x", time.Minute))
+			got, err := s.CacheGetMany(ctx, []string{"customer:" + hostile, "customer:none", "user:" + hostile})
+			if err != nil || string(got[0]) != `"x"` || got[1] != nil {
+				t.Fatalf("CacheGetMany = %q, %v", got, err)
+			}
+		}},
+		{"Store.UpdateInterceptState", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.UpdateInterceptState(ctx, func(old []byte) ([]byte, error) { return old, nil }))
+		}},
 		{"Store.UpdateHandover", func(t *testing.T, ctx context.Context, s *Store) {
 			for _, open := range []bool{true, false, true} {
 				must(t, s.UpdateHandover(ctx, hostile, func(old []byte) ([]byte, bool, error) { return append(old, 'x'), open, nil }))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 )
 
 // Handover of a leaver's customers (离职继承): WeCom keeps the customers and
@@ -205,4 +206,40 @@ func (c *Client) TransferGroupChats(ctx context.Context, chatIDs []string, newOw
 		return nil, fmt.Errorf("transfer %d customer groups to %q: %w", len(chatIDs), newOwner, err)
 	}
 	return ans.Failed, nil
+}
+
+// Customer kinds of externalcontact/get.
+const (
+	CustomerWeChat = 1 // a personal WeChat user
+	CustomerWeCom  = 2 // a member of another WeCom corp
+)
+
+// Customer is an external contact as externalcontact/get answers. WeCom
+// withholds the name from apps without the 客户联系 permission, and for
+// customers outside the app's visible members it answers 84061: Name is
+// then empty and the console shows 客户 and the masked id.
+type Customer struct {
+	ExternalUserID string `json:"external_userid"`
+	Name           string `json:"name"`
+	Type           int    `json:"type"`
+	CorpName       string `json:"corp_name,omitempty"`
+}
+
+type customerAnswer struct {
+	apiStatus
+	ExternalContact Customer `json:"external_contact"`
+}
+
+// Customer returns an external contact's name and kind
+// (externalcontact/get; the follow users are not read).
+func (c *Client) Customer(ctx context.Context, externalUserID string) (Customer, error) {
+	if externalUserID == "" {
+		return Customer{}, fmt.Errorf("get customer: empty external_userid: %w", ErrInvalidRequest)
+	}
+	var ans customerAnswer
+	if err := c.call(ctx, "externalcontact/get", http.MethodGet, url.Values{"external_userid": {externalUserID}}, nil, &ans); err != nil {
+		return Customer{}, fmt.Errorf("get customer %q: %w", externalUserID, err)
+	}
+	ans.ExternalContact.ExternalUserID = externalUserID
+	return ans.ExternalContact, nil
 }

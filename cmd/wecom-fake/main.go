@@ -3,7 +3,8 @@
 // point wecom-guard's WECOM_API_BASE at it. It injects WeCom's faults
 // (-faults, a share of answers: busy, frequency and concurrency limits,
 // HTTP 500 and replies lost after delivery), seeds a directory of members
-// with direct leaders, and serves what it delivered at GET /fake/record.
+// with direct leaders and leavers with customers (离职继承), and serves what
+// it delivered, and the intercept rules it holds, at GET /fake/record.
 //
 //	wecom-fake -listen 127.0.0.1:9090 -corp-id wwcorp -secret s -agent-id 1000002 \
 //	    -faults 0.3 -members 20 -leaders 4
@@ -42,7 +43,7 @@ type options struct {
 	faults                          float64
 	seed                            uint64
 	latency                         time.Duration
-	members, leaders                int
+	members, leaders, leavers       int
 }
 
 func parse(args []string) (options, error) {
@@ -58,14 +59,15 @@ func parse(args []string) (options, error) {
 	fs.DurationVar(&o.latency, "latency", 0, "latency added to every answer")
 	fs.IntVar(&o.members, "members", 0, "seed members member000… (user/get)")
 	fs.IntVar(&o.leaders, "leaders", 0, "give member i the direct leader leader(i mod N)")
+	fs.IntVar(&o.leavers, "leavers", 0, "seed leavers leaver00… who left an hour ago, each with 3 unassigned customers (the third one's name withheld) and a customer group")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	switch {
 	case o.faults < 0 || o.faults > 1:
 		return o, fmt.Errorf("-faults %v: use a share between 0 and 1", o.faults)
-	case o.members < 0 || o.leaders < 0:
-		return o, fmt.Errorf("-members and -leaders must not be negative")
+	case o.members < 0 || o.leaders < 0 || o.leavers < 0:
+		return o, fmt.Errorf("-members, -leaders and -leavers must not be negative")
 	case o.latency < 0:
 		return o, fmt.Errorf("-latency %s is negative", o.latency)
 	}
@@ -96,6 +98,7 @@ func run(ctx context.Context, args []string) error {
 		}
 		fake.SetUser(u)
 	}
+	seedLeavers(fake, o.leavers, time.Now().Add(-time.Hour))
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.listen, err)
@@ -123,6 +126,23 @@ func run(ctx context.Context, args []string) error {
 	return srv.Shutdown(sctx)
 }
 
+// seedLeavers makes n leavers with customers and a customer group each.
+func seedLeavers(fake *wecomtest.Server, n int, left time.Time) {
+	for i := 0; i < n; i++ {
+		leaver := fmt.Sprintf("leaver%02d", i)
+		var custs []string
+		for k := 0; k < 3; k++ {
+			id := fmt.Sprintf("wm%sCustomer%02d", leaver, k)
+			custs = append(custs, id)
+			if k < 2 { // the third: WeCom withholds the name (84061)
+				fake.SetCustomer(wecomtest.Customer{ExternalUserID: id, Name: fmt.Sprintf("客户%02d-%d", i, k), Type: 1 + k%2, CorpName: map[int]string{1: "华东贸易"}[k]})
+			}
+		}
+		fake.SetLeaver(leaver, left, custs...)
+		fake.SetGroupChat(wecomtest.GroupChat{ChatID: fmt.Sprintf("wr%sGroup", leaver), Name: fmt.Sprintf("离职成员%02d的客户群", i), Owner: leaver})
+	}
+}
+
 // Record is GET /fake/record: what the fake delivered, what WeCom's
 // frequency limit dropped silently, and the resends its duplicate check
 // swallowed (accepted, not delivered again).
@@ -131,6 +151,8 @@ type Record struct {
 	Dropped    []wecomtest.Dropped `json:"dropped"`
 	Duplicates []wecomtest.Sent    `json:"duplicates"`
 	Calls      map[string]int      `json:"calls"`
+	// InterceptRules are the customer-chat intercept rules WeCom holds.
+	InterceptRules []wecomtest.InterceptRule `json:"intercept_rules"`
 }
 
 func routes(fake *wecomtest.Server) http.Handler {
@@ -140,8 +162,10 @@ func routes(fake *wecomtest.Server) http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /fake/record", func(w http.ResponseWriter, _ *http.Request) {
-		rec := Record{Sent: fake.Sent(), Dropped: fake.Dropped(), Duplicates: fake.Duplicates(), Calls: map[string]int{}}
-		for _, api := range []string{wecomtest.APIGetToken, wecomtest.APIMessageSend, wecomtest.APIUserGet, wecomtest.APIWebhookSend} {
+		rec := Record{Sent: fake.Sent(), Dropped: fake.Dropped(), Duplicates: fake.Duplicates(), Calls: map[string]int{}, InterceptRules: fake.InterceptRules()}
+		for _, api := range []string{wecomtest.APIGetToken, wecomtest.APIMessageSend, wecomtest.APIUserGet, wecomtest.APIWebhookSend,
+			wecomtest.APIAddInterceptRule, wecomtest.APIUpdateInterceptRule, wecomtest.APIDelInterceptRule,
+			wecomtest.APIResignedTransfer, wecomtest.APIGroupChatTransfer, wecomtest.APICustomerGet} {
 			rec.Calls[api] = fake.Calls(api)
 		}
 		w.Header().Set("Content-Type", "application/json")

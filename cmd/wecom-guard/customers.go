@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/handover"
 	"github.com/wecom-guard/wecom-guard/bot/intercept"
+	"github.com/wecom-guard/wecom-guard/bot/outcall"
 	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/handlers"
@@ -60,13 +60,15 @@ func (c CustomersConfig) defaults() map[int64]string {
 }
 
 // customerServices builds what CustomersConfig turns on and adds it to
-// hcfg; run starts their loops.
+// hcfg, and the handlers of their WeCom calls to calls (the sender's
+// SenderConfig.Calls: the calls travel through the outbox); goAll starts
+// their loops.
 type customerServices struct {
 	syncer    *intercept.Syncer
 	handovers *handover.Service
 }
 
-func newCustomerServices(cfg CustomersConfig, client *wecom.Client, st *store.Store, hr bot.Recipients, holder string, log zerolog.Logger, hcfg *handlers.Config) (*customerServices, error) {
+func newCustomerServices(cfg CustomersConfig, client *wecom.Client, st *store.Store, holder string, log zerolog.Logger, hcfg *handlers.Config, calls map[string]outcall.Handler) (*customerServices, error) {
 	var cs customerServices
 	var err error
 	if cfg.InterceptSync {
@@ -75,24 +77,19 @@ func newCustomerServices(cfg CustomersConfig, client *wecom.Client, st *store.St
 			return nil, err
 		}
 		hcfg.Intercept = cs.syncer
+		calls[intercept.CallName] = cs.syncer.Handler()
 	}
 	if cfg.Handover {
 		hlog := log.With().Str("component", "handover").Logger()
-		target := wecom.SendTarget{ToUser: hr.Users, ToParty: hr.Parties, ToTag: hr.Tags}
-		notify := func(ctx context.Context, text string) error {
-			if hr.Empty() {
-				return fmt.Errorf("no HR recipients configured (%s)", keyRef("enforcement.hr"))
-			}
-			// WeCom's duplicate check makes a resend after a lost answer
-			// deliver nothing twice.
-			_, err := client.SendMarkdown(ctx, target, text, wecom.SendOptions{DuplicateCheckInterval: 4 * time.Hour})
-			return err
-		}
-		cs.handovers, err = handover.New(handover.Config{Client: client, Store: st, Holder: holder, Defaults: cfg.defaults(), Notify: notify, Logger: hlog})
+		// Reminders are HR notices in the outbox: without HR recipients
+		// (enforcement.hr) the sender dead-letters them and says why.
+		cs.handovers, err = handover.New(handover.Config{Client: client, Store: st, Holder: holder, Defaults: cfg.defaults(), Remind: true, Logger: hlog,
+			Names: &handover.Names{Client: client, Cache: st, Logger: hlog}})
 		if err != nil {
 			return nil, err
 		}
 		hcfg.Handover = cs.handovers
+		calls[handover.CallName] = cs.handovers.Handler()
 		hcfg.Pipeline = leaverHook{Pipeline: hcfg.Pipeline, handovers: cs.handovers, log: hlog}
 	}
 	return &cs, nil

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/ocr"
 )
@@ -18,7 +20,8 @@ type ImagesConfig struct {
 	// OCRCommand is the Tesseract program (default "tesseract"; Debian's
 	// tesseract-ocr with tesseract-ocr-chi-sim).
 	OCRCommand string `yaml:"ocr_command"`
-	// OCRLanguages are Tesseract's language packs (default chi_sim+eng).
+	// OCRLanguages are Tesseract's language packs (default chi_sim+eng);
+	// those not installed are left out with a warning.
 	OCRLanguages string `yaml:"ocr_languages"`
 	// OCRTimeout bounds one image (default 10s).
 	OCRTimeout time.Duration `yaml:"ocr_timeout"`
@@ -48,14 +51,21 @@ func (c ImagesConfig) validate() []error {
 }
 
 // textReader is the OCR the pipeline uses: nil (no OCR) unless turned on;
-// a missing command is an error that says what to install.
-func (c ImagesConfig) textReader() (bot.TextReader, error) {
+// a missing command, or none of the language packs installed, is an error
+// that says what to install; a missing pack of several is logged.
+func (c ImagesConfig) textReader(log zerolog.Logger) (bot.TextReader, error) {
 	if !c.OCR {
 		return nil, nil
 	}
 	t, err := ocr.New(ocr.Config{Command: strings.Fields(c.OCRCommand), Languages: c.OCRLanguages, Timeout: c.OCRTimeout})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", keyRef("images.ocr"), err)
+	}
+	if missing := t.Missing(); len(missing) > 0 {
+		log.Warn().Strs("missing", missing).Str("languages", t.Languages()).
+			Msg("OCR: language packs not installed are left out (Chinese text needs tesseract-ocr-chi-sim)")
+	} else {
+		log.Info().Str("languages", t.Languages()).Msg("OCR on")
 	}
 	return t, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot"
+	"github.com/wecom-guard/wecom-guard/bot/outcall"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/bot/wecom/wecomtest"
 	"github.com/wecom-guard/wecom-guard/handlers"
@@ -179,7 +180,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if err != nil {
 		return fmt.Errorf("set up WeCom API client: %w", err)
 	}
-	ocrReader, err := cfg.Images.textReader()
+	ocrReader, err := cfg.Images.textReader(log)
 	if err != nil {
 		return err
 	}
@@ -203,8 +204,10 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if sandbox != nil && hr.Empty() {
 		hr = bot.Recipients{Users: []string{sandboxHR}}
 	}
+	calls := map[string]outcall.Handler{} // filled by newCustomerServices before the sender runs
 	sender, err := bot.NewSender(bot.SenderConfig{
 		Store: st, API: observedAPI{WeComAPI: client, m: metrics}, Consumer: consumerName(), HR: hr, Owners: cfg.Enforcement.Owners,
+		Calls:  calls,
 		Robots: revealAll(cfg.Enforcement.GroupNotices),
 		Links:  bot.ConsoleLinks{Base: cfg.Console.PublicURL},
 		Logger: log.With().Str("component", "sender").Logger(),
@@ -272,7 +275,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 	if sandbox != nil {
 		hcfg.Sandbox = sandboxOutbox{sandbox}
 	}
-	customers, err := newCustomerServices(cfg.Customers, client, st, hr, consumerName(), log, &hcfg)
+	customers, err := newCustomerServices(cfg.Customers, client, st, consumerName(), log, &hcfg, calls)
 	if err != nil {
 		return err
 	}

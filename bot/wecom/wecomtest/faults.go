@@ -22,6 +22,13 @@ type Faults struct {
 	// LostReply processes the request (a message is delivered) and then
 	// answers HTTP 502, as when a reply is lost on its way back.
 	LostReply float64
+	// Refused answers errcode Errcode (a refusal the caller must not
+	// retry, e.g. 40058 invalid parameter).
+	Refused float64
+	Errcode int
+	// Times, when positive, ends the faults after that many: a request
+	// fails Times times, then succeeds.
+	Times int
 	// Latency is added before every answer (cut short if the caller gives up).
 	Latency time.Duration
 	// APIs limits the faults to these API… names; empty means every endpoint.
@@ -37,11 +44,13 @@ const (
 	faultConcurrency
 	faultHTTP500
 	faultLostReply
+	faultRefused
 )
 
 type faultState struct {
 	f   Faults
 	rng *rand.Rand
+	n   int // faults injected so far
 }
 
 type drawn struct {
@@ -76,6 +85,9 @@ func (s *Server) drawFaultFor(api string) drawn {
 			return drawn{}
 		}
 	}
+	if st.f.Times > 0 && st.n >= st.f.Times {
+		return drawn{}
+	}
 	d := drawn{latency: st.f.Latency}
 	x := st.rng.Float64()
 	for _, c := range []struct {
@@ -87,12 +99,24 @@ func (s *Server) drawFaultFor(api string) drawn {
 		{st.f.Concurrency, faultConcurrency},
 		{st.f.HTTP500, faultHTTP500},
 		{st.f.LostReply, faultLostReply},
+		{st.f.Refused, faultRefused},
 	} {
 		if x < c.share {
 			d.kind = c.kind
+			st.n++
 			return d
 		}
 		x -= c.share
 	}
 	return d
+}
+
+// refusedCode is the errcode of a Refused fault (default 40058).
+func (s *Server) refusedCode() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.faults.f.Errcode; c != 0 {
+		return c
+	}
+	return CodeInvalidParameter
 }

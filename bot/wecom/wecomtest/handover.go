@@ -13,6 +13,7 @@ import (
 // API names of the handover endpoints in Calls.
 const (
 	APIUnassignedList    = "externalcontact/get_unassigned_list"
+	APICustomerGet       = "externalcontact/get"
 	APIResignedTransfer  = "externalcontact/resigned/transfer_customer"
 	APIResignedResult    = "externalcontact/resigned/transfer_result"
 	APIGroupChatList     = "externalcontact/groupchat/list"
@@ -23,11 +24,12 @@ const (
 // its error-code table gives them; which call answers which is the fake's
 // reading of the documentation.
 const (
-	CodeNotResigned      = 40097 // the handover member has not left
-	CodeInTransfer       = 40100 // the customer is already being transferred
-	CodeNoRelation       = 84061 // the customer is not a contact of the handover member
-	CodeOwnerNotResigned = 90500 // a group's owner has not left
-	CodeTooManyInCall    = CodeInvalidParameter
+	CodeNotResigned           = 40097 // the handover member has not left
+	CodeInTransfer            = 40100 // the customer is already being transferred
+	CodeNoRelation            = 84061 // the customer is not a contact of the handover member
+	CodeInvalidExternalUserID = 40096
+	CodeOwnerNotResigned      = 90500 // a group's owner has not left
+	CodeTooManyInCall         = CodeInvalidParameter
 )
 
 // AcceptWindow is how long a customer has to refuse a transfer; after it
@@ -60,13 +62,55 @@ type handoverState struct {
 	mu        sync.Mutex
 	leavers   map[string]*leaver
 	transfers map[[2]string]*transfer // {handover, external userid}
+	customers map[string]Customer
 }
 
 func (h *handoverState) init() {
 	if h.leavers == nil {
 		h.leavers = map[string]*leaver{}
 		h.transfers = map[[2]string]*transfer{}
+		h.customers = map[string]Customer{}
 	}
+}
+
+// Customer is an external contact externalcontact/get answers for.
+type Customer struct {
+	ExternalUserID string
+	Name           string // empty: WeCom withholds it
+	Type           int    // 1 WeChat, 2 WeCom
+	CorpName       string
+}
+
+// SetCustomer adds or replaces an external contact. Customers not set are
+// answered 84061 (not a contact of the app's members), as WeCom answers
+// for customers outside the app's visible range.
+func (s *Server) SetCustomer(c Customer) {
+	s.handover.mu.Lock()
+	defer s.handover.mu.Unlock()
+	s.handover.init()
+	if c.Type == 0 {
+		c.Type = 1
+	}
+	s.handover.customers[c.ExternalUserID] = c
+}
+
+func (s *Server) customerGet(r *http.Request, _ []byte) reply {
+	id := r.URL.Query().Get("external_userid")
+	if id == "" {
+		return s.fail(CodeInvalidExternalUserID)
+	}
+	s.handover.mu.Lock()
+	s.handover.init()
+	c, ok := s.handover.customers[id]
+	s.handover.mu.Unlock()
+	if !ok {
+		return s.fail(CodeNoRelation)
+	}
+	contact := reply{"external_userid": c.ExternalUserID, "name": c.Name, "type": c.Type}
+	if c.CorpName != "" {
+		contact["corp_name"] = c.CorpName
+	}
+	return s.ok(reply{"external_contact": contact, "follow_user": []reply{}})
 }
 
 // SetLeaver marks userID as a member who left at left, with customers

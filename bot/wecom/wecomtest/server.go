@@ -247,6 +247,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /cgi-bin/externalcontact/get_intercept_rule", s.api(APIGetInterceptRule, s.getInterceptRule, true))
 	mux.HandleFunc("POST /cgi-bin/externalcontact/update_intercept_rule", s.api(APIUpdateInterceptRule, s.updateInterceptRule, true))
 	mux.HandleFunc("POST /cgi-bin/externalcontact/del_intercept_rule", s.api(APIDelInterceptRule, s.delInterceptRule, true))
+	mux.HandleFunc("GET /cgi-bin/externalcontact/get", s.api(APICustomerGet, s.customerGet, true))
 	mux.HandleFunc("POST /cgi-bin/externalcontact/get_unassigned_list", s.api(APIUnassignedList, s.unassignedList, true))
 	mux.HandleFunc("POST /cgi-bin/externalcontact/resigned/transfer_customer", s.api(APIResignedTransfer, s.resignedTransfer, true))
 	mux.HandleFunc("POST /cgi-bin/externalcontact/resigned/transfer_result", s.api(APIResignedResult, s.resignedResult, true))
@@ -318,6 +319,9 @@ func (s *Server) api(name string, h endpoint, needToken bool) http.HandlerFunc {
 			return
 		case faultBusy:
 			writeJSON(w, s.fail(CodeBusy))
+			return
+		case faultRefused:
+			writeJSON(w, s.fail(s.refusedCode()))
 			return
 		case faultRateLimit:
 			writeJSON(w, s.fail(CodeFrequencyLimit))

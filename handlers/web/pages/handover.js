@@ -3,6 +3,7 @@
 import { api, isHR } from "../api.js";
 import { $, h, emptyRow, guard, flash } from "../dom.js";
 import { fmtTime } from "../format.js";
+import { loadNames, person, group } from "../names.js";
 import { href } from "../router.js";
 
 const url = (leaver) => "/api/v1/handovers/" + encodeURIComponent(leaver);
@@ -61,18 +62,26 @@ async function showDetail(leaver) {
   const tbody = $("handover-items").tBodies[0];
   tbody.replaceChildren();
   const items = [...(d.customers || []), ...(d.groups || [])];
+  await loadNames({ people: [d.leaver, ...items.map((it) => it.takeover)], groups: (d.groups || []).map((it) => it.id) });
   if (!items.length) emptyRow(tbody, 7, "企业微信中没有这位成员待分配的客户或客户群");
   for (const it of items) {
     const free = ["unassigned", "refused", "failed"].includes(it.state);
     tbody.append(h("tr", { dataset: { item: it.kind + ":" + it.id, state: it.state } },
       h("td", { className: "hr-only" }, free ? h("input", { type: "checkbox", className: "pick", value: it.kind + ":" + it.id }) : null),
       h("td", {}, KIND_LABELS[it.kind] || "—"),
-      h("td", {}, h("code", {}, it.id)),
+      h("td", {}, it.kind === "customer" ? customer(it) : group(it.id)),
       h("td", { className: "state" }, it.state_text),
-      h("td", {}, it.takeover || "—"),
+      h("td", {}, it.takeover ? person(it.takeover) : "—"),
       h("td", {}, fmtTime(it.sent) || "—"),
       h("td", {}, fmtTime(it.done) || "—")));
   }
+}
+
+// customer shows a customer by the name WeCom gives (客户 and the masked
+// id when WeCom withholds it), with the id in grey.
+function customer(it) {
+  const withheld = !it.name || it.name.startsWith("客户 ");
+  return h("span", { className: "named" }, withheld ? "客户" : it.name, h("span", { className: "id" }, it.id));
 }
 
 async function assign(all) {
@@ -121,7 +130,7 @@ export default {
           h("button", { type: "button", id: "handover-picked" }, "移交所选")),
         h("div", { className: "card" },
           h("table", { className: "table", id: "handover-items" },
-            h("thead", {}, h("tr", {}, h("th", { className: "hr-only" }, "选择"), h("th", {}, "类型"), h("th", {}, "客户或群 ID"), h("th", {}, "状态"), h("th", {}, "接替成员"), h("th", {}, "转接时间"), h("th", {}, "完成时间"))),
+            h("thead", {}, h("tr", {}, h("th", { className: "hr-only" }, "选择"), h("th", {}, "类型"), h("th", {}, "客户或客户群"), h("th", {}, "状态"), h("th", {}, "接替成员"), h("th", {}, "转接时间"), h("th", {}, "完成时间"))),
             h("tbody", {})))));
     $("handover-form").addEventListener("submit", guard(() => assign(true)));
     $("handover-picked").addEventListener("click", guard(() => assign(false)));

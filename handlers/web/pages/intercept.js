@@ -30,6 +30,7 @@ async function load() {
       $("intercept-summary").className = "card muted";
       $("intercept-table").tBodies[0].replaceChildren();
       $("intercept-left").replaceChildren();
+      $("intercept-calls").hidden = true;
       return;
     }
     throw err;
@@ -48,11 +49,18 @@ async function load() {
       h("td", {}, (r.semantics || []).map((s) => SEMANTICS_LABELS[s] || "").filter(Boolean).join("、") || "—"),
       h("td", {}, rangeText(r.range))));
   }
+  const calls = st.calls_text || [];
+  $("intercept-calls").hidden = !calls.length;
+  $("intercept-calls").replaceChildren(
+    h("h3", {}, `正在发送到企业微信的变更（${calls.length} 项）`),
+    h("ul", { id: "intercept-calls-list" }, calls.map((t) => h("li", {}, t))));
   const left = st.left_out_text || [];
-  $("intercept-left").replaceChildren(
+  // replaceChildren writes a null as the text "null": only what is there.
+  $("intercept-left").replaceChildren(...[
     h("h3", {}, left.length ? `未能加入企业微信的词（${left.length} 个）` : "所有标记的词都已加入企业微信"),
     left.length ? h("ul", { id: "intercept-left-list" }, left.slice(0, 500).map((t) => h("li", {}, t))) : null,
-    left.length > 500 ? h("p", { className: "muted" }, `只列出前 500 个。`) : null);
+    left.length > 500 ? h("p", { className: "muted" }, `只列出前 500 个。`) : null,
+  ].filter(Boolean));
   $("intercept-meta").textContent = [
     st.synced ? `上次同步成功：${fmtTime(st.synced)}` : "",
     st.foreign ? `企业微信中另有 ${st.foreign} 条规则不是本系统创建的，不会被修改` : "",
@@ -70,6 +78,7 @@ export default {
       h("p", { className: "muted" }, "客户聊天中，企业微信会在发送前按这些规则检查成员的消息：「警告并拦截」的消息不会发出，「仅警告」的消息会提醒成员后发出。规则由策略中标记为「拦截客户聊天」的词库自动生成，词库一改就会同步；每个企业最多 100 条规则、每条最多 300 个词、每个词最多 32 个字，最严重的词优先。"),
       h("div", { className: "card", id: "intercept-summary" }),
       h("p", { className: "muted", id: "intercept-meta" }),
+      h("div", { className: "card", id: "intercept-calls", hidden: true }),
       h("div", { className: "card" },
         h("table", { className: "table", id: "intercept-table" },
           h("thead", {},
