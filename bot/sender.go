@@ -126,6 +126,9 @@ type Sender struct {
 	// sure of its name (names.go): concurrent member lookups of one
 	// department ask Redis and WeCom once.
 	departments sync.Map
+	// paced holds, per recipient, until when its pacing window was found
+	// full (time.Time): its alerts wait without a round trip (send).
+	paced sync.Map
 }
 
 // NewSender returns a sender.
@@ -393,8 +396,25 @@ func (s *Sender) parallel(n int, do func(i int) error) error {
 // several (cut into parts that fit WeCom's size limit). Each part takes a
 // pacing slot for its recipient, is sealed into one carrier (the unit of
 // delivery from then on: retried as the same message) and sent.
+//
+// The first part's slot is taken before anything else: a recipient whose
+// window is full (in sandbox mode every HR case goes to one member paced to
+// 20 a minute) has its alerts put back at once, without resolving names or
+// rendering and splitting a digest that cannot be sent now; that work was a
+// quarter of the served binary's CPU under load.
 func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
 	slices.SortFunc(ps, func(a, b pending) int { return a.action.Time.Compare(b.action.Time) })
+	now := s.cfg.Now()
+	if until, ok := s.pacedUntil(k.recipient, now); ok {
+		return s.cfg.Store.RescheduleAll(ctx, entriesOf(ps), until)
+	}
+	wait, err := s.slot(ctx, k.recipient, ps[0].entry, now)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return s.putBack(ctx, k.recipient, ps, now.Add(wait))
+	}
 	// Names and links first: the split must measure the text that is
 	// sent. A warning needs no names; its link opens the employee's record.
 	acts := actionsOf(ps)
@@ -407,21 +427,15 @@ func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
 	}
 	parts := splitToFit(k.kind, ps)
 	for i, part := range parts {
-		now := s.cfg.Now()
-		wait, err := s.slot(ctx, k.recipient, part[0].entry, now)
-		if err != nil {
-			return err
-		}
-		if wait > 0 {
-			// Not dropped and not a failure: back in the queue until a
-			// slot frees, where later alerts join them in a digest.
-			var back []store.OutboxEntry
-			for _, rest := range parts[i:] {
-				for _, p := range rest {
-					back = append(back, p.entry)
-				}
+		if i > 0 {
+			now = s.cfg.Now()
+			wait, err := s.slot(ctx, k.recipient, part[0].entry, now)
+			if err != nil {
+				return err
 			}
-			return s.cfg.Store.RescheduleAll(ctx, back, now.Add(wait))
+			if wait > 0 {
+				return s.putBack(ctx, k.recipient, slices.Concat(parts[i:]...), now.Add(wait))
+			}
 		}
 		l, b, ok, err := s.seal(ctx, k, part)
 		if err != nil {
@@ -435,6 +449,39 @@ func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
 		}
 	}
 	return nil
+}
+
+// putBack returns ps to the queue until due, when recipient's window has a
+// slot again: not dropped and not a failure, and later alerts join them in
+// a digest. The sender remembers the time, so that the recipient's alerts
+// of the next rounds go back without asking Redis again.
+func (s *Sender) putBack(ctx context.Context, recipient string, ps []pending, due time.Time) error {
+	s.paced.Store(recipient, due)
+	return s.cfg.Store.RescheduleAll(ctx, entriesOf(ps), due)
+}
+
+// pacedUntil says until when recipient's window is known to be full. It
+// can only be full longer, never shorter, than this replica saw: a window
+// frees when its oldest sends age out, and other replicas only add sends.
+func (s *Sender) pacedUntil(recipient string, now time.Time) (time.Time, bool) {
+	v, ok := s.paced.Load(recipient)
+	if !ok {
+		return time.Time{}, false
+	}
+	until := v.(time.Time)
+	if !now.Before(until) {
+		s.paced.CompareAndDelete(recipient, v)
+		return time.Time{}, false
+	}
+	return until, true
+}
+
+func entriesOf(ps []pending) []store.OutboxEntry {
+	out := make([]store.OutboxEntry, len(ps))
+	for i, p := range ps {
+		out[i] = p.entry
+	}
+	return out
 }
 
 // slot takes a pacing slot towards recipient (robots pace themselves: their

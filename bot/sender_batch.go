@@ -123,11 +123,15 @@ func carrierOf(b batch, part []pending) (store.OutboxEntry, error) {
 // over from a replica that died holding it) as it was.
 func (s *Sender) resend(ctx context.Context, c carried) error {
 	now := s.cfg.Now()
+	if until, ok := s.pacedUntil(c.b.Recipient, now); ok {
+		return s.cfg.Store.Reschedule(ctx, c.entry, until)
+	}
 	wait, err := s.slot(ctx, c.b.Recipient, c.entry, now)
 	if err != nil {
 		return err
 	}
 	if wait > 0 {
+		s.paced.Store(c.b.Recipient, now.Add(wait))
 		return s.cfg.Store.Reschedule(ctx, c.entry, now.Add(wait))
 	}
 	l, lost, err := s.cfg.Store.SealBatch(ctx, s.cfg.Consumer, []store.OutboxEntry{c.entry}, c.entry, now.Add(s.cfg.ClaimIdle))
