@@ -55,6 +55,9 @@ type Store struct {
 	prefix   string
 	opts     Options // as opened; an embedded store's URL names its server
 	addr     string  // for logs: the server, or the first cluster node or sentinel
+	// auto is the auto-pipeliner of the dedup marks (dedup.go), made once.
+	autoOnce sync.Once
+	auto     redis.Cmdable
 }
 
 // ValidateURL reports whether u is a usable Redis URL (one server, or the
