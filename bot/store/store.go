@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
@@ -55,9 +56,11 @@ type Store struct {
 	prefix   string
 	opts     Options // as opened; an embedded store's URL names its server
 	addr     string  // for logs: the server, or the first cluster node or sentinel
-	// auto is the auto-pipeliner of the dedup marks (dedup.go), made once.
-	autoOnce sync.Once
-	auto     redis.Cmdable
+	// auto is the auto-pipeliner of the dedup marks (dedup.go), made once;
+	// dedupBusy counts the dedup commands on their way.
+	autoOnce  sync.Once
+	auto      redis.Cmdable
+	dedupBusy atomic.Int64
 }
 
 // ValidateURL reports whether u is a usable Redis URL (one server, or the
