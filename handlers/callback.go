@@ -57,8 +57,10 @@ func (s *Server) handleCallback(c *gin.Context) (outcome string, err error) {
 		return outcomeOf(err), fmt.Errorf("parse callback plaintext: %w", err)
 	}
 	log := zerolog.Ctx(c.Request.Context())
-	log.Debug().Str("msg_type", msg.MsgType).Str("event", msg.Event).Str("from", msg.FromUserName).
-		Str("dedup_key", msg.DedupKey()).Msg("callback received")
+	if e := log.Debug(); e.Enabled() { // the key is not built for a line not written
+		e.Str("msg_type", msg.MsgType).Str("event", msg.Event).Str("from", msg.FromUserName).
+			Str("dedup_key", msg.DedupKey()).Msg("callback received")
+	}
 
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.ProcessTimeout)
 	defer cancel()
@@ -141,21 +143,36 @@ func (s *Server) fresh(timestamp string) error {
 // plaintext and the nonce for the reply, or the outcome label and an error
 // of the right kind.
 func (s *Server) openCallback(c *gin.Context, what string, open func(signature, timestamp, nonce string, body []byte) ([]byte, error)) (plain []byte, nonce, outcome string, err error) {
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxCallbackBody))
+	body, err := readBody(http.MaxBytesReader(c.Writer, c.Request.Body, MaxCallbackBody), c.Request.ContentLength)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, "", outcomeTooLarge, fmt.Errorf("read %s body: over %d bytes: %w", what, MaxCallbackBody, bot.ErrTooLarge)
 		}
 		return nil, "", outcomeBadRequest, fmt.Errorf("read %s body: %w: %w", what, bot.ErrInvalid, err)
 	}
-	q := c.Request.URL.Query()
-	timestamp, nonce := q.Get("timestamp"), q.Get("nonce")
-	if err := s.fresh(timestamp); err != nil {
+	q := parseCallbackQuery(c.Request.URL.RawQuery)
+	if err := s.fresh(q.timestamp); err != nil {
 		return nil, "", outcomeForbidden, err
 	}
-	plain, err = open(q.Get("msg_signature"), timestamp, nonce, body)
+	plain, err = open(q.signature, q.timestamp, q.nonce, body)
 	if err != nil {
 		return nil, "", outcomeOf(err), fmt.Errorf("open %s: %w", what, err)
 	}
-	return plain, nonce, "", nil
+	return plain, q.nonce, "", nil
+}
+
+// readBody reads a request body whose length the client declared (WeCom
+// does) into one buffer of that size, instead of io.ReadAll's growing
+// copies; a body of unknown length, or declared longer than a callback
+// may be, goes through io.ReadAll (and so into MaxBytesReader's error).
+// net/http ends a declared body at its length and reports a short one.
+func readBody(r io.Reader, declared int64) ([]byte, error) {
+	if declared <= 0 || declared > MaxCallbackBody {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, declared)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
 }
