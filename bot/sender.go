@@ -127,7 +127,9 @@ type Sender struct {
 	// department ask Redis and WeCom once.
 	departments sync.Map
 	// paced holds, per recipient, until when its pacing window was found
-	// full (time.Time): its alerts wait without a round trip (send).
+	// full (time.Time): its alerts wait without a round trip (send). An
+	// entry is dropped when it is next consulted after that time, so the
+	// map holds at most one per member ever paced.
 	paced sync.Map
 }
 
