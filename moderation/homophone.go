@@ -226,7 +226,7 @@ func (s *Scanner) matchHomophones(text string, runes []rune, offs []int32, dst [
 			if state == root {
 				break
 			}
-			state = fail[state]
+			state = failOf(nodes, fail, state)
 		}
 		if nodes[state].base >= 0 {
 			continue

@@ -97,6 +97,7 @@ const maxPooledRunes = 1 << 16
 type Scanner struct {
 	norm       *Normalizer
 	alpha      []uint16        // BMP normalized rune → code (codeReset, codeSkip or a letter code)
+	fast       []uint32        // BMP raw rune → letter and homophone codes for quick (quick.go), codeSpecial when it needs a closer look
 	astral     map[rune]uint16 // letter codes of runes above the BMP
 	ac         *automaton
 	words      []word
@@ -274,6 +275,7 @@ func (s *Scanner) build(all []compiled) error {
 		s.words[i] = c.w
 	}
 	s.ac = buildAutomaton(pats, len(alphabet))
+	s.buildFast()
 	return nil
 }
 
@@ -306,6 +308,19 @@ func (s *Scanner) astralCode(r rune) uint16 {
 // and when dst has room, except one per HTML character reference in the
 // text (decoded by the standard library).
 func (s *Scanner) Scan(text string, dst []Finding) []Finding {
+	words := true
+	switch s.quick(text) {
+	case quickClean:
+		return dst
+	case quickDetect:
+		words = false // quick proved that no keyword, homophone or allow phrase matches
+	}
+	return s.scan(text, dst, words)
+}
+
+// scan is Scan's full path; words false skips the keyword and homophone
+// matchers, for a text quick has proved clean of them.
+func (s *Scanner) scan(text string, dst []Finding, words bool) []Finding {
 	sc := s.pool.Get().(*scratch)
 	runes, offs, hints, digits := s.norm.appendCount(text, sc.runes[:0], sc.offs[:0])
 	sc.ents = sc.ents[:0]
@@ -324,9 +339,11 @@ func (s *Scanner) Scan(text string, dst []Finding) []Finding {
 	if s.detectors != 0 && hints != 0 {
 		dst = s.detect(text, runes, offs, hints, dst, sc)
 	}
-	dst = s.matchWords(text, runes, offs, dst, sc)
-	if s.hom != nil {
-		dst = s.matchHomophones(text, runes, offs, dst)
+	if words {
+		dst = s.matchWords(text, runes, offs, dst, sc)
+		if s.hom != nil {
+			dst = s.matchHomophones(text, runes, offs, dst)
+		}
 	}
 	if len(sc.allow) > 0 {
 		dst = suppress(dst, first, sc.allow)
@@ -450,7 +467,7 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 		if next == root {
 			break
 		}
-		next = fail[next]
+		next = failOf(nodes, fail, next)
 	}
 	// Inside a word whose continuation failed, when falling back reports
 	// nothing and goes nowhere: a repeated or an inserted rune? Cheap tests

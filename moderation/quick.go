@@ -1,0 +1,260 @@
+package moderation
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// This file is the clean path of Scan. Most messages hold no finding at
+// all; for them, folding the whole text into runes and offsets, then running
+// the keyword automaton and the homophone automaton over it one after the
+// other (three loops, two buffers), costs more than the answer is worth.
+// quick reads the raw text once, looks every rune up in one per-scanner
+// table (its letter code when the rune folds to itself, as most Chinese
+// does) and steps both automata side by side. It never reports anything: the
+// moment anything could lead to a finding — a state with outputs, a rune
+// that needs the full folding, a place where a structural rule of
+// structure.go would look closer — it gives up and Scan takes the full path,
+// which decides everything as before. So quick changes no result; it only
+// proves a message clean of keywords faster.
+
+// codeSpecial marks, in Scanner.fast, a rune that quick looks up out of
+// line (special): it carries detector hints, folds to another rune, or
+// expands to several. Letter codes stop below it (build refuses alphabets of
+// codeSep-1 letters or more).
+const codeSpecial = codeSep - 1
+
+// Results of quick.
+const (
+	quickSlow   = iota // take the full path
+	quickClean         // no finding at all
+	quickDetect        // no keyword finding; the detectors must still run
+)
+
+// buildFast fills s.fast from the folding tables, s.alpha and the
+// homophone codes: for each BMP rune that needs no folding other than
+// dropping, its letter code (or codeReset, codeSkip, codeSep) in the low
+// half and its homophone code in the high half, so that both automata take
+// their codes from one cache line; codeSpecial for the other runes.
+func (s *Scanner) buildFast() {
+	t := s.norm.t
+	s.fast = make([]uint32, 0x10000)
+	for r := range s.fast {
+		e := t.bmp[r]
+		m := rune(e & runeMask)
+		switch Class(e >> classShft & classMask) {
+		case classDrop:
+			// Removed by the folding: the automata never see it, and a
+			// skipped rune leaves them where they were too.
+			s.fast[r] = codeSkip
+			continue
+		case classExpand:
+			s.fast[r] = codeSpecial
+			continue
+		}
+		switch {
+		case uint8(e>>hintShift) != 0 || m >= 0x10000:
+			s.fast[r] = codeSpecial
+		case (s.alpha[m] == codeSkip || s.alpha[m] == codeSep) && !isHan(m):
+			s.fast[r] = uint32(s.alpha[m]) // noise and separators, whatever they fold to
+		case m != rune(r):
+			s.fast[r] = codeSpecial // the automata must see the folded rune
+		default:
+			s.fast[r] = uint32(s.alpha[m]) | uint32(s.homCode(m))<<16
+		}
+	}
+}
+
+// homCode is the homophone code of a letter (0 without homophones).
+func (s *Scanner) homCode(m rune) uint16 {
+	if s.hom != nil && uint32(m-hanBase) <= hanEnd-hanBase {
+		return s.hom.han[m-hanBase]
+	}
+	return codeReset
+}
+
+// special is the out-of-line lookup of a rune marked codeSpecial or above
+// the BMP: the folded rune, its code, its hints and whether it counts as a
+// digit. ok is false when the rune expands to several (quick gives up).
+//
+//go:noinline
+func (s *Scanner) special(r rune) (m rune, c uint32, hints uint8, digit int, ok bool) {
+	e := s.norm.t.lookup(r)
+	m = rune(e & runeMask)
+	hints = uint8(e >> hintShift)
+	switch Class(e >> classShft & classMask) {
+	case classDrop:
+		return r, codeSkip, 0, 0, true
+	case classExpand:
+		return r, 0, 0, 0, false
+	}
+	return m, uint32(s.code(m)) | uint32(s.homCode(m))<<16, hints, int(hints & hintDigit), true
+}
+
+// quick reads text as Scan's clean path (see the top of the file). It
+// mirrors the decisions matchWords and matchHomophones take on their
+// ordinary paths, and returns quickSlow wherever they would do anything
+// else: report a word, or ask a structural rule (crossSeparator,
+// insertion, the repeat and retro-insertion checks of miss) that might
+// rewrite the runes. The structural rules' cheapest refusals are checked
+// here, on the next letter, so ordinary punctuation does not send every
+// message down the full path.
+func (s *Scanner) quick(text string) int {
+	nodes, fail, fast := s.ac.nodes, s.ac.fail, s.fast
+	var hnodes []acNode
+	var hfail []int32
+	if s.hom != nil {
+		hnodes, hfail = s.hom.ac.nodes, s.hom.ac.fail
+	}
+	state, hstate := int32(root), int32(root)
+	// States waiting for the next letter: crossSeparator asked at a
+	// separator (sep), insertion asked at a rune no word holds (ins), and
+	// continues asked after a failed transition (cont). Each gives up only
+	// if that letter continues its state, as the rule would then look on.
+	sep, ins, cont := int32(-1), int32(-1), int32(-1)
+	var prev rune
+	var hints uint8
+	digits := 0
+	for k := 0; k < len(text); {
+		// The decoding of appendCount (normalize.go).
+		var r rune
+		if b := text[k]; b < 0x80 {
+			r = rune(b)
+			k++
+		} else if b&0xF0 == 0xE0 && k+2 < len(text) && text[k+1]&0xC0 == 0x80 && text[k+2]&0xC0 == 0x80 {
+			r = rune(b&0x0F)<<12 | rune(text[k+1]&0x3F)<<6 | rune(text[k+2]&0x3F)
+			if r < 0x800 || r >= 0xD800 && r <= 0xDFFF {
+				r = 0xFFFD
+				k++
+			} else {
+				k += 3
+			}
+		} else {
+			r, k = decodeAt(text, k)
+		}
+		e := uint32(codeSpecial)
+		if r < 0x10000 {
+			e = fast[r]
+		}
+		if e == codeSpecial {
+			var h uint8
+			var d int
+			var ok bool
+			if r, e, h, d, ok = s.special(r); !ok {
+				return quickSlow
+			}
+			hints |= h
+			digits += d
+		}
+		c := uint16(e)
+		if c == codeSkip {
+			continue
+		}
+		if hnodes != nil {
+			// matchHomophones: Han runes by their syllable, other
+			// letters and separators reset.
+			if hc := uint16(e >> 16); hc == codeReset {
+				hstate = root
+			} else {
+				for {
+					t := hnodes[hstate].base&baseMask + int32(hc)
+					if uint(t) < uint(len(hnodes)) && hnodes[t].check == hstate {
+						hstate = t
+						break
+					}
+					if hstate == root {
+						break
+					}
+					hstate = failOf(hnodes, hfail, hstate)
+				}
+				if hnodes[hstate].base < 0 {
+					return quickSlow
+				}
+			}
+		}
+		if c == codeSep {
+			if state != root && sep < 0 {
+				sep = state
+			}
+			state, ins = root, -1
+			if cont >= 0 {
+				return quickSlow // continues found no next letter
+			}
+			continue
+		}
+		if sep >= 0 || ins >= 0 || cont >= 0 {
+			if sep >= 0 && s.moves(sep, c) || ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && !s.moves(cont, c) {
+				return quickSlow
+			}
+			sep, ins, cont = -1, -1, -1
+		}
+		if c == codeReset {
+			if r < 0x3400 && state != root && isHan(prev) && insertable(r) {
+				ins = state
+			}
+			state = root
+			continue
+		}
+		t := nodes[state].base&baseMask + int32(c)
+		if uint(t) < uint(len(nodes)) && nodes[t].check == state {
+			state = t
+		} else {
+			// miss: fall back along the failure links.
+			next := state
+			for {
+				t := nodes[next].base&baseMask + int32(c)
+				if uint(t) < uint(len(nodes)) && nodes[t].check == next {
+					next = t
+					break
+				}
+				if next == root {
+					break
+				}
+				next = failOf(nodes, fail, next)
+			}
+			if state != root && (r == prev || isHan(r) != isHan(prev)) {
+				if next == root {
+					return quickSlow // continues is false: the structural checks run
+				}
+				cont = next
+			}
+			state = next
+		}
+		prev = r
+		if nodes[state].base < 0 {
+			return quickSlow
+		}
+	}
+	if cont >= 0 {
+		return quickSlow
+	}
+	if hints&hintMarkup != 0 {
+		return quickSlow // markup is rewritten before matching
+	}
+	if digits < minNumberDigits {
+		hints &^= hintDigit
+	}
+	if s.detectors != 0 && hints != 0 {
+		return quickDetect
+	}
+	return quickClean
+}
+
+// moves reports whether state has a transition on the letter code c.
+func (s *Scanner) moves(state int32, c uint16) bool {
+	_, ok := s.step(state, c)
+	return ok
+}
+
+// insertable is the test insertion (structure.go) makes of the rune it
+// would skip, apart from the next letter.
+func insertable(r rune) bool {
+	return !isHan(r) && (unicode.IsLetter(r) || unicode.IsDigit(r) || isKana(r))
+}
+
+// decodeAt decodes the rune at byte k of text as range does, and returns
+// the byte after it.
+func decodeAt(text string, k int) (rune, int) {
+	r, size := utf8.DecodeRuneInString(text[k:])
+	return r, k + size
+}
