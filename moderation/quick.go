@@ -55,6 +55,8 @@ func (s *Scanner) buildFast() {
 		switch {
 		case uint8(e>>hintShift) != 0 || m >= 0x10000:
 			s.fast[r] = codeSpecial
+		case isLineBreak(m) && m != rune(r):
+			s.fast[r] = codeSpecial // crossSeparator tells line breaks by the folded rune
 		case (s.alpha[m] == codeSkip || s.alpha[m] == codeSep) && !isHan(m):
 			s.fast[r] = uint32(s.alpha[m]) // noise and separators, whatever they fold to
 		case m != rune(r):
@@ -112,6 +114,10 @@ func (s *Scanner) quick(text string) int {
 	// continues asked after a failed transition (cont). Each gives up only
 	// if that letter continues its state, as the rule would then look on.
 	sep, ins, cont := int32(-1), int32(-1), int32(-1)
+	// What crossSeparator counts: the letters since the last separator,
+	// and, for the pending separator run, the letters before it and its
+	// line breaks and other separators.
+	letters, before, breaks, others := 0, 0, 0, 0
 	var prev rune
 	var hints uint8
 	digits := 0
@@ -174,20 +180,27 @@ func (s *Scanner) quick(text string) int {
 		}
 		if c == codeSep {
 			if state != root && sep < 0 {
-				sep = state
+				sep, before, breaks, others = state, letters, 0, 0
 			}
-			state, ins = root, -1
+			if isLineBreak(r) {
+				breaks++
+			} else {
+				others++
+			}
+			state, ins, letters = root, -1, 0
 			if cont >= 0 {
 				return quickSlow // continues found no next letter
 			}
 			continue
 		}
 		if sep >= 0 || ins >= 0 || cont >= 0 {
-			if sep >= 0 && s.moves(sep, c) || ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && !s.moves(cont, c) {
+			if sep >= 0 && mayCross(before, breaks, others) && s.moves(sep, c) ||
+				ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && !s.moves(cont, c) {
 				return quickSlow
 			}
 			sep, ins, cont = -1, -1, -1
 		}
+		letters++
 		if c == codeReset {
 			if r < 0x3400 && state != root && isHan(prev) && insertable(r) {
 				ins = state
@@ -239,6 +252,20 @@ func (s *Scanner) quick(text string) int {
 	}
 	return quickClean
 }
+
+// mayCross is crossSeparator's decision before it looks at the letters
+// after the separator run: false when the run surely ends the word.
+func mayCross(before, breaks, others int) bool {
+	switch {
+	case others > 1 || breaks > 0 && others > 0:
+		return false
+	case others == 1:
+		return before == 1 // a separator after a single character
+	}
+	return true // line breaks: it depends on the line after them
+}
+
+func isLineBreak(r rune) bool { return r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029 }
 
 // moves reports whether state has a transition on the letter code c.
 func (s *Scanner) moves(state int32, c uint16) bool {
