@@ -306,16 +306,34 @@ func (s *Scanner) astralCode(r rune) uint16 {
 // Scan appends every finding in text to dst (ordered by Start, then End) and
 // returns it. Safe for concurrent use. No allocation when nothing is found
 // and when dst has room, except one per HTML character reference in the
-// text (decoded by the standard library).
+// text (decoded by the standard library). Most messages are proved clean
+// by one quick pass over the raw text (quick.go) before any buffer is
+// taken.
 func (s *Scanner) Scan(text string, dst []Finding) []Finding {
-	words := true
-	switch s.quick(text) {
+	return s.ScanPrepared(text, s.Prepare(text), dst)
+}
+
+// Prepared is what Prepare learnt of a text: whether Scan would find
+// nothing in it, and which passes its full path needs otherwise.
+type Prepared struct{ quick int }
+
+// Clean reports that Scan finds nothing in the text.
+func (p Prepared) Clean() bool { return p.quick == quickClean }
+
+// Prepare runs Scan's clean-path check on text, so that a caller can skip
+// its own work (taking buffers) on a clean text; ScanPrepared continues
+// from it. It does not allocate.
+func (s *Scanner) Prepare(text string) Prepared { return Prepared{quick: s.quick(text)} }
+
+// ScanPrepared is Scan of a text that Prepare has seen, with its result.
+func (s *Scanner) ScanPrepared(text string, p Prepared, dst []Finding) []Finding {
+	switch p.quick {
 	case quickClean:
 		return dst
 	case quickDetect:
-		words = false // quick proved that no keyword, homophone or allow phrase matches
+		return s.scan(text, dst, false) // quick proved that no keyword, homophone or allow phrase matches
 	}
-	return s.scan(text, dst, words)
+	return s.scan(text, dst, true)
 }
 
 // scan is Scan's full path; words false skips the keyword and homophone
