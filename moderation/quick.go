@@ -114,6 +114,13 @@ func (s *Scanner) quick(text string) int {
 	// continues asked after a failed transition (cont). Each gives up only
 	// if that letter continues its state, as the rule would then look on.
 	sep, ins, cont := int32(-1), int32(-1), int32(-1)
+	// insertion asked after a failed transition from a Han character to
+	// another letter: it looks on unless continues does (from insNext;
+	// continues never moves from the root).
+	insNext, insFrom := int32(-1), int32(-1)
+	// The last three runes that were not noise, the current one included
+	// (retroInsertion looks back two).
+	var last, b1, b2 rune
 	// What crossSeparator counts: the letters since the last separator,
 	// and, for the pending separator run, the letters before it and its
 	// line breaks and other separators.
@@ -156,6 +163,7 @@ func (s *Scanner) quick(text string) int {
 		if c == codeSkip {
 			continue
 		}
+		b2, b1, last = b1, last, r
 		if hnodes != nil {
 			// matchHomophones: Han runes by their syllable, other
 			// letters and separators reset.
@@ -187,18 +195,19 @@ func (s *Scanner) quick(text string) int {
 			} else {
 				others++
 			}
-			state, ins, letters = root, -1, 0
+			state, ins, insNext, letters = root, -1, -1, 0
 			if cont >= 0 {
 				return quickSlow // continues found no next letter
 			}
 			continue
 		}
-		if sep >= 0 || ins >= 0 || cont >= 0 {
+		if sep >= 0 || ins >= 0 || cont >= 0 || insNext >= 0 {
 			if sep >= 0 && mayCross(before, breaks, others) && s.moves(sep, c) ||
-				ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && !s.moves(cont, c) {
+				ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && !s.moves(cont, c) ||
+				insNext >= 0 && (insNext == root || !s.moves(insNext, c)) && isHan(r) && s.moves(insFrom, c) {
 				return quickSlow
 			}
-			sep, ins, cont = -1, -1, -1
+			sep, ins, cont, insNext = -1, -1, -1, -1
 		}
 		letters++
 		if c == codeReset {
@@ -226,10 +235,32 @@ func (s *Scanner) quick(text string) int {
 				next = failOf(nodes, fail, next)
 			}
 			if state != root && (r == prev || isHan(r) != isHan(prev)) {
-				if next == root {
-					return quickSlow // continues is false: the structural checks run
+				// miss's structural checks run unless continues; which
+				// of them can apply depends on the change.
+				switch {
+				case r == prev:
+					// A repeat, unless of a character ordinary Chinese
+					// doubles (retroInsertion and insertion need a change
+					// between Han and other letters).
+					if !isOrdinaryDouble(r) {
+						if next == root {
+							return quickSlow // continues is false
+						}
+						cont = next
+					}
+				case isHan(r):
+					// Other letters, then Han: only retroInsertion applies,
+					// when a Han character precedes them and the word goes
+					// on from before them.
+					if b1 != prev || isHan(b2) && s.retroMoves(state, c) {
+						return quickSlow
+					}
+				default:
+					// Han, then another letter: only insertion applies.
+					if insertable(r) {
+						insNext, insFrom = next, state
+					}
 				}
-				cont = next
 			}
 			state = next
 		}
@@ -266,6 +297,13 @@ func mayCross(before, breaks, others int) bool {
 }
 
 func isLineBreak(r rune) bool { return r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029 }
+
+// retroMoves is retroInsertion's last test for one inserted letter: the
+// word, from before the letter (the parent of state), goes on with c.
+func (s *Scanner) retroMoves(state int32, c uint16) bool {
+	p := s.ac.nodes[state].check
+	return p != root && p >= 0 && s.moves(p, c)
+}
 
 // moves reports whether state has a transition on the letter code c.
 func (s *Scanner) moves(state int32, c uint16) bool {
