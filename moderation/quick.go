@@ -101,7 +101,7 @@ func (s *Scanner) special(r rune) (m rune, c uint32, hints uint8, digit int, ok 
 // rewrite the runes. The structural rules' cheapest refusals are checked
 // here, on the next letter, so ordinary punctuation does not send every
 // message down the full path.
-func (s *Scanner) quick(text string) int {
+func (s *Scanner) quick(text string) (int, resume) {
 	nodes, fail, fast := s.ac.nodes, s.ac.fail, s.fast
 	var hnodes []acNode
 	var hfail []int32
@@ -128,7 +128,9 @@ func (s *Scanner) quick(text string) int {
 	var prev rune
 	var hints uint8
 	digits := 0
+	ri := int32(-1) // the rune index of r in text
 	for k := 0; k < len(text); {
+		ri++
 		// The decoding of appendCount (normalize.go).
 		var r rune
 		if b := text[k]; b < 0x80 {
@@ -154,7 +156,7 @@ func (s *Scanner) quick(text string) int {
 			var d int
 			var ok bool
 			if r, e, h, d, ok = s.special(r); !ok {
-				return quickSlow
+				return quickSlow, resume{at: -1}
 			}
 			hints |= h
 			digits += d
@@ -182,7 +184,7 @@ func (s *Scanner) quick(text string) int {
 					hstate = failOf(hnodes, hfail, hstate)
 				}
 				if hnodes[hstate].base < 0 {
-					return quickSlow
+					return quickSlow, resume{at: -1}
 				}
 			}
 		}
@@ -197,7 +199,7 @@ func (s *Scanner) quick(text string) int {
 			}
 			state, ins, insNext, letters = root, -1, -1, 0
 			if cont >= 0 {
-				return quickSlow // continues found no next letter
+				return quickSlow, resume{at: -1} // continues found no next letter
 			}
 			continue
 		}
@@ -205,7 +207,7 @@ func (s *Scanner) quick(text string) int {
 			if sep >= 0 && mayCross(before, breaks, others) && s.moves(sep, c) ||
 				ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && !s.moves(cont, c) ||
 				insNext >= 0 && (insNext == root || !s.moves(insNext, c)) && isHan(r) && s.moves(insFrom, c) {
-				return quickSlow
+				return quickSlow, resume{at: -1}
 			}
 			sep, ins, cont, insNext = -1, -1, -1, -1
 		}
@@ -217,6 +219,7 @@ func (s *Scanner) quick(text string) int {
 			state = root
 			continue
 		}
+		from, pv := state, prev
 		t := nodes[state].base&baseMask + int32(c)
 		if uint(t) < uint(len(nodes)) && nodes[t].check == state {
 			state = t
@@ -244,7 +247,7 @@ func (s *Scanner) quick(text string) int {
 					// between Han and other letters).
 					if !isOrdinaryDouble(r) {
 						if next == root {
-							return quickSlow // continues is false
+							return quickSlow, resume{at: -1} // continues is false
 						}
 						cont = next
 					}
@@ -253,7 +256,7 @@ func (s *Scanner) quick(text string) int {
 					// when a Han character precedes them and the word goes
 					// on from before them.
 					if b1 != prev || isHan(b2) && s.retroMoves(state, c) {
-						return quickSlow
+						return quickSlow, resume{at: -1}
 					}
 				default:
 					// Han, then another letter: only insertion applies.
@@ -266,22 +269,24 @@ func (s *Scanner) quick(text string) int {
 		}
 		prev = r
 		if nodes[state].base < 0 {
-			return quickSlow
+			// A word ends here: everything before went the ordinary way,
+			// so matchWords may start at this rune (see resume).
+			return quickSlow, resume{at: ri, state: from, prev: pv}
 		}
 	}
 	if cont >= 0 {
-		return quickSlow
+		return quickSlow, resume{at: -1}
 	}
 	if hints&hintMarkup != 0 {
-		return quickSlow // markup is rewritten before matching
+		return quickSlow, resume{at: -1} // markup is rewritten before matching
 	}
 	if digits < minNumberDigits {
 		hints &^= hintDigit
 	}
 	if s.detectors != 0 && hints != 0 {
-		return quickDetect
+		return quickDetect, resume{at: -1}
 	}
-	return quickClean
+	return quickClean, resume{at: -1}
 }
 
 // mayCross is crossSeparator's decision before it looks at the letters
@@ -303,6 +308,17 @@ func isLineBreak(r rune) bool { return r == '\n' || r == '\r' || r == 0x2028 || 
 func (s *Scanner) retroMoves(state int32, c uint16) bool {
 	p := s.ac.nodes[state].check
 	return p != root && p >= 0 && s.moves(p, c)
+}
+
+// resume is where matchWords may start on a text quick gave up on: at the
+// rune of text at rune index at (at < 0: from the start), in state, with
+// prev the last letter it moved on. quick gives it when it stops at a word
+// ending, the first place where the full path does anything but what quick
+// did; markup voids it (scan rewrites the runes first).
+type resume struct {
+	at    int32
+	state int32
+	prev  rune
 }
 
 // moves reports whether state has a transition on the letter code c.

@@ -315,7 +315,10 @@ func (s *Scanner) Scan(text string, dst []Finding) []Finding {
 
 // Prepared is what Prepare learnt of a text: whether Scan would find
 // nothing in it, and which passes its full path needs otherwise.
-type Prepared struct{ quick int }
+type Prepared struct {
+	quick  int
+	resume resume
+}
 
 // Clean reports that Scan finds nothing in the text.
 func (p Prepared) Clean() bool { return p.quick == quickClean }
@@ -323,7 +326,10 @@ func (p Prepared) Clean() bool { return p.quick == quickClean }
 // Prepare runs Scan's clean-path check on text, so that a caller can skip
 // its own work (taking buffers) on a clean text; ScanPrepared continues
 // from it. It does not allocate.
-func (s *Scanner) Prepare(text string) Prepared { return Prepared{quick: s.quick(text)} }
+func (s *Scanner) Prepare(text string) Prepared {
+	q, res := s.quick(text)
+	return Prepared{quick: q, resume: res}
+}
 
 // ScanPrepared is Scan of a text that Prepare has seen, with its result.
 func (s *Scanner) ScanPrepared(text string, p Prepared, dst []Finding) []Finding {
@@ -331,18 +337,19 @@ func (s *Scanner) ScanPrepared(text string, p Prepared, dst []Finding) []Finding
 	case quickClean:
 		return dst
 	case quickDetect:
-		return s.scan(text, dst, false) // quick proved that no keyword, homophone or allow phrase matches
+		return s.scan(text, dst, false, resume{at: -1}) // quick proved that no keyword, homophone or allow phrase matches
 	}
-	return s.scan(text, dst, true)
+	return s.scan(text, dst, true, p.resume)
 }
 
 // scan is Scan's full path; words false skips the keyword and homophone
 // matchers, for a text quick has proved clean of them.
-func (s *Scanner) scan(text string, dst []Finding, words bool) []Finding {
+func (s *Scanner) scan(text string, dst []Finding, words bool, res resume) []Finding {
 	sc := s.pool.Get().(*scratch)
 	runes, offs, hints, digits := s.norm.appendCount(text, sc.runes[:0], sc.offs[:0])
 	sc.ents = sc.ents[:0]
-	if hints&hintMarkup != 0 {
+	markedUp := hints&hintMarkup != 0
+	if markedUp {
 		hints |= s.unmarkup(runes, offs, &sc.ents)
 		hints &^= hintMarkup
 	}
@@ -358,7 +365,15 @@ func (s *Scanner) scan(text string, dst []Finding, words bool) []Finding {
 		dst = s.detect(text, runes, offs, hints, dst, sc)
 	}
 	if words {
-		dst = s.matchWords(text, runes, offs, dst, sc)
+		from, state, prev := 0, int32(root), rune(0)
+		if res.at >= 0 && !markedUp {
+			// quick went the ordinary way up to res.at: start there.
+			for from < len(offs) && offs[from] < res.at {
+				from++
+			}
+			state, prev = res.state, res.prev
+		}
+		dst = s.matchWords(text, runes, offs, dst, sc, from, state, prev)
 		if s.hom != nil {
 			dst = s.matchHomophones(text, runes, offs, dst)
 		}
@@ -416,12 +431,11 @@ func suppress(dst []Finding, first int, allow [][2]int) []Finding {
 // that fails inside a word, a separator after a letter) it asks the
 // structural rules of structure.go whether to skip runes instead; they live
 // in other functions so that the hot loop keeps few variables.
-func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Finding, sc *scratch) []Finding {
+func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Finding, sc *scratch, from int, state int32, prev rune) []Finding {
 	nodes := s.ac.nodes
 	alpha := s.alpha
-	state := int32(root)
-	var prev rune // the last letter the automaton moved on
-	for i := 0; i < len(runes); i++ {
+	// prev is the last letter the automaton moved on.
+	for i := from; i < len(runes); i++ {
 		r := runes[i]
 		var c uint16
 		if r < 0x10000 {
