@@ -15,8 +15,39 @@ import (
 // moment anything could lead to a finding — a state with outputs, a rune
 // that needs the full folding, a place where a structural rule of
 // structure.go would look closer — it gives up and Scan takes the full path,
-// which decides everything as before. So quick changes no result; it only
-// proves a message clean of keywords faster.
+// which decides everything as before (when quick stopped at a word ending,
+// the keyword matcher starts there, in quick's state: up to that rune the
+// two did the same). So quick changes no result; it only proves a message
+// clean of keywords faster.
+
+// Prepared is what Prepare learnt of a text: whether Scan would find
+// nothing in it, and which passes its full path needs otherwise.
+type Prepared struct {
+	quick  int
+	resume resume
+}
+
+// Clean reports that Scan finds nothing in the text.
+func (p Prepared) Clean() bool { return p.quick == quickClean }
+
+// Prepare runs Scan's clean-path check on text, so that a caller can skip
+// its own work (taking buffers) on a clean text; ScanPrepared continues
+// from it. It does not allocate.
+func (s *Scanner) Prepare(text string) Prepared {
+	q, res := s.quick(text)
+	return Prepared{quick: q, resume: res}
+}
+
+// ScanPrepared is Scan of a text that Prepare has seen, with its result.
+func (s *Scanner) ScanPrepared(text string, p Prepared, dst []Finding) []Finding {
+	switch p.quick {
+	case quickClean:
+		return dst
+	case quickDetect:
+		return s.scan(text, dst, false, resume{at: -1}) // quick proved that no keyword, homophone or allow phrase matches
+	}
+	return s.scan(text, dst, true, p.resume)
+}
 
 // codeSpecial marks, in Scanner.fast, a rune that quick looks up out of
 // line (special): it carries detector hints, folds to another rune, or
@@ -112,7 +143,8 @@ func (s *Scanner) quick(text string) (int, resume) {
 	// States waiting for the next letter: crossSeparator asked at a
 	// separator (sep), insertion asked at a rune no word holds (ins), and
 	// continues asked after a failed transition (cont). Each gives up only
-	// if that letter continues its state, as the rule would then look on.
+	// if that letter lets its rule look on: it continues the state (sep,
+	// ins), or it does not (cont).
 	sep, ins, cont := int32(-1), int32(-1), int32(-1)
 	// insertion asked after a failed transition from a Han character to
 	// another letter: it looks on unless continues does (from insNext;

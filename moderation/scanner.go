@@ -313,35 +313,6 @@ func (s *Scanner) Scan(text string, dst []Finding) []Finding {
 	return s.ScanPrepared(text, s.Prepare(text), dst)
 }
 
-// Prepared is what Prepare learnt of a text: whether Scan would find
-// nothing in it, and which passes its full path needs otherwise.
-type Prepared struct {
-	quick  int
-	resume resume
-}
-
-// Clean reports that Scan finds nothing in the text.
-func (p Prepared) Clean() bool { return p.quick == quickClean }
-
-// Prepare runs Scan's clean-path check on text, so that a caller can skip
-// its own work (taking buffers) on a clean text; ScanPrepared continues
-// from it. It does not allocate.
-func (s *Scanner) Prepare(text string) Prepared {
-	q, res := s.quick(text)
-	return Prepared{quick: q, resume: res}
-}
-
-// ScanPrepared is Scan of a text that Prepare has seen, with its result.
-func (s *Scanner) ScanPrepared(text string, p Prepared, dst []Finding) []Finding {
-	switch p.quick {
-	case quickClean:
-		return dst
-	case quickDetect:
-		return s.scan(text, dst, false, resume{at: -1}) // quick proved that no keyword, homophone or allow phrase matches
-	}
-	return s.scan(text, dst, true, p.resume)
-}
-
 // scan is Scan's full path; words false skips the keyword and homophone
 // matchers, for a text quick has proved clean of them.
 func (s *Scanner) scan(text string, dst []Finding, words bool, res resume) []Finding {
