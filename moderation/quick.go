@@ -121,8 +121,17 @@ func (s *Scanner) special(r rune) (m rune, c uint32, hints uint8, digit int, ok 
 	case classExpand:
 		return r, 0, 0, 0, false
 	}
+	if isJia(m) {
+		// 加, + and ➕ wake the WeChat detector only before a trigger,
+		// whose first character carries the hint itself
+		// (TestTriggersCarryTheirHint): alone (加班, 参加) they need no
+		// detector.
+		hints &^= hintTrigger
+	}
 	return m, uint32(s.code(m)) | uint32(s.homCode(m))<<16, hints, int(hints & hintDigit), true
 }
+
+func isJia(r rune) bool { return r == '加' || r == '+' || r == '➕' }
 
 // quick reads text as Scan's clean path (see the top of the file). It
 // mirrors the decisions matchWords and matchHomophones take on their

@@ -136,3 +136,16 @@ func FuzzQuick(f *testing.F) {
 		}
 	})
 }
+
+// TestTriggersCarryTheirHint checks what quick relies on to ignore 加, +
+// and ➕ alone: every WeChat trigger starts with a rune that carries
+// hintTrigger itself, none with one of them.
+func TestTriggersCarryTheirHint(t *testing.T) {
+	tab := normTables()
+	for _, tr := range weChatTriggers() {
+		first := tr.text[0]
+		if tab.hints(first)&hintTrigger == 0 || isJia(first) {
+			t.Errorf("trigger %q starts with %q, hints %08b", string(tr.text), first, tab.hints(first))
+		}
+	}
+}
