@@ -133,6 +133,24 @@ func (s *Scanner) special(r rune) (m rune, c uint32, hints uint8, digit int, ok 
 
 func isJia(r rune) bool { return r == '加' || r == '+' || r == '➕' }
 
+// mayFollowHouseNumber is afterHouseNumber's test (detect_address.go) of
+// the unit character u after the rune p (0: none): false when u cannot end
+// a house number there, and the address detector has nothing to start
+// from (会议室, 楼下, 几号, 小组). quick asks it only when nothing was
+// skipped between them (an invisible rune disappears from the runes the
+// detector reads).
+func mayFollowHouseNumber(u, p rune) bool {
+	switch {
+	case p == 0:
+		return false
+	case u == '元':
+		return p == '单'
+	case u == '楼' && p == '号':
+		return false
+	}
+	return addressNumeral(p) || isLower(p) && (u == '座' || u == '栋' || u == '幢')
+}
+
 // quick reads text as Scan's clean path (see the top of the file). It
 // mirrors the decisions matchWords and matchHomophones take on their
 // ordinary paths, and returns quickSlow wherever they would do anything
@@ -162,6 +180,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 	// The last three runes that were not noise, the current one included
 	// (retroInsertion looks back two).
 	var last, b1, b2 rune
+	skipped := false // noise or an invisible rune right before r
 	// What crossSeparator counts: the letters since the last separator,
 	// and, for the pending separator run, the letters before it and its
 	// line breaks and other separators.
@@ -199,14 +218,18 @@ func (s *Scanner) quick(text string) (int, resume) {
 			if r, e, h, d, ok = s.special(r); !ok {
 				return quickSlow, resume{at: -1}
 			}
+			if h&hintAddress != 0 && !skipped && !mayFollowHouseNumber(r, last) {
+				h &^= hintAddress
+			}
 			hints |= h
 			digits += d
 		}
 		c := uint16(e)
 		if c == codeSkip {
+			skipped = true
 			continue
 		}
-		b2, b1, last = b1, last, r
+		b2, b1, last, skipped = b1, last, r, false
 		if hnodes != nil {
 			// matchHomophones: Han runes by their syllable, other
 			// letters and separators reset.
