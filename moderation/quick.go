@@ -335,7 +335,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 		if nodes[state].base < 0 {
 			// A word ends here: everything before went the ordinary way,
 			// so matchWords may start at this rune (see resume).
-			return quickSlow, resume{at: ri, state: from, prev: pv}
+			return quickSlow, resume{at: ri, state: from, prev: pv, hstate: hstate, hanAt: isHan(r)}
 		}
 	}
 	if cont >= 0 {
@@ -379,10 +379,17 @@ func (s *Scanner) retroMoves(state int32, c uint16) bool {
 // prev the last letter it moved on. quick gives it when it stops at a word
 // ending, the first place where the full path does anything but what quick
 // did; markup voids it (scan rewrites the runes first).
+//
+// The homophone matcher may start right after that rune, in hstate, when
+// the rune is Han (hanAt): the keyword matcher rewrites runes behind the
+// one it reads only in retroInsertion, and only the non-Han letters right
+// after a Han character, so nothing up to a Han rune changes.
 type resume struct {
-	at    int32
-	state int32
-	prev  rune
+	at     int32
+	state  int32
+	prev   rune
+	hstate int32
+	hanAt  bool
 }
 
 // moves reports whether state has a transition on the letter code c.

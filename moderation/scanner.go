@@ -337,16 +337,20 @@ func (s *Scanner) scan(text string, dst []Finding, words bool, res resume) []Fin
 	}
 	if words {
 		from, state, prev := 0, int32(root), rune(0)
+		hfrom, hstate := 0, int32(root)
 		if res.at >= 0 && !markedUp {
 			// quick went the ordinary way up to res.at: start there.
 			for from < len(offs) && offs[from] < res.at {
 				from++
 			}
 			state, prev = res.state, res.prev
+			if res.hanAt {
+				hfrom, hstate = from+1, res.hstate
+			}
 		}
 		dst = s.matchWords(text, runes, offs, dst, sc, from, state, prev)
 		if s.hom != nil {
-			dst = s.matchHomophones(text, runes, offs, dst)
+			dst = s.matchHomophones(text, runes, offs, dst, hfrom, hstate)
 		}
 	}
 	if len(sc.allow) > 0 {
