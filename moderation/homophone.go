@@ -202,13 +202,14 @@ func nonHanCode(s *Scanner, r rune) uint16 {
 }
 
 // matchHomophones reports the homophone spellings of the entries that ask
-// for them. A span whose characters are the word itself is left to the
-// keyword matcher.
-func (s *Scanner) matchHomophones(text string, runes []rune, offs []int32, dst []Finding) []Finding {
+// for them, from runes[from] on in state (0 and root: the whole text). A
+// span whose characters are the word itself is left to the keyword
+// matcher.
+func (s *Scanner) matchHomophones(text string, runes []rune, offs []int32, dst []Finding, from int, state int32) []Finding {
 	h := s.hom
 	nodes, fail := h.ac.nodes, h.ac.fail
-	state := int32(root)
-	for i, r := range runes {
+	for i := from; i < len(runes); i++ {
+		r := runes[i]
 		c := h.codeOf(s, r)
 		if c == codeSkip {
 			continue
@@ -226,7 +227,7 @@ func (s *Scanner) matchHomophones(text string, runes []rune, offs []int32, dst [
 			if state == root {
 				break
 			}
-			state = fail[state]
+			state = failOf(nodes, fail, state)
 		}
 		if nodes[state].base >= 0 {
 			continue

@@ -97,6 +97,7 @@ const maxPooledRunes = 1 << 16
 type Scanner struct {
 	norm       *Normalizer
 	alpha      []uint16        // BMP normalized rune → code (codeReset, codeSkip or a letter code)
+	fast       []uint32        // BMP raw rune → letter and homophone codes for quick (quick.go), codeSpecial when it needs a closer look
 	astral     map[rune]uint16 // letter codes of runes above the BMP
 	ac         *automaton
 	words      []word
@@ -274,6 +275,7 @@ func (s *Scanner) build(all []compiled) error {
 		s.words[i] = c.w
 	}
 	s.ac = buildAutomaton(pats, len(alphabet))
+	s.buildFast()
 	return nil
 }
 
@@ -304,12 +306,21 @@ func (s *Scanner) astralCode(r rune) uint16 {
 // Scan appends every finding in text to dst (ordered by Start, then End) and
 // returns it. Safe for concurrent use. No allocation when nothing is found
 // and when dst has room, except one per HTML character reference in the
-// text (decoded by the standard library).
+// text (decoded by the standard library). Most messages are proved clean
+// by one quick pass over the raw text (quick.go) before any buffer is
+// taken.
 func (s *Scanner) Scan(text string, dst []Finding) []Finding {
+	return s.ScanPrepared(text, s.Prepare(text), dst)
+}
+
+// scan is Scan's full path; words false skips the keyword and homophone
+// matchers, for a text quick has proved clean of them.
+func (s *Scanner) scan(text string, dst []Finding, words bool, res resume) []Finding {
 	sc := s.pool.Get().(*scratch)
 	runes, offs, hints, digits := s.norm.appendCount(text, sc.runes[:0], sc.offs[:0])
 	sc.ents = sc.ents[:0]
-	if hints&hintMarkup != 0 {
+	markedUp := hints&hintMarkup != 0
+	if markedUp {
 		hints |= s.unmarkup(runes, offs, &sc.ents)
 		hints &^= hintMarkup
 	}
@@ -324,9 +335,23 @@ func (s *Scanner) Scan(text string, dst []Finding) []Finding {
 	if s.detectors != 0 && hints != 0 {
 		dst = s.detect(text, runes, offs, hints, dst, sc)
 	}
-	dst = s.matchWords(text, runes, offs, dst, sc)
-	if s.hom != nil {
-		dst = s.matchHomophones(text, runes, offs, dst)
+	if words {
+		from, state, prev := 0, int32(root), rune(0)
+		hfrom, hstate := 0, int32(root)
+		if res.at >= 0 && !markedUp {
+			// quick went the ordinary way up to res.at: start there.
+			for from < len(offs) && offs[from] < res.at {
+				from++
+			}
+			state, prev = res.state, res.prev
+			if res.hanAt {
+				hfrom, hstate = from+1, res.hstate
+			}
+		}
+		dst = s.matchWords(text, runes, offs, dst, sc, from, state, prev)
+		if s.hom != nil {
+			dst = s.matchHomophones(text, runes, offs, dst, hfrom, hstate)
+		}
 	}
 	if len(sc.allow) > 0 {
 		dst = suppress(dst, first, sc.allow)
@@ -381,12 +406,11 @@ func suppress(dst []Finding, first int, allow [][2]int) []Finding {
 // that fails inside a word, a separator after a letter) it asks the
 // structural rules of structure.go whether to skip runes instead; they live
 // in other functions so that the hot loop keeps few variables.
-func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Finding, sc *scratch) []Finding {
+func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Finding, sc *scratch, from int, state int32, prev rune) []Finding {
 	nodes := s.ac.nodes
 	alpha := s.alpha
-	state := int32(root)
-	var prev rune // the last letter the automaton moved on
-	for i := 0; i < len(runes); i++ {
+	// prev is the last letter the automaton moved on.
+	for i := from; i < len(runes); i++ {
 		r := runes[i]
 		var c uint16
 		if r < 0x10000 {
@@ -450,7 +474,7 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 		if next == root {
 			break
 		}
-		next = fail[next]
+		next = failOf(nodes, fail, next)
 	}
 	// Inside a word whose continuation failed, when falling back reports
 	// nothing and goes nowhere: a repeated or an inserted rune? Cheap tests

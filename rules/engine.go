@@ -301,9 +301,13 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 	if e.layer != nil {
 		return e.layer.evaluate(text, mc)
 	}
+	pre := e.scanner.Prepare(text)
+	if pre.Clean() && mc.Data == nil && len(e.regexes) == 0 {
+		return Verdict{} // the clean path: no finding, no regex, no employee data to look for
+	}
 	sc := e.pool.Get().(*scratch)
 	defer e.putScratch(sc)
-	sc.findings = e.scanner.Scan(text, sc.findings[:0])
+	sc.findings = e.scanner.ScanPrepared(text, pre, sc.findings[:0])
 	cands := sc.cands[:0]
 	for _, f := range sc.findings {
 		switch f.Kind {

@@ -1,0 +1,412 @@
+package moderation
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// This file is the clean path of Scan. Most messages hold no finding at
+// all; for them, folding the whole text into runes and offsets, then running
+// the keyword automaton and the homophone automaton over it one after the
+// other (three loops, two buffers), costs more than the answer is worth.
+// quick reads the raw text once, looks every rune up in one per-scanner
+// table (its letter code when the rune folds to itself, as most Chinese
+// does) and steps both automata side by side. It never reports anything: the
+// moment anything could lead to a finding — a state with outputs, a rune
+// that needs the full folding, a place where a structural rule of
+// structure.go would look closer — it gives up and Scan takes the full path,
+// which decides everything as before (when quick stopped at a word ending,
+// the keyword matcher starts there, in quick's state: up to that rune the
+// two did the same). So quick changes no result; it only proves a message
+// clean of keywords faster.
+
+// Prepared is what Prepare learnt of a text: whether Scan would find
+// nothing in it, and which passes its full path needs otherwise.
+type Prepared struct {
+	quick  int
+	resume resume
+}
+
+// Clean reports that Scan finds nothing in the text.
+func (p Prepared) Clean() bool { return p.quick == quickClean }
+
+// Prepare runs Scan's clean-path check on text, so that a caller can skip
+// its own work (taking buffers) on a clean text; ScanPrepared continues
+// from it. It does not allocate.
+func (s *Scanner) Prepare(text string) Prepared {
+	q, res := s.quick(text)
+	return Prepared{quick: q, resume: res}
+}
+
+// ScanPrepared is Scan of a text that Prepare has seen, with its result.
+func (s *Scanner) ScanPrepared(text string, p Prepared, dst []Finding) []Finding {
+	switch p.quick {
+	case quickClean:
+		return dst
+	case quickDetect:
+		return s.scan(text, dst, false, resume{at: -1}) // quick proved that no keyword, homophone or allow phrase matches
+	}
+	return s.scan(text, dst, true, p.resume)
+}
+
+// codeSpecial marks, in Scanner.fast, a rune that quick looks up out of
+// line (special): it carries detector hints, folds to another rune, or
+// expands to several. Letter codes stop below it (build refuses alphabets of
+// codeSep-1 letters or more).
+const codeSpecial = codeSep - 1
+
+// Results of quick.
+const (
+	quickSlow   = iota // take the full path
+	quickClean         // no finding at all
+	quickDetect        // no keyword finding; the detectors must still run
+)
+
+// buildFast fills s.fast from the folding tables, s.alpha and the
+// homophone codes: for each BMP rune that needs no folding other than
+// dropping, its letter code (or codeReset, codeSkip, codeSep) in the low
+// half and its homophone code in the high half, so that both automata take
+// their codes from one cache line; codeSpecial for the other runes.
+func (s *Scanner) buildFast() {
+	t := s.norm.t
+	s.fast = make([]uint32, 0x10000)
+	for r := range s.fast {
+		e := t.bmp[r]
+		m := rune(e & runeMask)
+		switch Class(e >> classShft & classMask) {
+		case classDrop:
+			// Removed by the folding: the automata never see it, and a
+			// skipped rune leaves them where they were too.
+			s.fast[r] = codeSkip
+			continue
+		case classExpand:
+			s.fast[r] = codeSpecial
+			continue
+		}
+		switch {
+		case uint8(e>>hintShift) != 0 || m >= 0x10000:
+			s.fast[r] = codeSpecial
+		case isLineBreak(m) && m != rune(r):
+			s.fast[r] = codeSpecial // crossSeparator tells line breaks by the folded rune
+		case (s.alpha[m] == codeSkip || s.alpha[m] == codeSep) && !isHan(m):
+			s.fast[r] = uint32(s.alpha[m]) // noise and separators, whatever they fold to
+		case m != rune(r):
+			s.fast[r] = codeSpecial // the automata must see the folded rune
+		default:
+			s.fast[r] = uint32(s.alpha[m]) | uint32(s.homCode(m))<<16
+		}
+	}
+}
+
+// homCode is the homophone code of a letter (0 without homophones).
+func (s *Scanner) homCode(m rune) uint16 {
+	if s.hom != nil && uint32(m-hanBase) <= hanEnd-hanBase {
+		return s.hom.han[m-hanBase]
+	}
+	return codeReset
+}
+
+// special is the out-of-line lookup of a rune marked codeSpecial or above
+// the BMP: the folded rune, its code, its hints and whether it counts as a
+// digit. ok is false when the rune expands to several (quick gives up).
+//
+//go:noinline
+func (s *Scanner) special(r rune) (m rune, c uint32, hints uint8, digit int, ok bool) {
+	e := s.norm.t.lookup(r)
+	m = rune(e & runeMask)
+	hints = uint8(e >> hintShift)
+	switch Class(e >> classShft & classMask) {
+	case classDrop:
+		return r, codeSkip, 0, 0, true
+	case classExpand:
+		return r, 0, 0, 0, false
+	}
+	if isJia(m) {
+		// 加, + and ➕ wake the WeChat detector only before a trigger,
+		// whose first character carries the hint itself
+		// (TestTriggersCarryTheirHint): alone (加班, 参加) they need no
+		// detector.
+		hints &^= hintTrigger
+	}
+	return m, uint32(s.code(m)) | uint32(s.homCode(m))<<16, hints, int(hints & hintDigit), true
+}
+
+func isJia(r rune) bool { return r == '加' || r == '+' || r == '➕' }
+
+// mayFollowHouseNumber is afterHouseNumber's test (detect_address.go) of
+// the unit character u after the rune p (0: none): false when u cannot end
+// a house number there, and the address detector has nothing to start
+// from (会议室, 楼下, 几号, 小组). quick asks it only when nothing was
+// skipped between them (an invisible rune disappears from the runes the
+// detector reads).
+func mayFollowHouseNumber(u, p rune) bool {
+	switch {
+	case p == 0:
+		return false
+	case u == '元':
+		return p == '单'
+	case u == '楼' && p == '号':
+		return false
+	}
+	return addressNumeral(p) || isLower(p) && (u == '座' || u == '栋' || u == '幢')
+}
+
+// quick reads text as Scan's clean path (see the top of the file). It
+// mirrors the decisions matchWords and matchHomophones take on their
+// ordinary paths, and returns quickSlow wherever they would do anything
+// else: report a word, or ask a structural rule (crossSeparator,
+// insertion, the repeat and retro-insertion checks of miss) that might
+// rewrite the runes. The structural rules' cheapest refusals are checked
+// here, on the next letter, so ordinary punctuation does not send every
+// message down the full path.
+func (s *Scanner) quick(text string) (int, resume) {
+	nodes, fail, fast := s.ac.nodes, s.ac.fail, s.fast
+	var hnodes []acNode
+	var hfail []int32
+	if s.hom != nil {
+		hnodes, hfail = s.hom.ac.nodes, s.hom.ac.fail
+	}
+	state, hstate := int32(root), int32(root)
+	// States waiting for the next letter: crossSeparator asked at a
+	// separator (sep), insertion asked at a rune no word holds (ins), and
+	// continues asked after a failed transition (cont). Each gives up only
+	// if that letter lets its rule look on: it continues the state (sep,
+	// ins), or it does not (cont).
+	sep, ins, cont := int32(-1), int32(-1), int32(-1)
+	// insertion asked after a failed transition from a Han character to
+	// another letter: it looks on unless continues does (from insNext;
+	// continues never moves from the root).
+	insNext, insFrom := int32(-1), int32(-1)
+	// The last three runes that were not noise, the current one included
+	// (retroInsertion looks back two).
+	var last, b1, b2 rune
+	skipped := false // noise or an invisible rune right before r
+	// What crossSeparator counts: the letters since the last separator,
+	// and, for the pending separator run, the letters before it and its
+	// line breaks and other separators.
+	letters, before, breaks, others := 0, 0, 0, 0
+	var prev rune
+	var hints uint8
+	digits := 0
+	ri := int32(-1) // the rune index of r in text
+	for k := 0; k < len(text); {
+		ri++
+		// The decoding of appendCount (normalize.go).
+		var r rune
+		if b := text[k]; b < 0x80 {
+			r = rune(b)
+			k++
+		} else if b&0xF0 == 0xE0 && k+2 < len(text) && text[k+1]&0xC0 == 0x80 && text[k+2]&0xC0 == 0x80 {
+			r = rune(b&0x0F)<<12 | rune(text[k+1]&0x3F)<<6 | rune(text[k+2]&0x3F)
+			if r < 0x800 || r >= 0xD800 && r <= 0xDFFF {
+				r = 0xFFFD
+				k++
+			} else {
+				k += 3
+			}
+		} else {
+			r, k = decodeAt(text, k)
+		}
+		e := uint32(codeSpecial)
+		if r < 0x10000 {
+			e = fast[r]
+		}
+		if e == codeSpecial {
+			var h uint8
+			var d int
+			var ok bool
+			if r, e, h, d, ok = s.special(r); !ok {
+				return quickSlow, resume{at: -1}
+			}
+			if h&hintAddress != 0 && !skipped && !mayFollowHouseNumber(r, last) {
+				h &^= hintAddress
+			}
+			hints |= h
+			digits += d
+		}
+		c := uint16(e)
+		if c == codeSkip {
+			skipped = true
+			continue
+		}
+		b2, b1, last, skipped = b1, last, r, false
+		if hnodes != nil {
+			// matchHomophones: Han runes by their syllable, other
+			// letters and separators reset.
+			if hc := uint16(e >> 16); hc == codeReset {
+				hstate = root
+			} else {
+				for {
+					t := hnodes[hstate].base&baseMask + int32(hc)
+					if uint(t) < uint(len(hnodes)) && hnodes[t].check == hstate {
+						hstate = t
+						break
+					}
+					if hstate == root {
+						break
+					}
+					hstate = failOf(hnodes, hfail, hstate)
+				}
+				if hnodes[hstate].base < 0 {
+					return quickSlow, resume{at: -1}
+				}
+			}
+		}
+		if c == codeSep {
+			if state != root && sep < 0 {
+				sep, before, breaks, others = state, letters, 0, 0
+			}
+			if isLineBreak(r) {
+				breaks++
+			} else {
+				others++
+			}
+			state, ins, insNext, letters = root, -1, -1, 0
+			if cont >= 0 {
+				return quickSlow, resume{at: -1} // continues found no next letter
+			}
+			continue
+		}
+		if sep >= 0 || ins >= 0 || cont >= 0 || insNext >= 0 {
+			if sep >= 0 && mayCross(before, breaks, others) && s.moves(sep, c) ||
+				ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && !s.moves(cont, c) ||
+				insNext >= 0 && (insNext == root || !s.moves(insNext, c)) && isHan(r) && s.moves(insFrom, c) {
+				return quickSlow, resume{at: -1}
+			}
+			sep, ins, cont, insNext = -1, -1, -1, -1
+		}
+		letters++
+		if c == codeReset {
+			if r < 0x3400 && state != root && isHan(prev) && insertable(r) {
+				ins = state
+			}
+			state = root
+			continue
+		}
+		from, pv := state, prev
+		t := nodes[state].base&baseMask + int32(c)
+		if uint(t) < uint(len(nodes)) && nodes[t].check == state {
+			state = t
+		} else {
+			// miss: fall back along the failure links.
+			next := state
+			for {
+				t := nodes[next].base&baseMask + int32(c)
+				if uint(t) < uint(len(nodes)) && nodes[t].check == next {
+					next = t
+					break
+				}
+				if next == root {
+					break
+				}
+				next = failOf(nodes, fail, next)
+			}
+			if state != root && (r == prev || isHan(r) != isHan(prev)) {
+				// miss's structural checks run unless continues; which
+				// of them can apply depends on the change.
+				switch {
+				case r == prev:
+					// A repeat, unless of a character ordinary Chinese
+					// doubles (retroInsertion and insertion need a change
+					// between Han and other letters).
+					if !isOrdinaryDouble(r) {
+						if next == root {
+							return quickSlow, resume{at: -1} // continues is false
+						}
+						cont = next
+					}
+				case isHan(r):
+					// Other letters, then Han: only retroInsertion applies,
+					// when a Han character precedes them and the word goes
+					// on from before them.
+					if b1 != prev || isHan(b2) && s.retroMoves(state, c) {
+						return quickSlow, resume{at: -1}
+					}
+				default:
+					// Han, then another letter: only insertion applies.
+					if insertable(r) {
+						insNext, insFrom = next, state
+					}
+				}
+			}
+			state = next
+		}
+		prev = r
+		if nodes[state].base < 0 {
+			// A word ends here: everything before went the ordinary way,
+			// so matchWords may start at this rune (see resume).
+			return quickSlow, resume{at: ri, state: from, prev: pv, hstate: hstate, hanAt: isHan(r)}
+		}
+	}
+	if cont >= 0 {
+		return quickSlow, resume{at: -1}
+	}
+	if hints&hintMarkup != 0 {
+		return quickSlow, resume{at: -1} // markup is rewritten before matching
+	}
+	if digits < minNumberDigits {
+		hints &^= hintDigit
+	}
+	if s.detectors != 0 && hints != 0 {
+		return quickDetect, resume{at: -1}
+	}
+	return quickClean, resume{at: -1}
+}
+
+// mayCross is crossSeparator's decision before it looks at the letters
+// after the separator run: false when the run surely ends the word.
+func mayCross(before, breaks, others int) bool {
+	switch {
+	case others > 1 || breaks > 0 && others > 0:
+		return false
+	case others == 1:
+		return before == 1 // a separator after a single character
+	}
+	return true // line breaks: it depends on the line after them
+}
+
+func isLineBreak(r rune) bool { return r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029 }
+
+// retroMoves is retroInsertion's last test for one inserted letter: the
+// word, from before the letter (the parent of state), goes on with c.
+func (s *Scanner) retroMoves(state int32, c uint16) bool {
+	p := s.ac.nodes[state].check
+	return p != root && p >= 0 && s.moves(p, c)
+}
+
+// resume is where matchWords may start on a text quick gave up on: at the
+// rune of text at rune index at (at < 0: from the start), in state, with
+// prev the last letter it moved on. quick gives it when it stops at a word
+// ending, the first place where the full path does anything but what quick
+// did; markup voids it (scan rewrites the runes first).
+//
+// The homophone matcher may start right after that rune, in hstate, when
+// the rune is Han (hanAt): the keyword matcher rewrites runes behind the
+// one it reads only in retroInsertion, and only the non-Han letters right
+// after a Han character, so nothing up to a Han rune changes.
+type resume struct {
+	at     int32
+	state  int32
+	prev   rune
+	hstate int32
+	hanAt  bool
+}
+
+// moves reports whether state has a transition on the letter code c.
+func (s *Scanner) moves(state int32, c uint16) bool {
+	_, ok := s.step(state, c)
+	return ok
+}
+
+// insertable is the test insertion (structure.go) makes of the rune it
+// would skip, apart from the next letter.
+func insertable(r rune) bool {
+	return !isHan(r) && (unicode.IsLetter(r) || unicode.IsDigit(r) || isKana(r))
+}
+
+// decodeAt decodes the rune at byte k of text as range does, and returns
+// the byte after it.
+func decodeAt(text string, k int) (rune, int) {
+	r, size := utf8.DecodeRuneInString(text[k:])
+	return r, k + size
+}

@@ -1,0 +1,151 @@
+package moderation
+
+import (
+	"bufio"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/wecom-guard/wecom-guard/moderation/moderationtest"
+)
+
+// quickScanners are scanners with every form and option quick has to
+// mirror: a 35k lexicon with some entries opted in to pinyin, initials and
+// homophones, allow phrases, scoped allow phrases and all detectors; and
+// the small lexicon of FuzzScan.
+func quickScanners(tb testing.TB) []*Scanner {
+	tb.Helper()
+	var big []Entry
+	for i, w := range moderationtest.Lexicon(35000, 1) {
+		big = append(big, Entry{Word: w, Tag: int32(i), Pinyin: i%7 == 0, Initials: i%13 == 0, Homophones: i%11 == 0})
+	}
+	big = append(big, Entry{Word: "赌博", Tag: 1 << 20, Pinyin: true, Homophones: true},
+		Entry{Word: "傻逼", Tag: 1<<20 + 1, Initials: true, Homophones: true}, Entry{Word: "fuck", Tag: 1<<20 + 2})
+	var small []Entry
+	for i, w := range []string{"大麻", "赌博", "江大", "刷单", "兼职刷单", "sex", "一二", "a", "⑽", "火车票", "傻逼", "妈的", "博彩"} {
+		small = append(small, Entry{Word: w, Tag: int32(i), Pinyin: true, Initials: i%2 == 0, Homophones: i%3 == 0})
+	}
+	var out []*Scanner
+	for _, es := range [][]Entry{big, small, small[:4]} {
+		for _, det := range []DetectorSet{AllDetectors, 0} {
+			s, err := Compile(es, Options{Allow: []string{"长江大桥", "已经合并"}, ScopedAllow: []Entry{{Word: "下线", Tag: 7}},
+				Detectors: det, URLAllowDomains: []string{"example.com"}})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// quickTexts are generated work chat, the evasions, traps and workplace
+// lines of package rules, and each of them with the edits that wake the
+// structural rules up (a separator or noise after every character, a
+// repeated character, an inserted Latin letter, a line break).
+func quickTexts(tb testing.TB) []string {
+	tb.Helper()
+	texts := moderationtest.Messages(4000, 7)
+	for _, p := range []string{"../rules/testdata/evasions-zh.txt", "../rules/testdata/traps-zh.txt", "../rules/testdata/workplace-zh.txt"} {
+		f, err := os.Open(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			line := sc.Text()
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			if _, msg, ok := strings.Cut(line, "\t"); ok {
+				line = msg
+			}
+			if u, err := strconv.Unquote(`"` + strings.ReplaceAll(line, `"`, `\"`) + `"`); err == nil {
+				line = u
+			}
+			texts = append(texts, line)
+		}
+		f.Close()
+	}
+	n := len(texts)
+	for i, t := range texts[:n] {
+		r := []rune(t)
+		if len(r) < 2 {
+			continue
+		}
+		k := i % len(r)
+		sep := []string{"。", "\n", " ", "*", "x", "ぁ", "Ⅶ", "&amp;"}[i%8]
+		texts = append(texts,
+			string(r[:k])+sep+string(r[k:]),
+			string(r[:k+1])+string(r[k])+string(r[k+1:]),
+			strings.Join(strings.Split(t, ""), []string{"。", " ", "\n"}[i%3]))
+	}
+	return texts
+}
+
+// TestQuickAgreesWithFullScan checks the promise of quick.go: a text quick
+// calls clean has no finding on the full path, and one it sends to the
+// detectors alone has no keyword, homophone or allow finding there.
+func TestQuickAgreesWithFullScan(t *testing.T) {
+	texts := quickTexts(t)
+	for si, s := range quickScanners(t) {
+		var n [3]int
+		for _, text := range texts {
+			q, _ := s.quick(text)
+			n[q]++
+			checkQuick(t, s, text, q)
+		}
+		t.Logf("scanner %d: %d texts: %d clean, %d detectors only, %d full path", si, len(texts), n[quickClean], n[quickDetect], n[quickSlow])
+		if n[quickClean] == 0 || n[quickSlow] == 0 {
+			t.Errorf("scanner %d: quick took one way only: %v", si, n)
+		}
+	}
+}
+
+func checkQuick(t *testing.T, s *Scanner, text string, q int) {
+	t.Helper()
+	full := s.scan(text, nil, true, resume{at: -1})
+	switch q {
+	case quickClean:
+		if len(full) > 0 {
+			t.Fatalf("%q: quick says clean, the full path finds %+v", text, full)
+		}
+	case quickDetect:
+		if det := s.scan(text, nil, false, resume{at: -1}); !slices.Equal(det, full) {
+			t.Fatalf("%q: quick says detectors only, the full path finds %+v, the detectors %+v", text, full, det)
+		}
+	}
+	if got := s.Scan(text, nil); !slices.Equal(got, full) {
+		t.Fatalf("%q: Scan %+v, full path %+v", text, got, full)
+	}
+}
+
+func FuzzQuick(f *testing.F) {
+	for _, s := range []string{"", "收到马上处理！这个bug复现了~明天我休息", "PR已经合并！谢谢大家", "赌c博 赌。博 赌\n博 赌赌博",
+		"du bo 賭博 dǔbó", "菠菜 傻比 女马的", "&#36172;&#21338; <b>赌</b>博", "\u202e博赌\u202c", "加我v信 13812345678",
+		"长江大桥 下线了", "㈠½ﬁ 👍🏻 ①②③④⑤", "a\xffb\xc0\xe4\xb8"} {
+		f.Add(s)
+	}
+	scanners := quickScanners(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, s := range scanners {
+			q, _ := s.quick(text)
+			checkQuick(t, s, text, q)
+		}
+	})
+}
+
+// TestTriggersCarryTheirHint checks what quick relies on to ignore 加, +
+// and ➕ alone: every WeChat trigger starts with a rune that carries
+// hintTrigger itself, none with one of them.
+func TestTriggersCarryTheirHint(t *testing.T) {
+	tab := normTables()
+	for _, tr := range weChatTriggers() {
+		first := tr.text[0]
+		if tab.hints(first)&hintTrigger == 0 || isJia(first) {
+			t.Errorf("trigger %q starts with %q, hints %08b", string(tr.text), first, tab.hints(first))
+		}
+	}
+}
