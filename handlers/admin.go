@@ -657,6 +657,7 @@ func (s *Server) deadLetters(c *gin.Context) error {
 		return bot.WithKind(err, bot.ErrUnavailable)
 	}
 	loc := s.companyLocation()
+	hr := principalOf(c).Role == RoleHR
 	views := make([]deadLetterView, len(dl))
 	for i, d := range dl {
 		views[i] = deadLetterView{DeadLetter: d, DiedAt: formatTime(d.Died, loc)}
@@ -664,6 +665,12 @@ func (s *Server) deadLetters(c *gin.Context) error {
 		if err := json.Unmarshal(d.Entry.Payload, &a); err != nil || a.Kind == "" {
 			views[i].Text = "（消息内容无法读取）"
 			continue
+		}
+		if a.Kind == bot.ActWeComCall && !hr {
+			// A call's arguments name customers by their external_userid
+			// (a transfer's), which only HR sees unmasked (离职继承);
+			// kind, recipient and text say what it was.
+			views[i].Entry.Payload = nil
 		}
 		views[i].KindLabel, views[i].Recipient, views[i].Text = bot.ActionKindLabel(a.Kind), bot.ActionRecipient(a), bot.ActionText(a)
 	}
