@@ -112,7 +112,13 @@ func (h handler) Deliver(ctx context.Context, raw json.RawMessage, attempt int) 
 		if slot == "" {
 			slot = "id:" + c.ID
 		}
-		if cl, held := st.Claims[slot]; held && cl.Call != a.Key {
+		// A claim under this very key is an earlier delivery of this
+		// entry that did not finish: one that died mid-call (the outbox
+		// hands the entry on after ClaimIdle, at the same attempt) or a
+		// slow one still calling. Like another call's claim it holds
+		// until stale, and is then taken over with a look first: WeCom
+		// may have made the change already.
+		if cl, held := st.Claims[slot]; held {
 			if s.cfg.Now().Sub(cl.Since) < staleClaim {
 				return fmt.Errorf("intercept call %s: rule %s: %w", a.Key, slot, outcall.ErrBusy)
 			}
