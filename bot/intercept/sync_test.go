@@ -511,3 +511,29 @@ func TestSyncRedeliveryAfterADeadDeliveryMakesNoSecondAdd(t *testing.T) {
 		t.Errorf("report %+v; want in step with the rule adopted", r)
 	}
 }
+
+// TestSyncStrayDeleteIsDescribedByName: a rule of ours no plan wants (an
+// add whose answer was lost, then the rule set changed) is deleted; the
+// call reads, for HR on the intercept page and 发送失败, with the rule's
+// name, never WeCom's rule id.
+func TestSyncStrayDeleteIsDescribedByName(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	id := e.fake.SetInterceptRule(wecomtest.InterceptRule{Name: intercept.NamePrefix + "旧规则", Words: []string{"x"}, Type: 2, Range: wecomtest.InterceptRange{Departments: []int64{1}}})
+	if err := e.sync.Sync(ctx); err != nil { // planned, not delivered
+		t.Fatal(err)
+	}
+	r := e.report(t)
+	if len(r.Calls) != 1 {
+		t.Fatalf("calls %+v; want the stray's delete", r.Calls)
+	}
+	for _, c := range r.Calls {
+		if d := c.Describe(r.Rules); strings.Contains(d, id) || !strings.Contains(d, "「"+intercept.NamePrefix+"旧规则」") {
+			t.Errorf("the stray's delete reads %q; want its name, not the id %s", d, id)
+		}
+	}
+	e.out.Drain(t)
+	if n := len(e.fake.InterceptRules()); n != 0 {
+		t.Errorf("%d rules left; want the stray deleted", n)
+	}
+}
