@@ -18,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wecom-guard/wecom-guard/bot"
+	"github.com/wecom-guard/wecom-guard/bot/outcall"
 	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
@@ -233,6 +234,46 @@ func TestAdminDeadLetterRetryIsAudited(t *testing.T) {
 	_, body = e.call("GET", "/api/v1/audit", e.tokens["auditor"], "")
 	if !strings.Contains(body, `"action":"outbox.retry"`) || !strings.Contains(body, `"user":"hr-user"`) || !strings.Contains(body, id) {
 		t.Fatalf("audit log %s, want the retry by hr-user", body)
+	}
+}
+
+// TestAdminDeadCallHidesItsArgumentsFromAuditors: a given-up WeCom call
+// (a leaver's transfer) carries the customers' external_userids in its
+// arguments; the auditor, who sees customers masked on 离职继承, reads
+// the dead letter without them, HR with them (to retry knowingly).
+func TestAdminDeadCallHidesItsArgumentsFromAuditors(t *testing.T) {
+	e := newAdminEnv(t)
+	ctx := context.Background()
+	if err := e.st.EnsureOutboxGroup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const customer = "wmCustomer0042"
+	if _, err := outcall.Enqueue(ctx, e.st, "handover", "handover/lisi/customer/1", "离职继承：把离职成员 lisi 的 1 位客户转接给 zhaoliu",
+		map[string]any{"key": "handover/lisi/customer/1", "leaver": "lisi", "kind": "customer", "takeover": "zhaoliu", "ids": []string{customer}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := e.st.ReadOutbox(ctx, "r", 1, 0)
+	if err := e.st.DeadLetter(ctx, got[0], "permanent error: 40097", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for role, shown := range map[string]bool{"auditor": false, "hr": true} {
+		code, body := e.call("GET", "/api/v1/outbox/dead", e.tokens[role], "")
+		var dl struct {
+			DeadLetters []struct {
+				store.DeadLetter
+				Text string `json:"text"`
+			} `json:"dead_letters"`
+		}
+		if err := json.Unmarshal([]byte(body), &dl); code != 200 || err != nil || len(dl.DeadLetters) != 1 {
+			t.Fatalf("%s: dead letters: %d %s", role, code, body)
+		}
+		d := dl.DeadLetters[0]
+		if has := strings.Contains(string(d.Entry.Payload), customer); has != shown {
+			t.Errorf("%s: the customer's id in the dead letter: %v, want %v (%s)", role, has, shown, d.Entry.Payload)
+		}
+		if !strings.Contains(d.Text, "离职继承") {
+			t.Errorf("%s: text %q; want what the call did", role, d.Text)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/store"
 )
 
@@ -49,6 +50,8 @@ var auditFieldZH = map[string]string{
 	"role":               "角色",
 	"created":            "创建时间",
 	"expires":            "到期时间",
+	// Appeals (mine.go, review.go): the violation by its 记录 reference.
+	"violation": "违规记录",
 	// 离职继承 (extcontact.go, bot/handover).
 	"takeover": "接替成员",
 	"queued":   "排队数",
@@ -62,8 +65,8 @@ var auditFieldZH = map[string]string{
 // auditSkip are fields that change with every write and say nothing.
 var auditSkip = map[string]bool{"call": true, "set_by": true, "updated": true, "violations": true, "opened": true, "id": true, "user": true, "chat_id": true, "added": true, "removed": true}
 
-// statusZH names a case's statuses.
-var statusZH = map[string]string{"open": "待处理", "acknowledged": "已受理", "resolved": "已处理"}
+// statusZH names the statuses of cases and appeals.
+var statusZH = map[string]string{"open": "待处理", "acknowledged": "已受理", "resolved": "已处理", "accepted": "已通过", "rejected": "未通过"}
 
 // describeAudit writes e for people: who did what to what, and the diff.
 func describeAudit(e store.AuditEntry, l labels, loc *time.Location) auditView {
@@ -111,6 +114,8 @@ func targetZH(action, target string, l labels) string {
 		return "（policy.yaml）"
 	case action == "ui.login":
 		return "" // the target is a token id, of no use to a reader
+	case strings.HasPrefix(action, "appeal."):
+		return "" // an appeal id; the record is among the changes
 	}
 	return " " + target
 }
@@ -251,6 +256,8 @@ func valueZH(field string, v any, loc *time.Location) string {
 			return zh(chatKindZH, v)
 		case "role":
 			return roleZH(v)
+		case "violation":
+			return "记录 " + bot.Ref(v)
 		}
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 			return formatTime(t, loc)

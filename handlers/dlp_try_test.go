@@ -13,9 +13,10 @@ import (
 	"github.com/wecom-guard/wecom-guard/dlp"
 )
 
-// TestTryConsultsDLP: 试一试 (POST /api/v1/test) reports customer_record
-// and document hits from the data in force, as the pipeline does, masked
-// and said in Chinese; a random number and unrelated text are not hits.
+// TestTryConsultsDLP: HR's 试一试 (POST /api/v1/test) reports
+// customer_record and document hits from the data in force, as the
+// pipeline does, masked and said in Chinese; a random number and unrelated
+// text are not hits; an auditor's leaves the data out.
 func TestTryConsultsDLP(t *testing.T) {
 	e := newDLPEnv(t)
 	ctx := context.Background()
@@ -32,11 +33,11 @@ func TestTryConsultsDLP(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, func() bool { return len(e.data.Index().Sets()) == 1 && len(e.data.Index().Docs()) == 1 })
-	try := func(text string) (string, []map[string]any) {
+	tryAs := func(role, text string) (string, []map[string]any, bool) {
 		t.Helper()
 		body, _ := json.Marshal(map[string]string{"text": text, "chat_kind": "work"})
 		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/test", bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+e.tokens["auditor"])
+		req.Header.Set("Authorization", "Bearer "+e.tokens[role])
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -44,13 +45,22 @@ func TestTryConsultsDLP(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		var v struct {
-			Action string           `json:"action"`
-			Hits   []map[string]any `json:"hits"`
+			Action   string           `json:"action"`
+			Hits     []map[string]any `json:"hits"`
+			Withheld bool             `json:"data_withheld"`
 		}
 		if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&v) != nil {
 			t.Fatalf("%q: status %d", text, resp.StatusCode)
 		}
-		return v.Action, v.Hits
+		return v.Action, v.Hits, v.Withheld
+	}
+	try := func(text string) (string, []map[string]any) {
+		t.Helper()
+		action, hits, withheld := tryAs("hr", text)
+		if withheld {
+			t.Errorf("%q: HR's check left the data out", text)
+		}
+		return action, hits
 	}
 	find := func(hits []map[string]any, kind string) map[string]any {
 		for _, h := range hits {
@@ -86,6 +96,14 @@ func TestTryConsultsDLP(t *testing.T) {
 			if s, ok := v.(string); ok && strings.Contains(s, "四千二百") {
 				t.Errorf("hit %s holds the document's text: %q", k, s)
 			}
+		}
+	}
+	// An auditor's check is no oracle of who is a customer or what a
+	// protected document says: neither is consulted, and the answer says so.
+	for _, text := range []string{"客户电话 139 1234 5678，麻烦回个电话", "大家注意：" + secretParagraph} {
+		_, hits, withheld := tryAs("auditor", text)
+		if !withheld || find(hits, "customer_record") != nil || find(hits, "document") != nil {
+			t.Errorf("auditor's check of %.20q: withheld %v, hits %v; want the data left out", text, withheld, hits)
 		}
 	}
 	if _, hits := try("本季度华东大区经销商大会定于下月召开，会议讨论渠道建设、培训计划和年度评优，请各位经理提前准备汇报材料并报名参会。"); find(hits, "document") != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/rules"
 )
@@ -149,6 +150,20 @@ func TestDescribeAudit(t *testing.T) {
 			remove:  []string{"b: 2"},
 		},
 		{
+			name:    "appeal filed from the employee's page",
+			e:       store.AuditEntry{User: "zhangsan", Role: RoleEmployee, Action: "appeal.file", Target: store.AppealIDFor("msg:a3"), After: raw(t, map[string]any{"violation": "msg:a3"})},
+			summary: "zhangsan 提交申诉",
+			changes: []auditChange{{Field: "违规记录", Before: "（无）", After: "记录 " + bot.Ref("msg:a3")}},
+		},
+		{
+			name: "appeal accepted",
+			e: store.AuditEntry{User: "hr1", Action: "appeal.accept", Target: store.AppealIDFor("msg:a3"),
+				After: raw(t, map[string]any{"status": "accepted", "reason": "已核实", "violation": "msg:a3"})},
+			summary: "hr1 通过申诉",
+			changes: []auditChange{{Field: "原因", Before: "（无）", After: "已核实"}, {Field: "状态", Before: "（无）", After: "已通过"},
+				{Field: "违规记录", Before: "（无）", After: "记录 " + bot.Ref("msg:a3")}},
+		},
+		{
 			name:    "chat kind",
 			e:       store.AuditEntry{User: "hr1", Action: "chat.set", Target: "wr1", Before: raw(t, store.ChatInfo{ChatID: "wr1", Kind: "work"}), After: raw(t, store.ChatInfo{ChatID: "wr1", Kind: "external", Name: "销售群"})},
 			summary: "hr1 设置群聊 wr1",
@@ -173,6 +188,11 @@ func TestDescribeAudit(t *testing.T) {
 			if strings.ContainsAny(text, "{}\"") || strings.Contains(text, tc.e.Action) {
 				t.Errorf("%q reads as JSON or holds the action code", text)
 			}
+			for _, code := range []string{"msg:", "accepted", store.AppealIDFor("msg:a3")} {
+				if strings.Contains(text, code) {
+					t.Errorf("%q shows the code %q", text, code)
+				}
+			}
 		})
 	}
 }
@@ -187,6 +207,7 @@ func TestI18nMatchesConsole(t *testing.T) {
 	}
 	for name, m := range map[string]map[string]string{
 		"kinds": kindZH, "severities": severityZH, "actions": actionZH, "chat kinds": chatKindZH, "audit actions": auditZH,
+		"roles": {RoleHR: roleZH(RoleHR), RoleOwner: roleZH(RoleOwner), RoleAuditor: roleZH(RoleAuditor), RoleEmployee: roleZH(RoleEmployee), "system": roleZH("system")},
 	} {
 		for code, zhName := range m {
 			if !strings.Contains(string(js), `"`+zhName+`"`) {

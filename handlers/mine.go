@@ -187,6 +187,10 @@ func (s *Server) myAppeal(c *gin.Context) error {
 		return err
 	}
 	ctx, user := c.Request.Context(), principalOf(c).User
+	before, err := s.myView(ctx, v)
+	if err != nil {
+		return err
+	}
 	// The message id makes a retried submission (a double click, a
 	// reload) file nothing twice.
 	reply, err := ap.FileAppeal(ctx, bot.AppealRequest{User: user, Violation: v.ID, Reason: reason,
@@ -203,8 +207,10 @@ func (s *Server) myAppeal(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	// The reply says why when nothing was filed (too long, withdrawn).
-	if mv.Appeal != nil {
+	// The reply says why when nothing was filed (too long, withdrawn);
+	// a second submission (a double click) files nothing and is not
+	// audited again.
+	if mv.Appeal != nil && before.Appeal == nil {
 		if err := s.audit(c, "appeal.file", store.AppealIDFor(v.ID), nil, gin.H{"violation": v.ID}); err != nil {
 			return err
 		}

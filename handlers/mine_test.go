@@ -210,6 +210,23 @@ func TestEmployeeAppealsFromTheirPage(t *testing.T) {
 	if err != nil || len(as) != 1 || as[0].Source != bot.AppealFromConsole || as[0].User != "zhangsan" || as[0].Case == "" {
 		t.Fatalf("appeals stored %+v, %v; want one from the console, in a case", as, err)
 	}
+	// …and is audited once, as the member's.
+	audit, err := e.st.AuditLog(context.Background(), 50, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	filed := 0
+	for _, a := range audit {
+		if a.Action == "appeal.file" {
+			filed++
+			if a.User != "zhangsan" || a.Role != handlers.RoleEmployee {
+				t.Errorf("appeal audited as %s (%s); want the member", a.User, a.Role)
+			}
+		}
+	}
+	if filed != 1 {
+		t.Errorf("%d appeal.file audit entries after a double click; want 1", filed)
+	}
 	cs, ok, err := e.st.Case(context.Background(), as[0].Case)
 	if err != nil || !ok || len(cs.Appeals) != 1 {
 		t.Fatalf("case %+v: want the appeal joined", cs)

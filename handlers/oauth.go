@@ -496,6 +496,8 @@ func roleZH(role string) string {
 		return "审计"
 	case RoleEmployee:
 		return "员工"
+	case "system":
+		return "系统" // the service itself (the handover's transfers)
 	}
 	return role
 }

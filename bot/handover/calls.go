@@ -183,6 +183,10 @@ var auditTransfer = map[string]string{KindCustomer: "handover.transfer", KindGro
 
 const auditGivenUp = "handover.transfer_failed"
 
+// givenUpReason is a given-up transfer's reason when WeCom gave no
+// errcode (it could not be reached, or answered garbage).
+const givenUpReason = "多次尝试仍未送达企业微信，已停止重试"
+
 // audit records a transfer in the audit log; a failure is logged (the
 // transfer is made and recorded on its items either way).
 func (h handler) audit(ctx context.Context, c transferCall, action string, a transferAudit) {
@@ -229,7 +233,10 @@ func (h handler) Failed(ctx context.Context, raw json.RawMessage, f outcall.Fail
 		case code != 0:
 			it.Reason = Reason(code)
 		default:
-			it.Reason = "多次尝试仍未送达企业微信：" + f.Err.Error()
+			// HR reads this on the 离职继承 page: Chinese only; the
+			// error itself (English, with URLs) is in the sender's log
+			// line and the dead letter.
+			it.Reason = givenUpReason
 		}
 		tally.count(it)
 	})

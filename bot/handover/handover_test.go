@@ -392,3 +392,44 @@ func TestHandoverBatches(t *testing.T) {
 		}
 	}
 }
+
+// TestHandoverGivenUpWithoutErrcodeReadsInChinese: when the outbox gives
+// up on a transfer WeCom never answered with an errcode (HTTP 500s), the
+// customer's reason, shown to HR on the 离职继承 page, is a Chinese
+// sentence, not the Go error (English, with WeCom's URL).
+func TestHandoverGivenUpWithoutErrcodeReadsInChinese(t *testing.T) {
+	e := newEnv(t, nil)
+	c, err := wecom.NewClient(wecom.ClientConfig{BaseURL: e.fake.URL(), CorpID: "wwcorp", Secret: "s", AgentID: 1000002, Tokens: &wecom.MemoryTokenStore{}, Now: func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.out = outcalltest.New(t, outcalltest.Config{Store: e.st, API: c, MaxAttempts: 2, Now: func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now },
+		Calls: map[string]outcall.Handler{handover.CallName: e.svc.Handler()}})
+	ctx := context.Background()
+	e.fake.SetLeaver("lisi", e.now, "wmA")
+	if err := e.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.SetFaults(wecomtest.Faults{HTTP500: 1, APIs: []string{wecomtest.APIResignedTransfer}})
+	for range 3 {
+		work(t, e)
+		e.advance(time.Second)
+	}
+	if d := e.out.Dead(t); len(d) != 1 {
+		t.Fatalf("dead letters %+v; want the transfer given up", d)
+	}
+	h, _ := e.svc.Get(ctx, "lisi")
+	it := h.Items["customer:wmA"]
+	if it.State != handover.StateFailed || it.Reason == "" {
+		t.Fatalf("item %+v; want failed with a reason", it)
+	}
+	for _, r := range it.Reason {
+		if r < 0x80 && r != ' ' {
+			t.Errorf("reason %q carries ASCII (an error's text, a URL); want a Chinese sentence", it.Reason)
+			break
+		}
+	}
+}

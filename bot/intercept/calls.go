@@ -29,6 +29,8 @@ type Call struct {
 	Op   string `json:"op"`
 	Rule string `json:"rule,omitempty"` // the rule's key
 	ID   string `json:"id,omitempty"`   // a stray rule of ours to delete
+	// Name is the stray rule's name in WeCom, for people (Describe).
+	Name string `json:"name,omitempty"`
 	Want *Rule  `json:"want,omitempty"`
 	Plan int64  `json:"plan"`
 	Seq  int    `json:"seq"`
@@ -54,7 +56,10 @@ func (c Call) Describe(rules map[string]Owned) string {
 		}
 		return "删除客户聊天拦截规则"
 	}
-	return "删除重复的客户聊天拦截规则（企业微信规则 " + c.ID + "）"
+	if c.Name != "" {
+		return "删除多余的客户聊天拦截规则「" + c.Name + "」"
+	}
+	return "删除多余的客户聊天拦截规则" // never WeCom's rule id: it means nothing to HR
 }
 
 // Claim marks a rule a delivery is changing.
@@ -112,7 +117,13 @@ func (h handler) Deliver(ctx context.Context, raw json.RawMessage, attempt int) 
 		if slot == "" {
 			slot = "id:" + c.ID
 		}
-		if cl, held := st.Claims[slot]; held && cl.Call != a.Key {
+		// A claim under this very key is an earlier delivery of this
+		// entry that did not finish: one that died mid-call (the outbox
+		// hands the entry on after ClaimIdle, at the same attempt) or a
+		// slow one still calling. Like another call's claim it holds
+		// until stale, and is then taken over with a look first: WeCom
+		// may have made the change already.
+		if cl, held := st.Claims[slot]; held {
 			if s.cfg.Now().Sub(cl.Since) < staleClaim {
 				return fmt.Errorf("intercept call %s: rule %s: %w", a.Key, slot, outcall.ErrBusy)
 			}

@@ -401,11 +401,11 @@ func (s *Syncer) plan(st *State, rs *rules.RuleSet, remote []wecom.InterceptRule
 	if !live {
 		for name, id := range orphans {
 			if !names[name] {
-				add(Call{Op: OpDelete, ID: id})
+				add(Call{Op: OpDelete, ID: id, Name: name})
 			}
 		}
 		for _, id := range strays {
-			add(Call{Op: OpDelete, ID: id})
+			add(Call{Op: OpDelete, ID: id, Name: ids[id]})
 		}
 	}
 	for _, r := range plan.Rules {

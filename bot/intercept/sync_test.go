@@ -2,9 +2,11 @@ package intercept_test
 
 import (
 	"context"
+	"encoding/json"
 	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -438,3 +440,100 @@ func (f failingClient) DeleteInterceptRule(context.Context, string) error {
 }
 
 var _ intercept.Client = failingClient{}
+
+// TestSyncRedeliveryAfterADeadDeliveryMakesNoSecondAdd: a delivery claims
+// the rule, WeCom makes it, and the replica dies before recording it. The
+// outbox hands the entry, still at attempt 0, to another replica (after
+// ClaimIdle); that delivery must not add the rule again while the claim
+// may be a live delivery's, and once the claim is stale it looks first and
+// adopts the rule WeCom holds.
+func TestSyncRedeliveryAfterADeadDeliveryMakesNoSecondAdd(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	e := newEnv(t, func(c *intercept.Config) { c.Now = clock })
+	ctx := context.Background()
+	mark(t, e.files, "secrets", "intercept: block")
+	e.save(t)
+	if err := e.sync.Sync(ctx); err != nil { // planned and queued, not delivered
+		t.Fatal(err)
+	}
+	r := e.report(t)
+	if len(r.Calls) != 1 {
+		t.Fatalf("calls %+v; want the one add", r.Calls)
+	}
+	var key string
+	var call intercept.Call
+	for key, call = range r.Calls {
+	}
+	// The dead delivery: its claim, and the rule WeCom made for it.
+	if err := e.store.UpdateInterceptState(ctx, func(old []byte) ([]byte, error) {
+		var st intercept.State
+		if err := json.Unmarshal(old, &st); err != nil {
+			return nil, err
+		}
+		if st.Claims == nil {
+			st.Claims = map[string]intercept.Claim{}
+		}
+		st.Claims[call.Rule] = intercept.Claim{Call: key, Since: clock()}
+		return json.Marshal(st)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := wecom.NewClient(wecom.ClientConfig{BaseURL: e.fake.URL(), CorpID: "wwcorp", Secret: "s", AgentID: 1000002, Tokens: &wecom.MemoryTokenStore{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := call.Want
+	if _, err := c.AddInterceptRule(ctx, wecom.InterceptRule{Name: w.Name, Words: w.Words, Semantics: w.Semantics, Type: w.Type(), Range: w.Range}); err != nil {
+		t.Fatal(err)
+	}
+	// Redelivered at attempt 0 while the claim is fresh: nothing sent.
+	e.out.Round(t)
+	if n := e.fake.Calls(wecomtest.APIAddInterceptRule); n != 1 {
+		t.Errorf("%d adds; want only the dead delivery's", n)
+	}
+	// Past the claim's life: the rule is found and adopted.
+	mu.Lock()
+	now = now.Add(3 * time.Minute)
+	mu.Unlock()
+	e.out.Drain(t)
+	if d := e.out.Dead(t); len(d) != 0 {
+		t.Errorf("dead letters %+v", d)
+	}
+	if n := e.fake.Calls(wecomtest.APIAddInterceptRule); n != 1 {
+		t.Errorf("%d adds; want only the dead delivery's", n)
+	}
+	if n := len(e.fake.InterceptRules()); n != 1 {
+		t.Errorf("%d rules in WeCom; want one", n)
+	}
+	if r := e.report(t); r.Status != intercept.StatusInStep || r.Changes.Adopted != 1 || len(r.Claims) != 0 {
+		t.Errorf("report %+v; want in step with the rule adopted", r)
+	}
+}
+
+// TestSyncStrayDeleteIsDescribedByName: a rule of ours no plan wants (an
+// add whose answer was lost, then the rule set changed) is deleted; the
+// call reads, for HR on the intercept page and 发送失败, with the rule's
+// name, never WeCom's rule id.
+func TestSyncStrayDeleteIsDescribedByName(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	id := e.fake.SetInterceptRule(wecomtest.InterceptRule{Name: intercept.NamePrefix + "旧规则", Words: []string{"x"}, Type: 2, Range: wecomtest.InterceptRange{Departments: []int64{1}}})
+	if err := e.sync.Sync(ctx); err != nil { // planned, not delivered
+		t.Fatal(err)
+	}
+	r := e.report(t)
+	if len(r.Calls) != 1 {
+		t.Fatalf("calls %+v; want the stray's delete", r.Calls)
+	}
+	for _, c := range r.Calls {
+		if d := c.Describe(r.Rules); strings.Contains(d, id) || !strings.Contains(d, "「"+intercept.NamePrefix+"旧规则」") {
+			t.Errorf("the stray's delete reads %q; want its name, not the id %s", d, id)
+		}
+	}
+	e.out.Drain(t)
+	if n := len(e.fake.InterceptRules()); n != 0 {
+		t.Errorf("%d rules left; want the stray deleted", n)
+	}
+}

@@ -12,7 +12,7 @@ export const ACTION_LABELS = { none: "不处理", log: "仅记录", warn: "私�
 export const STATUS_LABELS = { open: "待处理", acknowledged: "已受理", resolved: "已结案" };
 export const CHAT_KIND_LABELS = { work: "工作群", private: "私人群", external: "外部群", direct: "单聊", profile: "昵称/资料" };
 export const DECISION_LABELS = { no_action: "不处理" };
-export const ROLE_LABELS = { hr: "HR", owner: "群主", auditor: "审计", employee: "员工" };
+export const ROLE_LABELS = { hr: "HR", owner: "群主", auditor: "审计", employee: "员工", system: "系统" };
 
 // FINDING_LABELS name what was found (moderation kinds).
 export const FINDING_LABELS = {

@@ -1,8 +1,9 @@
 // 试一试: check a message against the rules in force (or HR's unsaved
 // draft of policy.yaml) and see what the bot would do, which words matched
-// and why, without sending anything. Customer records and protected
-// documents are consulted as the service does: a hit says which set and
-// column, or which document, in Chinese; its evidence stays masked.
+// and why, without sending anything. For HR, customer records and
+// protected documents are consulted as the service does: a hit says which
+// set and column, or which document, in Chinese; its evidence stays
+// masked. An auditor's check leaves them out, and the page says so.
 import { api, isHR } from "../api.js";
 import { $, h, emptyRow, guard, sevBadge } from "../dom.js";
 import { rfc3339 } from "../format.js";
@@ -20,6 +21,7 @@ async function check() {
   if (draft) body.draft = { "policy.yaml": await draftPolicy() };
   const v = await api("POST", "/api/v1/test", body);
   $("try-draft-used").hidden = !draft;
+  $("try-data-note").hidden = !v.data_withheld;
   $("try-result").hidden = false;
   $("try-action").textContent = label(ACTION_LABELS, v.action);
   $("try-severity").replaceChildren(sevBadge(v.severity));
@@ -107,6 +109,7 @@ export default {
           h("strong", { id: "try-severity" }),
           h("span", { className: "draft-badge", id: "try-draft-used", hidden: true }, "按草稿")),
         h("p", { className: "highlight", id: "try-highlight" }),
+        h("p", { className: "muted", id: "try-data-note", hidden: true }, "审计角色的检测不比对客户数据和保密文件，只有人力资源部可以用真实数据试一试。"),
         h("table", { className: "table", id: "try-hits" },
           h("thead", {},
             h("tr", {},
