@@ -479,8 +479,12 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 	// Inside a word whose continuation failed, when falling back reports
 	// nothing and goes nowhere: a repeated or an inserted rune? Cheap tests
 	// first: a repeat, or a change between Han and other letters.
+	// One original character folded to several letters (Ⅻ → xii) is one
+	// inserted rune, whatever words its own letters begin: continues is not
+	// asked inside it.
 	r := runes[i]
-	if state == root || r != prev && isHan(r) == isHan(prev) || nodes[next].base < 0 || s.continues(runes, i+1, next) {
+	expanded := i+1 < len(runes) && offs[i+1] == offs[i] && !isHan(r)
+	if state == root || r != prev && isHan(r) == isHan(prev) || nodes[next].base < 0 || !expanded && s.continues(runes, i+1, next) {
 		return next, 0
 	}
 	if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
