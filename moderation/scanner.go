@@ -483,8 +483,7 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 	// inserted rune, whatever words its own letters begin: continues is not
 	// asked inside it.
 	r := runes[i]
-	expanded := i+1 < len(runes) && offs[i+1] == offs[i] && !isHan(r)
-	if state == root || r != prev && isHan(r) == isHan(prev) || nodes[next].base < 0 || !expanded && s.continues(runes, i+1, next) {
+	if state == root || r != prev && isHan(r) == isHan(prev) || nodes[next].base < 0 || !expanded(runes, offs, i) && s.continues(runes, i+1, next) {
 		return next, 0
 	}
 	if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
@@ -498,6 +497,12 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 		return state, n
 	}
 	return next, 0
+}
+
+// expanded reports whether runes[i] is the first of several runes one
+// original non-Han character folded to (Ⅻ → xii).
+func expanded(runes []rune, offs []int32, i int) bool {
+	return i+1 < len(runes) && offs[i+1] == offs[i] && !isHan(runes[i])
 }
 
 // repeats counts the runes skipped right before i.

@@ -61,7 +61,6 @@ var detectorFamilies = map[string]struct {
 var evasionFloors = map[string]int{
 	"initials":   96, // tmd: 他妈的 is in no default list (32 lines of the benign corpus, TMD 4)
 	"line-break": 95, // 今晚来玩百家\n乐吧: 百家 + 乐吧 read as ordinary words across the break
-	"filler":     95, // 卖Ⅶ淫: 卖淫 is in no default list
 }
 
 func caught(e *Engine, fl familyLine) (bool, Verdict) {

@@ -225,7 +225,7 @@ func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
 			continue
 		}
 		if !isHan(r) {
-			if insertedLetter(sc, n, first, last) {
+			if p.insertedLetter(sc, n, first, last) {
 				continue // judged like noise: 支援Ⅱ交付 is two words, 赌Ⅲ博 the keyword
 			}
 			return false
@@ -397,10 +397,10 @@ func (p *precision) bits(freq float64) float64 {
 }
 
 // insertedLetter reports whether the non-Han rune sc.norm[n] comes from one
-// original character standing alone between two Han characters inside the
+// original character standing alone (noise aside) between two Han characters inside the
 // finding [first, last] (a Roman numeral, an enclosed number, a Greek or
 // Latin letter: 赌Ⅲ博, 支援Ⅱ交付), the matcher's inserted rune.
-func insertedLetter(sc *precisionScratch, n, first, last int) bool {
+func (p *precision) insertedLetter(sc *precisionScratch, n, first, last int) bool {
 	o := sc.offs[n]
 	if int(o) <= first || int(o) >= last {
 		return false
@@ -412,7 +412,18 @@ func insertedLetter(sc *precisionScratch, n, first, last int) bool {
 	for b+1 < len(sc.norm) && sc.offs[b+1] == o {
 		b++
 	}
-	return a > 0 && isHan(sc.norm[a-1]) && b+1 < len(sc.norm) && isHan(sc.norm[b+1])
+	return p.hanNear(sc, a-1, -1) && p.hanNear(sc, b+1, 1)
+}
+
+// hanNear reports whether the first rune from sc.norm[k] in direction dir
+// that is not noise is Han (消毒 Ⅱ.品控: the space and the dot are noise).
+func (p *precision) hanNear(sc *precisionScratch, k, dir int) bool {
+	for ; k >= 0 && k < len(sc.norm); k += dir {
+		if r := sc.norm[k]; p.norm.ClassOf(r) != moderation.ClassNoise {
+			return isHan(r)
+		}
+	}
+	return false
 }
 
 func isLineBreak(r rune) bool { return r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029 }
