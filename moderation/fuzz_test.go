@@ -47,7 +47,8 @@ func FuzzScan(f *testing.F) {
 		"\xff\xfe大\xff麻", "du bo 賭博", "⑽⑽",
 		"兼职职刷单 fuuuck 百\n\n家乐 你。妈。的。 卖Ⅶ淫 裸⑵照 赌c博 赌ぁ博", "\u202e博赌\u202c\u202e", "&#36172;&#21338; 援&nbsp;交 <b>赌</b>博 &#x;&",
 		"赌bo du博 sb cnm Please loop in Du Bo dubo.li@corp.com", "菠菜 傻比 女马的 木仓 贝者博", "&#36172;", "赌\u202e&#21338;",
-		"撒比 宾毒 斯斯彩 脑虎机 诺聊 杂弹 撒 *比", "草你妈的 傻笔一个 白勺 西示 衣果聊 山山"} {
+		"撒比 宾毒 斯斯彩 脑虎机 诺聊 杂弹 撒 *比", "草你妈的 傻笔一个 白勺 西示 衣果聊 山山",
+		"今晚来玩百家\n乐吧 兼职\r\n刷单 大\u2028麻烦", "赌Ⅻ博 刷ⅷ单 大Ⅻ\n麻 ⅻ"} {
 		f.Add(s)
 	}
 	entries := make([]moderation.Entry, len(fuzzWords))

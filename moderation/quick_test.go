@@ -125,7 +125,8 @@ func checkQuick(t *testing.T, s *Scanner, text string, q int) {
 func FuzzQuick(f *testing.F) {
 	for _, s := range []string{"", "收到马上处理！这个bug复现了~明天我休息", "PR已经合并！谢谢大家", "赌c博 赌。博 赌\n博 赌赌博",
 		"du bo 賭博 dǔbó", "菠菜 傻比 女马的", "&#36172;&#21338; <b>赌</b>博", "\u202e博赌\u202c", "加我v信 13812345678",
-		"长江大桥 下线了", "㈠½ﬁ 👍🏻 ①②③④⑤", "a\xffb\xc0\xe4\xb8"} {
+		"长江大桥 下线了", "㈠½ﬁ 👍🏻 ①②③④⑤", "a\xffb\xc0\xe4\xb8",
+		"这个问题太大\n麻烦你看一下", "赌Ⅻ博 刷ⅷ单\r\n单", "老虎\n机器人"} {
 		f.Add(s)
 	}
 	scanners := quickScanners(f)

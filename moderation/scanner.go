@@ -479,8 +479,11 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 	// Inside a word whose continuation failed, when falling back reports
 	// nothing and goes nowhere: a repeated or an inserted rune? Cheap tests
 	// first: a repeat, or a change between Han and other letters.
+	// One original character folded to several letters (Ⅻ → xii) is one
+	// inserted rune, whatever words its own letters begin: continues is not
+	// asked inside it.
 	r := runes[i]
-	if state == root || r != prev && isHan(r) == isHan(prev) || nodes[next].base < 0 || s.continues(runes, i+1, next) {
+	if state == root || r != prev && isHan(r) == isHan(prev) || nodes[next].base < 0 || !expanded(runes, offs, i) && s.continues(runes, i+1, next) {
 		return next, 0
 	}
 	if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
@@ -494,6 +497,12 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 		return state, n
 	}
 	return next, 0
+}
+
+// expanded reports whether runes[i] is the first of several runes one
+// original non-Han character folded to (Ⅻ → xii).
+func expanded(runes []rune, offs []int32, i int) bool {
+	return i+1 < len(runes) && offs[i+1] == offs[i] && !isHan(runes[i])
 }
 
 // repeats counts the runes skipped right before i.

@@ -274,6 +274,16 @@ func (s *Scanner) lettersBack(runes []rune, i, limit int) int {
 	return n
 }
 
+// letterBefore returns the last letter before i (0: none).
+func (s *Scanner) letterBefore(runes []rune, i int) rune {
+	for k := i - 1; k >= 0; k-- {
+		if s.code(runes[k]) != codeSkip {
+			return runes[k]
+		}
+	}
+	return 0
+}
+
 // lettersFwd counts the letters from i up to the next separator, up to limit+1.
 func (s *Scanner) lettersFwd(runes []rune, i, limit int) int {
 	n := 0
@@ -291,7 +301,7 @@ func (s *Scanner) lettersFwd(runes []rune, i, limit int) int {
 // crossSeparator decides whether the separator run at i lies inside a word:
 // a separator after every single character (你。妈。的。), or line breaks
 // next to a line of at most one character, or between two lines of at most
-// two (百\n\n家乐). Sentence punctuation between longer clauses (太大，麻烦你)
+// two (百\n\n家乐), or a single line break between two Han characters. Sentence punctuation between longer clauses (太大，麻烦你)
 // still ends the word. It marks the run and returns its length, or 0.
 func (s *Scanner) crossSeparator(runes []rune, i int, state int32) int {
 	j := i
@@ -300,6 +310,9 @@ func (s *Scanner) crossSeparator(runes []rune, i int, state int32) int {
 		r := runes[j]
 		c := s.code(r)
 		if c == codeSep {
+			if r == '\n' && j > i && runes[j-1] == '\r' {
+				continue // \r\n is one line break
+			}
 			if r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029 {
 				breaks++
 			} else {
@@ -323,6 +336,12 @@ func (s *Scanner) crossSeparator(runes []rune, i int, state int32) int {
 	switch {
 	case others == 1 && before == 1 && after == 1:
 	case breaks > 0 && (before <= 1 || after <= 1 || before <= maxLineShort && after <= maxLineShort):
+		mark = markBreak
+	case breaks == 1 && isHan(s.letterBefore(runes, i)) && isHan(runes[j]):
+		// One line break between two Han characters of a word, whatever
+		// the lines' lengths (老虎\n机在线玩). Two complete words on either
+		// side (老虎\n机器人) are a boundary that the ordinary-word pass of
+		// package rules tells apart.
 		mark = markBreak
 	default:
 		return 0

@@ -93,7 +93,7 @@ var contextRules = [...]contextRule{
 	},
 	{
 		Name:        "latin-name",
-		Explanation: "a Chinese word matched in pinyin that is a name written in Latin letters (Du Bo, DuBo), part of an e-mail address (dubo.li@…) or a word of an English sentence",
+		Explanation: "a Chinese word matched in pinyin that is a name written in Latin letters (Du Bo, DuBo), part of an e-mail address (dubo.li@…) or of a code (GDX-300), capitals naming a department or team (GDX 事业部), or a word of an English sentence",
 		Confidence:  20,
 		Latin:       latinName,
 	},
@@ -102,7 +102,9 @@ var contextRules = [...]contextRule{
 // latinName reports whether the Latin letters at bytes [bs, be) of text
 // read as a name or address rather than pinyin typed to get round a word
 // list: capitalized like a name (Du Bo, DuBo, not DUBO or dubo), inside an
-// e-mail address, or in a clause of English without Chinese characters.
+// e-mail address or a code joined to digits (GDX-300), an initialism in
+// capitals before a department or team word (GDX 事业部), or in a clause of
+// English without Chinese characters.
 func latinName(text string, bs, be int) bool {
 	span := text[bs:be]
 	prev, _ := utf8.DecodeLastRuneInString(text[:bs])
@@ -121,6 +123,19 @@ func latinName(text string, bs, be int) bool {
 	if strings.Contains(text[lo:hi], "@") {
 		return true
 	}
+	// A code or model number (GDX-300, TMD-2000): letters joined to digits.
+	if strings.ContainsAny(text[lo:hi], "0123456789") && !strings.ContainsAny(span, "0123456789&#;") {
+		return true
+	}
+	// An initialism in capitals naming a unit (GDX 事业部, RNM 项目组).
+	if strings.ToUpper(span) == span {
+		after := strings.TrimLeft(text[be:], " ")
+		for _, w := range orgWords {
+			if strings.HasPrefix(after, w) {
+				return true
+			}
+		}
+	}
 	// An English clause: no Chinese, and three words besides the span.
 	clause := clauseBefore(text, bs, 60, isSentenceEnd) + " " + clauseAfter(text, be, 60, isSentenceEnd)
 	words := 0
@@ -136,6 +151,10 @@ func latinName(text string, bs, be int) bool {
 	}
 	return words >= 3
 }
+
+// orgWords are the words after an initialism in capitals that make it the
+// name of a department, team or project rather than an insult.
+var orgWords = []string{"事业部", "事业群", "部门", "项目组", "项目", "小组", "团队", "中心", "组", "部", "办公室", "课题组"}
 
 func isAddrByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-' || c == '+' || c == '@'

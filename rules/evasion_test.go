@@ -59,9 +59,8 @@ var detectorFamilies = map[string]struct {
 // rules/README.md says why (a word the default lists do not hold, such as
 // 他妈的 behind tmd and 特么的, costs too many false alarms on ordinary chat).
 var evasionFloors = map[string]int{
-	"initials":   88, // tmd (他妈的), gdx (狗东西: insults have no initials)
-	"line-break": 90, // 老虎\n机在线玩: a line of two characters before a long one
-	"filler":     91, // 卖Ⅶ淫: 卖淫 is in no default list
+	"initials":   96, // tmd: 他妈的 is in no default list (32 lines of the benign corpus, TMD 4)
+	"line-break": 95, // 今晚来玩百家\n乐吧: 百家 + 乐吧 read as ordinary words across the break
 }
 
 func caught(e *Engine, fl familyLine) (bool, Verdict) {

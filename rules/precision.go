@@ -215,13 +215,19 @@ func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
 	sc.norm, sc.offs, _ = p.norm.Append(text[bf:bt], sc.norm[:0], sc.offs[:0])
 
 	// The keyword as written, its letters only; one that is not all
-	// Chinese (北京赛车pk10) is left to the matcher's own word boundaries.
+	// Chinese (北京赛车pk10) or crosses sentence punctuation (你。妈。的。)
+	// is left to the matcher's own word boundaries. A line break is judged
+	// like noise: 老虎\n机器人 is two words on two lines, 老虎\n机在线玩
+	// the keyword.
 	sc.run = sc.run[:0]
 	for n, r := range sc.norm {
-		if o := int(sc.offs[n]); o < first || o > last || p.norm.ClassOf(r) == moderation.ClassNoise {
+		if o := int(sc.offs[n]); o < first || o > last || p.norm.ClassOf(r) == moderation.ClassNoise || isLineBreak(r) {
 			continue
 		}
 		if !isHan(r) {
+			if p.insertedLetter(sc, n, first, last) {
+				continue // judged like noise: 支援Ⅱ交付 is two words, 赌Ⅲ博 the keyword
+			}
 			return false
 		}
 		sc.run = utf8.AppendRune(sc.run, r)
@@ -389,6 +395,38 @@ func (p *precision) segment(sc *precisionScratch, l *lattice, lo, from, to, firs
 func (p *precision) bits(freq float64) float64 {
 	return math.Log2(p.seg.Dict.TotalFreq() / max(freq, 1))
 }
+
+// insertedLetter reports whether the non-Han rune sc.norm[n] comes from one
+// original character standing alone (noise aside) between two Han characters inside the
+// finding [first, last] (a Roman numeral, an enclosed number, a Greek or
+// Latin letter: 赌Ⅲ博, 支援Ⅱ交付), the matcher's inserted rune.
+func (p *precision) insertedLetter(sc *precisionScratch, n, first, last int) bool {
+	o := sc.offs[n]
+	if int(o) <= first || int(o) >= last {
+		return false
+	}
+	a, b := n, n
+	for a > 0 && sc.offs[a-1] == o {
+		a--
+	}
+	for b+1 < len(sc.norm) && sc.offs[b+1] == o {
+		b++
+	}
+	return p.hanNear(sc, a-1, -1) && p.hanNear(sc, b+1, 1)
+}
+
+// hanNear reports whether the first rune from sc.norm[k] in direction dir
+// that is not noise is Han (消毒 Ⅱ.品控: the space and the dot are noise).
+func (p *precision) hanNear(sc *precisionScratch, k, dir int) bool {
+	for ; k >= 0 && k < len(sc.norm); k += dir {
+		if r := sc.norm[k]; p.norm.ClassOf(r) != moderation.ClassNoise {
+			return isHan(r)
+		}
+	}
+	return false
+}
+
+func isLineBreak(r rune) bool { return r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029 }
 
 func isHan(r rune) bool {
 	return r >= 0x2E80 && unicode.Is(unicode.Han, r)
