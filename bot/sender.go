@@ -36,6 +36,7 @@ type OutboxStore interface {
 	RenewLease(ctx context.Context, l store.Lease, until time.Time) (bool, error)
 	FinishLease(ctx context.Context, l store.Lease, keys ...string) (bool, error)
 	RetryLease(ctx context.Context, l store.Lease, e store.OutboxEntry, due time.Time) (bool, error)
+	KeepPending(ctx context.Context, consumer string, e store.OutboxEntry) (bool, error)
 	DeadLease(ctx context.Context, l store.Lease, e store.OutboxEntry, reason string, now time.Time) (bool, error)
 	TakeSendSlot(ctx context.Context, recipient, token string, now time.Time, perMinute, perHour int) (time.Duration, error)
 	CacheGet(ctx context.Context, key string, v any) (bool, error)
@@ -112,7 +113,22 @@ type SenderConfig struct {
 	LookupTTL time.Duration
 	// Calls are the handlers of the WeCom calls queued through the outbox
 	// (ActWeComCall), by call name (sender_calls.go).
-	Calls  map[string]outcall.Handler
+	Calls map[string]outcall.Handler
+	// CallWorkers is how many of those calls this replica makes at once
+	// (default 4), apart from the alerts: a slow WeCom API holds up no
+	// round. A call found when all are busy goes back for BusyWait.
+	CallWorkers int
+	// BusyWait is how long a call waiting its turn (outcall.ErrBusy: an
+	// add waiting for its plan's deletes, a rule another delivery is
+	// changing) waits before it is tried again (default 2 s); no attempt
+	// is counted, so waiting never dead-letters it.
+	BusyWait time.Duration
+	// UnhandledFor is how long a call whose handler this replica lacks (a
+	// rolling deploy: an older replica, or one with the feature off) is
+	// put back for another replica, every UnhandledWait (default 30 s),
+	// before it is dead-lettered (default 1 h).
+	UnhandledFor, UnhandledWait time.Duration
+
 	Logger zerolog.Logger
 	Now    func() time.Time
 	// Rand returns a float in [0,1) for jitter (math/rand/v2 by default).
@@ -131,6 +147,12 @@ type Sender struct {
 	// entry is dropped when it is next consulted after that time, so the
 	// map holds at most one per member ever paced.
 	paced sync.Map
+	// callSlots bounds the calls in progress (CallWorkers); inCall holds
+	// the stream ids of those calls, so that one is never made twice here
+	// at once; calls waits for them (WaitCalls).
+	callSlots chan struct{}
+	inCall    sync.Map
+	calls     sync.WaitGroup
 }
 
 // NewSender returns a sender.
@@ -152,6 +174,10 @@ func NewSender(cfg SenderConfig) (*Sender, error) {
 	def(&cfg.PerHour, 600)
 	def(&cfg.Batch, 100)
 	def(&cfg.Workers, 8)
+	def(&cfg.CallWorkers, 4)
+	defD(&cfg.BusyWait, 2*time.Second)
+	defD(&cfg.UnhandledFor, time.Hour)
+	defD(&cfg.UnhandledWait, 30*time.Second)
 	defD(&cfg.BaseBackoff, 2*time.Second)
 	defD(&cfg.MaxBackoff, 5*time.Minute)
 	defD(&cfg.MaxAge, 24*time.Hour)
@@ -164,7 +190,7 @@ func NewSender(cfg SenderConfig) (*Sender, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64
 	}
-	return &Sender{cfg: cfg}, nil
+	return &Sender{cfg: cfg, callSlots: make(chan struct{}, cfg.CallWorkers)}, nil
 }
 
 // Run delivers until ctx ends. Errors of one round are logged and the
@@ -184,6 +210,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			sleep(ctx, time.Second)
 		}
 	}
+	s.WaitCalls()
 	return nil
 }
 
@@ -332,8 +359,8 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 		j := job(k.recipient)
 		j.groups = append(j.groups, k)
 	}
-	wait := s.startCalls(ctx, calls)
-	err = s.parallel(len(rcpts), func(i int) error {
+	err = s.startCalls(ctx, calls)
+	err2 := s.parallel(len(rcpts), func(i int) error {
 		j := jobs[rcpts[i]]
 		for _, c := range j.carriers {
 			if err := s.resend(ctx, c); err != nil {
@@ -347,7 +374,7 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 		}
 		return nil
 	})
-	return errors.Join(err, wait())
+	return errors.Join(err, err2)
 }
 
 // recipientJob is one recipient's share of a round.
@@ -571,6 +598,11 @@ func (s *Sender) verdict(e store.OutboxEntry, cause error, now time.Time) (store
 	if pe, ok := errors.AsType[*wecom.PaceError](cause); ok {
 		// The client's pacer refused before sending: wait, not a failure.
 		return e, now.Add(max(pe.Wait, time.Second)), ""
+	}
+	if errors.Is(cause, outcall.ErrBusy) {
+		// A call waiting its turn (its plan's deletes, another delivery's
+		// claim on its rule): not a failure either.
+		return e, now.Add(s.cfg.BusyWait), ""
 	}
 	permanent := errors.Is(cause, errNoRecipient) || (wecom.Permanent(cause) && !wecom.Retryable(cause))
 	e.Attempt++
