@@ -85,8 +85,8 @@ func (s *Syncer) Handler() outcall.Handler { return handler{s} }
 
 type handler struct{ s *Syncer }
 
-// Deliver makes one planned call. A call of an older plan, or one made
-// already, is dropped. The call's rule is claimed before WeCom is called,
+// Deliver makes one planned call. A call the plan in force does not hold
+// (an older plan's, or one made already) is dropped. The call's rule is claimed before WeCom is called,
 // so two deliveries never change one rule at once; the outcome is recorded
 // whatever the plan has become since, so no made rule is forgotten. A
 // retry (attempt > 0) first looks for what an earlier try whose answer
@@ -108,8 +108,10 @@ func (h handler) Deliver(ctx context.Context, raw json.RawMessage, attempt int) 
 	_, err := s.change(ctx, func(st *State) error {
 		obsolete, takeover = false, false
 		var ok bool
+		// A call of the plan in force, planned by it or carried over
+		// from an earlier one under its key (plan); keys never repeat.
 		c, ok = st.Calls[a.Key]
-		if st.Plan != a.Plan || !ok {
+		if !ok {
 			obsolete = true
 			return nil
 		}
@@ -216,7 +218,7 @@ func (h handler) Deliver(ctx context.Context, raw json.RawMessage, attempt int) 
 				delete(st.Rules, c.Rule)
 			}
 		}
-		if st.Plan != a.Plan {
+		if _, current := st.Calls[a.Key]; !current {
 			return nil
 		}
 		if counted != nil {
@@ -269,8 +271,8 @@ func (h handler) Failed(ctx context.Context, raw json.RawMessage, f outcall.Fail
 	}
 	_, err := s.change(ctx, func(st *State) error {
 		c, ok := st.Calls[a.Key]
-		if st.Plan != a.Plan || !ok {
-			return nil
+		if !ok {
+			return nil // a call no plan wants any more
 		}
 		st.fail(f.Err)
 		c.Attempts, c.Error, c.ErrCode, c.Dead = f.Attempt, st.Error, st.ErrCode, f.Dead
