@@ -118,7 +118,7 @@ func (s *Sender) wecomCall(ctx context.Context, e store.OutboxEntry) error {
 	}
 	now = s.cfg.Now()
 	next, due, reason := s.verdict(e, cause, now)
-	if errors.Is(cause, outcall.ErrBusy) && reason == "" {
+	if errors.Is(cause, outcall.ErrBusy) {
 		// Waiting its turn is no failure: the handler has nothing to record.
 		s.cfg.Logger.Debug().Str("key", e.Key).Str("call", env.Call).Time("retry_at", due).Err(cause).Msg("call waits its turn")
 		return s.cfg.Store.Reschedule(ctx, next, due)

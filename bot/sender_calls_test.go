@@ -271,3 +271,48 @@ func TestUnhandledCallWaitsForAnotherReplica(t *testing.T) {
 		t.Fatalf("dead letters %+v, %v; want nb/1 given up after an hour", d, err)
 	}
 }
+
+// At most CallWorkers calls are in progress on a replica; the calls read
+// meanwhile go back to the queue at their attempt and are made later.
+func TestCallWorkersBoundTheCallsInProgress(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	slow := newBlockingCall()
+	s := h.senderWith("r1", func(c *bot.SenderConfig) {
+		c.Calls = map[string]outcall.Handler{"slow": slow}
+		c.CallWorkers = 2
+		c.BusyWait = 20 * time.Millisecond
+	})
+	for i := range 5 {
+		if _, err := outcall.Enqueue(ctx, h.st, "slow", fmt.Sprintf("slow/%d", i), "测试调用", nil, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	<-slow.started
+	<-slow.started
+	for end := time.Now().Add(200 * time.Millisecond); time.Now().Before(end); {
+		if _, err := s.Round(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := slow.deliveries(); n != 2 {
+		t.Errorf("%d calls in progress, want CallWorkers (2)", n)
+	}
+	st, err := h.st.OutboxStats(ctx)
+	// Queued counts the stream, the calls in progress (pending) included.
+	if err != nil || st.Pending != 2 || st.Delayed+st.Queued-st.Pending != 3 {
+		t.Errorf("outbox %+v, %v; want 2 calls in progress and 3 waiting", st, err)
+	}
+	close(slow.release)
+	h.drain(ctx, nil, s)
+	s.WaitCalls()
+	if n := slow.deliveries(); n != 5 {
+		t.Errorf("%d calls made, want 5", n)
+	}
+	if d, _ := h.st.DeadLetters(ctx, 10); len(d) != 0 {
+		t.Errorf("%d dead letters, want none", len(d))
+	}
+}
