@@ -40,6 +40,10 @@ type Call struct {
 	ErrCode  int    `json:"errcode,omitempty"`
 	Error    string `json:"error,omitempty"`
 	Dead     bool   `json:"dead,omitempty"`
+	// Touched is when the call was planned or last failed: a replan keeps
+	// the key of a call touched within two verifications (its entry is
+	// alive, retried with backoff), never of one whose entry may be gone.
+	Touched time.Time `json:"touched,omitzero"`
 }
 
 // Describe says in Chinese what c changes, given the rules made so far.
@@ -275,7 +279,7 @@ func (h handler) Failed(ctx context.Context, raw json.RawMessage, f outcall.Fail
 			return nil // a call no plan wants any more
 		}
 		st.fail(f.Err)
-		c.Attempts, c.Error, c.ErrCode, c.Dead = f.Attempt, st.Error, st.ErrCode, f.Dead
+		c.Attempts, c.Error, c.ErrCode, c.Dead, c.Touched = f.Attempt, st.Error, st.ErrCode, f.Dead, s.cfg.Now()
 		st.Calls[a.Key] = c
 		st.Attempts, st.NextTry = f.Attempt, f.Retry
 		if f.Dead {

@@ -391,21 +391,25 @@ func (s *Syncer) plan(st *State, rs *rules.RuleSet, remote []wecom.InterceptRule
 	// A change planned before and not made yet keeps its key, its entry
 	// (still in the outbox, retried with backoff) and its attempts: a
 	// replan (every Verify) does not start a failing call afresh, so the
-	// outbox's dead-letter limit holds. Other calls get keys of this plan,
-	// whose random part no plan repeats, even after the state was lost
-	// (the outbox keeps the marks of queued keys for 7 days).
+	// outbox's dead-letter limit holds. Only while the call was planned or
+	// failed within two verifications: a failing call fails every few
+	// minutes (the backoff's 5 min at most), so one quiet longer may have
+	// lost its entry (dropped by a replica of an older release as an older
+	// plan's) and is queued anew. Other calls get keys of this plan, whose
+	// random part no plan repeats, even after the state was lost (the
+	// outbox keeps the marks of queued keys for 7 days).
 	nonce := planNonce()
 	n := 0
 	add := func(c Call) {
 		for k, old := range prev {
-			if !old.Dead && sameCall(old, c) {
+			if !old.Dead && sameCall(old, c) && now.Sub(old.Touched) < 2*s.cfg.Verify {
 				st.Calls[k] = old
 				delete(prev, k)
 				return
 			}
 		}
 		n++
-		c.Plan, c.Seq = st.Plan, n
+		c.Plan, c.Seq, c.Touched = st.Plan, n, now
 		st.Calls[fmt.Sprintf("intercept/%d-%s/%03d", st.Plan, nonce, n)] = c
 	}
 	for _, k := range sortedKeys(st.Rules) {

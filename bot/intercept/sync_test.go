@@ -630,3 +630,47 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// ackAll acknowledges every call without making it, as a replica of an
+// older release drops a carried call's entry as an older plan's.
+type ackAll struct{}
+
+func (ackAll) Deliver(context.Context, json.RawMessage, int) error            { return nil }
+func (ackAll) Failed(context.Context, json.RawMessage, outcall.Failure) error { return nil }
+
+// TestSyncReplanRequeuesACallWhoseEntryIsGone: a failing call's entry is
+// dropped (by a replica of an older release); the call is quiet from then
+// on, and a replan two verifications later queues it under a new key
+// instead of keeping a key whose entry is gone.
+func TestSyncReplanRequeuesACallWhoseEntryIsGone(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	e := newEnv(t, func(c *intercept.Config) { c.Now = clock })
+	ctx := context.Background()
+	mark(t, e.files, "secrets", "intercept: block")
+	e.save(t)
+	e.fake.SetFaults(wecomtest.Faults{Busy: 1, Times: 1, APIs: []string{wecomtest.APIAddInterceptRule}})
+	if err := e.sync.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.out.Round(t) // fails once, retried with backoff
+	first := e.report(t)
+	c, err := wecom.NewClient(wecom.ClientConfig{BaseURL: e.fake.URL(), CorpID: "wwcorp", Secret: "s", AgentID: 1000002, Tokens: &wecom.MemoryTokenStore{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := outcalltest.New(t, outcalltest.Config{Store: e.store, API: c, Calls: map[string]outcall.Handler{intercept.CallName: ackAll{}}})
+	time.Sleep(500 * time.Millisecond) // the retry comes due
+	old.Drain(t)
+	mu.Lock()
+	now = now.Add(21 * time.Minute)
+	mu.Unlock()
+	if err := e.syncNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := e.report(t)
+	if r.Status != intercept.StatusInStep || len(e.fake.InterceptRules()) != 1 {
+		t.Errorf("report %+v (calls before %v); want the add queued anew and made", r, sortedKeys(first.Calls))
+	}
+}
