@@ -317,6 +317,12 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 			continue
 		}
 		rcpt, err := s.recipientMemo(ctx, a, memo)
+		if errors.Is(err, errUnknownKind) {
+			if err := s.unhandled(ctx, e, "action", string(a.Kind), now); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			if err := s.fail(ctx, []pending{{e, a}}, err); err != nil {
 				return err

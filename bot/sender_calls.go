@@ -107,7 +107,7 @@ func (s *Sender) wecomCall(ctx context.Context, e store.OutboxEntry) error {
 	}
 	h := s.cfg.Calls[env.Call]
 	if h == nil {
-		return s.unhandled(ctx, e, env.Call, now)
+		return s.unhandled(ctx, e, "call", env.Call, now)
 	}
 	cause := h.Deliver(ctx, env.Args, e.Attempt)
 	if cause == nil {
@@ -135,15 +135,17 @@ func (s *Sender) wecomCall(ctx context.Context, e store.OutboxEntry) error {
 	return s.cfg.Store.Reschedule(ctx, next, due)
 }
 
-// unhandled puts back a call this replica has no handler for: during a
-// rolling deploy another replica has it. Only after UnhandledFor since it
-// was queued is it dead-lettered (an operator may retry it from there).
-func (s *Sender) unhandled(ctx context.Context, e store.OutboxEntry, call string, now time.Time) error {
+// unhandled puts back a call this replica has no handler for, or an
+// action of a kind it does not know (what is "call" or "action", name the
+// call or the kind): during a rolling deploy another replica has it. Only
+// after UnhandledFor since it was queued is it dead-lettered (an operator
+// may retry it from there).
+func (s *Sender) unhandled(ctx context.Context, e store.OutboxEntry, what, name string, now time.Time) error {
 	if !e.Enqueued.IsZero() && now.Sub(e.Enqueued) < s.cfg.UnhandledFor {
 		due := now.Add(s.cfg.UnhandledWait)
-		s.cfg.Logger.Warn().Str("key", e.Key).Str("call", call).Time("retry_at", due).Msg("call put back: no handler on this replica")
+		s.cfg.Logger.Warn().Str("key", e.Key).Str(what, name).Time("retry_at", due).Msg(what + " put back: no handler on this replica")
 		return s.cfg.Store.Reschedule(ctx, e, due)
 	}
-	s.cfg.Logger.Error().Str("key", e.Key).Str("call", call).Dur("for", s.cfg.UnhandledFor).Msg("call dead-lettered: no replica handled it")
-	return s.cfg.Store.DeadLetter(ctx, e, fmt.Sprintf("无法投递：等待 %d 分钟仍没有一台服务启用「%s」", int(s.cfg.UnhandledFor.Minutes()), call), now)
+	s.cfg.Logger.Error().Str("key", e.Key).Str(what, name).Dur("for", s.cfg.UnhandledFor).Msg(what + " dead-lettered: no replica handled it")
+	return s.cfg.Store.DeadLetter(ctx, e, fmt.Sprintf("无法投递：等待 %d 分钟仍没有一台服务启用「%s」", int(s.cfg.UnhandledFor.Minutes()), name), now)
 }

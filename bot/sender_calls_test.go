@@ -258,6 +258,27 @@ func TestUnhandledCallWaitsForAnotherReplica(t *testing.T) {
 	if len(newer.delivered) != 1 || newer.delivered[0] != 0 {
 		t.Errorf("the upgraded replica made the call at attempts %v, want once at attempt 0", newer.delivered)
 	}
+	// So is an action of a kind this release does not know (a newer
+	// replica queued it).
+	if _, err := h.st.Enqueue(ctx, "fk/1", []byte(`{"kind":"future_kind","key":"fk/1","content":"新功能"}`), clock()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := h.st.DeadLetters(ctx, 10); err != nil || len(d) != 0 {
+		t.Fatalf("dead letters %+v, %v; want the unknown kind put back, not given up", d, err)
+	}
+	if st, _ := h.st.OutboxStats(ctx); st.Delayed != 1 {
+		t.Fatalf("outbox %+v; want the unknown kind waiting in the delayed set", st)
+	}
+	advance(61 * time.Minute)
+	if _, err := old.Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := h.st.DeadLetters(ctx, 10); err != nil || len(d) != 1 || d[0].Entry.Key != "fk/1" {
+		t.Fatalf("dead letters %+v, %v; want the unknown kind given up after an hour", d, err)
+	}
 	// A call nobody handled for an hour is given up, with a reason.
 	if _, err := outcall.Enqueue(ctx, h.st, "nobody", "nb/1", "测试调用", nil, clock().Add(-61*time.Minute)); err != nil {
 		t.Fatal(err)
@@ -267,7 +288,7 @@ func TestUnhandledCallWaitsForAnotherReplica(t *testing.T) {
 	}
 	old.WaitCalls()
 	d, err := h.st.DeadLetters(ctx, 10)
-	if err != nil || len(d) != 1 || d[0].Entry.Key != "nb/1" || !strings.Contains(d[0].Reason, "「nobody」") {
+	if err != nil || len(d) != 2 || d[0].Entry.Key != "nb/1" || !strings.Contains(d[0].Reason, "「nobody」") {
 		t.Fatalf("dead letters %+v, %v; want nb/1 given up after an hour", d, err)
 	}
 }
