@@ -147,5 +147,16 @@ func (s *Sender) unhandled(ctx context.Context, e store.OutboxEntry, what, name 
 		return s.cfg.Store.Reschedule(ctx, e, due)
 	}
 	s.cfg.Logger.Error().Str("key", e.Key).Str(what, name).Dur("for", s.cfg.UnhandledFor).Msg(what + " dead-lettered: no replica handled it")
-	return s.cfg.Store.DeadLetter(ctx, e, fmt.Sprintf("无法投递：等待 %d 分钟仍没有一台服务启用「%s」", int(s.cfg.UnhandledFor.Minutes()), name), now)
+	label := callLabels[name]
+	switch {
+	case what != "call":
+		label = "新版本的通知"
+	case label == "":
+		label = "新版本的企业微信接口调用"
+	}
+	return s.cfg.Store.DeadLetter(ctx, e, fmt.Sprintf("无法投递：等待 %d 分钟仍没有一台服务能处理「%s」（服务正在升级，或该功能未启用）", int(s.cfg.UnhandledFor.Minutes()), label), now)
 }
+
+// callLabels name the calls (intercept.CallName, handover.CallName) for HR
+// reading a dead letter's reason: never the call's code.
+var callLabels = map[string]string{"intercept": "客户聊天拦截规则同步", "handover": "离职继承转接"}

@@ -288,7 +288,7 @@ func TestUnhandledCallWaitsForAnotherReplica(t *testing.T) {
 	}
 	old.WaitCalls()
 	d, err := h.st.DeadLetters(ctx, 10)
-	if err != nil || len(d) != 2 || d[0].Entry.Key != "nb/1" || !strings.Contains(d[0].Reason, "「nobody」") {
+	if err != nil || len(d) != 2 || d[0].Entry.Key != "nb/1" || !strings.Contains(d[0].Reason, "「新版本的企业微信接口调用」") || strings.Contains(d[0].Reason, "nobody") {
 		t.Fatalf("dead letters %+v, %v; want nb/1 given up after an hour", d, err)
 	}
 }
