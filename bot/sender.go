@@ -36,6 +36,7 @@ type OutboxStore interface {
 	RenewLease(ctx context.Context, l store.Lease, until time.Time) (bool, error)
 	FinishLease(ctx context.Context, l store.Lease, keys ...string) (bool, error)
 	RetryLease(ctx context.Context, l store.Lease, e store.OutboxEntry, due time.Time) (bool, error)
+	KeepPending(ctx context.Context, consumer string, e store.OutboxEntry) (bool, error)
 	DeadLease(ctx context.Context, l store.Lease, e store.OutboxEntry, reason string, now time.Time) (bool, error)
 	TakeSendSlot(ctx context.Context, recipient, token string, now time.Time, perMinute, perHour int) (time.Duration, error)
 	CacheGet(ctx context.Context, key string, v any) (bool, error)
@@ -112,7 +113,22 @@ type SenderConfig struct {
 	LookupTTL time.Duration
 	// Calls are the handlers of the WeCom calls queued through the outbox
 	// (ActWeComCall), by call name (sender_calls.go).
-	Calls  map[string]outcall.Handler
+	Calls map[string]outcall.Handler
+	// CallWorkers is how many of those calls this replica makes at once
+	// (default 4), apart from the alerts: a slow WeCom API holds up no
+	// round. A call found when all are busy goes back for BusyWait.
+	CallWorkers int
+	// BusyWait is how long a call waiting its turn (outcall.ErrBusy: an
+	// add waiting for its plan's deletes, a rule another delivery is
+	// changing) waits before it is tried again (default 2 s); no attempt
+	// is counted, so waiting never dead-letters it.
+	BusyWait time.Duration
+	// UnhandledFor is how long a call whose handler this replica lacks (a
+	// rolling deploy: an older replica, or one with the feature off) is
+	// put back for another replica, every UnhandledWait (default 30 s),
+	// before it is dead-lettered (default 1 h).
+	UnhandledFor, UnhandledWait time.Duration
+
 	Logger zerolog.Logger
 	Now    func() time.Time
 	// Rand returns a float in [0,1) for jitter (math/rand/v2 by default).
@@ -131,6 +147,12 @@ type Sender struct {
 	// entry is dropped when it is next consulted after that time, so the
 	// map holds at most one per member ever paced.
 	paced sync.Map
+	// callSlots bounds the calls in progress (CallWorkers); inCall holds
+	// the stream ids of those calls, so that one is never made twice here
+	// at once; calls waits for them (WaitCalls).
+	callSlots chan struct{}
+	inCall    sync.Map
+	calls     sync.WaitGroup
 }
 
 // NewSender returns a sender.
@@ -152,6 +174,10 @@ func NewSender(cfg SenderConfig) (*Sender, error) {
 	def(&cfg.PerHour, 600)
 	def(&cfg.Batch, 100)
 	def(&cfg.Workers, 8)
+	def(&cfg.CallWorkers, 4)
+	defD(&cfg.BusyWait, 2*time.Second)
+	defD(&cfg.UnhandledFor, time.Hour)
+	defD(&cfg.UnhandledWait, 30*time.Second)
 	defD(&cfg.BaseBackoff, 2*time.Second)
 	defD(&cfg.MaxBackoff, 5*time.Minute)
 	defD(&cfg.MaxAge, 24*time.Hour)
@@ -164,7 +190,7 @@ func NewSender(cfg SenderConfig) (*Sender, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64
 	}
-	return &Sender{cfg: cfg}, nil
+	return &Sender{cfg: cfg, callSlots: make(chan struct{}, cfg.CallWorkers)}, nil
 }
 
 // Run delivers until ctx ends. Errors of one round are logged and the
@@ -184,6 +210,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			sleep(ctx, time.Second)
 		}
 	}
+	s.WaitCalls()
 	return nil
 }
 
@@ -290,6 +317,12 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 			continue
 		}
 		rcpt, err := s.recipientMemo(ctx, a, memo)
+		if errors.Is(err, errUnknownKind) {
+			if err := s.unhandled(ctx, e, "action", string(a.Kind), now); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			if err := s.fail(ctx, []pending{{e, a}}, err); err != nil {
 				return err
@@ -332,8 +365,8 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 		j := job(k.recipient)
 		j.groups = append(j.groups, k)
 	}
-	wait := s.startCalls(ctx, calls)
-	err = s.parallel(len(rcpts), func(i int) error {
+	err = s.startCalls(ctx, calls)
+	err2 := s.parallel(len(rcpts), func(i int) error {
 		j := jobs[rcpts[i]]
 		for _, c := range j.carriers {
 			if err := s.resend(ctx, c); err != nil {
@@ -347,7 +380,7 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 		}
 		return nil
 	})
-	return errors.Join(err, wait())
+	return errors.Join(err, err2)
 }
 
 // recipientJob is one recipient's share of a round.
@@ -540,57 +573,3 @@ func splitToFit(kind ActionKind, ps []pending) [][]pending {
 // retried for hours is still recognised; every message names its actions'
 // references, so two different messages are never identical.
 const dupCheck = 4 * time.Hour
-
-// fail reschedules entries with backoff, or dead-letters them when the
-// error is permanent or they ran out of attempts. It is for entries not
-// yet sealed (their recipient could not be found): nothing was sent.
-func (s *Sender) fail(ctx context.Context, ps []pending, cause error) error {
-	now := s.cfg.Now()
-	for _, p := range ps {
-		e, due, reason := s.verdict(p.entry, cause, now)
-		if reason != "" {
-			s.cfg.Logger.Error().Str("key", e.Key).Str("kind", string(p.action.Kind)).Str("reason", reason).Msg("action dead-lettered")
-			if err := s.cfg.Store.DeadLetter(ctx, e, reason, now); err != nil {
-				return err
-			}
-			continue
-		}
-		if e.Attempt > p.entry.Attempt {
-			s.cfg.Logger.Warn().Str("key", e.Key).Int("attempt", e.Attempt).Time("retry_at", due).Err(cause).Msg("delivery failed; will retry")
-		}
-		if err := s.cfg.Store.Reschedule(ctx, e, due); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// verdict decides what becomes of entry e after cause: retried at due as
-// the returned entry, or dead-lettered for reason (non-empty).
-func (s *Sender) verdict(e store.OutboxEntry, cause error, now time.Time) (store.OutboxEntry, time.Time, string) {
-	if pe, ok := errors.AsType[*wecom.PaceError](cause); ok {
-		// The client's pacer refused before sending: wait, not a failure.
-		return e, now.Add(max(pe.Wait, time.Second)), ""
-	}
-	permanent := errors.Is(cause, errNoRecipient) || (wecom.Permanent(cause) && !wecom.Retryable(cause))
-	e.Attempt++
-	e.LastError = cause.Error()
-	tooOld := !e.Enqueued.IsZero() && now.Sub(e.Enqueued) > s.cfg.MaxAge
-	switch {
-	case permanent:
-		return e, time.Time{}, "无法投递（永久错误）：" + cause.Error()
-	case tooOld || (s.cfg.MaxAttempts > 0 && e.Attempt >= s.cfg.MaxAttempts):
-		return e, time.Time{}, fmt.Sprintf("尝试 %d 次、历时 %s 仍未送达：%v", e.Attempt, now.Sub(e.Enqueued).Round(time.Second), cause)
-	}
-	return e, now.Add(s.backoff(e.Attempt)), ""
-}
-
-// backoff is exponential with full jitter: a random wait in
-// [base*2^(n-1)/2, base*2^(n-1)], capped.
-func (s *Sender) backoff(attempt int) time.Duration {
-	d := s.cfg.BaseBackoff << min(attempt-1, 20)
-	if d <= 0 || d > s.cfg.MaxBackoff {
-		d = s.cfg.MaxBackoff
-	}
-	return d/2 + time.Duration(s.cfg.Rand()*float64(d/2))
-}

@@ -56,8 +56,13 @@ func (s *Sender) recipient(ctx context.Context, a Action) (string, error) {
 		}
 		return "user:" + owner, nil
 	}
-	return "", fmt.Errorf("unknown action kind %q: %w", a.Kind, errNoRecipient)
+	return "", fmt.Errorf("action kind %q: %w", a.Kind, errUnknownKind)
 }
+
+// errUnknownKind is an action of a kind this release does not know: one
+// queued by a newer replica during a rolling deploy (sender_calls.go's
+// unhandled puts it back for another replica).
+var errUnknownKind = errors.New("unknown action kind")
 
 // recipientMemo is recipient, remembering within a round the owners of
 // alerts: a burst of alerts in one chat costs one lookup, not one each.

@@ -61,6 +61,12 @@ func TestBrowserInterceptAndHandover(t *testing.T) {
 		_, st, ok := e.fake.Transfer("lisi", "wmCustomerB02")
 		return ok && st == wecomtest.TransferWaiting
 	})
+	// The sender records the transfer's outcome after WeCom answers: only
+	// an item recorded as waiting is polled.
+	eventually(t, "the transfer recorded", func() bool {
+		h, err := e.svc.Get(context.Background(), "lisi")
+		return err == nil && h.Items["customer:wmCustomerB02"] != nil && h.Items["customer:wmCustomerB02"].State == "waiting"
+	})
 	e.fake.DecideTransfer("lisi", "wmCustomerB02", false)
 	if err := e.svc.Work(context.Background()); err != nil {
 		t.Fatal(err)

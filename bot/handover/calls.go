@@ -143,13 +143,17 @@ func (h handler) Deliver(ctx context.Context, raw json.RawMessage, _ int) error 
 	default:
 		return fmt.Errorf("handover call %s: unknown kind %q: %w", c.Key, c.Kind, wecom.ErrInvalidRequest)
 	}
-	tally := transferAudit{Takeover: c.Takeover, Call: c.Key}
-	err = h.settle(ctx, c, func(it *Item) {
+	var tally transferAudit
+	err = h.settle(ctx, c, func() { tally = transferAudit{Takeover: c.Takeover, Call: c.Key} }, func(it *Item) {
 		it.Call, it.Attempts, it.NextTry, it.ErrCode, it.Reason = "", 0, time.Time{}, 0, ""
 		outcome(it)
 		tally.count(it)
 	})
-	if err == nil {
+	if err == nil && tally.Items > 0 {
+		// Nothing left to settle: a concurrent delivery of this call (one
+		// replica's slow call taken over by another) settled the items
+		// first and audited the transfer; WeCom's answer to this one
+		// (40100, already in transfer) changed nothing.
 		h.audit(ctx, c, auditTransfer[c.Kind], tally)
 	}
 	return err
@@ -197,9 +201,13 @@ func (h handler) audit(ctx context.Context, c transferCall, action string, a tra
 	}
 }
 
-// settle applies f to the items still c's.
-func (h handler) settle(ctx context.Context, c transferCall, f func(it *Item)) error {
+// settle applies f to the items still c's. The change may run more than
+// once (an optimistic transaction retried after a concurrent change, such
+// as another delivery of c settling the items first): start runs before
+// each run, so what f counts is the run that took effect.
+func (h handler) settle(ctx context.Context, c transferCall, start func(), f func(it *Item)) error {
 	_, err := h.s.update(ctx, c.Leaver, func(hv *Handover) error {
+		start()
 		for _, id := range c.IDs {
 			if it := hv.Items[itemKey(c.Kind, id)]; c.ours(it) {
 				f(it)
@@ -222,8 +230,8 @@ func (h handler) Failed(ctx context.Context, raw json.RawMessage, f outcall.Fail
 	if apiErr, ok := errors.AsType[*wecom.APIError](f.Err); ok {
 		code = apiErr.Code
 	}
-	tally := transferAudit{Takeover: c.Takeover, Call: c.Key, ErrCode: code}
-	err = h.settle(ctx, c, func(it *Item) {
+	var tally transferAudit
+	err = h.settle(ctx, c, func() { tally = transferAudit{Takeover: c.Takeover, Call: c.Key, ErrCode: code} }, func(it *Item) {
 		it.Attempts, it.NextTry, it.ErrCode = f.Attempt, f.Retry, code
 		if !f.Dead {
 			return

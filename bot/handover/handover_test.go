@@ -2,8 +2,10 @@ package handover_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -144,7 +146,8 @@ func TestHandoverEndToEnd(t *testing.T) {
 	for _, a := range audit {
 		audited = append(audited, a.Action+" "+a.Target+" "+string(a.After))
 	}
-	if len(audit) != 2 || !strings.Contains(strings.Join(audited, "\n"), `handover.transfer lisi {"takeover":"zhaoliu","call":"handover/lisi/customer/1","items":3,"waiting":3}`) {
+	customerCall := regexp.MustCompile(`handover\.transfer lisi \{"takeover":"zhaoliu","call":"handover/lisi/customer/1-[0-9a-f]{12}","items":3,"waiting":3\}`)
+	if len(audit) != 2 || !customerCall.MatchString(strings.Join(audited, "\n")) {
 		t.Errorf("audit log %q; want each transfer once", audited)
 	}
 
@@ -431,5 +434,120 @@ func TestHandoverGivenUpWithoutErrcodeReadsInChinese(t *testing.T) {
 			t.Errorf("reason %q carries ASCII (an error's text, a URL); want a Chinese sentence", it.Reason)
 			break
 		}
+	}
+}
+
+// TestHandoverAfterLostDocumentQueuesItsTransfer: a leaver's handover is
+// lost (a Redis restored without it) while the outbox keeps the marks of
+// the transfer keys queued before; the handover made again from WeCom
+// queues its transfer under a key that does not collide with them, and
+// the customers are handed over.
+func TestHandoverAfterLostDocumentQueuesItsTransfer(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	e.fake.SetLeaver("lisi", e.now.Add(-time.Hour), "wmA", "wmB")
+	if err := e.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", []string{"wmA"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Work(ctx); err != nil { // queued, not yet made
+		t.Fatal(err)
+	}
+	if err := e.st.UpdateHandover(ctx, "lisi", func([]byte) ([]byte, bool, error) {
+		return []byte(`{"leaver":"lisi"}`), false, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.out.Drain(t) // the lost handover's call finds nothing of its own to send
+	if err := e.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", []string{"wmA"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	work(t, e)
+	want(t, states(t, e, "lisi"), map[string]string{"wmA": "waiting", "wmB": "unassigned"})
+	if owner, _, _ := e.fake.Transfer("lisi", "wmA"); owner != "zhaoliu" {
+		t.Errorf("WeCom's transfer of wmA goes to %q, want zhaoliu", owner)
+	}
+}
+
+// together holds each transfer until n deliveries have reached it, so that
+// they call WeCom at once, as two replicas delivering one entry would.
+type together struct {
+	handover.Client
+	arrived sync.WaitGroup
+}
+
+func (c *together) TransferResigned(ctx context.Context, leaver, takeover string, ids []string) ([]wecom.TransferResult, error) {
+	c.arrived.Done()
+	c.arrived.Wait()
+	return c.Client.TransferResigned(ctx, leaver, takeover, ids)
+}
+
+// TestHandoverConcurrentDeliveriesTransferOnce: two deliveries of one
+// transfer call at once (a slow replica's call taken over by another) hand
+// each customer over once, and the audit log records the transfer once.
+func TestHandoverConcurrentDeliveriesTransferOnce(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	clock := func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }
+	c, err := wecom.NewClient(wecom.ClientConfig{BaseURL: e.fake.URL(), CorpID: "wwcorp", Secret: "s", AgentID: 1000002, Tokens: &wecom.MemoryTokenStore{}, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := &together{Client: c}
+	both.arrived.Add(2)
+	svc, err := handover.New(handover.Config{Client: both, Store: e.st, Logger: zerolog.Nop(), Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.fake.SetLeaver("lisi", e.now.Add(-time.Hour), "wmA", "wmB")
+	if err := svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Work(ctx); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := e.st.ReadOutbox(ctx, "probe", 10, 0)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("outbox %d entries, %v; want the one transfer", len(entries), err)
+	}
+	var env outcall.Envelope
+	if err := json.Unmarshal(entries[0].Payload, &env); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { errs <- svc.Handler().Deliver(ctx, env.Args, 0) }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("delivery: %v", err)
+		}
+	}
+	want(t, states(t, e, "lisi"), map[string]string{"wmA": "waiting", "wmB": "waiting"})
+	for _, id := range []string{"wmA", "wmB"} {
+		if owner, _, _ := e.fake.Transfer("lisi", id); owner != "zhaoliu" {
+			t.Errorf("WeCom's transfer of %s goes to %q, want zhaoliu", id, owner)
+		}
+	}
+	audit, err := e.st.AuditLog(ctx, 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var transfers []string
+	for _, a := range audit {
+		if a.Action == "handover.transfer" {
+			transfers = append(transfers, string(a.After))
+		}
+	}
+	if len(transfers) != 1 || !strings.Contains(transfers[0], `"items":2`) {
+		t.Errorf("audited transfers %q; want one, of both customers", transfers)
 	}
 }

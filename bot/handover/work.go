@@ -2,6 +2,8 @@ package handover
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -218,7 +220,10 @@ func (s *Service) claim(ctx context.Context, leaver, kind string) (c transferCal
 			return nil
 		}
 		h.Calls++
-		c.Key = fmt.Sprintf("handover/%s/%s/%d", leaver, kind, h.Calls)
+		// The random part keeps a key from repeating one the outbox still
+		// marks as queued (7 days) should this document be lost and its
+		// count start again: such a call would never be queued.
+		c.Key = fmt.Sprintf("handover/%s/%s/%d-%s", leaver, kind, h.Calls, callNonce())
 		for _, id := range c.IDs {
 			it := h.Items[itemKey(kind, id)]
 			it.State, it.Sent, it.Call = StateSending, now, c.Key
@@ -226,6 +231,13 @@ func (s *Service) claim(ctx context.Context, leaver, kind string) (c transferCal
 		return nil
 	})
 	return c, err
+}
+
+// callNonce is the random part of a transfer's key.
+func callNonce() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b[:])
 }
 
 // stale reports whether a sending item's call is gone: one queued before
@@ -251,7 +263,14 @@ func (s *Service) transfer(ctx context.Context, leaver string) error {
 				errs = append(errs, err)
 				break
 			}
-			if _, err := outcall.Enqueue(ctx, s.cfg.Store, CallName, c.Key, c.describe(), c, s.cfg.Now()); err != nil {
+			added, err := outcall.Enqueue(ctx, s.cfg.Store, CallName, c.Key, c.describe(), c, s.cfg.Now())
+			if err == nil && !added {
+				// Never with the key's random part; were it to happen, the
+				// items would wait for a call that is not coming.
+				s.cfg.Logger.Error().Str("leaver", leaver).Str("call", c.Key).Msg("handover: transfer key queued before; items put back")
+				err = fmt.Errorf("handover call %s: key queued before", c.Key)
+			}
+			if err != nil {
 				_, uerr := s.update(ctx, leaver, func(h *Handover) error {
 					for _, id := range c.IDs {
 						if it := h.Items[itemKey(kind, id)]; it != nil && it.State == StateSending && it.Call == c.Key {

@@ -40,6 +40,10 @@ type Call struct {
 	ErrCode  int    `json:"errcode,omitempty"`
 	Error    string `json:"error,omitempty"`
 	Dead     bool   `json:"dead,omitempty"`
+	// Touched is when the call was planned or last failed: a replan keeps
+	// the key of a call touched within two verifications (its entry is
+	// alive, retried with backoff), never of one whose entry may be gone.
+	Touched time.Time `json:"touched,omitzero"`
 }
 
 // Describe says in Chinese what c changes, given the rules made so far.
@@ -85,8 +89,8 @@ func (s *Syncer) Handler() outcall.Handler { return handler{s} }
 
 type handler struct{ s *Syncer }
 
-// Deliver makes one planned call. A call of an older plan, or one made
-// already, is dropped. The call's rule is claimed before WeCom is called,
+// Deliver makes one planned call. A call the plan in force does not hold
+// (an older plan's, or one made already) is dropped. The call's rule is claimed before WeCom is called,
 // so two deliveries never change one rule at once; the outcome is recorded
 // whatever the plan has become since, so no made rule is forgotten. A
 // retry (attempt > 0) first looks for what an earlier try whose answer
@@ -108,8 +112,10 @@ func (h handler) Deliver(ctx context.Context, raw json.RawMessage, attempt int) 
 	_, err := s.change(ctx, func(st *State) error {
 		obsolete, takeover = false, false
 		var ok bool
+		// A call of the plan in force, planned by it or carried over
+		// from an earlier one under its key (plan); keys never repeat.
 		c, ok = st.Calls[a.Key]
-		if st.Plan != a.Plan || !ok {
+		if !ok {
 			obsolete = true
 			return nil
 		}
@@ -216,7 +222,7 @@ func (h handler) Deliver(ctx context.Context, raw json.RawMessage, attempt int) 
 				delete(st.Rules, c.Rule)
 			}
 		}
-		if st.Plan != a.Plan {
+		if _, current := st.Calls[a.Key]; !current {
 			return nil
 		}
 		if counted != nil {
@@ -269,11 +275,11 @@ func (h handler) Failed(ctx context.Context, raw json.RawMessage, f outcall.Fail
 	}
 	_, err := s.change(ctx, func(st *State) error {
 		c, ok := st.Calls[a.Key]
-		if st.Plan != a.Plan || !ok {
-			return nil
+		if !ok {
+			return nil // a call no plan wants any more
 		}
 		st.fail(f.Err)
-		c.Attempts, c.Error, c.ErrCode, c.Dead = f.Attempt, st.Error, st.ErrCode, f.Dead
+		c.Attempts, c.Error, c.ErrCode, c.Dead, c.Touched = f.Attempt, st.Error, st.ErrCode, f.Dead, s.cfg.Now()
 		st.Calls[a.Key] = c
 		st.Attempts, st.NextTry = f.Attempt, f.Retry
 		if f.Dead {

@@ -341,6 +341,7 @@ func (s *Syncer) Sync(ctx context.Context) error {
 func (s *Syncer) plan(st *State, rs *rules.RuleSet, remote []wecom.InterceptRuleInfo, v int64, now time.Time) {
 	st.Wanted, st.Checked, st.Changes = v, now, Changes{}
 	st.Plan++
+	prev := st.Calls
 	st.Calls, st.Queued, st.Dead = map[string]Call{}, false, false
 	live := false // a delivery is changing a rule now
 	for k, c := range st.Claims {
@@ -387,11 +388,29 @@ func (s *Syncer) plan(st *State, rs *rules.RuleSet, remote []wecom.InterceptRule
 		want[r.Key] = r
 		names[r.Name] = true
 	}
+	// A change planned before and not made yet keeps its key, its entry
+	// (still in the outbox, retried with backoff) and its attempts: a
+	// replan (every Verify) does not start a failing call afresh, so the
+	// outbox's dead-letter limit holds. Only while the call was planned or
+	// failed within two verifications: a failing call fails every few
+	// minutes (the backoff's 5 min at most), so one quiet longer may have
+	// lost its entry (dropped by a replica of an older release as an older
+	// plan's) and is queued anew. Other calls get keys of this plan, whose
+	// random part no plan repeats, even after the state was lost (the
+	// outbox keeps the marks of queued keys for 7 days).
+	nonce := planNonce()
 	n := 0
 	add := func(c Call) {
+		for k, old := range prev {
+			if !old.Dead && sameCall(old, c) && now.Sub(old.Touched) < 2*s.cfg.Verify {
+				st.Calls[k] = old
+				delete(prev, k)
+				return
+			}
+		}
 		n++
-		c.Plan, c.Seq = st.Plan, n
-		st.Calls[fmt.Sprintf("intercept/%d/%03d", st.Plan, n)] = c
+		c.Plan, c.Seq, c.Touched = st.Plan, n, now
+		st.Calls[fmt.Sprintf("intercept/%d-%s/%03d", st.Plan, nonce, n)] = c
 	}
 	for _, k := range sortedKeys(st.Rules) {
 		if _, keep := want[k]; !keep {
@@ -427,17 +446,47 @@ func (s *Syncer) plan(st *State, rs *rules.RuleSet, remote []wecom.InterceptRule
 		st.Attempts, st.ErrCode, st.Error, st.NextTry = 0, 0, "", time.Time{}
 		return
 	}
+	for _, k := range sortedKeys(st.Calls) {
+		if c := st.Calls[k]; c.Error != "" {
+			// A failing call carried over: still failed, retried when
+			// the outbox said.
+			st.Status, st.Attempts, st.ErrCode, st.Error = StatusFailed, c.Attempts, c.ErrCode, c.Error
+			return
+		}
+	}
 	st.Status, st.Attempts, st.ErrCode, st.Error, st.NextTry = StatusPending, 0, 0, "", time.Time{}
 }
 
+// planNonce is the random part of a plan's call keys.
+func planNonce() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b[:])
+}
+
+// sameCall reports whether a and b make the same change.
+func sameCall(a, b Call) bool {
+	if a.Op != b.Op || a.Rule != b.Rule || a.ID != b.ID || (a.Want == nil) != (b.Want == nil) {
+		return false
+	}
+	return a.Want == nil || (same(*a.Want, *b.Want) && a.Want.Key == b.Want.Key)
+}
+
 // enqueue puts the plan's calls in the outbox, in their order, and marks
-// them queued. A call queued before under its key is not queued twice.
+// them queued. A call queued before under its key is not queued twice: a
+// call carried from an earlier plan, or one this plan queued before a
+// failure stopped it from marking them all.
 func (s *Syncer) enqueue(ctx context.Context, st State) error {
 	keys := sortedKeys(st.Calls)
 	now := s.cfg.Now()
 	for _, k := range keys {
-		if _, err := outcall.Enqueue(ctx, s.cfg.Store, CallName, k, st.Calls[k].Describe(st.Rules), callArgs{Key: k, Plan: st.Plan}, now); err != nil {
+		c := st.Calls[k]
+		added, err := outcall.Enqueue(ctx, s.cfg.Store, CallName, k, c.Describe(st.Rules), callArgs{Key: k, Plan: c.Plan}, now)
+		if err != nil {
 			return err
+		}
+		if !added && c.Plan == st.Plan {
+			s.cfg.Logger.Warn().Str("call", k).Int64("plan", st.Plan).Msg("intercept call already queued under its key; not queued again")
 		}
 	}
 	_, err := s.change(ctx, func(cur *State) error {

@@ -244,6 +244,7 @@ func TestSyncLostAddReplyMakesNoDuplicate(t *testing.T) {
 	if _, err := e.out.Sender.Round(ctx); err != nil { // one round: the add, answered 502
 		t.Fatal(err)
 	}
+	e.out.WaitCalls() // made beside the round
 	r := e.report(t)
 	if r.Status != intercept.StatusFailed || r.Attempts != 1 || r.NextTry.IsZero() || !strings.Contains(r.Error, "502") || r.Dead {
 		t.Errorf("after the lost reply: %+v", r)

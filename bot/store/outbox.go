@@ -153,6 +153,28 @@ func (s *Store) ClaimStale(ctx context.Context, consumer string, minIdle time.Du
 	return decodeEntries(msgs), nil
 }
 
+// keepScript resets the idle time of the pending entry ARGV[2] if it is
+// still pending at consumer ARGV[1] (XCLAIM to itself, no delivery
+// counted); it returns 0 when another consumer holds it or it is gone, and
+// never takes an entry back from the replica that claimed it.
+var keepScript = redis.NewScript(`
+local p = redis.call("XPENDING", KEYS[1], "` + outboxGroup + `", ARGV[2], ARGV[2], 1, ARGV[1])
+if #p == 0 then return 0 end
+redis.call("XCLAIM", KEYS[1], "` + outboxGroup + `", ARGV[1], 0, ARGV[2], "JUSTID")
+return 1`)
+
+// KeepPending tells the outbox that consumer is still working on e (a
+// WeCom call in progress), so that ClaimStale elsewhere does not take it
+// over after minIdle; held is false when e is no longer pending at
+// consumer (another replica took it over, or it was moved on).
+func (s *Store) KeepPending(ctx context.Context, consumer string, e OutboxEntry) (held bool, err error) {
+	n, err := keepScript.Run(ctx, s.rdb, []string{s.keyOutbox()}, consumer, e.StreamID).Int()
+	if err != nil {
+		return false, fmt.Errorf("keep %s pending: %w", e.Key, err)
+	}
+	return n == 1, nil
+}
+
 func decodeEntries(msgs []redis.XMessage) []OutboxEntry {
 	out := make([]OutboxEntry, 0, len(msgs))
 	for _, m := range msgs {

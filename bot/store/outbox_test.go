@@ -228,3 +228,42 @@ func TestRescheduleAll(t *testing.T) {
 		t.Fatalf("back in the stream: %v, want %v", keys, want)
 	}
 }
+
+// A call in progress keeps its entry: another replica's ClaimStale does not
+// take it over while its holder renews it, and a former holder cannot take
+// it back.
+func TestKeepPending(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	if err := s.EnsureOutboxGroup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Enqueue(ctx, "call/1", []byte("{}"), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ReadOutbox(ctx, "a", 10, 0)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("read %d, %v", len(got), err)
+	}
+	const idle = 150 * time.Millisecond
+	for range 3 {
+		time.Sleep(idle / 2)
+		if held, err := s.KeepPending(ctx, "a", got[0]); !held || err != nil {
+			t.Fatalf("KeepPending = %v, %v; want held", held, err)
+		}
+	}
+	if b, err := s.ClaimStale(ctx, "b", idle, 10); err != nil || len(b) != 0 {
+		t.Fatalf("b claimed %d entries (%v) of a call kept by a", len(b), err)
+	}
+	time.Sleep(idle + 20*time.Millisecond)
+	b, err := s.ClaimStale(ctx, "b", idle, 10)
+	if err != nil || len(b) != 1 {
+		t.Fatalf("b claimed %d entries, %v; want the one a stopped keeping", len(b), err)
+	}
+	if held, err := s.KeepPending(ctx, "a", got[0]); held || err != nil {
+		t.Fatalf("KeepPending by the former holder = %v, %v; want not held", held, err)
+	}
+	if held, err := s.KeepPending(ctx, "b", got[0]); !held || err != nil {
+		t.Fatalf("KeepPending by b after a's = %v, %v; want b still holding it", held, err)
+	}
+}

@@ -482,6 +482,14 @@ func slotOps() []slotOp {
 			_, err := s.ClaimStale(ctx, "other", 0, 10)
 			must(t, err)
 		}},
+		{"Store.KeepPending", func(t *testing.T, ctx context.Context, s *Store) {
+			if held, err := s.KeepPending(ctx, "other", entries[5]); !held || err != nil {
+				t.Fatalf("KeepPending by its holder = %v, %v; want held", held, err)
+			}
+			if held, err := s.KeepPending(ctx, hostile, entries[5]); held || err != nil {
+				t.Fatalf("KeepPending by a former holder = %v, %v; want not held", held, err)
+			}
+		}},
 		{"Store.AckOutbox", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.AckOutbox(ctx, entries[0])) }},
 		{"Store.Reschedule", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.Reschedule(ctx, entries[1], now)) }},
 		{"Store.RescheduleAll", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.RescheduleAll(ctx, entries[3:5], now)) }},
@@ -660,7 +668,7 @@ var scripts = map[string]*redis.Script{
 	"countOnce": countOnce, "openCaseScript": openCaseScript,
 	"commitSetScript": commitSetScript, "deleteSetScript": deleteSetScript,
 	"saveDocScript": saveDocScript, "deleteDocScript": deleteDocScript,
-	"seenScript": seenScript,
+	"seenScript": seenScript, "keepScript": keepScript,
 }
 
 // scriptsInSource lists the package-level variables of the package's

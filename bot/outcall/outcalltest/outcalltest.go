@@ -28,6 +28,9 @@ type Config struct {
 	// MaxAttempts bounds the tries before a dead letter (default: the
 	// sender's, by age only).
 	MaxAttempts int
+	// UnhandledFor is how long a call without a handler is put back
+	// before it is dead-lettered (default: the sender's).
+	UnhandledFor time.Duration
 }
 
 // Sender is a test's sender.
@@ -37,7 +40,7 @@ type Sender struct {
 }
 
 // New builds a sender with a fast backoff (100 ms doubling to 400 ms,
-// with jitter): a test on its own clock advances it by a second.
+// with jitter; a call waiting its turn waits 20 ms): a test on its own clock advances it by a second.
 func New(t testing.TB, cfg Config) *Sender {
 	t.Helper()
 	if cfg.HR.Empty() {
@@ -46,7 +49,8 @@ func New(t testing.TB, cfg Config) *Sender {
 	s, err := bot.NewSender(bot.SenderConfig{
 		Store: cfg.Store, API: cfg.API, Consumer: "test", HR: cfg.HR, Calls: cfg.Calls, Now: cfg.Now,
 		BaseBackoff: 100 * time.Millisecond, MaxBackoff: 400 * time.Millisecond, MaxAttempts: cfg.MaxAttempts,
-		Poll: 5 * time.Millisecond, Logger: zerolog.Nop(),
+		Poll: 5 * time.Millisecond, BusyWait: 20 * time.Millisecond, UnhandledFor: cfg.UnhandledFor,
+		Logger: zerolog.Nop(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +71,8 @@ func (s *Sender) Round(t testing.TB) int {
 		if err != nil {
 			t.Fatalf("sender round: %v", err)
 		}
+		s.WaitCalls() // the round's calls run beside it
+
 		if got == 0 {
 			return n
 		}
