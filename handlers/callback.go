@@ -118,8 +118,9 @@ func (s *Server) observe(c *gin.Context, start time.Time, outcome string) {
 // outcome to the request log line.
 func (s *Server) observeAt(c *gin.Context, endpoint string, start time.Time, outcome string) {
 	c.Set(outcomeKey, outcome)
-	s.metrics.callbacks.WithLabelValues(endpoint, outcome).Inc()
-	s.metrics.latency.WithLabelValues(endpoint, outcome).Observe(s.cfg.Now().Sub(start).Seconds())
+	o := s.metrics.observers(endpoint, outcome)
+	o.count.Inc()
+	o.latency.Observe(s.cfg.Now().Sub(start).Seconds())
 }
 
 // fresh refuses a callback timestamp that is missing, not a number, or
