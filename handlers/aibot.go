@@ -57,7 +57,7 @@ func (s *Server) handleAIBot(c *gin.Context) (outcome string, err error) {
 	log.Debug().Str("msg_type", msg.MsgType).Str("chat_type", msg.ChatType).Str("from", msg.From.UserID).
 		Str("msgid", msg.MsgID).Msg("aibot callback received")
 
-	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.ProcessTimeout)
+	ctx, cancel := s.processContext(c)
 	defer cancel()
 	reply, err := s.cfg.AIBot.HandleAIBot(ctx, msg)
 	if err != nil {

@@ -287,6 +287,37 @@ func TestProcessTimeoutBoundsTheAnswer(t *testing.T) {
 	}
 }
 
+// A caller that hangs up does not cut the pipeline short: the processing
+// context keeps ProcessTimeout's deadline but not the request's
+// cancellation.
+func TestHangUpDoesNotCancelProcessing(t *testing.T) {
+	c, _ := wecom.NewCrypto(vecToken, vecAESKey, vecCorpID)
+	var ctxErr error
+	var deadline bool
+	h, err := handlers.New(handlers.Config{
+		Crypto: c, CorpID: vecCorpID, Logger: zerolog.Nop(), ProcessTimeout: time.Minute, MaxCallbackAge: anyAge,
+		Pipeline: pipelineFunc(func(ctx context.Context, _ *wecom.Message) (bot.Result, error) {
+			ctxErr = ctx.Err()
+			_, deadline = ctx.Deadline()
+			return bot.Result{}, ctx.Err()
+		}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the caller is gone before the pipeline runs
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/wecom/callback?"+vecPOSTQ, strings.NewReader(vecPOST))
+	rec := httptest.NewRecorder()
+	h.Handler().ServeHTTP(rec, req)
+	if ctxErr != nil || rec.Code != http.StatusOK {
+		t.Fatalf("pipeline saw %v and answered %d, want a live context and 200", ctxErr, rec.Code)
+	}
+	if !deadline {
+		t.Error("processing context has no deadline, want ProcessTimeout's")
+	}
+}
+
 type pipelineFunc func(context.Context, *wecom.Message) (bot.Result, error)
 
 func (f pipelineFunc) HandleCallback(ctx context.Context, m *wecom.Message) (bot.Result, error) {

