@@ -3,6 +3,7 @@ package intercept_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -45,8 +46,8 @@ func TestSyncReplanKeepsAFailingCall(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := e.report(t)
-		if len(r.Calls) != 1 || !slices.Equal(sortedKeys(r.Calls), sortedKeys(first.Calls)) {
-			t.Fatalf("replanned calls %v, want the failing one kept under %v", sortedKeys(r.Calls), sortedKeys(first.Calls))
+		if len(r.Calls) != 1 || !slices.Equal(slices.Sorted(maps.Keys(r.Calls)), slices.Sorted(maps.Keys(first.Calls))) {
+			t.Fatalf("replanned calls %v, want the failing one kept under %v", slices.Sorted(maps.Keys(r.Calls)), slices.Sorted(maps.Keys(first.Calls)))
 		}
 		for _, c := range r.Calls {
 			if c.Attempts < 1 || c.Error == "" {
@@ -102,15 +103,6 @@ func TestSyncAfterLostStateQueuesItsCalls(t *testing.T) {
 	}
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // ackAll acknowledges every call without making it, as a replica of an
 // older release drops a carried call's entry as an older plan's.
 type ackAll struct{}
@@ -151,6 +143,6 @@ func TestSyncReplanRequeuesACallWhoseEntryIsGone(t *testing.T) {
 	}
 	r := e.report(t)
 	if r.Status != intercept.StatusInStep || len(e.fake.InterceptRules()) != 1 {
-		t.Errorf("report %+v (calls before %v); want the add queued anew and made", r, sortedKeys(first.Calls))
+		t.Errorf("report %+v (calls before %v); want the add queued anew and made", r, slices.Sorted(maps.Keys(first.Calls)))
 	}
 }

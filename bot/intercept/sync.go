@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -412,7 +413,7 @@ func (s *Syncer) plan(st *State, rs *rules.RuleSet, remote []wecom.InterceptRule
 		c.Plan, c.Seq, c.Touched = st.Plan, n, now
 		st.Calls[fmt.Sprintf("intercept/%d-%s/%03d", st.Plan, nonce, n)] = c
 	}
-	for _, k := range sortedKeys(st.Rules) {
+	for _, k := range slices.Sorted(maps.Keys(st.Rules)) {
 		if _, keep := want[k]; !keep {
 			add(Call{Op: OpDelete, Rule: k})
 		}
@@ -446,7 +447,7 @@ func (s *Syncer) plan(st *State, rs *rules.RuleSet, remote []wecom.InterceptRule
 		st.Attempts, st.ErrCode, st.Error, st.NextTry = 0, 0, "", time.Time{}
 		return
 	}
-	for _, k := range sortedKeys(st.Calls) {
+	for _, k := range slices.Sorted(maps.Keys(st.Calls)) {
 		if c := st.Calls[k]; c.Error != "" {
 			// A failing call carried over: still failed, retried when
 			// the outbox said.
@@ -477,7 +478,7 @@ func sameCall(a, b Call) bool {
 // call carried from an earlier plan, or one this plan queued before a
 // failure stopped it from marking them all.
 func (s *Syncer) enqueue(ctx context.Context, st State) error {
-	keys := sortedKeys(st.Calls)
+	keys := slices.Sorted(maps.Keys(st.Calls))
 	now := s.cfg.Now()
 	for _, k := range keys {
 		c := st.Calls[k]
@@ -526,15 +527,6 @@ func same(a, b Rule) bool {
 
 func sameSet[T comparable](a, b []T) bool {
 	return len(minus(a, b)) == 0 && len(minus(b, a)) == 0
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // Report is the sync's state as the admin API shows it.
