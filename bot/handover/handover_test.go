@@ -99,6 +99,20 @@ func work(t *testing.T, e *env) {
 	e.out.Round(t)
 }
 
+// assignToZhaoliu makes lisi a leaver with the given customers, as WeCom
+// lists them, and has HR (hr1) hand them all to zhaoliu.
+func assignToZhaoliu(t *testing.T, e *env, customers ...string) {
+	t.Helper()
+	ctx := context.Background()
+	e.fake.SetLeaver("lisi", e.now, customers...)
+	if err := e.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestHandoverEndToEnd(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
@@ -188,13 +202,7 @@ func TestHandoverEndToEnd(t *testing.T) {
 func TestHandoverLostReplyNoDoubleTransfer(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	e.fake.SetLeaver("lisi", e.now, "wmA")
-	if err := e.svc.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	assignToZhaoliu(t, e, "wmA")
 	e.fake.SetFaults(wecomtest.Faults{LostReply: 1, APIs: []string{wecomtest.APIResignedTransfer}})
 	work(t, e)
 	// The outbox retries it: the item stays sending under its call.
@@ -224,13 +232,7 @@ func TestHandoverLostReplyNoDoubleTransfer(t *testing.T) {
 func TestHandoverRetriedThroughTheOutbox(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	e.fake.SetLeaver("lisi", e.now, "wmA", "wmB")
-	if err := e.svc.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	assignToZhaoliu(t, e, "wmA", "wmB")
 	e.fake.SetFaults(wecomtest.Faults{Busy: 1, Times: 3, APIs: []string{wecomtest.APIResignedTransfer}})
 	for range 4 {
 		work(t, e)
@@ -262,13 +264,7 @@ func TestHandoverRetriedThroughTheOutbox(t *testing.T) {
 func TestHandoverDeadLetterShowsReason(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	e.fake.SetLeaver("lisi", e.now, "wmA")
-	if err := e.svc.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	assignToZhaoliu(t, e, "wmA")
 	e.fake.SetFaults(wecomtest.Faults{Refused: 1, Errcode: 40097, APIs: []string{wecomtest.APIResignedTransfer}})
 	work(t, e)
 	dead := e.out.Dead(t)
@@ -297,13 +293,7 @@ func TestHandoverDeadLetterShowsReason(t *testing.T) {
 func TestHandoverReassignAfterAGivenUpCall(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	e.fake.SetLeaver("lisi", e.now, "wmA")
-	if err := e.svc.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	assignToZhaoliu(t, e, "wmA")
 	e.fake.SetFaults(wecomtest.Faults{Refused: 1, Errcode: 40097, APIs: []string{wecomtest.APIResignedTransfer}})
 	work(t, e)
 	e.fake.SetFaults(wecomtest.Faults{})
@@ -409,13 +399,7 @@ func TestHandoverGivenUpWithoutErrcodeReadsInChinese(t *testing.T) {
 	e.out = outcalltest.New(t, outcalltest.Config{Store: e.st, API: c, MaxAttempts: 2, Now: func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now },
 		Calls: map[string]outcall.Handler{handover.CallName: e.svc.Handler()}})
 	ctx := context.Background()
-	e.fake.SetLeaver("lisi", e.now, "wmA")
-	if err := e.svc.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := e.svc.Assign(ctx, "lisi", "zhaoliu", "hr1", nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	assignToZhaoliu(t, e, "wmA")
 	e.fake.SetFaults(wecomtest.Faults{HTTP500: 1, APIs: []string{wecomtest.APIResignedTransfer}})
 	for range 3 {
 		work(t, e)
