@@ -188,8 +188,31 @@ func (s *Scanner) quick(text string) (int, resume) {
 	var prev rune
 	var hints uint8
 	digits := 0
+	alnum := false  // an ASCII letter or digit, folded, was seen
 	ri := int32(-1) // the rune index of r in text
 	for k := 0; k < len(text); {
+		if sep < 0 && ins < 0 && cont < 0 && insNext < 0 && (state == root || isHan(prev)) {
+			// The Han lane: a run of plain CJK characters after a Han
+			// letter, which is most of Chinese chat, in a loop of its own
+			// with the few variables it changes (the loop below keeps two
+			// dozen live, and spends more on moving them to and from the
+			// stack than on the automata).
+			var lane laneState
+			k, lane = s.hanLane(text, k, laneState{ri: ri, state: state, hstate: hstate, prev: prev, last: last, b1: b1, b2: b2, skipped: skipped})
+			if lane.n > 0 {
+				ri, state, hstate, prev, last, b1, b2 = lane.ri, lane.state, lane.hstate, lane.prev, lane.last, lane.b1, lane.b2
+				letters += lane.n
+				skipped = false
+				hints |= lane.hints
+				digits += lane.digits
+			}
+			if lane.stop {
+				return quickSlow, lane.res
+			}
+			if k >= len(text) {
+				break
+			}
+		}
 		ri++
 		// The decoding of appendCount (normalize.go).
 		var r rune
@@ -230,6 +253,9 @@ func (s *Scanner) quick(text string) (int, resume) {
 			continue
 		}
 		b2, b1, last, skipped = b1, last, r, false
+		if r < 0x80 && !alnum {
+			alnum = isASCIIAlnum(r)
+		}
 		if hnodes != nil {
 			// matchHomophones: Han runes by their syllable, other
 			// letters and separators reset.
@@ -347,6 +373,13 @@ func (s *Scanner) quick(text string) (int, resume) {
 	if digits < minNumberDigits {
 		hints &^= hintDigit
 	}
+	if !alnum {
+		// Every e-mail address and URL the detectors report has ASCII
+		// letters or digits (a local part, labels, a top-level domain or
+		// an IP host): without any, 点 and . (晚点, 十点开会, 有点问题) and
+		// 艾 wake them for nothing.
+		hints &^= hintAt | hintDot
+	}
 	if s.detectors != 0 && hints != 0 {
 		return quickDetect, resume{at: -1}
 	}
@@ -409,4 +442,113 @@ func insertable(r rune) bool {
 func decodeAt(text string, k int) (rune, int) {
 	r, size := utf8.DecodeRuneInString(text[k:])
 	return r, k + size
+}
+
+// laneState is what hanLane reads and changes of quick's state: n is the
+// number of runes it took, stop that quick must give up with res.
+type laneState struct {
+	ri, state, hstate  int32
+	prev, last, b1, b2 rune
+	n, digits          int
+	hints              uint8
+	skipped, stop      bool
+	res                resume
+}
+
+// hanLane runs quick's loop over the plain CJK characters from byte k on,
+// as long as the loop would only step the automata: a character of
+// U+4E00–U+9FFF that folds to itself and is no noise or separator, not a
+// repeat of the letter before, with nothing pending and the automaton at
+// the root or the letter before Han (so that no structural rule of miss
+// can apply: they need a state, and a repeat or a change between Han and
+// other letters). Hints are gathered as the loop does. It stops
+// before any other rune, which quick's loop then reads, and at a word
+// ending or homophone ending, as the loop does.
+func (s *Scanner) hanLane(text string, k int, st laneState) (int, laneState) {
+	nodes, fail, fast := s.ac.nodes, s.ac.fail, s.fast
+	var hnodes []acNode
+	var hfail []int32
+	if s.hom != nil {
+		hnodes, hfail = s.hom.ac.nodes, s.hom.ac.fail
+	}
+	state, hstate, prev := st.state, st.hstate, st.prev
+	last, b1, b2 := st.last, st.b1, st.b2
+	ri, n := st.ri, 0
+	skipped := st.skipped
+	var hints uint8
+	digits := 0
+	for k+2 < len(text) {
+		b0 := text[k]
+		if b0&0xF0 != 0xE0 || text[k+1]&0xC0 != 0x80 || text[k+2]&0xC0 != 0x80 {
+			break
+		}
+		r := rune(b0&0x0F)<<12 | rune(text[k+1]&0x3F)<<6 | rune(text[k+2]&0x3F)
+		if uint32(r-0x4E00) > 0x9FFF-0x4E00 || r == prev {
+			break
+		}
+		e := fast[r]
+		if e == codeSpecial {
+			m, se, h, d, ok := s.special(r)
+			if !ok || m != r {
+				break
+			}
+			if h&hintAddress != 0 && !skipped && !mayFollowHouseNumber(r, last) {
+				h &^= hintAddress
+			}
+			e, hints, digits = se, hints|h, digits+d
+		}
+		c := uint16(e)
+		if c == codeSkip || c == codeSep {
+			break
+		}
+		k += 3
+		ri++
+		n++
+		skipped = false
+		b2, b1, last = b1, last, r
+		if hnodes != nil {
+			if hc := uint16(e >> 16); hc == codeReset {
+				hstate = root
+			} else {
+				for {
+					t := hnodes[hstate].base&baseMask + int32(hc)
+					if uint(t) < uint(len(hnodes)) && hnodes[t].check == hstate {
+						hstate = t
+						break
+					}
+					if hstate == root {
+						break
+					}
+					hstate = failOf(hnodes, hfail, hstate)
+				}
+				if hnodes[hstate].base < 0 {
+					return k, laneState{n: n, stop: true, res: resume{at: -1}}
+				}
+			}
+		}
+		if c == codeReset {
+			state = root
+			continue
+		}
+		from := state
+		next := state
+		for {
+			t := nodes[next].base&baseMask + int32(c)
+			if uint(t) < uint(len(nodes)) && nodes[t].check == next {
+				next = t
+				break
+			}
+			if next == root {
+				break
+			}
+			next = failOf(nodes, fail, next)
+		}
+		state = next
+		pv := prev
+		prev = r
+		if nodes[state].base < 0 {
+			return k, laneState{n: n, stop: true, res: resume{at: ri, state: from, prev: pv, hstate: hstate, hanAt: true}}
+		}
+	}
+	return k, laneState{ri: ri, state: state, hstate: hstate, prev: prev, last: last, b1: b1, b2: b2, n: n, hints: hints, digits: digits}
 }

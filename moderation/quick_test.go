@@ -150,3 +150,27 @@ func TestTriggersCarryTheirHint(t *testing.T) {
 		}
 	}
 }
+
+// TestQuickNeedsLatinForContacts checks that 点, . and 艾 without any ASCII
+// letter or digit in the text (晚点, 十点开会, 有点问题) send no message to
+// the e-mail and URL detectors, which have nothing to find there, while
+// the same characters beside an address still do.
+func TestQuickNeedsLatinForContacts(t *testing.T) {
+	s := quickScanners(t)[0]
+	for _, text := range []string{"明天上午十点开会", "我晚点看一下，辛苦了", "打卡系统有点问题。", "艾总说下午三点到", "好的。。。"} {
+		if q, _ := s.quick(text); q != quickClean {
+			t.Errorf("%q: quick %d, want clean", text, q)
+		}
+		checkQuick(t, s, text, quickClean)
+	}
+	for _, text := range []string{"下午三点看 dafa888点com", "联系 zhang艾特qq点com", "官网 www。bet365。com", "地址 1.2.3.4:8080"} {
+		q, _ := s.quick(text)
+		if q == quickClean {
+			t.Errorf("%q: quick says clean", text)
+		}
+		checkQuick(t, s, text, q)
+		if len(s.Scan(text, nil)) == 0 {
+			t.Errorf("%q: no finding", text)
+		}
+	}
+}
