@@ -115,9 +115,15 @@ func hasWordNear(runes []rune, from, to, before, after int, words []string) bool
 // as a whole word ("ref" is not in "preference").
 func containsRunes(rs []rune, w string) bool {
 	n := utf8.RuneCountInString(w)
-	latin := len(w) > 0 && w[0] < utf8.RuneSelf
+	if n == 0 {
+		return true
+	}
+	latin := w[0] < utf8.RuneSelf
+	first, size := utf8.DecodeRuneInString(w)
 	for i := 0; i+n <= len(rs); i++ {
-		if !hasPrefixRunes(rs[i:], w) {
+		// The first rune before the call: most places do not start the
+		// word, and hasPrefixRunes would decode w to tell.
+		if rs[i] != first || !hasPrefixRunes(rs[i+1:], w[size:]) {
 			continue
 		}
 		if latin && (i > 0 && isASCIIAlnum(rs[i-1]) || i+n < len(rs) && isASCIIAlnum(rs[i+n])) {

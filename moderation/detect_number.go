@@ -490,10 +490,14 @@ func labelledHere(runes []rune, from, to int, words []string) bool {
 		k1-- // 发票号, 运单号
 	}
 	for _, w := range words {
-		n := utf8.RuneCountInString(w)
+		// The last rune first: most words do not end where the label
+		// would, and that needs no decoding of the word's other runes.
+		last, _ := utf8.DecodeLastRuneInString(w)
 		for _, k := range [2]int{k0, k1} {
-			if k >= n && hasPrefixRunes(runes[k-n:], w) {
-				return true
+			if k > 0 && runes[k-1] == last {
+				if n := utf8.RuneCountInString(w); k >= n && hasPrefixRunes(runes[k-n:], w) {
+					return true
+				}
 			}
 		}
 	}
@@ -501,8 +505,11 @@ func labelledHere(runes []rune, from, to int, words []string) bool {
 	for j < len(runes) && (runes[j] == ' ' || runes[j] == '(') {
 		j++
 	}
+	if j == len(runes) {
+		return false
+	}
 	for _, w := range words {
-		if hasPrefixRunes(runes[j:], w) {
+		if first, _ := utf8.DecodeRuneInString(w); runes[j] == first && hasPrefixRunes(runes[j:], w) {
 			return true
 		}
 	}
