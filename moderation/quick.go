@@ -188,7 +188,8 @@ func (s *Scanner) quick(text string) (int, resume) {
 	var prev rune
 	var hints uint8
 	digits := 0
-	alnum := false  // an ASCII letter or digit, folded, was seen
+	alnums := 0 // runs of ASCII letters and digits, folded
+	inAlnum := false
 	ri := int32(-1) // the rune index of r in text
 	for k := 0; k < len(text); {
 		if sep < 0 && ins < 0 && cont < 0 && insNext < 0 && (state == root || isHan(prev)) {
@@ -202,7 +203,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 			if lane.n > 0 {
 				ri, state, hstate, prev, last, b1, b2 = lane.ri, lane.state, lane.hstate, lane.prev, lane.last, lane.b1, lane.b2
 				letters += lane.n
-				skipped = false
+				skipped, inAlnum = false, false
 				hints |= lane.hints
 				digits += lane.digits
 			}
@@ -247,15 +248,20 @@ func (s *Scanner) quick(text string) (int, resume) {
 			hints |= h
 			digits += d
 		}
+		// Runs of ASCII letters and digits, noise letters included (the
+		// detectors read them); a dropped rune may split a run in two,
+		// which only counts more.
+		al := r < 0x80 && isASCIIAlnum(r)
+		if al && !inAlnum {
+			alnums++
+		}
+		inAlnum = al
 		c := uint16(e)
 		if c == codeSkip {
 			skipped = true
 			continue
 		}
 		b2, b1, last, skipped = b1, last, r, false
-		if r < 0x80 && !alnum {
-			alnum = isASCIIAlnum(r)
-		}
 		if hnodes != nil {
 			// matchHomophones: Han runes by their syllable, other
 			// letters and separators reset.
@@ -373,17 +379,35 @@ func (s *Scanner) quick(text string) (int, resume) {
 	if digits < minNumberDigits {
 		hints &^= hintDigit
 	}
-	if !alnum {
-		// Every e-mail address and URL the detectors report has ASCII
-		// letters or digits (a local part, labels, a top-level domain or
-		// an IP host): without any, 点 and . (晚点, 十点开会, 有点问题) and
-		// 艾 wake them for nothing.
+	if alnums < 2 {
+		// Every e-mail address and URL the detectors report has two runs
+		// of ASCII letters or digits at least (a local part and a
+		// top-level domain, two labels, an IP host), which starts with
+		// one: with fewer, 点 and . (晚点, 十点开会, 有点问题 ok) and 艾 wake
+		// them for nothing.
 		hints &^= hintAt | hintDot
+	}
+	if hints&hintAddress != 0 && !s.mayNamePlace(text) {
+		hints &^= hintAddress
 	}
 	if s.detectors != 0 && hints != 0 {
 		return quickDetect, resume{at: -1}
 	}
 	return quickClean, resume{at: -1}
+}
+
+// mayNamePlace reports whether text, folded, holds a character that can
+// begin a place name's suffix (suffixStart: 路, 区, 小区, 大厦 …). Every
+// address the detector reports starts with a named component, which ends
+// in such a suffix: without one, 二楼会议室 or 3号楼 are no address. It
+// runs only when a unit character after a number woke the detector.
+func (s *Scanner) mayNamePlace(text string) bool {
+	for _, r := range text {
+		if suffixStart(rune(s.norm.t.lookup(r) & runeMask)) {
+			return true
+		}
+	}
+	return false
 }
 
 // mayCross is crossSeparator's decision before it looks at the letters

@@ -126,7 +126,8 @@ func FuzzQuick(f *testing.F) {
 	for _, s := range []string{"", "收到马上处理！这个bug复现了~明天我休息", "PR已经合并！谢谢大家", "赌c博 赌。博 赌\n博 赌赌博",
 		"du bo 賭博 dǔbó", "菠菜 傻比 女马的", "&#36172;&#21338; <b>赌</b>博", "\u202e博赌\u202c", "加我v信 13812345678",
 		"长江大桥 下线了", "㈠½ﬁ 👍🏻 ①②③④⑤", "a\xffb\xc0\xe4\xb8",
-		"这个问题太大\n麻烦你看一下", "赌Ⅻ博 刷ⅷ单\r\n单", "老虎\n机器人"} {
+		"这个问题太大\n麻烦你看一下", "赌Ⅻ博 刷ⅷ单\r\n单", "老虎\n机器人",
+		"下午三点在二楼会议室 寄到朝陽區建國路88號", "ok 有点问题 a.b z@q点com"} {
 		f.Add(s)
 	}
 	scanners := quickScanners(f)
@@ -151,19 +152,23 @@ func TestTriggersCarryTheirHint(t *testing.T) {
 	}
 }
 
-// TestQuickNeedsLatinForContacts checks that 点, . and 艾 without any ASCII
-// letter or digit in the text (晚点, 十点开会, 有点问题) send no message to
-// the e-mail and URL detectors, which have nothing to find there, while
-// the same characters beside an address still do.
-func TestQuickNeedsLatinForContacts(t *testing.T) {
+// TestQuickWakesDetectorsOnlyWhereTheyCanFind checks that 点, . and 艾
+// without two runs of ASCII letters or digits in the text (晚点, 十点开会,
+// 有点问题 ok) send no message to the e-mail and URL detectors, nor a unit
+// after a number without a place name's suffix (二楼会议室) to the address
+// detector, which have nothing to find there, while the same characters in
+// an address still do.
+func TestQuickWakesDetectorsOnlyWhereTheyCanFind(t *testing.T) {
 	s := quickScanners(t)[0]
-	for _, text := range []string{"明天上午十点开会", "我晚点看一下，辛苦了", "打卡系统有点问题。", "艾总说下午三点到", "好的。。。"} {
+	for _, text := range []string{"明天上午十点开会", "我晚点看一下，辛苦了", "打卡系统有点问题。", "艾总说下午三点到", "好的。。。",
+		"打卡系统有点问题 ok👌", "这个bug复现了 我晚点看一下", "下午三点在二楼会议室", "3号楼5层会议室见"} {
 		if q, _ := s.quick(text); q != quickClean {
 			t.Errorf("%q: quick %d, want clean", text, q)
 		}
 		checkQuick(t, s, text, quickClean)
 	}
-	for _, text := range []string{"下午三点看 dafa888点com", "联系 zhang艾特qq点com", "官网 www。bet365。com", "地址 1.2.3.4:8080"} {
+	for _, text := range []string{"下午三点看 dafa888点com", "联系 zhang艾特qq点com", "官网 www。bet365。com", "地址 http://1.2.3.4:8080/a",
+		"收货地址：北京市朝阳区建国路88号", "寄到朝陽區建國路88號", "ｗｗｗ．ｅｖｉｌ．ｃｏｍ", "zhang@qq.com", "xpj 点 com 注册"} {
 		q, _ := s.quick(text)
 		if q == quickClean {
 			t.Errorf("%q: quick says clean", text)
