@@ -301,3 +301,19 @@ func (a *automaton) link(words []pattern, tail int32) int32 {
 	}
 	return head
 }
+
+// follow is the automaton's goto function with its failure links: the
+// state after state on the code c, falling back along the failure links
+// until a state moves on c, or the root.
+func follow(nodes []acNode, fail []int32, state int32, c uint16) int32 {
+	for {
+		t := nodes[state].base&baseMask + int32(c)
+		if uint(t) < uint(len(nodes)) && nodes[t].check == state {
+			return t
+		}
+		if state == root {
+			return root
+		}
+		state = failOf(nodes, fail, state)
+	}
+}

@@ -218,17 +218,7 @@ func (s *Scanner) matchHomophones(text string, runes []rune, offs []int32, dst [
 			state = root
 			continue
 		}
-		for {
-			t := nodes[state].base&baseMask + int32(c)
-			if uint(t) < uint(len(nodes)) && nodes[t].check == state {
-				state = t
-				break
-			}
-			if state == root {
-				break
-			}
-			state = failOf(nodes, fail, state)
-		}
+		state = follow(nodes, fail, state, c)
 		if nodes[state].base >= 0 {
 			continue
 		}

@@ -268,17 +268,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 			if hc := uint16(e >> 16); hc == codeReset {
 				hstate = root
 			} else {
-				for {
-					t := hnodes[hstate].base&baseMask + int32(hc)
-					if uint(t) < uint(len(hnodes)) && hnodes[t].check == hstate {
-						hstate = t
-						break
-					}
-					if hstate == root {
-						break
-					}
-					hstate = failOf(hnodes, hfail, hstate)
-				}
+				hstate = follow(hnodes, hfail, hstate, hc)
 				if hnodes[hstate].base < 0 {
 					return quickSlow, resume{at: -1}
 				}
@@ -321,18 +311,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 			state = t
 		} else {
 			// miss: fall back along the failure links.
-			next := state
-			for {
-				t := nodes[next].base&baseMask + int32(c)
-				if uint(t) < uint(len(nodes)) && nodes[t].check == next {
-					next = t
-					break
-				}
-				if next == root {
-					break
-				}
-				next = failOf(nodes, fail, next)
-			}
+			next := follow(nodes, fail, state, c)
 			if state != root && (r == prev || isHan(r) != isHan(prev)) {
 				// miss's structural checks run unless continues; which
 				// of them can apply depends on the change.
@@ -534,17 +513,7 @@ func (s *Scanner) hanLane(text string, k int, st laneState) (int, laneState) {
 			if hc := uint16(e >> 16); hc == codeReset {
 				hstate = root
 			} else {
-				for {
-					t := hnodes[hstate].base&baseMask + int32(hc)
-					if uint(t) < uint(len(hnodes)) && hnodes[t].check == hstate {
-						hstate = t
-						break
-					}
-					if hstate == root {
-						break
-					}
-					hstate = failOf(hnodes, hfail, hstate)
-				}
+				hstate = follow(hnodes, hfail, hstate, hc)
 				if hnodes[hstate].base < 0 {
 					return k, laneState{n: n, stop: true, res: resume{at: -1}}
 				}
@@ -555,19 +524,7 @@ func (s *Scanner) hanLane(text string, k int, st laneState) (int, laneState) {
 			continue
 		}
 		from := state
-		next := state
-		for {
-			t := nodes[next].base&baseMask + int32(c)
-			if uint(t) < uint(len(nodes)) && nodes[t].check == next {
-				next = t
-				break
-			}
-			if next == root {
-				break
-			}
-			next = failOf(nodes, fail, next)
-		}
-		state = next
+		state = follow(nodes, fail, state, c)
 		pv := prev
 		prev = r
 		if nodes[state].base < 0 {

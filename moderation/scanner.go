@@ -464,18 +464,7 @@ func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Find
 // repeat or an insertion (0: the automaton moved on runes[i]).
 func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16, prev rune) (int32, int) {
 	nodes, fail := s.ac.nodes, s.ac.fail
-	next := state
-	for {
-		t := nodes[next].base&baseMask + int32(c)
-		if uint(t) < uint(len(nodes)) && nodes[t].check == next {
-			next = t
-			break
-		}
-		if next == root {
-			break
-		}
-		next = failOf(nodes, fail, next)
-	}
+	next := follow(nodes, fail, state, c)
 	// Inside a word whose continuation failed, when falling back reports
 	// nothing and goes nowhere: a repeated or an inserted rune? Cheap tests
 	// first: a repeat, or a change between Han and other letters.
