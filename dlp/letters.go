@@ -1,6 +1,7 @@
 package dlp
 
 import (
+	"math"
 	"slices"
 	"sync"
 	"unicode/utf8"
@@ -155,37 +156,66 @@ func (t *letters) fold(text string, buf []rune) []rune {
 	return buf[:n]
 }
 
-// runeOffsets replaces each letter index in idx (letters of text, as
-// prints counts them) by the rune offset in text of the character it comes
-// from, as normText.fold gives it. Only a hit needs them: one more pass.
+// runeOffsets replaces each letter index in idx (letters of text, as fold
+// gives them) by the rune offset in text of the character it comes from,
+// as normText.fold gives it. Only a hit needs them: one more pass, which
+// decodes as fold does and looks at idx only when a rune reaches the
+// nearest index not found yet, and stops when all are found.
 func (t *letters) runeOffsets(text string, idx []int32) {
+	const none = int32(math.MaxInt32)
+	next := none // the smallest index not found yet; all are at least seen
+	for _, l := range idx {
+		next = min(next, l)
+	}
 	var tmp [8]rune
-	c, ri := int32(0), int32(0) // letters before the rune, rune index
-	done := 0
-	for _, r := range text {
+	seen, ri, done := int32(0), int32(0), 0 // letters before the rune, rune index
+	for k := 0; k < len(text) && done < len(idx); ri++ {
+		var r rune
+		if c := text[k]; c < utf8.RuneSelf {
+			r = rune(c)
+			k++
+		} else if c&0xF0 == 0xE0 && k+2 < len(text) && text[k+1]&0xC0 == 0x80 && text[k+2]&0xC0 == 0x80 {
+			r = rune(c&0x0F)<<12 | rune(text[k+1]&0x3F)<<6 | rune(text[k+2]&0x3F)
+			if r < 0x800 || r >= 0xD800 && r <= 0xDFFF {
+				r = utf8.RuneError
+				k++
+			} else {
+				k += 3
+			}
+		} else {
+			var size int
+			r, size = utf8.DecodeRuneInString(text[k:])
+			k += size
+		}
+		e := uint32(expandBit)
+		if r < 0x10000 {
+			e = t.bmp[r&0xFFFF]
+		}
 		var cnt int32
 		switch {
+		case e == 0:
+			continue
+		case e&expandBit == 0:
+			cnt = 1
 		case r >= 0x10000:
 			cnt = int32(len(t.astral(r, tmp[:0])))
-		case t.bmp[r] == 0:
-		case t.bmp[r]&expandBit == 0:
-			cnt = 1
 		default:
-			cnt = int32(t.expand[t.bmp[r]&^expandBit])
+			cnt = int32(t.expand[e&^expandBit])
 		}
-		if cnt > 0 {
+		if seen+cnt > next {
+			next = none
 			for i, l := range idx {
-				if l >= c && l < c+cnt && l >= 0 {
-					idx[i] = -1 - ri // marked done (negative), decoded below
+				switch {
+				case l < 0: // found before
+				case l < seen+cnt:
+					idx[i] = -1 - ri // marked found (negative), decoded below
 					done++
+				default:
+					next = min(next, l)
 				}
 			}
-			if done == len(idx) {
-				break
-			}
-			c += cnt
 		}
-		ri++
+		seen += cnt
 	}
 	for i, v := range idx {
 		if v >= 0 {
