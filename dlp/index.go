@@ -334,9 +334,11 @@ func maskToken(s string) string {
 }
 
 // LegacyDocs returns how many protected documents are stored in
-// fingerprint format 1 (AES): while there are any, every message checked
-// is also keyed that way, which costs about 1.7 µs more a 2 KB message.
-// Uploading such a document again stores it in format 2.
+// fingerprint format 1 (AES): while there are any, the fingerprints of
+// every message checked are also keyed that way and looked up again (the
+// AES of a 2 KB message's ~80 fingerprints: 1.8–2.0 µs, measured beside
+// 1.2–1.7 µs for their SipHash). Uploading such a document again stores it
+// in format 2.
 func (x *Index) LegacyDocs() int { return x.legacy }
 
 // MinSpan is the fewest normalized characters that can reproduce a

@@ -17,8 +17,8 @@ import (
 // are fingerprinted with; TestLettersAreFold checks every rune. It exists
 // because the check of a message must cost a few nanoseconds a character:
 // Normalizer.Append writes every rune and its offset, and the letters are
-// then picked out in a second pass; here one loop decodes, folds and
-// hashes, and writes nothing per character.
+// then picked out in a second pass; here one loop decodes and folds,
+// writing only the letters (their offsets are found again for a hit only).
 type letters struct {
 	// bmp[r] is 0 when r folds to no letter, the letter r folds to, or,
 	// with expandBit, the index in expand of a count and that many
