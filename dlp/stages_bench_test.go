@@ -15,8 +15,8 @@ import (
 // where the time goes: the normalizer's fold (what documents are folded
 // with), the message path's fold, winnowing, keying 80 fingerprints
 // (about a 2 KB message's) with SipHash (format 2) and with AES (format
-// 1), and the whole check, also against the same documents stored in
-// format 1.
+// 1), looking them up, and the whole check, also against the same
+// documents stored in format 1.
 func BenchmarkDocumentStages(b *testing.B) {
 	n := 1000
 	if v, err := strconv.Atoi(os.Getenv("WG_BENCH_DLP_DOCS")); err == nil && v > 0 {
@@ -82,6 +82,22 @@ func BenchmarkDocumentStages(b *testing.B) {
 			for j := range 80 {
 				sink += key.fingerprintAES(uint64(i+j), &buf)
 			}
+		}
+	})
+	// The lookups alone: each message's fingerprints keyed beforehand.
+	sealed := make([][]uint64, len(folded))
+	for i, f := range folded {
+		fps, _ := winnow(f, nil, nil)
+		for _, fp := range fps {
+			sealed[i] = append(sealed[i], key.fingerprint(fp.Hash))
+		}
+	}
+	sc := &docScratch{}
+	b.Run("probe", func(b *testing.B) {
+		defer cpuPerOp(b)()
+		for i := range b.N {
+			sc.sealed, sc.hits = sealed[i%len(sealed)], sc.hits[:0]
+			x.probe(sc)
 		}
 	})
 	b.Run("Documents", func(b *testing.B) {
