@@ -203,3 +203,21 @@ func TestRuneOffsets(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFold: the message path's fold gives the normalizer's letters, and
+// winnow the reference's fingerprints of them, on any bytes.
+func FuzzFold(f *testing.F) {
+	for _, s := range []string{"", "客户报价，策略！", "ＡＢＣ abc 123 😀 報價 ①", "\xff\xe4\xb8\xed\xa0\x80", "ﷺ㍿Ⅻ𝐀ⓐ", strings.Repeat("哈", 40)} {
+		f.Add(s)
+	}
+	tab := letterTable()
+	f.Fuzz(func(t *testing.T, text string) {
+		got := tab.fold(text, nil)
+		if want := foldLetters(text); !slices.Equal(got, want) {
+			t.Fatalf("%q: fold %q, normalizer %q", text, string(got), string(want))
+		}
+		if fps, _ := winnow(got, nil, nil); !slices.Equal(fps, winnowReference(got)) {
+			t.Fatalf("%q: winnow differs from the reference", text)
+		}
+	})
+}
