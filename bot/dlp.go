@@ -283,6 +283,11 @@ func (d *Data) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if n := x.LegacyDocs(); n > 0 {
+		// Their fingerprints cannot be keyed anew without the text.
+		d.cfg.Logger.Warn().Int("documents", n).Int("format", dlp.PrintsFormatAES).
+			Msg("dlp: documents stored in fingerprint format 1 still match, but every message then pays for both formats; upload them again to store format 2")
+	}
 	d.cur.Store(&dataIndex{index: x, version: v})
 	return nil
 }

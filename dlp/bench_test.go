@@ -229,6 +229,11 @@ func benchParagraph(r *rand.Rand, vocab []string, chars int) string {
 // benchVocabulary),
 // fingerprinted; the text is dropped as it would be on upload.
 func benchDocs(b *testing.B, key *Key, n, pages int) ([]LoadedDoc, [][]string) {
+	return benchDocsAs(b, key, n, pages, FingerprintDocument)
+}
+
+// benchDocsAs is benchDocs with the documents fingerprinted by fp.
+func benchDocsAs(b *testing.B, key *Key, n, pages int, fp func(*Key, []string) Prints) ([]LoadedDoc, [][]string) {
 	b.Helper()
 	r := rand.New(rand.NewPCG(21, 22))
 	vocab := benchVocabulary(r)
@@ -239,7 +244,7 @@ func benchDocs(b *testing.B, key *Key, n, pages int) ([]LoadedDoc, [][]string) {
 		for j := range paras {
 			paras[j] = benchParagraph(r, vocab, 250)
 		}
-		p := FingerprintDocument(key, paras)
+		p := fp(key, paras)
 		docs[i] = LoadedDoc{Doc: Document{ID: "d" + strconv.Itoa(i), Name: "文件" + strconv.Itoa(i), Chars: p.Chars}, Prints: p}
 		if i < 10 {
 			kept = append(kept, paras)

@@ -33,12 +33,28 @@ type Document struct {
 }
 
 // Prints is what is stored of a document: where its paragraphs start (in
-// normalized characters) and its fingerprints.
+// normalized characters) and its fingerprints, keyed as Format says.
 type Prints struct {
+	Format     int
 	Chars      int
 	Paragraphs []uint32
 	Prints     []Fingerprint
 }
+
+// Fingerprint formats (Prints.Format): how a stored fingerprint is keyed.
+// Both select the same k-grams (the same folding and winnowing).
+const (
+	// PrintsFormatAES: AES of the k-gram hash (Key.fingerprintAES),
+	// stored without a format word; documents uploaded before format 2.
+	PrintsFormatAES = 1
+	// PrintsFormatSipHash: SipHash-2-4 of the k-gram hash
+	// (Key.fingerprint), stored after a format word.
+	PrintsFormatSipHash = 2
+)
+
+// formatWord marks an encoding that starts with its format: the first word
+// of format 1 is the document's length in characters, below 2³¹.
+const formatWord = 1 << 31
 
 // MaxDocumentBytes bounds an uploaded document (and a .docx's text).
 const MaxDocumentBytes = 32 << 20
@@ -156,14 +172,21 @@ func FingerprintDocument(key *Key, paragraphs []string) Prints {
 		}
 	}
 	p.Chars = len(nt.runes)
-	p.Prints = winnow(key, nt.runes, nil)
+	p.Prints, _ = winnow(nt.runes, nil, nil)
+	for i := range p.Prints {
+		p.Prints[i].Hash = key.fingerprint(p.Prints[i].Hash)
+	}
+	p.Format = PrintsFormatSipHash
 	return p
 }
 
-// Encode returns the stored form of p: the counts, the paragraph starts
-// and the fingerprints, little-endian.
+// Encode returns the stored form of p: the format word (from format 2 on),
+// the counts, the paragraph starts and the fingerprints, little-endian.
 func (p Prints) Encode() []byte {
-	b := make([]byte, 0, 12+4*len(p.Paragraphs)+12*len(p.Prints))
+	b := make([]byte, 0, 16+4*len(p.Paragraphs)+12*len(p.Prints))
+	if p.Format >= PrintsFormatSipHash { // 0 (unset) is format 1, as before formats
+		b = binary.LittleEndian.AppendUint32(b, formatWord|uint32(p.Format))
+	}
 	b = binary.LittleEndian.AppendUint32(b, uint32(p.Chars))
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(p.Paragraphs)))
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(p.Prints)))
@@ -177,8 +200,16 @@ func (p Prints) Encode() []byte {
 	return b
 }
 
-// DecodePrints reads what Encode wrote.
+// DecodePrints reads what Encode wrote, in either format.
 func DecodePrints(b []byte) (Prints, error) {
+	format := PrintsFormatAES
+	if len(b) >= 4 && binary.LittleEndian.Uint32(b)&formatWord != 0 {
+		format = int(binary.LittleEndian.Uint32(b) &^ formatWord)
+		if format != PrintsFormatSipHash {
+			return Prints{}, fmt.Errorf("decode fingerprints: unknown format %d (written by a newer wecom-guard?)", format)
+		}
+		b = b[4:]
+	}
 	if len(b) < 12 {
 		return Prints{}, errors.New("decode fingerprints: too short")
 	}
@@ -186,7 +217,7 @@ func DecodePrints(b []byte) (Prints, error) {
 	if uint64(len(b)) != 12+4*uint64(np)+12*uint64(nf) {
 		return Prints{}, fmt.Errorf("decode fingerprints: %d bytes for %d paragraphs and %d fingerprints", len(b), np, nf)
 	}
-	p := Prints{Chars: int(chars), Paragraphs: make([]uint32, np), Prints: make([]Fingerprint, nf)}
+	p := Prints{Format: format, Chars: int(chars), Paragraphs: make([]uint32, np), Prints: make([]Fingerprint, nf)}
 	b = b[12:]
 	for i := range p.Paragraphs {
 		p.Paragraphs[i] = binary.LittleEndian.Uint32(b[4*i:])

@@ -74,48 +74,65 @@ func mix64(h uint64) uint64 {
 
 // winnow appends the winnowing fingerprints of runes to dst (robust
 // winnowing: in each window the rightmost minimal hash, recorded once
-// while it stays the minimum). Texts shorter than K have none.
-func winnow(key *Key, runes []rune, dst []Fingerprint) []Fingerprint {
+// while it stays the minimum), their hashes unkeyed (Key.fingerprint is
+// applied after, to the few there are). Texts shorter than K have none.
+// keys is scratch for the k-gram hashes, returned for reuse. Documents and
+// messages are winnowed by this one function, over their folded letters.
+//
+// The minimum is tracked, and the window scanned again only when it
+// leaves it; both comparisons compile to conditional moves (a monotone
+// deque does fewer comparisons, but its pops depend on the data and the
+// branch mispredictions made it half again as slow; profiled on 2 KB
+// messages). Hashing every k-gram into keys first keeps the loops free of
+// calls, so their state stays in registers.
+func winnow(runes []rune, keys []uint64, dst []Fingerprint) ([]Fingerprint, []uint64) {
 	n := len(runes) - K + 1
 	if n <= 0 {
-		return dst
+		return dst, keys
 	}
-	var (
-		ring    [W]uint64
-		h       uint64
-		minPos  = -1
-		lastPos = -1
-		buf     [16]byte
-	)
-	for i, r := range runes {
-		if i >= K {
-			h -= uint64(runes[i-K]) * kgramPow
-		}
+	if cap(keys) < n {
+		keys = make([]uint64, n+n/4)
+	}
+	keys = keys[:n]
+	var h uint64
+	for _, r := range runes[:K-1] {
 		h = h*kgramBase + uint64(r)
-		if i < K-1 {
-			continue
+	}
+	in := runes[K-1:]
+	in = in[:len(keys)]
+	for p := range keys {
+		h = h*kgramBase + uint64(in[p])
+		keys[p] = mix64(h)
+		h -= uint64(runes[p]) * kgramPow
+	}
+	// The first window (all the k-grams when there are fewer than W).
+	first := keys[:min(W, n)]
+	minPos, minV := 0, first[0]
+	for q, v := range first {
+		if v <= minV {
+			minPos, minV = q, v
 		}
-		p := i - K + 1 // k-gram position
-		ring[p%W] = mix64(h)
-		if p < W-1 && p < n-1 {
-			continue
-		}
-		// The window ends at p and starts at max(0, p-W+1).
-		lo := max(0, p-W+1)
-		if minPos < lo {
-			minPos = lo
-			for q := lo + 1; q <= p; q++ {
-				if ring[q%W] <= ring[minPos%W] {
-					minPos = q
+	}
+	dst = append(dst, Fingerprint{Hash: minV, Pos: uint32(minPos)})
+	lastPos := minPos
+	for p := W; p < n; p++ {
+		if minPos+W <= p {
+			// The minimum left the window: find the window's rightmost
+			// minimum again (one k-gram in about W/2).
+			win := keys[p+1-W : p+1]
+			minPos, minV = p+1-W, win[0]
+			for q, v := range win {
+				if v <= minV {
+					minPos, minV = p+1-W+q, v
 				}
 			}
-		} else if ring[p%W] <= ring[minPos%W] {
-			minPos = p
+		} else if v := keys[p]; v <= minV {
+			minPos, minV = p, v
 		}
 		if minPos != lastPos {
-			dst = append(dst, Fingerprint{Hash: key.fingerprint(ring[minPos%W], &buf), Pos: uint32(minPos)})
+			dst = append(dst, Fingerprint{Hash: minV, Pos: uint32(minPos)})
 			lastPos = minPos
 		}
 	}
-	return dst
+	return dst, keys
 }

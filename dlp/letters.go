@@ -1,6 +1,8 @@
 package dlp
 
 import (
+	"math"
+	"slices"
 	"sync"
 	"unicode/utf8"
 
@@ -15,8 +17,8 @@ import (
 // are fingerprinted with; TestLettersAreFold checks every rune. It exists
 // because the check of a message must cost a few nanoseconds a character:
 // Normalizer.Append writes every rune and its offset, and the letters are
-// then picked out in a second pass; here one loop decodes, folds and
-// hashes, and writes nothing per character.
+// then picked out in a second pass; here one loop decodes and folds,
+// writing only the letters (their offsets are found again for a hit only).
 type letters struct {
 	// bmp[r] is 0 when r folds to no letter, the letter r folds to, or,
 	// with expandBit, the index in expand of a count and that many
@@ -89,31 +91,24 @@ func (t *letters) astral(r rune, dst []rune) []rune {
 	return dst
 }
 
-// prints appends to dst the winnowing fingerprints of the letters of text in one
-// pass, as winnow does of the folded text: it decodes UTF-8 as
-// moderation.Normalizer does (ASCII and three-byte sequences inline,
-// anything else through utf8.DecodeRuneInString), folds each rune through
-// the table, keeps the rolling k-gram hash, and keeps each window's
-// rightmost minimal hash. The minimum is tracked, and the window scanned
-// again only when it leaves it: a monotone deque does fewer comparisons,
-// but its pops depend on the data and the branch mispredictions made it
-// half again as slow here (profiled on 2 KB messages).
-// The fingerprints' hashes are left unencrypted (Key.fingerprint is
-// applied after, to the few there are). It returns how many letters text
-// has. It is one function with local state on purpose: called a letter at
+// fold writes the letters of text to buf (grown as needed; its contents
+// are not kept) and returns them, as normText.fold folds them: it decodes
+// UTF-8 as moderation.Normalizer does (ASCII and three-byte sequences
+// inline, anything else through utf8.DecodeRuneInString) and folds each
+// rune through the table. A rune's letter is stored whatever it is and
+// kept by a conditional move, so punctuation costs no mispredicted
+// branch. It is one loop with the rare cases (astral runes, runes that fold
+// to several letters) in branches of its own on purpose: called a letter at
 // a time, the same steps cost three times as much.
-func (t *letters) prints(text string, dst []Fingerprint) ([]Fingerprint, int) {
-	var (
-		n       uint32 // letters seen
-		h       uint64
-		last    [K]rune   // the last K letters, by index mod K
-		hashes  [W]uint64 // k-gram hashes of the window, by position mod W
-		minPos  uint32
-		minV    = ^uint64(0)
-		lastPos = ^uint32(0)
-		tmp     [8]rune
-		out     = dst
-	)
+func (t *letters) fold(text string, buf []rune) []rune {
+	// A rune of one to three bytes gives at most one letter outside the
+	// rare branch, which makes room again for the rest of text.
+	if cap(buf) < len(text)+1 {
+		buf = make([]rune, len(text)+len(text)/4+1)
+	}
+	buf = buf[:cap(buf)]
+	n := 0
+	var tmp [8]rune
 	for k := 0; k < len(text); {
 		// The same inline decoding as moderation's normalize loop: as a
 		// shared function it costs 191 against the inliner's budget of 80,
@@ -135,121 +130,92 @@ func (t *letters) prints(text string, dst []Fingerprint) ([]Fingerprint, int) {
 			r, size = utf8.DecodeRuneInString(text[k:])
 			k += size
 		}
-		// l is the letter r folds to; rest, the letters after it when r
-		// folds to several (rare): the body below runs once a letter, by
-		// the goto at its end, so that the common case is straight code.
-		var l rune
-		var rest []rune
-		if r >= 0x10000 {
-			rest = t.astral(r, tmp[:0])
-			if len(rest) == 0 {
-				continue
+		e := uint32(expandBit) // astral runes go the rare way
+		if r < 0x10000 {
+			e = t.bmp[r&0xFFFF]
+		}
+		if e&expandBit == 0 {
+			buf[n] = rune(e)
+			if e != 0 {
+				n++
 			}
-			l, rest = rest[0], rest[1:]
-		} else if e := t.bmp[r]; e == 0 {
 			continue
-		} else if e&expandBit == 0 {
-			l = rune(e)
+		}
+		var more []rune
+		if r >= 0x10000 {
+			more = t.astral(r, tmp[:0])
 		} else {
 			idx := e &^ expandBit
-			rest = t.expand[idx+1 : idx+1+uint32(t.expand[idx])]
-			l, rest = rest[0], rest[1:]
+			more = t.expand[idx+1 : idx+1+uint32(t.expand[idx])]
 		}
-	letter:
-		i := n
-		n++
-		if i >= K {
-			h -= uint64(last[i%K]) * kgramPow
-		}
-		last[i%K] = l
-		h = h*kgramBase + uint64(l)
-		if i >= K-1 {
-			p := i - (K - 1)
-			v := mix64(h)
-			hashes[p%W] = v
-			switch {
-			case p < W-1:
-				if v <= minV {
-					minPos, minV = p, v
-				}
-			case minPos+W <= p:
-				// The minimum left the window: find the window's
-				// rightmost minimum again (one k-gram in about W/2).
-				minPos, minV = p+1-W, hashes[(p+1)%W]
-				for q := p + 2 - W; q <= p; q++ {
-					if hashes[q%W] <= minV {
-						minPos, minV = q, hashes[q%W]
-					}
-				}
-			case v <= minV:
-				minPos, minV = p, v
-			}
-			if p >= W-1 && minPos != lastPos {
-				out = append(out, Fingerprint{Hash: minV, Pos: minPos})
-				lastPos = minPos
-			}
-		}
-		if len(rest) > 0 {
-			l, rest = rest[0], rest[1:]
-			goto letter
-		}
+		buf = append(buf[:n], more...)
+		n = len(buf)
+		buf = slices.Grow(buf, len(text)-k+1)
+		buf = buf[:cap(buf)]
 	}
-	return out, int(n)
+	return buf[:n]
 }
 
-// atLeast reports whether text has at least n letters; it reads only as
-// far as the n-th, so a message under the minimum span is not hashed at
-// all, and a long one pays for its first n letters twice.
-func (t *letters) atLeast(text string, n int) bool {
-	var tmp [8]rune
-	c := 0
-	for _, r := range text {
-		switch {
-		case c >= n:
-			return true
-		case r >= 0x10000:
-			c += len(t.astral(r, tmp[:0]))
-		case t.bmp[r] == 0:
-		case t.bmp[r]&expandBit == 0:
-			c++
-		default:
-			c += int(t.expand[t.bmp[r]&^expandBit])
-		}
-	}
-	return c >= n
-}
-
-// runeOffsets replaces each letter index in idx (letters of text, as
-// prints counts them) by the rune offset in text of the character it comes
-// from, as normText.fold gives it. Only a hit needs them: one more pass.
+// runeOffsets replaces each letter index in idx (letters of text, as fold
+// gives them) by the rune offset in text of the character it comes from,
+// as normText.fold gives it. Only a hit needs them: one more pass, which
+// decodes as fold does and looks at idx only when a rune reaches the
+// nearest index not found yet, and stops when all are found.
 func (t *letters) runeOffsets(text string, idx []int32) {
+	const none = int32(math.MaxInt32)
+	next := none // the smallest index not found yet; all are at least seen
+	for _, l := range idx {
+		next = min(next, l)
+	}
 	var tmp [8]rune
-	c, ri := int32(0), int32(0) // letters before the rune, rune index
-	done := 0
-	for _, r := range text {
+	seen, ri, done := int32(0), int32(0), 0 // letters before the rune, rune index
+	for k := 0; k < len(text) && done < len(idx); ri++ {
+		var r rune
+		if c := text[k]; c < utf8.RuneSelf {
+			r = rune(c)
+			k++
+		} else if c&0xF0 == 0xE0 && k+2 < len(text) && text[k+1]&0xC0 == 0x80 && text[k+2]&0xC0 == 0x80 {
+			r = rune(c&0x0F)<<12 | rune(text[k+1]&0x3F)<<6 | rune(text[k+2]&0x3F)
+			if r < 0x800 || r >= 0xD800 && r <= 0xDFFF {
+				r = utf8.RuneError
+				k++
+			} else {
+				k += 3
+			}
+		} else {
+			var size int
+			r, size = utf8.DecodeRuneInString(text[k:])
+			k += size
+		}
+		e := uint32(expandBit)
+		if r < 0x10000 {
+			e = t.bmp[r&0xFFFF]
+		}
 		var cnt int32
 		switch {
+		case e == 0:
+			continue
+		case e&expandBit == 0:
+			cnt = 1
 		case r >= 0x10000:
 			cnt = int32(len(t.astral(r, tmp[:0])))
-		case t.bmp[r] == 0:
-		case t.bmp[r]&expandBit == 0:
-			cnt = 1
 		default:
-			cnt = int32(t.expand[t.bmp[r]&^expandBit])
+			cnt = int32(t.expand[e&^expandBit])
 		}
-		if cnt > 0 {
+		if seen+cnt > next {
+			next = none
 			for i, l := range idx {
-				if l >= c && l < c+cnt && l >= 0 {
-					idx[i] = -1 - ri // marked done (negative), decoded below
+				switch {
+				case l < 0: // found before
+				case l < seen+cnt:
+					idx[i] = -1 - ri // marked found (negative), decoded below
 					done++
+				default:
+					next = min(next, l)
 				}
 			}
-			if done == len(idx) {
-				break
-			}
-			c += cnt
 		}
-		ri++
+		seen += cnt
 	}
 	for i, v := range idx {
 		if v >= 0 {

@@ -64,37 +64,111 @@ func TestLettersAreFold(t *testing.T) {
 	check("\xff\xe4\xb8客户\xe4\xb8\xad\xed\xa0\x80户") // invalid bytes, a cut sequence, an encoded surrogate
 }
 
-// TestStreamingWinnowIsWinnow: the message path's one pass gives the
-// fingerprints winnow gives of the folded text (the ones documents are
-// stored with), on text with punctuation, ASCII, full-width, traditional
-// characters, emoji and invalid bytes.
-func TestStreamingWinnowIsWinnow(t *testing.T) {
-	key := testKey(t)
+// TestFoldIsNormalizer: the message path's fold gives the letters
+// normText.fold gives (the ones documents are stored with), on text with
+// punctuation, ASCII, full-width, traditional characters, emoji,
+// expansions and invalid bytes, into a reused buffer too small or too
+// large.
+func TestFoldIsNormalizer(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	pieces := []string{"，", "。", " ", "\n", "ＡＢＣ", "abc", "123", "😀", "報價", "\xff", "‮", "①", "客户", "策略", "Ｑ３", "𝐀", "ⓐ"}
+	pieces := []string{"，", "。", " ", "\n", "ＡＢＣ", "abc", "123", "😀", "報價", "\xff", "‮", "①", "客户", "策略", "Ｑ３", "𝐀", "ⓐ",
+		"ﷺ", "㍿", "Ⅻ", "\xe4\xb8", "\xed\xa0\x80"}
 	tab := letterTable()
+	var buf []rune
 	for i := range 300 {
 		var b strings.Builder
-		b.WriteString(genParagraph(r, 10+r.IntN(300)))
+		b.WriteString(genParagraph(r, r.IntN(300)))
 		for range r.IntN(40) {
 			b.WriteString(pieces[r.IntN(len(pieces))])
 			b.WriteString(docWords[r.IntN(len(docWords))])
 		}
+		// Runs of runes that fold to many letters (18 each), and text after
+		// them: more letters than the text has bytes.
+		b.WriteString(strings.Repeat("ﷺ", r.IntN(3)*r.IntN(100)))
+		b.WriteString(genParagraph(r, r.IntN(300)))
 		text := b.String()
-		folded := foldLetters(text)
-		if len(folded) < Guarantee {
+		if i%3 == 0 {
+			buf = nil
+		}
+		buf = tab.fold(text, buf)
+		if want := foldLetters(text); !slices.Equal(buf, want) {
+			t.Fatalf("text %d %q: fold %q, normalizer %q", i, text, string(buf), string(want))
+		}
+	}
+}
+
+// winnowReference is winnowing as first written (a ring of the window's
+// hashes, scanned again whenever the minimum leaves it): winnow must give
+// the same fingerprints, which documents stored in format 1 were selected
+// by.
+func winnowReference(runes []rune) []Fingerprint {
+	var dst []Fingerprint
+	n := len(runes) - K + 1
+	if n <= 0 {
+		return dst
+	}
+	var (
+		ring    [W]uint64
+		h       uint64
+		minPos  = -1
+		lastPos = -1
+	)
+	for i, r := range runes {
+		if i >= K {
+			h -= uint64(runes[i-K]) * kgramPow
+		}
+		h = h*kgramBase + uint64(r)
+		if i < K-1 {
 			continue
 		}
-		out, n := tab.prints(text, nil)
-		if n != len(folded) {
-			t.Fatalf("text %d: %d letters, fold has %d", i, n, len(folded))
+		p := i - K + 1
+		ring[p%W] = mix64(h)
+		if p < W-1 && p < n-1 {
+			continue
 		}
-		var buf [16]byte
-		for j := range out {
-			out[j].Hash = key.fingerprint(out[j].Hash, &buf)
+		lo := max(0, p-W+1)
+		if minPos < lo {
+			minPos = lo
+			for q := lo + 1; q <= p; q++ {
+				if ring[q%W] <= ring[minPos%W] {
+					minPos = q
+				}
+			}
+		} else if ring[p%W] <= ring[minPos%W] {
+			minPos = p
 		}
-		if want := winnow(key, folded, nil); !slices.Equal(out, want) {
-			t.Fatalf("text %d: %d fingerprints, winnow gives %d\n%v\n%v", i, len(out), len(want), out, want)
+		if minPos != lastPos {
+			dst = append(dst, Fingerprint{Hash: ring[minPos%W], Pos: uint32(minPos)})
+			lastPos = minPos
+		}
+	}
+	return dst
+}
+
+// TestWinnowIsReference checks winnow against winnowReference on texts of
+// every length up to a few windows, with repeated characters and phrases
+// (equal hashes in a window: the rightmost must win), through reused
+// scratch.
+func TestWinnowIsReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	var keys []uint64
+	var out []Fingerprint
+	for i := range 2000 {
+		var text string
+		switch i % 4 {
+		case 0:
+			text = genParagraph(r, r.IntN(4*W))
+		case 1:
+			text = strings.Repeat("哈", r.IntN(4*W))
+		case 2:
+			text = strings.Repeat(docWords[r.IntN(len(docWords))]+docWords[r.IntN(len(docWords))], r.IntN(30))
+		default:
+			text = genParagraph(r, 500+r.IntN(500))
+		}
+		runes := foldLetters(text)
+		out, keys = winnow(runes, keys, out[:0])
+		if want := winnowReference(runes); !slices.Equal(out, want) {
+			t.Fatalf("text %d (%d letters): winnow %v, reference %v", i, len(runes), out, want)
 		}
 	}
 }
@@ -128,4 +202,22 @@ func TestRuneOffsets(t *testing.T) {
 			t.Fatalf("text %d %q: offsets %v, fold gives %v", i, text, idx, want)
 		}
 	}
+}
+
+// FuzzFold: the message path's fold gives the normalizer's letters, and
+// winnow the reference's fingerprints of them, on any bytes.
+func FuzzFold(f *testing.F) {
+	for _, s := range []string{"", "客户报价，策略！", "ＡＢＣ abc 123 😀 報價 ①", "\xff\xe4\xb8\xed\xa0\x80", "ﷺ㍿Ⅻ𝐀ⓐ", strings.Repeat("哈", 40)} {
+		f.Add(s)
+	}
+	tab := letterTable()
+	f.Fuzz(func(t *testing.T, text string) {
+		got := tab.fold(text, nil)
+		if want := foldLetters(text); !slices.Equal(got, want) {
+			t.Fatalf("%q: fold %q, normalizer %q", text, string(got), string(want))
+		}
+		if fps, _ := winnow(got, nil, nil); !slices.Equal(fps, winnowReference(got)) {
+			t.Fatalf("%q: winnow differs from the reference", text)
+		}
+	})
 }

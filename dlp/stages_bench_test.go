@@ -12,9 +12,11 @@ import (
 
 // BenchmarkDocumentStages splits the check of a 2 KB message against
 // WG_BENCH_DLP_DOCS documents (default 1,000) into its stages, to see
-// where the time goes: the old two passes (folding, then winnowing with
-// the fingerprints' AES), the single pass that replaced them, the AES of
-// 80 fingerprints (about a 2 KB message's), and the whole check.
+// where the time goes: the normalizer's fold (what documents are folded
+// with), the message path's fold, winnowing, keying 80 fingerprints
+// (about a 2 KB message's) with SipHash (format 2) and with AES (format
+// 1), looking them up, and the whole check, also against the same
+// documents stored in format 1.
 func BenchmarkDocumentStages(b *testing.B) {
 	n := 1000
 	if v, err := strconv.Atoi(os.Getenv("WG_BENCH_DLP_DOCS")); err == nil && v > 0 {
@@ -35,41 +37,67 @@ func BenchmarkDocumentStages(b *testing.B) {
 	}
 	norm := moderation.NewNormalizer()
 	var nt normText
-	b.Run("fold", func(b *testing.B) {
+	b.Run("normalizer-fold", func(b *testing.B) {
 		defer cpuPerOp(b)()
 		for i := range b.N {
 			nt.runes, nt.offs = nt.runes[:0], nt.offs[:0]
 			nt.fold(norm, msgs[i%len(msgs)], 0)
 		}
 	})
+	tab := letterTable()
+	var letters []rune
+	b.Run("fold", func(b *testing.B) {
+		defer cpuPerOp(b)()
+		for i := range b.N {
+			letters = tab.fold(msgs[i%len(msgs)], letters)
+		}
+	})
 	folded := make([][]rune, len(msgs))
 	for i, m := range msgs {
-		var t normText
-		t.fold(norm, m, 0)
-		folded[i] = t.runes
+		folded[i] = tab.fold(m, nil)
 	}
 	var fps []Fingerprint
+	var keys []uint64
 	b.Run("winnow", func(b *testing.B) {
 		defer cpuPerOp(b)()
 		for i := range b.N {
-			fps = winnow(key, folded[i%len(folded)], fps[:0])
+			fps, keys = winnow(folded[i%len(folded)], keys, fps[:0])
 		}
 	})
-	b.Logf("%d fingerprints in a message", len(winnow(key, folded[0], nil)))
-	tab := letterTable()
-	b.Run("one-pass", func(b *testing.B) {
-		defer cpuPerOp(b)()
-		for i := range b.N {
-			fps, _ = tab.prints(msgs[i%len(msgs)], fps[:0])
-		}
-	})
-	var buf [16]byte
-	b.Run("aes", func(b *testing.B) {
+	fps, _ = winnow(folded[0], nil, nil)
+	b.Logf("%d fingerprints in a message", len(fps))
+	var sink uint64
+	b.Run("siphash-80", func(b *testing.B) {
 		defer cpuPerOp(b)()
 		for i := range b.N {
 			for j := range 80 {
-				key.fingerprint(uint64(i+j), &buf)
+				sink += key.fingerprint(uint64(i + j))
 			}
+		}
+	})
+	var buf [16]byte
+	b.Run("aes-80", func(b *testing.B) {
+		defer cpuPerOp(b)()
+		for i := range b.N {
+			for j := range 80 {
+				sink += key.fingerprintAES(uint64(i+j), &buf)
+			}
+		}
+	})
+	// The lookups alone: each message's fingerprints keyed beforehand.
+	sealed := make([][]uint64, len(folded))
+	for i, f := range folded {
+		fps, _ := winnow(f, nil, nil)
+		for _, fp := range fps {
+			sealed[i] = append(sealed[i], key.fingerprint(fp.Hash))
+		}
+	}
+	sc := &docScratch{}
+	b.Run("probe", func(b *testing.B) {
+		defer cpuPerOp(b)()
+		for i := range b.N {
+			sc.sealed, sc.hits = sealed[i%len(sealed)], sc.hits[:0]
+			x.probe(sc)
 		}
 	})
 	b.Run("Documents", func(b *testing.B) {
@@ -79,4 +107,17 @@ func BenchmarkDocumentStages(b *testing.B) {
 			x.Documents(msgs[i%len(msgs)], nil)
 		}
 	})
+	// The same documents as stored in format 1 (each fingerprint's AES).
+	legacy, _ := benchDocsAs(b, key, n, 20, fingerprintDocumentAES)
+	old := NewIndex(key, Options{}, nil, legacy)
+	b.Run("Documents-format1", func(b *testing.B) {
+		b.ReportAllocs()
+		defer cpuPerOp(b)()
+		for i := range b.N {
+			old.Documents(msgs[i%len(msgs)], nil)
+		}
+	})
+	if sink == 0 {
+		b.Log(sink)
+	}
 }

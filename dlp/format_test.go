@@ -1,0 +1,122 @@
+package dlp
+
+import (
+	"bytes"
+	"encoding/hex"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
+)
+
+// fingerprintDocumentAES fingerprints a document as wecom-guard did before
+// format 2: the same letters and winnowing, each fingerprint's AES.
+// TestPrintsFormat1 checks it against bytes the old code stored.
+func fingerprintDocumentAES(key *Key, paragraphs []string) Prints {
+	n := moderation.NewNormalizer()
+	var nt normText
+	p := Prints{Format: PrintsFormatAES}
+	for _, para := range paragraphs {
+		before := len(nt.runes)
+		nt.fold(n, para, 0)
+		if len(nt.runes) > before {
+			p.Paragraphs = append(p.Paragraphs, uint32(before))
+		}
+	}
+	p.Chars = len(nt.runes)
+	p.Prints, _ = winnow(nt.runes, nil, nil)
+	var buf [16]byte
+	for i := range p.Prints {
+		p.Prints[i].Hash = key.fingerprintAES(p.Prints[i].Hash, &buf)
+	}
+	return p
+}
+
+// golden1Doc is the document testdata/prints-format1.hex holds the
+// fingerprints of, as the code before format 2 stored them (written by
+// that code: FingerprintDocument(testKey, golden1Doc()).Encode()).
+func golden1Doc() []string { return genDocument(rand.New(rand.NewPCG(15, 1)), 3, 120) }
+
+// TestPrintsFormat1: documents stored before format 2 still decode, as
+// format 1, and messages copying them still match, alone and beside
+// documents of format 2.
+func TestPrintsFormat1(t *testing.T) {
+	key := testKey(t)
+	h, err := os.ReadFile("testdata/prints-format1.hex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := hex.DecodeString(strings.TrimSpace(string(h)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := golden1Doc()
+	if got := fingerprintDocumentAES(key, doc).Encode(); !bytes.Equal(got, stored) {
+		t.Fatal("fingerprintDocumentAES does not give the bytes stored in format 1")
+	}
+	p, err := DecodePrints(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Format != PrintsFormatAES || len(p.Prints) == 0 || len(p.Paragraphs) != 3 {
+		t.Fatalf("decoded format %d, %d fingerprints, %d paragraphs", p.Format, len(p.Prints), len(p.Paragraphs))
+	}
+	now := FingerprintDocument(key, doc)
+	if now.Format != PrintsFormatSipHash || len(now.Prints) != len(p.Prints) || now.Prints[0].Hash == p.Prints[0].Hash {
+		t.Fatalf("format 2: format %d, %d fingerprints (format 1: %d)", now.Format, len(now.Prints), len(p.Prints))
+	}
+	for i := range p.Prints { // the same k-grams are selected
+		if now.Prints[i].Pos != p.Prints[i].Pos {
+			t.Fatalf("fingerprint %d at %d in format 2, %d in format 1", i, now.Prints[i].Pos, p.Prints[i].Pos)
+		}
+	}
+	r := rand.New(rand.NewPCG(16, 2))
+	other := genDocument(r, 4, 150)
+	old := LoadedDoc{Doc: Document{ID: "old", Name: "旧报价", Chars: p.Chars}, Prints: p}
+	cur := LoadedDoc{Doc: Document{ID: "new", Name: "新报价"}, Prints: FingerprintDocument(key, other)}
+	cur.Doc.Chars = cur.Prints.Chars
+	for _, tc := range []struct {
+		name string
+		docs []LoadedDoc
+	}{{"format 1 alone", []LoadedDoc{old}}, {"beside format 2", []LoadedDoc{old, cur}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := NewIndex(key, Options{}, nil, tc.docs)
+			if x.LegacyDocs() != 1 {
+				t.Errorf("LegacyDocs %d", x.LegacyDocs())
+			}
+			excerpt := string([]rune(doc[1])[5:80])
+			for name, text := range edits(excerpt) {
+				if got := x.Documents(text, nil); len(got) != 1 || got[0].Set != "旧报价" || got[0].Paragraph != 2 {
+					t.Errorf("%s: %+v", name, got)
+				}
+			}
+			if len(tc.docs) == 2 {
+				if got := x.Documents("转发："+string([]rune(other[2])[:90]), nil); len(got) != 1 || got[0].Set != "新报价" {
+					t.Errorf("format 2 document: %+v", got)
+				}
+			}
+			for range 50 {
+				if got := x.Documents(genParagraph(r, 300), nil); len(got) != 0 {
+					t.Fatalf("unrelated: %+v", got)
+				}
+			}
+		})
+	}
+}
+
+// TestPrintsFormat2RoundTrip: format 2 is stored with its format word and
+// read back as format 2; an unknown format is refused.
+func TestPrintsFormat2RoundTrip(t *testing.T) {
+	p := FingerprintDocument(testKey(t), golden1Doc())
+	b := p.Encode()
+	got, err := DecodePrints(b)
+	if err != nil || got.Format != PrintsFormatSipHash || got.Chars != p.Chars || len(got.Prints) != len(p.Prints) || got.Prints[1] != p.Prints[1] {
+		t.Fatalf("round trip: format %d, %v", got.Format, err)
+	}
+	b[0] = 3 // format 3
+	if _, err := DecodePrints(b); err == nil {
+		t.Error("format 3 decoded")
+	}
+}
