@@ -245,6 +245,12 @@ func (s *Scanner) quick(text string) (int, resume) {
 			if h&hintAddress != 0 && !skipped && !mayFollowHouseNumber(r, last) {
 				h &^= hintAddress
 			}
+			if inAlnum && isLower(r) {
+				// Neither the WeChat detector's latin triggers (v, q, wx)
+				// nor www. and " dot " start inside a latin word
+				// (review, now, overview).
+				h &^= hintTrigger | hintDot
+			}
 			hints |= h
 			digits += d
 		}

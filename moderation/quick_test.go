@@ -156,19 +156,26 @@ func TestTriggersCarryTheirHint(t *testing.T) {
 // without two runs of ASCII letters or digits in the text (晚点, 十点开会,
 // 有点问题 ok) send no message to the e-mail and URL detectors, nor a unit
 // after a number without a place name's suffix (二楼会议室) to the address
+// detector, nor v, q or w inside a latin word (review) to the WeChat
 // detector, which have nothing to find there, while the same characters in
-// an address still do.
+// an address or an id still do.
 func TestQuickWakesDetectorsOnlyWhereTheyCanFind(t *testing.T) {
-	s := quickScanners(t)[0]
+	// Chinese words only: latin text goes the clean path (no pinyin).
+	s, err := Compile([]Entry{{Word: "赌博", Tag: 1}, {Word: "刷单", Tag: 2}, {Word: "兼职", Tag: 3}}, Options{Detectors: AllDetectors})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, text := range []string{"明天上午十点开会", "我晚点看一下，辛苦了", "打卡系统有点问题。", "艾总说下午三点到", "好的。。。",
-		"打卡系统有点问题 ok👌", "这个bug复现了 我晚点看一下", "下午三点在二楼会议室", "3号楼5层会议室见"} {
+		"打卡系统有点问题 ok👌", "这个bug复现了 我晚点看一下", "下午三点在二楼会议室", "3号楼5层会议室见",
+		"PR review 一下", "now 就改", "这个overview太长了"} {
 		if q, _ := s.quick(text); q != quickClean {
 			t.Errorf("%q: quick %d, want clean", text, q)
 		}
 		checkQuick(t, s, text, quickClean)
 	}
 	for _, text := range []string{"下午三点看 dafa888点com", "联系 zhang艾特qq点com", "官网 www。bet365。com", "地址 http://1.2.3.4:8080/a",
-		"收货地址：北京市朝阳区建国路88号", "寄到朝陽區建國路88號", "ｗｗｗ．ｅｖｉｌ．ｃｏｍ", "zhang@qq.com", "xpj 点 com 注册"} {
+		"收货地址：北京市朝阳区建国路88号", "寄到朝陽區建國路88號", "ｗｗｗ．ｅｖｉｌ．ｃｏｍ", "zhang@qq.com", "xpj888 点 com 注册", "dafa888 dot com",
+		"加v：abc12345", "vx：abc12345", "有事加 wx abc12345"} {
 		q, _ := s.quick(text)
 		if q == quickClean {
 			t.Errorf("%q: quick says clean", text)

@@ -127,6 +127,10 @@ type candidate struct {
 	confidence uint8
 	context    int8  // index into contextRules, or -1
 	data       int32 // 1 + index into scratch.data, or 0
+	// bs, be are the span's byte offsets when known (be > bs: keyword
+	// hits, whose precision pass needed them), so that the evidence is
+	// cut without counting runes again.
+	bs, be int32
 }
 
 type scratch struct {
@@ -337,7 +341,8 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 			for _, ref := range refs {
 				if e.applies(ref.rule, mc) {
 					cands = append(cands, candidate{rule: ref.rule, list: ref.list, kind: f.Kind, start: f.Start, end: f.End,
-						category: ref.category, severity: ref.severity, form: f.Form, confidence: conf, context: ctx})
+						category: ref.category, severity: ref.severity, form: f.Form, confidence: conf, context: ctx,
+						bs: int32(bs), be: int32(be)})
 				}
 			}
 		default:
@@ -389,7 +394,7 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 			Kind:       c.kind,
 			Start:      c.start,
 			End:        c.end,
-			Masked:     Mask(c.kind, runeSlice(text, c.start, c.end)),
+			Masked:     Mask(c.kind, c.evidence(text)),
 			Severity:   c.severity,
 			Action:     r.Action,
 			Shadow:     r.Shadow,
@@ -508,6 +513,14 @@ func (e *Engine) dropAllowed(cands []candidate, findings []moderation.Finding) [
 }
 
 // runeSlice returns text[start:end] in rune offsets, clamped to the text.
+// evidence is the text of the candidate's span.
+func (c *candidate) evidence(text string) string {
+	if c.be > c.bs && int(c.be) <= len(text) {
+		return text[c.bs:c.be]
+	}
+	return runeSlice(text, c.start, c.end)
+}
+
 func runeSlice(text string, start, end int) string {
 	if start < 0 {
 		start = 0

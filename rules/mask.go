@@ -95,8 +95,7 @@ const (
 // maskMiddle keeps head and tail runes of s and stars the rest, giving up
 // kept runes until at least minMasked are hidden.
 func maskMiddle(s string, head, tail int) string {
-	r := []rune(s)
-	n := len(r)
+	n := utf8.RuneCountInString(s)
 	for n-head-tail < minMasked && head+tail > 0 {
 		if head >= tail {
 			head--
@@ -108,7 +107,26 @@ func maskMiddle(s string, head, tail int) string {
 	if n == 0 {
 		return strings.Repeat("*", minMasked)
 	}
-	return string(r[:head]) + strings.Repeat("*", stars) + string(r[n-tail:])
+	h := len(keepPrefix(s, head))
+	t := len(s) - len(keepSuffix(s, tail))
+	var b strings.Builder // one allocation: evidence is masked on every hit
+	b.Grow(h + stars + len(s) - t)
+	b.WriteString(s[:h])
+	for range stars {
+		b.WriteByte('*')
+	}
+	b.WriteString(s[t:])
+	return b.String()
+}
+
+// keepSuffix returns the last n runes of s.
+func keepSuffix(s string, n int) string {
+	i := len(s)
+	for ; n > 0 && i > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+	}
+	return s[i:]
 }
 
 func keepPrefix(s string, n int) string {
@@ -126,7 +144,14 @@ func maskWord(s string) string {
 	if n == 0 {
 		return ""
 	}
-	return keepPrefix(s, 1) + strings.Repeat("*", n-1)
+	first := keepPrefix(s, 1)
+	var b strings.Builder
+	b.Grow(len(first) + n - 1)
+	b.WriteString(first)
+	for range n - 1 {
+		b.WriteByte('*')
+	}
+	return b.String()
 }
 
 func maskEmail(s string) string {
