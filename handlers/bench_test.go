@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -177,6 +178,24 @@ func serveCallbacks(b *testing.B, h http.Handler, calls []sealed) {
 // BenchmarkCallback is the whole POST path through the gin router:
 // signature, decrypt, parse, check, dedup in Redis, ack.
 func BenchmarkCallback(b *testing.B) {
+	benchCallback(b, zerolog.Nop())
+}
+
+// BenchmarkCallbackAccessLog is BenchmarkCallback with the served binary's
+// logger (JSON with a timestamp and the service's name, as
+// cmd/wecom-guard's newLogger builds it) writing to io.Discard: at info
+// every callback writes its access line, at warn it writes none. The
+// difference is what building the line costs (not writing it: the batch
+// writer's share is measured on the served binary).
+func BenchmarkCallbackAccessLog(b *testing.B) {
+	for _, level := range []zerolog.Level{zerolog.InfoLevel, zerolog.WarnLevel} {
+		b.Run(level.String(), func(b *testing.B) {
+			benchCallback(b, zerolog.New(io.Discard).Level(level).With().Timestamp().Str("service", "wecom-guard").Logger())
+		})
+	}
+}
+
+func benchCallback(b *testing.B, log zerolog.Logger) {
 	d := loadBenchData(b)
 	c, err := wecom.NewCrypto(vecToken, vecAESKey, vecCorpID)
 	if err != nil {
@@ -187,7 +206,7 @@ func BenchmarkCallback(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := handlers.New(handlers.Config{Crypto: c, CorpID: vecCorpID, Pipeline: p, Logger: zerolog.Nop(), MaxCallbackAge: anyAge})
+	h, err := handlers.New(handlers.Config{Crypto: c, CorpID: vecCorpID, Pipeline: p, Logger: log, MaxCallbackAge: anyAge})
 	if err != nil {
 		b.Fatal(err)
 	}
