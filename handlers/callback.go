@@ -56,9 +56,8 @@ func (s *Server) handleCallback(c *gin.Context) (outcome string, err error) {
 	if err != nil {
 		return outcomeOf(err), fmt.Errorf("parse callback plaintext: %w", err)
 	}
-	log := zerolog.Ctx(c.Request.Context())
-	if e := log.Debug(); e.Enabled() { // the key is not built for a line not written
-		e.Str("msg_type", msg.MsgType).Str("event", msg.Event).Str("from", msg.FromUserName).
+	if s.enabled(zerolog.DebugLevel) { // neither the request's logger nor the key built for a line not written
+		zerolog.Ctx(c.Request.Context()).Debug().Str("msg_type", msg.MsgType).Str("event", msg.Event).Str("from", msg.FromUserName).
 			Str("dedup_key", msg.DedupKey()).Msg("callback received")
 	}
 
@@ -84,7 +83,7 @@ func (s *Server) handleCallback(c *gin.Context) (outcome string, err error) {
 	out, err := s.cfg.Crypto.SealReply(inner, ts, nonce)
 	if err != nil {
 		// The message is processed; an empty 200 still acknowledges it.
-		log.Error().Err(err).Msg("seal passive reply; acknowledging without it")
+		zerolog.Ctx(c.Request.Context()).Error().Err(err).Msg("seal passive reply; acknowledging without it")
 		c.Status(http.StatusOK)
 		return outcome, nil
 	}
@@ -129,7 +128,7 @@ func (s *Server) observe(c *gin.Context, start time.Time, outcome string) {
 // observeAt counts a callback of endpoint and its latency, and hands the
 // outcome to the request log line.
 func (s *Server) observeAt(c *gin.Context, endpoint string, start time.Time, outcome string) {
-	c.Set(outcomeKey, outcome)
+	setOutcome(c, outcome)
 	o := s.metrics.observers(endpoint, outcome)
 	o.count.Inc()
 	o.latency.Observe(s.cfg.Now().Sub(start).Seconds())

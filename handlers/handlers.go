@@ -109,6 +109,8 @@ type Server struct {
 	hrCache *lru.Cache[string, cachedHR]
 	// signInLimits are the sign-in's rate limiters by client (ratelimit.go).
 	signInLimits *signInLimiter
+	// logKey is zerolog's context key (zerologKey, middleware.go).
+	logKey any
 }
 
 // New builds the server and its routes.
@@ -143,7 +145,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new handlers: %w", err)
 	}
-	s := &Server{cfg: cfg, engine: gin.New(), metrics: m, hrCache: hrCache, signInLimits: limits}
+	s := &Server{cfg: cfg, engine: gin.New(), metrics: m, hrCache: hrCache, signInLimits: limits, logKey: zerologKey()}
 	// Client addresses in the logs come from X-Forwarded-For only through
 	// the proxies named here; by default from the connection itself.
 	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
