@@ -6,8 +6,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
@@ -70,7 +73,7 @@ func (s *Server) requestLog() gin.HandlerFunc {
 			Str("path", c.Request.URL.Path).
 			Int("status", code).
 			Float64("latency_ms", float64(s.cfg.Now().Sub(start).Microseconds())/1000).
-			Str("remote", c.ClientIP())
+			Str("remote", s.clientIP(c))
 		if rs.outcome != "" {
 			ev = ev.Str("outcome", rs.outcome)
 		}
@@ -117,6 +120,28 @@ func (r *requestState) logger() *zerolog.Logger {
 		return &l
 	}
 	return r.log.Load()
+}
+
+// clientIP is c.ClientIP() without its parse and its two allocations
+// when gin would answer the connection's own IPv4 address (no proxy
+// trusted, not a unix socket): then the address is the host part of
+// RemoteAddr as it stands (1 % of the served binary's CPU a clean
+// callback). Anything else is gin's answer (FuzzClientIP).
+func (s *Server) clientIP(c *gin.Context) string {
+	if len(s.cfg.TrustedProxies) > 0 {
+		return c.ClientIP()
+	}
+	if a, ok := c.Request.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && strings.HasPrefix(a.Network(), "unix") {
+		return c.ClientIP()
+	}
+	host, _, err := net.SplitHostPort(strings.TrimSpace(c.Request.RemoteAddr))
+	if err != nil {
+		return c.ClientIP()
+	}
+	if ip, err := netip.ParseAddr(host); err != nil || !ip.Is4() {
+		return c.ClientIP()
+	}
+	return host
 }
 
 // enabled reports whether the service's logger (and so every request's)
