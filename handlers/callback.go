@@ -61,8 +61,7 @@ func (s *Server) handleCallback(c *gin.Context) (outcome string, err error) {
 			Str("dedup_key", msg.DedupKey()).Msg("callback received")
 	}
 
-	ctx, cancel := s.processContext(c)
-	defer cancel()
+	ctx := s.processContext(c)
 	res, err := s.cfg.Pipeline.HandleCallback(ctx, msg)
 	if err != nil {
 		// Not acknowledged: WeCom retries, and the retry may find Redis back.
@@ -101,9 +100,11 @@ func (s *Server) handleCallback(c *gin.Context) (outcome string, err error) {
 // WeCom's retry is answered as a duplicate (with the warning again). It
 // also spares every callback registering a child with the request's
 // context and removing it again (1.8 % of the served binary's CPU under
-// the load tool, docs/operations.md).
-func (s *Server) processContext(c *gin.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(c.Request.Context()), s.cfg.ProcessTimeout)
+// the load tool, docs/operations.md). Its deadline is shared with the
+// callbacks started in the same tick (deadlines), so there is nothing to
+// cancel.
+func (s *Server) processContext(c *gin.Context) context.Context {
+	return s.deadlines.context(c.Request.Context())
 }
 
 // outcomeOf names the outcome label of a failed callback.
