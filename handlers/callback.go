@@ -156,7 +156,13 @@ func (s *Server) fresh(timestamp string) error {
 // plaintext and the nonce for the reply, or the outcome label and an error
 // of the right kind.
 func (s *Server) openCallback(c *gin.Context, what string, open func(signature, timestamp, nonce string, body []byte) ([]byte, error)) (plain []byte, nonce, outcome string, err error) {
-	body, err := readBody(http.MaxBytesReader(c.Writer, c.Request.Body, MaxCallbackBody), c.Request.ContentLength)
+	r := c.Request.Body
+	if n := c.Request.ContentLength; n <= 0 || n > MaxCallbackBody {
+		// A declared length within the limit is all net/http lets be
+		// read, so only a body without one, or over it, needs the limit.
+		r = http.MaxBytesReader(c.Writer, r, MaxCallbackBody)
+	}
+	body, err := readBody(r, c.Request.ContentLength)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, "", outcomeTooLarge, fmt.Errorf("read %s body: over %d bytes: %w", what, MaxCallbackBody, bot.ErrTooLarge)
