@@ -165,8 +165,8 @@ func setOutcome(c *gin.Context, outcome string) {
 // zerologKey is the key zerolog.Ctx looks a context's logger up by, which
 // zerolog does not export: the key a probing context is asked for. Nil if
 // zerolog asks for none (then requestLog puts the logger in the context
-// the way zerolog does, and TestRequestLoggerCarriesTheID says the lazy
-// path is lost).
+// the way zerolog does, and TestRequestLoggerWithoutZerologKey says the
+// lazy path is lost).
 func zerologKey() any {
 	p := &keyProbe{Context: context.Background()}
 	_ = zerolog.Ctx(p)
