@@ -57,8 +57,7 @@ func (s *Server) handleAIBot(c *gin.Context) (outcome string, err error) {
 	log.Debug().Str("msg_type", msg.MsgType).Str("chat_type", msg.ChatType).Str("from", msg.From.UserID).
 		Str("msgid", msg.MsgID).Msg("aibot callback received")
 
-	ctx, cancel := s.processContext(c)
-	defer cancel()
+	ctx := s.processContext(c)
 	reply, err := s.cfg.AIBot.HandleAIBot(ctx, msg)
 	if err != nil {
 		// Not acknowledged: WeCom retries, and the retry may find Redis back.

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -149,12 +150,13 @@ func (d *discard) Write(p []byte) (int, error) {
 }
 func (d *discard) WriteHeader(code int) { d.code = code }
 
-// serveCallbacks posts calls[i] to h for i < b.N and reports cpu-ns/op.
-func serveCallbacks(b *testing.B, h http.Handler, calls []sealed) {
+// serveCallbacks posts call(i) to h for i < b.N and reports cpu-ns/op.
+func serveCallbacks(b *testing.B, h http.Handler, call func(i int) sealed) {
 	b.Helper()
 	reqs := make([]*http.Request, b.N)
 	for i := range reqs {
-		reqs[i] = httptest.NewRequest(http.MethodPost, "/wecom/callback?"+calls[i].query, strings.NewReader(calls[i].body))
+		c := call(i)
+		reqs[i] = httptest.NewRequest(http.MethodPost, "/wecom/callback?"+c.query, strings.NewReader(c.body))
 	}
 	w := &discard{h: http.Header{}}
 	b.ReportAllocs()
@@ -177,6 +179,55 @@ func serveCallbacks(b *testing.B, h http.Handler, calls []sealed) {
 // BenchmarkCallback is the whole POST path through the gin router:
 // signature, decrypt, parse, check, dedup in Redis, ack.
 func BenchmarkCallback(b *testing.B) {
+	benchCallback(b, zerolog.Nop())
+}
+
+// BenchmarkCallbackAccessLog is BenchmarkCallback with the served binary's
+// logger (JSON with a timestamp and the service's name, as
+// cmd/wecom-guard's newLogger builds it) writing to io.Discard: at info
+// every callback writes its access line, at warn it writes none. The
+// difference is what building the line costs (not writing it: the batch
+// writer's share is measured on the served binary).
+func BenchmarkCallbackAccessLog(b *testing.B) {
+	for _, level := range []zerolog.Level{zerolog.InfoLevel, zerolog.WarnLevel} {
+		b.Run(level.String(), func(b *testing.B) {
+			benchCallback(b, zerolog.New(io.Discard).Level(level).With().Timestamp().Str("service", "wecom-guard").Logger())
+		})
+	}
+}
+
+// BenchmarkCallbackNoRedis is the handler's own part of a clean callback:
+// the router, the request log, signature, decryption, parsing and the
+// answer, with a pipeline that returns at once (no check, no Redis), with
+// the served logger at info and warn and with none. Without the round trip
+// and its syscalls, the access line's cost is the difference of the first
+// two.
+func BenchmarkCallbackNoRedis(b *testing.B) {
+	c, err := wecom.NewCrypto(vecToken, vecAESKey, vecCorpID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	calls := sealCallbacks(b, c, 1000, moderationtest.Messages(100, 7))
+	p := pipelineFunc(func(context.Context, *wecom.Message) (bot.Result, error) { return bot.Result{}, nil })
+	for _, tc := range []struct {
+		name string
+		log  zerolog.Logger
+	}{
+		{"info", zerolog.New(io.Discard).Level(zerolog.InfoLevel).With().Timestamp().Str("service", "wecom-guard").Logger()},
+		{"warn", zerolog.New(io.Discard).Level(zerolog.WarnLevel).With().Timestamp().Str("service", "wecom-guard").Logger()},
+		{"nop", zerolog.Nop()},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			h, err := handlers.New(handlers.Config{Crypto: c, CorpID: vecCorpID, Pipeline: p, Logger: tc.log, MaxCallbackAge: anyAge})
+			if err != nil {
+				b.Fatal(err)
+			}
+			serveCallbacks(b, h.Handler(), func(i int) sealed { return calls[i%len(calls)] })
+		})
+	}
+}
+
+func benchCallback(b *testing.B, log zerolog.Logger) {
 	d := loadBenchData(b)
 	c, err := wecom.NewCrypto(vecToken, vecAESKey, vecCorpID)
 	if err != nil {
@@ -187,11 +238,12 @@ func BenchmarkCallback(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := handlers.New(handlers.Config{Crypto: c, CorpID: vecCorpID, Pipeline: p, Logger: zerolog.Nop(), MaxCallbackAge: anyAge})
+	h, err := handlers.New(handlers.Config{Crypto: c, CorpID: vecCorpID, Pipeline: p, Logger: log, MaxCallbackAge: anyAge})
 	if err != nil {
 		b.Fatal(err)
 	}
-	serveCallbacks(b, h.Handler(), sealCallbacks(b, c, b.N, d.cleanTexts(b)))
+	calls := sealCallbacks(b, c, b.N, d.cleanTexts(b))
+	serveCallbacks(b, h.Handler(), func(i int) sealed { return calls[i] })
 }
 
 // BenchmarkNaiveCallback is the baseline: the naive server (gin,
@@ -220,7 +272,8 @@ func BenchmarkNaiveCallback(b *testing.B) {
 		}
 		_ = s.Close()
 	})
-	serveCallbacks(b, s.Handler(), sealCallbacks(b, c, b.N, d.cleanTexts(b)))
+	calls := sealCallbacks(b, c, b.N, d.cleanTexts(b))
+	serveCallbacks(b, s.Handler(), func(i int) sealed { return calls[i] })
 }
 
 // BenchmarkDecryptOnly is the floor: the cryptographic part of the same

@@ -56,14 +56,12 @@ func (s *Server) handleCallback(c *gin.Context) (outcome string, err error) {
 	if err != nil {
 		return outcomeOf(err), fmt.Errorf("parse callback plaintext: %w", err)
 	}
-	log := zerolog.Ctx(c.Request.Context())
-	if e := log.Debug(); e.Enabled() { // the key is not built for a line not written
-		e.Str("msg_type", msg.MsgType).Str("event", msg.Event).Str("from", msg.FromUserName).
+	if s.enabled(zerolog.DebugLevel) { // neither the request's logger nor the key built for a line not written
+		zerolog.Ctx(c.Request.Context()).Debug().Str("msg_type", msg.MsgType).Str("event", msg.Event).Str("from", msg.FromUserName).
 			Str("dedup_key", msg.DedupKey()).Msg("callback received")
 	}
 
-	ctx, cancel := s.processContext(c)
-	defer cancel()
+	ctx := s.processContext(c)
 	res, err := s.cfg.Pipeline.HandleCallback(ctx, msg)
 	if err != nil {
 		// Not acknowledged: WeCom retries, and the retry may find Redis back.
@@ -84,7 +82,7 @@ func (s *Server) handleCallback(c *gin.Context) (outcome string, err error) {
 	out, err := s.cfg.Crypto.SealReply(inner, ts, nonce)
 	if err != nil {
 		// The message is processed; an empty 200 still acknowledges it.
-		log.Error().Err(err).Msg("seal passive reply; acknowledging without it")
+		zerolog.Ctx(c.Request.Context()).Error().Err(err).Msg("seal passive reply; acknowledging without it")
 		c.Status(http.StatusOK)
 		return outcome, nil
 	}
@@ -102,9 +100,11 @@ func (s *Server) handleCallback(c *gin.Context) (outcome string, err error) {
 // WeCom's retry is answered as a duplicate (with the warning again). It
 // also spares every callback registering a child with the request's
 // context and removing it again (1.8 % of the served binary's CPU under
-// the load tool, docs/operations.md).
-func (s *Server) processContext(c *gin.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(c.Request.Context()), s.cfg.ProcessTimeout)
+// the load tool, docs/operations.md). Its deadline is shared with the
+// callbacks started in the same tick (deadlines), so there is nothing to
+// cancel.
+func (s *Server) processContext(c *gin.Context) context.Context {
+	return s.deadlines.context(c.Request.Context())
 }
 
 // outcomeOf names the outcome label of a failed callback.
@@ -129,7 +129,7 @@ func (s *Server) observe(c *gin.Context, start time.Time, outcome string) {
 // observeAt counts a callback of endpoint and its latency, and hands the
 // outcome to the request log line.
 func (s *Server) observeAt(c *gin.Context, endpoint string, start time.Time, outcome string) {
-	c.Set(outcomeKey, outcome)
+	setOutcome(c, outcome)
 	o := s.metrics.observers(endpoint, outcome)
 	o.count.Inc()
 	o.latency.Observe(s.cfg.Now().Sub(start).Seconds())
@@ -156,7 +156,13 @@ func (s *Server) fresh(timestamp string) error {
 // plaintext and the nonce for the reply, or the outcome label and an error
 // of the right kind.
 func (s *Server) openCallback(c *gin.Context, what string, open func(signature, timestamp, nonce string, body []byte) ([]byte, error)) (plain []byte, nonce, outcome string, err error) {
-	body, err := readBody(http.MaxBytesReader(c.Writer, c.Request.Body, MaxCallbackBody), c.Request.ContentLength)
+	r := c.Request.Body
+	if n := c.Request.ContentLength; n <= 0 || n > MaxCallbackBody {
+		// A declared length within the limit is all net/http lets be
+		// read, so only a body without one, or over it, needs the limit.
+		r = http.MaxBytesReader(c.Writer, r, MaxCallbackBody)
+	}
+	body, err := readBody(r, c.Request.ContentLength)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, "", outcomeTooLarge, fmt.Errorf("read %s body: over %d bytes: %w", what, MaxCallbackBody, bot.ErrTooLarge)

@@ -109,6 +109,10 @@ type Server struct {
 	hrCache *lru.Cache[string, cachedHR]
 	// signInLimits are the sign-in's rate limiters by client (ratelimit.go).
 	signInLimits *signInLimiter
+	// logKey is zerolog's context key (zerologKey, middleware.go).
+	logKey any
+	// deadlines are the callbacks' processing contexts (deadline.go).
+	deadlines *deadlines
 }
 
 // New builds the server and its routes.
@@ -143,7 +147,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new handlers: %w", err)
 	}
-	s := &Server{cfg: cfg, engine: gin.New(), metrics: m, hrCache: hrCache, signInLimits: limits}
+	s := &Server{cfg: cfg, engine: gin.New(), metrics: m, hrCache: hrCache, signInLimits: limits, logKey: zerologKey(),
+		deadlines: &deadlines{timeout: cfg.ProcessTimeout}}
 	// Client addresses in the logs come from X-Forwarded-For only through
 	// the proxies named here; by default from the connection itself.
 	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {

@@ -425,3 +425,30 @@ func TestStaleCallbacksRefused(t *testing.T) {
 		t.Errorf("a timestamp that is no number: %d, want 403", code)
 	}
 }
+
+// TestOversizedBodyOfUnknownLength: a body sent without a length (chunked)
+// is still refused past MaxCallbackBody, and one within it is read.
+func TestOversizedBodyOfUnknownLength(t *testing.T) {
+	e := newEnv(t, pipelineFunc(func(context.Context, *wecom.Message) (bot.Result, error) { return bot.Result{}, nil }), nil)
+	for _, tc := range []struct {
+		body []byte
+		code int
+	}{
+		{bytes.Repeat([]byte("a"), handlers.MaxCallbackBody+1), http.StatusRequestEntityTooLarge},
+		{[]byte(vecPOST), http.StatusOK},
+	} {
+		// io.MultiReader hides the length, so the client sends the body chunked.
+		req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/wecom/callback?"+vecPOSTQ, io.MultiReader(bytes.NewReader(tc.body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.code || req.ContentLength != 0 {
+			t.Errorf("chunked body of %d bytes: status %d (declared %d), want %d", len(tc.body), resp.StatusCode, req.ContentLength, tc.code)
+		}
+	}
+}

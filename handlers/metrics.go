@@ -20,9 +20,6 @@ const (
 	outcomeError      = "error"
 )
 
-// outcomeKey holds the callback outcome on the gin context for the log line.
-const outcomeKey = "wg.outcome"
-
 type metrics struct {
 	callbacks *prometheus.CounterVec
 	latency   *prometheus.HistogramVec

@@ -246,7 +246,7 @@ func (s *Server) signInCallback(c *gin.Context) error {
 				"系统暂时无法完成登录，请稍后重试。", err)
 		}
 		_ = c.Error(f)
-		c.Set(outcomeKey, f.outcome)
+		setOutcome(c, f.outcome)
 		return writeSignInPage(c, f.status, signInPageData{Title: f.title, Text: f.text, Link: SignInPath, LinkText: "重新登录"})
 	}
 	ctx := c.Request.Context()
@@ -259,7 +259,7 @@ func (s *Server) signInCallback(c *gin.Context) error {
 	if err := s.audit(c, "ui.login", "", nil, nil); err != nil {
 		return err
 	}
-	c.Set(outcomeKey, "signin.ok")
+	setOutcome(c, "signin.ok")
 	http.SetCookie(c.Writer, newSessionCookie(c, id, int(SessionTTL/time.Second)))
 	// A page that moves on by itself rather than a redirect: the session
 	// cookie is SameSite=Strict, and a browser leaves it off a redirect

@@ -82,7 +82,7 @@ func (s *Server) signInRateLimit() gin.HandlerFunc {
 			return
 		}
 		_ = c.Error(fmt.Errorf("sign-in rate limit of %s exceeded: %w", c.ClientIP(), bot.ErrInvalid))
-		c.Set(outcomeKey, "signin.rate_limited")
+		setOutcome(c, "signin.rate_limited")
 		c.Header("Retry-After", "60")
 		c.Header("Cache-Control", "no-store")
 		_ = writeSignInPage(c, http.StatusTooManyRequests, signInPageData{
