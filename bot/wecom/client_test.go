@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -699,4 +700,43 @@ func TestFaultyWeComExactlyOnce(t *testing.T) {
 		t.Fatalf("failures %d, suppressed duplicates %d: the fault mix did not exercise resends", failures, len(fake.Duplicates()))
 	}
 	t.Logf("%d failed attempts, %d resends suppressed as duplicates", failures, len(fake.Duplicates()))
+}
+
+// TestConcurrentCallsKeepTheirConnections: 16 calls at a time, five times
+// over, open about 16 connections to WeCom, not one a call (net/http's
+// default transport keeps 2 idle connections a host, so 14 of every 16
+// were opened and closed again: a TLS handshake each towards WeCom).
+func TestConcurrentCallsKeepTheirConnections(t *testing.T) {
+	fake := wecomtest.NewHandler(wecomtest.Config{CorpID: corpID, Secret: secret, AgentID: agentID})
+	var opened atomic.Int32
+	srv := httptest.NewUnstartedServer(fake.Handler())
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv.URL, nil, nil)
+	if _, err := c.Token(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	const inFlight, waves = 16, 5
+	for w := range waves {
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range inFlight {
+			wg.Go(func() {
+				<-start
+				if _, err := c.SendText(context.Background(), wecom.SendTarget{ToUser: []string{fmt.Sprintf("u%d-%d", w, i)}}, "hi", wecom.SendOptions{}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+	}
+	if got := opened.Load(); got > inFlight+1 {
+		t.Fatalf("%d calls in waves of %d opened %d connections, want at most %d", inFlight*waves, inFlight, got, inFlight+1)
+	}
 }
