@@ -30,6 +30,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -93,6 +94,9 @@ type Client struct {
 	http       *http.Client
 	now        func() time.Time
 	refreshing chan struct{}
+	// local is the token last read or fetched (token.go), reused for
+	// tokenLocalTTL without a store round trip.
+	local atomic.Pointer[localToken]
 }
 
 // NewClient checks cfg and builds a Client.
