@@ -179,6 +179,13 @@ func fetchSent(ctx context.Context, client *http.Client, u string) ([]sentRecord
 	return bare, nil
 }
 
+// alertsPoll is how often collectAlerts reads the fake's record. The
+// record holds every message sent (thousands, with their bodies), and the
+// sandbox encodes it on the core that is still delivering the last
+// alerts; the latencies come from the record's own delivery times, so a
+// slower poll changes only how long the run waits for the last one.
+const alertsPoll = 2 * time.Second
+
 // collectAlerts polls lc.Alerts until every offending callback answered
 // 200 is named by a delivered message (with --groups: has its owner alert
 // and its warning), or --alerts-wait passes.
@@ -249,7 +256,7 @@ func collectAlerts(ctx context.Context, lc loadPlan, run string, calls []loadCal
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
+		case <-time.After(alertsPoll):
 		}
 	}
 	since := func(m map[int]time.Time) []time.Duration {
