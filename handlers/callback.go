@@ -100,7 +100,7 @@ func (s *Server) handleCallback(c *gin.Context) (outcome string, err error) {
 // WeCom's retry is answered as a duplicate (with the warning again). It
 // also spares every callback registering a child with the request's
 // context and removing it again (1.8 % of the served binary's CPU under
-// the load tool, docs/operations.md). Its deadline is shared with the
+// the load tool, docs/performance.md). Its deadline is shared with the
 // callbacks started in the same tick (deadlines), so there is nothing to
 // cancel.
 func (s *Server) processContext(c *gin.Context) context.Context {

@@ -17,7 +17,7 @@ const deadlineTick = 10 * time.Millisecond
 // tick: one channel and one timer a tick instead of context.WithTimeout's
 // timer, cancel context and done channel a callback (six allocations and
 // a timer added to and removed from the runtime's heap; 1 % of the served
-// binary's CPU under the load tool, docs/operations.md). A processing
+// binary's CPU under the load tool, docs/performance.md). A processing
 // context is never cancelled early (the request's cancellation does not
 // reach it, processContext), so it needs nothing of its own but its
 // parent.

@@ -29,8 +29,7 @@ const requestIDHeader = "X-Request-Id"
 // the line is one event of the service's logger with the id as its first
 // field: the same JSON as the request logger's line, without zerolog's
 // per-request With (a 500-byte buffer), the logger's copy on the heap and
-// its context value on every callback (docs/operations.md, "Measured
-// throughput and latency").
+// its context value on every callback (docs/performance.md).
 func (s *Server) requestLog() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := s.cfg.Now()

@@ -30,6 +30,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -38,6 +39,23 @@ const DefaultBaseURL = "https://qyapi.weixin.qq.com"
 
 // defaultHTTPTimeout bounds one request when the caller's context does not.
 const defaultHTTPTimeout = 10 * time.Second
+
+// idleConnsPerHost is how many idle connections to WeCom the default
+// client keeps. net/http keeps 2 a host by default, so with more calls in
+// flight than that (the sender delivers to many recipients at once) every
+// other call opened a new connection — a TLS handshake towards
+// qyapi.weixin.qq.com — and closed it after.
+const idleConnsPerHost = 64
+
+// newHTTPClient is the default client: http.DefaultTransport's settings
+// (proxy from the environment, dial and TLS timeouts) with idle
+// connections kept for the calls in flight.
+func newHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = max(tr.MaxIdleConns, idleConnsPerHost)
+	tr.MaxIdleConnsPerHost = idleConnsPerHost
+	return &http.Client{Timeout: defaultHTTPTimeout, Transport: tr}
+}
 
 // maxAnswer bounds how much of an answer is read; WeCom's are a few KiB.
 const maxAnswer = 4 << 20
@@ -56,7 +74,8 @@ type ClientConfig struct {
 	// MemoryPacer, right for one replica; replicas should share one).
 	Pacer Pacer
 	// HTTP is the client for every call (default: a new http.Client with a
-	// 10 s timeout; http.DefaultClient is never used or changed).
+	// 10 s timeout that keeps up to 64 idle connections to WeCom;
+	// http.DefaultClient is never used or changed).
 	HTTP *http.Client
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -75,6 +94,9 @@ type Client struct {
 	http       *http.Client
 	now        func() time.Time
 	refreshing chan struct{}
+	// local is the token last read or fetched (token.go), reused for
+	// tokenLocalTTL without a store round trip.
+	local atomic.Pointer[localToken]
 }
 
 // NewClient checks cfg and builds a Client.
@@ -104,7 +126,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	}
 	hc := cfg.HTTP
 	if hc == nil {
-		hc = &http.Client{Timeout: defaultHTTPTimeout}
+		hc = newHTTPClient()
 	}
 	now := cfg.Now
 	if now == nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -137,7 +138,8 @@ func TestTokenExpiryByClock(t *testing.T) {
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	clk := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	fake := newFake(t, func(c *wecomtest.Config) { c.Now = clk })
-	c := newClient(t, fake.URL(), &wecom.MemoryTokenStore{Now: clk}, nil)
+	// The client keeps the token it read for a while too: on the same clock.
+	c := newClient(t, fake.URL(), &wecom.MemoryTokenStore{Now: clk}, func(cfg *wecom.ClientConfig) { cfg.Now = clk })
 	ctx := context.Background()
 	for i := range 3 {
 		if _, err := c.SendText(ctx, alice, fmt.Sprint("hour ", i), wecom.SendOptions{}); err != nil {
@@ -699,4 +701,98 @@ func TestFaultyWeComExactlyOnce(t *testing.T) {
 		t.Fatalf("failures %d, suppressed duplicates %d: the fault mix did not exercise resends", failures, len(fake.Duplicates()))
 	}
 	t.Logf("%d failed attempts, %d resends suppressed as duplicates", failures, len(fake.Duplicates()))
+}
+
+// TestTokenReadOnceForManyCalls: calls within tokenLocalTTL read the
+// shared store once, not once a call; a refused token is forgotten at once
+// (the next call reads the store again) and one read later than the local
+// lifetime asks the store again.
+func TestTokenReadOnceForManyCalls(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	clk := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	fake := newFake(t, func(c *wecomtest.Config) { c.Now = clk })
+	store := &countingStore{MemoryTokenStore: wecom.MemoryTokenStore{Now: clk}}
+	c := newClient(t, fake.URL(), store, func(cfg *wecom.ClientConfig) { cfg.Now = clk })
+	ctx := context.Background()
+	send := func(i int) {
+		t.Helper()
+		if _, err := c.SendText(ctx, alice, fmt.Sprint("message ", i), wecom.SendOptions{}); err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+	}
+	for i := range 10 {
+		send(i)
+	}
+	if got := store.gets.Load(); got > 3 {
+		t.Fatalf("10 calls read the token store %d times, want at most 3 (the first call's refresh)", got)
+	}
+	before := store.gets.Load()
+	fake.ExpireTokens()
+	send(10) // refused: dropped, refreshed, sent again
+	send(11)
+	if got := fake.Calls(wecomtest.APIGetToken); got != 2 {
+		t.Fatalf("gettoken %d times, want 2 (one refresh after the refusal)", got)
+	}
+	mid := store.gets.Load()
+	if mid == before {
+		t.Fatal("the refused token was not forgotten: the store was not read again")
+	}
+	mu.Lock()
+	now = now.Add(31 * time.Second)
+	mu.Unlock()
+	send(12)
+	if store.gets.Load() == mid {
+		t.Fatal("after the local lifetime the store was not read again")
+	}
+}
+
+// countingStore counts GetToken calls.
+type countingStore struct {
+	wecom.MemoryTokenStore
+	gets atomic.Int32
+}
+
+func (s *countingStore) GetToken(ctx context.Context, key string) (string, bool, error) {
+	s.gets.Add(1)
+	return s.MemoryTokenStore.GetToken(ctx, key)
+}
+
+// TestConcurrentCallsKeepTheirConnections: 16 calls at a time, five times
+// over, open about 16 connections to WeCom, not one a call (net/http's
+// default transport keeps 2 idle connections a host, so 14 of every 16
+// were opened and closed again: a TLS handshake each towards WeCom).
+func TestConcurrentCallsKeepTheirConnections(t *testing.T) {
+	fake := wecomtest.NewHandler(wecomtest.Config{CorpID: corpID, Secret: secret, AgentID: agentID})
+	var opened atomic.Int32
+	srv := httptest.NewUnstartedServer(fake.Handler())
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv.URL, nil, nil)
+	if _, err := c.Token(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	const inFlight, waves = 16, 5
+	for w := range waves {
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range inFlight {
+			wg.Go(func() {
+				<-start
+				if _, err := c.SendText(context.Background(), wecom.SendTarget{ToUser: []string{fmt.Sprintf("u%d-%d", w, i)}}, "hi", wecom.SendOptions{}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+	}
+	if got := opened.Load(); got > inFlight+1 {
+		t.Fatalf("%d calls in waves of %d opened %d connections, want at most %d", inFlight*waves, inFlight, got, inFlight+1)
+	}
 }

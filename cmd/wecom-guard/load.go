@@ -28,6 +28,8 @@ import (
 const (
 	loadMaxCount = 1_000_000
 	loadMaxConns = 4096
+	// loadMaxGroups bounds --groups (four digits in the group ids).
+	loadMaxGroups = 9999
 )
 
 // loadDefaultMessages are ordinary work-chat lines, used when --messages is
@@ -65,6 +67,12 @@ type loadPlan struct {
 	Alerts     string // outbox URL; "" : not measured
 	AlertsWait time.Duration
 	JSON       bool
+	// Groups, when positive, makes the offending messages group messages:
+	// chat-archive records of Groups groups, each with its own owner,
+	// posted one a request to IngestURL with IngestToken (loadgroups.go).
+	Groups      int
+	IngestURL   string
+	IngestToken string
 }
 
 // alertsFlag is --alerts: alone it means the target's /sandbox/outbox,
@@ -109,6 +117,12 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		"(alone: the target's /sandbox/outbox; --alerts=URL: any URL answering that JSON)")
 	alertsWait := fs.Duration("alerts-wait", 60*time.Second, "with --alerts, how long to wait after the run for the last alerts")
 	jsonOut := fs.Bool("json", false, "print the report as one JSON object")
+	groups := fs.Int("groups", 0, fmt.Sprintf("spread the offending messages over this many groups, each with its own owner, as\n"+
+		"group messages: chat-archive records (each from its own sender) posted one a request to\n"+
+		"the ingest endpoint, the clean ones staying app callbacks; 0 keeps every message an app\n"+
+		"callback. The sandbox's directory knows these groups and owners. At most %d", loadMaxGroups))
+	ingestURL := fs.String("ingest-url", "", "with --groups, the archive ingest endpoint (default: /api/v1/archive/messages on the host of --url)")
+	ingestToken := fs.String("ingest-token", "", "with --groups, the ingest endpoint's bearer token (default: the configured archive.ingest_token, else the sandbox's)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: wecom-guard load [flags]\n\n"+
 			"Builds N distinct, validly encrypted text-message callbacks (WeCom's crypto, the\n"+
@@ -121,7 +135,13 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			"digest line names, and the fake records when it delivered it (same host clock).\n"+
 			"With --rate, latency counts from each callback's scheduled time, so a server that\n"+
 			"falls behind shows it. Any URL can be loaded, e.g. the naive baseline server\n"+
-			"(go run ./internal/naive/naived).\n\nFlags:\n")
+			"(go run ./internal/naive/naived).\n\n"+
+			"With --groups N the offending messages are group messages of N groups instead\n"+
+			"(wrwgloadRUNgNNNN, owned by wgload-RUN-ownerNNNN in the sandbox's directory), as a\n"+
+			"deployment sees them: many senders in many groups, so no single recipient's pacing\n"+
+			"(WeCom's per-member limits) is what --alerts measures. --alerts then also reports\n"+
+			"the owner alert (the message to the group's owner naming the offender: the figure\n"+
+			"of \"violation → alert delivered\") and the warning to the sender, each on its own.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -134,7 +154,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	lc := loadPlan{
 		URL: *target, Token: *token, AESKey: *aesKey, CorpID: *corpID, AgentID: sandboxAgentID,
 		Violating: *violating, Count: *count, Conns: *conns, Rate: *rate, Duration: *duration, Timeout: *timeout,
-		AlertsWait: *alertsWait, JSON: *jsonOut,
+		AlertsWait: *alertsWait, JSON: *jsonOut, Groups: *groups, IngestURL: *ingestURL, IngestToken: *ingestToken,
 		Messages: loadDefaultMessages, Violations: loadDefaultViolations,
 	}
 	var err error
@@ -148,10 +168,13 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("load: --violations: %w", err)
 		}
 	}
-	if lc.URL == "" || lc.Token == "" || lc.AESKey == "" || lc.CorpID == "" {
+	if lc.URL == "" || lc.Token == "" || lc.AESKey == "" || lc.CorpID == "" || (lc.Groups > 0 && lc.IngestToken == "") {
 		if err := lc.fillFromConfig(*configPath); err != nil {
 			return err
 		}
+	}
+	if lc.Groups > 0 && lc.IngestURL == "" {
+		lc.IngestURL = ingestURLOf(lc.URL)
 	}
 	if alerts.set {
 		lc.Alerts = alerts.url
@@ -185,7 +208,7 @@ func (lc *loadPlan) fillFromConfig(configPath string) error {
 	if lc.URL == "" {
 		lc.URL = defaultCallbackURL(cfg.ListenAddr)
 	}
-	if lc.Token != "" && lc.AESKey != "" && lc.CorpID != "" {
+	if lc.Token != "" && lc.AESKey != "" && lc.CorpID != "" && (lc.Groups == 0 || lc.IngestToken != "") {
 		return nil
 	}
 	id := cfg.identity(nil)
@@ -204,6 +227,9 @@ func (lc *loadPlan) fillFromConfig(configPath string) error {
 	}
 	if lc.CorpID == "" {
 		lc.CorpID = id.CorpID
+	}
+	if lc.IngestToken == "" {
+		lc.IngestToken = id.IngestToken
 	}
 	if id.AgentID != 0 {
 		lc.AgentID = id.AgentID
@@ -227,6 +253,17 @@ func (lc loadPlan) validate() error {
 	}
 	if lc.Conns < 1 || lc.Conns > loadMaxConns {
 		bad("-c %d is out of range 1..%d", lc.Conns, loadMaxConns)
+	}
+	if lc.Groups < 0 || lc.Groups > loadMaxGroups {
+		bad("--groups %d is out of range 0..%d", lc.Groups, loadMaxGroups)
+	}
+	if lc.Groups > 0 {
+		if u, err := url.Parse(lc.IngestURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("--ingest-url %q is not an http(s) URL", lc.IngestURL)
+		}
+		if lc.IngestToken == "" {
+			bad("--groups needs the ingest token: give --ingest-token or set ARCHIVE_INGEST_TOKEN (the service's archive.ingest_token)")
+		}
 	}
 	if lc.Violating < 0 || lc.Violating > 100 {
 		bad("--violating %g is not a percentage (0–100)", lc.Violating)
@@ -282,12 +319,16 @@ func readLines(path string) ([]string, error) {
 	return out, nil
 }
 
-// loadCall is one pre-built callback.
+// loadCall is one pre-built callback, or with --groups an archive record
+// for the ingest endpoint (ingest set).
 type loadCall struct {
 	url       string
 	body      []byte
 	violating bool
 	sender    string
+	group     string // the record's group (--groups)
+	ingest    bool
+	auth      string // the ingest's Authorization header
 }
 
 // buildCalls seals lc.Count distinct callbacks: MsgIds from a random base,
@@ -315,7 +356,16 @@ func buildCalls(lc loadPlan, run string, now time.Time) ([]loadCall, error) {
 		// Offending when the running share would otherwise fall below P.
 		violating := float64(nv+1)*100 <= lc.Violating*float64(i+1)
 		var text, from string
+		msgID := strconv.FormatInt(base.Int64()+int64(i), 10)
 		switch {
+		case violating && lc.Groups > 0:
+			c, err := groupCall(lc, run, nv, msgID, now)
+			if err != nil {
+				return nil, err
+			}
+			calls[i] = c
+			nv++
+			continue
 		case violating:
 			text, from = lc.Violations[nv%len(lc.Violations)], violationSender(run, nv)
 			nv++
@@ -324,7 +374,6 @@ func buildCalls(lc loadPlan, run string, now time.Time) ([]loadCall, error) {
 		default:
 			text, from = lc.Messages[i%len(lc.Messages)], "wgload-"+run
 		}
-		msgID := strconv.FormatInt(base.Int64()+int64(i), 10)
 		plain, err := textMessageXML(lc.CorpID, from, text, msgID, lc.AgentID, now)
 		if err != nil {
 			return nil, err
@@ -352,6 +401,8 @@ type loadResult struct {
 	latency time.Duration
 	sentAt  time.Time
 	replied bool // a passive reply in the body
+	// ingestErr: the ingest endpoint answered 200 with the record refused.
+	ingestErr bool
 }
 
 // runLoadWith builds the callbacks, posts them and, with lc.Alerts, waits
@@ -441,12 +492,25 @@ func post(ctx context.Context, client *http.Client, c loadCall, planned time.Tim
 		return loadResult{done: true, sentAt: sent, latency: time.Since(from)}
 	}
 	req.Header.Set("Content-Type", "text/xml")
+	if c.ingest {
+		req.Header.Set("Content-Type", "application/x-ndjson")
+		req.Header.Set("Authorization", c.auth)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return loadResult{} // cut off by --duration or an interrupt: not counted
 		}
 		return loadResult{done: true, sentAt: sent, latency: time.Since(from)}
+	}
+	if c.ingest {
+		// Every record's result is in a 200 answer: a refused one counts
+		// under its own status.
+		ans, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		r := loadResult{done: true, status: resp.StatusCode, sentAt: sent, latency: time.Since(from)}
+		r.ingestErr = resp.StatusCode == http.StatusOK && bytes.Contains(ans, []byte(`"status":"error"`))
+		return r
 	}
 	n, _ := io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()

@@ -48,6 +48,20 @@ type alertReport struct {
 	// Latency from posting the callback to the fake's delivery of the
 	// first alert that names its sender.
 	Latency latencies `json:"latency"`
+	// With --groups (Groups > 0): Owner is the owner alert, the first
+	// message to the group's owner that names the offender (an alert or a
+	// digest line); Warning the first message to the offender (the
+	// warning). Each counts from posting the record.
+	Groups  int           `json:"groups,omitempty"`
+	Owner   *alertLatency `json:"owner,omitempty"`
+	Warning *alertLatency `json:"warning,omitempty"`
+}
+
+// alertLatency is how many offending messages got one kind of message
+// within --alerts-wait, and how soon.
+type alertLatency struct {
+	Seen    int       `json:"seen"`
+	Latency latencies `json:"latency"`
 }
 
 func newLoadReport(lc loadPlan, run string, calls []loadCall, results []loadResult, elapsed time.Duration) *loadReport {
@@ -59,9 +73,12 @@ func newLoadReport(lc loadPlan, run string, calls []loadCall, results []loadResu
 			continue
 		}
 		rep.Completed++
-		if r.status == 0 {
+		switch {
+		case r.status == 0:
 			rep.Status["transport_error"]++
-		} else {
+		case r.ingestErr:
+			rep.Status["ingest_error"]++
+		default:
 			rep.Status[strconv.Itoa(r.status)]++
 		}
 		all = append(all, r.latency)
@@ -108,12 +125,22 @@ func (r *loadReport) print(w io.Writer) {
 	if a := r.Alerts; a != nil {
 		fmt.Fprintf(w, "  alerts at %s: %d of %d offending callbacks named; violation → alert p50 %.1fms p99 %.1fms max %.1fms\n",
 			a.URL, a.Seen, a.Expected, a.Latency.P50, a.Latency.P99, a.Latency.Max)
+		for _, row := range []struct {
+			name string
+			l    *alertLatency
+		}{{fmt.Sprintf("owner alert (%d groups)", a.Groups), a.Owner}, {"warning to the sender", a.Warning}} {
+			if row.l != nil {
+				fmt.Fprintf(w, "    %s: %d of %d; p50 %.1fms p99 %.1fms p999 %.1fms max %.1fms\n",
+					row.name, row.l.Seen, a.Expected, row.l.Latency.P50, row.l.Latency.P99, row.l.Latency.P999, row.l.Latency.Max)
+			}
+		}
 	}
 }
 
 // sentRecord is the part of a fake's record of one delivered message that
 // the correlation reads (wecomtest.Sent as /sandbox/outbox serves it).
 type sentRecord struct {
+	ToUser      []string  `json:"touser"`
 	Content     string    `json:"content"`
 	Title       string    `json:"title"`
 	Description string    `json:"description"`
@@ -152,18 +179,42 @@ func fetchSent(ctx context.Context, client *http.Client, u string) ([]sentRecord
 	return bare, nil
 }
 
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// alertsPoll is how often collectAlerts reads the fake's record. The
+// record holds every message sent (thousands, with their bodies), and the
+// sandbox encodes it on the core that is still delivering the last
+// alerts; the latencies come from the record's own delivery times, so a
+// slower poll changes only how long the run waits for the last one.
+const alertsPoll = 2 * time.Second
+
 // collectAlerts polls lc.Alerts until every offending callback answered
-// 200 is named by a delivered message, or --alerts-wait passes.
+// 200 is named by a delivered message (with --groups: has its owner alert
+// and its warning), or --alerts-wait passes.
 func collectAlerts(ctx context.Context, lc loadPlan, run string, calls []loadCall, results []loadResult) (*alertReport, error) {
-	rep := &alertReport{URL: lc.Alerts}
+	rep := &alertReport{URL: lc.Alerts, Groups: lc.Groups}
 	sentAt := map[int]time.Time{} // offending callback number → posted
+	owners := map[int]string{}    // with --groups: its group's owner
 	nv := 0
 	for i, c := range calls {
 		if !c.violating {
 			continue
 		}
-		if results[i].done && results[i].status == http.StatusOK {
-			sentAt[nv] = results[i].sentAt
+		if r := results[i]; r.done && r.status == http.StatusOK && !r.ingestErr {
+			sentAt[nv] = r.sentAt
+			if c.group != "" {
+				owners[nv], _ = loadGroupOwner(c.group)
+			}
 		}
 		nv++
 	}
@@ -171,13 +222,24 @@ func collectAlerts(ctx context.Context, lc loadPlan, run string, calls []loadCal
 	re := regexp.MustCompile(`wgload-` + run + `-v(\d{6})`)
 	client := &http.Client{Timeout: 30 * time.Second}
 	deadline := time.Now().Add(lc.AlertsWait)
-	var first map[int]time.Time
+	var first, owner, warning map[int]time.Time
+	earliest := func(m map[int]time.Time, n int, at time.Time) {
+		if t, ok := m[n]; !ok || at.Before(t) {
+			m[n] = at
+		}
+	}
+	// The first read waits too: right after the run the sender is still
+	// delivering the last alerts, which a read at once held up by the
+	// time it took (≈ 0.2 s at 5,000 callbacks/s: the run's p99).
+	if err := sleepCtx(ctx, alertsPoll); err != nil {
+		return nil, err
+	}
 	for {
 		recs, err := fetchSent(ctx, client, lc.Alerts)
 		if err != nil {
 			return nil, err
 		}
-		first = map[int]time.Time{}
+		first, owner, warning = map[int]time.Time{}, map[int]time.Time{}, map[int]time.Time{}
 		for _, s := range recs {
 			for _, text := range []string{s.Content, s.Title, s.Description} {
 				for _, m := range re.FindAllStringSubmatch(text, -1) {
@@ -185,26 +247,48 @@ func collectAlerts(ctx context.Context, lc loadPlan, run string, calls []loadCal
 					if _, ok := sentAt[n]; !ok {
 						continue
 					}
-					if t, ok := first[n]; !ok || s.At.Before(t) {
-						first[n] = s.At
+					earliest(first, n, s.At)
+					if o := owners[n]; o != "" && slices.Contains(s.ToUser, o) {
+						earliest(owner, n, s.At)
+					}
+				}
+			}
+			if lc.Groups > 0 {
+				for _, u := range s.ToUser {
+					if m := re.FindStringSubmatch(u); m != nil && m[0] == u {
+						n, _ := strconv.Atoi(m[1])
+						if _, ok := sentAt[n]; ok {
+							earliest(warning, n, s.At)
+						}
 					}
 				}
 			}
 		}
-		if len(first) >= rep.Expected || !time.Now().Before(deadline) {
+		done := len(first) >= rep.Expected
+		if lc.Groups > 0 {
+			done = done && len(owner) >= rep.Expected && len(warning) >= rep.Expected
+		}
+		if done || !time.Now().Before(deadline) {
 			break
 		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
+		if err := sleepCtx(ctx, alertsPoll); err != nil {
+			return nil, err
 		}
 	}
-	ds := make([]time.Duration, 0, len(first))
-	for n, at := range first {
-		ds = append(ds, at.Sub(sentAt[n]))
+	since := func(m map[int]time.Time) []time.Duration {
+		ds := make([]time.Duration, 0, len(m))
+		for n, at := range m {
+			ds = append(ds, at.Sub(sentAt[n]))
+		}
+		return ds
 	}
+	ds := since(first)
 	rep.Seen = len(ds)
 	rep.Latency = summarize(ds)
+	if lc.Groups > 0 {
+		o, w := since(owner), since(warning)
+		rep.Owner = &alertLatency{Seen: len(o), Latency: summarize(o)}
+		rep.Warning = &alertLatency{Seen: len(w), Latency: summarize(w)}
+	}
 	return rep, nil
 }

@@ -32,6 +32,7 @@ type loadTarget struct {
 	ids    map[string]bool
 	bad    int
 	sent   []sentRecord
+	groups map[string]int // --groups: records per group
 }
 
 func newLoadTarget(t *testing.T) (*loadTarget, *httptest.Server) {
@@ -39,9 +40,10 @@ func newLoadTarget(t *testing.T) (*loadTarget, *httptest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lt := &loadTarget{t: t, crypto: c, ids: map[string]bool{}}
+	lt := &loadTarget{t: t, crypto: c, ids: map[string]bool{}, groups: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /wecom/callback", lt.callback)
+	mux.HandleFunc("POST /api/v1/archive/messages", lt.ingest)
 	mux.HandleFunc("GET /sandbox/outbox", func(w http.ResponseWriter, _ *http.Request) {
 		lt.mu.Lock()
 		defer lt.mu.Unlock()
@@ -75,6 +77,37 @@ func (lt *loadTarget) callback(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("<xml>reply</xml>"))
 	}
 }
+
+// ingest takes one archive record as the ingest endpoint would and
+// delivers, as the sender would, the owner alert to the group's owner (as
+// the sandbox's directory names it) and the warning to the sender; a
+// record of another group goes to HR only.
+func (lt *loadTarget) ingest(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "Bearer "+loadIngestToken {
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	var rec archivedText
+	if err := json.NewDecoder(r.Body).Decode(&rec); err != nil || rec.RoomID == "" || rec.Text.Content == "" {
+		http.Error(w, "bad record", http.StatusBadRequest)
+		return
+	}
+	room, ok := sandboxLoadRoom(rec.RoomID)
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	lt.ids[rec.MsgID] = true
+	lt.groups[rec.RoomID]++
+	now := time.Now()
+	lt.sent = append(lt.sent, sentRecord{ToUser: []string{"hr"}, Content: "**违规上报**\n>成员：" + rec.From, At: now})
+	if ok {
+		lt.sent = append(lt.sent,
+			sentRecord{ToUser: []string{room.Creator}, Content: "**违规提醒**\n>成员：" + rec.From, At: now.Add(time.Millisecond)},
+			sentRecord{ToUser: []string{rec.From}, Content: "【企业微信使用规范提醒】", At: now.Add(2 * time.Millisecond)})
+	}
+	_, _ = w.Write([]byte(`{"results":[{"status":"violation"}]}`))
+}
+
+const loadIngestToken = "ingest-secret"
 
 func runLoadJSON(t *testing.T, args ...string) loadReport {
 	t.Helper()
@@ -111,6 +144,59 @@ func TestLoadPostsValidDistinctCallbacksAndCorrelatesAlerts(t *testing.T) {
 	}
 }
 
+// TestLoadGroupsSpreadsOffendersAndMeasuresOwnerAlerts: with --groups the
+// offending messages go to the ingest endpoint as records of that many
+// groups, whose owners the sandbox's directory knows; --alerts reports the
+// owner alert and the warning apart (both after the HR notice the target
+// sends first, so the first-naming figure alone would not tell them).
+func TestLoadGroupsSpreadsOffendersAndMeasuresOwnerAlerts(t *testing.T) {
+	lt, srv := newLoadTarget(t)
+	rep := runLoadJSON(t, "--url", srv.URL+"/wecom/callback", "--token", loadToken, "--aes-key", loadAESKey, "--corp-id", loadCorpID,
+		"--ingest-token", loadIngestToken, "-n", "400", "-c", "4", "--violating", "5", "--groups", "7", "--alerts", "--alerts-wait", "30s")
+	if rep.Completed != 400 || rep.Status["200"] != 400 || len(lt.ids) != 400 {
+		t.Fatalf("completed %d, status %v, target saw %d; want 400 answered 200", rep.Completed, rep.Status, len(lt.ids))
+	}
+	if len(lt.groups) != 7 {
+		t.Fatalf("records in %d groups (%v), want 7", len(lt.groups), lt.groups)
+	}
+	for g, n := range lt.groups {
+		if n < 2 || n > 3 {
+			t.Errorf("group %s got %d of 20 records, want 2 or 3", g, n)
+		}
+	}
+	if rep.Violating.Sent != 20 || rep.Replies != 0 {
+		t.Fatalf("offending %d (replies %d), want 20 without passive replies", rep.Violating.Sent, rep.Replies)
+	}
+	a := rep.Alerts
+	if a == nil || a.Expected != 20 || a.Seen != 20 || a.Groups != 7 || a.Owner == nil || a.Owner.Seen != 20 || a.Warning == nil || a.Warning.Seen != 20 {
+		t.Fatalf("alerts %+v (owner %+v, warning %+v); want 20 of 20 of each in 7 groups", a, a.Owner, a.Warning)
+	}
+	if a.Owner.Latency.P50 <= a.Latency.P50 || a.Warning.Latency.P50 <= a.Owner.Latency.P50 {
+		t.Fatalf("first %v, owner %v, warning %v: the owner alert and the warning were not told from the HR notice", a.Latency, a.Owner.Latency, a.Warning.Latency)
+	}
+}
+
+func TestLoadGroupOwner(t *testing.T) {
+	for _, tc := range []struct {
+		id, owner string
+		ok        bool
+	}{
+		{loadGroupID("0a1b2c", 7), "wgload-0a1b2c-owner0007", true},
+		{loadGroupID("ffffff", 9999), "wgload-ffffff-owner9999", true},
+		{"wrsandbox", "", false},
+		{"wrwgload0a1b2cg07", "", false},
+		{"wrwgloadxyzxyzg0007", "", false},
+		{"wrwgload0a1b2c0007", "", false},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			owner, ok := loadGroupOwner(tc.id)
+			if owner != tc.owner || ok != tc.ok {
+				t.Fatalf("got %q %v, want %q %v", owner, ok, tc.owner, tc.ok)
+			}
+		})
+	}
+}
+
 // TestLoadAtRateCountsErrorsByStatus: a paced run against a target that
 // refuses the signature reports every answer under its status.
 func TestLoadAtRateCountsErrorsByStatus(t *testing.T) {
@@ -136,6 +222,7 @@ func TestLoadFlagsRefused(t *testing.T) {
 		{"not a URL", []string{"--url", "localhost:8080"}, "is not an http(s) URL"},
 		{"bad key", []string{"--aes-key", "short"}, "EncodingAESKey must be 43 characters"},
 		{"stray argument", []string{"extra"}, "unexpected arguments"},
+		{"too many groups", []string{"--groups", "10000", "--ingest-token", "x"}, "--groups 10000 is out of range"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer

@@ -11,7 +11,7 @@ import (
 // batchWriter is the service log's output. zerolog writes each line with
 // its own write(2); at thousands of callbacks a second (one access line
 // each) that syscall was a measurable share of the served binary's CPU per
-// callback (docs/operations.md, "Measured throughput and latency").
+// callback (docs/performance.md).
 // batchWriter appends lines to a buffer and one goroutine writes whatever
 // has gathered in a single write: idle, a line goes out as soon as that
 // goroutine runs; under load, the lines of many requests share a syscall.

@@ -103,6 +103,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, stdout io.Writer
 			CorpID:  id.CorpID,
 			Secret:  id.Secret,
 			AgentID: id.AgentID,
+			RoomOf:  sandboxLoadRoom, // the groups of `load --groups`
 			Logf: func(format string, args ...any) {
 				log.Info().Str("component", "sandbox-wecom").Msg(fmt.Sprintf(format, args...))
 			},

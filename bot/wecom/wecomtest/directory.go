@@ -154,6 +154,9 @@ func (s *Server) archiveRoomGet(_ *http.Request, body []byte) reply {
 	s.mu.Lock()
 	room, ok := s.rooms[req.RoomID]
 	s.mu.Unlock()
+	if !ok && s.cfg.RoomOf != nil {
+		room, ok = s.cfg.RoomOf(req.RoomID)
+	}
 	if !ok {
 		return s.fail(CodeChatNotFound)
 	}

@@ -115,6 +115,11 @@ type Config struct {
 	// seeded with SetUser as invalid (invaliduser, or 81013 when none is
 	// valid). Without it every userid is taken to be a member of the corp.
 	StrictDirectory bool
+	// RoomOf, when set, answers msgaudit/groupchat/get for a room that was
+	// not seeded with SetArchiveRoom (the sandbox describes the groups of
+	// `wecom-guard load --groups` with it). It must not call back into
+	// the Server.
+	RoomOf func(roomID string) (ArchiveRoom, bool)
 }
 
 // Server is the fake WeCom API. All methods are safe for concurrent use.

@@ -456,6 +456,31 @@ func TestAppChatAndLookups(t *testing.T) {
 	}
 }
 
+// TestRoomOfAnswersUnseededRooms: a seeded room wins, RoomOf answers the
+// others it knows, and the rest stay unknown.
+func TestRoomOfAnswersUnseededRooms(t *testing.T) {
+	s, _ := newServer(t, func(c *Config) {
+		c.RoomOf = func(id string) (ArchiveRoom, bool) {
+			return ArchiveRoom{RoomID: id, Name: "Load", Creator: "owner-of-" + id}, id != "wrUnknown"
+		}
+	})
+	s.SetArchiveRoom(ArchiveRoom{RoomID: "wrRoom", Name: "Sales", Creator: "carl"})
+	url := s.URL() + "/cgi-bin/msgaudit/groupchat/get?access_token=" + token(t, s)
+	for _, tc := range []struct {
+		room, want string
+		code       int
+	}{
+		{"wrRoom", "carl", 0},
+		{"wrLoad7", "owner-of-wrLoad7", 0},
+		{"wrUnknown", "", CodeChatNotFound},
+	} {
+		_, a := do(t, "POST", url, map[string]any{"roomid": tc.room})
+		if a.code() != tc.code || a.str("creator") != tc.want {
+			t.Errorf("%s: errcode %d creator %q, want %d %q", tc.room, a.code(), a.str("creator"), tc.code, tc.want)
+		}
+	}
+}
+
 func TestFaults(t *testing.T) {
 	t.Run("each kind", func(t *testing.T) {
 		tests := []struct {
