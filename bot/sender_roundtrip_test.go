@@ -67,7 +67,7 @@ func TestSenderRoundTripsPerAlert(t *testing.T) {
 	}
 	sends := 2*chats + 1
 	t.Logf("%d round trips for %d entries in %d messages: %.1f a message (%s)", trips, n, sends, float64(trips)/float64(sends), strings.Join(names, " "))
-	if most := 5*sends + 4; trips > most {
-		t.Errorf("%d round trips for %d messages; want at most %d (5 each and 4 for the round)", trips, sends, most)
+	if most := 4*sends + 4; trips > most {
+		t.Errorf("%d round trips for %d messages; want at most %d (4 each and 4 for the round)", trips, sends, most)
 	}
 }
