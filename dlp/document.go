@@ -172,7 +172,7 @@ func FingerprintDocument(key *Key, paragraphs []string) Prints {
 		}
 	}
 	p.Chars = len(nt.runes)
-	p.Prints, _ = winnow(nt.runes, nil, nil)
+	p.Prints, _ = winnow(key.sel, nt.runes, nil, nil)
 	for i := range p.Prints {
 		p.Prints[i].Hash = key.fingerprint(p.Prints[i].Hash)
 	}

@@ -26,7 +26,7 @@ func fingerprintDocumentAES(key *Key, paragraphs []string) Prints {
 		}
 	}
 	p.Chars = len(nt.runes)
-	p.Prints, _ = winnow(nt.runes, nil, nil)
+	p.Prints, _ = winnow(unkeyed, nt.runes, nil, nil)
 	var buf [16]byte
 	for i := range p.Prints {
 		p.Prints[i].Hash = key.fingerprintAES(p.Prints[i].Hash, &buf)

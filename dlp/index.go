@@ -81,6 +81,7 @@ type docInfo struct {
 	Document
 	paragraphs []uint32
 	threshold  int
+	legacy     bool // fingerprint format 1: matched on its own selection
 }
 
 type posting struct {
@@ -175,7 +176,8 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 	for di, d := range docs {
 		th := max(int(math.Ceil(opts.ShortShare*float64(d.Prints.Chars))), Guarantee)
 		th = min(th, opts.MinChars, d.Prints.Chars)
-		x.docs = append(x.docs, docInfo{Document: d.Doc, paragraphs: d.Prints.Paragraphs, threshold: th})
+		x.docs = append(x.docs, docInfo{Document: d.Doc, paragraphs: d.Prints.Paragraphs, threshold: th,
+			legacy: d.Prints.Format != PrintsFormatSipHash})
 		if len(d.Prints.Prints) > 0 && (x.minSpan == 0 || th < x.minSpan) {
 			x.minSpan = th
 		}
@@ -334,10 +336,10 @@ func maskToken(s string) string {
 }
 
 // LegacyDocs returns how many protected documents are stored in
-// fingerprint format 1 (AES): while there are any, the fingerprints of
-// every message checked are also keyed that way and looked up again (the
-// AES of a 2 KB message's ~80 fingerprints: 1.8–2.0 µs, measured beside
-// 1.2–1.7 µs for their SipHash). Uploading such a document again stores it
+// fingerprint format 1 (AES): while there are any, every message checked
+// is also winnowed as they were, and its fingerprints keyed that way and
+// looked up again (the AES of a 2 KB message's ~80 fingerprints:
+// 1.8–2.0 µs, measured beside 1.2–1.7 µs for their SipHash). Uploading such a document again stores it
 // in format 2.
 func (x *Index) LegacyDocs() int { return x.legacy }
 
@@ -346,9 +348,11 @@ func (x *Index) LegacyDocs() int { return x.legacy }
 func (x *Index) MinSpan() int { return x.minSpan }
 
 type docScratch struct {
-	letters []rune // the message's, folded
-	keys    []uint64
-	fps     []Fingerprint // hashes unkeyed
+	letters []rune        // the message's, folded
+	keys    []uint64      // the mixed hash of each k-gram (format 2)
+	keys1   []uint64      // the same as format 1 selects
+	fps     []Fingerprint // selected as format 2 selects, hashes not yet sealed
+	fps1    []Fingerprint // selected as format 1 does, while such documents are protected
 	sealed  []uint64      // the fingerprints' stored form, of one format
 	first   []uint64
 	hits    []docHit
@@ -378,9 +382,10 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	if len(sc.letters) < x.minSpan {
 		return dst
 	}
-	sc.fps, sc.keys = winnow(sc.letters, sc.keys, sc.fps[:0])
 	sc.hits = sc.hits[:0]
+	sc.fps, sc.fps1 = sc.fps[:0], sc.fps1[:0]
 	if x.formats&(1<<PrintsFormatSipHash) != 0 {
+		sc.fps, sc.keys = winnow(x.key.sel, sc.letters, sc.keys, sc.fps)
 		sc.sealed = sc.sealed[:0]
 		for _, f := range sc.fps {
 			sc.sealed = append(sc.sealed, x.key.fingerprint(f.Hash))
@@ -388,9 +393,10 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 		x.probe(sc)
 	}
 	if x.formats&(1<<PrintsFormatAES) != 0 {
+		sc.fps1, sc.keys1 = winnow(unkeyed, sc.letters, sc.keys1, sc.fps1)
 		var buf [16]byte
 		sc.sealed = sc.sealed[:0]
-		for _, f := range sc.fps {
+		for _, f := range sc.fps1 {
 			sc.sealed = append(sc.sealed, x.key.fingerprintAES(f.Hash, &buf))
 		}
 		x.probe(sc)
@@ -433,8 +439,8 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 }
 
 // probe appends to sc.hits the postings of the message's fingerprints
-// whose stored form (sc.sealed, index for index with sc.fps) the table
-// holds.
+// whose stored form (sc.sealed, index for index with the fingerprints of
+// its format: sc.fps or sc.fps1) the table holds.
 func (x *Index) probe(sc *docScratch) {
 	mask := uint64(len(x.fpKeys) - 1)
 	// The table is far larger than the caches: its first probes are
@@ -480,8 +486,11 @@ const maxGap = 2*W + K
 // (hits sorted by message fingerprint) and reports it if it reaches the
 // document's threshold.
 func (x *Index) bestChain(sc *docScratch, hits []docHit) (rules.DataMatch, bool) {
-	fps := sc.fps
 	d := &x.docs[hits[0].doc]
+	fps := sc.fps
+	if d.legacy {
+		fps = sc.fps1
+	}
 	bestFrom, bestTo, bestLen := -1, -1, 0
 	span := func(from, to int) (int, int) {
 		first, last := fps[hits[from].msg], fps[hits[to].msg]
