@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/bits"
 	"slices"
-	"strconv"
 	"sync"
 
 	"github.com/wecom-guard/wecom-guard/moderation"
@@ -82,6 +81,7 @@ type docInfo struct {
 	paragraphs []uint32
 	threshold  int
 	legacy     bool // fingerprint format 1: matched on its own selection
+	prints     int  // fingerprints
 }
 
 type posting struct {
@@ -177,7 +177,7 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 		th := max(int(math.Ceil(opts.ShortShare*float64(d.Prints.Chars))), Guarantee)
 		th = min(th, opts.MinChars, d.Prints.Chars)
 		x.docs = append(x.docs, docInfo{Document: d.Doc, paragraphs: d.Prints.Paragraphs, threshold: th,
-			legacy: d.Prints.Format != PrintsFormatSipHash})
+			legacy: d.Prints.Format != PrintsFormatSipHash, prints: len(d.Prints.Prints)})
 		if len(d.Prints.Prints) > 0 && (x.minSpan == 0 || th < x.minSpan) {
 			x.minSpan = th
 		}
@@ -363,6 +363,7 @@ type docHit struct {
 	doc    uint32
 	msg    int32 // index into the message's fingerprints
 	docPos uint32
+	post   uint32 // index into postings
 }
 
 // Documents appends the protected documents text reproduces: for each, the
@@ -469,109 +470,10 @@ func (x *Index) probe(sc *docScratch) {
 			}
 			for p := x.fpHeads[i]; p != 0; {
 				post := x.postings[p-1]
-				sc.hits = append(sc.hits, docHit{doc: post.doc, msg: int32(mi), docPos: post.pos})
+				sc.hits = append(sc.hits, docHit{doc: post.doc, msg: int32(mi), docPos: post.pos, post: p - 1})
 				p = post.next
 			}
 			break
 		}
 	}
-}
-
-// maxGap is how far apart (normalized characters) two fingerprints of one
-// copied stretch may be in the message: winnowing leaves at most W between
-// fingerprints, and an edit removes the K-grams around it.
-const maxGap = 2*W + K
-
-// bestChain finds the longest stretch of the message copying one document
-// (hits sorted by message fingerprint) and reports it if it reaches the
-// document's threshold.
-func (x *Index) bestChain(sc *docScratch, hits []docHit) (rules.DataMatch, bool) {
-	d := &x.docs[hits[0].doc]
-	fps := sc.fps
-	if d.legacy {
-		fps = sc.fps1
-	}
-	bestFrom, bestTo, bestLen := -1, -1, 0
-	span := func(from, to int) (int, int) {
-		first, last := fps[hits[from].msg], fps[hits[to].msg]
-		// The copy goes on past the outer fingerprints: to the text's
-		// edge when no fingerprint of the message lies beyond them, else
-		// half way to the next fingerprint that is not the document's.
-		// Never further back than the document's start.
-		start := int(first.Pos)
-		if hits[from].msg == 0 {
-			start -= min(start, W-1)
-		} else {
-			start -= (start - int(fps[hits[from].msg-1].Pos)) / 2
-		}
-		start = max(start, int(first.Pos)-int(hits[from].docPos))
-		end := int(last.Pos) + K
-		if int(hits[to].msg) == len(fps)-1 {
-			end += min(len(sc.letters)-end, W-1)
-		} else {
-			end += (int(fps[hits[to].msg+1].Pos) - int(last.Pos)) / 2
-		}
-		// Never further on than the document's end.
-		end = min(end, int(last.Pos)+d.Chars-int(hits[to].docPos))
-		return start, min(end, len(sc.letters))
-	}
-	for from := 0; from < len(hits); {
-		to := from
-		for next := from + 1; next < len(hits); next++ {
-			a, b := hits[to], hits[next]
-			if b.msg == a.msg {
-				continue // the same fingerprint at another place of the document
-			}
-			dm := int(fps[b.msg].Pos) - int(fps[a.msg].Pos)
-			dd := int(b.docPos) - int(a.docPos)
-			if dm > maxGap || dd <= 0 || dd > dm+maxGap || dm > dd+maxGap {
-				if dm > maxGap {
-					break
-				}
-				continue
-			}
-			to = next
-		}
-		if s, e := span(from, to); e-s > bestLen {
-			bestFrom, bestTo, bestLen = from, to, e-s
-		}
-		from = to + 1
-	}
-	if bestLen < d.threshold {
-		return rules.DataMatch{}, false
-	}
-	s, e := span(bestFrom, bestTo)
-	// The paragraph of the first fingerprint the message shares: the
-	// estimated start may reach back into the paragraph before.
-	para := 1
-	if k, found := slices.BinarySearch(d.paragraphs, hits[bestFrom].docPos); found {
-		para = k + 1
-	} else if k > 0 {
-		para = k
-	}
-	shared := min(e-s, d.Chars)
-	return rules.DataMatch{
-		Kind:      moderation.KindDocument,
-		Start:     s, // letters: Documents makes them rune offsets
-		End:       e,
-		Set:       d.Name,
-		Column:    d.Category,
-		Shared:    shared,
-		Paragraph: para,
-		Masked:    EvidenceOf(d.Name, para, shared),
-	}, true
-}
-
-// EvidenceOf is the masked evidence of a document hit: the document's
-// name, where the copy starts and how long it is, never its text.
-func EvidenceOf(name string, paragraph, chars int) string {
-	b := make([]byte, 0, len(name)+40)
-	b = append(b, "《"...)
-	b = append(b, name...)
-	b = append(b, "》第 "...)
-	b = strconv.AppendInt(b, int64(paragraph), 10)
-	b = append(b, " 段起 "...)
-	b = strconv.AppendInt(b, int64(chars), 10)
-	b = append(b, " 字"...)
-	return string(b)
 }
