@@ -22,6 +22,43 @@ func randomKey(t testing.TB, r *rand.Rand) *Key {
 	return k
 }
 
+// TestSelectionIsKeyed: which k-grams a document keeps depends on the
+// secret (their positions are stored in the clear), is the same for the
+// same secret, and a document stored under one secret matches nothing
+// under another.
+func TestSelectionIsKeyed(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	doc := genDocument(r, 4, 150)
+	unkeyedPos := positions(fingerprintDocumentAES(testKey(t), doc))
+	for i := range 20 {
+		secret := fmt.Appendf(nil, "secret number %d of the test, random enough", i)
+		a, err := NewKey(secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, _ := NewKey(secret)
+		b := randomKey(t, r)
+		pa := positions(FingerprintDocument(a, doc))
+		if !slices.Equal(pa, positions(FingerprintDocument(again, doc))) {
+			t.Fatalf("secret %d: the same secret keeps other k-grams", i)
+		}
+		if slices.Equal(pa, positions(FingerprintDocument(b, doc))) || slices.Equal(pa, unkeyedPos) {
+			t.Fatalf("secret %d: another secret (or none) keeps the same k-grams", i)
+		}
+		// Stored under a, checked under b: nothing matches, not even the
+		// whole document; under a it does.
+		p := FingerprintDocument(a, doc)
+		loaded := []LoadedDoc{{Doc: Document{ID: "d", Name: "报价", Chars: p.Chars}, Prints: p}}
+		whole := "转发：" + strings.Join(doc, "\n")
+		if got := NewIndex(b, Options{}, nil, loaded).Documents(whole, nil); len(got) != 0 {
+			t.Fatalf("secret %d: a document stored under another secret matched: %+v", i, got)
+		}
+		if got := NewIndex(a, Options{}, nil, loaded).Documents(whole, nil); len(got) != 1 || got[0].Shared != p.Chars {
+			t.Fatalf("secret %d: under its own secret: %+v", i, got)
+		}
+	}
+}
+
 // shortDoc returns a document of about chars normalized characters, in
 // sentences of 20 to 60.
 func shortDoc(r *rand.Rand, chars int) []string {

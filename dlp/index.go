@@ -80,7 +80,7 @@ type docInfo struct {
 	Document
 	paragraphs []uint32
 	threshold  int
-	legacy     bool // fingerprint format 1: matched on its own selection
+	legacy     bool // fingerprint format 1: matched on the unkeyed selection
 	prints     int  // fingerprints
 }
 
@@ -337,10 +337,10 @@ func maskToken(s string) string {
 
 // LegacyDocs returns how many protected documents are stored in
 // fingerprint format 1 (AES): while there are any, every message checked
-// is also winnowed as they were, and its fingerprints keyed that way and
-// looked up again (the AES of a 2 KB message's ~80 fingerprints:
-// 1.8–2.0 µs, measured beside 1.2–1.7 µs for their SipHash). Uploading such a document again stores it
-// in format 2.
+// is also winnowed unkeyed, as they were, and its fingerprints keyed that
+// way and looked up again (the AES of a 2 KB message's ~80 fingerprints:
+// 1.8–2.0 µs, measured beside 1.2–1.7 µs for their SipHash). Uploading
+// such a document again stores it in format 2.
 func (x *Index) LegacyDocs() int { return x.legacy }
 
 // MinSpan is the fewest normalized characters that can reproduce a
@@ -349,10 +349,10 @@ func (x *Index) MinSpan() int { return x.minSpan }
 
 type docScratch struct {
 	letters []rune        // the message's, folded
-	keys    []uint64      // the mixed hash of each k-gram (format 2)
-	keys1   []uint64      // the same as format 1 selects
-	fps     []Fingerprint // selected as format 2 selects, hashes not yet sealed
-	fps1    []Fingerprint // selected as format 1 does, while such documents are protected
+	keys    []uint64      // the mixed hash of each k-gram, under the key (format 2)
+	keys1   []uint64      // the same unkeyed (format 1)
+	fps     []Fingerprint // selected under the key (format 2), hashes not yet sealed
+	fps1    []Fingerprint // selected unkeyed (format 1), while such documents are protected
 	sealed  []uint64      // the fingerprints' stored form, of one format
 	first   []uint64
 	hits    []docHit
