@@ -196,11 +196,12 @@ type chainSpan struct {
 }
 
 // bracket estimates the letters of the message a chain extended to lo and
-// hi copies. Each end of the copy lies between the
-// outermost k-gram the message shares (certain) and the first fingerprint
-// of the document beyond it that it does not share, the edge of the
-// document or the edge of the message, whichever is nearest: at most W
-// letters, as winnowing leaves no more between fingerprints. The estimate
+// hi copies. Each end of the copy lies between the outermost k-gram the
+// message shares (certain) and the first fingerprint of the document
+// beyond it that it does not share, the edge of the document or the edge
+// of the message, whichever is nearest: at most W-1 letters, as winnowing
+// leaves no more between fingerprints (when the table holds them all: the
+// bracket is cut to W-1 in any case). The estimate
 // is the middle of that bracket, rounded towards the shared k-gram, except
 // that with snap — a copy of at least two fingerprints, or of a document
 // that has only one, the message's windows agreeing (covers) — it is taken
