@@ -55,8 +55,8 @@ func (x *Index) bestChain(sc *docScratch, hits []docHit) (rules.DataMatch, bool)
 			to, n = next, n+1
 		}
 		first, last := hits[from], hits[to]
-		lo := x.extend(d, keys, first.post, int(fps[first.msg].Pos), -1)
-		hi := x.extend(d, keys, last.post, int(fps[last.msg].Pos), +1)
+		lo := x.extend(d, keys, &sc.block, first.post, int(fps[first.msg].Pos), -1)
+		hi := x.extend(d, keys, &sc.block, last.post, int(fps[last.msg].Pos), +1)
 		whole := lo.confirmed+hi.confirmed+n >= 2
 		if d.prints == 1 {
 			whole = covers(fps, len(keys), int(first.msg), lo.msg-lo.docPos, hi.msg+d.Chars-hi.docPos)
@@ -105,13 +105,12 @@ type chainEnd struct {
 // -1) or after it (+1), postings being in the document's order, and checks
 // for each whether the message's k-gram at the same offset has it: one
 // keyed hash of a k-gram hash the message computed anyway (keys) and a
-// probe. It goes on past a fingerprint the message lacks (an edit) while
+// probe (buf is AES's block, for format 1). It goes on past a fingerprint the message lacks (an edit) while
 // the next ones are within maxGap of the last it holds, and stops at the
 // second in a row it lacks.
-func (x *Index) extend(d *docInfo, keys []uint64, post uint32, msg, dir int) chainEnd {
+func (x *Index) extend(d *docInfo, keys []uint64, buf *[16]byte, post uint32, msg, dir int) chainEnd {
 	e := chainEnd{msg: msg, docPos: int(x.postings[post].pos), beyond: -1}
 	doc := x.postings[post].doc
-	var buf [16]byte
 	missed := 0
 	for i := int(post) + dir; i >= 0 && i < len(x.postings) && x.postings[i].doc == doc; i += dir {
 		pd := int(x.postings[i].pos)
@@ -124,7 +123,7 @@ func (x *Index) extend(d *docInfo, keys []uint64, post uint32, msg, dir int) cha
 		}
 		var h uint64
 		if d.legacy {
-			h = x.key.fingerprintAES(keys[m], &buf)
+			h = x.key.fingerprintAES(keys[m], buf)
 		} else {
 			h = x.key.fingerprint(keys[m])
 		}

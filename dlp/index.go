@@ -356,7 +356,8 @@ type docScratch struct {
 	sealed  []uint64      // the fingerprints' stored form, of one format
 	first   []uint64
 	hits    []docHit
-	want    []int32 // letter indices whose rune offsets are wanted
+	want    []int32  // letter indices whose rune offsets are wanted
+	block   [16]byte // AES's (format 1): on the stack, it would escape through cipher.Block
 }
 
 type docHit struct {
@@ -395,10 +396,9 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	}
 	if x.formats&(1<<PrintsFormatAES) != 0 {
 		sc.fps1, sc.keys1 = winnow(unkeyed, sc.letters, sc.keys1, sc.fps1)
-		var buf [16]byte
 		sc.sealed = sc.sealed[:0]
 		for _, f := range sc.fps1 {
-			sc.sealed = append(sc.sealed, x.key.fingerprintAES(f.Hash, &buf))
+			sc.sealed = append(sc.sealed, x.key.fingerprintAES(f.Hash, &sc.block))
 		}
 		x.probe(sc)
 	}
