@@ -40,9 +40,11 @@ type Key struct {
 	records sync.Pool // *recordHasher
 	// tagK0, tagK1 key the prefilter tag (SipHash-2-4).
 	tagK0, tagK1 uint64
-	// fpK0, fpK1 key the fingerprints of format 2 (SipHash-2-4); fp and
-	// fpMix those of format 1 (AES), still read.
+	// fpK0, fpK1 key the fingerprints of format 2 (SipHash-2-4) and sel
+	// their selection (which k-grams winnowing keeps); fp and fpMix key
+	// those of format 1 (AES, selected unkeyed), still read.
 	fpK0, fpK1 uint64
+	sel        selection
 	fp         cipher.Block
 	fpMix      uint64
 }
@@ -62,13 +64,15 @@ func NewKey(secret []byte) (*Key, error) {
 	fpKey := derive("wecom-guard dlp fingerprints v1")
 	tagKey := derive("wecom-guard dlp prefilter v1")
 	fpKey2 := derive("wecom-guard dlp fingerprints v2")
+	selKey := derive("wecom-guard dlp selection v2")
 	block, err := aes.NewCipher(fpKey[:16])
 	if err != nil {
 		return nil, err
 	}
 	k := &Key{fp: block, fpMix: binary.LittleEndian.Uint64(fpKey[16:24]),
 		tagK0: binary.LittleEndian.Uint64(tagKey[:8]), tagK1: binary.LittleEndian.Uint64(tagKey[8:16]),
-		fpK0: binary.LittleEndian.Uint64(fpKey2[:8]), fpK1: binary.LittleEndian.Uint64(fpKey2[8:16])}
+		fpK0: binary.LittleEndian.Uint64(fpKey2[:8]), fpK1: binary.LittleEndian.Uint64(fpKey2[8:16]),
+		sel: selection{x: binary.LittleEndian.Uint64(selKey[:8]), m: binary.LittleEndian.Uint64(selKey[8:16]) | 1}}
 	k.records.New = func() any { return &recordHasher{mac: hmac.New(sha256.New, recKey)} }
 	return k, nil
 }

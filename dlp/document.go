@@ -41,14 +41,18 @@ type Prints struct {
 	Prints     []Fingerprint
 }
 
-// Fingerprint formats (Prints.Format): how a stored fingerprint is keyed.
-// Both select the same k-grams (the same folding and winnowing).
+// Fingerprint formats (Prints.Format): how a stored fingerprint is keyed
+// and selected. Both fold the text the same way and winnow it the same
+// way, but format 2 keys the selection too (see selection), so the two
+// keep different k-grams of a document.
 const (
 	// PrintsFormatAES: AES of the k-gram hash (Key.fingerprintAES),
-	// stored without a format word; documents uploaded before format 2.
+	// selected unkeyed, stored without a format word; documents uploaded
+	// before format 2.
 	PrintsFormatAES = 1
 	// PrintsFormatSipHash: SipHash-2-4 of the k-gram hash
-	// (Key.fingerprint), stored after a format word.
+	// (Key.fingerprint), selected under the secret (Key.sel), stored after
+	// a format word.
 	PrintsFormatSipHash = 2
 )
 
@@ -172,7 +176,7 @@ func FingerprintDocument(key *Key, paragraphs []string) Prints {
 		}
 	}
 	p.Chars = len(nt.runes)
-	p.Prints, _ = winnow(nt.runes, nil, nil)
+	p.Prints, _ = winnow(key.sel, nt.runes, nil, nil)
 	for i := range p.Prints {
 		p.Prints[i].Hash = key.fingerprint(p.Prints[i].Hash)
 	}

@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/bits"
 	"slices"
-	"strconv"
 	"sync"
 
 	"github.com/wecom-guard/wecom-guard/moderation"
@@ -81,6 +80,8 @@ type docInfo struct {
 	Document
 	paragraphs []uint32
 	threshold  int
+	legacy     bool // fingerprint format 1: matched on the unkeyed selection
+	prints     int  // fingerprints
 }
 
 type posting struct {
@@ -175,7 +176,8 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 	for di, d := range docs {
 		th := max(int(math.Ceil(opts.ShortShare*float64(d.Prints.Chars))), Guarantee)
 		th = min(th, opts.MinChars, d.Prints.Chars)
-		x.docs = append(x.docs, docInfo{Document: d.Doc, paragraphs: d.Prints.Paragraphs, threshold: th})
+		x.docs = append(x.docs, docInfo{Document: d.Doc, paragraphs: d.Prints.Paragraphs, threshold: th,
+			legacy: d.Prints.Format != PrintsFormatSipHash, prints: len(d.Prints.Prints)})
 		if len(d.Prints.Prints) > 0 && (x.minSpan == 0 || th < x.minSpan) {
 			x.minSpan = th
 		}
@@ -334,11 +336,11 @@ func maskToken(s string) string {
 }
 
 // LegacyDocs returns how many protected documents are stored in
-// fingerprint format 1 (AES): while there are any, the fingerprints of
-// every message checked are also keyed that way and looked up again (the
-// AES of a 2 KB message's ~80 fingerprints: 1.8–2.0 µs, measured beside
-// 1.2–1.7 µs for their SipHash). Uploading such a document again stores it
-// in format 2.
+// fingerprint format 1 (AES): while there are any, every message checked
+// is also winnowed unkeyed, as they were, and its fingerprints keyed that
+// way and looked up again (the AES of a 2 KB message's ~80 fingerprints:
+// 1.8–2.0 µs, measured beside 1.2–1.7 µs for their SipHash). Uploading
+// such a document again stores it in format 2.
 func (x *Index) LegacyDocs() int { return x.legacy }
 
 // MinSpan is the fewest normalized characters that can reproduce a
@@ -346,19 +348,23 @@ func (x *Index) LegacyDocs() int { return x.legacy }
 func (x *Index) MinSpan() int { return x.minSpan }
 
 type docScratch struct {
-	letters []rune // the message's, folded
-	keys    []uint64
-	fps     []Fingerprint // hashes unkeyed
+	letters []rune        // the message's, folded
+	keys    []uint64      // the mixed hash of each k-gram, under the key (format 2)
+	keys1   []uint64      // the same unkeyed (format 1)
+	fps     []Fingerprint // selected under the key (format 2), hashes not yet sealed
+	fps1    []Fingerprint // selected unkeyed (format 1), while such documents are protected
 	sealed  []uint64      // the fingerprints' stored form, of one format
 	first   []uint64
 	hits    []docHit
-	want    []int32 // letter indices whose rune offsets are wanted
+	want    []int32  // letter indices whose rune offsets are wanted
+	block   [16]byte // AES's (format 1): on the stack, it would escape through cipher.Block
 }
 
 type docHit struct {
 	doc    uint32
 	msg    int32 // index into the message's fingerprints
 	docPos uint32
+	post   uint32 // index into postings
 }
 
 // Documents appends the protected documents text reproduces: for each, the
@@ -378,9 +384,10 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	if len(sc.letters) < x.minSpan {
 		return dst
 	}
-	sc.fps, sc.keys = winnow(sc.letters, sc.keys, sc.fps[:0])
 	sc.hits = sc.hits[:0]
+	sc.fps, sc.fps1 = sc.fps[:0], sc.fps1[:0]
 	if x.formats&(1<<PrintsFormatSipHash) != 0 {
+		sc.fps, sc.keys = winnow(x.key.sel, sc.letters, sc.keys, sc.fps)
 		sc.sealed = sc.sealed[:0]
 		for _, f := range sc.fps {
 			sc.sealed = append(sc.sealed, x.key.fingerprint(f.Hash))
@@ -388,10 +395,10 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 		x.probe(sc)
 	}
 	if x.formats&(1<<PrintsFormatAES) != 0 {
-		var buf [16]byte
+		sc.fps1, sc.keys1 = winnow(unkeyed, sc.letters, sc.keys1, sc.fps1)
 		sc.sealed = sc.sealed[:0]
-		for _, f := range sc.fps {
-			sc.sealed = append(sc.sealed, x.key.fingerprintAES(f.Hash, &buf))
+		for _, f := range sc.fps1 {
+			sc.sealed = append(sc.sealed, x.key.fingerprintAES(f.Hash, &sc.block))
 		}
 		x.probe(sc)
 	}
@@ -433,8 +440,8 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 }
 
 // probe appends to sc.hits the postings of the message's fingerprints
-// whose stored form (sc.sealed, index for index with sc.fps) the table
-// holds.
+// whose stored form (sc.sealed, index for index with the fingerprints of
+// its format: sc.fps or sc.fps1) the table holds.
 func (x *Index) probe(sc *docScratch) {
 	mask := uint64(len(x.fpKeys) - 1)
 	// The table is far larger than the caches: its first probes are
@@ -463,106 +470,10 @@ func (x *Index) probe(sc *docScratch) {
 			}
 			for p := x.fpHeads[i]; p != 0; {
 				post := x.postings[p-1]
-				sc.hits = append(sc.hits, docHit{doc: post.doc, msg: int32(mi), docPos: post.pos})
+				sc.hits = append(sc.hits, docHit{doc: post.doc, msg: int32(mi), docPos: post.pos, post: p - 1})
 				p = post.next
 			}
 			break
 		}
 	}
-}
-
-// maxGap is how far apart (normalized characters) two fingerprints of one
-// copied stretch may be in the message: winnowing leaves at most W between
-// fingerprints, and an edit removes the K-grams around it.
-const maxGap = 2*W + K
-
-// bestChain finds the longest stretch of the message copying one document
-// (hits sorted by message fingerprint) and reports it if it reaches the
-// document's threshold.
-func (x *Index) bestChain(sc *docScratch, hits []docHit) (rules.DataMatch, bool) {
-	fps := sc.fps
-	d := &x.docs[hits[0].doc]
-	bestFrom, bestTo, bestLen := -1, -1, 0
-	span := func(from, to int) (int, int) {
-		first, last := fps[hits[from].msg], fps[hits[to].msg]
-		// The copy goes on past the outer fingerprints: to the text's
-		// edge when no fingerprint of the message lies beyond them, else
-		// half way to the next fingerprint that is not the document's.
-		// Never further back than the document's start.
-		start := int(first.Pos)
-		if hits[from].msg == 0 {
-			start -= min(start, W-1)
-		} else {
-			start -= (start - int(fps[hits[from].msg-1].Pos)) / 2
-		}
-		start = max(start, int(first.Pos)-int(hits[from].docPos))
-		end := int(last.Pos) + K
-		if int(hits[to].msg) == len(fps)-1 {
-			end += min(len(sc.letters)-end, W-1)
-		} else {
-			end += (int(fps[hits[to].msg+1].Pos) - int(last.Pos)) / 2
-		}
-		// Never further on than the document's end.
-		end = min(end, int(last.Pos)+d.Chars-int(hits[to].docPos))
-		return start, min(end, len(sc.letters))
-	}
-	for from := 0; from < len(hits); {
-		to := from
-		for next := from + 1; next < len(hits); next++ {
-			a, b := hits[to], hits[next]
-			if b.msg == a.msg {
-				continue // the same fingerprint at another place of the document
-			}
-			dm := int(fps[b.msg].Pos) - int(fps[a.msg].Pos)
-			dd := int(b.docPos) - int(a.docPos)
-			if dm > maxGap || dd <= 0 || dd > dm+maxGap || dm > dd+maxGap {
-				if dm > maxGap {
-					break
-				}
-				continue
-			}
-			to = next
-		}
-		if s, e := span(from, to); e-s > bestLen {
-			bestFrom, bestTo, bestLen = from, to, e-s
-		}
-		from = to + 1
-	}
-	if bestLen < d.threshold {
-		return rules.DataMatch{}, false
-	}
-	s, e := span(bestFrom, bestTo)
-	// The paragraph of the first fingerprint the message shares: the
-	// estimated start may reach back into the paragraph before.
-	para := 1
-	if k, found := slices.BinarySearch(d.paragraphs, hits[bestFrom].docPos); found {
-		para = k + 1
-	} else if k > 0 {
-		para = k
-	}
-	shared := min(e-s, d.Chars)
-	return rules.DataMatch{
-		Kind:      moderation.KindDocument,
-		Start:     s, // letters: Documents makes them rune offsets
-		End:       e,
-		Set:       d.Name,
-		Column:    d.Category,
-		Shared:    shared,
-		Paragraph: para,
-		Masked:    EvidenceOf(d.Name, para, shared),
-	}, true
-}
-
-// EvidenceOf is the masked evidence of a document hit: the document's
-// name, where the copy starts and how long it is, never its text.
-func EvidenceOf(name string, paragraph, chars int) string {
-	b := make([]byte, 0, len(name)+40)
-	b = append(b, "《"...)
-	b = append(b, name...)
-	b = append(b, "》第 "...)
-	b = strconv.AppendInt(b, int64(paragraph), 10)
-	b = append(b, " 段起 "...)
-	b = strconv.AppendInt(b, int64(chars), 10)
-	b = append(b, " 字"...)
-	return string(b)
 }

@@ -99,9 +99,9 @@ func TestFoldIsNormalizer(t *testing.T) {
 
 // winnowReference is winnowing as first written (a ring of the window's
 // hashes, scanned again whenever the minimum leaves it): winnow must give
-// the same fingerprints, which documents stored in format 1 were selected
-// by.
-func winnowReference(runes []rune) []Fingerprint {
+// the same fingerprints under any selection (under unkeyed, those that
+// documents stored in format 1 were selected by).
+func winnowReference(sel selection, runes []rune) []Fingerprint {
 	var dst []Fingerprint
 	n := len(runes) - K + 1
 	if n <= 0 {
@@ -122,7 +122,7 @@ func winnowReference(runes []rune) []Fingerprint {
 			continue
 		}
 		p := i - K + 1
-		ring[p%W] = mix64(h)
+		ring[p%W] = sel.mix(h)
 		if p < W-1 && p < n-1 {
 			continue
 		}
@@ -151,6 +151,7 @@ func winnowReference(runes []rune) []Fingerprint {
 // scratch.
 func TestWinnowIsReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(17, 18))
+	sels := []selection{unkeyed, testKey(t).sel}
 	var keys []uint64
 	var out []Fingerprint
 	for i := range 2000 {
@@ -166,9 +167,11 @@ func TestWinnowIsReference(t *testing.T) {
 			text = genParagraph(r, 500+r.IntN(500))
 		}
 		runes := foldLetters(text)
-		out, keys = winnow(runes, keys, out[:0])
-		if want := winnowReference(runes); !slices.Equal(out, want) {
-			t.Fatalf("text %d (%d letters): winnow %v, reference %v", i, len(runes), out, want)
+		for _, sel := range sels {
+			out, keys = winnow(sel, runes, keys, out[:0])
+			if want := winnowReference(sel, runes); !slices.Equal(out, want) {
+				t.Fatalf("text %d (%d letters), selection %x: winnow %v, reference %v", i, len(runes), sel, out, want)
+			}
 		}
 	}
 }
@@ -205,19 +208,23 @@ func TestRuneOffsets(t *testing.T) {
 }
 
 // FuzzFold: the message path's fold gives the normalizer's letters, and
-// winnow the reference's fingerprints of them, on any bytes.
+// winnow the reference's fingerprints of them (unkeyed and keyed), on any
+// bytes.
 func FuzzFold(f *testing.F) {
 	for _, s := range []string{"", "客户报价，策略！", "ＡＢＣ abc 123 😀 報價 ①", "\xff\xe4\xb8\xed\xa0\x80", "ﷺ㍿Ⅻ𝐀ⓐ", strings.Repeat("哈", 40)} {
 		f.Add(s)
 	}
 	tab := letterTable()
+	sel := testKey(f).sel
 	f.Fuzz(func(t *testing.T, text string) {
 		got := tab.fold(text, nil)
 		if want := foldLetters(text); !slices.Equal(got, want) {
 			t.Fatalf("%q: fold %q, normalizer %q", text, string(got), string(want))
 		}
-		if fps, _ := winnow(got, nil, nil); !slices.Equal(fps, winnowReference(got)) {
-			t.Fatalf("%q: winnow differs from the reference", text)
+		for _, sel := range []selection{unkeyed, sel} {
+			if fps, _ := winnow(sel, got, nil, nil); !slices.Equal(fps, winnowReference(sel, got)) {
+				t.Fatalf("%q: winnow under %x differs from the reference", text, sel)
+			}
 		}
 	})
 }

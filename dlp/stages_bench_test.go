@@ -61,10 +61,10 @@ func BenchmarkDocumentStages(b *testing.B) {
 	b.Run("winnow", func(b *testing.B) {
 		defer cpuPerOp(b)()
 		for i := range b.N {
-			fps, keys = winnow(folded[i%len(folded)], keys, fps[:0])
+			fps, keys = winnow(key.sel, folded[i%len(folded)], keys, fps[:0])
 		}
 	})
-	fps, _ = winnow(folded[0], nil, nil)
+	fps, _ = winnow(key.sel, folded[0], nil, nil)
 	b.Logf("%d fingerprints in a message", len(fps))
 	var sink uint64
 	b.Run("siphash-80", func(b *testing.B) {
@@ -87,7 +87,7 @@ func BenchmarkDocumentStages(b *testing.B) {
 	// The lookups alone: each message's fingerprints keyed beforehand.
 	sealed := make([][]uint64, len(folded))
 	for i, f := range folded {
-		fps, _ := winnow(f, nil, nil)
+		fps, _ := winnow(key.sel, f, nil, nil)
 		for _, fp := range fps {
 			sealed[i] = append(sealed[i], key.fingerprint(fp.Hash))
 		}
