@@ -44,9 +44,9 @@ func styleOf(r rune) digitStyle {
 		return styleStop
 	case r >= 0x24EB && r <= 0x24F4, r == 0x24FF, r >= 0x2776 && r <= 0x277F:
 		return styleNegCircled
-	case r >= 0x2780 && r <= 0x2789:
+	case r >= 0x2780 && r <= 0x2789, r == 0x1F10B:
 		return styleSansCircled
-	case r >= 0x278A && r <= 0x2793:
+	case r >= 0x278A && r <= 0x2793, r == 0x1F10C:
 		return styleNegSansCircled
 	case r >= 0x24F5 && r <= 0x24FE:
 		return styleDoubleCircled
@@ -63,9 +63,10 @@ func styleOf(r rune) digitStyle {
 }
 
 // isDingbatDigit reports whether r is one of the enclosed digits NFKC leaves
-// alone (❶, ➀, ➊, ⓵, ⓫, ⓿), which digitValues reads.
+// alone (❶, ➀, ➊, ⓵, ⓫, ⓿, and the zeros of the sans-serif blocks, 🄋 and
+// 🄌, which Unicode added later outside them), which digitValues reads.
 func isDingbatDigit(r rune) bool {
-	return r >= 0x2776 && r <= 0x2793 || r >= 0x24EB && r <= 0x24FF
+	return r >= 0x2776 && r <= 0x2793 || r >= 0x24EB && r <= 0x24FF || r == 0x1F10B || r == 0x1F10C
 }
 
 // digitValues returns the digits a normalized rune stands for (ASCII
@@ -87,7 +88,7 @@ func digitValues(r rune) (v [2]int8, n int) {
 			return [2]int8{1, 0}, 2
 		}
 		return [2]int8{int8(r - 0x24F5 + 1)}, 1
-	case r == 0x24FF: // ⓿
+	case r == 0x24FF, r == 0x1F10B, r == 0x1F10C: // ⓿, 🄋, 🄌
 		return [2]int8{0}, 1
 	case r >= 0x24EB && r <= 0x24F4: // ⓫–⓴
 		v := int8(r - 0x24EB + 11)

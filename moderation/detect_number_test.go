@@ -20,6 +20,7 @@ func TestDetectNumberStyles(t *testing.T) {
 		{"dingbat negative circled", "加我❶❸❽❶❷❸❹❺❻❼❽", []dhit{{phone, "❶❸❽❶❷❸❹❺❻❼❽", obf, false}}},
 		{"dingbat sans circled", "➀➂➇➀➁➂➃➄➅➆➇", []dhit{{phone, "➀➂➇➀➁➂➃➄➅➆➇", obf, false}}},
 		{"dingbat negative sans", "电话➊➌➑➊➋➌➍➎➏➐➑", []dhit{{phone, "➊➌➑➊➋➌➍➎➏➐➑", obf, false}}},
+		{"dingbat sans zeros", "电话➊➎🄌➊➋➌➍🄋➏➐➑", []dhit{{phone, "➊➎🄌➊➋➌➍🄋➏➐➑", obf, false}}},
 		{"double circled", "⓵⓷⓽⓵⓶⓷⓸⓹⓺⓻⓼找我", []dhit{{phone, "⓵⓷⓽⓵⓶⓷⓸⓹⓺⓻⓼", obf, false}}},
 		{"negative circled zero", "❶❺⓿⓿⓿⓿⓿⓿⓿⓿⓿", []dhit{{phone, "❶❺⓿⓿⓿⓿⓿⓿⓿⓿⓿", obf, false}}},
 		{"dingbats spaced", "❶❸❾ ❶❷❸❹ ❺❻❼❽", []dhit{{phone, "❶❸❾ ❶❷❸❹ ❺❻❼❽", obf, false}}},

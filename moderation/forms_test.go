@@ -413,6 +413,7 @@ func TestNormalizeLookalike(t *testing.T) {
 		{"ꜰᴜᴄᴋ", "fuck"},
 		{"dǔbó lǜ", "dubolu"},
 		{"⻩⻢", "黄马"},
+		{"⺩⺜⺝⻆⻣", "王日月角骨"}, // radicals confusables.txt does not map
 		{"売伝広読", "卖传广读"},
 		// Ordinary Chinese is never folded to something else, CJK never to Latin.
 		{"芸湾〇口丨工", "芸湾〇口丨工"},
