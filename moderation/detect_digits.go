@@ -101,20 +101,23 @@ func digitValues(r rune) (v [2]int8, n int) {
 }
 
 // isSubstitute reports whether the letter at j spells a digit (o for 0,
-// l or i for 1): the whole latin word around it is made of such letters, at
-// most four, and touches a digit.
+// l or i for 1): the whole latin word around it is made of such letters
+// and either touches a digit, at most four letters (l38OO…), or lies
+// between two digits, at most eight (l87OOOOl234), or is a group of at
+// most four set off from a digit on each side by one space or dash
+// (l77-OOll-2233, l36 OOOO 9999).
 func isSubstitute(runes []rune, offs []int32, j int) bool {
 	if r := runes[j]; r != 'o' && r != 'l' && r != 'i' {
 		return false
 	}
 	a, b := j, j+1
-	for a > 0 && isLower(runes[a-1]) && b-a <= 4 {
+	for a > 0 && isLower(runes[a-1]) && b-a <= 8 {
 		a--
 	}
-	for b < len(runes) && isLower(runes[b]) && b-a <= 4 {
+	for b < len(runes) && isLower(runes[b]) && b-a <= 8 {
 		b++
 	}
-	if b-a > 4 {
+	if b-a > 8 {
 		return false
 	}
 	for _, r := range runes[a:b] {
@@ -124,7 +127,30 @@ func isSubstitute(runes []rune, offs []int32, j int) bool {
 	}
 	_, before := digitValuesAt(runes, a-1)
 	_, after := digitValuesAt(runes, b)
-	return before > 0 && offs[a]-offs[a-1] == 1 || after > 0 && offs[b]-offs[b-1] == 1
+	touchBefore := before > 0 && offs[a]-offs[a-1] == 1
+	touchAfter := after > 0 && offs[b]-offs[b-1] == 1
+	if touchBefore && touchAfter {
+		return true
+	}
+	if b-a > 4 {
+		return false
+	}
+	if touchBefore || touchAfter {
+		return true
+	}
+	return setOffDigit(runes, offs, a-1, -1) && setOffDigit(runes, offs, b, 1)
+}
+
+// setOffDigit reports whether runes[k] is one space or dash with a digit
+// right beyond it in direction dir, nothing dropped on either side of it.
+func setOffDigit(runes []rune, offs []int32, k, dir int) bool {
+	if k < 1 || k+1 >= len(runes) || runes[k] != ' ' && runes[k] != '-' {
+		return false
+	}
+	if _, n := digitValues(runes[k+dir]); n == 0 {
+		return false
+	}
+	return offs[k]-offs[k-1] == 1 && offs[k+1]-offs[k] == 1
 }
 
 func digitValuesAt(runes []rune, i int) ([2]int8, int) {
