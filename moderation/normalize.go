@@ -213,8 +213,9 @@ func hintsOf(r rune) uint8 {
 	case '(', '[', '{', '<':
 		// (at), [dot] …: both e-mail and URL obfuscations.
 		h |= hintAt | hintDot
-	case '.', '点', '/', 'd':
-		// d: a host written with " dot " (dafa888 dot com).
+	case '.', '点', '。', '/', 'd':
+		// d: a host written with " dot " (dafa888 dot com); 。 the full
+		// stop a Chinese keyboard types for a dot (bet365。com).
 		h |= hintDot
 	case 'w':
 		// www。evil。com, and wx for WeChat.
@@ -279,8 +280,10 @@ func (t *tables) entry(r rune, t2s map[rune]rune, fold cases.Caser, la *lookalik
 		}
 		return t.packAll(orig, out)
 	}
-	if c := classify(r); c == classDrop || c == ClassSeparator {
+	if c := classify(r); c == classDrop {
 		return pack(r, c, 0)
+	} else if c == ClassSeparator {
+		return pack(r, c, hintsOf(r)) // 。 for a dot in a host name
 	}
 	// Apply the folding until it is stable (a few scripts, such as
 	// Cherokee, fold and compose back and forth), so that normalizing
