@@ -245,6 +245,9 @@ func (s *Scanner) quick(text string) (int, resume) {
 			if h&hintAddress != 0 && !skipped && !mayFollowHouseNumber(r, last) {
 				h &^= hintAddress
 			}
+			if r == '。' && !(last < 0x80 && isASCIIAlnum(last)) {
+				h &^= hintDot // a host's 。 follows a label (bet365。com), spaces aside
+			}
 			if inAlnum && isLower(r) {
 				// Neither the WeChat detector's latin triggers (v, q, wx)
 				// nor www. and " dot " start inside a latin word
