@@ -30,7 +30,12 @@ const smallCapitals = "ᴀaʙbᴄcᴅdᴇeꜰfɢgʜhɪiᴊjᴋkʟlᴍmɴnᴏoᴘ
 // ideograph it stands for (Unicode's EquivalentUnifiedIdeograph.txt):
 // ⺩ (JADE) for 王, ⺜ for 日, ⻆ for 角. Forms that only occur as a part of a
 // character (⺮, ⻊) stay as they are.
-const radicalIdeographs = "⺁厂⺆冂⺊卜⺌小⺕彐⺜日⺝月⺥爫⺩王⺪疋⺬示⺰纟⺼月⺽臼⻆角⻗雨⻣骨⻦鸟⻧卤⻪黾"
+const radicalIdeographs = "⺁厂⺆冂⺊卜⺌小⺕彐⺜日⺝月⺥爫⺩王⺪疋⺬示⺰纟⺼月⺽臼⻆角⻗雨⻣骨⻦鸟⻧卤⻪黾" +
+	// The side forms people type when they split a character (衤果 for 裸,
+	// 钅戋 for 钱), read as the characters they stand for, as the split
+	// table writes them (衣果, 金戋). They are ideographs of their own, but
+	// never words in chat.
+	"衤衣礻示钅金讠言饣食亻人"
 
 // japaneseVariants maps Japanese shinjitai forms to simplified Chinese. It is
 // curated because the OpenCC module embeds its JP dictionaries unexported and

@@ -281,6 +281,8 @@ func TestScanHomophoneSplit(t *testing.T) {
 		{"日寸日寸彩", "时时彩", "日寸日寸彩", split},
 		{"言乍骗团伙", "诈骗", "言乍骗", split},
 		{"冫水毒 货到付款", "冰毒", "冫水毒", split},
+		{"一对一衤果聊", "裸聊", "衤果聊", split},     // 衤 typed for 衣
+		{"洗钅戋通道", "洗钱", "洗钅戋", split},       // 钅 typed for 金
 	})
 }
 
@@ -414,6 +416,7 @@ func TestNormalizeLookalike(t *testing.T) {
 		{"dǔbó lǜ", "dubolu"},
 		{"⻩⻢", "黄马"},
 		{"⺩⺜⺝⻆⻣", "王日月角骨"}, // radicals confusables.txt does not map
+		{"衤礻钅讠饣亻", "衣示金言食人"}, // side forms typed in split characters
 		{"売伝広読", "卖传广读"},
 		// Ordinary Chinese is never folded to something else, CJK never to Latin.
 		{"芸湾〇口丨工", "芸湾〇口丨工"},
