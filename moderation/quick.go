@@ -299,7 +299,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 			continue
 		}
 		if sep >= 0 || ins >= 0 || cont >= 0 || insNext >= 0 {
-			if sep >= 0 && mayCross(before, breaks, others) && s.moves(sep, c) ||
+			if sep >= 0 && mayCross(before, breaks, others, sep != root && s.ac.nodes[sep].check == root) && s.moves(sep, c) ||
 				ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && !s.moves(cont, c) ||
 				insNext >= 0 && (insNext == root || !s.moves(insNext, c)) && isHan(r) && s.moves(insFrom, c) {
 				return quickSlow, resume{at: -1}
@@ -400,12 +400,14 @@ func (s *Scanner) mayNamePlace(text string) bool {
 
 // mayCross is crossSeparator's decision before it looks at the letters
 // after the separator run: false when the run surely ends the word.
-func mayCross(before, breaks, others int) bool {
+func mayCross(before, breaks, others int, firstLetter bool) bool {
 	switch {
 	case others > 1 || breaks > 0 && others > 0:
 		return false
 	case others == 1:
-		return before == 1 // a separator after a single character
+		// A separator after a single character, or after the first
+		// character of a word (你就是个傻！逼！).
+		return before == 1 || firstLetter
 	}
 	return true // line breaks: it depends on the line after them
 }
