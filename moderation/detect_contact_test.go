@@ -52,6 +52,7 @@ func TestDetectURLObfuscations(t *testing.T) {
 		{"full stops", "打开www。bet365。com", []dhit{{url, "www。bet365。com", obf, false}}},
 		{"full stop bare", "下载地址 down。app88。vip", []dhit{{url, "down。app88。vip", obf, false}}},
 		{"full stop bare, no w or d", "bet365。com 注册", []dhit{{url, "bet365。com", obf, false}}},
+		{"half-width ideographic full stop", "bet365｡com 注册", []dhit{{url, "bet365｡com", obf, false}}},
 		{"space before a full stop", "官网：www.fa888 。com", []dhit{{url, "www.fa888 。com", obf, false}}},
 		{"space after a full stop", "www。 yy66 。net 点进去", []dhit{{url, "www。 yy66 。net", obf, false}}},
 		{"spaced dots", "访问 www . bet365 . com 注册", []dhit{{url, "www . bet365 . com", obf, false}}},

@@ -245,9 +245,6 @@ func (s *Scanner) quick(text string) (int, resume) {
 			if h&hintAddress != 0 && !skipped && !mayFollowHouseNumber(r, last) {
 				h &^= hintAddress
 			}
-			if r == '。' && !(last < 0x80 && isASCIIAlnum(last)) {
-				h &^= hintDot // a host's 。 follows a label (bet365。com), spaces aside
-			}
 			if inAlnum && isLower(r) {
 				// Neither the WeChat detector's latin triggers (v, q, wx)
 				// nor www. and " dot " start inside a latin word
@@ -284,6 +281,9 @@ func (s *Scanner) quick(text string) (int, resume) {
 			}
 		}
 		if c == codeSep {
+			if (r == '。' || r == '｡') && b1 < 0x80 && isASCIIAlnum(b1) {
+				hints |= hintDot // bet365。com (stopAfterLabel)
+			}
 			if state != root && sep < 0 {
 				sep, before, breaks, others = state, letters, 0, 0
 			}
@@ -299,7 +299,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 			continue
 		}
 		if sep >= 0 || ins >= 0 || cont >= 0 || insNext >= 0 {
-			if sep >= 0 && mayCross(before, breaks, others, sep != root && s.ac.nodes[sep].check == root) && s.moves(sep, c) ||
+			if sep >= 0 && s.sepMayCross(sep, c, before, breaks, others) ||
 				ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && !s.moves(cont, c) ||
 				insNext >= 0 && (insNext == root || !s.moves(insNext, c)) && isHan(r) && s.moves(insFrom, c) {
 				return quickSlow, resume{at: -1}
@@ -400,16 +400,25 @@ func (s *Scanner) mayNamePlace(text string) bool {
 
 // mayCross is crossSeparator's decision before it looks at the letters
 // after the separator run: false when the run surely ends the word.
-func mayCross(before, breaks, others int, firstLetter bool) bool {
+func mayCross(before, breaks, others int) bool {
 	switch {
 	case others > 1 || breaks > 0 && others > 0:
 		return false
 	case others == 1:
-		// A separator after a single character, or after the first
-		// character of a word (你就是个傻！逼！).
-		return before == 1 || firstLetter
+		return before == 1 // a separator after a single character
 	}
 	return true // line breaks: it depends on the line after them
+}
+
+// sepMayCross reports whether crossSeparator may read the separator run
+// after state sep as inside a word that continues with code c: mayCross,
+// or one separator after the first character of a word (你就是个傻！逼！),
+// whose node is read only then, after moves has loaded its cache line.
+func (s *Scanner) sepMayCross(sep int32, c uint16, before, breaks, others int) bool {
+	if mayCross(before, breaks, others) {
+		return s.moves(sep, c)
+	}
+	return others == 1 && breaks == 0 && sep != root && s.moves(sep, c) && s.ac.nodes[sep].check == root
 }
 
 func isLineBreak(r rune) bool { return r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029 }
