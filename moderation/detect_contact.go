@@ -72,12 +72,6 @@ const (
 // evasiveDot returns the index after an evasive dot starting at j and its
 // kind, or -1.
 func evasiveDot(runes []rune, j int) (int, uint8) {
-	if j < len(runes) && runes[j] == '点' {
-		return j + 1, dotDian
-	}
-	if j < len(runes) && runes[j] == '。' {
-		return j + 1, dotStop
-	}
 	k := j
 	for k < len(runes) && runes[k] == ' ' {
 		k++
@@ -85,10 +79,17 @@ func evasiveDot(runes []rune, j int) (int, uint8) {
 	if k >= len(runes) {
 		return -1, 0
 	}
-	if k > j && k+1 < len(runes) && (runes[k] == '.' || runes[k] == '点' || runes[k] == '。') && runes[k+1] == ' ' {
-		// A dot with spaces on both sides (www . bet365 . com, xpj 点 com)
-		// needs the evidence of a spelled one.
-		return skipSpaces(runes, k+1), dotWord
+	if r := runes[k]; r == '点' || r == '。' || k > j && r == '.' {
+		m := skipSpaces(runes, k+1)
+		if k > j || m > k+1 {
+			// A dot with spaces on either side (www . bet365 . com, xpj 点
+			// com, www。 yy66 。net) needs the evidence of a spelled one.
+			return m, dotWord
+		}
+		if r == '点' {
+			return m, dotDian
+		}
+		return m, dotStop
 	}
 	if k > j && hasPrefixRunes(runes[k:], "dot ") {
 		k += 4
@@ -161,6 +162,12 @@ func atSign(runes []rune, k int) (next int, evasive, hash bool) {
 		case '艾':
 			if j > k && j+1 < len(runes) && runes[j+1] == '特' {
 				return skipSpaces(runes, j+2), true, false
+			}
+			return -1, false, false
+		case '#':
+			// name # qq.com: a # between spaces, before a mail provider.
+			if j > k && j+1 < len(runes) && runes[j+1] == ' ' && mailHost(runes[skipSpaces(runes, j+1):]) {
+				return skipSpaces(runes, j+1), true, true
 			}
 			return -1, false, false
 		case 'a':

@@ -44,9 +44,9 @@ func styleOf(r rune) digitStyle {
 		return styleStop
 	case r >= 0x24EB && r <= 0x24F4, r == 0x24FF, r >= 0x2776 && r <= 0x277F:
 		return styleNegCircled
-	case r >= 0x2780 && r <= 0x2789:
+	case r >= 0x2780 && r <= 0x2789, r == 0x1F10B:
 		return styleSansCircled
-	case r >= 0x278A && r <= 0x2793:
+	case r >= 0x278A && r <= 0x2793, r == 0x1F10C:
 		return styleNegSansCircled
 	case r >= 0x24F5 && r <= 0x24FE:
 		return styleDoubleCircled
@@ -63,9 +63,10 @@ func styleOf(r rune) digitStyle {
 }
 
 // isDingbatDigit reports whether r is one of the enclosed digits NFKC leaves
-// alone (❶, ➀, ➊, ⓵, ⓫, ⓿), which digitValues reads.
+// alone (❶, ➀, ➊, ⓵, ⓫, ⓿, and the zeros of the sans-serif blocks, 🄋 and
+// 🄌, which Unicode added later outside them), which digitValues reads.
 func isDingbatDigit(r rune) bool {
-	return r >= 0x2776 && r <= 0x2793 || r >= 0x24EB && r <= 0x24FF
+	return r >= 0x2776 && r <= 0x2793 || r >= 0x24EB && r <= 0x24FF || r == 0x1F10B || r == 0x1F10C
 }
 
 // digitValues returns the digits a normalized rune stands for (ASCII
@@ -87,7 +88,7 @@ func digitValues(r rune) (v [2]int8, n int) {
 			return [2]int8{1, 0}, 2
 		}
 		return [2]int8{int8(r - 0x24F5 + 1)}, 1
-	case r == 0x24FF: // ⓿
+	case r == 0x24FF, r == 0x1F10B, r == 0x1F10C: // ⓿, 🄋, 🄌
 		return [2]int8{0}, 1
 	case r >= 0x24EB && r <= 0x24F4: // ⓫–⓴
 		v := int8(r - 0x24EB + 11)
@@ -100,20 +101,23 @@ func digitValues(r rune) (v [2]int8, n int) {
 }
 
 // isSubstitute reports whether the letter at j spells a digit (o for 0,
-// l or i for 1): the whole latin word around it is made of such letters, at
-// most four, and touches a digit.
+// l or i for 1): the whole latin word around it is made of such letters
+// and either touches a digit, at most four letters (l38OO…), or lies
+// between two digits, at most eight (l87OOOOl234), or is a group of at
+// most four set off from a digit on each side by one space or dash
+// (l77-OOll-2233, l36 OOOO 9999).
 func isSubstitute(runes []rune, offs []int32, j int) bool {
 	if r := runes[j]; r != 'o' && r != 'l' && r != 'i' {
 		return false
 	}
 	a, b := j, j+1
-	for a > 0 && isLower(runes[a-1]) && b-a <= 4 {
+	for a > 0 && isLower(runes[a-1]) && b-a <= 8 {
 		a--
 	}
-	for b < len(runes) && isLower(runes[b]) && b-a <= 4 {
+	for b < len(runes) && isLower(runes[b]) && b-a <= 8 {
 		b++
 	}
-	if b-a > 4 {
+	if b-a > 8 {
 		return false
 	}
 	for _, r := range runes[a:b] {
@@ -123,7 +127,30 @@ func isSubstitute(runes []rune, offs []int32, j int) bool {
 	}
 	_, before := digitValuesAt(runes, a-1)
 	_, after := digitValuesAt(runes, b)
-	return before > 0 && offs[a]-offs[a-1] == 1 || after > 0 && offs[b]-offs[b-1] == 1
+	touchBefore := before > 0 && offs[a]-offs[a-1] == 1
+	touchAfter := after > 0 && offs[b]-offs[b-1] == 1
+	if touchBefore && touchAfter {
+		return true
+	}
+	if b-a > 4 {
+		return false
+	}
+	if touchBefore || touchAfter {
+		return true
+	}
+	return setOffDigit(runes, offs, a-1, -1) && setOffDigit(runes, offs, b, 1)
+}
+
+// setOffDigit reports whether runes[k] is one space or dash with a digit
+// right beyond it in direction dir, nothing dropped on either side of it.
+func setOffDigit(runes []rune, offs []int32, k, dir int) bool {
+	if k < 1 || k+1 >= len(runes) || runes[k] != ' ' && runes[k] != '-' {
+		return false
+	}
+	if _, n := digitValues(runes[k+dir]); n == 0 {
+		return false
+	}
+	return offs[k]-offs[k-1] == 1 && offs[k+1]-offs[k] == 1
 }
 
 func digitValuesAt(runes []rune, i int) ([2]int8, int) {

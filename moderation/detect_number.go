@@ -62,7 +62,8 @@ func (s *Scanner) joinerKind(r rune) uint8 {
 		return joinSpace
 	case '-', '+', '_', '(', ')', '–', '—', '~':
 		return joinDash
-	case '.':
+	case '.', '。':
+		// 。 is the full stop a Chinese keyboard types for a dot (138。0013。8000).
 		return joinDot
 	case ',':
 		return joinComma
@@ -336,6 +337,10 @@ func (s *Scanner) number(runes []rune, offs []int32, a, b int, code, glued bool,
 	}
 	// Across dots, commas and line breaks only a number's usual grouping.
 	if inner&joinStructural != 0 && !grouped(kind, gs[a:b]) {
+		return Finding{}, false
+	}
+	// A digit at a time only as a whole run: 1,3,8,…,9,0 is a list.
+	if inner&joinStructural != 0 && singleDigits(gs[a:b]) && (a > 0 || b < len(gs)) {
 		return Finding{}, false
 	}
 	// A number inside a dotted chain (192.168.125.83, v3.11.2.13812345678)

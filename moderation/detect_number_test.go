@@ -20,6 +20,7 @@ func TestDetectNumberStyles(t *testing.T) {
 		{"dingbat negative circled", "加我❶❸❽❶❷❸❹❺❻❼❽", []dhit{{phone, "❶❸❽❶❷❸❹❺❻❼❽", obf, false}}},
 		{"dingbat sans circled", "➀➂➇➀➁➂➃➄➅➆➇", []dhit{{phone, "➀➂➇➀➁➂➃➄➅➆➇", obf, false}}},
 		{"dingbat negative sans", "电话➊➌➑➊➋➌➍➎➏➐➑", []dhit{{phone, "➊➌➑➊➋➌➍➎➏➐➑", obf, false}}},
+		{"dingbat sans zeros", "电话➊➎🄌➊➋➌➍🄋➏➐➑", []dhit{{phone, "➊➎🄌➊➋➌➍🄋➏➐➑", obf, false}}},
 		{"double circled", "⓵⓷⓽⓵⓶⓷⓸⓹⓺⓻⓼找我", []dhit{{phone, "⓵⓷⓽⓵⓶⓷⓸⓹⓺⓻⓼", obf, false}}},
 		{"negative circled zero", "❶❺⓿⓿⓿⓿⓿⓿⓿⓿⓿", []dhit{{phone, "❶❺⓿⓿⓿⓿⓿⓿⓿⓿⓿", obf, false}}},
 		{"dingbats spaced", "❶❸❾ ❶❷❸❹ ❺❻❼❽", []dhit{{phone, "❶❸❾ ❶❷❸❹ ❺❻❼❽", obf, false}}},
@@ -48,6 +49,9 @@ func TestDetectNumberStyles(t *testing.T) {
 		{"letters with dashes", "l5O-l234-5678", []dhit{{phone, "l5O-l234-5678", obf, false}}},
 		{"letters after chinese", "加我l3912345678谢谢", []dhit{{phone, "l3912345678", obf, false}}},
 		{"letter in the middle", "1381234O678", []dhit{{phone, "1381234O678", obf, false}}},
+		{"letters between digits", "电话：l87OOOOl234", []dhit{{phone, "l87OOOOl234", obf, false}}},
+		{"letter group between dashes", "号码 l77-OOll-2233", []dhit{{phone, "l77-OOll-2233", obf, false}}},
+		{"letter group between spaces", "回电 l36 OOOO 9999", []dhit{{phone, "l36 OOOO 9999", obf, false}}},
 		{"letters full-width", "ｌ３８ＯＯ１３８ＯＯＯ", []dhit{{phone, "ｌ３８ＯＯ１３８ＯＯＯ", obf, false}}},
 		// NFKC digit styles, written as a whole number.
 		{"circled", "①③⑧①②③④⑤⑥⑦⑧", []dhit{{phone, "①③⑧①②③④⑤⑥⑦⑧", obf, false}}},
@@ -72,6 +76,8 @@ func TestDetectNumberGroups(t *testing.T) {
 		{"full-width commas", "联系188，1651，4888", []dhit{{phone, "188，1651，4888", obf, false}}},
 		{"dots and spaces", "电话：188. 1651. 4888", []dhit{{phone, "188. 1651. 4888", obf, false}}},
 		{"crlf", "188\r\n1651\r\n4888", []dhit{{phone, "188\r\n1651\r\n4888", obf, false}}},
+		{"a digit at a time", "联系 1,3,8,1,2,3,4,5,6,7,8", []dhit{{phone, "1,3,8,1,2,3,4,5,6,7,8", obf, false}}},
+		{"chinese full stops", "手机138。0013。8000", []dhit{{phone, "138。0013。8000", obf, false}}},
 		{"three and eight", "138,12345678", []dhit{{phone, "138,12345678", obf, false}}},
 		{"seven and four", "1381234.5678", []dhit{{phone, "1381234.5678", obf, false}}},
 		{"country code with dots", "+86.138.1234.5678", []dhit{{phone, "86.138.1234.5678", obf, false}}},
@@ -179,6 +185,7 @@ func TestDetectNumberTraps(t *testing.T) {
 	t.Run("numbers in ordinary text", func(t *testing.T) {
 		runTraps(t, s, phone, []string{
 			"订单号2023113812345678901", "813812345678", "1,380,000,000 元", "时间 2025-06-01 13:45:12",
+			"选第1,3,8,1,2,3,4,5,6,7,8,9题", "第1.3.8.1.2.3.4.5.6.7.8.9条", "电话是多少。138。",
 			"金额 13812345678.50 元是笔误", "比分 13:81:23:45:678", "1/3812/345678",
 		})
 	})

@@ -31,7 +31,7 @@ func grouped(kind Kind, gs []numGroup) bool {
 		if len(ls) > 1 && (ls[0] == 2 || ls[0] == 4) && ls[0]+ls[1] != 11 {
 			ls = ls[1:] // 86 or 0086
 		}
-		return eq(ls, 3, 4, 4) || eq(ls, 3, 8) || eq(ls, 7, 4)
+		return eq(ls, 3, 4, 4) || eq(ls, 3, 8) || eq(ls, 7, 4) || singleDigits(gs)
 	case KindIDCard:
 		return eq(ls, 6, 8, 4) || eq(ls, 6, 4, 4, 4) || eq(ls, 6, 6, 3)
 	case KindBankCard:
@@ -43,6 +43,18 @@ func grouped(kind Kind, gs []numGroup) bool {
 		return len(ls) >= 4
 	}
 	return false
+}
+
+// singleDigits reports a number written a digit at a time, each after the
+// same joiner (1,3,8,1,2,3,4,5,6,7,8): a separator after every character,
+// which no ordinary grouping of a number uses.
+func singleDigits(gs []numGroup) bool {
+	for i, g := range gs {
+		if g.end-g.start != 1 || i > 1 && g.join != gs[1].join {
+			return false
+		}
+	}
+	return len(gs) > 1
 }
 
 // numberKind returns the detector kind of a digit sequence (10 stands for a

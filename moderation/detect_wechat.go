@@ -63,11 +63,15 @@ func (s *Scanner) skipNoise(runes []rune, p int) int {
 func (s *Scanner) matchTrigger(runes []rune, p int, afterJia bool) (int, *weChatTrigger) {
 	for ti := range s.triggers {
 		t := &s.triggers[ti]
+		needSame := false // a single-letter trigger without 加 or a colon: only before 同号 (V同号, 微同号)
 		if t.afterJia && !afterJia {
 			if len(t.text) == 1 && t.text[0] == 'v' && p+1 < len(runes) && runes[p] == 'v' && isHeart(runes[p+1]) {
 				return p + 2, t
 			}
-			continue
+			if len(t.text) > 1 {
+				continue
+			}
+			needSame = true
 		}
 		j := p
 		ok := true
@@ -84,7 +88,10 @@ func (s *Scanner) matchTrigger(runes []rune, p int, afterJia bool) (int, *weChat
 		if !ok {
 			continue
 		}
-		if t.colon {
+		if needSame && s.sameNumber(runes, j) < 0 {
+			continue
+		}
+		if t.colon && s.sameNumber(runes, j) < 0 {
 			if k := skipSpaces(runes, j); k >= len(runes) || runes[k] != ':' {
 				continue
 			}
@@ -186,6 +193,9 @@ func (s *Scanner) samePhoneBefore(runes []rune, i int) int {
 	for j >= 0 && s.isNoise(runes[j]) {
 		j--
 	}
+	if j >= 1 && runes[j] == '号' && runes[j-1] == '同' {
+		return j - 1 // 同号微信: the number given before or after
+	}
 	switch {
 	case j >= 0 && (runes[j] == '同' || runes[j] == '即'):
 		j--
@@ -218,6 +228,7 @@ var (
 	pastWords     = []string{"昨天", "前天", "上周", "上次", "上个月", "之前", "刚才", "已经", "早就", "以前", "那天"}
 	questionEnds  = []rune{'?', '吗', '呢', '么', '没'}
 	questionWords = []string{"谁", "哪个", "哪位", "哪一个"}
+	whyWords      = []string{"为什么", "为啥", "干嘛", "干吗", "何必"}
 	thirdPersons  = []rune{'他', '她', '它'}
 	ordinaryAfter = []string{"支付", "转账", "红包", "群", "公众号", "小程序", "视频号", "登录", "扫码", "文件", "里", "上"}
 )
@@ -277,7 +288,9 @@ func notARequest(runes []rune, i, end int) bool {
 	past := hasWordNear(runes, i, i, i-lo, 0, pastWords)
 	// A question about who (加我微信的那个客户是谁？) asks about someone.
 	who := question && hasWordNear(runes, end, end, 0, hi-end, questionWords)
-	return question && you || past || who
+	// A question why (为什么要加我QQ？) objects to adding, it asks for nothing.
+	why := question && hasWordNear(runes, i, i, i-lo, 0, whyWords)
+	return question && (you || why) || past || who
 }
 
 // thirdPersonSubject reports whether someone other than the writer is the
@@ -359,7 +372,7 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 			i = idEnd - 1
 			continue
 		}
-		if st := s.samePhoneBefore(runes, i); st >= 0 && !tr.qq {
+		if st := s.samePhoneBefore(runes, i); st >= 0 && !tr.qq && !(runes[st] == '同' && ordinaryUse(runes, end)) {
 			// 手机号即微信号, 13812345678 同V: the id is the phone number.
 			fs, fe := findingSpan(runes, offs, st, end-1)
 			dst = append(dst, Finding{Kind: KindWeChatID, Start: fs, End: fe, Form: form, Confidence: conf})

@@ -33,6 +33,9 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"V信同号", "V信同号，随时联系", []dhit{{wechat, "V信同号", obf, false}}},
 		{"手机微信同号", "手机微信同号：13987654321", []dhit{{wechat, "微信同号：13987654321", plain, false}, {phone, "13987654321", plain, false}}},
 		{"vx同手机", "vx同手机", []dhit{{wechat, "vx同手机", obf, false}}},
+		{"V同号", "V同号 18600001111", []dhit{{wechat, "V同号 18600001111", obf, false}, {phone, "18600001111", plain, false}}},
+		{"微同号", "微同号，随时联系", []dhit{{wechat, "微同号", obf, false}}},
+		{"同号微信", "电话 13912348765，同号微信", []dhit{{phone, "13912348765", plain, false}, {wechat, "同号微信", plain, false}}},
 		{"heavy plus 薇", "感兴趣➕薇 abc_001", []dhit{{wechat, "➕薇 abc_001", obf, false}}},
 		{"加威", "想了解的加威 rich_88", []dhit{{wechat, "加威 rich_88", obf, false}}},
 		{"手机号即微信号", "手机号即微信号", []dhit{{wechat, "手机号即微信号", plain, false}}},
@@ -66,5 +69,7 @@ func TestDetectWeChatTraps(t *testing.T) {
 		// A past-time word makes it a report, whoever the subject is.
 		"他昨天加我qq问报价", "之前那个供应商加我微信聊过一次", "上次客户加我微信发了合同",
 		"Please contact me on WeChat anytime", "My WeChat account is linked", "我们加q班吧", "微信群 abc123", "加我微信的那个客户是谁？", "刚才加我qq的是哪位？",
+		// A question why objects to adding.
+		"为什么要加我QQ？群里说不就行", "干嘛加我微信？", "大家同号微信登录吗", "V社的同事", "微同事",
 	})
 }

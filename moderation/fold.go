@@ -25,6 +25,18 @@ var cjkScripts = []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Ka
 // NFKC leaves alone and confusables.txt does not map to ASCII.
 const smallCapitals = "ᴀaʙbᴄcᴅdᴇeꜰfɢgʜhɪiᴊjᴋkʟlᴍmɴnᴏoᴘpǫqʀrꜱsᴛtᴜuᴠvᴡwʏyᴢz"
 
+// radicalIdeographs are the CJK Radicals Supplement forms that
+// confusables.txt leaves out although each is written as the whole
+// ideograph it stands for (Unicode's EquivalentUnifiedIdeograph.txt):
+// ⺩ (JADE) for 王, ⺜ for 日, ⻆ for 角. Forms that only occur as a part of a
+// character (⺮, ⻊) stay as they are.
+const radicalIdeographs = "⺁厂⺆冂⺊卜⺌小⺕彐⺜日⺝月⺥爫⺩王⺪疋⺬示⺰纟⺼月⺽臼⻆角⻗雨⻣骨⻦鸟⻧卤⻪黾" +
+	// The side forms people type when they split a character (衤果 for 裸,
+	// 钅戋 for 钱), read as the characters they stand for, as the split
+	// table writes them (衣果, 金戋). They are ideographs of their own, but
+	// never words in chat.
+	"衤衣礻示钅金讠言饣食亻人"
+
 // japaneseVariants maps Japanese shinjitai forms to simplified Chinese. It is
 // curated because the OpenCC module embeds its JP dictionaries unexported and
 // offers no jp2t conversion; only characters outside GB2312 are folded (see
@@ -66,6 +78,14 @@ func newLookalikeFold() *lookalikeFold {
 		sk := confusables.Skeleton(string(r))
 		if to, n := utf8.DecodeRuneInString(sk); n == len(sk) && to != r && unicode.Is(unicode.Han, to) && to >= 0x4E00 {
 			f.pre[r] = to
+		}
+	}
+	for s := radicalIdeographs; s != ""; {
+		from, n := utf8.DecodeRuneInString(s)
+		to, m := utf8.DecodeRuneInString(s[n:])
+		s = s[n+m:]
+		if _, ok := f.pre[from]; !ok {
+			f.pre[from] = to
 		}
 	}
 	enc := simplifiedchinese.GBK.NewEncoder()

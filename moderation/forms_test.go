@@ -141,6 +141,8 @@ func TestScanStructure(t *testing.T) {
 		{"这边可以卖\n卡吗老板", "卖卡", "卖\n卡", st},
 		// a separator after every single character
 		{"你。妈。的。", "你妈的", "你。妈。的", st},
+		{"你就是个傻！逼！", "傻逼", "傻！逼", st}, // the word starts at the end of a clause
+		{"今晚一起赌，博，", "赌博", "赌，博", st},
 		{"请！点！击！领！取！", "点击领取", "点！击！领！取", st},
 		{"赌，博，", "赌博", "赌，博", st},
 		{"大、麻、", "大麻", "大、麻", st},
@@ -281,6 +283,7 @@ func TestScanHomophoneSplit(t *testing.T) {
 		{"日寸日寸彩", "时时彩", "日寸日寸彩", split},
 		{"言乍骗团伙", "诈骗", "言乍骗", split},
 		{"冫水毒 货到付款", "冰毒", "冫水毒", split},
+		{"一对一衤果聊", "裸聊", "衤果聊", split}, // 衤 typed for 衣
 	})
 }
 
@@ -292,6 +295,8 @@ func TestScanFormsNegative(t *testing.T) {
 	s := formsScanner(t)
 	tests := []struct{ text, word string }{
 		{"Please loop in Du Bo", "赌博"},
+		{"他太傻！逼得我只好重写", "傻逼"},
+		{"明天打赌，博士生也来", "赌博"},
 		{"Du Bo's report is late", "赌博"},
 		{"cc: Du Bo, Li Na", "赌博"},
 		{"DuBo will join", "赌博"},
@@ -413,6 +418,8 @@ func TestNormalizeLookalike(t *testing.T) {
 		{"ꜰᴜᴄᴋ", "fuck"},
 		{"dǔbó lǜ", "dubolu"},
 		{"⻩⻢", "黄马"},
+		{"⺩⺜⺝⻆⻣", "王日月角骨"},   // radicals confusables.txt does not map
+		{"衤礻钅讠饣亻", "衣示金言食人"}, // side forms typed in split characters
 		{"売伝広読", "卖传广读"},
 		// Ordinary Chinese is never folded to something else, CJK never to Latin.
 		{"芸湾〇口丨工", "芸湾〇口丨工"},

@@ -214,7 +214,8 @@ func hintsOf(r rune) uint8 {
 		// (at), [dot] …: both e-mail and URL obfuscations.
 		h |= hintAt | hintDot
 	case '.', '点', '/', 'd':
-		// d: a host written with " dot " (dafa888 dot com).
+		// d: a host written with " dot " (dafa888 dot com). 。 is a
+		// separator, which carries no hint: see stopAfterLabel.
 		h |= hintDot
 	case 'w':
 		// www。evil。com, and wx for WeChat.
@@ -440,14 +441,31 @@ func (n *Normalizer) appendCount(text string, runes []rune, offsets []int32) ([]
 			}
 			hints |= uint8(e >> hintShift)
 		default:
-			runes = append(runes, rune(e&runeMask))
+			m := rune(e & runeMask)
+			runes = append(runes, m)
 			offsets = append(offsets, i)
 			hints |= uint8(e >> hintShift)
 			digits += int(e >> hintShift & uint32(hintDigit))
+			if m == '。' && stopAfterLabel(runes[:len(runes)-1]) {
+				hints |= hintDot
+			}
 		}
 		i++
 	}
 	return runes, offsets, hints, digits
+}
+
+// stopAfterLabel reports whether a 。 after runes may be the dot of a host
+// name (bet365。com, www.fa888 。com): the rune before it, spaces aside, is
+// an ASCII letter or digit. 。 is a separator, whose table entry carries no
+// hint (the clean path reads it as one); the quick pass asks the same of
+// the last rune that was not noise.
+func stopAfterLabel(runes []rune) bool {
+	k := len(runes) - 1
+	for k >= 0 && runes[k] == ' ' {
+		k--
+	}
+	return k >= 0 && runes[k] < 0x80 && isASCIIAlnum(runes[k])
 }
 
 // ClassOf returns the class of a rune produced by Append. For other runes it

@@ -185,6 +185,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 	// and, for the pending separator run, the letters before it and its
 	// line breaks and other separators.
 	letters, before, breaks, others := 0, 0, 0, 0
+	var sepR rune // the last separator that is no line break, as written
 	var prev rune
 	var hints uint8
 	digits := 0
@@ -281,6 +282,9 @@ func (s *Scanner) quick(text string) (int, resume) {
 			}
 		}
 		if c == codeSep {
+			if (r == '。' || r == '｡') && b1 < 0x80 && isASCIIAlnum(b1) {
+				hints |= hintDot // bet365。com (stopAfterLabel)
+			}
 			if state != root && sep < 0 {
 				sep, before, breaks, others = state, letters, 0, 0
 			}
@@ -288,6 +292,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 				breaks++
 			} else {
 				others++
+				sepR = r
 			}
 			state, ins, insNext, letters = root, -1, -1, 0
 			if cont >= 0 {
@@ -296,7 +301,8 @@ func (s *Scanner) quick(text string) (int, resume) {
 			continue
 		}
 		if sep >= 0 || ins >= 0 || cont >= 0 || insNext >= 0 {
-			if sep >= 0 && mayCross(before, breaks, others) && s.moves(sep, c) ||
+			if sep >= 0 && (mayCross(before, breaks, others) && s.moves(sep, c) ||
+				others == 1 && before != 1 && breaks == 0 && s.firstLetterCross(sep, c, text, k, sepR)) ||
 				ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && !s.moves(cont, c) ||
 				insNext >= 0 && (insNext == root || !s.moves(insNext, c)) && isHan(r) && s.moves(insFrom, c) {
 				return quickSlow, resume{at: -1}
@@ -405,6 +411,52 @@ func mayCross(before, breaks, others int) bool {
 		return before == 1 // a separator after a single character
 	}
 	return true // line breaks: it depends on the line after them
+}
+
+// firstLetterCross is crossSeparator's other reading of one separator
+// after a clause (你就是个傻！逼！): the letter before it is the first of a
+// word that continues with code c, and the same separator follows the
+// letter at text[:k]. The text is read first: the automaton's node only
+// when that separator follows.
+func (s *Scanner) firstLetterCross(sep int32, c uint16, text string, k int, sepR rune) bool {
+	return sep != root && s.sepFollows(text, k, sepR) && s.moves(sep, c) && s.ac.nodes[sep].check == root
+}
+
+// sepFollows reports whether the separator sepR (as written) comes next
+// in text[k:] once folded, noise and invisible runes aside
+// (sepAfterLetter); unsure (a long run of noise, a rune that expands) it
+// says yes.
+func (s *Scanner) sepFollows(text string, k int, sepR rune) bool {
+	for n := 0; k < len(text) && n < 8; n++ {
+		r, size := utf8.DecodeRuneInString(text[k:])
+		k += size
+		if r < 0x10000 {
+			switch code := s.fast[r]; {
+			case code == codeSkip:
+				continue
+			case code == codeSep:
+				return r == sepR || s.norm.t.lookup(r)&runeMask == s.norm.t.lookup(sepR)&runeMask
+			case code != codeSpecial:
+				return false // a letter
+			}
+		}
+		e := s.norm.t.lookup(r)
+		switch Class(e >> classShft & classMask) {
+		case classDrop:
+			continue
+		case classExpand:
+			return true
+		}
+		m := rune(e & runeMask)
+		switch s.code(m) {
+		case codeSep:
+			return m == rune(s.norm.t.lookup(sepR)&runeMask)
+		case codeSkip:
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 func isLineBreak(r rune) bool { return r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029 }

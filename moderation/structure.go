@@ -306,6 +306,7 @@ func (s *Scanner) lettersFwd(runes []rune, i, limit int) int {
 func (s *Scanner) crossSeparator(runes []rune, i int, state int32) int {
 	j := i
 	breaks, others := 0, 0
+	var sep rune
 	for ; j < len(runes); j++ {
 		r := runes[j]
 		c := s.code(r)
@@ -317,6 +318,7 @@ func (s *Scanner) crossSeparator(runes []rune, i int, state int32) int {
 				breaks++
 			} else {
 				others++
+				sep = r
 			}
 			continue
 		}
@@ -335,6 +337,10 @@ func (s *Scanner) crossSeparator(runes []rune, i int, state int32) int {
 	mark := markSoftSep
 	switch {
 	case others == 1 && before == 1 && after == 1:
+	case others == 1 && after == 1 && state != root && s.ac.nodes[state].check == root && s.sepAfterLetter(runes, j) == sep:
+		// The first character of a word at the end of a longer clause,
+		// each of its characters followed by the same separator
+		// (你就是个傻！逼！).
 	case breaks > 0 && (before <= 1 || after <= 1 || before <= maxLineShort && after <= maxLineShort):
 		mark = markBreak
 	case breaks == 1 && isHan(s.letterBefore(runes, i)) && isHan(runes[j]):
@@ -352,6 +358,23 @@ func (s *Scanner) crossSeparator(runes []rune, i int, state int32) int {
 		}
 	}
 	return j - i
+}
+
+// sepAfterLetter returns the separator right after the letter at j (noise
+// between them skipped), or 0.
+func (s *Scanner) sepAfterLetter(runes []rune, j int) rune {
+	for k := j + 1; k < len(runes); k++ {
+		switch s.code(runes[k]) {
+		case codeSep:
+			return runes[k]
+		case codeSkip:
+			if !isMarker(runes[k]) {
+				continue
+			}
+		}
+		return 0
+	}
+	return 0
 }
 
 // retroInsertion handles an inserted rune the automaton has already moved

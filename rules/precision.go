@@ -306,7 +306,11 @@ func (p *precision) ordinaryLookalike(text string, bs, be int) bool {
 	if next, _ := utf8.DecodeRuneInString(text[be:]); strings.ContainsRune(lookalikeEnds, next) {
 		ae = be // only the front edge is checked
 	}
-	if p.edgeInWord(text[:ae], bs, be) {
+	as := 0
+	if prev, _ := utf8.DecodeLastRuneInString(text[:bs]); strings.ContainsRune(lookalikeStarts, prev) {
+		as = bs // only the back edge is checked
+	}
+	if p.edgeInWord(text[as:ae], bs-as, be-as) {
 		return true
 	}
 	var run []byte
@@ -323,6 +327,12 @@ func (p *precision) ordinaryLookalike(text string, bs, be int) bool {
 // lookalikeEnds are the characters after a sound-alike hit that do not
 // join it into a word: particles and the numeral of 一个.
 const lookalikeEnds = "的了吗呢吧啊呀嘛啦一"
+
+// lookalikeStarts are the characters before a sound-alike hit that do not
+// join it into a word: the auxiliary verbs that ask for something (要买木仓,
+// 想约泡, 来玩), which form words with many verbs (要买, 想约) but are
+// read apart from them.
+const lookalikeStarts = "要想来去"
 
 // runs yields the runs of Chinese characters sc.norm[k:j] that hold a
 // character of the finding [first, last] (window runes).
