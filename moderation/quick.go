@@ -270,15 +270,8 @@ func (s *Scanner) quick(text string) (int, resume) {
 		}
 		b2, b1, last, skipped = b1, last, r, false
 		if hnodes != nil {
-			// matchHomophones: Han runes by their syllable, other
-			// letters and separators reset.
-			if hc := uint16(e >> 16); hc == codeReset {
-				hstate = root
-			} else {
-				hstate = follow(hnodes, hfail, hstate, hc)
-				if hnodes[hstate].base < 0 {
-					return quickSlow, resume{at: -1}
-				}
+			if hstate = stepHom(hnodes, hfail, hstate, e); hnodes[hstate].base < 0 {
+				return quickSlow, resume{at: -1} // a homophone ends here
 			}
 		}
 		if c == codeSep {
@@ -399,6 +392,16 @@ func (s *Scanner) mayNamePlace(text string) bool {
 		}
 	}
 	return false
+}
+
+// stepHom is matchHomophones' step on the homophone code in the high half
+// of a fast entry e: Han runes move by their syllable, other letters and
+// separators reset to the root (which reports nothing: no word is empty).
+func stepHom(nodes []acNode, fail []int32, state int32, e uint32) int32 {
+	if hc := uint16(e >> 16); hc != codeReset {
+		return follow(nodes, fail, state, hc)
+	}
+	return root
 }
 
 // mayCross is crossSeparator's decision before it looks at the letters
@@ -568,13 +571,8 @@ func (s *Scanner) hanLane(text string, k int, st laneState) (int, laneState) {
 		skipped = false
 		b2, b1, last = b1, last, r
 		if hnodes != nil {
-			if hc := uint16(e >> 16); hc == codeReset {
-				hstate = root
-			} else {
-				hstate = follow(hnodes, hfail, hstate, hc)
-				if hnodes[hstate].base < 0 {
-					return k, laneState{n: n, stop: true, res: resume{at: -1}}
-				}
+			if hstate = stepHom(hnodes, hfail, hstate, e); hnodes[hstate].base < 0 {
+				return k, laneState{n: n, stop: true, res: resume{at: -1}}
 			}
 		}
 		if c == codeReset {
