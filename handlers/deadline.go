@@ -44,13 +44,19 @@ type afterFunc struct {
 	done bool // run or stopped
 }
 
+// deadlineBase is where the ticks are counted from: a reading of the
+// monotonic clock, so that a step of the wall clock (NTP, a VM resumed)
+// moves no slot (slots counted in wall time would, after a step back, all
+// fall into a bucket that has already ended).
+var deadlineBase = time.Now()
+
 // context returns a context carrying parent's values that is done when
 // d's timeout from now has passed (rounded up to the tick).
 func (d *deadlines) context(parent context.Context) context.Context {
-	end := time.Now().Add(d.timeout).UnixNano()
+	end := int64(time.Since(deadlineBase) + d.timeout)
 	slot := (end + int64(deadlineTick) - 1) / int64(deadlineTick)
 	b := d.cur.Load()
-	if b == nil || b.slot != slot {
+	if b == nil || b.slot != slot || b.over() {
 		b = d.bucket(slot)
 	}
 	return &deadlineContext{Context: context.WithoutCancel(parent), b: b}
@@ -61,19 +67,34 @@ func (d *deadlines) context(parent context.Context) context.Context {
 func (d *deadlines) bucket(slot int64) *deadlineBucket {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if b := d.cur.Load(); b != nil && b.slot >= slot {
+	if b := d.cur.Load(); b != nil && b.slot >= slot && !b.over() {
 		// Made meanwhile, or a later one (a callback that read the clock
 		// just before another): the later deadline is still within a tick.
 		return b
 	}
-	b := &deadlineBucket{slot: slot, at: time.Unix(0, slot*int64(deadlineTick)), done: make(chan struct{})}
+	b := &deadlineBucket{slot: slot, at: deadlineBase.Add(time.Duration(slot) * deadlineTick), done: make(chan struct{})}
 	time.AfterFunc(time.Until(b.at), b.end)
 	d.cur.Store(b)
 	return b
 }
 
+// over reports whether b has ended: never the case for the bucket of a
+// slot still ahead, but a bucket must not be handed out after its end.
+func (b *deadlineBucket) over() bool {
+	select {
+	case <-b.done:
+		return true
+	default:
+		return false
+	}
+}
+
 func (b *deadlineBucket) end() {
 	b.mu.Lock()
+	if b.ended {
+		b.mu.Unlock()
+		return // ended already (twice is harmless)
+	}
 	b.ended = true
 	var run []func()
 	for _, a := range b.funcs {
@@ -130,7 +151,7 @@ func (c *deadlineContext) AfterFunc(f func()) (stop func() bool) {
 		if a.done {
 			return false
 		}
-		a.done = true
+		a.done, a.f = true, nil // the stopped child is not kept until the bucket ends
 		return true
 	}
 }

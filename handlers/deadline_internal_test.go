@@ -88,3 +88,38 @@ func TestDeadlinesShareATimer(t *testing.T) {
 		cancel()
 	}
 }
+
+// TestDeadlineAfterAClockStep: a bucket that has ended is never handed out
+// again, even when its slot is still ahead of the clock's (as after the
+// wall clock stepped back, when slots were counted in wall time; they are
+// now counted on the monotonic clock).
+func TestDeadlineAfterAClockStep(t *testing.T) {
+	d := &deadlines{timeout: time.Second}
+	d.context(context.Background())
+	ended := d.cur.Load()
+	ended.slot += int64(time.Hour / deadlineTick) // as if the clock had gone back an hour
+	ended.end()                                   // its own timer ends it again later: harmless
+	ctx := d.context(context.Background())
+	if err := ctx.Err(); err != nil {
+		t.Fatalf("a fresh processing context is already done: %v", err)
+	}
+	if at, _ := ctx.Deadline(); time.Until(at) > time.Second+deadlineTick || time.Until(at) <= 0 {
+		t.Errorf("deadline %v from now, want about a second", time.Until(at))
+	}
+}
+
+// TestDeadlineBucketEndsOnce: a bucket ended twice (its timer after an
+// early end) neither panics nor runs its functions again.
+func TestDeadlineBucketEndsOnce(t *testing.T) {
+	ctx := (&deadlines{timeout: time.Hour}).context(context.Background()).(*deadlineContext)
+	runs := make(chan struct{}, 2)
+	ctx.AfterFunc(func() { runs <- struct{}{} })
+	ctx.b.end()
+	ctx.b.end()
+	<-runs
+	select {
+	case <-runs:
+		t.Error("an AfterFunc ran twice")
+	case <-time.After(50 * time.Millisecond):
+	}
+}
