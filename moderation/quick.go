@@ -275,8 +275,10 @@ func (s *Scanner) quick(text string) (int, resume) {
 			}
 		}
 		if c == codeSep {
-			if (r == '。' || r == '｡') && b1 < 0x80 && isASCIIAlnum(b1) {
-				hints |= hintDot // bet365。com (stopAfterLabel)
+			if b1 < 0x80 && isASCIIAlnum(b1) && rune(s.norm.t.lookup(r)&runeMask) == '。' {
+				// bet365。com (stopAfterLabel), and what folds to 。
+				// (｡, ︒): a separator keeps its rune as written here.
+				hints |= hintDot
 			}
 			if state != root && sep < 0 {
 				sep, before, breaks, others = state, letters, 0, 0

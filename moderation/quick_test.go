@@ -127,7 +127,7 @@ func FuzzQuick(f *testing.F) {
 		"du bo 賭博 dǔbó", "菠菜 傻比 女马的", "&#36172;&#21338; <b>赌</b>博", "\u202e博赌\u202c", "加我v信 13812345678",
 		"长江大桥 下线了", "㈠½ﬁ 👍🏻 ①②③④⑤", "a\xffb\xc0\xe4\xb8",
 		"这个问题太大\n麻烦你看一下", "赌Ⅻ博 刷ⅷ单\r\n单", "老虎\n机器人",
-		"下午三点在二楼会议室 寄到朝陽區建國路88號", "ok 有点问题 a.b z@q点com"} {
+		"下午三点在二楼会议室 寄到朝陽區建國路88號", "ok 有点问题 a.b z@q点com", "bet365︒com"} {
 		f.Add(s)
 	}
 	scanners := quickScanners(f)
@@ -175,7 +175,7 @@ func TestQuickWakesDetectorsOnlyWhereTheyCanFind(t *testing.T) {
 	}
 	for _, text := range []string{"下午三点看 dafa888点com", "联系 zhang艾特qq点com", "官网 www。bet365。com", "地址 http://1.2.3.4:8080/a",
 		"收货地址：北京市朝阳区建国路88号", "寄到朝陽區建國路88號", "ｗｗｗ．ｅｖｉｌ．ｃｏｍ", "zhang@qq.com", "xpj888 点 com 注册", "dafa888 dot com",
-		"加v：abc12345", "vx：abc12345", "有事加 wx abc12345"} {
+		"加v：abc12345", "vx：abc12345", "有事加 wx abc12345", "来玩 bet365︒com 送彩金", "bet365｡com"} {
 		q, _ := s.quick(text)
 		if q == quickClean {
 			t.Errorf("%q: quick says clean", text)
