@@ -130,3 +130,34 @@ func positions(p Prints) []uint32 {
 	}
 	return out
 }
+
+// TestFormatsDoNotCrossMatch: a stored value of one format equal to a
+// message's value of the other (a chance 64-bit collision, forced here: a
+// format-1 document made of the message's format-2 values) is no match and
+// no panic — each pass looks only at the documents of its own format.
+func TestFormatsDoNotCrossMatch(t *testing.T) {
+	key := testKey(t)
+	r := rand.New(rand.NewPCG(41, 42))
+	vocab := []string{"季度", "报价", "策略", "客户", "渠道", "毛利", "折扣", "区域", "目标", "预算", "方案", "审批"}
+	var b strings.Builder
+	for b.Len() < 900 {
+		b.WriteString(vocab[r.IntN(len(vocab))])
+		if r.IntN(6) == 0 {
+			b.WriteString("，")
+		}
+	}
+	text := b.String()
+	fps, _ := winnow(key.sel, letterTable().fold(text, nil), nil, nil)
+	crafted := Prints{Format: PrintsFormatAES, Chars: len([]rune(text))}
+	for _, f := range fps {
+		crafted.Prints = append(crafted.Prints, Fingerprint{Hash: key.fingerprint(f.Hash), Pos: f.Pos})
+	}
+	other := FingerprintDocument(key, []string{"与本消息无关的另一份文件，内容完全不同，用来让两种格式同时生效。"})
+	x := NewIndex(key, Options{}, nil, []LoadedDoc{
+		{Doc: Document{ID: "old", Name: "旧格式文件", Chars: crafted.Chars}, Prints: crafted},
+		{Doc: Document{ID: "new", Name: "新格式文件", Chars: other.Chars}, Prints: other},
+	})
+	for _, m := range x.Documents(text, nil) {
+		t.Errorf("matched %+v: a format-1 document through format-2 values", m)
+	}
+}

@@ -392,7 +392,7 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 		for _, f := range sc.fps {
 			sc.sealed = append(sc.sealed, x.key.fingerprint(f.Hash))
 		}
-		x.probe(sc)
+		x.probe(sc, false)
 	}
 	if x.formats&(1<<PrintsFormatAES) != 0 {
 		sc.fps1, sc.keys1 = winnow(unkeyed, sc.letters, sc.keys1, sc.fps1)
@@ -400,7 +400,7 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 		for _, f := range sc.fps1 {
 			sc.sealed = append(sc.sealed, x.key.fingerprintAES(f.Hash, &sc.block))
 		}
-		x.probe(sc)
+		x.probe(sc, true)
 	}
 	if len(sc.hits) == 0 {
 		return dst
@@ -441,8 +441,9 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 
 // probe appends to sc.hits the postings of the message's fingerprints
 // whose stored form (sc.sealed, index for index with the fingerprints of
-// its format: sc.fps or sc.fps1) the table holds.
-func (x *Index) probe(sc *docScratch) {
+// its format: sc.fps or sc.fps1, legacy) the table holds, for the
+// documents of that format.
+func (x *Index) probe(sc *docScratch, legacy bool) {
 	mask := uint64(len(x.fpKeys) - 1)
 	// The table is far larger than the caches: its first probes are
 	// loaded in a loop of their own, without a branch on what they read,
@@ -470,7 +471,12 @@ func (x *Index) probe(sc *docScratch) {
 			}
 			for p := x.fpHeads[i]; p != 0; {
 				post := x.postings[p-1]
-				sc.hits = append(sc.hits, docHit{doc: post.doc, msg: int32(mi), docPos: post.pos, post: p - 1})
+				// Only the documents of this pass's format: a value of one
+				// format equal by chance to a stored value of the other
+				// would index the other format's fingerprints.
+				if x.docs[post.doc].legacy == legacy {
+					sc.hits = append(sc.hits, docHit{doc: post.doc, msg: int32(mi), docPos: post.pos, post: p - 1})
+				}
 				p = post.next
 			}
 			break
