@@ -17,7 +17,7 @@ const (
 	joinDash                      // - + _ ( )
 	joinOdd                       // other noise: emoji, ★, invisible characters
 	joinDot                       // .
-	joinComma                     // ,
+	joinComma                     // , 、 ; / (list separators)
 	joinNewline                   // a line break
 )
 
@@ -65,11 +65,15 @@ func (s *Scanner) joinerKind(r rune) uint8 {
 	case '.', '。':
 		// 。 is the full stop a Chinese keyboard types for a dot (138。0013。8000).
 		return joinDot
-	case ',':
+	case ',', '、', ';', '/':
+		// List separators: 、 and ； are what a Chinese keyboard types for a
+		// comma between items (135、1234、5678), / between alternatives. They
+		// are structural, so a date (2024/11/18) or a list of counts never
+		// reads as a number; a phone across them must be grouped 3-4-4.
 		return joinComma
 	case '\n', '\r', 0x2028, 0x2029:
 		return joinNewline
-	case ':', '/', '\\', '|', '=', '*', '#', '@', '%', '$', '¥', '<', '>', '[', ']', '{', '}':
+	case ':', '\\', '|', '=', '*', '#', '@', '%', '$', '¥', '<', '>', '[', ']', '{', '}':
 		// Times, dates, fractions, formulas, table cells: not part of a number.
 		return 0
 	}

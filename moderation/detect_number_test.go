@@ -86,6 +86,11 @@ func TestDetectNumberGroups(t *testing.T) {
 		{"two phones a line", "13812345678\n13987654321", []dhit{{phone, "13812345678", plain, false}, {phone, "13987654321", plain, false}}},
 		{"phones in a comma list", "13812345678,13987654321", []dhit{{phone, "13812345678", plain, false}, {phone, "13987654321", plain, false}}},
 		{"dashes", "138-1234-5678", []dhit{{phone, "138-1234-5678", plain, false}}},
+		// List separators a Chinese keyboard types between items (red9b).
+		{"enumeration commas", "电话135、1234、5678", []dhit{{phone, "135、1234、5678", obf, false}}},
+		{"semicolons", "159；1234；5678 找王经理", []dhit{{phone, "159；1234；5678", obf, false}}},
+		{"slashes", "139/1234/5678", []dhit{{phone, "139/1234/5678", obf, false}}},
+		{"phones in a slash list", "13812345678/13987654321", []dhit{{phone, "13812345678", plain, false}, {phone, "13987654321", plain, false}}},
 	})
 }
 
@@ -187,6 +192,8 @@ func TestDetectNumberTraps(t *testing.T) {
 			"订单号2023113812345678901", "813812345678", "1,380,000,000 元", "时间 2025-06-01 13:45:12",
 			"选第1,3,8,1,2,3,4,5,6,7,8,9题", "第1.3.8.1.2.3.4.5.6.7.8.9条", "电话是多少。138。",
 			"金额 13812345678.50 元是笔误", "比分 13:81:23:45:678", "1/3812/345678",
+			"日期 2024/11/18 13/45", "完成 138/1234 件、5678 件待发", "数量 13、81、23、45、678",
+			"比例 1/3/8/1/2/3/4/5/6/7/8/9", "单价 1380；数量 1234；金额 5678",
 		})
 	})
 }
