@@ -16,6 +16,7 @@ const (
 	dotDian                      // 点
 	dotStop                      // 。
 	dotWord                      // " dot "
+	dotLoose                     // www bet365 com, www,bc888,com
 )
 
 // scanHost reads dot-separated labels from p. With evasive set it also
@@ -29,6 +30,7 @@ const (
 func scanHost(runes []rune, p int, evasive bool, host []byte) (end, labels, last int, how uint8, _ []byte) {
 	j := p
 	end = p
+	var loose rune // the space or comma that stands for the dots after www
 	for j-p <= maxHost {
 		ls := j
 		for j < len(runes) && isLabelChar(runes[j]) {
@@ -50,8 +52,18 @@ func scanHost(runes []rune, p int, evasive bool, host []byte) (end, labels, last
 		switch {
 		case j+1 < len(runes) && runes[j] == '.':
 			next = j + 1
+		case evasive && loose != 0 && j+1 < len(runes) && runes[j] == loose:
+			next, h = j+1, dotLoose
 		case evasive && j-ls >= 2:
 			next, h = evasiveDot(runes, j)
+			if next < 0 && labels == 1 && j+1 < len(runes) && (runes[j] == ' ' || runes[j] == ',') && string(host) == "www" {
+				// www written with spaces or commas for its dots: the same
+				// separator must stand for every dot of the host, and the
+				// caller asks for www.name.tld with a known top-level
+				// domain.
+				loose = runes[j]
+				next, h = j+1, dotLoose
+			}
 		}
 		if next < 0 || next >= len(runes) || !isASCIIAlnum(runes[next]) {
 			return end, labels, last, how, host
@@ -131,8 +143,8 @@ func evasiveDot(runes []rune, j int) (int, uint8) {
 }
 
 // atSign reports whether an evasive or plain @ starts at k: "@" (and ＠),
-// "艾特", "#", a bracketed "at" or 艾特 ((at), [at], {at}, <at>, (艾特), spaces
-// around allowed). It returns the index after it, whether it is evasive and whether
+// "艾特", "圈a", "小老鼠", "#", a bracketed "at" or 艾特 ((at), [at], {at},
+// <at>, (艾特), spaces around allowed), an @ between spaces. It returns the index after it, whether it is evasive and whether
 // it is "#", which needs stronger evidence (hashtags, "#3").
 func atSign(runes []rune, k int) (next int, evasive, hash bool) {
 	switch r := runes[k]; r {
@@ -143,6 +155,16 @@ func atSign(runes []rune, k int) (next int, evasive, hash bool) {
 	case '艾':
 		if k+1 < len(runes) && runes[k+1] == '特' {
 			return skipSpaces(runes, k+2), true, false
+		}
+	case '圈':
+		// 圈a: "a in a circle", how @ is read out.
+		if k+1 < len(runes) && runes[k+1] == 'a' {
+			return skipSpaces(runes, k+2), true, false
+		}
+	case '小':
+		// 小老鼠 (little mouse): the common name of @ in Chinese.
+		if hasPrefixRunes(runes[k:], "小老鼠") {
+			return skipSpaces(runes, k+3), true, false
 		}
 	case ' ', '(', '[', '{', '<':
 		j := skipSpaces(runes, k)
@@ -162,6 +184,14 @@ func atSign(runes []rune, k int) (next int, evasive, hash bool) {
 		case '艾':
 			if j > k && j+1 < len(runes) && runes[j+1] == '特' {
 				return skipSpaces(runes, j+2), true, false
+			}
+			return -1, false, false
+		case '@':
+			// name @ qq . com: an @ set off by spaces so that it is not
+			// read as an address; evasive, so the host needs a known
+			// top-level domain.
+			if j > k && j+1 < len(runes) && runes[j+1] == ' ' {
+				return skipSpaces(runes, j+1), true, false
 			}
 			return -1, false, false
 		case '#':
@@ -261,7 +291,7 @@ func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *de
 			if !isASCIIAlnum(runes[k-1]) {
 				continue
 			}
-		} else if r != '@' && r != '#' && r != '艾' && r != '(' && r != '[' && r != '{' && r != '<' {
+		} else if r != '@' && r != '#' && r != '艾' && r != '圈' && r != '小' && r != '(' && r != '[' && r != '{' && r != '<' {
 			continue
 		}
 		next, evasive, hash := atSign(runes, k)
@@ -283,10 +313,13 @@ func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *de
 		}
 		end, labels, last, how, host := scanHost(runes, next, true, sc.host[:0])
 		sc.host = host
+		if labels == 1 && hash {
+			labels, last, end = hashDotted(runes, next, end)
+		}
 		if labels < 2 || !allLetters(runes[last:end]) || end-last < 2 {
 			continue
 		}
-		if how&dotWord != 0 && !evasive {
+		if how&dotWord != 0 && !evasive || how&dotLoose != 0 {
 			continue // "a@b dot com" is rare; "@所有人 dot …" is not an address
 		}
 		if spelledAt(runes, k) && (how&dotWord == 0 || !mailHost(runes[next:]) && !hasDigit(runes[a:e])) {
@@ -312,6 +345,24 @@ func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *de
 		k = end - 1
 	}
 	return dst
+}
+
+// hashDotted reads the host of name#163#com, where # stands for both the @
+// and the dot: only a mail provider's name (p to end) followed by # and a
+// common mail top-level domain. It returns the labels, the start of the
+// last one and the end of the host (1, p and end when it is not one).
+func hashDotted(runes []rune, p, end int) (labels, last, e int) {
+	if end >= len(runes) || runes[end] != '#' || !mailHost(runes[p:]) {
+		return 1, p, end
+	}
+	j := end + 1
+	for j < len(runes) && isLower(runes[j]) && j-end <= 4 {
+		j++
+	}
+	if !commonMailTLD(runes[end+1:j]) || j < len(runes) && isLabelChar(runes[j]) {
+		return 1, p, end
+	}
+	return 2, end + 1, j
 }
 
 func allLetters(rs []rune) bool {
@@ -407,6 +458,9 @@ func (s *Scanner) detectURLs(runes []rune, offs []int32, dst []Finding, first in
 			ip && (scheme || hasPort || hasPath && labels == 4)
 		if ok && how&dotWord != 0 && !scheme && !www && !wordDotEvidence(runes[hostStart:end]) {
 			ok = false
+		}
+		if how&dotLoose != 0 && (labels != 3 || !knownTLD(tld)) {
+			ok = false // "www is down today" is not a host
 		}
 		if ok && ip && i > 0 && (runes[i-1] == 'v' || runes[i-1] == '.') {
 			ok = false // a version (v1.2.3.4/…)

@@ -31,6 +31,11 @@ func TestDetectEmailObfuscations(t *testing.T) {
 		{"spelled at and dot", "邮箱 zhangsan at qq dot com", []dhit{{email, "zhangsan at qq dot com", obf, false}}},
 		{"spelled AT DOT", "请发至 lisi AT 163 DOT com", []dhit{{email, "lisi AT 163 DOT com", obf, false}}},
 		{"spelled with a digit", "abc123 at example dot com", []dhit{{email, "abc123 at example dot com", obf, false}}},
+		// The second red team's forms (red9b).
+		{"圈a", "zhaoming圈a163点com", []dhit{{email, "zhaoming圈a163点com", obf, false}}},
+		{"小老鼠", "请发送到 lina小老鼠sina.com", []dhit{{email, "lina小老鼠sina.com", obf, false}}},
+		{"spaced at and dot", "hr_zhang @ qq . com", []dhit{{email, "hr_zhang @ qq . com", obf, false}}},
+		{"hash for at and dot", "邮箱 cathy#163#com", []dhit{{email, "cathy#163#com", obf, false}}},
 	})
 }
 
@@ -41,6 +46,7 @@ func TestDetectEmailTraps(t *testing.T) {
 		"abc#def.xyz", "a@localhost",
 		"meet me at home dot com", "look at this . com page", "we are at 3 . 5 percent", "I'm at the office. Dot com era is over",
 		"see you at noon.com", "at qq.com", "arrive at 9 dot com",
+		"圈a圈b都行", "小老鼠爱大米", "ok @ 张三 . 好的", "话题#qq#讨论", "编号#163#1", "tag#163#coms", "a @ b", "我在 @ home",
 	})
 }
 
@@ -63,6 +69,8 @@ func TestDetectURLObfuscations(t *testing.T) {
 		{"点", "dafa888点com", []dhit{{url, "dafa888点com", obf, false}}},
 		{"bracketed", "bet(dot)cc/reg", []dhit{{url, "bet(dot)cc/reg", obf, false}}},
 		{"plain", "看https://evil.io/a?b=1，好", []dhit{{url, "https://evil.io/a?b=1", plain, false}}},
+		{"www with spaces", "官网 www bet365 com", []dhit{{url, "www bet365 com", obf, false}}},
+		{"www with commas", "到 www,bc888,com 注册", []dhit{{url, "www,bc888,com", obf, false}}},
 	})
 }
 
@@ -71,5 +79,6 @@ func TestDetectURLTraps(t *testing.T) {
 		"the dot com bubble", "connect the dot to the line", "下午3点cn", "内网 192.168.125.83", "版本 1.2.3.4",
 		"v1.2.3.4/5", "node.js 和 e.g. 和 3.14", "好的。com组明天来", "第 1.2.3.4 节", "dot the i's and cross the t's",
 		"一个 dot com 公司", "https://corp.example.com/wiki", "发到 abc@qq.com", "name(at)qq(dot)com",
+		"www is down today", "www and more", "www bet365,com", "www, bet365, com", "the www web com page",
 	})
 }

@@ -207,8 +207,9 @@ func hintsOf(r rune) uint8 {
 		h |= hintDigit
 	}
 	switch r {
-	case '@', '艾', '#':
-		// 艾特 and # stand for @ in evasive e-mail addresses.
+	case '@', '艾', '#', '圈', '鼠':
+		// 艾特, #, 圈a and 小老鼠 stand for @ in evasive e-mail addresses
+		// (小 is too common to wake a detector: 鼠 carries the hint).
 		h |= hintAt
 	case '(', '[', '{', '<':
 		// (at), [dot] …: both e-mail and URL obfuscations.
