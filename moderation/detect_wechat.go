@@ -65,8 +65,8 @@ func (s *Scanner) matchTrigger(runes []rune, p int, afterJia bool) (int, *weChat
 		t := &s.triggers[ti]
 		needSame := false // a single-letter trigger without 加 or a colon: only before 同号 (V同号, 微同号)
 		if t.afterJia && !afterJia {
-			if len(t.text) == 1 && t.text[0] == 'v' && p+1 < len(runes) && runes[p] == 'v' && isHeart(runes[p+1]) {
-				return p + 2, t
+			if len(t.text) == 1 && t.disguised && p+1 < len(runes) && runes[p] == t.text[0] && isHeart(runes[p+1]) {
+				return p + 2, t // v❤, 微❤, 薇♥: the heart marks the letter as a trigger
 			}
 			if len(t.text) > 1 {
 				continue
@@ -88,7 +88,9 @@ func (s *Scanner) matchTrigger(runes []rune, p int, afterJia bool) (int, *weChat
 		if !ok {
 			continue
 		}
-		if needSame && s.sameNumber(runes, j) < 0 {
+		if needSame && s.sameNumber(runes, j) < 0 && !(s.samePhoneBefore(runes, p) >= 0 && (j >= len(runes) || !isHan(runes[j]))) {
+			// 微同号 and 电话同微 give the phone number as the id; 微 that
+			// starts a word (电话同微博) is no trigger.
 			continue
 		}
 		if t.colon && s.sameNumber(runes, j) < 0 {

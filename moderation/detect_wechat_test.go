@@ -38,6 +38,10 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"同号微信", "电话 13912348765，同号微信", []dhit{{phone, "13912348765", plain, false}, {wechat, "同号微信", plain, false}}},
 		{"heavy plus 薇", "感兴趣➕薇 abc_001", []dhit{{wechat, "➕薇 abc_001", obf, false}}},
 		{"加威", "想了解的加威 rich_88", []dhit{{wechat, "加威 rich_88", obf, false}}},
+		{"微 and a heart", "微❤ yy8888", []dhit{{wechat, "微❤ yy8888", obf, false}}},
+		{"薇 and a heart", "薇♥：abc12345 私聊", []dhit{{wechat, "薇♥：abc12345", obf, false}}},
+		{"电话同微", "电话同微 13612345678", []dhit{{wechat, "电话同微", obf, false}, {phone, "13612345678", plain, false}}},
+		{"手机同微 alone", "手机同微，随时联系", []dhit{{wechat, "手机同微", obf, false}}},
 		{"手机号即微信号", "手机号即微信号", []dhit{{wechat, "手机号即微信号", plain, false}}},
 		{"微信就是手机号", "微信就是手机号，直接加", []dhit{{wechat, "微信就是手机号", plain, false}}},
 		{"number 同微信", "15912345678 同微信", []dhit{{phone, "15912345678", plain, false}, {wechat, "15912345678 同微信", plain, false}}},
@@ -62,6 +66,7 @@ func TestDetectWeChatTraps(t *testing.T) {
 		"他加我qq了", "她说要加我微信", "我已经加了客户微信", "微信支付已到账", "企业微信里找我", "企业微信号 zhangsan01",
 		"用微信支付12000元", "微信群里说", "发微信给我", "QQ邮箱收到了", "wxwidgets", "Q3 业绩 123456789", "加我微信群",
 		"加微信支付", "我加你微信", "微信里同号码的人很多",
+		"微❤", "我爱微❤", "同微博一样", "电话同微博账号都换了", "v❤❤我",
 		"公众号文章 https://mp.weixin.qq.com/s/abc123", "官网 https://weixin.qq.com/ 下载", "https://u.wechat.com",
 		// Someone else is the subject: a report, not a request.
 		"上周有人加我微信说是猎头，大家注意", "他加我微信是为了对接支付网关的接口", "对方加我微信问报价",
