@@ -115,6 +115,12 @@ func (f *lookalikeFold) post(m rune) (repl string, lookalike, ok bool) {
 		return base, !unicode.Is(unicode.Latin, m), true
 	}
 	sk := strings.ToLower(stripMarks(confusables.Skeleton(string(m))))
+	if sk == "l" && unicode.IsUpper(m) {
+		// The skeleton writes capital I as l (they look alike): a capital
+		// that looks like l (Greek Ι, Cyrillic І) stands for I, which case
+		// folding makes i (ΒΑΙJΙΑLΕ is BAIJIALE).
+		sk = "i"
+	}
 	if isASCIIWord(sk) && len(sk) <= 3 {
 		return sk, true, true
 	}

@@ -414,6 +414,7 @@ func TestNormalizeLookalike(t *testing.T) {
 		{"fսck", "fuck"},
 		{"ѕех", "sex"},
 		{"ΡΟRΝ", "porn"},
+		{"ΒΑΙJΙΑLΕ ІΙӀ", "baijialeiii"}, // capitals that look like I are I, not l
 		{"🅵🆄🅲🅺🅕🄵", "fuckff"},
 		{"ꜰᴜᴄᴋ", "fuck"},
 		{"dǔbó lǜ", "dubolu"},
