@@ -450,6 +450,11 @@ var pinyinSyllables = sync.OnceValue(func() map[string]bool {
 	return set
 })
 
+// IsPinyin reports whether the ASCII word w is a run of toneless pinyin
+// syllables (shi, naocan, yi): the rules' context tells a clause of pinyin
+// (ni shi shabi ma) from one of English by it.
+func IsPinyin(w string) bool { return isPinyinWord(w) }
+
 // isPinyinWord reports whether the ASCII word w is a run of pinyin syllables.
 func isPinyinWord(w string) bool {
 	set := pinyinSyllables()

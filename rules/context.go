@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/wecom-guard/wecom-guard/moderation"
 )
 
 // contextRule lowers the confidence of a keyword hit when the words just
@@ -84,11 +86,13 @@ var contextRules = [...]contextRule{
 	},
 	{
 		Name:        "workplace-handout",
-		Explanation: "a free or scan-to-claim phrase in a sentence about a workplace handout or place (工牌, 饭卡, 体检, 前台, 行政, 新员工 …)",
+		Explanation: "a free or scan-to-claim phrase in a sentence about a workplace handout or place (工牌, 饭卡, 体检, 前台, 行政, 员工, 参会证, 电子发票 …)",
 		Confidence:  40,
 		Phrases:     []string{"免费领取", "扫码领取", "点击领取"},
 		Around: []string{"工牌", "工卡", "门禁卡", "饭卡", "餐卡", "餐券", "工服", "工装", "体检", "办公用品", "文具",
-			"月饼", "粽子", "前台", "行政", "人事部", "工会", "食堂", "新员工", "新同事", "入职", "年会", "工位", "会议室"},
+			"月饼", "粽子", "前台", "行政", "人事部", "工会", "食堂", "员工", "新同事", "入职", "年会", "工位", "会议室",
+			// Handouts at events and in the office systems (red9b's traps).
+			"茶水间", "下午茶", "参会证", "胸牌", "展会", "签到处", "报销", "电子发票"},
 		Unless: []string{"红包", "现金", "返利", "返现", "佣金", "赚", "兼职", "加我", "微信", "私聊", "扫码进群", "下载"},
 	},
 	{
@@ -136,12 +140,17 @@ func latinName(text string, bs, be int) bool {
 			}
 		}
 	}
-	// An English clause: no Chinese, and three words besides the span.
+	// An English clause: no Chinese, and three words besides the span, two
+	// of them no pinyin. A clause of pinyin words (ni shi shabi ma, luoliao
+	// yi dui yi) is Chinese typed in Latin letters, not English.
 	clause := clauseBefore(text, bs, 60, isSentenceEnd) + " " + clauseAfter(text, be, 60, isSentenceEnd)
-	words := 0
+	words, english := 0, 0
 	for _, w := range strings.FieldsFunc(clause, func(r rune) bool { return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') }) {
 		if len(w) >= 2 {
 			words++
+			if !moderation.IsPinyin(w) {
+				english++
+			}
 		}
 	}
 	for _, r := range clause {
@@ -149,7 +158,7 @@ func latinName(text string, bs, be int) bool {
 			return false
 		}
 	}
-	return words >= 3
+	return words >= 3 && english >= 2
 }
 
 // orgWords are the words after an initialism in capitals that make it the

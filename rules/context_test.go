@@ -47,6 +47,13 @@ func TestContextRules(t *testing.T) {
 		{"DUBO 网站注册送彩金", "D", ""},
 		{"Dubo网站注册送彩金", "D", ""},
 		{"du bo网站 注册就送", "d", ""},
+		// A clause of pinyin words is Chinese typed in letters, not English.
+		{"ni shi shabi ma", "s", ""},
+		{"luoliao yi dui yi", "l", ""},
+		{"员工可以在报销系统里扫码领取电子发票", "扫", "workplace-handout"},
+		{"展会当天在入口扫码领取参会证", "扫", "workplace-handout"},
+		{"员工福利：下午茶在三楼茶水间免费领取", "免", "workplace-handout"},
+		{"员工福利群，扫码领取现金红包", "扫", ""},
 		// Not prohibitions: the cue is in another clause, too far, or a
 		// weak cue without a verb that governs the phrase.
 		{"不要犹豫 兼职刷单日结", "兼", ""},
