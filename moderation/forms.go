@@ -275,6 +275,15 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 		if e&(runeMask|classMask<<classShft) != uint32(r)&runeMask|uint32(ClassLetter)<<classShft {
 			folded = true
 		}
+		if Class(e>>classShft&classMask) == ClassNoise && !unicode.IsSpace(r) {
+			// A symbol or emoji inside the word (the span runs from its
+			// first letter to its last) is inserted to get round the list
+			// (卖*淫, 吸-毒, 贩~毒): a structural evasion, as a separator
+			// after each character is. A space (卖 淫) and invisible
+			// characters stay folded: keyboards and copied text put those
+			// there by accident.
+			structure = true
+		}
 		if t.isLookalike(r) {
 			look = true
 		}

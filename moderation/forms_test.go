@@ -116,6 +116,11 @@ func TestScanStructure(t *testing.T) {
 		{"pooorn", "porn", "pooorn", st},
 		{"代开发发票", "代开发票", "代开发发票", st},
 		{"兼职职职刷单单", "兼职刷单", "兼职职职刷单", st},
+		// a symbol or emoji inserted inside a word (a space is folded)
+		{"卖*淫 小姐上门", "卖淫", "卖*淫", st},
+		{"嫖~娼 被抓", "嫖娼", "嫖~娼", st},
+		{"有大.麻吗", "大麻", "大.麻", st},
+		{"兼职🔥刷单", "兼职刷单", "兼职🔥刷单", st},
 		// line breaks inside a word
 		{"百\n\n家乐", "百家乐", "百\n\n家乐", st},
 		{"赌\n博", "赌博", "赌\n博", st},

@@ -114,13 +114,13 @@ type Form uint8
 // Forms of a match. FormExact is the zero value.
 const (
 	FormExact      Form = iota // the text holds the word as listed
-	FormFolded                 // equal after folding: width, case, traditional, noise, invisible characters
+	FormFolded                 // equal after folding: width, case, traditional, noise around the word, spaces and invisible characters
 	FormPinyin                 // written in pinyin (dubo, du博, dǔbó)
 	FormInitials               // pinyin initials (sb, cnm)
 	FormHomophone              // a homophone or near-homophone (菠菜 for 博彩)
 	FormSplit                  // a character split into its parts (女马 for 妈)
 	FormLookalike              // look-alike letters (Cyrillic, Greek, squared …)
-	FormStructure              // repeated or inserted characters, a separator after each character, bidi, HTML
+	FormStructure              // repeated or inserted characters (symbols, emoji: 卖*淫), a separator after each character, bidi, HTML
 	FormDetector               // a detector's pattern (phone, e-mail …)
 	FormObfuscated             // a detector's pattern written to evade it (艾特, 幺两三, O for 0 …)
 )
