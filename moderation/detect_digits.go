@@ -143,14 +143,35 @@ func isSubstitute(runes []rune, offs []int32, j int) bool {
 
 // setOffDigit reports whether runes[k] is one space or dash with a digit
 // right beyond it in direction dir, nothing dropped on either side of it.
+// The digit may itself be spelled, by at most four letters that touch a
+// real digit further on (the OOOO of l3l OOOO 8888).
 func setOffDigit(runes []rune, offs []int32, k, dir int) bool {
 	if k < 1 || k+1 >= len(runes) || runes[k] != ' ' && runes[k] != '-' {
 		return false
 	}
-	if _, n := digitValues(runes[k+dir]); n == 0 {
+	if _, n := digitValues(runes[k+dir]); n == 0 && !spelledTouchingDigit(runes, offs, k+dir, dir) {
 		return false
 	}
 	return offs[k]-offs[k-1] == 1 && offs[k+1]-offs[k] == 1
+}
+
+// spelledTouchingDigit reports whether from j in direction dir at most four
+// of the letters o, l, i run into a digit, nothing between them.
+func spelledTouchingDigit(runes []rune, offs []int32, j, dir int) bool {
+	for n := 0; n < 4 && j >= 0 && j < len(runes); n++ {
+		if r := runes[j]; r != 'o' && r != 'l' && r != 'i' {
+			return false
+		}
+		k := j + dir
+		if k < 0 || k >= len(runes) || offs[max(j, k)]-offs[min(j, k)] != 1 {
+			return false
+		}
+		if _, d := digitValues(runes[k]); d > 0 {
+			return true
+		}
+		j = k
+	}
+	return false
 }
 
 func digitValuesAt(runes []rune, i int) ([2]int8, int) {

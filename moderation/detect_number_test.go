@@ -52,6 +52,8 @@ func TestDetectNumberStyles(t *testing.T) {
 		{"letters between digits", "电话：l87OOOOl234", []dhit{{phone, "l87OOOOl234", obf, false}}},
 		{"letter group between dashes", "号码 l77-OOll-2233", []dhit{{phone, "l77-OOll-2233", obf, false}}},
 		{"letter group between spaces", "回电 l36 OOOO 9999", []dhit{{phone, "l36 OOOO 9999", obf, false}}},
+		{"letter group after spelled digits", "l3l OOOO 8888", []dhit{{phone, "l3l OOOO 8888", obf, false}}},
+		{"letter group before spelled digits", "电话 139 OOOO lO23", []dhit{{phone, "139 OOOO lO23", obf, false}}},
 		{"letters full-width", "ｌ３８ＯＯ１３８ＯＯＯ", []dhit{{phone, "ｌ３８ＯＯ１３８ＯＯＯ", obf, false}}},
 		// NFKC digit styles, written as a whole number.
 		{"circled", "①③⑧①②③④⑤⑥⑦⑧", []dhit{{phone, "①③⑧①②③④⑤⑥⑦⑧", obf, false}}},
