@@ -35,7 +35,7 @@ const radicalIdeographs = "⺁厂⺆冂⺊卜⺌小⺕彐⺜日⺝月⺥爫⺩�
 	// 钅戋 for 钱), read as the characters they stand for, as the split
 	// table writes them (衣果, 金戋). They are ideographs of their own, but
 	// never words in chat.
-	"衤衣礻示钅金讠言饣食亻人"
+	"衤衣礻示钅金讠言饣食亻人氵水扌手"
 
 // japaneseVariants maps Japanese shinjitai forms to simplified Chinese. It is
 // curated because the OpenCC module embeds its JP dictionaries unexported and

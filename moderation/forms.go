@@ -186,8 +186,8 @@ func isAllLatin(s string) bool {
 // when split left/right (女马 for 妈). It is curated — no maintained Go
 // module ships character decomposition data — and holds the characters of
 // the default lists and of common abuse and advertising spam whose parts
-// are characters people can type (parts such as 扌 or 氵 are left out:
-// nobody types them).
+// are characters people can type; side forms (衤, 亻, 氵, 扌) fold to the
+// characters they stand for (fold.go), so 氵先钱 is written here 水先钱.
 var splitChars = map[rune]string{
 	'妈': "女马", '吗': "口马", '码': "石马", '骗': "马扁", '骚': "马蚤", '驴': "马户",
 	'妹': "女未", '好': "女子", '奸': "女干", '姐': "女且", '婊': "女表", '嫖': "女票",
@@ -218,6 +218,8 @@ var splitChars = map[rune]string{
 	'行': "彳亍", '裸': "衣果", '要': "西女", '视': "示见", '询': "言旬", '货': "化贝", '贱': "贝戋", '贷': "代贝",
 	'费': "弗贝", '资': "次贝", '跑': "足包", '躺': "身尚", '配': "酉己", '链': "金连", '销': "金肖", '领': "令页",
 	'频': "步页", '额': "客页", '出': "山山",
+	// 氵 and 扌 are typed as 水 and 手 (fold.go), like 衤 and 亻.
+	'洗': "水先", '滚': "水衮", '操': "手喿",
 }
 
 // toneVowels are the vowels pinyin writes with tone marks.

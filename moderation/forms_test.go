@@ -289,6 +289,7 @@ func TestScanHomophoneSplit(t *testing.T) {
 		{"言乍骗团伙", "诈骗", "言乍骗", split},
 		{"冫水毒 货到付款", "冰毒", "冫水毒", split},
 		{"一对一衤果聊", "裸聊", "衤果聊", split}, // 衤 typed for 衣
+		{"扌喿你妈", "操你妈", "扌喿你妈", split}, // 扌 typed for 手
 	})
 }
 
@@ -424,8 +425,8 @@ func TestNormalizeLookalike(t *testing.T) {
 		{"ꜰᴜᴄᴋ", "fuck"},
 		{"dǔbó lǜ", "dubolu"},
 		{"⻩⻢", "黄马"},
-		{"⺩⺜⺝⻆⻣", "王日月角骨"},   // radicals confusables.txt does not map
-		{"衤礻钅讠饣亻", "衣示金言食人"}, // side forms typed in split characters
+		{"⺩⺜⺝⻆⻣", "王日月角骨"},       // radicals confusables.txt does not map
+		{"衤礻钅讠饣亻氵扌", "衣示金言食人水手"}, // side forms typed in split characters
 		{"売伝広読", "卖传广读"},
 		// Ordinary Chinese is never folded to something else, CJK never to Latin.
 		{"芸湾〇口丨工", "芸湾〇口丨工"},
