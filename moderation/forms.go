@@ -293,6 +293,9 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 			structure = true
 		}
 	}
+	if w.form == FormExact && !structure && s.edgeRepeat(text, bs, be) {
+		structure = true
+	}
 	if w.form == FormExact {
 		switch {
 		case brk:
@@ -343,6 +346,36 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 		conf = min(conf, confDoubtful)
 	}
 	return w.form, conf, end, true
+}
+
+// edgeRepeat reports whether the first Chinese character of the word at
+// text[bs:be] is repeated right before it (卖卖淫, 吸吸吸毒), or its last
+// right after it with no other Chinese character following the repeats
+// (卖淫淫淫, not 海洛因因为): the repeated edges of 赌赌赌博, a structural
+// evasion that the match itself does not show, as it lies outside the
+// word. Ordinary doubles (妈妈, 天天) never count.
+func (s *Scanner) edgeRepeat(text string, bs, be int) bool {
+	t := s.norm.t
+	fold := func(r rune) rune { return rune(t.lookup(r) & runeMask) }
+	first, _ := utf8.DecodeRuneInString(text[bs:be])
+	if prev, _ := utf8.DecodeLastRuneInString(text[:bs]); bs > 0 && isHan(first) && fold(prev) == fold(first) && !isOrdinaryDouble(fold(first)) {
+		return true
+	}
+	last, _ := utf8.DecodeLastRuneInString(text[bs:be])
+	if !isHan(last) || isOrdinaryDouble(fold(last)) {
+		return false
+	}
+	i, n := be, 0
+	for i < len(text) {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if fold(r) != fold(last) {
+			break
+		}
+		i += size
+		n++
+	}
+	after, _ := utf8.DecodeRuneInString(text[i:])
+	return n > 0 && (i == len(text) || !isHan(fold(after)))
 }
 
 // letterStyle reports whether r is a style of an ASCII letter that NFKC

@@ -116,6 +116,9 @@ func TestScanStructure(t *testing.T) {
 		{"pooorn", "porn", "pooorn", st},
 		{"代开发发票", "代开发票", "代开发发票", st},
 		{"兼职职职刷单单", "兼职刷单", "兼职职职刷单", st},
+		// a letter of the word repeated at its edge, outside the match
+		{"卖卖淫淫", "卖淫", "卖淫", st},
+		{"卖淫淫淫，私聊", "卖淫", "卖淫", st},
 		// a symbol or emoji inserted inside a word (a space is folded)
 		{"卖*淫 小姐上门", "卖淫", "卖*淫", st},
 		{"嫖~娼 被抓", "嫖娼", "嫖~娼", st},
@@ -409,6 +412,7 @@ func TestScanConfidence(t *testing.T) {
 func TestScanExactAndFolded(t *testing.T) {
 	runFormCases(t, []formCase{
 		{"有人卖淫", "卖淫", "卖淫", moderation.FormExact},
+		{"卖淫淫秽的新闻", "卖淫", "卖淫", moderation.FormExact}, // 淫淫 goes on into another word
 		{"賣淫", "卖淫", "賣淫", moderation.FormFolded},
 		{"卖 淫", "卖淫", "卖 淫", moderation.FormFolded},
 		{"ＦＵＣＫ", "fuck", "ＦＵＣＫ", moderation.FormFolded},
