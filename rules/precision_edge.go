@@ -49,7 +49,9 @@ const crossingGuards = "的了吗呢吧啊呀嘛啦哦" + "一二两三几个些
 //     runs on in listed words (刷单日结: 日结 is in 日结兼职; 单日 is no
 //     reading there).
 //
-// A word that holds the whole keyword (赌博机) is left to the costs.
+// A word that holds the whole keyword is left to the costs, and one that
+// starts or ends with it (赌博机, 杀人犯) keeps a word across the same edge
+// (人犯) from being the reading.
 func (p *precision) crossesEdge(l *lattice, rs []rune, in, after int) bool {
 	if in > 0 && p.takesOutside(l, rs, in, after, true) {
 		return true
@@ -72,6 +74,9 @@ func (p *precision) takesOutside(l *lattice, rs []rune, in, after int, front boo
 	case out == inside, strings.ContainsRune(crossingGuards, out):
 		return false
 	case !front && after+1 < len(rs) && p.listBigram(out, rs[after+1]):
+		return false
+	}
+	if extendsKeyword(l, in, after, front) {
 		return false
 	}
 	for a := max(0, at-maxWordRunes+1); a < at; a++ {
@@ -102,6 +107,30 @@ func takesGrammatical(sc *precisionScratch, a, b, first, last int) bool {
 		if o == first && i > a && strings.ContainsRune(crossingGuards, sc.norm[i-1]) ||
 			o == last && i+1 < b && strings.ContainsRune(crossingGuards, sc.norm[i+1]) {
 			return true
+		}
+	}
+	return false
+}
+
+// extendsKeyword reports whether a dictionary word of l starts with the
+// keyword rs[in:after] and runs on past it (back), or ends with it and
+// starts before it (front): the keyword is then what that word means, as
+// 赌博 in 赌博机, and a word crossing the same edge is no reading of its own
+// (杀人犯, not 杀 + 人犯).
+func extendsKeyword(l *lattice, in, after int, front bool) bool {
+	if !front {
+		for _, w := range l.words[l.start[in]:l.start[in+1]] {
+			if in+int(w.n) > after {
+				return true
+			}
+		}
+		return false
+	}
+	for a := max(0, after-maxWordRunes); a < in; a++ {
+		for _, w := range l.words[l.start[a]:l.start[a+1]] {
+			if a+int(w.n) == after {
+				return true
+			}
 		}
 	}
 	return false

@@ -52,10 +52,23 @@ func TestCrossingWordDropsKeyword(t *testing.T) {
 
 // TestCrossingWordGuards: a word across the edge is no reading when it
 // repeats the keyword's edge character, takes a grammatical character, or
-// takes one that runs on into the default lists' words, or when it is an
-// entry without a count that gse does not read there.
+// takes one that runs on into the default lists' words, when gse reads
+// the run with more common words beside the keyword, or when a word that
+// starts with the keyword runs over the same character.
 func TestCrossingWordGuards(t *testing.T) {
-	e := precisionEngine(t)
+	files, err := DefaultFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["lists/illegal/precision.txt"] = []byte(precisionWords + "杀人\n")
+	rs, err := LoadFiles(files)
+	if err != nil {
+		t.Fatalf("LoadFiles: %v", err)
+	}
+	e, err := Compile(rs)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
 	tests := []struct {
 		text       string
 		start, end int // the keyword hit that must be there
@@ -68,6 +81,7 @@ func TestCrossingWordGuards(t *testing.T) {
 		{"我们这边兼职刷单日结", 4, 8},      // 单日: 日结 is in 日结兼职
 		{"在线网赌平台", 2, 4},          // 线网: frequency 3, gse reads 在线 + 网赌
 		{"今晚来玩百家\n乐吧，真人荷官", 4, 8}, // 乐吧: 吧 is a particle
+		{"他是个杀人犯", 3, 5},          // 杀人犯 starts with 杀人: 人犯 is no reading
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
@@ -118,5 +132,30 @@ func TestListBreak(t *testing.T) {
 				t.Errorf("no keyword hit at %d-%d: %+v", tc.start, tc.end, v.Hits)
 			}
 		})
+	}
+}
+
+// TestExtendsKeyword: a word starting with the keyword and running on
+// (杀人犯 for 杀人), or ending with it (赌博机 for 博机), is found either
+// way; 印刷单页 has neither for 刷单.
+func TestExtendsKeyword(t *testing.T) {
+	p := precisionEngine(t).prec
+	tests := []struct {
+		run       string
+		in, after int
+		front     bool
+		want      bool
+	}{
+		{"杀人犯", 0, 2, false, true},
+		{"赌博机", 1, 3, true, true},
+		{"印刷单页", 1, 3, false, false},
+		{"印刷单页", 1, 3, true, false},
+	}
+	for _, tc := range tests {
+		var l lattice
+		l.build(p.seg.Dict, p.logTotal, []rune(tc.run))
+		if got := extendsKeyword(&l, tc.in, tc.after, tc.front); got != tc.want {
+			t.Errorf("extendsKeyword(%s, %d, %d, front %v) = %v, want %v", tc.run, tc.in, tc.after, tc.front, got, tc.want)
+		}
 	}
 }
