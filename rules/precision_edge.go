@@ -53,16 +53,18 @@ const crossingGuards = "的了吗呢吧啊呀嘛啦哦" + "一二两三几个些
 // starts or ends with it (赌博机, 杀人犯) keeps a word across the same edge
 // (人犯) from being the reading.
 func (p *precision) crossesEdge(l *lattice, rs []rune, in, after int) bool {
-	if in > 0 && p.takesOutside(l, rs, in, after, true) {
+	var path []latJump // gse's segmentation of the run, once needed
+	if in > 0 && p.takesOutside(l, rs, in, after, true, &path) {
 		return true
 	}
-	return after < len(rs) && p.takesOutside(l, rs, in, after, false)
+	return after < len(rs) && p.takesOutside(l, rs, in, after, false, &path)
 }
 
 // takesOutside reports whether a word of l crosses the edge of the keyword
 // rs[in:after] (the front edge when front, else the back edge), holds
 // only part of the keyword, and is not ruled out by a guard.
-func (p *precision) takesOutside(l *lattice, rs []rune, in, after int, front bool) bool {
+// path holds gse's segmentation of the run once computed (nil before).
+func (p *precision) takesOutside(l *lattice, rs []rune, in, after int, front bool, path *[]latJump) bool {
 	var at int
 	var inside, out rune
 	if front {
@@ -88,7 +90,10 @@ func (p *precision) takesOutside(l *lattice, rs []rune, in, after int, front boo
 			if a <= in && b >= after {
 				continue // holds the whole keyword: left to the costs
 			}
-			if !outweighs(l, a, b, in, after, w.freq) {
+			if *path == nil {
+				*path = l.segment(0, len(rs))
+			}
+			if !outweighs(*path, a, b, in, after, w.freq) {
 				continue // gse reads the run otherwise, with more common words
 			}
 			return true
@@ -136,8 +141,8 @@ func extendsKeyword(l *lattice, in, after int, front bool) bool {
 	return false
 }
 
-// outweighs reports whether the word of runes [a, b) of l's run, of
-// frequency freq, which crosses an edge of the keyword [in, after), is
+// outweighs reports whether the word of runes [a, b) of a run whose gse
+// segmentation is path, of frequency freq, which crosses an edge of the keyword [in, after), is
 // how gse segments the run, or is more frequent than every word of that
 // segmentation it overlaps outside the keyword: a word the segmentation
 // passes over for a more common one beside the keyword is no reading
@@ -145,9 +150,9 @@ func extendsKeyword(l *lattice, in, after int, front bool) bool {
 // 网 + 赌), while 麻袋 (474) in 买大麻袋装, which gse reads 大麻 (113) +
 // 袋装 (38), is. The keyword's own words (大麻, 洗钱 in 干洗钱) are what is
 // being judged, not competitors.
-func outweighs(l *lattice, a, b, in, after int, freq float64) bool {
+func outweighs(path []latJump, a, b, in, after int, freq float64) bool {
 	at := 0
-	for _, w := range l.segment(0, len(l.start)-1) {
+	for _, w := range path {
 		end := at + int(w.n)
 		if at == a && end == b {
 			return true
@@ -250,6 +255,9 @@ func (p *precision) listBreak(sc *precisionScratch, first, last int) bool {
 // dictionary word: 黄色网 (a rare entry) is a word, but 黄色网站按钮 reads
 // 黄色 + 网站 + 按钮.
 func (p *precision) wordAcross(sc *precisionScratch, n, g, before, after, first, last int) bool {
+	if !p.dict.hasBigram(sc.norm[n], sc.norm[g]) {
+		return false // no word holds the two characters beside the gap
+	}
 	before, after = min(before, maxWordRunes-1), min(after, maxWordRunes-1)
 	sc.joined = append(append(sc.joined[:0], sc.norm[n-before+1:n+1]...), sc.norm[g:g+after]...)
 	kwFrom, kwTo := 0, len(sc.joined) // the finding's characters in joined
