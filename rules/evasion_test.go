@@ -126,10 +126,15 @@ func TestEvasions(t *testing.T) {
 var trapCeilings = map[string]int{
 	// 请李援交一下周报 (援交): a name (李援) followed by 交 (hand in); gse's
 	// dictionary has no personal names, so no word crosses the keyword's
-	// edge. 1 of 70 (the red team's 27 and prec9's held-out 43). The
-	// red team's four (印刷单页, 拉票据, 买大麻袋, 卖大麻绳) fell when a word
-	// across the keyword's edge became a reading of its own (crossesEdge).
+	// edge. 1 of 87 (the red team's 27, prec9's held-out 43 and its second
+	// set of 17). The red team's four (印刷单页, 拉票据, 买大麻袋, 卖大麻绳)
+	// fell when a word across the keyword's edge became a reading of its
+	// own (crossesEdge).
 	"inside-word": 2,
+	// 渠道：厂家 直销 (厂家直销): the keyword is one word of gse's dictionary,
+	// so a space inside it is read as noise inside a word (as in 兼 职).
+	// 1 of 84.
+	"across-punctuation": 2,
 }
 
 // TestFalseAlarmTraps prints the false-alarm rate of every trap family of
