@@ -29,10 +29,12 @@ import (
 const crossingGuards = "的了吗呢吧啊呀嘛啦哦" + "一二两三几个些每" + "给在把被对向从跟和与及" +
 	"有是" + "我你他她它们" + "要想来去会能可" + "不没别" + "就都也还又" + "这那"
 
-// crossesEdge reports whether a dictionary word of the run sc.norm[lo:hi]
-// (whose lattice is l) crosses the keyword's front edge (before
-// sc.norm[in]) or back edge (before sc.norm[after]) and is the reading:
-// the keyword is then a slice of ordinary words.
+// crossesEdge reports whether a dictionary word of the run rs (whose
+// lattice is l) crosses the front edge (before rs[in]) or the back edge
+// (before rs[after]) of the keyword's characters rs[in:after] and is the
+// reading: the keyword is then a slice of ordinary words. The word is the
+// reading where gse's segmentation of the run reads it or it outweighs
+// the words it would displace beside the keyword (outweighs).
 //
 // Why not by the costs alone: gse gives every single character the same
 // frequency (2), so the character a keyword reading strands (印 of 印刷,
@@ -141,10 +143,10 @@ func extendsKeyword(l *lattice, in, after int, front bool) bool {
 	return false
 }
 
-// outweighs reports whether the word of runes [a, b) of a run whose gse
-// segmentation is path, of frequency freq, which crosses an edge of the keyword [in, after), is
-// how gse segments the run, or is more frequent than every word of that
-// segmentation it overlaps outside the keyword: a word the segmentation
+// outweighs reports whether the word of runes [a, b) of a run, of
+// frequency freq, which crosses an edge of the keyword's runes
+// [in, after), is a word of path (gse's segmentation of the run), or is
+// more frequent than every word of path it overlaps outside the keyword: a word the segmentation
 // passes over for a more common one beside the keyword is no reading
 // (禁赌 in 严禁赌博, read 严禁 + 赌博; 线网 in 在线网赌平台, read 在线 +
 // 网 + 赌), while 麻袋 (474) in 买大麻袋装, which gse reads 大麻 (113) +
@@ -165,7 +167,8 @@ func outweighs(path []latJump, a, b, in, after int, freq float64) bool {
 	return true
 }
 
-// listBigram reports whether r1 followed by r2 occurs in a listed entry.
+// listBigram reports whether r1 followed by r2 occurs in an entry of the
+// default lists.
 func (p *precision) listBigram(r1, r2 rune) bool {
 	_, ok := slices.BinarySearch(p.listBigrams, uint64(r1)<<32|uint64(r2))
 	return ok
