@@ -203,10 +203,11 @@ const (
 
 // inOrdinaryWords reports whether the keyword finding at rune offsets
 // [start, end) of text is a slice of ordinary words rather than the
-// keyword: in the segmentation of the Chinese text around it a word
-// crosses its edge (or holds it strictly inside), and that reading is
-// more probable than the one keeping the keyword whole.
-// bs and be are the byte offsets of start and end.
+// keyword: a break between two words lies inside it (listBreak), a word
+// across its edge is the reading (crossesEdge), or in the segmentation of
+// the Chinese text around it a word crosses its edge (or holds it
+// strictly inside) and that reading is more probable than the one keeping
+// the keyword whole. bs and be are the byte offsets of start and end.
 func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
 	if end-start < 2 {
 		return false
