@@ -130,17 +130,19 @@ func TestEvasions(t *testing.T) {
 }
 
 // trapCeilings are the false-alarm rates (in percent) allowed per trap
-// family; families not listed must stay at 0.
-// The red team's held-out set (red9) left these, see rules/README.md:
+// family; families not listed must stay at 0. See rules/README.md.
 var trapCeilings = map[string]int{
-	// 印刷单页 (刷单), 拉票据 (拉票), 买大麻袋, 卖大麻绳: gse's dictionary gives every
-	// single character the same frequency (2), so the character a keyword
-	// reading leaves alone (印, 据) costs what a free word (页, 拉) does, and
-	// the keyword at frequency 1000 outweighs 印刷 (1232), 票据 (321), 麻绳.
-	"inside-word": 14,
-	// 黄色 网站, 成人 视频 as items of a list: the break falls between the
-	// keyword's own words, where 兼职 刷单 is the evasion.
-	"across-punctuation": 8,
+	// 请李援交一下周报 (援交): a name (李援) followed by 交 (hand in); gse's
+	// dictionary has no personal names, so no word crosses the keyword's
+	// edge. 1 of 87 (the red team's 27, prec9's held-out 43 and its second
+	// set of 17). The red team's four (印刷单页, 拉票据, 买大麻袋, 卖大麻绳)
+	// fell when a word across the keyword's edge became a reading of its
+	// own (crossesEdge).
+	"inside-word": 2,
+	// 渠道：厂家 直销 (厂家直销): the keyword is one word of gse's dictionary,
+	// so a space inside it is read as noise inside a word (as in 兼 职).
+	// 1 of 84.
+	"across-punctuation": 2,
 }
 
 // TestFalseAlarmTraps prints the false-alarm rate of every trap family of

@@ -30,7 +30,16 @@ import (
 // each run is segmented on its own; so noise inside a keyword is a word
 // boundary exactly when a complete word ends or starts at it (宣传/销售,
 // 打赌：博士, | 消毒 | 品控 |), and inserted noise that splits no ordinary
-// words still matches (赌.博, 刷*单, 兼 职, 兼职 刷单).
+// words still matches (赌.博, 刷*单, 兼 职).
+//
+// Two readings are taken before any cost is weighed (precision_edge.go):
+// a dictionary word across the keyword's edge that gse's segmentation
+// reads, or that outweighs the words it would displace beside the keyword
+// (印刷单页, 拉票据, 买大麻袋, 周日结兼职), unless what it takes from
+// outside is grammatical, a repeat, or the start of more listed words; and
+// a space, colon, slash or pipe between two words of two or more
+// characters each (成人 视频 直播, 主色：黄色 网站按钮, 兼职 刷单: 刷单
+// alone still matches).
 //
 // The pass runs only on keyword findings that a rule in force takes, after
 // the automaton found them: the clean path never reaches it.
@@ -118,8 +127,11 @@ type precision struct {
 	dict     *dictionary
 	seg      *gse.Segmenter
 	logTotal float32 // log2 of the dictionary's total frequency, as gse computes it
-	norm     *moderation.Normalizer
-	pool     sync.Pool // *precisionScratch
+	// listBigrams are the pairs of adjacent Chinese characters of the
+	// default lists' entries, sorted (see crossesEdge).
+	listBigrams []uint64
+	norm        *moderation.Normalizer
+	pool        sync.Pool // *precisionScratch
 }
 
 type precisionScratch struct {
@@ -127,6 +139,10 @@ type precisionScratch struct {
 	norm []rune    // the window, normalized
 	offs []int32   // norm index → window rune index
 	run  []byte    // one run of Chinese text, UTF-8
+	// joined and join: the characters either side of a break, read as one
+	// run, and their lattice (listBreak)
+	joined []rune
+	join   lattice
 }
 
 func newPrecision() (*precision, error) {
@@ -134,8 +150,12 @@ func newPrecision() (*precision, error) {
 	if err != nil {
 		return nil, err
 	}
+	bigrams, err := defaultListBigrams()
+	if err != nil {
+		return nil, err
+	}
 	p := &precision{dict: d, seg: d.seg, norm: moderation.NewNormalizer(),
-		logTotal: float32(math.Log2(d.seg.Dict.TotalFreq()))}
+		logTotal: float32(math.Log2(d.seg.Dict.TotalFreq())), listBigrams: bigrams}
 	p.pool.New = func() any { return new(precisionScratch) }
 	return p, nil
 }
@@ -183,12 +203,17 @@ const (
 
 // inOrdinaryWords reports whether the keyword finding at rune offsets
 // [start, end) of text is a slice of ordinary words rather than the
-// keyword: in the segmentation of the Chinese text around it a word
-// crosses its edge (or holds it strictly inside), and that reading is
-// more probable than the one keeping the keyword whole.
-// bs and be are the byte offsets of start and end.
+// keyword: a break between two words lies inside it (listBreak), a word
+// across its edge is the reading (crossesEdge), or in the segmentation of
+// the Chinese text around it a word crosses its edge (or holds it
+// strictly inside) and that reading is more probable than the one keeping
+// the keyword whole. bs and be are the byte offsets of start and end.
 func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
-	if end-start < 2 || !p.edgeInWord(text, bs, be) {
+	if end-start < 2 {
+		return false
+	}
+	brk := hasBreak(text[bs:be])
+	if !brk && !p.edgeInWord(text, bs, be) {
 		return false
 	}
 	sc := p.pool.Get().(*precisionScratch)
@@ -235,6 +260,16 @@ func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
 	if len(sc.run) == 0 {
 		return false
 	}
+	if brk {
+		// A break between two words ends the keyword; otherwise the
+		// edges are judged as for any finding.
+		if p.listBreak(sc, first, last) {
+			return true
+		}
+		if !p.edgeInWord(text, bs, be) {
+			return false
+		}
+	}
 	freq, _, _ := p.seg.Dict.Find(sc.run)
 	forced := p.bits(max(freq, keywordFreq)) - gapBits
 
@@ -251,7 +286,12 @@ func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
 		l := &sc.lats[nr]
 		nr++
 		l.build(p.seg.Dict, p.logTotal, sc.norm[lo:hi])
-		edge = edge || l.across(in-lo) || l.across(after-lo)
+		if l.across(in-lo) || l.across(after-lo) {
+			edge = true
+			if p.crossesEdge(l, sc.norm[lo:hi], in-lo, after-lo) {
+				return true
+			}
+		}
 	}
 	if !edge {
 		return false
@@ -387,7 +427,7 @@ func (p *precision) segment(sc *precisionScratch, l *lattice, lo, from, to, firs
 		if b-a >= 2 && wl >= first && wf <= last {
 			covers := wf <= first && wl >= last
 			switch {
-			case !covers && (wf < first || wl > last):
+			case !covers && (wf < first || wl > last) && !takesGrammatical(sc, a, b, first, last):
 				// Crosses an edge: 宣传 of 传销 in 宣传/销售, 妈妈 of 妈的 in 我妈妈的.
 				crosses = true
 			case covers && wf < first && wl > last:

@@ -1,0 +1,361 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Two readings the precision pass takes without weighing costs, because
+// the dictionary's costs cannot decide them (see crossesEdge):
+//
+//   - a word that crosses the keyword's edge: a dictionary word joining
+//     the keyword's first character to the one before it (印刷 in
+//     印刷单页, 周日 in 周日结兼职, 节日 in 节日你妈妈) or its last to the
+//     one after it (票据 in 拉票据, 麻袋 in 买大麻袋, 炮台 in 约炮台公园)
+//     makes the keyword a slice of ordinary words;
+//   - a break between two words (listBreak): a space, colon, slash,
+//     pipe, bracket or quote inside the keyword with two or more Chinese
+//     characters on either side of it and the gap inside no word
+//     ends a word (成人 视频 直播, | 笔刷 | 单色 |, 股票/群发).
+
+// crossingGuards are the characters that, taken from outside the keyword
+// by a word across its edge, do not make that word the reading: they
+// begin or end the next phrase instead (grammatical characters: particles,
+// numerals and measure words, prepositions, pronouns, auxiliaries,
+// negations and a few adverbs): 这个人渣 (个人), 有色情网站 (有色), 刷单一单
+// (单一), 外传给竞品 (传给), 百家乐吧 (乐吧), 要买枪 (要买).
+const crossingGuards = "的了吗呢吧啊呀嘛啦哦" + "一二两三几个些每" + "给在把被对向从跟和与及" +
+	"有是" + "我你他她它们" + "要想来去会能可" + "不没别" + "就都也还又" + "这那"
+
+// crossesEdge reports whether a dictionary word of the run rs (whose
+// lattice is l) crosses the front edge (before rs[in]) or the back edge
+// (before rs[after]) of the keyword's characters rs[in:after] and is the
+// reading: the keyword is then a slice of ordinary words. The word is the
+// reading where gse's segmentation of the run reads it or it outweighs
+// the words it would displace beside the keyword (outweighs).
+//
+// Why not by the costs alone: gse gives every single character the same
+// frequency (2), so the character a keyword reading strands (印 of 印刷,
+// 据 of 票据) costs what any single character does, and which reading wins
+// turns on the keyword's assumed frequency against the word's: 印刷 (1232)
+// against the keyword's 1000. A word across the edge is the plainer
+// evidence; what it takes from outside the keyword tells an evasion from
+// an ordinary word. It is not the reading when that is
+//   - the keyword's own edge character again (刷刷单, 傻傻逼: the repeat
+//     evasion; 我妈妈的 is left to the costs);
+//   - a grammatical character (crossingGuards);
+//   - after the keyword, a character that with the next one is two
+//     adjacent characters of an entry of the default lists: the message
+//     runs on in listed words (刷单日结: 日结 is in 日结兼职; 单日 is no
+//     reading there).
+//
+// A word that holds the whole keyword is left to the costs, and one that
+// starts or ends with it (赌博机, 杀人犯) keeps a word across the same edge
+// (人犯) from being the reading.
+func (p *precision) crossesEdge(l *lattice, rs []rune, in, after int) bool {
+	var path []latJump // gse's segmentation of the run, once needed
+	if in > 0 && p.takesOutside(l, rs, in, after, true, &path) {
+		return true
+	}
+	return after < len(rs) && p.takesOutside(l, rs, in, after, false, &path)
+}
+
+// takesOutside reports whether a word of l crosses the edge of the keyword
+// rs[in:after] (the front edge when front, else the back edge), holds
+// only part of the keyword, and is not ruled out by a guard.
+// path holds gse's segmentation of the run once computed (nil before).
+func (p *precision) takesOutside(l *lattice, rs []rune, in, after int, front bool, path *[]latJump) bool {
+	var at int
+	var inside, out rune
+	if front {
+		at, inside, out = in, rs[in], rs[in-1]
+	} else {
+		at, inside, out = after, rs[after-1], rs[after]
+	}
+	switch {
+	case out == inside, strings.ContainsRune(crossingGuards, out):
+		return false
+	case !front && after+1 < len(rs) && p.listBigram(out, rs[after+1]):
+		return false
+	}
+	if extendsKeyword(l, in, after, front) {
+		return false
+	}
+	for a := max(0, at-maxWordRunes+1); a < at; a++ {
+		for _, w := range l.words[l.start[a]:l.start[a+1]] {
+			b := a + int(w.n) // the word is rs[a:b]
+			if w.n < 2 || b <= at || int(w.n) > maxWordRunes {
+				continue
+			}
+			if a <= in && b >= after {
+				continue // holds the whole keyword: left to the costs
+			}
+			if *path == nil {
+				*path = l.segment(0, len(rs))
+			}
+			if !outweighs(*path, a, b, in, after, w.freq) {
+				continue // gse reads the run otherwise, with more common words
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// takesGrammatical reports whether the word sc.norm[a:b], which crosses an
+// edge of the finding [first, last] (window runes), takes a grammatical
+// character (crossingGuards) from beside the keyword: 个人 in 真是个人渣,
+// 乐吧 in 百家\n乐吧. Such a word is no reading for the costs either.
+func takesGrammatical(sc *precisionScratch, a, b, first, last int) bool {
+	for i := a; i < b; i++ {
+		o := int(sc.offs[i])
+		if o == first && i > a && strings.ContainsRune(crossingGuards, sc.norm[i-1]) ||
+			o == last && i+1 < b && strings.ContainsRune(crossingGuards, sc.norm[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// extendsKeyword reports whether a dictionary word of l starts with the
+// keyword rs[in:after] and runs on past it (back), or ends with it and
+// starts before it (front): the keyword is then what that word means, as
+// 赌博 in 赌博机, and a word crossing the same edge is no reading of its own
+// (杀人犯, not 杀 + 人犯).
+func extendsKeyword(l *lattice, in, after int, front bool) bool {
+	if !front {
+		for _, w := range l.words[l.start[in]:l.start[in+1]] {
+			if in+int(w.n) > after {
+				return true
+			}
+		}
+		return false
+	}
+	for a := max(0, after-maxWordRunes); a < in; a++ {
+		for _, w := range l.words[l.start[a]:l.start[a+1]] {
+			if a+int(w.n) == after {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// outweighs reports whether the word of runes [a, b) of a run, of
+// frequency freq, which crosses an edge of the keyword's runes
+// [in, after), is a word of path (gse's segmentation of the run), or is
+// more frequent than every word of path it overlaps outside the keyword: a word the segmentation
+// passes over for a more common one beside the keyword is no reading
+// (禁赌 in 严禁赌博, read 严禁 + 赌博; 线网 in 在线网赌平台, read 在线 +
+// 网 + 赌), while 麻袋 (474) in 买大麻袋装, which gse reads 大麻 (113) +
+// 袋装 (38), is. The keyword's own words (大麻, 洗钱 in 干洗钱) are what is
+// being judged, not competitors.
+func outweighs(path []latJump, a, b, in, after int, freq float64) bool {
+	at := 0
+	for _, w := range path {
+		end := at + int(w.n)
+		if at == a && end == b {
+			return true
+		}
+		if end > a && at < b && w.n >= 2 && (at < in || end > after) && w.freq >= freq {
+			return false
+		}
+		at = end
+	}
+	return true
+}
+
+// listBigram reports whether r1 followed by r2 occurs in an entry of the
+// default lists.
+func (p *precision) listBigram(r1, r2 rune) bool {
+	_, ok := slices.BinarySearch(p.listBigrams, uint64(r1)<<32|uint64(r2))
+	return ok
+}
+
+// defaultListBigrams returns the sorted pairs of adjacent Chinese
+// characters of the entries of the default lists (rules/lists as
+// embedded), once per process. The default lists, not an engine's own
+// words: a verdict must not depend on which words an engine holds (an
+// edit layered over the engine in force, overlay.go, judges a message as
+// the engine compiled whole does).
+var defaultListBigrams = sync.OnceValues(func() ([]uint64, error) {
+	rs, err := Default()
+	if err != nil {
+		return nil, fmt.Errorf("read the default lists: %w", err)
+	}
+	var out []uint64
+	for _, c := range rs.Categories {
+		for _, l := range c.Lists {
+			for _, w := range l.Words {
+				var prev rune
+				for _, r := range w.Text {
+					if isHan(prev) && isHan(r) {
+						out = append(out, uint64(prev)<<32|uint64(r))
+					}
+					prev = r
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Clip(slices.Compact(out)), nil
+})
+
+// isWordBreak reports whether r, inside a keyword finding, is a mark that
+// separates words in work text: spaces, colons, slashes, pipes, brackets
+// and quotes (list items, table cells, labels). Dots, stars, hashes,
+// dashes, tildes, underscores and the middle dot are the noise people
+// insert inside words (赌.博, 刷*单, 代-开-发-票, 出售客户·信息), and a line
+// break is judged like noise (黄色\n网站); ，、。！？； are the matcher's
+// separators, which it matches only after every character.
+func isWordBreak(r rune) bool {
+	switch r {
+	case ' ', '\t', 0x3000, 0xA0, ':', '：', '/', '／', '|', '｜', '\\',
+		'(', ')', '（', '）', '[', ']', '【', '】', '「', '」', '『', '』', '《', '》',
+		'"', '\'', '“', '”', '‘', '’':
+		return true
+	}
+	return false
+}
+
+// listBreak reports whether the finding [first, last] (window runes)
+// holds a break between two words: a gap of word-break marks only
+// (isWordBreak) between two of its Chinese characters, with at least two
+// Chinese characters right before the gap and two right after it (in the
+// text, not only in the finding), and the gap not inside a word
+// (wordAcross). 兼 职 (兼职) and 招兼 职日结 are noise inside a word; 兼职 刷单 is two words, and 刷单 alone still
+// matches; 黄色 网站 is two words although 黄色网站 may be one.
+func (p *precision) listBreak(sc *precisionScratch, first, last int) bool {
+	for n := 0; n < len(sc.norm); n++ {
+		if o := int(sc.offs[n]); o < first || o > last || !isHan(sc.norm[n]) {
+			continue
+		}
+		// sc.norm[n] is a Chinese character of the finding; find the gap
+		// after it and the Chinese character that ends it.
+		g := n + 1
+		for g < len(sc.norm) && !isHan(sc.norm[g]) && isWordBreak(sc.norm[g]) {
+			g++
+		}
+		if g == n+1 || g >= len(sc.norm) || !isHan(sc.norm[g]) || int(sc.offs[g]) > last {
+			continue
+		}
+		before, after := hanBefore(sc.norm, n), hanAfter(sc.norm, g)
+		if before < 2 || after < 2 || spacesOnly(sc.norm[n+1:g]) && !inList(sc.norm, n) ||
+			p.wordAcross(sc, n, g, before, after, first, last) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// spacesOnly reports whether the gap gap holds nothing but spaces.
+func spacesOnly(gap []rune) bool {
+	for _, r := range gap {
+		switch r {
+		case ' ', 0x3000, 0xA0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// inList reports whether the line of runes[n] is laid out as a list or a
+// table: a label's colon, a pipe, a slash, a tab or an enumeration comma
+// on the same line (标签：清洁消毒 品控抽检, | 油漆刷 | 单价 |). Only there is
+// a space between two words a boundary: in running text spam spaces its
+// words apart (黄色 网站 免费看, 出售 客户信息 私聊), and a space a word
+// breaks in is noise like any other.
+func inList(runes []rune, n int) bool {
+	for i := n; i >= 0 && !isLineEnd(runes[i]); i-- {
+		if isListMark(runes[i]) {
+			return true
+		}
+	}
+	for i := n + 1; i < len(runes) && !isLineEnd(runes[i]); i++ {
+		if isListMark(runes[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isListMark(r rune) bool {
+	switch r {
+	case ':', '：', '|', '｜', '/', '／', '\t', '、':
+		return true
+	}
+	return false
+}
+
+func isLineEnd(r rune) bool {
+	switch r {
+	case '\n', '\r', '。', '！', '？', '!', '?', '；', ';':
+		return true
+	}
+	return false
+}
+
+// wordAcross reports whether the gap between sc.norm[n] and sc.norm[g]
+// falls inside a word: once the gap is taken out (the before characters
+// ending at n and the after characters starting at g read as one run),
+// a word of gse's segmentation of that run spans it, other than a word
+// holding all the finding's characters there. The segmentation, not any
+// dictionary word: 黄色网 (a rare entry) is a word, but 黄色网站按钮 reads
+// 黄色 + 网站 + 按钮.
+func (p *precision) wordAcross(sc *precisionScratch, n, g, before, after, first, last int) bool {
+	if !p.dict.hasBigram(sc.norm[n], sc.norm[g]) {
+		return false // no word holds the two characters beside the gap
+	}
+	before, after = min(before, maxWordRunes-1), min(after, maxWordRunes-1)
+	sc.joined = append(append(sc.joined[:0], sc.norm[n-before+1:n+1]...), sc.norm[g:g+after]...)
+	kwFrom, kwTo := 0, len(sc.joined) // the finding's characters in joined
+	for i := n - before + 1; i <= n && int(sc.offs[i]) < first; i++ {
+		kwFrom++
+	}
+	for i := g + after - 1; i >= g && int(sc.offs[i]) > last; i-- {
+		kwTo--
+	}
+	sc.join.build(p.seg.Dict, p.logTotal, sc.joined)
+	a := 0
+	for _, w := range sc.join.segment(0, len(sc.joined)) {
+		b := a + int(w.n) // the word is sc.joined[a:b]
+		if a < before && b > before {
+			return true
+		}
+		a = b
+	}
+	return false
+}
+
+// hanBefore counts the Chinese characters of runes ending at runes[n].
+func hanBefore(runes []rune, n int) int {
+	k := 0
+	for ; n >= 0 && isHan(runes[n]); n-- {
+		k++
+	}
+	return k
+}
+
+// hanAfter counts the Chinese characters of runes starting at runes[n].
+func hanAfter(runes []rune, n int) int {
+	k := 0
+	for ; n < len(runes) && isHan(runes[n]); n++ {
+		k++
+	}
+	return k
+}
+
+// hasBreak reports whether text holds a word-break mark (isWordBreak):
+// the cheap test before listBreak normalizes anything.
+func hasBreak(text string) bool {
+	for _, r := range text {
+		if isWordBreak(r) {
+			return true
+		}
+	}
+	return false
+}
