@@ -54,13 +54,13 @@ var chatKindZH = map[string]string{
 // formZH names how a text matched.
 var formZH = map[string]string{
 	"exact":      "原文",
-	"folded":     "变体（全半角、繁简、插入符号）",
+	"folded":     "变体（全半角、繁简、空格）",
 	"pinyin":     "拼音",
 	"initials":   "拼音首字母",
 	"homophone":  "谐音",
 	"split":      "拆字",
 	"lookalike":  "形近字母",
-	"structure":  "重复或插入字符",
+	"structure":  "重复、插入符号或字符",
 	"detector":   "格式识别",
 	"obfuscated": "变形写法",
 }
