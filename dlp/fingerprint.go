@@ -109,6 +109,33 @@ func (s selection) mix(h uint64) uint64 {
 	return h
 }
 
+// kgrams returns the mixed hash of every k-gram of runes under the
+// selection sel, in keys (grown as needed): what winnowing compares, and
+// what a short document stores the fingerprint of at every position
+// (format 3). Texts shorter than K have none.
+func kgrams(sel selection, runes []rune, keys []uint64) []uint64 {
+	n := len(runes) - K + 1
+	if n <= 0 {
+		return keys[:0]
+	}
+	if cap(keys) < n {
+		keys = make([]uint64, n+n/4)
+	}
+	keys = keys[:n]
+	var h uint64
+	for _, r := range runes[:K-1] {
+		h = h*kgramBase + uint64(r)
+	}
+	in := runes[K-1:]
+	in = in[:len(keys)]
+	for p := range keys {
+		h = h*kgramBase + uint64(in[p])
+		keys[p] = sel.mix(h)
+		h -= uint64(runes[p]) * kgramPow
+	}
+	return keys
+}
+
 // winnow appends the winnowing fingerprints of runes to dst (robust
 // winnowing: in each window the rightmost minimal hash, recorded once
 // while it stays the minimum) under the selection sel, their hashes the
@@ -128,21 +155,7 @@ func winnow(sel selection, runes []rune, keys []uint64, dst []Fingerprint) ([]Fi
 	if n <= 0 {
 		return dst, keys
 	}
-	if cap(keys) < n {
-		keys = make([]uint64, n+n/4)
-	}
-	keys = keys[:n]
-	var h uint64
-	for _, r := range runes[:K-1] {
-		h = h*kgramBase + uint64(r)
-	}
-	in := runes[K-1:]
-	in = in[:len(keys)]
-	for p := range keys {
-		h = h*kgramBase + uint64(in[p])
-		keys[p] = sel.mix(h)
-		h -= uint64(runes[p]) * kgramPow
-	}
+	keys = kgrams(sel, runes, keys)
 	// The first window (all the k-grams when there are fewer than W).
 	first := keys[:min(W, n)]
 	minPos, minV := 0, first[0]

@@ -70,6 +70,7 @@ type Index struct {
 	// protected: a message is keyed in each.
 	formats uint8
 	legacy  int // documents of format 1
+	dense   int // documents of format 3
 
 	pool sync.Pool // *docScratch
 }
@@ -81,6 +82,7 @@ type docInfo struct {
 	paragraphs []uint32
 	threshold  int
 	legacy     bool // fingerprint format 1: matched on the unkeyed selection
+	dense      bool // fingerprint format 3: every k-gram stored
 	prints     int  // fingerprints
 }
 
@@ -176,15 +178,20 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 	for di, d := range docs {
 		th := max(int(math.Ceil(opts.ShortShare*float64(d.Prints.Chars))), Guarantee)
 		th = min(th, opts.MinChars, d.Prints.Chars)
+		legacy := d.Prints.Format != PrintsFormatSipHash && d.Prints.Format != PrintsFormatDense
 		x.docs = append(x.docs, docInfo{Document: d.Doc, paragraphs: d.Prints.Paragraphs, threshold: th,
-			legacy: d.Prints.Format != PrintsFormatSipHash, prints: len(d.Prints.Prints)})
+			legacy: legacy, dense: d.Prints.Format == PrintsFormatDense, prints: len(d.Prints.Prints)})
 		if len(d.Prints.Prints) > 0 && (x.minSpan == 0 || th < x.minSpan) {
 			x.minSpan = th
 		}
 		if len(d.Prints.Prints) > 0 {
-			if d.Prints.Format == PrintsFormatSipHash {
+			switch {
+			case d.Prints.Format == PrintsFormatDense:
+				x.formats |= 1 << PrintsFormatDense
+				x.dense++
+			case !legacy:
 				x.formats |= 1 << PrintsFormatSipHash
-			} else {
+			default:
 				x.formats |= 1 << PrintsFormatAES // and 0: stored before formats
 				x.legacy++
 			}
@@ -349,15 +356,21 @@ func (x *Index) MinSpan() int { return x.minSpan }
 
 type docScratch struct {
 	letters []rune        // the message's, folded
-	keys    []uint64      // the mixed hash of each k-gram, under the key (format 2)
+	keys    []uint64      // the mixed hash of each k-gram, under the key (formats 2 and 3)
 	keys1   []uint64      // the same unkeyed (format 1)
-	fps     []Fingerprint // selected under the key (format 2), hashes not yet sealed
+	fps     []Fingerprint // selected under the key (formats 2 and 3), hashes not yet sealed
 	fps1    []Fingerprint // selected unkeyed (format 1), while such documents are protected
-	sealed  []uint64      // the fingerprints' stored form, of one format
-	first   []uint64
-	hits    []docHit
-	want    []int32  // letter indices whose rune offsets are wanted
-	block   [16]byte // AES's (format 1): on the stack, it would escape through cipher.Block
+	// every is every k-gram of a short message (at most maxDenseProbe
+	// letters) while documents of format 3 are protected: such a message
+	// is looked up at every k-gram in them (passDense), not only at the
+	// fingerprints it selects.
+	every  []Fingerprint
+	dense  bool     // every was looked up
+	sealed []uint64 // the fingerprints' stored form, of one format
+	first  []uint64
+	hits   []docHit
+	want   []int32  // letter indices whose rune offsets are wanted
+	block  [16]byte // AES's (format 1): on the stack, it would escape through cipher.Block
 }
 
 type docHit struct {
@@ -386,13 +399,22 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	}
 	sc.hits = sc.hits[:0]
 	sc.fps, sc.fps1 = sc.fps[:0], sc.fps1[:0]
-	if x.formats&(1<<PrintsFormatSipHash) != 0 {
+	sc.dense = x.dense > 0 && len(sc.letters) <= maxDenseProbe
+	if x.formats&(1<<PrintsFormatSipHash|1<<PrintsFormatDense) != 0 {
 		sc.fps, sc.keys = winnow(x.key.sel, sc.letters, sc.keys, sc.fps)
 		sc.sealed = sc.sealed[:0]
 		for _, f := range sc.fps {
 			sc.sealed = append(sc.sealed, x.key.fingerprint(f.Hash))
 		}
-		x.probe(sc, false)
+		x.probe(sc, passKeyed)
+	}
+	if sc.dense {
+		sc.every, sc.sealed = sc.every[:0], sc.sealed[:0]
+		for p, h := range sc.keys {
+			sc.every = append(sc.every, Fingerprint{Hash: h, Pos: uint32(p)})
+			sc.sealed = append(sc.sealed, x.key.fingerprint(h))
+		}
+		x.probe(sc, passDense)
 	}
 	if x.formats&(1<<PrintsFormatAES) != 0 {
 		sc.fps1, sc.keys1 = winnow(unkeyed, sc.letters, sc.keys1, sc.fps1)
@@ -400,7 +422,7 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 		for _, f := range sc.fps1 {
 			sc.sealed = append(sc.sealed, x.key.fingerprintAES(f.Hash, &sc.block))
 		}
-		x.probe(sc, true)
+		x.probe(sc, passLegacy)
 	}
 	if len(sc.hits) == 0 {
 		return dst
@@ -439,11 +461,47 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	return dst
 }
 
-// probe appends to sc.hits the postings of the message's fingerprints
-// whose stored form (sc.sealed, index for index with the fingerprints of
-// its format: sc.fps or sc.fps1, legacy) the table holds, for the
-// documents of that format.
-func (x *Index) probe(sc *docScratch, legacy bool) {
+// maxDenseProbe is the longest message (in letters) looked up at every
+// k-gram while documents of format 3 are protected: at most 121 SipHashes
+// and probes, about what a message of 1 KB costs anyway. A longer message
+// is looked up at its fingerprints only, which finds an edited copy of a
+// document of 48 characters or more for certain (a run of 23 is left
+// unbroken) and of a shorter one often, but not always.
+const maxDenseProbe = 2 * DenseChars
+
+// A pass is one set of the message's values looked up in the table, and
+// the documents it is for.
+type pass uint8
+
+const (
+	// passKeyed: the fingerprints the message selects under the key
+	// (sc.fps), for the documents of format 2, and of format 3 unless
+	// passDense runs.
+	passKeyed pass = iota
+	// passDense: every k-gram of a short message (sc.every), for the
+	// documents of format 3.
+	passDense
+	// passLegacy: the fingerprints selected unkeyed and keyed with AES
+	// (sc.fps1), for the documents of format 1.
+	passLegacy
+)
+
+// passOf returns the pass whose hits are matched against d.
+func (sc *docScratch) passOf(d *docInfo) pass {
+	switch {
+	case d.legacy:
+		return passLegacy
+	case d.dense && sc.dense:
+		return passDense
+	}
+	return passKeyed
+}
+
+// probe appends to sc.hits the postings of the message's values whose
+// stored form (sc.sealed, index for index with the values of the pass:
+// sc.fps, sc.every or sc.fps1) the table holds, for the documents of that
+// pass.
+func (x *Index) probe(sc *docScratch, ps pass) {
 	mask := uint64(len(x.fpKeys) - 1)
 	// The table is far larger than the caches: its first probes are
 	// loaded in a loop of their own, without a branch on what they read,
@@ -471,10 +529,10 @@ func (x *Index) probe(sc *docScratch, legacy bool) {
 			}
 			for p := x.fpHeads[i]; p != 0; {
 				post := x.postings[p-1]
-				// Only the documents of this pass's format: a value of one
-				// format equal by chance to a stored value of the other
-				// would index the other format's fingerprints.
-				if x.docs[post.doc].legacy == legacy {
+				// Only the documents of this pass: a value of one format
+				// equal by chance to a stored value of another would index
+				// the other format's fingerprints.
+				if sc.passOf(&x.docs[post.doc]) == ps {
 					sc.hits = append(sc.hits, docHit{doc: post.doc, msg: int32(mi), docPos: post.pos, post: p - 1})
 				}
 				p = post.next

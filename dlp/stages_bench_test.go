@@ -97,7 +97,7 @@ func BenchmarkDocumentStages(b *testing.B) {
 		defer cpuPerOp(b)()
 		for i := range b.N {
 			sc.sealed, sc.hits = sealed[i%len(sealed)], sc.hits[:0]
-			x.probe(sc, false)
+			x.probe(sc, passKeyed)
 		}
 	})
 	b.Run("Documents", func(b *testing.B) {
