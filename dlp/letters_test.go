@@ -112,10 +112,14 @@ func winnowReference(sel selection, runes []rune) []Fingerprint {
 		h       uint64
 		minPos  = -1
 		lastPos = -1
+		pow     = uint64(1) // kgramBase^(K-1): removes the oldest rune
 	)
+	for range K - 1 {
+		pow *= kgramBase
+	}
 	for i, r := range runes {
 		if i >= K {
-			h -= uint64(runes[i-K]) * kgramPow
+			h -= uint64(runes[i-K]) * pow
 		}
 		h = h*kgramBase + uint64(r)
 		if i < K-1 {
