@@ -71,6 +71,13 @@ type Index struct {
 	formats uint8
 	legacy  int // documents of format 1
 	dense   int // documents of format 3
+	// denseBits is a filter of the fingerprints of the documents of
+	// format 3 (bit h>>denseShift set for each): a short message's k-grams
+	// are looked up in it first, a bit array small enough to stay in the
+	// caches (64–128 bits a fingerprint: about 1 % of other values pass),
+	// and only those it lets through in the table of all fingerprints.
+	denseBits  []uint64
+	denseShift uint
 
 	pool sync.Pool // *docScratch
 }
@@ -211,6 +218,7 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 			}
 		}
 	}
+	x.buildDenseSet(docs)
 	if len(x.postings) > 0 {
 		letterTable() // built here, in the loader, rather than by the first message
 	}
@@ -428,11 +436,7 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 		x.probe(sc, passKeyed)
 	}
 	if sc.dense {
-		sc.every = sc.every[:0]
-		for p, h := range sc.keys {
-			sc.every = append(sc.every, Fingerprint{Hash: h, Pos: uint32(p)})
-		}
-		x.seal(sc, sc.every)
+		x.sealDense(sc)
 		x.probe(sc, passDense)
 	}
 	if x.formats&(1<<PrintsFormatAES) != 0 {
@@ -539,6 +543,64 @@ func (x *Index) seal(sc *docScratch, fps []Fingerprint) {
 		sealed = append(sealed, x.key.fingerprint(fps[i].Hash))
 	}
 	sc.sealed = sealed
+	x.loadFirst(sc)
+}
+
+// buildDenseSet fills x.denseBits with the fingerprints of the documents
+// of format 3.
+func (x *Index) buildDenseSet(docs []LoadedDoc) {
+	n := 0
+	for _, d := range docs {
+		if d.Prints.Format == PrintsFormatDense {
+			n += len(d.Prints.Prints)
+		}
+	}
+	if n == 0 {
+		return
+	}
+	size := tableSize(32 * n) // bits
+	x.denseBits, x.denseShift = make([]uint64, size/64), uint(64-bits.Len(uint(size-1)))
+	for _, d := range docs {
+		if d.Prints.Format == PrintsFormatDense {
+			for _, f := range d.Prints.Prints {
+				b := f.Hash >> x.denseShift
+				x.denseBits[b/64] |= 1 << (b % 64)
+			}
+		}
+	}
+}
+
+// mayBeDense reports whether the filter lets the stored value h through:
+// always when a document of format 3 has it, rarely otherwise.
+func (x *Index) mayBeDense(h uint64) bool {
+	b := h >> x.denseShift
+	return x.denseBits[b/64]&(1<<(b%64)) != 0
+}
+
+// sealDense keys every k-gram of a short message (sc.keys) and keeps in
+// sc.every and sc.sealed those a document of format 3 has, with their
+// first slots in the table (passDense). Looking each up in the small
+// filter denseBits first, rather than in the table of all fingerprints,
+// leaves the SipHashes as most of what the pass costs
+// (BenchmarkShortMessages).
+func (x *Index) sealDense(sc *docScratch) {
+	k0, k1 := x.key.fpK0, x.key.fpK1
+	sc.every, sc.sealed = sc.every[:0], sc.sealed[:0]
+	keep := func(p int, h uint64) {
+		if h = nonZero(h); x.mayBeDense(h) {
+			sc.every = append(sc.every, Fingerprint{Hash: sc.keys[p], Pos: uint32(p)})
+			sc.sealed = append(sc.sealed, h)
+		}
+	}
+	p := 0
+	for ; p+1 < len(sc.keys); p += 2 {
+		a, b := sipHash64x2(k0, k1, sc.keys[p], sc.keys[p+1])
+		keep(p, a)
+		keep(p+1, b)
+	}
+	if p < len(sc.keys) {
+		keep(p, sipHash64(k0, k1, sc.keys[p]))
+	}
 	x.loadFirst(sc)
 }
 
