@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wecom-guard/wecom-guard/rules"
 )
 
 // randomKey returns the key of a random secret.
@@ -124,7 +126,7 @@ func TestEstimateOverKeys(t *testing.T) {
 	onePrint, onePrintDocs := 0, 0
 	oneSentence := []int{24, 30, 40, 47, 60}
 	var info0 map[string]docInfo
-	missed := map[int]int{}
+	missed, missedLong := map[int]int{}, map[int]int{}
 	for k := range 50 {
 		key := randomKey(t, r)
 		docs := map[string][]string{"长文件": genDocument(r, 8, 150)}
@@ -188,6 +190,12 @@ func TestEstimateOverKeys(t *testing.T) {
 				if len(got) == 0 || got[0].Set != name || got[0].Shared < info[name].threshold {
 					missed[c]++
 				}
+				// In a long message (over maxDenseProbe letters), looked
+				// up at its fingerprints only.
+				long := genParagraph(r, 150) + editSentences(r, docs[name]) + genParagraph(r, 150)
+				if got := x.Documents(long, nil); !slices.ContainsFunc(got, func(m rules.DataMatch) bool { return m.Set == name }) {
+					missedLong[c]++
+				}
 			}
 		}
 		// The lowest threshold any document can have: 23 characters.
@@ -225,9 +233,9 @@ func TestEstimateOverKeys(t *testing.T) {
 	t.Logf("edited copy, shared ÷ threshold: %s", spread(editShare))
 	t.Logf("unrelated texts (%d) matching a document with a single fingerprint (%d of %d documents): %d", 50*80, onePrintDocs, 50*len(info0), onePrint)
 	for _, c := range oneSentence {
-		t.Logf("one sentence of %d characters, one changed: %d of %d copies missed", c, missed[c], 50*4)
-		if missed[c] > 0 {
-			t.Errorf("%d edited copies of a sentence of %d characters missed", missed[c], c)
+		t.Logf("one sentence of %d characters, one changed: %d of %d copies missed; in a long message %d", c, missed[c], 50*4, missedLong[c])
+		if missed[c] > 0 || c >= 47 && missedLong[c] > 0 {
+			t.Errorf("%d edited copies of a sentence of %d characters missed, %d in a long message", missed[c], c, missedLong[c])
 		}
 	}
 }

@@ -488,9 +488,11 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 // maxDenseProbe is the longest message (in letters) looked up at every
 // k-gram while documents of format 3 are protected: at most 121 SipHashes
 // and probes, about what a message of 1 KB costs anyway. A longer message
-// is looked up at its fingerprints only, which finds an edited copy of a
-// document of 48 characters or more for certain (a run of 23 is left
-// unbroken) and of a shorter one often, but not always.
+// is looked up at its fingerprints only, which finds an edited copy (one
+// character changed) of a document of 47 characters or more for certain
+// (a run of 23 is left unbroken, which holds a fingerprint of the
+// message, and the walk from it confirms the rest) and of a shorter one
+// often, but not always (TestEstimateOverKeys logs how often).
 const maxDenseProbe = 2 * DenseChars
 
 // A pass is one set of the message's values looked up in the table, and
