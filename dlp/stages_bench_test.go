@@ -16,9 +16,9 @@ import (
 // WG_BENCH_DLP_DOCS documents (default 1,000) into its stages, to see
 // where the time goes: the normalizer's fold (what documents are folded
 // with), the message path's fold, winnowing, keying 80 fingerprints
-// (about a 2 KB message's) with SipHash (format 2) one at a time, and two
-// side by side with their first slots loaded (Index.seal, what a message's
-// are keyed with), and with AES (format 1), looking them up, and the whole check, also against the same
+// (about a 2 KB message's) with SipHash (format 2), also with their first
+// slots loaded (Index.seal, what a message's are keyed with), and with AES
+// (format 1), looking them up, and the whole check, also against the same
 // documents stored in format 1.
 func BenchmarkDocumentStages(b *testing.B) {
 	n := 1000
