@@ -17,10 +17,11 @@ type docScratch struct {
 	keys1   []uint64      // the same unkeyed (format 1)
 	fps     []Fingerprint // selected under the key (formats 2 and 3), hashes not yet sealed
 	fps1    []Fingerprint // selected unkeyed (format 1), while such documents are protected
-	// every is every k-gram of a short message (at most maxDenseProbe
-	// letters) while documents of format 3 are protected: such a message
-	// is looked up at every k-gram in them (passDense), not only at the
-	// fingerprints it selects.
+	// every holds the k-grams of a short message (at most maxDenseProbe
+	// letters) that the filter of the documents of format 3 lets through,
+	// while such documents are protected: such a message is looked up at
+	// every k-gram in them (passDense), not only at the fingerprints it
+	// selects.
 	every  []Fingerprint
 	dense  bool     // every was looked up
 	sealed []uint64 // the fingerprints' stored form, of one format
@@ -114,7 +115,8 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 
 // maxDenseProbe is the longest message (in letters) looked up at every
 // k-gram while documents of format 3 are protected: at most 121 SipHashes
-// and probes, about what a message of 1 KB costs anyway. A longer message
+// (BenchmarkShortMessages: a message of 120 characters 2.4–2.6 µs instead
+// of 1.0–1.1, under the 2 KB message's budget). A longer message
 // is looked up at its fingerprints only, which finds an edited copy (one
 // character changed) of a document of 47 characters or more for certain
 // (a run of 23 is left unbroken, which holds a fingerprint of the
