@@ -115,7 +115,7 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 
 // maxDenseProbe is the longest message (in letters) looked up at every
 // k-gram while documents of format 3 are protected: at most 121 SipHashes
-// (BenchmarkShortMessages: a message of 120 characters 2.4–2.6 µs instead
+// (BenchmarkShortMessages: a message of 120 characters 2.4–2.8 µs instead
 // of 1.0–1.1, under the 2 KB message's budget). A longer message
 // is looked up at its fingerprints only, which finds an edited copy (one
 // character changed) of a document of 47 characters or more for certain
