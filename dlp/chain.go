@@ -12,7 +12,12 @@ import (
 // lack, walked from one end of a chain: a changed character breaks the 8
 // k-grams around it, rarely more than two fingerprints (over 300 edited
 // copies, TestEstimateOverKeys found what it finds without a limit).
-const maxMissed = 2
+// In a document of format 3, which has a fingerprint at every k-gram,
+// the limit is maxMissedDense: two changed characters' k-grams.
+const (
+	maxMissed      = 2
+	maxMissedDense = 2 * K
+)
 
 // maxGap is how far apart (normalized characters) two fingerprints of one
 // copied stretch may be in the message: winnowing leaves at most W between
@@ -33,8 +38,11 @@ const maxGap = 2*W + K
 func (x *Index) bestChain(sc *docScratch, hits []docHit) (rules.DataMatch, bool) {
 	d := &x.docs[hits[0].doc]
 	fps, keys := sc.fps, sc.keys
-	if d.legacy {
+	switch sc.passOf(d) {
+	case passLegacy:
 		fps, keys = sc.fps1, sc.keys1
+	case passDense:
+		fps = sc.every
 	}
 	var best chainSpan
 	for from := 0; from < len(hits); {
@@ -58,7 +66,13 @@ func (x *Index) bestChain(sc *docScratch, hits []docHit) (rules.DataMatch, bool)
 		lo := x.extend(d, keys, &sc.block, first.post, int(fps[first.msg].Pos), -1)
 		hi := x.extend(d, keys, &sc.block, last.post, int(fps[last.msg].Pos), +1)
 		whole := lo.confirmed+hi.confirmed+n >= 2
-		if d.prints == 1 {
+		switch {
+		case d.dense:
+			// Every k-gram is stored: the walk's ends are exact, and only
+			// a changed first or last character is left to read.
+			lo, hi = editedEdges(d, lo, hi, len(keys))
+			whole = true
+		case d.prints == 1:
 			whole = covers(fps, len(keys), int(first.msg), lo.msg-lo.docPos, hi.msg+d.Chars-hi.docPos)
 		}
 		if c := bracket(d, lo, hi, whole, len(sc.letters)); c.end-c.start > best.end-best.start {
@@ -111,7 +125,10 @@ type chainEnd struct {
 func (x *Index) extend(d *docInfo, keys []uint64, buf *[16]byte, post uint32, msg, dir int) chainEnd {
 	e := chainEnd{msg: msg, docPos: int(x.postings[post].pos), beyond: -1}
 	doc := x.postings[post].doc
-	missed := 0
+	missed, limit := 0, maxMissed
+	if d.dense {
+		limit = maxMissedDense
+	}
 	for i := int(post) + dir; i >= 0 && i < len(x.postings) && x.postings[i].doc == doc; i += dir {
 		pd := int(x.postings[i].pos)
 		m := e.msg + pd - e.docPos
@@ -135,11 +152,54 @@ func (x *Index) extend(d *docInfo, keys []uint64, buf *[16]byte, post uint32, ms
 		if e.beyond < 0 {
 			e.beyond = pd
 		}
-		if missed++; missed == maxMissed {
+		if missed++; missed == limit {
 			break
 		}
 	}
 	return e
+}
+
+// editedEdges reads the walk of a copy of a document of format 3 that
+// ends fewer than K k-grams short of the document's edge, every k-gram
+// between missed, as reaching the edge when the message has letters
+// there: a changed character among the first (or last) K breaks every
+// k-gram from it to the edge, so none of them can be confirmed, and the
+// copy would be estimated short of it by up to K characters. Anywhere
+// else a changed character lies between k-grams the walk holds, and the
+// estimate spans it already (a character left out or added shifts the
+// k-grams after it: the chain joins the two sides, each walked on its
+// own). n is the number of the message's k-grams.
+//
+// What it gives away: at most K characters, at the two edges together,
+// read as copied that the message may not share (one edge's changed
+// character; a k-gram in common near the middle of a short document must
+// not be read as the whole of it, TestCommonPhraseIsNoCopy); what is
+// confirmed is still at least the document's length less K (a document is
+// at least Guarantee characters: uploads are refused below that), a run
+// of the document no phrase in common reaches.
+func editedEdges(d *docInfo, lo, hi chainEnd, n int) (chainEnd, chainEnd) {
+	last := d.Chars - K
+	before, after := 0, 0 // the characters read as copied before lo and after hi
+	// One letter fewer than the document has there is a character left
+	// out: the estimate then stops at the message's edge (bracket).
+	if lo.beyond >= 0 && lo.msg-lo.docPos >= -1 {
+		before = lo.docPos
+	}
+	if hi.beyond >= 0 && hi.msg+last-hi.docPos <= n {
+		after = last - hi.docPos
+	}
+	if before+after > K {
+		return lo, hi
+	}
+	if before > 0 {
+		shift := min(before, lo.msg)
+		lo.msg, lo.docPos, lo.beyond = lo.msg-shift, lo.docPos-shift, -1
+	}
+	if after > 0 {
+		shift := min(after, n-1-hi.msg)
+		hi.msg, hi.docPos, hi.beyond = hi.msg+shift, hi.docPos+shift, -1
+	}
+	return lo, hi
 }
 
 // covers reports whether the message's windows whose minimum is its

@@ -177,3 +177,62 @@ func TestPrintsRoundTrip(t *testing.T) {
 }
 
 var _ rules.DataMatcher = (*Index)(nil)
+
+// TestShortDocumentSmallEdits: a protected document of one or two
+// sentences (under DenseChars, stored in format 3) still matches after a
+// small edit anywhere in it — a character changed, left out or added, the
+// punctuation and spacing changed — under 20 secrets, in a short message
+// and, for one of 48 characters or more, in a long one; unrelated text of
+// the same topic does not match it.
+func TestShortDocumentSmallEdits(t *testing.T) {
+	r := rand.New(rand.NewPCG(81, 82))
+	docs := map[string]string{
+		"新品底价": "新品定价：旗舰款底价四千二百元，经销商返点百分之十二，不得对外透露。",
+		"投标口径": "重点项目投标一律按华东大区口径报价，最低折扣七五折，须经副总裁书面审批后方可签约。",
+	}
+	for k := range 20 {
+		key := randomKey(t, r)
+		paras := map[string][]string{}
+		for name, text := range docs {
+			paras[name] = []string{text}
+		}
+		x := docIndex(t, key, paras)
+		for _, d := range x.docs {
+			if !d.dense {
+				t.Fatalf("%s (%d characters) not stored in format 3", d.Name, d.Chars)
+			}
+		}
+		for name, text := range docs {
+			rs := []rune(text)
+			for i, c := range rs {
+				if len(foldLetters(string(c))) != 1 {
+					continue // punctuation: folded away anyway
+				}
+				edited := map[string]string{
+					"changed":  string(rs[:i]) + "甲" + string(rs[i+1:]),
+					"left out": string(rs[:i]) + string(rs[i+1:]),
+					"added":    string(rs[:i]) + "乙" + string(rs[i:]),
+				}
+				for how, e := range edited {
+					e = strings.ReplaceAll(e, "，", " 。 ")
+					msgs := []string{e, "转发一下：" + e + " 先别外传"}
+					if len(foldLetters(text)) >= 48 {
+						msgs = append(msgs, genParagraph(r, 150)+e+genParagraph(r, 150))
+					}
+					for _, msg := range msgs {
+						got := x.Documents(msg, nil)
+						if len(got) != 1 || got[0].Set != name {
+							t.Fatalf("key %d, %s, character %d %s: %q: %+v", k, name, i, how, msg, got)
+						}
+					}
+				}
+			}
+		}
+		for range 200 {
+			text := genParagraph(r, 20+r.IntN(100))
+			if got := x.Documents(text, nil); len(got) != 0 {
+				t.Fatalf("key %d, unrelated %q: %+v", k, text, got)
+			}
+		}
+	}
+}

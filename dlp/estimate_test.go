@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wecom-guard/wecom-guard/rules"
 )
 
 // randomKey returns the key of a random secret.
@@ -124,7 +126,7 @@ func TestEstimateOverKeys(t *testing.T) {
 	onePrint, onePrintDocs := 0, 0
 	oneSentence := []int{24, 30, 40, 47, 60}
 	var info0 map[string]docInfo
-	missed := map[int]int{}
+	missed, missedLong := map[int]int{}, map[int]int{}
 	for k := range 50 {
 		key := randomKey(t, r)
 		docs := map[string][]string{"长文件": genDocument(r, 8, 150)}
@@ -176,14 +178,23 @@ func TestEstimateOverKeys(t *testing.T) {
 			editShare = append(editShare, float64(shared)/float64(d.threshold))
 		}
 		// A single sentence with a character changed keeps two runs of
-		// it: under 2·23 characters neither need hold a window, and a copy
-		// that shares one fingerprint is taken for a phrase in common.
+		// it: under 2·23 characters neither need hold a window. Stored
+		// winnowed (format 2), a copy that kept one fingerprint was taken
+		// for a phrase in common and missed (88, 99, 36 and 10 of 200 for
+		// 24, 30, 40 and 47 characters); under DenseChars every k-gram is
+		// stored (format 3) and none may be missed.
 		for _, c := range oneSentence {
 			name := fmt.Sprintf("一句%d", c)
 			for range 4 {
 				got := x.Documents("转发一下："+editSentences(r, docs[name]), nil)
 				if len(got) == 0 || got[0].Set != name || got[0].Shared < info[name].threshold {
 					missed[c]++
+				}
+				// In a long message (over maxDenseProbe letters), looked
+				// up at its fingerprints only.
+				long := genParagraph(r, 150) + editSentences(r, docs[name]) + genParagraph(r, 150)
+				if got := x.Documents(long, nil); !slices.ContainsFunc(got, func(m rules.DataMatch) bool { return m.Set == name }) {
+					missedLong[c]++
 				}
 			}
 		}
@@ -194,8 +205,13 @@ func TestEstimateOverKeys(t *testing.T) {
 			all = append(all, LoadedDoc{Doc: Document{ID: name, Name: name, Chars: p.Chars}, Prints: p})
 		}
 		strict := NewIndex(key, Options{MinChars: Guarantee}, nil, all)
-		for range 40 {
+		for i := range 80 {
+			// Long texts, and short ones, which are looked up at every
+			// k-gram (maxDenseProbe).
 			text := genParagraph(r, 300)
+			if i%2 == 1 {
+				text = genParagraph(r, 30+r.IntN(maxDenseProbe-40))
+			}
 			for _, ix := range []*Index{x, strict} {
 				for _, m := range ix.Documents(text, nil) {
 					if info[m.Set].prints > 1 {
@@ -215,12 +231,12 @@ func TestEstimateOverKeys(t *testing.T) {
 	}
 	t.Logf("full paste, shared ÷ length: %s", spread(fullShare))
 	t.Logf("edited copy, shared ÷ threshold: %s", spread(editShare))
-	t.Logf("unrelated texts (%d) matching a document with a single fingerprint (%d of %d documents): %d", 50*40, onePrintDocs, 50*len(info0), onePrint)
+	t.Logf("unrelated texts (%d) matching a document with a single fingerprint (%d of %d documents): %d", 50*80, onePrintDocs, 50*len(info0), onePrint)
 	for _, c := range oneSentence {
-		t.Logf("one sentence of %d characters, one changed: %d of %d copies missed", c, missed[c], 50*4)
-	}
-	if missed[60] > 0 {
-		t.Errorf("%d edited copies of a sentence of 60 characters missed", missed[60])
+		t.Logf("one sentence of %d characters, one changed: %d of %d copies missed; in a long message %d", c, missed[c], 50*4, missedLong[c])
+		if missed[c] > 0 || c >= 47 && missedLong[c] > 0 {
+			t.Errorf("%d edited copies of a sentence of %d characters missed, %d in a long message", missed[c], c, missedLong[c])
+		}
 	}
 }
 
@@ -228,8 +244,11 @@ func TestEstimateOverKeys(t *testing.T) {
 // document (a phrase in common) is estimated at fewer than 23 characters,
 // so it matches no document with two fingerprints or more, whichever of
 // the document's fingerprints the phrase is, under every key. A document
-// with a single fingerprint is matched only when the message's windows
-// agree with a copy of it (covers); how often that happens is logged.
+// with a single fingerprint (stored winnowed, format 2: those of format 3
+// have one at every k-gram) is matched only when the message's windows
+// agree with a copy of it (covers); how often that happens is logged. The
+// same documents stored in format 3 match no phrase, at any of their
+// k-grams.
 func TestCommonPhraseIsNoCopy(t *testing.T) {
 	r := rand.New(rand.NewPCG(61, 62))
 	filler := []rune("天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往秋收冬藏闰余成岁律吕调阳云腾致雨露结为霜")
@@ -244,14 +263,22 @@ func TestCommonPhraseIsNoCopy(t *testing.T) {
 	for k := range 200 {
 		key := randomKey(t, r)
 		paras := genDocument(r, 1+k%2, 12+r.IntN(10))
-		x := docIndex(t, key, map[string][]string{"短文件": paras})
+		p := fingerprintDocumentWinnowed(key, paras)
+		x := NewIndex(key, Options{}, nil, []LoadedDoc{{Doc: Document{ID: "d", Name: "短文件", Chars: p.Chars}, Prints: p}})
 		if x.docs[0].threshold != Guarantee {
 			continue
 		}
+		dense := docIndex(t, key, map[string][]string{"短文件": paras})
 		letters := foldLetters(strings.Join(paras, ""))
-		for _, f := range FingerprintDocument(key, paras).Prints {
-			phrase := string(letters[f.Pos : f.Pos+K])
+		for i := range len(letters) - K + 1 {
+			phrase := string(letters[i : i+K])
 			for _, text := range []string{phrase + fill(30), fill(30) + phrase, fill(15) + phrase + fill(15)} {
+				if got := dense.Documents(text, nil); len(got) != 0 || !dense.docs[0].dense {
+					t.Fatalf("key %d: one k-gram in common (%s) matched a document of format 3: %+v", k, phrase, got)
+				}
+				if !slices.ContainsFunc(p.Prints, func(f Fingerprint) bool { return int(f.Pos) == i }) {
+					continue
+				}
 				got := x.Documents(text, nil)
 				if x.docs[0].prints == 1 {
 					single++

@@ -2,6 +2,7 @@ package dlp
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"math/rand/v2"
 	"os"
@@ -32,6 +33,28 @@ func fingerprintDocumentAES(key *Key, paragraphs []string) Prints {
 	var buf [16]byte
 	for i := range p.Prints {
 		p.Prints[i].Hash = key.fingerprintAES(p.Prints[i].Hash, &buf)
+	}
+	return p
+}
+
+// fingerprintDocumentWinnowed fingerprints a document as format 2 does,
+// whatever its length: documents under DenseChars uploaded before format 3
+// are stored so, and still read.
+func fingerprintDocumentWinnowed(key *Key, paragraphs []string) Prints {
+	n := moderation.NewNormalizer()
+	var nt normText
+	p := Prints{Format: PrintsFormatSipHash}
+	for _, para := range paragraphs {
+		before := len(nt.runes)
+		nt.fold(n, para, 0)
+		if len(nt.runes) > before {
+			p.Paragraphs = append(p.Paragraphs, uint32(before))
+		}
+	}
+	p.Chars = len(nt.runes)
+	p.Prints, _ = winnow(key.sel, nt.runes, nil, nil)
+	for i := range p.Prints {
+		p.Prints[i].Hash = key.fingerprint(p.Prints[i].Hash)
 	}
 	return p
 }
@@ -116,9 +139,60 @@ func TestPrintsFormat2RoundTrip(t *testing.T) {
 	if err != nil || got.Format != PrintsFormatSipHash || got.Chars != p.Chars || len(got.Prints) != len(p.Prints) || got.Prints[1] != p.Prints[1] {
 		t.Fatalf("round trip: format %d, %v", got.Format, err)
 	}
-	b[0] = 3 // format 3
+	b[0] = 4 // format 4
 	if _, err := DecodePrints(b); err == nil {
-		t.Error("format 3 decoded")
+		t.Error("format 4 decoded")
+	}
+}
+
+// TestPrintsFormat3: a document under DenseChars is stored with the
+// fingerprint of every k-gram (format 3, after its format word) and read
+// back so; one of DenseChars is winnowed (format 2). A short document
+// stored in format 2 before format 3 is still read and a paste of it still
+// matches, beside one of format 3.
+func TestPrintsFormat3(t *testing.T) {
+	key := testKey(t)
+	r := rand.New(rand.NewPCG(71, 72))
+	short := []string{genParagraph(r, 40)}
+	p := FingerprintDocument(key, short)
+	if p.Format != PrintsFormatDense || len(p.Prints) != p.Chars-K+1 {
+		t.Fatalf("%d characters: format %d, %d fingerprints", p.Chars, p.Format, len(p.Prints))
+	}
+	for i, f := range p.Prints {
+		if f.Pos != uint32(i) {
+			t.Fatalf("fingerprint %d at %d", i, f.Pos)
+		}
+	}
+	b := p.Encode()
+	if binary.LittleEndian.Uint32(b) != formatWord|PrintsFormatDense {
+		t.Fatalf("format word %x", binary.LittleEndian.Uint32(b))
+	}
+	got, err := DecodePrints(b)
+	if err != nil || got.Format != PrintsFormatDense || got.Chars != p.Chars || !slices.Equal(got.Prints, p.Prints) {
+		t.Fatalf("round trip: format %d, %v", got.Format, err)
+	}
+	var long []string
+	for range 4 {
+		long = append(long, genParagraph(r, 16))
+	}
+	if q := FingerprintDocument(key, long); q.Chars < DenseChars || q.Format != PrintsFormatSipHash {
+		t.Fatalf("%d characters: format %d", q.Chars, q.Format)
+	}
+	oldText := genParagraph(r, 40)
+	old := fingerprintDocumentWinnowed(key, []string{oldText})
+	old2, err := DecodePrints(old.Encode())
+	if err != nil || old2.Format != PrintsFormatSipHash {
+		t.Fatalf("format 2: %d, %v", old2.Format, err)
+	}
+	x := NewIndex(key, Options{}, nil, []LoadedDoc{
+		{Doc: Document{ID: "a", Name: "新短文件", Chars: p.Chars}, Prints: got},
+		{Doc: Document{ID: "b", Name: "旧短文件", Chars: old2.Chars}, Prints: old2},
+	})
+	for name, text := range map[string]string{"新短文件": short[0], "旧短文件": oldText} {
+		m := x.Documents("转发："+text, nil)
+		if len(m) != 1 || m[0].Set != name || m[0].Shared != x.docs[slices.IndexFunc(x.docs, func(d docInfo) bool { return d.Name == name })].Chars {
+			t.Errorf("%s pasted: %+v", name, m)
+		}
 	}
 }
 

@@ -110,6 +110,39 @@ func (t *letters) fold(text string, buf []rune) []rune {
 	n := 0
 	var tmp [8]rune
 	for k := 0; k < len(text); {
+		// The common runes first, in a loop of their own without calls, so
+		// that its state stays in registers (with the rare cases in the
+		// same loop, its variables were written to the stack at every
+		// rune): ASCII and valid three-byte sequences that fold to one
+		// letter or none. Anything else leaves it for one rune of the
+		// general loop below.
+		for k < len(text) {
+			var r rune
+			size := 1
+			if c := text[k]; c < utf8.RuneSelf {
+				r = rune(c)
+			} else if c&0xF0 == 0xE0 && k+2 < len(text) && text[k+1]&0xC0 == 0x80 && text[k+2]&0xC0 == 0x80 {
+				r = rune(c&0x0F)<<12 | rune(text[k+1]&0x3F)<<6 | rune(text[k+2]&0x3F)
+				if r < 0x800 || r >= 0xD800 && r <= 0xDFFF {
+					break
+				}
+				size = 3
+			} else {
+				break
+			}
+			e := t.bmp[r&0xFFFF]
+			if e&expandBit != 0 {
+				break
+			}
+			buf[n] = rune(e)
+			if e != 0 {
+				n++
+			}
+			k += size
+		}
+		if k >= len(text) {
+			break
+		}
 		// The same inline decoding as moderation's normalize loop: as a
 		// shared function it costs 191 against the inliner's budget of 80,
 		// and a call a rune is what this loop exists to avoid.

@@ -67,12 +67,12 @@ func TestLettersAreFold(t *testing.T) {
 // TestFoldIsNormalizer: the message path's fold gives the letters
 // normText.fold gives (the ones documents are stored with), on text with
 // punctuation, ASCII, full-width, traditional characters, emoji,
-// expansions and invalid bytes, into a reused buffer too small or too
-// large.
+// expansions and invalid bytes (a truncated, a surrogate and an overlong
+// three-byte sequence), into a reused buffer too small or too large.
 func TestFoldIsNormalizer(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	pieces := []string{"，", "。", " ", "\n", "ＡＢＣ", "abc", "123", "😀", "報價", "\xff", "‮", "①", "客户", "策略", "Ｑ３", "𝐀", "ⓐ",
-		"ﷺ", "㍿", "Ⅻ", "\xe4\xb8", "\xed\xa0\x80"}
+		"ﷺ", "㍿", "Ⅻ", "\xe4\xb8", "\xed\xa0\x80", "\xe0\x80\xaf"}
 	tab := letterTable()
 	var buf []rune
 	for i := range 300 {
@@ -112,10 +112,14 @@ func winnowReference(sel selection, runes []rune) []Fingerprint {
 		h       uint64
 		minPos  = -1
 		lastPos = -1
+		pow     = uint64(1) // kgramBase^(K-1): removes the oldest rune
 	)
+	for range K - 1 {
+		pow *= kgramBase
+	}
 	for i, r := range runes {
 		if i >= K {
-			h -= uint64(runes[i-K]) * kgramPow
+			h -= uint64(runes[i-K]) * pow
 		}
 		h = h*kgramBase + uint64(r)
 		if i < K-1 {

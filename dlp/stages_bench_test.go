@@ -1,8 +1,10 @@
 package dlp
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,8 +16,9 @@ import (
 // WG_BENCH_DLP_DOCS documents (default 1,000) into its stages, to see
 // where the time goes: the normalizer's fold (what documents are folded
 // with), the message path's fold, winnowing, keying 80 fingerprints
-// (about a 2 KB message's) with SipHash (format 2) and with AES (format
-// 1), looking them up, and the whole check, also against the same
+// (about a 2 KB message's) with SipHash (format 2), also with their first
+// slots loaded (Index.seal, what a message's are keyed with), and with AES
+// (format 1), looking them up, and the whole check, also against the same
 // documents stored in format 1.
 func BenchmarkDocumentStages(b *testing.B) {
 	n := 1000
@@ -75,6 +78,20 @@ func BenchmarkDocumentStages(b *testing.B) {
 			}
 		}
 	})
+	in80 := make([]Fingerprint, 80)
+	out80, first80 := make([]uint64, 0, 80), make([]uint64, 0, 80)
+	sc80 := &docScratch{}
+	b.Run("seal-80", func(b *testing.B) {
+		defer cpuPerOp(b)()
+		for i := range b.N {
+			for j := range in80 {
+				in80[j].Hash = uint64(i + j)
+			}
+			sc80.sealed, sc80.first = out80[:0], first80[:0]
+			x.seal(sc80, in80)
+			sink += sc80.sealed[0]
+		}
+	})
 	var buf [16]byte
 	b.Run("aes-80", func(b *testing.B) {
 		defer cpuPerOp(b)()
@@ -97,7 +114,8 @@ func BenchmarkDocumentStages(b *testing.B) {
 		defer cpuPerOp(b)()
 		for i := range b.N {
 			sc.sealed, sc.hits = sealed[i%len(sealed)], sc.hits[:0]
-			x.probe(sc, false)
+			x.loadFirst(sc)
+			x.probe(sc, passKeyed)
 		}
 	})
 	b.Run("Documents", func(b *testing.B) {
@@ -119,5 +137,41 @@ func BenchmarkDocumentStages(b *testing.B) {
 	})
 	if sink == 0 {
 		b.Log(sink)
+	}
+}
+
+// BenchmarkShortMessages measures the check of short messages (about 60
+// and 120 normalized characters: under maxDenseProbe, so looked up at
+// every k-gram while documents of format 3 are protected) against 1,000
+// documents of 20 pages, without and with 100 short documents (one or two
+// sentences, format 3) beside them.
+func BenchmarkShortMessages(b *testing.B) {
+	key := testKey(b)
+	docs, _ := benchDocs(b, key, 1000, 20)
+	r := rand.New(rand.NewPCG(41, 42))
+	vocab := benchVocabulary(rand.New(rand.NewPCG(21, 22)))
+	withShort := slices.Clone(docs)
+	for i := range 100 {
+		p := FingerprintDocument(key, []string{benchParagraph(r, vocab, 24+r.IntN(DenseChars-30))})
+		withShort = append(withShort, LoadedDoc{Doc: Document{ID: "s" + strconv.Itoa(i), Name: "短" + strconv.Itoa(i), Chars: p.Chars}, Prints: p})
+	}
+	for _, chars := range []int{60, 120} {
+		var msgs []string
+		for range 100 {
+			msgs = append(msgs, benchParagraph(r, vocab, chars))
+		}
+		for _, tc := range []struct {
+			name string
+			docs []LoadedDoc
+		}{{"long-documents", docs}, {"and-100-short", withShort}} {
+			x := NewIndex(key, Options{}, nil, tc.docs)
+			b.Run(fmt.Sprintf("%d-chars/%s", chars, tc.name), func(b *testing.B) {
+				b.ReportAllocs()
+				defer cpuPerOp(b)()
+				for i := range b.N {
+					x.Documents(msgs[i%len(msgs)], nil)
+				}
+			})
+		}
 	}
 }

@@ -1,0 +1,264 @@
+package dlp
+
+import (
+	"math/bits"
+	"slices"
+
+	"github.com/wecom-guard/wecom-guard/rules"
+)
+
+// The check of a message against the protected documents: the message's
+// letters folded, winnowed and keyed, looked up in the index's table of
+// fingerprints, and the hits chained per document (chain.go).
+
+type docScratch struct {
+	letters []rune        // the message's, folded
+	keys    []uint64      // the mixed hash of each k-gram, under the key (formats 2 and 3)
+	keys1   []uint64      // the same unkeyed (format 1)
+	fps     []Fingerprint // selected under the key (formats 2 and 3), hashes not yet sealed
+	fps1    []Fingerprint // selected unkeyed (format 1), while such documents are protected
+	// every holds the k-grams of a short message (at most maxDenseProbe
+	// letters) that the filter of the documents of format 3 lets through,
+	// while such documents are protected: such a message is looked up at
+	// every k-gram in them (passDense), not only at the fingerprints it
+	// selects.
+	every  []Fingerprint
+	dense  bool     // every was looked up
+	sealed []uint64 // the fingerprints' stored form, of one format
+	first  []uint64
+	hits   []docHit
+	want   []int32  // letter indices whose rune offsets are wanted
+	block  [16]byte // AES's (format 1): on the stack, it would escape through cipher.Block
+}
+
+type docHit struct {
+	doc    uint32
+	msg    int32 // index into the message's fingerprints
+	docPos uint32
+	post   uint32 // index into postings
+}
+
+// Documents appends the protected documents text reproduces: for each, the
+// longest stretch of the message whose fingerprints are the document's in
+// order (gaps of an edit allowed), if it reaches the document's
+// threshold. Text with fewer normalized characters than MinSpan is not
+// hashed.
+func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch {
+	if x.minSpan == 0 || len(text) < x.minSpan {
+		return dst
+	}
+	tab := letterTable()
+	n := len(dst)
+	sc := x.pool.Get().(*docScratch)
+	defer x.pool.Put(sc)
+	sc.letters = tab.fold(text, sc.letters)
+	if len(sc.letters) < x.minSpan {
+		return dst
+	}
+	sc.hits = sc.hits[:0]
+	sc.fps, sc.fps1 = sc.fps[:0], sc.fps1[:0]
+	sc.dense = x.dense > 0 && len(sc.letters) <= maxDenseProbe
+	if x.formats&(1<<PrintsFormatSipHash|1<<PrintsFormatDense) != 0 {
+		sc.fps, sc.keys = winnow(x.key.sel, sc.letters, sc.keys, sc.fps)
+		x.seal(sc, sc.fps)
+		x.probe(sc, passKeyed)
+	}
+	if sc.dense {
+		x.sealDense(sc)
+		x.probe(sc, passDense)
+	}
+	if x.formats&(1<<PrintsFormatAES) != 0 {
+		sc.fps1, sc.keys1 = winnow(unkeyed, sc.letters, sc.keys1, sc.fps1)
+		sc.sealed = sc.sealed[:0]
+		for _, f := range sc.fps1 {
+			sc.sealed = append(sc.sealed, x.key.fingerprintAES(f.Hash, &sc.block))
+		}
+		x.loadFirst(sc)
+		x.probe(sc, passLegacy)
+	}
+	if len(sc.hits) == 0 {
+		return dst
+	}
+	slices.SortFunc(sc.hits, func(a, b docHit) int {
+		if a.doc != b.doc {
+			return int(a.doc) - int(b.doc)
+		}
+		if a.msg != b.msg {
+			return int(a.msg - b.msg)
+		}
+		return int(a.docPos) - int(b.docPos)
+	})
+	for i := 0; i < len(sc.hits); {
+		j := i
+		for j < len(sc.hits) && sc.hits[j].doc == sc.hits[i].doc {
+			j++
+		}
+		if m, ok := x.bestChain(sc, sc.hits[i:j]); ok {
+			dst = append(dst, m)
+		}
+		i = j
+	}
+	// The matches' spans are in letters so far: one more pass over the
+	// text turns them into rune offsets.
+	if len(dst) > n {
+		sc.want = sc.want[:0]
+		for _, m := range dst[n:] {
+			sc.want = append(sc.want, int32(m.Start), int32(m.End-1))
+		}
+		tab.runeOffsets(text, sc.want)
+		for i := range dst[n:] {
+			dst[n+i].Start, dst[n+i].End = int(sc.want[2*i]), int(sc.want[2*i+1])+1
+		}
+	}
+	return dst
+}
+
+// maxDenseProbe is the longest message (in letters) looked up at every
+// k-gram while documents of format 3 are protected: at most 121 SipHashes
+// (BenchmarkShortMessages: a message of 120 characters 2.4–2.8 µs instead
+// of 1.0–1.1, under the 2 KB message's budget). A longer message
+// is looked up at its fingerprints only, which finds an edited copy (one
+// character changed) of a document of 47 characters or more for certain
+// (a run of 23 is left unbroken, which holds a fingerprint of the
+// message, and the walk from it confirms the rest) and of a shorter one
+// often, but not always (TestEstimateOverKeys logs how often).
+const maxDenseProbe = 2 * DenseChars
+
+// A pass is one set of the message's values looked up in the table, and
+// the documents it is for.
+type pass uint8
+
+const (
+	// passKeyed: the fingerprints the message selects under the key
+	// (sc.fps), for the documents of format 2, and of format 3 unless
+	// passDense runs.
+	passKeyed pass = iota
+	// passDense: every k-gram of a short message (sc.every), for the
+	// documents of format 3.
+	passDense
+	// passLegacy: the fingerprints selected unkeyed and keyed with AES
+	// (sc.fps1), for the documents of format 1.
+	passLegacy
+)
+
+// passOf returns the pass whose hits are matched against d.
+func (sc *docScratch) passOf(d *docInfo) pass {
+	switch {
+	case d.legacy:
+		return passLegacy
+	case d.dense && sc.dense:
+		return passDense
+	}
+	return passKeyed
+}
+
+// The table is far larger than the caches: the first slot of each of the
+// message's values is loaded (sc.first) before any is looked at, without a
+// branch on what was read, so the memory accesses of all the values
+// overlap; only those whose first slot is taken are looked at further
+// (probe).
+
+// seal sets sc.sealed to the stored form (formats 2 and 3) of fps and
+// loads their first slots (loadFirst). Loaded in the same loop as the
+// SipHashes, the table's cache misses held up the arithmetic behind them
+// (the whole check took a fifth longer); two SipHashes written out side
+// by side were a tenth faster alone and no faster in the whole check.
+func (x *Index) seal(sc *docScratch, fps []Fingerprint) {
+	sc.sealed = sc.sealed[:0]
+	for _, f := range fps {
+		sc.sealed = append(sc.sealed, x.key.fingerprint(f.Hash))
+	}
+	x.loadFirst(sc)
+}
+
+// buildDenseSet fills x.denseBits with the fingerprints of the documents
+// of format 3.
+func (x *Index) buildDenseSet(docs []LoadedDoc) {
+	n := 0
+	for _, d := range docs {
+		if d.Prints.Format == PrintsFormatDense {
+			n += len(d.Prints.Prints)
+		}
+	}
+	if n == 0 {
+		return
+	}
+	size := tableSize(32 * n) // bits
+	x.denseBits, x.denseShift = make([]uint64, size/64), uint(64-bits.Len(uint(size-1)))
+	for _, d := range docs {
+		if d.Prints.Format == PrintsFormatDense {
+			for _, f := range d.Prints.Prints {
+				b := f.Hash >> x.denseShift
+				x.denseBits[b/64] |= 1 << (b % 64)
+			}
+		}
+	}
+}
+
+// mayBeDense reports whether the filter lets the stored value h through:
+// always when a document of format 3 has it, rarely otherwise.
+func (x *Index) mayBeDense(h uint64) bool {
+	b := h >> x.denseShift
+	return x.denseBits[b/64]&(1<<(b%64)) != 0
+}
+
+// sealDense keys every k-gram of a short message (sc.keys) and keeps in
+// sc.every and sc.sealed those a document of format 3 has, with their
+// first slots in the table (passDense). Looking each up in the small
+// filter denseBits first, rather than in the table of all fingerprints,
+// leaves the SipHashes as most of what the pass costs
+// (BenchmarkShortMessages).
+func (x *Index) sealDense(sc *docScratch) {
+	sc.every, sc.sealed = sc.every[:0], sc.sealed[:0]
+	for p, k := range sc.keys {
+		if h := x.key.fingerprint(k); x.mayBeDense(h) {
+			sc.every = append(sc.every, Fingerprint{Hash: k, Pos: uint32(p)})
+			sc.sealed = append(sc.sealed, h)
+		}
+	}
+	x.loadFirst(sc)
+}
+
+// loadFirst sets sc.first to the first slot of each of sc.sealed.
+func (x *Index) loadFirst(sc *docScratch) {
+	mask := uint64(len(x.fpKeys) - 1)
+	sc.first = sc.first[:0]
+	for _, h := range sc.sealed {
+		sc.first = append(sc.first, x.fpKeys[h&mask])
+	}
+}
+
+// probe appends to sc.hits the postings of the message's values whose
+// stored form (sc.sealed, index for index with the values of the pass:
+// sc.fps, sc.every or sc.fps1; their first slots in sc.first) the table
+// holds, for the documents of that pass.
+func (x *Index) probe(sc *docScratch, ps pass) {
+	mask := uint64(len(x.fpKeys) - 1)
+	first := sc.first[:len(sc.sealed)]
+	for mi, h := range sc.sealed {
+		if first[mi] == 0 {
+			continue
+		}
+		for i := h & mask; ; i = (i + 1) & mask {
+			if k := x.fpKeys[i]; k == 0 {
+				break
+			} else if k != h {
+				continue
+			}
+			if x.fpCounts[i] > maxPostings {
+				break // boilerplate
+			}
+			for p := x.fpHeads[i]; p != 0; {
+				post := x.postings[p-1]
+				// Only the documents of this pass: a value of one format
+				// equal by chance to a stored value of another would index
+				// the other format's fingerprints.
+				if sc.passOf(&x.docs[post.doc]) == ps {
+					sc.hits = append(sc.hits, docHit{doc: post.doc, msg: int32(mi), docPos: post.pos, post: p - 1})
+				}
+				p = post.next
+			}
+			break
+		}
+	}
+}
