@@ -199,17 +199,27 @@ func (s *Scanner) quick(text string) (int, resume) {
 			// with the few variables it changes (the loop below keeps two
 			// dozen live, and spends more on moving them to and from the
 			// stack than on the automata).
-			var lane laneState
-			k, lane = s.hanLane(text, k, laneState{ri: ri, state: state, hstate: hstate, prev: prev, last: last, b1: b1, b2: b2, skipped: skipped})
-			if lane.n > 0 {
-				ri, state, hstate, prev, last, b1, b2 = lane.ri, lane.state, lane.hstate, lane.prev, lane.last, lane.b1, lane.b2
-				letters += lane.n
-				skipped, inAlnum = false, false
-				hints |= lane.hints
-				digits += lane.digits
+			p := last // the rune mayFollowHouseNumber looks at before the lane's first
+			if skipped {
+				p = -1
 			}
-			if lane.stop {
-				return quickSlow, lane.res
+			k0 := k
+			var found uint32
+			var stop int
+			k, state, hstate, prev, found, stop = s.hanLane(text, k, state, hstate, prev, p)
+			if n := int32(k-k0) / 3; n > 0 {
+				if stop == laneWord {
+					return quickSlow, resume{at: ri + n, state: state, prev: prev, hstate: hstate, hanAt: true}
+				}
+				ri += n
+				letters += int(n)
+				skipped, inAlnum = false, false
+				hints |= uint8(found)
+				digits += int(found >> 8)
+				last, b1, b2 = laneLast(text, k, n, last, b1, b2)
+			}
+			if stop == laneHom {
+				return quickSlow, resume{at: -1}
 			}
 			if k >= len(text) {
 				break
@@ -510,16 +520,12 @@ func decodeAt(text string, k int) (rune, int) {
 	return r, k + size
 }
 
-// laneState is what hanLane reads and changes of quick's state: n is the
-// number of runes it took, stop that quick must give up with res.
-type laneState struct {
-	ri, state, hstate  int32
-	prev, last, b1, b2 rune
-	n, digits          int
-	hints              uint8
-	skipped, stop      bool
-	res                resume
-}
+// What hanLane stopped at, besides a rune it does not take.
+const (
+	laneOn   = iota // a rune of another kind, or the end of the text
+	laneWord        // a word ends at the lane's last rune
+	laneHom         // a homophone ends at the lane's last rune
+)
 
 // hanLane runs quick's loop over the plain CJK characters from byte k on,
 // as long as the loop would only step the automata: a character of
@@ -527,22 +533,28 @@ type laneState struct {
 // repeat of the letter before, with nothing pending and the automaton at
 // the root or the letter before Han (so that no structural rule of miss
 // can apply: they need a state, and a repeat or a change between Han and
-// other letters). Hints are gathered as the loop does. It stops
-// before any other rune, which quick's loop then reads, and at a word
-// ending or homophone ending, as the loop does.
-func (s *Scanner) hanLane(text string, k int, st laneState) (int, laneState) {
+// other letters). It stops before any other rune, which quick's loop then
+// reads, and at a word or homophone ending, as the loop does.
+//
+// It takes and returns quick's state in registers, not in a struct: a
+// struct of a dozen fields goes through the stack both ways, and reading
+// back what the callee had just stored field by field stalled quick on
+// every return (a quarter of quick's time). What the lane could return
+// besides is derived by the caller: every rune it takes is three bytes,
+// so the number of runes is the bytes over three, and the last runes are
+// read back from the text (laneLast). p is the rune before the first, for
+// mayFollowHouseNumber (-1: something was skipped before it); found
+// returns the detector hints gathered (low byte) and the digits counted
+// (the bits above). At a word ending, state and prev are those before the
+// ending rune (the resume point); otherwise those after the last rune.
+func (s *Scanner) hanLane(text string, k int, state, hstate int32, prev, p rune) (int, int32, int32, rune, uint32, int) {
 	nodes, fail, fast := s.ac.nodes, s.ac.fail, s.fast
 	var hnodes []acNode
 	var hfail []int32
 	if s.hom != nil {
 		hnodes, hfail = s.hom.ac.nodes, s.hom.ac.fail
 	}
-	state, hstate, prev := st.state, st.hstate, st.prev
-	last, b1, b2 := st.last, st.b1, st.b2
-	ri, n := st.ri, 0
-	skipped := st.skipped
-	var hints uint8
-	digits := 0
+	var found uint32
 	for k+2 < len(text) {
 		b0 := text[k]
 		if b0&0xF0 != 0xE0 || text[k+1]&0xC0 != 0x80 || text[k+2]&0xC0 != 0x80 {
@@ -558,23 +570,22 @@ func (s *Scanner) hanLane(text string, k int, st laneState) (int, laneState) {
 			if !ok || m != r {
 				break
 			}
-			if h&hintAddress != 0 && !skipped && !mayFollowHouseNumber(r, last) {
+			if h&hintAddress != 0 && p >= 0 && !mayFollowHouseNumber(r, p) {
 				h &^= hintAddress
 			}
-			e, hints, digits = se, hints|h, digits+d
+			e = se
+			found |= uint32(h)
+			found += uint32(d) << 8
 		}
 		c := uint16(e)
 		if c == codeSkip || c == codeSep {
 			break
 		}
 		k += 3
-		ri++
-		n++
-		skipped = false
-		b2, b1, last = b1, last, r
+		p = r
 		if hnodes != nil {
 			if hstate = stepHom(hnodes, hfail, hstate, e); hnodes[hstate].base < 0 {
-				return k, laneState{n: n, stop: true, res: resume{at: -1}}
+				return k, state, hstate, prev, found, laneHom
 			}
 		}
 		if c == codeReset {
@@ -583,11 +594,25 @@ func (s *Scanner) hanLane(text string, k int, st laneState) (int, laneState) {
 		}
 		from := state
 		state = follow(nodes, fail, state, c)
-		pv := prev
-		prev = r
 		if nodes[state].base < 0 {
-			return k, laneState{n: n, stop: true, res: resume{at: ri, state: from, prev: pv, hstate: hstate, hanAt: true}}
+			return k, from, hstate, prev, found, laneWord
 		}
+		prev = r
 	}
-	return k, laneState{ri: ri, state: state, hstate: hstate, prev: prev, last: last, b1: b1, b2: b2, n: n, hints: hints, digits: digits}
+	return k, state, hstate, prev, found, laneOn
+}
+
+// laneLast returns the last three runes quick has read (last, b1, b2)
+// after hanLane took n runes ending at byte k: each three bytes long.
+func laneLast(text string, k int, n int32, last, b1, b2 rune) (rune, rune, rune) {
+	at := func(i int) rune {
+		return rune(text[i]&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
+	}
+	switch n {
+	case 1:
+		return at(k - 3), last, b1
+	case 2:
+		return at(k - 3), at(k - 6), last
+	}
+	return at(k - 3), at(k - 6), at(k - 9)
 }
