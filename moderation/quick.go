@@ -69,7 +69,7 @@ const (
 // their codes from one cache line; codeSpecial for the other runes.
 func (s *Scanner) buildFast() {
 	t := s.norm.t
-	s.fast = make([]uint32, 0x10000)
+	s.fast = new([0x10000]uint32)
 	for r := range s.fast {
 		e := t.bmp[r]
 		m := rune(e & runeMask)
@@ -93,9 +93,30 @@ func (s *Scanner) buildFast() {
 		case m != rune(r):
 			s.fast[r] = codeSpecial // the automata must see the folded rune
 		default:
-			s.fast[r] = uint32(s.alpha[m]) | uint32(s.homCode(m))<<16
+			s.fast[r] = uint32(s.alpha[m]) | s.homBits(m)
 		}
 	}
+}
+
+// homFromRoot marks, in a fast entry, a letter whose homophone code
+// moves the homophone automaton from its root: in the root (most of the
+// time) a letter without it leaves the automaton there, and quick skips
+// the step, whose outcome the branch predictor cannot guess.
+const homFromRoot = 1 << 31
+
+// homBits is the high half of a letter's fast entry: its homophone code,
+// and homFromRoot when some homophone starts with it.
+func (s *Scanner) homBits(m rune) uint32 {
+	hc := s.homCode(m)
+	if hc == codeReset {
+		return 0
+	}
+	b := uint32(hc) << 16 // hc < 1<<15: one code per syllable, a few hundred
+	nodes := s.hom.ac.nodes
+	if t := nodes[root].base&baseMask + int32(hc); uint(t) < uint(len(nodes)) && nodes[t].check == root {
+		b |= homFromRoot
+	}
+	return b
 }
 
 // homCode is the homophone code of a letter (0 without homophones).
@@ -128,7 +149,7 @@ func (s *Scanner) special(r rune) (m rune, c uint32, hints uint8, digit int, ok 
 		// detector.
 		hints &^= hintTrigger
 	}
-	return m, uint32(s.code(m)) | uint32(s.homCode(m))<<16, hints, int(hints & hintDigit), true
+	return m, uint32(s.code(m)) | s.homBits(m), hints, int(hints & hintDigit), true
 }
 
 func isJia(r rune) bool { return r == '加' || r == '+' || r == '➕' }
@@ -279,7 +300,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 			continue
 		}
 		b2, b1, last, skipped = b1, last, r, false
-		if hnodes != nil {
+		if hnodes != nil && (hstate != root || e&homFromRoot != 0) {
 			if hstate = stepHom(hnodes, hfail, hstate, e); hnodes[hstate].base < 0 {
 				return quickSlow, resume{at: -1} // a homophone ends here
 			}
@@ -410,7 +431,7 @@ func (s *Scanner) mayNamePlace(text string) bool {
 // of a fast entry e: Han runes move by their syllable, other letters and
 // separators reset to the root (which reports nothing: no word is empty).
 func stepHom(nodes []acNode, fail []int32, state int32, e uint32) int32 {
-	if hc := uint16(e >> 16); hc != codeReset {
+	if hc := uint16(e>>16) &^ (homFromRoot >> 16); hc != codeReset {
 		return follow(nodes, fail, state, hc)
 	}
 	return root
@@ -583,7 +604,7 @@ func (s *Scanner) hanLane(text string, k int, state, hstate int32, prev, p rune)
 		}
 		k += 3
 		p = r
-		if hnodes != nil {
+		if hnodes != nil && (hstate != root || e&homFromRoot != 0) {
 			if hstate = stepHom(hnodes, hfail, hstate, e); hnodes[hstate].base < 0 {
 				return k, state, hstate, prev, found, laneHom
 			}
