@@ -327,7 +327,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 			continue
 		}
 		if sep >= 0 || ins >= 0 || cont >= 0 || insNext >= 0 {
-			if sep >= 0 && (mayCross(before, breaks, others) && s.moves(sep, c) ||
+			if sep >= 0 && (mayCross(before, breaks, others) && (others == 0 || s.noLetterFollows(text, k)) && s.moves(sep, c) ||
 				others == 1 && before != 1 && breaks == 0 && s.firstLetterCross(sep, c, text, k, sepR)) ||
 				ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && !s.moves(cont, c) ||
 				insNext >= 0 && (insNext == root || !s.moves(insNext, c)) && isHan(r) && s.moves(insFrom, c) {
@@ -461,19 +461,54 @@ func (s *Scanner) firstLetterCross(sep int32, c uint16, text string, k int, sepR
 // sepFollows reports whether the separator sepR (as written) comes next
 // in text[k:] once folded, noise and invisible runes aside
 // (sepAfterLetter); unsure (a long run of noise, a rune that expands) it
-// says yes.
+// says yes. At the end of the text it says no: sepAfterLetter finds no
+// separator there.
 func (s *Scanner) sepFollows(text string, k int, sepR rune) bool {
-	for n := 0; k < len(text) && n < 8; n++ {
+	switch m, kind := s.nextAfterLetter(text, k); kind {
+	case afterSep:
+		return m == rune(s.norm.t.lookup(sepR)&runeMask)
+	case afterUnsure:
+		return true
+	}
+	return false
+}
+
+// noLetterFollows reports whether the letter that ends at text[:k] is the
+// only one of its clause from there on: the text ends or a separator comes
+// next, noise aside (crossSeparator's after == 1, lettersFwd); unsure it
+// says yes. A single character before a separator (行。) crosses it only
+// then: 行。这个需求排到下周吧 has a clause after it.
+func (s *Scanner) noLetterFollows(text string, k int) bool {
+	_, kind := s.nextAfterLetter(text, k)
+	return kind != afterLetter
+}
+
+// What comes after a letter in the text, noise aside (nextAfterLetter).
+const (
+	afterEnd    = iota // the end of the text
+	afterSep           // a separator
+	afterLetter        // another letter
+	afterUnsure        // a long run of noise, or a rune that expands
+)
+
+// nextAfterLetter reads text[k:] as the structural rules read the runes
+// after a letter: noise and invisible runes are skipped, and the next
+// rune is the end, a separator (its folded rune m) or a letter.
+func (s *Scanner) nextAfterLetter(text string, k int) (m rune, kind int) {
+	for n := 0; k < len(text); n++ {
+		if n == 8 {
+			return 0, afterUnsure
+		}
 		r, size := utf8.DecodeRuneInString(text[k:])
 		k += size
 		if r < 0x10000 {
-			switch code := s.fast[r]; {
-			case code == codeSkip:
+			switch e := s.fast[r]; {
+			case e == codeSkip:
 				continue
-			case code == codeSep:
-				return r == sepR || s.norm.t.lookup(r)&runeMask == s.norm.t.lookup(sepR)&runeMask
-			case code != codeSpecial:
-				return false // a letter
+			case e == codeSep:
+				return rune(s.norm.t.lookup(r) & runeMask), afterSep
+			case e != codeSpecial:
+				return 0, afterLetter
 			}
 		}
 		e := s.norm.t.lookup(r)
@@ -481,18 +516,18 @@ func (s *Scanner) sepFollows(text string, k int, sepR rune) bool {
 		case classDrop:
 			continue
 		case classExpand:
-			return true
+			return 0, afterUnsure
 		}
 		m := rune(e & runeMask)
 		switch s.code(m) {
 		case codeSep:
-			return m == rune(s.norm.t.lookup(sepR)&runeMask)
+			return m, afterSep
 		case codeSkip:
 			continue
 		}
-		return false
+		return 0, afterLetter
 	}
-	return true
+	return 0, afterEnd
 }
 
 func isLineBreak(r rune) bool { return r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029 }
