@@ -344,7 +344,7 @@ func (s *Scanner) scan(text string, dst []Finding, words bool, res resume) []Fin
 				from++
 			}
 			state, prev = res.state, res.prev
-			if res.hanAt {
+			if res.hstate >= 0 {
 				hfrom, hstate = from+1, res.hstate
 			}
 		}
