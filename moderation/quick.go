@@ -52,7 +52,9 @@ func (s *Scanner) ScanPrepared(text string, p Prepared, dst []Finding) []Finding
 // codeSpecial marks, in Scanner.fast, a rune that quick looks up out of
 // line (special): it carries detector hints, folds to another rune, or
 // expands to several. Letter codes stop below it (build refuses alphabets of
-// codeSep-1 letters or more).
+// codeSep-1 letters or more): codeSpecial, codeSep and codeSkip are the
+// three codes from codeSpecial up, which hanLane tells from the letters in
+// one test.
 const codeSpecial = codeSep - 1
 
 // Results of quick.
@@ -630,9 +632,14 @@ func (s *Scanner) hanLane(text string, k int, state, hstate int32, prev, p rune)
 			break
 		}
 		e := fast[r]
-		if e == codeSpecial {
+		if uint16(e) >= codeSpecial {
+			// codeSpecial, codeSep and codeSkip: one test for the
+			// letters, which most runes are.
+			if e != codeSpecial {
+				break
+			}
 			m, se, h, d, ok := s.special(r)
-			if !ok || m != r {
+			if !ok || m != r || uint16(se) == codeSkip || uint16(se) == codeSep {
 				break
 			}
 			if h&hintAddress != 0 && p >= 0 && !mayFollowHouseNumber(r, p) {
@@ -643,9 +650,6 @@ func (s *Scanner) hanLane(text string, k int, state, hstate int32, prev, p rune)
 			found += uint32(d) << 8
 		}
 		c := uint16(e)
-		if c == codeSkip || c == codeSep {
-			break
-		}
 		k += 3
 		p = r
 		if hnodes != nil && (hstate != root || e&homFromRoot != 0) {
