@@ -674,14 +674,17 @@ func (s *Scanner) hanLane(text string, k int, state, hstate int32, prev, p rune)
 // laneLast returns the last three runes quick has read (last, b1, b2)
 // after hanLane took n runes ending at byte k: each three bytes long.
 func laneLast(text string, k int, n int32, last, b1, b2 rune) (rune, rune, rune) {
-	at := func(i int) rune {
-		return rune(text[i]&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
-	}
 	switch n {
 	case 1:
-		return at(k - 3), last, b1
+		return rune3(text, k-3), last, b1
 	case 2:
-		return at(k - 3), at(k - 6), last
+		return rune3(text, k-3), rune3(text, k-6), last
 	}
-	return at(k - 3), at(k - 6), at(k - 9)
+	return rune3(text, k-3), rune3(text, k-6), rune3(text, k-9)
+}
+
+// rune3 decodes the three-byte rune at byte i of text, which hanLane has
+// checked.
+func rune3(text string, i int) rune {
+	return rune(text[i]&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
 }
