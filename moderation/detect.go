@@ -112,22 +112,26 @@ func hasWordNear(runes []rune, from, to, before, after int, words []string) bool
 }
 
 // containsRunes reports whether rs contains the string w; a latin w only
-// as a whole word ("ref" is not in "preference").
+// as a whole word ("ref" is not in "preference"). It runs for every context
+// word on both sides of every number and solicitation found, so w is
+// decoded no further than its first rune until that rune is found.
 func containsRunes(rs []rune, w string) bool {
-	n := utf8.RuneCountInString(w)
-	if n == 0 {
+	if w == "" {
 		return true
 	}
 	latin := w[0] < utf8.RuneSelf
 	first, size := utf8.DecodeRuneInString(w)
-	for i := 0; i+n <= len(rs); i++ {
+	for i, r := range rs {
 		// The first rune before the call: most places do not start the
 		// word, and hasPrefixRunes would decode w to tell.
-		if rs[i] != first || !hasPrefixRunes(rs[i+1:], w[size:]) {
+		if r != first || !hasPrefixRunes(rs[i+1:], w[size:]) {
 			continue
 		}
-		if latin && (i > 0 && isASCIIAlnum(rs[i-1]) || i+n < len(rs) && isASCIIAlnum(rs[i+n])) {
-			continue
+		if latin {
+			n := utf8.RuneCountInString(w)
+			if i > 0 && isASCIIAlnum(rs[i-1]) || i+n < len(rs) && isASCIIAlnum(rs[i+n]) {
+				continue
+			}
 		}
 		return true
 	}

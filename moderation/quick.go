@@ -52,7 +52,9 @@ func (s *Scanner) ScanPrepared(text string, p Prepared, dst []Finding) []Finding
 // codeSpecial marks, in Scanner.fast, a rune that quick looks up out of
 // line (special): it carries detector hints, folds to another rune, or
 // expands to several. Letter codes stop below it (build refuses alphabets of
-// codeSep-1 letters or more).
+// codeSep-1 letters or more): codeSpecial, codeSep and codeSkip are the
+// three codes from codeSpecial up, which hanLane tells from the letters in
+// one test.
 const codeSpecial = codeSep - 1
 
 // Results of quick.
@@ -69,7 +71,7 @@ const (
 // their codes from one cache line; codeSpecial for the other runes.
 func (s *Scanner) buildFast() {
 	t := s.norm.t
-	s.fast = make([]uint32, 0x10000)
+	s.fast = new([0x10000]uint32)
 	for r := range s.fast {
 		e := t.bmp[r]
 		m := rune(e & runeMask)
@@ -93,9 +95,30 @@ func (s *Scanner) buildFast() {
 		case m != rune(r):
 			s.fast[r] = codeSpecial // the automata must see the folded rune
 		default:
-			s.fast[r] = uint32(s.alpha[m]) | uint32(s.homCode(m))<<16
+			s.fast[r] = uint32(s.alpha[m]) | s.homBits(m)
 		}
 	}
+}
+
+// homFromRoot marks, in a fast entry, a letter whose homophone code
+// moves the homophone automaton from its root: in the root (most of the
+// time) a letter without it leaves the automaton there, and quick skips
+// the step, whose outcome the branch predictor cannot guess.
+const homFromRoot = 1 << 31
+
+// homBits is the high half of a letter's fast entry: its homophone code,
+// and homFromRoot when some homophone starts with it.
+func (s *Scanner) homBits(m rune) uint32 {
+	hc := s.homCode(m)
+	if hc == codeReset {
+		return 0
+	}
+	b := uint32(hc) << 16 // hc < 1<<15: one code per syllable, a few hundred
+	nodes := s.hom.ac.nodes
+	if t := nodes[root].base&baseMask + int32(hc); uint(t) < uint(len(nodes)) && nodes[t].check == root {
+		b |= homFromRoot
+	}
+	return b
 }
 
 // homCode is the homophone code of a letter (0 without homophones).
@@ -128,7 +151,7 @@ func (s *Scanner) special(r rune) (m rune, c uint32, hints uint8, digit int, ok 
 		// detector.
 		hints &^= hintTrigger
 	}
-	return m, uint32(s.code(m)) | uint32(s.homCode(m))<<16, hints, int(hints & hintDigit), true
+	return m, uint32(s.code(m)) | s.homBits(m), hints, int(hints & hintDigit), true
 }
 
 func isJia(r rune) bool { return r == '加' || r == '+' || r == '➕' }
@@ -199,17 +222,27 @@ func (s *Scanner) quick(text string) (int, resume) {
 			// with the few variables it changes (the loop below keeps two
 			// dozen live, and spends more on moving them to and from the
 			// stack than on the automata).
-			var lane laneState
-			k, lane = s.hanLane(text, k, laneState{ri: ri, state: state, hstate: hstate, prev: prev, last: last, b1: b1, b2: b2, skipped: skipped})
-			if lane.n > 0 {
-				ri, state, hstate, prev, last, b1, b2 = lane.ri, lane.state, lane.hstate, lane.prev, lane.last, lane.b1, lane.b2
-				letters += lane.n
-				skipped, inAlnum = false, false
-				hints |= lane.hints
-				digits += lane.digits
+			p := last // the rune mayFollowHouseNumber looks at before the lane's first
+			if skipped {
+				p = -1
 			}
-			if lane.stop {
-				return quickSlow, lane.res
+			k0 := k
+			var found uint32
+			var stop int
+			k, state, hstate, prev, found, stop = s.hanLane(text, k, state, hstate, prev, p)
+			if n := int32(k-k0) / 3; n > 0 {
+				if stop == laneWord {
+					return quickSlow, resume{at: ri + n, state: state, prev: prev, hstate: hstate}
+				}
+				ri += n
+				letters += int(n)
+				skipped, inAlnum = false, false
+				hints |= uint8(found)
+				digits += int(found >> 8)
+				last, b1, b2 = laneLast(text, k, n, last, b1, b2)
+			}
+			if stop == laneHom {
+				return quickSlow, resume{at: -1}
 			}
 			if k >= len(text) {
 				break
@@ -269,7 +302,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 			continue
 		}
 		b2, b1, last, skipped = b1, last, r, false
-		if hnodes != nil {
+		if hnodes != nil && (hstate != root || e&homFromRoot != 0) {
 			if hstate = stepHom(hnodes, hfail, hstate, e); hnodes[hstate].base < 0 {
 				return quickSlow, resume{at: -1} // a homophone ends here
 			}
@@ -296,7 +329,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 			continue
 		}
 		if sep >= 0 || ins >= 0 || cont >= 0 || insNext >= 0 {
-			if sep >= 0 && (mayCross(before, breaks, others) && s.moves(sep, c) ||
+			if sep >= 0 && (mayCross(before, breaks, others) && (others == 0 || s.noLetterFollows(text, k)) && s.moves(sep, c) ||
 				others == 1 && before != 1 && breaks == 0 && s.firstLetterCross(sep, c, text, k, sepR)) ||
 				ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && !s.moves(cont, c) ||
 				insNext >= 0 && (insNext == root || !s.moves(insNext, c)) && isHan(r) && s.moves(insFrom, c) {
@@ -353,7 +386,11 @@ func (s *Scanner) quick(text string) (int, resume) {
 		if nodes[state].base < 0 {
 			// A word ends here: everything before went the ordinary way,
 			// so matchWords may start at this rune (see resume).
-			return quickSlow, resume{at: ri, state: from, prev: pv, hstate: hstate, hanAt: isHan(r)}
+			res := resume{at: ri, state: from, prev: pv, hstate: hstate}
+			if !isHan(r) {
+				res.hstate = -1
+			}
+			return quickSlow, res
 		}
 	}
 	if cont >= 0 {
@@ -400,7 +437,7 @@ func (s *Scanner) mayNamePlace(text string) bool {
 // of a fast entry e: Han runes move by their syllable, other letters and
 // separators reset to the root (which reports nothing: no word is empty).
 func stepHom(nodes []acNode, fail []int32, state int32, e uint32) int32 {
-	if hc := uint16(e >> 16); hc != codeReset {
+	if hc := uint16(e>>16) &^ (homFromRoot >> 16); hc != codeReset {
 		return follow(nodes, fail, state, hc)
 	}
 	return root
@@ -430,19 +467,54 @@ func (s *Scanner) firstLetterCross(sep int32, c uint16, text string, k int, sepR
 // sepFollows reports whether the separator sepR (as written) comes next
 // in text[k:] once folded, noise and invisible runes aside
 // (sepAfterLetter); unsure (a long run of noise, a rune that expands) it
-// says yes.
+// says yes. At the end of the text it says no: sepAfterLetter finds no
+// separator there.
 func (s *Scanner) sepFollows(text string, k int, sepR rune) bool {
-	for n := 0; k < len(text) && n < 8; n++ {
+	switch m, kind := s.nextAfterLetter(text, k); kind {
+	case afterSep:
+		return m == rune(s.norm.t.lookup(sepR)&runeMask)
+	case afterUnsure:
+		return true
+	}
+	return false
+}
+
+// noLetterFollows reports whether the letter that ends at text[:k] is the
+// only one of its clause from there on: the text ends or a separator comes
+// next, noise aside (crossSeparator's after == 1, lettersFwd); unsure it
+// says yes. A single character before a separator (行。) crosses it only
+// then: 行。这个需求排到下周吧 has a clause after it.
+func (s *Scanner) noLetterFollows(text string, k int) bool {
+	_, kind := s.nextAfterLetter(text, k)
+	return kind != afterLetter
+}
+
+// What comes after a letter in the text, noise aside (nextAfterLetter).
+const (
+	afterEnd    = iota // the end of the text
+	afterSep           // a separator
+	afterLetter        // another letter
+	afterUnsure        // a long run of noise, or a rune that expands
+)
+
+// nextAfterLetter reads text[k:] as the structural rules read the runes
+// after a letter: noise and invisible runes are skipped, and the next
+// rune is the end, a separator (its folded rune m) or a letter.
+func (s *Scanner) nextAfterLetter(text string, k int) (m rune, kind int) {
+	for n := 0; k < len(text); n++ {
+		if n == 8 {
+			return 0, afterUnsure
+		}
 		r, size := utf8.DecodeRuneInString(text[k:])
 		k += size
 		if r < 0x10000 {
-			switch code := s.fast[r]; {
-			case code == codeSkip:
+			switch e := s.fast[r]; {
+			case e == codeSkip:
 				continue
-			case code == codeSep:
-				return r == sepR || s.norm.t.lookup(r)&runeMask == s.norm.t.lookup(sepR)&runeMask
-			case code != codeSpecial:
-				return false // a letter
+			case e == codeSep:
+				return rune(s.norm.t.lookup(r) & runeMask), afterSep
+			case e != codeSpecial:
+				return 0, afterLetter
 			}
 		}
 		e := s.norm.t.lookup(r)
@@ -450,18 +522,18 @@ func (s *Scanner) sepFollows(text string, k int, sepR rune) bool {
 		case classDrop:
 			continue
 		case classExpand:
-			return true
+			return 0, afterUnsure
 		}
 		m := rune(e & runeMask)
 		switch s.code(m) {
 		case codeSep:
-			return m == rune(s.norm.t.lookup(sepR)&runeMask)
+			return m, afterSep
 		case codeSkip:
 			continue
 		}
-		return false
+		return 0, afterLetter
 	}
-	return true
+	return 0, afterEnd
 }
 
 func isLineBreak(r rune) bool { return r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029 }
@@ -480,15 +552,20 @@ func (s *Scanner) retroMoves(state int32, c uint16) bool {
 // did; markup voids it (scan rewrites the runes first).
 //
 // The homophone matcher may start right after that rune, in hstate, when
-// the rune is Han (hanAt): the keyword matcher rewrites runes behind the
-// one it reads only in retroInsertion, and only the non-Han letters right
-// after a Han character, so nothing up to a Han rune changes.
+// the rune is Han (else hstate is -1): the keyword matcher rewrites runes
+// behind the one it reads only in retroInsertion, and only the non-Han
+// letters right after a Han character, so nothing up to a Han rune
+// changes.
+//
+// Four fields at most, so that the compiler keeps a resume, and a
+// Prepared, in registers: a larger struct lives in memory, and the clean
+// path of rules.Engine.Evaluate stalled on copying it (written by fields,
+// read back 16 bytes at a time), about a tenth of its time.
 type resume struct {
 	at     int32
 	state  int32
 	prev   rune
 	hstate int32
-	hanAt  bool
 }
 
 // moves reports whether state has a transition on the letter code c.
@@ -510,16 +587,12 @@ func decodeAt(text string, k int) (rune, int) {
 	return r, k + size
 }
 
-// laneState is what hanLane reads and changes of quick's state: n is the
-// number of runes it took, stop that quick must give up with res.
-type laneState struct {
-	ri, state, hstate  int32
-	prev, last, b1, b2 rune
-	n, digits          int
-	hints              uint8
-	skipped, stop      bool
-	res                resume
-}
+// What hanLane stopped at, besides a rune it does not take.
+const (
+	laneOn   = iota // a rune of another kind, or the end of the text
+	laneWord        // a word ends at the lane's last rune
+	laneHom         // a homophone ends at the lane's last rune
+)
 
 // hanLane runs quick's loop over the plain CJK characters from byte k on,
 // as long as the loop would only step the automata: a character of
@@ -527,22 +600,28 @@ type laneState struct {
 // repeat of the letter before, with nothing pending and the automaton at
 // the root or the letter before Han (so that no structural rule of miss
 // can apply: they need a state, and a repeat or a change between Han and
-// other letters). Hints are gathered as the loop does. It stops
-// before any other rune, which quick's loop then reads, and at a word
-// ending or homophone ending, as the loop does.
-func (s *Scanner) hanLane(text string, k int, st laneState) (int, laneState) {
+// other letters). It stops before any other rune, which quick's loop then
+// reads, and at a word or homophone ending, as the loop does.
+//
+// It takes and returns quick's state in registers, not in a struct: a
+// struct of a dozen fields goes through the stack both ways, and reading
+// back what the callee had just stored field by field stalled quick on
+// every return (a quarter of quick's time). What the lane could return
+// besides is derived by the caller: every rune it takes is three bytes,
+// so the number of runes is the bytes over three, and the last runes are
+// read back from the text (laneLast). p is the rune before the first, for
+// mayFollowHouseNumber (-1: something was skipped before it); found
+// returns the detector hints gathered (low byte) and the digits counted
+// (the bits above). At a word ending, state and prev are those before the
+// ending rune (the resume point); otherwise those after the last rune.
+func (s *Scanner) hanLane(text string, k int, state, hstate int32, prev, p rune) (int, int32, int32, rune, uint32, int) {
 	nodes, fail, fast := s.ac.nodes, s.ac.fail, s.fast
 	var hnodes []acNode
 	var hfail []int32
 	if s.hom != nil {
 		hnodes, hfail = s.hom.ac.nodes, s.hom.ac.fail
 	}
-	state, hstate, prev := st.state, st.hstate, st.prev
-	last, b1, b2 := st.last, st.b1, st.b2
-	ri, n := st.ri, 0
-	skipped := st.skipped
-	var hints uint8
-	digits := 0
+	var found uint32
 	for k+2 < len(text) {
 		b0 := text[k]
 		if b0&0xF0 != 0xE0 || text[k+1]&0xC0 != 0x80 || text[k+2]&0xC0 != 0x80 {
@@ -553,28 +632,29 @@ func (s *Scanner) hanLane(text string, k int, st laneState) (int, laneState) {
 			break
 		}
 		e := fast[r]
-		if e == codeSpecial {
-			m, se, h, d, ok := s.special(r)
-			if !ok || m != r {
+		if uint16(e) >= codeSpecial {
+			// codeSpecial, codeSep and codeSkip: one test for the
+			// letters, which most runes are.
+			if e != codeSpecial {
 				break
 			}
-			if h&hintAddress != 0 && !skipped && !mayFollowHouseNumber(r, last) {
+			m, se, h, d, ok := s.special(r)
+			if !ok || m != r || uint16(se) == codeSkip || uint16(se) == codeSep {
+				break
+			}
+			if h&hintAddress != 0 && p >= 0 && !mayFollowHouseNumber(r, p) {
 				h &^= hintAddress
 			}
-			e, hints, digits = se, hints|h, digits+d
+			e = se
+			found |= uint32(h)
+			found += uint32(d) << 8
 		}
 		c := uint16(e)
-		if c == codeSkip || c == codeSep {
-			break
-		}
 		k += 3
-		ri++
-		n++
-		skipped = false
-		b2, b1, last = b1, last, r
-		if hnodes != nil {
+		p = r
+		if hnodes != nil && (hstate != root || e&homFromRoot != 0) {
 			if hstate = stepHom(hnodes, hfail, hstate, e); hnodes[hstate].base < 0 {
-				return k, laneState{n: n, stop: true, res: resume{at: -1}}
+				return k, state, hstate, prev, found, laneHom
 			}
 		}
 		if c == codeReset {
@@ -583,11 +663,28 @@ func (s *Scanner) hanLane(text string, k int, st laneState) (int, laneState) {
 		}
 		from := state
 		state = follow(nodes, fail, state, c)
-		pv := prev
-		prev = r
 		if nodes[state].base < 0 {
-			return k, laneState{n: n, stop: true, res: resume{at: ri, state: from, prev: pv, hstate: hstate, hanAt: true}}
+			return k, from, hstate, prev, found, laneWord
 		}
+		prev = r
 	}
-	return k, laneState{ri: ri, state: state, hstate: hstate, prev: prev, last: last, b1: b1, b2: b2, n: n, hints: hints, digits: digits}
+	return k, state, hstate, prev, found, laneOn
+}
+
+// laneLast returns the last three runes quick has read (last, b1, b2)
+// after hanLane took n runes ending at byte k: each three bytes long.
+func laneLast(text string, k int, n int32, last, b1, b2 rune) (rune, rune, rune) {
+	switch n {
+	case 1:
+		return rune3(text, k-3), last, b1
+	case 2:
+		return rune3(text, k-3), rune3(text, k-6), last
+	}
+	return rune3(text, k-3), rune3(text, k-6), rune3(text, k-9)
+}
+
+// rune3 decodes the three-byte rune at byte i of text, which hanLane has
+// checked.
+func rune3(text string, i int) rune {
+	return rune(text[i]&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
 }

@@ -186,3 +186,31 @@ func TestQuickWakesDetectorsOnlyWhereTheyCanFind(t *testing.T) {
 		}
 	}
 }
+
+// TestQuickCrossesSeparatorsOnlyWhereTheRuleCan checks that a separator
+// after a single character (行。) or after the last character of a clause
+// (了。) keeps a text on the clean path when crossSeparator cannot cross
+// it: a clause follows the single character, or the text ends after the
+// next one; while the same separators inside a word still do.
+func TestQuickCrossesSeparatorsOnlyWhereTheRuleCan(t *testing.T) {
+	s, err := Compile([]Entry{{Word: "行这里", Tag: 1}, {Word: "了行动", Tag: 2}}, Options{Detectors: AllDetectors})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"行。这个需求排到下周吧", "行，这个我来", "我先下线了。行", "辛苦了！行", "好的了。行 👍"} {
+		if q, _ := s.quick(text); q != quickClean {
+			t.Errorf("%q: quick %d, want clean", text, q)
+		}
+		checkQuick(t, s, text, quickClean)
+	}
+	for _, text := range []string{"行。这。里", "行，这，里", "你就是了！行！动！"} {
+		q, _ := s.quick(text)
+		if q == quickClean {
+			t.Errorf("%q: quick says clean", text)
+		}
+		checkQuick(t, s, text, q)
+		if len(s.Scan(text, nil)) == 0 {
+			t.Errorf("%q: no finding", text)
+		}
+	}
+}

@@ -96,9 +96,9 @@ const maxPooledRunes = 1 << 16
 // after Compile and safe for concurrent use.
 type Scanner struct {
 	norm       *Normalizer
-	alpha      []uint16        // BMP normalized rune → code (codeReset, codeSkip or a letter code)
-	fast       []uint32        // BMP raw rune → letter and homophone codes for quick (quick.go), codeSpecial when it needs a closer look
-	astral     map[rune]uint16 // letter codes of runes above the BMP
+	alpha      []uint16         // BMP normalized rune → code (codeReset, codeSkip or a letter code)
+	fast       *[0x10000]uint32 // BMP raw rune → letter and homophone codes for quick (quick.go), codeSpecial when it needs a closer look
+	astral     map[rune]uint16  // letter codes of runes above the BMP
 	ac         *automaton
 	words      []word
 	entries    int
@@ -344,7 +344,7 @@ func (s *Scanner) scan(text string, dst []Finding, words bool, res resume) []Fin
 				from++
 			}
 			state, prev = res.state, res.prev
-			if res.hanAt {
+			if res.hstate >= 0 {
 				hfrom, hstate = from+1, res.hstate
 			}
 		}
