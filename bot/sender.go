@@ -27,6 +27,7 @@ type OutboxStore interface {
 	AckOutbox(ctx context.Context, entries ...store.OutboxEntry) error
 	Reschedule(ctx context.Context, e store.OutboxEntry, due time.Time) error
 	RescheduleAll(ctx context.Context, es []store.OutboxEntry, due time.Time) error
+	RescheduleAt(ctx context.Context, es []store.OutboxEntry, dues []time.Time) error
 	PromoteDue(ctx context.Context, now time.Time, max int) (int, error)
 	DeadLetter(ctx context.Context, e store.OutboxEntry, reason string, now time.Time) error
 	DeliveredMany(ctx context.Context, keys ...string) ([]bool, error)
@@ -145,10 +146,10 @@ type Sender struct {
 	// sure of its name (names.go): concurrent member lookups of one
 	// department ask Redis and WeCom once.
 	departments sync.Map
-	// paced holds, per recipient, until when its pacing window was found
-	// full (time.Time): its alerts wait without a round trip (send). An
-	// entry is dropped when it is next consulted after that time, so the
-	// map holds at most one per member ever paced.
+	// paced holds, per recipient whose pacing window was found full, when
+	// the alerts this replica put back come back (*pacing,
+	// sender_pacing.go): its alerts of the rounds between wait without a
+	// round trip, and its backlog comes back one message's worth a slot.
 	paced sync.Map
 	// callSlots bounds the calls in progress (CallWorkers); inCall holds
 	// the stream ids of those calls, so that one is never made twice here
@@ -370,15 +371,50 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 	}
 	err = s.startCalls(ctx, calls)
 	err2 := s.parallel(len(rcpts), func(i int) error {
-		j := jobs[rcpts[i]]
+		r := rcpts[i]
+		j := jobs[r]
+		// Whether it is r's turn is decided once for the job: a part of r's
+		// backlog whose time came takes r's turn for everything of r read
+		// with it, and the rest of r waits at the end of r's queue.
+		until, waiting, fresh := s.turn(r, s.cfg.Now())
 		for _, c := range j.carriers {
-			if err := s.resend(ctx, c); err != nil {
+			if waiting {
+				if err := s.cfg.Store.Reschedule(ctx, c.entry, until); err != nil {
+					return err
+				}
+				continue
+			}
+			paced, err := s.resend(ctx, r, c)
+			if err != nil {
 				return err
+			}
+			if paced {
+				until, waiting = s.booked(r, s.cfg.Now())
 			}
 		}
 		for _, k := range j.groups {
-			if err := s.send(ctx, k, groups[k]); err != nil {
+			if waiting {
+				if err := s.cfg.Store.RescheduleAll(ctx, entriesOf(groups[k]), until); err != nil {
+					return err
+				}
+				continue
+			}
+			ps := groups[k]
+			if fresh {
+				var err error
+				if ps, err = s.waitFresh(ctx, ps, until); err != nil {
+					return err
+				}
+				if len(ps) == 0 {
+					continue
+				}
+			}
+			paced, err := s.send(ctx, k, ps)
+			if err != nil {
 				return err
+			}
+			if paced {
+				until, waiting = s.booked(r, s.cfg.Now())
 			}
 		}
 		return nil
@@ -433,25 +469,25 @@ func (s *Sender) parallel(n int, do func(i int) error) error {
 // send delivers one group as one message, or a digest when it holds
 // several (cut into parts that fit WeCom's size limit). Each part takes a
 // pacing slot for its recipient, is sealed into one carrier (the unit of
-// delivery from then on: retried as the same message) and sent.
+// delivery from then on: retried as the same message) and sent. paced says
+// that the recipient's window was found full and the rest put back.
 //
 // The first part's slot is taken before anything else: a recipient whose
 // window is full (in sandbox mode every HR case goes to one member paced to
 // 20 a minute) has its alerts put back at once, without resolving names or
 // rendering and splitting a digest that cannot be sent now; that work was a
-// quarter of the served binary's CPU under load.
-func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
+// quarter of the served binary's CPU under load. Parts that found the
+// window full after the first went out are spread over the slots to come
+// (stagger), one part a slot.
+func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) (paced bool, err error) {
 	slices.SortFunc(ps, func(a, b pending) int { return a.action.Time.Compare(b.action.Time) })
 	now := s.cfg.Now()
-	if until, ok := s.pacedUntil(k.recipient, now); ok {
-		return s.cfg.Store.RescheduleAll(ctx, entriesOf(ps), until)
-	}
 	wait, err := s.slot(ctx, k.recipient, ps[0].entry, now)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if wait > 0 {
-		return s.putBack(ctx, k.recipient, ps, now.Add(wait))
+		return true, s.putBack(ctx, k.recipient, entriesOf(ps), now.Add(wait))
 	}
 	// Names and links first: the split must measure the text that is
 	// sent. A warning needs no names; its link opens the employee's record.
@@ -469,49 +505,24 @@ func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
 			now = s.cfg.Now()
 			wait, err := s.slot(ctx, k.recipient, part[0].entry, now)
 			if err != nil {
-				return err
+				return false, err
 			}
 			if wait > 0 {
-				return s.putBack(ctx, k.recipient, slices.Concat(parts[i:]...), now.Add(wait))
+				return true, s.stagger(ctx, k.recipient, parts[i:], now, now.Add(wait))
 			}
 		}
 		l, b, ok, err := s.seal(ctx, k, part)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if !ok {
 			continue // another replica took every entry of this part over
 		}
 		if err := s.transmit(ctx, l, b); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
-}
-
-// putBack returns ps to the queue until due, when recipient's window has a
-// slot again: not dropped and not a failure, and later alerts join them in
-// a digest. The sender remembers the time, so that the recipient's alerts
-// of the next rounds go back without asking Redis again.
-func (s *Sender) putBack(ctx context.Context, recipient string, ps []pending, due time.Time) error {
-	s.paced.Store(recipient, due)
-	return s.cfg.Store.RescheduleAll(ctx, entriesOf(ps), due)
-}
-
-// pacedUntil says until when recipient's window is known to be full. It
-// can only be full longer, never shorter, than this replica saw: a window
-// frees when its oldest sends age out, and other replicas only add sends.
-func (s *Sender) pacedUntil(recipient string, now time.Time) (time.Time, bool) {
-	v, ok := s.paced.Load(recipient)
-	if !ok {
-		return time.Time{}, false
-	}
-	until := v.(time.Time)
-	if !now.Before(until) {
-		s.paced.CompareAndDelete(recipient, v)
-		return time.Time{}, false
-	}
-	return until, true
+	return false, nil
 }
 
 func entriesOf(ps []pending) []store.OutboxEntry {

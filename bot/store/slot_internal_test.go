@@ -493,6 +493,9 @@ func slotOps() []slotOp {
 		{"Store.AckOutbox", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.AckOutbox(ctx, entries[0])) }},
 		{"Store.Reschedule", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.Reschedule(ctx, entries[1], now)) }},
 		{"Store.RescheduleAll", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.RescheduleAll(ctx, entries[3:5], now)) }},
+		{"Store.RescheduleAt", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.RescheduleAt(ctx, entries[5:6], []time.Time{now}))
+		}},
 		{"Store.PromoteDue", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.PromoteDue(ctx, now, 10); must(t, err) }},
 		{"Store.PromoteAndClaim", func(t *testing.T, ctx context.Context, s *Store) {
 			_, _, err := s.PromoteAndClaim(ctx, now, 10, "other", time.Hour, 10)
