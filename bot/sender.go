@@ -42,6 +42,7 @@ type OutboxStore interface {
 	TakeSendSlot(ctx context.Context, recipient, token string, now time.Time, perMinute, perHour int) (time.Duration, error)
 	CacheGet(ctx context.Context, key string, v any) (bool, error)
 	CacheSet(ctx context.Context, key string, v any, ttl time.Duration) error
+	CacheSetMany(ctx context.Context, writes []store.CacheWrite) error
 	NoteOwnedChat(ctx context.Context, owner, chat string) error
 	ChatStore
 }
@@ -288,6 +289,12 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 	}
 	done := looked.Delivered
 	ctx = withPrefetch(ctx, q, looked)
+	defer func() {
+		if ferr := prefetchOf(ctx).flush(ctx, s.cfg.Store); ferr != nil {
+			// Only a cache: the next lookup asks WeCom again.
+			s.cfg.Logger.Warn().Err(ferr).Msg("write the round's cached lookups")
+		}
+	}()
 	groups := map[batchKey][]pending{}
 	var order []batchKey
 	var acked []store.OutboxEntry

@@ -210,13 +210,18 @@ func (s *Sender) wants(q *store.RoundLookup, a Action, asked map[string]bool) {
 
 // prefetch is what a round read at once (Store.LookupRound), consulted by
 // the lookups before they ask Redis themselves: an alert costs no lookup
-// round trip of its own. What the round caches itself is remembered in it
-// too, so a second alert about the same chat does not ask WeCom again.
-// The round's concurrent deliveries share it, under mu.
+// round trip of its own. What the round caches itself is kept in it and
+// written to Redis once, at the end of the round (flush: one pipeline for
+// all, where two SETs for each new member's leader lookup were a third of
+// the sender's CPU under load), so a second alert about the same chat or
+// member does not ask WeCom again. The round's concurrent deliveries share
+// it, under mu.
 type prefetch struct {
-	chats, cache map[string]bool // what was asked
-	mu           sync.Mutex
-	looked       store.RoundLooked
+	chats  map[string]bool // what was asked
+	mu     sync.Mutex
+	cache  map[string]bool // what was asked, or cached since (under mu)
+	looked store.RoundLooked
+	writes []store.CacheWrite // what the round cached, for flush (under mu)
 }
 
 type prefetchKey struct{}
@@ -250,14 +255,19 @@ func (pf *prefetch) chat(ctx context.Context, st ChatStore, id string) (store.Ch
 	return c, ok, nil
 }
 
-// cacheGet is CacheGet, from the prefetch when the key was read.
+// cacheGet is CacheGet, from the prefetch when the key was read or cached
+// in this round.
 func (pf *prefetch) cacheGet(ctx context.Context, st OutboxStore, key string, v any) (bool, error) {
-	if pf == nil || !pf.cache[key] {
+	if pf == nil {
 		return st.CacheGet(ctx, key, v)
 	}
 	pf.mu.Lock()
+	known := pf.cache[key]
 	raw, ok := pf.looked.Cache[key]
 	pf.mu.Unlock()
+	if !known {
+		return st.CacheGet(ctx, key, v)
+	}
 	if !ok {
 		return false, nil
 	}
@@ -267,19 +277,38 @@ func (pf *prefetch) cacheGet(ctx context.Context, st OutboxStore, key string, v 
 	return true, nil
 }
 
-// cacheSet is CacheSet, remembered in the prefetch.
+// cacheSet is CacheSet; within a round it is kept in the prefetch and
+// written by flush.
 func (pf *prefetch) cacheSet(ctx context.Context, st OutboxStore, key string, v any, ttl time.Duration) error {
-	if err := st.CacheSet(ctx, key, v, ttl); err != nil {
-		return err
+	if pf == nil {
+		return st.CacheSet(ctx, key, v, ttl)
 	}
-	if pf != nil && pf.cache[key] {
-		if raw, err := json.Marshal(v); err == nil {
-			pf.mu.Lock()
-			pf.looked.Cache[key] = raw
-			pf.mu.Unlock()
-		}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode cache %q: %w", key, err)
 	}
+	pf.mu.Lock()
+	pf.cache[key] = true
+	pf.looked.Cache[key] = raw
+	pf.writes = append(pf.writes, store.CacheWrite{Key: key, Data: raw, TTL: ttl})
+	pf.mu.Unlock()
 	return nil
+}
+
+// flush writes what the round cached, in one round trip. It is done even
+// when the round's context ended (a shutdown), within bookkeeping; a write
+// lost to a crash only costs another replica a lookup.
+func (pf *prefetch) flush(ctx context.Context, st OutboxStore) error {
+	pf.mu.Lock()
+	writes := pf.writes
+	pf.writes = nil
+	pf.mu.Unlock()
+	if len(writes) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeeping)
+	defer cancel()
+	return st.CacheSetMany(ctx, writes)
 }
 
 // noted reports whether owner was already noted as chat's owner when the

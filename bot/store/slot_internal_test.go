@@ -192,6 +192,13 @@ func slotOps() []slotOp {
 		{"Store.CacheSet", func(t *testing.T, ctx context.Context, s *Store) {
 			must(t, s.CacheSet(ctx, "user:"+hostile, map[string]any{"UserID": hostile, "MainDepartment": 2}, time.Minute))
 		}},
+		{"Store.CacheSetMany", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.CacheSetMany(ctx, []CacheWrite{{Key: "owner:" + hostile, Data: []byte(`"x"`), TTL: time.Minute}, {Key: "leader:" + hostile, Data: []byte(`""`), TTL: time.Minute}}))
+			var owner string
+			if ok, err := s.CacheGet(ctx, "owner:"+hostile, &owner); !ok || err != nil || owner != "x" {
+				t.Fatalf("CacheGet after CacheSetMany = %v, %v, %q", ok, err, owner)
+			}
+		}},
 		{"Store.CacheGet", func(t *testing.T, ctx context.Context, s *Store) {
 			var v map[string]any
 			_, err := s.CacheGet(ctx, "user:"+hostile, &v)
