@@ -295,6 +295,13 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 			s.cfg.Logger.Warn().Err(ferr).Msg("write the round's cached lookups")
 		}
 	}()
+	var alerts []Action
+	for i := range entries {
+		if !done[i] && decoded[i] && payloads[i].Batch == nil && payloads[i].Kind == ActAlertOwner {
+			alerts = append(alerts, payloads[i].Action)
+		}
+	}
+	s.lookUpOwners(ctx, alerts)
 	groups := map[batchKey][]pending{}
 	var order []batchKey
 	var acked []store.OutboxEntry

@@ -84,9 +84,72 @@ func (s *Sender) recipientMemo(ctx context.Context, a Action, memo map[string]st
 // errNoRecipient is permanent: retrying cannot find a recipient.
 var errNoRecipient = errors.New("no recipient")
 
+// ownerKey names what owner looks up for a: the chat's owner, or for a
+// message outside a group the sender's leader (its cache key).
+func ownerKey(a Action) string {
+	if a.ChatID == "" {
+		return "leader:" + a.From
+	}
+	return "owner:" + a.ChatKind + ":" + a.ChatID
+}
+
+// ownerFound is one owner lookup of a round, made ahead (lookUpOwners).
+type ownerFound struct {
+	owner string
+	err   error
+}
+
+// lookUpOwners looks up, on up to Workers goroutines, the owners the
+// round's owner alerts need, each once, and keeps the answers in the
+// round's prefetch for owner. Made one after the other before any
+// delivery, a burst of offences in new groups (or by new members, for
+// their leaders) waited for a WeCom call each in turn.
+func (s *Sender) lookUpOwners(ctx context.Context, acts []Action) {
+	pf := prefetchOf(ctx)
+	if pf == nil {
+		return
+	}
+	var todo []Action
+	seen := map[string]bool{}
+	for _, a := range acts {
+		if k := ownerKey(a); !seen[k] {
+			seen[k] = true
+			todo = append(todo, a)
+		}
+	}
+	found := make([]ownerFound, len(todo))
+	_ = s.parallel(len(todo), func(i int) error {
+		o, err := s.lookUpOwner(ctx, todo[i])
+		found[i] = ownerFound{o, err}
+		return nil
+	})
+	pf.mu.Lock()
+	defer pf.mu.Unlock()
+	if pf.owners == nil {
+		pf.owners = map[string]ownerFound{}
+	}
+	for i, a := range todo {
+		pf.owners[ownerKey(a)] = found[i]
+	}
+}
+
 // owner finds the owner of the action's chat, or for a message outside a
-// group the sender's direct leader, through the cache.
+// group the sender's direct leader: as the round looked it up ahead
+// (lookUpOwners), else through the cache.
 func (s *Sender) owner(ctx context.Context, a Action) (string, error) {
+	if pf := prefetchOf(ctx); pf != nil {
+		pf.mu.Lock()
+		f, ok := pf.owners[ownerKey(a)]
+		pf.mu.Unlock()
+		if ok {
+			return f.owner, f.err
+		}
+	}
+	return s.lookUpOwner(ctx, a)
+}
+
+// lookUpOwner is owner without the round's answers.
+func (s *Sender) lookUpOwner(ctx context.Context, a Action) (string, error) {
 	if a.ChatID != "" {
 		if o := s.cfg.Owners[a.ChatID]; o != "" {
 			return o, nil
@@ -99,10 +162,7 @@ func (s *Sender) owner(ctx context.Context, a Action) (string, error) {
 			return c.Owner, nil // set by HR in the console
 		}
 	}
-	cacheKey := "owner:" + a.ChatKind + ":" + a.ChatID
-	if a.ChatID == "" {
-		cacheKey = "leader:" + a.From
-	}
+	cacheKey := ownerKey(a)
 	var owner string
 	if ok, err := prefetchOf(ctx).cacheGet(ctx, s.cfg.Store, cacheKey, &owner); err != nil {
 		return "", err
@@ -221,7 +281,8 @@ type prefetch struct {
 	mu     sync.Mutex
 	cache  map[string]bool // what was asked, or cached since (under mu)
 	looked store.RoundLooked
-	writes []store.CacheWrite // what the round cached, for flush (under mu)
+	writes []store.CacheWrite    // what the round cached, for flush (under mu)
+	owners map[string]ownerFound // looked up ahead, by ownerKey (under mu)
 }
 
 type prefetchKey struct{}
