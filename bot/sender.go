@@ -40,6 +40,7 @@ type OutboxStore interface {
 	KeepPending(ctx context.Context, consumer string, e store.OutboxEntry) (bool, error)
 	DeadLease(ctx context.Context, l store.Lease, e store.OutboxEntry, reason string, now time.Time) (bool, error)
 	TakeSendSlot(ctx context.Context, recipient, token string, now time.Time, perMinute, perHour int) (time.Duration, error)
+	SendSlotsFree(ctx context.Context, recipient string, now time.Time, count int) ([]time.Time, error)
 	CacheGet(ctx context.Context, key string, v any) (bool, error)
 	CacheSet(ctx context.Context, key string, v any, ttl time.Duration) error
 	CacheSetMany(ctx context.Context, writes []store.CacheWrite) error

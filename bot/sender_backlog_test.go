@@ -103,6 +103,12 @@ func TestPacedBacklogIsNotHandledEverySlot(t *testing.T) {
 	if stats, _ := h.st.OutboxStats(ctx); stats.Queued+stats.Pending+stats.Delayed != 0 {
 		t.Fatalf("backlog not delivered after %v of the test's clock: %+v", now().Sub(start), stats)
 	}
+	// No later than the window allows: the slots of a burst of sends free
+	// together a minute later and serve a burst of parts again (spread one
+	// every 12 s instead, this backlog took 85 s of the test's clock).
+	if took := now().Sub(start); took > 65*time.Second {
+		t.Errorf("backlog delivered in %v of the test's clock; the window allows it in 64 s", took)
+	}
 	// Each paced alert waits in the queue about twice (once on arrival, once
 	// if its message's turn came before the whole backlog fitted); 2 × 80
 	// allows for that, where putting every waiting alert back at each slot

@@ -102,23 +102,59 @@ func (s *Sender) putBack(ctx context.Context, recipient string, es []store.Outbo
 // recipient's queue if that is later: what waits there is older), in one
 // round trip.
 func (s *Sender) stagger(ctx context.Context, recipient string, parts [][]pending, now, first time.Time) error {
-	gap := s.slotGap()
-	start := first
-	if end, ok := s.booked(recipient, now); ok && !end.Before(start) {
-		start = end.Add(gap)
-	}
+	end, queued := s.booked(recipient, now)
+	times := s.turns(ctx, recipient, now, first, end, queued, len(parts))
 	var es []store.OutboxEntry
-	var dues, times []time.Time
+	var dues []time.Time
 	for i, part := range parts {
-		t := start.Add(time.Duration(i) * gap)
-		times = append(times, t)
 		for _, p := range part {
 			es = append(es, p.entry)
-			dues = append(dues, t)
+			dues = append(dues, times[i])
 		}
 	}
 	s.schedule(recipient, times...)
 	return s.cfg.Store.RescheduleAt(ctx, es, dues)
+}
+
+// turns are n slots for the recipient's parts, from first on and after the
+// end of its queue when queued: the window's slots as they free (a minute
+// after each send of the last minute, and a minute after that for the parts
+// sent then), so that a burst's slots, freeing together, serve a burst of
+// parts again. When the window cannot be read they are spread one every
+// slotGap. (The hour's limit is left to the window: a part that comes back
+// too early is put back until it frees.)
+func (s *Sender) turns(ctx context.Context, recipient string, now, first, end time.Time, queued bool, n int) []time.Time {
+	after := first
+	if queued && !end.Before(first) {
+		after = end.Add(time.Millisecond)
+	}
+	free, err := s.cfg.Store.SendSlotsFree(ctx, recipient, now, s.cfg.PerMinute)
+	out := make([]time.Time, 0, n)
+	if err != nil || len(free) == 0 {
+		if err != nil {
+			s.cfg.Logger.Warn().Err(err).Msg("read a paced recipient's window; spreading its backlog evenly")
+		}
+		for i := range n {
+			out = append(out, after.Add(time.Duration(i)*s.slotGap()))
+		}
+		return out
+	}
+	// Whole minutes before after are skipped at once: a queue can end
+	// hours ahead.
+	cycle := max(0, int(after.Sub(free[len(free)-1])/time.Minute))
+	for ; len(out) < n; cycle++ {
+		for _, f := range free {
+			t := f.Add(time.Duration(cycle) * time.Minute)
+			if t.Before(after) {
+				continue
+			}
+			out = append(out, t)
+			if len(out) == n {
+				break
+			}
+		}
+	}
+	return out
 }
 
 // waitFresh puts back, until the end of the recipient's queue, the entries
@@ -140,9 +176,7 @@ func (s *Sender) waitFresh(ctx context.Context, ps []pending, until time.Time) (
 }
 
 // slotGap is how often a recipient whose window is full gets a slot when it
-// keeps it full: a minute's worth of sends spread over the minute. (The
-// hour's limit is left to the window: a part that comes back too early is
-// put back until it frees.)
+// keeps it full: a minute's worth of sends spread over the minute.
 func (s *Sender) slotGap() time.Duration {
 	return time.Minute / time.Duration(s.cfg.PerMinute)
 }

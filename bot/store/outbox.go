@@ -444,3 +444,21 @@ func (s *Store) TakeSendSlot(ctx context.Context, recipient, token string, now t
 	}
 	return time.Duration(ms) * time.Millisecond, nil
 }
+
+// SendSlotsFree says when the sends within the last minute towards
+// recipient (up to count, oldest first) leave its sliding minute window:
+// the times at which its slots free, if nothing else is sent. The sender
+// spreads a paced recipient's backlog over them.
+func (s *Store) SendSlotsFree(ctx context.Context, recipient string, now time.Time, count int) ([]time.Time, error) {
+	zs, err := s.rdb.ZRangeByScoreWithScores(ctx, s.keySendRate(recipient), &redis.ZRangeBy{
+		Min: "(" + strconv.FormatInt(now.Add(-time.Minute).UnixMilli(), 10), Max: "+inf", Count: int64(count),
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read the send window of %s: %w", recipient, err)
+	}
+	out := make([]time.Time, len(zs))
+	for i, z := range zs {
+		out[i] = time.UnixMilli(int64(z.Score)).Add(time.Minute)
+	}
+	return out, nil
+}

@@ -590,6 +590,13 @@ func slotOps() []slotOp {
 			_, err := s.TakeSendSlot(ctx, hostile, "t1", now, 30, 1000)
 			must(t, err)
 		}},
+		{"Store.SendSlotsFree", func(t *testing.T, ctx context.Context, s *Store) {
+			free, err := s.SendSlotsFree(ctx, hostile, now, 5)
+			must(t, err)
+			if len(free) != 1 || !free[0].Equal(time.UnixMilli(now.UnixMilli()).Add(time.Minute)) {
+				t.Fatalf("SendSlotsFree after one send = %v, want a minute after it", free)
+			}
+		}},
 		{"Store.Pacer", func(t *testing.T, ctx context.Context, s *Store) { _ = s.Pacer() }},
 		{"Store.AccessTokens", func(t *testing.T, ctx context.Context, s *Store) {
 			_, err := s.AccessTokens("secret")
