@@ -386,61 +386,9 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 	}
 	err = s.startCalls(ctx, calls)
 	err2 := s.parallel(len(rcpts), func(i int) error {
-		r := rcpts[i]
-		j := jobs[r]
-		// Whether it is r's turn is decided once for the job: a part of r's
-		// backlog whose time came takes r's turn for everything of r read
-		// with it, and the rest of r waits at the end of r's queue.
-		until, waiting, fresh := s.turn(r, s.cfg.Now())
-		for _, c := range j.carriers {
-			if waiting {
-				if err := s.cfg.Store.Reschedule(ctx, c.entry, until); err != nil {
-					return err
-				}
-				continue
-			}
-			paced, err := s.resend(ctx, r, c)
-			if err != nil {
-				return err
-			}
-			if paced {
-				until, waiting = s.booked(r, s.cfg.Now())
-			}
-		}
-		for _, k := range j.groups {
-			if waiting {
-				if err := s.cfg.Store.RescheduleAll(ctx, entriesOf(groups[k]), until); err != nil {
-					return err
-				}
-				continue
-			}
-			ps := groups[k]
-			if fresh {
-				var err error
-				if ps, err = s.waitFresh(ctx, ps, until); err != nil {
-					return err
-				}
-				if len(ps) == 0 {
-					continue
-				}
-			}
-			paced, err := s.send(ctx, k, ps)
-			if err != nil {
-				return err
-			}
-			if paced {
-				until, waiting = s.booked(r, s.cfg.Now())
-			}
-		}
-		return nil
+		return s.serve(ctx, rcpts[i], jobs[rcpts[i]], groups)
 	})
 	return errors.Join(err, err2)
-}
-
-// recipientJob is one recipient's share of a round.
-type recipientJob struct {
-	carriers []carried
-	groups   []batchKey
 }
 
 // parallel runs do(0) … do(n-1) on at most Workers goroutines and returns

@@ -180,3 +180,60 @@ func (s *Sender) waitFresh(ctx context.Context, ps []pending, until time.Time) (
 func (s *Sender) slotGap() time.Duration {
 	return time.Minute / time.Duration(s.cfg.PerMinute)
 }
+
+// recipientJob is one recipient's share of a round.
+type recipientJob struct {
+	carriers []carried
+	groups   []batchKey
+}
+
+// serve delivers recipient r's share of a round, j, in order: resends
+// first, then its groups (of groups).
+func (s *Sender) serve(ctx context.Context, r string, j *recipientJob, groups map[batchKey][]pending) error {
+	// Whether it is r's turn is decided once for the job (turn): while
+	// none of r's times has come everything of r waits at the end of its
+	// queue; when one has, what comes back from waiting goes, and r's
+	// fresh alerts wait at the end while more of r is queued.
+	until, waiting, fresh := s.turn(r, s.cfg.Now())
+	for _, c := range j.carriers {
+		if waiting {
+			if err := s.cfg.Store.Reschedule(ctx, c.entry, until); err != nil {
+				return err
+			}
+			continue
+		}
+		paced, err := s.resend(ctx, r, c)
+		if err != nil {
+			return err
+		}
+		if paced {
+			until, waiting = s.booked(r, s.cfg.Now())
+		}
+	}
+	for _, k := range j.groups {
+		if waiting {
+			if err := s.cfg.Store.RescheduleAll(ctx, entriesOf(groups[k]), until); err != nil {
+				return err
+			}
+			continue
+		}
+		ps := groups[k]
+		if fresh {
+			var err error
+			if ps, err = s.waitFresh(ctx, ps, until); err != nil {
+				return err
+			}
+			if len(ps) == 0 {
+				continue
+			}
+		}
+		paced, err := s.send(ctx, k, ps)
+		if err != nil {
+			return err
+		}
+		if paced {
+			until, waiting = s.booked(r, s.cfg.Now())
+		}
+	}
+	return nil
+}
