@@ -27,6 +27,7 @@ type OutboxStore interface {
 	AckOutbox(ctx context.Context, entries ...store.OutboxEntry) error
 	Reschedule(ctx context.Context, e store.OutboxEntry, due time.Time) error
 	RescheduleAll(ctx context.Context, es []store.OutboxEntry, due time.Time) error
+	RescheduleAt(ctx context.Context, es []store.OutboxEntry, dues []time.Time) error
 	PromoteDue(ctx context.Context, now time.Time, max int) (int, error)
 	DeadLetter(ctx context.Context, e store.OutboxEntry, reason string, now time.Time) error
 	DeliveredMany(ctx context.Context, keys ...string) ([]bool, error)
@@ -39,8 +40,10 @@ type OutboxStore interface {
 	KeepPending(ctx context.Context, consumer string, e store.OutboxEntry) (bool, error)
 	DeadLease(ctx context.Context, l store.Lease, e store.OutboxEntry, reason string, now time.Time) (bool, error)
 	TakeSendSlot(ctx context.Context, recipient, token string, now time.Time, perMinute, perHour int) (time.Duration, error)
+	SendSlotsFree(ctx context.Context, recipient string, now time.Time, count int) ([]time.Time, error)
 	CacheGet(ctx context.Context, key string, v any) (bool, error)
 	CacheSet(ctx context.Context, key string, v any, ttl time.Duration) error
+	CacheSetMany(ctx context.Context, writes []store.CacheWrite) error
 	NoteOwnedChat(ctx context.Context, owner, chat string) error
 	ChatStore
 }
@@ -145,10 +148,10 @@ type Sender struct {
 	// sure of its name (names.go): concurrent member lookups of one
 	// department ask Redis and WeCom once.
 	departments sync.Map
-	// paced holds, per recipient, until when its pacing window was found
-	// full (time.Time): its alerts wait without a round trip (send). An
-	// entry is dropped when it is next consulted after that time, so the
-	// map holds at most one per member ever paced.
+	// paced holds, per recipient whose pacing window was found full, when
+	// the alerts this replica put back come back (*pacing,
+	// sender_pacing.go): its alerts of the rounds between wait without a
+	// round trip, and its backlog comes back one message's worth a slot.
 	paced sync.Map
 	// callSlots bounds the calls in progress (CallWorkers); inCall holds
 	// the stream ids of those calls, so that one is never made twice here
@@ -287,6 +290,19 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 	}
 	done := looked.Delivered
 	ctx = withPrefetch(ctx, q, looked)
+	defer func() {
+		if ferr := prefetchOf(ctx).flush(ctx, s.cfg.Store); ferr != nil {
+			// Only a cache: the next lookup asks WeCom again.
+			s.cfg.Logger.Warn().Err(ferr).Msg("write the round's cached lookups")
+		}
+	}()
+	var alerts []Action
+	for i := range entries {
+		if !done[i] && decoded[i] && payloads[i].Batch == nil && payloads[i].Kind == ActAlertOwner {
+			alerts = append(alerts, payloads[i].Action)
+		}
+	}
+	s.lookUpOwners(ctx, alerts)
 	groups := map[batchKey][]pending{}
 	var order []batchKey
 	var acked []store.OutboxEntry
@@ -370,26 +386,9 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 	}
 	err = s.startCalls(ctx, calls)
 	err2 := s.parallel(len(rcpts), func(i int) error {
-		j := jobs[rcpts[i]]
-		for _, c := range j.carriers {
-			if err := s.resend(ctx, c); err != nil {
-				return err
-			}
-		}
-		for _, k := range j.groups {
-			if err := s.send(ctx, k, groups[k]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.serve(ctx, rcpts[i], jobs[rcpts[i]], groups)
 	})
 	return errors.Join(err, err2)
-}
-
-// recipientJob is one recipient's share of a round.
-type recipientJob struct {
-	carriers []carried
-	groups   []batchKey
 }
 
 // parallel runs do(0) … do(n-1) on at most Workers goroutines and returns
@@ -433,25 +432,25 @@ func (s *Sender) parallel(n int, do func(i int) error) error {
 // send delivers one group as one message, or a digest when it holds
 // several (cut into parts that fit WeCom's size limit). Each part takes a
 // pacing slot for its recipient, is sealed into one carrier (the unit of
-// delivery from then on: retried as the same message) and sent.
+// delivery from then on: retried as the same message) and sent. paced says
+// that the recipient's window was found full and the rest put back.
 //
 // The first part's slot is taken before anything else: a recipient whose
 // window is full (in sandbox mode every HR case goes to one member paced to
 // 20 a minute) has its alerts put back at once, without resolving names or
 // rendering and splitting a digest that cannot be sent now; that work was a
-// quarter of the served binary's CPU under load.
-func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
+// quarter of the served binary's CPU under load. Parts that found the
+// window full after the first went out are spread over the slots to come
+// (stagger), one part a slot.
+func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) (paced bool, err error) {
 	slices.SortFunc(ps, func(a, b pending) int { return a.action.Time.Compare(b.action.Time) })
 	now := s.cfg.Now()
-	if until, ok := s.pacedUntil(k.recipient, now); ok {
-		return s.cfg.Store.RescheduleAll(ctx, entriesOf(ps), until)
-	}
 	wait, err := s.slot(ctx, k.recipient, ps[0].entry, now)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if wait > 0 {
-		return s.putBack(ctx, k.recipient, ps, now.Add(wait))
+		return true, s.putBack(ctx, k.recipient, entriesOf(ps), now.Add(wait))
 	}
 	// Names and links first: the split must measure the text that is
 	// sent. A warning needs no names; its link opens the employee's record.
@@ -469,49 +468,24 @@ func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) error {
 			now = s.cfg.Now()
 			wait, err := s.slot(ctx, k.recipient, part[0].entry, now)
 			if err != nil {
-				return err
+				return false, err
 			}
 			if wait > 0 {
-				return s.putBack(ctx, k.recipient, slices.Concat(parts[i:]...), now.Add(wait))
+				return true, s.stagger(ctx, k.recipient, parts[i:], now, now.Add(wait))
 			}
 		}
 		l, b, ok, err := s.seal(ctx, k, part)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if !ok {
 			continue // another replica took every entry of this part over
 		}
 		if err := s.transmit(ctx, l, b); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
-}
-
-// putBack returns ps to the queue until due, when recipient's window has a
-// slot again: not dropped and not a failure, and later alerts join them in
-// a digest. The sender remembers the time, so that the recipient's alerts
-// of the next rounds go back without asking Redis again.
-func (s *Sender) putBack(ctx context.Context, recipient string, ps []pending, due time.Time) error {
-	s.paced.Store(recipient, due)
-	return s.cfg.Store.RescheduleAll(ctx, entriesOf(ps), due)
-}
-
-// pacedUntil says until when recipient's window is known to be full. It
-// can only be full longer, never shorter, than this replica saw: a window
-// frees when its oldest sends age out, and other replicas only add sends.
-func (s *Sender) pacedUntil(recipient string, now time.Time) (time.Time, bool) {
-	v, ok := s.paced.Load(recipient)
-	if !ok {
-		return time.Time{}, false
-	}
-	until := v.(time.Time)
-	if !now.Before(until) {
-		s.paced.CompareAndDelete(recipient, v)
-		return time.Time{}, false
-	}
-	return until, true
+	return false, nil
 }
 
 func entriesOf(ps []pending) []store.OutboxEntry {

@@ -120,25 +120,23 @@ func carrierOf(b batch, part []pending) (store.OutboxEntry, error) {
 }
 
 // resend sends a carrier read back from the stream (a retry, or one taken
-// over from a replica that died holding it) as it was.
-func (s *Sender) resend(ctx context.Context, c carried) error {
+// over from a replica that died holding it) as it was, to recipient (its
+// job's: the robot's key stands for "webhook"). paced says that the
+// recipient's window was full and the carrier was put back.
+func (s *Sender) resend(ctx context.Context, recipient string, c carried) (paced bool, err error) {
 	now := s.cfg.Now()
-	if until, ok := s.pacedUntil(c.b.Recipient, now); ok {
-		return s.cfg.Store.Reschedule(ctx, c.entry, until)
-	}
-	wait, err := s.slot(ctx, c.b.Recipient, c.entry, now)
+	wait, err := s.slot(ctx, recipient, c.entry, now)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if wait > 0 {
-		s.paced.Store(c.b.Recipient, now.Add(wait))
-		return s.cfg.Store.Reschedule(ctx, c.entry, now.Add(wait))
+		return true, s.putBack(ctx, recipient, []store.OutboxEntry{c.entry}, now.Add(wait))
 	}
 	l, lost, err := s.cfg.Store.SealBatch(ctx, s.cfg.Consumer, []store.OutboxEntry{c.entry}, c.entry, now.Add(s.cfg.ClaimIdle))
 	if err != nil || len(lost) > 0 {
-		return err // lost: another replica holds it now
+		return false, err // lost: another replica holds it now
 	}
-	return s.transmit(ctx, l, c.b)
+	return false, s.transmit(ctx, l, c.b)
 }
 
 // bookkeeping bounds the Redis work after a send, which is done even when

@@ -84,9 +84,72 @@ func (s *Sender) recipientMemo(ctx context.Context, a Action, memo map[string]st
 // errNoRecipient is permanent: retrying cannot find a recipient.
 var errNoRecipient = errors.New("no recipient")
 
+// ownerKey names what owner looks up for a: the chat's owner, or for a
+// message outside a group the sender's leader (its cache key).
+func ownerKey(a Action) string {
+	if a.ChatID == "" {
+		return "leader:" + a.From
+	}
+	return "owner:" + a.ChatKind + ":" + a.ChatID
+}
+
+// ownerFound is one owner lookup of a round, made ahead (lookUpOwners).
+type ownerFound struct {
+	owner string
+	err   error
+}
+
+// lookUpOwners looks up, on up to Workers goroutines, the owners the
+// round's owner alerts need, each once, and keeps the answers in the
+// round's prefetch for owner. Made one after the other before any
+// delivery, a burst of offences in new groups (or by new members, for
+// their leaders) waited for a WeCom call each in turn.
+func (s *Sender) lookUpOwners(ctx context.Context, acts []Action) {
+	pf := prefetchOf(ctx)
+	if pf == nil {
+		return
+	}
+	var todo []Action
+	seen := map[string]bool{}
+	for _, a := range acts {
+		if k := ownerKey(a); !seen[k] {
+			seen[k] = true
+			todo = append(todo, a)
+		}
+	}
+	found := make([]ownerFound, len(todo))
+	_ = s.parallel(len(todo), func(i int) error {
+		o, err := s.lookUpOwner(ctx, todo[i])
+		found[i] = ownerFound{o, err}
+		return nil
+	})
+	pf.mu.Lock()
+	defer pf.mu.Unlock()
+	if pf.owners == nil {
+		pf.owners = map[string]ownerFound{}
+	}
+	for i, a := range todo {
+		pf.owners[ownerKey(a)] = found[i]
+	}
+}
+
 // owner finds the owner of the action's chat, or for a message outside a
-// group the sender's direct leader, through the cache.
+// group the sender's direct leader: as the round looked it up ahead
+// (lookUpOwners), else through the cache.
 func (s *Sender) owner(ctx context.Context, a Action) (string, error) {
+	if pf := prefetchOf(ctx); pf != nil {
+		pf.mu.Lock()
+		f, ok := pf.owners[ownerKey(a)]
+		pf.mu.Unlock()
+		if ok {
+			return f.owner, f.err
+		}
+	}
+	return s.lookUpOwner(ctx, a)
+}
+
+// lookUpOwner is owner without the round's answers.
+func (s *Sender) lookUpOwner(ctx context.Context, a Action) (string, error) {
 	if a.ChatID != "" {
 		if o := s.cfg.Owners[a.ChatID]; o != "" {
 			return o, nil
@@ -99,10 +162,7 @@ func (s *Sender) owner(ctx context.Context, a Action) (string, error) {
 			return c.Owner, nil // set by HR in the console
 		}
 	}
-	cacheKey := "owner:" + a.ChatKind + ":" + a.ChatID
-	if a.ChatID == "" {
-		cacheKey = "leader:" + a.From
-	}
+	cacheKey := ownerKey(a)
 	var owner string
 	if ok, err := prefetchOf(ctx).cacheGet(ctx, s.cfg.Store, cacheKey, &owner); err != nil {
 		return "", err
@@ -210,13 +270,19 @@ func (s *Sender) wants(q *store.RoundLookup, a Action, asked map[string]bool) {
 
 // prefetch is what a round read at once (Store.LookupRound), consulted by
 // the lookups before they ask Redis themselves: an alert costs no lookup
-// round trip of its own. What the round caches itself is remembered in it
-// too, so a second alert about the same chat does not ask WeCom again.
-// The round's concurrent deliveries share it, under mu.
+// round trip of its own. What the round caches itself is kept in it and
+// written to Redis once, at the end of the round (flush: one pipeline for
+// all, where two SETs for each new member's leader lookup were a third of
+// the sender's CPU under load), so a second alert about the same chat or
+// member does not ask WeCom again. The round's concurrent deliveries share
+// it, under mu.
 type prefetch struct {
-	chats, cache map[string]bool // what was asked
-	mu           sync.Mutex
-	looked       store.RoundLooked
+	chats  map[string]bool // what was asked
+	mu     sync.Mutex
+	cache  map[string]bool // what was asked, or cached since (under mu)
+	looked store.RoundLooked
+	writes []store.CacheWrite    // what the round cached, for flush (under mu)
+	owners map[string]ownerFound // looked up ahead, by ownerKey (under mu)
 }
 
 type prefetchKey struct{}
@@ -250,14 +316,19 @@ func (pf *prefetch) chat(ctx context.Context, st ChatStore, id string) (store.Ch
 	return c, ok, nil
 }
 
-// cacheGet is CacheGet, from the prefetch when the key was read.
+// cacheGet is CacheGet, from the prefetch when the key was read or cached
+// in this round.
 func (pf *prefetch) cacheGet(ctx context.Context, st OutboxStore, key string, v any) (bool, error) {
-	if pf == nil || !pf.cache[key] {
+	if pf == nil {
 		return st.CacheGet(ctx, key, v)
 	}
 	pf.mu.Lock()
+	known := pf.cache[key]
 	raw, ok := pf.looked.Cache[key]
 	pf.mu.Unlock()
+	if !known {
+		return st.CacheGet(ctx, key, v)
+	}
 	if !ok {
 		return false, nil
 	}
@@ -267,19 +338,38 @@ func (pf *prefetch) cacheGet(ctx context.Context, st OutboxStore, key string, v 
 	return true, nil
 }
 
-// cacheSet is CacheSet, remembered in the prefetch.
+// cacheSet is CacheSet; within a round it is kept in the prefetch and
+// written by flush.
 func (pf *prefetch) cacheSet(ctx context.Context, st OutboxStore, key string, v any, ttl time.Duration) error {
-	if err := st.CacheSet(ctx, key, v, ttl); err != nil {
-		return err
+	if pf == nil {
+		return st.CacheSet(ctx, key, v, ttl)
 	}
-	if pf != nil && pf.cache[key] {
-		if raw, err := json.Marshal(v); err == nil {
-			pf.mu.Lock()
-			pf.looked.Cache[key] = raw
-			pf.mu.Unlock()
-		}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode cache %q: %w", key, err)
 	}
+	pf.mu.Lock()
+	pf.cache[key] = true
+	pf.looked.Cache[key] = raw
+	pf.writes = append(pf.writes, store.CacheWrite{Key: key, Data: raw, TTL: ttl})
+	pf.mu.Unlock()
 	return nil
+}
+
+// flush writes what the round cached, in one round trip. It is done even
+// when the round's context ended (a shutdown), within bookkeeping; a write
+// lost to a crash only costs another replica a lookup.
+func (pf *prefetch) flush(ctx context.Context, st OutboxStore) error {
+	pf.mu.Lock()
+	writes := pf.writes
+	pf.writes = nil
+	pf.mu.Unlock()
+	if len(writes) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeeping)
+	defer cancel()
+	return st.CacheSetMany(ctx, writes)
 }
 
 // noted reports whether owner was already noted as chat's owner when the

@@ -71,3 +71,54 @@ func TestSenderRoundTripsPerAlert(t *testing.T) {
 		t.Errorf("%d round trips for %d messages; want at most %d (4 each and 4 for the round)", trips, sends, most)
 	}
 }
+
+// TestSenderRoundTripsForNewMembers: a round whose alerts name members and
+// chats the cache does not know yet (a burst of offences by new members in
+// new groups) asks WeCom for each, but writes what it found to the cache in
+// one round trip for the round, not one per lookup (two for each new
+// member's leader or chat owner and name: a third of the sender's CPU in a
+// load run of new members).
+func TestSenderRoundTripsForNewMembers(t *testing.T) {
+	st := storetest.New(t)
+	rt := &roundTrips{}
+	st.ObserveCommands(rt.observe)
+	h := newHarness(t, st)
+	ctx := context.Background()
+	const chats = 10
+	for i := range 2 * chats {
+		h.fake.SetArchiveRoom(wecomtest.ArchiveRoom{RoomID: fmt.Sprintf("wrnew%02d", i), Creator: fmt.Sprintf("owner%02d", i)})
+	}
+	s := h.senderWith("r1", func(c *bot.SenderConfig) { c.Workers = 1 })
+	send := func(from int) {
+		t.Helper()
+		for i := from; i < from+chats; i++ {
+			m := archived(fmt.Sprintf("n%02d", i), fmt.Sprintf("member%02d", i), fmt.Sprintf("wrnew%02d", i), idCard, time.Now())
+			if _, err := h.pipeline.Process(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := h.pipeline.FlushGroupsSeen(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The first chats load the scripts and the access token; the second
+	// ten chats and members are new to the cache.
+	send(0)
+	h.drain(ctx, nil, s)
+	send(chats)
+	rt.take()
+	if _, err := s.Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	trips, names := rt.take()
+	sets := 0
+	for _, n := range names {
+		if n == "set" {
+			sets++
+		}
+	}
+	t.Logf("%d round trips (%s)", trips, strings.Join(names, " "))
+	if sets > 0 {
+		t.Errorf("%d cache writes of their own for %d new chats and members; want them in the round's one pipeline", sets, chats)
+	}
+}

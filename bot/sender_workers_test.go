@@ -83,3 +83,64 @@ func TestRoundServesManyRecipientsAtOnce(t *testing.T) {
 		t.Fatalf("at most %d sends in flight at once, want more than 8", api.top)
 	}
 }
+
+// lookupsInFlight is the sender's WeCom API, counting the group owner
+// lookups made and in flight at once; each takes a while, as towards WeCom.
+type lookupsInFlight struct {
+	bot.WeComAPI
+	mu              sync.Mutex
+	calls, now, top int
+}
+
+func (f *lookupsInFlight) ArchiveGroupChatCreator(ctx context.Context, roomID string) (string, error) {
+	f.mu.Lock()
+	f.calls++
+	f.now++
+	f.top = max(f.top, f.now)
+	f.mu.Unlock()
+	defer func() { f.mu.Lock(); f.now--; f.mu.Unlock() }()
+	time.Sleep(10 * time.Millisecond)
+	return f.WeComAPI.ArchiveGroupChatCreator(ctx, roomID)
+}
+
+// TestRoundLooksUpOwnersAtOnce: the owners of a round's new groups are
+// looked up concurrently, each group once, before the deliveries (one after
+// the other, 40 new groups were 40 WeCom calls in turn before any alert went
+// out), and every owner gets its alert.
+func TestRoundLooksUpOwnersAtOnce(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	const groups = 40
+	for i := range groups {
+		room := fmt.Sprintf("wrlook%03d", i)
+		h.fake.SetArchiveRoom(wecomtest.ArchiveRoom{RoomID: room, Creator: fmt.Sprintf("owner%03d", i)})
+		// Two members offend in each group: one lookup of its owner.
+		for _, m := range []string{"a", "b"} {
+			if _, err := h.pipeline.Process(ctx, archived(fmt.Sprint(m, i), fmt.Sprintf("member%s%03d", m, i), room, idCard, time.Now())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var api *lookupsInFlight
+	s := h.senderWith("r1", func(c *bot.SenderConfig) {
+		// Without the client's chat-detail calls (not promoted through the
+		// interface), so that owners are asked with the call counted here.
+		api = &lookupsInFlight{WeComAPI: c.API}
+		c.API = api
+	})
+	if _, err := s.Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	to := sentTo(h.fake)
+	for i := range groups {
+		if got := to[fmt.Sprintf("owner%03d", i)]; got != 1 {
+			t.Fatalf("owner%03d got %d messages, want one (a digest of two alerts)", i, got)
+		}
+	}
+	if api.calls != groups {
+		t.Errorf("%d owner lookups for %d groups, want one each", api.calls, groups)
+	}
+	if api.top <= 1 {
+		t.Fatalf("at most %d owner lookups in flight at once, want several", api.top)
+	}
+}

@@ -34,6 +34,9 @@ type OutboxEntry struct {
 	Payload   []byte    `json:"payload"`
 	Enqueued  time.Time `json:"enqueued"`
 	LastError string    `json:"last_error,omitempty"`
+	// Waited is set on an entry put back to wait (Reschedule): when it
+	// comes back it is older than the entries read with it that have not.
+	Waited bool `json:"waited,omitempty"`
 }
 
 // DeadLetter is an entry that exhausted its attempts.
@@ -224,15 +227,14 @@ func (s *Store) Reschedule(ctx context.Context, e OutboxEntry, due time.Time) er
 }
 
 // rescheduleAllScript moves entries out of the stream into the delayed
-// set: ARGV[1] is the due time, then a stream id and a member per entry.
-// It returns how many it moved (an entry another replica acked already is
-// skipped).
+// set: a due time, a stream id and a member per entry. It returns how many
+// it moved (an entry another replica acked already is skipped).
 var rescheduleAllScript = redis.NewScript(`
 local n = 0
-for i = 2, #ARGV, 2 do
-  if redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[i]) == 1 then
-    redis.call("XDEL", KEYS[1], ARGV[i])
-    redis.call("ZADD", KEYS[2], ARGV[1], ARGV[i + 1])
+for i = 1, #ARGV, 3 do
+  if redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[i + 1]) == 1 then
+    redis.call("XDEL", KEYS[1], ARGV[i + 1])
+    redis.call("ZADD", KEYS[2], ARGV[i], ARGV[i + 2])
     n = n + 1
   end
 end
@@ -243,17 +245,31 @@ return n`)
 // pacing window is full at once (one script call each cost a seventh of
 // the served binary's CPU under load).
 func (s *Store) RescheduleAll(ctx context.Context, es []OutboxEntry, due time.Time) error {
+	dues := make([]time.Time, len(es))
+	for i := range dues {
+		dues[i] = due
+	}
+	return s.RescheduleAt(ctx, es, dues)
+}
+
+// RescheduleAt is Reschedule for every entry of es, es[i] due at dues[i],
+// in one round trip: the sender spreads a paced recipient's backlog over
+// the slots it will have, one message's worth a slot, so that each part
+// comes back once at its turn instead of the whole backlog at every slot.
+func (s *Store) RescheduleAt(ctx context.Context, es []OutboxEntry, dues []time.Time) error {
 	if len(es) == 0 {
 		return nil
 	}
-	args := make([]any, 0, 1+2*len(es))
-	args = append(args, due.UnixMilli())
-	for _, e := range es {
+	if len(dues) != len(es) {
+		return fmt.Errorf("reschedule %d entries at %d times: one due time an entry", len(es), len(dues))
+	}
+	args := make([]any, 0, 3*len(es))
+	for i, e := range es {
 		data, err := rescheduledMember(e)
 		if err != nil {
 			return err
 		}
-		args = append(args, e.StreamID, data)
+		args = append(args, dues[i].UnixMilli(), e.StreamID, data)
 	}
 	if err := rescheduleAllScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDelayed()}, args...).Err(); err != nil {
 		if len(es) == 1 {
@@ -266,6 +282,7 @@ func (s *Store) RescheduleAll(ctx context.Context, es []OutboxEntry, due time.Ti
 
 // rescheduledMember is e as a member of the delayed set.
 func rescheduledMember(e OutboxEntry) ([]byte, error) {
+	e.Waited = true
 	data, err := json.Marshal(struct {
 		OutboxEntry
 		From string `json:"from"` // makes the member unique per stream entry
@@ -426,4 +443,22 @@ func (s *Store) TakeSendSlot(ctx context.Context, recipient, token string, now t
 		return 0, fmt.Errorf("take send slot for %s: %w", recipient, err)
 	}
 	return time.Duration(ms) * time.Millisecond, nil
+}
+
+// SendSlotsFree says when the sends within the last minute towards
+// recipient (up to count, oldest first) leave its sliding minute window:
+// the times at which its slots free, if nothing else is sent. The sender
+// spreads a paced recipient's backlog over them.
+func (s *Store) SendSlotsFree(ctx context.Context, recipient string, now time.Time, count int) ([]time.Time, error) {
+	zs, err := s.rdb.ZRangeByScoreWithScores(ctx, s.keySendRate(recipient), &redis.ZRangeBy{
+		Min: "(" + strconv.FormatInt(now.Add(-time.Minute).UnixMilli(), 10), Max: "+inf", Count: int64(count),
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read the send window of %s: %w", recipient, err)
+	}
+	out := make([]time.Time, len(zs))
+	for i, z := range zs {
+		out[i] = time.UnixMilli(int64(z.Score)).Add(time.Minute)
+	}
+	return out, nil
 }

@@ -116,3 +116,30 @@ func (s *Store) LookupRound(ctx context.Context, q RoundLookup) (RoundLooked, er
 	}
 	return out, nil
 }
+
+// CacheWrite is one cached lookup to write (CacheSetMany): Data is the
+// value's JSON, as CacheSet stores it.
+type CacheWrite struct {
+	Key  string
+	Data []byte
+	TTL  time.Duration
+}
+
+// CacheSetMany is CacheSet for every write, in one round trip (a pipeline:
+// cache keys carry no hash tag, so on a cluster each SET goes to its own
+// slot's node): a sender round caches what its lookups found at once.
+func (s *Store) CacheSetMany(ctx context.Context, writes []CacheWrite) error {
+	if len(writes) == 0 {
+		return nil
+	}
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, w := range writes {
+			p.Set(ctx, s.keyCache(w.Key), w.Data, w.TTL)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("write %d cached lookups: %w", len(writes), err)
+	}
+	return nil
+}

@@ -267,3 +267,39 @@ func TestKeepPending(t *testing.T) {
 		t.Fatalf("KeepPending by b after a's = %v, %v; want b still holding it", held, err)
 	}
 }
+
+// TestRescheduleAt: entries put back in one call, each at its own time,
+// come back each at its time and not before.
+func TestRescheduleAt(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	if err := s.EnsureOutboxGroup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for i := range 3 {
+		if _, err := s.Enqueue(ctx, fmt.Sprintf("k%d", i), []byte(fmt.Sprintf(`{"n":%d}`, i)), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	es, err := s.ReadOutbox(ctx, "r1", 10, 0)
+	if err != nil || len(es) != 3 {
+		t.Fatalf("read %d entries (%v), want 3", len(es), err)
+	}
+	if err := s.RescheduleAt(ctx, es, []time.Time{now.Add(time.Second)}); err == nil {
+		t.Fatal("three entries rescheduled at one time; want an error")
+	}
+	dues := []time.Time{now.Add(3 * time.Second), now.Add(time.Second), now.Add(2 * time.Second)}
+	if err := s.RescheduleAt(ctx, es, dues); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"k1", "k2", "k0"} {
+		if n, err := s.PromoteDue(ctx, now.Add(time.Duration(i+1)*time.Second), 10); err != nil || n != 1 {
+			t.Fatalf("promoted %d at %d s (%v), want 1", n, i+1, err)
+		}
+		back, err := s.ReadOutbox(ctx, "r1", 10, 0)
+		if err != nil || len(back) != 1 || back[0].Key != want {
+			t.Fatalf("back at %d s: %v (%v), want %s", i+1, back, err, want)
+		}
+	}
+}

@@ -192,6 +192,13 @@ func slotOps() []slotOp {
 		{"Store.CacheSet", func(t *testing.T, ctx context.Context, s *Store) {
 			must(t, s.CacheSet(ctx, "user:"+hostile, map[string]any{"UserID": hostile, "MainDepartment": 2}, time.Minute))
 		}},
+		{"Store.CacheSetMany", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.CacheSetMany(ctx, []CacheWrite{{Key: "owner:" + hostile, Data: []byte(`"x"`), TTL: time.Minute}, {Key: "leader:" + hostile, Data: []byte(`""`), TTL: time.Minute}}))
+			var owner string
+			if ok, err := s.CacheGet(ctx, "owner:"+hostile, &owner); !ok || err != nil || owner != "x" {
+				t.Fatalf("CacheGet after CacheSetMany = %v, %v, %q", ok, err, owner)
+			}
+		}},
 		{"Store.CacheGet", func(t *testing.T, ctx context.Context, s *Store) {
 			var v map[string]any
 			_, err := s.CacheGet(ctx, "user:"+hostile, &v)
@@ -493,6 +500,9 @@ func slotOps() []slotOp {
 		{"Store.AckOutbox", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.AckOutbox(ctx, entries[0])) }},
 		{"Store.Reschedule", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.Reschedule(ctx, entries[1], now)) }},
 		{"Store.RescheduleAll", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.RescheduleAll(ctx, entries[3:5], now)) }},
+		{"Store.RescheduleAt", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.RescheduleAt(ctx, entries[5:6], []time.Time{now}))
+		}},
 		{"Store.PromoteDue", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.PromoteDue(ctx, now, 10); must(t, err) }},
 		{"Store.PromoteAndClaim", func(t *testing.T, ctx context.Context, s *Store) {
 			_, _, err := s.PromoteAndClaim(ctx, now, 10, "other", time.Hour, 10)
@@ -579,6 +589,13 @@ func slotOps() []slotOp {
 		{"Store.TakeSendSlot", func(t *testing.T, ctx context.Context, s *Store) {
 			_, err := s.TakeSendSlot(ctx, hostile, "t1", now, 30, 1000)
 			must(t, err)
+		}},
+		{"Store.SendSlotsFree", func(t *testing.T, ctx context.Context, s *Store) {
+			free, err := s.SendSlotsFree(ctx, hostile, now, 5)
+			must(t, err)
+			if len(free) != 1 || !free[0].Equal(time.UnixMilli(now.UnixMilli()).Add(time.Minute)) {
+				t.Fatalf("SendSlotsFree after one send = %v, want a minute after it", free)
+			}
 		}},
 		{"Store.Pacer", func(t *testing.T, ctx context.Context, s *Store) { _ = s.Pacer() }},
 		{"Store.AccessTokens", func(t *testing.T, ctx context.Context, s *Store) {
