@@ -264,11 +264,14 @@ func spacesOnly(gap []rune) bool {
 }
 
 // inList reports whether the line of runes[n] is laid out as a list or a
-// table: a label's colon, a pipe, a slash, a tab or an enumeration comma
-// on the same line (标签：清洁消毒 品控抽检, | 油漆刷 | 单价 |). Only there is
-// a space between two words a boundary: in running text spam spaces its
-// words apart (黄色 网站 免费看, 出售 客户信息 私聊), and a space a word
-// breaks in is noise like any other.
+// table around the gap after runes[n]: before it on the line a label's
+// colon, a pipe, a slash, a tab or an enumeration comma (标签：清洁消毒
+// 品控抽检, 主色：黄色 网站按钮), or after it a pipe or a tab (笔刷 单色 |
+// 渐变 |). Only there is a space between two words a boundary: in running
+// text spam spaces its words apart (黄色 网站 免费看, 出售 客户信息 私聊),
+// and a space a word breaks in is noise like any other. A colon, slash or
+// enumeration comma after the gap is no layout: it is where spam gives
+// its contact or alternatives (黄色 网站 免费看 加微信：…, 日结/周结).
 func inList(runes []rune, n int) bool {
 	for i := n; i >= 0 && !isLineEnd(runes[i]); i-- {
 		if isListMark(runes[i]) {
@@ -276,7 +279,7 @@ func inList(runes []rune, n int) bool {
 		}
 	}
 	for i := n + 1; i < len(runes) && !isLineEnd(runes[i]); i++ {
-		if isListMark(runes[i]) {
+		if isCellMark(runes[i]) {
 			return true
 		}
 	}
@@ -285,7 +288,16 @@ func inList(runes []rune, n int) bool {
 
 func isListMark(r rune) bool {
 	switch r {
-	case ':', '：', '|', '｜', '/', '／', '\t', '、':
+	case ':', '：', '/', '／', '、':
+		return true
+	}
+	return isCellMark(r)
+}
+
+// isCellMark reports whether r separates the cells of a table row.
+func isCellMark(r rune) bool {
+	switch r {
+	case '|', '｜', '\t':
 		return true
 	}
 	return false

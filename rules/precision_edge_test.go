@@ -131,6 +131,11 @@ func TestListBreak(t *testing.T) {
 		{"成人 视频 免费看", 0, 5},
 		{"出售 客户信息 私聊", 0, 7},
 		{"今晚 百家 乐 在线玩", 3, 7},
+		// A contact or an alternative after the spaced words is no list:
+		// spam ends with its contact (加微信：…, 联系：…).
+		{"黄色 网站 免费看 加微信：abc123", 0, 5},
+		{"成人 视频 免费看，联系：abc", 0, 5},
+		{"出售 客户信息 日结/周结", 0, 7},
 	}
 	for _, tc := range kept {
 		t.Run(tc.text, func(t *testing.T) {
