@@ -51,7 +51,8 @@ const crossingGuards = "的了吗呢吧啊呀嘛啦哦" + "一二两三几个些
 //     runs on in listed words (刷单日结: 日结 is in 日结兼职; 单日 is no
 //     reading there).
 //
-// A word that holds the whole keyword is left to the costs, and one that
+// A word that holds the whole keyword, or two or more of its characters
+// (资料库 in 出售客户资料库), is left to the costs, and one that
 // starts or ends with it (赌博机, 杀人犯) keeps a word across the same edge
 // (人犯) from being the reading.
 func (p *precision) crossesEdge(l *lattice, rs []rune, in, after int) bool {
@@ -91,6 +92,13 @@ func (p *precision) takesOutside(l *lattice, rs []rune, in, after int, front boo
 			}
 			if a <= in && b >= after {
 				continue // holds the whole keyword: left to the costs
+			}
+			if min(b, after)-max(a, in) >= 2 {
+				// Takes two or more of the keyword's characters: it
+				// extends a word of the keyword (资料库 of 出售客户资料,
+				// 兼职人员 of 招兼职) rather than splitting it, and the
+				// keyword's other words stay whole: left to the costs.
+				continue
 			}
 			if *path == nil {
 				*path = l.segment(0, len(rs))

@@ -82,6 +82,10 @@ func TestCrossingWordGuards(t *testing.T) {
 		{"在线网赌平台", 2, 4},          // 线网: frequency 3, gse reads 在线 + 网赌
 		{"今晚来玩百家\n乐吧，真人荷官", 4, 8}, // 乐吧: 吧 is a particle
 		{"他是个杀人犯", 3, 5},          // 杀人犯 starts with 杀人: 人犯 is no reading
+		// A word that takes two or more of the keyword's characters
+		// extends a word of the keyword: its other words stay whole.
+		{"出售客户资料库", 0, 6},  // 资料库 takes 资料 of 出售客户资料
+		{"急招兼职人员日结", 1, 4}, // 兼职人员 takes 兼职 of 招兼职
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
