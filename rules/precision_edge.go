@@ -251,7 +251,7 @@ func (p *precision) listBreak(sc *precisionScratch, first, last int) bool {
 		}
 		before, after := hanBefore(sc.norm, n), hanAfter(sc.norm, g)
 		if before < 2 || after < 2 || spacesOnly(sc.norm[n+1:g]) && !inList(sc.norm, n) ||
-			p.wordAcross(sc, n, g, before, after, first, last) {
+			p.wordAcross(sc, n, g, before, after) {
 			continue
 		}
 		return true
@@ -322,23 +322,17 @@ func isLineEnd(r rune) bool {
 // wordAcross reports whether the gap between sc.norm[n] and sc.norm[g]
 // falls inside a word: once the gap is taken out (the before characters
 // ending at n and the after characters starting at g read as one run),
-// a word of gse's segmentation of that run spans it, other than a word
-// holding all the finding's characters there. The segmentation, not any
+// a word of gse's segmentation of that run spans it, a word holding the
+// whole finding included (厂家 直销: 厂家直销 is one word of the dictionary,
+// and the space is noise inside it). The segmentation, not any
 // dictionary word: 黄色网 (a rare entry) is a word, but 黄色网站按钮 reads
 // 黄色 + 网站 + 按钮.
-func (p *precision) wordAcross(sc *precisionScratch, n, g, before, after, first, last int) bool {
+func (p *precision) wordAcross(sc *precisionScratch, n, g, before, after int) bool {
 	if !p.dict.hasBigram(sc.norm[n], sc.norm[g]) {
 		return false // no word holds the two characters beside the gap
 	}
 	before, after = min(before, maxWordRunes-1), min(after, maxWordRunes-1)
 	sc.joined = append(append(sc.joined[:0], sc.norm[n-before+1:n+1]...), sc.norm[g:g+after]...)
-	kwFrom, kwTo := 0, len(sc.joined) // the finding's characters in joined
-	for i := n - before + 1; i <= n && int(sc.offs[i]) < first; i++ {
-		kwFrom++
-	}
-	for i := g + after - 1; i >= g && int(sc.offs[i]) > last; i-- {
-		kwTo--
-	}
 	sc.join.build(p.seg.Dict, p.logTotal, sc.joined)
 	a := 0
 	for _, w := range sc.join.segment(0, len(sc.joined)) {
