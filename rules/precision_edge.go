@@ -18,7 +18,9 @@ import (
 //   - a break between two words (listBreak): a space, colon, slash,
 //     pipe, bracket or quote inside the keyword with two or more Chinese
 //     characters on either side of it and the gap inside no word
-//     ends a word (成人 视频 直播, | 笔刷 | 单色 |, 股票/群发).
+//     ends a word (成人 视频 直播, | 笔刷 | 单色 |, 股票/群发); a gap of
+//     spaces, brackets or quotes only on a line laid out as a list or a
+//     table (softGap, inList).
 
 // crossingGuards are the characters that, taken from outside the keyword
 // by a word across its edge, do not make that word the reading: they
@@ -250,7 +252,7 @@ func (p *precision) listBreak(sc *precisionScratch, first, last int) bool {
 			continue
 		}
 		before, after := hanBefore(sc.norm, n), hanAfter(sc.norm, g)
-		if before < 2 || after < 2 || spacesOnly(sc.norm[n+1:g]) && !inList(sc.norm, n) ||
+		if before < 2 || after < 2 || softGap(sc.norm[n+1:g]) && !inList(sc.norm, n) ||
 			p.wordAcross(sc, n, g, before, after) {
 			continue
 		}
@@ -259,11 +261,16 @@ func (p *precision) listBreak(sc *precisionScratch, first, last int) bool {
 	return false
 }
 
-// spacesOnly reports whether the gap gap holds nothing but spaces.
-func spacesOnly(gap []rune) bool {
+// softGap reports whether the gap gap holds nothing but spaces, brackets
+// and quotes: marks that end a word only on a line laid out as a list or
+// a table (inList). In running text spam puts them inside its keywords to
+// set words apart or mark them (黄色 网站, 出售“客户信息”, 【黄色】网站).
+func softGap(gap []rune) bool {
 	for _, r := range gap {
 		switch r {
-		case ' ', 0x3000, 0xA0:
+		case ' ', 0x3000, 0xA0,
+			'(', ')', '（', '）', '[', ']', '【', '】', '「', '」', '『', '』', '《', '》',
+			'"', '\'', '“', '”', '‘', '’':
 		default:
 			return false
 		}

@@ -140,6 +140,13 @@ func TestListBreak(t *testing.T) {
 		{"黄色 网站 免费看 加微信：abc123", 0, 5},
 		{"成人 视频 免费看，联系：abc", 0, 5},
 		{"出售 客户信息 日结/周结", 0, 7},
+		// Brackets and quotes around part of a keyword in running text:
+		// spam marks its words so (出售“客户信息”, 【黄色】网站).
+		{"出售“客户信息”私聊", 0, 7},
+		{"出售【客户信息】私聊", 0, 7},
+		{"低价出售(客户信息)", 2, 9},
+		{"【黄色】网站免费看", 1, 6},
+		{"成人《视频》免费看", 0, 5},
 	}
 	for _, tc := range kept {
 		t.Run(tc.text, func(t *testing.T) {
