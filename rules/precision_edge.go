@@ -252,8 +252,17 @@ func (p *precision) listBreak(sc *precisionScratch, first, last int) bool {
 			continue
 		}
 		before, after := hanBefore(sc.norm, n), hanAfter(sc.norm, g)
-		if before < 2 || after < 2 || softGap(sc.norm[n+1:g]) && !inList(sc.norm, n) ||
-			p.wordAcross(sc, n, g, before, after) {
+		if before < 2 || after < 2 {
+			continue
+		}
+		list := inList(sc.norm, n)
+		if softGap(sc.norm[n+1:g]) && !list || p.wordAcross(sc, n, g, before, after) {
+			continue
+		}
+		if !list && p.ownWords(sc, n, g, before, after, first, last) {
+			// 出售：客户信息, 黄色/网站 in running text: a mark at the
+			// keyword's own word boundary, neither word running on
+			// outside it, marks the keyword's words, as a space does.
 			continue
 		}
 		return true
@@ -350,6 +359,37 @@ func (p *precision) wordAcross(sc *precisionScratch, n, g, before, after int) bo
 		a = b
 	}
 	return false
+}
+
+// ownWords reports whether the words of gse's segmentation either side of
+// the gap between sc.norm[n] and sc.norm[g] (read as one run, as in
+// wordAcross) both lie inside the finding [first, last] (window runes):
+// the gap is then at a word boundary of the keyword itself (出售：客户信息,
+// 黄色/网站), not between ordinary words one of which only starts or ends
+// the keyword (宣传/销售 for 传销, 股票/群发 for 股票群, 打赌：博士).
+func (p *precision) ownWords(sc *precisionScratch, n, g, before, after, first, last int) bool {
+	before, after = min(before, maxWordRunes-1), min(after, maxWordRunes-1)
+	sc.joined = append(append(sc.joined[:0], sc.norm[n-before+1:n+1]...), sc.norm[g:g+after]...)
+	kwFrom, kwTo := 0, len(sc.joined) // the finding's characters in joined
+	for i := n - before + 1; i <= n && int(sc.offs[i]) < first; i++ {
+		kwFrom++
+	}
+	for i := g + after - 1; i >= g && int(sc.offs[i]) > last; i-- {
+		kwTo--
+	}
+	sc.join.build(p.seg.Dict, p.logTotal, sc.joined)
+	a := 0
+	for _, w := range sc.join.segment(0, len(sc.joined)) {
+		b := a + int(w.n) // the word is sc.joined[a:b]
+		switch {
+		case b == before && a < kwFrom, a == before && b > kwTo:
+			return false // a word beside the gap runs on outside the finding
+		case a > before:
+			return true
+		}
+		a = b
+	}
+	return true
 }
 
 // hanBefore counts the Chinese characters of runes ending at runes[n].

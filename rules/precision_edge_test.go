@@ -147,6 +147,10 @@ func TestListBreak(t *testing.T) {
 		{"低价出售(客户信息)", 2, 9},
 		{"【黄色】网站免费看", 1, 6},
 		{"成人《视频》免费看", 0, 5},
+		// A colon or slash between two of the keyword's own words, on
+		// no list line: the keyword with a mark put at its word boundary.
+		{"出售：客户信息，私聊", 0, 7},
+		{"黄色/网站免费看", 0, 5},
 	}
 	for _, tc := range kept {
 		t.Run(tc.text, func(t *testing.T) {
