@@ -27,7 +27,9 @@ import (
 // begin or end the next phrase instead (grammatical characters: particles,
 // numerals and measure words, prepositions, pronouns, auxiliaries,
 // negations and a few adverbs): 这个人渣 (个人), 有色情网站 (有色), 刷单一单
-// (单一), 外传给竞品 (传给), 百家乐吧 (乐吧), 要买枪 (要买).
+// (单一), 外传给竞品 (传给), 百家乐吧 (乐吧), 要买枪 (要买). After a keyword
+// that ends in a numeral, 元 and 块, the measure words of money, are
+// guards too (moneyUnit: 月入过万元, 日入过千块; not 刷单元格).
 const crossingGuards = "的了吗呢吧啊呀嘛啦哦" + "一二两三几个些每" + "给在把被对向从跟和与及" +
 	"有是" + "我你他她它们" + "要想来去会能可" + "不没别" + "就都也还又" + "这那"
 
@@ -82,6 +84,8 @@ func (p *precision) takesOutside(l *lattice, rs []rune, in, after int, front boo
 		return false
 	case !front && after+1 < len(rs) && p.listBigram(out, rs[after+1]):
 		return false
+	case !front && moneyUnit(inside, out):
+		return false
 	}
 	if extendsKeyword(l, in, after, front) {
 		return false
@@ -112,6 +116,13 @@ func (p *precision) takesOutside(l *lattice, rs []rune, in, after int, front boo
 		}
 	}
 	return false
+}
+
+// moneyUnit reports whether r, after the numeral num that ends a keyword,
+// is a measure word of money (万元 in 月入过万元): the number is counted in
+// it, as 一 is counted by 个.
+func moneyUnit(num, r rune) bool {
+	return (r == '元' || r == '块') && strings.ContainsRune("十百千万亿", num)
 }
 
 // takesGrammatical reports whether the word sc.norm[a:b], which crosses an

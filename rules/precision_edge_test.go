@@ -84,8 +84,10 @@ func TestCrossingWordGuards(t *testing.T) {
 		{"他是个杀人犯", 3, 5},          // 杀人犯 starts with 杀人: 人犯 is no reading
 		// A word that takes two or more of the keyword's characters
 		// extends a word of the keyword: its other words stay whole.
-		{"出售客户资料库", 0, 6},  // 资料库 takes 资料 of 出售客户资料
-		{"急招兼职人员日结", 1, 4}, // 兼职人员 takes 兼职 of 招兼职
+		{"宝妈兼职月入过万元不是梦", 4, 8}, // 万元: 元 is a measure word of money
+		{"日入过千块，手机就能做", 0, 4},  // 千块: so is 块
+		{"出售客户资料库", 0, 6},      // 资料库 takes 资料 of 出售客户资料
+		{"急招兼职人员日结", 1, 4},     // 兼职人员 takes 兼职 of 招兼职
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
