@@ -109,6 +109,9 @@ func (p *precision) takesOutside(l *lattice, rs []rune, in, after int, front boo
 			if *path == nil {
 				*path = l.segment(0, len(rs))
 			}
+			if extendsWord(*path, at, in, after) {
+				return false // gse reads a word of the keyword extended across the edge
+			}
 			if !outweighs(*path, a, b, in, after, w.freq) {
 				continue // gse reads the run otherwise, with more common words
 			}
@@ -160,6 +163,23 @@ func extendsKeyword(l *lattice, in, after int, front bool) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// extendsWord reports whether a word of path (gse's segmentation of the
+// run) crosses the edge before rs[at] of the keyword's runes [in, after)
+// taking two or more of its characters (理财产品 in 内部理财产品): that
+// reading keeps a word of the keyword whole, and no other word across the
+// same edge is the reading (财产, though more frequent).
+func extendsWord(path []latJump, at, in, after int) bool {
+	a := 0
+	for _, w := range path {
+		b := a + int(w.n)
+		if a < at && b > at && min(b, after)-max(a, in) >= 2 {
+			return true
+		}
+		a = b
 	}
 	return false
 }

@@ -86,8 +86,9 @@ func TestCrossingWordGuards(t *testing.T) {
 		// extends a word of the keyword: its other words stay whole.
 		{"宝妈兼职月入过万元不是梦", 4, 8}, // 万元: 元 is a measure word of money
 		{"日入过千块，手机就能做", 0, 4},  // 千块: so is 块
-		{"出售客户资料库", 0, 6},      // 资料库 takes 资料 of 出售客户资料
-		{"急招兼职人员日结", 1, 4},     // 兼职人员 takes 兼职 of 招兼职
+		{"出售客户资料库", 0, 6},
+		{"内部理财产品，稳赚", 0, 4}, // gse reads 理财产品, which takes 理财: 财产 is no reading      // 资料库 takes 资料 of 出售客户资料
+		{"急招兼职人员日结", 1, 4},  // 兼职人员 takes 兼职 of 招兼职
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
