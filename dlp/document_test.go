@@ -3,7 +3,9 @@ package dlp
 import (
 	"archive/zip"
 	"bytes"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -189,6 +191,12 @@ func TestShortDocumentSmallEdits(t *testing.T) {
 	docs := map[string]string{
 		"新品底价": "新品定价：旗舰款底价四千二百元，经销商返点百分之十二，不得对外透露。",
 		"投标口径": "重点项目投标一律按华东大区口径报价，最低折扣七五折，须经副总裁书面审批后方可签约。",
+		// 52 letters: the one also looked up inside a long message (the
+		// two above are under 48, so without it that case never ran).
+		"续签底线": "华南区年度框架协议续签底线：单价不低于三百八十元每套，账期最长九十天，违约金按合同总额百分之五计收，严禁对外泄露。",
+	}
+	if !slices.ContainsFunc(slices.Collect(maps.Values(docs)), func(s string) bool { return len(foldLetters(s)) >= 48 }) {
+		t.Fatal("no document of 48 letters or more: the long message is never tried")
 	}
 	for k := range 20 {
 		key := randomKey(t, r)

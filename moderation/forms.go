@@ -349,7 +349,8 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 }
 
 // edgeRepeat reports whether the first Chinese character of the word at
-// text[bs:be] is repeated right before it (卖卖淫, 吸吸吸毒), or its last
+// text[bs:be] is repeated right before it, twice or with no other Chinese
+// character before the repeat (卖卖淫, 吸吸吸毒, not 禁毒毒品), or its last
 // right after it with no other Chinese character following the repeats
 // (卖淫淫淫, not 海洛因因为): the repeated edges of 赌赌赌博, a structural
 // evasion that the match itself does not show, as it lies outside the
@@ -358,8 +359,23 @@ func (s *Scanner) edgeRepeat(text string, bs, be int) bool {
 	t := s.norm.t
 	fold := func(r rune) rune { return rune(t.lookup(r) & runeMask) }
 	first, _ := utf8.DecodeRuneInString(text[bs:be])
-	if prev, _ := utf8.DecodeLastRuneInString(text[:bs]); bs > 0 && isHan(first) && fold(prev) == fold(first) && !isOrdinaryDouble(fold(first)) {
-		return true
+	if isHan(first) && !isOrdinaryDouble(fold(first)) {
+		// One repeat right after another Chinese character may end a
+		// word of its own (禁毒毒品, 缉毒毒品: news); two or more (卖卖卖淫),
+		// or one that starts the Chinese text (，卖卖淫), are the evasion.
+		i, n := bs, 0
+		for i > 0 {
+			r, size := utf8.DecodeLastRuneInString(text[:i])
+			if fold(r) != fold(first) {
+				break
+			}
+			i -= size
+			n++
+		}
+		before, _ := utf8.DecodeLastRuneInString(text[:i])
+		if n >= 2 || n == 1 && (i == 0 || !isHan(fold(before))) {
+			return true
+		}
 	}
 	last, _ := utf8.DecodeLastRuneInString(text[bs:be])
 	if !isHan(last) || isOrdinaryDouble(fold(last)) {

@@ -119,6 +119,8 @@ func TestScanStructure(t *testing.T) {
 		// a letter of the word repeated at its edge, outside the match
 		{"卖卖淫淫", "卖淫", "卖淫", st},
 		{"卖淫淫淫，私聊", "卖淫", "卖淫", st},
+		{"，卖卖淫", "卖淫", "卖淫", st},
+		{"有人卖卖卖淫吗", "卖淫", "卖淫", st},
 		// a symbol or emoji inserted inside a word (a space is folded)
 		{"卖*淫 小姐上门", "卖淫", "卖*淫", st},
 		{"嫖~娼 被抓", "嫖娼", "嫖~娼", st},
@@ -413,6 +415,9 @@ func TestScanExactAndFolded(t *testing.T) {
 	runFormCases(t, []formCase{
 		{"有人卖淫", "卖淫", "卖淫", moderation.FormExact},
 		{"卖淫淫秽的新闻", "卖淫", "卖淫", moderation.FormExact}, // 淫淫 goes on into another word
+		// 毒毒 where the first 毒 ends another word (禁毒, 缉毒): news, not a repeat
+		{"禁毒毒品预防教育讲座", "毒品", "毒品", moderation.FormExact},
+		{"缉毒毒品案件通报", "毒品", "毒品", moderation.FormExact},
 		{"賣淫", "卖淫", "賣淫", moderation.FormFolded},
 		{"卖 淫", "卖淫", "卖 淫", moderation.FormFolded},
 		{"ＦＵＣＫ", "fuck", "ＦＵＣＫ", moderation.FormFolded},

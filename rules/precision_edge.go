@@ -18,14 +18,18 @@ import (
 //   - a break between two words (listBreak): a space, colon, slash,
 //     pipe, bracket or quote inside the keyword with two or more Chinese
 //     characters on either side of it and the gap inside no word
-//     ends a word (成人 视频 直播, | 笔刷 | 单色 |, 股票/群发).
+//     ends a word (成人 视频 直播, | 笔刷 | 单色 |, 股票/群发); a gap of
+//     spaces, brackets or quotes only on a line laid out as a list or a
+//     table (softGap, inList).
 
 // crossingGuards are the characters that, taken from outside the keyword
 // by a word across its edge, do not make that word the reading: they
 // begin or end the next phrase instead (grammatical characters: particles,
 // numerals and measure words, prepositions, pronouns, auxiliaries,
 // negations and a few adverbs): 这个人渣 (个人), 有色情网站 (有色), 刷单一单
-// (单一), 外传给竞品 (传给), 百家乐吧 (乐吧), 要买枪 (要买).
+// (单一), 外传给竞品 (传给), 百家乐吧 (乐吧), 要买枪 (要买). After a keyword
+// that ends in a numeral, 元 and 块, the measure words of money, are
+// guards too (moneyUnit: 月入过万元, 日入过千块; not 刷单元格).
 const crossingGuards = "的了吗呢吧啊呀嘛啦哦" + "一二两三几个些每" + "给在把被对向从跟和与及" +
 	"有是" + "我你他她它们" + "要想来去会能可" + "不没别" + "就都也还又" + "这那"
 
@@ -51,7 +55,8 @@ const crossingGuards = "的了吗呢吧啊呀嘛啦哦" + "一二两三几个些
 //     runs on in listed words (刷单日结: 日结 is in 日结兼职; 单日 is no
 //     reading there).
 //
-// A word that holds the whole keyword is left to the costs, and one that
+// A word that holds the whole keyword, or two or more of its characters
+// (资料库 in 出售客户资料库), is left to the costs, and one that
 // starts or ends with it (赌博机, 杀人犯) keeps a word across the same edge
 // (人犯) from being the reading.
 func (p *precision) crossesEdge(l *lattice, rs []rune, in, after int) bool {
@@ -79,6 +84,8 @@ func (p *precision) takesOutside(l *lattice, rs []rune, in, after int, front boo
 		return false
 	case !front && after+1 < len(rs) && p.listBigram(out, rs[after+1]):
 		return false
+	case !front && moneyUnit(inside, out):
+		return false
 	}
 	if extendsKeyword(l, in, after, front) {
 		return false
@@ -92,8 +99,18 @@ func (p *precision) takesOutside(l *lattice, rs []rune, in, after int, front boo
 			if a <= in && b >= after {
 				continue // holds the whole keyword: left to the costs
 			}
+			if min(b, after)-max(a, in) >= 2 {
+				// Takes two or more of the keyword's characters: it
+				// extends a word of the keyword (资料库 of 出售客户资料,
+				// 兼职人员 of 招兼职) rather than splitting it, and the
+				// keyword's other words stay whole: left to the costs.
+				continue
+			}
 			if *path == nil {
 				*path = l.segment(0, len(rs))
+			}
+			if extendsWord(*path, at, in, after) {
+				return false // gse reads a word of the keyword extended across the edge
 			}
 			if !outweighs(*path, a, b, in, after, w.freq) {
 				continue // gse reads the run otherwise, with more common words
@@ -102,6 +119,13 @@ func (p *precision) takesOutside(l *lattice, rs []rune, in, after int, front boo
 		}
 	}
 	return false
+}
+
+// moneyUnit reports whether r, after the numeral num that ends a keyword,
+// is a measure word of money (万元 in 月入过万元): the number is counted in
+// it, as 一 is counted by 个.
+func moneyUnit(num, r rune) bool {
+	return (r == '元' || r == '块') && strings.ContainsRune("十百千万亿", num)
 }
 
 // takesGrammatical reports whether the word sc.norm[a:b], which crosses an
@@ -139,6 +163,23 @@ func extendsKeyword(l *lattice, in, after int, front bool) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// extendsWord reports whether a word of path (gse's segmentation of the
+// run) crosses the edge before rs[at] of the keyword's runes [in, after)
+// taking two or more of its characters (理财产品 in 内部理财产品): that
+// reading keeps a word of the keyword whole, and no other word across the
+// same edge is the reading (财产, though more frequent).
+func extendsWord(path []latJump, at, in, after int) bool {
+	a := 0
+	for _, w := range path {
+		b := a + int(w.n)
+		if a < at && b > at && min(b, after)-max(a, in) >= 2 {
+			return true
+		}
+		a = b
 	}
 	return false
 }
@@ -242,8 +283,17 @@ func (p *precision) listBreak(sc *precisionScratch, first, last int) bool {
 			continue
 		}
 		before, after := hanBefore(sc.norm, n), hanAfter(sc.norm, g)
-		if before < 2 || after < 2 || spacesOnly(sc.norm[n+1:g]) && !inList(sc.norm, n) ||
-			p.wordAcross(sc, n, g, before, after, first, last) {
+		if before < 2 || after < 2 {
+			continue
+		}
+		list := inList(sc.norm, n)
+		if softGap(sc.norm[n+1:g]) && !list || p.wordAcross(sc, n, g, before, after) {
+			continue
+		}
+		if !list && p.ownWords(sc, n, g, before, after, first, last) {
+			// 出售：客户信息, 黄色/网站 in running text: a mark at the
+			// keyword's own word boundary, neither word running on
+			// outside it, marks the keyword's words, as a space does.
 			continue
 		}
 		return true
@@ -251,11 +301,16 @@ func (p *precision) listBreak(sc *precisionScratch, first, last int) bool {
 	return false
 }
 
-// spacesOnly reports whether the gap gap holds nothing but spaces.
-func spacesOnly(gap []rune) bool {
+// softGap reports whether the gap gap holds nothing but spaces, brackets
+// and quotes: marks that end a word only on a line laid out as a list or
+// a table (inList). In running text spam puts them inside its keywords to
+// set words apart or mark them (黄色 网站, 出售“客户信息”, 【黄色】网站).
+func softGap(gap []rune) bool {
 	for _, r := range gap {
 		switch r {
-		case ' ', 0x3000, 0xA0:
+		case ' ', 0x3000, 0xA0,
+			'(', ')', '（', '）', '[', ']', '【', '】', '「', '」', '『', '』', '《', '》',
+			'"', '\'', '“', '”', '‘', '’':
 		default:
 			return false
 		}
@@ -264,11 +319,14 @@ func spacesOnly(gap []rune) bool {
 }
 
 // inList reports whether the line of runes[n] is laid out as a list or a
-// table: a label's colon, a pipe, a slash, a tab or an enumeration comma
-// on the same line (标签：清洁消毒 品控抽检, | 油漆刷 | 单价 |). Only there is
-// a space between two words a boundary: in running text spam spaces its
-// words apart (黄色 网站 免费看, 出售 客户信息 私聊), and a space a word
-// breaks in is noise like any other.
+// table around the gap after runes[n]: before it on the line a label's
+// colon, a pipe, a slash, a tab or an enumeration comma (标签：清洁消毒
+// 品控抽检, 主色：黄色 网站按钮), or after it a pipe or a tab (笔刷 单色 |
+// 渐变 |). Only there is a space between two words a boundary: in running
+// text spam spaces its words apart (黄色 网站 免费看, 出售 客户信息 私聊),
+// and a space a word breaks in is noise like any other. A colon, slash or
+// enumeration comma after the gap is no layout: it is where spam gives
+// its contact or alternatives (黄色 网站 免费看 加微信：…, 日结/周结).
 func inList(runes []rune, n int) bool {
 	for i := n; i >= 0 && !isLineEnd(runes[i]); i-- {
 		if isListMark(runes[i]) {
@@ -276,7 +334,7 @@ func inList(runes []rune, n int) bool {
 		}
 	}
 	for i := n + 1; i < len(runes) && !isLineEnd(runes[i]); i++ {
-		if isListMark(runes[i]) {
+		if isCellMark(runes[i]) {
 			return true
 		}
 	}
@@ -285,7 +343,16 @@ func inList(runes []rune, n int) bool {
 
 func isListMark(r rune) bool {
 	switch r {
-	case ':', '：', '|', '｜', '/', '／', '\t', '、':
+	case ':', '：', '/', '／', '、':
+		return true
+	}
+	return isCellMark(r)
+}
+
+// isCellMark reports whether r separates the cells of a table row.
+func isCellMark(r rune) bool {
+	switch r {
+	case '|', '｜', '\t':
 		return true
 	}
 	return false
@@ -302,14 +369,36 @@ func isLineEnd(r rune) bool {
 // wordAcross reports whether the gap between sc.norm[n] and sc.norm[g]
 // falls inside a word: once the gap is taken out (the before characters
 // ending at n and the after characters starting at g read as one run),
-// a word of gse's segmentation of that run spans it, other than a word
-// holding all the finding's characters there. The segmentation, not any
+// a word of gse's segmentation of that run spans it, a word holding the
+// whole finding included (厂家 直销: 厂家直销 is one word of the dictionary,
+// and the space is noise inside it). The segmentation, not any
 // dictionary word: 黄色网 (a rare entry) is a word, but 黄色网站按钮 reads
 // 黄色 + 网站 + 按钮.
-func (p *precision) wordAcross(sc *precisionScratch, n, g, before, after, first, last int) bool {
+func (p *precision) wordAcross(sc *precisionScratch, n, g, before, after int) bool {
 	if !p.dict.hasBigram(sc.norm[n], sc.norm[g]) {
 		return false // no word holds the two characters beside the gap
 	}
+	before, after = min(before, maxWordRunes-1), min(after, maxWordRunes-1)
+	sc.joined = append(append(sc.joined[:0], sc.norm[n-before+1:n+1]...), sc.norm[g:g+after]...)
+	sc.join.build(p.seg.Dict, p.logTotal, sc.joined)
+	a := 0
+	for _, w := range sc.join.segment(0, len(sc.joined)) {
+		b := a + int(w.n) // the word is sc.joined[a:b]
+		if a < before && b > before {
+			return true
+		}
+		a = b
+	}
+	return false
+}
+
+// ownWords reports whether the words of gse's segmentation either side of
+// the gap between sc.norm[n] and sc.norm[g] (read as one run, as in
+// wordAcross) both lie inside the finding [first, last] (window runes):
+// the gap is then at a word boundary of the keyword itself (出售：客户信息,
+// 黄色/网站), not between ordinary words one of which only starts or ends
+// the keyword (宣传/销售 for 传销, 股票/群发 for 股票群, 打赌：博士).
+func (p *precision) ownWords(sc *precisionScratch, n, g, before, after, first, last int) bool {
 	before, after = min(before, maxWordRunes-1), min(after, maxWordRunes-1)
 	sc.joined = append(append(sc.joined[:0], sc.norm[n-before+1:n+1]...), sc.norm[g:g+after]...)
 	kwFrom, kwTo := 0, len(sc.joined) // the finding's characters in joined
@@ -323,12 +412,15 @@ func (p *precision) wordAcross(sc *precisionScratch, n, g, before, after, first,
 	a := 0
 	for _, w := range sc.join.segment(0, len(sc.joined)) {
 		b := a + int(w.n) // the word is sc.joined[a:b]
-		if a < before && b > before {
+		switch {
+		case b == before && a < kwFrom, a == before && b > kwTo:
+			return false // a word beside the gap runs on outside the finding
+		case a > before:
 			return true
 		}
 		a = b
 	}
-	return false
+	return true
 }
 
 // hanBefore counts the Chinese characters of runes ending at runes[n].

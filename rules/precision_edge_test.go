@@ -82,6 +82,13 @@ func TestCrossingWordGuards(t *testing.T) {
 		{"在线网赌平台", 2, 4},          // 线网: frequency 3, gse reads 在线 + 网赌
 		{"今晚来玩百家\n乐吧，真人荷官", 4, 8}, // 乐吧: 吧 is a particle
 		{"他是个杀人犯", 3, 5},          // 杀人犯 starts with 杀人: 人犯 is no reading
+		// A word that takes two or more of the keyword's characters
+		// extends a word of the keyword: its other words stay whole.
+		{"宝妈兼职月入过万元不是梦", 4, 8}, // 万元: 元 is a measure word of money
+		{"日入过千块，手机就能做", 0, 4},  // 千块: so is 块
+		{"出售客户资料库", 0, 6},
+		{"内部理财产品，稳赚", 0, 4}, // gse reads 理财产品, which takes 理财: 财产 is no reading      // 资料库 takes 资料 of 出售客户资料
+		{"急招兼职人员日结", 1, 4},  // 兼职人员 takes 兼职 of 招兼职
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
@@ -131,6 +138,22 @@ func TestListBreak(t *testing.T) {
 		{"成人 视频 免费看", 0, 5},
 		{"出售 客户信息 私聊", 0, 7},
 		{"今晚 百家 乐 在线玩", 3, 7},
+		// A contact or an alternative after the spaced words is no list:
+		// spam ends with its contact (加微信：…, 联系：…).
+		{"黄色 网站 免费看 加微信：abc123", 0, 5},
+		{"成人 视频 免费看，联系：abc", 0, 5},
+		{"出售 客户信息 日结/周结", 0, 7},
+		// Brackets and quotes around part of a keyword in running text:
+		// spam marks its words so (出售“客户信息”, 【黄色】网站).
+		{"出售“客户信息”私聊", 0, 7},
+		{"出售【客户信息】私聊", 0, 7},
+		{"低价出售(客户信息)", 2, 9},
+		{"【黄色】网站免费看", 1, 6},
+		{"成人《视频》免费看", 0, 5},
+		// A colon or slash between two of the keyword's own words, on
+		// no list line: the keyword with a mark put at its word boundary.
+		{"出售：客户信息，私聊", 0, 7},
+		{"黄色/网站免费看", 0, 5},
 	}
 	for _, tc := range kept {
 		t.Run(tc.text, func(t *testing.T) {
