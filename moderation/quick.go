@@ -194,8 +194,10 @@ func (s *Scanner) quick(text string) (int, resume) {
 	// separator (sep), insertion asked at a rune no word holds (ins), and
 	// continues asked after a failed transition (cont). Each gives up only
 	// if that letter lets its rule look on: it continues the state (sep,
-	// ins), or it does not (cont).
-	sep, ins, cont := int32(-1), int32(-1), int32(-1)
+	// ins), or it does not (cont) — or, for cont, it also continues the
+	// word before the repeat (contFrom), and miss looks further
+	// (repeatInside).
+	sep, ins, cont, contFrom := int32(-1), int32(-1), int32(-1), int32(-1)
 	// insertion asked after a failed transition from a Han character to
 	// another letter: it looks on unless continues does (from insNext;
 	// continues never moves from the root).
@@ -331,7 +333,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 		if sep >= 0 || ins >= 0 || cont >= 0 || insNext >= 0 {
 			if sep >= 0 && (mayCross(before, breaks, others) && (others == 0 || s.noLetterFollows(text, k)) && s.moves(sep, c) ||
 				others == 1 && before != 1 && breaks == 0 && s.firstLetterCross(sep, c, text, k, sepR)) ||
-				ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && !s.moves(cont, c) ||
+				ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && (!s.moves(cont, c) || s.moves(contFrom, c)) ||
 				insNext >= 0 && (insNext == root || !s.moves(insNext, c)) && isHan(r) && s.moves(insFrom, c) {
 				return quickSlow, resume{at: -1}
 			}
@@ -364,7 +366,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 						if next == root {
 							return quickSlow, resume{at: -1} // continues is false
 						}
-						cont = next
+						cont, contFrom = next, state
 					}
 				case isHan(r):
 					// Other letters, then Han: only retroInsertion applies,
