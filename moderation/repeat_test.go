@@ -101,3 +101,29 @@ func overlapScanner(t *testing.T) *Scanner {
 	}
 	return s
 }
+
+// TestQuickFollowsASCIIRepeat checks that quick proves clean a text where
+// miss skips a repeated ASCII letter across noise (e@e in an e-mail
+// address) and finds nothing after it, instead of leaving it to the full
+// path; and that it still gives up where the skip leads to a word.
+func TestQuickFollowsASCIIRepeat(t *testing.T) {
+	s, err := Compile([]Entry{{Word: "onez"}, {Word: "eb", Tag: 1}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text string
+		want int
+	}{
+		{"邮箱 someone@example.com", quickClean},
+		{"someone@ezample", quickSlow}, // one@ez is onez once the repeat is skipped
+		{"someone@eeb", quickSlow},     // a second repeat
+		{"someone@e，b", quickSlow},     // a separator before the clause ends
+	} {
+		q, _ := s.quick(tc.text)
+		if q != tc.want {
+			t.Errorf("quick(%q) = %d, want %d", tc.text, q, tc.want)
+		}
+		checkQuick(t, s, tc.text, q)
+	}
+}
