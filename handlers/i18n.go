@@ -70,7 +70,9 @@ var contextZH = map[string]string{
 	"prohibition":       "出现在禁止性说明中",
 	"prohibition-verb":  "出现在禁止性说明中",
 	"workplace-handout": "出现在工作资料中",
-	"latin-name":        "是英文名字的一部分",
+	// 代开发发票 about a system: 代开发 + 发票 (rules/context.go).
+	"software-outsourcing": "出现在软件开发说明中",
+	"latin-name":           "是英文名字的一部分",
 }
 
 // auditZH names the audit log's actions.

@@ -38,6 +38,7 @@ func TestExplainZH(t *testing.T) {
 	}{
 		{"你这个傻逼", rules.ChatWork, []string{"规则「辱骂人身攻击」", "工作群中的关键词", "来自词库「", "严重程度中", "处理方式：私信提醒"}, []string{"abuse/", "rule ", "keyword", "warn"}},
 		{"加我微信 abc12345 详聊", rules.ChatWork, []string{"规则「微信/QQ 引流」", "微信/QQ 引流“"}, []string{"wechat_id", "ads-wechat-solicit"}},
+		{"找外包代开发发票管理系统", rules.ChatWork, []string{"出现在软件开发说明中"}, []string{"software-outsourcing"}},
 	} {
 		v := e.Evaluate(tc.text, rules.Context{ChatKind: tc.kind})
 		if len(v.Hits) == 0 {

@@ -181,7 +181,9 @@ func mayFollowHouseNumber(u, p rune) bool {
 // insertion, the repeat and retro-insertion checks of miss) that might
 // rewrite the runes. The structural rules' cheapest refusals are checked
 // here, on the next letter, so ordinary punctuation does not send every
-// message down the full path.
+// message down the full path. One rewrite it follows itself: a repeated
+// ASCII letter miss skips (e@e in someone@example.com, @ being noise),
+// until the clause ends or anything looks back at it (rw).
 func (s *Scanner) quick(text string) (int, resume) {
 	nodes, fail, fast := s.ac.nodes, s.ac.fail, s.fast
 	var hnodes []acNode
@@ -194,12 +196,20 @@ func (s *Scanner) quick(text string) (int, resume) {
 	// separator (sep), insertion asked at a rune no word holds (ins), and
 	// continues asked after a failed transition (cont). Each gives up only
 	// if that letter lets its rule look on: it continues the state (sep,
-	// ins), or it does not (cont).
-	sep, ins, cont := int32(-1), int32(-1), int32(-1)
+	// ins), or it does not (cont) — or, for cont, it also continues the
+	// word before the repeat (contFrom), and miss looks further
+	// (repeatInside).
+	sep, ins, cont, contFrom := int32(-1), int32(-1), int32(-1), int32(-1)
 	// insertion asked after a failed transition from a Han character to
 	// another letter: it looks on unless continues does (from insNext;
 	// continues never moves from the root).
 	insNext, insFrom := int32(-1), int32(-1)
+	// rw: miss has skipped a repeated ASCII letter in this clause (the
+	// full path overwrote it with markSkip, someone@example.com). Up to the
+	// next separator, where the runes it changed could matter (a
+	// structural rule looks back over them, a word ends and its span is
+	// walked back), quick gives up, and it gives no resume.
+	rw := false
 	// The last three runes that were not noise, the current one included
 	// (retroInsertion looks back two).
 	var last, b1, b2 rune
@@ -232,6 +242,9 @@ func (s *Scanner) quick(text string) (int, resume) {
 			k, state, hstate, prev, found, stop = s.hanLane(text, k, state, hstate, prev, p)
 			if n := int32(k-k0) / 3; n > 0 {
 				if stop == laneWord {
+					if rw {
+						return quickSlow, resume{at: -1}
+					}
 					return quickSlow, resume{at: ri + n, state: state, prev: prev, hstate: hstate}
 				}
 				ri += n
@@ -314,8 +327,12 @@ func (s *Scanner) quick(text string) (int, resume) {
 				hints |= hintDot
 			}
 			if state != root && sep < 0 {
+				if rw {
+					return quickSlow, resume{at: -1}
+				}
 				sep, before, breaks, others = state, letters, 0, 0
 			}
+			rw = false
 			if isLineBreak(r) {
 				breaks++
 			} else {
@@ -328,10 +345,16 @@ func (s *Scanner) quick(text string) (int, resume) {
 			}
 			continue
 		}
+		if cont >= 0 && prev < 0x80 && !rw && !s.moves(cont, c) {
+			// continues is false on an ASCII repeat, and retroInsertion
+			// needs a Han character: miss skipped the repeat and stayed in
+			// the state before it (someone@example.com).
+			state, cont, rw = contFrom, -1, true
+		}
 		if sep >= 0 || ins >= 0 || cont >= 0 || insNext >= 0 {
 			if sep >= 0 && (mayCross(before, breaks, others) && (others == 0 || s.noLetterFollows(text, k)) && s.moves(sep, c) ||
 				others == 1 && before != 1 && breaks == 0 && s.firstLetterCross(sep, c, text, k, sepR)) ||
-				ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && !s.moves(cont, c) ||
+				ins >= 0 && isHan(r) && s.moves(ins, c) || cont >= 0 && (!s.moves(cont, c) || s.moves(contFrom, c)) ||
 				insNext >= 0 && (insNext == root || !s.moves(insNext, c)) && isHan(r) && s.moves(insFrom, c) {
 				return quickSlow, resume{at: -1}
 			}
@@ -340,6 +363,9 @@ func (s *Scanner) quick(text string) (int, resume) {
 		letters++
 		if c == codeReset {
 			if r < 0x3400 && state != root && isHan(prev) && insertable(r) {
+				if rw {
+					return quickSlow, resume{at: -1}
+				}
 				ins = state
 			}
 			state = root
@@ -361,21 +387,33 @@ func (s *Scanner) quick(text string) (int, resume) {
 					// doubles (retroInsertion and insertion need a change
 					// between Han and other letters).
 					if !isOrdinaryDouble(r) {
-						if next == root {
+						switch {
+						case rw:
+							return quickSlow, resume{at: -1}
+						case next != root:
+							cont, contFrom = next, state
+						case r >= 0x80:
 							return quickSlow, resume{at: -1} // continues is false
+						default:
+							// continues is false and retroInsertion needs
+							// a Han character: miss skips the repeat and
+							// stays in state.
+							next, rw = state, true
 						}
-						cont = next
 					}
 				case isHan(r):
 					// Other letters, then Han: only retroInsertion applies,
 					// when a Han character precedes them and the word goes
 					// on from before them.
-					if b1 != prev || isHan(b2) && s.retroMoves(state, c) {
+					if rw || b1 != prev || isHan(b2) && s.retroMoves(state, c) {
 						return quickSlow, resume{at: -1}
 					}
 				default:
 					// Han, then another letter: only insertion applies.
 					if insertable(r) {
+						if rw {
+							return quickSlow, resume{at: -1}
+						}
 						insNext, insFrom = next, state
 					}
 				}
@@ -387,6 +425,9 @@ func (s *Scanner) quick(text string) (int, resume) {
 			// A word ends here: everything before went the ordinary way,
 			// so matchWords may start at this rune (see resume).
 			res := resume{at: ri, state: from, prev: pv, hstate: hstate}
+			if rw {
+				res.at = -1
+			}
 			if !isHan(r) {
 				res.hstate = -1
 			}

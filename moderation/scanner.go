@@ -472,7 +472,17 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 	// inserted rune, whatever words its own letters begin: continues is not
 	// asked inside it.
 	r := runes[i]
-	if state == root || r != prev && isHan(r) == isHan(prev) || nodes[next].base < 0 || !expanded(runes, offs, i) && s.continues(runes, i+1, next) {
+	if state == root || r != prev && isHan(r) == isHan(prev) || nodes[next].base < 0 {
+		return next, 0
+	}
+	if !expanded(runes, offs, i) && s.continues(runes, i+1, next) {
+		// The rune begins another word the next letters continue; a
+		// repeat all the same when that word dies without an output and
+		// the word before goes on (代开发发票: 发票代开 dies, 代开发票 ends).
+		if r == prev && s.repeatInside(runes, i, state, next) {
+			runes[i] = markSkip
+			return state, 1
+		}
 		return next, 0
 	}
 	if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
@@ -486,6 +496,42 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 		return state, n
 	}
 	return next, 0
+}
+
+// repeatInside reports whether the repeated rune runes[i] is better
+// skipped although the word it begins (next) continues with the letters
+// after it: the word before it (state) continues with them too, and the
+// other word reaches no output before it dies. Following both words to the
+// end would be a backtracking matcher; one look ahead along next's direct
+// transitions, at most the depth of the trie, is enough for a repeat.
+func (s *Scanner) repeatInside(runes []rune, i int, state, next int32) bool {
+	if isOrdinaryDouble(runes[i]) || repeats(runes, i) >= maxRepeats || !s.continues(runes, i+1, state) {
+		return false
+	}
+	return !s.reaches(runes, i+1, next)
+}
+
+// reaches reports whether the automaton, from state, reaches a state with
+// outputs on the letters at and after i by direct transitions only. A
+// separator or a rune no word holds ends the word here: the structural
+// rules that cross them (crossSeparator, insertion) rewrite the runes, and
+// a word they would carry on is no reason to refuse a repeat.
+func (s *Scanner) reaches(runes []rune, i int, state int32) bool {
+	nodes := s.ac.nodes
+	for {
+		j := s.nextLetter(runes, i)
+		if j >= len(runes) {
+			return false
+		}
+		t, ok := s.step(state, s.code(runes[j]))
+		if !ok {
+			return false
+		}
+		if nodes[t].base < 0 {
+			return true
+		}
+		state, i = t, j+1
+	}
 }
 
 // expanded reports whether runes[i] is the first of several runes one

@@ -40,6 +40,10 @@ type contextRule struct {
 	Verbs []string
 	// Phrases, when set, are the only listed words the rule applies to.
 	Phrases []string
+	// Written, when set, must hold the hit as the user wrote it: the rule
+	// reads one spelling of the phrase (代开发发票, which is also 代开发 +
+	// 发票), not the phrase itself.
+	Written []string
 	// Around, when set, replaces Cues: one of these words anywhere in the
 	// hit's sentence (up to aroundRunes either side) makes the rule apply.
 	Around []string
@@ -94,6 +98,16 @@ var contextRules = [...]contextRule{
 			// Handouts at events and in the office systems (red9b's traps).
 			"茶水间", "下午茶", "参会证", "胸牌", "展会", "签到处", "报销", "电子发票"},
 		Unless: []string{"红包", "现金", "返利", "返现", "佣金", "赚", "兼职", "加我", "微信", "私聊", "扫码进群", "下载"},
+	},
+	{
+		Name:        "software-outsourcing",
+		Explanation: "代开发发票 (代开发票 with 发 repeated) in a sentence about software (系统, 模块, 小程序, 需求, 外包 …) and without words of selling (联系, 加我, 微信, 税点 …): 代开发 + 发票, developing an invoicing system for a client",
+		Confidence:  40,
+		Phrases:     []string{"代开发票"},
+		Written:     []string{"代开发发票"},
+		Around: []string{"系统", "模块", "小程序", "程序", "软件", "平台", "项目", "需求", "功能", "接口", "外包", "开发商",
+			"前端", "后端", "代码", "上线", "APP", "App", "app"},
+		Unless: []string{"联系", "加我", "微信", "私聊", "找我", "电话", "税点", "点数", "正规", "专业", "增值税", "普票", "专票"},
 	},
 	{
 		Name:        "latin-name",
@@ -212,6 +226,9 @@ func applyContext(text string, bs, be int, word string) int {
 	for i := range contextRules {
 		r := &contextRules[i]
 		if len(r.Phrases) > 0 && !slices.Contains(r.Phrases, word) {
+			continue
+		}
+		if len(r.Written) > 0 && !slices.Contains(r.Written, text[bs:be]) {
 			continue
 		}
 		if r.Latin != nil {

@@ -54,6 +54,14 @@ func TestContextRules(t *testing.T) {
 		{"展会当天在入口扫码领取参会证", "扫", "workplace-handout"},
 		{"员工福利：下午茶在三楼茶水间免费领取", "免", "workplace-handout"},
 		{"员工福利群，扫码领取现金红包", "扫", ""},
+		// 代开发 + 发票: developing an invoicing system, not selling invoices
+		// with 发 repeated (speed9b); a selling word keeps it enforced.
+		{"找外包代开发发票管理系统，预算多少", "代", "software-outsourcing"},
+		{"这个项目是帮客户代开发发票小程序", "代", "software-outsourcing"},
+		{"代开发发票系统的需求文档发群里了", "代", "software-outsourcing"},
+		{"代开发发票，联系我", "代", ""},
+		{"代开发发票系统自动开，税点低，加我微信", "代", ""},
+		{"代开发票系统", "代", ""},
 		// Not prohibitions: the cue is in another clause, too far, or a
 		// weak cue without a verb that governs the phrase.
 		{"不要犹豫 兼职刷单日结", "兼", ""},
