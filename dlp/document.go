@@ -192,17 +192,7 @@ func extractDocx(data []byte) ([]string, error) {
 // FingerprintDocument normalizes the paragraphs of a document and returns
 // its fingerprints and paragraph starts; the text itself is not kept.
 func FingerprintDocument(key *Key, paragraphs []string) Prints {
-	n := moderation.NewNormalizer()
-	var nt normText
-	p := Prints{Paragraphs: make([]uint32, 0, len(paragraphs))}
-	for _, para := range paragraphs {
-		before := len(nt.runes)
-		nt.fold(n, para, 0)
-		if len(nt.runes) > before {
-			p.Paragraphs = append(p.Paragraphs, uint32(before))
-		}
-	}
-	p.Chars = len(nt.runes)
+	nt, p := foldParagraphs(paragraphs)
 	if p.Chars < DenseChars {
 		keys := kgrams(key.sel, nt.runes, nil)
 		p.Prints = make([]Fingerprint, len(keys))
@@ -218,6 +208,23 @@ func FingerprintDocument(key *Key, paragraphs []string) Prints {
 		p.Prints[i].Hash = key.fingerprint(p.Prints[i].Hash)
 	}
 	return p
+}
+
+// foldParagraphs normalizes the paragraphs of a document into one text,
+// and returns it with Prints holding their starts and the length.
+func foldParagraphs(paragraphs []string) (normText, Prints) {
+	n := moderation.NewNormalizer()
+	var nt normText
+	p := Prints{Paragraphs: make([]uint32, 0, len(paragraphs))}
+	for _, para := range paragraphs {
+		before := len(nt.runes)
+		nt.fold(n, para, 0)
+		if len(nt.runes) > before {
+			p.Paragraphs = append(p.Paragraphs, uint32(before))
+		}
+	}
+	p.Chars = len(nt.runes)
+	return nt, p
 }
 
 // Encode returns the stored form of p: the format word (from format 2 on),

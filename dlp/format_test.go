@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/wecom-guard/wecom-guard/moderation"
 )
 
 // fingerprintDocumentAES fingerprints a document as wecom-guard did before
@@ -18,17 +16,8 @@ import (
 // fingerprint's AES.
 // TestPrintsFormat1 checks it against bytes the old code stored.
 func fingerprintDocumentAES(key *Key, paragraphs []string) Prints {
-	n := moderation.NewNormalizer()
-	var nt normText
-	p := Prints{Format: PrintsFormatAES}
-	for _, para := range paragraphs {
-		before := len(nt.runes)
-		nt.fold(n, para, 0)
-		if len(nt.runes) > before {
-			p.Paragraphs = append(p.Paragraphs, uint32(before))
-		}
-	}
-	p.Chars = len(nt.runes)
+	nt, p := foldParagraphs(paragraphs)
+	p.Format = PrintsFormatAES
 	p.Prints, _ = winnow(unkeyed, nt.runes, nil, nil)
 	var buf [16]byte
 	for i := range p.Prints {
@@ -41,17 +30,8 @@ func fingerprintDocumentAES(key *Key, paragraphs []string) Prints {
 // whatever its length: documents under DenseChars uploaded before format 3
 // are stored so, and still read.
 func fingerprintDocumentWinnowed(key *Key, paragraphs []string) Prints {
-	n := moderation.NewNormalizer()
-	var nt normText
-	p := Prints{Format: PrintsFormatSipHash}
-	for _, para := range paragraphs {
-		before := len(nt.runes)
-		nt.fold(n, para, 0)
-		if len(nt.runes) > before {
-			p.Paragraphs = append(p.Paragraphs, uint32(before))
-		}
-	}
-	p.Chars = len(nt.runes)
+	nt, p := foldParagraphs(paragraphs)
+	p.Format = PrintsFormatSipHash
 	p.Prints, _ = winnow(key.sel, nt.runes, nil, nil)
 	for i := range p.Prints {
 		p.Prints[i].Hash = key.fingerprint(p.Prints[i].Hash)
