@@ -252,7 +252,7 @@ func (s *Sender) Round(ctx context.Context) (int, error) {
 	if len(entries) == 0 {
 		return 0, nil
 	}
-	return len(entries), s.deliver(ctx, entries)
+	return len(entries), s.deliver(ctx, now, entries)
 }
 
 // pending is one decoded entry.
@@ -267,7 +267,10 @@ type batchKey struct {
 	recipient string // "user:ID", "hr", "webhook:KEY"
 }
 
-func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error {
+// deliver delivers a round's entries; promoted is the time up to which the
+// round promoted delayed entries (a paced recipient's turns up to then have
+// come, and their parts are among the entries or with another replica).
+func (s *Sender) deliver(ctx context.Context, promoted time.Time, entries []store.OutboxEntry) error {
 	now := s.cfg.Now()
 	// Decoded first, so that one round trip answers, for all entries,
 	// whether they were delivered before and what their recipients'
@@ -386,7 +389,7 @@ func (s *Sender) deliver(ctx context.Context, entries []store.OutboxEntry) error
 	}
 	err = s.startCalls(ctx, calls)
 	err2 := s.parallel(len(rcpts), func(i int) error {
-		return s.serve(ctx, rcpts[i], jobs[rcpts[i]], groups)
+		return s.serve(ctx, promoted, rcpts[i], jobs[rcpts[i]], groups)
 	})
 	return errors.Join(err, err2)
 }

@@ -188,13 +188,19 @@ type recipientJob struct {
 }
 
 // serve delivers recipient r's share of a round, j, in order: resends
-// first, then its groups (of groups).
-func (s *Sender) serve(ctx context.Context, r string, j *recipientJob, groups map[batchKey][]pending) error {
+// first, then its groups (of groups). promoted is the time the round
+// promoted delayed entries at.
+func (s *Sender) serve(ctx context.Context, promoted time.Time, r string, j *recipientJob, groups map[batchKey][]pending) error {
 	// Whether it is r's turn is decided once for the job (turn): while
 	// none of r's times has come everything of r waits at the end of its
 	// queue; when one has, what comes back from waiting goes, and r's
-	// fresh alerts wait at the end while more of r is queued.
-	until, waiting, fresh := s.turn(r, s.cfg.Now())
+	// fresh alerts wait at the end while more of r is queued. A time has
+	// come when the round's promotion saw it, not when the round gets to
+	// r: a time passed since (the round's read blocked, its lookups were
+	// slow) has its part still delayed, and dropped now that part would
+	// find no turn of its own in the next round and wait behind the later
+	// parts (TestPacedTurnIsTheRoundsPromotion).
+	until, waiting, fresh := s.turn(r, promoted)
 	for _, c := range j.carriers {
 		if waiting {
 			if err := s.cfg.Store.Reschedule(ctx, c.entry, until); err != nil {
