@@ -203,23 +203,10 @@ func (t *letters) runeOffsets(text string, idx []int32) {
 	var tmp [8]rune
 	seen, ri, done := int32(0), int32(0), 0 // letters before the rune, rune index
 	for k := 0; k < len(text) && done < len(idx); ri++ {
-		var r rune
-		if c := text[k]; c < utf8.RuneSelf {
-			r = rune(c)
-			k++
-		} else if c&0xF0 == 0xE0 && k+2 < len(text) && text[k+1]&0xC0 == 0x80 && text[k+2]&0xC0 == 0x80 {
-			r = rune(c&0x0F)<<12 | rune(text[k+1]&0x3F)<<6 | rune(text[k+2]&0x3F)
-			if r < 0x800 || r >= 0xD800 && r <= 0xDFFF {
-				r = utf8.RuneError
-				k++
-			} else {
-				k += 3
-			}
-		} else {
-			var size int
-			r, size = utf8.DecodeRuneInString(text[k:])
-			k += size
-		}
+		// fold's inline decoding gives what DecodeRuneInString gives; off
+		// the hot path, the call is fine.
+		r, size := utf8.DecodeRuneInString(text[k:])
+		k += size
 		e := uint32(expandBit)
 		if r < 0x10000 {
 			e = t.bmp[r&0xFFFF]
