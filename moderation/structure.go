@@ -421,3 +421,68 @@ func (s *Scanner) retroInsertion(runes []rune, offs []int32, i int, state int32,
 	}
 	return t, true
 }
+
+// repeatInside reports whether the repeated rune runes[i] is better
+// skipped although the word it begins (next) continues with the letters
+// after it: the word before it (state) continues with them too, and the
+// other word reaches no output before it dies. Following both words to the
+// end would be a backtracking matcher; one look ahead along next's direct
+// transitions, at most the depth of the trie, is enough for a repeat.
+func (s *Scanner) repeatInside(runes []rune, i int, state, next int32) bool {
+	if isOrdinaryDouble(runes[i]) || repeats(runes, i) >= maxRepeats || !s.continues(runes, i+1, state) {
+		return false
+	}
+	return !s.reaches(runes, i+1, next)
+}
+
+// reaches reports whether the automaton, from state, reaches a state with
+// outputs on the letters at and after i by direct transitions only. A
+// separator or a rune no word holds ends the word here: the structural
+// rules that cross them (crossSeparator, insertion) rewrite the runes, and
+// a word they would carry on is no reason to refuse a repeat.
+func (s *Scanner) reaches(runes []rune, i int, state int32) bool {
+	nodes := s.ac.nodes
+	for {
+		j := s.nextLetter(runes, i)
+		if j >= len(runes) {
+			return false
+		}
+		t, ok := s.step(state, s.code(runes[j]))
+		if !ok {
+			return false
+		}
+		if nodes[t].base < 0 {
+			return true
+		}
+		state, i = t, j+1
+	}
+}
+
+// expanded reports whether runes[i] is the first of several runes one
+// original non-Han character folded to (Ⅻ → xii).
+func expanded(runes []rune, offs []int32, i int) bool {
+	return i+1 < len(runes) && offs[i+1] == offs[i] && !isHan(runes[i])
+}
+
+// repeats counts the runes skipped right before i.
+func repeats(runes []rune, i int) int {
+	n := 0
+	for k := i - 1; k >= 0 && runes[k] == markSkip && n <= maxRepeats; k-- {
+		n++
+	}
+	return n
+}
+
+// continues reports whether the automaton in state moves on the next letter
+// at or after i: then falling back is better than skipping a rune.
+func (s *Scanner) continues(runes []rune, i int, state int32) bool {
+	if state == root {
+		return false
+	}
+	j := s.nextLetter(runes, i)
+	if j >= len(runes) {
+		return false
+	}
+	_, ok := s.step(state, s.code(runes[j]))
+	return ok
+}
