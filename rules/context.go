@@ -97,7 +97,9 @@ var contextRules = [...]contextRule{
 			"月饼", "粽子", "前台", "行政", "人事部", "工会", "食堂", "员工", "新同事", "入职", "年会", "工位", "会议室",
 			// Handouts at events and in the office systems (red9b's traps).
 			"茶水间", "下午茶", "参会证", "胸牌", "展会", "签到处", "报销", "电子发票"},
-		Unless: []string{"红包", "现金", "返利", "返现", "佣金", "赚", "兼职", "加我", "微信", "私聊", "扫码进群", "下载"},
+		Unless: []string{"红包", "现金", "返利", "返现", "佣金", "赚", "兼职", "加我", "微信", "私聊", "扫码进群", "下载",
+			// The phishing that poses as an office notice (全体员工：个税补贴免费领取，点击链接).
+			"链接", "补贴", "退税", "个税", "银行卡", "密码", "验证码", "http", "www"},
 	},
 	{
 		Name:        "software-outsourcing",
