@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -166,6 +167,18 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// testClock is a clock that moves only when advanced, safe for the
+// sender's goroutines to read.
+func testClock() (now func() time.Time, advance func(time.Duration)) {
+	var mu sync.Mutex
+	clock := time.Now()
+	now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	advance = func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	return now, advance
+}
+
+// mustClient is a WeCom client of the harness's fake without a
+// client-side pacer: the sender's own pacing is what tests see.
 func mustClient(t *testing.T, h *harness) *wecom.Client {
 	t.Helper()
 	c, err := wecom.NewClient(wecom.ClientConfig{BaseURL: h.fake.URL(), CorpID: corpID, Secret: secret, AgentID: agentID, Tokens: h.st})

@@ -11,7 +11,6 @@ import (
 
 	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/store"
-	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/bot/wecom/wecomtest"
 )
 
@@ -57,17 +56,11 @@ func TestPacedBacklogIsNotHandledEverySlot(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()
 	h.fake.SetArchiveRoom(wecomtest.ArchiveRoom{RoomID: "wrbacklog", Creator: "owner1"})
-	var mu sync.Mutex
-	clock := time.Now()
-	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
-	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	now, advance := testClock()
 	counter := &rescheduleCounter{Store: h.st}
 	// No client-side pacer: the sender's own pacing (on the test's clock)
 	// is what is tested, and the fake would otherwise be paced in real time.
-	client, err := wecom.NewClient(wecom.ClientConfig{BaseURL: h.fake.URL(), CorpID: corpID, Secret: secret, AgentID: agentID, Tokens: h.st})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := mustClient(t, h)
 	const perMinute = 5
 	s := h.senderWith("r1", func(c *bot.SenderConfig) {
 		c.Store, c.API, c.Now, c.PerMinute, c.Poll = counter, client, now, perMinute, time.Millisecond

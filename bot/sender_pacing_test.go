@@ -42,10 +42,7 @@ func TestPacedRecipientWaitsWithoutAsking(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()
 	h.fake.SetArchiveRoom(wecomtest.ArchiveRoom{RoomID: "wrpace", Creator: "owner1"})
-	var mu sync.Mutex
-	clock := time.Now()
-	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
-	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	now, advance := testClock()
 	counter := &slotCounter{Store: h.st, asked: map[string]int{}}
 	s := h.senderWith("r1", func(c *bot.SenderConfig) {
 		c.Store, c.Now, c.PerMinute, c.Workers = counter, now, 1, 1

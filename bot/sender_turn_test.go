@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/store"
-	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/bot/wecom/wecomtest"
 )
 
@@ -41,15 +39,9 @@ func TestPacedTurnIsTheRoundsPromotion(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()
 	h.fake.SetArchiveRoom(wecomtest.ArchiveRoom{RoomID: "wrturn", Creator: "owner1"})
-	var mu sync.Mutex
-	clock := time.Now()
-	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
-	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	now, advance := testClock()
 	st := &slowReader{Store: h.st, advance: advance, by: 700 * time.Millisecond}
-	client, err := wecom.NewClient(wecom.ClientConfig{BaseURL: h.fake.URL(), CorpID: corpID, Secret: secret, AgentID: agentID, Tokens: h.st})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := mustClient(t, h)
 	const perMinute = 2
 	s := h.senderWith("r1", func(c *bot.SenderConfig) {
 		c.Store, c.API, c.Now, c.PerMinute, c.Poll = st, client, now, perMinute, time.Millisecond
