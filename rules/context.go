@@ -44,6 +44,10 @@ type contextRule struct {
 	// reads one spelling of the phrase (代开发发票, which is also 代开发 +
 	// 发票), not the phrase itself.
 	Written []string
+	// Or, when set with Written, is a second spelling the rule reads: the
+	// hit as written followed at once by one of its words' last parts
+	// (代开发票 then 务: 代开发 + 票务, a ticketing system).
+	Or []string
 	// Around, when set, replaces Cues: one of these words anywhere in the
 	// hit's sentence (up to aroundRunes either side) makes the rule apply.
 	Around []string
@@ -103,10 +107,11 @@ var contextRules = [...]contextRule{
 	},
 	{
 		Name:        "software-outsourcing",
-		Explanation: "代开发发票 (代开发票 with 发 repeated) in a sentence about software (系统, 模块, 小程序, 需求, 外包 …) and without words of selling (联系, 加我, 微信, 税点 …): 代开发 + 发票, developing an invoicing system for a client",
+		Explanation: "代开发发票 (代开发票 with 发 repeated) or 代开发票务 in a sentence about software (系统, 模块, 小程序, 需求, 外包 …) and without words of selling (联系, 加我, 微信, 税点 …): 代开发 + 发票 or 票务, developing an invoicing or ticketing system for a client",
 		Confidence:  40,
 		Phrases:     []string{"代开发票"},
 		Written:     []string{"代开发发票"},
+		Or:          []string{"代开发票务"},
 		Around: []string{"系统", "模块", "小程序", "程序", "软件", "平台", "项目", "需求", "功能", "接口", "外包", "开发商",
 			"前端", "后端", "代码", "上线", "APP", "App", "app"},
 		Unless: []string{"联系", "加我", "微信", "私聊", "找我", "电话", "税点", "点数", "正规", "专业", "增值税", "普票", "专票"},
@@ -222,6 +227,17 @@ func isSentenceEnd(r rune) bool {
 
 // applyContext returns the index of the first context rule that applies to
 // the keyword word found at byte offsets [bs, be) of text, or -1.
+// spelledAs reports whether text, from byte bs, starts with one of the
+// spellings.
+func spelledAs(spellings []string, text string, bs int) bool {
+	for _, w := range spellings {
+		if strings.HasPrefix(text[bs:], w) {
+			return true
+		}
+	}
+	return false
+}
+
 func applyContext(text string, bs, be int, word string) int {
 	clause := clauseBefore(text, bs, clauseRunes, isClauseEnd)
 	cued := cueIndex().present(clause)
@@ -230,7 +246,7 @@ func applyContext(text string, bs, be int, word string) int {
 		if len(r.Phrases) > 0 && !slices.Contains(r.Phrases, word) {
 			continue
 		}
-		if len(r.Written) > 0 && !slices.Contains(r.Written, text[bs:be]) {
+		if len(r.Written) > 0 && !slices.Contains(r.Written, text[bs:be]) && !spelledAs(r.Or, text, bs) {
 			continue
 		}
 		if r.Latin != nil {

@@ -90,6 +90,14 @@ func (p *precision) takesOutside(l *lattice, rs []rune, in, after int, front boo
 	if extendsKeyword(l, in, after, front) {
 		return false
 	}
+	if !front && after-in-1 >= 3 {
+		// A word across the back edge takes the keyword's last character
+		// and leaves three or more, which still say what it says
+		// (信用卡代还|款, 高额返利|息, 客户名单出售|价, 代开发票|据); two
+		// words meeting by accident leave one or two (拉|票据, 买大|麻袋).
+		// 代开发票务 (a ticketing system) is left to the context rules.
+		return false
+	}
 	for a := max(0, at-maxWordRunes+1); a < at; a++ {
 		for _, w := range l.words[l.start[a]:l.start[a+1]] {
 			b := a + int(w.n) // the word is rs[a:b]
