@@ -225,8 +225,6 @@ func isSentenceEnd(r rune) bool {
 	return false
 }
 
-// applyContext returns the index of the first context rule that applies to
-// the keyword word found at byte offsets [bs, be) of text, or -1.
 // spelledAs reports whether text, from byte bs, starts with one of the
 // spellings.
 func spelledAs(spellings []string, text string, bs int) bool {
@@ -238,6 +236,8 @@ func spelledAs(spellings []string, text string, bs int) bool {
 	return false
 }
 
+// applyContext returns the index of the first context rule that applies to
+// the keyword word found at byte offsets [bs, be) of text, or -1.
 func applyContext(text string, bs, be int, word string) int {
 	clause := clauseBefore(text, bs, clauseRunes, isClauseEnd)
 	cued := cueIndex().present(clause)

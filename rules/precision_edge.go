@@ -366,12 +366,10 @@ func isCellMark(r rune) bool {
 	return false
 }
 
+// isLineEnd reports whether r ends the line a list mark is looked for on:
+// a sentence's end (isSentenceEnd) or a semicolon between list items.
 func isLineEnd(r rune) bool {
-	switch r {
-	case '\n', '\r', '。', '！', '？', '!', '?', '；', ';':
-		return true
-	}
-	return false
+	return isSentenceEnd(r) || r == '；' || r == ';'
 }
 
 // wordAcross reports whether the gap between sc.norm[n] and sc.norm[g]
