@@ -109,6 +109,10 @@ func TestBrowserHRFlow(t *testing.T) {
 	if explain := get(t, ctx, "explanation", chromedp.Text(chromedp.CSS(`#try-hits tbody tr td:last-child`))); !strings.Contains(explain, "规则「") || !strings.Contains(explain, "来自词库「") {
 		t.Errorf("try: explanation %q is not a Chinese sentence with the rule's and list's labels", explain)
 	}
+	// msg starts 把星辰计划: HR counts the word's characters from 1.
+	if place := get(t, ctx, "place", chromedp.Text(chromedp.CSS(`#try-hits tbody tr td:nth-child(4)`))); place != "第 2–5 字" {
+		t.Errorf("try: place %q; want 第 2–5 字 (characters counted from 1)", place)
+	}
 	noBareCodes(t, ctx, "try")
 	screenshot(t, ctx, dir, "try.png")
 

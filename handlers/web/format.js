@@ -27,6 +27,14 @@ export function fmtTime(s) {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
+// fmtSpan writes a hit's place in the message for people: start and end are
+// code-point offsets (start counted from 0, end exclusive), HR counts
+// characters from 1 — 第 2–5 字, or 第 3 字 for one character.
+export function fmtSpan(start, end) {
+  if (!(end > start) || start < 0) return "";
+  return end - start === 1 ? `第 ${end} 字` : `第 ${start + 1}–${end} 字`;
+}
+
 // rfc3339 turns a datetime-local input's value (the browser's local time)
 // into RFC 3339 with the browser's offset, for the API; "" for nothing.
 export function rfc3339(local) {

@@ -6,7 +6,7 @@
 // masked. An auditor's check leaves them out, and the page says so.
 import { api, isHR } from "../api.js";
 import { $, h, emptyRow, guard, sevBadge } from "../dom.js";
-import { rfc3339 } from "../format.js";
+import { fmtSpan, rfc3339 } from "../format.js";
 import { ACTION_LABELS, CATEGORY_LABELS, FINDING_LABELS, label } from "../i18n.js";
 import { draftPolicy, draftState } from "./policy.js";
 
@@ -34,7 +34,7 @@ async function check() {
       h("td", {}, hit.category_label || catLabel(hit.category)),
       h("td", { title: hit.rule }, (hit.rule_label || hit.rule) + (hit.shadow ? "（试运行）" : "")),
       h("td", {}, label(FINDING_LABELS, hit.kind)),
-      h("td", {}, `${hit.start}–${hit.end}`), h("td", {}, hit.masked), h("td", {}, sevBadge(hit.severity)),
+      h("td", {}, fmtSpan(hit.start, hit.end)), h("td", {}, hit.masked), h("td", {}, sevBadge(hit.severity)),
       h("td", {}, hit.explanation, hit.data ? h("div", { className: "muted" }, `（${hit.data}）`) : null)));
   }
 }
