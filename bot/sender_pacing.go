@@ -23,8 +23,10 @@ import (
 // the pacing window in Redis (TakeSendSlot) still decides every send, so a
 // part that comes back early (another replica took the slot, the hour's
 // limit binds) is put back until the window frees, and a part another
-// replica took over is simply not there at its time. Order is kept because
-// a recipient's older alerts are given the earlier turns.
+// replica took over is simply not there at its time. A recipient's older
+// alerts are given the earlier turns; what keeps its order when they come
+// back behind newer ones, or at another replica, is Redis's record of
+// which of its entries wait (sender_order.go).
 
 // pacing is one recipient's queue at this replica: when the alerts it put
 // back come back, ascending.
