@@ -33,6 +33,7 @@ type OutboxStore interface {
 	DeliveredMany(ctx context.Context, keys ...string) ([]bool, error)
 	PromoteAndClaim(ctx context.Context, now time.Time, max int, consumer string, minIdle time.Duration, count int) (int, []store.OutboxEntry, error)
 	LookupRound(ctx context.Context, q store.RoundLookup) (store.RoundLooked, error)
+	Waiters(ctx context.Context, recipients []string, now time.Time, stale time.Duration, limit int) (map[string]store.Waiting, error)
 	SealBatch(ctx context.Context, consumer string, held []store.OutboxEntry, carrier store.OutboxEntry, until time.Time) (store.Lease, []string, error)
 	RenewLease(ctx context.Context, l store.Lease, until time.Time) (bool, error)
 	FinishLease(ctx context.Context, l store.Lease, keys ...string) (bool, error)
@@ -386,6 +387,11 @@ func (s *Sender) deliver(ctx context.Context, promoted time.Time, entries []stor
 	for _, k := range order {
 		j := job(k.recipient)
 		j.groups = append(j.groups, k)
+	}
+	// A recipient's entries with older ones waiting outside the round go
+	// back behind them (sender_order.go).
+	if err := s.keepOrder(ctx, now, looked.Waiting, rcpts, jobs, groups); err != nil {
+		return err
 	}
 	err = s.startCalls(ctx, calls)
 	err2 := s.parallel(len(rcpts), func(i int) error {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/wecom-guard/wecom-guard/bot"
 	"github.com/wecom-guard/wecom-guard/bot/store"
+	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
+	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/bot/wecom/wecomtest"
 )
 
@@ -53,35 +55,99 @@ func (c *rescheduleCounter) count() int {
 // slot: a quarter of the server's CPU). Every alert is still delivered
 // once, in order, each message within the pacing.
 func TestPacedBacklogIsNotHandledEverySlot(t *testing.T) {
+	const n = 40
+	r := runPacedBacklog(t, n, 0, 1)
+	// No later than the window allows: the slots of a burst of sends free
+	// together a minute later and serve a burst of parts again (spread one
+	// every 12 s instead, this backlog took 85 s of the test's clock).
+	if r.took > 65*time.Second {
+		t.Errorf("backlog delivered in %v of the test's clock; the window allows it in 64 s", r.took)
+	}
+	// Each paced alert waits in the queue about twice (once on arrival, once
+	// if its message's turn came before the whole backlog fitted); 2 × 80
+	// allows for that, where putting every waiting alert back at each slot
+	// is several times more.
+	if r.put > 2*2*n {
+		t.Errorf("%d entries put back to wait for the 80 paced alerts; want at most %d", r.put, 2*2*n)
+	}
+}
+
+// TestPacedBacklogKeepsOrderBeyondABatch: when the stream holds more than
+// a round reads (Batch), a paced recipient's part promoted back from the
+// delayed set lands in the stream behind alerts queued since; those are
+// read first, and must wait behind the recipient's older alerts still
+// waiting (in Redis, Store.LookupRound's waiting entries), not go out
+// before them (HR received … 70 74 75 71 72 73 … with Batch 5 before).
+func TestPacedBacklogKeepsOrderBeyondABatch(t *testing.T) {
+	runPacedBacklog(t, 64, 5, 1)
+}
+
+// TestPacedBacklogKeepsOrderAcrossReplicas: two replicas on one store,
+// taking turns, each with its own memory of the recipients it paced: the
+// order is kept by what Redis knows, not by either replica's queue.
+func TestPacedBacklogKeepsOrderAcrossReplicas(t *testing.T) {
+	runPacedBacklog(t, 64, 5, 2)
+	runPacedBacklog(t, 40, 0, 2)
+}
+
+// admitAll is a client-side pacer that admits every message.
+type admitAll struct{}
+
+func (admitAll) Admit(context.Context, []string, time.Time) (bool, time.Duration, error) {
+	return true, 0, nil
+}
+
+// backlogRun is what runPacedBacklog saw.
+type backlogRun struct {
+	took time.Duration // of the test's clock, until the outbox was empty
+	put  int           // entries put back to wait
+}
+
+// runPacedBacklog has n members offend once each in one group, one a
+// second, while replicas senders (Batch batch; 0: the default) take turns
+// at rounds on one store: n warnings (one each, no pacing), n owner alerts
+// and n HR notices, two recipients paced to 5 a minute whose digests hold
+// a few alerts each. It fails t unless every alert is delivered exactly
+// once and each paced recipient receives its alerts in the order they
+// happened.
+func runPacedBacklog(t *testing.T, n, batch, replicas int) backlogRun {
+	t.Helper()
 	h := newHarness(t, nil)
 	ctx := context.Background()
 	h.fake.SetArchiveRoom(wecomtest.ArchiveRoom{RoomID: "wrbacklog", Creator: "owner1"})
 	now, advance := testClock()
 	counter := &rescheduleCounter{Store: h.st}
-	// No client-side pacer: the sender's own pacing (on the test's clock)
-	// is what is tested, and the fake would otherwise be paced in real time.
-	client := mustClient(t, h)
+	// A client-side pacer that admits every message: the sender's own
+	// pacing (on the test's clock) is what is tested, and the client's
+	// would count the test's sends in real time, refusing all after 30.
+	client, err := wecom.NewClient(wecom.ClientConfig{BaseURL: h.fake.URL(), CorpID: corpID, Secret: secret, AgentID: agentID, Tokens: h.st, Pacer: admitAll{}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	const perMinute = 5
-	s := h.senderWith("r1", func(c *bot.SenderConfig) {
-		c.Store, c.API, c.Now, c.PerMinute, c.Poll = counter, client, now, perMinute, time.Millisecond
-	})
-	// 40 members offend once each in one group: 40 warnings (one each, no
-	// pacing) and 40 owner alerts and 40 HR notices, two paced recipients
-	// whose digests hold a few alerts each.
-	const n = 40
+	var senders []*bot.Sender
+	for i := range replicas {
+		var st bot.OutboxStore = counter
+		if i > 0 {
+			st = &rescheduleCounter{Store: storetest.Replica(t, h.st)}
+		}
+		senders = append(senders, h.senderWith(fmt.Sprintf("r%d", i+1), func(c *bot.SenderConfig) {
+			c.Store, c.API, c.Now, c.PerMinute, c.Poll, c.Batch = st, client, now, perMinute, time.Millisecond, batch
+		}))
+	}
 	t0 := now()
 	start := now()
 	// One member offends a second, while the sender runs: the paced
 	// recipients' windows fill at different times, so their slots free one
 	// by one later.
-	for i := 0; i < 2000; i++ {
+	for i := 0; i < 4000; i++ {
 		if i < n {
 			m := archived(fmt.Sprintf("b%02d", i), fmt.Sprintf("member%02d", i), "wrbacklog", idCard, t0.Add(time.Duration(i)*time.Second))
 			if _, err := h.pipeline.Process(ctx, m); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := s.Round(ctx); err != nil {
+		if _, err := senders[i%replicas].Round(ctx); err != nil {
 			t.Fatal(err)
 		}
 		stats, err := h.st.OutboxStats(ctx)
@@ -93,26 +159,26 @@ func TestPacedBacklogIsNotHandledEverySlot(t *testing.T) {
 		}
 		advance(time.Second)
 	}
+	r := backlogRun{took: now().Sub(start), put: counter.count()}
 	if stats, _ := h.st.OutboxStats(ctx); stats.Queued+stats.Pending+stats.Delayed != 0 {
-		t.Fatalf("backlog not delivered after %v of the test's clock: %+v", now().Sub(start), stats)
+		t.Fatalf("backlog not delivered after %v of the test's clock: %+v", r.took, stats)
 	}
-	// No later than the window allows: the slots of a burst of sends free
-	// together a minute later and serve a burst of parts again (spread one
-	// every 12 s instead, this backlog took 85 s of the test's clock).
-	if took := now().Sub(start); took > 65*time.Second {
-		t.Errorf("backlog delivered in %v of the test's clock; the window allows it in 64 s", took)
+	// The fake drops silently what exceeds WeCom's 30 a minute to one
+	// member, counted in real time: the run must stay below it.
+	if d := h.fake.Dropped(); len(d) > 0 {
+		t.Fatalf("the fake WeCom dropped %d messages: more than 30 to one member within a real minute (%v)", len(d), d[0])
 	}
-	// Each paced alert waits in the queue about twice (once on arrival, once
-	// if its message's turn came before the whole backlog fitted); 2 × 80
-	// allows for that, where putting every waiting alert back at each slot
-	// is several times more.
-	if got := counter.count(); got > 2*2*n {
-		t.Errorf("%d entries put back to wait for the 80 paced alerts; want at most %d", got, 2*2*n)
+	if dl, err := h.st.DeadLetters(ctx, 10); err != nil || len(dl) > 0 {
+		for _, d := range dl {
+			t.Errorf("dead letter %s: %s", d.Entry.Key, d.Reason)
+		}
+		t.Fatalf("%d dead letters (%v)", len(dl), err)
 	}
-	t.Logf("%d messages, %d entries put back, drained in %v of the test's clock", len(h.fake.Sent()), counter.count(), now().Sub(start))
+	t.Logf("n=%d batch=%d replicas=%d: %d messages, %d entries put back (first replica), drained in %v of the test's clock",
+		n, batch, replicas, len(h.fake.Sent()), r.put, r.took)
 	// Delivered once each, in the order they happened.
 	seen := map[string]int{}
-	var hrOrder []int
+	order := map[string][]int{}
 	for _, m := range h.fake.Sent() {
 		if len(m.ToUser) != 1 {
 			t.Fatalf("message to %v, want one member each", m.ToUser)
@@ -125,9 +191,7 @@ func TestPacedBacklogIsNotHandledEverySlot(t *testing.T) {
 		for i := range n {
 			if strings.Contains(m.Content, fmt.Sprintf("member%02d", i)) {
 				seen[fmt.Sprintf("%s/%02d", to, i)]++
-				if to == "hr1" {
-					hrOrder = append(hrOrder, i)
-				}
+				order[to] = append(order[to], i)
 			}
 		}
 	}
@@ -142,7 +206,10 @@ func TestPacedBacklogIsNotHandledEverySlot(t *testing.T) {
 			}
 		}
 	}
-	if !slices.IsSorted(hrOrder) {
-		t.Errorf("HR's notices out of order: %v", hrOrder)
+	for _, to := range []string{"owner1", "hr1"} {
+		if !slices.IsSorted(order[to]) {
+			t.Errorf("%s's alerts out of order (n=%d batch=%d replicas=%d): %v", to, n, batch, replicas, order[to])
+		}
 	}
+	return r
 }

@@ -115,6 +115,10 @@ func carrierOf(b batch, part []pending) (store.OutboxEntry, error) {
 		if en := p.entry.Enqueued; !en.IsZero() && (e.Enqueued.IsZero() || en.Before(e.Enqueued)) {
 			e.Enqueued = en
 		}
+		// Its place in the recipient's order is its oldest action's.
+		if pl := p.entry.Place(); e.Order == "" || store.PlaceScore(pl) < store.PlaceScore(e.Order) {
+			e.Order = pl
+		}
 	}
 	return e, nil
 }
@@ -179,6 +183,10 @@ func (s *Sender) transmit(ctx context.Context, l store.Lease, b batch) error {
 	}
 	if e.Attempt > l.Entry.Attempt {
 		s.cfg.Logger.Warn().Str("key", e.Key).Int("actions", len(b.Keys)).Int("attempt", e.Attempt).Time("retry_at", due).Err(err).Msg("delivery failed; will resend the same message")
+	}
+	// Retried, it keeps the recipient's later alerts behind it.
+	if b.Recipient != "webhook" {
+		e.Waits = b.Recipient
 	}
 	_, rerr := s.cfg.Store.RetryLease(bctx, l, e, due)
 	return rerr

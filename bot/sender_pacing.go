@@ -23,8 +23,10 @@ import (
 // the pacing window in Redis (TakeSendSlot) still decides every send, so a
 // part that comes back early (another replica took the slot, the hour's
 // limit binds) is put back until the window frees, and a part another
-// replica took over is simply not there at its time. Order is kept because
-// a recipient's older alerts are given the earlier turns.
+// replica took over is simply not there at its time. A recipient's older
+// alerts are given the earlier turns; what keeps its order when they come
+// back behind newer ones, or at another replica, is Redis's record of
+// which of its entries wait (sender_order.go).
 
 // pacing is one recipient's queue at this replica: when the alerts it put
 // back come back, ascending.
@@ -95,7 +97,7 @@ func (s *Sender) schedule(recipient string, times ...time.Time) {
 // that its alerts of the next rounds go back without asking Redis again.
 func (s *Sender) putBack(ctx context.Context, recipient string, es []store.OutboxEntry, due time.Time) error {
 	s.schedule(recipient, due)
-	return s.cfg.Store.RescheduleAll(ctx, es, due)
+	return s.cfg.Store.RescheduleAll(ctx, waitIn(recipient, es), due)
 }
 
 // stagger puts parts back, one a slot from first on (after the end of the
@@ -113,7 +115,7 @@ func (s *Sender) stagger(ctx context.Context, recipient string, parts [][]pendin
 		}
 	}
 	s.schedule(recipient, times...)
-	return s.cfg.Store.RescheduleAt(ctx, es, dues)
+	return s.cfg.Store.RescheduleAt(ctx, waitIn(recipient, es), dues)
 }
 
 // turns are n slots for the recipient's parts, from first on and after the
@@ -159,7 +161,7 @@ func (s *Sender) turns(ctx context.Context, recipient string, now, first, end ti
 
 // waitFresh puts back, until the end of the recipient's queue, the entries
 // of ps that have not waited before, and returns the others.
-func (s *Sender) waitFresh(ctx context.Context, ps []pending, until time.Time) ([]pending, error) {
+func (s *Sender) waitFresh(ctx context.Context, recipient string, ps []pending, until time.Time) ([]pending, error) {
 	var fresh []store.OutboxEntry
 	back := ps[:0:0]
 	for _, p := range ps {
@@ -172,7 +174,7 @@ func (s *Sender) waitFresh(ctx context.Context, ps []pending, until time.Time) (
 	if len(fresh) == 0 {
 		return ps, nil
 	}
-	return back, s.cfg.Store.RescheduleAll(ctx, fresh, until)
+	return back, s.cfg.Store.RescheduleAll(ctx, waitIn(recipient, fresh), until)
 }
 
 // slotGap is how often a recipient whose window is full gets a slot when it
@@ -203,7 +205,7 @@ func (s *Sender) serve(ctx context.Context, promoted time.Time, r string, j *rec
 	until, waiting, fresh := s.turn(r, promoted)
 	for _, c := range j.carriers {
 		if waiting {
-			if err := s.cfg.Store.Reschedule(ctx, c.entry, until); err != nil {
+			if err := s.cfg.Store.RescheduleAll(ctx, waitIn(r, []store.OutboxEntry{c.entry}), until); err != nil {
 				return err
 			}
 			continue
@@ -218,7 +220,7 @@ func (s *Sender) serve(ctx context.Context, promoted time.Time, r string, j *rec
 	}
 	for _, k := range j.groups {
 		if waiting {
-			if err := s.cfg.Store.RescheduleAll(ctx, entriesOf(groups[k]), until); err != nil {
+			if err := s.cfg.Store.RescheduleAll(ctx, waitIn(r, entriesOf(groups[k])), until); err != nil {
 				return err
 			}
 			continue
@@ -226,7 +228,7 @@ func (s *Sender) serve(ctx context.Context, promoted time.Time, r string, j *rec
 		ps := groups[k]
 		if fresh {
 			var err error
-			if ps, err = s.waitFresh(ctx, ps, until); err != nil {
+			if ps, err = s.waitFresh(ctx, r, ps, until); err != nil {
 				return err
 			}
 			if len(ps) == 0 {

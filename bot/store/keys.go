@@ -54,6 +54,16 @@ func (s *Store) keyOutboxDelivered(key string) string {
 	return s.prefix + "{outbox}:done:" + keyPart(key)
 }
 
+// A recipient's entries waiting for their turn (outbox_wait.go): by place,
+// and by due time; the index names the recipients with any.
+func (s *Store) keyOutboxWaiting() string { return s.prefix + "{outbox}:waiting" }
+func (s *Store) keyOutboxWait(recipient string) string {
+	return s.prefix + "{outbox}:wait:" + keyPart(recipient)
+}
+func (s *Store) keyOutboxWaitDue(recipient string) string {
+	return s.prefix + "{outbox}:waitdue:" + keyPart(recipient)
+}
+
 // keySendRate is the sliding window of messages sent to one recipient.
 func (s *Store) keySendRate(recipient string) string {
 	return s.prefix + "rate:{r:" + keyPart(recipient) + "}"

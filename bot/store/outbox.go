@@ -37,6 +37,12 @@ type OutboxEntry struct {
 	// Waited is set on an entry put back to wait (Reschedule): when it
 	// comes back it is older than the entries read with it that have not.
 	Waited bool `json:"waited,omitempty"`
+	// Order is the stream id the entry (a carrier: its oldest action) was
+	// first read with, kept when it is put back (Place).
+	Order string `json:"order,omitempty"`
+	// Waits names the recipient whose order the entry waits in while it
+	// is put back (outbox_wait.go); the sender sets it, empty for none.
+	Waits string `json:"waits,omitempty"`
 }
 
 // DeadLetter is an entry that exhausted its attempts.
@@ -194,23 +200,29 @@ func decodeEntries(msgs []redis.XMessage) []OutboxEntry {
 	return out
 }
 
-var ackScript = redis.NewScript(`
-for i = 1, #ARGV do
+// ackScript removes entries from the stream KEYS[1] and their waiting
+// sets: a stream id, a waiting set's KEYS index (0: none), a key and a
+// recipient an entry.
+var ackScript = redis.NewScript(waitLua + `
+for i = 1, #ARGV, 4 do
   redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[i])
   redis.call("XDEL", KEYS[1], ARGV[i])
+  local w = tonumber(ARGV[i + 1])
+  if w > 0 then unwait(KEYS[2], KEYS[w], KEYS[w + 1], ARGV[i + 3], ARGV[i + 2]) end
 end
-return #ARGV`)
+return #ARGV / 4`)
 
 // AckOutbox removes delivered entries from the outbox.
 func (s *Store) AckOutbox(ctx context.Context, entries ...OutboxEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	ids := make([]any, len(entries))
-	for i, e := range entries {
-		ids[i] = e.StreamID
+	wk := s.waitKeys(s.keyOutbox())
+	ids := make([]any, 0, 4*len(entries))
+	for _, e := range entries {
+		ids = append(append(ids, e.StreamID), wk.unwaitArgs(e)...)
 	}
-	if err := ackScript.Run(ctx, s.rdb, []string{s.keyOutbox()}, ids...).Err(); err != nil {
+	if err := ackScript.Run(ctx, s.rdb, wk.keys, ids...).Err(); err != nil {
 		return fmt.Errorf("ack outbox entries: %w", err)
 	}
 	return nil
@@ -227,14 +239,19 @@ func (s *Store) Reschedule(ctx context.Context, e OutboxEntry, due time.Time) er
 }
 
 // rescheduleAllScript moves entries out of the stream into the delayed
-// set: a due time, a stream id and a member per entry. It returns how many
-// it moved (an entry another replica acked already is skipped).
-var rescheduleAllScript = redis.NewScript(`
+// set, and notes those that wait for a recipient's order in its waiting
+// set (KEYS[3] is the index, then the sets): a due time, a stream id, a
+// member, the waiting set's KEYS index (0: none), the key, the place and
+// the recipient per entry. It returns how many it moved (an entry another
+// replica acked already is skipped).
+var rescheduleAllScript = redis.NewScript(waitLua + `
 local n = 0
-for i = 1, #ARGV, 3 do
+for i = 1, #ARGV, 7 do
   if redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[i + 1]) == 1 then
     redis.call("XDEL", KEYS[1], ARGV[i + 1])
     redis.call("ZADD", KEYS[2], ARGV[i], ARGV[i + 2])
+    local w = tonumber(ARGV[i + 3])
+    if w > 0 then wait(KEYS[3], KEYS[w], KEYS[w + 1], ARGV[i + 6], ARGV[i + 4], ARGV[i + 5], ARGV[i]) end
     n = n + 1
   end
 end
@@ -263,15 +280,16 @@ func (s *Store) RescheduleAt(ctx context.Context, es []OutboxEntry, dues []time.
 	if len(dues) != len(es) {
 		return fmt.Errorf("reschedule %d entries at %d times: one due time an entry", len(es), len(dues))
 	}
-	args := make([]any, 0, 3*len(es))
+	wk := s.waitKeys(s.keyOutbox(), s.keyOutboxDelayed())
+	args := make([]any, 0, 7*len(es))
 	for i, e := range es {
 		data, err := rescheduledMember(e)
 		if err != nil {
 			return err
 		}
-		args = append(args, dues[i].UnixMilli(), e.StreamID, data)
+		args = append(args, dues[i].UnixMilli(), e.StreamID, data, wk.of(e.Waits), e.Key, PlaceScore(e.Place()), e.Waits)
 	}
-	if err := rescheduleAllScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDelayed()}, args...).Err(); err != nil {
+	if err := rescheduleAllScript.Run(ctx, s.rdb, wk.keys, args...).Err(); err != nil {
 		if len(es) == 1 {
 			return fmt.Errorf("reschedule %s: %w", es[0].Key, err)
 		}
@@ -283,6 +301,7 @@ func (s *Store) RescheduleAt(ctx context.Context, es []OutboxEntry, dues []time.
 // rescheduledMember is e as a member of the delayed set.
 func rescheduledMember(e OutboxEntry) ([]byte, error) {
 	e.Waited = true
+	e.Order = e.Place()
 	data, err := json.Marshal(struct {
 		OutboxEntry
 		From string `json:"from"` // makes the member unique per stream entry
@@ -311,12 +330,17 @@ func (s *Store) PromoteDue(ctx context.Context, now time.Time, max int) (int, er
 	return n, nil
 }
 
-var deadScript = redis.NewScript(`
+// deadScript moves stream entry ARGV[1] of KEYS[1] to the dead letters
+// KEYS[2], and out of its waiting set (KEYS[3] the index, then ARGV[5] the
+// set's KEYS index, 0 for none, ARGV[6] its key and ARGV[7] its recipient).
+var deadScript = redis.NewScript(waitLua + `
 if redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[1]) == 0 then
   return 0
 end
 redis.call("XDEL", KEYS[1], ARGV[1])
 redis.call("XADD", KEYS[2], "*", "e", ARGV[2], "reason", ARGV[3], "died", ARGV[4])
+local w = tonumber(ARGV[5])
+if w > 0 then unwait(KEYS[3], KEYS[w], KEYS[w + 1], ARGV[7], ARGV[6]) end
 return 1`)
 
 // DeadLetter moves e out of the outbox into the dead-letter stream.
@@ -325,7 +349,9 @@ func (s *Store) DeadLetter(ctx context.Context, e OutboxEntry, reason string, no
 	if err != nil {
 		return fmt.Errorf("encode outbox entry %s: %w", e.Key, err)
 	}
-	err = deadScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDead()}, e.StreamID, data, reason, now.UnixMilli()).Err()
+	wk := s.waitKeys(s.keyOutbox(), s.keyOutboxDead())
+	args := append([]any{e.StreamID, data, reason, now.UnixMilli()}, wk.unwaitArgs(e)...)
+	err = deadScript.Run(ctx, s.rdb, wk.keys, args...).Err()
 	if err != nil {
 		return fmt.Errorf("dead-letter %s: %w", e.Key, err)
 	}
@@ -361,6 +387,9 @@ for i = 1, #fields, 2 do
     local e = cjson.decode(fields[i + 1])
     e["attempt"] = 0
     e["enqueued"] = ARGV[2]
+    e["waits"] = nil
+    e["waited"] = nil
+    e["order"] = nil
     redis.call("XADD", KEYS[1], "*", "e", cjson.encode(e))
   end
 end

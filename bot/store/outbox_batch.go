@@ -37,20 +37,25 @@ type leased struct {
 	Lease string `json:"lease"`
 }
 
-// sealScript moves the held entries (ARGV[4..]) out of the stream and puts
-// the carrier (ARGV[3]) in the delayed set until ARGV[2], but only if every
-// one of them is still pending at consumer ARGV[1]: entries another replica
-// took over meanwhile are returned and nothing changes.
-var sealScript = redis.NewScript(`
+// sealScript moves the held entries out of the stream KEYS[1] and out of
+// their waiting sets (KEYS[3] the index, then the sets) and puts the
+// carrier (ARGV[3]) in the delayed set KEYS[2] until ARGV[2], but only if
+// every one of them is still pending at consumer ARGV[1]: entries another
+// replica took over meanwhile are returned and nothing changes. From
+// ARGV[4] on each held entry is a stream id, its waiting set's KEYS index
+// (0: none), its key and its recipient.
+var sealScript = redis.NewScript(waitLua + `
 local lost = {}
-for i = 4, #ARGV do
+for i = 4, #ARGV, 4 do
   local p = redis.call("XPENDING", KEYS[1], "` + outboxGroup + `", ARGV[i], ARGV[i], 1, ARGV[1])
   if #p == 0 then table.insert(lost, ARGV[i]) end
 end
 if #lost > 0 then return lost end
-for i = 4, #ARGV do
+for i = 4, #ARGV, 4 do
   redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[i])
   redis.call("XDEL", KEYS[1], ARGV[i])
+  local w = tonumber(ARGV[i + 1])
+  if w > 0 then unwait(KEYS[3], KEYS[w], KEYS[w + 1], ARGV[i + 3], ARGV[i + 2]) end
 end
 redis.call("ZADD", KEYS[2], ARGV[2], ARGV[3])
 return {}`)
@@ -62,16 +67,17 @@ return {}`)
 // caller can leave them out and seal again. A carrier read back from the
 // stream is sealed anew with itself as the only held entry.
 func (s *Store) SealBatch(ctx context.Context, consumer string, held []OutboxEntry, carrier OutboxEntry, until time.Time) (l Lease, lost []string, err error) {
-	carrier.StreamID = ""
+	carrier.StreamID, carrier.Waits = "", ""
 	member, err := leaseMember(carrier)
 	if err != nil {
 		return Lease{}, nil, fmt.Errorf("seal %s: %w", carrier.Key, err)
 	}
+	wk := s.waitKeys(s.keyOutbox(), s.keyOutboxDelayed())
 	args := []any{consumer, until.UnixMilli(), member}
 	for _, e := range held {
-		args = append(args, e.StreamID)
+		args = append(append(args, e.StreamID), wk.unwaitArgs(e)...)
 	}
-	lost, err = sealScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDelayed()}, args...).StringSlice()
+	lost, err = sealScript.Run(ctx, s.rdb, wk.keys, args...).StringSlice()
 	if err != nil {
 		return Lease{}, nil, fmt.Errorf("seal %s: %w", carrier.Key, err)
 	}
@@ -133,16 +139,22 @@ func (s *Store) FinishLease(ctx context.Context, l Lease, keys ...string) (held 
 	return n == 1, nil
 }
 
-var retryLeaseScript = redis.NewScript(`
+// retryLeaseScript replaces lease ARGV[1] in the delayed set KEYS[1] with
+// the carrier ARGV[3] due at ARGV[2] and, when ARGV[4] names a recipient,
+// notes the carrier (key ARGV[5], place ARGV[6]) in its waiting set
+// (KEYS[2] the index, KEYS[3..4] the sets).
+var retryLeaseScript = redis.NewScript(waitLua + `
 if redis.call("ZREM", KEYS[1], ARGV[1]) == 0 then
   return 0
 end
 redis.call("ZADD", KEYS[1], ARGV[2], ARGV[3])
+if ARGV[4] ~= "" then wait(KEYS[2], KEYS[3], KEYS[4], ARGV[4], ARGV[5], ARGV[6], ARGV[2]) end
 return 1`)
 
 // RetryLease gives up l and puts its carrier, as e (the caller sets Attempt
-// and LastError), back in the delayed set until due. It does nothing when
-// the lease was lost: the carrier is someone else's now.
+// and LastError, and Waits to keep the recipient's later alerts behind
+// it), back in the delayed set until due. It does nothing when the lease
+// was lost: the carrier is someone else's now.
 func (s *Store) RetryLease(ctx context.Context, l Lease, e OutboxEntry, due time.Time) (held bool, err error) {
 	e.StreamID = ""
 	// A waiting carrier's member is unique too (as Reschedule's "from").
@@ -150,7 +162,9 @@ func (s *Store) RetryLease(ctx context.Context, l Lease, e OutboxEntry, due time
 	if err != nil {
 		return false, fmt.Errorf("retry %s: %w", e.Key, err)
 	}
-	n, err := retryLeaseScript.Run(ctx, s.rdb, []string{s.keyOutboxDelayed()}, l.member, due.UnixMilli(), member).Int()
+	wk := s.waitKeys(s.keyOutboxDelayed())
+	wk.of(e.Waits)
+	n, err := retryLeaseScript.Run(ctx, s.rdb, wk.keys, l.member, due.UnixMilli(), member, e.Waits, e.Key, PlaceScore(e.Order)).Int()
 	if err != nil {
 		return false, fmt.Errorf("retry %s: %w", e.Key, err)
 	}

@@ -497,11 +497,32 @@ func slotOps() []slotOp {
 				t.Fatalf("KeepPending by a former holder = %v, %v; want not held", held, err)
 			}
 		}},
-		{"Store.AckOutbox", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.AckOutbox(ctx, entries[0])) }},
-		{"Store.Reschedule", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.Reschedule(ctx, entries[1], now)) }},
-		{"Store.RescheduleAll", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.RescheduleAll(ctx, entries[3:5], now)) }},
+		// Entries put back wait in their recipients' order (outbox_wait.go),
+		// hostile recipients among them.
+		{"Store.AckOutbox", func(t *testing.T, ctx context.Context, s *Store) {
+			e := entries[0]
+			e.Waits = hostile
+			must(t, s.AckOutbox(ctx, e))
+		}},
+		{"Store.Reschedule", func(t *testing.T, ctx context.Context, s *Store) {
+			e := entries[1]
+			e.Waits = hostile
+			must(t, s.Reschedule(ctx, e, now))
+		}},
+		{"Store.RescheduleAll", func(t *testing.T, ctx context.Context, s *Store) {
+			es := slices.Clone(entries[3:5])
+			es[0].Waits, es[1].Waits = hostile, "hr"
+			must(t, s.RescheduleAll(ctx, es, now))
+		}},
 		{"Store.RescheduleAt", func(t *testing.T, ctx context.Context, s *Store) {
 			must(t, s.RescheduleAt(ctx, entries[5:6], []time.Time{now}))
+		}},
+		{"Store.Waiters", func(t *testing.T, ctx context.Context, s *Store) {
+			ws, err := s.Waiters(ctx, []string{hostile, "hr", "nobody"}, now, time.Minute, 10)
+			must(t, err)
+			if len(ws[hostile].Oldest) != 2 || len(ws["hr"].Oldest) != 1 || len(ws) != 2 {
+				t.Fatalf("Waiters = %+v; want two waiting for the hostile recipient, one for hr", ws)
+			}
 		}},
 		{"Store.PromoteDue", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.PromoteDue(ctx, now, 10); must(t, err) }},
 		{"Store.PromoteAndClaim", func(t *testing.T, ctx context.Context, s *Store) {
@@ -512,7 +533,11 @@ func slotOps() []slotOp {
 			_, err := s.LookupRound(ctx, RoundLookup{Delivered: []string{hostile, "k2"}, Chats: []string{hostile, "wr1"}, Cache: []string{"user:" + hostile, "owner:x"}})
 			must(t, err)
 		}},
-		{"Store.DeadLetter", func(t *testing.T, ctx context.Context, s *Store) { must(t, s.DeadLetter(ctx, entries[2], "r", now)) }},
+		{"Store.DeadLetter", func(t *testing.T, ctx context.Context, s *Store) {
+			e := entries[2]
+			e.Waits = hostile
+			must(t, s.DeadLetter(ctx, e, "r", now))
+		}},
 		{"Store.DeadLetters", func(t *testing.T, ctx context.Context, s *Store) {
 			dl, err := s.DeadLetters(ctx, 10)
 			must(t, err)
@@ -535,6 +560,7 @@ func slotOps() []slotOp {
 			if len(held) < 3 {
 				t.Fatalf("read %d entries, want at least 3", len(held))
 			}
+			held[0].Waits = hostile
 			// Another consumer cannot seal them: every one comes back lost.
 			_, lost, err := s.SealBatch(ctx, hostile, held, OutboxEntry{Key: "batch/" + hostile}, now.Add(time.Minute))
 			if err != nil || len(lost) != len(held) {
@@ -556,7 +582,7 @@ func slotOps() []slotOp {
 		}},
 		{"Store.RetryLease", func(t *testing.T, ctx context.Context, s *Store) {
 			e := leases[0].Entry
-			e.Attempt, e.LastError = 1, "HTTP 502"
+			e.Attempt, e.LastError, e.Waits = 1, "HTTP 502", hostile
 			if ok, err := s.RetryLease(ctx, leases[0], e, now.Add(time.Hour)); !ok || err != nil {
 				t.Fatalf("RetryLease = %v, %v; want held", ok, err)
 			}
@@ -685,7 +711,7 @@ var scripts = map[string]*redis.Script{
 	"countOnce": countOnce, "openCaseScript": openCaseScript,
 	"commitSetScript": commitSetScript, "deleteSetScript": deleteSetScript,
 	"saveDocScript": saveDocScript, "deleteDocScript": deleteDocScript,
-	"seenScript": seenScript, "keepScript": keepScript,
+	"seenScript": seenScript, "keepScript": keepScript, "waitersScript": waitersScript,
 }
 
 // scriptsInSource lists the package-level variables of the package's
