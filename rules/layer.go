@@ -34,9 +34,16 @@ func (l *layer) evaluate(text string, mc Context) Verdict {
 		return o
 	}
 	hits := append(slices.Clip(v.Hits), o.Hits...)
+	// As Evaluate orders them: by start, the rule's order, end.
+	order := func(id string) int {
+		return slices.IndexFunc(l.base.rules, func(r compiledRule) bool { return r.ID == id })
+	}
 	slices.SortStableFunc(hits, func(a, b Hit) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start
+		}
+		if a.Rule != b.Rule {
+			return order(a.Rule) - order(b.Rule)
 		}
 		return a.End - b.End
 	})
