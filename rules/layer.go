@@ -11,6 +11,9 @@ type layer struct {
 	add   *Engine // the changed words as they are listed now; nil when only removed
 	words int     // distinct words of the layered rule set
 	edits int     // words masked or added
+	// changed are the words masked (Update, UpdateWords): a later edit
+	// over the same base keeps them masked.
+	changed map[string]bool
 }
 
 // masked is a base engine with words masked, and the engine it masks.

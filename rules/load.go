@@ -545,19 +545,11 @@ func (l *loader) parseList(p string, data []byte, isAllow bool) []Word {
 	seen := map[string]bool{}
 	for n, line := range strings.Split(string(data), "\n") {
 		lineNo := n + 1
-		line = strings.TrimRight(line, "\r")
-		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
+		word, sev, note, ok := splitLine(line)
+		if !ok {
 			continue
 		}
-		fields := strings.SplitN(line, "\t", 3)
-		var sev, note string
-		if len(fields) > 1 {
-			sev = fields[1]
-		}
-		if len(fields) > 2 {
-			note = fields[2]
-		}
-		e, ok := l.entry(p, lineNo, fields[0], sev, note, isAllow)
+		e, ok := l.entry(p, lineNo, word, sev, note, isAllow)
 		if !ok || seen[e.Word] {
 			continue
 		}
@@ -568,6 +560,23 @@ func (l *loader) parseList(p string, data []byte, isAllow bool) []Word {
 		l.addf(p, 0, "the list holds %d entries (at most %d); split it into several files", len(words), MaxListEntries)
 	}
 	return words
+}
+
+// splitLine splits a line of a list file (without its "\n") into the
+// entry's fields; ok is false for a comment or blank line.
+func splitLine(line string) (word, sev, note string, ok bool) {
+	line = strings.TrimRight(line, "\r")
+	if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
+		return "", "", "", false
+	}
+	fields := strings.SplitN(line, "\t", 3)
+	if len(fields) > 1 {
+		sev = fields[1]
+	}
+	if len(fields) > 2 {
+		note = fields[2]
+	}
+	return fields[0], sev, note, true
 }
 
 // entry checks one list entry given as text (from a list file line, a CSV
