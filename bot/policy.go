@@ -3,7 +3,9 @@ package bot
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/rules"
 )
 
@@ -20,6 +23,9 @@ type PolicyStore interface {
 	RulesVersion(ctx context.Context) (int64, error)
 	SeedRules(ctx context.Context, files map[string][]byte) (bool, error)
 	WatchRules(ctx context.Context, changed func(version int64))
+	// RulesDelta returns the stored version and, when it is from+1, the
+	// save's delta from version from (nil when none was stored).
+	RulesDelta(ctx context.Context, from int64) (int64, *store.RulesDelta, error)
 }
 
 // Policy holds the compiled rule set in force and keeps it current: a
@@ -143,18 +149,93 @@ func (p *Policy) reloadLogged(ctx context.Context) {
 
 // reload compiles the stored rule set if it is not the one in force. An
 // edit of a few list words is layered over the engine in force (no full
-// compile on every replica, rules/overlay.go) and folded in later.
+// compile on every replica, rules/overlay.go) and folded in later. A
+// replica one version behind reads the save's delta alone and applies it
+// to the lists it holds (applyDelta); one further behind, or a delta it
+// cannot apply, reads the whole set.
 func (p *Policy) reload(ctx context.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	cur := p.cur.Load()
+	if cur != nil {
+		v, d, err := p.store.RulesDelta(ctx, cur.version)
+		switch {
+		case errors.Is(err, store.ErrInvalidDelta):
+			p.log.Warn().Err(err).Int64("in_force", cur.version).Msg("rule set delta unusable; reading the whole rule set")
+		case err != nil:
+			return err
+		case v == cur.version:
+			return nil
+		case d != nil:
+			done, err := p.applyDelta(cur, v, d)
+			if done || err != nil {
+				return err
+			}
+		}
+	}
 	files, v, err := p.store.Rules(ctx)
 	if err != nil {
 		return err
 	}
-	cur := p.cur.Load()
 	if cur != nil && cur.version == v {
 		return nil
 	}
+	return p.install(cur, files, v)
+}
+
+// applyDelta (under mu) applies d, the delta from the version in force cur
+// to version v, to cur's files and installs the result; done is false when
+// the delta does not fit cur's files (logged: the caller reads the whole
+// set). An edit of list words alone is applied to the lists in force
+// without reading the lists in full (rules.RuleSet.WithListHunks).
+func (p *Policy) applyDelta(cur *compiled, v int64, d *store.RulesDelta) (done bool, err error) {
+	if len(d.Added)+len(d.Removed) > 0 {
+		return false, nil // files added or removed: the loader reads the set
+	}
+	files := maps.Clone(cur.files)
+	hunks := make(map[string]rules.ListHunk, len(d.Files))
+	lists := true
+	for _, e := range d.Files {
+		old, ok := files[e.Path]
+		if !ok {
+			p.log.Warn().Int64("in_force", cur.version).Int64("version", v).Str("file", e.Path).Msg("rule set delta names a file not in force; reading the whole rule set")
+			return false, nil
+		}
+		data, err := e.Apply(old)
+		if err != nil {
+			p.log.Warn().Err(err).Int64("in_force", cur.version).Int64("version", v).Msg("rule set delta does not fit the rules in force; reading the whole rule set")
+			return false, nil
+		}
+		files[e.Path] = data
+		hunks[e.Path] = rules.ListHunk{Data: data, At: e.At, Removed: e.Cutout(old), Added: e.Insert}
+		lists = lists && isWordList(e.Path)
+	}
+	start := time.Now()
+	if len(hunks) == 0 {
+		// Nothing changed: the engine in force is the version's.
+		p.cur.Store(&compiled{engine: cur.engine, version: v, files: files})
+		return true, nil
+	}
+	if lists {
+		if rs, changed, ok := cur.engine.RuleSet().WithListHunks(hunks); ok {
+			layered, ok, err := cur.engine.UpdateWords(rs, changed)
+			if err != nil {
+				return true, fmt.Errorf("rule set version %d: %w", v, err)
+			}
+			if ok {
+				p.installed(&compiled{engine: layered, version: v, files: files}, start)
+				p.scheduleFold()
+				return true, nil
+			}
+		}
+	}
+	return true, p.install(cur, files, v)
+}
+
+// install (under mu) compiles files, version v, and swaps the engine in:
+// an edit of list files alone is read from those files and layered over
+// the engine in force cur, anything else is loaded and compiled in full.
+func (p *Policy) install(cur *compiled, files map[string][]byte, v int64) error {
 	start := time.Now()
 	var engine *rules.Engine
 	if cur != nil {
@@ -181,11 +262,22 @@ func (p *Policy) reload(ctx context.Context) error {
 			return fmt.Errorf("rule set version %d: %w", v, err)
 		}
 	}
-	if p.compiled != nil {
-		p.compiled(v, time.Since(start))
-	}
-	p.cur.Store(&compiled{engine: engine, version: v, files: files})
+	p.installed(&compiled{engine: engine, version: v, files: files}, start)
 	return nil
+}
+
+// installed (under mu) puts c in force, compiled since start.
+func (p *Policy) installed(c *compiled, start time.Time) {
+	if p.compiled != nil {
+		p.compiled(c.version, time.Since(start))
+	}
+	p.cur.Store(c)
+}
+
+// isWordList reports whether path is a word list file (not policy.yaml,
+// not an allow list).
+func isWordList(path string) bool {
+	return strings.HasPrefix(path, "lists/") && !strings.HasPrefix(path, "lists/allow/")
 }
 
 // changedLists returns the files of next that differ from before, when
@@ -199,7 +291,7 @@ func changedLists(before, next map[string][]byte) map[string][]byte {
 		old, ok := before[p]
 		switch {
 		case ok && bytes.Equal(old, data):
-		case !ok || !strings.HasPrefix(p, "lists/") || strings.HasPrefix(p, "lists/allow/"):
+		case !ok || !isWordList(p):
 			return refuse
 		default:
 			changed[p] = data

@@ -11,6 +11,9 @@ type layer struct {
 	add   *Engine // the changed words as they are listed now; nil when only removed
 	words int     // distinct words of the layered rule set
 	edits int     // words masked or added
+	// changed are the words masked (Update, UpdateWords): a later edit
+	// over the same base keeps them masked.
+	changed map[string]bool
 }
 
 // masked is a base engine with words masked, and the engine it masks.
@@ -34,9 +37,16 @@ func (l *layer) evaluate(text string, mc Context) Verdict {
 		return o
 	}
 	hits := append(slices.Clip(v.Hits), o.Hits...)
+	// As Evaluate orders them: by start, the rule's order, end.
+	order := func(id string) int {
+		return slices.IndexFunc(l.base.rules, func(r compiledRule) bool { return r.ID == id })
+	}
 	slices.SortStableFunc(hits, func(a, b Hit) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start
+		}
+		if a.Rule != b.Rule {
+			return order(a.Rule) - order(b.Rule)
 		}
 		return a.End - b.End
 	})

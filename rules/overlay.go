@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -37,18 +38,53 @@ func (e *Engine) Update(next *RuleSet) (layered *Engine, ok bool, err error) {
 		return nil, false, nil
 	}
 	changed, words := changedWords(base.rs, next, base.Words())
+	return base.layerOver(next, changed, words)
+}
+
+// UpdateWords is Update for an edit whose changed words the caller knows
+// (RuleSet.WithListHunks): next is e's rule set with only the words of
+// changed added to, removed from or changed in its lists. It does not
+// compare next's lists with e's: besides compiling the changed words, it
+// passes once over the lists and the per-word table with a cheap test a
+// word, not the loader's checks and map of every entry.
+func (e *Engine) UpdateWords(next *RuleSet, changed map[string]bool) (layered *Engine, ok bool, err error) {
+	base, all := e, changed
+	if e.layer != nil {
+		// The words of the earlier edits stay masked in the base.
+		base = e.layer.base.unmasked
+		all = maps.Clone(e.layer.changed)
+		maps.Copy(all, changed)
+	}
+	words := e.Words()
+	if len(changed) > 0 {
+		was, is := listedAmong(e.rs, changed), listedAmong(next, changed)
+		for w := range changed {
+			switch {
+			case was[w] && !is[w]:
+				words--
+			case !was[w] && is[w]:
+				words++
+			}
+		}
+	}
+	return base.layerOver(next, all, words)
+}
+
+// layerOver layers next over base e, next differing from e's rule set in
+// the words changed and listing words distinct words.
+func (e *Engine) layerOver(next *RuleSet, changed map[string]bool, words int) (*Engine, bool, error) {
 	if len(changed) > MaxOverlayWords {
 		return nil, false, nil
 	}
-	l := &layer{words: words, edits: len(changed)}
-	l.base = base.masked(changed)
+	l := &layer{words: words, edits: len(changed), changed: changed}
+	l.base = e.masked(changed)
 	if add := overlaySet(next, changed); add != nil {
+		var err error
 		if l.add, err = Compile(add); err != nil {
 			return nil, false, err
 		}
 	}
-	out := &Engine{rs: next, layer: l}
-	return out, true, nil
+	return &Engine{rs: next, layer: l}, true, nil
 }
 
 // Layered reports how many words of e are an overlay over its base (0 for
@@ -65,8 +101,9 @@ func (e *Engine) Layered() int {
 // the automaton and everything else is shared with e.
 func (e *Engine) masked(changed map[string]bool) *masked {
 	kw := slices.Clone(e.keywords)
+	may := lengthsOf(changed)
 	for tag, w := range e.words {
-		if changed[w] {
+		if may.has(w) && changed[w] {
 			kw[tag] = nil
 		}
 	}
@@ -248,6 +285,7 @@ func overlaySet(next *RuleSet, changed map[string]bool) *RuleSet {
 	o := *next
 	o.Categories = slices.Clone(next.Categories)
 	listed := false
+	may := lengthsOf(changed)
 	for ci := range o.Categories {
 		c := &o.Categories[ci]
 		c.Lists = slices.Clone(c.Lists)
@@ -255,7 +293,7 @@ func overlaySet(next *RuleSet, changed map[string]bool) *RuleSet {
 			l := &c.Lists[li]
 			var keep []Word
 			for _, w := range l.Words {
-				if changed[w.Text] {
+				if may.has(w.Text) && changed[w.Text] {
 					keep = append(keep, w)
 				}
 			}

@@ -87,6 +87,7 @@ func (s *Store) keyChats() string { return s.prefix + "chats" }
 func (s *Store) keyRulesFiles() string   { return s.prefix + "{rules}:files" }
 func (s *Store) keyRulesVersion() string { return s.prefix + "{rules}:version" }
 func (s *Store) keyRulesChannel() string { return s.prefix + "{rules}:changed" }
+func (s *Store) keyRulesDeltas() string  { return s.prefix + "{rules}:deltas" }
 
 // The owner index shares the {owners} tag: one script moves a chat from
 // its old owner's set to the new one's.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -13,7 +14,8 @@ import (
 // The rule set lives in Redis as files (policy.yaml and lists/…/*.txt) in
 // one hash, with a version number that every change increments and
 // announces on a pub/sub channel; replicas rebuild their matcher when the
-// version moves. All three keys share the {rules} tag.
+// version moves; each save's delta is kept next to the files
+// (rules_delta.go). All four keys share the {rules} tag.
 
 // ErrVersionConflict is returned by SaveRules when the rule set changed
 // since the version the caller edited.
@@ -25,22 +27,38 @@ if tonumber(ARGV[1]) >= 0 and cur ~= tonumber(ARGV[1]) then
   return -1
 end
 redis.call("DEL", KEYS[1])
-for i = 2, #ARGV, 2 do
+for i = 4, #ARGV, 2 do
   redis.call("HSET", KEYS[1], ARGV[i], ARGV[i + 1])
 end
 local v = redis.call("INCR", KEYS[2])
+if ARGV[3] ~= "" and cur == tonumber(ARGV[2]) then
+  redis.call("HSET", KEYS[4], v, ARGV[3])
+else
+  redis.call("HDEL", KEYS[4], v)
+end
+redis.call("HDEL", KEYS[4], v - ` + strconv.Itoa(rulesDeltaHistory) + `)
 redis.call("PUBLISH", KEYS[3], v)
 return v`)
 
 // SaveRules replaces the rule set with files if its version is still
-// expect (-1: whatever it is), and returns the new version.
+// expect (-1: whatever it is), and returns the new version. It stores the
+// save's delta from the version it replaces with it (rules_delta.go), in
+// the same script; the delta is stored only when that version is still
+// the one the files were compared with.
 func (s *Store) SaveRules(ctx context.Context, files map[string][]byte, expect int64) (int64, error) {
-	args := make([]any, 0, 1+2*len(files))
-	args = append(args, expect)
+	base, delta := int64(-1), ""
+	if old, v, err := s.Rules(ctx); err == nil && (expect < 0 || v == expect) {
+		// A failed read only costs the delta: replicas read the files.
+		if data, err := json.Marshal(diffRules(v, old, files)); err == nil {
+			base, delta = v, string(data)
+		}
+	}
+	args := make([]any, 0, 3+2*len(files))
+	args = append(args, expect, base, delta)
 	for name, data := range files {
 		args = append(args, name, data)
 	}
-	v, err := saveRulesScript.Run(ctx, s.rdb, []string{s.keyRulesFiles(), s.keyRulesVersion(), s.keyRulesChannel()}, args...).Int64()
+	v, err := saveRulesScript.Run(ctx, s.rdb, []string{s.keyRulesFiles(), s.keyRulesVersion(), s.keyRulesChannel(), s.keyRulesDeltas()}, args...).Int64()
 	if err != nil {
 		return 0, fmt.Errorf("save rule set: %w", err)
 	}

@@ -421,6 +421,12 @@ func slotOps() []slotOp {
 			_, err := s.SaveRules(ctx, map[string][]byte{"policy.yaml": []byte("y")}, -1)
 			must(t, err)
 		}},
+		{"Store.RulesDelta", func(t *testing.T, ctx context.Context, s *Store) {
+			v, err := s.RulesVersion(ctx)
+			must(t, err)
+			_, _, err = s.RulesDelta(ctx, v-1)
+			must(t, err)
+		}},
 		{"Store.RulesVersion", func(t *testing.T, ctx context.Context, s *Store) { _, err := s.RulesVersion(ctx); must(t, err) }},
 		{"Store.Rules", func(t *testing.T, ctx context.Context, s *Store) { _, _, err := s.Rules(ctx); must(t, err) }},
 		{"Store.WatchRules", func(t *testing.T, ctx context.Context, s *Store) {
@@ -704,6 +710,7 @@ var scripts = map[string]*redis.Script{
 	"ackScript": ackScript, "rescheduleAllScript": rescheduleAllScript, "promoteScript": promoteScript,
 	"deadScript": deadScript, "retryDeadScript": retryDeadScript,
 	"paceScript": paceScript, "saveRulesScript": saveRulesScript, "seedRulesScript": seedRulesScript,
+	"rulesDeltaScript": rulesDeltaScript,
 	"compareAndDelete": compareAndDelete, "countStats": countStats,
 	"sealScript": sealScript, "renewScript": renewScript, "finishScript": finishScript,
 	"retryLeaseScript": retryLeaseScript, "deadLeaseScript": deadLeaseScript,
