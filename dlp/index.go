@@ -69,7 +69,8 @@ type Index struct {
 	// protected: a message is keyed in each.
 	formats uint8
 	legacy  int // documents of format 1
-	dense   int // documents of format 3
+	dense   int // documents of format 3 (without probe tags)
+	tagged  int // documents of format 4
 	// denseBits is a filter of the fingerprints of the documents of
 	// format 3 (bit h>>denseShift set for each): a short message's k-grams
 	// are looked up in it first, a bit array small enough to stay in the
@@ -77,6 +78,11 @@ type Index struct {
 	// and only those it lets through in the table of all fingerprints.
 	denseBits  []uint64
 	denseShift uint
+	// gramBits is the filter of the probe tags of the documents of format
+	// 4 (bit tag>>gramShift set for each; see gramKey): every k-gram of a
+	// message is looked up in it first.
+	gramBits  []uint64
+	gramShift uint
 
 	pool sync.Pool // *docScratch
 }
@@ -88,7 +94,8 @@ type docInfo struct {
 	paragraphs []uint32
 	threshold  int
 	legacy     bool // fingerprint format 1: matched on the unkeyed selection
-	dense      bool // fingerprint format 3: every k-gram stored
+	dense      bool // fingerprint format 3 or 4: every k-gram stored
+	tagged     bool // fingerprint format 4: and every k-gram's probe tag
 	prints     int  // fingerprints
 }
 
@@ -185,17 +192,22 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 	for di, d := range docs {
 		th := max(int(math.Ceil(opts.ShortShare*float64(d.Prints.Chars))), Guarantee)
 		th = min(th, opts.MinChars, d.Prints.Chars)
-		legacy := d.Prints.Format != PrintsFormatSipHash && d.Prints.Format != PrintsFormatDense
+		f := d.Prints.Format
+		legacy := f != PrintsFormatSipHash && f != PrintsFormatDense && f != PrintsFormatTagged
 		x.docs = append(x.docs, docInfo{Document: d.Doc, paragraphs: d.Prints.Paragraphs, threshold: th,
-			legacy: legacy, dense: d.Prints.Format == PrintsFormatDense, prints: len(d.Prints.Prints)})
+			legacy: legacy, dense: f == PrintsFormatDense || f == PrintsFormatTagged,
+			tagged: f == PrintsFormatTagged, prints: len(d.Prints.Prints)})
 		if len(d.Prints.Prints) > 0 && (x.minSpan == 0 || th < x.minSpan) {
 			x.minSpan = th
 		}
 		if len(d.Prints.Prints) > 0 {
 			switch {
-			case d.Prints.Format == PrintsFormatDense:
+			case f == PrintsFormatDense:
 				x.formats |= 1 << PrintsFormatDense
 				x.dense++
+			case f == PrintsFormatTagged:
+				x.formats |= 1 << PrintsFormatTagged
+				x.tagged++
 			case !legacy:
 				x.formats |= 1 << PrintsFormatSipHash
 			default:
@@ -218,6 +230,7 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 		}
 	}
 	x.buildDenseSet(docs)
+	x.buildGramFilter(docs)
 	if len(x.postings) > 0 {
 		letterTable() // built here, in the loader, rather than by the first message
 	}

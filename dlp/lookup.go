@@ -23,8 +23,8 @@ type docScratch struct {
 	// every k-gram in them (passDense), not only at the fingerprints it
 	// selects.
 	every  []Fingerprint
-	dense  bool     // every was looked up
-	sealed []uint64 // the fingerprints' stored form, of one format
+	dense  denseProbe // how every was filled, if it was
+	sealed []uint64   // the fingerprints' stored form, of one format
 	first  []uint64
 	hits   []docHit
 	want   []int32  // letter indices whose rune offsets are wanted
@@ -57,14 +57,25 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	}
 	sc.hits = sc.hits[:0]
 	sc.fps, sc.fps1 = sc.fps[:0], sc.fps1[:0]
-	sc.dense = x.dense > 0 && len(sc.letters) <= maxDenseProbe
-	if x.formats&(1<<PrintsFormatSipHash|1<<PrintsFormatDense) != 0 {
+	switch {
+	case x.dense > 0 && len(sc.letters) <= maxDenseProbe:
+		sc.dense = denseEvery
+	case x.tagged > 0:
+		sc.dense = denseTagged
+	default:
+		sc.dense = denseNone
+	}
+	if x.formats&(1<<PrintsFormatSipHash|1<<PrintsFormatDense|1<<PrintsFormatTagged) != 0 {
 		sc.fps, sc.keys = winnow(x.key.sel, sc.letters, sc.keys, sc.fps)
 		x.seal(sc, sc.fps)
 		x.probe(sc, passKeyed)
 	}
-	if sc.dense {
+	switch sc.dense {
+	case denseEvery:
 		x.sealDense(sc)
+		x.probe(sc, passDense)
+	case denseTagged:
+		x.sealTagged(sc)
 		x.probe(sc, passDense)
 	}
 	if x.formats&(1<<PrintsFormatAES) != 0 {
@@ -141,12 +152,30 @@ const (
 	passLegacy
 )
 
+// denseProbe is how the message was looked up in the documents that
+// have a fingerprint at every k-gram (formats 3 and 4).
+type denseProbe uint8
+
+const (
+	// denseNone: at its fingerprints only (passKeyed), as in documents of
+	// format 2: no such document is protected.
+	denseNone denseProbe = iota
+	// denseEvery: every k-gram keyed with SipHash, for the documents of
+	// formats 3 and 4 (a message of at most maxDenseProbe letters while a
+	// document of format 3 is protected).
+	denseEvery
+	// denseTagged: the k-grams whose probe tag a document of format 4 has
+	// (sealTagged), for those documents; documents of format 3 at the
+	// message's fingerprints (passKeyed).
+	denseTagged
+)
+
 // passOf returns the pass whose hits are matched against d.
 func (sc *docScratch) passOf(d *docInfo) pass {
 	switch {
 	case d.legacy:
 		return passLegacy
-	case d.dense && sc.dense:
+	case d.dense && (sc.dense == denseEvery || sc.dense == denseTagged && d.tagged):
 		return passDense
 	}
 	return passKeyed
@@ -176,7 +205,7 @@ func (x *Index) seal(sc *docScratch, fps []Fingerprint) {
 func (x *Index) buildDenseSet(docs []LoadedDoc) {
 	n := 0
 	for _, d := range docs {
-		if d.Prints.Format == PrintsFormatDense {
+		if f := d.Prints.Format; f == PrintsFormatDense || f == PrintsFormatTagged {
 			n += len(d.Prints.Prints)
 		}
 	}
@@ -186,7 +215,7 @@ func (x *Index) buildDenseSet(docs []LoadedDoc) {
 	size := tableSize(32 * n) // bits
 	x.denseBits, x.denseShift = make([]uint64, size/64), uint(64-bits.Len(uint(size-1)))
 	for _, d := range docs {
-		if d.Prints.Format == PrintsFormatDense {
+		if f := d.Prints.Format; f == PrintsFormatDense || f == PrintsFormatTagged {
 			for _, f := range d.Prints.Prints {
 				b := f.Hash >> x.denseShift
 				x.denseBits[b/64] |= 1 << (b % 64)

@@ -1,0 +1,92 @@
+package dlp
+
+import "math/bits"
+
+// Short documents in long messages: the probe tags of format 4.
+//
+// A document of format 3 has a fingerprint at every k-gram, but a message
+// finds it only at the k-grams it keys with SipHash: every k-gram of a
+// message of at most maxDenseProbe letters, and only the ~1 in 8.5 that
+// winnowing selects of a longer one (a SipHash of each of a 2 KB
+// message's ~624 k-grams would cost about 7 µs, more than the whole
+// check). One changed character breaks the K k-grams around it and
+// leaves a sentence of 24 characters two runs of 4 and 5 k-grams, which a
+// long message's winnowing often selects none of: inside 300 characters
+// of other text, 20 of 200 such copies were missed (5 of 30 characters;
+// TestEstimateOverKeys).
+//
+// So a short document stores (format 4) besides its fingerprints a probe
+// tag of each of its k-grams, 32 bits of a keyed mix of the k-gram's
+// mixed hash (which the message computes for winnowing anyway). The index
+// keeps a bit array of the tags of all short documents, 32 to 64 bits a
+// tag (small enough to stay in the caches: 32 KiB for 100 short
+// documents); every k-gram of a message is looked up in it, one multiply
+// and one load each, and only those whose bit is set (about 1 in 30 to 1
+// in 60 of the others) are keyed with SipHash and looked up in the table
+// (sealTagged). The message is then looked up at every k-gram in the
+// documents of format 4, whatever its length.
+//
+// What the tags tell: a tag is not a proven pseudorandom function — it is
+// the selection's keyed mix (selection) followed by one more secret xor
+// and multiplication, of which the top 32 bits are kept. Without the
+// secret a tag cannot be computed for a guessed text, so it confirms no
+// guess. Someone who holds the text of one protected short document and
+// its stored tags could attempt to solve for the two keys (which the
+// positions of winnowed documents already give material for, see
+// selection); with them the tags of the other short documents would
+// confirm guesses of their text (the SipHash fingerprints would still not
+// be computable). The tags are stored sorted, apart from the positions.
+type gramKey struct {
+	x, m uint64 // xored in, then multiplied by (odd)
+}
+
+// tag returns the probe tag of a k-gram whose mixed hash (under the key's
+// selection) is k.
+func (g gramKey) tag(k uint64) uint32 {
+	return uint32((k ^ g.x) * g.m >> 32)
+}
+
+// buildGramFilter fills x.gramBits with the tags of the documents of
+// format 4: a bit array of a power of two of at least 32 bits a tag, the
+// tag's top bits picking its bit.
+func (x *Index) buildGramFilter(docs []LoadedDoc) {
+	n := 0
+	for _, d := range docs {
+		if d.Prints.Format == PrintsFormatTagged {
+			n += len(d.Prints.Tags)
+		}
+	}
+	if n == 0 {
+		return
+	}
+	size := max(tableSize(16*n), 64) // bits: 32 to 64 a tag
+	x.gramBits, x.gramShift = make([]uint64, size/64), uint(32-bits.Len(uint(size-1)))
+	for _, d := range docs {
+		if d.Prints.Format == PrintsFormatTagged {
+			for _, t := range d.Prints.Tags {
+				b := t >> x.gramShift
+				x.gramBits[b/64] |= 1 << (b % 64)
+			}
+		}
+	}
+}
+
+// sealTagged keeps in sc.every and sc.sealed the k-grams of the message
+// (sc.keys) whose tag is in the filter of the documents of format 4 and
+// whose stored form passes the filter of the short documents' fingerprints
+// too, with their first slots in the table (passDense).
+func (x *Index) sealTagged(sc *docScratch) {
+	sc.every, sc.sealed = sc.every[:0], sc.sealed[:0]
+	g, shift, filter := x.key.gram, x.gramShift, x.gramBits
+	for p, k := range sc.keys {
+		b := g.tag(k) >> shift
+		if filter[b/64]&(1<<(b%64)) == 0 {
+			continue
+		}
+		if h := x.key.fingerprint(k); x.mayBeDense(h) {
+			sc.every = append(sc.every, Fingerprint{Hash: k, Pos: uint32(p)})
+			sc.sealed = append(sc.sealed, h)
+		}
+	}
+	x.loadFirst(sc)
+}
