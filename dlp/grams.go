@@ -18,12 +18,12 @@ import "math/bits"
 // So a short document stores (format 4) besides its fingerprints a probe
 // tag of each of its k-grams, 32 bits of a keyed mix of the k-gram's
 // mixed hash (which the message computes for winnowing anyway). The index
-// keeps a bit array of the tags of all short documents, 32 to 64 bits a
-// tag (small enough to stay in the caches: 32 KiB for 100 short
+// keeps a Bloom filter of the tags of all short documents, 32 to 64 bits
+// a tag (small enough to stay in the caches: 16 KiB for 100 short
 // documents); every k-gram of a message is looked up in it, one multiply
-// and one load each, and only those whose bit is set (about 1 in 30 to 1
-// in 60 of the others) are keyed with SipHash and looked up in the table
-// (sealTagged). The message is then looked up at every k-gram in the
+// and one load each, and only those whose bits are set (about 1 in 250 to
+// 1 in 1,000 of the others) are keyed with SipHash and looked up in the
+// table (sealTagged). The message is then looked up at every k-gram in the
 // documents of format 4, whatever its length.
 //
 // What the tags tell: a tag is not a proven pseudorandom function — it is
@@ -46,9 +46,15 @@ func (g gramKey) tag(k uint64) uint32 {
 	return uint32((k ^ g.x) * g.m >> 32)
 }
 
+// gramWordBits is how many of a tag's 32 bits may pick its word of the
+// filter: the low 12 pick its two bits in that word.
+const gramWordBits = 20
+
 // buildGramFilter fills x.gramBits with the tags of the documents of
-// format 4: a bit array of a power of two of at least 32 bits a tag, the
-// tag's top bits picking its bit.
+// format 4: a Bloom filter of 32 to 64 bits a tag in which a tag sets two
+// bits of one word (its top bits pick the word, its low 12 the bits), so
+// that about 1 in 250 to 1 in 1,000 of the other k-grams pass (with one
+// bit a tag, 1 in 20 to 1 in 40 did, each then keyed with SipHash).
 func (x *Index) buildGramFilter(docs []LoadedDoc) {
 	n := 0
 	for _, d := range docs {
@@ -59,16 +65,22 @@ func (x *Index) buildGramFilter(docs []LoadedDoc) {
 	if n == 0 {
 		return
 	}
-	size := max(tableSize(16*n), 64) // bits: 32 to 64 a tag
-	x.gramBits, x.gramShift = make([]uint64, size/64), uint(32-bits.Len(uint(size-1)))
+	words := min(tableSize(n)/4, 1<<gramWordBits)
+	x.gramBits, x.gramShift = make([]uint64, words), uint(32-bits.Len(uint(words-1)))
 	for _, d := range docs {
 		if d.Prints.Format == PrintsFormatTagged {
 			for _, t := range d.Prints.Tags {
-				b := t >> x.gramShift
-				x.gramBits[b/64] |= 1 << (b % 64)
+				w, b := x.gramWord(t)
+				x.gramBits[w] |= b
 			}
 		}
 	}
+}
+
+// gramWord returns the word of the filter of probe tags a tag is in, and
+// the two bits it sets there.
+func (x *Index) gramWord(t uint32) (uint32, uint64) {
+	return t >> x.gramShift & uint32(len(x.gramBits)-1), 1<<(t&63) | 1<<(t>>6&63)
 }
 
 // sealTagged keeps in sc.every and sc.sealed the k-grams of the message
@@ -77,10 +89,12 @@ func (x *Index) buildGramFilter(docs []LoadedDoc) {
 // too, with their first slots in the table (passDense).
 func (x *Index) sealTagged(sc *docScratch) {
 	sc.every, sc.sealed = sc.every[:0], sc.sealed[:0]
-	g, shift, filter := x.key.gram, x.gramShift, x.gramBits
+	g, filter := x.key.gram, x.gramBits
+	shift, mask := x.gramShift, uint32(len(filter)-1)
 	for p, k := range sc.keys {
-		b := g.tag(k) >> shift
-		if filter[b/64]&(1<<(b%64)) == 0 {
+		t := g.tag(k)
+		b := uint64(1)<<(t&63) | uint64(1)<<(t>>6&63)
+		if filter[t>>shift&mask]&b != b {
 			continue
 		}
 		if h := x.key.fingerprint(k); x.mayBeDense(h) {
