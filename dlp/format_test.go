@@ -193,6 +193,9 @@ func TestPrintsFormat4(t *testing.T) {
 		{Doc: Document{ID: "b", Name: "旧短文件", Chars: old2.Chars}, Prints: old2},
 		{Doc: Document{ID: "c", Name: "三版短文件", Chars: dense3.Chars}, Prints: dense3},
 	})
+	if x.UntaggedDenseDocs() != 1 {
+		t.Errorf("%d documents of format 3, want 1", x.UntaggedDenseDocs())
+	}
 	for name, text := range map[string]string{"新短文件": short[0], "旧短文件": oldText, "三版短文件": denseText} {
 		for _, msg := range []string{"转发：" + text, genParagraph(r, 150) + text + genParagraph(r, 150)} {
 			m := x.Documents(msg, nil)

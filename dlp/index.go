@@ -392,6 +392,14 @@ func maskToken(s string) string {
 // such a document again stores it in format 2.
 func (x *Index) LegacyDocs() int { return x.legacy }
 
+// UntaggedDenseDocs returns how many protected short documents are stored
+// in fingerprint format 3 (every k-gram, no probe tags): they still match,
+// but a message of more than maxDenseProbe letters is looked up in them at
+// its fingerprints only, which misses some edited copies (of a sentence of
+// 24 characters with one changed, 20 of 200 inside 300 characters of other
+// text). Uploading such a document again stores it in format 4.
+func (x *Index) UntaggedDenseDocs() int { return x.dense }
+
 // MinSpan is the fewest normalized characters that can reproduce a
 // protected document (0: none is protected).
 func (x *Index) MinSpan() int { return x.minSpan }
