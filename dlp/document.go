@@ -69,7 +69,8 @@ const (
 )
 
 // DenseChars: a document of fewer normalized characters is stored with
-// the fingerprint of every k-gram (format 3), not only winnowing's.
+// the fingerprint of every k-gram (format 3; format 4 with a probe tag of
+// each, see gramKey), not only winnowing's.
 //
 // Why: a changed character breaks the K k-grams around it. Winnowed, a
 // sentence of 24 to 47 characters keeps two or three fingerprints, and an

@@ -18,7 +18,7 @@ type docScratch struct {
 	fps     []Fingerprint // selected under the key (formats 2 and 3), hashes not yet sealed
 	fps1    []Fingerprint // selected unkeyed (format 1), while such documents are protected
 	// every holds the k-grams of a short message (at most maxDenseProbe
-	// letters) that the filter of the documents of format 3 lets through,
+	// letters) that the filter of the documents of formats 3 and 4 lets through,
 	// while such documents are protected: such a message is looked up at
 	// every k-gram in them (passDense), not only at the fingerprints it
 	// selects.
@@ -124,15 +124,18 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	return dst
 }
 
-// maxDenseProbe is the longest message (in letters) looked up at every
-// k-gram while documents of format 3 are protected: at most 121 SipHashes
-// (BenchmarkShortMessages: a message of 120 characters 2.4–2.8 µs instead
-// of 1.0–1.1, under the 2 KB message's budget). A longer message
-// is looked up at its fingerprints only, which finds an edited copy (one
-// character changed) of a document of 47 characters or more for certain
-// (a run of 23 is left unbroken, which holds a fingerprint of the
-// message, and the walk from it confirms the rest) and of a shorter one
-// often, but not always (TestEstimateOverKeys logs how often).
+// maxDenseProbe is the longest message (in letters) SipHashed at every
+// k-gram while documents of format 3 (without probe tags) are protected:
+// at most 121 SipHashes (BenchmarkShortMessages: a message of 120
+// characters 2.4–2.8 µs instead of 1.0–1.1, under the 2 KB message's
+// budget). A longer message is looked up in those documents at its
+// fingerprints only, which finds an edited copy (one character changed)
+// of a document of 47 characters or more for certain (a run of 23 is left
+// unbroken, which holds a fingerprint of the message, and the walk from
+// it confirms the rest) and of a shorter one often, but not always (20 of
+// 200 copies of 24 characters missed, TestEstimateOverKeys before format
+// 4). In documents of format 4 a message of any length is looked up at
+// every k-gram through their probe tags (sealTagged).
 const maxDenseProbe = 2 * DenseChars
 
 // A pass is one set of the message's values looked up in the table, and
@@ -144,8 +147,8 @@ const (
 	// (sc.fps), for the documents of format 2, and of format 3 unless
 	// passDense runs.
 	passKeyed pass = iota
-	// passDense: every k-gram of a short message (sc.every), for the
-	// documents of format 3.
+	// passDense: every k-gram of the message (sc.every), for the
+	// documents of formats 3 and 4 (sealDense or sealTagged).
 	passDense
 	// passLegacy: the fingerprints selected unkeyed and keyed with AES
 	// (sc.fps1), for the documents of format 1.
@@ -201,7 +204,7 @@ func (x *Index) seal(sc *docScratch, fps []Fingerprint) {
 }
 
 // buildDenseSet fills x.denseBits with the fingerprints of the documents
-// of format 3.
+// of formats 3 and 4.
 func (x *Index) buildDenseSet(docs []LoadedDoc) {
 	n := 0
 	for _, d := range docs {
@@ -225,14 +228,14 @@ func (x *Index) buildDenseSet(docs []LoadedDoc) {
 }
 
 // mayBeDense reports whether the filter lets the stored value h through:
-// always when a document of format 3 has it, rarely otherwise.
+// always when a document of format 3 or 4 has it, rarely otherwise.
 func (x *Index) mayBeDense(h uint64) bool {
 	b := h >> x.denseShift
 	return x.denseBits[b/64]&(1<<(b%64)) != 0
 }
 
 // sealDense keys every k-gram of a short message (sc.keys) and keeps in
-// sc.every and sc.sealed those a document of format 3 has, with their
+// sc.every and sc.sealed those a document of format 3 or 4 has, with their
 // first slots in the table (passDense). Looking each up in the small
 // filter denseBits first, rather than in the table of all fingerprints,
 // leaves the SipHashes as most of what the pass costs
