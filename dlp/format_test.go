@@ -193,6 +193,14 @@ func TestPrintsFormat4(t *testing.T) {
 		{Doc: Document{ID: "b", Name: "旧短文件", Chars: old2.Chars}, Prints: old2},
 		{Doc: Document{ID: "c", Name: "三版短文件", Chars: dense3.Chars}, Prints: dense3},
 	})
+	// Format 4 without its tags (as stored bytes could be cut by hand): no
+	// filter, no panic, looked up at the message's fingerprints.
+	bare := got
+	bare.Tags = nil
+	y := NewIndex(key, Options{}, nil, []LoadedDoc{{Doc: Document{ID: "a", Name: "新短文件", Chars: p.Chars}, Prints: bare}})
+	if m := y.Documents(genParagraph(r, 150)+short[0]+genParagraph(r, 150), nil); len(m) != 1 {
+		t.Errorf("format 4 without tags, pasted in a long message: %+v", m)
+	}
 	if x.UntaggedDenseDocs() != 1 {
 		t.Errorf("%d documents of format 3, want 1", x.UntaggedDenseDocs())
 	}

@@ -60,7 +60,7 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	switch {
 	case x.dense > 0 && len(sc.letters) <= maxDenseProbe:
 		sc.dense = denseEvery
-	case x.tagged > 0:
+	case len(x.gramBits) > 0: // documents of format 4, with their tags
 		sc.dense = denseTagged
 	default:
 		sc.dense = denseNone
