@@ -1,7 +1,5 @@
 package dlp
 
-import "math/bits"
-
 // Short documents in long messages: the probe tags of format 4.
 //
 // A document of format 3 has a fingerprint at every k-gram, but a message
@@ -47,12 +45,22 @@ func (g gramKey) tag(k uint64) uint32 {
 }
 
 // gramWordBits is how many of a tag's 32 bits may pick its word of the
-// filter: the low 12 pick its two bits in that word.
+// filter: the top 12 pick its two bits in that word.
 const gramWordBits = 20
+
+// bitOf[i] is the word with bit i set: a table, not a shift by a variable,
+// which on amd64 must go through CX and made sealTagged's loop write its
+// variables to the stack.
+var bitOf = func() (t [64]uint64) {
+	for i := range t {
+		t[i] = 1 << i
+	}
+	return t
+}()
 
 // buildGramFilter fills x.gramBits with the tags of the documents of
 // format 4: a Bloom filter of 32 to 64 bits a tag in which a tag sets two
-// bits of one word (its top bits pick the word, its low 12 the bits), so
+// bits of one word (its low bits pick the word, its top 12 the bits), so
 // that about 1 in 250 to 1 in 1,000 of the other k-grams pass (with one
 // bit a tag, 1 in 20 to 1 in 40 did, each then keyed with SipHash).
 func (x *Index) buildGramFilter(docs []LoadedDoc) {
@@ -66,7 +74,7 @@ func (x *Index) buildGramFilter(docs []LoadedDoc) {
 		return
 	}
 	words := min(tableSize(n)/4, 1<<gramWordBits)
-	x.gramBits, x.gramShift = make([]uint64, words), uint(32-bits.Len(uint(words-1)))
+	x.gramBits = make([]uint64, words)
 	for _, d := range docs {
 		if d.Prints.Format == PrintsFormatTagged {
 			for _, t := range d.Prints.Tags {
@@ -80,27 +88,48 @@ func (x *Index) buildGramFilter(docs []LoadedDoc) {
 // gramWord returns the word of the filter of probe tags a tag is in, and
 // the two bits it sets there.
 func (x *Index) gramWord(t uint32) (uint32, uint64) {
-	return t >> x.gramShift & uint32(len(x.gramBits)-1), 1<<(t&63) | 1<<(t>>6&63)
+	return t & uint32(len(x.gramBits)-1), bitOf[t>>20&63] | bitOf[t>>26&63]
 }
 
 // sealTagged keeps in sc.every and sc.sealed the k-grams of the message
 // (sc.keys) whose tag is in the filter of the documents of format 4 and
 // whose stored form passes the filter of the short documents' fingerprints
-// too, with their first slots in the table (passDense).
+// too, with their first slots in the table (passDense). The filter is
+// looked up by a function of its own, gramCandidates.
 func (x *Index) sealTagged(sc *docScratch) {
 	sc.every, sc.sealed = sc.every[:0], sc.sealed[:0]
-	g, filter := x.key.gram, x.gramBits
-	shift, mask := x.gramShift, uint32(len(filter)-1)
-	for p, k := range sc.keys {
-		t := g.tag(k)
-		b := uint64(1)<<(t&63) | uint64(1)<<(t>>6&63)
-		if filter[t>>shift&mask]&b != b {
-			continue
-		}
+	keys := sc.keys
+	if cap(sc.cand) < len(keys) {
+		sc.cand = make([]uint32, len(keys)+len(keys)/4)
+	}
+	cand := sc.cand[:len(keys)]
+	c := gramCandidates(keys, cand, x.gramBits, x.key.gram)
+	for _, p := range cand[:c] {
+		k := keys[p]
 		if h := x.key.fingerprint(k); x.mayBeDense(h) {
-			sc.every = append(sc.every, Fingerprint{Hash: k, Pos: uint32(p)})
+			sc.every = append(sc.every, Fingerprint{Hash: k, Pos: p})
 			sc.sealed = append(sc.sealed, h)
 		}
 	}
 	x.loadFirst(sc)
+}
+
+// gramCandidates writes to cand the indices of the k-gram hashes keys
+// whose tag under g is in filter, and returns how many there are. It is a
+// function of its own, a loop without calls: in the same function as the
+// SipHashes that follow, its variables were written to the stack and read
+// back at every k-gram.
+func gramCandidates(keys []uint64, cand []uint32, filter []uint64, g gramKey) int {
+	mask := uint64(len(filter) - 1)
+	cand = cand[:len(keys)]
+	c := 0
+	for p, k := range keys {
+		t := (k ^ g.x) * g.m >> 32 // gramKey.tag, then gramWord
+		b := bitOf[t>>20&63] | bitOf[t>>26&63]
+		cand[c] = uint32(p)
+		if filter[t&mask]&b == b {
+			c++
+		}
+	}
+	return c
 }

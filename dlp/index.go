@@ -79,10 +79,9 @@ type Index struct {
 	denseBits  []uint64
 	denseShift uint
 	// gramBits is the filter of the probe tags of the documents of format
-	// 4 (bit tag>>gramShift set for each; see gramKey): every k-gram of a
-	// message is looked up in it first.
-	gramBits  []uint64
-	gramShift uint
+	// 4 (two bits of one word set for each, gramWord; see gramKey): every
+	// k-gram of a message is looked up in it first.
+	gramBits []uint64
 
 	pool sync.Pool // *docScratch
 }

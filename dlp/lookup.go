@@ -24,6 +24,7 @@ type docScratch struct {
 	// selects.
 	every  []Fingerprint
 	dense  denseProbe // how every was filled, if it was
+	cand   []uint32   // the k-grams the probe tags let through (sealTagged)
 	sealed []uint64   // the fingerprints' stored form, of one format
 	first  []uint64
 	hits   []docHit
