@@ -18,11 +18,13 @@ package dlp
 // mixed hash (which the message computes for winnowing anyway). The index
 // keeps a Bloom filter of the tags of all short documents, 32 to 64 bits
 // a tag (small enough to stay in the caches: 16 KiB for 100 short
-// documents); every k-gram of a message is looked up in it, one multiply
-// and one load each, and only those whose bits are set (about 1 in 250 to
-// 1 in 1,000 of the others) are keyed with SipHash and looked up in the
-// table (sealTagged). The message is then looked up at every k-gram in the
-// documents of format 4, whatever its length.
+// documents); every fourth k-gram of a message (gramStride: enough for a
+// copy with an edit) is looked up in it, one multiply and one load each,
+// and only those whose bits are set (about 1 in 250 to 1 in 1,000 of the
+// others) are keyed with SipHash and looked up in the table (sealTagged);
+// the walk from a hit checks every k-gram around it. So the message is
+// looked up in the documents of format 4 as at every k-gram, whatever its
+// length.
 //
 // What the tags tell: a tag is not a proven pseudorandom function — it is
 // the selection's keyed mix (selection) followed by one more secret xor
@@ -104,18 +106,44 @@ func (x *Index) sealTagged(sc *docScratch) {
 	}
 	cand := sc.cand[:len(keys)]
 	c := gramCandidates(keys, cand, x.gramBits, x.key.gram)
+	last := -1 // the k-grams up to last are looked up already
 	for _, p := range cand[:c] {
-		k := keys[p]
-		if h := x.key.fingerprint(k); x.mayBeDense(h) {
-			sc.every = append(sc.every, Fingerprint{Hash: k, Pos: p})
-			sc.sealed = append(sc.sealed, h)
+		if int(p) <= last || !x.mayBeDense(x.key.fingerprint(keys[p])) {
+			continue
 		}
+		// Most likely a k-gram of a short document: every k-gram as far
+		// as a copy of one reaches around it is looked up, as if the
+		// message were looked up at every k-gram (a copy's k-grams on the
+		// other side of a character left out or added are at another
+		// offset, which the walk from this one does not try).
+		lo, hi := max(int(p)-DenseChars, last+1), min(int(p)+DenseChars, len(keys)-1)
+		for q := lo; q <= hi; q++ {
+			if h := x.key.fingerprint(keys[q]); x.mayBeDense(h) {
+				sc.every = append(sc.every, Fingerprint{Hash: keys[q], Pos: uint32(q)})
+				sc.sealed = append(sc.sealed, h)
+			}
+		}
+		last = hi
 	}
 	x.loadFirst(sc)
 }
 
+// gramStride: the message's probe tags are looked up at every gramStride-th
+// k-gram only (the document's are all stored). One edit (a character
+// changed, left out or added) breaks at most K k-grams of a copy, and a
+// document has at least Guarantee letters, so at least 16 k-grams: a copy
+// with one edit keeps at least 8 of them in at most two runs, one of them
+// at least 4 = gramStride long, which holds a k-gram the message looks up;
+// around a k-gram of a short document found so, sealTagged looks up every
+// k-gram (the other run may be at another offset: a character left out or
+// added). Every k-gram would cost four times as much
+// (TestShortDocumentSmallEdits edits every position of short documents
+// inside long messages).
+const gramStride = K / 2
+
 // gramCandidates writes to cand the indices of the k-gram hashes keys
-// whose tag under g is in filter, and returns how many there are. It is a
+// (every gramStride-th) whose tag under g is in filter, and returns how
+// many there are. It is a
 // function of its own, a loop without calls: in the same function as the
 // SipHashes that follow, its variables were written to the stack and read
 // back at every k-gram.
@@ -123,8 +151,8 @@ func gramCandidates(keys []uint64, cand []uint32, filter []uint64, g gramKey) in
 	mask := uint64(len(filter) - 1)
 	cand = cand[:len(keys)]
 	c := 0
-	for p, k := range keys {
-		t := (k ^ g.x) * g.m >> 32 // gramKey.tag, then gramWord
+	for p := 0; p < len(keys); p += gramStride {
+		t := (keys[p] ^ g.x) * g.m >> 32 // gramKey.tag, then gramWord
 		b := bitOf[t>>20&63] | bitOf[t>>26&63]
 		cand[c] = uint32(p)
 		if filter[t&mask]&b == b {
