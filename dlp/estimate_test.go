@@ -247,10 +247,10 @@ func TestEstimateOverKeys(t *testing.T) {
 // document (a phrase in common) is estimated at fewer than 23 characters,
 // so it matches no document with two fingerprints or more, whichever of
 // the document's fingerprints the phrase is, under every key. A document
-// with a single fingerprint (stored winnowed, format 2: those of format 3
+// with a single fingerprint (stored winnowed, format 2: those of formats 3 and 4
 // have one at every k-gram) is matched only when the message's windows
 // agree with a copy of it (covers); how often that happens is logged. The
-// same documents stored in format 3 match no phrase, at any of their
+// same documents stored in format 4 match no phrase, at any of their
 // k-grams.
 func TestCommonPhraseIsNoCopy(t *testing.T) {
 	r := rand.New(rand.NewPCG(61, 62))
@@ -277,7 +277,7 @@ func TestCommonPhraseIsNoCopy(t *testing.T) {
 			phrase := string(letters[i : i+K])
 			for _, text := range []string{phrase + fill(30), fill(30) + phrase, fill(15) + phrase + fill(15)} {
 				if got := dense.Documents(text, nil); len(got) != 0 || !dense.docs[0].dense {
-					t.Fatalf("key %d: one k-gram in common (%s) matched a document of format 3: %+v", k, phrase, got)
+					t.Fatalf("key %d: one k-gram in common (%s) matched a document of format 4: %+v", k, phrase, got)
 				}
 				if !slices.ContainsFunc(p.Prints, func(f Fingerprint) bool { return int(f.Pos) == i }) {
 					continue

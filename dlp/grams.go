@@ -143,10 +143,9 @@ const gramStride = K / 2
 
 // gramCandidates writes to cand the indices of the k-gram hashes keys
 // (every gramStride-th) whose tag under g is in filter, and returns how
-// many there are. It is a
-// function of its own, a loop without calls: in the same function as the
-// SipHashes that follow, its variables were written to the stack and read
-// back at every k-gram.
+// many there are. It is a function of its own, a loop without calls: in
+// the same function as the SipHashes that follow, its variables were
+// written to the stack and read back at every k-gram.
 func gramCandidates(keys []uint64, cand []uint32, filter []uint64, g gramKey) int {
 	mask := uint64(len(filter) - 1)
 	cand = cand[:len(keys)]
