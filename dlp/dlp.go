@@ -47,6 +47,9 @@ type Key struct {
 	sel        selection
 	fp         cipher.Block
 	fpMix      uint64
+	// gram keys the probe tags of short documents (format 4): see
+	// gramKey.
+	gram gramKey
 }
 
 // NewKey derives the records and fingerprint keys from secret (at least
@@ -65,6 +68,7 @@ func NewKey(secret []byte) (*Key, error) {
 	tagKey := derive("wecom-guard dlp prefilter v1")
 	fpKey2 := derive("wecom-guard dlp fingerprints v2")
 	selKey := derive("wecom-guard dlp selection v2")
+	gramK := derive("wecom-guard dlp gram tags v4")
 	block, err := aes.NewCipher(fpKey[:16])
 	if err != nil {
 		return nil, err
@@ -72,7 +76,8 @@ func NewKey(secret []byte) (*Key, error) {
 	k := &Key{fp: block, fpMix: binary.LittleEndian.Uint64(fpKey[16:24]),
 		tagK0: binary.LittleEndian.Uint64(tagKey[:8]), tagK1: binary.LittleEndian.Uint64(tagKey[8:16]),
 		fpK0: binary.LittleEndian.Uint64(fpKey2[:8]), fpK1: binary.LittleEndian.Uint64(fpKey2[8:16]),
-		sel: selection{x: binary.LittleEndian.Uint64(selKey[:8]), m: binary.LittleEndian.Uint64(selKey[8:16]) | 1}}
+		sel:  selection{x: binary.LittleEndian.Uint64(selKey[:8]), m: binary.LittleEndian.Uint64(selKey[8:16]) | 1},
+		gram: gramKey{x: binary.LittleEndian.Uint64(gramK[:8]), m: binary.LittleEndian.Uint64(gramK[8:16]) | 1}}
 	k.records.New = func() any { return &recordHasher{mac: hmac.New(sha256.New, recKey)} }
 	return k, nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,6 +40,10 @@ type Prints struct {
 	Chars      int
 	Paragraphs []uint32
 	Prints     []Fingerprint
+	// Tags are the probe tags of a short document's k-grams (format 4,
+	// Key.gram: sorted, each once), which a message's k-grams are looked
+	// up in before any is keyed with SipHash; see PrintsFormatTagged.
+	Tags []uint32
 }
 
 // Fingerprint formats (Prints.Format): how a stored fingerprint is keyed
@@ -57,10 +62,15 @@ const (
 	// PrintsFormatDense: a short document (under DenseChars) whose every
 	// k-gram is stored, hashed as in format 2; see DenseChars.
 	PrintsFormatDense = 3
+	// PrintsFormatTagged: format 3 with the probe tag of every k-gram
+	// (Prints.Tags), so that a message of any length is looked up at
+	// every k-gram in the short documents; see gramKey.
+	PrintsFormatTagged = 4
 )
 
 // DenseChars: a document of fewer normalized characters is stored with
-// the fingerprint of every k-gram (format 3), not only winnowing's.
+// the fingerprint of every k-gram (format 3; format 4 with a probe tag of
+// each, see gramKey), not only winnowing's.
 //
 // Why: a changed character breaks the K k-grams around it. Winnowed, a
 // sentence of 24 to 47 characters keeps two or three fingerprints, and an
@@ -196,10 +206,14 @@ func FingerprintDocument(key *Key, paragraphs []string) Prints {
 	if p.Chars < DenseChars {
 		keys := kgrams(key.sel, nt.runes, nil)
 		p.Prints = make([]Fingerprint, len(keys))
+		p.Tags = make([]uint32, len(keys))
 		for i, h := range keys {
 			p.Prints[i] = Fingerprint{Hash: h, Pos: uint32(i)}
+			p.Tags[i] = key.gram.tag(h)
 		}
-		p.Format = PrintsFormatDense
+		slices.Sort(p.Tags)
+		p.Tags = slices.Compact(p.Tags)
+		p.Format = PrintsFormatTagged
 	} else {
 		p.Prints, _ = winnow(key.sel, nt.runes, nil, nil)
 		p.Format = PrintsFormatSipHash
@@ -228,9 +242,10 @@ func foldParagraphs(paragraphs []string) (normText, Prints) {
 }
 
 // Encode returns the stored form of p: the format word (from format 2 on),
-// the counts, the paragraph starts and the fingerprints, little-endian.
+// the counts, the paragraph starts and the fingerprints, and in format 4
+// the number of tags and the tags, little-endian.
 func (p Prints) Encode() []byte {
-	b := make([]byte, 0, 16+4*len(p.Paragraphs)+12*len(p.Prints))
+	b := make([]byte, 0, 20+4*len(p.Paragraphs)+12*len(p.Prints)+4*len(p.Tags))
 	if p.Format >= PrintsFormatSipHash { // 0 (unset) is format 1, as before formats
 		b = binary.LittleEndian.AppendUint32(b, formatWord|uint32(p.Format))
 	}
@@ -244,15 +259,21 @@ func (p Prints) Encode() []byte {
 		b = binary.LittleEndian.AppendUint64(b, f.Hash)
 		b = binary.LittleEndian.AppendUint32(b, f.Pos)
 	}
+	if p.Format == PrintsFormatTagged {
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(p.Tags)))
+		for _, t := range p.Tags {
+			b = binary.LittleEndian.AppendUint32(b, t)
+		}
+	}
 	return b
 }
 
-// DecodePrints reads what Encode wrote, in any of the three formats.
+// DecodePrints reads what Encode wrote, in any of the four formats.
 func DecodePrints(b []byte) (Prints, error) {
 	format := PrintsFormatAES
 	if len(b) >= 4 && binary.LittleEndian.Uint32(b)&formatWord != 0 {
 		format = int(binary.LittleEndian.Uint32(b) &^ formatWord)
-		if format != PrintsFormatSipHash && format != PrintsFormatDense {
+		if format != PrintsFormatSipHash && format != PrintsFormatDense && format != PrintsFormatTagged {
 			return Prints{}, fmt.Errorf("decode fingerprints: unknown format %d (written by a newer wecom-guard?)", format)
 		}
 		b = b[4:]
@@ -261,8 +282,17 @@ func DecodePrints(b []byte) (Prints, error) {
 		return Prints{}, errors.New("decode fingerprints: too short")
 	}
 	chars, np, nf := binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]), binary.LittleEndian.Uint32(b[8:])
-	if uint64(len(b)) != 12+4*uint64(np)+12*uint64(nf) {
-		return Prints{}, fmt.Errorf("decode fingerprints: %d bytes for %d paragraphs and %d fingerprints", len(b), np, nf)
+	size := 12 + 4*uint64(np) + 12*uint64(nf)
+	var nt uint64
+	if format == PrintsFormatTagged {
+		if uint64(len(b)) < size+4 {
+			return Prints{}, errors.New("decode fingerprints: format 4 without its tags")
+		}
+		nt = uint64(binary.LittleEndian.Uint32(b[size:]))
+		size += 4 + 4*nt
+	}
+	if uint64(len(b)) != size {
+		return Prints{}, fmt.Errorf("decode fingerprints: %d bytes for %d paragraphs, %d fingerprints and %d tags", len(b), np, nf, nt)
 	}
 	p := Prints{Format: format, Chars: int(chars), Paragraphs: make([]uint32, np), Prints: make([]Fingerprint, nf)}
 	b = b[12:]
@@ -272,6 +302,13 @@ func DecodePrints(b []byte) (Prints, error) {
 	b = b[4*np:]
 	for i := range p.Prints {
 		p.Prints[i] = Fingerprint{Hash: binary.LittleEndian.Uint64(b[12*i:]), Pos: binary.LittleEndian.Uint32(b[12*i+8:])}
+	}
+	if format == PrintsFormatTagged {
+		b = b[12*nf+4:]
+		p.Tags = make([]uint32, nt)
+		for i := range p.Tags {
+			p.Tags[i] = binary.LittleEndian.Uint32(b[4*i:])
+		}
 	}
 	return p, nil
 }

@@ -3,9 +3,7 @@ package dlp
 import (
 	"archive/zip"
 	"bytes"
-	"maps"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 
@@ -181,22 +179,19 @@ func TestPrintsRoundTrip(t *testing.T) {
 var _ rules.DataMatcher = (*Index)(nil)
 
 // TestShortDocumentSmallEdits: a protected document of one or two
-// sentences (under DenseChars, stored in format 3) still matches after a
+// sentences (under DenseChars, stored in format 4) still matches after a
 // small edit anywhere in it — a character changed, left out or added, the
 // punctuation and spacing changed — under 20 secrets, in a short message
-// and, for one of 48 characters or more, in a long one; unrelated text of
-// the same topic does not match it.
+// and inside a long one (300 characters of other text: over
+// maxDenseProbe, looked up through the probe tags of format 4); unrelated
+// text of the same topic, short and long, does not match it.
 func TestShortDocumentSmallEdits(t *testing.T) {
 	r := rand.New(rand.NewPCG(81, 82))
 	docs := map[string]string{
+		"账期口径": "大客户账期统一按六十天执行，逾期加收千分之五滞纳金。", // 24 letters
 		"新品底价": "新品定价：旗舰款底价四千二百元，经销商返点百分之十二，不得对外透露。",
 		"投标口径": "重点项目投标一律按华东大区口径报价，最低折扣七五折，须经副总裁书面审批后方可签约。",
-		// 52 letters: the one also looked up inside a long message (the
-		// two above are under 48, so without it that case never ran).
 		"续签底线": "华南区年度框架协议续签底线：单价不低于三百八十元每套，账期最长九十天，违约金按合同总额百分之五计收，严禁对外泄露。",
-	}
-	if !slices.ContainsFunc(slices.Collect(maps.Values(docs)), func(s string) bool { return len(foldLetters(s)) >= 48 }) {
-		t.Fatal("no document of 48 letters or more: the long message is never tried")
 	}
 	for k := range 20 {
 		key := randomKey(t, r)
@@ -206,8 +201,8 @@ func TestShortDocumentSmallEdits(t *testing.T) {
 		}
 		x := docIndex(t, key, paras)
 		for _, d := range x.docs {
-			if !d.dense {
-				t.Fatalf("%s (%d characters) not stored in format 3", d.Name, d.Chars)
+			if !d.tagged {
+				t.Fatalf("%s (%d characters) not stored in format 4", d.Name, d.Chars)
 			}
 		}
 		for name, text := range docs {
@@ -223,10 +218,7 @@ func TestShortDocumentSmallEdits(t *testing.T) {
 				}
 				for how, e := range edited {
 					e = strings.ReplaceAll(e, "，", " 。 ")
-					msgs := []string{e, "转发一下：" + e + " 先别外传"}
-					if len(foldLetters(text)) >= 48 {
-						msgs = append(msgs, genParagraph(r, 150)+e+genParagraph(r, 150))
-					}
+					msgs := []string{e, "转发一下：" + e + " 先别外传", genParagraph(r, 150) + e + genParagraph(r, 150)}
 					for _, msg := range msgs {
 						got := x.Documents(msg, nil)
 						if len(got) != 1 || got[0].Set != name {
@@ -236,8 +228,11 @@ func TestShortDocumentSmallEdits(t *testing.T) {
 				}
 			}
 		}
-		for range 200 {
+		for i := range 200 {
 			text := genParagraph(r, 20+r.IntN(100))
+			if i%2 == 1 {
+				text = genParagraph(r, 300)
+			}
 			if got := x.Documents(text, nil); len(got) != 0 {
 				t.Fatalf("key %d, unrelated %q: %+v", k, text, got)
 			}

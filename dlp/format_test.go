@@ -125,53 +125,91 @@ func TestPrintsFormat2RoundTrip(t *testing.T) {
 	}
 }
 
-// TestPrintsFormat3: a document under DenseChars is stored with the
-// fingerprint of every k-gram (format 3, after its format word) and read
-// back so; one of DenseChars is winnowed (format 2). A short document
-// stored in format 2 before format 3 is still read and a paste of it still
-// matches, beside one of format 3.
-func TestPrintsFormat3(t *testing.T) {
+// fingerprintDocumentDense fingerprints a short document as format 3
+// did, before the probe tags: every k-gram's fingerprint, no tags.
+func fingerprintDocumentDense(key *Key, paragraphs []string) Prints {
+	p := FingerprintDocument(key, paragraphs)
+	if p.Format != PrintsFormatTagged {
+		panic("not a short document")
+	}
+	p.Format, p.Tags = PrintsFormatDense, nil
+	return p
+}
+
+// TestPrintsFormat4: a document under DenseChars is stored with the
+// fingerprint of every k-gram and the probe tag of each (format 4, after
+// its format word) and read back so; one of DenseChars is winnowed
+// (format 2). Short documents stored in format 2 (before format 3) and in
+// format 3 (before the tags) are still read and a paste of them still
+// matches, beside one of format 4.
+func TestPrintsFormat4(t *testing.T) {
 	key := testKey(t)
 	r := rand.New(rand.NewPCG(71, 72))
 	short := []string{genParagraph(r, 40)}
 	p := FingerprintDocument(key, short)
-	if p.Format != PrintsFormatDense || len(p.Prints) != p.Chars-K+1 {
-		t.Fatalf("%d characters: format %d, %d fingerprints", p.Chars, p.Format, len(p.Prints))
+	if p.Format != PrintsFormatTagged || len(p.Prints) != p.Chars-K+1 || len(p.Tags) == 0 || len(p.Tags) > len(p.Prints) {
+		t.Fatalf("%d characters: format %d, %d fingerprints, %d tags", p.Chars, p.Format, len(p.Prints), len(p.Tags))
 	}
+	keys := kgrams(key.sel, foldLetters(short[0]), nil)
 	for i, f := range p.Prints {
 		if f.Pos != uint32(i) {
 			t.Fatalf("fingerprint %d at %d", i, f.Pos)
 		}
+		if _, found := slices.BinarySearch(p.Tags, key.gram.tag(keys[i])); !found {
+			t.Fatalf("no tag of k-gram %d", i)
+		}
 	}
 	b := p.Encode()
-	if binary.LittleEndian.Uint32(b) != formatWord|PrintsFormatDense {
+	if binary.LittleEndian.Uint32(b) != formatWord|PrintsFormatTagged {
 		t.Fatalf("format word %x", binary.LittleEndian.Uint32(b))
 	}
 	got, err := DecodePrints(b)
-	if err != nil || got.Format != PrintsFormatDense || got.Chars != p.Chars || !slices.Equal(got.Prints, p.Prints) {
+	if err != nil || got.Format != PrintsFormatTagged || got.Chars != p.Chars || !slices.Equal(got.Prints, p.Prints) || !slices.Equal(got.Tags, p.Tags) {
 		t.Fatalf("round trip: format %d, %v", got.Format, err)
+	}
+	if _, err := DecodePrints(b[:len(b)-4]); err == nil {
+		t.Fatal("format 4 with a tag cut off decoded")
 	}
 	var long []string
 	for range 4 {
 		long = append(long, genParagraph(r, 16))
 	}
-	if q := FingerprintDocument(key, long); q.Chars < DenseChars || q.Format != PrintsFormatSipHash {
+	if q := FingerprintDocument(key, long); q.Chars < DenseChars || q.Format != PrintsFormatSipHash || q.Tags != nil {
 		t.Fatalf("%d characters: format %d", q.Chars, q.Format)
 	}
-	oldText := genParagraph(r, 40)
+	oldText, denseText := genParagraph(r, 40), genParagraph(r, 40)
 	old := fingerprintDocumentWinnowed(key, []string{oldText})
 	old2, err := DecodePrints(old.Encode())
 	if err != nil || old2.Format != PrintsFormatSipHash {
 		t.Fatalf("format 2: %d, %v", old2.Format, err)
 	}
+	dense := fingerprintDocumentDense(key, []string{denseText})
+	dense3, err := DecodePrints(dense.Encode())
+	if err != nil || dense3.Format != PrintsFormatDense || dense3.Tags != nil || len(dense3.Prints) != dense.Chars-K+1 {
+		t.Fatalf("format 3: %d, %v", dense3.Format, err)
+	}
 	x := NewIndex(key, Options{}, nil, []LoadedDoc{
 		{Doc: Document{ID: "a", Name: "新短文件", Chars: p.Chars}, Prints: got},
 		{Doc: Document{ID: "b", Name: "旧短文件", Chars: old2.Chars}, Prints: old2},
+		{Doc: Document{ID: "c", Name: "三版短文件", Chars: dense3.Chars}, Prints: dense3},
 	})
-	for name, text := range map[string]string{"新短文件": short[0], "旧短文件": oldText} {
-		m := x.Documents("转发："+text, nil)
-		if len(m) != 1 || m[0].Set != name || m[0].Shared != x.docs[slices.IndexFunc(x.docs, func(d docInfo) bool { return d.Name == name })].Chars {
-			t.Errorf("%s pasted: %+v", name, m)
+	// Format 4 without its tags (as stored bytes could be cut by hand): no
+	// filter, no panic, looked up at the message's fingerprints.
+	bare := got
+	bare.Tags = nil
+	y := NewIndex(key, Options{}, nil, []LoadedDoc{{Doc: Document{ID: "a", Name: "新短文件", Chars: p.Chars}, Prints: bare}})
+	if m := y.Documents(genParagraph(r, 150)+short[0]+genParagraph(r, 150), nil); len(m) != 1 {
+		t.Errorf("format 4 without tags, pasted in a long message: %+v", m)
+	}
+	if x.UntaggedDenseDocs() != 1 {
+		t.Errorf("%d documents of format 3, want 1", x.UntaggedDenseDocs())
+	}
+	for name, text := range map[string]string{"新短文件": short[0], "旧短文件": oldText, "三版短文件": denseText} {
+		for _, msg := range []string{"转发：" + text, genParagraph(r, 150) + text + genParagraph(r, 150)} {
+			m := x.Documents(msg, nil)
+			if len(m) != 1 || m[0].Set != name || m[0].Shared != x.docs[slices.IndexFunc(x.docs, func(d docInfo) bool { return d.Name == name })].Chars {
+				t.Errorf("%s pasted in %d characters: %+v", name, len([]rune(msg)), m)
+			}
 		}
 	}
 }

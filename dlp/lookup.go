@@ -18,13 +18,14 @@ type docScratch struct {
 	fps     []Fingerprint // selected under the key (formats 2 and 3), hashes not yet sealed
 	fps1    []Fingerprint // selected unkeyed (format 1), while such documents are protected
 	// every holds the k-grams of a short message (at most maxDenseProbe
-	// letters) that the filter of the documents of format 3 lets through,
+	// letters) that the filter of the documents of formats 3 and 4 lets through,
 	// while such documents are protected: such a message is looked up at
 	// every k-gram in them (passDense), not only at the fingerprints it
 	// selects.
 	every  []Fingerprint
-	dense  bool     // every was looked up
-	sealed []uint64 // the fingerprints' stored form, of one format
+	dense  denseProbe // how every was filled, if it was
+	cand   []uint32   // the k-grams the probe tags let through (sealTagged)
+	sealed []uint64   // the fingerprints' stored form, of one format
 	first  []uint64
 	hits   []docHit
 	want   []int32  // letter indices whose rune offsets are wanted
@@ -57,14 +58,25 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	}
 	sc.hits = sc.hits[:0]
 	sc.fps, sc.fps1 = sc.fps[:0], sc.fps1[:0]
-	sc.dense = x.dense > 0 && len(sc.letters) <= maxDenseProbe
-	if x.formats&(1<<PrintsFormatSipHash|1<<PrintsFormatDense) != 0 {
+	switch {
+	case x.dense > 0 && len(sc.letters) <= maxDenseProbe:
+		sc.dense = denseEvery
+	case len(x.gramBits) > 0: // documents of format 4, with their tags
+		sc.dense = denseTagged
+	default:
+		sc.dense = denseNone
+	}
+	if x.formats&(1<<PrintsFormatSipHash|1<<PrintsFormatDense|1<<PrintsFormatTagged) != 0 {
 		sc.fps, sc.keys = winnow(x.key.sel, sc.letters, sc.keys, sc.fps)
 		x.seal(sc, sc.fps)
 		x.probe(sc, passKeyed)
 	}
-	if sc.dense {
+	switch sc.dense {
+	case denseEvery:
 		x.sealDense(sc)
+		x.probe(sc, passDense)
+	case denseTagged:
+		x.sealTagged(sc)
 		x.probe(sc, passDense)
 	}
 	if x.formats&(1<<PrintsFormatAES) != 0 {
@@ -113,15 +125,18 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	return dst
 }
 
-// maxDenseProbe is the longest message (in letters) looked up at every
-// k-gram while documents of format 3 are protected: at most 121 SipHashes
-// (BenchmarkShortMessages: a message of 120 characters 2.4–2.8 µs instead
-// of 1.0–1.1, under the 2 KB message's budget). A longer message
-// is looked up at its fingerprints only, which finds an edited copy (one
-// character changed) of a document of 47 characters or more for certain
-// (a run of 23 is left unbroken, which holds a fingerprint of the
-// message, and the walk from it confirms the rest) and of a shorter one
-// often, but not always (TestEstimateOverKeys logs how often).
+// maxDenseProbe is the longest message (in letters) SipHashed at every
+// k-gram while documents of format 3 (without probe tags) are protected:
+// at most 121 SipHashes (BenchmarkShortMessages: a message of 120
+// characters 2.4–2.8 µs instead of 1.0–1.1, under the 2 KB message's
+// budget). A longer message is looked up in those documents at its
+// fingerprints only, which finds an edited copy (one character changed)
+// of a document of 47 characters or more for certain (a run of 23 is left
+// unbroken, which holds a fingerprint of the message, and the walk from
+// it confirms the rest) and of a shorter one often, but not always (20 of
+// 200 copies of 24 characters missed, TestEstimateOverKeys before format
+// 4). In documents of format 4 a message of any length is looked up at
+// every k-gram through their probe tags (sealTagged).
 const maxDenseProbe = 2 * DenseChars
 
 // A pass is one set of the message's values looked up in the table, and
@@ -133,12 +148,30 @@ const (
 	// (sc.fps), for the documents of format 2, and of format 3 unless
 	// passDense runs.
 	passKeyed pass = iota
-	// passDense: every k-gram of a short message (sc.every), for the
-	// documents of format 3.
+	// passDense: every k-gram of the message (sc.every), for the
+	// documents of formats 3 and 4 (sealDense or sealTagged).
 	passDense
 	// passLegacy: the fingerprints selected unkeyed and keyed with AES
 	// (sc.fps1), for the documents of format 1.
 	passLegacy
+)
+
+// denseProbe is how the message was looked up in the documents that
+// have a fingerprint at every k-gram (formats 3 and 4).
+type denseProbe uint8
+
+const (
+	// denseNone: at its fingerprints only (passKeyed), as in documents of
+	// format 2: no such document is protected.
+	denseNone denseProbe = iota
+	// denseEvery: every k-gram keyed with SipHash, for the documents of
+	// formats 3 and 4 (a message of at most maxDenseProbe letters while a
+	// document of format 3 is protected).
+	denseEvery
+	// denseTagged: the k-grams whose probe tag a document of format 4 has
+	// (sealTagged), for those documents; documents of format 3 at the
+	// message's fingerprints (passKeyed).
+	denseTagged
 )
 
 // passOf returns the pass whose hits are matched against d.
@@ -146,7 +179,7 @@ func (sc *docScratch) passOf(d *docInfo) pass {
 	switch {
 	case d.legacy:
 		return passLegacy
-	case d.dense && sc.dense:
+	case d.dense && (sc.dense == denseEvery || sc.dense == denseTagged && d.tagged):
 		return passDense
 	}
 	return passKeyed
@@ -172,11 +205,11 @@ func (x *Index) seal(sc *docScratch, fps []Fingerprint) {
 }
 
 // buildDenseSet fills x.denseBits with the fingerprints of the documents
-// of format 3.
+// of formats 3 and 4.
 func (x *Index) buildDenseSet(docs []LoadedDoc) {
 	n := 0
 	for _, d := range docs {
-		if d.Prints.Format == PrintsFormatDense {
+		if f := d.Prints.Format; f == PrintsFormatDense || f == PrintsFormatTagged {
 			n += len(d.Prints.Prints)
 		}
 	}
@@ -186,7 +219,7 @@ func (x *Index) buildDenseSet(docs []LoadedDoc) {
 	size := tableSize(32 * n) // bits
 	x.denseBits, x.denseShift = make([]uint64, size/64), uint(64-bits.Len(uint(size-1)))
 	for _, d := range docs {
-		if d.Prints.Format == PrintsFormatDense {
+		if f := d.Prints.Format; f == PrintsFormatDense || f == PrintsFormatTagged {
 			for _, f := range d.Prints.Prints {
 				b := f.Hash >> x.denseShift
 				x.denseBits[b/64] |= 1 << (b % 64)
@@ -196,14 +229,14 @@ func (x *Index) buildDenseSet(docs []LoadedDoc) {
 }
 
 // mayBeDense reports whether the filter lets the stored value h through:
-// always when a document of format 3 has it, rarely otherwise.
+// always when a document of format 3 or 4 has it, rarely otherwise.
 func (x *Index) mayBeDense(h uint64) bool {
 	b := h >> x.denseShift
 	return x.denseBits[b/64]&(1<<(b%64)) != 0
 }
 
 // sealDense keys every k-gram of a short message (sc.keys) and keeps in
-// sc.every and sc.sealed those a document of format 3 has, with their
+// sc.every and sc.sealed those a document of format 3 or 4 has, with their
 // first slots in the table (passDense). Looking each up in the small
 // filter denseBits first, rather than in the table of all fingerprints,
 // leaves the SipHashes as most of what the pass costs

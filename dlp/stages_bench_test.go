@@ -141,13 +141,17 @@ func BenchmarkDocumentStages(b *testing.B) {
 }
 
 // BenchmarkShortMessages measures the check of short messages (about 60
-// and 120 normalized characters: under maxDenseProbe, so looked up at
-// every k-gram while documents of format 3 are protected) against 1,000
-// documents of 20 pages, without and with 100 short documents (one or two
-// sentences, format 3) beside them.
+// and 120 normalized characters: under maxDenseProbe) and of 2 KB ones
+// (680) against WG_BENCH_DLP_DOCS documents (default 1,000) of 20 pages,
+// without and with 100 short documents (one or two sentences, format 4:
+// every k-gram of a message looked up in their probe tags) beside them.
 func BenchmarkShortMessages(b *testing.B) {
+	n := 1000
+	if v, err := strconv.Atoi(os.Getenv("WG_BENCH_DLP_DOCS")); err == nil && v > 0 {
+		n = v
+	}
 	key := testKey(b)
-	docs, _ := benchDocs(b, key, 1000, 20)
+	docs, _ := benchDocs(b, key, n, 20)
 	r := rand.New(rand.NewPCG(41, 42))
 	vocab := benchVocabulary(rand.New(rand.NewPCG(21, 22)))
 	withShort := slices.Clone(docs)
@@ -155,7 +159,7 @@ func BenchmarkShortMessages(b *testing.B) {
 		p := FingerprintDocument(key, []string{benchParagraph(r, vocab, 24+r.IntN(DenseChars-30))})
 		withShort = append(withShort, LoadedDoc{Doc: Document{ID: "s" + strconv.Itoa(i), Name: "短" + strconv.Itoa(i), Chars: p.Chars}, Prints: p})
 	}
-	for _, chars := range []int{60, 120} {
+	for _, chars := range []int{60, 120, 680} { // 680: a 2 KB message
 		var msgs []string
 		for range 100 {
 			msgs = append(msgs, benchParagraph(r, vocab, chars))

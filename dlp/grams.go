@@ -1,0 +1,162 @@
+package dlp
+
+// Short documents in long messages: the probe tags of format 4.
+//
+// A document of format 3 has a fingerprint at every k-gram, but a message
+// finds it only at the k-grams it keys with SipHash: every k-gram of a
+// message of at most maxDenseProbe letters, and only the ~1 in 8.5 that
+// winnowing selects of a longer one (a SipHash of each of a 2 KB
+// message's ~624 k-grams would cost about 7 µs, more than the whole
+// check). One changed character breaks the K k-grams around it and
+// leaves a sentence of 24 characters two runs of 4 and 5 k-grams, which a
+// long message's winnowing often selects none of: inside 300 characters
+// of other text, 20 of 200 such copies were missed (5 of 30 characters;
+// TestEstimateOverKeys).
+//
+// So a short document stores (format 4) besides its fingerprints a probe
+// tag of each of its k-grams, 32 bits of a keyed mix of the k-gram's
+// mixed hash (which the message computes for winnowing anyway). The index
+// keeps a Bloom filter of the tags of all short documents, 32 to 64 bits
+// a tag (small enough to stay in the caches: 16 KiB for 100 short
+// documents); every fourth k-gram of a message (gramStride: enough for a
+// copy with an edit) is looked up in it, one multiply and one load each,
+// and only those whose bits are set (about 1 in 250 to 1 in 1,000 of the
+// others) are keyed with SipHash and looked up in the table (sealTagged);
+// the walk from a hit checks every k-gram around it. So the message is
+// looked up in the documents of format 4 as at every k-gram, whatever its
+// length.
+//
+// What the tags tell: a tag is not a proven pseudorandom function — it is
+// the selection's keyed mix (selection) followed by one more secret xor
+// and multiplication, of which the top 32 bits are kept. Without the
+// secret a tag cannot be computed for a guessed text, so it confirms no
+// guess. Someone who holds the text of one protected short document and
+// its stored tags could attempt to solve for the two keys (which the
+// positions of winnowed documents already give material for, see
+// selection); with them the tags of the other short documents would
+// confirm guesses of their text (the SipHash fingerprints would still not
+// be computable). The tags are stored sorted, apart from the positions.
+type gramKey struct {
+	x, m uint64 // xored in, then multiplied by (odd)
+}
+
+// tag returns the probe tag of a k-gram whose mixed hash (under the key's
+// selection) is k.
+func (g gramKey) tag(k uint64) uint32 {
+	return uint32((k ^ g.x) * g.m >> 32)
+}
+
+// gramWordBits is how many of a tag's 32 bits may pick its word of the
+// filter: the top 12 pick its two bits in that word.
+const gramWordBits = 20
+
+// bitOf[i] is the word with bit i set: a table, not a shift by a variable,
+// which on amd64 must go through CX and made sealTagged's loop write its
+// variables to the stack.
+var bitOf = func() (t [64]uint64) {
+	for i := range t {
+		t[i] = 1 << i
+	}
+	return t
+}()
+
+// buildGramFilter fills x.gramBits with the tags of the documents of
+// format 4: a Bloom filter of 32 to 64 bits a tag in which a tag sets two
+// bits of one word (its low bits pick the word, its top 12 the bits), so
+// that about 1 in 250 to 1 in 1,000 of the other k-grams pass (with one
+// bit a tag, 1 in 20 to 1 in 40 did, each then keyed with SipHash).
+func (x *Index) buildGramFilter(docs []LoadedDoc) {
+	n := 0
+	for _, d := range docs {
+		if d.Prints.Format == PrintsFormatTagged {
+			n += len(d.Prints.Tags)
+		}
+	}
+	if n == 0 {
+		return
+	}
+	words := min(tableSize(n)/4, 1<<gramWordBits)
+	x.gramBits = make([]uint64, words)
+	for _, d := range docs {
+		if d.Prints.Format == PrintsFormatTagged {
+			for _, t := range d.Prints.Tags {
+				w, b := x.gramWord(t)
+				x.gramBits[w] |= b
+			}
+		}
+	}
+}
+
+// gramWord returns the word of the filter of probe tags a tag is in, and
+// the two bits it sets there.
+func (x *Index) gramWord(t uint32) (uint32, uint64) {
+	return t & uint32(len(x.gramBits)-1), bitOf[t>>20&63] | bitOf[t>>26&63]
+}
+
+// sealTagged keeps in sc.every and sc.sealed the k-grams of the message
+// (sc.keys) whose tag is in the filter of the documents of format 4 and
+// whose stored form passes the filter of the short documents' fingerprints
+// too, with their first slots in the table (passDense). The filter is
+// looked up by a function of its own, gramCandidates.
+func (x *Index) sealTagged(sc *docScratch) {
+	sc.every, sc.sealed = sc.every[:0], sc.sealed[:0]
+	keys := sc.keys
+	if cap(sc.cand) < len(keys) {
+		sc.cand = make([]uint32, len(keys)+len(keys)/4)
+	}
+	cand := sc.cand[:len(keys)]
+	c := gramCandidates(keys, cand, x.gramBits, x.key.gram)
+	last := -1 // the k-grams up to last are looked up already
+	for _, p := range cand[:c] {
+		if int(p) <= last || !x.mayBeDense(x.key.fingerprint(keys[p])) {
+			continue
+		}
+		// Most likely a k-gram of a short document: every k-gram as far
+		// as a copy of one reaches around it is looked up, as if the
+		// message were looked up at every k-gram (a copy's k-grams on the
+		// other side of a character left out or added are at another
+		// offset, which the walk from this one does not try).
+		lo, hi := max(int(p)-DenseChars, last+1), min(int(p)+DenseChars, len(keys)-1)
+		for q := lo; q <= hi; q++ {
+			if h := x.key.fingerprint(keys[q]); x.mayBeDense(h) {
+				sc.every = append(sc.every, Fingerprint{Hash: keys[q], Pos: uint32(q)})
+				sc.sealed = append(sc.sealed, h)
+			}
+		}
+		last = hi
+	}
+	x.loadFirst(sc)
+}
+
+// gramStride: the message's probe tags are looked up at every gramStride-th
+// k-gram only (the document's are all stored). One edit (a character
+// changed, left out or added) breaks at most K k-grams of a copy, and a
+// document has at least Guarantee letters, so at least 16 k-grams: a copy
+// with one edit keeps at least 8 of them in at most two runs, one of them
+// at least 4 = gramStride long, which holds a k-gram the message looks up;
+// around a k-gram of a short document found so, sealTagged looks up every
+// k-gram (the other run may be at another offset: a character left out or
+// added). Every k-gram would cost four times as much
+// (TestShortDocumentSmallEdits edits every position of short documents
+// inside long messages).
+const gramStride = K / 2
+
+// gramCandidates writes to cand the indices of the k-gram hashes keys
+// (every gramStride-th) whose tag under g is in filter, and returns how
+// many there are. It is a function of its own, a loop without calls: in
+// the same function as the SipHashes that follow, its variables were
+// written to the stack and read back at every k-gram.
+func gramCandidates(keys []uint64, cand []uint32, filter []uint64, g gramKey) int {
+	mask := uint64(len(filter) - 1)
+	cand = cand[:len(keys)]
+	c := 0
+	for p := 0; p < len(keys); p += gramStride {
+		t := (keys[p] ^ g.x) * g.m >> 32 // gramKey.tag, then gramWord
+		b := bitOf[t>>20&63] | bitOf[t>>26&63]
+		cand[c] = uint32(p)
+		if filter[t&mask]&b == b {
+			c++
+		}
+	}
+	return c
+}
