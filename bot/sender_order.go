@@ -101,7 +101,15 @@ func (s *Sender) keepOrder(ctx context.Context, now time.Time, waiting, rcpts []
 			for _, x := range outside {
 				if x.Place < p {
 					found = true
-					until = later(until, x.Due)
+					// One whose time has come is back in the stream or held
+					// by a replica (claimed from a dead one only after
+					// ClaimIdle): looked at again after a poll, not parked
+					// for now and read again by the next round, back to back.
+					due := x.Due
+					if !due.After(now) {
+						due = now.Add(s.cfg.Poll)
+					}
+					until = later(until, due)
 				}
 			}
 			if beyond > 0 && p > beyond {

@@ -74,3 +74,86 @@ func TestLostWaiterHoldsBackOnlyUntilStale(t *testing.T) {
 		t.Errorf("HR's notice held back %v of the test's clock by the lost member; want about 5 min", heldFor)
 	}
 }
+
+// TestParkedBehindHeldEntryDoesNotSpin: a recipient's older entry that
+// came back from waiting and is held, unsealed, by another replica (one
+// that died: it is claimed only after ClaimIdle) parks the recipient's
+// newer alert, which then waits a poll before it is read again — not
+// re-read and re-parked by every round, back to back, until the older one
+// is claimed. When the older one is done, the newer goes, once.
+func TestParkedBehindHeldEntryDoesNotSpin(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	h.fake.SetArchiveRoom(wecomtest.ArchiveRoom{RoomID: "wrheld", Creator: "owner1"})
+	now, advance := testClock()
+	s := h.senderWith("r1", func(c *bot.SenderConfig) {
+		c.Now, c.Poll, c.API = now, 50*time.Millisecond, mustClient(t, h)
+		c.ClaimIdle = time.Minute // the dead replica's entry is not claimed here
+	})
+	if err := h.st.EnsureOutboxGroup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.st.Enqueue(ctx, "older", []byte("{}"), now()); err != nil {
+		t.Fatal(err)
+	}
+	// An entry of HR's put back to wait, come back, and read by a replica
+	// that then died.
+	es, err := h.st.ReadOutbox(ctx, "dead", 1, 0)
+	if err != nil || len(es) != 1 {
+		t.Fatalf("read %d, %v", len(es), err)
+	}
+	e := es[0]
+	e.Waits = "hr"
+	if err := h.st.Reschedule(ctx, e, now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.st.PromoteDue(ctx, now(), 10); err != nil {
+		t.Fatal(err)
+	}
+	es, err = h.st.ReadOutbox(ctx, "dead", 1, 0)
+	if err != nil || len(es) != 1 {
+		t.Fatalf("read %d, %v", len(es), err)
+	}
+	held := es[0]
+	if _, err := h.pipeline.Process(ctx, archived("held1", "member01", "wrheld", idCard, now())); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Round(ctx); err != nil || n != 3 {
+		t.Fatalf("first round handled %d entries, %v; want 3", n, err)
+	}
+	if got := sentTo(h.fake); got["hr1"] != 0 || got["owner1"] != 1 {
+		t.Fatalf("first round sent %v; want the owner's alert and HR's notice parked", got)
+	}
+	// The clock stands still: the parked notice is not due again.
+	busy := 0
+	for range 10 {
+		n, err := s.Round(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			busy++
+		}
+	}
+	if busy > 0 {
+		t.Errorf("%d of 10 rounds at one instant read the parked notice again; want none until a poll has passed", busy)
+	}
+	if got := sentTo(h.fake)["hr1"]; got != 0 {
+		t.Fatalf("HR's notice sent %d times while the older entry is held", got)
+	}
+	// The dead replica's entry is done (as its claimant would): the notice
+	// goes, once.
+	if err := h.st.AckOutbox(ctx, held); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100 && sentTo(h.fake)["hr1"] == 0; i++ {
+		advance(10 * time.Millisecond)
+		if _, err := s.Round(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.drain(ctx, nil, s)
+	if got := sentTo(h.fake); got["hr1"] != 1 || got["owner1"] != 1 || got["member01"] != 1 {
+		t.Fatalf("sent %v; want one each to hr1, owner1 and member01", got)
+	}
+}

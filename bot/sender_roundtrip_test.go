@@ -33,8 +33,15 @@ func TestSenderRoundTripsPerAlert(t *testing.T) {
 	// One worker: the count is of the bookkeeping each alert needs, which
 	// concurrency does not change — but concurrent workers may dial an
 	// extra connection or retry an optimistic transaction, which would
-	// make the count vary from run to run.
-	s := h.senderWith("r1", func(c *bot.SenderConfig) { c.Workers = 1 })
+	// make the count vary from run to run. ClaimIdle as in service (the
+	// harness's 300 ms has transmit's heartbeat renew the lease every
+	// 100 ms: a send slower than that under load, or with -race, cost a
+	// renewal each, the first one EVALSHA, NOSCRIPT and EVAL — 90 instead
+	// of 87 once in three full runs; 109 with every send 150 ms slow).
+	s := h.senderWith("r1", func(c *bot.SenderConfig) {
+		c.Workers = 1
+		c.ClaimIdle = 20 * time.Second
+	})
 	// A first round of alerts fills the caches (owners, names, the access
 	// token) and loads the scripts, as a running service has them.
 	send := func(tag string) {
