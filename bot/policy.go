@@ -48,6 +48,9 @@ type Policy struct {
 	foldAfter time.Duration
 	fold      *time.Timer
 	folding   atomic.Bool
+	// foldCompiled, when set (tests), runs after a fold's compile and
+	// before the result is swapped in.
+	foldCompiled func()
 }
 
 type compiled struct {
@@ -337,10 +340,24 @@ func (p *Policy) foldNow() {
 		p.log.Error().Err(err).Int64("version", cur.version).Msg("folding the rule set edits failed; keeping them layered")
 		return
 	}
+	if p.foldCompiled != nil {
+		p.foldCompiled()
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.cur.Load() != cur {
-		return // edited meanwhile: that edit scheduled another fold
+	if now := p.cur.Load(); now != cur {
+		switch {
+		case now != nil && now.engine == cur.engine:
+			// A save that changed no file moved the version meanwhile: the
+			// fold is still the rules in force, under the new version.
+			p.cur.Store(&compiled{engine: engine, version: now.version, files: now.files})
+			p.log.Info().Int64("version", now.version).Int("words", engine.Words()).Dur("took", time.Since(start)).Msg("rule set edits folded in")
+		case now != nil && now.engine.Layered() > 0:
+			// Edited meanwhile: fold again later (an edit of words has
+			// scheduled it already; this only moves it on).
+			p.scheduleFold()
+		}
+		return
 	}
 	p.cur.Store(&compiled{engine: engine, version: cur.version, files: cur.files})
 	p.log.Info().Int64("version", cur.version).Int("words", engine.Words()).Dur("took", time.Since(start)).Msg("rule set edits folded in")
