@@ -220,6 +220,14 @@ var splitChars = map[rune]string{
 	'频': "步页", '额': "客页", '出': "山山",
 	// 氵 and 扌 are typed as 水 and 手 (fold.go), like 衤 and 亻.
 	'洗': "水先", '滚': "水衮", '操': "手喿",
+	// The remaining characters of the lists with homophones (gambling_sites,
+	// drugs, porn, fraud, violence, curses) whose parts can be typed, left/
+	// right and top/bottom (red9c: 犭句日的, 百宀豕乐 were missed).
+	'狗': "犭句", '家': "宀豕", '蛋': "疋虫", '逼': "辶畐", '彩': "采彡", '博': "十尃",
+	'援': "手爰", '约': "纟勺", '络': "纟各", '药': "艹约", '草': "艹早", '花': "艹化", '情': "忄青",
+	'按': "手安", '担': "手旦", '押': "手甲", '卖': "十买", '假': "人叚", '保': "人呆", '妇': "女彐",
+	'海': "水每", '洛': "水各", '注': "水主", '泥': "水尼", '源': "水原", '溜': "水留",
+	'雇': "户隹", '导': "巳寸", '笔': "竹毛", '爷': "父卩", '划': "戈刂",
 }
 
 // toneVowels are the vowels pinyin writes with tone marks.

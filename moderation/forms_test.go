@@ -20,6 +20,7 @@ var formsLexicon = []moderation.Entry{
 	{Word: "办证"}, {Word: "贷款"}, {Word: "传销"}, {Word: "裸聊", Homophones: true}, {Word: "卧槽", Initials: true, Homophones: true},
 	{Word: "你妈", Homophones: true}, {Word: "妓女", Homophones: true}, {Word: "嫖娼", Homophones: true}, {Word: "强奸", Homophones: true}, {Word: "炸弹", Homophones: true},
 	{Word: "加微信", Homophones: true}, {Word: "赌场", Pinyin: true}, {Word: "时时彩", Homophones: true}, {Word: "绿色", Pinyin: true}, {Word: "诈骗", Homophones: true},
+	{Word: "狗日的", Homophones: true}, {Word: "王八蛋", Homophones: true},
 }
 
 func formsScanner(t testing.TB) *moderation.Scanner {
@@ -295,6 +296,12 @@ func TestScanHomophoneSplit(t *testing.T) {
 		{"冫水毒 货到付款", "冰毒", "冫水毒", split},
 		{"一对一衤果聊", "裸聊", "衤果聊", split}, // 衤 typed for 衣
 		{"扌喿你妈", "操你妈", "扌喿你妈", split}, // 扌 typed for 手
+		// red9c: characters of the lists that had no split, left/right
+		// and top/bottom.
+		{"犭句日的又偷我外卖", "狗日的", "犭句日的", split},
+		{"今晚百宀豕乐开台", "百家乐", "百宀豕乐", split},
+		{"贝者十尃网站", "赌博", "贝者十尃", split},
+		{"王八疋虫", "王八蛋", "王八疋虫", split},
 	})
 }
 
