@@ -98,6 +98,7 @@ func TestScanLookalike(t *testing.T) {
 		{"⻩色网站", "黄色", "⻩色", look},              // CJK Radicals Supplement
 		{"有人売淫", "卖淫", "売淫", look},              // Japanese shinjitai
 		{"搞伝销", "传销", "伝销", look},
+		{"狗曰的，又迟到", "狗日的", "狗曰的", look}, // 曰 drawn for 日 (red9c)
 		{"売卡的", "卖卡", "売卡", look},
 	})
 }
@@ -444,6 +445,7 @@ func TestNormalizeLookalike(t *testing.T) {
 		{"⺩⺜⺝⻆⻣", "王日月角骨"},       // radicals confusables.txt does not map
 		{"衤礻钅讠饣亻氵扌", "衣示金言食人水手"}, // side forms typed in split characters
 		{"売伝広読", "卖传广读"},
+		{"曰你", "日你"},
 		// Ordinary Chinese is never folded to something else, CJK never to Latin.
 		{"芸湾〇口丨工", "芸湾〇口丨工"},
 		{"明天上午十点开会", "明天上午十点开会"},
