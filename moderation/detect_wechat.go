@@ -209,7 +209,7 @@ func (s *Scanner) samePhoneBefore(runes []rune, i int) int {
 	for j >= 0 && s.isNoise(runes[j]) {
 		j--
 	}
-	for _, w := range [...]string{"手机号码", "手机号", "手机", "电话号码", "电话号", "电话"} {
+	for _, w := range [...]string{"手机号码", "手机号", "手机", "电话号码", "电话号", "电话", "号码"} {
 		n := len([]rune(w))
 		if j+1 >= n && hasPrefixRunes(runes[j+1-n:], w) {
 			return j + 1 - n

@@ -58,6 +58,8 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"QQ群", "QQ群 123456789 进群领资料", []dhit{{wechat, "QQ群 123456789", plain, false}}},
 		{"球球", "球球：123456789", []dhit{{wechat, "球球：123456789", obf, false}}},
 		// The third red team's forms (red9c).
+		{"号码即微信", "号码即微信", []dhit{{wechat, "号码即微信", plain, false}}},
+		{"号码就是V信", "我的号码就是V信", []dhit{{wechat, "号码就是V信", obf, false}}},
 		{"wei信", "wei信 tom_9988", []dhit{{wechat, "wei信 tom_9988", obf, false}}},
 		{"加wei信", "有事加wei信 abc_7788", []dhit{{wechat, "加wei信 abc_7788", obf, false}}},
 		{"past id given", "之前的微信 abc12345 被封了，新微信 xyz67890", []dhit{{wechat, "微信 abc12345", plain, false}, {wechat, "微信 xyz67890", plain, false}}},
