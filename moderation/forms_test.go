@@ -21,6 +21,7 @@ var formsLexicon = []moderation.Entry{
 	{Word: "你妈", Homophones: true}, {Word: "妓女", Homophones: true}, {Word: "嫖娼", Homophones: true}, {Word: "强奸", Homophones: true}, {Word: "炸弹", Homophones: true},
 	{Word: "加微信", Homophones: true}, {Word: "赌场", Pinyin: true}, {Word: "时时彩", Homophones: true}, {Word: "绿色", Pinyin: true}, {Word: "诈骗", Homophones: true},
 	{Word: "狗日的", Homophones: true}, {Word: "王八蛋", Homophones: true},
+	{Word: "内部资料外传", Pinyin: true}, {Word: "跑分平台", Pinyin: true},
 }
 
 func formsScanner(t testing.TB) *moderation.Scanner {
@@ -243,6 +244,13 @@ func TestScanPinyin(t *testing.T) {
 		{"去du chang玩", "赌场", "du chang", py},
 		{"yiqi dubo ba", "赌博", "dubo", py},
 		{"ᴅᴜʙᴏ 平台", "赌博", "ᴅᴜʙᴏ", py},
+		// Mixed with the first characters in pinyin, in long words and
+		// words with heteronyms (red9c).
+		{"nei部资料外传给竞品", "内部资料外传", "nei部资料外传", py},
+		{"neibu资料外传", "内部资料外传", "neibu资料外传", py},
+		{"内部zi料外传", "内部资料外传", "内部zi料外传", py},
+		{"paofen平台招人", "跑分平台", "paofen平台", py},
+		{"pao分平台", "跑分平台", "pao分平台", py},
 		{"ꓓubo 平台", "赌博", "ꓓubo", py},
 		{"lüse网站", "绿色", "lüse", py},
 		{"lvse网站", "绿色", "lvse", py},
