@@ -297,7 +297,10 @@ func notARequest(runes []rune, i, end int) bool {
 	who := question && hasWordNear(runes, end, end, 0, hi-end, questionWords)
 	// A question why (为什么要加我QQ？) objects to adding, it asks for nothing.
 	why := question && hasWordNear(runes, i, i, i-lo, 0, whyWords)
-	return question && (you || why) || past || who
+	// 加我微信的 + a question (加我微信的是人事吗？) asks about the one who
+	// added.
+	nominal := question && end < len(runes) && runes[end] == '的'
+	return question && (you || why || nominal) || past || who
 }
 
 // askedAbout reports whether the trigger at i, with its id ending at idEnd,
