@@ -419,6 +419,14 @@ func TestScanConfidence(t *testing.T) {
 			t.Errorf("confidence of the ordinary %q as %s = %d, want at most 30", text, word, c)
 		}
 	}
+	// A particle as the only change of a longer word is the curse (red9c);
+	// in a word of two characters (你吗 for 你妈) it stays doubtful.
+	if c := conf("操你吗，听不懂吗", "操你妈"); c < 50 {
+		t.Errorf("confidence of 操你吗 as 操你妈 = %d, want 50 or more", c)
+	}
+	if c := conf("是你吗", "你妈"); c > 30 {
+		t.Errorf("confidence of the ordinary 是你吗 as 你妈 = %d, want at most 30", c)
+	}
 	if c := conf("百\n\n家乐", "百家乐"); c != 80 {
 		t.Errorf("confidence across line breaks = %d, want 80", c)
 	}
