@@ -300,7 +300,10 @@ func notARequest(runes []rune, i, end int) bool {
 	// 加我微信的 + a question (加我微信的是人事吗？) asks about the one who
 	// added.
 	nominal := question && end < len(runes) && runes[end] == '的'
-	return question && (you || why || nominal) || past || who
+	// A question quoted after 问： (客户问：可以加我微信吗？) reports it; a
+	// quoted request (老师说：加我微信 abc123) is still one.
+	quoted := question && (containsRunes(runes[lo:i], "问:") || containsRunes(runes[lo:i], "说:"))
+	return question && (you || why || nominal || quoted) || past || who
 }
 
 // askedAbout reports whether the trigger at i, with its id ending at idEnd,

@@ -65,6 +65,7 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"past id given", "之前的微信 abc12345 被封了，新微信 xyz67890", []dhit{{wechat, "微信 abc12345", plain, false}, {wechat, "微信 xyz67890", plain, false}}},
 		{"question with id, not past", "加我微信 lucky_888 好吗？", []dhit{{wechat, "加我微信 lucky_888", plain, false}}},
 		{"的 without a question", "加我微信的朋友请备注来意", []dhit{{wechat, "加我微信", plain, false}}},
+		{"quoted request", "老师说：加我微信 abc12345 领资料", []dhit{{wechat, "加我微信 abc12345", plain, false}}},
 	})
 }
 
@@ -85,6 +86,6 @@ func TestDetectWeChatTraps(t *testing.T) {
 		// A question why objects to adding.
 		"为什么要加我QQ？群里说不就行",
 		// Reported words and a question about an id added before (red9c).
-		"客户说要加我微信，我该加吗？", "老板问能不能加我微信", "昨天加的那个微信 zhangsan88 是你吗？", "加我微信的是人事吗？", "加我vx的那位是新同事吗", "上周加过的扣扣 12345678 是谁的？", "weixin.com", "干嘛加我微信？", "大家同号微信登录吗", "V社的同事", "微同事",
+		"客户说要加我微信，我该加吗？", "客户问：可以加我微信吗？我该怎么答复", "老板问能不能加我微信", "昨天加的那个微信 zhangsan88 是你吗？", "加我微信的是人事吗？", "加我vx的那位是新同事吗", "上周加过的扣扣 12345678 是谁的？", "weixin.com", "干嘛加我微信？", "大家同号微信登录吗", "V社的同事", "微同事",
 	})
 }
