@@ -137,6 +137,12 @@ var contextRules = [...]contextRule{
 		After:       []string{"人士", "儿童", "患者", "群体", "青少年", "学生", "家庭"},
 	},
 	{
+		Name:        "legal-case",
+		Explanation: "a word for a case or crime right after the phrase (案, 罪, 犯罪, 嫌疑, 团伙): a case being discussed (法务部在审一起洗钱案的材料, 洗钱罪的量刑)",
+		Confidence:  40,
+		After:       []string{"案", "罪", "犯罪", "嫌疑", "团伙"},
+	},
+	{
 		Name:        "benchmark",
 		Explanation: "跑分平台 in a sentence about device performance (手机, 安兔兔, 性能, 芯片, 测评 …) and without words of earning (招, 日结, 收益, 佣金, 码商 …): a benchmark, not money-laundering scoring",
 		Confidence:  40,

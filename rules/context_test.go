@@ -92,6 +92,9 @@ func TestContextRules(t *testing.T) {
 		{"安兔兔跑分平台显示新机型八十万分", "跑", "benchmark"},
 		{"年度优秀员工评选的投票链接发群里了", "投", "workplace-vote"},
 		{"扫码领取本周的会议纪要", "扫", "workplace-handout"},
+		{"法务部在审一起洗钱案的材料，别外传", "洗", "legal-case"},
+		{"培训讲了洗钱罪的构成", "洗", "legal-case"},
+		{"帮人洗钱，案子我不管", "洗", ""}, // 案 not right after
 		// Still enforced: 反 not right before, a person called an
 		// insult, earning with 跑分, a friend's contest.
 		{"反正洗钱也没人管，找我", "洗", ""},
