@@ -141,14 +141,14 @@ func TestEvasions(t *testing.T) {
 var trapCeilings = map[string]int{
 	// 请李援交一下周报 (援交): a name (李援) followed by 交 (hand in); gse's
 	// dictionary has no personal names, so no word crosses the keyword's
-	// edge. 1 of 109 (the red team's 27, prec9's held-out 43 and its second
-	// set of 17, red9c's 22). The red team's four (印刷单页, 拉票据, 买大麻袋, 卖大麻绳)
+	// edge. 1 of 118 (the red team's 27, prec9's held-out 43 and its second
+	// set of 17, red9c's 31). The red team's four (印刷单页, 拉票据, 买大麻袋, 卖大麻绳)
 	// fell when a word across the keyword's edge became a reading of its
 	// own (crossesEdge).
 	"inside-word": 2,
 	// 渠道：厂家 直销 (厂家直销): the keyword is one word of gse's dictionary,
 	// so a space inside it is read as noise inside a word (as in 兼 职).
-	// 1 of 102 (red9c's 18 included).
+	// 1 of 110 (red9c's 26 included).
 	"across-punctuation": 2,
 }
 
