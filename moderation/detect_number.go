@@ -358,11 +358,13 @@ func (s *Scanner) number(runes []rune, offs []int32, a, b int, code, glued bool,
 	if b < len(gs) && gs[b].join&joinDot != 0 {
 		return Finding{}, false
 	}
-	// A phone cut out of a dashed code after its first group (批次号
-	// 2025-1381-2345-678) is part of the code; a country code (+86-138…)
-	// or a whole number before the dash (a pair of phones) is not (red9c).
+	// A phone cut out of a dashed code after a group of three to ten
+	// digits or after two groups (批次号 2025-1381-2345-678, 2025-06-138…)
+	// is part of the code; a list marker ((1)13812345678, 2-138…), a
+	// country code (+86-138…) or a whole number before the dash (a pair of
+	// phones) is not (red9c).
 	if kind == KindPhone && a > 0 && gs[a].join&joinDash != 0 {
-		if m := sc.vals[gs[a-1].start:gs[a-1].end]; !countryCode(m) && len(m) < 11 {
+		if m := sc.vals[gs[a-1].start:gs[a-1].end]; !countryCode(m) && (len(m) >= 3 || a >= 2) && len(m) < 11 {
 			return Finding{}, false
 		}
 	}

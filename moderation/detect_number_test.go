@@ -89,6 +89,7 @@ func TestDetectNumberGroups(t *testing.T) {
 		{"phones in a comma list", "13812345678,13987654321", []dhit{{phone, "13812345678", plain, false}, {phone, "13987654321", plain, false}}},
 		{"dashes", "138-1234-5678", []dhit{{phone, "138-1234-5678", plain, false}}},
 		{"country code with a dash", "+86-138-1234-5678", []dhit{{phone, "86-138-1234-5678", plain, false}}},
+		{"a list marker and a dash", "2-13812345678 王经理", []dhit{{phone, "13812345678", plain, false}}},
 		{"phones in a dash pair", "13812345678-13987654321", []dhit{{phone, "13812345678", plain, false}, {phone, "13987654321", plain, false}}},
 		// List separators a Chinese keyboard types between items (red9b).
 		{"enumeration commas", "电话135、1234、5678", []dhit{{phone, "135、1234、5678", obf, false}}},
