@@ -73,6 +73,12 @@ var contextZH = map[string]string{
 	// 代开发发票 about a system: 代开发 + 发票 (rules/context.go).
 	"software-outsourcing": "出现在软件开发说明中",
 	"latin-name":           "是英文名字的一部分",
+	// red9c: 反洗钱培训, 智障人士, 安兔兔跑分平台, 优秀员工评选的投票链接.
+	"anti-prefix":    "出现在反制措施的名称中",
+	"people-term":    "是对特定人群的中性称呼",
+	"legal-case":     "出现在案件或罪名的讨论中",
+	"benchmark":      "出现在设备性能测试说明中",
+	"workplace-vote": "出现在单位评选或问卷说明中",
 }
 
 // auditZH names the audit log's actions.

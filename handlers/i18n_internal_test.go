@@ -39,6 +39,11 @@ func TestExplainZH(t *testing.T) {
 		{"你这个傻逼", rules.ChatWork, []string{"规则「辱骂人身攻击」", "工作群中的关键词", "来自词库「", "严重程度中", "处理方式：私信提醒"}, []string{"abuse/", "rule ", "keyword", "warn"}},
 		{"加我微信 abc12345 详聊", rules.ChatWork, []string{"规则「微信/QQ 引流」", "微信/QQ 引流“"}, []string{"wechat_id", "ads-wechat-solicit"}},
 		{"找外包代开发发票管理系统", rules.ChatWork, []string{"出现在软件开发说明中"}, []string{"software-outsourcing"}},
+		{"明天下午反洗钱培训", rules.ChatWork, []string{"出现在反制措施的名称中"}, []string{"anti-prefix"}},
+		{"为智障人士提供岗位", rules.ChatWork, []string{"是对特定人群的中性称呼"}, []string{"people-term"}},
+		{"法务部在审一起洗钱案的材料", rules.ChatWork, []string{"出现在案件或罪名的讨论中"}, []string{"legal-case"}},
+		{"安兔兔跑分平台显示新机型八十万分", rules.ChatWork, []string{"出现在设备性能测试说明中"}, []string{"benchmark"}},
+		{"优秀员工评选的投票链接发群里了", rules.ChatWork, []string{"出现在单位评选或问卷说明中"}, []string{"workplace-vote"}},
 	} {
 		v := e.Evaluate(tc.text, rules.Context{ChatKind: tc.kind})
 		if len(v.Hits) == 0 {

@@ -120,6 +120,8 @@ func evasiveDot(runes []rune, j int) (int, uint8) {
 		closing = '}'
 	case '<':
 		closing = '>'
+	case '【':
+		closing = '】'
 	default:
 		return -1, 0
 	}
@@ -161,12 +163,16 @@ func atSign(runes []rune, k int) (next int, evasive, hash bool) {
 		if k+1 < len(runes) && runes[k+1] == 'a' {
 			return skipSpaces(runes, k+2), true, false
 		}
+		// 圈 alone (zhao_li圈qq.com), only right before a mail provider.
+		if k+1 < len(runes) && mailHost(runes[k+1:]) {
+			return k + 1, true, false
+		}
 	case '小':
 		// 小老鼠 (little mouse): the common name of @ in Chinese.
 		if hasPrefixRunes(runes[k:], "小老鼠") {
 			return skipSpaces(runes, k+3), true, false
 		}
-	case ' ', '(', '[', '{', '<':
+	case ' ', '(', '[', '{', '<', '【':
 		j := skipSpaces(runes, k)
 		if j >= len(runes) {
 			return -1, false, false
@@ -181,6 +187,8 @@ func atSign(runes []rune, k int) (next int, evasive, hash bool) {
 			closing = '}'
 		case '<':
 			closing = '>'
+		case '【':
+			closing = '】' // tom【at】qq【点】com
 		case '艾':
 			if j > k && j+1 < len(runes) && runes[j+1] == '特' {
 				return skipSpaces(runes, j+2), true, false
@@ -261,12 +269,25 @@ func hasDigit(rs []rune) bool {
 	return false
 }
 
-// hasSpelledAt reports whether runes hold " at " (name at qq dot com), the
-// one at sign without an at hint.
+// hasSpelledAt reports whether runes hold " at " (name at qq dot com) or
+// "【at】" (tom【at】qq【点】com), the at signs without an at hint.
 func hasSpelledAt(runes []rune) bool {
 	for i := 1; i+3 < len(runes); i++ {
-		if runes[i] == 'a' && runes[i+1] == 't' && runes[i-1] == ' ' && runes[i+2] == ' ' {
+		if runes[i] == 'a' && runes[i+1] == 't' && (runes[i-1] == ' ' && runes[i+2] == ' ' || runes[i-1] == '【' && runes[i+2] == '】') {
 			return true
+		}
+	}
+	return false
+}
+
+// mailHostLabel reports whether a label of the dotted host is a mail
+// provider's (vip.163.com, mail.qq.com).
+func mailHostLabel(host []byte) bool {
+	for label := range bytes.SplitSeq(host, []byte{'.'}) {
+		for _, h := range mailHosts {
+			if string(label) == h {
+				return true
+			}
 		}
 	}
 	return false
@@ -291,7 +312,7 @@ func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *de
 			if !isASCIIAlnum(runes[k-1]) {
 				continue
 			}
-		} else if r != '@' && r != '#' && r != '艾' && r != '圈' && r != '小' && r != '(' && r != '[' && r != '{' && r != '<' {
+		} else if r != '@' && r != '#' && r != '艾' && r != '圈' && r != '小' && r != '(' && r != '[' && r != '{' && r != '<' && r != '【' {
 			continue
 		}
 		next, evasive, hash := atSign(runes, k)
@@ -322,9 +343,11 @@ func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *de
 		if how&dotWord != 0 && !evasive || how&dotLoose != 0 {
 			continue // "a@b dot com" is rare; "@所有人 dot …" is not an address
 		}
-		if spelledAt(runes, k) && (how&dotWord == 0 || !mailHost(runes[next:]) && !hasDigit(runes[a:e])) {
+		if spelledAt(runes, k) && (how&dotWord == 0 || !mailHost(runes[next:]) && !hasDigit(runes[a:e])) &&
+			!(how == 0 && mailHostLabel(host) && commonMailTLD(runes[last:end])) {
 			// "meet me at home dot com" is English: a spelled at needs a
-			// spelled dot and a mail provider or a digit in the name.
+			// spelled dot and a mail provider or a digit in the name, or
+			// a mail provider's host written plainly (kefu AT vip.163.com).
 			continue
 		}
 		fs, fe := findingSpan(runes, offs, a, end-1)

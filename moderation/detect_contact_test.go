@@ -36,6 +36,12 @@ func TestDetectEmailObfuscations(t *testing.T) {
 		{"小老鼠", "请发送到 lina小老鼠sina.com", []dhit{{email, "lina小老鼠sina.com", obf, false}}},
 		{"spaced at and dot", "hr_zhang @ qq . com", []dhit{{email, "hr_zhang @ qq . com", obf, false}}},
 		{"hash for at and dot", "邮箱 cathy#163#com", []dhit{{email, "cathy#163#com", obf, false}}},
+		// The third red team's forms (red9c).
+		{"lenticular brackets", "tom【at】qq【点】com", []dhit{{email, "tom【at】qq【点】com", obf, false}}},
+		{"lenticular at, plain dot", "发 hr_li【at】163.com", []dhit{{email, "hr_li【at】163.com", obf, false}}},
+		{"圈 alone", "报价发 zhao_li圈qq.com", []dhit{{email, "zhao_li圈qq.com", obf, false}}},
+		{"spelled at, provider's host", "kefu AT vip.163.com", []dhit{{email, "kefu AT vip.163.com", obf, false}}},
+		{"spelled at, provider's host first", "li.na at qq.com 收", []dhit{{email, "li.na at qq.com", obf, false}}},
 	})
 }
 
@@ -46,7 +52,7 @@ func TestDetectEmailTraps(t *testing.T) {
 		"abc#def.xyz", "a@localhost",
 		"meet me at home dot com", "look at this . com page", "we are at 3 . 5 percent", "I'm at the office. Dot com era is over",
 		"see you at noon.com", "at qq.com", "arrive at 9 dot com",
-		"圈a圈b都行", "小老鼠爱大米", "ok @ 张三 . 好的", "话题#qq#讨论", "编号#163#1", "tag#163#coms", "a @ b", "我在 @ home",
+		"圈a圈b都行", "小老鼠爱大米", "朋友圈qq.com", "圈qq.com", "meet at mail.home.com", "at vip.163.com", "arrive at qq.cn.example", "ok @ 张三 . 好的", "话题#qq#讨论", "编号#163#1", "tag#163#coms", "a @ b", "我在 @ home",
 	})
 }
 

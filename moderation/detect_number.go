@@ -358,6 +358,16 @@ func (s *Scanner) number(runes []rune, offs []int32, a, b int, code, glued bool,
 	if b < len(gs) && gs[b].join&joinDot != 0 {
 		return Finding{}, false
 	}
+	// A phone cut out of a dashed code after a group of three to ten
+	// digits or after two groups (批次号 2025-1381-2345-678, 2025-06-138…)
+	// is part of the code; a list marker ((1)13812345678, 2-138…), a
+	// country code (+86-138…) or a whole number before the dash (a pair of
+	// phones) is not (red9c).
+	if kind == KindPhone && a > 0 && gs[a].join&joinDash != 0 {
+		if m := sc.vals[gs[a-1].start:gs[a-1].end]; !countryCode(m) && (len(m) >= 3 || a >= 2) && len(m) < 11 {
+			return Finding{}, false
+		}
+	}
 	// A code glued to a latin prefix is not a phone or card number; a
 	// number written apart from it (after a space) is.
 	if code && kind != KindIDCard {
@@ -436,6 +446,12 @@ func (s *Scanner) number(runes []rune, offs []int32, a, b int, code, glued bool,
 		f.Confidence = confWeak + 10
 	}
 	return f, true
+}
+
+// countryCode reports whether the digits are China's calling code (86,
+// 0086) before a phone number.
+func countryCode(v []int8) bool {
+	return len(v) == 2 && v[0] == 8 && v[1] == 6 || len(v) == 4 && v[0] == 0 && v[1] == 0 && v[2] == 8 && v[3] == 6
 }
 
 // labelled reports whether one of words labels the number at [from, to):

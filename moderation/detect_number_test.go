@@ -88,6 +88,9 @@ func TestDetectNumberGroups(t *testing.T) {
 		{"two phones a line", "13812345678\n13987654321", []dhit{{phone, "13812345678", plain, false}, {phone, "13987654321", plain, false}}},
 		{"phones in a comma list", "13812345678,13987654321", []dhit{{phone, "13812345678", plain, false}, {phone, "13987654321", plain, false}}},
 		{"dashes", "138-1234-5678", []dhit{{phone, "138-1234-5678", plain, false}}},
+		{"country code with a dash", "+86-138-1234-5678", []dhit{{phone, "86-138-1234-5678", plain, false}}},
+		{"a list marker and a dash", "2-13812345678 王经理", []dhit{{phone, "13812345678", plain, false}}},
+		{"phones in a dash pair", "13812345678-13987654321", []dhit{{phone, "13812345678", plain, false}, {phone, "13987654321", plain, false}}},
 		// List separators a Chinese keyboard types between items (red9b).
 		{"enumeration commas", "电话135、1234、5678", []dhit{{phone, "135、1234、5678", obf, false}}},
 		{"semicolons", "159；1234；5678 找王经理", []dhit{{phone, "159；1234；5678", obf, false}}},
@@ -167,6 +170,8 @@ func TestDetectNumberTraps(t *testing.T) {
 			"PO-1388-1234-567", "SN13812345678", "订单 SO-1398-7654-321", "设备号 SN15912345678", "型号 ABC13812345678",
 			"批次 LOT-1371-2345-678", "工单 WO13612345678", "PN-18612345678 缺货", "资产编号 IT-1591-2345-678",
 			"coupon code XYZ13912345678", "快递 SF1381234567811",
+			// Digits before the dash instead of letters (red9c).
+			"批次号 2025-1381-2345-678 已入库", "合同 2024-1391-2345-678", "2025-06-13812345678",
 		})
 	})
 	t.Run("labelled device and meeting numbers", func(t *testing.T) {

@@ -31,7 +31,7 @@ func weChatTriggers() []weChatTrigger {
 		// colon or after 加, not in "contact me on WeChat anytime"), 球球 for
 		// QQ, a single letter or character before a colon (V：abc12345,
 		// 威：abc123), 扣 and q after 加 (加扣：123456789, 加Q 123456789).
-		{"weixin", true, false, false, false}, {"wechat", false, false, false, true}, {"wechat", false, false, true, false}, {"球球", true, true, false, false},
+		{"weixin", true, false, false, false}, {"wei信", true, false, false, false}, {"wechat", false, false, false, true}, {"wechat", false, false, true, false}, {"球球", true, true, false, false},
 		{"q", false, true, true, false}, {"v", true, false, false, true}, {"微", true, false, false, true},
 		{"威", true, false, false, true}, {"薇", true, false, false, true}, {"扣", true, true, true, false},
 	}
@@ -209,7 +209,7 @@ func (s *Scanner) samePhoneBefore(runes []rune, i int) int {
 	for j >= 0 && s.isNoise(runes[j]) {
 		j--
 	}
-	for _, w := range [...]string{"手机号码", "手机号", "手机", "电话号码", "电话号", "电话"} {
+	for _, w := range [...]string{"手机号码", "手机号", "手机", "电话号码", "电话号", "电话", "号码"} {
 		n := len([]rune(w))
 		if j+1 >= n && hasPrefixRunes(runes[j+1-n:], w) {
 			return j + 1 - n
@@ -264,6 +264,11 @@ func notARequest(runes []rune, i, end int) bool {
 		if slices.Contains(thirdPersons, runes[k]) && k+1 < i && strings.ContainsRune("说要想让叫会", runes[k+1]) {
 			return true
 		}
+		// 客户说要加我微信, 老板问能不能加我微信: whoever the speaker, 说/问
+		// with a modal before 加 reports what was said.
+		if (runes[k] == '说' || runes[k] == '问') && k+1 < i && strings.ContainsRune("要想能可让", runes[k+1]) {
+			return true
+		}
 	}
 	if thirdPersonSubject(runes, lo, i) {
 		return true
@@ -292,7 +297,27 @@ func notARequest(runes []rune, i, end int) bool {
 	who := question && hasWordNear(runes, end, end, 0, hi-end, questionWords)
 	// A question why (为什么要加我QQ？) objects to adding, it asks for nothing.
 	why := question && hasWordNear(runes, i, i, i-lo, 0, whyWords)
-	return question && (you || why) || past || who
+	// 加我微信的 + a question (加我微信的是人事吗？) asks about the one who
+	// added.
+	nominal := question && end < len(runes) && runes[end] == '的'
+	// A question quoted after 问： (客户问：可以加我微信吗？) reports it; a
+	// quoted request (老师说：加我微信 abc123) is still one.
+	quoted := question && (containsRunes(runes[lo:i], "问:") || containsRunes(runes[lo:i], "说:"))
+	return question && (you || why || nominal || quoted) || past || who
+}
+
+// askedAbout reports whether the trigger at i, with its id ending at idEnd,
+// is asked about rather than given: a question about an id added in the
+// past (昨天加的那个微信 zhangsan88 是你吗？).
+func askedAbout(runes []rune, i, idEnd int) bool {
+	lo, hi := clause(runes, i, idEnd)
+	question := hi < len(runes) && runes[hi] == '?'
+	for _, r := range runes[idEnd:hi] {
+		if slices.Contains(questionEnds, r) {
+			question = true
+		}
+	}
+	return question && hasWordNear(runes, i, i, i-lo, 0, pastWords) && containsRunes(runes[lo:i], "加")
 }
 
 // thirdPersonSubject reports whether someone other than the writer is the
@@ -382,7 +407,7 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 			continue
 		}
 		if idEnd := s.findID(runes, end, tr.qq); idEnd > 0 {
-			if jia && notARequest(runes, i, end) {
+			if jia && notARequest(runes, i, end) || !jia && askedAbout(runes, i, idEnd) {
 				i = idEnd - 1
 				continue
 			}

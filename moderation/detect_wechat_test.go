@@ -57,6 +57,15 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"加Q", "加Q 123456789", []dhit{{wechat, "加Q 123456789", plain, false}}},
 		{"QQ群", "QQ群 123456789 进群领资料", []dhit{{wechat, "QQ群 123456789", plain, false}}},
 		{"球球", "球球：123456789", []dhit{{wechat, "球球：123456789", obf, false}}},
+		// The third red team's forms (red9c).
+		{"号码即微信", "号码即微信", []dhit{{wechat, "号码即微信", plain, false}}},
+		{"号码就是V信", "我的号码就是V信", []dhit{{wechat, "号码就是V信", obf, false}}},
+		{"wei信", "wei信 tom_9988", []dhit{{wechat, "wei信 tom_9988", obf, false}}},
+		{"加wei信", "有事加wei信 abc_7788", []dhit{{wechat, "加wei信 abc_7788", obf, false}}},
+		{"past id given", "之前的微信 abc12345 被封了，新微信 xyz67890", []dhit{{wechat, "微信 abc12345", plain, false}, {wechat, "微信 xyz67890", plain, false}}},
+		{"question with id, not past", "加我微信 lucky_888 好吗？", []dhit{{wechat, "加我微信 lucky_888", plain, false}}},
+		{"的 without a question", "加我微信的朋友请备注来意", []dhit{{wechat, "加我微信", plain, false}}},
+		{"quoted request", "老师说：加我微信 abc12345 领资料", []dhit{{wechat, "加我微信 abc12345", plain, false}}},
 	})
 }
 
@@ -75,6 +84,8 @@ func TestDetectWeChatTraps(t *testing.T) {
 		"他昨天加我qq问报价", "之前那个供应商加我微信聊过一次", "上次客户加我微信发了合同",
 		"Please contact me on WeChat anytime", "My WeChat account is linked", "我们加q班吧", "微信群 abc123", "加我微信的那个客户是谁？", "刚才加我qq的是哪位？",
 		// A question why objects to adding.
-		"为什么要加我QQ？群里说不就行", "干嘛加我微信？", "大家同号微信登录吗", "V社的同事", "微同事",
+		"为什么要加我QQ？群里说不就行",
+		// Reported words and a question about an id added before (red9c).
+		"客户说要加我微信，我该加吗？", "客户问：可以加我微信吗？我该怎么答复", "老板问能不能加我微信", "昨天加的那个微信 zhangsan88 是你吗？", "加我微信的是人事吗？", "加我vx的那位是新同事吗", "上周加过的扣扣 12345678 是谁的？", "weixin.com", "干嘛加我微信？", "大家同号微信登录吗", "V社的同事", "微同事",
 	})
 }

@@ -37,6 +37,12 @@ const radicalIdeographs = "⺁厂⺆冂⺊卜⺌小⺕彐⺜日⺝月⺥爫⺩�
 	// never words in chat.
 	"衤衣礻示钅金讠言饣食亻人氵水扌手"
 
+// hanLookalikes are ideographs drawn like another that chat uses only for
+// it: 曰 (classical "to say", a wider 日) for 日 in curses (狗曰的, 曰你妈;
+// red9c). Unlike the Japanese forms they are GB2312 characters, so each is
+// listed here only when modern work chat has no word of its own with it.
+const hanLookalikes = "曰日"
+
 // japaneseVariants maps Japanese shinjitai forms to simplified Chinese. It is
 // curated because the OpenCC module embeds its JP dictionaries unexported and
 // offers no jp2t conversion; only characters outside GB2312 are folded (see
@@ -87,6 +93,12 @@ func newLookalikeFold() *lookalikeFold {
 		if _, ok := f.pre[from]; !ok {
 			f.pre[from] = to
 		}
+	}
+	for s := hanLookalikes; s != ""; {
+		from, n := utf8.DecodeRuneInString(s)
+		to, m := utf8.DecodeRuneInString(s[n:])
+		s = s[n+m:]
+		f.pre[from] = to
 	}
 	enc := simplifiedchinese.GBK.NewEncoder()
 	for s := japaneseVariants; s != ""; {

@@ -1,6 +1,7 @@
 package moderation
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -72,7 +73,10 @@ func readings(l []rune) [][]string {
 		if !isHan(r) {
 			continue
 		}
-		rs := pinyin.SinglePinyin(r, args)
+		// Toneless heteronyms repeat (跑 páo/pǎo are both pao): keep
+		// each spelling once, so that the variants are not spent on
+		// duplicates.
+		rs := slices.Compact(pinyin.SinglePinyin(r, args))
 		if len(rs) > 3 {
 			rs = rs[:3]
 		}
@@ -110,15 +114,8 @@ func variants(l []rune, e Entry) []variant {
 			out = append(out, variant{v, FormPinyin})
 		}
 		if han >= 2 {
-			for _, v := range product(l, rd, func(i int, r rune) []string {
-				if rd[i] == nil {
-					return []string{string(r)}
-				}
-				return append([]string{string(r)}, rd[i]...)
-			}) {
-				if v != string(l) && !isAllLatin(v) {
-					out = append(out, variant{v, FormPinyin})
-				}
+			for _, v := range mixed(l, rd) {
+				out = append(out, variant{v, FormPinyin})
 			}
 		}
 	}
@@ -146,6 +143,55 @@ func variants(l []rune, e Entry) []variant {
 			if v != string(l) {
 				out = append(out, variant{v, FormSplit})
 			}
+		}
+	}
+	return out
+}
+
+// mixed returns the spellings of l with some but not all of its
+// characters in pinyin (赌bo, du博, nei部资料外传), fewest pinyin characters
+// first, at most maxVariants: people replace one or two characters, and
+// in a long word (内部资料外传, 64 spellings) the variants that keep the
+// first characters would otherwise use up the budget before any that
+// spells them (red9c: nei部资料外传 and paofen平台 were missed).
+func mixed(l []rune, rd [][]string) []string {
+	var pos []int // the characters that have a reading
+	for i := range l {
+		if rd[i] != nil {
+			pos = append(pos, i)
+		}
+	}
+	var out []string
+	chosen := make([]bool, len(l))
+	var pick func(from, k int) bool
+	pick = func(from, k int) bool {
+		if k == 0 {
+			for _, v := range product(l, rd, func(i int, r rune) []string {
+				if chosen[i] {
+					return rd[i]
+				}
+				return []string{string(r)}
+			}) {
+				if len(out) == maxVariants {
+					return false
+				}
+				out = append(out, v)
+			}
+			return true
+		}
+		for j := from; j <= len(pos)-k; j++ {
+			chosen[pos[j]] = true
+			ok := pick(j+1, k-1)
+			chosen[pos[j]] = false
+			if !ok {
+				return false
+			}
+		}
+		return true
+	}
+	for k := 1; k < len(pos); k++ {
+		if !pick(0, k) {
+			break
 		}
 	}
 	return out
@@ -220,6 +266,14 @@ var splitChars = map[rune]string{
 	'频': "步页", '额': "客页", '出': "山山",
 	// 氵 and 扌 are typed as 水 and 手 (fold.go), like 衤 and 亻.
 	'洗': "水先", '滚': "水衮", '操': "手喿",
+	// The remaining characters of the lists with homophones (gambling_sites,
+	// drugs, porn, fraud, violence, curses) whose parts can be typed, left/
+	// right and top/bottom (red9c: 犭句日的, 百宀豕乐 were missed).
+	'狗': "犭句", '家': "宀豕", '蛋': "疋虫", '逼': "辶畐", '彩': "采彡", '博': "十尃",
+	'援': "手爰", '约': "纟勺", '络': "纟各", '药': "艹约", '草': "艹早", '花': "艹化", '情': "忄青",
+	'按': "手安", '担': "手旦", '押': "手甲", '卖': "十买", '假': "人叚", '保': "人呆", '妇': "女彐",
+	'海': "水每", '洛': "水各", '注': "水主", '泥': "水尼", '源': "水原", '溜': "水留",
+	'雇': "户隹", '导': "巳寸", '笔': "竹毛", '爷': "父卩", '划': "戈刂",
 }
 
 // toneVowels are the vowels pinyin writes with tone marks.

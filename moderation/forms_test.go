@@ -20,6 +20,8 @@ var formsLexicon = []moderation.Entry{
 	{Word: "办证"}, {Word: "贷款"}, {Word: "传销"}, {Word: "裸聊", Homophones: true}, {Word: "卧槽", Initials: true, Homophones: true},
 	{Word: "你妈", Homophones: true}, {Word: "妓女", Homophones: true}, {Word: "嫖娼", Homophones: true}, {Word: "强奸", Homophones: true}, {Word: "炸弹", Homophones: true},
 	{Word: "加微信", Homophones: true}, {Word: "赌场", Pinyin: true}, {Word: "时时彩", Homophones: true}, {Word: "绿色", Pinyin: true}, {Word: "诈骗", Homophones: true},
+	{Word: "狗日的", Homophones: true}, {Word: "王八蛋", Homophones: true},
+	{Word: "内部资料外传", Pinyin: true}, {Word: "跑分平台", Pinyin: true},
 }
 
 func formsScanner(t testing.TB) *moderation.Scanner {
@@ -97,6 +99,7 @@ func TestScanLookalike(t *testing.T) {
 		{"⻩色网站", "黄色", "⻩色", look},              // CJK Radicals Supplement
 		{"有人売淫", "卖淫", "売淫", look},              // Japanese shinjitai
 		{"搞伝销", "传销", "伝销", look},
+		{"狗曰的，又迟到", "狗日的", "狗曰的", look}, // 曰 drawn for 日 (red9c)
 		{"売卡的", "卖卡", "売卡", look},
 	})
 }
@@ -241,6 +244,13 @@ func TestScanPinyin(t *testing.T) {
 		{"去du chang玩", "赌场", "du chang", py},
 		{"yiqi dubo ba", "赌博", "dubo", py},
 		{"ᴅᴜʙᴏ 平台", "赌博", "ᴅᴜʙᴏ", py},
+		// Mixed with the first characters in pinyin, in long words and
+		// words with heteronyms (red9c).
+		{"nei部资料外传给竞品", "内部资料外传", "nei部资料外传", py},
+		{"neibu资料外传", "内部资料外传", "neibu资料外传", py},
+		{"内部zi料外传", "内部资料外传", "内部zi料外传", py},
+		{"paofen平台招人", "跑分平台", "paofen平台", py},
+		{"pao分平台", "跑分平台", "pao分平台", py},
 		{"ꓓubo 平台", "赌博", "ꓓubo", py},
 		{"lüse网站", "绿色", "lüse", py},
 		{"lvse网站", "绿色", "lvse", py},
@@ -295,6 +305,12 @@ func TestScanHomophoneSplit(t *testing.T) {
 		{"冫水毒 货到付款", "冰毒", "冫水毒", split},
 		{"一对一衤果聊", "裸聊", "衤果聊", split}, // 衤 typed for 衣
 		{"扌喿你妈", "操你妈", "扌喿你妈", split}, // 扌 typed for 手
+		// red9c: characters of the lists that had no split, left/right
+		// and top/bottom.
+		{"犭句日的又偷我外卖", "狗日的", "犭句日的", split},
+		{"今晚百宀豕乐开台", "百家乐", "百宀豕乐", split},
+		{"贝者十尃网站", "赌博", "贝者十尃", split},
+		{"王八疋虫", "王八蛋", "王八疋虫", split},
 	})
 }
 
@@ -403,6 +419,14 @@ func TestScanConfidence(t *testing.T) {
 			t.Errorf("confidence of the ordinary %q as %s = %d, want at most 30", text, word, c)
 		}
 	}
+	// A particle as the only change of a longer word is the curse (red9c);
+	// in a word of two characters (你吗 for 你妈) it stays doubtful.
+	if c := conf("操你吗，听不懂吗", "操你妈"); c < 50 {
+		t.Errorf("confidence of 操你吗 as 操你妈 = %d, want 50 or more", c)
+	}
+	if c := conf("是你吗", "你妈"); c > 30 {
+		t.Errorf("confidence of the ordinary 是你吗 as 你妈 = %d, want at most 30", c)
+	}
 	if c := conf("百\n\n家乐", "百家乐"); c != 80 {
 		t.Errorf("confidence across line breaks = %d, want 80", c)
 	}
@@ -437,6 +461,7 @@ func TestNormalizeLookalike(t *testing.T) {
 		{"⺩⺜⺝⻆⻣", "王日月角骨"},       // radicals confusables.txt does not map
 		{"衤礻钅讠饣亻氵扌", "衣示金言食人水手"}, // side forms typed in split characters
 		{"売伝広読", "卖传广读"},
+		{"曰你", "日你"},
 		// Ordinary Chinese is never folded to something else, CJK never to Latin.
 		{"芸湾〇口丨工", "芸湾〇口丨工"},
 		{"明天上午十点开会", "明天上午十点开会"},

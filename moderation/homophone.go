@@ -227,20 +227,33 @@ func (s *Scanner) matchHomophones(text string, runes []rune, offs []int32, dst [
 			e := h.words[h.ac.outs[o].word]
 			start, k := i, len(e.letters)-1
 			same := runes[i] == e.letters[k]
-			doubt := !same && isParticle(runes[i])
+			particle, doubt := !same && isParticle(runes[i]), false
+			changed := 0
+			if !same {
+				changed++
+			}
 			last := runes[i]
 			for k > 0 {
 				start--
 				if r := runes[start]; h.codeOf(s, r) != codeSkip {
 					k--
 					same = same && r == e.letters[k]
-					doubt = doubt || r != e.letters[k] && isParticle(r) || r == last && isOrdinaryDouble(r)
+					if r != e.letters[k] {
+						changed++
+						particle = particle || isParticle(r)
+					}
+					doubt = doubt || r == last && isOrdinaryDouble(r)
 					last = r
 				}
 			}
 			if same {
 				continue
 			}
+			// A particle in place of a letter is doubtful (败家了 for
+			// 百家乐) unless it is the only change in a word of three or
+			// more characters written as listed otherwise (滚你吗, 日你吗 for
+			// 滚你妈, 日你妈: red9c): 滚你 and 日你 are the word itself.
+			doubt = doubt || particle && (changed >= 2 || len(e.letters) <= 2)
 			f := Finding{Kind: KindKeyword, Tag: e.tag, Form: FormHomophone, Confidence: confHomophone}
 			if h.near(runes, start, i, e) {
 				f.Confidence = confNearHomophone

@@ -60,6 +60,10 @@ type contextRule struct {
 	// Latin, when set, replaces Cues: the rule applies to a Chinese word
 	// matched in Latin letters (its pinyin) for which Latin reports true.
 	Latin func(text string, bs, be int) bool
+	// After, when set, replaces Cues: one of these words right after the
+	// hit makes the rule apply (智障 + 人士: a term for people, not an
+	// insult).
+	After []string
 }
 
 // clauseRunes bounds how far back a rule looks, and aroundRunes how far
@@ -100,7 +104,9 @@ var contextRules = [...]contextRule{
 		Around: []string{"工牌", "工卡", "门禁卡", "饭卡", "餐卡", "餐券", "工服", "工装", "体检", "办公用品", "文具",
 			"月饼", "粽子", "前台", "行政", "人事部", "工会", "食堂", "员工", "新同事", "入职", "年会", "工位", "会议室",
 			// Handouts at events and in the office systems (red9b's traps).
-			"茶水间", "下午茶", "参会证", "胸牌", "展会", "签到处", "报销", "电子发票"},
+			"茶水间", "下午茶", "参会证", "胸牌", "展会", "签到处", "报销", "电子发票",
+			// Meeting and training papers (red9c: 扫码领取本周的会议纪要).
+			"纪要", "课件", "讲义", "议程", "会议材料"},
 		Unless: []string{"红包", "现金", "返利", "返现", "佣金", "赚", "兼职", "加我", "微信", "私聊", "扫码进群", "下载",
 			// The phishing that poses as an office notice (全体员工：个税补贴免费领取，点击链接).
 			"链接", "补贴", "退税", "个税", "银行卡", "密码", "验证码", "http", "www"},
@@ -115,6 +121,43 @@ var contextRules = [...]contextRule{
 		Around: []string{"系统", "模块", "小程序", "程序", "软件", "平台", "项目", "需求", "功能", "接口", "外包", "开发商",
 			"前端", "后端", "代码", "上线", "APP", "App", "app"},
 		Unless: []string{"联系", "加我", "微信", "私聊", "找我", "电话", "税点", "点数", "正规", "专业", "增值税", "普票", "专票"},
+	},
+	{
+		Name:        "anti-prefix",
+		Explanation: "反 or 防 right before the phrase: the name of the fight against it (反洗钱培训, 反刷单系统, 防套现模型)",
+		Confidence:  30,
+		Cues:        []string{"反", "防"},
+		Within:      0,
+	},
+	{
+		Name:        "people-term",
+		Explanation: "a word for a group of people right after the phrase (智障人士, 智障儿童): the neutral term, not an insult",
+		Confidence:  40,
+		Phrases:     []string{"智障", "脑残"},
+		After:       []string{"人士", "儿童", "患者", "群体", "青少年", "学生", "家庭"},
+	},
+	{
+		Name:        "legal-case",
+		Explanation: "a word for a case or crime right after the phrase (案, 罪, 犯罪, 嫌疑, 团伙): a case being discussed (法务部在审一起洗钱案的材料, 洗钱罪的量刑)",
+		Confidence:  40,
+		After:       []string{"案", "罪", "犯罪", "嫌疑", "团伙"},
+	},
+	{
+		Name:        "benchmark",
+		Explanation: "跑分平台 in a sentence about device performance (手机, 安兔兔, 性能, 芯片, 测评 …) and without words of earning (招, 日结, 收益, 佣金, 码商 …): a benchmark, not money-laundering scoring",
+		Confidence:  40,
+		Phrases:     []string{"跑分平台"},
+		Around: []string{"手机", "电脑", "安兔兔", "鲁大师", "Geekbench", "geekbench", "性能", "芯片", "处理器", "显卡",
+			"测评", "评测", "新机", "机型", "CPU", "GPU", "万分", "帧率"},
+		Unless: []string{"招", "日结", "收益", "佣金", "码商", "收款", "代理", "赚", "返", "躺", "加我", "微信", "私聊", "银行卡", "二维码", "押金"},
+	},
+	{
+		Name:        "workplace-vote",
+		Explanation: "投票链接 in a sentence about a workplace election or survey (评选, 评优, 选举, 优秀员工, 职代会, 问卷 …) and without a friend's contest (宝宝, 孩子, 助力, 帮我 …)",
+		Confidence:  40,
+		Phrases:     []string{"投票链接"},
+		Around:      []string{"评选", "评优", "选举", "优秀员工", "先进", "民主测评", "职代会", "工会", "问卷", "满意度"},
+		Unless:      []string{"宝宝", "孩子", "萌娃", "小朋友", "朋友", "亲戚", "助力", "帮我", "帮忙", "拼多多", "砍"},
 	},
 	{
 		Name:        "latin-name",
@@ -134,8 +177,11 @@ func latinName(text string, bs, be int) bool {
 	span := text[bs:be]
 	prev, _ := utf8.DecodeLastRuneInString(text[:bs])
 	next, _ := utf8.DecodeRuneInString(text[be:])
-	if first, _ := utf8.DecodeRuneInString(span); 'A' <= first && first <= 'Z' && strings.ToUpper(span) != span && !isHan(prev) && !isHan(next) {
-		return true // set off like a name, not run into Chinese (Dubo网站)
+	if first, _ := utf8.DecodeRuneInString(span); 'A' <= first && first <= 'Z' && strings.ToUpper(span) != span && !isHan(prev) && !isHan(next) &&
+		strings.ContainsAny(span, "aeiouvAEIOUV") {
+		// Set off like a name, not run into Chinese (Dubo网站); a name
+		// in pinyin has a vowel (initials such as Cnm have none).
+		return true
 	}
 	// The e-mail-like token around the span.
 	lo, hi := bs, be
@@ -249,6 +295,12 @@ func applyContext(text string, bs, be int, word string) int {
 		if len(r.Written) > 0 && !slices.Contains(r.Written, text[bs:be]) && !spelledAs(r.Or, text, bs) {
 			continue
 		}
+		if len(r.After) > 0 {
+			if spelledAs(r.After, text, be) {
+				return i
+			}
+			continue
+		}
 		if r.Latin != nil {
 			if latinMatch(text, bs, be, word) && r.Latin(text, bs, be) {
 				return i
@@ -299,16 +351,16 @@ func (r *contextRule) cued(clause string) bool {
 // starting with it: most clauses hold none, and one pass over the clause
 // then replaces a search for every cue of every rule.
 type cueFirsts struct {
-	han    []uint8        // rule bits by character - cueHanBase
-	others map[rune]uint8 // cue starts outside the block (none today)
+	han    []uint16        // rule bits by character - cueHanBase
+	others map[rune]uint16 // cue starts outside the block (none today)
 }
 
 const cueHanBase, cueHanEnd = 0x4E00, 0xA000
 
 // present returns the bit set of the rules with a cue starting with some
 // character of clause.
-func (c *cueFirsts) present(clause string) uint8 {
-	var m uint8
+func (c *cueFirsts) present(clause string) uint16 {
+	var m uint16
 	for _, r := range clause {
 		if i := uint32(r - cueHanBase); i < cueHanEnd-cueHanBase {
 			m |= c.han[i]
@@ -320,11 +372,11 @@ func (c *cueFirsts) present(clause string) uint8 {
 }
 
 // cueFits fails to compile when contextRules outgrow cueFirsts' bit set.
-var _ [8 - len(contextRules)]struct{}
+var _ [16 - len(contextRules)]struct{}
 
 // cueIndex is built once: the rules are fixed.
 var cueIndex = sync.OnceValue(func() *cueFirsts {
-	c := &cueFirsts{han: make([]uint8, cueHanEnd-cueHanBase), others: map[rune]uint8{}}
+	c := &cueFirsts{han: make([]uint16, cueHanEnd-cueHanBase), others: map[rune]uint16{}}
 	for i, r := range contextRules {
 		for _, cue := range r.Cues {
 			first, _ := utf8.DecodeRuneInString(cue)

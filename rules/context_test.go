@@ -47,6 +47,9 @@ func TestContextRules(t *testing.T) {
 		{"DUBO 网站注册送彩金", "D", ""},
 		{"Dubo网站注册送彩金", "D", ""},
 		{"du bo网站 注册就送", "d", ""},
+		// Initials have no vowel: capitalized, they are no name (red9c).
+		{"Cnm！谁动了我的工位", "C", ""},
+		{"Thanks Dubo, see you", "D", "latin-name"},
 		// A clause of pinyin words is Chinese typed in letters, not English.
 		{"ni shi shabi ma", "s", ""},
 		{"luoliao yi dui yi", "l", ""},
@@ -79,6 +82,25 @@ func TestContextRules(t *testing.T) {
 		{"公司员工免费领取，点击链接", "免", ""},
 		{"行政通知：员工可免费领取补贴，请填写银行卡号", "免", ""},
 		{"宝妈兼职免费领取礼品", "宝", ""},
+		// The third red team's traps (red9c): the fight against a
+		// phrase, a term for people, a benchmark, a workplace election,
+		// meeting papers.
+		{"明天下午反洗钱培训，全员参加", "洗", "anti-prefix"},
+		{"风控组在做反刷单模型", "刷", "anti-prefix"},
+		{"平台上线了防刷单机制", "刷", "anti-prefix"},
+		{"残联要求我们为智障人士提供岗位", "智", "people-term"},
+		{"安兔兔跑分平台显示新机型八十万分", "跑", "benchmark"},
+		{"年度优秀员工评选的投票链接发群里了", "投", "workplace-vote"},
+		{"扫码领取本周的会议纪要", "扫", "workplace-handout"},
+		{"法务部在审一起洗钱案的材料，别外传", "洗", "legal-case"},
+		{"培训讲了洗钱罪的构成", "洗", "legal-case"},
+		{"帮人洗钱，案子我不管", "洗", ""}, // 案 not right after
+		// Still enforced: 反 not right before, a person called an
+		// insult, earning with 跑分, a friend's contest.
+		{"反正洗钱也没人管，找我", "洗", ""},
+		{"你个智障，人士都不会写", "智", ""},
+		{"手机跑分平台招人，日结佣金", "跑", ""},
+		{"帮我家宝宝投个票，评选的投票链接在这", "投", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
@@ -120,7 +142,7 @@ func TestContextRulesAreNamed(t *testing.T) {
 			t.Errorf("context rule %q twice", r.Name)
 		}
 		seen[r.Name] = true
-		if len(r.Cues) == 0 && len(r.Around) == 0 && r.Latin == nil {
+		if len(r.Cues) == 0 && len(r.Around) == 0 && r.Latin == nil && len(r.After) == 0 {
 			t.Errorf("context rule %q has no cues", r.Name)
 		}
 	}

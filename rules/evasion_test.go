@@ -66,10 +66,19 @@ var evasionFloors = map[string]int{
 	// The second red team's held-out set (red9b), see rules/README.md:
 	// 兼职日日结: 日日 is an ordinary double (every day), never read as a
 	// repeat.
-	"repeat-inside":  98,
+	"repeat-inside":  97, // and 狗日日的 (red9c), the same double
 	"pinyin":         98, // mai dama: drugs.txt has no pinyin on purpose (bingdu is also 病毒, policy.yaml)
 	"near-homophone": 97, // 资障 for 智障: insults.txt has no homophones on purpose (见人 for 贱人)
-	"split":          97, // 网贝者: 网赌 stays in gambling.txt (no homophones or split: 读博), its near homophone is 弯度
+	"split":          96, // 网贝者: 网赌 stays in gambling.txt (no homophones or split: 读博), its near homophone is 弯度
+	// The third red team's sets (red9c), see rules/README.md:
+	// 扌爰交学生: 交学 (交学费) runs across the back edge, and a sound-alike or
+	// split hit loses to any ordinary word across an edge, even at an edge
+	// written as listed (ordinaryLookalike does not know the keyword).
+	// 代开z发票: after 代开z (代开zengzhishui) the automaton moves on to
+	// 发票代开, which 票 continues, and never tries the insertion (scanner.go
+	// miss). 加胃: 胃 carries no trigger hint, so quick skips the message.
+	"inserted":     98,
+	"solicitation": 98,
 }
 
 func caught(e *Engine, fl familyLine) (bool, Verdict) {
@@ -132,14 +141,14 @@ func TestEvasions(t *testing.T) {
 var trapCeilings = map[string]int{
 	// 请李援交一下周报 (援交): a name (李援) followed by 交 (hand in); gse's
 	// dictionary has no personal names, so no word crosses the keyword's
-	// edge. 1 of 87 (the red team's 27, prec9's held-out 43 and its second
-	// set of 17). The red team's four (印刷单页, 拉票据, 买大麻袋, 卖大麻绳)
+	// edge. 1 of 118 (the red team's 27, prec9's held-out 43 and its second
+	// set of 17, red9c's 31). The red team's four (印刷单页, 拉票据, 买大麻袋, 卖大麻绳)
 	// fell when a word across the keyword's edge became a reading of its
 	// own (crossesEdge).
 	"inside-word": 2,
 	// 渠道：厂家 直销 (厂家直销): the keyword is one word of gse's dictionary,
 	// so a space inside it is read as noise inside a word (as in 兼 职).
-	// 1 of 84.
+	// 1 of 110 (red9c's 26 included).
 	"across-punctuation": 2,
 }
 
