@@ -39,15 +39,12 @@ func (s *Scanner) hanLane(text string, k int, state, hstate int32, prev, p rune)
 	}
 	var found uint32
 	for k+2 < len(text) {
-		b0 := text[k]
-		if b0&0xF0 != 0xE0 || text[k+1]&0xC0 != 0x80 || text[k+2]&0xC0 != 0x80 {
+		t := text[k : k+3]
+		r, ok := lane3(uint32(t[0])<<16 | uint32(t[1])<<8 | uint32(t[2]))
+		if !ok || r == prev {
 			break
 		}
-		r := rune(b0&0x0F)<<12 | rune(text[k+1]&0x3F)<<6 | rune(text[k+2]&0x3F)
-		if uint32(r-0x4E00) > 0x9FFF-0x4E00 || r == prev {
-			break
-		}
-		e := fast[r]
+		e := fast[uint16(r)] // r < 0x10000: no bounds check
 		if uint16(e) >= codeSpecial {
 			// codeSpecial, codeSep and codeSkip: one test for the
 			// letters, which most runes are.
@@ -87,20 +84,36 @@ func (s *Scanner) hanLane(text string, k int, state, hstate int32, prev, p rune)
 	return k, state, hstate, prev, found, laneOn
 }
 
+// lane3 decodes the three bytes at the start of w (the first in bits
+// 16–23) as a CJK character of U+4E00–U+9FFF: one test that they are a
+// three-byte sequence, the rune from them without branches, and its range
+// (which leaves out the overlong and surrogate forms). ok is false for
+// anything else, which quick's loop decodes instead.
+func lane3(w uint32) (rune, bool) {
+	if w&0xF0C0C0 != 0xE08080 {
+		return 0, false
+	}
+	r := rune(w>>4&0xF000 | w>>2&0x0FC0 | w&0x3F)
+	return r, uint32(r-0x4E00) <= 0x9FFF-0x4E00
+}
+
 // laneLast returns the last three runes quick has read (last, b1, b2)
-// after hanLane took n runes ending at byte k: each three bytes long.
+// after hanLane took n runes ending at byte k: each three bytes long, read
+// from one slice of the text (one bounds check, not one a byte).
 func laneLast(text string, k int, n int32, last, b1, b2 rune) (rune, rune, rune) {
 	switch n {
 	case 1:
-		return rune3(text, k-3), last, b1
+		t := text[k-3 : k]
+		return rune3(t[0], t[1], t[2]), last, b1
 	case 2:
-		return rune3(text, k-3), rune3(text, k-6), last
+		t := text[k-6 : k]
+		return rune3(t[3], t[4], t[5]), rune3(t[0], t[1], t[2]), last
 	}
-	return rune3(text, k-3), rune3(text, k-6), rune3(text, k-9)
+	t := text[k-9 : k]
+	return rune3(t[6], t[7], t[8]), rune3(t[3], t[4], t[5]), rune3(t[0], t[1], t[2])
 }
 
-// rune3 decodes the three-byte rune at byte i of text, which hanLane has
-// checked.
-func rune3(text string, i int) rune {
-	return rune(text[i]&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
+// rune3 decodes a three-byte rune that hanLane has checked.
+func rune3(b0, b1, b2 byte) rune {
+	return rune(b0&0x0F)<<12 | rune(b1&0x3F)<<6 | rune(b2&0x3F)
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/wecom-guard/wecom-guard/moderation/moderationtest"
 )
@@ -218,5 +219,27 @@ func TestQuickCrossesSeparatorsOnlyWhereTheRuleCan(t *testing.T) {
 		if len(s.Scan(text, nil)) == 0 {
 			t.Errorf("%q: no finding", text)
 		}
+	}
+}
+
+// TestLane3 checks the Han lane's decoding against the standard one on
+// every three-byte string: it takes exactly the CJK characters of
+// U+4E00–U+9FFF written in three bytes, and decodes them right.
+func TestLane3(t *testing.T) {
+	taken := 0
+	for w := uint32(0); w < 1<<24; w++ {
+		b := string([]byte{byte(w >> 16), byte(w >> 8), byte(w)})
+		want, size := utf8.DecodeRuneInString(b)
+		wantOK := size == 3 && want >= 0x4E00 && want <= 0x9FFF
+		r, ok := lane3(w)
+		if ok != wantOK || ok && r != want {
+			t.Fatalf("lane3(% x) = %U, %v; want %U, %v", b, r, ok, want, wantOK)
+		}
+		if ok {
+			taken++
+		}
+	}
+	if taken != 0x9FFF-0x4E00+1 {
+		t.Fatalf("lane3 takes %d three-byte strings, want one per character (%d)", taken, 0x9FFF-0x4E00+1)
 	}
 }
