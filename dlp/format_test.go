@@ -253,3 +253,33 @@ func TestFormatsDoNotCrossMatch(t *testing.T) {
 		t.Errorf("matched %+v: a format-1 document through format-2 values", m)
 	}
 }
+
+// TestUntaggedBesideTagged: a document of format 4 whose tags are missing
+// (stored bytes cut by hand), protected beside one that has them, is
+// still matched, short and inside a long message, as a document of
+// format 3 is: the filter of the probe tags, built from the other's,
+// never lets its k-grams through.
+func TestUntaggedBesideTagged(t *testing.T) {
+	key := testKey(t)
+	r := rand.New(rand.NewPCG(91, 92))
+	tagged, bare := genParagraph(r, 40), genParagraph(r, 40)
+	p, q := FingerprintDocument(key, []string{tagged}), FingerprintDocument(key, []string{bare})
+	if p.Format != PrintsFormatTagged || len(p.Tags) == 0 {
+		t.Fatalf("format %d, %d tags", p.Format, len(p.Tags))
+	}
+	q.Tags = nil
+	x := NewIndex(key, Options{}, nil, []LoadedDoc{
+		{Doc: Document{ID: "a", Name: "有标签", Chars: p.Chars}, Prints: p},
+		{Doc: Document{ID: "b", Name: "无标签", Chars: q.Chars}, Prints: q},
+	})
+	if x.UntaggedDenseDocs() != 1 {
+		t.Errorf("%d short documents without tags, want 1", x.UntaggedDenseDocs())
+	}
+	for name, text := range map[string]string{"有标签": tagged, "无标签": bare} {
+		for _, msg := range []string{"转发：" + text, genParagraph(r, 150) + text + genParagraph(r, 150)} {
+			if m := x.Documents(msg, nil); len(m) != 1 || m[0].Set != name {
+				t.Errorf("%s pasted in %d characters: %+v", name, len([]rune(msg)), m)
+			}
+		}
+	}
+}

@@ -69,7 +69,7 @@ type Index struct {
 	// protected: a message is keyed in each.
 	formats uint8
 	legacy  int // documents of format 1
-	dense   int // documents of format 3 (without probe tags)
+	dense   int // documents of format 3 (and of format 4 without their probe tags)
 	tagged  int // documents of format 4
 	// denseBits is a filter of the fingerprints of the documents of
 	// format 3 (bit h>>denseShift set for each): a short message's k-grams
@@ -193,18 +193,22 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 		th = min(th, opts.MinChars, d.Prints.Chars)
 		f := d.Prints.Format
 		legacy := f != PrintsFormatSipHash && f != PrintsFormatDense && f != PrintsFormatTagged
+		// A document of format 4 without its tags (bytes cut) is one of
+		// format 3: the filter of the others' tags never lets its k-grams
+		// through.
+		tagged := f == PrintsFormatTagged && len(d.Prints.Tags) > 0
 		x.docs = append(x.docs, docInfo{Document: d.Doc, paragraphs: d.Prints.Paragraphs, threshold: th,
 			legacy: legacy, dense: f == PrintsFormatDense || f == PrintsFormatTagged,
-			tagged: f == PrintsFormatTagged, prints: len(d.Prints.Prints)})
+			tagged: tagged, prints: len(d.Prints.Prints)})
 		if len(d.Prints.Prints) > 0 && (x.minSpan == 0 || th < x.minSpan) {
 			x.minSpan = th
 		}
 		if len(d.Prints.Prints) > 0 {
 			switch {
-			case f == PrintsFormatDense:
+			case f == PrintsFormatDense || f == PrintsFormatTagged && !tagged:
 				x.formats |= 1 << PrintsFormatDense
 				x.dense++
-			case f == PrintsFormatTagged:
+			case tagged:
 				x.formats |= 1 << PrintsFormatTagged
 				x.tagged++
 			case !legacy:
@@ -392,7 +396,8 @@ func maskToken(s string) string {
 func (x *Index) LegacyDocs() int { return x.legacy }
 
 // UntaggedDenseDocs returns how many protected short documents are stored
-// in fingerprint format 3 (every k-gram, no probe tags): they still match,
+// in fingerprint format 3 (every k-gram, no probe tags), or in format 4
+// with their tags missing: they still match,
 // but a message of more than maxDenseProbe letters is looked up in them at
 // its fingerprints only, which misses some edited copies (of a sentence of
 // 24 characters with one changed, 20 of 200 inside 300 characters of other
