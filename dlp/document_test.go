@@ -179,11 +179,11 @@ func TestPrintsRoundTrip(t *testing.T) {
 var _ rules.DataMatcher = (*Index)(nil)
 
 // TestShortDocumentSmallEdits: a protected document of one or two
-// sentences (under DenseChars, stored in format 4) still matches after a
+// sentences (under DenseChars, stored in format 5) still matches after a
 // small edit anywhere in it — a character changed, left out or added, the
 // punctuation and spacing changed — under 20 secrets, in a short message
 // and inside a long one (300 characters of other text: over
-// maxDenseProbe, looked up through the probe tags of format 4); unrelated
+// maxDenseProbe, looked up through the probe tags of format 5); unrelated
 // text of the same topic, short and long, does not match it.
 func TestShortDocumentSmallEdits(t *testing.T) {
 	r := rand.New(rand.NewPCG(81, 82))
@@ -202,7 +202,7 @@ func TestShortDocumentSmallEdits(t *testing.T) {
 		x := docIndex(t, key, paras)
 		for _, d := range x.docs {
 			if !d.tagged {
-				t.Fatalf("%s (%d characters) not stored in format 4", d.Name, d.Chars)
+				t.Fatalf("%s (%d characters) not stored in format 5", d.Name, d.Chars)
 			}
 		}
 		for name, text := range docs {

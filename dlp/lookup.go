@@ -209,7 +209,7 @@ func (x *Index) seal(sc *docScratch, fps []Fingerprint) {
 func (x *Index) buildDenseSet(docs []LoadedDoc) {
 	n := 0
 	for _, d := range docs {
-		if f := d.Prints.Format; f == PrintsFormatDense || f == PrintsFormatTagged {
+		if f := d.Prints.Format; f == PrintsFormatDense || f == PrintsFormatMixTags || f == PrintsFormatTagged {
 			n += len(d.Prints.Prints)
 		}
 	}
@@ -219,7 +219,7 @@ func (x *Index) buildDenseSet(docs []LoadedDoc) {
 	size := tableSize(32 * n) // bits
 	x.denseBits, x.denseShift = make([]uint64, size/64), uint(64-bits.Len(uint(size-1)))
 	for _, d := range docs {
-		if f := d.Prints.Format; f == PrintsFormatDense || f == PrintsFormatTagged {
+		if f := d.Prints.Format; f == PrintsFormatDense || f == PrintsFormatMixTags || f == PrintsFormatTagged {
 			for _, f := range d.Prints.Prints {
 				b := f.Hash >> x.denseShift
 				x.denseBits[b/64] |= 1 << (b % 64)
