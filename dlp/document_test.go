@@ -239,3 +239,44 @@ func TestShortDocumentSmallEdits(t *testing.T) {
 		}
 	}
 }
+
+// TestShortCopyPastAnotherWindow: a long message holding a copy of a
+// short document A and, after 6 letters of other text, a copy of a short
+// document B with a character left out near its end is reported with
+// both. The k-grams looked up around A's first tagged k-gram (DenseChars
+// each side) reach into B's copy up to three k-grams short of its end,
+// and those three are B's k-grams after the left-out character; none of
+// them is at a multiple of gramStride, so they are looked up only if the
+// window is widened for B's own tagged k-grams before the character
+// (which are inside A's window). Without them B's copy is read as the 19
+// letters before the character, under its threshold of 23.
+func TestShortCopyPastAnotherWindow(t *testing.T) {
+	r := rand.New(rand.NewPCG(97, 98))
+	letters := func(n int) string { return string(foldLetters(genParagraph(r, n+3))[:n]) }
+	for k := range 10 {
+		key := randomKey(t, r)
+		a, b := letters(40), letters(30)
+		x := docIndex(t, key, map[string][]string{"甲": {a}, "乙": {b}})
+		bRunes := []rune(b)
+		edited := string(bRunes[:19]) + string(bRunes[20:]) // the 20th left out: 3 k-grams after it
+		head, gap := letters(100), letters(6)               // A's k-grams from 100, a multiple of gramStride
+		msg := head + a + gap + edited + letters(100)
+		// The geometry the test is about: A's k-grams at 100 to 132, the
+		// window of the first (100) to 164; B's before the left-out
+		// character at 146 to 157 (inside it), after it at 165 to 167.
+		if got := foldLetters(msg); string(got[100:140]) != a || string(got[146:175]) != edited {
+			t.Fatal("the message's letters are not where the test puts them")
+		}
+		names := map[string]bool{}
+		for _, m := range x.Documents(msg, nil) {
+			names[m.Set] = true
+		}
+		if !names["甲"] || !names["乙"] {
+			t.Errorf("key %d: found %v in a message with both", k, names)
+		}
+		// B alone at the same place is found: only A's window hides it.
+		if got := x.Documents(head+letters(40)+gap+edited+letters(100), nil); len(got) != 1 || got[0].Set != "乙" {
+			t.Errorf("key %d: B alone: %+v", k, got)
+		}
+	}
+}

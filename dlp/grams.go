@@ -114,14 +114,17 @@ func (x *Index) sealTagged(sc *docScratch) {
 	c := gramCandidates(keys, cand, x.gramBits, x.key.gram)
 	last := -1 // the k-grams up to last are looked up already
 	for _, p := range cand[:c] {
-		if int(p) <= last || !x.mayBeDense(x.key.fingerprint(keys[p])) {
+		if !x.mayBeDense(x.key.fingerprint(keys[p])) {
 			continue
 		}
 		// Most likely a k-gram of a short document: every k-gram as far
 		// as a copy of one reaches around it is looked up, as if the
 		// message were looked up at every k-gram (a copy's k-grams on the
 		// other side of a character left out or added are at another
-		// offset, which the walk from this one does not try).
+		// offset, which the walk from this one does not try). A k-gram
+		// inside the window of one before it widens the window too: it
+		// may be another document's, whose k-grams past a character left
+		// out reach beyond (TestShortCopyPastAnotherWindow).
 		lo, hi := max(int(p)-DenseChars, last+1), min(int(p)+DenseChars, len(keys)-1)
 		for q := lo; q <= hi; q++ {
 			if h := x.key.fingerprint(keys[q]); x.mayBeDense(h) {
@@ -129,7 +132,7 @@ func (x *Index) sealTagged(sc *docScratch) {
 				sc.sealed = append(sc.sealed, h)
 			}
 		}
-		last = hi
+		last = max(last, hi)
 	}
 	x.loadFirst(sc)
 }
