@@ -259,12 +259,14 @@ func TestShortCopyPastAnotherWindow(t *testing.T) {
 		x := docIndex(t, key, map[string][]string{"甲": {a}, "乙": {b}})
 		bRunes := []rune(b)
 		edited := string(bRunes[:19]) + string(bRunes[20:]) // the 20th left out: 3 k-grams after it
-		head, gap := letters(100), letters(6)               // A's k-grams from 100, a multiple of gramStride
+		// A's k-grams from h, a multiple of gramStride (the first one
+		// tagged), to h+32; the window around h to h+64; B's k-grams
+		// before the left-out character at h+46 to h+57 (inside it), after
+		// it at h+65 to h+67, none a multiple of gramStride.
+		h := 100 + (gramStride-100%gramStride)%gramStride
+		head, gap := letters(h), letters(6)
 		msg := head + a + gap + edited + letters(100)
-		// The geometry the test is about: A's k-grams at 100 to 132, the
-		// window of the first (100) to 164; B's before the left-out
-		// character at 146 to 157 (inside it), after it at 165 to 167.
-		if got := foldLetters(msg); string(got[100:140]) != a || string(got[146:175]) != edited {
+		if got := foldLetters(msg); string(got[h:h+40]) != a || string(got[h+46:h+75]) != edited || (h+64)%gramStride != 0 {
 			t.Fatal("the message's letters are not where the test puts them")
 		}
 		names := map[string]bool{}

@@ -20,7 +20,7 @@ import "math/bits"
 // mixed hash (which the message computes for winnowing anyway) under a
 // key of its own. The index keeps a Bloom filter of the tags of all short
 // documents, 32 to 64 bits a tag (small enough to stay in the caches: 16
-// KiB for 100 short documents); every fourth k-gram of a message
+// KiB for 100 short documents); every eighth k-gram of a message
 // (gramStride: enough for a copy with an edit) is tagged and looked up in
 // it, and only those whose bits are set (about 1 in 250 to 1 in 1,000 of
 // the others) are keyed with SipHash-2-4 and looked up in the table
@@ -137,18 +137,22 @@ func (x *Index) sealTagged(sc *docScratch) {
 	x.loadFirst(sc)
 }
 
-// gramStride: the message's probe tags are looked up at every gramStride-th
-// k-gram only (the document's are all stored). One edit (a character
-// changed, left out or added) breaks at most K k-grams of a copy, and a
-// document has at least Guarantee letters, so at least 16 k-grams: a copy
-// with one edit keeps at least 8 of them in at most two runs, one of them
-// at least 4 = gramStride long, which holds a k-gram the message looks up;
-// around a k-gram of a short document found so, sealTagged looks up every
-// k-gram (the other run may be at another offset: a character left out or
-// added). Every k-gram would cost four times as much
-// (TestShortDocumentSmallEdits edits every position of short documents
-// inside long messages).
-const gramStride = K / 2
+// gramStride: the message's k-grams are tagged and looked up in the
+// filter at every gramStride-th only (the document's are all stored).
+// One edit breaks one block of at most K consecutive k-grams of a copy (K
+// for a character changed or added, K-1 for one left out), and a block
+// of K holds at most one multiple of K. A copy the estimate can match has
+// at least 2K k-grams (Guarantee = 23 letters, 16 k-grams, changed; 24
+// letters with one left out: 23 cannot reach a threshold of 23), among
+// which at least two are at a multiple of K: one is left. Around a
+// k-gram of a short document found so, sealTagged looks up every k-gram
+// (the other side of the edit may be at another offset: a character left
+// out or added). TestStrideAtTheShortestDocuments edits every position of
+// documents of 23 to 30 letters at the start, end and middle of long
+// messages, at every alignment (with K+1 it fails); format 4's every
+// fourth k-gram, from the argument that one of the two runs an edit
+// leaves is at least 4 long, was twice the work for nothing.
+const gramStride = K
 
 // gramCandidates writes to cand the indices of the k-gram hashes keys
 // (every gramStride-th) whose tag under g is in filter, and returns how

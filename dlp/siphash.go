@@ -47,7 +47,7 @@ func sipHash64(k0, k1, m uint64) uint64 {
 // key k0, k1: SipHash with one compression round a block and three
 // finalization rounds (Aumasson and Bernstein's parameters c and d),
 // five SipRounds where SipHash-2-4 has eight. It keys the probe tags of
-// short documents (gramKey), computed at every fourth k-gram of a message
+// short documents (gramKey), computed at every eighth k-gram of a message
 // (TestSipHash13 checks it against the specification's algorithm with
 // c = 1, d = 3, which gives siphash.Hash with c = 2, d = 4).
 func sipHash13(k0, k1, m uint64) uint64 {
