@@ -67,8 +67,9 @@ var bitOf = func() (t [64]uint64) {
 }()
 
 // buildGramFilter fills x.gramBits with the tags of the documents of
-// format 5 (those of format 4 are not used, see PrintsFormatMixTags): a Bloom filter of 32 to 64 bits a tag in which a tag sets two
-// bits of one word (its low bits pick the word, its top 12 the bits), so
+// format 5 (those of format 4 are not used, see PrintsFormatMixTags): a
+// Bloom filter of 32 to 64 bits a tag in which a tag sets two bits of one
+// word (its low bits pick the word, its top 12 the bits), so
 // that about 1 in 250 to 1 in 1,000 of the other k-grams pass (with one
 // bit a tag, 1 in 20 to 1 in 40 did, each then keyed with SipHash).
 func (x *Index) buildGramFilter(docs []LoadedDoc) {
