@@ -289,9 +289,10 @@ func (d *Data) reload(ctx context.Context) error {
 			Msg("dlp: documents stored in fingerprint format 1 still match, but every message then pays for both formats; upload them again to store format 2")
 	}
 	if n := x.UntaggedDenseDocs(); n > 0 {
-		// Their probe tags cannot be computed without the text.
+		// Their probe tags cannot be computed without the text (format 4's
+		// are not used: see dlp.PrintsFormatMixTags).
 		d.cfg.Logger.Warn().Int("documents", n).Int("format", dlp.PrintsFormatDense).
-			Msg("dlp: short documents stored in fingerprint format 3 still match, but an edited copy inside a long message may be missed; upload them again to store format 4")
+			Msg("dlp: short documents stored in fingerprint format 3 or 4 still match, but an edited copy inside a long message may be missed; upload them again to store format 5")
 	}
 	d.cur.Store(&dataIndex{index: x, version: v})
 	return nil

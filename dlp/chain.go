@@ -12,7 +12,7 @@ import (
 // lack, walked from one end of a chain: a changed character breaks the 8
 // k-grams around it, rarely more than two fingerprints (over 300 edited
 // copies, TestEstimateOverKeys found what it finds without a limit).
-// In a document of format 3 or 4, which has a fingerprint at every k-gram,
+// In a document of format 3, 4 or 5, which has a fingerprint at every k-gram,
 // the limit is maxMissedDense: two changed characters' k-grams.
 const (
 	maxMissed      = 2
@@ -159,7 +159,7 @@ func (x *Index) extend(d *docInfo, keys []uint64, buf *[16]byte, post uint32, ms
 	return e
 }
 
-// editedEdges reads the walk of a copy of a document of format 3 or 4 that
+// editedEdges reads the walk of a copy of a document of format 3, 4 or 5 that
 // ends fewer than K k-grams short of the document's edge, every k-gram
 // between missed, as reaching the edge when the message has letters
 // there: a changed character among the first (or last) K breaks every

@@ -47,7 +47,7 @@ type Key struct {
 	sel        selection
 	fp         cipher.Block
 	fpMix      uint64
-	// gram keys the probe tags of short documents (format 4): see
+	// gram keys the probe tags of short documents (format 5): see
 	// gramKey.
 	gram gramKey
 }
@@ -68,7 +68,7 @@ func NewKey(secret []byte) (*Key, error) {
 	tagKey := derive("wecom-guard dlp prefilter v1")
 	fpKey2 := derive("wecom-guard dlp fingerprints v2")
 	selKey := derive("wecom-guard dlp selection v2")
-	gramK := derive("wecom-guard dlp gram tags v4")
+	gramK := derive("wecom-guard dlp gram tags v5")
 	block, err := aes.NewCipher(fpKey[:16])
 	if err != nil {
 		return nil, err
@@ -77,7 +77,7 @@ func NewKey(secret []byte) (*Key, error) {
 		tagK0: binary.LittleEndian.Uint64(tagKey[:8]), tagK1: binary.LittleEndian.Uint64(tagKey[8:16]),
 		fpK0: binary.LittleEndian.Uint64(fpKey2[:8]), fpK1: binary.LittleEndian.Uint64(fpKey2[8:16]),
 		sel:  selection{x: binary.LittleEndian.Uint64(selKey[:8]), m: binary.LittleEndian.Uint64(selKey[8:16]) | 1},
-		gram: gramKey{x: binary.LittleEndian.Uint64(gramK[:8]), m: binary.LittleEndian.Uint64(gramK[8:16]) | 1}}
+		gram: gramKey{k0: binary.LittleEndian.Uint64(gramK[:8]), k1: binary.LittleEndian.Uint64(gramK[8:16])}}
 	k.records.New = func() any { return &recordHasher{mac: hmac.New(sha256.New, recKey)} }
 	return k, nil
 }

@@ -40,9 +40,10 @@ type Prints struct {
 	Chars      int
 	Paragraphs []uint32
 	Prints     []Fingerprint
-	// Tags are the probe tags of a short document's k-grams (format 4,
+	// Tags are the probe tags of a short document's k-grams (format 5,
 	// Key.gram: sorted, each once), which a message's k-grams are looked
-	// up in before any is keyed with SipHash; see PrintsFormatTagged.
+	// up in before any is keyed with SipHash-2-4; see PrintsFormatTagged.
+	// Format 4 stored tags of another kind, no longer read.
 	Tags []uint32
 }
 
@@ -62,14 +63,24 @@ const (
 	// PrintsFormatDense: a short document (under DenseChars) whose every
 	// k-gram is stored, hashed as in format 2; see DenseChars.
 	PrintsFormatDense = 3
+	// PrintsFormatMixTags: format 3 with probe tags that were the
+	// selection's keyed mix, one more secret xor and multiplication and
+	// the top 32 bits (Prints.Tags, stored from 1 to 2 December 2026).
+	// Those tags are read but not used: from one known document and its
+	// tags the keys were a matter of solving two rounds of xor and
+	// multiplication, and with them the tags of other documents would
+	// confirm guesses of their text. The document is matched as one of
+	// format 3; uploading it again stores format 5.
+	PrintsFormatMixTags = 4
 	// PrintsFormatTagged: format 3 with the probe tag of every k-gram
-	// (Prints.Tags), so that a message of any length is looked up at
-	// every k-gram in the short documents; see gramKey.
-	PrintsFormatTagged = 4
+	// (Prints.Tags), 32 bits of SipHash-1-3 under a key of their own, so
+	// that a message of any length is looked up at every k-gram in the
+	// short documents; see gramKey.
+	PrintsFormatTagged = 5
 )
 
 // DenseChars: a document of fewer normalized characters is stored with
-// the fingerprint of every k-gram (format 3; format 4 with a probe tag of
+// the fingerprint of every k-gram (format 3; format 5 with a probe tag of
 // each, see gramKey), not only winnowing's.
 //
 // Why: a changed character breaks the K k-grams around it. Winnowed, a
@@ -242,8 +253,8 @@ func foldParagraphs(paragraphs []string) (normText, Prints) {
 }
 
 // Encode returns the stored form of p: the format word (from format 2 on),
-// the counts, the paragraph starts and the fingerprints, and in format 4
-// the number of tags and the tags, little-endian.
+// the counts, the paragraph starts and the fingerprints, and in formats 4
+// and 5 the number of tags and the tags, little-endian.
 func (p Prints) Encode() []byte {
 	b := make([]byte, 0, 20+4*len(p.Paragraphs)+12*len(p.Prints)+4*len(p.Tags))
 	if p.Format >= PrintsFormatSipHash { // 0 (unset) is format 1, as before formats
@@ -259,7 +270,7 @@ func (p Prints) Encode() []byte {
 		b = binary.LittleEndian.AppendUint64(b, f.Hash)
 		b = binary.LittleEndian.AppendUint32(b, f.Pos)
 	}
-	if p.Format == PrintsFormatTagged {
+	if p.Format == PrintsFormatTagged || p.Format == PrintsFormatMixTags {
 		b = binary.LittleEndian.AppendUint32(b, uint32(len(p.Tags)))
 		for _, t := range p.Tags {
 			b = binary.LittleEndian.AppendUint32(b, t)
@@ -268,12 +279,12 @@ func (p Prints) Encode() []byte {
 	return b
 }
 
-// DecodePrints reads what Encode wrote, in any of the four formats.
+// DecodePrints reads what Encode wrote, in any of the five formats.
 func DecodePrints(b []byte) (Prints, error) {
 	format := PrintsFormatAES
 	if len(b) >= 4 && binary.LittleEndian.Uint32(b)&formatWord != 0 {
 		format = int(binary.LittleEndian.Uint32(b) &^ formatWord)
-		if format != PrintsFormatSipHash && format != PrintsFormatDense && format != PrintsFormatTagged {
+		if format < PrintsFormatSipHash || format > PrintsFormatTagged {
 			return Prints{}, fmt.Errorf("decode fingerprints: unknown format %d (written by a newer wecom-guard?)", format)
 		}
 		b = b[4:]
@@ -284,9 +295,10 @@ func DecodePrints(b []byte) (Prints, error) {
 	chars, np, nf := binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]), binary.LittleEndian.Uint32(b[8:])
 	size := 12 + 4*uint64(np) + 12*uint64(nf)
 	var nt uint64
-	if format == PrintsFormatTagged {
+	tags := format == PrintsFormatTagged || format == PrintsFormatMixTags
+	if tags {
 		if uint64(len(b)) < size+4 {
-			return Prints{}, errors.New("decode fingerprints: format 4 without its tags")
+			return Prints{}, fmt.Errorf("decode fingerprints: format %d without its tags", format)
 		}
 		nt = uint64(binary.LittleEndian.Uint32(b[size:]))
 		size += 4 + 4*nt
@@ -303,7 +315,7 @@ func DecodePrints(b []byte) (Prints, error) {
 	for i := range p.Prints {
 		p.Prints[i] = Fingerprint{Hash: binary.LittleEndian.Uint64(b[12*i:]), Pos: binary.LittleEndian.Uint32(b[12*i+8:])}
 	}
-	if format == PrintsFormatTagged {
+	if tags {
 		b = b[12*nf+4:]
 		p.Tags = make([]uint32, nt)
 		for i := range p.Tags {

@@ -179,11 +179,11 @@ func TestPrintsRoundTrip(t *testing.T) {
 var _ rules.DataMatcher = (*Index)(nil)
 
 // TestShortDocumentSmallEdits: a protected document of one or two
-// sentences (under DenseChars, stored in format 4) still matches after a
+// sentences (under DenseChars, stored in format 5) still matches after a
 // small edit anywhere in it — a character changed, left out or added, the
 // punctuation and spacing changed — under 20 secrets, in a short message
 // and inside a long one (300 characters of other text: over
-// maxDenseProbe, looked up through the probe tags of format 4); unrelated
+// maxDenseProbe, looked up through the probe tags of format 5); unrelated
 // text of the same topic, short and long, does not match it.
 func TestShortDocumentSmallEdits(t *testing.T) {
 	r := rand.New(rand.NewPCG(81, 82))
@@ -202,7 +202,7 @@ func TestShortDocumentSmallEdits(t *testing.T) {
 		x := docIndex(t, key, paras)
 		for _, d := range x.docs {
 			if !d.tagged {
-				t.Fatalf("%s (%d characters) not stored in format 4", d.Name, d.Chars)
+				t.Fatalf("%s (%d characters) not stored in format 5", d.Name, d.Chars)
 			}
 		}
 		for name, text := range docs {
@@ -236,6 +236,49 @@ func TestShortDocumentSmallEdits(t *testing.T) {
 			if got := x.Documents(text, nil); len(got) != 0 {
 				t.Fatalf("key %d, unrelated %q: %+v", k, text, got)
 			}
+		}
+	}
+}
+
+// TestShortCopyPastAnotherWindow: a long message holding a copy of a
+// short document A and, after 6 letters of other text, a copy of a short
+// document B with a character left out near its end is reported with
+// both. The k-grams looked up around A's first tagged k-gram (DenseChars
+// each side) reach into B's copy up to three k-grams short of its end,
+// and those three are B's k-grams after the left-out character; none of
+// them is at a multiple of gramStride, so they are looked up only if the
+// window is widened for B's own tagged k-grams before the character
+// (which are inside A's window). Without them B's copy is read as the 19
+// letters before the character, under its threshold of 23.
+func TestShortCopyPastAnotherWindow(t *testing.T) {
+	r := rand.New(rand.NewPCG(97, 98))
+	letters := func(n int) string { return string(foldLetters(genParagraph(r, n+3))[:n]) }
+	for k := range 10 {
+		key := randomKey(t, r)
+		a, b := letters(40), letters(30)
+		x := docIndex(t, key, map[string][]string{"甲": {a}, "乙": {b}})
+		bRunes := []rune(b)
+		edited := string(bRunes[:19]) + string(bRunes[20:]) // the 20th left out: 3 k-grams after it
+		// A's k-grams from h, a multiple of gramStride (the first one
+		// tagged), to h+32; the window around h to h+64; B's k-grams
+		// before the left-out character at h+46 to h+57 (inside it), after
+		// it at h+65 to h+67, none a multiple of gramStride.
+		h := 100 + (gramStride-100%gramStride)%gramStride
+		head, gap := letters(h), letters(6)
+		msg := head + a + gap + edited + letters(100)
+		if got := foldLetters(msg); string(got[h:h+40]) != a || string(got[h+46:h+75]) != edited || (h+64)%gramStride != 0 {
+			t.Fatal("the message's letters are not where the test puts them")
+		}
+		names := map[string]bool{}
+		for _, m := range x.Documents(msg, nil) {
+			names[m.Set] = true
+		}
+		if !names["甲"] || !names["乙"] {
+			t.Errorf("key %d: found %v in a message with both", k, names)
+		}
+		// B alone at the same place is found: only A's window hides it.
+		if got := x.Documents(head+letters(40)+gap+edited+letters(100), nil); len(got) != 1 || got[0].Set != "乙" {
+			t.Errorf("key %d: B alone: %+v", k, got)
 		}
 	}
 }

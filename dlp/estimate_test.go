@@ -184,7 +184,7 @@ func TestEstimateOverKeys(t *testing.T) {
 		// 24, 30, 40 and 47 characters); under DenseChars every k-gram is
 		// stored (format 3) and none may be missed. Inside a long message
 		// format 3 was looked up at the message's fingerprints only, and
-		// missed 20 (24 characters) and 5 (30) of 200; format 4 looks the
+		// missed 20 (24 characters) and 5 (30) of 200; format 5 looks the
 		// message up at every k-gram its probe tags let through, and none
 		// may be missed there either.
 		for _, c := range oneSentence {
@@ -250,7 +250,7 @@ func TestEstimateOverKeys(t *testing.T) {
 // with a single fingerprint (stored winnowed, format 2: those of formats 3 and 4
 // have one at every k-gram) is matched only when the message's windows
 // agree with a copy of it (covers); how often that happens is logged. The
-// same documents stored in format 4 match no phrase, at any of their
+// same documents stored in format 5 match no phrase, at any of their
 // k-grams.
 func TestCommonPhraseIsNoCopy(t *testing.T) {
 	r := rand.New(rand.NewPCG(61, 62))
@@ -277,7 +277,7 @@ func TestCommonPhraseIsNoCopy(t *testing.T) {
 			phrase := string(letters[i : i+K])
 			for _, text := range []string{phrase + fill(30), fill(30) + phrase, fill(15) + phrase + fill(15)} {
 				if got := dense.Documents(text, nil); len(got) != 0 || !dense.docs[0].dense {
-					t.Fatalf("key %d: one k-gram in common (%s) matched a document of format 4: %+v", k, phrase, got)
+					t.Fatalf("key %d: one k-gram in common (%s) matched a document of format 5: %+v", k, phrase, got)
 				}
 				if !slices.ContainsFunc(p.Prints, func(f Fingerprint) bool { return int(f.Pos) == i }) {
 					continue

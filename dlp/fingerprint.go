@@ -113,7 +113,7 @@ func (s selection) mix(h uint64) uint64 {
 // kgrams returns the mixed hash of every k-gram of runes under the
 // selection sel, in keys (grown as needed): what winnowing compares, and
 // what a short document stores the fingerprint of at every position
-// (formats 3 and 4). Texts shorter than K have none.
+// (formats 3 to 5). Texts shorter than K have none.
 //
 // The k-gram hash is the polynomial sum of r[i]·kgramBase^(K-1-i) over
 // its runes (mod 2⁶⁴), rolled from one k-gram to the next as

@@ -119,9 +119,9 @@ func TestPrintsFormat2RoundTrip(t *testing.T) {
 	if err != nil || got.Format != PrintsFormatSipHash || got.Chars != p.Chars || len(got.Prints) != len(p.Prints) || got.Prints[1] != p.Prints[1] {
 		t.Fatalf("round trip: format %d, %v", got.Format, err)
 	}
-	b[0] = 4 // format 4
+	b[0] = 6 // format 6
 	if _, err := DecodePrints(b); err == nil {
-		t.Error("format 4 decoded")
+		t.Error("format 6 decoded")
 	}
 }
 
@@ -136,13 +136,13 @@ func fingerprintDocumentDense(key *Key, paragraphs []string) Prints {
 	return p
 }
 
-// TestPrintsFormat4: a document under DenseChars is stored with the
-// fingerprint of every k-gram and the probe tag of each (format 4, after
+// TestPrintsFormat5: a document under DenseChars is stored with the
+// fingerprint of every k-gram and the probe tag of each (format 5, after
 // its format word) and read back so; one of DenseChars is winnowed
 // (format 2). Short documents stored in format 2 (before format 3) and in
 // format 3 (before the tags) are still read and a paste of them still
-// matches, beside one of format 4.
-func TestPrintsFormat4(t *testing.T) {
+// matches, beside one of format 5.
+func TestPrintsFormat5(t *testing.T) {
 	key := testKey(t)
 	r := rand.New(rand.NewPCG(71, 72))
 	short := []string{genParagraph(r, 40)}
@@ -168,7 +168,7 @@ func TestPrintsFormat4(t *testing.T) {
 		t.Fatalf("round trip: format %d, %v", got.Format, err)
 	}
 	if _, err := DecodePrints(b[:len(b)-4]); err == nil {
-		t.Fatal("format 4 with a tag cut off decoded")
+		t.Fatal("format 5 with a tag cut off decoded")
 	}
 	var long []string
 	for range 4 {
@@ -193,13 +193,13 @@ func TestPrintsFormat4(t *testing.T) {
 		{Doc: Document{ID: "b", Name: "旧短文件", Chars: old2.Chars}, Prints: old2},
 		{Doc: Document{ID: "c", Name: "三版短文件", Chars: dense3.Chars}, Prints: dense3},
 	})
-	// Format 4 without its tags (as stored bytes could be cut by hand): no
+	// Format 5 without its tags (as stored bytes could be cut by hand): no
 	// filter, no panic, looked up at the message's fingerprints.
 	bare := got
 	bare.Tags = nil
 	y := NewIndex(key, Options{}, nil, []LoadedDoc{{Doc: Document{ID: "a", Name: "新短文件", Chars: p.Chars}, Prints: bare}})
 	if m := y.Documents(genParagraph(r, 150)+short[0]+genParagraph(r, 150), nil); len(m) != 1 {
-		t.Errorf("format 4 without tags, pasted in a long message: %+v", m)
+		t.Errorf("format 5 without tags, pasted in a long message: %+v", m)
 	}
 	if x.UntaggedDenseDocs() != 1 {
 		t.Errorf("%d documents of format 3, want 1", x.UntaggedDenseDocs())
@@ -251,5 +251,111 @@ func TestFormatsDoNotCrossMatch(t *testing.T) {
 	})
 	for _, m := range x.Documents(text, nil) {
 		t.Errorf("matched %+v: a format-1 document through format-2 values", m)
+	}
+}
+
+// TestUntaggedBesideTagged: a document of format 5 whose tags are missing
+// (stored bytes cut by hand), protected beside one that has them, is
+// still matched, short and inside a long message, as a document of
+// format 3 is: the filter of the probe tags, built from the other's,
+// never lets its k-grams through.
+func TestUntaggedBesideTagged(t *testing.T) {
+	key := testKey(t)
+	r := rand.New(rand.NewPCG(91, 92))
+	tagged, bare := genParagraph(r, 40), genParagraph(r, 40)
+	p, q := FingerprintDocument(key, []string{tagged}), FingerprintDocument(key, []string{bare})
+	if p.Format != PrintsFormatTagged || len(p.Tags) == 0 {
+		t.Fatalf("format %d, %d tags", p.Format, len(p.Tags))
+	}
+	q.Tags = nil
+	x := NewIndex(key, Options{}, nil, []LoadedDoc{
+		{Doc: Document{ID: "a", Name: "有标签", Chars: p.Chars}, Prints: p},
+		{Doc: Document{ID: "b", Name: "无标签", Chars: q.Chars}, Prints: q},
+	})
+	if x.UntaggedDenseDocs() != 1 {
+		t.Errorf("%d short documents without tags, want 1", x.UntaggedDenseDocs())
+	}
+	for name, text := range map[string]string{"有标签": tagged, "无标签": bare} {
+		for _, msg := range []string{"转发：" + text, genParagraph(r, 150) + text + genParagraph(r, 150)} {
+			if m := x.Documents(msg, nil); len(m) != 1 || m[0].Set != name {
+				t.Errorf("%s pasted in %d characters: %+v", name, len([]rune(msg)), m)
+			}
+		}
+	}
+}
+
+// TestMixTagsUnused: a short document stored in format 4, whose probe tags
+// were the selection's mix under one more xor and multiplication
+// (PrintsFormatMixTags), is read, its tags are not used (no filter is
+// built of them, it is counted among the short documents without tags),
+// and a paste of it still matches, short and long, alone and beside one
+// of format 5.
+func TestMixTagsUnused(t *testing.T) {
+	key := testKey(t)
+	r := rand.New(rand.NewPCG(93, 94))
+	text, other := genParagraph(r, 40), genParagraph(r, 40)
+	p := FingerprintDocument(key, []string{text})
+	keys := kgrams(key.sel, foldLetters(text), nil)
+	gx, gm := r.Uint64(), r.Uint64()|1
+	p.Format, p.Tags = PrintsFormatMixTags, nil
+	for _, k := range keys {
+		p.Tags = append(p.Tags, uint32((k^gx)*gm>>32)) // format 4's tag
+	}
+	slices.Sort(p.Tags)
+	p.Tags = slices.Compact(p.Tags)
+	b := p.Encode()
+	if binary.LittleEndian.Uint32(b) != formatWord|PrintsFormatMixTags {
+		t.Fatalf("format word %x", binary.LittleEndian.Uint32(b))
+	}
+	got, err := DecodePrints(b)
+	if err != nil || got.Format != PrintsFormatMixTags || !slices.Equal(got.Tags, p.Tags) || !slices.Equal(got.Prints, p.Prints) {
+		t.Fatalf("format 4 read back: %d, %v", got.Format, err)
+	}
+	q := FingerprintDocument(key, []string{other})
+	doc4 := LoadedDoc{Doc: Document{ID: "a", Name: "四版短文件", Chars: got.Chars}, Prints: got}
+	doc5 := LoadedDoc{Doc: Document{ID: "b", Name: "五版短文件", Chars: q.Chars}, Prints: q}
+	for _, docs := range [][]LoadedDoc{{doc4}, {doc4, doc5}} {
+		x := NewIndex(key, Options{}, nil, docs)
+		if x.UntaggedDenseDocs() != 1 || x.tagged != len(docs)-1 {
+			t.Errorf("%d documents: %d without tags, %d tagged", len(docs), x.UntaggedDenseDocs(), x.tagged)
+		}
+		if len(docs) == 1 && x.gramBits != nil {
+			t.Error("a filter was built of format 4's tags")
+		}
+		for _, msg := range []string{"转发：" + text, genParagraph(r, 150) + text + genParagraph(r, 150)} {
+			if m := x.Documents(msg, nil); len(m) != 1 || m[0].Set != "四版短文件" || m[0].Shared != got.Chars {
+				t.Errorf("%d documents, format 4 pasted in %d characters: %+v", len(docs), len([]rune(msg)), m)
+			}
+		}
+	}
+}
+
+// TestGramCandidates: the filter's loop, which writes SipHash-1-3 out,
+// lets through exactly the k-grams at multiples of gramStride whose
+// gramKey.tag has its two bits set in the filter (gramWord), under keys
+// and filters of several sizes.
+func TestGramCandidates(t *testing.T) {
+	r := rand.New(rand.NewPCG(95, 96))
+	for range 50 {
+		g := gramKey{k0: r.Uint64(), k1: r.Uint64()}
+		x := &Index{gramBits: make([]uint64, 2<<r.IntN(8))}
+		for range 4 * len(x.gramBits) {
+			x.gramBits[r.IntN(len(x.gramBits))] |= 1 << r.IntN(64)
+		}
+		keys := make([]uint64, r.IntN(700))
+		for i := range keys {
+			keys[i] = r.Uint64()
+		}
+		cand := make([]uint32, len(keys))
+		got := cand[:gramCandidates(keys, cand, x.gramBits, g)]
+		var want []uint32
+		for p := 0; p < len(keys); p += gramStride {
+			if w, b := x.gramWord(g.tag(keys[p])); x.gramBits[w]&b == b {
+				want = append(want, uint32(p))
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%d k-grams, %d words: %v, want %v", len(keys), len(x.gramBits), got, want)
+		}
 	}
 }

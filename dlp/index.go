@@ -69,8 +69,8 @@ type Index struct {
 	// protected: a message is keyed in each.
 	formats uint8
 	legacy  int // documents of format 1
-	dense   int // documents of format 3 (without probe tags)
-	tagged  int // documents of format 4
+	dense   int // documents of format 3 (and of formats 4 and 5 without usable probe tags)
+	tagged  int // documents of format 5
 	// denseBits is a filter of the fingerprints of the documents of
 	// format 3 (bit h>>denseShift set for each): a short message's k-grams
 	// are looked up in it first, a bit array small enough to stay in the
@@ -79,7 +79,7 @@ type Index struct {
 	denseBits  []uint64
 	denseShift uint
 	// gramBits is the filter of the probe tags of the documents of format
-	// 4 (two bits of one word set for each, gramWord; see gramKey): every
+	// 5 (two bits of one word set for each, gramWord; see gramKey): every
 	// k-gram of a message is looked up in it first.
 	gramBits []uint64
 
@@ -93,8 +93,8 @@ type docInfo struct {
 	paragraphs []uint32
 	threshold  int
 	legacy     bool // fingerprint format 1: matched on the unkeyed selection
-	dense      bool // fingerprint format 3 or 4: every k-gram stored
-	tagged     bool // fingerprint format 4: and every k-gram's probe tag
+	dense      bool // fingerprint format 3, 4 or 5: every k-gram stored
+	tagged     bool // fingerprint format 5: and every k-gram's probe tag
 	prints     int  // fingerprints
 }
 
@@ -192,19 +192,24 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 		th := max(int(math.Ceil(opts.ShortShare*float64(d.Prints.Chars))), Guarantee)
 		th = min(th, opts.MinChars, d.Prints.Chars)
 		f := d.Prints.Format
-		legacy := f != PrintsFormatSipHash && f != PrintsFormatDense && f != PrintsFormatTagged
+		legacy := f < PrintsFormatSipHash || f > PrintsFormatTagged
+		dense := f == PrintsFormatDense || f == PrintsFormatMixTags || f == PrintsFormatTagged
+		// A document of format 5 without its tags (bytes cut), and one of
+		// format 4 (tags no longer used, see PrintsFormatMixTags), is one
+		// of format 3: the filter of the others' tags never lets its
+		// k-grams through.
+		tagged := f == PrintsFormatTagged && len(d.Prints.Tags) > 0
 		x.docs = append(x.docs, docInfo{Document: d.Doc, paragraphs: d.Prints.Paragraphs, threshold: th,
-			legacy: legacy, dense: f == PrintsFormatDense || f == PrintsFormatTagged,
-			tagged: f == PrintsFormatTagged, prints: len(d.Prints.Prints)})
+			legacy: legacy, dense: dense, tagged: tagged, prints: len(d.Prints.Prints)})
 		if len(d.Prints.Prints) > 0 && (x.minSpan == 0 || th < x.minSpan) {
 			x.minSpan = th
 		}
 		if len(d.Prints.Prints) > 0 {
 			switch {
-			case f == PrintsFormatDense:
+			case dense && !tagged:
 				x.formats |= 1 << PrintsFormatDense
 				x.dense++
-			case f == PrintsFormatTagged:
+			case tagged:
 				x.formats |= 1 << PrintsFormatTagged
 				x.tagged++
 			case !legacy:
@@ -392,11 +397,12 @@ func maskToken(s string) string {
 func (x *Index) LegacyDocs() int { return x.legacy }
 
 // UntaggedDenseDocs returns how many protected short documents are stored
-// in fingerprint format 3 (every k-gram, no probe tags): they still match,
+// in fingerprint format 3 (every k-gram, no probe tags), in format 4 (tags
+// no longer used) or in format 5 with their tags missing: they still match,
 // but a message of more than maxDenseProbe letters is looked up in them at
 // its fingerprints only, which misses some edited copies (of a sentence of
 // 24 characters with one changed, 20 of 200 inside 300 characters of other
-// text). Uploading such a document again stores it in format 4.
+// text). Uploading such a document again stores it in format 5.
 func (x *Index) UntaggedDenseDocs() int { return x.dense }
 
 // MinSpan is the fewest normalized characters that can reproduce a

@@ -18,7 +18,7 @@ type docScratch struct {
 	fps     []Fingerprint // selected under the key (formats 2 and 3), hashes not yet sealed
 	fps1    []Fingerprint // selected unkeyed (format 1), while such documents are protected
 	// every holds the k-grams of a short message (at most maxDenseProbe
-	// letters) that the filter of the documents of formats 3 and 4 lets through,
+	// letters) that the filter of the documents of formats 3 to 5 lets through,
 	// while such documents are protected: such a message is looked up at
 	// every k-gram in them (passDense), not only at the fingerprints it
 	// selects.
@@ -61,7 +61,7 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 	switch {
 	case x.dense > 0 && len(sc.letters) <= maxDenseProbe:
 		sc.dense = denseEvery
-	case len(x.gramBits) > 0: // documents of format 4, with their tags
+	case len(x.gramBits) > 0: // documents of format 5, with their tags
 		sc.dense = denseTagged
 	default:
 		sc.dense = denseNone
@@ -135,7 +135,7 @@ func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch 
 // unbroken, which holds a fingerprint of the message, and the walk from
 // it confirms the rest) and of a shorter one often, but not always (20 of
 // 200 copies of 24 characters missed, TestEstimateOverKeys before format
-// 4). In documents of format 4 a message of any length is looked up at
+// 4). In documents of format 5 a message of any length is looked up at
 // every k-gram through their probe tags (sealTagged).
 const maxDenseProbe = 2 * DenseChars
 
@@ -149,7 +149,7 @@ const (
 	// passDense runs.
 	passKeyed pass = iota
 	// passDense: every k-gram of the message (sc.every), for the
-	// documents of formats 3 and 4 (sealDense or sealTagged).
+	// documents of formats 3 to 5 (sealDense or sealTagged).
 	passDense
 	// passLegacy: the fingerprints selected unkeyed and keyed with AES
 	// (sc.fps1), for the documents of format 1.
@@ -157,7 +157,7 @@ const (
 )
 
 // denseProbe is how the message was looked up in the documents that
-// have a fingerprint at every k-gram (formats 3 and 4).
+// have a fingerprint at every k-gram (formats 3 to 5).
 type denseProbe uint8
 
 const (
@@ -165,10 +165,10 @@ const (
 	// format 2: no such document is protected.
 	denseNone denseProbe = iota
 	// denseEvery: every k-gram keyed with SipHash, for the documents of
-	// formats 3 and 4 (a message of at most maxDenseProbe letters while a
+	// formats 3 to 5 (a message of at most maxDenseProbe letters while a
 	// document of format 3 is protected).
 	denseEvery
-	// denseTagged: the k-grams whose probe tag a document of format 4 has
+	// denseTagged: the k-grams whose probe tag a document of format 5 has
 	// (sealTagged), for those documents; documents of format 3 at the
 	// message's fingerprints (passKeyed).
 	denseTagged
@@ -205,11 +205,11 @@ func (x *Index) seal(sc *docScratch, fps []Fingerprint) {
 }
 
 // buildDenseSet fills x.denseBits with the fingerprints of the documents
-// of formats 3 and 4.
+// of formats 3 to 5.
 func (x *Index) buildDenseSet(docs []LoadedDoc) {
 	n := 0
 	for _, d := range docs {
-		if f := d.Prints.Format; f == PrintsFormatDense || f == PrintsFormatTagged {
+		if f := d.Prints.Format; f == PrintsFormatDense || f == PrintsFormatMixTags || f == PrintsFormatTagged {
 			n += len(d.Prints.Prints)
 		}
 	}
@@ -219,7 +219,7 @@ func (x *Index) buildDenseSet(docs []LoadedDoc) {
 	size := tableSize(32 * n) // bits
 	x.denseBits, x.denseShift = make([]uint64, size/64), uint(64-bits.Len(uint(size-1)))
 	for _, d := range docs {
-		if f := d.Prints.Format; f == PrintsFormatDense || f == PrintsFormatTagged {
+		if f := d.Prints.Format; f == PrintsFormatDense || f == PrintsFormatMixTags || f == PrintsFormatTagged {
 			for _, f := range d.Prints.Prints {
 				b := f.Hash >> x.denseShift
 				x.denseBits[b/64] |= 1 << (b % 64)
@@ -229,14 +229,14 @@ func (x *Index) buildDenseSet(docs []LoadedDoc) {
 }
 
 // mayBeDense reports whether the filter lets the stored value h through:
-// always when a document of format 3 or 4 has it, rarely otherwise.
+// always when a document of format 3, 4 or 5 has it, rarely otherwise.
 func (x *Index) mayBeDense(h uint64) bool {
 	b := h >> x.denseShift
 	return x.denseBits[b/64]&(1<<(b%64)) != 0
 }
 
 // sealDense keys every k-gram of a short message (sc.keys) and keeps in
-// sc.every and sc.sealed those a document of format 3 or 4 has, with their
+// sc.every and sc.sealed those a document of format 3, 4 or 5 has, with their
 // first slots in the table (passDense). Looking each up in the small
 // filter denseBits first, rather than in the table of all fingerprints,
 // leaves the SipHashes as most of what the pass costs

@@ -143,7 +143,7 @@ func BenchmarkDocumentStages(b *testing.B) {
 // BenchmarkShortMessages measures the check of short messages (about 60
 // and 120 normalized characters: under maxDenseProbe) and of 2 KB ones
 // (680) against WG_BENCH_DLP_DOCS documents (default 1,000) of 20 pages,
-// without and with 100 short documents (one or two sentences, format 4:
+// without and with 100 short documents (one or two sentences, format 5:
 // every k-gram of a message looked up in their probe tags) beside them.
 func BenchmarkShortMessages(b *testing.B) {
 	n := 1000

@@ -42,6 +42,9 @@ func TestDLPNoRawValueInRedis(t *testing.T) {
 
 	paras := []string{"二〇二七年华东大区旗舰产品底价为每台四千二百元，经销商返点按季度考核，不得低于百分之十二。", "重点项目投标须经副总裁审批。"}
 	p := dlp.FingerprintDocument(key, paras)
+	if p.Format != dlp.PrintsFormatTagged || len(p.Tags) == 0 {
+		t.Fatalf("the document is stored in format %d with %d probe tags: the scan would not see the tags", p.Format, len(p.Tags))
+	}
 	id, err := s.NextDocumentID(ctx)
 	must(t, err)
 	must(t, s.SaveDocument(ctx, id, []byte(`{"name":"2027年报价策略"}`), p.Encode()))
