@@ -41,7 +41,7 @@ import "math/bits"
 // multiplication (PrintsFormatMixTags): two rounds of xor and multiply
 // whose keys one known document's k-grams and tags were material enough
 // to solve for, and no more; they are no longer read (TestMixTagsUnused).
-// What the tags cost over format 4's: docs/dlp.md (callgrind).
+// What the tags cost over format 4's: docs/dlp-measured.md (callgrind).
 type gramKey struct {
 	k0, k1 uint64 // SipHash-1-3's key
 }
