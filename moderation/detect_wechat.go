@@ -187,6 +187,11 @@ func (s *Scanner) sameNumber(runes []rune, p int) int {
 	return -1
 }
 
+// phoneOwners are the characters before 号码 that leave it the writer's
+// phone number (我号码, 我的号码, 此号码, 联系号码, 这个号码 …); any other
+// character is the end of another number's label (订单, 发票, 工单 …).
+const phoneOwners = "我的此该本人系这那个新原"
+
 // samePhoneBefore returns the start of "手机号即" / "电话同" / "13812345678 同"
 // right before the trigger at i (noise skipped), which gives the phone
 // number as the WeChat id, or -1.
@@ -212,6 +217,11 @@ func (s *Scanner) samePhoneBefore(runes []rune, i int) int {
 	for _, w := range [...]string{"手机号码", "手机号", "手机", "电话号码", "电话号", "电话", "号码"} {
 		n := len([]rune(w))
 		if j+1 >= n && hasPrefixRunes(runes[j+1-n:], w) {
+			if w == "号码" && j-n >= 0 && isHan(runes[j-n]) && !strings.ContainsRune(phoneOwners, runes[j-n]) {
+				// 订单号码, 发票号码, 快递单号码: another number's label
+				// ends in 号码 (订单号码同微信支付单号一起发我).
+				return -1
+			}
 			return j + 1 - n
 		}
 	}

@@ -60,6 +60,8 @@ func TestDetectWeChatForms(t *testing.T) {
 		// The third red team's forms (red9c).
 		{"号码即微信", "号码即微信", []dhit{{wechat, "号码即微信", plain, false}}},
 		{"号码就是V信", "我的号码就是V信", []dhit{{wechat, "号码就是V信", obf, false}}},
+		{"此号码同微信", "此号码同微信，13812345678", []dhit{{wechat, "号码同微信", plain, false}, {phone, "13812345678", plain, false}}},
+		{"联系号码即微信", "联系号码即微信", []dhit{{wechat, "号码即微信", plain, false}}},
 		{"wei信", "wei信 tom_9988", []dhit{{wechat, "wei信 tom_9988", obf, false}}},
 		{"加wei信", "有事加wei信 abc_7788", []dhit{{wechat, "加wei信 abc_7788", obf, false}}},
 		{"past id given", "之前的微信 abc12345 被封了，新微信 xyz67890", []dhit{{wechat, "微信 abc12345", plain, false}, {wechat, "微信 xyz67890", plain, false}}},
@@ -87,5 +89,8 @@ func TestDetectWeChatTraps(t *testing.T) {
 		"为什么要加我QQ？群里说不就行",
 		// Reported words and a question about an id added before (red9c).
 		"客户说要加我微信，我该加吗？", "客户问：可以加我微信吗？我该怎么答复", "老板问能不能加我微信", "昨天加的那个微信 zhangsan88 是你吗？", "加我微信的是人事吗？", "加我vx的那位是新同事吗", "上周加过的扣扣 12345678 是谁的？", "weixin.com", "干嘛加我微信？", "大家同号微信登录吗", "V社的同事", "微同事",
+		// Another number's label ending in 号码 (review3).
+		"订单号码同微信支付单号一起发我", "发票号码同微信里发的一致吗", "快递单号码同微信通知里的对不上", "工单号码同微信群里的编号一致",
+		"身份证号码即微信实名用的那个", "银行卡号码同微信绑定的一致",
 	})
 }
