@@ -276,7 +276,7 @@ func notARequest(runes []rune, i, end int) bool {
 		}
 		// 客户说要加我微信, 老板问能不能加我微信: whoever the speaker, 说/问
 		// with a modal before 加 reports what was said.
-		if (runes[k] == '说' || runes[k] == '问') && k+1 < i && strings.ContainsRune("要想能可让", runes[k+1]) {
+		if (runes[k] == '说' || runes[k] == '问') && k+1 < i && strings.ContainsRune("要想能可让", runes[k+1]) && !notSaid(runes, k) {
 			return true
 		}
 	}
@@ -314,6 +314,20 @@ func notARequest(runes []rune, i, end int) bool {
 	// quoted request (老师说：加我微信 abc123) is still one.
 	quoted := question && (containsRunes(runes[lo:i], "问:") || containsRunes(runes[lo:i], "说:"))
 	return question && (you || why || nominal || quoted) || past || who
+}
+
+// notSaid reports whether the 说 or 问 at k is part of a word that
+// reports nobody's words: 疑问, 提问, 学问, 访问, 询问, 顾问, 请问 and 听说,
+// 据说, 小说, 传说, 虽说, 再说, 话说, 所以说 (如有疑问可加我微信 abc123 is
+// a request).
+func notSaid(runes []rune, k int) bool {
+	if k == 0 {
+		return false
+	}
+	if runes[k] == '问' {
+		return strings.ContainsRune("疑提学访询顾请", runes[k-1])
+	}
+	return strings.ContainsRune("听据小传虽再话所", runes[k-1])
 }
 
 // askedAbout reports whether the trigger at i, with its id ending at idEnd,

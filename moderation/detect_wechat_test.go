@@ -68,6 +68,11 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"question with id, not past", "加我微信 lucky_888 好吗？", []dhit{{wechat, "加我微信 lucky_888", plain, false}}},
 		{"的 without a question", "加我微信的朋友请备注来意", []dhit{{wechat, "加我微信", plain, false}}},
 		{"quoted request", "老师说：加我微信 abc12345 领资料", []dhit{{wechat, "加我微信 abc12345", plain, false}}},
+		// 问 and 说 in words that report nobody's words (review3).
+		{"疑问可加", "如有疑问可加我微信 zhang12345", []dhit{{wechat, "加我微信 zhang12345", plain, false}}},
+		{"疑问可以加", "有任何疑问可以加我微信：abc12345", []dhit{{wechat, "加我微信：abc12345", plain, false}}},
+		{"听说要加", "听说要加我微信 abc12345 才能领", []dhit{{wechat, "加我微信 abc12345", plain, false}}},
+		{"顾问可加", "需要顾问可加我微信 gw_2024", []dhit{{wechat, "加我微信 gw_2024", plain, false}}},
 	})
 }
 
