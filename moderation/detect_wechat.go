@@ -330,6 +330,14 @@ func notSaid(runes []rune, k int) bool {
 	return strings.ContainsRune("听据小传虽再话所", runes[k-1])
 }
 
+// asksSame reports whether the same-number phrase ending at end is asked
+// about in its clause (号码同微信吗？, 这个号码就是微信绑定的吗？): 吗 or a
+// question mark before the next separator.
+func asksSame(runes []rune, end int) bool {
+	_, hi := clause(runes, end, end)
+	return hi < len(runes) && runes[hi] == '?' || slices.Contains(runes[end:hi], '吗')
+}
+
 // askedAbout reports whether the trigger at i, with its id ending at idEnd,
 // is asked about rather than given: a question about an id added in the
 // past (昨天加的那个微信 zhangsan88 是你吗？).
@@ -423,7 +431,7 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 			i = idEnd - 1
 			continue
 		}
-		if st := s.samePhoneBefore(runes, i); st >= 0 && !tr.qq && !(runes[st] == '同' && ordinaryUse(runes, end)) {
+		if st := s.samePhoneBefore(runes, i); st >= 0 && !tr.qq && !(runes[st] == '同' && ordinaryUse(runes, end)) && !asksSame(runes, end) {
 			// 手机号即微信号, 13812345678 同V: the id is the phone number.
 			fs, fe := findingSpan(runes, offs, st, end-1)
 			dst = append(dst, Finding{Kind: KindWeChatID, Start: fs, End: fe, Form: form, Confidence: conf})

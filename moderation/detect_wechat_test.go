@@ -97,5 +97,7 @@ func TestDetectWeChatTraps(t *testing.T) {
 		// Another number's label ending in 号码 (review3).
 		"订单号码同微信支付单号一起发我", "发票号码同微信里发的一致吗", "快递单号码同微信通知里的对不上", "工单号码同微信群里的编号一致",
 		"身份证号码即微信实名用的那个", "银行卡号码同微信绑定的一致",
+		// A same-number phrase asked about (review3).
+		"号码同微信吗？你确认下", "我的号码即微信号吗？不是", "这个号码就是微信绑定的吗？", "手机号码同微信吗？", "电话 13812345678 就是微信吗",
 	})
 }
