@@ -293,6 +293,26 @@ func mailHostLabel(host []byte) bool {
 	return false
 }
 
+// handleLike reports whether a mailbox name has what no English word has:
+// a digit, a dot, an underscore or a dash (li.na, kefu_01).
+func handleLike(name []rune) bool {
+	for _, r := range name {
+		if r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' {
+			return true
+		}
+	}
+	return false
+}
+
+// inEnglish reports whether the text [a, end) has a Latin word right before
+// or right after it, a space apart: part of an English sentence (Please
+// log in at exmail.qq.com, Look at mail.126.com for the archive).
+func inEnglish(runes []rune, a, end int) bool {
+	isLetter := func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
+	return a >= 2 && runes[a-1] == ' ' && isLetter(runes[a-2]) ||
+		end+1 < len(runes) && runes[end] == ' ' && isLetter(runes[end+1])
+}
+
 func skipSpaces(runes []rune, j int) int {
 	for j < len(runes) && runes[j] == ' ' {
 		j++
@@ -344,10 +364,12 @@ func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *de
 			continue // "a@b dot com" is rare; "@所有人 dot …" is not an address
 		}
 		if spelledAt(runes, k) && (how&dotWord == 0 || !mailHost(runes[next:]) && !hasDigit(runes[a:e])) &&
-			!(how == 0 && mailHostLabel(host) && commonMailTLD(runes[last:end])) {
+			!(how == 0 && mailHostLabel(host) && commonMailTLD(runes[last:end]) && (handleLike(runes[a:e]) || !inEnglish(runes, a, end))) {
 			// "meet me at home dot com" is English: a spelled at needs a
 			// spelled dot and a mail provider or a digit in the name, or
-			// a mail provider's host written plainly (kefu AT vip.163.com).
+			// a mail provider's host written plainly (kefu AT vip.163.com)
+			// outside an English sentence ("log in at exmail.qq.com") or
+			// after a mailbox name that no English word is (li.na, kefu_01).
 			continue
 		}
 		fs, fe := findingSpan(runes, offs, a, end-1)

@@ -362,9 +362,12 @@ func (s *Scanner) number(runes []rune, offs []int32, a, b int, code, glued bool,
 	// digits or after two groups (批次号 2025-1381-2345-678, 2025-06-138…)
 	// is part of the code; a list marker ((1)13812345678, 2-138…), a
 	// country code (+86-138…) or a whole number before the dash (a pair of
-	// phones) is not (red9c).
+	// phones) is not (red9c). After a single group, a phone written whole
+	// or in its usual grouping (000-13812345678, 区号-138-1234-5678) is
+	// still a phone: only one cut across the code's own groups is not.
 	if kind == KindPhone && a > 0 && gs[a].join&joinDash != 0 {
-		if m := sc.vals[gs[a-1].start:gs[a-1].end]; !countryCode(m) && (len(m) >= 3 || a >= 2) && len(m) < 11 {
+		whole := a == 1 && (b-a == 1 || grouped(kind, gs[a:b]))
+		if m := sc.vals[gs[a-1].start:gs[a-1].end]; !countryCode(m) && (len(m) >= 3 && !whole || a >= 2) && len(m) < 11 {
 			return Finding{}, false
 		}
 	}

@@ -91,6 +91,11 @@ func TestDetectNumberGroups(t *testing.T) {
 		{"country code with a dash", "+86-138-1234-5678", []dhit{{phone, "86-138-1234-5678", plain, false}}},
 		{"a list marker and a dash", "2-13812345678 王经理", []dhit{{phone, "13812345678", plain, false}}},
 		{"phones in a dash pair", "13812345678-13987654321", []dhit{{phone, "13812345678", plain, false}, {phone, "13987654321", plain, false}}},
+		// A phone whole or in its usual grouping after one dashed group of
+		// digits is still a phone (review3: the dashed-code rule dropped it).
+		{"three digits and a dash", "电话 000-13812345678 随时打", []dhit{{phone, "13812345678", plain, false}}},
+		{"a year and a dash", "联系方式 2025-13812345678", []dhit{{phone, "13812345678", plain, false}}},
+		{"digits and a grouped phone", "兼职联系 888-138-1234-5678", []dhit{{phone, "138-1234-5678", plain, false}}},
 		// List separators a Chinese keyboard types between items (red9b).
 		{"enumeration commas", "电话135、1234、5678", []dhit{{phone, "135、1234、5678", obf, false}}},
 		{"semicolons", "159；1234；5678 找王经理", []dhit{{phone, "159；1234；5678", obf, false}}},

@@ -187,6 +187,11 @@ func (s *Scanner) sameNumber(runes []rune, p int) int {
 	return -1
 }
 
+// phoneOwners are the characters before 号码 that leave it the writer's
+// phone number (我号码, 我的号码, 此号码, 联系号码, 这个号码 …); any other
+// character is the end of another number's label (订单, 发票, 工单 …).
+const phoneOwners = "我的此该本人系这那个新原"
+
 // samePhoneBefore returns the start of "手机号即" / "电话同" / "13812345678 同"
 // right before the trigger at i (noise skipped), which gives the phone
 // number as the WeChat id, or -1.
@@ -212,6 +217,11 @@ func (s *Scanner) samePhoneBefore(runes []rune, i int) int {
 	for _, w := range [...]string{"手机号码", "手机号", "手机", "电话号码", "电话号", "电话", "号码"} {
 		n := len([]rune(w))
 		if j+1 >= n && hasPrefixRunes(runes[j+1-n:], w) {
+			if w == "号码" && j-n >= 0 && isHan(runes[j-n]) && !strings.ContainsRune(phoneOwners, runes[j-n]) {
+				// 订单号码, 发票号码, 快递单号码: another number's label
+				// ends in 号码 (订单号码同微信支付单号一起发我).
+				return -1
+			}
 			return j + 1 - n
 		}
 	}
@@ -266,7 +276,7 @@ func notARequest(runes []rune, i, end int) bool {
 		}
 		// 客户说要加我微信, 老板问能不能加我微信: whoever the speaker, 说/问
 		// with a modal before 加 reports what was said.
-		if (runes[k] == '说' || runes[k] == '问') && k+1 < i && strings.ContainsRune("要想能可让", runes[k+1]) {
+		if (runes[k] == '说' || runes[k] == '问') && k+1 < i && strings.ContainsRune("要想能可让", runes[k+1]) && !notSaid(runes, k) {
 			return true
 		}
 	}
@@ -304,6 +314,28 @@ func notARequest(runes []rune, i, end int) bool {
 	// quoted request (老师说：加我微信 abc123) is still one.
 	quoted := question && (containsRunes(runes[lo:i], "问:") || containsRunes(runes[lo:i], "说:"))
 	return question && (you || why || nominal || quoted) || past || who
+}
+
+// notSaid reports whether the 说 or 问 at k is part of a word that
+// reports nobody's words: 疑问, 提问, 学问, 访问, 询问, 顾问, 请问 and 听说,
+// 据说, 小说, 传说, 虽说, 再说, 话说, 所以说 (如有疑问可加我微信 abc123 is
+// a request).
+func notSaid(runes []rune, k int) bool {
+	if k == 0 {
+		return false
+	}
+	if runes[k] == '问' {
+		return strings.ContainsRune("疑提学访询顾请", runes[k-1])
+	}
+	return strings.ContainsRune("听据小传虽再话所", runes[k-1])
+}
+
+// asksSame reports whether the same-number phrase ending at end is asked
+// about in its clause (号码同微信吗？, 这个号码就是微信绑定的吗？): 吗 or a
+// question mark before the next separator.
+func asksSame(runes []rune, end int) bool {
+	_, hi := clause(runes, end, end)
+	return hi < len(runes) && runes[hi] == '?' || slices.Contains(runes[end:hi], '吗')
 }
 
 // askedAbout reports whether the trigger at i, with its id ending at idEnd,
@@ -399,7 +431,7 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 			i = idEnd - 1
 			continue
 		}
-		if st := s.samePhoneBefore(runes, i); st >= 0 && !tr.qq && !(runes[st] == '同' && ordinaryUse(runes, end)) {
+		if st := s.samePhoneBefore(runes, i); st >= 0 && !tr.qq && !(runes[st] == '同' && ordinaryUse(runes, end)) && !asksSame(runes, end) {
 			// 手机号即微信号, 13812345678 同V: the id is the phone number.
 			fs, fe := findingSpan(runes, offs, st, end-1)
 			dst = append(dst, Finding{Kind: KindWeChatID, Start: fs, End: fe, Form: form, Confidence: conf})

@@ -60,12 +60,19 @@ func TestDetectWeChatForms(t *testing.T) {
 		// The third red team's forms (red9c).
 		{"号码即微信", "号码即微信", []dhit{{wechat, "号码即微信", plain, false}}},
 		{"号码就是V信", "我的号码就是V信", []dhit{{wechat, "号码就是V信", obf, false}}},
+		{"此号码同微信", "此号码同微信，13812345678", []dhit{{wechat, "号码同微信", plain, false}, {phone, "13812345678", plain, false}}},
+		{"联系号码即微信", "联系号码即微信", []dhit{{wechat, "号码即微信", plain, false}}},
 		{"wei信", "wei信 tom_9988", []dhit{{wechat, "wei信 tom_9988", obf, false}}},
 		{"加wei信", "有事加wei信 abc_7788", []dhit{{wechat, "加wei信 abc_7788", obf, false}}},
 		{"past id given", "之前的微信 abc12345 被封了，新微信 xyz67890", []dhit{{wechat, "微信 abc12345", plain, false}, {wechat, "微信 xyz67890", plain, false}}},
 		{"question with id, not past", "加我微信 lucky_888 好吗？", []dhit{{wechat, "加我微信 lucky_888", plain, false}}},
 		{"的 without a question", "加我微信的朋友请备注来意", []dhit{{wechat, "加我微信", plain, false}}},
 		{"quoted request", "老师说：加我微信 abc12345 领资料", []dhit{{wechat, "加我微信 abc12345", plain, false}}},
+		// 问 and 说 in words that report nobody's words (review3).
+		{"疑问可加", "如有疑问可加我微信 zhang12345", []dhit{{wechat, "加我微信 zhang12345", plain, false}}},
+		{"疑问可以加", "有任何疑问可以加我微信：abc12345", []dhit{{wechat, "加我微信：abc12345", plain, false}}},
+		{"听说要加", "听说要加我微信 abc12345 才能领", []dhit{{wechat, "加我微信 abc12345", plain, false}}},
+		{"顾问可加", "需要顾问可加我微信 gw_2024", []dhit{{wechat, "加我微信 gw_2024", plain, false}}},
 	})
 }
 
@@ -87,5 +94,10 @@ func TestDetectWeChatTraps(t *testing.T) {
 		"为什么要加我QQ？群里说不就行",
 		// Reported words and a question about an id added before (red9c).
 		"客户说要加我微信，我该加吗？", "客户问：可以加我微信吗？我该怎么答复", "老板问能不能加我微信", "昨天加的那个微信 zhangsan88 是你吗？", "加我微信的是人事吗？", "加我vx的那位是新同事吗", "上周加过的扣扣 12345678 是谁的？", "weixin.com", "干嘛加我微信？", "大家同号微信登录吗", "V社的同事", "微同事",
+		// Another number's label ending in 号码 (review3).
+		"订单号码同微信支付单号一起发我", "发票号码同微信里发的一致吗", "快递单号码同微信通知里的对不上", "工单号码同微信群里的编号一致",
+		"身份证号码即微信实名用的那个", "银行卡号码同微信绑定的一致",
+		// A same-number phrase asked about (review3).
+		"号码同微信吗？你确认下", "我的号码即微信号吗？不是", "这个号码就是微信绑定的吗？", "手机号码同微信吗？", "电话 13812345678 就是微信吗",
 	})
 }

@@ -138,9 +138,11 @@ var contextRules = [...]contextRule{
 	},
 	{
 		Name:        "legal-case",
-		Explanation: "a word for a case or crime right after the phrase (案, 罪, 犯罪, 嫌疑, 团伙): a case being discussed (法务部在审一起洗钱案的材料, 洗钱罪的量刑)",
+		Explanation: "a word for a case or crime right after the phrase (案, 罪, 犯罪, 嫌疑, 团伙) and without words of an offer (招人, 日结, 加我 …): a case being discussed (法务部在审一起洗钱案的材料, 洗钱罪的量刑)",
 		Confidence:  40,
 		After:       []string{"案", "罪", "犯罪", "嫌疑", "团伙"},
+		// An offer that names itself a gang (洗钱团伙招人，日结): review3.
+		Unless: []string{"招人", "招募", "招聘", "日结", "加我", "私聊", "找我", "微信", "佣金", "接单", "渠道"},
 	},
 	{
 		Name:        "benchmark",
@@ -296,7 +298,7 @@ func applyContext(text string, bs, be int, word string) int {
 			continue
 		}
 		if len(r.After) > 0 {
-			if spelledAs(r.After, text, be) {
+			if spelledAs(r.After, text, be) && !r.unless(text, bs, be) {
 				return i
 			}
 			continue
@@ -325,6 +327,16 @@ func applyContext(text string, bs, be int, word string) int {
 		}
 	}
 	return -1
+}
+
+// unless reports whether one of r.Unless is in the sentence of the hit at
+// byte offsets [bs, be) of text.
+func (r *contextRule) unless(text string, bs, be int) bool {
+	if len(r.Unless) == 0 {
+		return false
+	}
+	return containsAny(clauseBefore(text, bs, aroundRunes, isSentenceEnd), r.Unless) ||
+		containsAny(clauseAfter(text, be, aroundRunes, isSentenceEnd), r.Unless)
 }
 
 // cued reports whether one of r's cues ends at most r.Within runes before

@@ -95,6 +95,10 @@ func TestContextRules(t *testing.T) {
 		{"法务部在审一起洗钱案的材料，别外传", "洗", "legal-case"},
 		{"培训讲了洗钱罪的构成", "洗", "legal-case"},
 		{"帮人洗钱，案子我不管", "洗", ""}, // 案 not right after
+		// An offer that names itself a gang (review3).
+		{"洗钱团伙招人，日结，私聊", "洗", ""},
+		{"专业代开发票团伙，加我微信", "代", ""},
+		{"洗钱团伙的案子，法务在跟", "洗", "legal-case"},
 		// Still enforced: 反 not right before, a person called an
 		// insult, earning with 跑分, a friend's contest.
 		{"反正洗钱也没人管，找我", "洗", ""},
