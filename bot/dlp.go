@@ -115,61 +115,76 @@ func SaveDocument(ctx context.Context, st DataStore, key *dlp.Key, name, categor
 }
 
 // LoadData reads every record set and document from st and builds their
-// index; it reads again when a set changes while it is read.
-func LoadData(ctx context.Context, st DataStore, key *dlp.Key, opts dlp.Options) (*dlp.Index, int64, error) {
+// index; it reads again when a set changes while it is read. A set or
+// document stored in a format this build does not know (a newer replica
+// wrote it during a rolling upgrade) is left out and named in unreadable,
+// so that the others — and deletions — still take effect here.
+func LoadData(ctx context.Context, st DataStore, key *dlp.Key, opts dlp.Options) (x *dlp.Index, version int64, unreadable []string, err error) {
 	for attempt := 0; ; attempt++ {
-		x, v, err := loadData(ctx, st, key, opts)
+		x, v, unreadable, err := loadData(ctx, st, key, opts)
 		if errors.Is(err, store.ErrDLPChanged) && attempt < 5 {
 			continue
 		}
-		return x, v, err
+		return x, v, unreadable, err
 	}
 }
 
-func loadData(ctx context.Context, st DataStore, key *dlp.Key, opts dlp.Options) (*dlp.Index, int64, error) {
+func loadData(ctx context.Context, st DataStore, key *dlp.Key, opts dlp.Options) (*dlp.Index, int64, []string, error) {
 	stored, v, err := st.RecordSets(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
+	var unreadable []string
 	slices.SortFunc(stored, func(a, b store.StoredSet) int { return compareStrings(a.Name, b.Name) })
 	var sets []dlp.LoadedSet
 	for _, s := range stored {
 		var ls dlp.LoadedSet
 		if err := json.Unmarshal(s.Meta, &ls.Set); err != nil {
-			return nil, 0, fmt.Errorf("record set %q: %w", s.Name, err)
+			return nil, 0, nil, fmt.Errorf("record set %q: %w", s.Name, err)
 		}
+		known := true
 		for i := range s.Chunks {
 			b, err := st.RecordChunk(ctx, s.Name, s.Version, i)
 			if err != nil {
-				return nil, 0, err
+				return nil, 0, nil, err
 			}
-			if ls.Entries, err = dlp.DecodeEntries(ls.Entries, b, ls.Set.Format); err != nil {
-				return nil, 0, fmt.Errorf("record set %q: %w", s.Name, err)
+			if ls.Entries, err = dlp.DecodeEntries(ls.Entries, b, ls.Set.Format); errors.Is(err, dlp.ErrUnknownFormat) {
+				unreadable = append(unreadable, fmt.Sprintf("record set %q (format %d)", s.Name, ls.Set.Format))
+				known = false
+				break
+			} else if err != nil {
+				return nil, 0, nil, fmt.Errorf("record set %q: %w", s.Name, err)
 			}
 		}
-		sets = append(sets, ls)
+		if known {
+			sets = append(sets, ls)
+		}
 	}
 	metas, err := st.Documents(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	var docs []dlp.LoadedDoc
 	for id, meta := range metas {
 		var ld dlp.LoadedDoc
 		if err := json.Unmarshal(meta, &ld.Doc); err != nil {
-			return nil, 0, fmt.Errorf("document %s: %w", id, err)
+			return nil, 0, nil, fmt.Errorf("document %s: %w", id, err)
 		}
 		b, err := st.DocumentPrints(ctx, id)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
-		if ld.Prints, err = dlp.DecodePrints(b); err != nil {
-			return nil, 0, fmt.Errorf("document %s: %w", id, err)
+		if ld.Prints, err = dlp.DecodePrints(b); errors.Is(err, dlp.ErrUnknownFormat) {
+			unreadable = append(unreadable, fmt.Sprintf("document %s %q", id, ld.Doc.Name))
+			continue
+		} else if err != nil {
+			return nil, 0, nil, fmt.Errorf("document %s: %w", id, err)
 		}
 		docs = append(docs, ld)
 	}
 	slices.SortFunc(docs, func(a, b dlp.LoadedDoc) int { return compareStrings(a.Doc.ID, b.Doc.ID) })
-	return dlp.NewIndex(key, opts, sets, docs), v, nil
+	slices.Sort(unreadable)
+	return dlp.NewIndex(key, opts, sets, docs), v, unreadable, nil
 }
 
 func compareStrings(a, b string) int {
@@ -279,9 +294,13 @@ func (d *Data) reload(ctx context.Context) error {
 	if cur := d.cur.Load(); cur != nil && cur.version == v {
 		return nil
 	}
-	x, v, err := LoadData(ctx, d.cfg.Store, d.cfg.Key, d.cfg.Options)
+	x, v, unreadable, err := LoadData(ctx, d.cfg.Store, d.cfg.Key, d.cfg.Options)
 	if err != nil {
 		return err
+	}
+	if len(unreadable) > 0 {
+		d.cfg.Logger.Warn().Strs("unreadable", unreadable).Int64("version", v).
+			Msg("dlp: left out what a newer wecom-guard stored in a format this replica does not know; upgrade this replica")
 	}
 	if n := x.LegacyDocs(); n > 0 {
 		// Their fingerprints cannot be keyed anew without the text.

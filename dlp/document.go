@@ -285,7 +285,7 @@ func DecodePrints(b []byte) (Prints, error) {
 	if len(b) >= 4 && binary.LittleEndian.Uint32(b)&formatWord != 0 {
 		format = int(binary.LittleEndian.Uint32(b) &^ formatWord)
 		if format < PrintsFormatSipHash || format > PrintsFormatTagged {
-			return Prints{}, fmt.Errorf("decode fingerprints: unknown format %d (written by a newer wecom-guard?)", format)
+			return Prints{}, fmt.Errorf("decode fingerprints: format %d: %w", format, ErrUnknownFormat)
 		}
 		b = b[4:]
 	}

@@ -74,6 +74,11 @@ func EncodeEntries(dst []byte, es []Entry) []byte {
 	return dst
 }
 
+// ErrUnknownFormat is returned when stored hashes or fingerprints are in a
+// format this build does not know: written by a newer wecom-guard during a
+// rolling upgrade. A reader skips that set or document rather than all.
+var ErrUnknownFormat = errors.New("unknown format (written by a newer wecom-guard?)")
+
 // DecodeEntries appends the entries encoded in b, of format format, to
 // dst.
 func DecodeEntries(dst []Entry, b []byte, format int) ([]Entry, error) {
@@ -83,7 +88,7 @@ func DecodeEntries(dst []Entry, b []byte, format int) ([]Entry, error) {
 	case EntryFormatUntagged:
 		size = entrySizeUntagged
 	default:
-		return dst, fmt.Errorf("decode record hashes: unknown format %d (written by a newer wecom-guard?)", format)
+		return dst, fmt.Errorf("decode record hashes: format %d: %w", format, ErrUnknownFormat)
 	}
 	if len(b)%size != 0 {
 		return dst, fmt.Errorf("decode record hashes: %d bytes is not a whole number of entries", len(b))

@@ -84,7 +84,7 @@ type dlpOverview struct {
 }
 
 func (s *Server) dlpOverview(c *gin.Context) error {
-	x, v, err := bot.LoadData(c.Request.Context(), s.cfg.DLP.Store, s.cfg.DLP.Key, s.cfg.DLP.Options)
+	x, v, _, err := bot.LoadData(c.Request.Context(), s.cfg.DLP.Store, s.cfg.DLP.Key, s.cfg.DLP.Options)
 	if err != nil {
 		return bot.WithKind(err, bot.ErrUnavailable)
 	}

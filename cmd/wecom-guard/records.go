@@ -182,9 +182,12 @@ func runRecords(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			set.Rows, pos[0], set.Name, set.Version, set.Hashes, describeColumns(set.Columns), set.Invalid)
 		return nil
 	case "list":
-		x, v, err := bot.LoadData(ctx, st, key, cfg.DLP.options())
+		x, v, unreadable, err := bot.LoadData(ctx, st, key, cfg.DLP.options())
 		if err != nil {
 			return err
+		}
+		for _, u := range unreadable {
+			fmt.Fprintf(stderr, "records: %s is stored in a format this wecom-guard does not know (written by a newer one?): left out\n", u)
 		}
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 		fmt.Fprintf(tw, "record set\tversion\trecords\tvalues\tcolumns\timported\n")

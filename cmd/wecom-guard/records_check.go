@@ -37,9 +37,12 @@ func checkData(ctx context.Context, configPath string, getenv func(string) strin
 		return nil, fmt.Errorf("check: %w", err)
 	}
 	defer st.Close()
-	x, v, err := bot.LoadData(ctx, st, key, cfg.DLP.options())
+	x, v, unreadable, err := bot.LoadData(ctx, st, key, cfg.DLP.options())
 	if err != nil {
 		return nil, fmt.Errorf("check: load customer records and documents: %w", err)
+	}
+	for _, u := range unreadable {
+		fmt.Fprintf(stderr, "check: %s is stored in a format this wecom-guard does not know (written by a newer one?): left out\n", u)
 	}
 	fmt.Fprintf(stderr, "check: using %d customer record sets (%d values) and %d protected documents from Redis (dlp version %d)\n",
 		len(x.Sets()), x.Records(), len(x.Docs()), v)
