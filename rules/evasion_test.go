@@ -73,9 +73,8 @@ var evasionFloors = map[string]int{
 	// The third red team's sets (red9c), see rules/README.md:
 	// 代开z发票: after 代开z (代开zengzhishui) the automaton moves on to
 	// 发票代开, which 票 continues, and never tries the insertion (scanner.go
-	// miss). 加胃: 胃 carries no trigger hint, so quick skips the message.
-	"inserted":     98,
-	"solicitation": 98,
+	// miss).
+	"inserted": 98,
 }
 
 func caught(e *Engine, fl familyLine) (bool, Verdict) {
