@@ -127,3 +127,57 @@ func TestQuickFollowsASCIIRepeat(t *testing.T) {
 		checkQuick(t, s, tc.text, q)
 	}
 }
+
+// TestScanInsertionBeforeAnotherWord checks that one Latin letter inserted
+// inside a word is skipped even when the automaton moved on it (代开f
+// begins the mixed pinyin 代开fapiao) and the character after it begins
+// another listed word the next characters continue (发票代开), as long as
+// that word dies without an output; the other word is still found when it
+// goes on to its end.
+func TestScanInsertionBeforeAnotherWord(t *testing.T) {
+	var es []Entry
+	for i, w := range overlapWords {
+		es = append(es, Entry{Word: w, Tag: int32(i), Pinyin: true})
+	}
+	s, err := Compile(es, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(text, word string) (Finding, bool) {
+		for _, f := range s.Scan(text, nil) {
+			if f.Kind == KindKeyword && overlapWords[f.Tag] == word {
+				return f, true
+			}
+		}
+		return Finding{}, false
+	}
+	for _, tc := range []struct{ text, word, written string }{
+		{"专业代开f发票，联系我", "代开发票", "代开f发票"},
+		{"代开z发票", "代开发票", "代开z发票"},
+		{"长期出售y银行卡", "出售银行卡", "出售y银行卡"},
+		{"买卖y银行卡找我", "买卖银行卡", "买卖y银行卡"},
+		{"有人出售k客户信息", "出售客户信息", "出售k客户信息"},
+		{"去n你妈的", "去你妈的", "去n你妈的"},
+		{"卖n内部资料", "卖内部资料", "卖n内部资料"},
+	} {
+		i := strings.Index(tc.text, tc.written)
+		start := utf8.RuneCountInString(tc.text[:i])
+		end := start + utf8.RuneCountInString(tc.written)
+		f, ok := find(tc.text, tc.word)
+		if !ok {
+			t.Errorf("Scan(%q) does not find %s: %+v", tc.text, tc.word, s.Scan(tc.text, nil))
+			continue
+		}
+		if f.Start != start || f.End != end {
+			t.Errorf("Scan(%q): %s at [%d,%d), want [%d,%d)", tc.text, tc.word, f.Start, f.End, start, end)
+		}
+	}
+	for _, tc := range []struct{ text, word string }{
+		{"代开f发票代开", "发票代开"},
+		{"买卖y银行卡照片发我", "银行卡照片发我"},
+	} {
+		if _, ok := find(tc.text, tc.word); !ok {
+			t.Errorf("Scan(%q) does not find %s", tc.text, tc.word)
+		}
+	}
+}

@@ -483,6 +483,14 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 			runes[i] = markSkip
 			return state, 1
 		}
+		// An inserted letter all the same when that word dies without an
+		// output and the word before goes on past the letter (代开z发票:
+		// 发票代开 dies, 代开发票 ends; 代开z begins 代开zengzhishui).
+		if isHan(r) && !s.reaches(runes, i+1, next) {
+			if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
+				return t, 0
+			}
+		}
 		return next, 0
 	}
 	if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {

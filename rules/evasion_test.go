@@ -70,11 +70,6 @@ var evasionFloors = map[string]int{
 	"pinyin":         98, // mai dama: drugs.txt has no pinyin on purpose (bingdu is also 病毒, policy.yaml)
 	"near-homophone": 97, // 资障 for 智障: insults.txt has no homophones on purpose (见人 for 贱人)
 	"split":          98, // 网贝者: 网赌 stays in gambling.txt (no homophones or split: 读博), its near homophone is 弯度
-	// The third red team's sets (red9c), see rules/README.md:
-	// 代开z发票: after 代开z (代开zengzhishui) the automaton moves on to
-	// 发票代开, which 票 continues, and never tries the insertion (scanner.go
-	// miss).
-	"inserted": 98,
 }
 
 func caught(e *Engine, fl familyLine) (bool, Verdict) {
