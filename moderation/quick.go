@@ -1,6 +1,7 @@
 package moderation
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -390,7 +391,13 @@ func (s *Scanner) quick(text string) (int, resume) {
 					// A repeat, unless of a character ordinary Chinese
 					// doubles (retroInsertion and insertion need a change
 					// between Han and other letters).
-					if !isOrdinaryDouble(r) {
+					if isOrdinaryDouble(r) {
+						if nodes[state].check != root && !strings.ContainsRune(kinshipDoubles, r) {
+							// Inside a word: miss may read it as a repeat
+							// when the word goes on (doubleInside).
+							return quickSlow, resume{at: -1}
+						}
+					} else {
 						switch {
 						case rw:
 							return quickSlow, resume{at: -1}

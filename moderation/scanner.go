@@ -496,7 +496,7 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 	if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
 		return t, 0
 	}
-	if r == prev && !isOrdinaryDouble(r) && repeats(runes, i) < maxRepeats {
+	if r == prev && (!isOrdinaryDouble(r) || s.doubleInside(runes, i, state)) && repeats(runes, i) < maxRepeats {
 		runes[i] = markSkip
 		return state, 1
 	}

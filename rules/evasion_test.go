@@ -64,9 +64,6 @@ var evasionFloors = map[string]int{
 	// The red team's held-out set (red9):
 	"ol-digits": 95, // l38OOl38OOO: 7 of 11 digits as letters, below the detectors' gate of 5 digits a message
 	// The second red team's held-out set (red9b), see rules/README.md:
-	// 兼职日日结: 日日 is an ordinary double (every day), never read as a
-	// repeat.
-	"repeat-inside":  97, // and 狗日日的 (red9c), the same double
 	"pinyin":         98, // mai dama: drugs.txt has no pinyin on purpose (bingdu is also 病毒, policy.yaml)
 	"near-homophone": 97, // 资障 for 智障: insults.txt has no homophones on purpose (见人 for 贱人)
 	"split":          98, // 网贝者: 网赌 stays in gambling.txt (no homophones or split: 读博), its near homophone is 弯度
