@@ -105,7 +105,8 @@ type Scanner struct {
 	detectors  DetectorSet
 	allowHosts [][]byte
 	triggers   []weChatTrigger
-	hom        *homophones // nil when no entry asks for homophones
+	homTrig    *homTriggerSet // the homophones of triggers (detect_wechat_hom.go)
+	hom        *homophones    // nil when no entry asks for homophones
 	pool       sync.Pool
 }
 
@@ -132,6 +133,7 @@ func Compile(entries []Entry, opts Options) (*Scanner, error) {
 		entries:   len(entries),
 		detectors: opts.Detectors & AllDetectors,
 		triggers:  weChatTriggers(),
+		homTrig:   homTriggerBits(),
 	}
 	for _, d := range opts.URLAllowDomains {
 		d = strings.Trim(strings.ToLower(strings.TrimSpace(d)), ".")
