@@ -12,6 +12,7 @@ type weChatTrigger struct {
 	qq        bool // QQ ids are digits only
 	afterJia  bool // only counts right after 加 or + (加微, +V)
 	colon     bool // only counts before a colon (Q：123456789)
+	homophone bool // a homophone of a trigger (加胃 for 加微, detect_wechat_hom.go)
 }
 
 func weChatTriggers() []weChatTrigger {
@@ -106,6 +107,11 @@ func (s *Scanner) matchTrigger(runes []rune, p int, afterJia bool) (int, *weChat
 			j++
 		}
 		return j, t
+	}
+	if afterJia && p < len(runes) {
+		if t := triggerHomophones()[runes[p]]; t != nil {
+			return p + 1, t
+		}
 	}
 	return -1, nil
 }
@@ -406,7 +412,10 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 			if end < 0 {
 				continue
 			}
-			alone = alone || tr.disguised
+			if tr.homophone && !homophoneRequest(runes, i, end, tr) {
+				continue
+			}
+			alone = (alone || tr.disguised) && !tr.homophone
 			if r != '加' && tr.text[0] == 'q' && len(tr.text) == 1 {
 				continue
 			}

@@ -1,6 +1,7 @@
 package moderation
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -132,9 +133,10 @@ func (s *Scanner) homCode(m rune) uint16 {
 // special is the out-of-line lookup of a rune marked codeSpecial or above
 // the BMP: the folded rune, its code, its hints and whether it counts as a
 // digit. ok is false when the rune expands to several (quick gives up).
+// text[k:] is what follows the rune.
 //
 //go:noinline
-func (s *Scanner) special(r rune) (m rune, c uint32, hints uint8, digit int, ok bool) {
+func (s *Scanner) special(r rune, text string, k int) (m rune, c uint32, hints uint8, digit int, ok bool) {
 	e := s.norm.t.lookup(r)
 	m = rune(e & runeMask)
 	hints = uint8(e >> hintShift)
@@ -148,8 +150,11 @@ func (s *Scanner) special(r rune) (m rune, c uint32, hints uint8, digit int, ok 
 		// 加, + and ➕ wake the WeChat detector only before a trigger,
 		// whose first character carries the hint itself
 		// (TestTriggersCarryTheirHint): alone (加班, 参加) they need no
-		// detector.
-		hints &^= hintTrigger
+		// detector. A homophone of a trigger (加胃) carries none: 加
+		// keeps the hint before one (detect_wechat_hom.go).
+		if !s.homophoneTriggerFollows(text, k) {
+			hints &^= hintTrigger
+		}
 	}
 	return m, uint32(s.code(m)) | s.homBits(m), hints, int(hints & hintDigit), true
 }
@@ -286,7 +291,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 			var h uint8
 			var d int
 			var ok bool
-			if r, e, h, d, ok = s.special(r); !ok {
+			if r, e, h, d, ok = s.special(r, text, k); !ok {
 				return quickSlow, resume{at: -1}
 			}
 			if h&hintAddress != 0 && !skipped && !mayFollowHouseNumber(r, last) {
@@ -386,7 +391,13 @@ func (s *Scanner) quick(text string) (int, resume) {
 					// A repeat, unless of a character ordinary Chinese
 					// doubles (retroInsertion and insertion need a change
 					// between Han and other letters).
-					if !isOrdinaryDouble(r) {
+					if isOrdinaryDouble(r) {
+						if nodes[state].check != root && !strings.ContainsRune(kinshipDoubles, r) {
+							// Inside a word: miss may read it as a repeat
+							// when the word goes on (doubleInside).
+							return quickSlow, resume{at: -1}
+						}
+					} else {
 						switch {
 						case rw:
 							return quickSlow, resume{at: -1}

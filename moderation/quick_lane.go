@@ -51,7 +51,7 @@ func (s *Scanner) hanLane(text string, k int, state, hstate int32, prev, p rune)
 			if e != codeSpecial {
 				break
 			}
-			m, se, h, d, ok := s.special(r)
+			m, se, h, d, ok := s.special(r, text, k+3)
 			if !ok || m != r || uint16(se) == codeSkip || uint16(se) == codeSep {
 				break
 			}

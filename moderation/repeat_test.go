@@ -127,3 +127,110 @@ func TestQuickFollowsASCIIRepeat(t *testing.T) {
 		checkQuick(t, s, tc.text, q)
 	}
 }
+
+// TestScanInsertionBeforeAnotherWord checks that one Latin letter inserted
+// inside a word is skipped even when the automaton moved on it (代开f
+// begins the mixed pinyin 代开fapiao) and the character after it begins
+// another listed word the next characters continue (发票代开), as long as
+// that word dies without an output; the other word is still found when it
+// goes on to its end.
+func TestScanInsertionBeforeAnotherWord(t *testing.T) {
+	var es []Entry
+	for i, w := range overlapWords {
+		es = append(es, Entry{Word: w, Tag: int32(i), Pinyin: true})
+	}
+	s, err := Compile(es, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(text, word string) (Finding, bool) {
+		for _, f := range s.Scan(text, nil) {
+			if f.Kind == KindKeyword && overlapWords[f.Tag] == word {
+				return f, true
+			}
+		}
+		return Finding{}, false
+	}
+	for _, tc := range []struct{ text, word, written string }{
+		{"专业代开f发票，联系我", "代开发票", "代开f发票"},
+		{"代开z发票", "代开发票", "代开z发票"},
+		{"长期出售y银行卡", "出售银行卡", "出售y银行卡"},
+		{"买卖y银行卡找我", "买卖银行卡", "买卖y银行卡"},
+		{"有人出售k客户信息", "出售客户信息", "出售k客户信息"},
+		{"去n你妈的", "去你妈的", "去n你妈的"},
+		{"卖n内部资料", "卖内部资料", "卖n内部资料"},
+	} {
+		i := strings.Index(tc.text, tc.written)
+		start := utf8.RuneCountInString(tc.text[:i])
+		end := start + utf8.RuneCountInString(tc.written)
+		f, ok := find(tc.text, tc.word)
+		if !ok {
+			t.Errorf("Scan(%q) does not find %s: %+v", tc.text, tc.word, s.Scan(tc.text, nil))
+			continue
+		}
+		if f.Start != start || f.End != end {
+			t.Errorf("Scan(%q): %s at [%d,%d), want [%d,%d)", tc.text, tc.word, f.Start, f.End, start, end)
+		}
+	}
+	for _, tc := range []struct{ text, word string }{
+		{"代开f发票代开", "发票代开"},
+		{"买卖y银行卡照片发我", "银行卡照片发我"},
+	} {
+		if _, ok := find(tc.text, tc.word); !ok {
+			t.Errorf("Scan(%q) does not find %s", tc.text, tc.word)
+		}
+	}
+}
+
+// TestScanOrdinaryDoubleInsideWord checks that a character ordinary
+// Chinese doubles (日日, 个个, 人人) is read as a repeat inside a word, after
+// its second letter, when the word goes on after it (doubleInside), on the
+// clean path's gate too; and that doubles at a word's start, doubled
+// kinship terms and ordinary phrases stay clean.
+func TestScanOrdinaryDoubleInsideWord(t *testing.T) {
+	words := []string{"狗日的", "兼职日结", "出售个人信息", "成人视频", "妈了个逼", "你妈死了", "妈的"}
+	var es []Entry
+	for i, w := range words {
+		es = append(es, Entry{Word: w, Tag: int32(i)})
+	}
+	s, err := Compile(es, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ text, word, written string }{
+		{"你个狗日日的", "狗日的", "狗日日的"},
+		{"兼职日日结，宝妈优先", "兼职日结", "兼职日日结"},
+		{"长期出售个个人信息", "出售个人信息", "出售个个人信息"},
+		{"出售个人人信息，量大优惠", "出售个人信息", "出售个人人信息"},
+		{"成人人视频免费看", "成人视频", "成人人视频"},
+		{"妈了个个逼", "妈了个逼", "妈了个个逼"},
+	} {
+		q, _ := s.quick(tc.text)
+		checkQuick(t, s, tc.text, q)
+		i := strings.Index(tc.text, tc.written)
+		start := utf8.RuneCountInString(tc.text[:i])
+		end := start + utf8.RuneCountInString(tc.written)
+		found := false
+		for _, f := range s.Scan(tc.text, nil) {
+			if f.Kind == KindKeyword && words[f.Tag] == tc.word {
+				found = true
+				if f.Start != start || f.End != end {
+					t.Errorf("Scan(%q): %s at [%d,%d), want [%d,%d)", tc.text, tc.word, f.Start, f.End, start, end)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("Scan(%q) does not find %s", tc.text, tc.word)
+		}
+	}
+	for _, text := range []string{
+		"天天向上，好好学习", "日日夜夜加班赶项目", "安全生产人人有责", "成人人数和儿童人数分开统计",
+		"个人人事档案请交给HR", "兼职日日更新的岗位表", "谢谢你妈妈做的饭", "你妈妈死了吗那只猫",
+	} {
+		q, _ := s.quick(text)
+		checkQuick(t, s, text, q)
+		if got := s.Scan(text, nil); len(got) > 0 {
+			t.Errorf("Scan(%q) = %+v, want nothing", text, got)
+		}
+	}
+}

@@ -105,7 +105,8 @@ type Scanner struct {
 	detectors  DetectorSet
 	allowHosts [][]byte
 	triggers   []weChatTrigger
-	hom        *homophones // nil when no entry asks for homophones
+	homTrig    *homTriggerSet // the homophones of triggers (detect_wechat_hom.go)
+	hom        *homophones    // nil when no entry asks for homophones
 	pool       sync.Pool
 }
 
@@ -132,6 +133,7 @@ func Compile(entries []Entry, opts Options) (*Scanner, error) {
 		entries:   len(entries),
 		detectors: opts.Detectors & AllDetectors,
 		triggers:  weChatTriggers(),
+		homTrig:   homTriggerBits(),
 	}
 	for _, d := range opts.URLAllowDomains {
 		d = strings.Trim(strings.ToLower(strings.TrimSpace(d)), ".")
@@ -483,12 +485,20 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 			runes[i] = markSkip
 			return state, 1
 		}
+		// An inserted letter all the same when that word dies without an
+		// output and the word before goes on past the letter (代开z发票:
+		// 发票代开 dies, 代开发票 ends; 代开z begins 代开zengzhishui).
+		if isHan(r) && !s.reaches(runes, i+1, next) {
+			if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
+				return t, 0
+			}
+		}
 		return next, 0
 	}
 	if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
 		return t, 0
 	}
-	if r == prev && !isOrdinaryDouble(r) && repeats(runes, i) < maxRepeats {
+	if r == prev && (!isOrdinaryDouble(r) || s.doubleInside(runes, i, state)) && repeats(runes, i) < maxRepeats {
 		runes[i] = markSkip
 		return state, 1
 	}

@@ -429,11 +429,28 @@ func (s *Scanner) retroInsertion(runes []rune, offs []int32, i int, state int32,
 // end would be a backtracking matcher; one look ahead along next's direct
 // transitions, at most the depth of the trie, is enough for a repeat.
 func (s *Scanner) repeatInside(runes []rune, i int, state, next int32) bool {
-	if isOrdinaryDouble(runes[i]) || repeats(runes, i) >= maxRepeats || !s.continues(runes, i+1, state) {
+	if isOrdinaryDouble(runes[i]) && (s.ac.nodes[state].check == root || strings.ContainsRune(kinshipDoubles, runes[i])) || repeats(runes, i) >= maxRepeats || !s.continues(runes, i+1, state) {
 		return false
 	}
 	return !s.reaches(runes, i+1, next)
 }
+
+// doubleInside reports whether the repeat runes[i] of a character ordinary
+// Chinese doubles (日日, 人人, 个个) is read as a repeat all the same: it
+// lies inside a word, after its second letter at least (狗日日的 for 狗日的,
+// 兼职日日结 for 兼职日结; not 我妈妈的, where 妈妈 begins 妈的), and the word
+// goes on with the letter after it. A doubled kinship term is the ordinary
+// word for the same person, so the doubled phrase reads as ordinary
+// Chinese (你妈妈死了吗, 宝妈妈): never a repeat. Whether another double
+// makes the phrase ordinary (人人有责, 日日夜夜) is for the ordinary-word
+// pass of package rules to say, which reads the whole phrase.
+func (s *Scanner) doubleInside(runes []rune, i int, state int32) bool {
+	return !strings.ContainsRune(kinshipDoubles, runes[i]) && s.ac.nodes[state].check != root && s.continues(runes, i+1, state)
+}
+
+// kinshipDoubles are the ordinary doubles that are kinship terms (妈妈,
+// 公公, 宝宝), a prefix of ordinaryDoubles.
+const kinshipDoubles = "妈爸哥姐弟妹爷奶婆公叔姨舅宝娃"
 
 // reaches reports whether the automaton, from state, reaches a state with
 // outputs on the letters at and after i by direct transitions only. A

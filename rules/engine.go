@@ -331,7 +331,7 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 				continue
 			}
 			if e.prec != nil && (f.Form == moderation.FormHomophone || f.Form == moderation.FormSplit) &&
-				e.prec.ordinaryLookalike(text, bs, be) {
+				e.prec.ordinaryLookalike(text, bs, be, e.words[f.Tag]) {
 				continue
 			}
 			conf, ctx := f.Rated(), int8(-1)

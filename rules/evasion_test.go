@@ -64,21 +64,9 @@ var evasionFloors = map[string]int{
 	// The red team's held-out set (red9):
 	"ol-digits": 95, // l38OOl38OOO: 7 of 11 digits as letters, below the detectors' gate of 5 digits a message
 	// The second red team's held-out set (red9b), see rules/README.md:
-	// 兼职日日结: 日日 is an ordinary double (every day), never read as a
-	// repeat.
-	"repeat-inside":  97, // and 狗日日的 (red9c), the same double
 	"pinyin":         98, // mai dama: drugs.txt has no pinyin on purpose (bingdu is also 病毒, policy.yaml)
 	"near-homophone": 97, // 资障 for 智障: insults.txt has no homophones on purpose (见人 for 贱人)
-	"split":          96, // 网贝者: 网赌 stays in gambling.txt (no homophones or split: 读博), its near homophone is 弯度
-	// The third red team's sets (red9c), see rules/README.md:
-	// 扌爰交学生: 交学 (交学费) runs across the back edge, and a sound-alike or
-	// split hit loses to any ordinary word across an edge, even at an edge
-	// written as listed (ordinaryLookalike does not know the keyword).
-	// 代开z发票: after 代开z (代开zengzhishui) the automaton moves on to
-	// 发票代开, which 票 continues, and never tries the insertion (scanner.go
-	// miss). 加胃: 胃 carries no trigger hint, so quick skips the message.
-	"inserted":     98,
-	"solicitation": 98,
+	"split":          98, // 网贝者: 网赌 stays in gambling.txt (no homophones or split: 读博), its near homophone is 弯度
 }
 
 func caught(e *Engine, fl familyLine) (bool, Verdict) {

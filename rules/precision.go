@@ -335,19 +335,29 @@ const ordinaryWordFreq = 50
 // dictionary word runs across either edge (福建人 holds 建人, 收件人 holds
 // 件人, 了如指掌 holds 指掌). A sound-alike has no meaning of its own to
 // protect it, so unlike inOrdinaryWords no reading is weighed against the
-// keyword: any ordinary reading wins.
-func (p *precision) ordinaryLookalike(text string, bs, be int) bool {
+// keyword: any ordinary reading wins. That holds only at an edge where
+// the hit's character is a sound-alike or a split: at an edge written as
+// the keyword kw is listed (the 交 of 扌爰交学生 for 援交), the character
+// does mean what the keyword means, and a word across it (交学) is weighed
+// against the keyword by inOrdinaryWords, which has already run.
+func (p *precision) ordinaryLookalike(text string, bs, be int, kw string) bool {
 	if bs >= be {
 		return false
 	}
 	// A grammatical character after the hit (的, 了, 吗 …, 一个) ends the
 	// phrase: 草你妈的 and 傻笔一个 are not read as 妈的 and 笔一.
 	ae := len(text)
-	if next, _ := utf8.DecodeRuneInString(text[be:]); strings.ContainsRune(lookalikeEnds, next) {
+	next, _ := utf8.DecodeRuneInString(text[be:])
+	last, _ := utf8.DecodeLastRuneInString(text[bs:be])
+	kwLast, _ := utf8.DecodeLastRuneInString(kw)
+	if strings.ContainsRune(lookalikeEnds, next) || last == kwLast {
 		ae = be // only the front edge is checked
 	}
 	as := 0
-	if prev, _ := utf8.DecodeLastRuneInString(text[:bs]); strings.ContainsRune(lookalikeStarts, prev) {
+	prev, _ := utf8.DecodeLastRuneInString(text[:bs])
+	first, _ := utf8.DecodeRuneInString(text[bs:be])
+	kwFirst, _ := utf8.DecodeRuneInString(kw)
+	if strings.ContainsRune(lookalikeStarts, prev) || first == kwFirst {
 		as = bs // only the back edge is checked
 	}
 	if p.edgeInWord(text[as:ae], bs-as, be-as) {

@@ -242,4 +242,15 @@ func TestSoundAlikesOfOrdinaryWords(t *testing.T) {
 			}
 		})
 	}
+	// A word across an edge written as listed (交学 after the 交 of 援交,
+	// 站长 after the 站 of 色情网站) is weighed against the keyword, not
+	// taken as the reading: the sound-alike or split part is still evasive.
+	for _, text := range []string{"扌爰交学生，价格私聊", "缘交学生妹，同城私聊", "涩情网站长期有效",
+		"收够银行卡号，高价回收", "花呗淘现金秒到账", "网上堵场地址私发"} {
+		t.Run(text, func(t *testing.T) {
+			if v := e.Evaluate(text, Context{ChatKind: ChatWork}); v.Action == ActionNone {
+				t.Errorf("no action on the evasion %q: %+v", text, v.Hits)
+			}
+		})
+	}
 }
