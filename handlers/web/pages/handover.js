@@ -9,6 +9,10 @@ import { href } from "../router.js";
 const url = (leaver) => "/api/v1/handovers/" + encodeURIComponent(leaver);
 const KIND_LABELS = { customer: "客户", group: "客户群" };
 let current = "";
+// shown counts the list and detail loads: a load answers only if no later
+// one started meanwhile, so a slow answer (the list read when the page
+// opened) never overwrites a newer one (the list after 从企业微信刷新).
+let shown = 0;
 
 // off says the feature is not turned on (the API answers 404).
 function off(err) {
@@ -25,12 +29,14 @@ function chosenText(d) {
 }
 
 async function showList() {
+  const mine = ++shown;
   let data;
   try {
     data = await api("GET", "/api/v1/handovers");
   } catch (err) {
-    return off(err);
+    return mine === shown ? off(err) : undefined;
   }
+  if (mine !== shown) return;
   $("handover-detail").hidden = true;
   $("handover-list").hidden = false;
   const hs = data.handovers || [];
@@ -49,12 +55,14 @@ async function showList() {
 }
 
 async function showDetail(leaver) {
+  const mine = ++shown;
   let d;
   try {
     d = await api("GET", url(leaver));
   } catch (err) {
-    return off(err);
+    return mine === shown ? off(err) : undefined;
   }
+  if (mine !== shown) return;
   $("handover-list").hidden = true;
   $("handover-detail").hidden = false;
   $("handover-summary").textContent = d.summary + "。" + chosenText(d) + "。";
@@ -63,6 +71,7 @@ async function showDetail(leaver) {
   tbody.replaceChildren();
   const items = [...(d.customers || []), ...(d.groups || [])];
   await loadNames({ people: [d.leaver, ...items.map((it) => it.takeover)], groups: (d.groups || []).map((it) => it.id) });
+  if (mine !== shown) return;
   if (!items.length) emptyRow(tbody, 7, "企业微信中没有这位成员待分配的客户或客户群");
   for (const it of items) {
     const free = ["unassigned", "refused", "failed"].includes(it.state);
