@@ -315,11 +315,20 @@ func notARequest(runes []rune, i, end int) bool {
 	why := question && hasWordNear(runes, i, i, i-lo, 0, whyWords)
 	// 加我微信的 + a question (加我微信的是人事吗？) asks about the one who
 	// added.
-	nominal := question && end < len(runes) && runes[end] == '的'
+	// So does a demonstrative and a noun right after it (加我微信那个人是你们
+	// 组的吗？, 加我vx这位是新来的吗): the phrase is a relative clause.
+	nominal := question && end < len(runes) && (runes[end] == '的' || demonstrative(runes[end:]))
 	// A question quoted after 问： (客户问：可以加我微信吗？) reports it; a
 	// quoted request (老师说：加我微信 abc123) is still one.
 	quoted := question && (containsRunes(runes[lo:i], "问:") || containsRunes(runes[lo:i], "说:"))
 	return question && (you || why || nominal || quoted) || past || who
+}
+
+// demonstrative reports whether runes start with 那 or 这 and a measure
+// word or a word for a person (那个, 这位, 那些, 那几个, 这人): the start of
+// a noun phrase the words before it describe.
+func demonstrative(runes []rune) bool {
+	return len(runes) >= 2 && (runes[0] == '那' || runes[0] == '这') && strings.ContainsRune("个位些家人名边几两", runes[1])
 }
 
 // notSaid reports whether the 说 or 问 at k is part of a word that

@@ -99,5 +99,7 @@ func TestDetectWeChatTraps(t *testing.T) {
 		"身份证号码即微信实名用的那个", "银行卡号码同微信绑定的一致",
 		// A same-number phrase asked about (review3).
 		"号码同微信吗？你确认下", "我的号码即微信号吗？不是", "这个号码就是微信绑定的吗？", "手机号码同微信吗？", "电话 13812345678 就是微信吗",
+		// A relative clause before a demonstrative, asked about (held9f).
+		"加我微信那个人是你们组的吗？", "加我vx这位是新来的实习生吗", "昨晚加我企业微信那家供应商靠谱吗？", "加我QQ那些人是HR拉的吗",
 	})
 }
