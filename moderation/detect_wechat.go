@@ -357,7 +357,15 @@ func notARequest(runes []rune, i, end int) bool {
 // word or a word for a person (那个, 这位, 那些, 那几个, 这人): the start of
 // a noun phrase the words before it describe.
 func demonstrative(runes []rune) bool {
-	return len(runes) >= 2 && (runes[0] == '那' || runes[0] == '这') && strings.ContainsRune("个位些家人名边几两", runes[1])
+	if len(runes) < 2 || runes[0] != '那' && runes[0] != '这' || !strings.ContainsRune("个位些家人名边几两", runes[1]) {
+		return false
+	}
+	// 加我微信这个号 abc12345 好吗: the id itself, not a person.
+	k := 2
+	if k < len(runes) && runes[k] == '微' {
+		k++
+	}
+	return !(k < len(runes) && strings.ContainsRune("号账idID", runes[k]))
 }
 
 // notSaid reports whether the 说 or 问 at k is part of a word that

@@ -44,6 +44,7 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"Q号", "Q号 2837465910 私聊", []dhit{{wechat, "Q号 2837465910", obf, false}}},
 		{"扣 colon", "有需要的扣：28374659", []dhit{{wechat, "扣：28374659", obf, false}}},
 		{"扣 space", "私聊扣 928374651", []dhit{{wechat, "扣 928374651", obf, false}}},
+		{"demonstrative before the id", "加我vx这个号abc12345好吗", []dhit{{wechat, "加我vx", obf, false}}},
 		{"微 and a heart", "微❤ yy8888", []dhit{{wechat, "微❤ yy8888", obf, false}}},
 		{"薇 and a heart", "薇♥：abc12345 私聊", []dhit{{wechat, "薇♥：abc12345", obf, false}}},
 		{"电话同微", "电话同微 13612345678", []dhit{{wechat, "电话同微", obf, false}, {phone, "13612345678", plain, false}}},
