@@ -13,6 +13,8 @@ type weChatTrigger struct {
 	afterJia  bool // only counts right after 加 or + (加微, +V)
 	colon     bool // only counts before a colon (Q：123456789)
 	homophone bool // a homophone of a trigger (加胃 for 加微, detect_wechat_hom.go)
+	spaced    bool // only counts before a colon or a space (扣 123456789)
+	shape     bool // drawn like a trigger, not read like one (徽 for 微): no homophones of its own
 }
 
 func weChatTriggers() []weChatTrigger {
@@ -35,12 +37,19 @@ func weChatTriggers() []weChatTrigger {
 		{"weixin", true, false, false, false}, {"wei信", true, false, false, false}, {"wechat", false, false, false, true}, {"wechat", false, false, true, false}, {"球球", true, true, false, false},
 		{"q", false, true, true, false}, {"v", true, false, false, true}, {"微", true, false, false, true},
 		{"威", true, false, false, true}, {"薇", true, false, false, true}, {"扣", true, true, true, false},
+		// held9f: 徽 (drawn like 微: no homophones of its own, detect_wechat_hom.go)
+		// after 加 or before a colon like 微 (加徽 abc12345), q号
+		// (Q号 12345678), and 扣 before a colon or a space and a QQ number
+		// (扣 12345678; not 扣款 2983 元, 扣：3 分: a number of 5–11 digits,
+		// and no unit after it, findID).
+		{"徽", true, false, true, false}, {"徽", true, false, false, true}, {"q号", true, true, false, false},
 	}
 	out := make([]weChatTrigger, len(list))
 	for i, t := range list {
-		out[i] = weChatTrigger{text: []rune(t.s), disguised: t.disguised, qq: t.qq, afterJia: t.afterJia, colon: t.colon}
+		out[i] = weChatTrigger{text: []rune(t.s), disguised: t.disguised, qq: t.qq, afterJia: t.afterJia, colon: t.colon,
+			shape: t.s == "徽"}
 	}
-	return out
+	return append(out, weChatTrigger{text: []rune("扣"), disguised: true, qq: true, spaced: true})
 }
 
 func isHeart(r rune) bool {
@@ -97,6 +106,14 @@ func (s *Scanner) matchTrigger(runes []rune, p int, afterJia bool) (int, *weChat
 		if t.colon && s.sameNumber(runes, j) < 0 {
 			if k := skipSpaces(runes, j); k >= len(runes) || runes[k] != ':' {
 				continue
+			}
+		}
+		if t.spaced && s.sameNumber(runes, j) < 0 {
+			if k := skipSpaces(runes, j); k == j && (k >= len(runes) || runes[k] != ':') {
+				continue
+			}
+			if p > 0 && strings.ContainsRune(kouWords, runes[p-1]) {
+				continue // 折扣 12345, 回扣 50000: the end of a word, an amount
 			}
 		}
 		if isLower(t.text[len(t.text)-1]) && j < len(runes) && isLower(runes[j]) && !hasIDWithDigit(runes, j) {
@@ -171,11 +188,23 @@ func (s *Scanner) findID(runes []rune, p int, qq bool) int {
 		for e < len(runes) && runes[e] >= '0' && runes[e] <= '9' {
 			e++
 		}
-		if l := e - k; l >= 5 && l <= 11 && (e == len(runes) || !isLower(runes[e])) {
+		if l := e - k; l >= 5 && l <= 11 && (e == len(runes) || !isLower(runes[e])) && !(qq && unitAfter(runes, e)) {
 			return e
 		}
 	}
 	return -1
+}
+
+// kouWords are the characters before 扣 in the words that end with it
+// (折扣, 纽扣, 回扣, 克扣, 倒扣, 预扣, 暗扣, 实扣, 代扣, 被扣, 要扣).
+const kouWords = "折纽回克倒预暗实代被要再多少共"
+
+// unitAfter reports whether a unit of money, points or time follows the
+// number ending at e (spaces skipped): 扣 12000 元, QQ 12345 积分 are an
+// amount, not a QQ number.
+func unitAfter(runes []rune, e int) bool {
+	k := skipSpaces(runes, e)
+	return k < len(runes) && strings.ContainsRune("元块分万千天次积%", runes[k])
 }
 
 // sameNumber returns the end of "同号", "同手机(号)", "同电话", "即手机号" or
@@ -315,11 +344,28 @@ func notARequest(runes []rune, i, end int) bool {
 	why := question && hasWordNear(runes, i, i, i-lo, 0, whyWords)
 	// 加我微信的 + a question (加我微信的是人事吗？) asks about the one who
 	// added.
-	nominal := question && end < len(runes) && runes[end] == '的'
+	// So does a demonstrative and a noun right after it (加我微信那个人是你们
+	// 组的吗？, 加我vx这位是新来的吗): the phrase is a relative clause.
+	nominal := question && end < len(runes) && (runes[end] == '的' || demonstrative(runes[end:]))
 	// A question quoted after 问： (客户问：可以加我微信吗？) reports it; a
 	// quoted request (老师说：加我微信 abc123) is still one.
 	quoted := question && (containsRunes(runes[lo:i], "问:") || containsRunes(runes[lo:i], "说:"))
 	return question && (you || why || nominal || quoted) || past || who
+}
+
+// demonstrative reports whether runes start with 那 or 这 and a measure
+// word or a word for a person (那个, 这位, 那些, 那几个, 这人): the start of
+// a noun phrase the words before it describe.
+func demonstrative(runes []rune) bool {
+	if len(runes) < 2 || runes[0] != '那' && runes[0] != '这' || !strings.ContainsRune("个位些家人名边几两", runes[1]) {
+		return false
+	}
+	// 加我微信这个号 abc12345 好吗: the id itself, not a person.
+	k := 2
+	if k < len(runes) && runes[k] == '微' {
+		k++
+	}
+	return !(k < len(runes) && strings.ContainsRune("号账idID", runes[k]))
 }
 
 // notSaid reports whether the 说 or 问 at k is part of a word that

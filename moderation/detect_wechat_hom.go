@@ -26,7 +26,7 @@ var triggerHomophones = sync.OnceValue(func() map[rune]*weChatTrigger {
 	sy := syllableTable()
 	out := map[rune]*weChatTrigger{}
 	for _, t := range triggers {
-		if len(t.text) != 1 || !t.afterJia || !isHan(t.text[0]) || t.text[0] < hanBase || t.text[0] > hanEnd {
+		if len(t.text) != 1 || !t.afterJia || t.shape || !isHan(t.text[0]) || t.text[0] < hanBase || t.text[0] > hanEnd {
 			continue
 		}
 		reading := sy.exact[t.text[0]-hanBase]

@@ -38,6 +38,13 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"同号微信", "电话 13912348765，同号微信", []dhit{{phone, "13912348765", plain, false}, {wechat, "同号微信", plain, false}}},
 		{"heavy plus 薇", "感兴趣➕薇 abc_001", []dhit{{wechat, "➕薇 abc_001", obf, false}}},
 		{"加威", "想了解的加威 rich_88", []dhit{{wechat, "加威 rich_88", obf, false}}},
+		// held9f: 徽 like 微, q号, and 扣 before a colon or a space and a QQ number.
+		{"加徽", "详情加徽 rich_8899", []dhit{{wechat, "加徽 rich_8899", obf, false}}},
+		{"徽 colon", "徽：money_king88", []dhit{{wechat, "徽：money_king88", obf, false}}},
+		{"Q号", "Q号 2837465910 私聊", []dhit{{wechat, "Q号 2837465910", obf, false}}},
+		{"扣 colon", "有需要的扣：28374659", []dhit{{wechat, "扣：28374659", obf, false}}},
+		{"扣 space", "私聊扣 928374651", []dhit{{wechat, "扣 928374651", obf, false}}},
+		{"demonstrative before the id", "加我vx这个号abc12345好吗", []dhit{{wechat, "加我vx", obf, false}}},
 		{"微 and a heart", "微❤ yy8888", []dhit{{wechat, "微❤ yy8888", obf, false}}},
 		{"薇 and a heart", "薇♥：abc12345 私聊", []dhit{{wechat, "薇♥：abc12345", obf, false}}},
 		{"电话同微", "电话同微 13612345678", []dhit{{wechat, "电话同微", obf, false}, {phone, "13612345678", plain, false}}},
@@ -99,5 +106,10 @@ func TestDetectWeChatTraps(t *testing.T) {
 		"身份证号码即微信实名用的那个", "银行卡号码同微信绑定的一致",
 		// A same-number phrase asked about (review3).
 		"号码同微信吗？你确认下", "我的号码即微信号吗？不是", "这个号码就是微信绑定的吗？", "手机号码同微信吗？", "电话 13812345678 就是微信吗",
+		// Deductions and scores after 扣 (held9f).
+		"本月扣款 2983 元", "迟到扣：3 分", "绩效扣 12000 元", "回扣 50000 要查", "折扣 88888 起", "积分扣 100000 积分",
+		"被扣 15000 块", "纽扣 20000 颗的订单",
+		// A relative clause before a demonstrative, asked about (held9f).
+		"加我微信那个人是你们组的吗？", "加我vx这位是新来的实习生吗", "昨晚加我企业微信那家供应商靠谱吗？", "加我QQ那些人是HR拉的吗",
 	})
 }

@@ -22,8 +22,14 @@ import (
 var cjkScripts = []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Bopomofo, unicode.Yi}
 
 // smallCapitals are the IPA and phonetic-extension small capitals, which
-// NFKC leaves alone and confusables.txt does not map to ASCII.
-const smallCapitals = "ᴀaʙbᴄcᴅdᴇeꜰfɢgʜhɪiᴊjᴋkʟlᴍmɴnᴏoᴘpǫqʀrꜱsᴛtᴜuᴠvᴡwʏyᴢz"
+// NFKC leaves alone and confusables.txt does not map to ASCII: every Latin
+// small capital of one letter (ꞯ U+A7AF for q, held9f), plain or with a
+// hook, bar, stroke, belt or leg that still reads as the letter (ʛ, ᴃ, ᴌ,
+// 𝼄, ꭆ); TestSmallCapitalsFold checks the list against Unicode's names.
+// Reversed and turned ones (ᴎ, ᴚ, ꟺ) read as other letters and stay.
+// ĸ (kra) is the Latin letter confusables.txt maps Greek κ to.
+const smallCapitals = "ᴀaʙbᴄcᴅdᴇeꜰfɢgʜhɪiᴊjᴋkʟlᴍmɴnᴏoᴘpǫqꞯqʀrꜱsᴛtᴜuᴠvᴡwʏyᴢz" +
+	"ʛgᴃbᴌl𝼄lꭆrĸk"
 
 // radicalIdeographs are the CJK Radicals Supplement forms that
 // confusables.txt leaves out although each is written as the whole
@@ -135,6 +141,13 @@ func (f *lookalikeFold) post(m rune) (repl string, lookalike, ok bool) {
 	}
 	if isASCIIWord(sk) && len(sk) <= 3 {
 		return sk, true, true
+	}
+	// A skeleton that is itself a small capital or ĸ (Greek τ is ᴛ, κ is
+	// ĸ, ᴩ is ᴘ): fold it on as that letter would be.
+	if r, n := utf8.DecodeRuneInString(sk); n == len(sk) && n > 1 {
+		if to, ok := f.pre[r]; ok && to < utf8.RuneSelf {
+			return string(to), true, true
+		}
 	}
 	return "", false, false
 }

@@ -43,7 +43,11 @@ func buildSyllables() *syllables {
 			if len(r) != 1 || r[0] < hanBase || r[0] > hanEnd {
 				continue
 			}
-			if rs := pinyin.SinglePinyin(r[0], args); len(rs) > 0 {
+			rs := pinyin.SinglePinyin(r[0], args)
+			if p, ok := slangReadings[r[0]]; ok {
+				rs = []string{p}
+			}
+			if len(rs) > 0 {
 				sy.id[r[0]-hanBase] = sy.intern(rs[0])
 				sy.exact[r[0]-hanBase] = exactSyllable(rs[0])
 			}
@@ -51,6 +55,15 @@ func buildSyllables() *syllables {
 	}
 	return sy
 }
+
+// slangReadings are the readings a message's character is read in when
+// go-pinyin's first reading is not the one that sound-alike abuse uses:
+// 勒 is lēi first (勒紧) but lè in 勒索 and in 马勒戈壁 for 妈了个逼, the
+// best-known phrase homophone of the curses (held9f). Curated and short:
+// each entry makes the character sound like every listed word with that
+// syllable, so only characters whose other reading is the common one
+// belong here.
+var slangReadings = map[rune]string{'勒': "le"}
 
 // nearSyllable folds a toneless syllable to its near-homophone class, the
 // sounds that southern accents and fast typing merge and that evasions

@@ -113,11 +113,12 @@ var contextRules = [...]contextRule{
 	},
 	{
 		Name:        "software-outsourcing",
-		Explanation: "代开发发票 (代开发票 with 发 repeated) or 代开发票务 in a sentence about software (系统, 模块, 小程序, 需求, 外包 …) and without words of selling (联系, 加我, 微信, 税点 …): 代开发 + 发票 or 票务, developing an invoicing or ticketing system for a client",
+		Explanation: "代开发发票 (代开发票 with 发 repeated), 代开发票务 or 代开发票据 in a sentence about software (系统, 模块, 小程序, 需求, 外包 …) and without words of selling (联系, 加我, 微信, 税点 …): 代开发 + 发票, 票务 or 票据, developing an invoicing, ticketing or receipt system for a client",
 		Confidence:  40,
-		Phrases:     []string{"代开发票"},
-		Written:     []string{"代开发发票"},
-		Or:          []string{"代开发票务"},
+		// Or: 代开发 + 票据 or 票证 as well (外包团队代开发票据识别模块: held9f).
+		Phrases: []string{"代开发票"},
+		Written: []string{"代开发发票"},
+		Or:      []string{"代开发票务", "代开发票据", "代开发票证"},
 		Around: []string{"系统", "模块", "小程序", "程序", "软件", "平台", "项目", "需求", "功能", "接口", "外包", "开发商",
 			"前端", "后端", "代码", "上线", "APP", "App", "app"},
 		Unless: []string{"联系", "加我", "微信", "私聊", "找我", "电话", "税点", "点数", "正规", "专业", "增值税", "普票", "专票"},

@@ -62,7 +62,10 @@ func TestContextRules(t *testing.T) {
 		{"找外包代开发发票管理系统，预算多少", "代", "software-outsourcing"},
 		{"这个项目是帮客户代开发发票小程序", "代", "software-outsourcing"},
 		{"代开发发票系统的需求文档发群里了", "代", "software-outsourcing"},
-		{"外包公司代开发票务系统，下月上线", "代", "software-outsourcing"}, // 代开发 + 票务
+		{"外包公司代开发票务系统，下月上线", "代", "software-outsourcing"},   // 代开发 + 票务
+		{"外包团队代开发票据识别模块，下周联调", "代", "software-outsourcing"}, // 代开发 + 票据 (held9f)
+		{"乙方代开发票据管理系统的接口文档", "代", "software-outsourcing"},
+		{"代开发票据，正规渠道", "代", ""},
 		{"专业代开发票据齐全，联系我", "代", ""},
 		{"代开发发票，联系我", "代", ""},
 		{"代开发发票系统自动开，税点低，加我微信", "代", ""},

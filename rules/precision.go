@@ -209,6 +209,9 @@ const (
 // strictly inside) and that reading is more probable than the one keeping
 // the keyword whole. bs and be are the byte offsets of start and end.
 func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
+	if p.kinReading(text, bs, be) {
+		return true
+	}
 	if end-start < 2 {
 		return false
 	}
