@@ -56,14 +56,14 @@ var detectorFamilies = map[string]struct {
 // evasionFloors are the recalls (in percent) reached on the evasion table;
 // a family below its floor fails. Families not listed must reach 100.
 // Where a floor is below 100 the log names the examples missed and
-// rules/README.md says why (a word the default lists do not hold, such as
+// rules/MEASURED.md says why (a word the default lists do not hold, such as
 // 他妈的 behind tmd and 特么的, costs too many false alarms on ordinary chat).
 var evasionFloors = map[string]int{
 	"initials":   96, // tmd: 他妈的 is in no default list (32 lines of the benign corpus, TMD 4)
 	"line-break": 95, // 今晚来玩百家\n乐吧: 百家 + 乐吧 read as ordinary words across the break
 	// The red team's held-out set (red9):
 	"ol-digits": 95, // l38OOl38OOO: 7 of 11 digits as letters, below the detectors' gate of 5 digits a message
-	// The second red team's held-out set (red9b), see rules/README.md:
+	// The second red team's held-out set (red9b), see rules/MEASURED.md:
 	"pinyin":         98, // mai dama: drugs.txt has no pinyin on purpose (bingdu is also 病毒, policy.yaml)
 	"near-homophone": 97, // 资障 for 智障: insults.txt has no homophones on purpose (见人 for 贱人)
 	"split":          98, // 网贝者: 网赌 stays in gambling.txt (no homophones or split: 读博), its near homophone is 弯度
@@ -125,7 +125,7 @@ func TestEvasions(t *testing.T) {
 }
 
 // trapCeilings are the false-alarm rates (in percent) allowed per trap
-// family; families not listed must stay at 0. See rules/README.md.
+// family; families not listed must stay at 0. See rules/MEASURED.md.
 var trapCeilings = map[string]int{
 	// 请李援交一下周报 (援交): a name (李援) followed by 交 (hand in); gse's
 	// dictionary has no personal names, so no word crosses the keyword's
