@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,12 +22,7 @@ func TestFoldSurvivesAnUnchangedSave(t *testing.T) {
 	defer cancel()
 	b := storetest.Replica(t, a)
 	seed := defaultFiles(t)
-	var list string
-	for name := range seed {
-		if strings.HasPrefix(name, "lists/secrets/") && (list == "" || name < list) {
-			list = name
-		}
-	}
+	list := firstList(t, seed, "secrets")
 	p, err := bot.NewPolicy(ctx, bot.PolicyConfig{Store: b, Seed: seed, Logger: zerolog.Nop(), Poll: 20 * time.Millisecond, FoldAfter: time.Hour})
 	if err != nil {
 		t.Fatal(err)

@@ -25,15 +25,7 @@ func TestListEditLayeredThenFolded(t *testing.T) {
 	defer cancel()
 	b := storetest.Replica(t, a)
 	seed := defaultFiles(t)
-	var list string
-	for name := range seed {
-		if strings.HasPrefix(name, "lists/secrets/") && (list == "" || name < list) {
-			list = name
-		}
-	}
-	if list == "" {
-		t.Fatal("the default policy has no secrets list")
-	}
+	list := firstList(t, seed, "secrets")
 	p, err := bot.NewPolicy(ctx, bot.PolicyConfig{Store: b, Seed: seed, Logger: zerolog.Nop(), Poll: 50 * time.Millisecond, FoldAfter: time.Hour})
 	if err != nil {
 		t.Fatal(err)
@@ -82,4 +74,20 @@ func TestListEditLayeredThenFolded(t *testing.T) {
 		t.Errorf("after the fold %d words are still layered", n)
 	}
 	check("folded")
+}
+
+// firstList returns the first (by name) list file of category in files,
+// failing the test when it has none.
+func firstList(t *testing.T, files map[string][]byte, category string) string {
+	t.Helper()
+	var list string
+	for name := range files {
+		if strings.HasPrefix(name, "lists/"+category+"/") && (list == "" || name < list) {
+			list = name
+		}
+	}
+	if list == "" {
+		t.Fatalf("the default policy has no %s list", category)
+	}
+	return list
 }
