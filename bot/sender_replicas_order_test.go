@@ -54,9 +54,10 @@ func (s *slowSends) SendMarkdown(ctx context.Context, t wecom.SendTarget, c stri
 //
 // It fails today (nearly every run): a recipient's fresh alerts read by
 // two replicas at once go in either order, because an entry is noted in
-// its recipient's waiting set only when it is put back, and its recipient
-// (a chat's owner, looked up from WeCom) is known only once a replica has
-// read it — not when it is queued (docs/design.md, "A recipient's order").
+// its recipient's waiting set only when it is put back (not as it is
+// read, nor while its sealed message is sent), and its recipient (a
+// chat's owner, looked up from WeCom) is known only once a replica has
+// read it, not when it is queued (docs/design.md, "A recipient's order").
 // WG_ORDER_GAP=1 runs it.
 func TestReplicasKeepEachRecipientsOrder(t *testing.T) {
 	if os.Getenv("WG_ORDER_GAP") == "" {
@@ -108,6 +109,9 @@ func runReplicasOrder(t *testing.T, replicas int) {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = s.Run(ctx) }()
 	}
+	// The senders stop before the test ends, also when it fails early.
+	stop := func() { cancel(); wg.Wait() }
+	defer stop()
 
 	// want holds, per WeCom member, the refs of its alerts in the order
 	// they were queued.
@@ -176,8 +180,7 @@ func runReplicasOrder(t *testing.T, replicas int) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	cancel()
-	wg.Wait()
+	stop()
 
 	got := received()
 	for to, refs := range want {
