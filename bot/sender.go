@@ -450,16 +450,18 @@ func (s *Sender) parallel(n int, do func(i int) error) error {
 // rendering and splitting a digest that cannot be sent now; that work was a
 // quarter of the served binary's CPU under load. Parts that found the
 // window full after the first went out are spread over the slots to come
-// (stagger), one part a slot.
-func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) (paced bool, err error) {
+// (stagger), one part a slot. A part whose send failed is retried at
+// retry (transmit), and the parts after it go back to wait until then: a
+// recipient's later alerts never overtake its earlier ones.
+func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) (paced bool, retry time.Time, err error) {
 	slices.SortFunc(ps, func(a, b pending) int { return a.action.Time.Compare(b.action.Time) })
 	now := s.cfg.Now()
 	wait, err := s.slot(ctx, k.recipient, ps[0].entry, now)
 	if err != nil {
-		return false, err
+		return false, time.Time{}, err
 	}
 	if wait > 0 {
-		return true, s.putBack(ctx, k.recipient, entriesOf(ps), now.Add(wait))
+		return true, time.Time{}, s.putBack(ctx, k.recipient, entriesOf(ps), now.Add(wait))
 	}
 	// Names and links first: the split must measure the text that is
 	// sent. A warning needs no names; its link opens the employee's record.
@@ -477,24 +479,32 @@ func (s *Sender) send(ctx context.Context, k batchKey, ps []pending) (paced bool
 			now = s.cfg.Now()
 			wait, err := s.slot(ctx, k.recipient, part[0].entry, now)
 			if err != nil {
-				return false, err
+				return false, time.Time{}, err
 			}
 			if wait > 0 {
-				return true, s.stagger(ctx, k.recipient, parts[i:], now, now.Add(wait))
+				return true, time.Time{}, s.stagger(ctx, k.recipient, parts[i:], now, now.Add(wait))
 			}
 		}
 		l, b, ok, err := s.seal(ctx, k, part)
 		if err != nil {
-			return false, err
+			return false, time.Time{}, err
 		}
 		if !ok {
 			continue // another replica took every entry of this part over
 		}
-		if err := s.transmit(ctx, l, b); err != nil {
-			return false, err
+		retry, err := s.transmit(ctx, l, b)
+		if err != nil {
+			return false, time.Time{}, err
+		}
+		if !retry.IsZero() {
+			var rest []store.OutboxEntry
+			for _, p := range parts[i+1:] {
+				rest = append(rest, entriesOf(p)...)
+			}
+			return false, retry, s.cfg.Store.RescheduleAll(ctx, waitIn(k.recipient, rest), retry)
 		}
 	}
-	return false, nil
+	return false, time.Time{}, nil
 }
 
 func entriesOf(ps []pending) []store.OutboxEntry {

@@ -126,21 +126,23 @@ func carrierOf(b batch, part []pending) (store.OutboxEntry, error) {
 // resend sends a carrier read back from the stream (a retry, or one taken
 // over from a replica that died holding it) as it was, to recipient (its
 // job's: the robot's key stands for "webhook"). paced says that the
-// recipient's window was full and the carrier was put back.
-func (s *Sender) resend(ctx context.Context, recipient string, c carried) (paced bool, err error) {
+// recipient's window was full and the carrier was put back; retry is when
+// a carrier whose send failed comes back (transmit).
+func (s *Sender) resend(ctx context.Context, recipient string, c carried) (paced bool, retry time.Time, err error) {
 	now := s.cfg.Now()
 	wait, err := s.slot(ctx, recipient, c.entry, now)
 	if err != nil {
-		return false, err
+		return false, time.Time{}, err
 	}
 	if wait > 0 {
-		return true, s.putBack(ctx, recipient, []store.OutboxEntry{c.entry}, now.Add(wait))
+		return true, time.Time{}, s.putBack(ctx, recipient, []store.OutboxEntry{c.entry}, now.Add(wait))
 	}
 	l, lost, err := s.cfg.Store.SealBatch(ctx, s.cfg.Consumer, []store.OutboxEntry{c.entry}, c.entry, now.Add(s.cfg.ClaimIdle))
 	if err != nil || len(lost) > 0 {
-		return false, err // lost: another replica holds it now
+		return false, time.Time{}, err // lost: another replica holds it now
 	}
-	return false, s.transmit(ctx, l, c.b)
+	retry, err = s.transmit(ctx, l, c.b)
+	return false, retry, err
 }
 
 // bookkeeping bounds the Redis work after a send, which is done even when
@@ -150,8 +152,10 @@ const bookkeeping = 5 * time.Second
 
 // transmit sends b under lease l, keeping the lease alive meanwhile, and
 // records the outcome: delivered (the carrier and its actions marked), or
-// the carrier retried with backoff or dead-lettered as a whole.
-func (s *Sender) transmit(ctx context.Context, l store.Lease, b batch) error {
+// the carrier retried with backoff or dead-lettered as a whole. retry is
+// when a carrier put back to be retried comes back (zero otherwise): the
+// recipient's later alerts wait until then.
+func (s *Sender) transmit(ctx context.Context, l store.Lease, b batch) (retry time.Time, err error) {
 	hb, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -159,7 +163,7 @@ func (s *Sender) transmit(ctx context.Context, l store.Lease, b batch) error {
 		defer wg.Done()
 		s.heartbeat(hb, l)
 	}()
-	err := s.call(ctx, b)
+	err = s.call(ctx, b)
 	stop()
 	wg.Wait()
 
@@ -168,18 +172,18 @@ func (s *Sender) transmit(ctx context.Context, l store.Lease, b batch) error {
 	if err == nil {
 		held, err := s.cfg.Store.FinishLease(bctx, l, b.Keys...)
 		if err != nil {
-			return err
+			return time.Time{}, err
 		}
 		s.cfg.Logger.Info().Str("kind", string(b.Kind)).Int("actions", len(b.Keys)).Bool("lease_held", held).
 			Str("recipient", redactRecipient(b.Recipient)).Msg("delivered")
-		return nil
+		return time.Time{}, nil
 	}
 	now := s.cfg.Now()
 	e, due, reason := s.verdict(l.Entry, err, now)
 	if reason != "" {
 		s.cfg.Logger.Error().Str("key", e.Key).Str("kind", string(b.Kind)).Int("actions", len(b.Keys)).Str("reason", reason).Msg("message dead-lettered")
 		_, derr := s.cfg.Store.DeadLease(bctx, l, e, reason, now)
-		return derr
+		return time.Time{}, derr
 	}
 	if e.Attempt > l.Entry.Attempt {
 		s.cfg.Logger.Warn().Str("key", e.Key).Int("actions", len(b.Keys)).Int("attempt", e.Attempt).Time("retry_at", due).Err(err).Msg("delivery failed; will resend the same message")
@@ -188,8 +192,11 @@ func (s *Sender) transmit(ctx context.Context, l store.Lease, b batch) error {
 	if b.Recipient != "webhook" {
 		e.Waits = b.Recipient
 	}
-	_, rerr := s.cfg.Store.RetryLease(bctx, l, e, due)
-	return rerr
+	held, rerr := s.cfg.Store.RetryLease(bctx, l, e, due)
+	if rerr != nil || !held {
+		return time.Time{}, rerr // lost: another replica holds it now
+	}
+	return due, nil
 }
 
 // heartbeat renews l every third of ClaimIdle until ctx ends, so a slow

@@ -2,6 +2,9 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -155,5 +158,66 @@ func TestParkedBehindHeldEntryDoesNotSpin(t *testing.T) {
 	h.drain(ctx, nil, s)
 	if got := sentTo(h.fake); got["hr1"] != 1 || got["owner1"] != 1 || got["member01"] != 1 {
 		t.Fatalf("sent %v; want one each to hr1, owner1 and member01", got)
+	}
+}
+
+// TestFailedSendHoldsLaterAlertsBack: a recipient's message whose send
+// fails is retried later, and the recipient's later alerts read in the
+// same round wait behind it, not sent meanwhile: the member receives
+// warning 0 before warning 1, though 0 failed twice.
+func TestFailedSendHoldsLaterAlertsBack(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	now, advance := testClock()
+	s := h.senderWith("r1", func(c *bot.SenderConfig) {
+		c.Now, c.Poll, c.API = now, time.Millisecond, mustClient(t, h)
+	})
+	busyOnce := func() {
+		h.fake.SetFaults(wecomtest.Faults{Busy: 1, Times: 1, APIs: []string{wecomtest.APIMessageSend}})
+	}
+	warn := func(i int) string {
+		a := bot.Action{Kind: bot.ActWarnSender, MsgID: fmt.Sprintf("msg:held%d", i), From: "member01", ChatID: "wrheld",
+			Time: now(), Categories: []string{"idcard"}, Evidence: []string{"110***********1234"}}
+		a.Key = a.MsgID + "/" + string(a.Kind)
+		payload, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.st.Enqueue(ctx, a.Key, payload, now()); err != nil {
+			t.Fatal(err)
+		}
+		return refOf(a.Key)
+	}
+	first := warn(0)
+	busyOnce()
+	if _, err := s.Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.fake.Sent()); n != 0 {
+		t.Fatalf("%d messages sent while WeCom was busy", n)
+	}
+	second := warn(1)
+	advance(time.Second) // the retry is due
+	busyOnce()           // and fails again, in the round that read warning 1
+	if _, err := s.Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.fake.Sent()); n != 0 {
+		t.Fatalf("%d messages sent in the round whose retry failed; want warning 1 held back behind warning 0", n)
+	}
+	for i := 0; i < 50 && len(h.fake.Sent()) < 2; i++ {
+		advance(time.Second)
+		if _, err := s.Round(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, m := range h.fake.Sent() {
+		for _, g := range refPattern.FindAllStringSubmatch(m.Content, -1) {
+			got = append(got, g[1])
+		}
+	}
+	if !slices.Equal(got, []string{first, second}) {
+		t.Fatalf("member received %v; want warning 0 (%s) then warning 1 (%s), once each", got, first, second)
 	}
 }

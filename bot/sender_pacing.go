@@ -201,7 +201,10 @@ func (s *Sender) serve(ctx context.Context, promoted time.Time, r string, j *rec
 	// r: a time passed since (the round's read blocked, its lookups were
 	// slow) has its part still delayed, and dropped now that part would
 	// find no turn of its own in the next round and wait behind the later
-	// parts (TestPacedTurnIsTheRoundsPromotion).
+	// parts (TestPacedTurnIsTheRoundsPromotion). A message whose send
+	// failed holds the rest of the job back the same way, until it is
+	// retried (TestOneReplicaKeepsEachRecipientsOrder: a later alert went
+	// in the same round, before the retry).
 	until, waiting, fresh := s.turn(r, promoted)
 	for _, c := range j.carriers {
 		if waiting {
@@ -210,12 +213,15 @@ func (s *Sender) serve(ctx context.Context, promoted time.Time, r string, j *rec
 			}
 			continue
 		}
-		paced, err := s.resend(ctx, r, c)
+		paced, retry, err := s.resend(ctx, r, c)
 		if err != nil {
 			return err
 		}
 		if paced {
 			until, waiting = s.booked(r, s.cfg.Now())
+		}
+		if !retry.IsZero() {
+			until, waiting = later(until, retry), true
 		}
 	}
 	for _, k := range j.groups {
@@ -235,12 +241,15 @@ func (s *Sender) serve(ctx context.Context, promoted time.Time, r string, j *rec
 				continue
 			}
 		}
-		paced, err := s.send(ctx, k, ps)
+		paced, retry, err := s.send(ctx, k, ps)
 		if err != nil {
 			return err
 		}
 		if paced {
 			until, waiting = s.booked(r, s.cfg.Now())
+		}
+		if !retry.IsZero() {
+			until, waiting = later(until, retry), true
 		}
 	}
 	return nil
