@@ -163,6 +163,18 @@ var contextRules = [...]contextRule{
 		Unless:      []string{"宝宝", "孩子", "萌娃", "小朋友", "朋友", "亲戚", "助力", "帮我", "帮忙", "拼多多", "砍"},
 	},
 	{
+		// red10's traps: 警方通报：缴获冰毒两公斤, 反诈讲座：刷单返利都是骗局,
+		// 课件里有一页讲网贷口子的危害, 电影里那个老虎机的镜头.
+		Name:        "report",
+		Explanation: "the phrase in a sentence that reports on it or warns of it (警方, 新闻, 缴获, 抓获, 骗局, 反诈, 危害, 合规, 电影 …) without words of an offer (加我, 私聊, 日结, 赚, 正规 …): news, a police notice, a training or a film, not the thing itself",
+		Confidence:  40,
+		Around: []string{"警方", "公安", "民警", "派出所", "法院", "检察院", "新闻", "报道", "通报", "缴获", "查获", "抓获",
+			"破获", "打掉", "捣毁", "落网", "判处", "判刑", "骗局", "被骗", "受骗", "上当", "反诈", "防骗", "危害",
+			"违法行为", "属于违法", "违法犯罪", "合规", "风控", "课件", "讲座", "电影", "电视剧", "纪录片"},
+		Unless: []string{"加我", "私聊", "私我", "找我", "联系我", "微信", "扣扣", "日结", "招人", "招募", "佣金", "名额",
+			"赚", "稳", "正规", "靠谱", "放心", "保证", "不是骗", "渠道", "进群", "链接", "http", "www", "下载", "注册"},
+	},
+	{
 		Name:        "latin-name",
 		Explanation: "a Chinese word matched in pinyin that is a name written in Latin letters (Du Bo, DuBo), part of an e-mail address (dubo.li@…) or of a code (GDX-300), capitals naming a department or team (GDX 事业部), or a word of an English sentence",
 		Confidence:  20,
@@ -349,6 +361,9 @@ func (r *contextRule) cued(clause string) bool {
 		if i < 0 || slices.ContainsFunc(r.Except, func(e string) bool { return strings.HasPrefix(clause[i:], e) }) {
 			continue
 		}
+		if aNotA(clause, i, cue) {
+			continue
+		}
 		gap := clause[i+len(cue):]
 		if utf8.RuneCountInString(gap) > r.Within {
 			continue
@@ -358,6 +373,20 @@ func (r *contextRule) cued(clause string) bool {
 		}
 	}
 	return false
+}
+
+// aNotA reports whether the cue at byte i of clause, a negation (不要,
+// 不能, 不可以), is the second half of an A-not-A question (要不要, 能不能,
+// 可不可以: "do you want …"), which asks and forbids nothing (red10:
+// 前台居然问要不要约炮).
+func aNotA(clause string, i int, cue string) bool {
+	neg, size := utf8.DecodeRuneInString(cue)
+	if neg != '不' || i == 0 {
+		return false
+	}
+	verb, _ := utf8.DecodeRuneInString(cue[size:])
+	before, _ := utf8.DecodeLastRuneInString(clause[:i])
+	return before == verb
 }
 
 // cueFirsts says, for each character, which of contextRules have a cue
