@@ -43,11 +43,16 @@ func weChatTriggers() []weChatTrigger {
 		// (扣 12345678; not 扣款 2983 元, 扣：3 分: a number of 5–11 digits,
 		// and no unit after it, findID).
 		{"徽", true, false, true, false}, {"徽", true, false, false, true}, {"q号", true, true, false, false},
+		// red10: 嶶 (drawn like 微, as 徽 is), and "v我" before an id (v我
+		// lily2024: "WeChat me"; v我50 is the joke asking for money, whose
+		// two digits are no id).
+		{"嶶信", true, false, false, false}, {"嶶", true, false, true, false}, {"嶶", true, false, false, true},
+		{"v我", true, false, false, false},
 	}
 	out := make([]weChatTrigger, len(list))
 	for i, t := range list {
 		out[i] = weChatTrigger{text: []rune(t.s), disguised: t.disguised, qq: t.qq, afterJia: t.afterJia, colon: t.colon,
-			shape: t.s == "徽"}
+			shape: t.s == "徽" || t.s == "嶶"}
 	}
 	return append(out, weChatTrigger{text: []rune("扣"), disguised: true, qq: true, spaced: true})
 }
@@ -249,7 +254,8 @@ func (s *Scanner) samePhoneBefore(runes []rune, i int) int {
 	for j >= 0 && s.isNoise(runes[j]) {
 		j--
 	}
-	for _, w := range [...]string{"手机号码", "手机号", "手机", "电话号码", "电话号", "电话", "号码"} {
+	// 热线: 咨询热线同微信号 (red10), the number people call.
+	for _, w := range [...]string{"手机号码", "手机号", "手机", "电话号码", "电话号", "电话", "号码", "热线"} {
 		n := len([]rune(w))
 		if j+1 >= n && hasPrefixRunes(runes[j+1-n:], w) {
 			if w == "号码" && j-n >= 0 && isHan(runes[j-n]) && !strings.ContainsRune(phoneOwners, runes[j-n]) {
