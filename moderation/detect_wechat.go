@@ -484,6 +484,12 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 		if same := s.sameNumber(runes, end); same > 0 {
 			// 微信同号 (13812345678): the id is the phone number.
 			idEnd := same
+			if asksSame(runes, same) {
+				// Asked about, not given (微信同号的那个客户签约了吗？:
+				// red10), like 号码同微信吗？ below.
+				i = idEnd - 1
+				continue
+			}
 			if e := s.findID(runes, same, true); e > 0 {
 				idEnd = e
 			}

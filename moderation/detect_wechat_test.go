@@ -118,6 +118,7 @@ func TestDetectWeChatTraps(t *testing.T) {
 		"被扣 15000 块", "纽扣 20000 颗的订单",
 		// A relative clause before a demonstrative, asked about (held9f).
 		// red10: v我50 asks for money in a joke, 嶶 alone is no trigger.
+		"微信同号的那个客户已经签约了吗？", "V信同号吗？我试试", "他留的是微信同号吗",
 		"周四了，v我50", "V我50看看实力", "嶶山风景区", "热线电话打不通",
 		"加我微信那个人是你们组的吗？", "加我vx这位是新来的实习生吗", "昨晚加我企业微信那家供应商靠谱吗？", "加我QQ那些人是HR拉的吗",
 	})

@@ -106,7 +106,9 @@ var contextRules = [...]contextRule{
 			// Handouts at events and in the office systems (red9b's traps).
 			"茶水间", "下午茶", "参会证", "胸牌", "展会", "签到处", "报销", "电子发票",
 			// Meeting and training papers (red9c: 扫码领取本周的会议纪要).
-			"纪要", "课件", "讲义", "议程", "会议材料"},
+			"纪要", "课件", "讲义", "议程", "会议材料",
+			// red10: 点击领取会议资料包, 扫码领取停车券.
+			"会议资料", "停车券", "停车卡", "访客证"},
 		Unless: []string{"红包", "现金", "返利", "返现", "佣金", "赚", "兼职", "加我", "微信", "私聊", "扫码进群", "下载",
 			// The phishing that poses as an office notice (全体员工：个税补贴免费领取，点击链接).
 			"链接", "补贴", "退税", "个税", "银行卡", "密码", "验证码", "http", "www"},
@@ -173,6 +175,15 @@ var contextRules = [...]contextRule{
 			"违法行为", "属于违法", "违法犯罪", "合规", "风控", "课件", "讲座", "电影", "电视剧", "纪录片"},
 		Unless: []string{"加我", "私聊", "私我", "找我", "联系我", "微信", "扣扣", "日结", "招人", "招募", "佣金", "名额",
 			"赚", "稳", "正规", "靠谱", "放心", "保证", "不是骗", "渠道", "进群", "链接", "http", "www", "下载", "注册"},
+	},
+	{
+		// red10: 年会节目：斗地主比赛, 王者荣耀的美术外包报价来了.
+		Name:        "workplace-game",
+		Explanation: "a game's name in a sentence about the company's event or business with it (年会, 团建, 外包, 报价, 合同, 赞助, 版权 …) without words of playing it (开黑, 上分, 组队, 排位, 来一把 …)",
+		Confidence:  40,
+		Phrases:     []string{"王者荣耀", "和平精英", "英雄联盟", "斗地主"},
+		Around:      []string{"年会", "团建", "工会", "外包", "报价", "合同", "赞助", "版权", "授权", "联运", "发行", "竞品", "美术", "投放"},
+		Unless:      []string{"开黑", "上分", "组队", "排位", "来一把", "一起玩", "带飞", "五排", "双排", "打一把", "下班玩", "摸鱼"},
 	},
 	{
 		Name:        "latin-name",

@@ -123,6 +123,13 @@ func TestContextRules(t *testing.T) {
 		{"不是骗局，百家乐稳赚，加我", "百", ""},
 		{"警方都查不到的渠道，冰毒现货，私聊", "冰", ""},
 		{"电影资源和裸聊视频，进群就有", "裸", ""},
+		{"点击领取会议资料包，周五前看完", "点", "workplace-handout"},
+		{"来访客户在前台扫码领取停车券", "扫", "workplace-handout"},
+		{"年会节目：斗地主比赛，报名找小李", "斗", "workplace-game"},
+		{"王者荣耀的美术外包报价来了", "王", "workplace-game"},
+		{"和平精英那个赞助合同法务看过了吗", "和", "workplace-game"},
+		{"年会前先来一把王者荣耀", "王", ""},
+		{"团建后组队打英雄联盟", "英", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
