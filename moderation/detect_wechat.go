@@ -48,6 +48,9 @@ func weChatTriggers() []weChatTrigger {
 		// two digits are no id).
 		{"嶶信", true, false, false, false}, {"嶶", true, false, true, false}, {"嶶", true, false, false, true},
 		{"v我", true, false, false, false},
+		// 蔻蔻 (kòukòu) for 扣扣, and 卫星 (wèixīng, "satellite") for 微信
+		// before an id only: 增加卫星 is no request, so not disguised.
+		{"蔻蔻", true, true, false, false}, {"卫星", false, false, false, false},
 	}
 	out := make([]weChatTrigger, len(list))
 	for i, t := range list {
