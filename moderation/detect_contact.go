@@ -517,7 +517,9 @@ func (s *Scanner) detectURLs(runes []rune, offs []int32, dst []Finding, first in
 		www := hasPrefixRunes(runes[hostStart:], "www")
 		hasPort := end+1 < n && runes[end] == ':' && runes[end+1] >= '0' && runes[end+1] <= '9'
 		hasPath := end < n && (runes[end] == '/' || runes[end] == '?' || runes[end] == '#')
-		ip := how == 0 && isIPv4(host)
+		// An IP host written with full stops (118。25。12。33/s: red10) is
+		// one too, under the same conditions.
+		ip := (how == 0 || how == dotStop) && isIPv4(host)
 		ok := knownTLD(tld) || (scheme || www) && allLetters(tld) && len(tld) >= 2 ||
 			ip && (scheme || hasPort || hasPath && labels == 4)
 		if ok && how&dotWord != 0 && !scheme && !www && !wordDotEvidence(runes[hostStart:end]) {

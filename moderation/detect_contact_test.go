@@ -84,6 +84,8 @@ func TestDetectURLObfuscations(t *testing.T) {
 		{"plain", "看https://evil.io/a?b=1，好", []dhit{{url, "https://evil.io/a?b=1", plain, false}}},
 		{"www with spaces", "官网 www bet365 com", []dhit{{url, "www bet365 com", obf, false}}},
 		{"www with commas", "到 www,bc888,com 注册", []dhit{{url, "www,bc888,com", obf, false}}},
+		{"ip with full stops and a path", "118。25。12。33/s 扫码下单", []dhit{{url, "118。25。12。33/s", obf, false}}},
+		{"ip with full stops and a port", "打开 47。96。11。20:8080/reg 注册", []dhit{{url, "47。96。11。20:8080/reg", obf, false}}},
 	})
 }
 
@@ -92,6 +94,6 @@ func TestDetectURLTraps(t *testing.T) {
 		"the dot com bubble", "connect the dot to the line", "下午3点cn", "内网 192.168.125.83", "版本 1.2.3.4",
 		"v1.2.3.4/5", "node.js 和 e.g. 和 3.14", "好的。com组明天来", "第 1.2.3.4 节", "dot the i's and cross the t's",
 		"一个 dot com 公司", "https://corp.example.com/wiki", "发到 abc@qq.com", "name(at)qq(dot)com",
-		"www is down today", "www and more", "www bet365,com", "www, bet365, com", "the www web com page",
+		"www is down today", "www and more", "内网 192。168。0。1 不通", "第 1。2。3。4 条。", "会议室 10。12。3。5", "www bet365,com", "www, bet365, com", "the www web com page",
 	})
 }
