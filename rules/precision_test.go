@@ -226,6 +226,8 @@ func TestSoundAlikesOfOrdinaryWords(t *testing.T) {
 		"包装材料要坚韧一些",        // 贱人
 		"最近收到的信件或电话都登记一下",  // 贱货
 		"行政说明天要买纸张和墨盒",     // 智障, after 要
+		"我们有纸张和墨盒的库存",      // 智障, after 有
+		"公司有病毒防护软件",        // 冰毒, after 有
 	} {
 		t.Run(text, func(t *testing.T) {
 			v := e.Evaluate(text, Context{ChatKind: ChatWork})
@@ -235,7 +237,8 @@ func TestSoundAlikesOfOrdinaryWords(t *testing.T) {
 		})
 	}
 	// 要, 想 … before a hit ask for it: 要买 and 想约 are words, but not here.
-	for _, text := range []string{"你个傻比", "煞笔 别说话", "菠菜平台 注册送彩金", "要买木仓的私聊我", "周末想约泡的加我"} {
+	for _, text := range []string{"你个傻比", "煞笔 别说话", "菠菜平台 注册送彩金", "要买木仓的私聊我", "周末想约泡的加我",
+		"手上有兵毒，要的老地方见", "有兵毒的私聊"} {
 		t.Run(text, func(t *testing.T) {
 			if v := e.Evaluate(text, Context{ChatKind: ChatWork}); v.Action == ActionNone {
 				t.Errorf("no action on the evasion %q: %+v", text, v.Hits)
