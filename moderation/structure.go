@@ -343,10 +343,11 @@ func (s *Scanner) crossSeparator(runes []rune, i int, state int32) int {
 		// (你就是个傻！逼！).
 	case breaks > 0 && (before <= 1 || after <= 1 || before <= maxLineShort && after <= maxLineShort):
 		mark = markBreak
-	case breaks == 1 && isHan(s.letterBefore(runes, i)) && isHan(runes[j]):
-		// One line break between two Han characters of a word, whatever
-		// the lines' lengths (老虎\n机在线玩). Two complete words on either
-		// side (老虎\n机器人) are a boundary that the ordinary-word pass of
+	case (breaks == 1 || breaks == 2) && isHan(s.letterBefore(runes, i)) && isHan(runes[j]):
+		// One line break, or a blank line (老虎\n\n机: red10), between two
+		// Han characters of a word, whatever the lines' lengths
+		// (老虎\n机在线玩). Two complete words on either side (老虎\n机器人,
+		// 太大\n\n麻烦你) are a boundary that the ordinary-word pass of
 		// package rules tells apart.
 		mark = markBreak
 	default:

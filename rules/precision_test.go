@@ -257,3 +257,38 @@ func TestSoundAlikesOfOrdinaryWords(t *testing.T) {
 		})
 	}
 }
+
+// TestBlankLineInsideWord: a blank line inside a keyword (老虎\n\n机) is
+// crossed like one line break (red10), and two complete words on either
+// side of it are still a boundary.
+func TestBlankLineInsideWord(t *testing.T) {
+	e := defaultEngine(t)
+	for _, tc := range []struct {
+		text       string
+		start, end int
+	}{
+		{"想玩老虎\n\n机的找我拿链接，新人送彩金", 2, 7},
+		{"有没有想做高额\n\n返利的？我带你", 5, 11},
+		{"今晚百家\n\n乐走起", 2, 7},
+		{"招人：兼职刷\r\n\r\n单，日结", 3, 11},
+	} {
+		t.Run(tc.text, func(t *testing.T) {
+			if v := e.Evaluate(tc.text, Context{ChatKind: ChatWork}); v.Action == ActionNone || !keywordSpan(v, tc.start, tc.end) {
+				t.Errorf("no action on a keyword hit at %d-%d: %+v", tc.start, tc.end, v.Hits)
+			}
+		})
+	}
+	for _, text := range []string{
+		"周末去动物园看老虎\n\n机票已经订好了",
+		"太大\n\n麻烦你",
+		"墙面还要再刷\n\n单位的车明天到",
+		"感谢技术支援\n\n交付时间定在周五",
+		"大家看看老虎\n\n机器人项目的进度",
+	} {
+		t.Run(text, func(t *testing.T) {
+			if v := e.Evaluate(text, Context{ChatKind: ChatWork}); v.Action != ActionNone {
+				t.Errorf("acted (%s) on two words across a blank line: %+v", v.Action, v.Hits)
+			}
+		})
+	}
+}
