@@ -15,6 +15,7 @@ type weChatTrigger struct {
 	homophone bool // a homophone of a trigger (加胃 for 加微, detect_wechat_hom.go)
 	spaced    bool // only counts before a colon or a space (扣 123456789)
 	shape     bool // drawn like a trigger, not read like one (徽 for 微): no homophones of its own
+	digitID   bool // only counts before a space and an id of letters with a digit (微 lily2024)
 }
 
 func weChatTriggers() []weChatTrigger {
@@ -57,7 +58,10 @@ func weChatTriggers() []weChatTrigger {
 		out[i] = weChatTrigger{text: []rune(t.s), disguised: t.disguised, qq: t.qq, afterJia: t.afterJia, colon: t.colon,
 			shape: t.s == "徽" || t.s == "嶶"}
 	}
-	return append(out, weChatTrigger{text: []rune("扣"), disguised: true, qq: true, spaced: true})
+	// 微 before a space and an id of letters with a digit (微 lily58327,
+	// 同城优先: red10); 稍微 changes, 细微 改动 have no such id.
+	return append(out, weChatTrigger{text: []rune("扣"), disguised: true, qq: true, spaced: true},
+		weChatTrigger{text: []rune("微"), disguised: true, digitID: true})
 }
 
 func isHeart(r rune) bool {
@@ -113,6 +117,11 @@ func (s *Scanner) matchTrigger(runes []rune, p int, afterJia bool) (int, *weChat
 		}
 		if t.colon && s.sameNumber(runes, j) < 0 {
 			if k := skipSpaces(runes, j); k >= len(runes) || runes[k] != ':' {
+				continue
+			}
+		}
+		if t.digitID {
+			if k := skipSpaces(runes, j); k == j || k >= len(runes) || !isLower(runes[k]) || !hasIDWithDigit(runes, k) {
 				continue
 			}
 		}

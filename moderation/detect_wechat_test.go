@@ -85,6 +85,8 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"加嶶", "感兴趣加嶶 lily_2024", []dhit{{wechat, "加嶶 lily_2024", obf, false}}},
 		{"v我 id", "有需要的v我 lily24329", []dhit{{wechat, "v我 lily24329", obf, false}}},
 		{"V我 colon", "想做的V我：tom_8899", []dhit{{wechat, "V我：tom_8899", obf, false}}},
+		{"微 space id", "微 lily58327，同城优先", []dhit{{wechat, "微 lily58327", obf, false}}},
+		{"微 spaces id", "详情 微  tom_2024 备注", []dhit{{wechat, "微  tom_2024", obf, false}}},
 		{"蔻蔻", "蔻蔻 595032250 私聊", []dhit{{wechat, "蔻蔻 595032250", obf, false}}},
 		{"卫星 id", "卫星 lily87862 拉群", []dhit{{wechat, "卫星 lily87862", plain, false}}},
 		{"卫星号", "卫星号：tom_2024 备注来意", []dhit{{wechat, "卫星号：tom_2024", plain, false}}},
@@ -122,6 +124,7 @@ func TestDetectWeChatTraps(t *testing.T) {
 		// A relative clause before a demonstrative, asked about (held9f).
 		// red10: v我50 asks for money in a joke, 嶶 alone is no trigger.
 		"微信同号的那个客户已经签约了吗？", "V信同号吗？我试试", "他留的是微信同号吗",
+		"稍微 changes 一下", "细微 改动 v2", "微 信群里说", "微 lily 你好", "显微镜 abc12345",
 		"增加卫星数量", "北斗卫星 2024 年发射", "加卫星电话套餐", "卫星图 abc 看一下", "豆蔻年华",
 		"周四了，v我50", "V我50看看实力", "嶶山风景区", "热线电话打不通",
 		"加我微信那个人是你们组的吗？", "加我vx这位是新来的实习生吗", "昨晚加我企业微信那家供应商靠谱吗？", "加我QQ那些人是HR拉的吗",
