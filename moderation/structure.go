@@ -301,7 +301,7 @@ func (s *Scanner) lettersFwd(runes []rune, i, limit int) int {
 // crossSeparator decides whether the separator run at i lies inside a word:
 // a separator after every single character (你。妈。的。), or line breaks
 // next to a line of at most one character, or between two lines of at most
-// two (百\n\n家乐), or a single line break between two Han characters. Sentence punctuation between longer clauses (太大，麻烦你)
+// two (百\n\n家乐), or one line break or a blank line between two Han characters. Sentence punctuation between longer clauses (太大，麻烦你)
 // still ends the word. It marks the run and returns its length, or 0.
 func (s *Scanner) crossSeparator(runes []rune, i int, state int32) int {
 	j := i
