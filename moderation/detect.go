@@ -44,7 +44,7 @@ func (s *Scanner) detect(text string, runes []rune, offs []int32, hints uint8, d
 	if hints&hintDigit != 0 && (d.Has(KindPhone) || d.Has(KindIDCard) || d.Has(KindBankCard)) {
 		dst = s.detectNumbers(text, runes, offs, dst, &sc.det)
 	}
-	if d.Has(KindEmail) && (hints&hintAt != 0 || hints&hintDot != 0 && hasSpelledAt(runes)) {
+	if d.Has(KindEmail) && (hints&hintAt != 0 || hints&hintDot != 0 && (hasSpelledAt(runes) || hasZaiAt(runes))) {
 		dst = s.detectEmails(runes, offs, dst, &sc.det)
 	}
 	if hints&hintDot != 0 && d.Has(KindURL) {

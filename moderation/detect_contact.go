@@ -167,6 +167,14 @@ func atSign(runes []rune, k int) (next int, evasive, hash bool) {
 		if k+1 < len(runes) && mailHost(runes[k+1:]) {
 			return k + 1, true, false
 		}
+	case '在':
+		// 在 ("at") between a mailbox name and a mail provider
+		// (tangli在qq.com: red10), as 圈 alone; 在 carries no at hint
+		// (it is on most messages): detect calls detectEmails for it
+		// through hasZaiAt.
+		if k > 0 && isASCIIAlnum(runes[k-1]) && k+1 < len(runes) && mailHost(runes[k+1:]) {
+			return k + 1, true, false
+		}
 	case '小':
 		// 小老鼠 (little mouse): the common name of @ in Chinese.
 		if hasPrefixRunes(runes[k:], "小老鼠") {
@@ -280,6 +288,17 @@ func hasSpelledAt(runes []rune) bool {
 	return false
 }
 
+// hasZaiAt reports whether runes hold 在 between an ASCII letter or digit
+// and a mail provider (tangli在qq.com), an at sign without an at hint.
+func hasZaiAt(runes []rune) bool {
+	for i := 1; i+1 < len(runes); i++ {
+		if runes[i] == '在' && isASCIIAlnum(runes[i-1]) && mailHost(runes[i+1:]) {
+			return true
+		}
+	}
+	return false
+}
+
 // mailHostLabel reports whether a label of the dotted host is a mail
 // provider's (vip.163.com, mail.qq.com).
 func mailHostLabel(host []byte) bool {
@@ -332,7 +351,7 @@ func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *de
 			if !isASCIIAlnum(runes[k-1]) {
 				continue
 			}
-		} else if r != '@' && r != '#' && r != '艾' && r != '圈' && r != '小' && r != '(' && r != '[' && r != '{' && r != '<' && r != '【' {
+		} else if r != '@' && r != '#' && r != '艾' && r != '圈' && r != '在' && r != '小' && r != '(' && r != '[' && r != '{' && r != '<' && r != '【' {
 			continue
 		}
 		next, evasive, hash := atSign(runes, k)
@@ -498,7 +517,9 @@ func (s *Scanner) detectURLs(runes []rune, offs []int32, dst []Finding, first in
 		www := hasPrefixRunes(runes[hostStart:], "www")
 		hasPort := end+1 < n && runes[end] == ':' && runes[end+1] >= '0' && runes[end+1] <= '9'
 		hasPath := end < n && (runes[end] == '/' || runes[end] == '?' || runes[end] == '#')
-		ip := how == 0 && isIPv4(host)
+		// An IP host written with full stops (118。25。12。33/s: red10) is
+		// one too, under the same conditions.
+		ip := (how == 0 || how == dotStop) && isIPv4(host)
 		ok := knownTLD(tld) || (scheme || www) && allLetters(tld) && len(tld) >= 2 ||
 			ip && (scheme || hasPort || hasPath && labels == 4)
 		if ok && how&dotWord != 0 && !scheme && !www && !wordDotEvidence(runes[hostStart:end]) {

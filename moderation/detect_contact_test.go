@@ -40,6 +40,8 @@ func TestDetectEmailObfuscations(t *testing.T) {
 		{"lenticular brackets", "tom【at】qq【点】com", []dhit{{email, "tom【at】qq【点】com", obf, false}}},
 		{"lenticular at, plain dot", "发 hr_li【at】163.com", []dhit{{email, "hr_li【at】163.com", obf, false}}},
 		{"圈 alone", "报价发 zhao_li圈qq.com", []dhit{{email, "zhao_li圈qq.com", obf, false}}},
+		{"在 for at", "tangli在qq.com 收简历", []dhit{{email, "tangli在qq.com", obf, false}}},
+		{"在 for at, 163", "简历发 wang.fang88在163.com 谢谢", []dhit{{email, "wang.fang88在163.com", obf, false}}},
 		{"spelled at, provider's host", "kefu AT vip.163.com", []dhit{{email, "kefu AT vip.163.com", obf, false}}},
 		{"spelled at, provider's host first", "li.na at qq.com 收", []dhit{{email, "li.na at qq.com", obf, false}}},
 		{"spelled at, provider's host, after Chinese", "报价发 kefu at vip.163.com", []dhit{{email, "kefu at vip.163.com", obf, false}}},
@@ -54,7 +56,7 @@ func TestDetectEmailTraps(t *testing.T) {
 		"abc#def.xyz", "a@localhost",
 		"meet me at home dot com", "look at this . com page", "we are at 3 . 5 percent", "I'm at the office. Dot com era is over",
 		"see you at noon.com", "at qq.com", "arrive at 9 dot com",
-		"圈a圈b都行", "小老鼠爱大米", "朋友圈qq.com", "圈qq.com", "meet at mail.home.com", "at vip.163.com",
+		"圈a圈b都行", "小老鼠爱大米", "朋友圈qq.com", "圈qq.com", "我在qq.com注册的", "现在qq.com打不开", "他在gmail.com 有账号吗", "meet at mail.home.com", "at vip.163.com",
 		// English sentences with a mail provider's host (review3).
 		"Please log in at exmail.qq.com with your work account", "Look at mail.126.com for the old archive",
 		"login at exmail.qq.com then open the inbox", "the mailbox at mail.sina.com is retired", "Reply at mail.163.com if you prefer", "arrive at qq.cn.example", "ok @ 张三 . 好的", "话题#qq#讨论", "编号#163#1", "tag#163#coms", "a @ b", "我在 @ home",
@@ -82,6 +84,8 @@ func TestDetectURLObfuscations(t *testing.T) {
 		{"plain", "看https://evil.io/a?b=1，好", []dhit{{url, "https://evil.io/a?b=1", plain, false}}},
 		{"www with spaces", "官网 www bet365 com", []dhit{{url, "www bet365 com", obf, false}}},
 		{"www with commas", "到 www,bc888,com 注册", []dhit{{url, "www,bc888,com", obf, false}}},
+		{"ip with full stops and a path", "118。25。12。33/s 扫码下单", []dhit{{url, "118。25。12。33/s", obf, false}}},
+		{"ip with full stops and a port", "打开 47。96。11。20:8080/reg 注册", []dhit{{url, "47。96。11。20:8080/reg", obf, false}}},
 	})
 }
 
@@ -90,6 +94,6 @@ func TestDetectURLTraps(t *testing.T) {
 		"the dot com bubble", "connect the dot to the line", "下午3点cn", "内网 192.168.125.83", "版本 1.2.3.4",
 		"v1.2.3.4/5", "node.js 和 e.g. 和 3.14", "好的。com组明天来", "第 1.2.3.4 节", "dot the i's and cross the t's",
 		"一个 dot com 公司", "https://corp.example.com/wiki", "发到 abc@qq.com", "name(at)qq(dot)com",
-		"www is down today", "www and more", "www bet365,com", "www, bet365, com", "the www web com page",
+		"www is down today", "www and more", "内网 192。168。0。1 不通", "第 1。2。3。4 条。", "会议室 10。12。3。5", "www bet365,com", "www, bet365, com", "the www web com page",
 	})
 }

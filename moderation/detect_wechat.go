@@ -15,6 +15,7 @@ type weChatTrigger struct {
 	homophone bool // a homophone of a trigger (加胃 for 加微, detect_wechat_hom.go)
 	spaced    bool // only counts before a colon or a space (扣 123456789)
 	shape     bool // drawn like a trigger, not read like one (徽 for 微): no homophones of its own
+	digitID   bool // only counts before a space and an id of letters with a digit (微 lily2024)
 }
 
 func weChatTriggers() []weChatTrigger {
@@ -43,13 +44,24 @@ func weChatTriggers() []weChatTrigger {
 		// (扣 12345678; not 扣款 2983 元, 扣：3 分: a number of 5–11 digits,
 		// and no unit after it, findID).
 		{"徽", true, false, true, false}, {"徽", true, false, false, true}, {"q号", true, true, false, false},
+		// red10: 嶶 (drawn like 微, as 徽 is), and "v我" before an id (v我
+		// lily2024: "WeChat me"; v我50 is the joke asking for money, whose
+		// two digits are no id).
+		{"嶶信", true, false, false, false}, {"嶶", true, false, true, false}, {"嶶", true, false, false, true},
+		{"v我", true, false, false, false},
+		// 蔻蔻 (kòukòu) for 扣扣, and 卫星 (wèixīng, "satellite") for 微信
+		// before an id only: 增加卫星 is no request, so not disguised.
+		{"蔻蔻", true, true, false, false}, {"卫星", false, false, false, false},
 	}
 	out := make([]weChatTrigger, len(list))
 	for i, t := range list {
 		out[i] = weChatTrigger{text: []rune(t.s), disguised: t.disguised, qq: t.qq, afterJia: t.afterJia, colon: t.colon,
-			shape: t.s == "徽"}
+			shape: t.s == "徽" || t.s == "嶶"}
 	}
-	return append(out, weChatTrigger{text: []rune("扣"), disguised: true, qq: true, spaced: true})
+	// 微 before a space and an id of letters with a digit (微 lily58327,
+	// 同城优先: red10); 稍微 changes, 细微 改动 have no such id.
+	return append(out, weChatTrigger{text: []rune("扣"), disguised: true, qq: true, spaced: true},
+		weChatTrigger{text: []rune("微"), disguised: true, digitID: true})
 }
 
 func isHeart(r rune) bool {
@@ -105,6 +117,11 @@ func (s *Scanner) matchTrigger(runes []rune, p int, afterJia bool) (int, *weChat
 		}
 		if t.colon && s.sameNumber(runes, j) < 0 {
 			if k := skipSpaces(runes, j); k >= len(runes) || runes[k] != ':' {
+				continue
+			}
+		}
+		if t.digitID {
+			if k := skipSpaces(runes, j); k == j || k >= len(runes) || !isLower(runes[k]) || !hasIDWithDigit(runes, k) {
 				continue
 			}
 		}
@@ -249,7 +266,8 @@ func (s *Scanner) samePhoneBefore(runes []rune, i int) int {
 	for j >= 0 && s.isNoise(runes[j]) {
 		j--
 	}
-	for _, w := range [...]string{"手机号码", "手机号", "手机", "电话号码", "电话号", "电话", "号码"} {
+	// 热线: 咨询热线同微信号 (red10), the number people call.
+	for _, w := range [...]string{"手机号码", "手机号", "手机", "电话号码", "电话号", "电话", "号码", "热线"} {
 		n := len([]rune(w))
 		if j+1 >= n && hasPrefixRunes(runes[j+1-n:], w) {
 			if w == "号码" && j-n >= 0 && isHan(runes[j-n]) && !strings.ContainsRune(phoneOwners, runes[j-n]) {
@@ -478,6 +496,12 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 		if same := s.sameNumber(runes, end); same > 0 {
 			// 微信同号 (13812345678): the id is the phone number.
 			idEnd := same
+			if asksSame(runes, same) {
+				// Asked about, not given (微信同号的那个客户签约了吗？:
+				// red10), like 号码同微信吗？ below.
+				i = idEnd - 1
+				continue
+			}
 			if e := s.findID(runes, same, true); e > 0 {
 				idEnd = e
 			}

@@ -21,7 +21,11 @@ var triggerHomophones = sync.OnceValue(func() map[rune]*weChatTrigger {
 	triggers := weChatTriggers()
 	first := map[rune]bool{}
 	for _, t := range triggers {
-		first[t.text[0]] = true
+		if len(t.text) == 1 {
+			// Only a trigger of its own: 卫 of 卫星 and 蔻 of 蔻蔻 still
+			// stand for 微 and 扣 alone (加卫：tt8899, red10).
+			first[t.text[0]] = true
+		}
 	}
 	sy := syllableTable()
 	out := map[rune]*weChatTrigger{}

@@ -80,6 +80,18 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"疑问可以加", "有任何疑问可以加我微信：abc12345", []dhit{{wechat, "加我微信：abc12345", plain, false}}},
 		{"听说要加", "听说要加我微信 abc12345 才能领", []dhit{{wechat, "加我微信 abc12345", plain, false}}},
 		{"顾问可加", "需要顾问可加我微信 gw_2024", []dhit{{wechat, "加我微信 gw_2024", plain, false}}},
+		// red10: 嶶 drawn like 微, v我 before an id, 热线 同微信号.
+		{"嶶信", "有需要的嶶信：kk50698 详聊", []dhit{{wechat, "嶶信：kk50698", obf, false}}},
+		{"加嶶", "感兴趣加嶶 lily_2024", []dhit{{wechat, "加嶶 lily_2024", obf, false}}},
+		{"v我 id", "有需要的v我 lily24329", []dhit{{wechat, "v我 lily24329", obf, false}}},
+		{"V我 colon", "想做的V我：tom_8899", []dhit{{wechat, "V我：tom_8899", obf, false}}},
+		{"微 space id", "微 lily58327，同城优先", []dhit{{wechat, "微 lily58327", obf, false}}},
+		{"微 spaces id", "详情 微  tom_2024 备注", []dhit{{wechat, "微  tom_2024", obf, false}}},
+		{"蔻蔻", "蔻蔻 595032250 私聊", []dhit{{wechat, "蔻蔻 595032250", obf, false}}},
+		{"卫星 id", "卫星 lily87862 拉群", []dhit{{wechat, "卫星 lily87862", plain, false}}},
+		{"卫星号", "卫星号：tom_2024 备注来意", []dhit{{wechat, "卫星号：tom_2024", plain, false}}},
+		{"热线同微信号", "咨询热线同微信号", []dhit{{wechat, "热线同微信号", plain, false}}},
+		{"客服热线同微", "客服热线同微，欢迎来问", []dhit{{wechat, "热线同微", obf, false}}},
 	})
 }
 
@@ -110,6 +122,11 @@ func TestDetectWeChatTraps(t *testing.T) {
 		"本月扣款 2983 元", "迟到扣：3 分", "绩效扣 12000 元", "回扣 50000 要查", "折扣 88888 起", "积分扣 100000 积分",
 		"被扣 15000 块", "纽扣 20000 颗的订单",
 		// A relative clause before a demonstrative, asked about (held9f).
+		// red10: v我50 asks for money in a joke, 嶶 alone is no trigger.
+		"微信同号的那个客户已经签约了吗？", "V信同号吗？我试试", "他留的是微信同号吗",
+		"稍微 changes 一下", "细微 改动 v2", "微 信群里说", "微 lily 你好", "显微镜 abc12345",
+		"增加卫星数量", "北斗卫星 2024 年发射", "加卫星电话套餐", "卫星图 abc 看一下", "豆蔻年华",
+		"周四了，v我50", "V我50看看实力", "嶶山风景区", "热线电话打不通",
 		"加我微信那个人是你们组的吗？", "加我vx这位是新来的实习生吗", "昨晚加我企业微信那家供应商靠谱吗？", "加我QQ那些人是HR拉的吗",
 	})
 }

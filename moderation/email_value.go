@@ -2,7 +2,7 @@ package moderation
 
 // EmailValue appends to dst the address an e-mail finding stands for, read
 // the way the e-mail detector reads it: folded (full width, case), an
-// evasive at sign (艾特, 圈a, 小老鼠, #, (at), [at], 【at】, (艾特) …) read as "@" and an evasive
+// evasive at sign (艾特, 圈a, 在, 小老鼠, #, (at), [at], 【at】, (艾特) …) read as "@" and an evasive
 // dot (点, 。, (dot), [dot], [.], 【点】, a spaced " . ") as ".", the spaces around
 // them dropped, so name艾特qq点com, NAME＠QQ.COM and name(at)qq(dot)com all
 // give name@qq.com. evidence is the text of a finding's span (or a value
@@ -13,7 +13,7 @@ func EmailValue(evidence string, dst []byte) (_ []byte, ok bool) {
 	runes, _, _ := n.Append(evidence, make([]rune, 0, 64), make([]int32, 0, 64))
 	for k := 1; k < len(runes); k++ {
 		switch runes[k] {
-		case '@', '#', '艾', '圈', '小', '(', '[', '{', '<', '【':
+		case '@', '#', '艾', '圈', '在', '小', '(', '[', '{', '<', '【':
 		case ' ':
 			if !isASCIIAlnum(runes[k-1]) {
 				continue

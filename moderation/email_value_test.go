@@ -24,6 +24,7 @@ func TestEmailValue(t *testing.T) {
 		{"lucky888#qq#com", "lucky888@qq.com", true},
 		{"lucky888【at】qq【点】com", "lucky888@qq.com", true}, // red9c's forms
 		{"lucky888圈qq.com", "lucky888@qq.com", true},
+		{"lucky888在qq.com", "lucky888@qq.com", true}, // red10
 		{"lucky888 AT vip.qq.com", "lucky888@vip.qq.com", true},
 		{"Zhang.San_01@Example.COM.CN", "zhang.san_01@example.com.cn", true},
 		{"lucky888", "", false},

@@ -31,6 +31,12 @@ var cjkScripts = []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Ka
 const smallCapitals = "ᴀaʙbᴄcᴅdᴇeꜰfɢgʜhɪiᴊjᴋkʟlᴍmɴnᴏoᴘpǫqꞯqʀrꜱsᴛtᴜuᴠvᴡwʏyᴢz" +
 	"ʛgᴃbᴌl𝼄lꭆrĸk"
 
+// strokedLetters are letters with a stroke or hook that read as the Latin
+// letter they are drawn on, which confusables.txt does not map to it
+// (red10: ғuck with Cyrillic ghe with stroke, ʄuck with dotless j with
+// stroke and hook, ꞙ the Latin f with stroke).
+const strokedLetters = "ғfҒfʄfꞙfꞘf"
+
 // radicalIdeographs are the CJK Radicals Supplement forms that
 // confusables.txt leaves out although each is written as the whole
 // ideograph it stands for (Unicode's EquivalentUnifiedIdeograph.txt):
@@ -73,6 +79,12 @@ type lookalikeFold struct {
 func newLookalikeFold() *lookalikeFold {
 	f := &lookalikeFold{pre: make(map[rune]rune, 512)}
 	for s := smallCapitals; s != ""; {
+		from, n := utf8.DecodeRuneInString(s)
+		to, m := utf8.DecodeRuneInString(s[n:])
+		f.pre[from] = to
+		s = s[n+m:]
+	}
+	for s := strokedLetters; s != ""; {
 		from, n := utf8.DecodeRuneInString(s)
 		to, m := utf8.DecodeRuneInString(s[n:])
 		f.pre[from] = to

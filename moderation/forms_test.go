@@ -92,6 +92,9 @@ func TestScanLookalike(t *testing.T) {
 		{"🅕🅤🅒🅚", "fuck", "🅕🅤🅒🅚", look},          // negative circled
 		{"🄵🅄🄲🄺!", "fuck", "🄵🅄🄲🄺", look},         // squared
 		{"ꜰᴜᴄᴋ ᴛʜɪs", "fuck", "ꜰᴜᴄᴋ", look},     // small capitals
+		{"ғuck，会议又延期", "fuck", "ғuck", look},    // Cyrillic ghe with stroke (red10)
+		{"ʄuck 加班", "fuck", "ʄuck", look},       // dotless j with stroke and hook
+		{"这破系统 ꞙuck", "fuck", "ꞙuck", look},     // Latin f with stroke
 		{"free ѕех chat", "sex", "ѕех", look},   // Cyrillic s, e, x
 		{"рorn site", "porn", "рorn", look},     // Cyrillic r
 		{"shіt happens", "shit", "shіt", look},  // Cyrillic i

@@ -206,11 +206,14 @@ func TestScanKeywords(t *testing.T) {
 		{"comma separates", "太大，麻烦你", nil},
 		{"ascii comma separates", "太大,麻烦你", nil},
 		{"full stop separates", "太大。麻烦你", nil},
-		{"blank line separates", "太大\n\n麻烦你", nil},
+		{"two blank lines separate", "太大\n\n\n麻烦你", nil},
 		{"newline after latin separates", "too big\n麻烦你", nil},
 		// One line break between two Han characters is crossed (老虎\n机在线玩);
 		// package rules drops this one (allow phrase 大麻烦, ordinary word 麻烦).
 		{"one newline between han is crossed", "太大\n麻烦你", []hit{{moderation.KindKeyword, 1, "大\n麻"}}},
+		// So is a blank line (red10: 老虎\n\n机); package rules drops
+		// this one as well.
+		{"blank line between han is crossed", "太大\n\n麻烦你", []hit{{moderation.KindKeyword, 1, "大\n\n麻"}}},
 		{"question mark separates", "这么大？麻烦你", nil},
 		{"overlapping matches", "兼职刷单", []hit{
 			{moderation.KindKeyword, 5, "兼职刷单"}, {moderation.KindKeyword, 4, "刷单"}, {moderation.KindKeyword, 10, "刷单"},

@@ -301,7 +301,7 @@ func (s *Scanner) lettersFwd(runes []rune, i, limit int) int {
 // crossSeparator decides whether the separator run at i lies inside a word:
 // a separator after every single character (你。妈。的。), or line breaks
 // next to a line of at most one character, or between two lines of at most
-// two (百\n\n家乐), or a single line break between two Han characters. Sentence punctuation between longer clauses (太大，麻烦你)
+// two (百\n\n家乐), or one line break or a blank line between two Han characters. Sentence punctuation between longer clauses (太大，麻烦你)
 // still ends the word. It marks the run and returns its length, or 0.
 func (s *Scanner) crossSeparator(runes []rune, i int, state int32) int {
 	j := i
@@ -343,10 +343,11 @@ func (s *Scanner) crossSeparator(runes []rune, i int, state int32) int {
 		// (你就是个傻！逼！).
 	case breaks > 0 && (before <= 1 || after <= 1 || before <= maxLineShort && after <= maxLineShort):
 		mark = markBreak
-	case breaks == 1 && isHan(s.letterBefore(runes, i)) && isHan(runes[j]):
-		// One line break between two Han characters of a word, whatever
-		// the lines' lengths (老虎\n机在线玩). Two complete words on either
-		// side (老虎\n机器人) are a boundary that the ordinary-word pass of
+	case (breaks == 1 || breaks == 2) && isHan(s.letterBefore(runes, i)) && isHan(runes[j]):
+		// One line break, or a blank line (老虎\n\n机: red10), between two
+		// Han characters of a word, whatever the lines' lengths
+		// (老虎\n机在线玩). Two complete words on either side (老虎\n机器人,
+		// 太大\n\n麻烦你) are a boundary that the ordinary-word pass of
 		// package rules tells apart.
 		mark = markBreak
 	default:

@@ -106,7 +106,9 @@ var contextRules = [...]contextRule{
 			// Handouts at events and in the office systems (red9b's traps).
 			"茶水间", "下午茶", "参会证", "胸牌", "展会", "签到处", "报销", "电子发票",
 			// Meeting and training papers (red9c: 扫码领取本周的会议纪要).
-			"纪要", "课件", "讲义", "议程", "会议材料"},
+			"纪要", "课件", "讲义", "议程", "会议材料",
+			// red10: 点击领取会议资料包, 扫码领取停车券.
+			"会议资料", "停车券", "停车卡", "访客证"},
 		Unless: []string{"红包", "现金", "返利", "返现", "佣金", "赚", "兼职", "加我", "微信", "私聊", "扫码进群", "下载",
 			// The phishing that poses as an office notice (全体员工：个税补贴免费领取，点击链接).
 			"链接", "补贴", "退税", "个税", "银行卡", "密码", "验证码", "http", "www"},
@@ -161,6 +163,27 @@ var contextRules = [...]contextRule{
 		Phrases:     []string{"投票链接"},
 		Around:      []string{"评选", "评优", "选举", "优秀员工", "先进", "民主测评", "职代会", "工会", "问卷", "满意度"},
 		Unless:      []string{"宝宝", "孩子", "萌娃", "小朋友", "朋友", "亲戚", "助力", "帮我", "帮忙", "拼多多", "砍"},
+	},
+	{
+		// red10's traps: 警方通报：缴获冰毒两公斤, 反诈讲座：刷单返利都是骗局,
+		// 课件里有一页讲网贷口子的危害, 电影里那个老虎机的镜头.
+		Name:        "report",
+		Explanation: "the phrase in a sentence that reports on it or warns of it (警方, 新闻, 缴获, 抓获, 骗局, 反诈, 危害, 合规, 电影 …) without words of an offer (加我, 私聊, 日结, 赚, 正规 …): news, a police notice, a training or a film, not the thing itself",
+		Confidence:  40,
+		Around: []string{"警方", "公安", "民警", "派出所", "法院", "检察院", "新闻", "报道", "通报", "缴获", "查获", "抓获",
+			"破获", "打掉", "捣毁", "落网", "判处", "判刑", "骗局", "被骗", "受骗", "上当", "反诈", "防骗", "危害",
+			"违法行为", "属于违法", "违法犯罪", "合规", "风控", "课件", "讲座", "电影", "电视剧", "纪录片"},
+		Unless: []string{"加我", "私聊", "私我", "找我", "联系我", "微信", "扣扣", "日结", "招人", "招募", "佣金", "名额",
+			"赚", "稳", "正规", "靠谱", "放心", "保证", "不是骗", "渠道", "进群", "链接", "http", "www", "下载", "注册"},
+	},
+	{
+		// red10: 年会节目：斗地主比赛, 王者荣耀的美术外包报价来了.
+		Name:        "workplace-game",
+		Explanation: "a game's name in a sentence about the company's event or business with it (年会, 团建, 外包, 报价, 合同, 赞助, 版权 …) without words of playing it (开黑, 上分, 组队, 排位, 来一把 …)",
+		Confidence:  40,
+		Phrases:     []string{"王者荣耀", "和平精英", "英雄联盟", "斗地主"},
+		Around:      []string{"年会", "团建", "工会", "外包", "报价", "合同", "赞助", "版权", "授权", "联运", "发行", "竞品", "美术", "投放"},
+		Unless:      []string{"开黑", "上分", "组队", "排位", "来一把", "一起玩", "带飞", "五排", "双排", "打一把", "下班玩", "摸鱼"},
 	},
 	{
 		Name:        "latin-name",
@@ -349,6 +372,9 @@ func (r *contextRule) cued(clause string) bool {
 		if i < 0 || slices.ContainsFunc(r.Except, func(e string) bool { return strings.HasPrefix(clause[i:], e) }) {
 			continue
 		}
+		if aNotA(clause, i, cue) {
+			continue
+		}
 		gap := clause[i+len(cue):]
 		if utf8.RuneCountInString(gap) > r.Within {
 			continue
@@ -358,6 +384,20 @@ func (r *contextRule) cued(clause string) bool {
 		}
 	}
 	return false
+}
+
+// aNotA reports whether the cue at byte i of clause, a negation (不要,
+// 不能, 不可以), is the second half of an A-not-A question (要不要, 能不能,
+// 可不可以: "do you want …"), which asks and forbids nothing (red10:
+// 前台居然问要不要约炮).
+func aNotA(clause string, i int, cue string) bool {
+	neg, size := utf8.DecodeRuneInString(cue)
+	if neg != '不' || i == 0 {
+		return false
+	}
+	verb, _ := utf8.DecodeRuneInString(cue[size:])
+	before, _ := utf8.DecodeLastRuneInString(clause[:i])
+	return before == verb
 }
 
 // cueFirsts says, for each character, which of contextRules have a cue

@@ -108,6 +108,28 @@ func TestContextRules(t *testing.T) {
 		{"你个智障，人士都不会写", "智", ""},
 		{"手机跑分平台招人，日结佣金", "跑", ""},
 		{"帮我家宝宝投个票，评选的投票链接在这", "投", ""},
+		// red10: an A-not-A question (要不要, 能不能) forbids nothing; a
+		// report on a phrase (news, a police notice, an anti-fraud talk, a
+		// film) does not do it, unless the sentence offers it after all.
+		{"出差住酒店，前台居然问要不要约炮", "约", ""},
+		{"你们能不能出售客户信息给我", "出", ""},
+		{"你能不能别刷单了", "刷", "prohibition-verb"},
+		{"警方通报：在出租屋缴获冰毒两公斤", "冰", "report"},
+		{"反诈讲座里说，刷单返利十有八九是骗局", "刷", "report"},
+		{"课件第三页讲网贷口子的危害", "网", "report"},
+		{"那部电影里老虎机的镜头拍得很真实", "老", "report"},
+		{"今天的合规培训提到了内幕交易的处罚", "内", "report"},
+		{"新闻说有人玩百家乐输了房子", "百", "report"},
+		{"不是骗局，百家乐稳赚，加我", "百", ""},
+		{"警方都查不到的渠道，冰毒现货，私聊", "冰", ""},
+		{"电影资源和裸聊视频，进群就有", "裸", ""},
+		{"点击领取会议资料包，周五前看完", "点", "workplace-handout"},
+		{"来访客户在前台扫码领取停车券", "扫", "workplace-handout"},
+		{"年会节目：斗地主比赛，报名找小李", "斗", "workplace-game"},
+		{"王者荣耀的美术外包报价来了", "王", "workplace-game"},
+		{"和平精英那个赞助合同法务看过了吗", "和", "workplace-game"},
+		{"年会前先来一把王者荣耀", "王", ""},
+		{"团建后组队打英雄联盟", "英", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {

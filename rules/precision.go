@@ -384,8 +384,9 @@ const lookalikeEnds = "的了吗呢吧啊呀嘛啦一"
 // lookalikeStarts are the characters before a sound-alike hit that do not
 // join it into a word: the auxiliary verbs that ask for something (要买木仓,
 // 想约泡, 来玩), which form words with many verbs (要买, 想约) but are
-// read apart from them.
-const lookalikeStarts = "要想来去"
+// read apart from them; and 有, "have", before what is on offer (手上有兵毒,
+// 有木仓: red10; 有兵 and 有木 are words).
+const lookalikeStarts = "要想来去有"
 
 // runs yields the runs of Chinese characters sc.norm[k:j] that hold a
 // character of the finding [first, last] (window runes).

@@ -295,6 +295,12 @@ func (p *precision) listBreak(sc *precisionScratch, first, last int) bool {
 			continue
 		}
 		list := inList(sc.norm, n)
+		if cellGap(sc.norm, n, g) {
+			// A pipe between two cells of a table row, each of two or more
+			// characters (| 王博 | 彩页设计 |: red10), whatever the
+			// dictionary reads across it: the cells are the layout.
+			return true
+		}
 		if softGap(sc.norm[n+1:g]) && !list || p.wordAcross(sc, n, g, before, after) {
 			continue
 		}
@@ -305,6 +311,37 @@ func (p *precision) listBreak(sc *precisionScratch, first, last int) bool {
 			continue
 		}
 		return true
+	}
+	return false
+}
+
+// cellGap reports whether the gap runes[n+1:g] is a pipe (spaces around
+// it allowed) on a line that holds another pipe: a boundary between two
+// cells of a table row (| 王博 | 彩页设计 |), not noise (博|彩 in running
+// text, one pipe alone).
+func cellGap(runes []rune, n, g int) bool {
+	pipes := 0
+	for _, r := range runes[n+1 : g] {
+		switch r {
+		case '|', '｜':
+			pipes++
+		case ' ', 0x3000, 0xA0:
+		default:
+			return false
+		}
+	}
+	if pipes != 1 {
+		return false
+	}
+	for i := n; i >= 0 && !isLineEnd(runes[i]); i-- {
+		if runes[i] == '|' || runes[i] == '｜' {
+			return true
+		}
+	}
+	for i := g; i < len(runes) && !isLineEnd(runes[i]); i++ {
+		if runes[i] == '|' || runes[i] == '｜' {
+			return true
+		}
 	}
 	return false
 }

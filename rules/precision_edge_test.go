@@ -121,7 +121,10 @@ func TestListBreak(t *testing.T) {
 		{"受众：成人/视频号用户", 3, 8},      // 成人 / 视频号
 		{"| 笔刷 | 单色 | 渐变 |", 3, 8}, // table cells
 		{"清洁工具：地刷 / 单柄拖把", 6, 11},
-		{"话题：股票/群发邮件规范", 3, 7}, // 股票 / 群发, not 股票群
+		{"话题：股票/群发邮件规范", 3, 7},  // 股票 / 群发, not 股票群
+		{"| 王博 | 彩页设计 |", 3, 8}, // cells whatever the dictionary reads across (red10)
+		{"| 刘博 | 彩页 | 周四 |", 3, 8},
+		{"| 序号 | 老虎 | 机场店 |", 7, 13},
 	}
 	for _, tc := range dropped {
 		t.Run(tc.text, func(t *testing.T) {
@@ -147,6 +150,9 @@ func TestListBreak(t *testing.T) {
 		{"成人 视频 免费看", 0, 5},
 		{"出售 客户信息 私聊", 0, 7},
 		{"今晚 百家 乐 在线玩", 3, 7},
+		// A single pipe in running text is no table (red10).
+		{"博|彩平台 注册送", 0, 5},
+		{"今晚 百家 | 乐 在线玩", 3, 9},
 		// A contact or an alternative after the spaced words is no list:
 		// spam ends with its contact (加微信：…, 联系：…).
 		{"黄色 网站 免费看 加微信：abc123", 0, 5},

@@ -226,6 +226,8 @@ func TestSoundAlikesOfOrdinaryWords(t *testing.T) {
 		"包装材料要坚韧一些",        // 贱人
 		"最近收到的信件或电话都登记一下",  // 贱货
 		"行政说明天要买纸张和墨盒",     // 智障, after 要
+		"我们有纸张和墨盒的库存",      // 智障, after 有
+		"公司有病毒防护软件",        // 冰毒, after 有
 	} {
 		t.Run(text, func(t *testing.T) {
 			v := e.Evaluate(text, Context{ChatKind: ChatWork})
@@ -235,7 +237,8 @@ func TestSoundAlikesOfOrdinaryWords(t *testing.T) {
 		})
 	}
 	// 要, 想 … before a hit ask for it: 要买 and 想约 are words, but not here.
-	for _, text := range []string{"你个傻比", "煞笔 别说话", "菠菜平台 注册送彩金", "要买木仓的私聊我", "周末想约泡的加我"} {
+	for _, text := range []string{"你个傻比", "煞笔 别说话", "菠菜平台 注册送彩金", "要买木仓的私聊我", "周末想约泡的加我",
+		"手上有兵毒，要的老地方见", "有兵毒的私聊"} {
 		t.Run(text, func(t *testing.T) {
 			if v := e.Evaluate(text, Context{ChatKind: ChatWork}); v.Action == ActionNone {
 				t.Errorf("no action on the evasion %q: %+v", text, v.Hits)
@@ -250,6 +253,41 @@ func TestSoundAlikesOfOrdinaryWords(t *testing.T) {
 		t.Run(text, func(t *testing.T) {
 			if v := e.Evaluate(text, Context{ChatKind: ChatWork}); v.Action == ActionNone {
 				t.Errorf("no action on the evasion %q: %+v", text, v.Hits)
+			}
+		})
+	}
+}
+
+// TestBlankLineInsideWord: a blank line inside a keyword (老虎\n\n机) is
+// crossed like one line break (red10), and two complete words on either
+// side of it are still a boundary.
+func TestBlankLineInsideWord(t *testing.T) {
+	e := defaultEngine(t)
+	for _, tc := range []struct {
+		text       string
+		start, end int
+	}{
+		{"想玩老虎\n\n机的找我拿链接，新人送彩金", 2, 7},
+		{"有没有想做高额\n\n返利的？我带你", 5, 11},
+		{"今晚百家\n\n乐走起", 2, 7},
+		{"招人：兼职刷\r\n\r\n单，日结", 3, 11},
+	} {
+		t.Run(tc.text, func(t *testing.T) {
+			if v := e.Evaluate(tc.text, Context{ChatKind: ChatWork}); v.Action == ActionNone || !keywordSpan(v, tc.start, tc.end) {
+				t.Errorf("no action on a keyword hit at %d-%d: %+v", tc.start, tc.end, v.Hits)
+			}
+		})
+	}
+	for _, text := range []string{
+		"周末去动物园看老虎\n\n机票已经订好了",
+		"太大\n\n麻烦你",
+		"墙面还要再刷\n\n单位的车明天到",
+		"感谢技术支援\n\n交付时间定在周五",
+		"大家看看老虎\n\n机器人项目的进度",
+	} {
+		t.Run(text, func(t *testing.T) {
+			if v := e.Evaluate(text, Context{ChatKind: ChatWork}); v.Action != ActionNone {
+				t.Errorf("acted (%s) on two words across a blank line: %+v", v.Action, v.Hits)
 			}
 		})
 	}
