@@ -221,3 +221,58 @@ func TestFailedSendHoldsLaterAlertsBack(t *testing.T) {
 		t.Fatalf("member received %v; want warning 0 (%s) then warning 1 (%s), once each", got, first, second)
 	}
 }
+
+// TestFailedPartHoldsLaterPartsBack: a digest too long for one message
+// goes in parts; when the first part's send fails, the parts after it go
+// back to wait for its retry instead of going out meanwhile, and the
+// member receives every warning once, in order.
+func TestFailedPartHoldsLaterPartsBack(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	now, advance := testClock()
+	s := h.senderWith("r1", func(c *bot.SenderConfig) {
+		c.Now, c.Poll, c.API = now, time.Millisecond, mustClient(t, h)
+	})
+	var want []string
+	for i := range 40 {
+		a := bot.Action{Kind: bot.ActWarnSender, MsgID: fmt.Sprintf("msg:part%02d", i), From: "member01", ChatID: "wrparts",
+			Time: now().Add(time.Duration(i) * time.Millisecond), Categories: []string{"idcard"}, Evidence: []string{"110***********1234"}}
+		a.Key = a.MsgID + "/" + string(a.Kind)
+		payload, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.st.Enqueue(ctx, a.Key, payload, now()); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, refOf(a.Key))
+	}
+	h.fake.SetFaults(wecomtest.Faults{Busy: 1, Times: 1, APIs: []string{wecomtest.APIMessageSend}})
+	if _, err := s.Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.fake.Sent()); n != 0 {
+		t.Fatalf("%d messages sent in the round whose first part failed; want the later parts held back", n)
+	}
+	var got []string
+	parts := 0
+	for i := 0; i < 100 && len(got) < len(want); i++ {
+		advance(time.Second)
+		if _, err := s.Round(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, parts = nil, 0
+		for _, m := range h.fake.Sent() {
+			parts++
+			for _, g := range refPattern.FindAllStringSubmatch(m.Content, -1) {
+				got = append(got, g[1])
+			}
+		}
+	}
+	if parts < 2 {
+		t.Fatalf("the warnings went in %d message(s); the test wants a digest in parts", parts)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("member received %v; want %v, once each, in order", got, want)
+	}
+}
