@@ -25,7 +25,7 @@ const (
 // every return (a quarter of quick's time). What the lane could return
 // besides is derived by the caller: every rune it takes is three bytes,
 // so the number of runes is the bytes over three, and the last runes are
-// read back from the text (laneLast). p is the rune before the first, for
+// read back from the text. p is the rune before the first, for
 // mayFollowHouseNumber (-1: something was skipped before it); found
 // returns the detector hints gathered (low byte) and the digits counted
 // (the bits above). At a word ending, state and prev are those before the
@@ -97,23 +97,8 @@ func lane3(w uint32) (rune, bool) {
 	return r, uint32(r-0x4E00) <= 0x9FFF-0x4E00
 }
 
-// laneLast returns the last three runes quick has read (last, b1, b2)
-// after hanLane took n runes ending at byte k: each three bytes long, read
-// from one slice of the text (one bounds check, not one a byte).
-func laneLast(text string, k int, n int32, last, b1, b2 rune) (rune, rune, rune) {
-	switch n {
-	case 1:
-		t := text[k-3 : k]
-		return rune3(t[0], t[1], t[2]), last, b1
-	case 2:
-		t := text[k-6 : k]
-		return rune3(t[3], t[4], t[5]), rune3(t[0], t[1], t[2]), last
-	}
-	t := text[k-9 : k]
-	return rune3(t[6], t[7], t[8]), rune3(t[3], t[4], t[5]), rune3(t[0], t[1], t[2])
-}
-
-// rune3 decodes a three-byte rune that hanLane has checked.
+// rune3 decodes a three-byte rune that hanLane has checked (quick reads
+// the lane's last runes back with it).
 func rune3(b0, b1, b2 byte) rune {
 	return rune(b0&0x0F)<<12 | rune(b1&0x3F)<<6 | rune(b2&0x3F)
 }
