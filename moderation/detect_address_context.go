@@ -15,7 +15,7 @@ var (
 	// addressCustomerWords say it is someone's home or a delivery address.
 	addressCustomerWords = []string{"收货", "收件", "寄到", "寄给", "寄往", "寄件", "邮寄", "住址", "家住", "住在", "家在",
 		"我住", "他住", "她住", "我家", "他家", "她家", "老家", "家里", "家是", "送到", "送货", "配送", "快递", "驿站", "身份证",
-		"户籍", "业主", "住户", "详细地址", "所在地区", "新地址", "搬家", "搬到", "退货", "客户地址", "客户的地址", "客户家", "客户住"}
+		"户籍", "业主", "住户", "详细地址", "所在地区", "搬家", "搬到", "退货", "客户地址", "客户的地址", "客户家", "客户住"}
 	// addressOfficeWords say the address is the company's own or a
 	// business one (a meeting notice, a shop, a fair, a trip's hotel).
 	addressOfficeWords = []string{"会议", "开会", "公司", "我司", "总部", "本部", "办公", "培训", "面试", "报到", "集合", "年会",
@@ -87,10 +87,16 @@ func nearestAddressContext(runes []rune, start int) int8 {
 		case '。', '!', '?', ';', '\n':
 			return addrCtxNone
 		}
-		if endsWithAny(runes[:i], addressCustomerWords) || mobileEndsAt(runes, i) {
+		if n := endingWord(runes[:i], addressCustomerWords); n > 0 {
+			if endingWord(runes[:i-n], addressOfficeWords) > 0 {
+				return addrCtxOther // 公司搬到…, 门店收货…
+			}
 			return addrCtxCustomer
 		}
-		if endsWithAny(runes[:i], addressOfficeWords) || endsWithAny(runes[:i], addressPublicWords) {
+		if mobileEndsAt(runes, i) {
+			return addrCtxCustomer
+		}
+		if endingWord(runes[:i], addressOfficeWords) > 0 || endingWord(runes[:i], addressPublicWords) > 0 {
 			return addrCtxOther
 		}
 	}
@@ -133,17 +139,19 @@ func mobileEndsAt(runes []rune, i int) bool {
 	return i-j == 11 && runes[j] == '1' && (j == 0 || !isASCIIAlnum(runes[j-1]))
 }
 
-func endsWithAny(rs []rune, words []string) bool {
+// endingWord returns the length in runes of the first of words that rs
+// ends with, or 0.
+func endingWord(rs []rune, words []string) int {
 	for _, w := range words {
 		n := 0
 		for range w {
 			n++
 		}
 		if n <= len(rs) && hasPrefixRunes(rs[len(rs)-n:], w) {
-			return true
+			return n
 		}
 	}
-	return false
+	return 0
 }
 
 func anyWord(runes []rune, words []string) bool {
