@@ -66,7 +66,7 @@ func isNameStop(r rune) bool {
 // 路): there the character is part of the name. A curated table, as no
 // maintained Go package lists Chinese place names.
 var stopNames = []string{"成都", "首都", "都江堰", "和平", "五和", "和睦", "太和", "永和", "中和", "和顺", "和兴", "发展",
-	"来广营", "向阳", "于家", "个旧"}
+	"来广营", "向阳", "于家", "于都", "个旧"}
 
 // stopAt reports whether runes[i] is a stop (isNameStop) that is not part
 // of one of stopNames.
@@ -289,6 +289,7 @@ func chainAt(runes []rune, p int, ends *[16]int) chain {
 	}
 	j := p
 	village := false
+	var prev uint8 // the last component's kind
 	for j < len(runes) && c.count < maxComponents {
 		var e int
 		var k uint8
@@ -306,7 +307,15 @@ func chainAt(runes []rune, p int, ends *[16]int) chain {
 				if e = bareRoom(runes, j); e > 0 {
 					k = compHouse | compRoom
 				}
+			} else if e < 0 && prev&(compPlace|compRoad) != 0 {
+				// A part of an estate named without a suffix, after a
+				// place or road: 丽江花园丽波轩9座, 甜水园北里16号院.
+				if e = estateAt(runes, j); e > 0 {
+					k = compEstate
+				}
 			}
+		} else if k == compBareHouse && village {
+			k = compHouse // 西王村5号 is no date
 		}
 		if e < 0 {
 			break
@@ -315,6 +324,7 @@ func chainAt(runes []rune, p int, ends *[16]int) chain {
 			e = roadTail(runes, e)
 		}
 		village = k == compDivision && runes[e-1] == '村'
+		prev = k
 		c.kinds |= k
 		if ends != nil && c.count < len(ends) {
 			ends[c.count] = e
