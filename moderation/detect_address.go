@@ -68,16 +68,31 @@ func isNameStop(r rune) bool {
 var stopNames = []string{"成都", "首都", "都江堰", "和平", "五和", "和睦", "太和", "永和", "中和", "和顺", "和兴", "发展",
 	"来广营", "向阳", "于家", "于都", "个旧"}
 
+// stopNameRunes are stopNames as runes, for stopAt.
+var stopNameRunes = func() [][]rune {
+	out := make([][]rune, len(stopNames))
+	for i, w := range stopNames {
+		out[i] = []rune(w)
+	}
+	return out
+}()
+
 // stopAt reports whether runes[i] is a stop (isNameStop) that is not part
-// of one of stopNames.
+// of one of stopNames. It runs on every rune the detector walks back over,
+// so only the stops that stopNames hold look the table up.
 func stopAt(runes []rune, i int) bool {
-	if !isNameStop(runes[i]) {
+	r := runes[i]
+	if !isNameStop(r) {
 		return false
 	}
-	for _, w := range stopNames {
-		n := len([]rune(w))
-		for k := max(0, i-n+1); k <= i && k+n <= len(runes); k++ {
-			if hasPrefixRunes(runes[k:], w) {
+	switch r {
+	case '和', '都', '发', '来', '向', '于', '个':
+	default:
+		return true
+	}
+	for _, w := range stopNameRunes {
+		for k, c := range w {
+			if c == r && i-k >= 0 && i-k+len(w) <= len(runes) && slices.Equal(runes[i-k:i-k+len(w)], w) {
 				return false
 			}
 		}
