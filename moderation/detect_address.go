@@ -5,12 +5,16 @@ import "slices"
 // The address detector finds mainland street addresses: a chain of
 // components, each a name and a suffix (北京市, 朝阳区, 建国路, 万科花园) or a
 // number and a unit (88号, 3栋, 2单元, 501室). A chain is an address when it
-// has a house number and a road, a division or a named place, so that bare
-// city names, "区域经理" or "3号开会" are not. Names are found by the first
+// has a house number and a road, a division or a named place (or an estate
+// named without a suffix, with building, unit and room), so that bare city
+// names, "区域经理" or "3号开会" are not. Names are found by the first
 // suffix after the start, and a start is where ordinary words end (住在,
-// 地址：, 寄到 …): hand-written because no maintained Go library parses
-// Chinese addresses, and the cost must stay on messages that have a unit
-// character at all (hintAddress).
+// 地址：, 寄到 …). Hand-written: the Go packages for Chinese addresses
+// (github.com/pupuk/addr, hyacinthus/addresscn) split a string already
+// known to be an address into 省/市/区 by a division table; they neither
+// find one in chat nor say whose it is (detect_address_context.go), and
+// the cost must stay on messages that have a unit character at all
+// (hintAddress).
 
 // Kinds of address components.
 const (
@@ -69,13 +73,7 @@ var stopNames = []string{"成都", "首都", "都江堰", "和平", "五和", "�
 	"来广营", "向阳", "于家", "于都", "个旧"}
 
 // stopNameRunes are stopNames as runes, for stopAt.
-var stopNameRunes = func() [][]rune {
-	out := make([][]rune, len(stopNames))
-	for i, w := range stopNames {
-		out[i] = []rune(w)
-	}
-	return out
-}()
+var stopNameRunes = runeWords(stopNames)
 
 // stopAt reports whether runes[i] is a stop (isNameStop) that is not part
 // of one of stopNames. It runs on every rune the detector walks back over,
@@ -135,14 +133,14 @@ func houseAt(runes []rune, p int) (int, uint8, string) {
 		}
 		letters = true
 	}
-	for _, u := range addressUnits {
-		if !hasPrefixRunes(runes[j:], u) || startsWithAny(runes[j:], notSuffix) {
+	for ui, u := range addressUnits {
+		if !hasRunePrefix(runes[j:], unitRunes[ui]) || startsWithAny(runes[j:], notSuffixRunes) {
 			continue
 		}
 		if letters && u != "座" && u != "栋" && u != "幢" && u != "单元" && u != "区" {
 			return -1, 0, ""
 		}
-		end := j + len([]rune(u))
+		end := j + len(unitRunes[ui])
 		switch u {
 		case "号":
 			return end, compBareHouse, u
@@ -156,14 +154,31 @@ func houseAt(runes []rune, p int) (int, uint8, string) {
 	return -1, 0, ""
 }
 
-func startsWithAny(rs []rune, words []string) bool {
+func startsWithAny(rs []rune, words [][]rune) bool {
 	for _, w := range words {
-		if hasPrefixRunes(rs, w) {
+		if hasRunePrefix(rs, w) {
 			return true
 		}
 	}
 	return false
 }
+
+func hasRunePrefix(rs, w []rune) bool { return len(rs) >= len(w) && slices.Equal(rs[:len(w)], w) }
+
+// The word lists as runes: the detector compares them at every suffix
+// character it reads.
+var (
+	unitRunes      = runeWords(addressUnits)
+	notSuffixRunes = runeWords(notSuffix)
+	suffixRunes    = func() [][]rune {
+		out := make([][]rune, len(nameSuffixes))
+		for i, sfx := range nameSuffixes {
+			out[i] = []rune(sfx.s)
+		}
+		return out
+	}()
+	roadSuffixRunes = runeWords([]string{"大道", "大街", "胡同"})
+)
 
 // namedAt parses a named component at p: one to twelve Han characters and
 // a suffix (the first one after p that is not an ordinary word), read on
@@ -184,12 +199,12 @@ func namedAt(runes []rune, p int, first bool) (int, uint8) {
 			break // names are Han characters, with latin ones (望京SOHO)
 		}
 		han = han || isHan(r)
-		if !han || !suffixStart(runes[q]) || startsWithAny(runes[q:], notSuffix) {
+		if !han || !suffixStart(runes[q]) || startsWithAny(runes[q:], notSuffixRunes) {
 			continue
 		}
-		for _, sfx := range nameSuffixes {
-			if hasPrefixRunes(runes[q:], sfx.s) && !(q-p == 1 && runes[p] == '大' && sfx.kind == compRoad) {
-				end, kind = q+len([]rune(sfx.s)), sfx.kind
+		for si, sfx := range nameSuffixes {
+			if hasRunePrefix(runes[q:], suffixRunes[si]) && !(q-p == 1 && runes[p] == '大' && sfx.kind == compRoad) {
+				end, kind = q+len(suffixRunes[si]), sfx.kind
 				if !suffixFollows(runes, end) {
 					return end, kind
 				}
@@ -205,14 +220,14 @@ func namedAt(runes []rune, p int, first bool) (int, uint8) {
 // right after another suffix: the name reads on (花园路 is a road, 西乡街道
 // a subdistrict).
 func suffixFollows(runes []rune, e int) bool {
-	if e >= len(runes) || startsWithAny(runes[e:], notSuffix) {
+	if e >= len(runes) || startsWithAny(runes[e:], notSuffixRunes) {
 		return false
 	}
 	switch runes[e] {
 	case '省', '市', '区', '县', '镇', '乡', '村', '路', '街', '巷', '道':
 		return true
 	}
-	return hasPrefixRunes(runes[e:], "大道") || hasPrefixRunes(runes[e:], "大街") || hasPrefixRunes(runes[e:], "胡同")
+	return startsWithAny(runes[e:], roadSuffixRunes)
 }
 
 // roadTail returns the end of a road's section or side after the road's

@@ -1,5 +1,7 @@
 package moderation
 
+import "slices"
+
 // The context of an address says whose it is. A delivery or a home
 // address (收货地址, 寄到, 住在, 我家在, a mobile number before it as in a
 // parcel form) is someone's personal data; the company's own address (会议
@@ -28,6 +30,13 @@ var (
 		"商场", "超市", "学校", "政府"}
 )
 
+// The context words as runes, for nearestAddressContext.
+var (
+	addressCustomerRunes = runeWords(addressCustomerWords)
+	addressOfficeRunes   = runeWords(addressOfficeWords)
+	addressPublicRunes   = runeWords(addressPublicWords)
+)
+
 // Context classes of an address.
 const (
 	addrCtxNone int8 = iota
@@ -38,8 +47,8 @@ const (
 // addressContext remembers, per message, what context words it holds
 // anywhere (looked up once, at its first address).
 type addressContext struct {
-	looked         bool
-	other, cusomer bool
+	looked          bool
+	other, customer bool
 }
 
 // addressWindow bounds how far before an address its context is read.
@@ -59,12 +68,12 @@ func (x *addressContext) confidence(runes []rune, start, end int, full bool) uin
 	if !x.looked {
 		x.looked = true
 		x.other = anyWord(runes, addressOfficeWords) || anyWord(runes, addressPublicWords)
-		x.cusomer = anyWord(runes, addressCustomerWords)
+		x.customer = anyWord(runes, addressCustomerWords)
 	}
 	switch {
 	case x.other:
 		return confNumberDoubtful
-	case x.cusomer:
+	case x.customer:
 		return confSure
 	case full:
 		return confPlain - 10
@@ -87,8 +96,8 @@ func nearestAddressContext(runes []rune, start int) int8 {
 		case '。', '!', '?', ';', '\n':
 			return addrCtxNone
 		}
-		if n := endingWord(runes[:i], addressCustomerWords); n > 0 {
-			if endingWord(runes[:i-n], addressOfficeWords) > 0 {
+		if n := endingWord(runes[:i], addressCustomerRunes); n > 0 {
+			if endingWord(runes[:i-n], addressOfficeRunes) > 0 {
 				return addrCtxOther // 公司搬到…, 门店收货…
 			}
 			return addrCtxCustomer
@@ -96,7 +105,7 @@ func nearestAddressContext(runes []rune, start int) int8 {
 		if mobileEndsAt(runes, i) {
 			return addrCtxCustomer
 		}
-		if endingWord(runes[:i], addressOfficeWords) > 0 || endingWord(runes[:i], addressPublicWords) > 0 {
+		if endingWord(runes[:i], addressOfficeRunes) > 0 || endingWord(runes[:i], addressPublicRunes) > 0 {
 			return addrCtxOther
 		}
 	}
@@ -140,18 +149,28 @@ func mobileEndsAt(runes []rune, i int) bool {
 }
 
 // endingWord returns the length in runes of the first of words that rs
-// ends with, or 0.
-func endingWord(rs []rune, words []string) int {
+// ends with, or 0. It runs at every rune before an address for each list,
+// so the words are runes, compared from their last one.
+func endingWord(rs []rune, words [][]rune) int {
+	if len(rs) == 0 {
+		return 0
+	}
+	last := rs[len(rs)-1]
 	for _, w := range words {
-		n := 0
-		for range w {
-			n++
-		}
-		if n <= len(rs) && hasPrefixRunes(rs[len(rs)-n:], w) {
+		if n := len(w); w[n-1] == last && n <= len(rs) && slices.Equal(rs[len(rs)-n:], w) {
 			return n
 		}
 	}
 	return 0
+}
+
+// runeWords converts a word list for endingWord.
+func runeWords(words []string) [][]rune {
+	out := make([][]rune, len(words))
+	for i, w := range words {
+		out[i] = []rune(w)
+	}
+	return out
 }
 
 func anyWord(runes []rune, words []string) bool {
