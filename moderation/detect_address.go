@@ -457,7 +457,7 @@ func (s *Scanner) detectAddresses(runes []rune, offs []int32, dst []Finding) []F
 			}
 			fs, fe := findingSpan(runes, offs, start, c.end-1)
 			f := Finding{Kind: KindAddress, Start: fs, End: fe, Form: FormDetector,
-				Confidence: ctx.confidence(runes, start, c.end, c.isFull())}
+				Confidence: ctx.confidence(runes, start, c.isFull())}
 			dst = append(dst, f)
 			done = c.end
 			u = c.end - 1

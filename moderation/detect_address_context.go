@@ -54,8 +54,9 @@ type addressContext struct {
 // addressWindow bounds how far before an address its context is read.
 const addressWindow = 30
 
-// confidence rates the address runes[start:end].
-func (x *addressContext) confidence(runes []rune, start, end int, full bool) uint8 {
+// confidence rates the address that starts at runes[start]; full is
+// chain.isFull.
+func (x *addressContext) confidence(runes []rune, start int, full bool) uint8 {
 	switch nearestAddressContext(runes, start) {
 	case addrCtxCustomer:
 		return confSure
