@@ -5,12 +5,16 @@ import "slices"
 // The address detector finds mainland street addresses: a chain of
 // components, each a name and a suffix (北京市, 朝阳区, 建国路, 万科花园) or a
 // number and a unit (88号, 3栋, 2单元, 501室). A chain is an address when it
-// has a house number and a road, a division or a named place, so that bare
-// city names, "区域经理" or "3号开会" are not. Names are found by the first
+// has a house number and a road, a division or a named place (or an estate
+// named without a suffix, with building, unit and room), so that bare city
+// names, "区域经理" or "3号开会" are not. Names are found by the first
 // suffix after the start, and a start is where ordinary words end (住在,
-// 地址：, 寄到 …): hand-written because no maintained Go library parses
-// Chinese addresses, and the cost must stay on messages that have a unit
-// character at all (hintAddress).
+// 地址：, 寄到 …). Hand-written: the Go packages for Chinese addresses
+// (github.com/pupuk/addr, hyacinthus/addresscn) split a string already
+// known to be an address into 省/市/区 by a division table; they neither
+// find one in chat nor say whose it is (detect_address_context.go), and
+// the cost must stay on messages that have a unit character at all
+// (hintAddress).
 
 // Kinds of address components.
 const (
@@ -19,10 +23,13 @@ const (
 	compPlace                       // 小区, 花园, 大厦, 苑 …
 	compHouse                       // a number and a unit: 88号, 3栋, 501室
 	compBareHouse                   // a number and 号 alone, which is also a date (3号)
+	compRoom                        // a room: 501室, or 3–4 digits after a unit (2单元501)
+	compEstate                      // an estate named without a suffix, before its building (保利香槟国际7栋)
+	compLabeled                     // a unit written as one: 2单元
 )
 
 // addressUnits follow a house number, longest first.
-var addressUnits = []string{"号楼", "号院", "单元", "号", "栋", "幢", "座", "室", "楼", "层", "弄", "期", "排", "门", "户", "组"}
+var addressUnits = []string{"号楼", "号院", "单元", "号", "栋", "幢", "座", "室", "楼", "层", "弄", "期", "排", "门", "户", "组", "区"}
 
 // nameSuffixes end the named components, longest first within a kind.
 var nameSuffixes = []struct {
@@ -59,15 +66,37 @@ func isNameStop(r rune) bool {
 	return false
 }
 
-// Context words of an address.
-var (
-	// officeWords say the address is the company's own (a meeting notice).
-	officeWords = []string{"会议地点", "会议室", "公司地址", "办公室", "办公地址", "总部", "我司", "本公司", "公司位于",
-		"公司在", "会议", "开会", "培训", "面试", "报到", "集合", "年会", "活动地点", "办公", "门店地址", "分公司", "地点"}
-	// customerWords say it is someone's home or a delivery address.
-	customerWords = []string{"客户", "收货", "收件", "寄到", "寄给", "住址", "家住", "家庭", "送货", "配送", "快递到", "身份证",
-		"户籍", "住在", "家在", "业主"}
-)
+// stopNames are place names that hold a stop character (成都, 和平路, 向阳
+// 路): there the character is part of the name. A curated table, as no
+// maintained Go package lists Chinese place names.
+var stopNames = []string{"成都", "首都", "都江堰", "和平", "五和", "和睦", "太和", "永和", "中和", "和顺", "和兴", "发展",
+	"来广营", "向阳", "于家", "于都", "个旧"}
+
+// stopNameRunes are stopNames as runes, for stopAt.
+var stopNameRunes = runeWords(stopNames)
+
+// stopAt reports whether runes[i] is a stop (isNameStop) that is not part
+// of one of stopNames. It runs on every rune the detector walks back over,
+// so only the stops that stopNames hold look the table up.
+func stopAt(runes []rune, i int) bool {
+	r := runes[i]
+	if !isNameStop(r) {
+		return false
+	}
+	switch r {
+	case '和', '都', '发', '来', '向', '于', '个':
+	default:
+		return true
+	}
+	for _, w := range stopNameRunes {
+		for k, c := range w {
+			if c == r && i-k >= 0 && i-k+len(w) <= len(runes) && slices.Equal(runes[i-k:i-k+len(w)], w) {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // isAddressAnchor reports whether r is a unit character every address the
 // detector reports contains (号, 栋, 室 …): the detector's hint.
@@ -88,8 +117,8 @@ func addressNumeral(r rune) bool {
 }
 
 // houseAt parses a house component at p: a number (or one or two latin
-// letters, A座) and a unit. It returns its end and kind, or -1.
-func houseAt(runes []rune, p int) (int, uint8) {
+// letters, A座) and a unit. It returns its end, kind and unit, or -1.
+func houseAt(runes []rune, p int) (int, uint8, string) {
 	j := p
 	for j < len(runes) && j-p < 8 && (addressNumeral(runes[j]) || runes[j] == '-' && j > p) {
 		j++
@@ -100,63 +129,150 @@ func houseAt(runes []rune, p int) (int, uint8) {
 			j++
 		}
 		if j == p || j < len(runes) && isASCIIAlnum(runes[j]) || p > 0 && isASCIIAlnum(runes[p-1]) {
-			return -1, 0
+			return -1, 0, ""
 		}
 		letters = true
 	}
-	for _, u := range addressUnits {
-		if !hasPrefixRunes(runes[j:], u) || startsWithAny(runes[j:], notSuffix) {
+	for ui, u := range addressUnits {
+		if !hasRunePrefix(runes[j:], unitRunes[ui]) || startsWithAny(runes[j:], notSuffixRunes) {
 			continue
 		}
 		if letters && u != "座" && u != "栋" && u != "幢" && u != "单元" && u != "区" {
-			return -1, 0
+			return -1, 0, ""
 		}
-		end := j + len([]rune(u))
-		if u == "号" {
-			return end, compBareHouse
+		end := j + len(unitRunes[ui])
+		switch u {
+		case "号":
+			return end, compBareHouse, u
+		case "室":
+			return end, compHouse | compRoom, u
+		case "单元":
+			return end, compHouse | compLabeled, u
 		}
-		return end, compHouse
+		return end, compHouse, u
 	}
-	return -1, 0
+	return -1, 0, ""
 }
 
-func startsWithAny(rs []rune, words []string) bool {
+func startsWithAny(rs []rune, words [][]rune) bool {
 	for _, w := range words {
-		if hasPrefixRunes(rs, w) {
+		if hasRunePrefix(rs, w) {
 			return true
 		}
 	}
 	return false
 }
 
-// namedAt parses a named component at p: one to eight Han characters and a
-// suffix (the first one after p that is not an ordinary word). It returns
-// its end and kind, or -1.
-func namedAt(runes []rune, p int) (int, uint8) {
-	if p >= len(runes) || singleSuffix(runes[p]) {
-		return -1, 0 // a suffix does not start a name (Tribeca区Hudson街)
+func hasRunePrefix(rs, w []rune) bool { return len(rs) >= len(w) && slices.Equal(rs[:len(w)], w) }
+
+// The word lists as runes: the detector compares them at every suffix
+// character it reads.
+var (
+	unitRunes      = runeWords(addressUnits)
+	notSuffixRunes = runeWords(notSuffix)
+	suffixRunes    = func() [][]rune {
+		out := make([][]rune, len(nameSuffixes))
+		for i, sfx := range nameSuffixes {
+			out[i] = []rune(sfx.s)
+		}
+		return out
+	}()
+	roadSuffixRunes = runeWords([]string{"大道", "大街", "胡同"})
+)
+
+// namedAt parses a named component at p: one to twelve Han characters and
+// a suffix (the first one after p that is not an ordinary word), read on
+// over a suffix that another one follows at once (花园 + 路, 赵巷 + 镇, 南城
+// + 区, 中关村 + 大街). first says whether the component starts a chain: a
+// one-character suffix starts no chain (Tribeca区Hudson街), but may start a
+// name after another component (青岛市市南区, 唐山市路北区). It returns the
+// end and kind, or -1.
+func namedAt(runes []rune, p int, first bool) (int, uint8) {
+	if p >= len(runes) || runes[p] == '号' || first && singleSuffix(runes[p]) {
+		return -1, 0
 	}
 	han := false
+	end, kind := -1, uint8(0)
 	for q := p + 1; q < len(runes) && q-p <= 12; q++ {
 		r := runes[q-1]
-		if !isHan(r) && !isLower(r) || isNameStop(r) {
-			return -1, 0 // names are Han characters, with latin ones (望京SOHO)
+		if !isHan(r) && !isLower(r) || stopAt(runes, q-1) {
+			break // names are Han characters, with latin ones (望京SOHO)
 		}
 		han = han || isHan(r)
-		if !han || q >= len(runes) || !suffixStart(runes[q]) || startsWithAny(runes[q:], notSuffix) {
+		if !han || !suffixStart(runes[q]) || startsWithAny(runes[q:], notSuffixRunes) {
 			continue
 		}
-		for _, sfx := range nameSuffixes {
-			if hasPrefixRunes(runes[q:], sfx.s) && !(q-p == 1 && runes[p] == '大' && sfx.kind == compRoad) {
-				return q + len([]rune(sfx.s)), sfx.kind
+		for si, sfx := range nameSuffixes {
+			if hasRunePrefix(runes[q:], suffixRunes[si]) && !(q-p == 1 && runes[p] == '大' && sfx.kind == compRoad) {
+				end, kind = q+len(suffixRunes[si]), sfx.kind
+				if !suffixFollows(runes, end) {
+					return end, kind
+				}
+				q = end - 1
+				break
 			}
 		}
 	}
-	return -1, 0
+	return end, kind
+}
+
+// suffixFollows reports whether a division or road suffix begins at e,
+// right after another suffix: the name reads on (花园路 is a road, 西乡街道
+// a subdistrict).
+func suffixFollows(runes []rune, e int) bool {
+	if e >= len(runes) || startsWithAny(runes[e:], notSuffixRunes) {
+		return false
+	}
+	switch runes[e] {
+	case '省', '市', '区', '县', '镇', '乡', '村', '路', '街', '巷', '道':
+		return true
+	}
+	return startsWithAny(runes[e:], roadSuffixRunes)
+}
+
+// roadTail returns the end of a road's section or side after the road's
+// name at e (人民南路四段, 长江大道东段, 南海大道北68号), or e.
+func roadTail(runes []rune, e int) int {
+	j := e
+	if j < len(runes) && isDirection(runes[j]) {
+		j++
+	}
+	k := j
+	for k < len(runes) && k-j < 3 && addressNumeral(runes[k]) && isHan(runes[k]) {
+		k++
+	}
+	if k < len(runes) && runes[k] == '段' {
+		return k + 1
+	}
+	if j > e && j < len(runes) && addressNumeral(runes[j]) {
+		return j // 大道北68号: the side, then the number
+	}
+	return e
+}
+
+func isDirection(r rune) bool {
+	return r == '东' || r == '西' || r == '南' || r == '北' || r == '中'
+}
+
+// estateAt parses an estate named without a suffix (保利香槟国际, 十里堡南里)
+// at p: two to ten Han characters before a building (7栋, 十八号楼, 3期). It
+// returns the end of the name, or -1; isAddress takes such a chain only
+// with a building and a room.
+func estateAt(runes []rune, p int) int {
+	for q := p + 2; q < len(runes) && q-p <= 10; q++ {
+		r := runes[q-1]
+		if !isHan(r) || stopAt(runes, q-1) {
+			return -1
+		}
+		if e, k, u := houseAt(runes, q); e > 0 && k&compHouse != 0 && u != "组" && u != "区" {
+			return q
+		}
+	}
+	return -1
 }
 
 // singleSuffix reports whether r is a one-character suffix or unit, which
-// never starts a name.
+// never starts a chain.
 func singleSuffix(r rune) bool {
 	switch r {
 	case '号', '省', '市', '区', '县', '镇', '乡', '村', '路', '街', '巷', '弄', '道':
@@ -166,62 +282,94 @@ func singleSuffix(r rune) bool {
 }
 
 // suffixStart reports whether r begins one of nameSuffixes: a cheap test
-// before comparing the suffixes themselves.
+// before comparing the suffixes themselves. quick's gate (mayNamePlace)
+// asks it of every rune of a message with a unit after a number, so it
+// also holds 单, which every chain of an estate named without a suffix
+// holds (保利香槟国际7栋2单元1102); not 室, which would wake the detector on
+// every 会议室.
 func suffixStart(r rune) bool {
 	switch r {
 	case '自', '街', '开', '新', '省', '市', '区', '县', '镇', '乡', '村', '大', '胡', '路', '巷', '弄', '道',
-		'小', '花', '公', '广', '家', '社', '中', '园', '苑', '府', '城', '工', '宿':
+		'小', '花', '公', '广', '家', '社', '中', '园', '苑', '府', '城', '工', '宿', '单':
 		return true
 	}
 	return false
 }
 
-// chainAt parses a chain of components from p (spaces allowed between
-// them) and returns its end, the kinds seen and the number of components.
-func chainAt(runes []rune, p int, ends *[16]int) (end int, kinds uint8, count, houses int) {
+// isChainGap reports whether r may stand between two components: a space
+// or the dots and dashes of a form (江苏省-苏州市, 成都市·锦江区).
+func isChainGap(r rune) bool { return r == ' ' || r == '·' || r == '-' || r == '/' || r == '—' }
+
+// chain is what chainAt read.
+type chain struct {
+	end           int
+	kinds         uint8
+	count, houses int
+}
+
+// chainAt parses a chain of components from p (gaps allowed between them)
+// and the ends of its components into ends.
+func chainAt(runes []rune, p int, ends *[16]int) chain {
 	// The first component must be a named one starting with a Han
 	// character: "128号公路" is a road's name, "一座花园" a phrase, and
 	// "Lark大街404号" not a mainland address.
+	c := chain{end: p}
 	if p >= len(runes) || !isHan(runes[p]) {
-		return p, 0, 0, 0
+		return c
 	}
-	end = p
 	j := p
-	for j < len(runes) && count < maxComponents {
+	village := false
+	var prev uint8 // the last component's kind
+	for j < len(runes) && c.count < maxComponents {
 		var e int
 		var k uint8
+		var u string
 		if j == p {
-			if e, k = namedAt(runes, j); e < 0 {
-				break
-			}
-		} else if e, k = houseAt(runes, j); e < 0 {
-			if e, k = namedAt(runes, j); e < 0 {
-				if kinds&(compHouse|compBareHouse) != 0 {
-					// A room number after a unit: 2单元501.
-					if e = bareRoom(runes, j); e > 0 {
-						k = compHouse
-					}
+			if e, k = namedAt(runes, j, true); e < 0 {
+				if e = estateAt(runes, j); e > 0 {
+					k = compEstate
 				}
 			}
+		} else if e, k, u = houseAt(runes, j); e < 0 || u == "组" && !village {
+			// 组 is a village's group (王岗村五组), not a team (华南区2组).
+			if e, k = namedAt(runes, j, false); e < 0 && c.kinds&(compHouse|compBareHouse) != 0 {
+				// A room number after a unit: 2单元501.
+				if e = bareRoom(runes, j); e > 0 {
+					k = compHouse | compRoom
+				}
+			} else if e < 0 && prev&(compPlace|compRoad) != 0 {
+				// A part of an estate named without a suffix, after a
+				// place or road: 丽江花园丽波轩9座, 甜水园北里16号院.
+				if e = estateAt(runes, j); e > 0 {
+					k = compEstate
+				}
+			}
+		} else if k == compBareHouse && village {
+			k = compHouse // 西王村5号 is no date
 		}
 		if e < 0 {
 			break
 		}
-		kinds |= k
-		if ends != nil && count < len(ends) {
-			ends[count] = e
+		if k == compRoad {
+			e = roadTail(runes, e)
 		}
-		count++
+		village = k == compDivision && runes[e-1] == '村'
+		prev = k
+		c.kinds |= k
+		if ends != nil && c.count < len(ends) {
+			ends[c.count] = e
+		}
+		c.count++
 		if k&(compHouse|compBareHouse) != 0 {
-			houses++
+			c.houses++
 		}
-		end = e
+		c.end = e
 		j = e
-		for j < len(runes) && runes[j] == ' ' {
+		for j < len(runes) && isChainGap(runes[j]) {
 			j++
 		}
 	}
-	return end, kinds, count, houses
+	return c
 }
 
 // maxComponents bounds a chain: a full address (省 市 区 街道 路 号 院 楼
@@ -242,15 +390,34 @@ func bareRoom(runes []rune, p int) int {
 }
 
 // isAddress reports whether a chain is a street address.
-func isAddress(kinds uint8, count, houses int) bool {
-	if kinds&(compHouse|compBareHouse) == 0 || count < 2 {
+func (c chain) isAddress() bool {
+	kinds := c.kinds
+	if kinds&(compHouse|compBareHouse) == 0 || c.count < 2 {
 		return false
 	}
-	if kinds&compRoad != 0 || kinds&compPlace != 0 && (kinds&compHouse != 0 || houses >= 2) {
+	switch {
+	case kinds&compRoad != 0:
+		return true
+	case kinds&compPlace != 0 && (kinds&compHouse != 0 || c.houses >= 2 || c.count >= 4):
+		// 碧桂园凤凰城凤祥苑十八号: three names before a bare 号.
+		return true
+	case kinds&compDivision != 0 && (kinds&compHouse != 0 || c.houses >= 2):
+		// A division and house numbers: 朝阳区3栋2单元, not 深圳市3号 (a date).
 		return true
 	}
-	// A division and house numbers: 朝阳区3栋2单元, not 深圳市3号 (a date).
-	return kinds&compDivision != 0 && (kinds&compHouse != 0 || houses >= 2)
+	// An estate without a suffix: its building, unit and room
+	// (恒大绿洲3期16栋1单元502; quick's gate counts on the 单 of 单元).
+	return kinds&compEstate != 0 && kinds&compRoom != 0 && kinds&compLabeled != 0 && c.houses >= 2
+}
+
+// isFull reports whether a chain is a full address, which names itself as
+// one without any context: a room, a road in a division, or a named place
+// with a building in a division or on a road. The others (建国路88号,
+// 朝阳区3栋) are as often a shop's or a meeting's.
+func (c chain) isFull() bool {
+	k := c.kinds
+	return k&compRoom != 0 || k&compRoad != 0 && k&compDivision != 0 ||
+		k&compPlace != 0 && k&compHouse != 0 && k&(compDivision|compRoad) != 0 || c.count >= 5
 }
 
 // detectAddresses finds street addresses. For each unit character after a
@@ -259,14 +426,14 @@ func isAddress(kinds uint8, count, houses int) bool {
 func (s *Scanner) detectAddresses(runes []rune, offs []int32, dst []Finding) []Finding {
 	done := 0
 	var ends [16]int
-	var office int8 // office context of the message: 0 not looked up, 1 yes, -1 no
+	var ctx addressContext
 	for u := 0; u < len(runes); u++ {
 		if u < done || !isAddressAnchor(runes[u]) || !afterHouseNumber(runes, u) {
 			continue
 		}
 		lo := u
-		for lo > done && u-lo < 40 && (isHan(runes[lo-1]) || isASCIIAlnum(runes[lo-1]) || runes[lo-1] == ' ' || runes[lo-1] == '-') &&
-			!isNameStop(runes[lo-1]) {
+		for lo > done && u-lo < 40 && (isHan(runes[lo-1]) || isASCIIAlnum(runes[lo-1]) || isChainGap(runes[lo-1])) &&
+			!stopAt(runes, lo-1) {
 			lo--
 		}
 		if !slices.ContainsFunc(runes[lo:u], suffixStart) {
@@ -274,27 +441,26 @@ func (s *Scanner) detectAddresses(runes []rune, offs []int32, dst []Finding) []F
 		}
 		// Where the chain from lo has its component boundaries: a chain
 		// may also start there.
-		_, _, nEnds, _ := chainAt(runes, lo, &ends)
-		nEnds = min(nEnds, len(ends))
+		nEnds := min(chainAt(runes, lo, &ends).count, len(ends))
 		for p := lo; p < u; p++ {
-			if p > lo && isHan(runes[p-1]) && !isNameStop(runes[p-1]) && !slices.Contains(ends[:nEnds], p) ||
+			if p > lo && isHan(runes[p-1]) && !stopAt(runes, p-1) && !slices.Contains(ends[:nEnds], p) ||
 				p > lo && isASCIIAlnum(runes[p-1]) && (isASCIIAlnum(runes[p]) || isLower(runes[p-1])) {
 				continue // a chain starts after a stop or a component, never inside or right after a latin word
 			}
-			end, kinds, count, houses := chainAt(runes, p, nil)
-			if end <= u || !isAddress(kinds, count, houses) {
+			c := chainAt(runes, p, nil)
+			if c.end <= u || !c.isAddress() {
 				continue
 			}
 			start := p
-			for start < end && runes[start] == ' ' {
+			for start < c.end && isChainGap(runes[start]) {
 				start++
 			}
-			fs, fe := findingSpan(runes, offs, start, end-1)
+			fs, fe := findingSpan(runes, offs, start, c.end-1)
 			f := Finding{Kind: KindAddress, Start: fs, End: fe, Form: FormDetector,
-				Confidence: s.addressConfidence(runes, start, end, &office)}
+				Confidence: ctx.confidence(runes, start, c.isFull())}
 			dst = append(dst, f)
-			done = end
-			u = end - 1
+			done = c.end
+			u = c.end - 1
 			break
 		}
 	}
@@ -321,25 +487,4 @@ func afterHouseNumber(runes []rune, u int) bool {
 	}
 	r := runes[k-1]
 	return addressNumeral(r) || isLower(r) && (runes[u] == '座' || runes[u] == '栋' || runes[u] == '幢' || runes[u] == '元')
-}
-
-// addressConfidence rates an address by its context: a customer's or a
-// delivery address is sure; the company's own address in a meeting notice
-// (会议地点, 公司地址, 办公室 … anywhere in the message, looked up once per
-// message through office) is doubtful, unless customer words come right
-// before it.
-func (s *Scanner) addressConfidence(runes []rune, start, end int, office *int8) uint8 {
-	if hasWordNear(runes, start, end, 12, 0, customerWords) {
-		return confSure
-	}
-	if *office == 0 {
-		*office = -1
-		if slices.ContainsFunc(officeWords, func(w string) bool { return containsRunes(runes, w) }) {
-			*office = 1
-		}
-	}
-	if *office > 0 {
-		return confNumberDoubtful
-	}
-	return confPlain - 10
 }

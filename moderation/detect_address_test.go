@@ -11,7 +11,7 @@ const addr = moderation.KindAddress
 func TestDetectAddress(t *testing.T) {
 	runDetect(t, detectScanner(t), []dcase{
 		{"full", "我住在北京市朝阳区建国路88号院3号楼2单元501室", []dhit{{addr, "北京市朝阳区建国路88号院3号楼2单元501室", plain, false}}},
-		{"road and number", "地址：建国路88号", []dhit{{addr, "建国路88号", plain, false}}},
+		{"road and number, neutral label, held", "地址：建国路88号", []dhit{{addr, "建国路88号", plain, true}}},
 		{"province city district", "收货地址：广东省深圳市南山区科技园南区3栋", []dhit{{addr, "广东省深圳市南山区科技园南区3栋", plain, false}}},
 		{"shanghai lane", "寄到上海市徐汇区漕溪北路88弄12号", []dhit{{addr, "上海市徐汇区漕溪北路88弄12号", plain, false}}},
 		{"estate", "客户住万科城市花园5栋1单元1202", []dhit{{addr, "万科城市花园5栋1单元1202", plain, false}}},

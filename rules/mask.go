@@ -183,7 +183,10 @@ func maskURL(s string) string {
 }
 
 // maskAddress keeps the administrative divisions at the start of an
-// address (北京市朝阳区) and hides the street, number and room.
+// address (北京市朝阳区) and hides the street, number and room. A division's
+// name is short (朝阳区, 浦东新区, 乌鲁木齐市) or autonomous (广西壮族自治区):
+// a longer one ending in 区 is a zone of an estate (望京西园三区), which it
+// hides.
 func maskAddress(s string) string {
 	r := []rune(s)
 	keep := 0
@@ -191,7 +194,7 @@ func maskAddress(s string) string {
 		if i >= 12 {
 			break
 		}
-		if strings.ContainsRune("省市区县", c) {
+		if strings.ContainsRune("省市区县", c) && (i+1-keep <= 5 || i >= 2 && r[i-2] == '自' && r[i-1] == '治') {
 			keep = i + 1
 		}
 	}

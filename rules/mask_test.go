@@ -43,6 +43,8 @@ func TestMask(t *testing.T) {
 		{"wechat short", moderation.KindWeChatID, "v", "v***"},
 		{"address", moderation.KindAddress, "北京市朝阳区建国路88号院3号楼501室", "北京市朝阳区***"},
 		{"address road only", moderation.KindAddress, "建国路88号", "建*****"},
+		{"address estate zone", moderation.KindAddress, "朝阳区望京西园三区312号楼", "朝阳区***"},
+		{"address autonomous region", moderation.KindAddress, "广西壮族自治区南宁市民族大道136号", "广西壮族自治区南宁市***"},
 		{"keyword two", moderation.KindKeyword, "赌博", "赌*"},
 		{"keyword three", moderation.KindKeyword, "六合彩", "六**"},
 		{"keyword one", moderation.KindKeyword, "赌", "赌"},
