@@ -2,7 +2,7 @@
 # Writes cmd/wecom-guard/default.pgo, a CPU profile for profile-guided
 # optimisation of the service binary (go build's default -pgo=auto picks
 # default.pgo in the main package's directory; docker build would too).
-# It is not committed: measured in rules/MEASURED.md (Eighth round), it
+# It is not committed: measured in rules/SPEED.md (Eighth round), it
 # moved the check by −0.8 to +3 % of its instructions and within the noise
 # in CPU time, while a build with it compiles every dependency again with
 # the profile instead of taking it from the build cache. Run this to measure it again after the hot path
