@@ -105,6 +105,23 @@ func TestDetectAddressFamilies(t *testing.T) {
 			{"hospital", "体检在北京市西城区西直门南大街11号人民医院", []dhit{{addr, "北京市西城区西直门南大街11号", plain, true}}},
 			{"station", "火车站在南京市玄武区龙蟠路111号", []dhit{{addr, "南京市玄武区龙蟠路111号", plain, true}}},
 			{"landmark is at", "东方明珠在浦东新区世纪大道1号", []dhit{{addr, "浦东新区世纪大道1号", plain, true}}},
+			{"office moved", "我们上海办公室搬到了静安区南京西路1266号恒隆广场2座35楼", []dhit{{addr, "静安区南京西路1266号恒隆广场2座35楼", plain, true}}},
+			{"company has moved", "公司已经搬到徐汇区虹漕路88号了", []dhit{{addr, "徐汇区虹漕路88号", plain, true}}},
+			{"office moving", "办公室搬家了，新地址闵行区申长路988弄7号楼", []dhit{{addr, "闵行区申长路988弄7号楼", plain, true}}},
+			{"team outing lodging", "我们去杭州团建，住西湖区北山街78号的香格里拉", []dhit{{addr, "西湖区北山街78号", plain, true}}},
+			{"trip lodging, hotel after", "下周出差，住在南山区科苑路15号维也纳酒店", []dhit{{addr, "南山区科苑路15号", plain, true}}},
+			{"client site", "明天上午到客户现场，朝阳区酒仙桥路10号恒通商务园", []dhit{{addr, "朝阳区酒仙桥路10号恒通商务园", plain, true}}},
+			{"signature with title", "张伟 | 市场部经理 | 北京市朝阳区建国路88号SOHO现代城5号楼1201", []dhit{{addr, "北京市朝阳区建国路88号SOHO现代城5号楼1201", plain, true}}},
+			{"signature title, spaces", "王芳 销售总监 上海市浦东新区张江路665号3号楼501", []dhit{{addr, "上海市浦东新区张江路665号3号楼501", plain, true}}},
+		})
+	})
+	t.Run("homes stay personal beside business words", func(t *testing.T) {
+		runDetect(t, s, []dcase{
+			{"lives at", "我住在西湖区北山街78号", []dhit{{addr, "西湖区北山街78号", plain, false}}},
+			{"home after a trip", "他出差回来了，他家住在海淀区学院路30号院7号楼", []dhit{{addr, "海淀区学院路30号院7号楼", plain, false}}},
+			{"delivery during a trip", "出差期间快递寄到我家，朝阳区望京西园三区3号楼2单元501", []dhit{{addr, "朝阳区望京西园三区3号楼2单元501", plain, false}}},
+			{"now lives, trip word", "培训结束后我现在住青浦区华新镇华志路123号", []dhit{{addr, "青浦区华新镇华志路123号", plain, false}}},
+			{"manager's home", "王经理家住在朝阳区小营路19号", []dhit{{addr, "朝阳区小营路19号", plain, false}}},
 		})
 	})
 }
