@@ -132,6 +132,15 @@ func houseAt(runes []rune, p int) (int, uint8, string) {
 			return -1, 0, ""
 		}
 		letters = true
+	} else if k := j; k < len(runes) && runes[k] == ' ' {
+		// A space or two between the number and its unit, as input
+		// methods and the habit of spacing digits write it (88 号, 3 号楼).
+		for k < len(runes) && k-j < 2 && runes[k] == ' ' {
+			k++
+		}
+		if k < len(runes) && isAddressAnchor(runes[k]) || hasRunePrefix(runes[k:], []rune("单元")) {
+			j = k
+		}
 	}
 	for ui, u := range addressUnits {
 		if !hasRunePrefix(runes[j:], unitRunes[ui]) || startsWithAny(runes[j:], notSuffixRunes) {
@@ -484,6 +493,14 @@ func afterHouseNumber(runes []rune, u int) bool {
 	}
 	if k == 0 {
 		return false
+	}
+	if n := k; runes[k-1] == ' ' {
+		for n > 0 && k-n < 2 && runes[n-1] == ' ' {
+			n--
+		}
+		if n > 0 && addressNumeral(runes[n-1]) {
+			return true // 88 号 (houseAt reads the spaces)
+		}
 	}
 	r := runes[k-1]
 	return addressNumeral(r) || isLower(r) && (runes[u] == '座' || runes[u] == '栋' || runes[u] == '幢' || runes[u] == '元')

@@ -77,6 +77,9 @@ func TestDetectAddressFamilies(t *testing.T) {
 			{"traditional", "收貨地址：臺中路88號", []dhit{{addr, "臺中路88號", plain, false}}},
 			{"traditional full", "我住在廣東省深圳市南山區科技園南區3棟", []dhit{{addr, "廣東省深圳市南山區科技園南區3棟", plain, false}}},
 			{"slashes", "地址：四川省/成都市/武侯区/科华北路65号", []dhit{{addr, "四川省/成都市/武侯区/科华北路65号", plain, false}}},
+			{"space before the unit", "收货地址：北京市朝阳区建国路 88 号", []dhit{{addr, "北京市朝阳区建国路 88 号", plain, false}}},
+			{"spaced building unit room", "收货地址：北京市朝阳区望京西园三区 3 号楼 2 单元 501", []dhit{{addr, "北京市朝阳区望京西园三区 3 号楼 2 单元 501", plain, false}}},
+			{"spaced estate", "我住在阳光小区 3 栋 2 单元 502 室", []dhit{{addr, "阳光小区 3 栋 2 单元 502 室", plain, false}}},
 		})
 	})
 	t.Run("parcel forms", func(t *testing.T) {
@@ -153,6 +156,7 @@ func TestDetectAddressFamilyTraps(t *testing.T) {
 		"numbers, dates and models": {
 			"第3期2单元的课程", "共有8栋楼要巡检", "今天3号，明天4号", "几号放假？", "下个月18号发工资", "iPhone 15 Pro",
 			"型号XR-3000", "第2组第3名", "华南区2组完成目标", "国务院令第588号",
+			"第 3 期 2 单元的课程", "共有 8 栋楼要巡检", "今天 3 号，明天 4 号", "去 3 号楼会议室", "华南区 2 组完成目标", "深圳市 3 号开会",
 		},
 	} {
 		t.Run(name, func(t *testing.T) { runTraps(t, s, addr, texts) })
