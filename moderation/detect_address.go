@@ -433,6 +433,79 @@ func (c chain) isFull() bool {
 // number (88号, 3栋, 2单元) it looks back for the earliest start of a chain
 // that reaches it, then reads the chain to its end.
 func (s *Scanner) detectAddresses(runes []rune, offs []int32, dst []Finding) []Finding {
+	first := len(dst)
+	dst = s.detectAddressesIn(runes, offs, dst)
+	var runs [][2]int
+	for p := 0; ; {
+		lo, hi := spelledOutRun(runes, p)
+		if lo < 0 {
+			break
+		}
+		runs, p = append(runs, [2]int{lo, hi}), hi
+	}
+	if runs == nil {
+		return dst
+	}
+	// An address spelled out with a separator after every character (寄 到
+	// 北 京 市 朝 阳 区 建 国 路 8 8 号): read once more with the separators
+	// of such runs dropped, keeping what overlaps a run and was not found.
+	r2 := make([]rune, 0, len(runes))
+	o2 := make([]int32, 0, len(runes))
+	ri := 0
+	for k, r := range runes {
+		for ri < len(runs) && k >= runs[ri][1] {
+			ri++
+		}
+		if ri < len(runs) && k >= runs[ri][0] && isSpellGap(r) {
+			continue
+		}
+		r2, o2 = append(r2, r), append(o2, offs[k])
+	}
+	for _, f := range s.detectAddressesIn(r2, o2, nil) {
+		if slices.ContainsFunc(dst[first:], func(g Finding) bool { return g.Kind == KindAddress && g.Start < f.End && f.Start < g.End }) {
+			continue
+		}
+		if slices.ContainsFunc(runs, func(r [2]int) bool { return int(offs[r[0]]) < f.End && f.Start <= int(offs[r[1]-1]) }) {
+			dst = append(dst, f)
+		}
+	}
+	return dst
+}
+
+// isSpellGap reports whether r is a separator that spells a word out
+// character by character.
+func isSpellGap(r rune) bool { return r == ' ' || r == '.' || r == '·' || r == '*' || r == '_' }
+
+// spelledOutRun finds from p the first run of at least six characters
+// (Han or digits) each followed by one or two spell gaps, the last one
+// excepted, and all but the first standing alone (北 京 市 朝 阳 区, 寄到北.
+// 京.市), and returns its bounds, or -1.
+func spelledOutRun(runes []rune, p int) (int, int) {
+	single := func(r rune) bool { return isHan(r) || r >= '0' && r <= '9' }
+	for i := p; i < len(runes); i++ {
+		if !single(runes[i]) {
+			continue
+		}
+		n, j, end := 1, i+1, i+1
+		for {
+			g := j
+			for g < len(runes) && g-j < 2 && isSpellGap(runes[g]) {
+				g++
+			}
+			if g == j || g >= len(runes) || !single(runes[g]) || g+1 < len(runes) && !isSpellGap(runes[g+1]) && single(runes[g+1]) {
+				break
+			}
+			n, j, end = n+1, g+1, g+1
+		}
+		if n >= 6 {
+			return i, end
+		}
+		i = end - 1
+	}
+	return -1, -1
+}
+
+func (s *Scanner) detectAddressesIn(runes []rune, offs []int32, dst []Finding) []Finding {
 	done := 0
 	var ends [16]int
 	var ctx addressContext

@@ -79,6 +79,9 @@ func TestDetectAddressFamilies(t *testing.T) {
 			{"slashes", "地址：四川省/成都市/武侯区/科华北路65号", []dhit{{addr, "四川省/成都市/武侯区/科华北路65号", plain, false}}},
 			{"space before the unit", "收货地址：北京市朝阳区建国路 88 号", []dhit{{addr, "北京市朝阳区建国路 88 号", plain, false}}},
 			{"spaced building unit room", "收货地址：北京市朝阳区望京西园三区 3 号楼 2 单元 501", []dhit{{addr, "北京市朝阳区望京西园三区 3 号楼 2 单元 501", plain, false}}},
+			{"spelled out with spaces", "寄 到 北 京 市 朝 阳 区 建 国 路 8 8 号", []dhit{{addr, "北 京 市 朝 阳 区 建 国 路 8 8 号", plain, false}}},
+			{"spelled out with dots", "寄到北.京.市.朝.阳.区.建.国.路.8.8.号", []dhit{{addr, "北.京.市.朝.阳.区.建.国.路.8.8.号", plain, false}}},
+			{"spelled out estate", "我 住 在 阳 光 小 区 3 栋 2 单 元 5 0 2", []dhit{{addr, "阳 光 小 区 3 栋 2 单 元 5 0 2", plain, false}}},
 			{"spaced estate", "我住在阳光小区 3 栋 2 单元 502 室", []dhit{{addr, "阳光小区 3 栋 2 单元 502 室", plain, false}}},
 		})
 	})
@@ -156,6 +159,7 @@ func TestDetectAddressFamilyTraps(t *testing.T) {
 		"numbers, dates and models": {
 			"第3期2单元的课程", "共有8栋楼要巡检", "今天3号，明天4号", "几号放假？", "下个月18号发工资", "iPhone 15 Pro",
 			"型号XR-3000", "第2组第3名", "华南区2组完成目标", "国务院令第588号",
+			"第 3 期 2 单 元 的 课 程", "请 大 家 到 3 号 楼 会 议 室", "今 天 是 3 月 8 号", "A B C D E F 3 号",
 			"第 3 期 2 单元的课程", "共有 8 栋楼要巡检", "今天 3 号，明天 4 号", "去 3 号楼会议室", "华南区 2 组完成目标", "深圳市 3 号开会",
 		},
 	} {
