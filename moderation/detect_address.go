@@ -84,9 +84,16 @@ func stopAt(runes []rune, i int) bool {
 		return false
 	}
 	switch r {
-	case '和', '都', '发', '来', '向', '于', '个':
+	case '和', '都', '发', '来', '向', '于', '个', '从', '那':
 	default:
 		return true
+	}
+	// A division whose name holds the character (花都区, 江都区, 从化区, 于洪
+	// 区, 来宾市, 都匀市, 那曲市): its suffix follows within two runes.
+	for k := i + 1; k <= i+2 && k < len(runes) && isHan(runes[k]) && !isNameStop(runes[k]); k++ {
+		if c := runes[k]; (c == '区' || c == '市' || c == '县') && !startsWithAny(runes[k:], notSuffixRunes) {
+			return false
+		}
 	}
 	for _, w := range stopNameRunes {
 		for k, c := range w {

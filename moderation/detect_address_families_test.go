@@ -20,6 +20,12 @@ func TestDetectAddressFamilies(t *testing.T) {
 			{"district name ending 城", "收件地址：温州市鹿城区府前街9号", []dhit{{addr, "温州市鹿城区府前街9号", plain, false}}},
 			{"full without context is plain", "浙江省宁波市江北区人民路132号", []dhit{{addr, "浙江省宁波市江北区人民路132号", plain, false}}},
 			{"new area", "客户住在天津市滨海新区黄海路276号", []dhit{{addr, "天津市滨海新区黄海路276号", plain, false}}},
+			{"district named with 都", "寄到广州市花都区新华街道公益路28号", []dhit{{addr, "广州市花都区新华街道公益路28号", plain, false}}},
+			{"district named with 都, no city", "我住在江都区龙川北路88号", []dhit{{addr, "江都区龙川北路88号", plain, false}}},
+			{"district named with 于", "收货地址：沈阳市于洪区黄河北大街88号", []dhit{{addr, "沈阳市于洪区黄河北大街88号", plain, false}}},
+			{"district named with 从", "寄到广州市从化区街口街道河滨北路12号", []dhit{{addr, "广州市从化区街口街道河滨北路12号", plain, false}}},
+			{"city named with 来", "寄到来宾市兴宾区城北路3号", []dhit{{addr, "来宾市兴宾区城北路3号", plain, false}}},
+			{"city named with 都", "收货地址：贵州省黔南州都匀市剑江中路10号", []dhit{{addr, "贵州省黔南州都匀市剑江中路10号", plain, false}}},
 			{"city without province", "帮我寄到苏州市姑苏区十全街747号", []dhit{{addr, "苏州市姑苏区十全街747号", plain, false}}},
 		})
 	})
