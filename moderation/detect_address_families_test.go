@@ -124,6 +124,7 @@ func TestDetectAddressFamilies(t *testing.T) {
 			{"trip lodging, hotel after", "下周出差，住在南山区科苑路15号维也纳酒店", []dhit{{addr, "南山区科苑路15号", plain, true}}},
 			{"client site", "明天上午到客户现场，朝阳区酒仙桥路10号恒通商务园", []dhit{{addr, "朝阳区酒仙桥路10号恒通商务园", plain, true}}},
 			{"signature with title", "张伟 | 市场部经理 | 北京市朝阳区建国路88号SOHO现代城5号楼1201", []dhit{{addr, "北京市朝阳区建国路88号SOHO现代城5号楼1201", plain, true}}},
+			{"supplier, spaced", "供应商地址 昆山市 花桥镇 绿地大道 231 弄 8 号", []dhit{{addr, "昆山市 花桥镇 绿地大道 231 弄 8 号", plain, true}}},
 			{"check-in place", "签到地址：上海市闵行区莘庄工业区春东路508号", []dhit{{addr, "上海市闵行区莘庄工业区春东路508号", plain, true}}},
 			{"signature title, spaces", "王芳 销售总监 上海市浦东新区张江路665号3号楼501", []dhit{{addr, "上海市浦东新区张江路665号3号楼501", plain, true}}},
 		})
