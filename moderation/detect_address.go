@@ -84,9 +84,16 @@ func stopAt(runes []rune, i int) bool {
 		return false
 	}
 	switch r {
-	case '和', '都', '发', '来', '向', '于', '个':
+	case '和', '都', '发', '来', '向', '于', '个', '从', '那':
 	default:
 		return true
+	}
+	// A division whose name holds the character (花都区, 江都区, 从化区, 于洪
+	// 区, 来宾市, 都匀市, 那曲市): its suffix follows within two runes.
+	for k := i + 1; k <= i+2 && k < len(runes) && isHan(runes[k]) && !isNameStop(runes[k]); k++ {
+		if c := runes[k]; (c == '区' || c == '市' || c == '县') && !startsWithAny(runes[k:], notSuffixRunes) {
+			return false
+		}
 	}
 	for _, w := range stopNameRunes {
 		for k, c := range w {
@@ -132,6 +139,15 @@ func houseAt(runes []rune, p int) (int, uint8, string) {
 			return -1, 0, ""
 		}
 		letters = true
+	} else if k := j; k < len(runes) && runes[k] == ' ' {
+		// A space or two between the number and its unit, as input
+		// methods and the habit of spacing digits write it (88 号, 3 号楼).
+		for k < len(runes) && k-j < 2 && runes[k] == ' ' {
+			k++
+		}
+		if k < len(runes) && isAddressAnchor(runes[k]) || hasRunePrefix(runes[k:], []rune("单元")) {
+			j = k
+		}
 	}
 	for ui, u := range addressUnits {
 		if !hasRunePrefix(runes[j:], unitRunes[ui]) || startsWithAny(runes[j:], notSuffixRunes) {
@@ -424,6 +440,79 @@ func (c chain) isFull() bool {
 // number (88号, 3栋, 2单元) it looks back for the earliest start of a chain
 // that reaches it, then reads the chain to its end.
 func (s *Scanner) detectAddresses(runes []rune, offs []int32, dst []Finding) []Finding {
+	first := len(dst)
+	dst = s.detectAddressesIn(runes, offs, dst)
+	var runs [][2]int
+	for p := 0; ; {
+		lo, hi := spelledOutRun(runes, p)
+		if lo < 0 {
+			break
+		}
+		runs, p = append(runs, [2]int{lo, hi}), hi
+	}
+	if runs == nil {
+		return dst
+	}
+	// An address spelled out with a separator after every character (寄 到
+	// 北 京 市 朝 阳 区 建 国 路 8 8 号): read once more with the separators
+	// of such runs dropped, keeping what overlaps a run and was not found.
+	r2 := make([]rune, 0, len(runes))
+	o2 := make([]int32, 0, len(runes))
+	ri := 0
+	for k, r := range runes {
+		for ri < len(runs) && k >= runs[ri][1] {
+			ri++
+		}
+		if ri < len(runs) && k >= runs[ri][0] && isSpellGap(r) {
+			continue
+		}
+		r2, o2 = append(r2, r), append(o2, offs[k])
+	}
+	for _, f := range s.detectAddressesIn(r2, o2, nil) {
+		if slices.ContainsFunc(dst[first:], func(g Finding) bool { return g.Kind == KindAddress && g.Start < f.End && f.Start < g.End }) {
+			continue
+		}
+		if slices.ContainsFunc(runs, func(r [2]int) bool { return int(offs[r[0]]) < f.End && f.Start <= int(offs[r[1]-1]) }) {
+			dst = append(dst, f)
+		}
+	}
+	return dst
+}
+
+// isSpellGap reports whether r is a separator that spells a word out
+// character by character.
+func isSpellGap(r rune) bool { return r == ' ' || r == '.' || r == '·' || r == '*' || r == '_' }
+
+// spelledOutRun finds from p the first run of at least six characters
+// (Han or digits) each followed by one or two spell gaps, the last one
+// excepted, and all but the first standing alone (北 京 市 朝 阳 区, 寄到北.
+// 京.市), and returns its bounds, or -1.
+func spelledOutRun(runes []rune, p int) (int, int) {
+	single := func(r rune) bool { return isHan(r) || r >= '0' && r <= '9' }
+	for i := p; i < len(runes); i++ {
+		if !single(runes[i]) {
+			continue
+		}
+		n, j, end := 1, i+1, i+1
+		for {
+			g := j
+			for g < len(runes) && g-j < 2 && isSpellGap(runes[g]) {
+				g++
+			}
+			if g == j || g >= len(runes) || !single(runes[g]) || g+1 < len(runes) && !isSpellGap(runes[g+1]) && single(runes[g+1]) {
+				break
+			}
+			n, j, end = n+1, g+1, g+1
+		}
+		if n >= 6 {
+			return i, end
+		}
+		i = end - 1
+	}
+	return -1, -1
+}
+
+func (s *Scanner) detectAddressesIn(runes []rune, offs []int32, dst []Finding) []Finding {
 	done := 0
 	var ends [16]int
 	var ctx addressContext
@@ -484,6 +573,14 @@ func afterHouseNumber(runes []rune, u int) bool {
 	}
 	if k == 0 {
 		return false
+	}
+	if n := k; runes[k-1] == ' ' {
+		for n > 0 && k-n < 2 && runes[n-1] == ' ' {
+			n--
+		}
+		if n > 0 && addressNumeral(runes[n-1]) {
+			return true // 88 号 (houseAt reads the spaces)
+		}
 	}
 	r := runes[k-1]
 	return addressNumeral(r) || isLower(r) && (runes[u] == '座' || runes[u] == '栋' || runes[u] == '幢' || runes[u] == '元')

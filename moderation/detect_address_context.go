@@ -20,9 +20,9 @@ var (
 		"户籍", "业主", "住户", "详细地址", "所在地区", "搬家", "搬到", "退货", "客户地址", "客户的地址", "客户家", "客户住"}
 	// addressOfficeWords say the address is the company's own or a
 	// business one (a meeting notice, a shop, a fair, a trip's hotel).
-	addressOfficeWords = []string{"会议", "开会", "公司", "我司", "总部", "本部", "办公", "培训", "面试", "报到", "集合", "年会",
+	addressOfficeWords = []string{"会议", "开会", "公司", "我司", "总部", "本部", "办公室", "办公", "现场", "经理", "总监", "主管", "培训", "面试", "报到", "签到", "集合", "年会",
 		"活动", "地点", "门店", "店", "展会", "展位", "展馆", "会展", "广交会", "博览会", "酒店", "宾馆", "出差", "拜访", "合作",
-		"仓库", "工厂", "厂区", "注册地址", "营业执照", "开票", "前台", "发布会", "路演", "团建", "聚餐", "餐厅", "场地", "研发中心",
+		"仓库", "工厂", "厂区", "供应商", "厂家", "经销商", "代理商", "注册地址", "营业执照", "开票", "前台", "发布会", "路演", "团建", "聚餐", "餐厅", "场地", "研发中心",
 		"交流会", "regards"}
 	// addressPublicWords say it is a public place or news of a road.
 	addressPublicWords = []string{"医院", "诊所", "地铁", "站", "机场", "航站楼", "派出所", "法院", "民政局", "政务", "图书馆",
@@ -90,6 +90,9 @@ func (x *addressContext) confidence(runes []rune, start int, full bool) uint8 {
 // address is a customer's (我现在住青浦区…).
 func nearestAddressContext(runes []rune, start int) int8 {
 	if start > 0 && runes[start-1] == '住' {
+		if tripLodging(runes, start-1, start) {
+			return addrCtxOther
+		}
 		return addrCtxCustomer
 	}
 	for i := start; i > 0 && start-i < addressWindow; i-- {
@@ -98,8 +101,13 @@ func nearestAddressContext(runes []rune, start int) int8 {
 			return addrCtxNone
 		}
 		if n := endingWord(runes[:i], addressCustomerRunes); n > 0 {
-			if endingWord(runes[:i-n], addressOfficeRunes) > 0 {
-				return addrCtxOther // 公司搬到…, 门店收货…
+			if endingWord(runes[:skipAdverbs(runes, i-n)], addressOfficeRunes) > 0 {
+				return addrCtxOther // 公司搬到…, 门店收货…, 办公室已经搬到…
+			}
+			if runes[i-1] == '住' || runes[i-1] == '在' && runes[i-2] == '住' {
+				if tripLodging(runes, i-n, start) {
+					return addrCtxOther // 出差住在…酒店
+				}
 			}
 			return addrCtxCustomer
 		}
@@ -181,4 +189,70 @@ func anyWord(runes []rune, words []string) bool {
 		}
 	}
 	return false
+}
+
+// skipAdverbs returns where the adverbs that may stand between an office
+// word and a customer word end before i (公司已经搬到, 办公室也搬到).
+func skipAdverbs(runes []rune, i int) int {
+	for i > 0 {
+		switch runes[i-1] {
+		case '已', '经', '也', '都', '将', '要', '刚', '又', '就', '正', '式':
+			i--
+			continue
+		}
+		return i
+	}
+	return i
+}
+
+// tripWords say a stay is a business one: a trip, a team outing, a
+// course, or a hotel.
+var tripWords = []string{"出差", "团建", "培训", "年会", "参会", "会议", "展会", "酒店", "宾馆"}
+
+// tripLodging reports whether the lodging word (住, 住在) at w, before the
+// address at start, is a stay on business: a trip word in its sentence,
+// before it or after the address (下周出差，住在…维也纳酒店; 团建住…的酒店),
+// and the word is no home (家住在, 现在住). A trip that is over (出差回来)
+// says nothing.
+func tripLodging(runes []rune, w, start int) bool {
+	if w > 0 && (runes[w-1] == '家' || runes[w-1] == '户' || runes[w-1] == '在' || runes[w-1] == '常') {
+		return false // 家住在, 住户, 现在住, 常住
+	}
+	lo := w
+	for lo > 0 && w-lo < addressWindow && !sentenceEnd(runes[lo-1]) {
+		lo--
+	}
+	hi := start
+	for hi < len(runes) && hi-start < 2*addressWindow && !sentenceEnd(runes[hi]) {
+		hi++
+	}
+	for _, seg := range [][]rune{runes[lo:w], runes[start:hi]} {
+		for _, t := range tripWords {
+			for k := indexRunes(seg, t); k >= 0; {
+				e := k + len([]rune(t))
+				if !hasRunePrefix(seg[e:], []rune("回来")) && !hasRunePrefix(seg[e:], []rune("结束")) {
+					return true
+				}
+				n := indexRunes(seg[e:], t)
+				if n < 0 {
+					break
+				}
+				k = e + n
+			}
+		}
+	}
+	return false
+}
+
+func sentenceEnd(r rune) bool { return r == '。' || r == '!' || r == '?' || r == ';' || r == '\n' }
+
+// indexRunes returns the index in runes of the first w in rs, or -1.
+func indexRunes(rs []rune, w string) int {
+	wr := []rune(w)
+	for i := 0; i+len(wr) <= len(rs); i++ {
+		if slices.Equal(rs[i:i+len(wr)], wr) {
+			return i
+		}
+	}
+	return -1
 }

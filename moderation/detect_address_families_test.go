@@ -20,6 +20,12 @@ func TestDetectAddressFamilies(t *testing.T) {
 			{"district name ending 城", "收件地址：温州市鹿城区府前街9号", []dhit{{addr, "温州市鹿城区府前街9号", plain, false}}},
 			{"full without context is plain", "浙江省宁波市江北区人民路132号", []dhit{{addr, "浙江省宁波市江北区人民路132号", plain, false}}},
 			{"new area", "客户住在天津市滨海新区黄海路276号", []dhit{{addr, "天津市滨海新区黄海路276号", plain, false}}},
+			{"district named with 都", "寄到广州市花都区新华街道公益路28号", []dhit{{addr, "广州市花都区新华街道公益路28号", plain, false}}},
+			{"district named with 都, no city", "我住在江都区龙川北路88号", []dhit{{addr, "江都区龙川北路88号", plain, false}}},
+			{"district named with 于", "收货地址：沈阳市于洪区黄河北大街88号", []dhit{{addr, "沈阳市于洪区黄河北大街88号", plain, false}}},
+			{"district named with 从", "寄到广州市从化区街口街道河滨北路12号", []dhit{{addr, "广州市从化区街口街道河滨北路12号", plain, false}}},
+			{"city named with 来", "寄到来宾市兴宾区城北路3号", []dhit{{addr, "来宾市兴宾区城北路3号", plain, false}}},
+			{"city named with 都", "收货地址：贵州省黔南州都匀市剑江中路10号", []dhit{{addr, "贵州省黔南州都匀市剑江中路10号", plain, false}}},
 			{"city without province", "帮我寄到苏州市姑苏区十全街747号", []dhit{{addr, "苏州市姑苏区十全街747号", plain, false}}},
 		})
 	})
@@ -77,6 +83,12 @@ func TestDetectAddressFamilies(t *testing.T) {
 			{"traditional", "收貨地址：臺中路88號", []dhit{{addr, "臺中路88號", plain, false}}},
 			{"traditional full", "我住在廣東省深圳市南山區科技園南區3棟", []dhit{{addr, "廣東省深圳市南山區科技園南區3棟", plain, false}}},
 			{"slashes", "地址：四川省/成都市/武侯区/科华北路65号", []dhit{{addr, "四川省/成都市/武侯区/科华北路65号", plain, false}}},
+			{"space before the unit", "收货地址：北京市朝阳区建国路 88 号", []dhit{{addr, "北京市朝阳区建国路 88 号", plain, false}}},
+			{"spaced building unit room", "收货地址：北京市朝阳区望京西园三区 3 号楼 2 单元 501", []dhit{{addr, "北京市朝阳区望京西园三区 3 号楼 2 单元 501", plain, false}}},
+			{"spelled out with spaces", "寄 到 北 京 市 朝 阳 区 建 国 路 8 8 号", []dhit{{addr, "北 京 市 朝 阳 区 建 国 路 8 8 号", plain, false}}},
+			{"spelled out with dots", "寄到北.京.市.朝.阳.区.建.国.路.8.8.号", []dhit{{addr, "北.京.市.朝.阳.区.建.国.路.8.8.号", plain, false}}},
+			{"spelled out estate", "我 住 在 阳 光 小 区 3 栋 2 单 元 5 0 2", []dhit{{addr, "阳 光 小 区 3 栋 2 单 元 5 0 2", plain, false}}},
+			{"spaced estate", "我住在阳光小区 3 栋 2 单元 502 室", []dhit{{addr, "阳光小区 3 栋 2 单元 502 室", plain, false}}},
 		})
 	})
 	t.Run("parcel forms", func(t *testing.T) {
@@ -105,6 +117,25 @@ func TestDetectAddressFamilies(t *testing.T) {
 			{"hospital", "体检在北京市西城区西直门南大街11号人民医院", []dhit{{addr, "北京市西城区西直门南大街11号", plain, true}}},
 			{"station", "火车站在南京市玄武区龙蟠路111号", []dhit{{addr, "南京市玄武区龙蟠路111号", plain, true}}},
 			{"landmark is at", "东方明珠在浦东新区世纪大道1号", []dhit{{addr, "浦东新区世纪大道1号", plain, true}}},
+			{"office moved", "我们上海办公室搬到了静安区南京西路1266号恒隆广场2座35楼", []dhit{{addr, "静安区南京西路1266号恒隆广场2座35楼", plain, true}}},
+			{"company has moved", "公司已经搬到徐汇区虹漕路88号了", []dhit{{addr, "徐汇区虹漕路88号", plain, true}}},
+			{"office moving", "办公室搬家了，新地址闵行区申长路988弄7号楼", []dhit{{addr, "闵行区申长路988弄7号楼", plain, true}}},
+			{"team outing lodging", "我们去杭州团建，住西湖区北山街78号的香格里拉", []dhit{{addr, "西湖区北山街78号", plain, true}}},
+			{"trip lodging, hotel after", "下周出差，住在南山区科苑路15号维也纳酒店", []dhit{{addr, "南山区科苑路15号", plain, true}}},
+			{"client site", "明天上午到客户现场，朝阳区酒仙桥路10号恒通商务园", []dhit{{addr, "朝阳区酒仙桥路10号恒通商务园", plain, true}}},
+			{"signature with title", "张伟 | 市场部经理 | 北京市朝阳区建国路88号SOHO现代城5号楼1201", []dhit{{addr, "北京市朝阳区建国路88号SOHO现代城5号楼1201", plain, true}}},
+			{"supplier, spaced", "供应商地址 昆山市 花桥镇 绿地大道 231 弄 8 号", []dhit{{addr, "昆山市 花桥镇 绿地大道 231 弄 8 号", plain, true}}},
+			{"check-in place", "签到地址：上海市闵行区莘庄工业区春东路508号", []dhit{{addr, "上海市闵行区莘庄工业区春东路508号", plain, true}}},
+			{"signature title, spaces", "王芳 销售总监 上海市浦东新区张江路665号3号楼501", []dhit{{addr, "上海市浦东新区张江路665号3号楼501", plain, true}}},
+		})
+	})
+	t.Run("homes stay personal beside business words", func(t *testing.T) {
+		runDetect(t, s, []dcase{
+			{"lives at", "我住在西湖区北山街78号", []dhit{{addr, "西湖区北山街78号", plain, false}}},
+			{"home after a trip", "他出差回来了，他家住在海淀区学院路30号院7号楼", []dhit{{addr, "海淀区学院路30号院7号楼", plain, false}}},
+			{"delivery during a trip", "出差期间快递寄到我家，朝阳区望京西园三区3号楼2单元501", []dhit{{addr, "朝阳区望京西园三区3号楼2单元501", plain, false}}},
+			{"now lives, trip word", "培训结束后我现在住青浦区华新镇华志路123号", []dhit{{addr, "青浦区华新镇华志路123号", plain, false}}},
+			{"manager's home", "王经理家住在朝阳区小营路19号", []dhit{{addr, "朝阳区小营路19号", plain, false}}},
 		})
 	})
 }
@@ -136,6 +167,8 @@ func TestDetectAddressFamilyTraps(t *testing.T) {
 		"numbers, dates and models": {
 			"第3期2单元的课程", "共有8栋楼要巡检", "今天3号，明天4号", "几号放假？", "下个月18号发工资", "iPhone 15 Pro",
 			"型号XR-3000", "第2组第3名", "华南区2组完成目标", "国务院令第588号",
+			"第 3 期 2 单 元 的 课 程", "请 大 家 到 3 号 楼 会 议 室", "今 天 是 3 月 8 号", "A B C D E F 3 号",
+			"第 3 期 2 单元的课程", "共有 8 栋楼要巡检", "今天 3 号，明天 4 号", "去 3 号楼会议室", "华南区 2 组完成目标", "深圳市 3 号开会",
 		},
 	} {
 		t.Run(name, func(t *testing.T) { runTraps(t, s, addr, texts) })

@@ -194,12 +194,40 @@ func maskAddress(s string) string {
 		if i >= 12 {
 			break
 		}
-		if strings.ContainsRune("省市区县", c) && (i+1-keep <= 5 || i >= 2 && r[i-2] == '自' && r[i-1] == '治') {
+		if strings.ContainsRune("省市区县", c) && (i+1-keep <= 5 || i >= 2 && r[i-2] == '自' && r[i-1] == '治') &&
+			isDivisionName(r, keep, i) {
 			keep = i + 1
+		} else if keep < i && strings.ContainsRune("路街巷号栋幢楼弄座室", c) {
+			break // the street has begun: nothing after it is a division
 		}
 	}
 	if keep == 0 || keep == len(r) {
 		return maskWord(s)
 	}
 	return string(r[:keep]) + "***"
+}
+
+// isDivisionName reports whether r[from:i+1], which ends in 省, 市, 区 or
+// 县, names a division rather than a place of the same ending: an estate or
+// a park (幸福小区, 星湖社区, 产业园区, 莘庄工业区, 校区, 厂区, 景区), a zone
+// numbered or lettered (三区, A区), a market (超市, 夜市), or the start of a
+// road's name (园区路).
+func isDivisionName(r []rune, from, i int) bool {
+	if i == from {
+		return false // a lone 区 or 市 names nothing
+	}
+	if i+1 < len(r) && strings.ContainsRune("路街巷道", r[i+1]) {
+		return false // 园区路, 市场街
+	}
+	prev := r[i-1]
+	if prev < 0x80 || prev >= 0xFF10 && prev <= 0xFF5A || strings.ContainsRune("一二三四五六七八九十〇零壹贰叁肆伍陆柒捌玖拾", prev) {
+		return false
+	}
+	switch r[i] {
+	case '区':
+		return !strings.ContainsRune("小社园校厂景业营站港", prev)
+	case '市':
+		return !strings.ContainsRune("超门夜菜股集", prev)
+	}
+	return true
 }
