@@ -1,6 +1,8 @@
 package dlp
 
 import (
+	"slices"
+
 	"github.com/wecom-guard/wecom-guard/moderation"
 )
 
@@ -167,6 +169,11 @@ func winnow(sel selection, runes []rune, keys []uint64, dst []Fingerprint) ([]Fi
 		return dst, keys
 	}
 	keys = kgrams(sel, runes, keys)
+	// At most one fingerprint a k-gram: room for all of them is made
+	// first and they are written by index, so the loop makes no call
+	// (append's growth path made it keep its variables on the stack).
+	dst = slices.Grow(dst, n)
+	out := dst[len(dst) : len(dst)+n]
 	// The first window (all the k-grams when there are fewer than W).
 	first := keys[:min(W, n)]
 	minPos, minV := 0, first[0]
@@ -175,8 +182,8 @@ func winnow(sel selection, runes []rune, keys []uint64, dst []Fingerprint) ([]Fi
 			minPos, minV = q, v
 		}
 	}
-	dst = append(dst, Fingerprint{Hash: minV, Pos: uint32(minPos)})
-	lastPos := minPos
+	out[0] = Fingerprint{Hash: minV, Pos: uint32(minPos)}
+	j, lastPos := 1, minPos
 	for p := W; p < n; p++ {
 		if minPos+W <= p {
 			// The minimum left the window: find the window's rightmost
@@ -192,9 +199,11 @@ func winnow(sel selection, runes []rune, keys []uint64, dst []Fingerprint) ([]Fi
 			minPos, minV = p, v
 		}
 		if minPos != lastPos {
-			dst = append(dst, Fingerprint{Hash: minV, Pos: uint32(minPos)})
+			out[j] = Fingerprint{Hash: minV, Pos: uint32(minPos)}
+			j++
 			lastPos = minPos
 		}
 	}
+	dst = dst[:len(dst)+j]
 	return dst, keys
 }
