@@ -108,8 +108,9 @@ func (k *Key) entry(kind ColumnKind, v []byte, col uint8) Entry {
 // kind: 32 bits of SipHash-2-4 (a keyed PRF built for short inputs, about
 // a tenth of an HMAC-SHA256's cost) under a key derived from the secret,
 // of kind ":" value. A tag is stored beside each value's HMAC; the index
-// keeps a Bloom filter of the tags (two bits of one word a tag), so a
-// value that is no customer's is turned away by one SipHash and one word,
+// keeps a Bloom filter of the tags a column kind (five bits of one 64-byte
+// block a tag, tagFilter), so a value that is no customer's is turned away
+// by one SipHash and one cache line,
 // and only a value whose tag's bits are set pays the HMAC. 32 bits under a secret key say nothing of the
 // value without the key, and (being shorter than the HMAC) no more with
 // it than the HMAC does.

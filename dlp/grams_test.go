@@ -53,3 +53,14 @@ func TestStrideAtTheShortestDocuments(t *testing.T) {
 		}
 	}
 }
+
+// TestKgramPowK: the constant is kgramBase to the power K.
+func TestKgramPowK(t *testing.T) {
+	p := uint64(1)
+	for range K {
+		p *= kgramBase
+	}
+	if p != kgramPowK {
+		t.Fatalf("kgramPowK %#x, kgramBase^K %#x", uint64(kgramPowK), p)
+	}
+}

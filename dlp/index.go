@@ -51,12 +51,11 @@ type Index struct {
 	recRefs  []uint32 // set index << 8 | column
 	recKinds uint8    // bit set of the column kinds present (kindBit)
 	records  int
-	// tagWords is the prefilter, a Bloom filter of the tags of every
-	// stored value (Key.recordTag) in which each tag sets two bits of one
-	// word (tagWord). unfiltered are the kinds of a column of a set stored
-	// without tags: their values always pay the HMAC.
-	tagWords   []uint64
-	tagMask    uint32 // len(tagWords)-1
+	// tagFilters are the prefilter, one a column kind (kindIndex): a
+	// blocked Bloom filter of the tags of every stored value of the kind
+	// (Key.recordTag, tagFilter). unfiltered are the kinds of a column of
+	// a set stored without tags: their values always pay the HMAC.
+	tagFilters [kindCount]tagFilter
 	unfiltered uint8
 
 	docs     []docInfo
@@ -107,6 +106,9 @@ type posting struct {
 // and identifies nothing; messages are not matched on it.
 const maxPostings = 16
 
+// kindCount is how many column kinds kindBit knows.
+const kindCount = 5
+
 func kindBit(k ColumnKind) uint8 {
 	switch k {
 	case KindPhone:
@@ -147,11 +149,22 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 	}
 	size := tableSize(n)
 	x.recKeys, x.recRefs = make([]uint64, size), make([]uint32, size)
-	// The prefilter has 8 to 16 bits a value (at most 2²⁰ words, 8 MiB:
-	// the bits of a tag tagWord leaves for the word), so about one value
-	// in 20 that is no customer's pays the HMAC.
-	words := min(max(tableSize(n)/16, 1), 1<<tagWordBits)
-	x.tagWords, x.tagMask = make([]uint64, words), uint32(words-1)
+	// The prefilter: one filter a kind, sized for the values of that kind.
+	var perKind [kindCount]int
+	for _, s := range sets {
+		for _, e := range s.Entries {
+			if int(e.Column) < len(s.Set.Columns) {
+				if k := kindIndex(s.Set.Columns[e.Column].Kind); k >= 0 {
+					perKind[k]++
+				}
+			}
+		}
+	}
+	for k, n := range perKind {
+		if n > 0 {
+			x.tagFilters[k] = newTagFilter(n)
+		}
+	}
 	mask := uint64(size - 1)
 	for si, s := range sets {
 		x.sets = append(x.sets, s.Set)
@@ -165,8 +178,9 @@ func NewIndex(key *Key, opts Options, sets []LoadedSet, docs []LoadedDoc) *Index
 			if int(e.Column) >= len(s.Set.Columns) {
 				continue
 			}
-			w, bits := x.tagWord(e.Tag)
-			x.tagWords[w] |= bits
+			if k := kindIndex(s.Set.Columns[e.Column].Kind); k >= 0 {
+				x.tagFilters[k].add(e.Tag)
+			}
 			for i := e.Hash & mask; ; i = (i + 1) & mask {
 				if x.recKeys[i] == 0 {
 					x.recKeys[i], x.recRefs[i] = e.Hash, uint32(si)<<8|uint32(e.Column)
@@ -312,29 +326,8 @@ func (x *Index) mayHold(ck ColumnKind, v []byte) bool {
 	if x.unfiltered&kindBit(ck) != 0 {
 		return true
 	}
-	w, bits := x.tagWord(x.key.recordTag(ck, v))
-	return x.tagWords[w]&bits == bits
-}
-
-// tagWordBits is how many of a tag's 32 bits may pick its word of the
-// prefilter: the other 12 pick its two bits in that word.
-const tagWordBits = 20
-
-// tagWord returns the word of the prefilter a tag is in and the two bits
-// it sets there: the low bits of the tag pick the word, the top twelve
-// the bits. The filter is word-blocked, both bits in one word, because a
-// lookup that misses the caches costs one memory access, not two.
-//
-// Why this layout (BenchmarkRecordLookup, Record-alone-cold, numbers
-// whose bits are mostly not cached): a value that is no customer's paid
-// 58–75 ns when its bit was cached and 214–241 ns when not, the HMAC
-// paid by about 3 % of them — the difference is the memory access, not the
-// HMAC. A bit a value at 32 bits a value made the filter of 2,000,000
-// values 8 MiB; two bits in one word at 8–16 bits a value make it 2 MiB
-// (more than this machine's L2 of 1 MiB a core, less than its L3 of 32
-// MiB), at about 5 % passing to the HMAC instead of 3 %.
-func (x *Index) tagWord(tag uint32) (uint32, uint64) {
-	return tag & x.tagMask, 1<<(tag>>20&63) | 1<<(tag>>26&63)
+	k := kindIndex(ck)
+	return k >= 0 && x.tagFilters[k].has(x.key.recordTag(ck, v))
 }
 
 // Tokens appends the token-column values text holds: runs of letters and
