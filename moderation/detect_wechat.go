@@ -16,6 +16,7 @@ type weChatTrigger struct {
 	spaced    bool // only counts before a colon or a space (扣 123456789)
 	shape     bool // drawn like a trigger, not read like one (徽 for 微): no homophones of its own
 	digitID   bool // only counts before a space and an id of letters with a digit (微 lily2024)
+	word      bool // an ordinary word or a name (卫星, 蔻蔻, 微): without 加, the id must end its clause or be followed by a word of contacting (idEndsOffer)
 }
 
 func weChatTriggers() []weChatTrigger {
@@ -56,12 +57,12 @@ func weChatTriggers() []weChatTrigger {
 	out := make([]weChatTrigger, len(list))
 	for i, t := range list {
 		out[i] = weChatTrigger{text: []rune(t.s), disguised: t.disguised, qq: t.qq, afterJia: t.afterJia, colon: t.colon,
-			shape: t.s == "徽" || t.s == "嶶"}
+			shape: t.s == "徽" || t.s == "嶶", word: t.s == "卫星" || t.s == "蔻蔻"}
 	}
 	// 微 before a space and an id of letters with a digit (微 lily58327,
 	// 同城优先: red10); 稍微 changes, 细微 改动 have no such id.
 	return append(out, weChatTrigger{text: []rune("扣"), disguised: true, qq: true, spaced: true},
-		weChatTrigger{text: []rune("微"), disguised: true, digitID: true})
+		weChatTrigger{text: []rune("微"), disguised: true, digitID: true, word: true})
 }
 
 func isHeart(r rune) bool {
@@ -518,7 +519,7 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 			continue
 		}
 		if idEnd := s.findID(runes, end, tr.qq); idEnd > 0 {
-			if jia && notARequest(runes, i, end) || !jia && askedAbout(runes, i, idEnd) {
+			if jia && notARequest(runes, i, end) || !jia && askedAbout(runes, i, idEnd) || !jia && tr.word && !idEndsOffer(runes, idEnd) {
 				i = idEnd - 1
 				continue
 			}
@@ -534,6 +535,34 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 		}
 	}
 	return dst
+}
+
+// offerAfterID are the words of contacting that may follow an id given
+// after a trigger that is also an ordinary word or a name (卫星 lily87862
+// 拉群, 蔻蔻 595032250 私聊).
+var offerAfterID = [...]string{"拉群", "进群", "入群", "备注", "私聊", "私我", "详聊", "详谈", "咨询", "联系", "秒回", "通过", "好友", "找我", "加我", "了解", "领取", "免费", "福利"}
+
+// idEndsOffer reports whether the id that ends at end, after a trigger that
+// is also an ordinary word (卫星, a satellite) or a name (蔻蔻), is given
+// rather than talked about: it ends the message or its clause, or a word of
+// contacting follows (卫星 lily87862 拉群). A designation or a number that
+// the sentence goes on about (卫星 tianlian2 中继链路, 蔻蔻 123456 这个工单,
+// 蔻蔻 60000 件库存) is not.
+func idEndsOffer(runes []rune, end int) bool {
+	k := skipSpaces(runes, end)
+	if k >= len(runes) {
+		return true
+	}
+	switch runes[k] {
+	case '，', '。', '！', '？', '；', ',', '.', '!', '?', ';', '、', '~', '～', '\n', '\r', ')', '）', '】':
+		return true
+	}
+	for _, w := range offerAfterID {
+		if hasPrefixRunes(runes[k:], w) {
+			return true
+		}
+	}
+	return false
 }
 
 // ordinaryUse reports whether the words after a trigger name a WeChat

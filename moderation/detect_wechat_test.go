@@ -91,6 +91,13 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"卫星 id", "卫星 lily87862 拉群", []dhit{{wechat, "卫星 lily87862", plain, false}}},
 		{"卫星号", "卫星号：tom_2024 备注来意", []dhit{{wechat, "卫星号：tom_2024", plain, false}}},
 		{"热线同微信号", "咨询热线同微信号", []dhit{{wechat, "热线同微信号", plain, false}}},
+		// review10: after 卫星, 蔻蔻 or 微 alone the id ends its clause or
+		// a word of contacting follows; 加 before them needs neither.
+		{"卫星 id at the end", "有事找我 卫星 lily87862", []dhit{{wechat, "卫星 lily87862", plain, false}}},
+		{"卫星 id, comma", "卫星 lily87862，同城", []dhit{{wechat, "卫星 lily87862", plain, false}}},
+		{"加卫星", "加卫星 tianlian2 有惊喜", []dhit{{wechat, "加卫星 tianlian2", plain, false}}},
+		{"蔻蔻 then 详聊", "蔻蔻 595032250 详聊", []dhit{{wechat, "蔻蔻 595032250", obf, false}}},
+		{"蔻蔻 at the end", "有意向的 蔻蔻：595032250", []dhit{{wechat, "蔻蔻：595032250", obf, false}}},
 		{"客服热线同微", "客服热线同微，欢迎来问", []dhit{{wechat, "热线同微", obf, false}}},
 	})
 }
@@ -127,6 +134,15 @@ func TestDetectWeChatTraps(t *testing.T) {
 		"稍微 changes 一下", "细微 改动 v2", "微 信群里说", "微 lily 你好", "显微镜 abc12345",
 		"增加卫星数量", "北斗卫星 2024 年发射", "加卫星电话套餐", "卫星图 abc 看一下", "豆蔻年华",
 		"周四了，v我50", "V我50看看实力", "嶶山风景区", "热线电话打不通",
+		// review10: a satellite's designation, a colleague named 蔻蔻 and a
+		// number the sentence goes on about, 微 before a service's name.
+		"卫星 dongfang3 号的遥测数据异常", "卫星 tianlian2 中继链路今天测试", "卫星号：sat2024 的轨道根数发一下",
+		"卫星 leo128 星座的招标文件", "卫星 starlink 的报道看了吗", "卫星 cube3u 项目周会改到周四", "这颗卫星 abc123 需要重新标定",
+		"卫星 mission1 的任务书", "卫星 ztt2024 星座方案评审", "卫星 tiangong2 对接演练",
+		"蔻蔻 123456 这个工单你跟一下", "蔻蔻 10086 的投诉处理完了吗", "蔻蔻 12345678 的订单发货了吗", "问一下蔻蔻 20230615 那批货的情况",
+		"@蔻蔻 123456789 这个合同号对一下", "蔻蔻 99999 条数据跑完了", "蔻蔻 900001 号单据作废", "蔻蔻 60000 件库存盘点完了",
+		"蔻蔻 654321 是测试账号的密码吗",
+		"微 tom2024 是你吗", "微 service1 和 service2 的调用链", "微 page01 页面", "微 login2 页面",
 		"加我微信那个人是你们组的吗？", "加我vx这位是新来的实习生吗", "昨晚加我企业微信那家供应商靠谱吗？", "加我QQ那些人是HR拉的吗",
 	})
 }
