@@ -413,8 +413,23 @@ func aNotA(clause string, i int, cue string) bool {
 		return false
 	}
 	verb, _ := utf8.DecodeRuneInString(cue[size:])
-	before, _ := utf8.DecodeLastRuneInString(clause[:i])
-	return before == verb
+	before, n := utf8.DecodeLastRuneInString(clause[:i])
+	if before != verb {
+		return false
+	}
+	// The A is the end of a word (只要, 重要, 可能, 只能 …), not a verb of
+	// its own: 只要不要刷单就行, 这点很重要不要参与赌博 forbid (review10).
+	prev, _ := utf8.DecodeLastRuneInString(clause[:i-n])
+	return !strings.ContainsRune(wordEnding[verb], prev)
+}
+
+// wordEnding gives, for the A of an A-not-A question, the characters that
+// make a word with it before (只要, 重要, 可能, 认可): such a word
+// followed by 不要, 不能 … is a prohibition, not a question.
+var wordEnding = map[rune]string{
+	'要': "只重主需必首紧切",
+	'能': "可才只智功技本性就",
+	'可': "只认许宁",
 }
 
 // cueFirsts says, for each character, which of contextRules have a cue
