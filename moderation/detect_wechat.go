@@ -511,7 +511,7 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 			i = idEnd - 1
 			continue
 		}
-		if st := s.samePhoneBefore(runes, i); st >= 0 && !tr.qq && !(runes[st] == '同' && ordinaryUse(runes, end)) && !asksSame(runes, end) {
+		if st := s.samePhoneBefore(runes, i); st >= 0 && !tr.qq && !(runes[st] == '同' && ordinaryUse(runes, end)) && !asksSame(runes, end) && !s.phoneAndWeChat(runes, i, end) {
 			// 手机号即微信号, 13812345678 同V: the id is the phone number.
 			fs, fe := findingSpan(runes, offs, st, end-1)
 			dst = append(dst, Finding{Kind: KindWeChatID, Start: fs, End: fe, Form: form, Confidence: conf})
@@ -563,6 +563,31 @@ func idEndsOffer(runes []rune, end int) bool {
 		}
 	}
 	return false
+}
+
+// sameContact are the words after 电话同微信 that give the pair as a
+// contact (电话同微信随时联系), not as two channels.
+var sameContact = [...]string{"随时", "欢迎", "联系", "咨询", "可加", "添加", "秒回", "私聊", "详聊", "全天", "在线"}
+
+// phoneAndWeChat reports whether 同 before the trigger at i is "and": the
+// phone or hotline and WeChat as two channels that the sentence goes on
+// about in Chinese (热线同微信渠道的工单合并统计, 电话同微信小程序都是
+// 24小时, 本月热线同微信的投诉量: review10), not the number given as the id
+// (电话同微信, 咨询热线同微信号, 手机同微，欢迎来问).
+func (s *Scanner) phoneAndWeChat(runes []rune, i, end int) bool {
+	j := i - 1
+	for j >= 0 && s.isNoise(runes[j]) {
+		j--
+	}
+	if j < 0 || runes[j] != '同' || end >= len(runes) || !isHan(runes[end]) || runes[end] == '号' {
+		return false
+	}
+	for _, w := range sameContact {
+		if hasPrefixRunes(runes[end:], w) {
+			return false
+		}
+	}
+	return true
 }
 
 // ordinaryUse reports whether the words after a trigger name a WeChat
