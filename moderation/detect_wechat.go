@@ -17,6 +17,7 @@ type weChatTrigger struct {
 	shape     bool // drawn like a trigger, not read like one (徽 for 微): no homophones of its own
 	digitID   bool // only counts before a space and an id of letters with a digit (微 lily2024)
 	word      bool // an ordinary word or a name (卫星, 蔻蔻, 微): without 加, the id must end its clause or be followed by a word of contacting (idEndsOffer)
+	money     bool // also asks for money (v我50, V我 88888 看看实力): the id must hold a letter or be a mobile number (moneyNotID)
 }
 
 func weChatTriggers() []weChatTrigger {
@@ -57,7 +58,7 @@ func weChatTriggers() []weChatTrigger {
 	out := make([]weChatTrigger, len(list))
 	for i, t := range list {
 		out[i] = weChatTrigger{text: []rune(t.s), disguised: t.disguised, qq: t.qq, afterJia: t.afterJia, colon: t.colon,
-			shape: t.s == "徽" || t.s == "嶶", word: t.s == "卫星" || t.s == "蔻蔻"}
+			shape: t.s == "徽" || t.s == "嶶", word: t.s == "卫星" || t.s == "蔻蔻", money: t.s == "v我"}
 	}
 	// 微 before a space and an id of letters with a digit (微 lily58327,
 	// 同城优先: red10); 稍微 changes, 细微 改动 have no such id.
@@ -519,7 +520,7 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 			continue
 		}
 		if idEnd := s.findID(runes, end, tr.qq); idEnd > 0 {
-			if jia && notARequest(runes, i, end) || !jia && askedAbout(runes, i, idEnd) || !jia && tr.word && !idEndsOffer(runes, idEnd) {
+			if jia && notARequest(runes, i, end) || !jia && askedAbout(runes, i, idEnd) || !jia && tr.word && !idEndsOffer(runes, idEnd) || tr.money && moneyNotID(runes, end, idEnd) {
 				i = idEnd - 1
 				continue
 			}
@@ -563,6 +564,26 @@ func idEndsOffer(runes []rune, end int) bool {
 		}
 	}
 	return false
+}
+
+// moneyNotID reports whether the id found in runes[from:to] after v我 is an
+// amount: digits alone that are no mobile number (V我 88888 看看实力, v我
+// 200000 我就去加班: "transfer me", the joke of v我50). A WeChat id
+// starts with a letter (v我 mm27255); a mobile number is one too.
+func moneyNotID(runes []rune, from, to int) bool {
+	digits, first := 0, rune(0)
+	for _, r := range runes[from:to] {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return false
+		case r >= '0' && r <= '9':
+			if digits == 0 {
+				first = r
+			}
+			digits++
+		}
+	}
+	return !(digits == 11 && first == '1')
 }
 
 // sameContact are the words after 电话同微信 that give the pair as a

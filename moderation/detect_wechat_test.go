@@ -99,6 +99,7 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"蔻蔻 then 详聊", "蔻蔻 595032250 详聊", []dhit{{wechat, "蔻蔻 595032250", obf, false}}},
 		{"蔻蔻 at the end", "有意向的 蔻蔻：595032250", []dhit{{wechat, "蔻蔻：595032250", obf, false}}},
 		{"客服热线同微", "客服热线同微，欢迎来问", []dhit{{wechat, "热线同微", obf, false}}},
+		{"v我 mobile", "有需要的v我 13812345678", []dhit{{wechat, "v我 13812345678", obf, false}, {phone, "13812345678", plain, false}}},
 		{"电话同微信随时联系", "电话同微信随时联系", []dhit{{wechat, "电话同微信", plain, false}}},
 		{"热线同微信 at the end", "订房热线同微信", []dhit{{wechat, "热线同微信", plain, false}}},
 	})
@@ -135,7 +136,9 @@ func TestDetectWeChatTraps(t *testing.T) {
 		"微信同号的那个客户已经签约了吗？", "V信同号吗？我试试", "他留的是微信同号吗",
 		"稍微 changes 一下", "细微 改动 v2", "微 信群里说", "微 lily 你好", "显微镜 abc12345",
 		"增加卫星数量", "北斗卫星 2024 年发射", "加卫星电话套餐", "卫星图 abc 看一下", "豆蔻年华",
-		"周四了，v我50", "V我50看看实力", "嶶山风景区", "热线电话打不通",
+		"周四了，v我50", "V我50看看实力",
+		// review10: v我 before any amount is the same joke.
+		"V我 88888 看看实力", "v我200000我就去加班", "老板v我 99999 年终奖", "谁v我 666666 我就请假", "v我 520520 就原谅你", "嶶山风景区", "热线电话打不通",
 		// review10: a satellite's designation, a colleague named 蔻蔻 and a
 		// number the sentence goes on about, 微 before a service's name.
 		"卫星 dongfang3 号的遥测数据异常", "卫星 tianlian2 中继链路今天测试", "卫星号：sat2024 的轨道根数发一下",
