@@ -172,7 +172,7 @@ func atSign(runes []rune, k int) (next int, evasive, hash bool) {
 		// (tangli在qq.com: red10), as 圈 alone; 在 carries no at hint
 		// (it is on most messages): detect calls detectEmails for it
 		// through hasZaiAt.
-		if k > 0 && isASCIIAlnum(runes[k-1]) && k+1 < len(runes) && mailHost(runes[k+1:]) {
+		if zaiAt(runes, k) {
 			return k + 1, true, false
 		}
 	case '小':
@@ -292,11 +292,29 @@ func hasSpelledAt(runes []rune) bool {
 // and a mail provider (tangli在qq.com), an at sign without an at hint.
 func hasZaiAt(runes []rune) bool {
 	for i := 1; i+1 < len(runes); i++ {
-		if runes[i] == '在' && isASCIIAlnum(runes[i-1]) && mailHost(runes[i+1:]) {
+		if runes[i] == '在' && zaiAt(runes, i) {
 			return true
 		}
 	}
 	return false
+}
+
+// zaiAt reports whether the 在 at k stands for an at sign: an ASCII letter
+// or digit before it, a mail provider's host after it, and the sentence
+// not going on from the host in Chinese. 在 is also "at, on" before a
+// place, and then the sentence goes on at once (Tony在qq.com上发的,
+// HR在163.com看简历, App在qq.com上架了吗, test1在qq.com注册成功: a subject
+// and the site it acts on); an address given ends there (tangli在qq.com
+// 收简历, …在163.com，谢谢).
+func zaiAt(runes []rune, k int) bool {
+	if k == 0 || !isASCIIAlnum(runes[k-1]) || k+1 >= len(runes) || !mailHost(runes[k+1:]) {
+		return false
+	}
+	e := k + 1
+	for e < len(runes) && (isASCIIAlnum(runes[e]) || runes[e] == '.' || runes[e] == '-') {
+		e++
+	}
+	return e >= len(runes) || !isHan(runes[e])
 }
 
 // mailHostLabel reports whether a label of the dotted host is a mail

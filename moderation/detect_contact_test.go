@@ -42,6 +42,8 @@ func TestDetectEmailObfuscations(t *testing.T) {
 		{"圈 alone", "报价发 zhao_li圈qq.com", []dhit{{email, "zhao_li圈qq.com", obf, false}}},
 		{"在 for at", "tangli在qq.com 收简历", []dhit{{email, "tangli在qq.com", obf, false}}},
 		{"在 for at, 163", "简历发 wang.fang88在163.com 谢谢", []dhit{{email, "wang.fang88在163.com", obf, false}}},
+		{"在 for at, at the end", "简历投 hr_zhang在qq.com", []dhit{{email, "hr_zhang在qq.com", obf, false}}},
+		{"在 for at, then a comma", "发 lily2024在126.com，谢谢", []dhit{{email, "lily2024在126.com", obf, false}}},
 		{"spelled at, provider's host", "kefu AT vip.163.com", []dhit{{email, "kefu AT vip.163.com", obf, false}}},
 		{"spelled at, provider's host first", "li.na at qq.com 收", []dhit{{email, "li.na at qq.com", obf, false}}},
 		{"spelled at, provider's host, after Chinese", "报价发 kefu at vip.163.com", []dhit{{email, "kefu at vip.163.com", obf, false}}},
@@ -56,7 +58,11 @@ func TestDetectEmailTraps(t *testing.T) {
 		"abc#def.xyz", "a@localhost",
 		"meet me at home dot com", "look at this . com page", "we are at 3 . 5 percent", "I'm at the office. Dot com era is over",
 		"see you at noon.com", "at qq.com", "arrive at 9 dot com",
-		"圈a圈b都行", "小老鼠爱大米", "朋友圈qq.com", "圈qq.com", "我在qq.com注册的", "现在qq.com打不开", "他在gmail.com 有账号吗", "meet at mail.home.com", "at vip.163.com",
+		"圈a圈b都行", "小老鼠爱大米", "朋友圈qq.com", "圈qq.com", "我在qq.com注册的", "现在qq.com打不开", "他在gmail.com 有账号吗",
+		// review10: a subject in Latin letters before 在 ("at, on") and the
+		// site it acts on, the sentence going on at once.
+		"Tony在qq.com上发的", "HR在163.com看简历", "App在qq.com上架了吗", "iPhone在qq.com登录要验证", "test1在qq.com注册成功",
+		"VPN在qq.com打不开", "QA在126.com测过了", "bug在163.com邮箱里复现了", "我是用QQ在qq.com登录的", "Chrome在gmail.com提示风险", "meet at mail.home.com", "at vip.163.com",
 		// English sentences with a mail provider's host (review3).
 		"Please log in at exmail.qq.com with your work account", "Look at mail.126.com for the old archive",
 		"login at exmail.qq.com then open the inbox", "the mailbox at mail.sina.com is retired", "Reply at mail.163.com if you prefer", "arrive at qq.cn.example", "ok @ 张三 . 好的", "话题#qq#讨论", "编号#163#1", "tag#163#coms", "a @ b", "我在 @ home",

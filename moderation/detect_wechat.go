@@ -16,6 +16,8 @@ type weChatTrigger struct {
 	spaced    bool // only counts before a colon or a space (扣 123456789)
 	shape     bool // drawn like a trigger, not read like one (徽 for 微): no homophones of its own
 	digitID   bool // only counts before a space and an id of letters with a digit (微 lily2024)
+	word      bool // an ordinary word or a name (卫星, 蔻蔻, 微): without 加, the id must end its clause or be followed by a word of contacting (idEndsOffer)
+	money     bool // also asks for money (v我50, V我 88888 看看实力): the id must hold a letter or be a mobile number (moneyNotID)
 }
 
 func weChatTriggers() []weChatTrigger {
@@ -56,12 +58,12 @@ func weChatTriggers() []weChatTrigger {
 	out := make([]weChatTrigger, len(list))
 	for i, t := range list {
 		out[i] = weChatTrigger{text: []rune(t.s), disguised: t.disguised, qq: t.qq, afterJia: t.afterJia, colon: t.colon,
-			shape: t.s == "徽" || t.s == "嶶"}
+			shape: t.s == "徽" || t.s == "嶶", word: t.s == "卫星" || t.s == "蔻蔻", money: t.s == "v我"}
 	}
 	// 微 before a space and an id of letters with a digit (微 lily58327,
 	// 同城优先: red10); 稍微 changes, 细微 改动 have no such id.
 	return append(out, weChatTrigger{text: []rune("扣"), disguised: true, qq: true, spaced: true},
-		weChatTrigger{text: []rune("微"), disguised: true, digitID: true})
+		weChatTrigger{text: []rune("微"), disguised: true, digitID: true, word: true})
 }
 
 func isHeart(r rune) bool {
@@ -510,7 +512,7 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 			i = idEnd - 1
 			continue
 		}
-		if st := s.samePhoneBefore(runes, i); st >= 0 && !tr.qq && !(runes[st] == '同' && ordinaryUse(runes, end)) && !asksSame(runes, end) {
+		if st := s.samePhoneBefore(runes, i); st >= 0 && !tr.qq && !(runes[st] == '同' && ordinaryUse(runes, end)) && !asksSame(runes, end) && !s.phoneAndWeChat(runes, i, end) {
 			// 手机号即微信号, 13812345678 同V: the id is the phone number.
 			fs, fe := findingSpan(runes, offs, st, end-1)
 			dst = append(dst, Finding{Kind: KindWeChatID, Start: fs, End: fe, Form: form, Confidence: conf})
@@ -518,7 +520,7 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 			continue
 		}
 		if idEnd := s.findID(runes, end, tr.qq); idEnd > 0 {
-			if jia && notARequest(runes, i, end) || !jia && askedAbout(runes, i, idEnd) {
+			if jia && notARequest(runes, i, end) || !jia && askedAbout(runes, i, idEnd) || !jia && tr.word && !idEndsOffer(runes, idEnd) || tr.money && moneyNotID(runes, end, idEnd) {
 				i = idEnd - 1
 				continue
 			}
@@ -534,6 +536,79 @@ func (s *Scanner) detectWeChat(runes []rune, offs []int32, dst []Finding) []Find
 		}
 	}
 	return dst
+}
+
+// offerAfterID are the words of contacting that may follow an id given
+// after a trigger that is also an ordinary word or a name (卫星 lily87862
+// 拉群, 蔻蔻 595032250 私聊).
+var offerAfterID = [...]string{"拉群", "进群", "入群", "备注", "私聊", "私我", "详聊", "详谈", "咨询", "联系", "秒回", "通过", "好友", "找我", "加我", "了解", "领取", "免费", "福利"}
+
+// idEndsOffer reports whether the id that ends at end, after a trigger that
+// is also an ordinary word (卫星, a satellite) or a name (蔻蔻), is given
+// rather than talked about: it ends the message or its clause, or a word of
+// contacting follows (卫星 lily87862 拉群). A designation or a number that
+// the sentence goes on about (卫星 tianlian2 中继链路, 蔻蔻 123456 这个工单,
+// 蔻蔻 60000 件库存) is not.
+func idEndsOffer(runes []rune, end int) bool {
+	k := skipSpaces(runes, end)
+	if k >= len(runes) {
+		return true
+	}
+	switch runes[k] {
+	case '，', '。', '！', '？', '；', ',', '.', '!', '?', ';', '、', '~', '～', '\n', '\r', ')', '）', '】':
+		return true
+	}
+	for _, w := range offerAfterID {
+		if hasPrefixRunes(runes[k:], w) {
+			return true
+		}
+	}
+	return false
+}
+
+// moneyNotID reports whether the id found in runes[from:to] after v我 is an
+// amount: digits alone that are no mobile number (V我 88888 看看实力, v我
+// 200000 我就去加班: "transfer me", the joke of v我50). A WeChat id
+// starts with a letter (v我 mm27255); a mobile number is one too.
+func moneyNotID(runes []rune, from, to int) bool {
+	digits, first := 0, rune(0)
+	for _, r := range runes[from:to] {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return false
+		case r >= '0' && r <= '9':
+			if digits == 0 {
+				first = r
+			}
+			digits++
+		}
+	}
+	return !(digits == 11 && first == '1')
+}
+
+// sameContact are the words after 电话同微信 that give the pair as a
+// contact (电话同微信随时联系), not as two channels.
+var sameContact = [...]string{"随时", "欢迎", "联系", "咨询", "可加", "添加", "秒回", "私聊", "详聊", "全天", "在线"}
+
+// phoneAndWeChat reports whether 同 before the trigger at i is "and": the
+// phone or hotline and WeChat as two channels that the sentence goes on
+// about in Chinese (热线同微信渠道的工单合并统计, 电话同微信小程序都是
+// 24小时, 本月热线同微信的投诉量: review10), not the number given as the id
+// (电话同微信, 咨询热线同微信号, 手机同微，欢迎来问).
+func (s *Scanner) phoneAndWeChat(runes []rune, i, end int) bool {
+	j := i - 1
+	for j >= 0 && s.isNoise(runes[j]) {
+		j--
+	}
+	if j < 0 || runes[j] != '同' || end >= len(runes) || !isHan(runes[end]) || runes[end] == '号' {
+		return false
+	}
+	for _, w := range sameContact {
+		if hasPrefixRunes(runes[end:], w) {
+			return false
+		}
+	}
+	return true
 }
 
 // ordinaryUse reports whether the words after a trigger name a WeChat

@@ -91,7 +91,17 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"卫星 id", "卫星 lily87862 拉群", []dhit{{wechat, "卫星 lily87862", plain, false}}},
 		{"卫星号", "卫星号：tom_2024 备注来意", []dhit{{wechat, "卫星号：tom_2024", plain, false}}},
 		{"热线同微信号", "咨询热线同微信号", []dhit{{wechat, "热线同微信号", plain, false}}},
+		// review10: after 卫星, 蔻蔻 or 微 alone the id ends its clause or
+		// a word of contacting follows; 加 before them needs neither.
+		{"卫星 id at the end", "有事找我 卫星 lily87862", []dhit{{wechat, "卫星 lily87862", plain, false}}},
+		{"卫星 id, comma", "卫星 lily87862，同城", []dhit{{wechat, "卫星 lily87862", plain, false}}},
+		{"加卫星", "加卫星 tianlian2 有惊喜", []dhit{{wechat, "加卫星 tianlian2", plain, false}}},
+		{"蔻蔻 then 详聊", "蔻蔻 595032250 详聊", []dhit{{wechat, "蔻蔻 595032250", obf, false}}},
+		{"蔻蔻 at the end", "有意向的 蔻蔻：595032250", []dhit{{wechat, "蔻蔻：595032250", obf, false}}},
 		{"客服热线同微", "客服热线同微，欢迎来问", []dhit{{wechat, "热线同微", obf, false}}},
+		{"v我 mobile", "有需要的v我 13812345678", []dhit{{wechat, "v我 13812345678", obf, false}, {phone, "13812345678", plain, false}}},
+		{"电话同微信随时联系", "电话同微信随时联系", []dhit{{wechat, "电话同微信", plain, false}}},
+		{"热线同微信 at the end", "订房热线同微信", []dhit{{wechat, "热线同微信", plain, false}}},
 	})
 }
 
@@ -126,7 +136,23 @@ func TestDetectWeChatTraps(t *testing.T) {
 		"微信同号的那个客户已经签约了吗？", "V信同号吗？我试试", "他留的是微信同号吗",
 		"稍微 changes 一下", "细微 改动 v2", "微 信群里说", "微 lily 你好", "显微镜 abc12345",
 		"增加卫星数量", "北斗卫星 2024 年发射", "加卫星电话套餐", "卫星图 abc 看一下", "豆蔻年华",
-		"周四了，v我50", "V我50看看实力", "嶶山风景区", "热线电话打不通",
+		"周四了，v我50", "V我50看看实力",
+		// review10: v我 before any amount is the same joke.
+		"V我 88888 看看实力", "v我200000我就去加班", "老板v我 99999 年终奖", "谁v我 666666 我就请假", "v我 520520 就原谅你", "嶶山风景区", "热线电话打不通",
+		// review10: a satellite's designation, a colleague named 蔻蔻 and a
+		// number the sentence goes on about, 微 before a service's name.
+		"卫星 dongfang3 号的遥测数据异常", "卫星 tianlian2 中继链路今天测试", "卫星号：sat2024 的轨道根数发一下",
+		"卫星 leo128 星座的招标文件", "卫星 starlink 的报道看了吗", "卫星 cube3u 项目周会改到周四", "这颗卫星 abc123 需要重新标定",
+		"卫星 mission1 的任务书", "卫星 ztt2024 星座方案评审", "卫星 tiangong2 对接演练",
+		"蔻蔻 123456 这个工单你跟一下", "蔻蔻 10086 的投诉处理完了吗", "蔻蔻 12345678 的订单发货了吗", "问一下蔻蔻 20230615 那批货的情况",
+		"@蔻蔻 123456789 这个合同号对一下", "蔻蔻 99999 条数据跑完了", "蔻蔻 900001 号单据作废", "蔻蔻 60000 件库存盘点完了",
+		"蔻蔻 654321 是测试账号的密码吗",
+		// review10: 同 as "and" between the hotline or phone and WeChat, two
+		// channels the sentence goes on about.
+		"客服热线同微信公众号的菜单一起更新", "热线同微信小程序都是24小时", "服务热线同微信客服一样处理投诉", "热线同微信渠道的工单合并统计",
+		"请把热线同微信的咨询量做个对比", "热线同微信群的消息要同步", "热线同微信端的满意度调查", "热线同微信支付的退款流程",
+		"客服热线同微信服务号都写在海报上", "电话同微信渠道的投诉一起统计", "手机同微信端的登录都要验证",
+		"微 tom2024 是你吗", "微 service1 和 service2 的调用链", "微 page01 页面", "微 login2 页面",
 		"加我微信那个人是你们组的吗？", "加我vx这位是新来的实习生吗", "昨晚加我企业微信那家供应商靠谱吗？", "加我QQ那些人是HR拉的吗",
 	})
 }

@@ -51,6 +51,11 @@ type contextRule struct {
 	// Around, when set, replaces Cues: one of these words anywhere in the
 	// hit's sentence (up to aroundRunes either side) makes the rule apply.
 	Around []string
+	// InClause, with Around, looks for the Around words in the hit's clause
+	// only, not across a comma: a report (新闻说有人玩百家乐) is one
+	// clause, an ad's decoy is often a clause of its own (电影资源免费看，
+	// 成人视频在线).
+	InClause bool
 	// Except are set phrases that start with a cue and forbid something
 	// else (请勿打扰, 不得不): a cue starting one of them does not count.
 	Except []string
@@ -174,7 +179,11 @@ var contextRules = [...]contextRule{
 			"破获", "打掉", "捣毁", "落网", "判处", "判刑", "骗局", "被骗", "受骗", "上当", "反诈", "防骗", "危害",
 			"违法行为", "属于违法", "违法犯罪", "合规", "风控", "课件", "讲座", "电影", "电视剧", "纪录片"},
 		Unless: []string{"加我", "私聊", "私我", "找我", "联系我", "微信", "扣扣", "日结", "招人", "招募", "佣金", "名额",
-			"赚", "稳", "正规", "靠谱", "放心", "保证", "不是骗", "渠道", "进群", "链接", "http", "www", "下载", "注册"},
+			"赚", "稳", "正规", "靠谱", "放心", "保证", "不是骗", "渠道", "进群", "链接", "http", "www", "下载", "注册",
+			// Words of selling or handing out (review10: 课件里的裸聊视频发你,
+			// 合规部不管的代开发票，量大从优, 纪录片同款老虎机，来玩).
+			"发你", "有需要", "需要的", "现货", "出售", "便宜", "价格", "量大", "从优", "同款", "来玩", "开局", "回本", "包过", "不管", "抓不到", "查不到"},
+		InClause: true,
 	},
 	{
 		// red10: 年会节目：斗地主比赛, 王者荣耀的美术外包报价来了.
@@ -183,7 +192,11 @@ var contextRules = [...]contextRule{
 		Confidence:  40,
 		Phrases:     []string{"王者荣耀", "和平精英", "英雄联盟", "斗地主"},
 		Around:      []string{"年会", "团建", "工会", "外包", "报价", "合同", "赞助", "版权", "授权", "联运", "发行", "竞品", "美术", "投放"},
-		Unless:      []string{"开黑", "上分", "组队", "排位", "来一把", "一起玩", "带飞", "五排", "双排", "打一把", "下班玩", "摸鱼"},
+		Unless: []string{"开黑", "上分", "组队", "排位", "来一把", "一起玩", "带飞", "五排", "双排", "打一把", "下班玩", "摸鱼",
+			// Playing for money or selling play (review10: 王者荣耀外包代练,
+			// 和平精英赞助名额，外挂包过, 斗地主年会赛，赢钱现结).
+			"代练", "陪玩", "外挂", "上号", "充值", "赢钱", "输钱", "现结", "赌"},
+		InClause: true,
 	},
 	{
 		Name:        "latin-name",
@@ -340,6 +353,10 @@ func applyContext(text string, bs, be int, word string) int {
 				continue
 			}
 			if len(r.Around) > 0 {
+				if r.InClause {
+					before = clauseBefore(text, bs, aroundRunes, isClauseEnd)
+					after = clauseAfter(text, be, aroundRunes, isClauseEnd)
+				}
 				if containsAny(before, r.Around) || containsAny(after, r.Around) {
 					return i
 				}
@@ -396,8 +413,23 @@ func aNotA(clause string, i int, cue string) bool {
 		return false
 	}
 	verb, _ := utf8.DecodeRuneInString(cue[size:])
-	before, _ := utf8.DecodeLastRuneInString(clause[:i])
-	return before == verb
+	before, n := utf8.DecodeLastRuneInString(clause[:i])
+	if before != verb {
+		return false
+	}
+	// The A is the end of a word (只要, 重要, 可能, 只能 …), not a verb of
+	// its own: 只要不要刷单就行, 这点很重要不要参与赌博 forbid (review10).
+	prev, _ := utf8.DecodeLastRuneInString(clause[:i-n])
+	return !strings.ContainsRune(wordEnding[verb], prev)
+}
+
+// wordEnding gives, for the A of an A-not-A question, the characters that
+// make a word with it before (只要, 重要, 可能, 认可): such a word
+// followed by 不要, 不能 … is a prohibition, not a question.
+var wordEnding = map[rune]string{
+	'要': "只重主需必首紧切",
+	'能': "可才只智功技本性就",
+	'可': "只认许宁",
 }
 
 // cueFirsts says, for each character, which of contextRules have a cue

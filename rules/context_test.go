@@ -114,6 +114,14 @@ func TestContextRules(t *testing.T) {
 		{"出差住酒店，前台居然问要不要约炮", "约", ""},
 		{"你们能不能出售客户信息给我", "出", ""},
 		{"你能不能别刷单了", "刷", "prohibition-verb"},
+		// review10: 只要, 重要, 可能 end in the A of 要不要, 能不能 and are no question.
+		{"只要不要刷单就行", "刷", "prohibition-verb"},
+		{"这点很重要不要参与赌博", "赌", "prohibition-verb"},
+		{"最重要不要转发刷单链接", "刷", "prohibition-verb"},
+		{"主要不要点击赌博网站", "赌", "prohibition-verb"},
+		{"可能不能参与刷单，你问问", "刷", "prohibition-verb"},
+		{"大家只能不能参与赌博", "赌", "prohibition-verb"},
+		{"你还要不要刷单", "刷", ""},
 		{"警方通报：在出租屋缴获冰毒两公斤", "冰", "report"},
 		{"反诈讲座里说，刷单返利十有八九是骗局", "刷", "report"},
 		{"课件第三页讲网贷口子的危害", "网", "report"},
@@ -130,6 +138,19 @@ func TestContextRules(t *testing.T) {
 		{"和平精英那个赞助合同法务看过了吗", "和", "workplace-game"},
 		{"年会前先来一把王者荣耀", "王", ""},
 		{"团建后组队打英雄联盟", "英", ""},
+		// review10: a report's word in another clause than the phrase is an
+		// ad's decoy; words of selling keep the phrase an offer.
+		{"电影资源免费看，成人视频在线", "成", ""},
+		{"危害不大，冰毒便宜卖", "冰", ""},
+		{"被骗过的都来，百家乐回本", "百", ""},
+		{"讲座结束后，有需要代开发票的找财务小姐姐", "代", ""},
+		{"警方都抓不到，冰毒现货", "冰", ""},
+		{"课件里的裸聊视频发你", "裸", ""},
+		{"合规部不管的代开发票，量大从优", "代", ""},
+		{"纪录片同款老虎机，来玩", "老", ""},
+		{"王者荣耀外包代练，报价便宜", "王", ""},
+		{"和平精英赞助名额，外挂包过", "和", ""},
+		{"斗地主年会赛，赢钱现结", "斗", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {

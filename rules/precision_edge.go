@@ -316,9 +316,10 @@ func (p *precision) listBreak(sc *precisionScratch, first, last int) bool {
 }
 
 // cellGap reports whether the gap runes[n+1:g] is a pipe (spaces around
-// it allowed) on a line that holds another pipe: a boundary between two
-// cells of a table row (| 王博 | 彩页设计 |), not noise (博|彩 in running
-// text, one pipe alone).
+// it allowed) on a line laid out as a table row, which starts with a pipe
+// (| 王博 | 彩页设计 |): a boundary between two cells, not noise (博|彩 in
+// running text, one pipe alone, nor pipes between the parts of running
+// text: 百家|乐真人|荷官在线, 老虎|机在线|玩).
 func cellGap(runes []rune, n, g int) bool {
 	pipes := 0
 	for _, r := range runes[n+1 : g] {
@@ -333,17 +334,13 @@ func cellGap(runes []rune, n, g int) bool {
 	if pipes != 1 {
 		return false
 	}
+	first := rune(0)
 	for i := n; i >= 0 && !isLineEnd(runes[i]); i-- {
-		if runes[i] == '|' || runes[i] == '｜' {
-			return true
+		if r := runes[i]; r != ' ' && r != 0x3000 && r != 0xA0 && r != '\t' {
+			first = r
 		}
 	}
-	for i := g; i < len(runes) && !isLineEnd(runes[i]); i++ {
-		if runes[i] == '|' || runes[i] == '｜' {
-			return true
-		}
-	}
-	return false
+	return first == '|' || first == '｜'
 }
 
 // softGap reports whether the gap gap holds nothing but spaces, brackets

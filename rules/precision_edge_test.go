@@ -153,6 +153,9 @@ func TestListBreak(t *testing.T) {
 		// A single pipe in running text is no table (red10).
 		{"博|彩平台 注册送", 0, 5},
 		{"今晚 百家 | 乐 在线玩", 3, 9},
+		// Nor are pipes between the parts of running text (review10).
+		{"百家|乐真人|荷官在线", 0, 4},
+		{"老虎|机在线|玩", 0, 4},
 		// A contact or an alternative after the spaced words is no list:
 		// spam ends with its contact (加微信：…, 联系：…).
 		{"黄色 网站 免费看 加微信：abc123", 0, 5},
