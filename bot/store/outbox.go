@@ -312,18 +312,30 @@ func rescheduledMember(e OutboxEntry) ([]byte, error) {
 	return data, nil
 }
 
+// promoteScript moves up to ARGV[2] members of the delayed set KEYS[2] due
+// by ARGV[1] into the stream KEYS[1]. One that waits in a recipient's
+// order is in its waiting set already, so its new stream id counts as
+// noted (KEYS[3], outbox_note.go): a round reading an entry placed after
+// it does not wait for its reader to note it. (A plain find: "waits" is a
+// field of the member's JSON, and no string value can hold its quoted
+// name unescaped.)
 var promoteScript = redis.NewScript(`
 local due = redis.call("ZRANGEBYSCORE", KEYS[2], "-inf", ARGV[1], "LIMIT", 0, tonumber(ARGV[2]))
 for _, m in ipairs(due) do
-  redis.call("XADD", KEYS[1], "*", "e", m)
+  local id = redis.call("XADD", KEYS[1], "*", "e", m)
   redis.call("ZREM", KEYS[2], m)
+  if string.find(m, '"waits":"', 1, true) then
+    local ms, seq = string.match(id, "^(%d+)-(%d+)$")
+    redis.call("ZADD", KEYS[3], ms .. string.format("%03d", math.min(tonumber(seq), 999)), id)
+  end
 end
+if #due > 0 then redis.call("PEXPIRE", KEYS[3], ` + strconv.FormatInt(OutboxKeyTTL.Milliseconds(), 10) + `) end
 return #due`)
 
 // PromoteDue moves up to max delayed entries whose time has come back into
 // the stream, atomically, and returns how many it moved.
 func (s *Store) PromoteDue(ctx context.Context, now time.Time, max int) (int, error) {
-	n, err := promoteScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDelayed()}, now.UnixMilli(), max).Int()
+	n, err := promoteScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDelayed(), s.keyOutboxNoted()}, now.UnixMilli(), max).Int()
 	if err != nil {
 		return 0, fmt.Errorf("promote due outbox entries: %w", err)
 	}

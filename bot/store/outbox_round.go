@@ -24,7 +24,7 @@ func (s *Store) PromoteAndClaim(ctx context.Context, now time.Time, max int, con
 		var prom *redis.Cmd
 		var claim *redis.XAutoClaimCmd
 		err := s.pipelineScripts(ctx, func(p redis.Pipeliner, run scriptRunner) {
-			prom = run(promoteScript, []string{s.keyOutbox(), s.keyOutboxDelayed()}, now.UnixMilli(), max)
+			prom = run(promoteScript, []string{s.keyOutbox(), s.keyOutboxDelayed(), s.keyOutboxNoted()}, now.UnixMilli(), max)
 			claim = p.XAutoClaim(ctx, &redis.XAutoClaimArgs{
 				Stream: s.keyOutbox(), Group: outboxGroup, Consumer: consumer,
 				MinIdle: minIdle, Start: "0-0", Count: int64(count),

@@ -162,13 +162,7 @@ func (s *Store) Waiters(ctx context.Context, recipients []string, now time.Time,
 		}
 		n, _ := res[0].(int64)
 		list, _ := res[1].([]any)
-		var w Waiting
-		for j := 0; j+2 < len(list); j += 3 {
-			key, _ := list[j].(string)
-			place, _ := strconv.ParseFloat(fmt.Sprint(list[j+1]), 64)
-			due, _ := strconv.ParseFloat(fmt.Sprint(list[j+2]), 64)
-			w.Oldest = append(w.Oldest, Waiter{Key: key, Place: place, Due: time.UnixMilli(int64(due))})
-		}
+		w := waitingOf(list)
 		w.More = int(n) > len(w.Oldest)
 		if n > 0 {
 			out[r] = w

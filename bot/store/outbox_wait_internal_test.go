@@ -83,7 +83,7 @@ func TestWaitingFollowsTheEntry(t *testing.T) {
 	}
 	// Sealed: a and b leave; the carrier, retried, waits at a's place.
 	carrier := OutboxEntry{Key: "batch/ab", Payload: []byte(`{"batch":{}}`), Order: byKey["a"].Place()}
-	l, lost, err := s.SealBatch(ctx, "c1", []OutboxEntry{byKey["a"], byKey["b"]}, carrier, now.Add(time.Minute))
+	l, lost, err := s.SealBatch(ctx, "c1", []OutboxEntry{byKey["a"], byKey["b"]}, carrier, now, now.Add(time.Minute))
 	if err != nil || len(lost) > 0 {
 		t.Fatalf("seal: lost %v, %v", lost, err)
 	}
