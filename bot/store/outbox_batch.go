@@ -37,11 +37,12 @@ type leased struct {
 	Lease string `json:"lease"`
 }
 
-// sealScript moves the held entries out of the stream KEYS[1] and out of
-// their waiting sets (KEYS[3] the index, then the sets) and puts the
-// carrier (ARGV[3]) in the delayed set KEYS[2] until ARGV[2], but only if
-// every one of them is still pending at consumer ARGV[1]: entries another
-// replica took over meanwhile are returned and nothing changes. The
+// sealScript moves the held entries out of the stream KEYS[1], the noted
+// set KEYS[3] and their waiting sets (KEYS[4] the index, then the sets)
+// and puts the carrier (ARGV[3]) in the delayed set KEYS[2] until ARGV[2],
+// but only if every one of them is still pending at consumer ARGV[1]:
+// entries another replica took over meanwhile are returned and nothing
+// changes. The
 // carrier takes their place in its recipient's waiting set while it is
 // sent: ARGV[4] the set's KEYS index (0: none), ARGV[5] its key, ARGV[6]
 // its place, ARGV[7] the recipient, ARGV[8] now (its due time). From
@@ -57,11 +58,12 @@ if #lost > 0 then return lost end
 for i = 9, #ARGV, 4 do
   redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[i])
   redis.call("XDEL", KEYS[1], ARGV[i])
+  redis.call("ZREM", KEYS[3], ARGV[i])
   local w = tonumber(ARGV[i + 1])
-  if w > 0 then unwait(KEYS[3], KEYS[w], KEYS[w + 1], ARGV[i + 3], ARGV[i + 2]) end
+  if w > 0 then unwait(KEYS[4], KEYS[w], KEYS[w + 1], ARGV[i + 3], ARGV[i + 2]) end
 end
 local w = tonumber(ARGV[4])
-if w > 0 then wait(KEYS[3], KEYS[w], KEYS[w + 1], ARGV[7], ARGV[5], ARGV[6], ARGV[8]) end
+if w > 0 then wait(KEYS[4], KEYS[w], KEYS[w + 1], ARGV[7], ARGV[5], ARGV[6], ARGV[8]) end
 redis.call("ZADD", KEYS[2], ARGV[2], ARGV[3])
 return {}`)
 
@@ -80,7 +82,7 @@ func (s *Store) SealBatch(ctx context.Context, consumer string, held []OutboxEnt
 	if err != nil {
 		return Lease{}, nil, fmt.Errorf("seal %s: %w", carrier.Key, err)
 	}
-	wk := s.waitKeys(s.keyOutbox(), s.keyOutboxDelayed())
+	wk := s.waitKeys(s.keyOutbox(), s.keyOutboxDelayed(), s.keyOutboxNoted())
 	args := []any{consumer, until.UnixMilli(), member, wk.of(carrier.Waits), carrier.Key, PlaceScore(carrier.Place()), carrier.Waits, now.UnixMilli()}
 	for _, e := range held {
 		args = append(append(args, e.StreamID), wk.unwaitArgs(e)...)

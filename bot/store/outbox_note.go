@@ -16,7 +16,11 @@ import (
 // carrier stays noted until FinishLease or DeadLease. What no set can name
 // is an entry another replica has read but not yet noted: its recipient is
 // unknown until that replica's lookups (a chat's owner) are done. So every
-// round also notes the stream ids of what it read in {outbox}:noted, and
+// round also notes the stream ids of what it read in {outbox}:noted (the
+// scripts that acknowledge, seal, put back or dead-letter an entry drop
+// its id; ids below the oldest pending entry, left by a crash, are
+// trimmed here; an entry promoted from waiting is noted by PromoteDue, its
+// recipient's set has it), and
 // NoteRound returns the oldest entry another consumer holds that is not in
 // it: the round's entries placed after it may belong to the same
 // recipient, and wait until it is noted (bot/sender_order.go).
