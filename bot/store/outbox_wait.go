@@ -19,12 +19,14 @@ import (
 // waiting set ({outbox}:wait:<recipient>, the entry's key scored by its
 // place: the stream id its oldest action was first read with) and when it
 // is due ({outbox}:waitdue:<recipient>); the scripts that seal, dead-letter
-// or acknowledge it drop it. A round asks (Waiters) only for the
-// recipients the index {outbox}:waiting names, read with its lookup, and
-// parks a recipient's entries behind the older ones that wait elsewhere.
-// A member whose entry was due long ago and was not moved on since (its
-// entry lost by a bug or an operator) is dropped by Waiters: it bounds how
-// long a stale member can hold a recipient back.
+// or acknowledge it drop it. A round notes its own entries there too, and
+// learns what waits before them, in one script (NoteRound, outbox_note.go),
+// and parks a recipient's entries behind the older ones that wait
+// elsewhere. A member whose entry was due long ago and was not moved on
+// since (its entry lost by a bug or an operator) is dropped by NoteRound
+// and Waiters: it bounds how long a stale member can hold a recipient
+// back. (Waiters reads the sets without noting anything: for tests and
+// the operator.)
 
 // waitLua are the Lua helpers of the scripts that put entries of a
 // recipient back (wait) or move them on (unwait): ix is the index of the
