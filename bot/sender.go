@@ -33,8 +33,8 @@ type OutboxStore interface {
 	DeliveredMany(ctx context.Context, keys ...string) ([]bool, error)
 	PromoteAndClaim(ctx context.Context, now time.Time, max int, consumer string, minIdle time.Duration, count int) (int, []store.OutboxEntry, error)
 	LookupRound(ctx context.Context, q store.RoundLookup) (store.RoundLooked, error)
-	Waiters(ctx context.Context, recipients []string, now time.Time, stale time.Duration, limit int) (map[string]store.Waiting, error)
-	SealBatch(ctx context.Context, consumer string, held []store.OutboxEntry, carrier store.OutboxEntry, until time.Time) (store.Lease, []string, error)
+	NoteRound(ctx context.Context, consumer string, notes []store.RoundNote, now time.Time, stale time.Duration, limit int) (store.RoundNoted, error)
+	SealBatch(ctx context.Context, consumer string, held []store.OutboxEntry, carrier store.OutboxEntry, now, until time.Time) (store.Lease, []string, error)
 	RenewLease(ctx context.Context, l store.Lease, until time.Time) (bool, error)
 	FinishLease(ctx context.Context, l store.Lease, keys ...string) (bool, error)
 	RetryLease(ctx context.Context, l store.Lease, e store.OutboxEntry, due time.Time) (bool, error)
@@ -388,9 +388,10 @@ func (s *Sender) deliver(ctx context.Context, promoted time.Time, entries []stor
 		j := job(k.recipient)
 		j.groups = append(j.groups, k)
 	}
-	// A recipient's entries with older ones waiting outside the round go
-	// back behind them (sender_order.go).
-	if err := s.keepOrder(ctx, now, looked.Waiting, rcpts, jobs, groups); err != nil {
+	// The round's entries are noted in their recipients' order, and those
+	// with older ones waiting outside the round go back behind them
+	// (sender_order.go).
+	if err := s.keepOrder(ctx, now, rcpts, jobs, groups, calls); err != nil {
 		return err
 	}
 	err = s.startCalls(ctx, calls)

@@ -70,7 +70,10 @@ func (s *Sender) seal(ctx context.Context, k batchKey, part []pending) (store.Le
 		for i, p := range part {
 			held[i] = p.entry
 		}
-		l, lost, err := s.cfg.Store.SealBatch(ctx, s.cfg.Consumer, held, carrier, s.cfg.Now().Add(s.cfg.ClaimIdle))
+		// The carrier keeps its recipient's order while it is sent.
+		carrier.Waits = part[0].entry.Waits
+		now := s.cfg.Now()
+		l, lost, err := s.cfg.Store.SealBatch(ctx, s.cfg.Consumer, held, carrier, now, now.Add(s.cfg.ClaimIdle))
 		if err != nil {
 			return store.Lease{}, batch{}, false, err
 		}
@@ -137,7 +140,7 @@ func (s *Sender) resend(ctx context.Context, recipient string, c carried) (paced
 	if wait > 0 {
 		return true, time.Time{}, s.putBack(ctx, recipient, []store.OutboxEntry{c.entry}, now.Add(wait))
 	}
-	l, lost, err := s.cfg.Store.SealBatch(ctx, s.cfg.Consumer, []store.OutboxEntry{c.entry}, c.entry, now.Add(s.cfg.ClaimIdle))
+	l, lost, err := s.cfg.Store.SealBatch(ctx, s.cfg.Consumer, []store.OutboxEntry{c.entry}, c.entry, now, now.Add(s.cfg.ClaimIdle))
 	if err != nil || len(lost) > 0 {
 		return false, time.Time{}, err // lost: another replica holds it now
 	}

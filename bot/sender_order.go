@@ -13,11 +13,16 @@ import (
 // back to wait (paced, parked here, a message retried after a failed send)
 // returns at the end of the stream, behind alerts queued meanwhile, and
 // when the stream holds more than a round reads (Batch) those are read
-// before it. So the entries put back for a recipient are noted in Redis,
-// by their place in its order (store.Waiters, outbox_wait.go), and a
-// round's entries for a recipient with older entries waiting outside the
-// round are parked behind those. The replica's queue (sender_pacing.go)
-// only saves round trips; this is what keeps the order, for every replica.
+// before it; two replicas reading one recipient's fresh alerts in the same
+// moment send them at once. So once a round knows its entries' recipients
+// it notes them all in Redis, by their place in their recipient's order
+// (store.NoteRound, outbox_note.go), where they stay while they are put
+// back and while their sealed message is sent, and the round's entries for
+// a recipient with older entries noted outside the round are parked behind
+// those. An entry another replica has read but not noted yet may be any
+// recipient's: the round's entries placed after it wait until it is. The
+// replica's queue (sender_pacing.go) only saves round trips; this is what
+// keeps the order, for every replica.
 
 // waitersAsked is how many of a recipient's oldest waiting entries a round
 // reads: more are only needed when that many are in the round itself.
@@ -29,65 +34,91 @@ const waitersAsked = 64
 // is read, or claimed from a dead replica (ClaimIdle), well within it.
 func (s *Sender) waitStale() time.Duration { return max(5*time.Minute, 3*s.cfg.ClaimIdle) }
 
-// waitIn marks es as waiting in recipient's order while they are put back
-// (a robot's recipient names its secret key and paces itself: none).
+// orderOf is the order recipient's entries keep: its own (a robot's
+// recipient names its secret key and paces itself: none).
+func orderOf(recipient string) string {
+	if strings.HasPrefix(recipient, "webhook") {
+		return ""
+	}
+	return recipient
+}
+
+// waitIn marks es as waiting in recipient's order while they are put back.
 func waitIn(recipient string, es []store.OutboxEntry) []store.OutboxEntry {
 	out := make([]store.OutboxEntry, len(es))
 	for i, e := range es {
-		if !strings.HasPrefix(recipient, "webhook") {
-			e.Waits = recipient
-		}
+		e.Waits = orderOf(recipient)
 		out[i] = e
 	}
 	return out
 }
 
-// keepOrder parks, of the round's jobs, the entries that have older
-// entries of their recipient waiting outside the round: each until the
-// last of those is due (after it in the stream). waiting names the
-// recipients with entries waiting (LookupRound); only the round's among
-// them cost a round trip, one for all.
-func (s *Sender) keepOrder(ctx context.Context, now time.Time, waiting, rcpts []string, jobs map[string]*recipientJob, groups map[batchKey][]pending) error {
-	listed := make(map[string]bool, len(waiting))
-	for _, r := range waiting {
-		listed[r] = true
-	}
-	var ask []string
+// resolveTries is how many times more a round notes its entries when
+// another replica holds older entries it has not noted yet (read, its
+// lookups not done), a short pause apart, before it parks the entries
+// placed after them for a poll.
+const resolveTries = 3
+
+// resolvePause is the pause between those tries: a fifth of Poll, between
+// 1 and 50 ms (a round's lookups mostly take less).
+func (s *Sender) resolvePause() time.Duration {
+	return min(max(s.cfg.Poll/5, time.Millisecond), 50*time.Millisecond)
+}
+
+// keepOrder notes the round's entries in their recipients' order (calls
+// by their stream id only), and parks those that have older entries of
+// their recipient waiting outside the round: each until the last of those
+// is due (after it in the stream), and for a poll those placed after an
+// entry another replica read and has not noted yet. One round trip for
+// all, more only while another replica's round is between its read and
+// its note.
+func (s *Sender) keepOrder(ctx context.Context, now time.Time, rcpts []string, jobs map[string]*recipientJob, groups map[batchKey][]pending, calls []store.OutboxEntry) error {
+	var notes []store.RoundNote
 	for _, r := range rcpts {
-		if listed[r] {
-			ask = append(ask, r)
+		j := jobs[r]
+		waits := orderOf(r)
+		for i := range j.carriers {
+			j.carriers[i].entry.Waits = waits
+			notes = append(notes, store.RoundNote{Recipient: waits, Entry: j.carriers[i].entry})
+		}
+		for _, k := range j.groups {
+			ps := groups[k]
+			for i := range ps {
+				ps[i].entry.Waits = waits
+				notes = append(notes, store.RoundNote{Recipient: waits, Entry: ps[i].entry})
+			}
 		}
 	}
-	if len(ask) == 0 {
+	for _, e := range calls {
+		notes = append(notes, store.RoundNote{Entry: e})
+	}
+	if len(notes) == 0 {
 		return nil
 	}
-	ws, err := s.cfg.Store.Waiters(ctx, ask, now, s.waitStale(), waitersAsked)
+	noted, err := s.cfg.Store.NoteRound(ctx, s.cfg.Consumer, notes, now, s.waitStale(), waitersAsked)
+	for try := 0; err == nil && noted.Unresolved != "" && try < resolveTries && ctx.Err() == nil; try++ {
+		sleep(ctx, s.resolvePause())
+		now = s.cfg.Now()
+		noted, err = s.cfg.Store.NoteRound(ctx, s.cfg.Consumer, notes, now, s.waitStale(), waitersAsked)
+	}
 	if err != nil {
 		return err
 	}
+	unresolved := 0.0
+	if noted.Unresolved != "" {
+		unresolved = store.PlaceScore(noted.Unresolved)
+	}
 	var parked []store.OutboxEntry
 	var dues []time.Time
-	for _, r := range ask {
-		w, ok := ws[r]
-		if !ok {
+	for _, r := range rcpts {
+		if orderOf(r) == "" {
+			continue
+		}
+		w := noted.Waiting[r]
+		if len(w.Oldest) == 0 && unresolved == 0 {
 			continue
 		}
 		j := jobs[r]
-		in := map[string]bool{}
-		for _, c := range j.carriers {
-			in[c.entry.Key] = true
-		}
-		for _, k := range j.groups {
-			for _, p := range groups[k] {
-				in[p.entry.Key] = true
-			}
-		}
-		var outside []store.Waiter
-		for _, x := range w.Oldest {
-			if !in[x.Key] {
-				outside = append(outside, x)
-			}
-		}
 		// Beyond the oldest read, more may wait: an entry placed after
 		// them waits a slot, not knowing.
 		beyond := 0.0
@@ -98,7 +129,7 @@ func (s *Sender) keepOrder(ctx context.Context, now time.Time, waiting, rcpts []
 			p := store.PlaceScore(e.Place())
 			var until time.Time
 			found := false
-			for _, x := range outside {
+			for _, x := range w.Oldest {
 				if x.Place < p {
 					found = true
 					// One whose time has come is back in the stream or held
@@ -116,6 +147,11 @@ func (s *Sender) keepOrder(ctx context.Context, now time.Time, waiting, rcpts []
 				found = true
 				until = later(until, now.Add(s.slotGap()))
 			}
+			// Read elsewhere and not noted yet: maybe this recipient's.
+			if unresolved > 0 && p > unresolved {
+				found = true
+				until = later(until, now.Add(s.cfg.Poll))
+			}
 			// With the last of them, not after it: back in one round, they
 			// make one digest, and the older are read first or park it again.
 			return later(until, now), found
@@ -123,7 +159,7 @@ func (s *Sender) keepOrder(ctx context.Context, now time.Time, waiting, rcpts []
 		park := func(e store.OutboxEntry) bool {
 			until, ok := behind(e)
 			if ok {
-				parked = append(parked, waitIn(r, []store.OutboxEntry{e})[0])
+				parked = append(parked, e)
 				dues = append(dues, until)
 			}
 			return ok
@@ -151,7 +187,8 @@ func (s *Sender) keepOrder(ctx context.Context, now time.Time, waiting, rcpts []
 		j.groups = keys
 	}
 	if len(parked) > 0 {
-		s.cfg.Logger.Debug().Int("entries", len(parked)).Msg("outbox entries parked behind their recipients' older ones")
+		s.cfg.Logger.Debug().Int("entries", len(parked)).Bool("unresolved", unresolved > 0).
+			Msg("outbox entries parked behind their recipients' older ones")
 	}
 	return s.cfg.Store.RescheduleAt(ctx, parked, dues)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -52,18 +51,12 @@ func (s *slowSends) SendMarkdown(ctx context.Context, t wecom.SendTarget, c stri
 // order the alerts were queued — also when two replicas read one
 // recipient's fresh alerts in the same moment.
 //
-// It fails today (nearly every run): a recipient's fresh alerts read by
-// two replicas at once go in either order, because an entry is noted in
-// its recipient's waiting set only when it is put back (not as it is
-// read, nor while its sealed message is sent), and its recipient (a
-// chat's owner, looked up from WeCom) is known only once a replica has
-// read it, not when it is queued (docs/design.md, "A recipient's order").
-// WG_ORDER_GAP=1 runs it.
+// It failed nearly every run while an entry was noted in its recipient's
+// waiting set only when it was put back: two replicas reading one
+// recipient's fresh alerts at once sent them in either order. Now each
+// round notes its entries once their recipients are known, and waits for
+// those another replica read and has not noted (store.NoteRound).
 func TestReplicasKeepEachRecipientsOrder(t *testing.T) {
-	if os.Getenv("WG_ORDER_GAP") == "" {
-		t.Skip("known gap: two replicas reading one recipient's fresh alerts at once may send them in either order " +
-			"(fresh entries are not noted in the recipient's waiting set as they are read); WG_ORDER_GAP=1 runs it")
-	}
 	runReplicasOrder(t, 3)
 }
 

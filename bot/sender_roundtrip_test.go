@@ -15,7 +15,8 @@ import (
 // TestSenderRoundTripsPerAlert counts the Redis round trips (go-redis
 // hook, not timed) of delivering owner alerts, each to its own chat's
 // owner: the round's work (due retries and stale entries, the read, one
-// lookup of everything the entries need) does not grow with the alerts,
+// lookup of everything the entries need, one note of the entries in their
+// recipients' order) does not grow with the alerts,
 // and each delivered message costs its pacing slot, the seal and the
 // delivery mark, and in the WeCom client the shared pacer and the access
 // token — five (eight before the round's lookup: 169 round trips for
@@ -74,8 +75,10 @@ func TestSenderRoundTripsPerAlert(t *testing.T) {
 	}
 	sends := 2*chats + 1
 	t.Logf("%d round trips for %d entries in %d messages: %.1f a message (%s)", trips, n, sends, float64(trips)/float64(sends), strings.Join(names, " "))
-	if most := 4*sends + 4; trips > most {
-		t.Errorf("%d round trips for %d messages; want at most %d (4 each and 4 for the round)", trips, sends, most)
+	// The round's fifth is the note of its entries in their recipients'
+	// order (store.NoteRound; 87 round trips before it, 88 with it).
+	if most := 4*sends + 5; trips > most {
+		t.Errorf("%d round trips for %d messages; want at most %d (4 each and 5 for the round)", trips, sends, most)
 	}
 }
 

@@ -95,3 +95,8 @@ func (s *Store) keyOwnedChats(owner string) string {
 	return s.prefix + "{owners}:user:" + keyPart(owner)
 }
 func (s *Store) keyChatOwners() string { return s.prefix + "{owners}:chat" }
+
+// The stream ids of the entries read that their round has noted
+// (outbox_note.go), scored by id: those pending elsewhere and absent are
+// read but not yet resolved to a recipient.
+func (s *Store) keyOutboxNoted() string { return s.prefix + "{outbox}:noted" }

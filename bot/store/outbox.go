@@ -200,15 +200,16 @@ func decodeEntries(msgs []redis.XMessage) []OutboxEntry {
 	return out
 }
 
-// ackScript removes entries from the stream KEYS[1] and their waiting
-// sets: a stream id, a waiting set's KEYS index (0: none), a key and a
+// ackScript removes entries from the stream KEYS[1], the noted set KEYS[2]
+// and their waiting sets (KEYS[3] the index, then the sets): a stream id, a waiting set's KEYS index (0: none), a key and a
 // recipient an entry.
 var ackScript = redis.NewScript(waitLua + `
 for i = 1, #ARGV, 4 do
   redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[i])
   redis.call("XDEL", KEYS[1], ARGV[i])
+  redis.call("ZREM", KEYS[2], ARGV[i])
   local w = tonumber(ARGV[i + 1])
-  if w > 0 then unwait(KEYS[2], KEYS[w], KEYS[w + 1], ARGV[i + 3], ARGV[i + 2]) end
+  if w > 0 then unwait(KEYS[3], KEYS[w], KEYS[w + 1], ARGV[i + 3], ARGV[i + 2]) end
 end
 return #ARGV / 4`)
 
@@ -217,7 +218,7 @@ func (s *Store) AckOutbox(ctx context.Context, entries ...OutboxEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	wk := s.waitKeys(s.keyOutbox())
+	wk := s.waitKeys(s.keyOutbox(), s.keyOutboxNoted())
 	ids := make([]any, 0, 4*len(entries))
 	for _, e := range entries {
 		ids = append(append(ids, e.StreamID), wk.unwaitArgs(e)...)
@@ -239,8 +240,9 @@ func (s *Store) Reschedule(ctx context.Context, e OutboxEntry, due time.Time) er
 }
 
 // rescheduleAllScript moves entries out of the stream into the delayed
-// set, and notes those that wait for a recipient's order in its waiting
-// set (KEYS[3] is the index, then the sets): a due time, a stream id, a
+// set (and out of the noted set KEYS[3]), and notes those that wait for a
+// recipient's order in its waiting set (KEYS[4] is the index, then the
+// sets): a due time, a stream id, a
 // member, the waiting set's KEYS index (0: none), the key, the place and
 // the recipient per entry. It returns how many it moved (an entry another
 // replica acked already is skipped).
@@ -249,9 +251,10 @@ local n = 0
 for i = 1, #ARGV, 7 do
   if redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[i + 1]) == 1 then
     redis.call("XDEL", KEYS[1], ARGV[i + 1])
+    redis.call("ZREM", KEYS[3], ARGV[i + 1])
     redis.call("ZADD", KEYS[2], ARGV[i], ARGV[i + 2])
     local w = tonumber(ARGV[i + 3])
-    if w > 0 then wait(KEYS[3], KEYS[w], KEYS[w + 1], ARGV[i + 6], ARGV[i + 4], ARGV[i + 5], ARGV[i]) end
+    if w > 0 then wait(KEYS[4], KEYS[w], KEYS[w + 1], ARGV[i + 6], ARGV[i + 4], ARGV[i + 5], ARGV[i]) end
     n = n + 1
   end
 end
@@ -280,7 +283,7 @@ func (s *Store) RescheduleAt(ctx context.Context, es []OutboxEntry, dues []time.
 	if len(dues) != len(es) {
 		return fmt.Errorf("reschedule %d entries at %d times: one due time an entry", len(es), len(dues))
 	}
-	wk := s.waitKeys(s.keyOutbox(), s.keyOutboxDelayed())
+	wk := s.waitKeys(s.keyOutbox(), s.keyOutboxDelayed(), s.keyOutboxNoted())
 	args := make([]any, 0, 7*len(es))
 	for i, e := range es {
 		data, err := rescheduledMember(e)
@@ -312,18 +315,30 @@ func rescheduledMember(e OutboxEntry) ([]byte, error) {
 	return data, nil
 }
 
+// promoteScript moves up to ARGV[2] members of the delayed set KEYS[2] due
+// by ARGV[1] into the stream KEYS[1]. One that waits in a recipient's
+// order is in its waiting set already, so its new stream id counts as
+// noted (KEYS[3], outbox_note.go): a round reading an entry placed after
+// it does not wait for its reader to note it. (A plain find: "waits" is a
+// field of the member's JSON, and no string value can hold its quoted
+// name unescaped.)
 var promoteScript = redis.NewScript(`
 local due = redis.call("ZRANGEBYSCORE", KEYS[2], "-inf", ARGV[1], "LIMIT", 0, tonumber(ARGV[2]))
 for _, m in ipairs(due) do
-  redis.call("XADD", KEYS[1], "*", "e", m)
+  local id = redis.call("XADD", KEYS[1], "*", "e", m)
   redis.call("ZREM", KEYS[2], m)
+  if string.find(m, '"waits":"', 1, true) then
+    local ms, seq = string.match(id, "^(%d+)-(%d+)$")
+    redis.call("ZADD", KEYS[3], ms .. string.format("%03d", math.min(tonumber(seq), 999)), id)
+  end
 end
+if #due > 0 then redis.call("PEXPIRE", KEYS[3], ` + strconv.FormatInt(OutboxKeyTTL.Milliseconds(), 10) + `) end
 return #due`)
 
 // PromoteDue moves up to max delayed entries whose time has come back into
 // the stream, atomically, and returns how many it moved.
 func (s *Store) PromoteDue(ctx context.Context, now time.Time, max int) (int, error) {
-	n, err := promoteScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDelayed()}, now.UnixMilli(), max).Int()
+	n, err := promoteScript.Run(ctx, s.rdb, []string{s.keyOutbox(), s.keyOutboxDelayed(), s.keyOutboxNoted()}, now.UnixMilli(), max).Int()
 	if err != nil {
 		return 0, fmt.Errorf("promote due outbox entries: %w", err)
 	}
@@ -331,16 +346,18 @@ func (s *Store) PromoteDue(ctx context.Context, now time.Time, max int) (int, er
 }
 
 // deadScript moves stream entry ARGV[1] of KEYS[1] to the dead letters
-// KEYS[2], and out of its waiting set (KEYS[3] the index, then ARGV[5] the
+// KEYS[2], out of the noted set KEYS[3] and out of its waiting set
+// (KEYS[4] the index, then ARGV[5] the
 // set's KEYS index, 0 for none, ARGV[6] its key and ARGV[7] its recipient).
 var deadScript = redis.NewScript(waitLua + `
 if redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[1]) == 0 then
   return 0
 end
 redis.call("XDEL", KEYS[1], ARGV[1])
+redis.call("ZREM", KEYS[3], ARGV[1])
 redis.call("XADD", KEYS[2], "*", "e", ARGV[2], "reason", ARGV[3], "died", ARGV[4])
 local w = tonumber(ARGV[5])
-if w > 0 then unwait(KEYS[3], KEYS[w], KEYS[w + 1], ARGV[7], ARGV[6]) end
+if w > 0 then unwait(KEYS[4], KEYS[w], KEYS[w + 1], ARGV[7], ARGV[6]) end
 return 1`)
 
 // DeadLetter moves e out of the outbox into the dead-letter stream.
@@ -349,7 +366,7 @@ func (s *Store) DeadLetter(ctx context.Context, e OutboxEntry, reason string, no
 	if err != nil {
 		return fmt.Errorf("encode outbox entry %s: %w", e.Key, err)
 	}
-	wk := s.waitKeys(s.keyOutbox(), s.keyOutboxDead())
+	wk := s.waitKeys(s.keyOutbox(), s.keyOutboxDead(), s.keyOutboxNoted())
 	args := append([]any{e.StreamID, data, reason, now.UnixMilli()}, wk.unwaitArgs(e)...)
 	err = deadScript.Run(ctx, s.rdb, wk.keys, args...).Err()
 	if err != nil {

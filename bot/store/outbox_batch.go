@@ -37,26 +37,33 @@ type leased struct {
 	Lease string `json:"lease"`
 }
 
-// sealScript moves the held entries out of the stream KEYS[1] and out of
-// their waiting sets (KEYS[3] the index, then the sets) and puts the
-// carrier (ARGV[3]) in the delayed set KEYS[2] until ARGV[2], but only if
-// every one of them is still pending at consumer ARGV[1]: entries another
-// replica took over meanwhile are returned and nothing changes. From
-// ARGV[4] on each held entry is a stream id, its waiting set's KEYS index
+// sealScript moves the held entries out of the stream KEYS[1], the noted
+// set KEYS[3] and their waiting sets (KEYS[4] the index, then the sets)
+// and puts the carrier (ARGV[3]) in the delayed set KEYS[2] until ARGV[2],
+// but only if every one of them is still pending at consumer ARGV[1]:
+// entries another replica took over meanwhile are returned and nothing
+// changes. The
+// carrier takes their place in its recipient's waiting set while it is
+// sent: ARGV[4] the set's KEYS index (0: none), ARGV[5] its key, ARGV[6]
+// its place, ARGV[7] the recipient, ARGV[8] now (its due time). From
+// ARGV[9] on each held entry is a stream id, its waiting set's KEYS index
 // (0: none), its key and its recipient.
 var sealScript = redis.NewScript(waitLua + `
 local lost = {}
-for i = 4, #ARGV, 4 do
+for i = 9, #ARGV, 4 do
   local p = redis.call("XPENDING", KEYS[1], "` + outboxGroup + `", ARGV[i], ARGV[i], 1, ARGV[1])
   if #p == 0 then table.insert(lost, ARGV[i]) end
 end
 if #lost > 0 then return lost end
-for i = 4, #ARGV, 4 do
+for i = 9, #ARGV, 4 do
   redis.call("XACK", KEYS[1], "` + outboxGroup + `", ARGV[i])
   redis.call("XDEL", KEYS[1], ARGV[i])
+  redis.call("ZREM", KEYS[3], ARGV[i])
   local w = tonumber(ARGV[i + 1])
-  if w > 0 then unwait(KEYS[3], KEYS[w], KEYS[w + 1], ARGV[i + 3], ARGV[i + 2]) end
+  if w > 0 then unwait(KEYS[4], KEYS[w], KEYS[w + 1], ARGV[i + 3], ARGV[i + 2]) end
 end
+local w = tonumber(ARGV[4])
+if w > 0 then wait(KEYS[4], KEYS[w], KEYS[w + 1], ARGV[7], ARGV[5], ARGV[6], ARGV[8]) end
 redis.call("ZADD", KEYS[2], ARGV[2], ARGV[3])
 return {}`)
 
@@ -65,15 +72,18 @@ return {}`)
 // them is no longer pending at consumer (another replica claimed it, or it
 // was moved on), nothing changes and lost lists their stream ids, so the
 // caller can leave them out and seal again. A carrier read back from the
-// stream is sealed anew with itself as the only held entry.
-func (s *Store) SealBatch(ctx context.Context, consumer string, held []OutboxEntry, carrier OutboxEntry, until time.Time) (l Lease, lost []string, err error) {
-	carrier.StreamID, carrier.Waits = "", ""
+// stream is sealed anew with itself as the only held entry. A carrier
+// whose Waits names a recipient stays in its waiting set, due now, until
+// FinishLease, RetryLease or DeadLease moves it on: a replica reading the
+// recipient's later alerts meanwhile parks them behind it.
+func (s *Store) SealBatch(ctx context.Context, consumer string, held []OutboxEntry, carrier OutboxEntry, now, until time.Time) (l Lease, lost []string, err error) {
+	carrier.StreamID = ""
 	member, err := leaseMember(carrier)
 	if err != nil {
 		return Lease{}, nil, fmt.Errorf("seal %s: %w", carrier.Key, err)
 	}
-	wk := s.waitKeys(s.keyOutbox(), s.keyOutboxDelayed())
-	args := []any{consumer, until.UnixMilli(), member}
+	wk := s.waitKeys(s.keyOutbox(), s.keyOutboxDelayed(), s.keyOutboxNoted())
+	args := []any{consumer, until.UnixMilli(), member, wk.of(carrier.Waits), carrier.Key, PlaceScore(carrier.Place()), carrier.Waits, now.UnixMilli()}
 	for _, e := range held {
 		args = append(append(args, e.StreamID), wk.unwaitArgs(e)...)
 	}
@@ -116,23 +126,32 @@ func (s *Store) RenewLease(ctx context.Context, l Lease, until time.Time) (ok bo
 	return n == 1, nil
 }
 
-// finishScript marks KEYS[2..] delivered and drops the lease ARGV[1]; it
-// returns whether the lease was still held.
-var finishScript = redis.NewScript(`
-for i = 2, #KEYS do
+// finishScript marks KEYS[2..ARGV[3]+1] delivered, drops the lease
+// ARGV[1] from the delayed set KEYS[1] and the carrier from its waiting
+// set (ARGV[4] the set's KEYS index, 0 for none, after the index; ARGV[5]
+// its key, ARGV[6] its recipient); it returns whether the lease was still
+// held.
+var finishScript = redis.NewScript(waitLua + `
+local marks = tonumber(ARGV[3])
+for i = 2, marks + 1 do
   redis.call("SET", KEYS[i], "1", "PX", ARGV[2])
 end
+local w = tonumber(ARGV[4])
+if w > 0 then unwait(KEYS[marks + 2], KEYS[w], KEYS[w + 1], ARGV[6], ARGV[5]) end
 return redis.call("ZREM", KEYS[1], ARGV[1])`)
 
 // FinishLease records that the carrier of l was delivered, with the actions
-// it carried (keys), and drops it. The marks are set even when the lease
-// was lost: whoever holds the carrier now finds it delivered.
+// it carried (keys), and drops it, also from its recipient's waiting set.
+// The marks are set even when the lease was lost: whoever holds the
+// carrier now finds it delivered.
 func (s *Store) FinishLease(ctx context.Context, l Lease, keys ...string) (held bool, err error) {
-	ks := []string{s.keyOutboxDelayed(), s.keyOutboxDelivered(l.Entry.Key)}
+	own := []string{s.keyOutboxDelayed(), s.keyOutboxDelivered(l.Entry.Key)}
 	for _, k := range keys {
-		ks = append(ks, s.keyOutboxDelivered(k))
+		own = append(own, s.keyOutboxDelivered(k))
 	}
-	n, err := finishScript.Run(ctx, s.rdb, ks, l.member, OutboxKeyTTL.Milliseconds()).Int()
+	wk := s.waitKeys(own...)
+	args := append([]any{l.member, OutboxKeyTTL.Milliseconds(), len(own) - 1}, wk.unwaitArgs(l.Entry)...)
+	n, err := finishScript.Run(ctx, s.rdb, wk.keys, args...).Int()
 	if err != nil {
 		return false, fmt.Errorf("finish %s: %w", l.Entry.Key, err)
 	}
@@ -142,13 +161,20 @@ func (s *Store) FinishLease(ctx context.Context, l Lease, keys ...string) (held 
 // retryLeaseScript replaces lease ARGV[1] in the delayed set KEYS[1] with
 // the carrier ARGV[3] due at ARGV[2] and, when ARGV[4] names a recipient,
 // notes the carrier (key ARGV[5], place ARGV[6]) in its waiting set
-// (KEYS[2] the index, KEYS[3..4] the sets).
+// (KEYS[2] the index, KEYS[3..4] the sets); when it names none, the
+// carrier leaves the set of the recipient ARGV[7] it was sealed for
+// (KEYS[ARGV[8]], 0 for none).
 var retryLeaseScript = redis.NewScript(waitLua + `
 if redis.call("ZREM", KEYS[1], ARGV[1]) == 0 then
   return 0
 end
 redis.call("ZADD", KEYS[1], ARGV[2], ARGV[3])
-if ARGV[4] ~= "" then wait(KEYS[2], KEYS[3], KEYS[4], ARGV[4], ARGV[5], ARGV[6], ARGV[2]) end
+if ARGV[4] ~= "" then
+  wait(KEYS[2], KEYS[3], KEYS[4], ARGV[4], ARGV[5], ARGV[6], ARGV[2])
+elseif tonumber(ARGV[8]) > 0 then
+  local w = tonumber(ARGV[8])
+  unwait(KEYS[2], KEYS[w], KEYS[w + 1], ARGV[7], ARGV[5])
+end
 return 1`)
 
 // RetryLease gives up l and puts its carrier, as e (the caller sets Attempt
@@ -164,28 +190,37 @@ func (s *Store) RetryLease(ctx context.Context, l Lease, e OutboxEntry, due time
 	}
 	wk := s.waitKeys(s.keyOutboxDelayed())
 	wk.of(e.Waits)
-	n, err := retryLeaseScript.Run(ctx, s.rdb, wk.keys, l.member, due.UnixMilli(), member, e.Waits, e.Key, PlaceScore(e.Order)).Int()
+	sealed := 0
+	if e.Waits == "" {
+		sealed = wk.of(l.Entry.Waits)
+	}
+	n, err := retryLeaseScript.Run(ctx, s.rdb, wk.keys, l.member, due.UnixMilli(), member, e.Waits, e.Key, PlaceScore(e.Order), l.Entry.Waits, sealed).Int()
 	if err != nil {
 		return false, fmt.Errorf("retry %s: %w", e.Key, err)
 	}
 	return n == 1, nil
 }
 
-var deadLeaseScript = redis.NewScript(`
+var deadLeaseScript = redis.NewScript(waitLua + `
 if redis.call("ZREM", KEYS[1], ARGV[1]) == 0 then
   return 0
 end
 redis.call("XADD", KEYS[2], "*", "e", ARGV[2], "reason", ARGV[3], "died", ARGV[4])
+local w = tonumber(ARGV[5])
+if w > 0 then unwait(KEYS[3], KEYS[w], KEYS[w + 1], ARGV[7], ARGV[6]) end
 return 1`)
 
-// DeadLease gives up l and moves its carrier, as e, to the dead letters.
+// DeadLease gives up l and moves its carrier, as e, to the dead letters,
+// and out of its recipient's waiting set.
 func (s *Store) DeadLease(ctx context.Context, l Lease, e OutboxEntry, reason string, now time.Time) (held bool, err error) {
 	e.StreamID = ""
 	data, err := json.Marshal(e)
 	if err != nil {
 		return false, fmt.Errorf("encode carrier %s: %w", e.Key, err)
 	}
-	n, err := deadLeaseScript.Run(ctx, s.rdb, []string{s.keyOutboxDelayed(), s.keyOutboxDead()}, l.member, data, reason, now.UnixMilli()).Int()
+	wk := s.waitKeys(s.keyOutboxDelayed(), s.keyOutboxDead())
+	args := append([]any{l.member, data, reason, now.UnixMilli()}, wk.unwaitArgs(l.Entry)...)
+	n, err := deadLeaseScript.Run(ctx, s.rdb, wk.keys, args...).Int()
 	if err != nil {
 		return false, fmt.Errorf("dead-letter %s: %w", e.Key, err)
 	}

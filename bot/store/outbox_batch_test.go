@@ -33,14 +33,14 @@ func TestSealIsASafeClaim(t *testing.T) {
 		t.Fatalf("claimed %v, %v; want k1", claimed, err)
 	}
 	carrier := store.OutboxEntry{Key: "batch/x", Payload: []byte(`{"batch":{}}`), Enqueued: now}
-	_, lost, err := s.SealBatch(ctx, "slow", got, carrier, now.Add(time.Minute))
+	_, lost, err := s.SealBatch(ctx, "slow", got, carrier, now, now.Add(time.Minute))
 	if err != nil || len(lost) != 1 || lost[0] != claimed[0].StreamID {
 		t.Fatalf("slow's seal: lost %v, %v; want k1's entry", lost, err)
 	}
 	if st, _ := s.OutboxStats(ctx); st.Pending != 3 || st.Delayed != 0 {
 		t.Fatalf("a refused seal changed the outbox: %+v", st)
 	}
-	l, lost, err := s.SealBatch(ctx, "slow", got[1:], carrier, now.Add(time.Minute))
+	l, lost, err := s.SealBatch(ctx, "slow", got[1:], carrier, now, now.Add(time.Minute))
 	if err != nil || len(lost) != 0 {
 		t.Fatalf("seal of slow's own entries: lost %v, %v", lost, err)
 	}
@@ -93,7 +93,7 @@ func TestLeaseRetryAndDead(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := s.ReadOutbox(ctx, "c", 10, 0)
-	l, _, err := s.SealBatch(ctx, "c", got, store.OutboxEntry{Key: "batch/y", Payload: []byte(`{"batch":{}}`)}, now.Add(time.Minute))
+	l, _, err := s.SealBatch(ctx, "c", got, store.OutboxEntry{Key: "batch/y", Payload: []byte(`{"batch":{}}`)}, now, now.Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestLeaseRetryAndDead(t *testing.T) {
 	if len(back) != 1 || back[0].Key != "batch/y" || back[0].Attempt != 1 || back[0].LastError != "HTTP 502" {
 		t.Fatalf("carrier back as %+v", back)
 	}
-	l2, lost, err := s.SealBatch(ctx, "c", back, back[0], now.Add(time.Minute))
+	l2, lost, err := s.SealBatch(ctx, "c", back, back[0], now, now.Add(time.Minute))
 	if err != nil || len(lost) != 0 {
 		t.Fatalf("reseal: %v, %v", lost, err)
 	}

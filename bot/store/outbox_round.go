@@ -24,7 +24,7 @@ func (s *Store) PromoteAndClaim(ctx context.Context, now time.Time, max int, con
 		var prom *redis.Cmd
 		var claim *redis.XAutoClaimCmd
 		err := s.pipelineScripts(ctx, func(p redis.Pipeliner, run scriptRunner) {
-			prom = run(promoteScript, []string{s.keyOutbox(), s.keyOutboxDelayed()}, now.UnixMilli(), max)
+			prom = run(promoteScript, []string{s.keyOutbox(), s.keyOutboxDelayed(), s.keyOutboxNoted()}, now.UnixMilli(), max)
 			claim = p.XAutoClaim(ctx, &redis.XAutoClaimArgs{
 				Stream: s.keyOutbox(), Group: outboxGroup, Consumer: consumer,
 				MinIdle: minIdle, Start: "0-0", Count: int64(count),
@@ -59,10 +59,6 @@ type RoundLooked struct {
 	// Cache holds the cached lookups found, as stored (JSON); a key
 	// asked for and absent here is not cached.
 	Cache map[string][]byte
-	// Waiting names the recipients with entries put back to wait for
-	// their turn (outbox_wait.go): the round asks Waiters about those of
-	// its recipients among them.
-	Waiting []string
 }
 
 // LookupRound reads everything q names in one round trip (one pipeline;
@@ -75,9 +71,7 @@ func (s *Store) LookupRound(ctx context.Context, q RoundLookup) (RoundLooked, er
 	delivered := make([]*redis.IntCmd, len(q.Delivered))
 	cached := make([]*redis.StringCmd, len(q.Cache))
 	var chats, owners *redis.SliceCmd
-	var waiting *redis.StringSliceCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		waiting = p.SMembers(ctx, s.keyOutboxWaiting())
 		for i, k := range q.Delivered {
 			delivered[i] = p.Exists(ctx, s.keyOutboxDelivered(k))
 		}
@@ -93,7 +87,6 @@ func (s *Store) LookupRound(ctx context.Context, q RoundLookup) (RoundLooked, er
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return out, fmt.Errorf("look up %d outbox entries: %w", len(q.Delivered), err)
 	}
-	out.Waiting = waiting.Val()
 	out.Delivered = make([]bool, len(q.Delivered))
 	for i, c := range delivered {
 		out.Delivered[i] = c.Val() == 1

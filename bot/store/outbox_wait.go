@@ -19,12 +19,14 @@ import (
 // waiting set ({outbox}:wait:<recipient>, the entry's key scored by its
 // place: the stream id its oldest action was first read with) and when it
 // is due ({outbox}:waitdue:<recipient>); the scripts that seal, dead-letter
-// or acknowledge it drop it. A round asks (Waiters) only for the
-// recipients the index {outbox}:waiting names, read with its lookup, and
-// parks a recipient's entries behind the older ones that wait elsewhere.
-// A member whose entry was due long ago and was not moved on since (its
-// entry lost by a bug or an operator) is dropped by Waiters: it bounds how
-// long a stale member can hold a recipient back.
+// or acknowledge it drop it. A round notes its own entries there too, and
+// learns what waits before them, in one script (NoteRound, outbox_note.go),
+// and parks a recipient's entries behind the older ones that wait
+// elsewhere. A member whose entry was due long ago and was not moved on
+// since (its entry lost by a bug or an operator) is dropped by NoteRound
+// and Waiters: it bounds how long a stale member can hold a recipient
+// back. (Waiters reads the sets without noting anything: for tests and
+// the operator.)
 
 // waitLua are the Lua helpers of the scripts that put entries of a
 // recipient back (wait) or move them on (unwait): ix is the index of the
@@ -162,13 +164,7 @@ func (s *Store) Waiters(ctx context.Context, recipients []string, now time.Time,
 		}
 		n, _ := res[0].(int64)
 		list, _ := res[1].([]any)
-		var w Waiting
-		for j := 0; j+2 < len(list); j += 3 {
-			key, _ := list[j].(string)
-			place, _ := strconv.ParseFloat(fmt.Sprint(list[j+1]), 64)
-			due, _ := strconv.ParseFloat(fmt.Sprint(list[j+2]), 64)
-			w.Oldest = append(w.Oldest, Waiter{Key: key, Place: place, Due: time.UnixMilli(int64(due))})
-		}
+		w := waitingOf(list)
 		w.More = int(n) > len(w.Oldest)
 		if n > 0 {
 			out[r] = w

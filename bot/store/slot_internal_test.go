@@ -77,6 +77,7 @@ var scripts = map[string]*redis.Script{
 	"commitSetScript": commitSetScript, "deleteSetScript": deleteSetScript,
 	"saveDocScript": saveDocScript, "deleteDocScript": deleteDocScript,
 	"seenScript": seenScript, "keepScript": keepScript, "waitersScript": waitersScript,
+	"noteRoundScript": noteRoundScript,
 }
 
 // scriptsInSource lists the package-level variables of the package's

@@ -95,6 +95,59 @@ func outboxSlotOps(now time.Time) []slotOp {
 			_, err := s.RetryDeadLetter(ctx, entries[len(entries)-1].StreamID)
 			must(t, err)
 		}},
+		// A round notes what it read (outbox_note.go): an entry another
+		// consumer read and has not noted holds back the later ones.
+		{"Store.NoteRound", func(t *testing.T, ctx context.Context, s *Store) {
+			// What the operations before put back and promoted goes first.
+			back, err := s.ReadOutbox(ctx, "noter0", 100, 0)
+			must(t, err)
+			must(t, s.AckOutbox(ctx, back...))
+			for _, k := range []string{"n1", "n2"} {
+				_, err := s.Enqueue(ctx, k, []byte("{}"), now)
+				must(t, err)
+			}
+			first, err := s.ReadOutbox(ctx, "noter1", 1, 0)
+			must(t, err)
+			rest, err := s.ReadOutbox(ctx, "noter2", 10, 0)
+			must(t, err)
+			if len(first) != 1 || len(rest) == 0 {
+				t.Fatalf("read %d and %d entries, want 1 and more", len(first), len(rest))
+			}
+			// A recipient of its own: the hostile one has entries waiting
+			// from the operations before.
+			noted := hostile + "/noted"
+			notes := func(es []OutboxEntry) []RoundNote {
+				var out []RoundNote
+				for i, e := range es {
+					r := noted
+					if i%2 == 1 {
+						r = ""
+					}
+					out = append(out, RoundNote{Recipient: r, Entry: e})
+				}
+				return out
+			}
+			got, err := s.NoteRound(ctx, "noter2", notes(rest), now, time.Minute, 10)
+			must(t, err)
+			if got.Unresolved != first[0].StreamID {
+				t.Fatalf("NoteRound before the older entry was noted: unresolved %q, want %q", got.Unresolved, first[0].StreamID)
+			}
+			got, err = s.NoteRound(ctx, "noter1", notes(first), now, time.Minute, 10)
+			must(t, err)
+			if got.Unresolved != "" || len(got.Waiting[noted].Oldest) != 0 {
+				t.Fatalf("NoteRound of the oldest: unresolved %q, %d waiting; want none", got.Unresolved, len(got.Waiting[noted].Oldest))
+			}
+			got, err = s.NoteRound(ctx, "noter2", notes(rest), now, time.Minute, 10)
+			must(t, err)
+			if w := got.Waiting[noted].Oldest; got.Unresolved != "" || len(w) != 1 || w[0].Key != first[0].Key {
+				t.Fatalf("NoteRound after the older entry was noted: unresolved %q, %d waiting; want it alone waiting, nothing unresolved", got.Unresolved, len(w))
+			}
+			all := append(first, rest...)
+			for i := range all {
+				all[i].Waits = notes(all)[i].Recipient
+			}
+			must(t, s.AckOutbox(ctx, all...))
+		}},
 		{"Store.SealBatch", func(t *testing.T, ctx context.Context, s *Store) {
 			for _, k := range []string{"s1", "s2", "s3"} {
 				_, err := s.Enqueue(ctx, k, []byte("{}"), now)
@@ -107,13 +160,13 @@ func outboxSlotOps(now time.Time) []slotOp {
 			}
 			held[0].Waits = hostile
 			// Another consumer cannot seal them: every one comes back lost.
-			_, lost, err := s.SealBatch(ctx, hostile, held, OutboxEntry{Key: "batch/" + hostile}, now.Add(time.Minute))
+			_, lost, err := s.SealBatch(ctx, hostile, held, OutboxEntry{Key: "batch/" + hostile}, now, now.Add(time.Minute))
 			if err != nil || len(lost) != len(held) {
 				t.Fatalf("foreign seal: lost %d of %d, %v", len(lost), len(held), err)
 			}
 			for i, part := range [][]OutboxEntry{held[:1], held[1:2], held[2:]} {
-				carrier := OutboxEntry{Key: fmt.Sprintf("batch/%d/%s", i, hostile), Payload: []byte(`{"batch":{}}`), Enqueued: now}
-				l, lost, err := s.SealBatch(ctx, "sealer", part, carrier, now.Add(time.Minute))
+				carrier := OutboxEntry{Key: fmt.Sprintf("batch/%d/%s", i, hostile), Payload: []byte(`{"batch":{}}`), Enqueued: now, Waits: hostile}
+				l, lost, err := s.SealBatch(ctx, "sealer", part, carrier, now, now.Add(time.Minute))
 				if err != nil || len(lost) != 0 {
 					t.Fatalf("seal %d: lost %v, %v", i, lost, err)
 				}
