@@ -95,8 +95,20 @@ func (s *Sender) keepOrder(ctx context.Context, now time.Time, rcpts []string, j
 	if len(notes) == 0 {
 		return nil
 	}
+	// An unresolved entry holds back only the round's entries placed after
+	// it: none when it is the newest of them (NoteRound's bound on what it
+	// looks at), and then noting again would only wait.
+	newest := 0.0
+	for _, n := range notes {
+		if n.Recipient != "" {
+			newest = max(newest, store.PlaceScore(n.Entry.Place()))
+		}
+	}
+	holds := func(n store.RoundNoted) bool {
+		return n.Unresolved != "" && store.PlaceScore(n.Unresolved) < newest
+	}
 	noted, err := s.cfg.Store.NoteRound(ctx, s.cfg.Consumer, notes, now, s.waitStale(), waitersAsked)
-	for try := 0; err == nil && noted.Unresolved != "" && try < resolveTries && ctx.Err() == nil; try++ {
+	for try := 0; err == nil && holds(noted) && try < resolveTries && ctx.Err() == nil; try++ {
 		sleep(ctx, s.resolvePause())
 		now = s.cfg.Now()
 		noted, err = s.cfg.Store.NoteRound(ctx, s.cfg.Consumer, notes, now, s.waitStale(), waitersAsked)
@@ -105,7 +117,7 @@ func (s *Sender) keepOrder(ctx context.Context, now time.Time, rcpts []string, j
 		return err
 	}
 	unresolved := 0.0
-	if noted.Unresolved != "" {
+	if holds(noted) {
 		unresolved = store.PlaceScore(noted.Unresolved)
 	}
 	var parked []store.OutboxEntry

@@ -44,9 +44,10 @@ type RoundNoted struct {
 	Unresolved string
 }
 
-// notedScanned bounds how many pending entries of other consumers one
-// NoteRound looks at: beyond, the last one looked at counts as not noted,
-// which holds back only the round's entries placed after it.
+// notedScanned bounds how many pending entries one NoteRound looks at:
+// beyond, the first one not looked at counts as not noted, which holds
+// back only the round's entries placed after it (none when nothing is
+// pending beyond).
 const notedScanned = 2000
 
 // noteRoundScript notes a round's entries. KEYS: the stream, the noted
@@ -102,7 +103,14 @@ if ARGV[5] ~= "" then
     local ms, seq = string.match(last, "^(%d+)-(%d+)$")
     start = ms .. "-" .. (tonumber(seq) + 1)
   end
-  if unresolved == "" and scanned >= ` + strconv.Itoa(notedScanned) + ` then unresolved = last end
+  -- Beyond what was looked at, the first entry not looked at counts as
+  -- not noted: the last one looked at is known noted (or the round's), and
+  -- taking it held back the round's entries up to that first one too.
+  if unresolved == "" and scanned >= ` + strconv.Itoa(notedScanned) + ` then
+    local ms, seq = string.match(last, "^(%d+)-(%d+)$")
+    local rest = redis.call("XPENDING", KEYS[1], group, ms .. "-" .. (tonumber(seq) + 1), ARGV[5], 1)
+    if #rest > 0 then unresolved = rest[1][1] end
+  end
 end
 local out = {unresolved}
 for w, r in pairs(rcpt) do

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -78,5 +79,43 @@ func TestNoteRoundFollowsTheReplicas(t *testing.T) {
 	}
 	if w, listed := waitingKeys(t, s, "hr", now); len(w) != 0 || listed {
 		t.Fatalf("waiting %v (listed %v) when all moved on; want none", w, listed)
+	}
+}
+
+// TestNoteRoundBoundHoldsBackNothingNoted: another consumer holds exactly
+// as many entries as NoteRound looks at (notedScanned), all noted, and the
+// round's own entry comes after them. Nothing is unresolved before the
+// round's entry; it was the last one looked at, noted, that NoteRound
+// returned, and the round's entry was parked for a poll every round.
+func TestNoteRoundBoundHoldsBackNothingNoted(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	for i := range notedScanned + 1 {
+		if _, err := s.Enqueue(ctx, "k"+strconv.Itoa(i), []byte("{}"), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	held, err := s.ReadOutbox(ctx, "x", notedScanned, 0)
+	if err != nil || len(held) != notedScanned {
+		t.Fatalf("x read %d entries, %v; want %d", len(held), err, notedScanned)
+	}
+	var notes []RoundNote
+	for _, e := range held {
+		notes = append(notes, RoundNote{Entry: e})
+	}
+	if _, err := s.NoteRound(ctx, "x", notes, now, time.Hour, 10); err != nil {
+		t.Fatal(err)
+	}
+	mine, err := s.ReadOutbox(ctx, "y", 1, 0)
+	if err != nil || len(mine) != 1 {
+		t.Fatalf("y read %d entries, %v; want 1", len(mine), err)
+	}
+	got, err := s.NoteRound(ctx, "y", []RoundNote{{Recipient: "hr", Entry: mine[0]}}, now, time.Hour, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Unresolved != "" && PlaceScore(got.Unresolved) < PlaceScore(mine[0].StreamID) {
+		t.Fatalf("unresolved %s, placed before the round's entry %s: every one before it is noted", got.Unresolved, mine[0].StreamID)
 	}
 }
