@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -60,6 +61,21 @@ func newHarness(t *testing.T, st *store.Store) *harness {
 		t.Fatal(err)
 	}
 	return &harness{t: t, fake: fake, st: st, pipeline: p}
+}
+
+// enqueue queues a on the harness's store at "at", its key the message id
+// and kind, and returns the reference its alert carries.
+func (h *harness) enqueue(ctx context.Context, a bot.Action, at time.Time) string {
+	h.t.Helper()
+	a.Key = a.MsgID + "/" + string(a.Kind)
+	payload, err := json.Marshal(a)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.st.Enqueue(ctx, a.Key, payload, at); err != nil {
+		h.t.Fatal(err)
+	}
+	return refOf(a.Key)
 }
 
 // sender is one replica's sender on st (the harness's store when nil),

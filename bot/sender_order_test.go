@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
@@ -178,15 +177,7 @@ func TestFailedSendHoldsLaterAlertsBack(t *testing.T) {
 	warn := func(i int) string {
 		a := bot.Action{Kind: bot.ActWarnSender, MsgID: fmt.Sprintf("msg:held%d", i), From: "member01", ChatID: "wrheld",
 			Time: now(), Categories: []string{"idcard"}, Evidence: []string{"110***********1234"}}
-		a.Key = a.MsgID + "/" + string(a.Kind)
-		payload, err := json.Marshal(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := h.st.Enqueue(ctx, a.Key, payload, now()); err != nil {
-			t.Fatal(err)
-		}
-		return refOf(a.Key)
+		return h.enqueue(ctx, a, now())
 	}
 	first := warn(0)
 	busyOnce()
@@ -237,15 +228,7 @@ func TestFailedPartHoldsLaterPartsBack(t *testing.T) {
 	for i := range 40 {
 		a := bot.Action{Kind: bot.ActWarnSender, MsgID: fmt.Sprintf("msg:part%02d", i), From: "member01", ChatID: "wrparts",
 			Time: now().Add(time.Duration(i) * time.Millisecond), Categories: []string{"idcard"}, Evidence: []string{"110***********1234"}}
-		a.Key = a.MsgID + "/" + string(a.Kind)
-		payload, err := json.Marshal(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := h.st.Enqueue(ctx, a.Key, payload, now()); err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, refOf(a.Key))
+		want = append(want, h.enqueue(ctx, a, now()))
 	}
 	h.fake.SetFaults(wecomtest.Faults{Busy: 1, Times: 1, APIs: []string{wecomtest.APIMessageSend}})
 	if _, err := s.Round(ctx); err != nil {

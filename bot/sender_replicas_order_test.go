@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -115,17 +114,9 @@ func runReplicasOrder(t *testing.T, replicas int) {
 	queue := func(a bot.Action, to string) {
 		seq++
 		a.MsgID = fmt.Sprintf("msg:o13-%04d", seq)
-		a.Key = a.MsgID + "/" + string(a.Kind)
 		a.Time = t0.Add(time.Duration(seq) * time.Millisecond)
 		a.Categories, a.Severity, a.Evidence, a.InShort, a.InLong = []string{"idcard"}, "high", []string{"110***********1234"}, 1, 1
-		payload, err := json.Marshal(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := h.st.Enqueue(ctx, a.Key, payload, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		want[to] = append(want[to], refOf(a.Key))
+		want[to] = append(want[to], h.enqueue(ctx, a, time.Now()))
 	}
 	chats := []string{"wrA", "wrB", "wrC"}
 	for burst := range 6 {
