@@ -528,17 +528,7 @@ func runeSlice(text string, start, end int) string {
 	if end <= start {
 		return ""
 	}
-	bs, be, i := len(text), len(text), 0
-	for b := range text {
-		if i == start {
-			bs = b
-		}
-		if i == end {
-			be = b
-			break
-		}
-		i++
-	}
+	bs, be := runeByteOffsets(text, start, end)
 	if bs > be {
 		return ""
 	}
