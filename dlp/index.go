@@ -401,3 +401,12 @@ func (x *Index) UntaggedDenseDocs() int { return x.dense }
 // MinSpan is the fewest normalized characters that can reproduce a
 // protected document (0: none is protected).
 func (x *Index) MinSpan() int { return x.minSpan }
+
+// CleanTextMatches reports whether a text of n bytes without detector
+// findings could match: when a set has a token column (Tokens), or a
+// document is protected and n is not under its minimum span (Documents). It
+// lets the engine keep such messages on its clean path
+// (rules.CleanTextChecker).
+func (x *Index) CleanTextMatches(n int) bool {
+	return x.recKinds&kindBit(KindToken) != 0 || x.minSpan > 0 && n >= x.minSpan
+}

@@ -73,6 +73,19 @@ func columnKindOf(k moderation.Kind) ColumnKind {
 	return ""
 }
 
+// plainPhone reports whether raw is 11 ASCII digits.
+func plainPhone(raw string) bool {
+	if len(raw) != 11 {
+		return false
+	}
+	for i := range len(raw) {
+		if raw[i]-'0' > 9 {
+			return false
+		}
+	}
+	return true
+}
+
 // Normalize appends to dst the form of raw that is hashed for a column of
 // kind k, and reports whether raw is a valid value of that kind. Numbers
 // are read by moderation.NumberValue, as the detectors read them in
@@ -84,6 +97,13 @@ func Normalize(k ColumnKind, raw string, dst []byte) ([]byte, bool) {
 	start := len(dst)
 	switch k {
 	case KindPhone, KindIDCard, KindBankCard:
+		if k == KindPhone && plainPhone(raw) {
+			// What NumberValue gives for 11 ASCII digits, without its
+			// per-byte appends: most findings are written so, and
+			// NumberValue was a fifth of a random number's lookup
+			// (callgrind; TestNormalizePlainPhone).
+			return append(dst, raw...), raw[0] == '1' && raw[1] >= '3'
+		}
 		dst = moderation.NumberValue(k.detectorKind(), raw, dst)
 		v := dst[start:]
 		switch k {

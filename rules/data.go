@@ -22,6 +22,26 @@ type DataMatcher interface {
 	Documents(text string, dst []DataMatch) []DataMatch
 }
 
+// CleanTextChecker is implemented by a DataMatcher that can tell the
+// engine a message without detector findings needs no lookup at all: no
+// token column and no document it could reproduce (a text of n bytes under
+// the minimum span). The engine then keeps to its clean path (no buffers,
+// no scan) for such messages, as it does without a DataMatcher.
+type CleanTextChecker interface {
+	// CleanTextMatches reports whether a text of n bytes without detector
+	// findings could still match: Tokens or Documents could find something.
+	CleanTextMatches(n int) bool
+}
+
+// cleanNeedsData reports whether a message of n bytes without findings must
+// still be given to d.
+func cleanNeedsData(d DataMatcher, n int) bool {
+	if c, ok := d.(CleanTextChecker); ok {
+		return c.CleanTextMatches(n)
+	}
+	return true
+}
+
 // DataMatch is one match of the company's own data in a message.
 type DataMatch struct {
 	// Kind is moderation.KindCustomerRecord or moderation.KindDocument.

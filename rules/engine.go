@@ -306,7 +306,7 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 		return e.layer.evaluate(text, mc)
 	}
 	pre := e.scanner.Prepare(text)
-	if pre.Clean() && mc.Data == nil && len(e.regexes) == 0 {
+	if pre.Clean() && len(e.regexes) == 0 && (mc.Data == nil || !cleanNeedsData(mc.Data, len(text))) {
 		return Verdict{} // the clean path: no finding, no regex, no employee data to look for
 	}
 	sc := e.pool.Get().(*scratch)
@@ -528,17 +528,7 @@ func runeSlice(text string, start, end int) string {
 	if end <= start {
 		return ""
 	}
-	bs, be, i := len(text), len(text), 0
-	for b := range text {
-		if i == start {
-			bs = b
-		}
-		if i == end {
-			be = b
-			break
-		}
-		i++
-	}
+	bs, be := runeByteOffsets(text, start, end)
 	if bs > be {
 		return ""
 	}
