@@ -28,6 +28,18 @@ func TestContextRules(t *testing.T) {
 		context string // "" : no context rule applies
 	}{
 		{"严禁买卖个人信息，违者追责", "买", "prohibition"},
+		// red12: what happened to someone who did it, and training cases.
+		{"上个月有人因为在群里发兼职刷单被开除了", "兼", "report"},
+		{"他因为在工作群赌球受了处分", "赌", "report"},
+		{"昨天那个在群里刷单返利的已处理", "刷", "report"},
+		{"群主把搞刷单返利的人踢出去了", "刷", "report"},
+		{"那个推销刷单的被踢了", "刷", "report"},
+		{"培训案例：员工参与赌球输掉二十万", "赌", "report"},
+		{"新人培训里讲了骗子的话术：刷单返利", "刷", "report"},
+		{"钓鱼短信里常有点击领取补贴的字样", "点", "report"},
+		{"被开除了也要刷单，日结三百加我", "刷", ""},
+		{"处分算什么，刷单日结，私聊", "刷", ""},
+		{"话术教学：刷单返利，佣金日结", "刷", ""},
 		{"不得在群里发布赌博信息", "赌", "prohibition"},
 		{"禁止在工作群发布广告、兼职刷单等内容", "兼", "prohibition"},
 		{"请勿轻信刷单返利，谨防受骗", "刷", "prohibition"},
