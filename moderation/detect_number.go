@@ -434,6 +434,8 @@ func (s *Scanner) number(runes []rune, offs []int32, a, b int, code, glued bool,
 		switch {
 		case labelled(runes, first, last+1, orderWords):
 			return Finding{}, false
+		case isTestCard(v):
+			return Finding{}, false
 		case hasWordNear(runes, first, last+1, 16, 8, cardWords):
 			f.Confidence = confSure
 		case v[0] == 6 && v[1] == 2:

@@ -136,6 +136,8 @@ func TestDetectNumberContext(t *testing.T) {
 		{"order word labels the number before", "订单 2023 13812345678", []dhit{{phone, "13812345678", plain, false}}},
 		{"order word after in brackets", "6222021234567890128（运单）", nil},
 		{"order no.", "Order No. 6217001234567893", nil},
+		// A number one digit off a published test number is still a card.
+		{"one digit off a test card", "卡号 4242424242424267", []dhit{{bank, "4242424242424267", plain, false}}},
 		{"meeting number is doubtful", "会议号 138 123 456 78", []dhit{{phone, "138 123 456 78", plain, true}}},
 	})
 	s := detectScanner(t)
@@ -183,6 +185,15 @@ func TestDetectNumberTraps(t *testing.T) {
 		runTraps(t, s, phone, []string{
 			"设备号：13812345678", "SN 13812345678 的设备", "腾讯会议：138 1234 5678", "会议 159 8765 4321 密码 1234",
 			"IMEI 13912345678", "串号 18612345678", "账单 13712345678 已出",
+		})
+	})
+	t.Run("published test card numbers", func(t *testing.T) {
+		runTraps(t, s, bank, []string{
+			"测试卡号 4242 4242 4242 4242，有效期随便填", "沙箱里用 4111111111111111 下单就行",
+			"会员卡号：6011111111111117（测试环境）", "Stripe test card 4000 0566 5566 5556 可以模拟借记卡",
+			"万事达测试卡 5555-5555-5555-4444", "银联沙箱卡号 6216261000000000018 短信验证码 111111",
+			"JCB 用 3566 0020 2036 0505 测", "美国运通 378282246310005 测不过", "用 4012888888881881 复现一下扣款失败",
+			"信用卡 5105 1051 0510 5100 测试支付回调", "Diners 30569309025904 also works",
 		})
 	})
 	t.Run("order numbers passing luhn", func(t *testing.T) {
