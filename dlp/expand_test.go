@@ -26,3 +26,20 @@ func TestShortTextOfExpandingRunes(t *testing.T) {
 		t.Errorf("CleanTextMatches(%q) is false: the engine never looks it up", squares)
 	}
 }
+
+// BenchmarkMayReachMinSpan is what a short message without findings pays
+// on the engine's clean path while documents are protected: the scan of
+// its bytes for runes that fold to more letters than they have.
+func BenchmarkMayReachMinSpan(b *testing.B) {
+	x := docIndex(b, testKey(b), map[string][]string{"报价": {"二〇二七年报价策略：华东区重点客户的折扣不超过百分之十二，续约客户另加三个点。"}})
+	text := "好的，明天下午开会" // 27 bytes
+	text = text[:len(text)-6] // 21 bytes, under MinSpan
+	if len(text) >= x.MinSpan() {
+		b.Fatalf("%d bytes, MinSpan %d", len(text), x.MinSpan())
+	}
+	for b.Loop() {
+		if x.CleanTextMatches(text) {
+			b.Fatal("matches")
+		}
+	}
+}
