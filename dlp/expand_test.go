@@ -32,7 +32,7 @@ func TestShortTextOfExpandingRunes(t *testing.T) {
 // its bytes for runes that fold to more letters than they have.
 func BenchmarkMayReachMinSpan(b *testing.B) {
 	x := docIndex(b, testKey(b), map[string][]string{"报价": {"二〇二七年报价策略：华东区重点客户的折扣不超过百分之十二，续约客户另加三个点。"}})
-	text := "好的，明天下午开会" // 27 bytes
+	text := "好的，明天下午开会"       // 27 bytes
 	text = text[:len(text)-6] // 21 bytes, under MinSpan
 	if len(text) >= x.MinSpan() {
 		b.Fatalf("%d bytes, MinSpan %d", len(text), x.MinSpan())
