@@ -402,11 +402,22 @@ func (x *Index) UntaggedDenseDocs() int { return x.dense }
 // protected document (0: none is protected).
 func (x *Index) MinSpan() int { return x.minSpan }
 
-// CleanTextMatches reports whether a text of n bytes without detector
-// findings could match: when a set has a token column (Tokens), or a
-// document is protected and n is not under its minimum span (Documents). It
+// CleanTextMatches reports whether a text without detector findings could
+// match: when a set has a token column (Tokens), or a document is protected
+// and the text may hold its minimum span (Documents, MayReachMinSpan). It
 // lets the engine keep such messages on its clean path
 // (rules.CleanTextChecker).
-func (x *Index) CleanTextMatches(n int) bool {
-	return x.recKinds&kindBit(KindToken) != 0 || x.minSpan > 0 && n >= x.minSpan
+func (x *Index) CleanTextMatches(text string) bool {
+	return x.recKinds&kindBit(KindToken) != 0 || x.MayReachMinSpan(text)
+}
+
+// MayReachMinSpan reports whether text may fold to MinSpan letters: it has
+// that many bytes, or fewer but a rune that folds to more letters than it
+// has bytes (㌖ is three bytes and キロメートル six letters; ﷺ fifteen).
+// False when no document is protected.
+func (x *Index) MayReachMinSpan(text string) bool {
+	if x.minSpan == 0 {
+		return false
+	}
+	return len(text) >= x.minSpan || letterTable().mayOutgrow(text)
 }

@@ -32,7 +32,12 @@ type letters struct {
 	// range: see fold.
 	three  [0x10000]uint32
 	expand []rune
-	norm   *moderation.Normalizer
+	// wide has a bit for each (lead, second) byte pair, lead from 0xC0,
+	// that begins a rune folding to more letters than it has bytes (㌖:
+	// three bytes, キロメートル; ﷺ: fifteen letters): only a text holding
+	// one can have more letters than bytes (mayOutgrow).
+	wide [(0x100 - 0xC0) * 0x100 / 64]uint64
+	norm *moderation.Normalizer
 }
 
 const expandBit = 1 << 31
@@ -84,6 +89,21 @@ func letterTable() *letters {
 			t.bmp[src[offs[j]]] = e
 			j = k
 		}
+		for _, r := range src {
+			n := 0
+			switch e := t.bmp[r]; {
+			case e&expandBit != 0:
+				n = int(t.expand[e&^expandBit])
+			case e != 0:
+				n = 1
+			}
+			if n > utf8.RuneLen(r) {
+				var b [4]byte
+				utf8.EncodeRune(b[:], r)
+				i := int(b[0]-0xC0)<<8 | int(b[1])
+				t.wide[i/64] |= 1 << (i % 64)
+			}
+		}
 		for i := range t.three {
 			r := rune(i ^ threeXor)
 			t.three[i] = t.bmp[r]
@@ -94,6 +114,29 @@ func letterTable() *letters {
 		lettersTable = t
 	})
 	return lettersTable
+}
+
+// mayOutgrow reports whether text may fold to more letters than it has
+// bytes: it holds a rune that does (wide) or an astral rune (folded through
+// the Normalizer, not the table: taken as one that may). Every other rune
+// folds to at most as many letters as it has bytes, invalid bytes to at
+// most one each.
+func (t *letters) mayOutgrow(text string) bool {
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c < 0xC0 {
+			continue
+		}
+		if c >= 0xF0 {
+			return true
+		}
+		if i+1 < len(text) {
+			if j := int(c-0xC0)<<8 | int(text[i+1]); t.wide[j/64]&(1<<(j%64)) != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // astral appends the letters an astral rune folds to (rare: emoji,

@@ -45,7 +45,7 @@ type docHit struct {
 // threshold. Text with fewer normalized characters than MinSpan is not
 // hashed.
 func (x *Index) Documents(text string, dst []rules.DataMatch) []rules.DataMatch {
-	if x.minSpan == 0 || len(text) < x.minSpan {
+	if !x.MayReachMinSpan(text) {
 		return dst
 	}
 	tab := letterTable()

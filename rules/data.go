@@ -6,8 +6,9 @@ import "github.com/wecom-guard/wecom-guard/moderation"
 // data matching) and fingerprints of its confidential documents (package
 // dlp builds one from Redis). The engine asks it only about detector
 // findings and, for documents, only about messages of at least MinSpan
-// bytes: a message without a finding and shorter than the minimum span
-// costs one nil check.
+// bytes or that it says may hold MinSpan characters all the same
+// (CleanTextChecker): a message without a finding and shorter than the
+// minimum span costs an interface call and a scan of its bytes.
 type DataMatcher interface {
 	// Record reports the customer record a detector finding of kind k
 	// (phone, id_card, bank_card, email) whose text is evidence belongs to.
@@ -24,22 +25,34 @@ type DataMatcher interface {
 
 // CleanTextChecker is implemented by a DataMatcher that can tell the
 // engine a message without detector findings needs no lookup at all: no
-// token column and no document it could reproduce (a text of n bytes under
-// the minimum span). The engine then keeps to its clean path (no buffers,
-// no scan) for such messages, as it does without a DataMatcher.
+// token column and no document it could reproduce (under the minimum
+// span). The engine then keeps to its clean path (no buffers, no scan) for
+// such messages, as it does without a DataMatcher.
 type CleanTextChecker interface {
-	// CleanTextMatches reports whether a text of n bytes without detector
-	// findings could still match: Tokens or Documents could find something.
-	CleanTextMatches(n int) bool
+	// CleanTextMatches reports whether text, without detector findings,
+	// could still match: Tokens or Documents could find something.
+	CleanTextMatches(text string) bool
+	// MayReachMinSpan reports whether text may hold MinSpan normalized
+	// characters. A byte count is no bound on them (㌖ is three bytes and
+	// folds to six letters): the engine asks it of a message with fewer
+	// bytes than MinSpan before leaving Documents out.
+	MayReachMinSpan(text string) bool
 }
 
-// cleanNeedsData reports whether a message of n bytes without findings must
-// still be given to d.
-func cleanNeedsData(d DataMatcher, n int) bool {
+// cleanNeedsData reports whether a message without findings must still be
+// given to d.
+func cleanNeedsData(d DataMatcher, text string) bool {
 	if c, ok := d.(CleanTextChecker); ok {
-		return c.CleanTextMatches(n)
+		return c.CleanTextMatches(text)
 	}
 	return true
+}
+
+// mayReachMinSpan reports whether a message of fewer bytes than d's
+// MinSpan must still be given to d.Documents.
+func mayReachMinSpan(d DataMatcher, text string) bool {
+	c, ok := d.(CleanTextChecker)
+	return ok && c.MayReachMinSpan(text)
 }
 
 // DataMatch is one match of the company's own data in a message.
@@ -98,7 +111,7 @@ func (e *Engine) matchData(text string, mc Context, sc *scratch, cands []candida
 		sc.data = d.Tokens(text, sc.data)
 	}
 	if len(docRules) > 0 {
-		if n := d.MinSpan(); n > 0 && len(text) >= n {
+		if n := d.MinSpan(); n > 0 && (len(text) >= n || mayReachMinSpan(d, text)) {
 			sc.data = d.Documents(text, sc.data)
 		}
 	}

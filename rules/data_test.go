@@ -124,3 +124,31 @@ func TestNumberValueFormats(t *testing.T) {
 		}
 	}
 }
+
+// spanData is fakeData whose texts all may hold its minimum span of
+// letters, however few bytes they have (as ㌖, three bytes, folds to six).
+type spanData struct{ *fakeData }
+
+func (spanData) CleanTextMatches(text string) bool { return true }
+func (spanData) MayReachMinSpan(text string) bool  { return true }
+
+// TestShortTextReachingMinSpan checks that a message with fewer bytes than
+// MinSpan is given to Documents when the matcher says it may hold that
+// many letters: on the clean path and beside a detector finding.
+func TestShortTextReachingMinSpan(t *testing.T) {
+	rs, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"㌖㍿ⅷ㌖㍿ⅷ", "㌖㍿ⅷ 电话 13800138001"} {
+		d := spanData{&fakeData{phone: "13800138000"}}
+		v := e.Evaluate(text, Context{ChatKind: ChatWork, Data: d})
+		if d.documents != 1 || v.Action != ActionEscalateHR {
+			t.Errorf("%q (%d bytes, MinSpan %d): Documents called %d times, verdict %+v", text, len(text), d.MinSpan(), d.documents, v)
+		}
+	}
+}

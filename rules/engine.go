@@ -306,7 +306,7 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 		return e.layer.evaluate(text, mc)
 	}
 	pre := e.scanner.Prepare(text)
-	if pre.Clean() && len(e.regexes) == 0 && (mc.Data == nil || !cleanNeedsData(mc.Data, len(text))) {
+	if pre.Clean() && len(e.regexes) == 0 && (mc.Data == nil || !cleanNeedsData(mc.Data, text)) {
 		return Verdict{} // the clean path: no finding, no regex, no employee data to look for
 	}
 	sc := e.pool.Get().(*scratch)
