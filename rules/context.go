@@ -203,6 +203,20 @@ var contextRules = [...]contextRule{
 		InClause: true,
 	},
 	{
+		// red12b's blind traps: 本公司一手货源，库存充足，下周一统一发货,
+		// 区域招代理商，详情见附件《渠道政策》: a company describing its own
+		// sales channel to colleagues, not an ad pasted into the group.
+		Name:        "own-channel",
+		Explanation: "厂家直销, 一手货源 or 招代理 in a sentence about the company's own supply chain or channel (经销商, 供应商, 采购, 报价单, 库存, 发货, 质检, 渠道政策 …) without words of soliciting (加我, 微信, 私聊, 日结, 宝妈, 零门槛, 代发 …)",
+		Confidence:  40,
+		Phrases:     []string{"厂家直销", "一手货源", "招代理"},
+		Around: []string{"经销商", "分销商", "供应商", "采购", "报价单", "比价", "库存", "盘点", "发货", "仓库", "质检", "出厂价",
+			"渠道部", "渠道政策", "渠道经理", "门店", "自提", "合同", "附件", "订单", "区域经理", "年会", "客户"},
+		Unless: []string{"加我", "加V", "加v", "微信", "薇信", "私聊", "私信", "私我", "扣扣", "QQ", "qq", "联系我", "找我", "电话",
+			"日结", "赚", "宝妈", "学生", "零门槛", "零投资", "无门槛", "在家", "手机", "一件代发", "代发", "进群", "扫码", "链接", "http", "www",
+			"免费", "包邮", "招商", "加盟费", "佣金", "返利", "月入"},
+	},
+	{
 		Name:        "latin-name",
 		Explanation: "a Chinese word matched in pinyin that is a name written in Latin letters (Du Bo, DuBo), part of an e-mail address (dubo.li@…) or of a code (GDX-300), capitals naming a department or team (GDX 事业部), or a word of an English sentence",
 		Confidence:  20,
