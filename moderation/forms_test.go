@@ -99,6 +99,14 @@ func TestScanLookalike(t *testing.T) {
 		{"рorn site", "porn", "рorn", look},     // Cyrillic r
 		{"shіt happens", "shit", "shіt", look},  // Cyrillic i
 		{"ΡΟRΝ", "porn", "ΡΟRΝ", look},          // Greek capitals
+		// faux Cyrillic (red13r): ф for f, ц for u, и for n, я for r, ш for w
+		{"фuck you，改你自己的代码", "fuck", "фuck", look},
+		{"ФUCK，又崩了", "fuck", "ФUCK", look},
+		{"fцck off", "fuck", "fцck", look},
+		{"这需求 фцck", "fuck", "фцck", look},
+		{"free poяn 网站", "porn", "poяn", look},
+		{"免费 рoяи 看", "porn", "рoяи", look},
+		{"шtf 这 ѕhit", "shit", "ѕhit", look},
 		{"⻩色网站", "黄色", "⻩色", look},              // CJK Radicals Supplement
 		{"有人売淫", "卖淫", "売淫", look},              // Japanese shinjitai
 		{"搞伝销", "传销", "伝销", look},
@@ -358,6 +366,10 @@ func TestScanFormsNegative(t *testing.T) {
 		{"博士后", "博彩"},
 		{"黄金周", "黄色"},
 		{"ǘbersicht", "fuck"},
+		// Russian words are no Latin word although ф, ц, и, я fold (red13r)
+		{"спасибо, фирма Шик", "fuck"},
+		{"Фак, цирк и шоу", "fuck"},
+		{"поиск porнo", "porn"},
 	}
 	for _, tc := range tests {
 		tag := tagOf(t, tc.word)
