@@ -107,8 +107,8 @@ func TestScanLookalike(t *testing.T) {
 		{"free poяn 网站", "porn", "poяn", look},
 		{"免费 рoяи 看", "porn", "рoяи", look},
 		{"шtf 这 ѕhit", "shit", "ѕhit", look},
-		{"⻩色网站", "黄色", "⻩色", look},              // CJK Radicals Supplement
-		{"有人売淫", "卖淫", "売淫", look},              // Japanese shinjitai
+		{"⻩色网站", "黄色", "⻩色", look}, // CJK Radicals Supplement
+		{"有人売淫", "卖淫", "売淫", look}, // Japanese shinjitai
 		{"搞伝销", "传销", "伝销", look},
 		{"狗曰的，又迟到", "狗日的", "狗曰的", look}, // 曰 drawn for 日 (red9c)
 		{"売卡的", "卖卡", "売卡", look},
