@@ -41,10 +41,11 @@ const strokedLetters = "ғfҒfʄfꞙfꞘf"
 // posters writes for the Latin letter they are drawn like, although
 // confusables.txt maps them to nothing in ASCII (red13r: фuck, fцck): ф
 // for f (its stem and bowl), ц for u, и for n (a reversed N), я for r (a
-// reversed R), ш for w. Chinese input methods offer them (GB2312 row 7).
+// reversed R), ш for w, м for m (drawn as a small capital M; confusables.txt
+// maps it to the turned w ʍ). Chinese input methods offer them (GB2312 row 7).
 // Russian text is not affected in practice: only a listed Latin word with
 // a word boundary around it can match.
-const fauxLatin = "фfФfцuЦuиnИnяrЯrшwШw"
+const fauxLatin = "фfФfцuЦuиnИnяrЯrшwШwмm"
 
 // radicalIdeographs are the CJK Radicals Supplement forms that
 // confusables.txt leaves out although each is written as the whole

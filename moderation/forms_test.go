@@ -329,6 +329,40 @@ func TestScanHomophoneSplit(t *testing.T) {
 // any form: English text, names and addresses in Latin text, ordinary
 // Chinese. Pinyin and initials there may be reported at confidence 10 at
 // most (almost surely not, so that a rule can say why it did not act).
+// TestScanSplitOnly checks Entry.Split: the split characters of a word
+// without its homophones (贝者博 for 赌博, but not 读博, "doing a PhD").
+func TestScanSplitOnly(t *testing.T) {
+	s, err := moderation.Compile([]moderation.Entry{{Word: "赌博", Split: true}, {Word: "贱人", Split: true}}, moderation.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text       string
+		start, end int // -1: no finding
+	}{
+		{"新开的贝者博平台", 3, 6},
+		{"贝者十尃网站招代理", 0, 4},
+		{"你个贝戋人", 2, 5},
+		{"赌十尃", 0, 3},
+		{"读博三年终于毕业", -1, -1},
+		{"堵博", -1, -1},
+		{"睹博", -1, -1},
+		{"见人就打招呼", -1, -1},
+		{"宝贝者也", -1, -1},
+	} {
+		got := s.Scan(tc.text, nil)
+		if tc.start < 0 {
+			if len(got) != 0 {
+				t.Errorf("Scan(%q) = %v, want nothing", tc.text, got)
+			}
+			continue
+		}
+		if len(got) != 1 || got[0].Start != tc.start || got[0].End != tc.end || got[0].Form != moderation.FormSplit {
+			t.Errorf("Scan(%q) = %v, want a split finding at [%d,%d)", tc.text, got, tc.start, tc.end)
+		}
+	}
+}
+
 func TestScanFormsNegative(t *testing.T) {
 	s := formsScanner(t)
 	tests := []struct{ text, word string }{
