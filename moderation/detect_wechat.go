@@ -54,6 +54,13 @@ func weChatTriggers() []weChatTrigger {
 		// 蔻蔻 (kòukòu) for 扣扣, and 卫星 (wèixīng, "satellite") for 微信
 		// before an id only: 增加卫星 is no request, so not disguised.
 		{"蔻蔻", true, true, false, false}, {"卫星", false, false, false, false},
+		// red13r: 胃信 (the homophone of 加胃 as the whole word), a QQ
+		// group given by its number (q群 123456789, 扣扣群, 企鹅群), the
+		// penguin emoji for QQ (🐧 12345678) and a green heart for 绿
+		// (💚泡泡 mm12345). Like the other disguised triggers they need an
+		// id after them or 加 before them.
+		{"胃信", true, false, false, false}, {"q群", true, true, false, false}, {"扣扣群", true, true, false, false},
+		{"企鹅群", true, true, false, false}, {"🐧", true, true, false, false}, {"💚泡泡", true, false, false, false},
 	}
 	out := make([]weChatTrigger, len(list))
 	for i, t := range list {

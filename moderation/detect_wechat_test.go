@@ -102,6 +102,16 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"v我 mobile", "有需要的v我 13812345678", []dhit{{wechat, "v我 13812345678", obf, false}, {phone, "13812345678", plain, false}}},
 		{"电话同微信随时联系", "电话同微信随时联系", []dhit{{wechat, "电话同微信", plain, false}}},
 		{"热线同微信 at the end", "订房热线同微信", []dhit{{wechat, "热线同微信", plain, false}}},
+		// red13r: 胃信, QQ groups by number, 🐧 for QQ, 💚 for 绿
+		{"胃信", "有意者胃信 lily8888", []dhit{{wechat, "胃信 lily8888", obf, false}}},
+		{"胃信 colon", "兼职日结，胃信：tina_0521", []dhit{{wechat, "胃信：tina_0521", obf, false}}},
+		{"q群", "进q群 123456789 领红包", []dhit{{wechat, "q群 123456789", obf, false}}},
+		{"Q群 colon", "福利Q群：987654321", []dhit{{wechat, "Q群：987654321", obf, false}}},
+		{"扣扣群", "扣扣群 55667788 每天带单", []dhit{{wechat, "扣扣群 55667788", obf, false}}},
+		{"企鹅群", "企鹅群：334455667 速进", []dhit{{wechat, "企鹅群：334455667", obf, false}}},
+		{"penguin", "🐧 12345678 私聊", []dhit{{wechat, "🐧 12345678", obf, false}}},
+		{"penguin colon", "有需要的🐧：2233445566", []dhit{{wechat, "🐧：2233445566", obf, false}}},
+		{"green heart bubbles", "💚泡泡 mm12345 私聊", []dhit{{wechat, "💚泡泡 mm12345", obf, false}}},
 	})
 }
 
@@ -153,6 +163,9 @@ func TestDetectWeChatTraps(t *testing.T) {
 		"请把热线同微信的咨询量做个对比", "热线同微信群的消息要同步", "热线同微信端的满意度调查", "热线同微信支付的退款流程",
 		"客服热线同微信服务号都写在海报上", "电话同微信渠道的投诉一起统计", "手机同微信端的登录都要验证",
 		"微 tom2024 是你吗", "微 service1 和 service2 的调用链", "微 page01 页面", "微 login2 页面",
+		// red13r: the new triggers without an id
+		"我胃不好，信不信由你", "胃信号不好就去医院", "项目q群里说了", "扣扣群里有通知", "今天带孩子去看🐧了", "🐧 3 只，海豹 2 只",
+		"💚泡泡里聊", "企鹅群居在南极", "q群管理员是谁",
 		"加我微信那个人是你们组的吗？", "加我vx这位是新来的实习生吗", "昨晚加我企业微信那家供应商靠谱吗？", "加我QQ那些人是HR拉的吗",
 	})
 }

@@ -37,6 +37,16 @@ const smallCapitals = "ᴀaʙbᴄcᴅdᴇeꜰfɢgʜhɪiᴊjᴋkʟlᴍmɴnᴏoᴘ
 // stroke and hook, ꞙ the Latin f with stroke).
 const strokedLetters = "ғfҒfʄfꞙfꞘf"
 
+// fauxLatin are Cyrillic letters that the "faux Cyrillic" of chat and
+// posters writes for the Latin letter they are drawn like, although
+// confusables.txt maps them to nothing in ASCII (red13r: фuck, fцck): ф
+// for f (its stem and bowl), ц for u, и for n (a reversed N), я for r (a
+// reversed R), ш for w, м for m (drawn as a small capital M; confusables.txt
+// maps it to the turned w ʍ). Chinese input methods offer them (GB2312 row 7).
+// Russian text is not affected in practice: only a listed Latin word with
+// a word boundary around it can match.
+const fauxLatin = "фfФfцuЦuиnИnяrЯrшwШwмm"
+
 // radicalIdeographs are the CJK Radicals Supplement forms that
 // confusables.txt leaves out although each is written as the whole
 // ideograph it stands for (Unicode's EquivalentUnifiedIdeograph.txt):
@@ -84,7 +94,7 @@ func newLookalikeFold() *lookalikeFold {
 		f.pre[from] = to
 		s = s[n+m:]
 	}
-	for s := strokedLetters; s != ""; {
+	for s := strokedLetters + fauxLatin; s != ""; {
 		from, n := utf8.DecodeRuneInString(s)
 		to, m := utf8.DecodeRuneInString(s[n:])
 		f.pre[from] = to

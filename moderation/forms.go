@@ -132,7 +132,7 @@ func variants(l []rune, e Entry) []variant {
 			out = append(out, variant{v, FormInitials})
 		}
 	}
-	if e.Homophones {
+	if e.Homophones || e.Split {
 		split := func(i int, r rune) []string {
 			if parts, ok := splitChars[r]; ok {
 				return []string{string(r), parts}

@@ -99,8 +99,16 @@ func TestScanLookalike(t *testing.T) {
 		{"рorn site", "porn", "рorn", look},     // Cyrillic r
 		{"shіt happens", "shit", "shіt", look},  // Cyrillic i
 		{"ΡΟRΝ", "porn", "ΡΟRΝ", look},          // Greek capitals
-		{"⻩色网站", "黄色", "⻩色", look},              // CJK Radicals Supplement
-		{"有人売淫", "卖淫", "売淫", look},              // Japanese shinjitai
+		// faux Cyrillic (red13r): ф for f, ц for u, и for n, я for r, ш for w
+		{"фuck you，改你自己的代码", "fuck", "фuck", look},
+		{"ФUCK，又崩了", "fuck", "ФUCK", look},
+		{"fцck off", "fuck", "fцck", look},
+		{"这需求 фцck", "fuck", "фцck", look},
+		{"free poяn 网站", "porn", "poяn", look},
+		{"免费 рoяи 看", "porn", "рoяи", look},
+		{"шtf 这 ѕhit", "shit", "ѕhit", look},
+		{"⻩色网站", "黄色", "⻩色", look}, // CJK Radicals Supplement
+		{"有人売淫", "卖淫", "売淫", look}, // Japanese shinjitai
 		{"搞伝销", "传销", "伝销", look},
 		{"狗曰的，又迟到", "狗日的", "狗曰的", look}, // 曰 drawn for 日 (red9c)
 		{"売卡的", "卖卡", "売卡", look},
@@ -171,6 +179,17 @@ func TestScanStructure(t *testing.T) {
 		// fillers: Greek letters, Roman numerals, enclosed numbers
 		{"卖Ⅶ淫", "卖淫", "卖Ⅶ淫", st},
 		{"裸⑵照", "裸照", "裸⑵照", st},
+		// two inserted characters when one is expanded by NFKC (red13r)
+		{"出售裸⑵⑶照，私聊", "裸照", "裸⑵⑶照", st},
+		{"代开发ⅠⅡ票，正规税点", "代开发票", "代开发ⅠⅡ票", st},
+		{"色⑴⑵情直播", "色情", "色⑴⑵情", st},
+		{"卖Ⅶ⑶淫", "卖淫", "卖Ⅶ⑶淫", st},
+		{"冰a⑵毒出", "冰毒", "冰a⑵毒", st},
+		{"约⒈⒉炮", "约炮", "约⒈⒉炮", st},
+		{"毒ⅣⅤ品货源", "毒品", "毒ⅣⅤ品", st},
+		{"援⑺⑻交", "援交", "援⑺⑻交", st},
+		{"兼职刷ⅸⅹ单", "兼职刷单", "兼职刷ⅸⅹ单", st},
+		{"赌⑴⑴博", "赌博", "赌⑴⑴博", st},
 		{"赌α博", "赌博", "赌α博", st},
 		{"援Ⅲ交", "援交", "援Ⅲ交", st},
 		{"大①麻", "大麻", "大①麻", st},
@@ -321,6 +340,40 @@ func TestScanHomophoneSplit(t *testing.T) {
 // any form: English text, names and addresses in Latin text, ordinary
 // Chinese. Pinyin and initials there may be reported at confidence 10 at
 // most (almost surely not, so that a rule can say why it did not act).
+// TestScanSplitOnly checks Entry.Split: the split characters of a word
+// without its homophones (贝者博 for 赌博, but not 读博, "doing a PhD").
+func TestScanSplitOnly(t *testing.T) {
+	s, err := moderation.Compile([]moderation.Entry{{Word: "赌博", Split: true}, {Word: "贱人", Split: true}}, moderation.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text       string
+		start, end int // -1: no finding
+	}{
+		{"新开的贝者博平台", 3, 6},
+		{"贝者十尃网站招代理", 0, 4},
+		{"你个贝戋人", 2, 5},
+		{"赌十尃", 0, 3},
+		{"读博三年终于毕业", -1, -1},
+		{"堵博", -1, -1},
+		{"睹博", -1, -1},
+		{"见人就打招呼", -1, -1},
+		{"宝贝者也", -1, -1},
+	} {
+		got := s.Scan(tc.text, nil)
+		if tc.start < 0 {
+			if len(got) != 0 {
+				t.Errorf("Scan(%q) = %v, want nothing", tc.text, got)
+			}
+			continue
+		}
+		if len(got) != 1 || got[0].Start != tc.start || got[0].End != tc.end || got[0].Form != moderation.FormSplit {
+			t.Errorf("Scan(%q) = %v, want a split finding at [%d,%d)", tc.text, got, tc.start, tc.end)
+		}
+	}
+}
+
 func TestScanFormsNegative(t *testing.T) {
 	s := formsScanner(t)
 	tests := []struct{ text, word string }{
@@ -354,10 +407,21 @@ func TestScanFormsNegative(t *testing.T) {
 		{"subtitle", "傻逼"},
 		{"the brown fox", "porn"},
 		{"赌cc博", "赌博"},
+		// two plain inserted characters are text, not fillers (red13r)
+		{"兼PM职", "兼职刷单"},
+		{"卖12淫", "卖淫"},
+		{"冰ab毒", "冰毒"},
+		{"赌ab博", "赌博"},
+		{"兼ぁぁ职刷单", "兼职刷单"},
+		{"色 AI 情", "色情"},
 		{"哈哈哈", "大麻"},
 		{"博士后", "博彩"},
 		{"黄金周", "黄色"},
 		{"ǘbersicht", "fuck"},
+		// Russian words are no Latin word although ф, ц, и, я fold (red13r)
+		{"спасибо, фирма Шик", "fuck"},
+		{"Фак, цирк и шоу", "fuck"},
+		{"поиск porнo", "porn"},
 	}
 	for _, tc := range tests {
 		tag := tagOf(t, tc.word)

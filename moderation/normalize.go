@@ -221,7 +221,7 @@ func hintsOf(r rune) uint8 {
 	case 'w':
 		// www。evil。com, and wx for WeChat.
 		h |= hintDot | hintTrigger
-	case '微', '薇', '威', '徽', '嶶', '危', '扣', '蔻', '卫', '企', '加', '绿', '球', 'v', 'q', '+', '➕':
+	case '微', '薇', '威', '徽', '嶶', '危', '扣', '蔻', '卫', '企', '加', '绿', '球', 'v', 'q', '+', '➕', '胃', '🐧', '💚':
 		h |= hintTrigger
 	}
 	if isAddressAnchor(r) {

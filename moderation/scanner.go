@@ -20,6 +20,10 @@ type Entry struct {
 	// Homophones also matches homophones and split characters of the word
 	// (菠菜 for 博彩, 女马 for 妈); opt-in per list (读博 is also "doing a PhD").
 	Homophones bool
+	// Split also matches split characters (贝者博 for 赌博) without the
+	// homophones: a list whose homophones collide with ordinary words
+	// (读博) can still take the split forms, which collide with none.
+	Split bool
 }
 
 // DetectorSet is a bit set of detector kinds (phone, id_card, bank_card, email, url, wechat_id, address).
@@ -192,7 +196,7 @@ func Compile(entries []Entry, opts Options) (*Scanner, error) {
 			return nil, fmt.Errorf("compile entry %d %q: %w: %w", i, e.Word, ErrInvalidEntry, err)
 		}
 		add(l, e.Tag, 0, FormExact)
-		if e.Pinyin || e.Initials || e.Homophones {
+		if e.Pinyin || e.Initials || e.Homophones || e.Split {
 			for _, v := range variants(l, e) {
 				if vl, err := letters(v.text); err == nil && (v.form != FormPinyin || len(vl) >= 3 || !isASCIIWord(string(vl))) {
 					add(vl, e.Tag, 0, v.form)

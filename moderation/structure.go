@@ -240,7 +240,25 @@ func (s *Scanner) insertion(runes []rune, offs []int32, i int, state int32, prev
 	for j < len(runes) && offs[j] == offs[i] {
 		j++ // the rest of the same original character (Ⅶ → vii)
 	}
+	expanded := j-i > 1
 	j = s.nextLetter(runes, j)
+	if j < len(runes) && !isHan(runes[j]) && insertable(runes[j]) && s.code(runes[j]) != codeSep {
+		// A second inserted character (裸⑵⑶照, 代开发ⅠⅡ票, 色⑴⑵情), when
+		// one of the two is a character NFKC expands (⑵ → (2), Ⅱ → ii):
+		// two ASCII letters or digits are ordinary text (赌cc博, 兼PM职,
+		// 卖12淫). Two single-rune letters of another alphabet (赌αβ博,
+		// 冰ΔΔ毒) would be evasions too, but quick (quick.go) calls such
+		// text clean before this runs; an expanded character always takes
+		// the full path.
+		k := j + 1
+		for k < len(runes) && offs[k] == offs[j] {
+			k++
+		}
+		if !expanded && k-j == 1 {
+			return 0
+		}
+		j = s.nextLetter(runes, k)
+	}
 	if j >= len(runes) || !isHan(runes[j]) {
 		return 0
 	}

@@ -212,6 +212,7 @@ func Compile(rs *RuleSet) (*Engine, error) {
 				entries[tag].Pinyin = entries[tag].Pinyin || list.Pinyin
 				entries[tag].Initials = entries[tag].Initials || list.Initials
 				entries[tag].Homophones = entries[tag].Homophones || list.Homophones
+				entries[tag].Split = entries[tag].Split || list.Split
 				for _, ref := range refs {
 					if w.Severity != SeverityNone {
 						ref.severity = w.Severity

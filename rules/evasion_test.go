@@ -66,7 +66,6 @@ var evasionFloors = map[string]int{
 	// The second red team's held-out set (red9b), see rules/MEASURED.md:
 	"pinyin":         98, // mai dama: drugs.txt has no pinyin on purpose (bingdu is also 病毒, policy.yaml)
 	"near-homophone": 97, // 资障 for 智障: insults.txt has no homophones on purpose (见人 for 贱人)
-	"split":          98, // 网贝者: 网赌 stays in gambling.txt (no homophones or split: 读博), its near homophone is 弯度
 }
 
 func caught(e *Engine, fl familyLine) (bool, Verdict) {

@@ -97,6 +97,10 @@ type rawCategory struct {
 	InitialsLists   []string `yaml:"initials_lists"`
 	Homophones      bool     `yaml:"homophones"`
 	HomophonesLists []string `yaml:"homophones_lists"`
+	// Split and SplitLists opt in to split characters alone (贝者博),
+	// for lists whose homophones cost too much (读博 for 赌博).
+	Split      bool     `yaml:"split"`
+	SplitLists []string `yaml:"split_lists"`
 	// ListLabels names the category's list files for readers
 	// (insults: 侮辱词汇); a list without one is shown by its name.
 	ListLabels map[string]string `yaml:"list_labels"`

@@ -371,11 +371,12 @@ func TestLoadDirProblems(t *testing.T) {
 		{
 			name: "initials and homophones lists missing",
 			policy: func(t *testing.T) string {
-				return replace(t, "  - name: spam\n", "  - name: spam\n    initials_lists: [nope]\n    homophones_lists: [ads, gone]\n")
+				return replace(t, "  - name: spam\n", "  - name: spam\n    initials_lists: [nope]\n    homophones_lists: [ads, gone]\n    split_lists: [none]\n")
 			},
 			want: []string{
 				`policy.yaml:9: category "spam": initials_lists names "nope" but there is no lists/spam/nope.txt`,
 				`policy.yaml:10: category "spam": homophones_lists names "gone" but there is no lists/spam/gone.txt`,
+				`policy.yaml:11: category "spam": split_lists names "none" but there is no lists/spam/none.txt`,
 			},
 		},
 		{
@@ -511,7 +512,7 @@ func FuzzLoadDir(f *testing.F) {
 }
 
 func TestLoadDirFormOptions(t *testing.T) {
-	policy := replace(t, "  - name: spam\n", "  - name: spam\n    initials: true\n    homophones_lists: [ads]\n    pinyin_lists: [ads]\n")
+	policy := replace(t, "  - name: spam\n", "  - name: spam\n    initials: true\n    homophones_lists: [ads]\n    pinyin_lists: [ads]\n    split_lists: [more]\n")
 	policy = strings.Replace(policy, "    action: alert_owner\n", "    action: alert_owner\n    min_confidence: 80\n    forms: [exact, folded, folded]\n", 1)
 	rs, err := LoadDir(policyFS(policy, "lists/spam/more.txt", "推广\n"))
 	if err != nil {
@@ -519,16 +520,16 @@ func TestLoadDirFormOptions(t *testing.T) {
 	}
 	for _, c := range rs.Categories {
 		for _, l := range c.Lists {
-			got := [3]bool{l.Pinyin, l.Initials, l.Homophones}
-			var want [3]bool
+			got := [4]bool{l.Pinyin, l.Initials, l.Homophones, l.Split}
+			var want [4]bool
 			switch c.Name + "/" + l.Name {
 			case "spam/ads":
-				want = [3]bool{true, true, true}
+				want = [4]bool{true, true, true, false}
 			case "spam/more":
-				want = [3]bool{false, true, false}
+				want = [4]bool{false, true, false, true}
 			}
 			if got != want {
-				t.Errorf("%s/%s: pinyin, initials, homophones = %v, want %v", c.Name, l.Name, got, want)
+				t.Errorf("%s/%s: pinyin, initials, homophones, split = %v, want %v", c.Name, l.Name, got, want)
 			}
 		}
 	}

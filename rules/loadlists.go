@@ -88,7 +88,7 @@ func (l *loader) lists(cats []Category, raw []rawCategory) []Word {
 	if total > MaxRuleSetEntries {
 		l.addf(listsDir, 0, "the rule set holds %d list entries (at most %d); remove unused entries or lists", total, MaxRuleSetEntries)
 	}
-	// Form opt-ins (pinyin, initials, homophones), per category or per list.
+	// Form opt-ins (pinyin, initials, homophones, split), per category or per list.
 	for i, rc := range raw {
 		ci, ok := index[rc.Name]
 		if !ok || cats[ci].Name != rc.Name {
@@ -103,6 +103,7 @@ func (l *loader) lists(cats []Category, raw []rawCategory) []Word {
 			{"pinyin_lists", rc.Pinyin, rc.PinyinLists, func(li *List) { li.Pinyin = true }},
 			{"initials_lists", rc.Initials, rc.InitialsLists, func(li *List) { li.Initials = true }},
 			{"homophones_lists", rc.Homophones, rc.HomophonesLists, func(li *List) { li.Homophones = true }},
+			{"split_lists", rc.Split, rc.SplitLists, func(li *List) { li.Split = true }},
 		}
 		l.listLabels(cats, ci, i, rc)
 		l.intercept(cats, ci, i, rc)

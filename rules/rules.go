@@ -202,6 +202,9 @@ type List struct {
 	// Homophones also matches homophones and split characters of the
 	// words (菠菜 for 博彩, 女马 for 妈); opt-in per list.
 	Homophones bool
+	// Split also matches split characters (贝者博 for 赌博) without the
+	// homophones, for lists whose homophones collide with ordinary words.
+	Split bool
 	// Intercept keeps the list as a WeCom intercept rule for customer
 	// chats (policy.yaml intercept / intercept_lists).
 	Intercept Intercept
