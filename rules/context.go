@@ -62,6 +62,11 @@ type contextRule struct {
 	// Unless are words that, anywhere in the hit's sentence, keep the rule
 	// from applying: the sentence is selling after all (红包, 加我, 返利).
 	Unless []string
+	// UnlessInMessage, with Unless, looks for the Unless words in the whole
+	// message instead of the hit's sentence, as written and as the keyword
+	// matcher folds it (私 聊, 薇❤信, ＶＸ): an ad's contact line is often
+	// a sentence of its own.
+	UnlessInMessage bool
 	// Latin, when set, replaces Cues: the rule applies to a Chinese word
 	// matched in Latin letters (its pinyin) for which Latin reports true.
 	Latin func(text string, bs, be int) bool
@@ -212,9 +217,10 @@ var contextRules = [...]contextRule{
 		Phrases:     []string{"厂家直销", "一手货源", "招代理"},
 		Around: []string{"经销商", "分销商", "供应商", "采购", "报价单", "比价", "库存", "盘点", "发货", "仓库", "质检", "出厂价",
 			"渠道部", "渠道政策", "渠道经理", "门店", "自提", "合同", "附件", "订单", "区域经理", "年会", "客户"},
-		Unless: []string{"加我", "加V", "加v", "微信", "薇信", "私聊", "私信", "私我", "扣扣", "QQ", "qq", "联系我", "找我", "电话",
+		Unless: append([]string{"加我", "加V", "加v", "微信", "薇信", "私聊", "私信", "私我", "扣扣", "QQ", "qq", "联系我", "找我", "电话",
 			"日结", "赚", "宝妈", "学生", "零门槛", "零投资", "无门槛", "在家", "手机", "一件代发", "代发", "进群", "扫码", "链接", "http", "www",
-			"免费", "包邮", "招商", "加盟费", "佣金", "返利", "月入"},
+			"免费", "包邮", "招商", "加盟费", "佣金", "返利", "月入"}, ownChannelSoliciting...),
+		UnlessInMessage: true,
 	},
 	{
 		Name:        "latin-name",
@@ -367,7 +373,11 @@ func applyContext(text string, bs, be int, word string) int {
 		if len(r.Around) > 0 || len(r.Unless) > 0 {
 			before := clauseBefore(text, bs, aroundRunes, isSentenceEnd)
 			after := clauseAfter(text, be, aroundRunes, isSentenceEnd)
-			if containsAny(before, r.Unless) || containsAny(after, r.Unless) {
+			if r.UnlessInMessage {
+				if unlessInMessage(text, r.Unless) {
+					continue
+				}
+			} else if containsAny(before, r.Unless) || containsAny(after, r.Unless) {
 				continue
 			}
 			if len(r.Around) > 0 {
