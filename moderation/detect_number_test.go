@@ -139,6 +139,17 @@ func TestDetectNumberContext(t *testing.T) {
 		// A number one digit off a published test number is still a card.
 		{"one digit off a test card", "卡号 4242424242424267", []dhit{{bank, "4242424242424267", plain, false}}},
 		{"meeting number is doubtful", "会议号 138 123 456 78", []dhit{{phone, "138 123 456 78", plain, true}}},
+		// Mastercard's 2-series (2221–2720).
+		{"2-series mastercard", "卡号 2221 0012 3456 7896", []dhit{{bank, "2221 0012 3456 7896", plain, false}}},
+		{"2-series mastercard, top of the range", "万事达 2720123456789010 还款日是 15 号", []dhit{{bank, "2720123456789010", plain, false}}},
+		{"2-series mastercard, middle", "2520-1234-5678-9012 是我的信用卡", []dhit{{bank, "2520-1234-5678-9012", plain, false}}},
+	})
+	t.Run("numbers starting with 2 outside the 2-series", func(t *testing.T) {
+		runTraps(t, detectScanner(t), bank, []string{
+			"卡号 2220123456789015", "卡号 2721123456789019", // Luhn-valid, just outside 2221–2720
+			"卡号 22210012345678962", // 17 digits
+			"时间戳 2025060112345609", "单据 2026 0315 0000 1806", // Luhn-valid, dates
+		})
 	})
 	s := detectScanner(t)
 	conf := func(text string) uint8 {

@@ -172,6 +172,16 @@ func validID15(v []int8) bool {
 func validBankCard(v []int8) bool {
 	switch v[0] {
 	case 3, 4, 5, 6, 9:
+	case 2:
+		// Mastercard's 2-series (BINs 2221–2720, 16 digits, issued since
+		// 2017). Other numbers starting with 2 — dates (2025…), order and
+		// waybill numbers — stay out.
+		if len(v) != 16 {
+			return false
+		}
+		if bin := int(v[0])*1000 + int(v[1])*100 + int(v[2])*10 + int(v[3]); bin < 2221 || bin > 2720 {
+			return false
+		}
 	default:
 		return false
 	}
