@@ -281,3 +281,38 @@ func TestEveryKindIsFound(t *testing.T) {
 		t.Error("a random number matched")
 	}
 }
+
+// TestWinnowKeysAreKgrams: the k-gram hashes winnow leaves in keys (its
+// own loop computes them since the sixth round, rollMinima; the walks
+// from a hit and the probe tags read them) are those kgrams gave before,
+// for texts of every length from 0 to 6 windows and long paragraphs,
+// into scratch reused across lengths.
+func TestWinnowKeysAreKgrams(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 6))
+	sels := []selection{unkeyed, testKey(t).sel}
+	var keys []uint64
+	var out []Fingerprint
+	check := func(runes []rune) {
+		t.Helper()
+		for _, sel := range sels {
+			out, keys = winnow(sel, runes, keys, out[:0])
+			want := kgramsBefore15(sel, runes, nil)
+			if len(want) == 0 {
+				continue // winnow leaves keys as they were
+			}
+			if !slices.Equal(keys, want) {
+				t.Fatalf("%d letters, selection %x: winnow's keys differ from kgrams'", len(runes), sel)
+			}
+		}
+	}
+	for n := 0; n <= 6*(W+K); n++ {
+		runes := make([]rune, n)
+		for i := range runes {
+			runes[i] = rune(0x4E00 + r.IntN(0x5200))
+		}
+		check(runes)
+	}
+	for range 100 {
+		check(foldLetters(genParagraph(r, r.IntN(3000))))
+	}
+}

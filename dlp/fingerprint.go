@@ -164,39 +164,81 @@ func roll(h, x, m uint64, in, out []rune, rest []uint64) {
 	}
 }
 
-// minima writes to out the robust winnowing fingerprints of the k-gram
-// hashes keys (at least one; out has room for one a k-gram) and returns
-// how many there are. A function of its own so that its loop has only
-// its own variables live, in registers (dlp-measured.md, Issue 15, fourth
-// round).
+// rollMinima hashes and winnows in one loop: it writes to keys[p] the
+// mixed hash (selection.mix under the key x, m) of every k-gram p of runes
+// after the first (whose rolling hash is h and whose mixed hash is
+// keys[0]), and to out the robust winnowing fingerprints of keys (at least
+// one; out has room for one a k-gram), and returns how many there are.
+//
+// One loop rather than the k-grams' hashes first and their minima in a
+// second pass (roll, then a loop of its own, until issue 15's sixth
+// round): the hash is a chain of dependent multiplications and additions,
+// and the minimum's comparisons are independent of it, so they run in its
+// shadow instead of after it, and no k-gram's hash is read back from
+// memory (dlp-measured.md, Issue 15, sixth round). A function of its own
+// so that its loop has only its own variables live. Writing a fingerprint
+// at every k-gram and counting only those where the minimum moved (no
+// branch on the comparison) was slower.
+// The values and fingerprints are those of kgrams and the earlier minima
+// (TestWinnowIsBefore15).
 //
 //go:noinline
-func minima(keys []uint64, out []Fingerprint) int {
+func rollMinima(h, x, m uint64, runes []rune, keys []uint64, out []Fingerprint) int {
 	n := len(keys)
-	// The first window (all the k-grams when there are fewer than W).
-	first := keys[:min(W, n)]
-	minPos, minV := 0, first[0]
-	for q, v := range first {
-		if v <= minV {
-			minPos, minV = q, v
+	// The first window (all the k-grams when there are fewer than W): the
+	// rune entering k-gram p is runes[p+K-1], the one leaving it
+	// runes[p-1].
+	minPos, minV := 0, keys[0]
+	w := min(W, n)
+	{
+		in, old, ks := runes[K:K+w-1], runes[:w-1], keys[1:w]
+		old, ks = old[:len(in)], ks[:len(in)]
+		for i := range in {
+			h = h*kgramBase + (uint64(in[i]) - uint64(old[i])*kgramPowK)
+			v := h ^ x
+			v ^= v >> 33
+			v *= m
+			v ^= v >> 33
+			v *= 0xc4ceb9fe1a85ec53
+			v ^= v >> 33
+			ks[i] = v
+			if v <= minV {
+				minPos, minV = i+1, v
+			}
 		}
 	}
 	out[0] = Fingerprint{Hash: minV, Pos: uint32(minPos)}
-	j, lastPos := 1, minPos
-	for p := W; p < n; p++ {
-		if minPos+W <= p {
-			// The minimum left the window: find the window's rightmost
-			// minimum again (about one k-gram in 10).
-			minPos, minV = rescan((*[W]uint64)(keys[p+1-W : p+1]))
-			minPos += p + 1 - W
-		} else if v := keys[p]; v <= minV {
-			minPos, minV = p, v
+	if n <= W {
+		return 1
+	}
+	// Then k-gram p = W+i: in[i] enters, old[i] leaves, its hash is ks[i].
+	in, old, ks := runes[K+W-1:], runes[W-1:], keys[W:]
+	old, ks = old[:len(in)], ks[:len(in)]
+	j := 1
+	for i := range in {
+		h = h*kgramBase + (uint64(in[i]) - uint64(old[i])*kgramPowK)
+		v := h ^ x
+		v ^= v >> 33
+		v *= m
+		v ^= v >> 33
+		v *= 0xc4ceb9fe1a85ec53
+		v ^= v >> 33
+		ks[i] = v
+		// A fingerprint whenever the minimum moves: it left the window
+		// (found again in it, always at a later position) or this k-gram's
+		// hash is at most it (the rightmost minimum).
+		if minPos <= i { // minPos+W <= W+i: the minimum left the window
+			// Find the window's rightmost minimum again (about one
+			// k-gram in 10).
+			minPos, minV = rescan((*[W]uint64)(keys[i+1 : i+1+W]))
+			minPos += i + 1
+		} else if v <= minV {
+			minPos, minV = W+i, v
+		} else {
+			continue
 		}
-		if minPos != lastPos {
-			out[j] = Fingerprint{Hash: minV, Pos: uint32(minPos)}
-			j++
-			lastPos = minPos
-		}
+		out[j] = Fingerprint{Hash: minV, Pos: uint32(minPos)}
+		j++
 	}
 	return j
 }
@@ -224,24 +266,32 @@ func rescan(w *[W]uint64) (int, uint64) {
 // keys is scratch for the k-gram hashes, returned for reuse. Documents and
 // messages are winnowed by this one function, over their folded letters.
 //
-// The minimum is tracked, and the window scanned again only when it
-// leaves it; both comparisons compile to conditional moves (a monotone
-// deque does fewer comparisons, but its pops depend on the data and the
-// branch mispredictions made it half again as slow; profiled on 2 KB
-// messages). Hashing every k-gram into keys first keeps the loops free of
-// calls, so their state stays in registers.
+// The minimum is tracked as the k-grams are hashed (rollMinima), and the
+// window scanned again only when it leaves it (a monotone deque does fewer
+// comparisons, but its pops depend on the data and the branch
+// mispredictions made it half again as slow; profiled on 2 KB messages).
+// keys keeps every k-gram's hash: the rescans, the walks from a hit and
+// the probe tags read them.
 func winnow(sel selection, runes []rune, keys []uint64, dst []Fingerprint) ([]Fingerprint, []uint64) {
 	n := len(runes) - K + 1
 	if n <= 0 {
 		return dst, keys
 	}
-	keys = kgrams(sel, runes, keys)
+	if cap(keys) < n {
+		keys = make([]uint64, n+n/4)
+	}
+	keys = keys[:n]
+	var h uint64
+	for _, r := range runes[:K] {
+		h = h*kgramBase + uint64(r)
+	}
+	keys[0] = sel.mix(h)
 	// At most one fingerprint a k-gram: room for all of them is made
 	// first and they are written by index, so the loop makes no call
 	// (append's growth path made it keep its variables on the stack).
 	dst = slices.Grow(dst, n)
 	out := dst[len(dst) : len(dst)+n]
-	j := minima(keys, out)
+	j := rollMinima(h, sel.x, sel.m, runes, keys, out)
 	dst = dst[:len(dst)+j]
 	return dst, keys
 }

@@ -359,3 +359,27 @@ func TestGramCandidates(t *testing.T) {
 		}
 	}
 }
+
+// TestSealPrints: the SipHash written out in sealPrints gives what
+// Key.fingerprint gives, for random values and the edge ones, under
+// random keys, into a scratch longer than needed.
+func TestSealPrints(t *testing.T) {
+	r := rand.New(rand.NewPCG(97, 98))
+	for range 50 {
+		key := &Key{fpK0: r.Uint64(), fpK1: r.Uint64()}
+		fps := make([]Fingerprint, r.IntN(200))
+		for i := range fps {
+			fps[i].Hash = r.Uint64()
+		}
+		if len(fps) > 2 {
+			fps[0].Hash, fps[1].Hash = 0, ^uint64(0)
+		}
+		out := make([]uint64, len(fps)+r.IntN(3))
+		sealPrints(key.fpK0, key.fpK1, fps, out)
+		for i, f := range fps {
+			if want := key.fingerprint(f.Hash); out[i] != want {
+				t.Fatalf("value %d (%x): %x, want %x", i, f.Hash, out[i], want)
+			}
+		}
+	}
+}

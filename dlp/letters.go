@@ -173,40 +173,9 @@ func (t *letters) fold(text string, buf []rune) []rune {
 	n := 0
 	var tmp [8]rune
 	for k := 0; k < len(text); {
-		// The common runes first, in a loop of their own without calls, so
-		// that its state stays in registers (with the rare cases in the
-		// same loop, its variables were written to the stack at every
-		// rune): ASCII and valid three-byte sequences that fold to one
-		// letter or none, while three bytes are left. Anything else leaves
-		// it for one rune of the general loop below. A three-byte sequence
-		// is recognized by one mask of its three bytes (lead 1110xxxx, two
-		// continuations 10xxxxxx) and folded by the table three, indexed
-		// by its bytes (threeXor) without decoding it: the whole fold took
-		// 39 instructions a Han character under callgrind, against 57 with
-		// the byte by byte tests and the range test of the rune
-		// (dlp-measured.md, Issue 15, fourth round).
-		for end := len(text) - 2; k < end; {
-			c, size := uint32(text[k]), 1
-			var e uint32
-			if c < utf8.RuneSelf {
-				e = t.bmp[c]
-			} else {
-				b1, b2 := uint32(text[k+1]), uint32(text[k+2])
-				if c&0xF0 != 0xE0 || (b1^0x80)|(b2^0x80) >= 0x40 {
-					break
-				}
-				e = t.three[(c<<12^b1<<6^b2)&0xFFFF]
-				size = 3
-			}
-			if e&expandBit != 0 {
-				break
-			}
-			buf[n] = rune(e)
-			if e != 0 {
-				n++
-			}
-			k += size
-		}
+		// The common runes first, in a function of its own (foldCommon).
+		// Anything else comes back for one rune of the general loop below.
+		k, n = t.foldCommon(text, k, buf, n)
 		if k >= len(text) {
 			break
 		}
@@ -254,6 +223,51 @@ func (t *letters) fold(text string, buf []rune) []rune {
 		buf = buf[:cap(buf)]
 	}
 	return buf[:n]
+}
+
+// foldCommon folds the common runes of text from byte k on into buf from
+// letter n on, and returns where it stopped in both: ASCII and valid
+// three-byte sequences that fold to one letter or none, while three bytes
+// are left. It stops at anything else (other sequences, invalid bytes,
+// runes that fold to several letters), which fold's general loop takes
+// one rune at a time. buf has room for a letter a byte of text.
+//
+// A function of its own, without calls, so that only its own variables
+// are live and they stay in registers: as a loop inside fold, a
+// continuation byte was written to the stack and read back at every Han
+// character (dlp-measured.md, Issue 15, sixth round). A three-byte
+// sequence is recognized by one mask of its three bytes (lead 1110xxxx,
+// two continuations 10xxxxxx) and folded by the table three, indexed by
+// its bytes (threeXor) without decoding it: 39 instructions a Han
+// character under callgrind inside fold, against 57 with byte by byte
+// tests and the rune's range test (the fourth round); about 36 here.
+//
+//go:noinline
+func (t *letters) foldCommon(text string, k int, buf []rune, n int) (int, int) {
+	bmp, three := &t.bmp, &t.three // t's nil check once, not at every rune
+	for end := len(text) - 2; k < end; {
+		c, size := uint32(text[k]), 1
+		var e uint32
+		if c < utf8.RuneSelf {
+			e = bmp[c]
+		} else {
+			b1, b2 := uint32(text[k+1]), uint32(text[k+2])
+			if c&0xF0 != 0xE0 || (b1^0x80)|(b2^0x80) >= 0x40 {
+				break
+			}
+			e = three[(c<<12^b1<<6^b2)&0xFFFF]
+			size = 3
+		}
+		if e&expandBit != 0 {
+			break
+		}
+		buf[n] = rune(e)
+		if e != 0 {
+			n++
+		}
+		k += size
+	}
+	return k, n
 }
 
 // runeOffsets replaces each letter index in idx (letters of text, as fold
