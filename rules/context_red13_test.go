@@ -161,3 +161,23 @@ func TestQuotations(t *testing.T) {
 		}
 	}
 }
+
+// FuzzQuotedContext proves the quotation scan stays in bounds for any text
+// and hit span, and that the quotation it reports encloses the hit.
+func FuzzQuotedContext(f *testing.F) {
+	f.Add(`禁止在群里骂人，例如"傻逼"这种词`, 30, 36)
+	f.Add("警惕「加我QQ」这类“钓鱼”消息", 9, 17)
+	f.Add("it's 'sb'\xff“", 6, 8)
+	f.Fuzz(func(t *testing.T, text string, bs, be int) {
+		if bs < 0 || be < bs || be > len(text) {
+			return
+		}
+		outside, inner, ok := quotedContext(text, bs, be)
+		if !ok {
+			return
+		}
+		if !strings.Contains(text, inner) || len(outside) > len(text) {
+			t.Fatalf("quotedContext(%q, %d, %d) = %q, %q", text, bs, be, outside, inner)
+		}
+	})
+}
