@@ -123,6 +123,11 @@ func latinName(text string, bs, be int) bool {
 			}
 		}
 	}
+	// An initialism spelled out in the message (请把 SB 改成 Small Business
+	// 的全称, MMP（Mobile Measurement Partner）: red13p).
+	if strings.ToUpper(span) == span && spelledOut(text, span) {
+		return true
+	}
 	// An English clause: no Chinese, and three words besides the span, two
 	// of them no pinyin. A clause of pinyin words (ni shi shabi ma, luoliao
 	// yi dui yi) is Chinese typed in Latin letters, not English.
@@ -142,6 +147,28 @@ func latinName(text string, bs, be int) bool {
 		}
 	}
 	return words >= 3 && english >= 2
+}
+
+// spelledOut reports whether text holds, as consecutive words of two or
+// more letters, a phrase whose initials are the letters of the
+// initialism span (Small Business for SB): a spammer writing an insult's
+// initials does not also write them out as English words.
+func spelledOut(text, span string) bool {
+	if len(span) < 2 || len(span) > 6 {
+		return false
+	}
+	words := strings.FieldsFunc(text, func(r rune) bool { return r >= utf8.RuneSelf || !isASCIILetter(byte(r)) })
+	for i := 0; i+len(span) <= len(words); i++ {
+		ok := true
+		for k := 0; k < len(span) && ok; k++ {
+			w := words[i+k]
+			ok = len(w) >= 2 && (w[0]|0x20) == (span[k]|0x20) && w != span
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // orgWords are the words after an initialism in capitals that make it the
@@ -261,8 +288,28 @@ func (r *contextRule) unless(text string, bs, be int) bool {
 	if len(r.Unless) == 0 {
 		return false
 	}
-	return containsAny(clauseBefore(text, bs, aroundRunes, isSentenceEnd), r.Unless) ||
-		containsAny(clauseAfter(text, be, aroundRunes, isStatementEnd), r.Unless)
+	text = unquoted(text)
+	return offers(clauseBefore(text, bs, aroundRunes, isSentenceEnd), r.Unless) ||
+		offers(clauseAfter(text, be, aroundRunes, isStatementEnd), r.Unless)
+}
+
+// notOffers are phrases that hold a rule's word of an offer (Unless) and
+// offer nothing: the bait described (钓鱼链接, 陌生链接), someone else's
+// approach reported (有人加我, 陌生人加我), a warning against it (不要下载,
+// 被诱导下载). red13p's traps: 有个陌生人加我说可以办信用卡套现，我没理他;
+// 近期有人群发『免费领取年终礼品』的钓鱼链接，不要点.
+var notOffers = strings.NewReplacer(
+	"钓鱼链接", "·", "诈骗链接", "·", "陌生链接", "·", "不明链接", "·", "可疑链接", "·", "假链接", "·",
+	"人加我", "·", "诱导下载", "·", "不要下载", "·", "别下载", "·", "不要注册", "·", "别注册", "·",
+	"不要点链接", "·", "别点链接", "·")
+
+// offers reports whether s holds one of the words of an offer outside the
+// phrases of notOffers.
+func offers(s string, words []string) bool {
+	if !containsAny(s, words) {
+		return false
+	}
+	return containsAny(notOffers.Replace(s), words)
 }
 
 // isStatementEnd reports whether r ends a statement: a full stop or a

@@ -175,7 +175,7 @@ func holdsContact(s string) bool {
 // bytes [bs, be) of text.
 func (r *contextRule) quotedApplies(text string, bs, be int) bool {
 	outside, inner, ok := quotedContext(text, bs, be)
-	if !ok || holdsContact(inner) || containsAny(outside, r.Unless) {
+	if !ok || holdsContact(inner) || offers(outside, r.Unless) {
 		return false
 	}
 	for _, cue := range r.Around {
@@ -214,4 +214,34 @@ func quotedDetector(text string, bs, be int) int {
 		}
 	}
 	return -1
+}
+
+// quoteMarks are the runes quotations open with (quoteClose).
+const quoteMarks = "“‘「『\"＂'"
+
+// unquoted returns text with each quotation that holds no contact
+// (holdsContact) blanked by spaces of the same byte length, so that byte
+// offsets into it are offsets into text: the words of an offer a rule's
+// Unless reads are the writer's, not those of the bait a report or a
+// warning quotes (请注意识别『稳赚不赔』这类荐股话术, 你有没有收到过"高薪兼职日结"
+// 这种短信？). Without a quotation mark it returns text itself.
+func unquoted(text string) string {
+	if !strings.ContainsAny(text, quoteMarks) {
+		return text
+	}
+	var buf [16]qspan
+	spans := quotations(text, buf[:0])
+	if len(spans) == 0 {
+		return text
+	}
+	b := []byte(text)
+	for _, sp := range spans {
+		if holdsContact(text[sp.open:sp.end]) {
+			continue
+		}
+		for i := sp.open; i < sp.end; i++ {
+			b[i] = ' '
+		}
+	}
+	return string(b)
 }

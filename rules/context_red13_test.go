@@ -27,7 +27,20 @@ func TestContextRulesRed13(t *testing.T) {
 		{"我爸被骗去刷单，亏了五千", "刷", "report"},
 		{"那人涉嫌洗钱，账户被冻结了", "洗", "report"},
 		{"传闻他和一个色情网站有关", "色", "report"},
+		{"警察来了解情况，说有员工参与网络赌博", "赌", "report"},
+		{"有人自称客服让我刷单，我没理", "刷", "report"},
+		{"好几个同事反映收到了代开发票的短信", "代", "report"},
+		{"NMSL 这个梗已经被平台封了", "N", "report"},
+		// A quotation's words are the bait, not the writer's offer; nor is
+		// someone else's approach (有人加我) or the bait described (钓鱼链接).
+		{"请注意识别『稳赚不赔』这类荐股话术", "荐", "report"},
+		{"有个陌生人加我说可以办信用卡套现，我没理他", "信", "report"},
+		{"近期有人群发『免费领取年终礼品』的钓鱼链接，不要点", "免", "report"},
+		{"不要理会『免费领取年终礼品』之类的陌生链接", "免", "quoted"},
 		// The offer after the question it poses as stays enforced.
+		{"有人问我哪里能代开发票？我这就有，税点低", "代", ""},
+		{"听说有人加我就能赚钱？对，刷单日结", "刷", ""},
+		{"新闻说「刷单日结 V:abc12345」是骗局", "刷", ""},
 		{"听说这里能赌球？加我，带你玩", "赌", ""},
 		{"有人问要不要代开发票？找我，正规", "代", ""},
 		{"是谁还没进我们的刷单群？日结", "刷", ""},
@@ -135,6 +148,30 @@ func TestQuotedSolicitation(t *testing.T) {
 				t.Errorf("action %v, want enforced %v", v.Action, !tc.held)
 			}
 		})
+	}
+}
+
+// TestSpelledOutInitialism: capitals spelled out as English words in the
+// message are an abbreviation, not an insult's initials.
+func TestSpelledOutInitialism(t *testing.T) {
+	e := defaultEngine(t)
+	for _, tc := range []struct {
+		text string
+		held bool
+	}{
+		{"请把 SB 改成 Small Business 的全称", true},
+		{"CNM 是 Certified Nurse Midwife 的缩写", true},
+		{"你SB吧", false},
+		{"SB 你个 sb", false},
+	} {
+		v := e.Evaluate(tc.text, Context{ChatKind: ChatWork})
+		if len(v.Hits) == 0 {
+			t.Errorf("%q: no hit", tc.text)
+			continue
+		}
+		if got := v.Action == ActionNone; got != tc.held {
+			t.Errorf("%q: action %v, want held %v: %+v", tc.text, v.Action, tc.held, v.Hits)
+		}
 	}
 }
 
