@@ -230,6 +230,8 @@ func spelledAs(spellings []string, text string, bs int) bool {
 func applyContext(text string, bs, be int, word string) int {
 	clause := clauseBefore(text, bs, clauseRunes, isClauseEnd)
 	cued := cueIndex().present(clause)
+	uq := unquoted(text) // where the Unless words are read: same offsets
+	words := contextWords()
 	for i := range contextRules {
 		r := &contextRules[i]
 		if len(r.Phrases) > 0 && !slices.Contains(r.Phrases, word) {
@@ -239,13 +241,13 @@ func applyContext(text string, bs, be int, word string) int {
 			continue
 		}
 		if r.Quoted {
-			if r.quotedApplies(text, bs, be) {
+			if r.quotedApplies(words[i].unless, text, bs, be) {
 				return i
 			}
 			continue
 		}
 		if len(r.After) > 0 {
-			if spelledAs(r.After, text, be) && !r.unless(text, bs, be) {
+			if spelledAs(r.After, text, be) && !r.unless(words[i].unless, uq, bs, be) {
 				return i
 			}
 			continue
@@ -257,7 +259,7 @@ func applyContext(text string, bs, be int, word string) int {
 			continue
 		}
 		if len(r.Around) > 0 || len(r.Unless) > 0 {
-			if r.unless(text, bs, be) {
+			if r.unless(words[i].unless, uq, bs, be) {
 				continue
 			}
 			before := clauseBefore(text, bs, aroundRunes, isSentenceEnd)
@@ -267,7 +269,7 @@ func applyContext(text string, bs, be int, word string) int {
 					before = clauseBefore(text, bs, aroundRunes, isClauseEnd)
 					after = clauseAfter(text, be, aroundRunes, isClauseEnd)
 				}
-				if containsAny(before, r.Around) || containsAny(after, r.Around) {
+				if words[i].around.in(before) || words[i].around.in(after) {
 					return i
 				}
 				continue
@@ -284,13 +286,14 @@ func applyContext(text string, bs, be int, word string) int {
 // byte offsets [bs, be) of text, or after it across a question or an
 // exclamation: the offer often follows the question or the report it
 // poses as (听说这里能赌球？加我，带你玩; 有人问要不要代开发票？找我: red13p).
-func (r *contextRule) unless(text string, bs, be int) bool {
-	if len(r.Unless) == 0 {
+// text is the message with its quotations blanked (unquoted).
+// ix indexes r.Unless (contextWords).
+func (r *contextRule) unless(ix *wordIndex, text string, bs, be int) bool {
+	if ix == nil {
 		return false
 	}
-	text = unquoted(text)
-	return offers(clauseBefore(text, bs, aroundRunes, isSentenceEnd), r.Unless) ||
-		offers(clauseAfter(text, be, aroundRunes, isStatementEnd), r.Unless)
+	return offers(clauseBefore(text, bs, aroundRunes, isSentenceEnd), ix) ||
+		offers(clauseAfter(text, be, aroundRunes, isStatementEnd), ix)
 }
 
 // notOffers are phrases that hold a rule's word of an offer (Unless) and
@@ -303,13 +306,13 @@ var notOffers = strings.NewReplacer(
 	"人加我", "·", "诱导下载", "·", "不要下载", "·", "别下载", "·", "不要注册", "·", "别注册", "·",
 	"不要点链接", "·", "别点链接", "·")
 
-// offers reports whether s holds one of the words of an offer outside the
-// phrases of notOffers.
-func offers(s string, words []string) bool {
-	if !containsAny(s, words) {
+// offers reports whether s holds one of the words of an offer (ix)
+// outside the phrases of notOffers.
+func offers(s string, ix *wordIndex) bool {
+	if !ix.in(s) {
 		return false
 	}
-	return containsAny(notOffers.Replace(s), words)
+	return ix.in(notOffers.Replace(s))
 }
 
 // isStatementEnd reports whether r ends a statement: a full stop or a
