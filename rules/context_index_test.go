@@ -36,3 +36,32 @@ func TestCueIndex(t *testing.T) {
 		t.Fatalf("%d clauses, %d cued", clauses, cued)
 	}
 }
+
+// TestWordIndex checks each rule's word index against a search for every
+// word, on every line of the committed corpora (and each rule's own words,
+// so that every word is found at least once).
+func TestWordIndex(t *testing.T) {
+	lines := latticeLines(t)
+	found := 0
+	for i, r := range contextRules {
+		own := append(append([]string{}, lines...), r.Around...)
+		own = append(own, r.Unless...)
+		for _, list := range []struct {
+			words []string
+			ix    *wordIndex
+		}{{r.Around, contextWords()[i].around}, {r.Unless, contextWords()[i].unless}} {
+			for _, s := range own {
+				got, want := list.ix.in(s), containsAny(s, list.words)
+				if got != want {
+					t.Errorf("rule %s: %q: index %v, search %v", r.Name, s, got, want)
+				}
+				if got {
+					found++
+				}
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no word found")
+	}
+}

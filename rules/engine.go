@@ -354,11 +354,21 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 			if form == moderation.FormExact {
 				form = moderation.FormDetector
 			}
+			conf, ctx, judged := f.Rated(), int8(-1), false
 			for _, ri := range e.byKind[f.Kind] {
 				if e.applies(ri, mc) {
+					if f.Kind == moderation.KindWeChatID && !judged {
+						// A solicitation quoted in a warning (不要轻信"加V领取红包"):
+						// judged once, and only when a rule takes it.
+						judged = true
+						bs, be := byteOffsets(text, f.Start, f.End)
+						if i := quotedDetector(text, bs, be); i >= 0 {
+							ctx, conf = int8(i), min(conf, contextRules[i].Confidence)
+						}
+					}
 					r := &e.rules[ri]
 					cands = append(cands, candidate{rule: ri, list: -1, kind: f.Kind, start: f.Start, end: f.End,
-						category: r.Category, severity: r.severity, form: form, confidence: f.Rated(), context: -1})
+						category: r.Category, severity: r.severity, form: form, confidence: conf, context: ctx})
 				}
 			}
 		}

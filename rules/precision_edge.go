@@ -276,7 +276,13 @@ func isWordBreak(r rune) bool {
 // text, not only in the finding), and the gap not inside a word
 // (wordAcross). 兼 职 (兼职) and 招兼 职日结 are noise inside a word; 兼职 刷单 is two words, and 刷单 alone still
 // matches; 黄色 网站 is two words although 黄色网站 may be one.
-func (p *precision) listBreak(sc *precisionScratch, first, last int) bool {
+//
+// In a Markdown table (table: the message has a delimiter row, | --- |)
+// a pipe between two cells is a boundary whatever the cells hold, one
+// character included (| 姓名 | 刷 | 单 | 休 | over | --- | … |: red13p).
+// A row of one-character cells alone is left to the matcher: it is the
+// separator-after-every-character evasion's own shape (| 刷 | 单 | 日 | 结 |).
+func (p *precision) listBreak(sc *precisionScratch, first, last int, table bool) bool {
 	for n := 0; n < len(sc.norm); n++ {
 		if o := int(sc.offs[n]); o < first || o > last || !isHan(sc.norm[n]) {
 			continue
@@ -289,6 +295,9 @@ func (p *precision) listBreak(sc *precisionScratch, first, last int) bool {
 		}
 		if g == n+1 || g >= len(sc.norm) || !isHan(sc.norm[g]) || int(sc.offs[g]) > last {
 			continue
+		}
+		if table && cellGap(sc.norm, n, g) {
+			return true
 		}
 		before, after := hanBefore(sc.norm, n), hanAfter(sc.norm, g)
 		if before < 2 || after < 2 {
@@ -490,4 +499,43 @@ func hasBreak(text string) bool {
 		}
 	}
 	return false
+}
+
+// markdownTable reports whether text holds a Markdown table's delimiter
+// row: a line of pipes, dashes, colons and spaces only, with a pipe and a
+// run of three dashes (|---|:---:|, | --- | --- |). Hand-written: a
+// Markdown parser would build the whole document for one line's shape.
+func markdownTable(text string) bool {
+	for len(text) > 0 {
+		line := text
+		if i := strings.IndexAny(text, "\n\r"); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		if delimiterRow(line) {
+			return true
+		}
+	}
+	return false
+}
+
+func delimiterRow(line string) bool {
+	pipes, dashes, run := 0, false, 0
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '|':
+			pipes++
+			run = 0
+		case '-':
+			if run++; run >= 3 {
+				dashes = true
+			}
+		case ':', ' ', '\t':
+			run = 0
+		default:
+			return false
+		}
+	}
+	return pipes > 0 && dashes
 }

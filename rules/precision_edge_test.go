@@ -206,3 +206,31 @@ func TestExtendsKeyword(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkdownTableCells: in a Markdown table (a delimiter row) a pipe
+// between cells is a boundary even between one-character cells (red13p);
+// a row of one-character cells without one is the separator evasion's
+// shape and still matches.
+func TestMarkdownTableCells(t *testing.T) {
+	e := precisionEngine(t)
+	tests := []struct {
+		text       string
+		start, end int
+		kept       bool
+	}{
+		{"| 姓名 | 刷 | 单 | 休 |\n| --- | --- | --- | --- |\n| 张三 | 22 | 是 | 4 |", 7, 12, false},
+		{"|日期|冰|毒|检测|\n|:---:|:---:|:---:|:---:|\n|11-30|否|否|合格|", 4, 7, false},
+		{"| 项目 | 代 | 开 | 发 | 票 |\n|---|---|---|---|---|", 7, 20, false},
+		{"| 刷 | 单 | 日 | 结 |", 2, 7, true},
+		{"| 姓名 | 刷 | 单 | 休 |\n| 张三 | 22 | 是 | 4 |", 7, 12, true},
+		{"刷 | 单 日结\n---", 0, 5, true}, // a rule line of dashes, no pipe: no table
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			v := e.Evaluate(tc.text, Context{ChatKind: ChatWork})
+			if got := keywordSpan(v, tc.start, tc.end); got != tc.kept {
+				t.Errorf("keyword hit at %d-%d: %v, want %v: %+v", tc.start, tc.end, got, tc.kept, v.Hits)
+			}
+		})
+	}
+}
