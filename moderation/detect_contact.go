@@ -389,6 +389,9 @@ func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *de
 		if a == e || hash && e-a < 2 {
 			continue
 		}
+		if hash && a > 0 && runes[a-1] == '/' {
+			continue // https://wiki.corp.com/page#qq.com: a URL's fragment (review rev13r)
+		}
 		end, labels, last, how, host := scanHost(runes, next, true, sc.host[:0])
 		sc.host = host
 		if labels == 1 && hash {

@@ -40,6 +40,7 @@ func TestDetectEmailObfuscations(t *testing.T) {
 		{"spaced at, mail provider", "私单发 liwei @ 163.com", []dhit{{email, "liwei @ 163.com", obf, false}}},
 		{"spaced at, company domain", "邮箱 lisi @ corp.com，有问题发邮件", []dhit{{email, "lisi @ corp.com", plain, false}}},
 		{"spaced at, .com.cn", "把简历发到 hr @ company.com.cn", []dhit{{email, "hr @ company.com.cn", plain, false}}},
+		{"hash in a URL's fragment", "文档见 https://wiki.corp.com/page#qq.com", []dhit{{url, "https://wiki.corp.com/page#qq.com", plain, false}}},
 		{"hash for at and dot", "邮箱 cathy#163#com", []dhit{{email, "cathy#163#com", obf, false}}},
 		// The third red team's forms (red9c).
 		{"lenticular brackets", "tom【at】qq【点】com", []dhit{{email, "tom【at】qq【点】com", obf, false}}},
