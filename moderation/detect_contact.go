@@ -389,6 +389,9 @@ func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *de
 		if a == e || hash && e-a < 2 {
 			continue
 		}
+		if hash && a > 0 && runes[a-1] == '/' {
+			continue // https://wiki.corp.com/page#qq.com: a URL's fragment (review rev13r)
+		}
 		end, labels, last, how, host := scanHost(runes, next, true, sc.host[:0])
 		sc.host = host
 		if labels == 1 && hash {
@@ -416,6 +419,14 @@ func (s *Scanner) detectEmails(runes []rune, offs []int32, dst []Finding, sc *de
 				continue
 			}
 			f.Form, f.Confidence = FormObfuscated, confEvasive
+			if how == 0 && runes[k] == ' ' && runes[skipSpaces(runes, k)] == '@' && !mailHost(runes[next:]) {
+				// lisi @ corp.com: spaces around a plain @ before a
+				// company's domain are what auto-spacing and phone
+				// keyboards type, not an evasion (review rev13r); before a
+				// mail provider (hr @ qq.com) or with a disguised dot
+				// (hr_zhang @ qq . com) it stays one.
+				f.Form, f.Confidence = FormDetector, confPlain
+			}
 			if hash {
 				if !commonMailTLD(runes[last:end]) {
 					continue

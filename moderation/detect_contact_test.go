@@ -35,6 +35,12 @@ func TestDetectEmailObfuscations(t *testing.T) {
 		{"圈a", "zhaoming圈a163点com", []dhit{{email, "zhaoming圈a163点com", obf, false}}},
 		{"小老鼠", "请发送到 lina小老鼠sina.com", []dhit{{email, "lina小老鼠sina.com", obf, false}}},
 		{"spaced at and dot", "hr_zhang @ qq . com", []dhit{{email, "hr_zhang @ qq . com", obf, false}}},
+		// review rev13r: a spaced @ before a mail provider stays evasive,
+		// before a company's domain it is how auto-spacing types it.
+		{"spaced at, mail provider", "私单发 liwei @ 163.com", []dhit{{email, "liwei @ 163.com", obf, false}}},
+		{"spaced at, company domain", "邮箱 lisi @ corp.com，有问题发邮件", []dhit{{email, "lisi @ corp.com", plain, false}}},
+		{"spaced at, .com.cn", "把简历发到 hr @ company.com.cn", []dhit{{email, "hr @ company.com.cn", plain, false}}},
+		{"hash in a URL's fragment", "文档见 https://wiki.corp.com/page#qq.com", []dhit{{url, "https://wiki.corp.com/page#qq.com", plain, false}}},
 		{"hash for at and dot", "邮箱 cathy#163#com", []dhit{{email, "cathy#163#com", obf, false}}},
 		// The third red team's forms (red9c).
 		{"lenticular brackets", "tom【at】qq【点】com", []dhit{{email, "tom【at】qq【点】com", obf, false}}},

@@ -227,10 +227,19 @@ const kouWords = "折纽回克倒预暗实代被要再多少共"
 
 // unitAfter reports whether a unit of money, points or time follows the
 // number ending at e (spaces skipped): 扣 12000 元, QQ 12345 积分 are an
-// amount, not a QQ number.
+// amount, not a QQ number. A measure word of a count after a round number
+// (🐧 20000 只, 南极企鹅群 50000 只, 企鹅群：12000只; review rev13r, which
+// made 🐧 and 企鹅群 triggers) is a count too; only after a round one, as
+// 只 is also "only" (🐧 12345678 只接急单).
 func unitAfter(runes []rune, e int) bool {
 	k := skipSpaces(runes, e)
-	return k < len(runes) && strings.ContainsRune("元块分万千天次积%", runes[k])
+	if k >= len(runes) {
+		return false
+	}
+	if strings.ContainsRune("元块分万千天次积%", runes[k]) {
+		return true
+	}
+	return e >= 2 && runes[e-1] == '0' && runes[e-2] == '0' && strings.ContainsRune("只头个人名位条", runes[k])
 }
 
 // sameNumber returns the end of "同号", "同手机(号)", "同电话", "即手机号" or

@@ -112,6 +112,9 @@ func TestDetectWeChatForms(t *testing.T) {
 		{"penguin", "🐧 12345678 私聊", []dhit{{wechat, "🐧 12345678", obf, false}}},
 		{"penguin colon", "有需要的🐧：2233445566", []dhit{{wechat, "🐧：2233445566", obf, false}}},
 		{"green heart bubbles", "💚泡泡 mm12345 私聊", []dhit{{wechat, "💚泡泡 mm12345", obf, false}}},
+		// review rev13r: 只 after a number that is not round is "only"
+		{"penguin only", "🐧 12345678 只接急单", []dhit{{wechat, "🐧 12345678", obf, false}}},
+		{"q群 round no unit", "进q群 12345600 领红包", []dhit{{wechat, "q群 12345600", obf, false}}},
 	})
 }
 
@@ -166,6 +169,9 @@ func TestDetectWeChatTraps(t *testing.T) {
 		// red13r: the new triggers without an id
 		"我胃不好，信不信由你", "胃信号不好就去医院", "项目q群里说了", "扣扣群里有通知", "今天带孩子去看🐧了", "🐧 3 只，海豹 2 只",
 		"💚泡泡里聊", "企鹅群居在南极", "q群管理员是谁",
+		// review rev13r: penguins counted (a round number and a measure word)
+		"纪录片里🐧 20000 只一起迁徙", "南极企鹅群 50000 只，科考队数了三天", "这张图里企鹅群：12000只左右", "🐧 100000 只的数据来自新闻",
+		"动物园的企鹅群 10000 只是谣言", "统计：🐧 30000 头海豹 500 头",
 		"加我微信那个人是你们组的吗？", "加我vx这位是新来的实习生吗", "昨晚加我企业微信那家供应商靠谱吗？", "加我QQ那些人是HR拉的吗",
 	})
 }

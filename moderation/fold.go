@@ -43,9 +43,54 @@ const strokedLetters = "ғfҒfʄfꞙfꞘf"
 // for f (its stem and bowl), ц for u, и for n (a reversed N), я for r (a
 // reversed R), ш for w, м for m (drawn as a small capital M; confusables.txt
 // maps it to the turned w ʍ). Chinese input methods offer them (GB2312 row 7).
-// Russian text is not affected in practice: only a listed Latin word with
-// a word boundary around it can match.
+// They are Russian letters too, so a word written wholly in Cyrillic is
+// not read through them (inCyrillicWord): сим in сим-карта would be the
+// initials cnm of 操你妈 (review rev13r).
 const fauxLatin = "фfФfцuЦuиnИnяrЯrшwШwмm"
+
+// inCyrillicWord reports whether the finding text[bs:be] reads one of the
+// fauxLatin letters inside a word written wholly in Cyrillic: a Russian
+// word (сим-карта, симв., мир, Шура), not a Latin one in disguise. Faux
+// Cyrillic mixes the scripts (фuck, fцck, poяn), as UTS #39 calls a
+// mixed-script word the sign of spoofing; a word of Cyrillic letters alone
+// that happens to fold to a listed Latin word (фцск) is given up for it.
+// The word runs over the letters on both sides of the finding that are
+// not Chinese or Japanese (我的сим卡 is the word сим). Letters that
+// confusables.txt maps to Latin (ѕех) are read as before.
+func inCyrillicWord(text string, bs, be int) bool {
+	faux := false
+	for _, r := range text[bs:be] {
+		switch r {
+		case 'ф', 'Ф', 'ц', 'Ц', 'и', 'И', 'я', 'Я', 'ш', 'Ш', 'м', 'М':
+			faux = true
+		}
+	}
+	if !faux {
+		return false
+	}
+	wordLetter := func(r rune) bool { return unicode.IsLetter(r) && !unicode.In(r, cjkScripts...) }
+	ws, we := bs, be
+	for ws > 0 {
+		r, n := utf8.DecodeLastRuneInString(text[:ws])
+		if !wordLetter(r) && !unicode.Is(unicode.Mn, r) {
+			break
+		}
+		ws -= n
+	}
+	for we < len(text) {
+		r, n := utf8.DecodeRuneInString(text[we:])
+		if !wordLetter(r) && !unicode.Is(unicode.Mn, r) {
+			break
+		}
+		we += n
+	}
+	for _, r := range text[ws:we] {
+		if unicode.IsLetter(r) && !unicode.Is(unicode.Cyrillic, r) {
+			return false
+		}
+	}
+	return true
+}
 
 // radicalIdeographs are the CJK Radicals Supplement forms that
 // confusables.txt leaves out although each is written as the whole

@@ -339,6 +339,9 @@ func (s *Scanner) rate(text string, m []rune, reversed bool, start, end int, w w
 			structure = true
 		}
 	}
+	if inCyrillicWord(text, bs, be) {
+		return 0, 0, 0, false
+	}
 	t := s.norm.t
 	folded, look := false, false
 	for _, r := range text[bs:be] {
