@@ -62,11 +62,14 @@ type contextRule struct {
 	// Unless are words that, anywhere in the hit's sentence, keep the rule
 	// from applying: the sentence is selling after all (红包, 加我, 返利).
 	Unless []string
-	// UnlessInMessage, with Unless, looks for the Unless words in the whole
-	// message instead of the hit's sentence, as written and as the keyword
-	// matcher folds it (私 聊, 薇❤信, ＶＸ): an ad's contact line is often
-	// a sentence of its own.
-	UnlessInMessage bool
+	// UnlessInMessage are words that, anywhere in the message, as written
+	// or as the keyword matcher folds it (私 聊, 薇❤信, ＶＸ), keep the rule
+	// from applying: an ad's contact line is often a sentence of its own.
+	// Only words that name a way to be contacted or joined belong here;
+	// words of a pitch that a company also uses (收益, 囤货, 轻松) stay in
+	// Unless, read in the hit's sentence (review rev13r: 经销商会议纪要：厂家
+	// 直销渠道的收益分析见附件 was warned).
+	UnlessInMessage []string
 	// Latin, when set, replaces Cues: the rule applies to a Chinese word
 	// matched in Latin letters (its pinyin) for which Latin reports true.
 	Latin func(text string, bs, be int) bool
@@ -264,11 +267,8 @@ func applyContext(text string, bs, be int, word string) int {
 			continue
 		}
 		if len(r.Around) > 0 || len(r.Unless) > 0 {
-			if r.UnlessInMessage {
-				if unlessInMessage(text, r.Unless) {
-					continue
-				}
-			} else if r.unless(words[i].unless, uq, bs, be) {
+			if r.unless(words[i].unless, uq, bs, be) ||
+				len(r.UnlessInMessage) > 0 && unlessInMessage(text, r.UnlessInMessage) {
 				continue
 			}
 			before := clauseBefore(text, bs, aroundRunes, isSentenceEnd)

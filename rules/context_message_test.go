@@ -35,6 +35,18 @@ func TestOwnChannelSoliciting(t *testing.T) {
 		{"招代理的流程已经发到企业微信审批了，附件是渠道政策", "招", true},
 		{"厂家直销的客户清单在附件。下周一前请渠道经理核对。会后我发邮件", "厂", true},
 		{"采购说这家供应商不是一手货源。质检报告下午再看", "一", true},
+		// Words of a pitch that a company's own sentence also holds (review
+		// rev13r): 收益, 实拍, 主页, 带你, 轻松, 详聊 are no soliciting.
+		{"渠道部：厂家直销这条线的收益对比放在附件了", "厂", true},
+		{"采购部：一手货源的报价单附了仓库实拍照片", "一", true},
+		{"区域经理：招代理的进度已更新到官网主页，订单表见附件", "招", true},
+		{"厂家直销的那批货到仓库了，下午带你们组的人去自提", "厂", true},
+		{"招代理的合同条款再审一遍，别让客户轻松钻了空子", "招", true},
+		{"供应商那边的厂家直销方案，详聊放在周三的采购例会", "厂", true},
+		// A reseller's terms count anywhere in the message, folded.
+		{"招代理，日.结，库存不用你管", "招", false},
+		{"一手货源，库存充足。宝 妈在家就能做", "一", false},
+		{"厂家直销，仓库发货。代理费全免，零 成本起步", "厂", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {

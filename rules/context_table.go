@@ -149,15 +149,15 @@ var contextRules = [...]contextRule{
 		// 区域招代理商，详情见附件《渠道政策》: a company describing its own
 		// sales channel to colleagues, not an ad pasted into the group.
 		Name:        "own-channel",
-		Explanation: "厂家直销, 一手货源 or 招代理 in a sentence about the company's own supply chain or channel (经销商, 供应商, 采购, 报价单, 库存, 发货, 质检, 渠道政策 …) without words of soliciting (加我, 微信, 私聊, 日结, 宝妈, 零门槛, 代发 …)",
+		Explanation: "厂家直销, 一手货源 or 招代理 in a sentence about the company's own supply chain or channel (经销商, 供应商, 采购, 报价单, 库存, 发货, 质检, 渠道政策 …) without a word of a pitch in its sentence (代发, 囤货, 副业, 兼职, 月入 …) or, anywhere in the message, a way to be contacted or joined or a reseller's terms (加我, 微信, 私聊, VX, 二维码, 货源群, 朋友圈, 日结, 宝妈, 零成本, 代理费 …)",
 		Confidence:  40,
 		Phrases:     []string{"厂家直销", "一手货源", "招代理"},
 		Around: []string{"经销商", "分销商", "供应商", "采购", "报价单", "比价", "库存", "盘点", "发货", "仓库", "质检", "出厂价",
 			"渠道部", "渠道政策", "渠道经理", "门店", "自提", "合同", "附件", "订单", "区域经理", "年会", "客户"},
-		Unless: append([]string{"加我", "加V", "加v", "微信", "薇信", "私聊", "私信", "私我", "扣扣", "QQ", "qq", "联系我", "找我", "电话",
-			"日结", "赚", "宝妈", "学生", "零门槛", "零投资", "无门槛", "在家", "手机", "一件代发", "代发", "进群", "扫码", "链接", "http", "www",
-			"免费", "包邮", "招商", "加盟费", "佣金", "返利", "月入"}, ownChannelSoliciting...),
-		UnlessInMessage: true,
+		Unless: append([]string{"电话", "赚", "学生", "零投资", "无门槛", "在家", "手机", "一件代发", "代发",
+			"免费", "包邮", "招商", "加盟费", "佣金", "返利", "月入"}, ownChannelPitch...),
+		UnlessInMessage: append([]string{"加我", "加V", "加v", "微信", "薇信", "私聊", "私信", "私我", "扣扣", "QQ", "qq", "联系我", "找我",
+			"进群", "扫码", "链接", "http", "www", "日结", "宝妈", "零门槛"}, ownChannelContact...),
 	},
 	{
 		// red13p's blind traps: 门店招兼职收银员，周末两天, 我们在招兼职翻译，
