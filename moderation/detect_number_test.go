@@ -147,7 +147,7 @@ func TestDetectNumberContext(t *testing.T) {
 	t.Run("numbers starting with 2 outside the 2-series", func(t *testing.T) {
 		runTraps(t, detectScanner(t), bank, []string{
 			"卡号 2220123456789015", "卡号 2721123456789019", // Luhn-valid, just outside 2221–2720
-			"卡号 22210012345678962", // 17 digits
+			"卡号 22210012345678962",                           // 17 digits
 			"时间戳 2025060112345609", "单据 2026 0315 0000 1806", // Luhn-valid, dates
 		})
 	})
