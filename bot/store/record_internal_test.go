@@ -82,7 +82,11 @@ func testRecord(id string, at time.Time) Record {
 // once by time and by sender, counted once in the statistics, one case in
 // both indexes, one outbox entry per action.
 func TestRecordViolationCutShort(t *testing.T) {
-	at := time.Date(2026, 12, 1, 6, 5, 0, 0, time.UTC)
+	// Noon of today in China: the records must still be within their
+	// retention when the test runs (a fixed date expired two days later),
+	// and this record and the one an hour earlier fall on one day.
+	y, m, d := time.Now().In(cst).Date()
+	at := time.Date(y, m, d, 12, 5, 0, 0, cst)
 	probe := newTestStore(t)
 	cut := &cutShort{}
 	probe.rdb.AddHook(cut)
