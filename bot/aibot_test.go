@@ -46,8 +46,10 @@ func newBotEnv(t *testing.T) *botEnv {
 	t.Helper()
 	st := storetest.New(t)
 	engine := defaultEngine(t)
-	// Wednesday 10:00 in Shanghai: inside working hours.
-	e := &botEnv{st: st, clock: &clock{time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)}, kinds: map[string]rules.ChatKind{}}
+	// The last Wednesday 10:00 in Shanghai: inside working hours, and within
+	// the retention of today's clock (a fixed date fell out of it: 我的记录
+	// found nothing from 2027-05-24, 180 days after 2026-11-25).
+	e := &botEnv{st: st, clock: &clock{latestInChina(time.Now(), 10, 0, time.Wednesday).UTC()}, kinds: map[string]rules.ChatKind{}}
 	p, err := bot.New(bot.Config{Store: indexingStore{st}, Checker: func() bot.Checker { return engine }, Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)

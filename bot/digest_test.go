@@ -164,7 +164,12 @@ func TestDigestLeavesOutFalseAlarms(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()
 	cst := time.FixedZone("CST", 8*3600)
-	yesterday := time.Date(2026, 11, 26, 15, 0, 0, 0, cst)
+	// The last 09:01 and the afternoon before: the records are read through
+	// the sender's index, which a fixed date (2026-11-26) would have let
+	// expire from 2027-05-25, its 180 days' retention counted by Redis.
+	digestAt := latestInChina(time.Now(), 9, 1)
+	y, mon, day := digestAt.In(cst).Date()
+	yesterday := time.Date(y, mon, day-1, 15, 0, 0, 0, cst)
 	for i := 0; i < 3; i++ {
 		if _, err := h.pipeline.Process(ctx, archived("f"+strconv.Itoa(i), "zhangsan", "wrwork1", insult, yesterday.Add(time.Duration(i)*time.Minute))); err != nil {
 			t.Fatal(err)
@@ -177,7 +182,7 @@ func TestDigestLeavesOutFalseAlarms(t *testing.T) {
 	if _, err := h.st.CountFalseAlarm(ctx, vs[0], 48*time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	now := func() time.Time { return time.Date(2026, 11, 27, 9, 1, 0, 0, cst) }
+	now := func() time.Time { return digestAt }
 	d, err := bot.NewDigester(bot.DigestConfig{Store: h.st, Holder: "r1", At: 9 * time.Hour, Now: now, Logger: zerolog.Nop()})
 	if err != nil {
 		t.Fatal(err)

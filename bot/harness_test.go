@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -181,6 +182,26 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// latestInChina is the latest time at or before now that reads hour:minute
+// in China (UTC+8), on one of weekdays if any are given. Tests that need a
+// weekday or an hour date their messages with it rather than with a fixed
+// date: a sender's index expires with its newest record plus the retention
+// by Redis's own clock, so a fixed date stops being found once the
+// retention has run out (180 days by default).
+func latestInChina(now time.Time, hour, minute int, weekdays ...time.Weekday) time.Time {
+	cn := time.FixedZone("CST", 8*3600)
+	y, m, d := now.In(cn).Date()
+	for back := 0; ; back++ {
+		at := time.Date(y, m, d-back, hour, minute, 0, 0, cn)
+		if at.After(now) {
+			continue
+		}
+		if len(weekdays) == 0 || slices.Contains(weekdays, at.Weekday()) {
+			return at
+		}
+	}
 }
 
 // testClock is a clock that moves only when advanced, safe for the
