@@ -106,8 +106,8 @@ func (l *loader) lists(cats []Category, raw []rawCategory) []Word {
 			{"split_lists", rc.Split, rc.SplitLists, func(li *List) { li.Split = true }},
 		}
 		l.listLabels(cats, ci, i, rc)
-		l.togetherLists(cats, ci, i, rc)
 		l.intercept(cats, ci, i, rc)
+		l.togetherLists(cats, ci, i, rc)
 		for _, o := range opts {
 			if o.all {
 				for j := range cats[ci].Lists {
@@ -154,8 +154,10 @@ func (l *loader) listLabels(cats []Category, ci, i int, rc rawCategory) {
 const maxTogether = 8
 
 // togetherLists sets the Together threshold of category ci's lists from
-// rc.TogetherLists, refusing lists the category does not have and
-// thresholds that would make the option meaningless.
+// rc.TogetherLists, refusing lists the category does not have, thresholds
+// that would make the option meaningless and lists intercept_lists names.
+// It runs after intercept, whose category-wide mode it takes back from
+// the together lists.
 func (l *loader) togetherLists(cats []Category, ci, i int, rc rawCategory) {
 	names := make([]string, 0, len(rc.TogetherLists))
 	for name := range rc.TogetherLists {
@@ -170,11 +172,14 @@ func (l *loader) togetherLists(cats []Category, ci, i int, rc rawCategory) {
 			l.addf(policyFile, l.line("categories", i, "together_lists"), "category %q: together_lists names %q but there is no lists/%s/%s.txt; name a list file of the category without .txt", rc.Name, name, rc.Name, name)
 		case n < 2 || n > maxTogether:
 			l.addf(policyFile, l.line("categories", i, "together_lists"), "category %q: together_lists gives %q %d; give how many different words of the list one message must hold, 2 to %d (a single word is what an ordinary list is for)", rc.Name, name, n, maxTogether)
-		case cats[ci].Lists[k].Intercept != InterceptOff:
+		case rc.InterceptLists[name] != "" && cats[ci].Lists[k].Intercept != InterceptOff:
 			// WeCom intercepts single words: it would block each one alone.
 			l.addf(policyFile, l.line("categories", i, "together_lists"), "category %q: list %q is both a together list and a WeCom intercept list; WeCom would block each of its words alone, so leave it out of intercept or intercept_lists", rc.Name, name)
 		default:
 			cats[ci].Lists[k].Together = n
+			// A category's intercept leaves its together lists out: WeCom
+			// would block each of their words alone.
+			cats[ci].Lists[k].Intercept = InterceptOff
 			l.togetherOverlap(cats[ci], k)
 		}
 	}

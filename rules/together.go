@@ -44,8 +44,9 @@ func (e *Engine) togetherByName(list string) int {
 
 // keepTogether drops the hits of together lists that do not reach their
 // list's threshold in v, and recomputes the action and severity. Words
-// are told apart by the text they matched (a word repeated counts once);
-// a hit held or in shadow still counts, for the words are in the message.
+// are told apart by the text they matched (a word repeated counts once),
+// and a hit overlapping the one counted before it is not counted; a hit
+// held or in shadow still counts, for the words are in the message.
 func (e *Engine) keepTogether(text string, v Verdict) Verdict {
 	var need map[string]int // list → threshold, for lists with hits
 	for _, h := range v.Hits {
@@ -64,12 +65,13 @@ func (e *Engine) keepTogether(text string, v Verdict) Verdict {
 	}
 	short := map[string]bool{}
 	for list, n := range need {
-		seen := map[string]bool{}
-		for _, h := range v.Hits {
-			if h.List == list {
-				bs, be := byteOffsets(text, h.Start, h.End)
-				seen[text[bs:be]] = true
+		seen, end := map[string]bool{}, -1
+		for _, h := range v.Hits { // ordered by start
+			if h.List != list || h.Start < end {
+				continue // words that overlap are one phrase: 招聘兼职客服
 			}
+			bs, be := byteOffsets(text, h.Start, h.End)
+			seen[text[bs:be]], end = true, h.End
 		}
 		if len(seen) < n {
 			short[list] = true
