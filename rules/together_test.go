@@ -87,11 +87,11 @@ func TestTogetherListEvaluate(t *testing.T) {
 		text string
 		hits int // hits of spam/ads
 	}{
-		{"今天刷单了吗", 0},            // one word: ordinary alone
-		{"刷单刷单，刷单", 0},           // one word repeated is still one
-		{"刷单，兼职日结", 2},           // two different words: both hits
+		{"今天刷单了吗", 0},          // one word: ordinary alone
+		{"刷单刷单，刷单", 0},         // one word repeated is still one
+		{"刷单，兼职日结", 2},         // two different words: both hits
 		{"刷单，兼职日结，日赚三百，刷单", 4}, // every hit of the list stands
-		{"赌博", 0},                 // another list's hit is untouched
+		{"赌博", 0},              // another list's hit is untouched
 	}
 	for _, tc := range tests {
 		v := e.Evaluate(tc.text, Context{ChatKind: ChatWork})
