@@ -133,11 +133,12 @@ func zh(m map[string]string, code string) string {
 // labels names a rule set's rules, lists and categories for people.
 type labels struct {
 	rules, lists, categories map[string]string
+	together                 map[string]int // list → its together_lists threshold
 }
 
 // labelsOf collects rs's labels; a nil rs names nothing (codes are shown).
 func labelsOf(rs *rules.RuleSet) labels {
-	l := labels{rules: map[string]string{}, lists: map[string]string{}, categories: map[string]string{}}
+	l := labels{rules: map[string]string{}, lists: map[string]string{}, categories: map[string]string{}, together: map[string]int{}}
 	if rs == nil {
 		return l
 	}
@@ -148,6 +149,9 @@ func labelsOf(rs *rules.RuleSet) labels {
 		l.categories[c.Name] = c.Label
 		for _, li := range c.Lists {
 			l.lists[c.Name+"/"+li.Name] = li.Label
+			if li.Together > 1 {
+				l.together[c.Name+"/"+li.Name] = li.Together
+			}
 		}
 	}
 	return l
@@ -174,6 +178,11 @@ func explainZH(h rules.Hit, ck rules.ChatKind, l labels) string {
 		b.WriteString("，来自词库「")
 		b.WriteString(l.list(h.List))
 		b.WriteString("」")
+		if n := l.together[h.List]; n > 0 {
+			b.WriteString("（该词库的词单独出现不算，同一条消息里有 ")
+			b.WriteString(strconv.Itoa(n))
+			b.WriteString(" 个或更多不同的词才算）")
+		}
 	}
 	if h.Category != "" {
 		b.WriteString("，属于「")

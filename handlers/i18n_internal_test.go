@@ -43,6 +43,7 @@ func TestExplainZH(t *testing.T) {
 		{"为智障人士提供岗位", rules.ChatWork, []string{"是对特定人群的中性称呼"}, []string{"people-term"}},
 		{"法务部在审一起洗钱案的材料", rules.ChatWork, []string{"出现在案件或罪名的讨论中"}, []string{"legal-case"}},
 		{"安兔兔跑分平台显示新机型八十万分", rules.ChatWork, []string{"出现在设备性能测试说明中"}, []string{"benchmark"}},
+		{"招聘兼职客服，在家办公，日结150，宝妈学生优先", rules.ChatWork, []string{"来自词库「招揽用语」（该词库的词单独出现不算，同一条消息里有 3 个或更多不同的词才算）"}, []string{"pitch", "ads/"}},
 		{"优秀员工评选的投票链接发群里了", rules.ChatWork, []string{"出现在单位评选或问卷说明中"}, []string{"workplace-vote"}},
 	} {
 		v := e.Evaluate(tc.text, rules.Context{ChatKind: tc.kind})

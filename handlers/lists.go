@@ -167,6 +167,10 @@ type listInfo struct {
 	// codes when the policy in force gives none).
 	Label         string `json:"label"`
 	CategoryLabel string `json:"category_label"`
+	// Together is the list's together_lists threshold in the policy in
+	// force: its words count only when this many different ones are in
+	// one message; absent for other lists.
+	Together int `json:"together,omitempty"`
 }
 
 func (s *Server) listLists(c *gin.Context) error {
@@ -183,7 +187,7 @@ func (s *Server) listLists(c *gin.Context) error {
 		}
 		entries, _ := rules.ParseList(p, data)
 		li := listInfo{Category: cat, Name: name, Path: p, Entries: len(entries), Allow: cat == "allow",
-			Label: names.list(cat + "/" + name), CategoryLabel: names.category(cat)}
+			Label: names.list(cat + "/" + name), CategoryLabel: names.category(cat), Together: names.together[cat+"/"+name]}
 		if li.Allow {
 			li.CategoryLabel = "放行短语"
 		}

@@ -207,3 +207,35 @@ func TestTwoServersOneRedis(t *testing.T) {
 	}
 	t.Logf("server B enforced the word %v after server A saved it", time.Since(start))
 }
+
+// The lists answer says which lists count only together (ads/pitch in the
+// default policy) and gives no threshold to the others.
+func TestListsTogether(t *testing.T) {
+	e := newAdminEnv(t)
+	code, body := e.call("GET", "/api/v1/lists", e.tokens["hr"], "")
+	if code != http.StatusOK {
+		t.Fatalf("GET /api/v1/lists: %d %s", code, body)
+	}
+	var out struct {
+		Lists []struct {
+			Category, Name string
+			Together       int `json:"together"`
+		} `json:"lists"`
+	}
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatal(err)
+	}
+	seen := false
+	for _, l := range out.Lists {
+		want := 0
+		if l.Category == "ads" && l.Name == "pitch" {
+			want, seen = 3, true
+		}
+		if l.Together != want {
+			t.Errorf("%s/%s: together %d, want %d", l.Category, l.Name, l.Together, want)
+		}
+	}
+	if !seen {
+		t.Errorf("no list ads/pitch in %s", body)
+	}
+}

@@ -444,14 +444,16 @@ func (s *Scanner) retroInsertion(runes []rune, offs []int32, i int, state int32,
 // repeatInside reports whether the repeated rune runes[i] is better
 // skipped although the word it begins (next) continues with the letters
 // after it: the word before it (state) continues with them too, and the
-// other word reaches no output before it dies. Following both words to the
-// end would be a backtracking matcher; one look ahead along next's direct
-// transitions, at most the depth of the trie, is enough for a repeat.
+// other word reaches no output before it dies, or the word before, a
+// longer one begun first, reaches one as well (快速放放款: 放款 is a word,
+// 快速放款 the longer one; not 卖卖淫, where both are the same state). Following both words to the end would be a backtracking matcher;
+// one look ahead along direct transitions, at most the depth of the trie,
+// is enough for a repeat.
 func (s *Scanner) repeatInside(runes []rune, i int, state, next int32) bool {
 	if isOrdinaryDouble(runes[i]) && (s.ac.nodes[state].check == root || strings.ContainsRune(kinshipDoubles, runes[i])) || repeats(runes, i) >= maxRepeats || !s.continues(runes, i+1, state) {
 		return false
 	}
-	return !s.reaches(runes, i+1, next)
+	return !s.reaches(runes, i+1, next) || state != next && s.reaches(runes, i+1, state)
 }
 
 // doubleInside reports whether the repeat runes[i] of a character ordinary

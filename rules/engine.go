@@ -24,6 +24,9 @@ type Context struct {
 	// documents (package dlp): rules naming customer_record or document
 	// act on what it finds.
 	Data DataMatcher
+	// apart leaves the hits of together lists as found: a layered engine
+	// counts them over its layers' hits together (layer.evaluate).
+	apart bool
 }
 
 // Verdict is what the policy says about one message.
@@ -89,6 +92,7 @@ type Engine struct {
 	prec     *precision  // nil when no word is listed
 	pool     sync.Pool   // *scratch
 	layer    *layer      // an edit layered over a base (overlay.go); nil when compiled in full
+	together []uint8     // by list index: List.Together (together.go); nil when no list has one
 }
 
 type compiledRule struct {
@@ -229,6 +233,8 @@ func Compile(rs *RuleSet) (*Engine, error) {
 			}
 		}
 	}
+
+	e.together = togetherOf(rs)
 
 	var scoped []moderation.Entry
 	allowTags := map[string]int32{}
@@ -432,6 +438,9 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 			v.Action = max(v.Action, h.Action)
 			v.Severity = max(v.Severity, h.Severity)
 		}
+	}
+	if e.together != nil && !mc.apart {
+		v = e.keepTogether(text, v)
 	}
 	return v
 }

@@ -66,6 +66,13 @@ var evasionFloors = map[string]int{
 	// The second red team's held-out set (red9b), see rules/MEASURED.md:
 	"pinyin":         98, // mai dama: drugs.txt has no pinyin on purpose (bingdu is also 病毒, policy.yaml)
 	"near-homophone": 97, // 资障 for 智障: insults.txt has no homophones on purpose (见人 for 贱人)
+	// Plain ads (lead26, rules/MEASURED.md): an ad with one or two words of
+	// a pitch and no listed phrase (投资虚拟币，三天翻倍; 跑腿兼职，时间
+	// 自由，日结) stays below pitch.txt's threshold of three, which keeps
+	// business talk with two of them (年化 … 保本) quiet. 兼职 is not in
+	// pitch.txt: as a word of its own it hides 招兼职 behind an inserted
+	// letter (急招j兼职).
+	"plain-ads": 70,
 }
 
 func caught(e *Engine, fl familyLine) (bool, Verdict) {
@@ -137,6 +144,10 @@ var trapCeilings = map[string]int{
 	// so a space inside it is read as noise inside a word (as in 兼 职).
 	// 1 of 110 (red9c's 26 included).
 	"across-punctuation": 2,
+	// 股票群里老师带单喊单的都是骗子，大家别信 and 电商部本月刷单检查结果已上报:
+	// talk about ads, which the context rules do not yet read as a warning
+	// or an audit. 2 of 65.
+	"business-talk": 3,
 }
 
 // TestFalseAlarmTraps prints the false-alarm rate of every trap family of

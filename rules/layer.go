@@ -25,16 +25,18 @@ type masked struct {
 // evaluate is Evaluate of a layered engine: the masked base's hits and the
 // overlay's, merged as one engine would report them.
 func (l *layer) evaluate(text string, mc Context) Verdict {
+	together := l.base.together != nil && !mc.apart
+	mc.apart = true // the layers' hits of together lists are counted together, below
 	v := l.base.Evaluate(text, mc)
 	if l.add == nil {
-		return v
+		return l.base.keepTogetherIf(together, text, v)
 	}
 	o := l.add.Evaluate(text, mc)
 	if len(o.Hits) == 0 {
-		return v
+		return l.base.keepTogetherIf(together, text, v)
 	}
 	if len(v.Hits) == 0 {
-		return o
+		return l.base.keepTogetherIf(together, text, o)
 	}
 	hits := append(slices.Clip(v.Hits), o.Hits...)
 	// As Evaluate orders them: by start, the rule's order, end.
@@ -68,5 +70,5 @@ func (l *layer) evaluate(text string, mc Context) Verdict {
 			merged.Severity = max(merged.Severity, h.Severity)
 		}
 	}
-	return merged
+	return l.base.keepTogetherIf(together, text, merged)
 }

@@ -101,6 +101,9 @@ type rawCategory struct {
 	// for lists whose homophones cost too much (读博 for 赌博).
 	Split      bool     `yaml:"split"`
 	SplitLists []string `yaml:"split_lists"`
+	// TogetherLists names lists whose words count only together: list
+	// name → how many different words of it one message must hold.
+	TogetherLists map[string]int `yaml:"together_lists"`
 	// ListLabels names the category's list files for readers
 	// (insults: 侮辱词汇); a list without one is shown by its name.
 	ListLabels map[string]string `yaml:"list_labels"`

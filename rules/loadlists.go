@@ -107,6 +107,7 @@ func (l *loader) lists(cats []Category, raw []rawCategory) []Word {
 		}
 		l.listLabels(cats, ci, i, rc)
 		l.intercept(cats, ci, i, rc)
+		l.togetherLists(cats, ci, i, rc)
 		for _, o := range opts {
 			if o.all {
 				for j := range cats[ci].Lists {
@@ -144,6 +145,63 @@ func (l *loader) listLabels(cats []Category, ci, i int, rc rawCategory) {
 			l.addf(policyFile, l.line("categories", i, "list_labels"), "category %q: list_labels gives %q an empty label; write its Chinese name or remove the entry", rc.Name, name)
 		default:
 			cats[ci].Lists[k].Label = label
+		}
+	}
+}
+
+// maxTogether bounds together_lists: more different words than this in
+// one message is no threshold a list of single words should need.
+const maxTogether = 8
+
+// togetherLists sets the Together threshold of category ci's lists from
+// rc.TogetherLists, refusing lists the category does not have, thresholds
+// that would make the option meaningless and lists intercept_lists names.
+// It runs after intercept, whose category-wide mode it takes back from
+// the together lists.
+func (l *loader) togetherLists(cats []Category, ci, i int, rc rawCategory) {
+	names := make([]string, 0, len(rc.TogetherLists))
+	for name := range rc.TogetherLists {
+		names = append(names, name)
+	}
+	slices.Sort(names) // problems in a stable order
+	for _, name := range names {
+		n := rc.TogetherLists[name]
+		k := slices.IndexFunc(cats[ci].Lists, func(li List) bool { return li.Name == name })
+		switch {
+		case k < 0:
+			l.addf(policyFile, l.line("categories", i, "together_lists"), "category %q: together_lists names %q but there is no lists/%s/%s.txt; name a list file of the category without .txt", rc.Name, name, rc.Name, name)
+		case n < 2 || n > maxTogether:
+			l.addf(policyFile, l.line("categories", i, "together_lists"), "category %q: together_lists gives %q %d; give how many different words of the list one message must hold, 2 to %d (a single word is what an ordinary list is for)", rc.Name, name, n, maxTogether)
+		case rc.InterceptLists[name] != "" && cats[ci].Lists[k].Intercept != InterceptOff:
+			// WeCom intercepts single words: it would block each one alone.
+			l.addf(policyFile, l.line("categories", i, "together_lists"), "category %q: list %q is both a together list and a WeCom intercept list; WeCom would block each of its words alone, so leave it out of intercept or intercept_lists", rc.Name, name)
+		default:
+			cats[ci].Lists[k].Together = n
+			// A category's intercept leaves its together lists out: WeCom
+			// would block each of their words alone.
+			cats[ci].Lists[k].Intercept = InterceptOff
+			l.togetherOverlap(cats[ci], k)
+		}
+	}
+}
+
+// togetherOverlap refuses a word of together list k that another list of
+// category c also holds: the category's rules would see one word, named
+// after one of the lists, and either count the other list's word only
+// together or enforce the together list's word alone.
+func (l *loader) togetherOverlap(c Category, k int) {
+	in := map[string]bool{}
+	for _, w := range c.Lists[k].Words {
+		in[w.Text] = true
+	}
+	for j, li := range c.Lists {
+		if j == k {
+			continue
+		}
+		for _, w := range li.Words {
+			if in[w.Text] {
+				l.addf(c.Lists[k].File, 0, "%q is in together list %s and in list %s of category %q; keep it in one of them", w.Text, c.Lists[k].Name, li.Name, c.Name)
+			}
 		}
 	}
 }

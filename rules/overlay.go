@@ -119,6 +119,7 @@ func (e *Engine) cloneWith(keywords [][]ruleRef) *Engine {
 	c := &Engine{
 		rs: e.rs, scanner: e.scanner, rules: e.rules, keywords: keywords, words: e.words,
 		lists: e.lists, allow: e.allow, byKind: e.byKind, regexes: e.regexes, prec: e.prec,
+		together: e.together,
 	}
 	c.pool.New = e.pool.New
 	return c

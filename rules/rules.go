@@ -205,6 +205,11 @@ type List struct {
 	// Split also matches split characters (贝者博 for 赌博) without the
 	// homophones, for lists whose homophones collide with ordinary words.
 	Split bool
+	// Together, when above 1, makes the list's words hits only where at
+	// least Together different ones of them are in one message
+	// (together_lists in policy.yaml): words that are ordinary one at a
+	// time and an ad together (日结 … 私聊 … 名额有限).
+	Together int
 	// Intercept keeps the list as a WeCom intercept rule for customer
 	// chats (policy.yaml intercept / intercept_lists).
 	Intercept Intercept

@@ -46,6 +46,11 @@ async function open(l) {
   $("list-detail").hidden = false;
   current.label = l.label || listLabels[`${l.category}/${l.name}`] || l.name;
   $("list-title").textContent = `${l.category_label || catLabel(l.category)} / ${current.label}`;
+  const together = $("list-together");
+  together.hidden = !(l.together > 1);
+  together.textContent = l.together > 1
+    ? `本词表的词单独出现不算违规：同一条消息里出现 ${l.together} 个或更多不同的词时才会处理（例如“日结”“宝妈”“零基础”同时出现的招揽广告）。`
+    : "";
   $("list-export-txt").href = listURL(l) + "/export?format=txt";
   $("list-export-csv").href = listURL(l) + "/export?format=csv";
   renderEntries();
@@ -128,6 +133,7 @@ export default {
                 h("a", { id: "list-export-txt", className: "button", download: "" }, "导出 TXT"),
                 h("a", { id: "list-export-csv", className: "button", download: "" }, "导出 CSV"),
                 h("button", { type: "button", className: "danger hr-only", id: "list-delete" }, "删除词表"))),
+            h("p", { className: "muted", id: "list-together", hidden: true }),
             h("div", { className: "row" },
               h("input", { id: "list-search", type: "search", placeholder: "在本词表中搜索…" }),
               h("span", { className: "muted", id: "list-count" })),

@@ -1,0 +1,103 @@
+package rules
+
+// Together lists (List.Together): words that are ordinary one at a time
+// and an ad together. 日结, 私聊 and 名额有限 are each in some work
+// message; the three in one message are a side-job ad. A hit of such a
+// list stands only when the message holds at least Together different
+// words of the list; otherwise all of the list's hits are dropped. The
+// words go through the automaton like any list's, so a message with none
+// of them stays on the clean path, and the count runs only on messages
+// with a hit of a together list.
+
+// togetherOf returns the threshold of each list index, or nil when no
+// list of rs has one.
+func togetherOf(rs *RuleSet) []uint8 {
+	var out []uint8
+	n := 0
+	for _, c := range rs.Categories {
+		for _, li := range c.Lists {
+			if li.Together > 1 {
+				if out == nil {
+					out = make([]uint8, 0, 8)
+				}
+				for len(out) < n {
+					out = append(out, 0)
+				}
+				out = append(out, uint8(li.Together))
+			}
+			n++
+		}
+	}
+	return out
+}
+
+// togetherByName returns the threshold of the list named "category/name",
+// or 0.
+func (e *Engine) togetherByName(list string) int {
+	for i, name := range e.lists {
+		if name == list && i < len(e.together) {
+			return int(e.together[i])
+		}
+	}
+	return 0
+}
+
+// keepTogether drops the hits of together lists that do not reach their
+// list's threshold in v, and recomputes the action and severity. Words
+// are told apart by the text they matched (a word repeated counts once),
+// and a hit overlapping the one counted before it is not counted; a hit
+// held or in shadow still counts, for the words are in the message.
+func (e *Engine) keepTogether(text string, v Verdict) Verdict {
+	var need map[string]int // list → threshold, for lists with hits
+	for _, h := range v.Hits {
+		if h.List == "" {
+			continue
+		}
+		if n := e.togetherByName(h.List); n > 0 {
+			if need == nil {
+				need = map[string]int{}
+			}
+			need[h.List] = n
+		}
+	}
+	if need == nil {
+		return v
+	}
+	short := map[string]bool{}
+	for list, n := range need {
+		seen, end := map[string]bool{}, -1
+		for _, h := range v.Hits { // ordered by start
+			if h.List != list || h.Start < end {
+				continue // words that overlap are one phrase: 招聘兼职客服
+			}
+			bs, be := byteOffsets(text, h.Start, h.End)
+			seen[text[bs:be]], end = true, h.End
+		}
+		if len(seen) < n {
+			short[list] = true
+		}
+	}
+	if len(short) == 0 {
+		return v
+	}
+	out := Verdict{}
+	for _, h := range v.Hits {
+		if short[h.List] {
+			continue
+		}
+		out.Hits = append(out.Hits, h)
+		if !h.Shadow {
+			out.Action = max(out.Action, h.Action)
+			out.Severity = max(out.Severity, h.Severity)
+		}
+	}
+	return out
+}
+
+// keepTogetherIf is keepTogether when on is true.
+func (e *Engine) keepTogetherIf(on bool, text string, v Verdict) Verdict {
+	if !on {
+		return v
+	}
+	return e.keepTogether(text, v)
+}
