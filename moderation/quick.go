@@ -230,8 +230,13 @@ func (s *Scanner) quick(text string) (int, resume) {
 	alnums := 0 // runs of ASCII letters and digits, folded
 	inAlnum := false
 	ri := int32(-1) // the rune index of r in text
+	// A run of foreign fillers after a Han character (filler.go): how many
+	// letters as written, and the state after that Han character. The
+	// full path skips the run when the Han character after it continues
+	// fillFrom (insertion, retroInsertion); quick gives up there.
+	nfill, fillFrom := 0, int32(root)
 	for k := 0; k < len(text); {
-		if text[k]-0xE4 <= 0xE9-0xE4 && sep < 0 && ins < 0 && cont < 0 && insNext < 0 && (state == root || isHan(prev)) {
+		if text[k]-0xE4 <= 0xE9-0xE4 && sep < 0 && ins < 0 && cont < 0 && insNext < 0 && nfill < 2 && (state == root || isHan(prev)) {
 			// The Han lane: a run of plain CJK characters after a Han
 			// letter, which is most of Chinese chat, in a loop of its own
 			// with the few variables it changes (the loop below keeps two
@@ -303,6 +308,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 		if r < 0x10000 {
 			e = fast[r]
 		}
+		raw := r
 		if e == codeSpecial {
 			var h uint8
 			var d int
@@ -335,6 +341,21 @@ func (s *Scanner) quick(text string) (int, resume) {
 			skipped = true
 			continue
 		}
+		if raw >= 0x80 && !isHan(raw) {
+			if !isForeignFiller(raw) {
+				nfill = 0
+			} else if nfill++; nfill == 1 {
+				fillFrom = root
+				if isHan(last) {
+					fillFrom = state
+				}
+			}
+		} else if nfill != 0 {
+			if nfill >= 2 && nfill <= maxFillers && fillFrom != root && isHan(r) && s.moves(fillFrom, c) {
+				return quickSlow, resume{at: -1}
+			}
+			nfill = 0
+		}
 		b2, b1, last, skipped = b1, last, r, false
 		if hnodes != nil && (hstate != root || e&homFromRoot != 0) {
 			if hstate = stepHom(hnodes, hfail, hstate, e); hnodes[hstate].base < 0 {
@@ -353,7 +374,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 				}
 				sep, before, breaks, others = state, letters, 0, 0
 			}
-			rw = false
+			rw, nfill = false, 0
 			if isLineBreak(r) {
 				breaks++
 			} else {

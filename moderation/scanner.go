@@ -415,6 +415,7 @@ func suppress(dst []Finding, first int, allow [][2]int) []Finding {
 func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Finding, sc *scratch, from int, state int32, prev rune) []Finding {
 	nodes := s.ac.nodes
 	alpha := s.alpha
+	oc := origCursor{text: text} // the text as written, for the filler tests (filler.go)
 	// prev is the last letter the automaton moved on.
 	for i := from; i < len(runes); i++ {
 		r := runes[i]
@@ -438,8 +439,14 @@ func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Find
 			continue
 		}
 		if c == codeReset {
-			if r < 0x3400 && state != root && isHan(prev) { // r < 0x3400: not Han, the usual case first
-				if n := s.insertion(runes, offs, i, state, prev); n > 0 {
+			if r < 0x3400 && state != root { // r < 0x3400: not Han, the usual case first
+				if isHan(prev) {
+					if n := s.insertion(runes, offs, i, state, prev, &oc); n > 0 {
+						i += n - 1
+						continue
+					}
+				} else if t, n := s.retroFiller(runes, offs, i, state, &oc); n > 0 {
+					state = t
 					i += n - 1
 					continue
 				}
@@ -452,7 +459,7 @@ func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Find
 			state = t
 		} else {
 			var skip int
-			if state, skip = s.miss(runes, offs, i, state, c, prev); skip > 0 {
+			if state, skip = s.miss(runes, offs, i, state, c, prev, &oc); skip > 0 {
 				i += skip - 1
 				continue
 			}
@@ -468,7 +475,7 @@ func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Find
 // miss handles a failed transition of state on the code c of runes[i]. It
 // returns the state to continue in and how many runes were skipped as a
 // repeat or an insertion (0: the automaton moved on runes[i]).
-func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16, prev rune) (int32, int) {
+func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16, prev rune, oc *origCursor) (int32, int) {
 	nodes, fail := s.ac.nodes, s.ac.fail
 	next := follow(nodes, fail, state, c)
 	// Inside a word whose continuation failed, when falling back reports
@@ -478,6 +485,11 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 	// inserted rune, whatever words its own letters begin: continues is not
 	// asked inside it.
 	r := runes[i]
+	if state != root && !isHan(r) && !isHan(prev) && nodes[next].base >= 0 {
+		if t, n := s.retroFiller(runes, offs, i, state, oc); n > 0 {
+			return t, n
+		}
+	}
 	if state == root || r != prev && isHan(r) == isHan(prev) || nodes[next].base < 0 {
 		return next, 0
 	}
@@ -493,20 +505,20 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 		// output and the word before goes on past the letter (代开z发票:
 		// 发票代开 dies, 代开发票 ends; 代开z begins 代开zengzhishui).
 		if isHan(r) && !s.reaches(runes, i+1, next) {
-			if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
+			if t, ok := s.retroInsertion(runes, offs, i, state, c, oc); ok {
 				return t, 0
 			}
 		}
 		return next, 0
 	}
-	if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
+	if t, ok := s.retroInsertion(runes, offs, i, state, c, oc); ok {
 		return t, 0
 	}
 	if r == prev && (!isOrdinaryDouble(r) || s.doubleInside(runes, i, state)) && repeats(runes, i) < maxRepeats {
 		runes[i] = markSkip
 		return state, 1
 	}
-	if n := s.insertion(runes, offs, i, state, prev); n > 0 {
+	if n := s.insertion(runes, offs, i, state, prev, oc); n > 0 {
 		return state, n
 	}
 	return next, 0
