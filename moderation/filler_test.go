@@ -44,8 +44,8 @@ func TestScanFillerRunsNegative(t *testing.T) {
 		{"赌cd博", "赌博"},
 		{"用iPhone打电话", "你妈"},
 		{"赌αβγδε博", "赌博"}, // five: longer than maxFillers
-		{"赌αβ。博", "赌博"}, // a separator ends the word
-		{"赌αa博", "赌博"}, // an ASCII letter among them: ordinary mixed text
+		{"赌αβ。博", "赌博"},   // a separator ends the word
+		{"赌αa博", "赌博"},    // an ASCII letter among them: ordinary mixed text
 	} {
 		tag := tagOf(t, tc.word)
 		for _, f := range s.Scan(tc.text, nil) {
