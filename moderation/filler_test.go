@@ -55,3 +55,48 @@ func TestScanFillerRunsNegative(t *testing.T) {
 		}
 	}
 }
+
+// TestScanSplitOnlyEntries checks Entry.SplitOnly: the word matches only
+// in split characters, never as written nor as pinyin or a homophone.
+func TestScanSplitOnlyEntries(t *testing.T) {
+	s, err := moderation.Compile([]moderation.Entry{
+		{Word: "枪", SplitOnly: true}, {Word: "婊子", SplitOnly: true}, {Word: "他妈的", SplitOnly: true, Pinyin: true, Homophones: true},
+		{Word: "抢劫", SplitOnly: true}, {Word: "法轮功", SplitOnly: true}, {Word: "屌", SplitOnly: true},
+	}, moderation.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text       string
+		start, end int // -1: no finding
+	}{
+		{"有木仓吗", 1, 3},
+		{"卖仿真木仓", 3, 5},
+		{"你个女表子", 2, 5},
+		{"他女马的又迟到", 0, 4},
+		{"人也女马的", 0, 5},
+		{"人也妈的", 0, 4},
+		{"有人扌仓去力了", 2, 6}, // 扌 folds to 手 (fold.go)
+		{"水去车仑工力", 0, 6},
+		{"氵去轮功", 0, 4},
+		{"尸吊丝", 0, 2},
+		{"枪支管理条例", -1, -1},
+		{"婊子", -1, -1},
+		{"他妈的", -1, -1},
+		{"tamade", -1, -1},
+		{"他马的", -1, -1},
+		{"抢劫案", -1, -1},
+		{"屌丝", -1, -1},
+	} {
+		got := s.Scan(tc.text, nil)
+		if tc.start < 0 {
+			if len(got) != 0 {
+				t.Errorf("Scan(%q) = %v, want nothing", tc.text, got)
+			}
+			continue
+		}
+		if len(got) != 1 || got[0].Start != tc.start || got[0].End != tc.end || got[0].Form != moderation.FormSplit {
+			t.Errorf("Scan(%q) = %v, want a split finding at [%d,%d)", tc.text, got, tc.start, tc.end)
+		}
+	}
+}

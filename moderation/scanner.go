@@ -24,6 +24,11 @@ type Entry struct {
 	// homophones: a list whose homophones collide with ordinary words
 	// (读博) can still take the split forms, which collide with none.
 	Split bool
+	// SplitOnly matches the word only written in split characters (木仓
+	// for 枪, 女表子 for 婊子), never as written, and in no other form:
+	// for words that are ordinary as written or too short to list (枪,
+	// 炮), whose split forms are evasions all the same. It implies Split.
+	SplitOnly bool
 }
 
 // DetectorSet is a bit set of detector kinds (phone, id_card, bank_card, email, url, wechat_id, address).
@@ -195,7 +200,13 @@ func Compile(entries []Entry, opts Options) (*Scanner, error) {
 		if err != nil {
 			return nil, fmt.Errorf("compile entry %d %q: %w: %w", i, e.Word, ErrInvalidEntry, err)
 		}
-		add(l, e.Tag, 0, FormExact)
+		if e.SplitOnly {
+			// The split spellings alone: no exact word, no pinyin or
+			// homophones (枪 as written is in every news report).
+			e = Entry{Word: e.Word, Tag: e.Tag, Split: true}
+		} else {
+			add(l, e.Tag, 0, FormExact)
+		}
 		if e.Pinyin || e.Initials || e.Homophones || e.Split {
 			for _, v := range variants(l, e) {
 				if vl, err := letters(v.text); err == nil && (v.form != FormPinyin || len(vl) >= 3 || !isASCIIWord(string(vl))) {

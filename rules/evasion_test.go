@@ -66,6 +66,9 @@ var evasionFloors = map[string]int{
 	// The second red team's held-out set (red9b), see rules/MEASURED.md:
 	"pinyin":         98, // mai dama: drugs.txt has no pinyin on purpose (bingdu is also 病毒, policy.yaml)
 	"near-homophone": 97, // 资障 for 智障: insults.txt has no homophones on purpose (见人 for 贱人)
+	// Branch fill: 有人手仓去力了 (抢劫): 人手 ("manpower") across the front
+	// edge is an ordinary reading of the split form (ordinaryLookalike).
+	"split": 99,
 }
 
 func caught(e *Engine, fl familyLine) (bool, Verdict) {
@@ -137,6 +140,12 @@ var trapCeilings = map[string]int{
 	// so a space inside it is read as noise inside a word (as in 兼 职).
 	// 1 of 110 (red9c's 26 included).
 	"across-punctuation": 2,
+	// Branch fill, the split-only lists: 木仓 is also a wooden granary
+	// (请把木仓门锁好, 木仓和铁仓的区别), and 女表子公司 (a watch maker's
+	// subsidiary) keeps 女表子 for 婊子 because its 子 is written as listed.
+	// 3 of 33; none of these bigrams is on the benign corpus (木仓 0 of
+	// 248,491 lines, 女表子 0).
+	"split-only-parts": 10,
 }
 
 // TestFalseAlarmTraps prints the false-alarm rate of every trap family of

@@ -101,6 +101,9 @@ type rawCategory struct {
 	// for lists whose homophones cost too much (读博 for 赌博).
 	Split      bool     `yaml:"split"`
 	SplitLists []string `yaml:"split_lists"`
+	// SplitOnlyLists names lists whose entries match only written in
+	// split characters (木仓 for 枪), never as written: see List.SplitOnly.
+	SplitOnlyLists []string `yaml:"split_only_lists"`
 	// ListLabels names the category's list files for readers
 	// (insults: 侮辱词汇); a list without one is shown by its name.
 	ListLabels map[string]string `yaml:"list_labels"`

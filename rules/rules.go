@@ -205,6 +205,12 @@ type List struct {
 	// Split also matches split characters (贝者博 for 赌博) without the
 	// homophones, for lists whose homophones collide with ordinary words.
 	Split bool
+	// SplitOnly matches the words only written in split characters (木仓
+	// for 枪, 女表子 for 婊子), never as written nor in another form: for
+	// words that are ordinary as written (枪 in news) but whose split
+	// forms are evasions. Such a list is no WeCom intercept rule either
+	// (WeCom would block the words as written).
+	SplitOnly bool
 	// Intercept keeps the list as a WeCom intercept rule for customer
 	// chats (policy.yaml intercept / intercept_lists).
 	Intercept Intercept
