@@ -261,7 +261,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 				}
 				ri += n
 				letters += int(n)
-				skipped, inAlnum = false, false
+				skipped, inAlnum, nfill = false, false, 0
 				hints |= uint8(found)
 				digits += int(found >> 8)
 				// The last three runes, each three bytes, read back from
@@ -473,7 +473,9 @@ func (s *Scanner) quick(text string) (int, resume) {
 			// A word ends here: everything before went the ordinary way,
 			// so matchWords may start at this rune (see resume).
 			res := resume{at: ri, state: from, prev: pv, hstate: hstate}
-			if rw {
+			if rw || nfill > 0 && fillFrom != root {
+				// A filler run after a word's Han character: the full
+				// path may skip it (insertion) where quick moved on.
 				res.at = -1
 			}
 			if !isHan(r) {
