@@ -232,8 +232,9 @@ func (s *Scanner) quick(text string) (int, resume) {
 	ri := int32(-1) // the rune index of r in text
 	// A run of foreign fillers after a Han character (filler.go): how many
 	// letters as written, and the state after that Han character. The
-	// full path skips the run when the Han character after it continues
-	// fillFrom (insertion, retroInsertion); quick gives up there.
+	// full path may skip the run when a Han character follows it and
+	// fillFrom is inside a word (insertion, retroFiller); quick gives up
+	// there.
 	nfill, fillFrom := 0, int32(root)
 	for k := 0; k < len(text); {
 		if text[k]-0xE4 <= 0xE9-0xE4 && sep < 0 && ins < 0 && cont < 0 && insNext < 0 && nfill < 2 && (state == root || isHan(prev)) {
@@ -351,7 +352,10 @@ func (s *Scanner) quick(text string) (int, resume) {
 				}
 			}
 		} else if nfill != 0 {
-			if nfill >= 2 && nfill <= maxFillers && fillFrom != root && isHan(r) && s.moves(fillFrom, c) {
+			// Not only when r continues fillFrom: retroFiller may read
+			// the run from a state the failure links reached inside it
+			// (赌赌ᵇβ博: 赌赌 fails on b, 赌b is a word's prefix).
+			if nfill >= 2 && nfill <= maxFillers && fillFrom != root && isHan(r) {
 				return quickSlow, resume{at: -1}
 			}
 			nfill = 0
