@@ -1,5 +1,7 @@
 package moderation
 
+import "unicode/utf8"
+
 // This file reads a run of foreign fillers inside a Chinese word: two or
 // more letters or numbers of another script typed between two Han
 // characters of a listed word (赌αβ博, 冰ΔΔ毒, 赌ᵃᵇ球, 约ⓐⓑ炮, 卖ⅦⅧ淫,
@@ -127,4 +129,31 @@ func (s *Scanner) retroFiller(runes []rune, offs []int32, i int, state int32, oc
 		}
 	}
 	return p, j - i
+}
+
+// fillerFollows reports whether the first rune of text from byte k that is
+// not noise is a foreign filler: with the one before it, a run that
+// insertion or retroFiller may skip. quick asks it, out of line, at a
+// filler after a Han character inside a word; it reads at most a few runes
+// (the noise between two fillers is short, and a run that is not is
+// reported as one, which only sends the text down the full path).
+//
+//go:noinline
+func (s *Scanner) fillerFollows(text string, k int) bool {
+	for n := 0; n < 8 && k < len(text); n++ {
+		r, size := utf8.DecodeRuneInString(text[k:])
+		k += size
+		e := s.norm.t.lookup(r)
+		switch Class(e >> classShft & classMask) {
+		case classDrop:
+			continue
+		case classExpand: // Ⅶ, ⑵: a letter, whatever it folds to
+			return isForeignFiller(r)
+		}
+		if s.code(rune(e&runeMask)) == codeSkip {
+			continue
+		}
+		return isForeignFiller(r)
+	}
+	return k < len(text)
 }

@@ -87,7 +87,8 @@ func (s *Scanner) buildFast() {
 			continue
 		}
 		switch {
-		case uint8(e>>hintShift) != 0 || m >= 0x10000:
+		case uint8(e>>hintShift) != 0 || m >= 0x10000 || isForeignFiller(rune(r)):
+			// Fillers too (filler.go): quick tests them out of line.
 			s.fast[r] = codeSpecial
 		case isLineBreak(m) && m != rune(r):
 			s.fast[r] = codeSpecial // crossSeparator tells line breaks by the folded rune
@@ -230,14 +231,8 @@ func (s *Scanner) quick(text string) (int, resume) {
 	alnums := 0 // runs of ASCII letters and digits, folded
 	inAlnum := false
 	ri := int32(-1) // the rune index of r in text
-	// A run of foreign fillers after a Han character (filler.go): how many
-	// letters as written, and the state after that Han character. The
-	// full path may skip the run when a Han character follows it and
-	// fillFrom is inside a word (insertion, retroFiller); quick gives up
-	// there.
-	nfill, fillFrom := 0, int32(root)
 	for k := 0; k < len(text); {
-		if text[k]-0xE4 <= 0xE9-0xE4 && sep < 0 && ins < 0 && cont < 0 && insNext < 0 && nfill < 2 && (state == root || isHan(prev)) {
+		if text[k]-0xE4 <= 0xE9-0xE4 && sep < 0 && ins < 0 && cont < 0 && insNext < 0 && (state == root || isHan(prev)) {
 			// The Han lane: a run of plain CJK characters after a Han
 			// letter, which is most of Chinese chat, in a loop of its own
 			// with the few variables it changes (the loop below keeps two
@@ -262,7 +257,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 				}
 				ri += n
 				letters += int(n)
-				skipped, inAlnum, nfill = false, false, 0
+				skipped, inAlnum = false, false
 				hints |= uint8(found)
 				digits += int(found >> 8)
 				// The last three runes, each three bytes, read back from
@@ -309,8 +304,16 @@ func (s *Scanner) quick(text string) (int, resume) {
 		if r < 0x10000 {
 			e = fast[r]
 		}
-		raw := r
 		if e == codeSpecial {
+			if state != root && isForeignFiller(r) && isHan(last) && s.fillerFollows(text, k) {
+				// A run of foreign fillers right after a Han character
+				// inside a word (filler.go; buildFast marks every filler
+				// special): the full path may skip it, by insertion from
+				// this state or by retroFiller from one the failure links
+				// reach inside the run (赌赌ᵇβ博: 赌赌 fails on b, and 赌b
+				// begins a pinyin spelling), whatever follows the run.
+				return quickSlow, resume{at: -1}
+			}
 			var h uint8
 			var d int
 			var ok bool
@@ -342,24 +345,6 @@ func (s *Scanner) quick(text string) (int, resume) {
 			skipped = true
 			continue
 		}
-		if raw >= 0x80 && !isHan(raw) {
-			if !isForeignFiller(raw) {
-				nfill = 0
-			} else if nfill++; nfill == 1 {
-				fillFrom = root
-				if isHan(last) {
-					fillFrom = state
-				}
-			}
-		} else if nfill != 0 {
-			// Not only when r continues fillFrom: retroFiller may read
-			// the run from a state the failure links reached inside it
-			// (赌赌ᵇβ博: 赌赌 fails on b, 赌b is a word's prefix).
-			if nfill >= 2 && nfill <= maxFillers && fillFrom != root && isHan(r) {
-				return quickSlow, resume{at: -1}
-			}
-			nfill = 0
-		}
 		b2, b1, last, skipped = b1, last, r, false
 		if hnodes != nil && (hstate != root || e&homFromRoot != 0) {
 			if hstate = stepHom(hnodes, hfail, hstate, e); hnodes[hstate].base < 0 {
@@ -378,7 +363,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 				}
 				sep, before, breaks, others = state, letters, 0, 0
 			}
-			rw, nfill = false, 0
+			rw = false
 			if isLineBreak(r) {
 				breaks++
 			} else {
@@ -477,9 +462,7 @@ func (s *Scanner) quick(text string) (int, resume) {
 			// A word ends here: everything before went the ordinary way,
 			// so matchWords may start at this rune (see resume).
 			res := resume{at: ri, state: from, prev: pv, hstate: hstate}
-			if rw || nfill > 0 && fillFrom != root {
-				// A filler run after a word's Han character: the full
-				// path may skip it (insertion) where quick moved on.
+			if rw {
 				res.at = -1
 			}
 			if !isHan(r) {
