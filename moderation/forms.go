@@ -289,6 +289,9 @@ var splitChars = map[rune]string{
 	'招': "手召", '拷': "手考", '拼': "手并", '据': "手居", '接': "手妾",
 	'放': "方攵", '数': "娄攵", '易': "日勿", '查': "木旦", '点': "占灬", '照': "昭灬", '猥': "犭畏",
 	'盟': "明皿", '个': "人固", '录': "金录", '帮': "邦巾", '幕': "莫巾",
+	// The characters of the split-only lists (branch fill: 抢劫, 法轮功,
+	// 屌) whose parts can be typed.
+	'抢': "手仓", '劫': "去力", '法': "水去", '屌': "尸吊", '轮': "车仑", '功': "工力",
 }
 
 // toneVowels are the vowels pinyin writes with tone marks.

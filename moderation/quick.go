@@ -87,7 +87,8 @@ func (s *Scanner) buildFast() {
 			continue
 		}
 		switch {
-		case uint8(e>>hintShift) != 0 || m >= 0x10000:
+		case uint8(e>>hintShift) != 0 || m >= 0x10000 || isForeignFiller(rune(r)):
+			// Fillers too (filler.go): quick tests them out of line.
 			s.fast[r] = codeSpecial
 		case isLineBreak(m) && m != rune(r):
 			s.fast[r] = codeSpecial // crossSeparator tells line breaks by the folded rune
@@ -304,6 +305,15 @@ func (s *Scanner) quick(text string) (int, resume) {
 			e = fast[r]
 		}
 		if e == codeSpecial {
+			if state != root && isForeignFiller(r) && isHan(last) && s.fillerFollows(text, k) {
+				// A run of foreign fillers right after a Han character
+				// inside a word (filler.go; buildFast marks every filler
+				// special): the full path may skip it, by insertion from
+				// this state or by retroFiller from one the failure links
+				// reach inside the run (赌赌ᵇβ博: 赌赌 fails on b, and 赌b
+				// begins a pinyin spelling), whatever follows the run.
+				return quickSlow, resume{at: -1}
+			}
 			var h uint8
 			var d int
 			var ok bool

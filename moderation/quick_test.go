@@ -82,7 +82,7 @@ func quickTexts(tb testing.TB) []string {
 			continue
 		}
 		k := i % len(r)
-		sep := []string{"。", "\n", " ", "*", "x", "ぁ", "Ⅶ", "&amp;"}[i%8]
+		sep := []string{"。", "\n", " ", "*", "x", "ぁ", "Ⅶ", "&amp;", "αβ", "ᵇᶜ"}[i%10]
 		texts = append(texts,
 			string(r[:k])+sep+string(r[k:]),
 			string(r[:k+1])+string(r[k])+string(r[k+1:]),
@@ -134,7 +134,8 @@ func FuzzQuick(f *testing.F) {
 		"长江大桥 下线了", "㈠½ﬁ 👍🏻 ①②③④⑤", "a\xffb\xc0\xe4\xb8",
 		"这个问题太大\n麻烦你看一下", "赌Ⅻ博 刷ⅷ单\r\n单", "老虎\n机器人",
 		"下午三点在二楼会议室 寄到朝陽區建國路88號", "ok 有点问题 a.b z@q点com", "bet365︒com",
-		"代开发发票 操你你妈，滚 买大大麻烟 发发红包"} {
+		"代开发发票 操你你妈，滚 买大大麻烟 发发红包",
+		"赌αβ博 赌ᵇᵒ博 赌ᵇᶜ博 刷ДЖ单 赌α.β博 大ɑɒ麻 赌αβγδε博 色んな情報", "代开ФФ发票 女表子 木仓 人也女马的 刷①②单元"} {
 		f.Add(s)
 	}
 	scanners := quickScanners(f)

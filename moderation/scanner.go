@@ -24,6 +24,11 @@ type Entry struct {
 	// homophones: a list whose homophones collide with ordinary words
 	// (读博) can still take the split forms, which collide with none.
 	Split bool
+	// SplitOnly matches the word only written in split characters (木仓
+	// for 枪, 女表子 for 婊子), never as written, and in no other form:
+	// for words that are ordinary as written or too short to list (枪,
+	// 炮), whose split forms are evasions all the same. It implies Split.
+	SplitOnly bool
 }
 
 // DetectorSet is a bit set of detector kinds (phone, id_card, bank_card, email, url, wechat_id, address).
@@ -195,7 +200,13 @@ func Compile(entries []Entry, opts Options) (*Scanner, error) {
 		if err != nil {
 			return nil, fmt.Errorf("compile entry %d %q: %w: %w", i, e.Word, ErrInvalidEntry, err)
 		}
-		add(l, e.Tag, 0, FormExact)
+		if e.SplitOnly {
+			// The split spellings alone: no exact word, no pinyin or
+			// homophones (枪 as written is in every news report).
+			e = Entry{Word: e.Word, Tag: e.Tag, Split: true}
+		} else {
+			add(l, e.Tag, 0, FormExact)
+		}
 		if e.Pinyin || e.Initials || e.Homophones || e.Split {
 			for _, v := range variants(l, e) {
 				if vl, err := letters(v.text); err == nil && (v.form != FormPinyin || len(vl) >= 3 || !isASCIIWord(string(vl))) {
@@ -415,6 +426,7 @@ func suppress(dst []Finding, first int, allow [][2]int) []Finding {
 func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Finding, sc *scratch, from int, state int32, prev rune) []Finding {
 	nodes := s.ac.nodes
 	alpha := s.alpha
+	oc := origCursor{text: text} // the text as written, for the filler tests (filler.go)
 	// prev is the last letter the automaton moved on.
 	for i := from; i < len(runes); i++ {
 		r := runes[i]
@@ -438,8 +450,14 @@ func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Find
 			continue
 		}
 		if c == codeReset {
-			if r < 0x3400 && state != root && isHan(prev) { // r < 0x3400: not Han, the usual case first
-				if n := s.insertion(runes, offs, i, state, prev); n > 0 {
+			if r < 0x3400 && state != root { // r < 0x3400: not Han, the usual case first
+				if isHan(prev) {
+					if n := s.insertion(runes, offs, i, state, prev, &oc); n > 0 {
+						i += n - 1
+						continue
+					}
+				} else if t, n := s.retroFiller(runes, offs, i, state, &oc); n > 0 {
+					state = t
 					i += n - 1
 					continue
 				}
@@ -452,7 +470,7 @@ func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Find
 			state = t
 		} else {
 			var skip int
-			if state, skip = s.miss(runes, offs, i, state, c, prev); skip > 0 {
+			if state, skip = s.miss(runes, offs, i, state, c, prev, &oc); skip > 0 {
 				i += skip - 1
 				continue
 			}
@@ -468,7 +486,7 @@ func (s *Scanner) matchWords(text string, runes []rune, offs []int32, dst []Find
 // miss handles a failed transition of state on the code c of runes[i]. It
 // returns the state to continue in and how many runes were skipped as a
 // repeat or an insertion (0: the automaton moved on runes[i]).
-func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16, prev rune) (int32, int) {
+func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16, prev rune, oc *origCursor) (int32, int) {
 	nodes, fail := s.ac.nodes, s.ac.fail
 	next := follow(nodes, fail, state, c)
 	// Inside a word whose continuation failed, when falling back reports
@@ -478,6 +496,11 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 	// inserted rune, whatever words its own letters begin: continues is not
 	// asked inside it.
 	r := runes[i]
+	if state != root && !isHan(r) && !isHan(prev) && nodes[next].base >= 0 {
+		if t, n := s.retroFiller(runes, offs, i, state, oc); n > 0 {
+			return t, n
+		}
+	}
 	if state == root || r != prev && isHan(r) == isHan(prev) || nodes[next].base < 0 {
 		return next, 0
 	}
@@ -493,20 +516,20 @@ func (s *Scanner) miss(runes []rune, offs []int32, i int, state int32, c uint16,
 		// output and the word before goes on past the letter (代开z发票:
 		// 发票代开 dies, 代开发票 ends; 代开z begins 代开zengzhishui).
 		if isHan(r) && !s.reaches(runes, i+1, next) {
-			if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
+			if t, ok := s.retroInsertion(runes, offs, i, state, c, oc); ok {
 				return t, 0
 			}
 		}
 		return next, 0
 	}
-	if t, ok := s.retroInsertion(runes, offs, i, state, c); ok {
+	if t, ok := s.retroInsertion(runes, offs, i, state, c, oc); ok {
 		return t, 0
 	}
 	if r == prev && (!isOrdinaryDouble(r) || s.doubleInside(runes, i, state)) && repeats(runes, i) < maxRepeats {
 		runes[i] = markSkip
 		return state, 1
 	}
-	if n := s.insertion(runes, offs, i, state, prev); n > 0 {
+	if n := s.insertion(runes, offs, i, state, prev, oc); n > 0 {
 		return state, n
 	}
 	return next, 0

@@ -227,13 +227,15 @@ func (s *Scanner) nextLetter(runes []rune, i int) int {
 	return i
 }
 
-// insertion reports how many runes from i to skip as one rune inserted into
-// a Chinese word: prev (the last letter matched) is Han, runes[i:j] come from
-// one original character that is not Han (a Latin letter, kana, a Greek
-// letter, Ⅶ, ⑵ …), and the word continues with the Han character at j.
-func (s *Scanner) insertion(runes []rune, offs []int32, i int, state int32, prev rune) int {
+// insertion reports how many runes from i to skip as runes inserted into
+// a Chinese word: prev (the last letter matched) is Han, runes[i:j] come
+// from one original character that is not Han (a Latin letter, kana, a
+// Greek letter, Ⅶ, ⑵ …), or from two when one of them NFKC expands, or
+// from a run of foreign fillers (filler.go: 赌αβ博, 冰ΔΔ毒), and the word
+// continues with the Han character at j.
+func (s *Scanner) insertion(runes []rune, offs []int32, i int, state int32, prev rune, oc *origCursor) int {
 	r := runes[i]
-	if !isHan(prev) || isHan(r) || s.code(r) == codeSep || !unicode.IsLetter(r) && !unicode.IsDigit(r) && !isKana(r) {
+	if !isHan(prev) || isHan(r) || s.code(r) == codeSep || !unicode.IsLetter(r) && !unicode.IsDigit(r) && !isKana(r) && !oc.filler(offs[i]) {
 		return 0
 	}
 	j := i + 1
@@ -242,22 +244,24 @@ func (s *Scanner) insertion(runes []rune, offs []int32, i int, state int32, prev
 	}
 	expanded := j-i > 1
 	j = s.nextLetter(runes, j)
-	if j < len(runes) && !isHan(runes[j]) && insertable(runes[j]) && s.code(runes[j]) != codeSep {
-		// A second inserted character (裸⑵⑶照, 代开发ⅠⅡ票, 色⑴⑵情), when
-		// one of the two is a character NFKC expands (⑵ → (2), Ⅱ → ii):
-		// two ASCII letters or digits are ordinary text (赌cc博, 兼PM职,
-		// 卖12淫). Two single-rune letters of another alphabet (赌αβ博,
-		// 冰ΔΔ毒) would be evasions too, but quick (quick.go) calls such
-		// text clean before this runs; an expanded character always takes
-		// the full path.
-		k := j + 1
-		for k < len(runes) && offs[k] == offs[j] {
-			k++
+	if j < len(runes) && !isHan(runes[j]) && s.code(runes[j]) != codeSep {
+		if h := s.fillerRun(runes, offs, i, oc); h > 0 {
+			j = h
+		} else if insertable(runes[j]) {
+			// A second inserted character (裸⑵⑶照, 代开发ⅠⅡ票, 色⑴⑵情), when
+			// one of the two is a character NFKC expands (⑵ → (2), Ⅱ → ii):
+			// two ASCII letters or digits are ordinary text (赌cc博, 兼PM职,
+			// 卖12淫), and kana are Japanese (色んな情報). Fillers of
+			// other alphabets (赌αβ博) are fillerRun's.
+			k := j + 1
+			for k < len(runes) && offs[k] == offs[j] {
+				k++
+			}
+			if !expanded && k-j == 1 {
+				return 0
+			}
+			j = s.nextLetter(runes, k)
 		}
-		if !expanded && k-j == 1 {
-			return 0
-		}
-		j = s.nextLetter(runes, k)
 	}
 	if j >= len(runes) || !isHan(runes[j]) {
 		return 0
@@ -396,13 +400,13 @@ func (s *Scanner) sepAfterLetter(runes []rune, j int) rune {
 	return 0
 }
 
-// retroInsertion handles an inserted rune the automaton has already moved
+// retroInsertion handles inserted runes the automaton has already moved
 // on because some word continues that way (赌c博 when 赌chang is a pinyin
 // spelling): the letters since the last Han character come from one
-// original non-Han character, and the Han character at i continues the word
-// from before them. It returns the state after runes[i] and marks the
-// inserted runes.
-func (s *Scanner) retroInsertion(runes []rune, offs []int32, i int, state int32, c uint16) (int32, bool) {
+// original non-Han character, or from a run of foreign fillers
+// (filler.go), and the Han character at i continues the word from before
+// them. It returns the state after runes[i] and marks the inserted runes.
+func (s *Scanner) retroInsertion(runes []rune, offs []int32, i int, state int32, c uint16, oc *origCursor) (int32, bool) {
 	k := i - 1
 	for k >= 0 && s.code(runes[k]) == codeSkip {
 		if isMarker(runes[k]) {
@@ -414,12 +418,22 @@ func (s *Scanner) retroInsertion(runes []rune, offs []int32, i int, state int32,
 		return 0, false
 	}
 	o, p, first := offs[k], state, k
+	chars := 1
 	for ; k >= 0; k-- {
 		if s.code(runes[k]) == codeSkip {
 			continue
 		}
 		if offs[k] != o {
-			break
+			if isHan(runes[k]) {
+				break
+			}
+			// Another original character: the run must be fillers, each
+			// of them (赌ᵇᶜ博), and no longer than maxFillers.
+			if chars == maxFillers || !oc.filler(o) || !oc.filler(offs[k]) {
+				return 0, false
+			}
+			o = offs[k]
+			chars++
 		}
 		if p == root || isMarker(runes[k]) {
 			return 0, false

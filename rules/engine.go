@@ -187,6 +187,9 @@ func Compile(rs *RuleSet) (*Engine, error) {
 	// One entry per distinct word; its Tag indexes e.keywords.
 	var entries []moderation.Entry
 	tags := map[string]int32{}
+	// asWritten: some list holds the word as an ordinary entry, so it is
+	// not split-only although a split-only list holds it too.
+	var asWritten []bool
 	for ci := range rs.Categories {
 		c := &rs.Categories[ci]
 		for li := range c.Lists {
@@ -212,7 +215,10 @@ func Compile(rs *RuleSet) (*Engine, error) {
 					entries = append(entries, moderation.Entry{Word: w.Text, Tag: tag})
 					e.keywords = append(e.keywords, nil)
 					e.words = append(e.words, w.Text)
+					asWritten = append(asWritten, false)
 				}
+				asWritten[tag] = asWritten[tag] || !list.SplitOnly
+				entries[tag].SplitOnly = !asWritten[tag]
 				entries[tag].Pinyin = entries[tag].Pinyin || list.Pinyin
 				entries[tag].Initials = entries[tag].Initials || list.Initials
 				entries[tag].Homophones = entries[tag].Homophones || list.Homophones

@@ -73,6 +73,9 @@ var evasionFloors = map[string]int{
 	// pitch.txt: as a word of its own it hides 招兼职 behind an inserted
 	// letter (急招j兼职).
 	"plain-ads": 70,
+	// Branch fill: 有人手仓去力了 (抢劫): 人手 ("manpower") across the front
+	// edge is an ordinary reading of the split form (ordinaryLookalike).
+	"split": 99,
 }
 
 func caught(e *Engine, fl familyLine) (bool, Verdict) {
@@ -148,6 +151,12 @@ var trapCeilings = map[string]int{
 	// talk about ads, which the context rules do not yet read as a warning
 	// or an audit. 2 of 65.
 	"business-talk": 3,
+	// Branch fill, the split-only lists: 木仓 is also a wooden granary
+	// (请把木仓门锁好, 木仓和铁仓的区别), and 女表子公司 (a watch maker's
+	// subsidiary) keeps 女表子 for 婊子 because its 子 is written as listed.
+	// 3 of 33; none of these bigrams is on the benign corpus (木仓 0 of
+	// 248,491 lines, 女表子 0).
+	"split-only-parts": 10,
 }
 
 // TestFalseAlarmTraps prints the false-alarm rate of every trap family of

@@ -104,6 +104,9 @@ type rawCategory struct {
 	// TogetherLists names lists whose words count only together: list
 	// name → how many different words of it one message must hold.
 	TogetherLists map[string]int `yaml:"together_lists"`
+	// SplitOnlyLists names lists whose entries match only written in
+	// split characters (木仓 for 枪), never as written: see List.SplitOnly.
+	SplitOnlyLists []string `yaml:"split_only_lists"`
 	// ListLabels names the category's list files for readers
 	// (insults: 侮辱词汇); a list without one is shown by its name.
 	ListLabels map[string]string `yaml:"list_labels"`

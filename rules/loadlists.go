@@ -104,6 +104,7 @@ func (l *loader) lists(cats []Category, raw []rawCategory) []Word {
 			{"initials_lists", rc.Initials, rc.InitialsLists, func(li *List) { li.Initials = true }},
 			{"homophones_lists", rc.Homophones, rc.HomophonesLists, func(li *List) { li.Homophones = true }},
 			{"split_lists", rc.Split, rc.SplitLists, func(li *List) { li.Split = true }},
+			{"split_only_lists", false, rc.SplitOnlyLists, func(li *List) { li.SplitOnly = true }},
 		}
 		l.listLabels(cats, ci, i, rc)
 		l.intercept(cats, ci, i, rc)
@@ -121,6 +122,13 @@ func (l *loader) lists(cats []Category, raw []rawCategory) []Word {
 					continue
 				}
 				o.set(&cats[ci].Lists[k])
+			}
+		}
+		for j := range cats[ci].Lists {
+			if cats[ci].Lists[j].SplitOnly {
+				// WeCom's intercept rules match words as written: a
+				// split-only list (枪) would block every news link.
+				cats[ci].Lists[j].Intercept = InterceptOff
 			}
 		}
 	}

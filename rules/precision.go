@@ -460,35 +460,40 @@ func (p *precision) bits(freq float64) float64 {
 	return math.Log2(p.seg.Dict.TotalFreq() / max(freq, 1))
 }
 
-// insertedLetter reports whether the non-Han rune sc.norm[n] comes from one
-// original character standing alone (noise aside) between two Han characters inside the
-// finding [first, last] (a Roman numeral, an enclosed number, a Greek or
-// Latin letter: 赌Ⅲ博, 支援Ⅱ交付), the matcher's inserted rune.
+// insertedLetter reports whether the non-Han rune sc.norm[n] comes from
+// characters standing alone (noise aside) between two Han characters inside
+// the finding [first, last]: one (a Roman numeral, an enclosed number, a
+// Greek or Latin letter: 赌Ⅲ博, 支援Ⅱ交付), or a run of at most
+// maxInserted, the matcher's foreign fillers (赌αβ博, 刷①②单元).
 func (p *precision) insertedLetter(sc *precisionScratch, n, first, last int) bool {
 	o := sc.offs[n]
 	if int(o) <= first || int(o) >= last {
 		return false
 	}
-	a, b := n, n
-	for a > 0 && sc.offs[a-1] == o {
-		a--
+	chars := 1
+	edge := func(k, dir int) bool {
+		prev := o
+		for ; k >= 0 && k < len(sc.norm); k += dir {
+			r := sc.norm[k]
+			switch {
+			case p.norm.ClassOf(r) == moderation.ClassNoise || sc.offs[k] == prev:
+			case isHan(r):
+				return true
+			case chars == maxInserted:
+				return false
+			default:
+				chars++
+				prev = sc.offs[k]
+			}
+		}
+		return false
 	}
-	for b+1 < len(sc.norm) && sc.offs[b+1] == o {
-		b++
-	}
-	return p.hanNear(sc, a-1, -1) && p.hanNear(sc, b+1, 1)
+	return edge(n-1, -1) && edge(n+1, 1)
 }
 
-// hanNear reports whether the first rune from sc.norm[k] in direction dir
-// that is not noise is Han (消毒 Ⅱ.品控: the space and the dot are noise).
-func (p *precision) hanNear(sc *precisionScratch, k, dir int) bool {
-	for ; k >= 0 && k < len(sc.norm); k += dir {
-		if r := sc.norm[k]; p.norm.ClassOf(r) != moderation.ClassNoise {
-			return isHan(r)
-		}
-	}
-	return false
-}
+// maxInserted is the longest run of inserted characters the matcher skips
+// (package moderation's filler runs).
+const maxInserted = 4
 
 func isLineBreak(r rune) bool { return r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029 }
 

@@ -210,6 +210,12 @@ type List struct {
 	// (together_lists in policy.yaml): words that are ordinary one at a
 	// time and an ad together (日结 … 私聊 … 名额有限).
 	Together int
+	// SplitOnly matches the words only written in split characters (木仓
+	// for 枪, 女表子 for 婊子), never as written nor in another form: for
+	// words that are ordinary as written (枪 in news) but whose split
+	// forms are evasions. Such a list is no WeCom intercept rule either
+	// (WeCom would block the words as written).
+	SplitOnly bool
 	// Intercept keeps the list as a WeCom intercept rule for customer
 	// chats (policy.yaml intercept / intercept_lists).
 	Intercept Intercept
