@@ -234,3 +234,44 @@ func TestScanOrdinaryDoubleInsideWord(t *testing.T) {
 		}
 	}
 }
+
+// TestScanRepeatInsideWordsEndingTogether checks a repeat whose character
+// begins a listed word that ends where the word begun before it ends
+// (兼职日日结: 日结 and 兼职日结): the repeat is the longer word's, and
+// both words are found. A word begun at the repeat that ends elsewhere
+// (大麻烦 after 买大) keeps the repeat, as before.
+func TestScanRepeatInsideWordsEndingTogether(t *testing.T) {
+	words := []string{"兼职日结", "日结", "快速放款", "放款", "买大麻", "大麻烦"}
+	var es []Entry
+	for i, w := range words {
+		es = append(es, Entry{Word: w, Tag: int32(i)})
+	}
+	s, err := Compile(es, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text string
+		want []string
+		not  string
+	}{
+		{"兼职日日结，宝妈优先", []string{"兼职日结", "日结"}, ""},
+		{"快速放放款", []string{"快速放款", "放款"}, ""},
+		{"网上买大大麻烦", []string{"大麻烦"}, "买大麻"},
+	} {
+		got := map[string]bool{}
+		for _, f := range s.Scan(tc.text, nil) {
+			if f.Kind == KindKeyword {
+				got[words[f.Tag]] = true
+			}
+		}
+		for _, w := range tc.want {
+			if !got[w] {
+				t.Errorf("Scan(%q) does not find %s: %v", tc.text, w, got)
+			}
+		}
+		if tc.not != "" && got[tc.not] {
+			t.Errorf("Scan(%q) finds %s", tc.text, tc.not)
+		}
+	}
+}

@@ -458,16 +458,22 @@ func (s *Scanner) retroInsertion(runes []rune, offs []int32, i int, state int32,
 // repeatInside reports whether the repeated rune runes[i] is better
 // skipped although the word it begins (next) continues with the letters
 // after it: the word before it (state) continues with them too, and the
-// other word reaches no output before it dies, or the word before, a
-// longer one begun first, reaches one as well (快速放放款: 放款 is a word,
-// 快速放款 the longer one; not 卖卖淫, where both are the same state). Following both words to the end would be a backtracking matcher;
-// one look ahead along direct transitions, at most the depth of the trie,
-// is enough for a repeat.
+// other word reaches no output before it dies, or reaches it where the
+// word before reaches its own. Following both words to the
+// end would be a backtracking matcher; one look ahead along next's direct
+// transitions, at most the depth of the trie, is enough for a repeat.
 func (s *Scanner) repeatInside(runes []rune, i int, state, next int32) bool {
 	if isOrdinaryDouble(runes[i]) && (s.ac.nodes[state].check == root || strings.ContainsRune(kinshipDoubles, runes[i])) || repeats(runes, i) >= maxRepeats || !s.continues(runes, i+1, state) {
 		return false
 	}
-	return !s.reaches(runes, i+1, next) || state != next && s.reaches(runes, i+1, state)
+	if end := s.reachEnd(runes, i+1, next); end >= 0 {
+		// The other word ends where the word before does (兼职日日结: 日结
+		// and 兼职日结 both end at 结): it is the word before's tail, found
+		// with it, and the repeat is the word before's. Any other word
+		// that reaches an output (买卖银银行卡照片 …) keeps the repeat.
+		return state != next && end == s.reachEnd(runes, i+1, state)
+	}
+	return true
 }
 
 // doubleInside reports whether the repeat runes[i] of a character ordinary
@@ -493,18 +499,24 @@ const kinshipDoubles = "妈爸哥姐弟妹爷奶婆公叔姨舅宝娃"
 // rules that cross them (crossSeparator, insertion) rewrite the runes, and
 // a word they would carry on is no reason to refuse a repeat.
 func (s *Scanner) reaches(runes []rune, i int, state int32) bool {
+	return s.reachEnd(runes, i, state) >= 0
+}
+
+// reachEnd is reaches, giving the index of the letter where the first
+// output is reached, or -1.
+func (s *Scanner) reachEnd(runes []rune, i int, state int32) int {
 	nodes := s.ac.nodes
 	for {
 		j := s.nextLetter(runes, i)
 		if j >= len(runes) {
-			return false
+			return -1
 		}
 		t, ok := s.step(state, s.code(runes[j]))
 		if !ok {
-			return false
+			return -1
 		}
 		if nodes[t].base < 0 {
-			return true
+			return j
 		}
 		state, i = t, j+1
 	}

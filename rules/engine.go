@@ -75,6 +75,9 @@ type Hit struct {
 	// Data says which record set and column, or which document, a
 	// customer_record or document hit matched; nil for other hits.
 	Data *DataMatch
+	// word is the listed word of a hit of a together list (together.go),
+	// which the threshold counts; empty for other hits.
+	word string
 }
 
 // Engine evaluates messages against a compiled RuleSet. It is safe for
@@ -135,6 +138,7 @@ type candidate struct {
 	// hits, whose precision pass needed them), so that the evidence is
 	// cut without counting runes again.
 	bs, be int32
+	tag    int32 // the keyword's Tag (e.words), for keyword hits
 }
 
 type scratch struct {
@@ -355,7 +359,7 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 				if e.applies(ref.rule, mc) {
 					cands = append(cands, candidate{rule: ref.rule, list: ref.list, kind: f.Kind, start: f.Start, end: f.End,
 						category: ref.category, severity: ref.severity, form: f.Form, confidence: conf, context: ctx,
-						bs: int32(bs), be: int32(be)})
+						bs: int32(bs), be: int32(be), tag: f.Tag})
 				}
 			}
 		default:
@@ -426,6 +430,9 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 		}
 		if c.list >= 0 {
 			h.List = e.lists[c.list]
+			if int(c.list) < len(e.together) && e.together[c.list] > 0 {
+				h.word = e.words[c.tag]
+			}
 		}
 		if c.context >= 0 {
 			h.Context = contextRules[c.context].Name

@@ -66,13 +66,13 @@ var evasionFloors = map[string]int{
 	// The second red team's held-out set (red9b), see rules/MEASURED.md:
 	"pinyin":         98, // mai dama: drugs.txt has no pinyin on purpose (bingdu is also 病毒, policy.yaml)
 	"near-homophone": 97, // 资障 for 智障: insults.txt has no homophones on purpose (见人 for 贱人)
-	// Plain ads (lead26, rules/MEASURED.md): an ad with one or two words of
-	// a pitch and no listed phrase (投资虚拟币，三天翻倍; 跑腿兼职，时间
-	// 自由，日结) stays below pitch.txt's threshold of three, which keeps
-	// business talk with two of them (年化 … 保本) quiet. 兼职 is not in
-	// pitch.txt: as a word of its own it hides 招兼职 behind an inserted
-	// letter (急招j兼职).
-	"plain-ads": 70,
+	// Plain ads (lead26 and its review revtg, rules/MEASURED.md): most ads
+	// carry one or two pitch words and no listed phrase (投资虚拟币，三天
+	// 翻倍; 跑腿兼职，时间自由，日结), below pitch.txt's threshold of three;
+	// pitch.txt holds no word of an industry's own talk (年化, 保本, 计件,
+	// 提现, 佣金), which bank, factory and shop messages hold three of. 50 of
+	// the 150 were written against an earlier, wider list.
+	"plain-ads": 46,
 	// Branch fill: 有人手仓去力了 (抢劫): 人手 ("manpower") across the front
 	// edge is an ordinary reading of the split form (ordinaryLookalike).
 	"split": 99,
@@ -147,10 +147,12 @@ var trapCeilings = map[string]int{
 	// so a space inside it is read as noise inside a word (as in 兼 职).
 	// 1 of 110 (red9c's 26 included).
 	"across-punctuation": 2,
-	// 股票群里老师带单喊单的都是骗子，大家别信 and 电商部本月刷单检查结果已上报:
-	// talk about ads, which the context rules do not yet read as a warning
-	// or an audit. 2 of 65.
-	"business-talk": 3,
+	// Talk about ads, which the context rules do not read as a warning or
+	// an audit (股票群里老师带单喊单的都是骗子; 电商部本月刷单检查结果已上报;
+	// 竞品分析：对方主打零门槛、零成本加盟，总部扶持), and an agency's own
+	// job (客户要招学生兼职和宝妈做问卷，日结). 5 of 123; the reviewer's 58
+	// stress lines hold three or more words of an earlier pitch.txt each.
+	"business-talk": 5,
 	// Branch fill, the split-only lists: 木仓 is also a wooden granary
 	// (请把木仓门锁好, 木仓和铁仓的区别), and 女表子公司 (a watch maker's
 	// subsidiary) keeps 女表子 for 婊子 because its 子 is written as listed.

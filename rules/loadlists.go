@@ -188,27 +188,31 @@ func (l *loader) togetherLists(cats []Category, ci, i int, rc rawCategory) {
 			// A category's intercept leaves its together lists out: WeCom
 			// would block each of their words alone.
 			cats[ci].Lists[k].Intercept = InterceptOff
-			l.togetherOverlap(cats[ci], k)
+			l.togetherOverlap(cats, ci, k)
 		}
 	}
 }
 
-// togetherOverlap refuses a word of together list k that another list of
-// category c also holds: the category's rules would see one word, named
-// after one of the lists, and either count the other list's word only
-// together or enforce the together list's word alone.
-func (l *loader) togetherOverlap(c Category, k int) {
+// togetherOverlap refuses a word of together list k of category ci that
+// any other list holds: the engine sees one word, named after one of its
+// lists for each rule, and would either count the other list's word only
+// together (赌博 dropped when alone) or enforce the together list's word
+// alone.
+func (l *loader) togetherOverlap(cats []Category, ci, k int) {
 	in := map[string]bool{}
-	for _, w := range c.Lists[k].Words {
+	tl := cats[ci].Lists[k]
+	for _, w := range tl.Words {
 		in[w.Text] = true
 	}
-	for j, li := range c.Lists {
-		if j == k {
-			continue
-		}
-		for _, w := range li.Words {
-			if in[w.Text] {
-				l.addf(c.Lists[k].File, 0, "%q is in together list %s and in list %s of category %q; keep it in one of them", w.Text, c.Lists[k].Name, li.Name, c.Name)
+	for cj, c := range cats {
+		for j, li := range c.Lists {
+			if cj == ci && j == k {
+				continue
+			}
+			for _, w := range li.Words {
+				if in[w.Text] {
+					l.addf(tl.File, 0, "%q is in together list %s/%s and in list %s/%s; keep it in one of them", w.Text, cats[ci].Name, tl.Name, c.Name, li.Name)
+				}
 			}
 		}
 	}

@@ -44,9 +44,9 @@ func (e *Engine) togetherByName(list string) int {
 
 // keepTogether drops the hits of together lists that do not reach their
 // list's threshold in v, and recomputes the action and severity. Words
-// are told apart by the text they matched (a word repeated counts once),
-// and a hit overlapping the one counted before it is not counted; a hit
-// held or in shadow still counts, for the words are in the message.
+// are told apart by the listed word (a word repeated, or written once as
+// 日结 and once as rijie, counts once); a hit overlapping the one counted
+// before it, and a hit held or in shadow, are not counted.
 func (e *Engine) keepTogether(text string, v Verdict) Verdict {
 	var need map[string]int // list → threshold, for lists with hits
 	for _, h := range v.Hits {
@@ -67,11 +67,14 @@ func (e *Engine) keepTogether(text string, v Verdict) Verdict {
 	for list, n := range need {
 		seen, end := map[string]bool{}, -1
 		for _, h := range v.Hits { // ordered by start
-			if h.List != list || h.Start < end {
-				continue // words that overlap are one phrase: 招聘兼职客服
+			if h.List != list || h.Shadow || h.Start < end {
+				// Held and shadow hits do not count (放款 held in a
+				// complaint must not make 秒到账 an ad), nor a word that
+				// overlaps the one counted before it: one phrase
+				// (招聘兼职客服).
+				continue
 			}
-			bs, be := byteOffsets(text, h.Start, h.End)
-			seen[text[bs:be]], end = true, h.End
+			seen[h.word], end = true, h.End
 		}
 		if len(seen) < n {
 			short[list] = true

@@ -60,7 +60,9 @@ func TestTogetherListProblems(t *testing.T) {
 		{"one word", togetherPolicy(t, "1"), nil, `together_lists gives "ads" 1; give how many different words`},
 		{"too many", togetherPolicy(t, "9"), nil, `together_lists gives "ads" 9`},
 		{"word in two lists", togetherPolicy(t, "2"), []string{"lists/spam/more.txt", "刷单\n"},
-			`"刷单" is in together list ads and in list more of category "spam"`},
+			`"刷单" is in together list spam/ads and in list spam/more`},
+		{"word in another category's list", togetherPolicy(t, "2"), []string{"lists/bad/more.txt", "刷单\n"},
+			`"刷单" is in together list spam/ads and in list bad/more`},
 		{"intercepted", replace(t, "  - name: spam\n", "  - name: spam\n    together_lists: {ads: 2}\n    intercept_lists: {ads: warn}\n"), nil,
 			`list "ads" is both a together list and a WeCom intercept list`},
 	}
@@ -145,5 +147,48 @@ func TestTogetherListLayered(t *testing.T) {
 	}
 	if v := layered.Evaluate("刷单，日赚三百", Context{ChatKind: ChatWork}); v.Action != ActionWarn {
 		t.Errorf("刷单，日赚三百 on the layered engine: %+v, want a warning", v)
+	}
+}
+
+// One word written twice, once in pinyin, counts once; a held hit does
+// not count toward the threshold (review revtg).
+func TestTogetherListCountsListedEnforcedWords(t *testing.T) {
+	policy := replace(t, "  - name: spam\n", "  - name: spam\n    pinyin: true\n    together_lists: {ads: 2}\n")
+	rs, err := LoadDir(policyFS(policy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(e *Engine, text string) int {
+		n := 0
+		for _, h := range e.Evaluate(text, Context{ChatKind: ChatWork}).Hits {
+			if h.List == "spam/ads" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(e, "刷单，shuadan"); n != 0 {
+		t.Errorf("刷单，shuadan: %d hits of spam/ads, want 0 (one word in two spellings)", n)
+	}
+	if n := count(e, "刷单，jianzhirijie"); n != 2 {
+		t.Errorf("刷单，jianzhirijie: %d hits of spam/ads, want 2", n)
+	}
+	// The rule enforces exact forms only: the pinyin hit is held.
+	rs, err = LoadDir(policyFS(strings.Replace(policy, "    allow: [刷单软件]\n", "    allow: [刷单软件]\n    forms: [exact]\n", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err = Compile(rs); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(e, "刷单，jianzhirijie"); n != 0 {
+		t.Errorf("刷单，jianzhirijie with pinyin held: %d hits of spam/ads, want 0", n)
+	}
+	if n := count(e, "刷单，兼职日结"); n != 2 {
+		t.Errorf("刷单，兼职日结: %d hits of spam/ads, want 2", n)
 	}
 }
