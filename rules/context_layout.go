@@ -74,7 +74,10 @@ func lineAbove(text string, start int) (int, string) {
 func cellAt(line string, at int) (int, []string) {
 	lead := strings.TrimLeft(line, " \t　")
 	skip := len(line) - len(lead) // bytes before the leading pipe
-	k := strings.Count(line[skip:at], "|") + strings.Count(line[skip:at], "｜")
+	k := 0
+	if at > skip {
+		k = strings.Count(line[skip:at], "|") + strings.Count(line[skip:at], "｜")
+	}
 	_, n := utf8.DecodeRuneInString(lead)
 	cells := strings.Split(strings.ReplaceAll(lead[n:], "｜", "|"), "|")
 	return k - 1, cells
