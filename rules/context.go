@@ -281,12 +281,23 @@ func applyContext(text string, bs, be int, word string) int {
 // read around it: the clause before it, the rules whose cues start in it,
 // and (once asked for) the text with its quotations blanked.
 type hitText struct {
-	text   string
-	bs, be int
-	clause string
-	cued   uint32
-	uq     string
-	uqSet  bool
+	text    string
+	bs, be  int
+	clause  string
+	cued    uint32
+	uq      string
+	uqSet   bool
+	head    string // the header row of the hit's table, once headSet
+	headSet bool
+}
+
+// header returns the header row of the Markdown table the hit is in the
+// body of, or "" (tableHeader).
+func (h *hitText) header() string {
+	if !h.headSet {
+		h.head, h.headSet = tableHeader(h.text, h.bs), true
+	}
+	return h.head
 }
 
 // unquoted returns h's text with its quotations blanked (see unquoted),
@@ -334,7 +345,7 @@ func (h *hitText) applies(i int, word string) bool {
 			}
 			return words[i].around.in(clauseBefore(text, bs, aroundRunes, stop)) ||
 				words[i].around.in(clauseAfter(text, be, aroundRunes, stop)) ||
-				words[i].around.in(tableHeader(text, bs))
+				words[i].around.in(h.header())
 		}
 	}
 	return h.cued&(1<<i) != 0 && r.cued(h.clause)

@@ -3,6 +3,7 @@ package rules
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -32,6 +33,9 @@ var writerAsks = []string{
 	"进群", "加群", "入群", "拉你进", "点击链接", "点击下方", "点击进入", "点我", "来我这",
 	"找我", "联系我",
 }
+
+// askIndex finds whether a text holds one of writerAsks at all.
+var askIndex = sync.OnceValue(func() *wordIndex { return newWordIndex(writerAsks) })
 
 // workAsks are the words that, in the clause of 找我 or 联系我, make it a
 // colleague's offer of help (有问题找我, 报销的事联系我, 不清楚的找我).
@@ -73,7 +77,16 @@ var mobileNumber = regexp.MustCompile(`(?:^|[^0-9０-９])([1１][3-9３-９][0-
 // an ask, a channel with an id or a mobile number in the writer's voice.
 func ownAsk(text string, bs, be int) bool {
 	uq := unquoted(text)
-	lower := asciiLower(uq)
+	return asksInWords(uq, bs, be) || givesContact(uq, bs, be)
+}
+
+// asksInWords reports whether text (quotations blanked) holds, outside
+// bytes [bs, be), one of writerAsks in the writer's voice.
+func asksInWords(text string, bs, be int) bool {
+	lower := asciiLower(text)
+	if !askIndex().in(lower) {
+		return false // the common case: one pass, not a search a word
+	}
 	for _, w := range writerAsks {
 		for at := 0; ; {
 			i := strings.Index(lower[at:], w)
@@ -82,32 +95,42 @@ func ownAsk(text string, bs, be int) bool {
 			}
 			i += at
 			at = i + len(w)
-			if i < be && at > bs || !writersVoice(uq, i) {
+			if i < be && at > bs || !writersVoice(text, i) {
 				continue
 			}
-			if w != "找我" && w != "联系我" || !containsAny(clauseBefore(uq, i, 16, isClauseEnd), workAsks) {
+			if w == "找我" && strings.HasPrefix(lower[at:], "们") {
+				continue // 他们正在找我们: looking for us
+			}
+			if w != "找我" && w != "联系我" || !containsAny(clauseBefore(text, i, 16, isClauseEnd), workAsks) {
 				return true
 			}
 		}
 	}
+	return false
+}
+
+// givesContact reports whether text (quotations blanked) holds, outside
+// bytes [bs, be), a channel with an id or a mobile number in the writer's
+// voice.
+func givesContact(text string, bs, be int) bool {
 	// The patterns run only where a channel's id or a mobile number can
 	// be: most lowered hits are in Chinese without either, and the two
 	// regexps were half of BenchmarkEvaluateHit's instructions without
 	// this test (callgrind).
-	idRun, digits := idRunAndDigits(uq)
+	idRun, digits := idRunAndDigits(text)
 	if !idRun {
 		return false
 	}
-	for _, m := range channelID.FindAllStringSubmatchIndex(uq, -1) {
-		if (m[0] >= be || m[1] <= bs) && idLike(uq[m[2]:m[3]]) && writersVoice(uq, m[0]) {
+	for _, m := range channelID.FindAllStringSubmatchIndex(text, -1) {
+		if (m[0] >= be || m[1] <= bs) && idLike(text[m[2]:m[3]]) && writersVoice(text, m[0]) {
 			return true
 		}
 	}
 	if digits < 11 {
 		return false
 	}
-	for _, m := range mobileNumber.FindAllStringSubmatchIndex(uq, -1) {
-		if writersVoice(uq, m[2]) {
+	for _, m := range mobileNumber.FindAllStringSubmatchIndex(text, -1) {
+		if writersVoice(text, m[2]) {
 			return true
 		}
 	}

@@ -36,6 +36,10 @@ func TestOwnAsk(t *testing.T) {
 		{"订单号 20241203567890", false},
 		{"识别二维码加我", true}, // 识别 is no 别
 		{"如被诈骗请拨打110", false},
+		{"他们正在找我们", false},
+		{"兼职找我", true},
+		{"有问题找我", false},
+		{"报销的事联系我", false},
 		{"@DuBo 麻烦看下", false},
 		{"zhang.san@qq.com 已发", false},
 	}

@@ -34,6 +34,9 @@ func tableRow(line string) bool {
 // holds byte at of text (the row above the delimiter row, | --- |), or ""
 // when at is on no such row.
 func tableHeader(text string, at int) string {
+	if !hasPipe(text) {
+		return ""
+	}
 	start, end := lineAt(text, at)
 	if !tableRow(text[start:end]) {
 		return ""
@@ -69,6 +72,12 @@ func lineAbove(text string, start int) (int, string) {
 	return -1, ""
 }
 
+// hasPipe reports whether text holds a pipe, ASCII or full-width: a
+// byte search, where strings.ContainsAny decodes every rune.
+func hasPipe(text string) bool {
+	return strings.IndexByte(text, '|') >= 0 || strings.Contains(text, "｜")
+}
+
 // cellAt returns the index of the cell of the table row line holding byte
 // at of line (0 for the cell after the leading pipe) and the cells' texts.
 func cellAt(line string, at int) (int, []string) {
@@ -88,7 +97,11 @@ func cellAt(line string, at int) (int, []string) {
 // around it (、，,/;；, spaces, pipes, a colon or a line's end).
 func listItemRunes(text string, bs, be int) int {
 	isSep := func(r rune) bool {
-		return strings.ContainsRune("、，,/;；|｜:： \t　\n\r", r)
+		switch r {
+		case '、', '，', ',', '/', ';', '；', '|', '｜', ':', '：', ' ', '\t', '　', '\n', '\r':
+			return true
+		}
+		return false
 	}
 	from, to := bs, be
 	for from > 0 {
@@ -115,29 +128,35 @@ func listItemRunes(text string, bs, be int) int {
 // item holds at most four runes besides the hit (含赌博词汇, not a
 // sentence that runs on).
 func listedUnder(text string, bs, be int, labels *wordIndex) bool {
-	if listItemRunes(text, bs, be) > utf8.RuneCountInString(text[bs:be])+4 {
-		return false
+	if !hasPipe(text) && strings.IndexByte(text, ':') < 0 && !strings.Contains(text, "：") {
+		return false // neither a label's colon nor a table
 	}
 	start, end := lineAt(text, bs)
 	line := text[start:end]
 	if !tableRow(line) {
 		before := text[start:bs]
 		i := strings.LastIndexAny(before, ":：")
-		return i > 0 && labels.in(before[:i])
+		return i > 0 && labels.in(before[:i]) && shortItem(text, bs, be)
 	}
 	c, cells := cellAt(line, bs-start)
 	if c < 0 || c >= len(cells) {
 		return false
 	}
 	if c > 0 && labels.in(cells[0]) {
-		return true
+		return shortItem(text, bs, be)
 	}
 	head := tableHeader(text, bs)
 	if head == "" {
 		return false
 	}
 	_, hcells := cellAt(head, 0)
-	return c < len(hcells) && labels.in(hcells[c])
+	return c < len(hcells) && labels.in(hcells[c]) && shortItem(text, bs, be)
+}
+
+// shortItem reports whether the list item holding the hit at bytes
+// [bs, be) of text holds at most four runes besides it.
+func shortItem(text string, bs, be int) bool {
+	return listItemRunes(text, bs, be) <= utf8.RuneCountInString(text[bs:be])+4
 }
 
 // labelledRow reports whether the line of runes[n], a table row, starts
