@@ -82,6 +82,20 @@ type contextRule struct {
 	// hit makes the rule apply (智障 + 人士: a term for people, not an
 	// insult).
 	After []string
+	// Listed, when set, replaces Cues: the rule applies to a hit listed
+	// under a label holding one of the Around words, on its line before a
+	// colon, in the first cell of its table row or in the header of its
+	// table column (违禁词：色情、赌博; | 敏感词 | 处理方式 | over | 裸聊 |
+	// 撤回 |: context_layout.go).
+	Listed bool
+	// Lexical says the rule reads how the word is formed or written (a
+	// name in Latin letters, a term for people, an anti- prefix), not what
+	// the message does with it: it still applies when the message asks to
+	// be contacted (ownAsk), which keeps every other rule from applying.
+	Lexical bool
+	// Detector says the rule judges only a detector's solicitation
+	// (detectorContext), never a keyword hit.
+	Detector bool
 }
 
 // clauseRunes bounds how far back a rule looks, and aroundRunes how far
@@ -234,61 +248,107 @@ func spelledAs(spellings []string, text string, bs int) bool {
 }
 
 // applyContext returns the index of the first context rule that applies to
-// the keyword word found at byte offsets [bs, be) of text, or -1.
+// the keyword word found at byte offsets [bs, be) of text, or -1. Only a
+// Lexical rule applies when the message carries an ask, a channel or a
+// mobile number in the writer's voice (ownAsk, looked for once and only
+// when a rule would apply).
 func applyContext(text string, bs, be int, word string) int {
-	clause := clauseBefore(text, bs, clauseRunes, isClauseEnd)
-	cued := cueIndex().present(clause)
-	uq := unquoted(text) // where the Unless words are read: same offsets
-	words := contextWords()
+	h := hitText{text: text, bs: bs, be: be}
+	h.clause = clauseBefore(text, bs, clauseRunes, isClauseEnd)
+	h.cued = cueIndex().present(h.clause)
+	asked := -1 // unknown; then 0 or 1
 	for i := range contextRules {
-		r := &contextRules[i]
-		if len(r.Phrases) > 0 && !slices.Contains(r.Phrases, word) {
+		if !h.applies(i, word) {
 			continue
 		}
-		if len(r.Written) > 0 && !slices.Contains(r.Written, text[bs:be]) && !spelledAs(r.Or, text, bs) {
-			continue
+		if contextRules[i].Lexical {
+			return i
 		}
-		if r.Quoted {
-			if r.quotedApplies(words[i].unless, text, bs, be) {
-				return i
-			}
-			continue
-		}
-		if len(r.After) > 0 {
-			if spelledAs(r.After, text, be) && !r.unless(words[i].unless, uq, bs, be) {
-				return i
-			}
-			continue
-		}
-		if r.Latin != nil {
-			if latinMatch(text, bs, be, word) && r.Latin(text, bs, be) {
-				return i
-			}
-			continue
-		}
-		if len(r.Around) > 0 || len(r.Unless) > 0 {
-			if r.unless(words[i].unless, uq, bs, be) ||
-				len(r.UnlessInMessage) > 0 && unlessInMessage(text, r.UnlessInMessage) {
-				continue
-			}
-			before := clauseBefore(text, bs, aroundRunes, isSentenceEnd)
-			after := clauseAfter(text, be, aroundRunes, isSentenceEnd)
-			if len(r.Around) > 0 {
-				if r.InClause {
-					before = clauseBefore(text, bs, aroundRunes, isClauseEnd)
-					after = clauseAfter(text, be, aroundRunes, isClauseEnd)
-				}
-				if words[i].around.in(before) || words[i].around.in(after) {
-					return i
-				}
-				continue
+		if asked < 0 {
+			asked = 0
+			if ownAsk(text, bs, be) {
+				asked = 1
 			}
 		}
-		if cued&(1<<i) != 0 && r.cued(clause) {
+		if asked == 0 {
 			return i
 		}
 	}
 	return -1
+}
+
+// hitText is a keyword hit at bytes [bs, be) of text, with what the rules
+// read around it: the clause before it, the rules whose cues start in it,
+// and (once asked for) the text with its quotations blanked.
+type hitText struct {
+	text    string
+	bs, be  int
+	clause  string
+	cued    uint32
+	uq      string
+	uqSet   bool
+	head    string // the header row of the hit's table, once headSet
+	headSet bool
+}
+
+// header returns the header row of the Markdown table the hit is in the
+// body of, or "" (tableHeader).
+func (h *hitText) header() string {
+	if !h.headSet {
+		h.head, h.headSet = tableHeader(h.text, h.bs), true
+	}
+	return h.head
+}
+
+// unquoted returns h's text with its quotations blanked (see unquoted),
+// where Unless words are read: same offsets.
+func (h *hitText) unquoted() string {
+	if !h.uqSet {
+		h.uq, h.uqSet = unquoted(h.text), true
+	}
+	return h.uq
+}
+
+// applies reports whether context rule i, by its own words, lowers the
+// hit, a finding of the keyword word.
+func (h *hitText) applies(i int, word string) bool {
+	r := &contextRules[i]
+	text, bs, be := h.text, h.bs, h.be
+	if len(r.Phrases) > 0 && !slices.Contains(r.Phrases, word) {
+		return false
+	}
+	if len(r.Written) > 0 && !slices.Contains(r.Written, text[bs:be]) && !spelledAs(r.Or, text, bs) {
+		return false
+	}
+	words := contextWords()
+	switch {
+	case r.Detector:
+		return false
+	case r.Quoted:
+		return r.quotedApplies(words[i].unless, text, bs, be)
+	case r.Listed:
+		return listedUnder(text, bs, be, words[i].around)
+	case len(r.After) > 0:
+		return spelledAs(r.After, text, be) && !r.unless(words[i].unless, h.unquoted(), bs, be)
+	case r.Latin != nil:
+		return latinMatch(text, bs, be, word) && r.Latin(text, bs, be)
+	}
+	if len(r.Around) > 0 || len(r.Unless) > 0 {
+		if r.unless(words[i].unless, h.unquoted(), bs, be) ||
+			len(r.UnlessInMessage) > 0 && unlessInMessage(text, r.UnlessInMessage) {
+			return false
+		}
+		if len(r.Around) > 0 {
+			stop := isSentenceEnd
+			if r.InClause {
+				stop = isClauseEnd
+			}
+			return words[i].around.in(clauseBefore(text, bs, aroundRunes, stop)) ||
+				words[i].around.in(clauseAfter(text, be, aroundRunes, stop)) ||
+				words[i].around.in(h.header())
+		}
+	}
+	return h.cued&(1<<i) != 0 && r.cued(h.clause)
 }
 
 // unless reports whether one of r.Unless is in the sentence of the hit at
@@ -313,7 +373,13 @@ func (r *contextRule) unless(ix *wordIndex, text string, bs, be int) bool {
 var notOffers = strings.NewReplacer(
 	"钓鱼链接", "·", "诈骗链接", "·", "陌生链接", "·", "不明链接", "·", "可疑链接", "·", "假链接", "·",
 	"人加我", "·", "诱导下载", "·", "不要下载", "·", "别下载", "·", "不要注册", "·", "别注册", "·",
-	"不要点链接", "·", "别点链接", "·")
+	"不要点链接", "·", "别点链接", "·",
+	// Someone else's approach told (review ctx: 有人说加他微信能看裸聊, 同事说
+	// 有人私聊他推销, 对方让我下载APP刷单, 骗子让我扫码进群).
+	"他微信", "·", "她微信", "·", "对方微信", "·", "骗子微信", "·", "私聊他", "·", "私聊她", "·", "人私聊", "·",
+	"客户私聊", "·", "同事私聊", "·", "他私聊", "·", "她私聊", "·", "私聊我问", "·",
+	"让我加微信", "·", "叫我加微信", "·", "要我加微信", "·", "让我加", "·", "叫我加", "·", "要我加", "·", "让我下载", "·", "叫我下载", "·", "让我扫码", "·", "让我注册", "·",
+	"让我私聊", "·", "让我进群", "·")
 
 // offers reports whether s holds one of the words of an offer (ix)
 // outside the phrases of notOffers.

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -63,5 +64,49 @@ func TestWordIndex(t *testing.T) {
 	}
 	if found == 0 {
 		t.Fatal("no word found")
+	}
+}
+
+// TestWordIndexRandom checks wordIndex against a search for every word on
+// random word lists and texts drawn from a small alphabet, so that most
+// texts hold a word or the start of one: Chinese characters at both ends
+// of the indexed block and just outside it, ASCII, full-width letters,
+// an emoji and an invalid byte. The seed is fixed: a failure reproduces.
+func TestWordIndexRandom(t *testing.T) {
+	alphabet := []string{"\u4e00", "\u9fff", "\ua000", "\u4dff", "赌", "博", "加", "我", "微", "信",
+		"a", "V", "x", "1", " ", "，", "ｖ", "😀", "\xff"}
+	rng := rand.New(rand.NewPCG(9, 13))
+	draw := func(max int) string {
+		var b strings.Builder
+		for n := rng.IntN(max + 1); n > 0; n-- {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	found, missed := 0, 0
+	for round := 0; round < 2000; round++ {
+		words := make([]string, 1+rng.IntN(12))
+		for i := range words {
+			words[i] = draw(3)
+			if words[i] == "" && rng.IntN(4) > 0 {
+				words[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+		}
+		ix := newWordIndex(words)
+		for k := 0; k < 20; k++ {
+			s := draw(10)
+			got, want := ix.in(s), containsAny(s, words)
+			if got != want {
+				t.Fatalf("words %q, text %q: index %v, search %v", words, s, got, want)
+			}
+			if got {
+				found++
+			} else {
+				missed++
+			}
+		}
+	}
+	if found == 0 || missed == 0 {
+		t.Fatalf("found %d, missed %d: the draw does not exercise both answers", found, missed)
 	}
 }

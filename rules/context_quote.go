@@ -202,20 +202,6 @@ func hasPrefixAny(s string, prefixes []string) bool {
 	return false
 }
 
-// quotedDetector returns the index of the context rule that lowers a
-// detector hit at bytes [bs, be) of text, or -1: only a solicitation
-// (wechat_id) inside a quotation the quoted rule reads as mentioned
-// (不要轻信"加V领取红包"的消息). A phone number, card or address in quotes is
-// still someone's, and a URL still opens.
-func quotedDetector(text string, bs, be int) int {
-	for i := range contextRules {
-		if r := &contextRules[i]; r.Quoted && r.quotedApplies(contextWords()[i].unless, text, bs, be) {
-			return i
-		}
-	}
-	return -1
-}
-
 // hasQuoteMark reports whether text holds a rune a quotation opens with
 // (quoteClose). Each mark is looked for as its bytes: strings.Contains of
 // a short needle runs on IndexByte, where strings.ContainsAny with these

@@ -24,7 +24,9 @@ var contextRules = [...]contextRule{
 		Except:      []string{"勿打扰", "不要钱", "不能错过", "别错过", "别犹豫", "不要犹豫"},
 		Verbs: []string{"发", "传", "转发", "分享", "参与", "参加", "从事", "进行", "涉及", "相信", "轻信",
 			"点击", "点开", "添加", "加入", "下载", "登录", "私自", "私下", "泄露", "透露", "外传", "买卖",
-			"出售", "购买", "玩", "碰", "沾", "搞", "接受", "扫"},
+			"出售", "购买", "玩", "碰", "沾", "搞", "接受", "扫",
+			// review ctx: 别点那个裸聊链接, 不要回那种刷单短信.
+			"点", "回"},
 	},
 	{
 		Name:        "workplace-handout",
@@ -64,6 +66,7 @@ var contextRules = [...]contextRule{
 		Confidence:  30,
 		Cues:        []string{"反", "防"},
 		Within:      0,
+		Lexical:     true,
 	},
 	{
 		Name:        "people-term",
@@ -71,6 +74,7 @@ var contextRules = [...]contextRule{
 		Confidence:  40,
 		Phrases:     []string{"智障", "脑残"},
 		After:       []string{"人士", "儿童", "患者", "群体", "青少年", "学生", "家庭"},
+		Lexical:     true,
 	},
 	{
 		Name:        "legal-case",
@@ -122,7 +126,17 @@ var contextRules = [...]contextRule{
 			"反映", "投诉", "问我", "告诉我", "提到", "冒用", "见过", "被封", "封了", "封号", "这个梗",
 			// Someone else said it (red13p's third set: 有人自称客服让我刷单,
 			// 警察来了解情况，说有员工参与网络赌博).
-			"说有", "自称", "接到", "警察", "冒名", "劝他", "劝她", "怎么处理", "陌生人", "陌生号码", "人加我"},
+			"说有", "自称", "接到", "警察", "冒名", "劝他", "劝她", "怎么处理", "陌生人", "陌生号码", "人加我",
+			// A scam told to warn colleagues (review ctx: 有人说加他微信能看裸聊，
+			// 其实是裸聊敲诈; 对方让我下载APP刷单返利): what it does to the
+			// victim, and who asked. An ask of the writer's own anywhere in
+			// the message still keeps the rule off (ownAsk).
+			"敲诈", "勒索", "骗钱", "骗子", "有人说", "对方让", "对方说", "对方要", "对方发", "对方称", "对方自称", "对方冒充", "让我加", "让我下载", "让我扫码", "让我注册", "让我进群", "让我转账",
+			// A question someone put to the writer (客户私聊我问能不能代开发票).
+			"问能不能", "问有没有", "问可不可以", "问我能", "问我有",
+			// Talk about moderation itself (违禁词里有赌博吗, 刷单被屏蔽了,
+			// 机器人误判了裸聊).
+			"违禁词", "敏感词", "屏蔽词", "被屏蔽", "被拦截", "误判", "误报", "词库"},
 		Unless: []string{"加我", "私聊", "私我", "找我", "联系我", "微信", "扣扣", "日结", "招人", "招募", "佣金", "名额",
 			"赚", "稳", "正规", "靠谱", "放心", "保证", "不是骗", "不是诈骗", "渠道", "进群", "链接", "http", "www", "下载", "注册",
 			"税点", "我这有", "这就有", "我这里有",
@@ -182,8 +196,11 @@ var contextRules = [...]contextRule{
 		Confidence:  40,
 		Phrases:     []string{"代开发票", "代开增值税"},
 		Around: []string{"税务局", "税务大厅", "税局", "办税", "财务", "审批", "申请表", "申请", "流程", "小规模纳税人", "纳税人",
-			"营业执照", "采购", "报销", "OA", "备注", "工作日"},
-		Unless: []string{"联系", "加我", "微信", "私聊", "私信", "找我", "电话", "税点", "点数", "点位", "正规", "专业", "量大", "从优",
+			"营业执照", "采购", "报销", "OA", "备注", "工作日",
+			// A finance table's columns and roles (review ctx: | 科目 | 金额 |
+			// 备注 | over | 办公用品 | 320 | 代开发票 |), read in the header too.
+			"科目", "会计", "出纳", "台账", "凭证", "报税"},
+		Unless: []string{"联系", "加我", "微信", "私聊", "私信", "找我", "电话", "税点", "点数", "点位", "个点", "正规", "专业", "量大", "从优",
 			"优惠", "低价", "便宜", "保真", "可查", "可验", "真票", "包过", "做账", "走账", "平账", "冲账", "抵扣", "各行业", "全国",
 			"渠道", "有需要", "需要的", "进群", "扫码", "链接", "http", "www"},
 	},
@@ -206,9 +223,28 @@ var contextRules = [...]contextRule{
 			"发你", "有需要", "需要的", "现货", "便宜", "价格", "量大", "从优", "来玩"},
 	},
 	{
+		// review ctx: | 违禁词 | 色情、赌博 |, 敏感词库新增：裸聊、约炮、百家乐,
+		// | 关键词 | 命中次数 | over | 赌博 | 12 |: the words moderation
+		// itself lists, counts and tests, not used.
+		Name:        "word-list",
+		Explanation: "the phrase as an item of a list under a label naming a word list or a moderation check (违禁词, 敏感词, 屏蔽词, 关键词, 风险类型, 审核项, 示例 …): on its line before a colon, in the first cell of its table row or in the header of its table column; an item of at most four runes besides the phrase: the word listed, not used",
+		Confidence:  30,
+		Listed:      true,
+		Around: []string{"违禁词", "敏感词", "屏蔽词", "关键词", "禁用词", "过滤词", "违规词", "风险词", "拦截词", "词库", "词表", "词条",
+			"黑名单", "风险类型", "违规类型", "审核项", "审核规则", "拦截规则", "命中", "示例", "举例"},
+	},
+	{
+		// review ctx: 有人冒充客服让我加vx刷单, 对方让我加微信办理退款.
+		Name:        "reported-ask",
+		Explanation: "a solicitation (加vx, 加微信) without an id that someone else made to the writer (有人, 对方, 骗子, 冒充, 让我 … earlier in its clause) or that its clause forbids (不要, 禁止 …): the approach told or warned of, not an offer",
+		Confidence:  30,
+		Detector:    true,
+	},
+	{
 		Name:        "latin-name",
 		Explanation: "a Chinese word matched in pinyin that is a name written in Latin letters (Du Bo, DuBo), part of an e-mail address (dubo.li@…) or of a code (GDX-300), capitals naming a department or team (GDX 事业部), or a word of an English sentence",
 		Confidence:  20,
 		Latin:       latinName,
+		Lexical:     true,
 	},
 }

@@ -374,11 +374,12 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 			for _, ri := range e.byKind[f.Kind] {
 				if e.applies(ri, mc) {
 					if f.Kind == moderation.KindWeChatID && !judged {
-						// A solicitation quoted in a warning (不要轻信"加V领取红包"):
-						// judged once, and only when a rule takes it.
+						// A solicitation quoted in a warning (不要轻信"加V领取红包")
+						// or someone else's (骗子让我加vx): judged once, and only
+						// when a rule takes it.
 						judged = true
 						bs, be := byteOffsets(text, f.Start, f.End)
-						if i := quotedDetector(text, bs, be); i >= 0 {
+						if i := detectorContext(text, bs, be); i >= 0 {
 							ctx, conf = int8(i), min(conf, contextRules[i].Confidence)
 						}
 					}

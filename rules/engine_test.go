@@ -370,7 +370,10 @@ func TestDefaultPolicyVerdicts(t *testing.T) {
 // every hit lies inside the text.
 func FuzzEvaluate(f *testing.F) {
 	for _, s := range []string{"加我v信：abc12345 有兼职刷单", "刷单软件测试，刷单", "password=hunter22", "电话13812345678", "\xff\xfe", "", "大麻烦",
-		"打赌博士", "打赌：博士", "打赌\xff博士", "赌\u200b博士", "严禁赌博", "不要发赌博链接", "Du Bo", "dubo.li@x.com", "兼职日结刷单一单"} {
+		"打赌博士", "打赌：博士", "打赌\xff博士", "赌\u200b博士", "严禁赌博", "不要发赌博链接", "Du Bo", "dubo.li@x.com", "兼职日结刷单一单",
+		// The context rules' layouts and asks (review ctx).
+		"| 违禁词 | 说明 |\r\n| --- | --- |\r\n| 赌博 | 刷 | 单 |", "违禁词：赌博、刷单", "严禁赌博，加群 123456", "有人冒充客服让我加vx刷单",
+		"| 姓名 | 赌 | 博 |\n|---|---|---|\n| 群号 | １３８１２３４５６７８ |"} {
 		f.Add(s, uint8(ChatWork))
 	}
 	e := testEngine(f)

@@ -266,7 +266,7 @@ func (p *precision) inOrdinaryWords(text string, start, end, bs, be int) bool {
 	if brk {
 		// A break between two words ends the keyword; otherwise the
 		// edges are judged as for any finding.
-		if p.listBreak(sc, first, last, markdownTable(text)) {
+		if p.listBreak(sc, first, last, markdownTable(text) && !ownAsk(text, bs, be)) {
 			return true
 		}
 		if !p.edgeInWord(text, bs, be) {

@@ -277,11 +277,13 @@ func isWordBreak(r rune) bool {
 // (wordAcross). 兼 职 (兼职) and 招兼 职日结 are noise inside a word; 兼职 刷单 is two words, and 刷单 alone still
 // matches; 黄色 网站 is two words although 黄色网站 may be one.
 //
-// In a Markdown table (table: the message has a delimiter row, | --- |)
-// a pipe between two cells is a boundary whatever the cells hold, one
-// character included (| 姓名 | 刷 | 单 | 休 | over | --- | … |: red13p).
-// A row of one-character cells alone is left to the matcher: it is the
-// separator-after-every-character evasion's own shape (| 刷 | 单 | 日 | 结 |).
+// In a Markdown table (table: the message has a delimiter row, | --- |,
+// and no ask or contact: ownAsk) a pipe between two cells of a labelled
+// row is a boundary whatever the cells hold, one character included (| 姓名
+// | 刷 | 单 | 休 | over | --- | … |: red13p). A row of one-character cells
+// without a label is left to the matcher, delimiter row or not: it is the
+// separator-after-every-character evasion's own shape (| 刷 | 单 | 日 | 结 |,
+// | 赌 | 博 | 网 | 站 | over | --- | … |: review ctx).
 func (p *precision) listBreak(sc *precisionScratch, first, last int, table bool) bool {
 	for n := 0; n < len(sc.norm); n++ {
 		if o := int(sc.offs[n]); o < first || o > last || !isHan(sc.norm[n]) {
@@ -296,7 +298,7 @@ func (p *precision) listBreak(sc *precisionScratch, first, last int, table bool)
 		if g == n+1 || g >= len(sc.norm) || !isHan(sc.norm[g]) || int(sc.offs[g]) > last {
 			continue
 		}
-		if table && cellGap(sc.norm, n, g) {
+		if table && cellGap(sc.norm, n, g) && labelledRow(sc.norm, n) {
 			return true
 		}
 		before, after := hanBefore(sc.norm, n), hanAfter(sc.norm, g)
