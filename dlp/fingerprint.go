@@ -144,98 +144,91 @@ func kgrams(sel selection, runes []rune, keys []uint64) []uint64 {
 
 // roll writes to rest[p] the mixed hash (selection.mix under the key x, m)
 // of the k-gram after the one whose rolling hash is h, then the next, as
-// rune in[p] enters and out[p] leaves. A function of its own, so that its
-// loop has only its own variables live: inside kgrams it reloaded the
-// returned slice from the stack at every k-gram; and the mix is written
-// out with the key in registers, where as a method of selection it was
-// inlined with a copy of the key kept on the stack.
+// rune in[p] enters and out[p] leaves.
+func roll(h, x, m uint64, in, out []rune, rest []uint64) {
+	rollBy(h, x, m, kgramBase, kgramPowK, 0xc4ceb9fe1a85ec53, in, out, rest)
+}
+
+// rollBy is roll with its three constant multipliers as arguments: given
+// as constants, the compiler loads each into a register again at every
+// k-gram (it does not hoist constants out of a loop); as arguments they
+// stay in registers (33 instructions a k-gram then, 28 now; TestKgramPowK
+// checks the constants, TestWinnowIsRound6 the values). A function of its
+// own, so that its loop has only its own variables live: inside kgrams it
+// reloaded the returned slice from the stack at every k-gram. The runes
+// are read as uint32 (they are never negative: the same values) because
+// the compiler has an indexed form of that load and not of the
+// sign-extending one.
 //
 //go:noinline
-func roll(h, x, m uint64, in, out []rune, rest []uint64) {
+func rollBy(h, x, m, base, powK, c uint64, in, out []rune, rest []uint64) {
 	in, out = in[:len(rest)], out[:len(rest)]
 	for p := range rest {
-		h = h*kgramBase + (uint64(in[p]) - uint64(out[p])*kgramPowK)
+		h = h*base + (uint64(uint32(in[p])) - uint64(uint32(out[p]))*powK)
 		v := h ^ x
 		v ^= v >> 33
 		v *= m
 		v ^= v >> 33
-		v *= 0xc4ceb9fe1a85ec53
+		v *= c
 		rest[p] = v ^ v>>33
 	}
 }
 
-// rollMinima hashes and winnows in one loop: it writes to keys[p] the
-// mixed hash (selection.mix under the key x, m) of every k-gram p of runes
-// after the first (whose rolling hash is h and whose mixed hash is
-// keys[0]), and to out the robust winnowing fingerprints of keys (at least
-// one; out has room for one a k-gram), and returns how many there are.
+// minima writes to out the robust winnowing fingerprints of the k-gram
+// hashes keys (in each window of W the rightmost minimum, recorded once
+// while it stays the minimum; at least one; out has room for one a
+// k-gram) and returns how many there are.
 //
-// One loop rather than the k-grams' hashes first and their minima in a
-// second pass (roll, then a loop of its own, until issue 15's sixth
-// round): the hash is a chain of dependent multiplications and additions,
-// and the minimum's comparisons are independent of it, so they run in its
-// shadow instead of after it, and no k-gram's hash is read back from
-// memory (dlp-measured.md, Issue 15, sixth round). A function of its own
-// so that its loop has only its own variables live. Writing a fingerprint
-// at every k-gram and counting only those where the minimum moved (no
-// branch on the comparison) was slower.
-// The values and fingerprints are those of kgrams and the earlier minima
-// (TestWinnowIsBefore15).
+// A pass of its own after roll, rather than in roll's loop (the sixth
+// round's rollMinima): there the call to rescan made the compiler keep
+// the hash's state on the stack, storing and reloading it at every
+// k-gram, and the two loops apart count fewer instructions (for a 2 KB
+// message 32.2 k for rollMinima, 15.5 k for rollBy and 7.5 k for this
+// one, besides 4.4 k of rescans either way: dlp-measured.md, Issue 15,
+// seventh round). Its inner loop does nothing but compare (four
+// instructions and the loop's test a k-gram). A monotone deque does fewer
+// comparisons, but its pops are unpredictable branches; a window is
+// rescanned here only when its minimum leaves it (about one k-gram in 10).
+// The fingerprints are those of the earlier minima (TestWinnowIsRound6,
+// TestWinnowIsBefore15).
 //
 //go:noinline
-func rollMinima(h, x, m uint64, runes []rune, keys []uint64, out []Fingerprint) int {
+func minima(keys []uint64, out []Fingerprint) int {
 	n := len(keys)
-	// The first window (all the k-grams when there are fewer than W): the
-	// rune entering k-gram p is runes[p+K-1], the one leaving it
-	// runes[p-1].
+	// The first window (all the k-grams when there are fewer than W).
 	minPos, minV := 0, keys[0]
-	w := min(W, n)
-	{
-		in, old, ks := runes[K:K+w-1], runes[:w-1], keys[1:w]
-		old, ks = old[:len(in)], ks[:len(in)]
-		for i := range in {
-			h = h*kgramBase + (uint64(in[i]) - uint64(old[i])*kgramPowK)
-			v := h ^ x
-			v ^= v >> 33
-			v *= m
-			v ^= v >> 33
-			v *= 0xc4ceb9fe1a85ec53
-			v ^= v >> 33
-			ks[i] = v
-			if v <= minV {
-				minPos, minV = i+1, v
-			}
+	first := keys[:min(W, n)]
+	for q, v := range first {
+		if v <= minV {
+			minPos, minV = q, v
 		}
 	}
 	out[0] = Fingerprint{Hash: minV, Pos: uint32(minPos)}
 	if n <= W {
 		return 1
 	}
-	// Then k-gram p = W+i: in[i] enters, old[i] leaves, its hash is ks[i].
-	in, old, ks := runes[K+W-1:], runes[W-1:], keys[W:]
-	old, ks = old[:len(in)], ks[:len(in)]
+	// Then k-gram p = W+i, whose hash is ks[i]. The inner loop only
+	// compares: up to the k-gram at which the minimum leaves the window
+	// (i = minPos: minPos+W <= W+i) it stops at a hash at most the
+	// minimum (the rightmost minimum moves there); at minPos the window's
+	// rightmost minimum is found again (rescan, always at a later
+	// position). Either way the minimum moved: a fingerprint.
+	ks := keys[W:]
+	out = out[:len(ks)+1]
 	j := 1
-	for i := range in {
-		h = h*kgramBase + (uint64(in[i]) - uint64(old[i])*kgramPowK)
-		v := h ^ x
-		v ^= v >> 33
-		v *= m
-		v ^= v >> 33
-		v *= 0xc4ceb9fe1a85ec53
-		v ^= v >> 33
-		ks[i] = v
-		// A fingerprint whenever the minimum moves: it left the window
-		// (found again in it, always at a later position) or this k-gram's
-		// hash is at most it (the rightmost minimum).
-		if minPos <= i { // minPos+W <= W+i: the minimum left the window
-			// Find the window's rightmost minimum again (about one
-			// k-gram in 10).
+	for i := 0; i < len(ks); i++ {
+		stay := ks[:min(minPos, len(ks))]
+		for i < len(stay) && stay[i] > minV {
+			i++
+		}
+		switch {
+		case i < len(stay):
+			minPos, minV = W+i, ks[i]
+		case i < len(ks):
 			minPos, minV = rescan((*[W]uint64)(keys[i+1 : i+1+W]))
 			minPos += i + 1
-		} else if v <= minV {
-			minPos, minV = W+i, v
-		} else {
-			continue
+		default:
+			return j
 		}
 		out[j] = Fingerprint{Hash: minV, Pos: uint32(minPos)}
 		j++
@@ -266,12 +259,12 @@ func rescan(w *[W]uint64) (int, uint64) {
 // keys is scratch for the k-gram hashes, returned for reuse. Documents and
 // messages are winnowed by this one function, over their folded letters.
 //
-// The minimum is tracked as the k-grams are hashed (rollMinima), and the
-// window scanned again only when it leaves it (a monotone deque does fewer
-// comparisons, but its pops depend on the data and the branch
-// mispredictions made it half again as slow; profiled on 2 KB messages).
-// keys keeps every k-gram's hash: the rescans, the walks from a hit and
-// the probe tags read them.
+// The k-grams are hashed first (roll), then their minima taken (minima),
+// the window scanned again only when its minimum leaves it (a monotone
+// deque does fewer comparisons, but its pops depend on the data and the
+// branch mispredictions made it half again as slow; profiled on 2 KB
+// messages). keys keeps every k-gram's hash: the rescans, the walks from
+// a hit and the probe tags read them.
 func winnow(sel selection, runes []rune, keys []uint64, dst []Fingerprint) ([]Fingerprint, []uint64) {
 	n := len(runes) - K + 1
 	if n <= 0 {
@@ -291,7 +284,9 @@ func winnow(sel selection, runes []rune, keys []uint64, dst []Fingerprint) ([]Fi
 	// (append's growth path made it keep its variables on the stack).
 	dst = slices.Grow(dst, n)
 	out := dst[len(dst) : len(dst)+n]
-	j := rollMinima(h, sel.x, sel.m, runes, keys, out)
+	in, old := runes[K:], runes[:len(runes)-K]
+	roll(h, sel.x, sel.m, in[:len(old)], old, keys[1:])
+	j := minima(keys, out)
 	dst = dst[:len(dst)+j]
 	return dst, keys
 }

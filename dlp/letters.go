@@ -24,14 +24,14 @@ type letters struct {
 	// with expandBit, the index in expand of a count and that many
 	// letters.
 	bmp [0x10000]uint32
-	// three[r^threeXor] is bmp[r] for the runes encoded in three bytes
-	// and expandBit (leave the fast loop) for the values a three-byte
-	// sequence must not hold: overlong ones (under U+0800) and surrogates
-	// (U+D800–U+DFFF), which the general loop reads as utf8.RuneError.
-	// Indexed so, the fast loop neither decodes a rune nor tests its
-	// range: see fold.
-	three  [0x10000]uint32
-	expand []rune
+	// threeIndex[threeSlot(w)] is bmp[r] for the rune r whose three-byte
+	// sequence is the low three bytes of w, and expandBit (leave the fast
+	// loop) for the values a three-byte sequence must not hold: overlong
+	// ones (under U+0800) and surrogates (U+D800–U+DFFF), which the
+	// general loop reads as utf8.RuneError. Indexed so, the fast loop
+	// neither decodes a rune nor tests its range: see foldCommon.
+	threeIndex [0x10000]uint32
+	expand     []rune
 	// wide has a bit for each (lead, second) byte pair, lead from 0xC0,
 	// that begins a rune folding to more letters than it has bytes (㌖:
 	// three bytes, キロメートル; ﷺ: fifteen letters): only a text holding
@@ -42,11 +42,17 @@ type letters struct {
 
 const expandBit = 1 << 31
 
-// threeXor: for a three-byte sequence c, b1, b2 (1110aaaa 10bbbbbb
-// 10cccccc), the low 16 bits of c<<12 ^ b1<<6 ^ b2 are its rune
-// aaaabbbbbbcccccc with the continuation bytes' leading 1s xored in, at
-// bits 13 and 7: the rune xor threeXor.
-const threeXor = 0x2080
+// threeSlot returns the index in letters.threeIndex of the three-byte
+// sequence in the low three bytes of w (little-endian: lead byte lowest),
+// whatever the bytes above: the low 16 bits of w ^ w>>6. For a lead byte
+// 1110aaaa and continuations 10bbbbbb, 10cccccc those bits are a
+// bijection of the sequence's 16 free bits (TestThreeSlotIsBijective):
+// each free bit of b is found alone in one of them (bits 4–9) and then
+// unpicks the bits of a and c it is xored with. It costs a shift and an
+// xor, where c<<12 ^ b<<6 ^ c' needs each byte loaded or shifted out
+// first; two sequences in one 64-bit word share the shift and the xor
+// (the second's slot is the same bits 24 higher).
+func threeSlot(w uint64) uint32 { return uint32(w^w>>6) & 0xFFFF }
 
 var (
 	lettersOnce  sync.Once
@@ -104,11 +110,14 @@ func letterTable() *letters {
 				t.wide[i/64] |= 1 << (i % 64)
 			}
 		}
-		for i := range t.three {
-			r := rune(i ^ threeXor)
-			t.three[i] = t.bmp[r]
-			if r < 0x800 || r >= 0xD800 && r <= 0xDFFF {
-				t.three[i] = expandBit
+		for i := range t.threeIndex {
+			t.threeIndex[i] = expandBit
+		}
+		for r := rune(0x800); r < 0x10000; r++ {
+			var b [3]byte
+			utf8.EncodeRune(b[:], r) // surrogates encode as U+FFFD: set by U+FFFD itself
+			if r < 0xD800 || r > 0xDFFF {
+				t.threeIndex[threeSlot(uint64(b[0])|uint64(b[1])<<8|uint64(b[2])<<16)] = t.bmp[r]
 			}
 		}
 		lettersTable = t
@@ -227,47 +236,66 @@ func (t *letters) fold(text string, buf []rune) []rune {
 
 // foldCommon folds the common runes of text from byte k on into buf from
 // letter n on, and returns where it stopped in both: ASCII and valid
-// three-byte sequences that fold to one letter or none, while three bytes
+// three-byte sequences that fold to one letter or none, while eight bytes
 // are left. It stops at anything else (other sequences, invalid bytes,
-// runes that fold to several letters), which fold's general loop takes
-// one rune at a time. buf has room for a letter a byte of text.
+// runes that fold to several letters) and before the last seven bytes,
+// which fold's general loop takes one rune at a time. buf has room for a
+// letter a byte of text.
 //
-// A function of its own, without calls, so that only its own variables
-// are live and they stay in registers: as a loop inside fold, a
-// continuation byte was written to the stack and read back at every Han
-// character (dlp-measured.md, Issue 15, sixth round). A three-byte
-// sequence is recognized by one mask of its three bytes (lead 1110xxxx,
-// two continuations 10xxxxxx) and folded by the table three, indexed by
-// its bytes (threeXor) without decoding it: 39 instructions a Han
-// character under callgrind inside fold, against 57 with byte by byte
-// tests and the rune's range test (the fourth round); about 36 here.
+// It reads eight bytes at a time into one word (the compiler makes the
+// eight byte loads one) and takes from it two three-byte sequences (a Han
+// character and the next, or a Chinese punctuation mark) or else one, or
+// an ASCII byte, each recognized by one mask and compare of the word; a
+// sequence is folded through threeIndex at its threeSlot, so no rune is
+// decoded and no range tested (dlp-measured.md, Issue 15, seventh round:
+// 40 instructions a Han character before, about 20 now). A function of its
+// own, without calls, so that only its own variables are live and they
+// stay in registers (the sixth round).
 //
 //go:noinline
 func (t *letters) foldCommon(text string, k int, buf []rune, n int) (int, int) {
-	bmp, three := &t.bmp, &t.three // t's nil check once, not at every rune
-	for end := len(text) - 2; k < end; {
-		c, size := uint32(text[k]), 1
-		var e uint32
-		if c < utf8.RuneSelf {
-			e = bmp[c]
-		} else {
-			b1, b2 := uint32(text[k+1]), uint32(text[k+2])
-			if c&0xF0 != 0xE0 || (b1^0x80)|(b2^0x80) >= 0x40 {
+	bmp, three := &t.bmp, &t.threeIndex // t's nil check once, not at every rune
+	rest := text[k:]                    // advanced by constants: no check of the next eight bytes
+	for len(rest) >= 8 {
+		w := uint64(rest[0]) | uint64(rest[1])<<8 | uint64(rest[2])<<16 | uint64(rest[3])<<24 |
+			uint64(rest[4])<<32 | uint64(rest[5])<<40 | uint64(rest[6])<<48 | uint64(rest[7])<<56
+		if w&0xC0C0F0C0C0F0 == 0x8080E08080E0 { // two three-byte sequences
+			y := w ^ w>>6 // threeSlot of both
+			e0, e1 := three[uint16(y)], three[uint16(y>>24)]
+			if (e0|e1)&expandBit != 0 {
 				break
 			}
-			e = three[(c<<12^b1<<6^b2)&0xFFFF]
-			size = 3
+			buf[n] = rune(e0)
+			if e0 != 0 {
+				n++
+			}
+			buf[n] = rune(e1)
+			if e1 != 0 {
+				n++
+			}
+			rest = rest[6:]
+			continue
 		}
-		if e&expandBit != 0 {
+		var e uint32
+		if w&0xC0C0F0 == 0x8080E0 { // one
+			if e = three[threeSlot(w)]; e&expandBit != 0 {
+				break
+			}
+			rest = rest[3:]
+		} else if w&0x80 == 0 { // ASCII
+			if e = bmp[w&0x7F]; e&expandBit != 0 {
+				break
+			}
+			rest = rest[1:]
+		} else {
 			break
 		}
 		buf[n] = rune(e)
 		if e != 0 {
 			n++
 		}
-		k += size
 	}
-	return k, n
+	return len(text) - len(rest), n
 }
 
 // runeOffsets replaces each letter index in idx (letters of text, as fold

@@ -18,8 +18,9 @@ import (
 // with), the message path's fold, winnowing, keying 80 fingerprints
 // (about a 2 KB message's) with SipHash (format 2), also with their first
 // slots loaded (Index.seal, what a message's are keyed with), and with AES
-// (format 1), looking them up, and the whole check, also against the same
-// documents stored in format 1.
+// (format 1), looking them up, and the whole check, also of messages
+// repeating a short phrase and against the same documents stored in
+// format 1.
 func BenchmarkDocumentStages(b *testing.B) {
 	n := 1000
 	if v, err := strconv.Atoi(os.Getenv("WG_BENCH_DLP_DOCS")); err == nil && v > 0 {
@@ -123,6 +124,16 @@ func BenchmarkDocumentStages(b *testing.B) {
 		defer cpuPerOp(b)()
 		for i := range b.N {
 			x.Documents(msgs[i%len(msgs)], nil)
+		}
+	})
+	// Messages repeating a short phrase over 2 KB (哈哈…, 好的，好的，…):
+	// their minimum is selected once a period.
+	repeated := []string{strings.Repeat("哈", 682), strings.Repeat("好的，", 227), strings.Repeat("收到谢谢", 170)}
+	b.Run("Documents-repeated", func(b *testing.B) {
+		b.ReportAllocs()
+		defer cpuPerOp(b)()
+		for i := range b.N {
+			x.Documents(repeated[i%len(repeated)], nil)
 		}
 	})
 	// The same documents as stored in format 1 (each fingerprint's AES).
