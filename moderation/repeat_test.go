@@ -89,10 +89,13 @@ func TestScanRepeatInsideKeepsTheOtherWord(t *testing.T) {
 	}
 }
 
-func overlapScanner(t *testing.T) *Scanner {
+func overlapScanner(t *testing.T) *Scanner { return wordsScanner(t, overlapWords) }
+
+// wordsScanner compiles words with their indexes as tags.
+func wordsScanner(t *testing.T, words []string) *Scanner {
 	t.Helper()
 	var es []Entry
-	for i, w := range overlapWords {
+	for i, w := range words {
 		es = append(es, Entry{Word: w, Tag: int32(i)})
 	}
 	s, err := Compile(es, Options{})
@@ -242,14 +245,7 @@ func TestScanOrdinaryDoubleInsideWord(t *testing.T) {
 // (大麻烦 after 买大) keeps the repeat, as before.
 func TestScanRepeatInsideWordsEndingTogether(t *testing.T) {
 	words := []string{"兼职日结", "日结", "快速放款", "放款", "买大麻", "大麻烦"}
-	var es []Entry
-	for i, w := range words {
-		es = append(es, Entry{Word: w, Tag: int32(i)})
-	}
-	s, err := Compile(es, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := wordsScanner(t, words)
 	for _, tc := range []struct {
 		text string
 		want []string

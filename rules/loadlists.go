@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -138,12 +139,7 @@ func (l *loader) lists(cats []Category, raw []rawCategory) []Word {
 // listLabels sets the labels of category ci's lists from rc.ListLabels,
 // refusing labels of lists the category does not have.
 func (l *loader) listLabels(cats []Category, ci, i int, rc rawCategory) {
-	names := make([]string, 0, len(rc.ListLabels))
-	for name := range rc.ListLabels {
-		names = append(names, name)
-	}
-	slices.Sort(names) // problems in a stable order
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(rc.ListLabels)) { // problems in a stable order
 		label := strings.TrimSpace(rc.ListLabels[name])
 		k := slices.IndexFunc(cats[ci].Lists, func(li List) bool { return li.Name == name })
 		switch {
@@ -167,12 +163,7 @@ const maxTogether = 8
 // It runs after intercept, whose category-wide mode it takes back from
 // the together lists.
 func (l *loader) togetherLists(cats []Category, ci, i int, rc rawCategory) {
-	names := make([]string, 0, len(rc.TogetherLists))
-	for name := range rc.TogetherLists {
-		names = append(names, name)
-	}
-	slices.Sort(names) // problems in a stable order
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(rc.TogetherLists)) { // problems in a stable order
 		n := rc.TogetherLists[name]
 		k := slices.IndexFunc(cats[ci].Lists, func(li List) bool { return li.Name == name })
 		switch {
