@@ -52,6 +52,18 @@ func (s *Store) EnablePlanMarks(ctx context.Context, on bool) error {
 	return nil
 }
 
+// PlanMarks reports whether plan marks are on (EnablePlanMarks).
+func (s *Store) PlanMarks(ctx context.Context) (bool, error) {
+	val, err := s.rdb.Get(ctx, s.keyPlanMarks()).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read plan marks switch: %w", err)
+	}
+	return val == planMarksOn, nil
+}
+
 // planMarkExpiry is when the plan mark of r expires: its DedupTTL (at
 // least MinDedupTTL, at most the record's retention) counted from r.Now,
 // the time the plan was made — an absolute time, so that completing the

@@ -184,18 +184,29 @@ type Record struct {
 // writes the plan mark (plan.go). The enqueue marks expire OutboxKeyTTL
 // after r.Now, however often the record is completed.
 func (s *Store) RecordViolation(ctx context.Context, r Record) error {
+	_, err := s.RecordViolationFirst(ctx, r)
+	return err
+}
+
+// RecordViolationFirst is RecordViolation that also tells whether this
+// call wrote the record (it was not stored before): true once per
+// violation, however often it is completed again (a retry, a plan found),
+// so that a metric counts a violation once. A call that fails after
+// writing the record but before its answer arrives leaves the record
+// written and its retry says false: a count is lost, never doubled.
+func (s *Store) RecordViolationFirst(ctx context.Context, r Record) (first bool, err error) {
 	v := r.Violation
 	retention := max(r.Retention, 24*time.Hour)
 	data, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("encode violation %s: %w", v.ID, err)
+		return false, fmt.Errorf("encode violation %s: %w", v.ID, err)
 	}
 	var caseData []byte
 	if r.Case != nil {
 		c := *r.Case
 		c.Status = CaseOpen
 		if caseData, err = json.Marshal(c); err != nil {
-			return fmt.Errorf("encode case %s: %w", c.ID, err)
+			return false, fmt.Errorf("encode case %s: %w", c.ID, err)
 		}
 	}
 	var until time.Time
@@ -204,12 +215,12 @@ func (s *Store) RecordViolation(ctx context.Context, r Record) error {
 	}
 	entryKeys, entryArgs, err := s.enqueueArgs(r.Actions, r.Now, until)
 	if err != nil {
-		return err
+		return false, err
 	}
 	var plan []byte
 	if r.DedupTTL > 0 {
 		if plan, err = encodePlan(r); err != nil {
-			return err
+			return false, err
 		}
 	}
 	at := v.Time.UnixMilli()
@@ -218,11 +229,14 @@ func (s *Store) RecordViolation(ctx context.Context, r Record) error {
 	for _, f := range statFields(v) {
 		statArgs = append(statArgs, f)
 	}
+	var written []*redis.BoolCmd
 	err = s.pipelineScripts(ctx, func(p redis.Pipeliner, run scriptRunner) {
 		if plan != nil {
 			p.Do(ctx, "set", s.keyDedup(v.ID), plan, "pxat", planMarkExpiry(r).UnixMilli())
 		}
-		p.SetNX(ctx, s.keyViolation(v.ID), data, retention)
+		// The pipeline may run twice (pipelineScripts): the record is
+		// new when either run wrote it.
+		written = append(written, p.SetNX(ctx, s.keyViolation(v.ID), data, retention))
 		p.ZAdd(ctx, s.keyViolationIndex(), redis.Z{Score: float64(at), Member: v.ID})
 		p.ZRemRangeByScore(ctx, s.keyViolationIndex(), "-inf", "("+strconv.FormatInt(at-retention.Milliseconds(), 10))
 		run(countStats, []string{s.keyStats(day), s.keyStatsCounted(day)}, statArgs...)
@@ -237,9 +251,12 @@ func (s *Store) RecordViolation(ctx context.Context, r Record) error {
 		}
 	})
 	if err != nil {
-		return fmt.Errorf("record violation %s: %w", v.ID, err)
+		return false, fmt.Errorf("record violation %s: %w", v.ID, err)
 	}
-	return nil
+	for _, w := range written {
+		first = first || w.Val()
+	}
+	return first, nil
 }
 
 // scriptRunner queues a script in a pipeline (see pipelineScripts).
