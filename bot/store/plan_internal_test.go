@@ -165,3 +165,27 @@ func TestPlanMarksOffByDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestStalePlanQueuesNothing: a record whose enqueue marks would expire
+// at once — a plan completed just as it expires (DedupTTL equal to
+// OutboxKeyTTL), or decided by a clock a week behind — queues none of its
+// actions: SET NX PXAT in the past succeeds and the key is gone at once,
+// so the naive script would queue the warnings and alerts again. The
+// record itself is still written.
+func TestStalePlanQueuesNothing(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	r := testRecord("msg:stale", time.Now())
+	r.Now = time.Now().Add(-OutboxKeyTTL - time.Minute)
+	r.DedupTTL = OutboxKeyTTL
+	first, err := s.RecordViolationFirst(ctx, r)
+	if err != nil || !first {
+		t.Fatalf("RecordViolationFirst = %v, %v; want the record written", first, err)
+	}
+	if n, err := s.rdb.XLen(ctx, s.keyOutbox()).Result(); err != nil || n != 0 {
+		t.Errorf("outbox holds %d entries, %v; want none", n, err)
+	}
+	if _, ok, err := s.Violation(ctx, r.Violation.ID); err != nil || !ok {
+		t.Errorf("record: %v, %v", ok, err)
+	}
+}

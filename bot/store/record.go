@@ -210,10 +210,18 @@ func (s *Store) RecordViolationFirst(ctx context.Context, r Record) (first bool,
 		}
 	}
 	var until time.Time
+	acts := r.Actions
 	if !r.Now.IsZero() {
 		until = r.Now.Add(OutboxKeyTTL)
+		if !until.After(time.Now()) {
+			// The enqueue marks would expire at once (a plan completed
+			// at the very end of its life with DedupTTL = OutboxKeyTTL,
+			// or a clock far behind): the actions were queued long ago
+			// or never will be; queued now they could be delivered twice.
+			acts = nil
+		}
 	}
-	entryKeys, entryArgs, err := s.enqueueArgs(r.Actions, r.Now, until)
+	entryKeys, entryArgs, err := s.enqueueArgs(acts, r.Now, until)
 	if err != nil {
 		return false, err
 	}
@@ -246,7 +254,7 @@ func (s *Store) RecordViolationFirst(ctx context.Context, r Record) (first bool,
 			run(openCaseScript, []string{s.keyCase(r.Case.ID), s.keyOpenCases(), s.keyAllCases()},
 				caseData, r.Case.ID, r.Case.Opened.UnixMilli())
 		}
-		if len(r.Actions) > 0 {
+		if len(acts) > 0 {
 			run(enqueueScript, entryKeys, entryArgs...)
 		}
 	})

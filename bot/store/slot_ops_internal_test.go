@@ -112,6 +112,20 @@ func slotOps() []slotOp {
 			}
 			must(t, s.EnablePlanMarks(ctx, false))
 		}},
+		{"Store.PlanMarks", func(t *testing.T, ctx context.Context, s *Store) {
+			if on, err := s.PlanMarks(ctx); err != nil || on {
+				t.Fatalf("PlanMarks = %v, %v; want off (EnablePlanMarks turned them off)", on, err)
+			}
+		}},
+		{"Store.RecordViolationFirst", func(t *testing.T, ctx context.Context, s *Store) {
+			// RecordViolation's record once more: stored before, so not first.
+			id := hostile + "r"
+			v := Violation{ID: id, Time: now, From: hostile, ChatID: hostile, Severity: "high", Hits: []VHit{{Category: hostile}}}
+			acts := []Action{{Key: "rec-a/" + hostile, Payload: []byte("{}")}}
+			if first, err := s.RecordViolationFirst(ctx, Record{Violation: v, Retention: 48 * time.Hour, Actions: acts, Now: now}); err != nil || first {
+				t.Fatalf("RecordViolationFirst of a stored record = %v, %v; want not first", first, err)
+			}
+		}},
 		{"Store.SeenPlan", func(t *testing.T, ctx context.Context, s *Store) {
 			if seen, plan, err := s.SeenPlan(ctx, hostile+"r"); err != nil || !seen || plan == nil {
 				t.Fatalf("SeenPlan = %v, %v, %v; want the plan", seen, plan, err)
