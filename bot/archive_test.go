@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wecom-guard/wecom-guard/bot"
+	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/bot/wecom/wecomtest"
 	"github.com/wecom-guard/wecom-guard/rules"
@@ -219,6 +220,14 @@ func (f failingStore) Seen(context.Context, string) (bool, error) { return false
 // MarkSeen fails too: a clean message needs only the mark.
 func (f failingStore) MarkSeen(context.Context, string, time.Duration) (bool, error) {
 	return false, f.fail
+}
+
+func (f failingStore) SeenPlan(context.Context, string) (bool, *store.Record, error) {
+	return false, nil, f.fail
+}
+
+func (f failingStore) MarkSeenPlan(context.Context, string, time.Duration) (bool, *store.Record, error) {
+	return false, nil, f.fail
 }
 
 var _ bot.Store = failingStore{}

@@ -8,7 +8,6 @@ package bot
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -29,6 +28,11 @@ const DefaultRetention = 180 * 24 * time.Hour
 type Store interface {
 	Seen(ctx context.Context, id string) (bool, error)
 	MarkSeen(ctx context.Context, id string, ttl time.Duration) (first bool, err error)
+	// SeenPlan and MarkSeenPlan are Seen and MarkSeen that also return
+	// the plan a mark carries (a violating message maybe stored in part,
+	// store/plan.go), for the pipeline to complete.
+	SeenPlan(ctx context.Context, id string) (seen bool, plan *store.Record, err error)
+	MarkSeenPlan(ctx context.Context, id string, ttl time.Duration) (first bool, plan *store.Record, err error)
 	CountViolation(ctx context.Context, user, category, eventID string, now time.Time, windows []time.Duration) ([]int64, error)
 	SaveViolation(ctx context.Context, v store.Violation, retention time.Duration) error
 	OpenCase(ctx context.Context, c store.Case) (bool, error)
@@ -39,7 +43,7 @@ type Store interface {
 	Violation(ctx context.Context, id string) (store.Violation, bool, error)
 	// TallyViolation and RecordViolation are a violating message's first
 	// two round trips (the dedup check and counting; everything stored),
-	// MarkSeen its third.
+	// MarkSeen its third unless plan marks are on (store/plan.go).
 	TallyViolation(ctx context.Context, msgID, user string, categories []string, now time.Time, windows []time.Duration, keep time.Duration) (store.Tally, error)
 	RecordViolation(ctx context.Context, r store.Record) error
 	RecallStore
@@ -63,7 +67,9 @@ type Config struct {
 	// in force (Data.Matcher); rules naming customer_record or document
 	// act on them.
 	Data func() rules.DataMatcher
-	// DedupTTL is how long a processed message is remembered (DefaultDedupTTL).
+	// DedupTTL is how long a processed message is remembered
+	// (DefaultDedupTTL); at most store.OutboxKeyTTL, so that a violating
+	// message's plan mark never outlives its actions' enqueue marks.
 	DedupTTL time.Duration
 	// Retention of violation records (DefaultRetention); KeepRaw also keeps
 	// the message text in the record, for the same time.
@@ -113,6 +119,10 @@ func New(cfg Config) (*Pipeline, error) {
 	}
 	if cfg.DedupTTL == 0 {
 		cfg.DedupTTL = DefaultDedupTTL
+	}
+	if cfg.DedupTTL > store.OutboxKeyTTL {
+		return nil, fmt.Errorf("new pipeline: DedupTTL %v is longer than the outbox's enqueue marks (%v): a message completed after they expired would queue its warnings and alerts again; set it to %v or less: %w",
+			cfg.DedupTTL, store.OutboxKeyTTL, store.OutboxKeyTTL, ErrInvalid)
 	}
 	if cfg.Retention == 0 {
 		cfg.Retention = DefaultRetention
@@ -180,7 +190,10 @@ func (p *Pipeline) markOnly(ctx context.Context, id string) (Result, error) {
 // mark, so the check runs first (it is pure and takes microseconds) and a
 // clean message costs one Redis round trip. A violating one costs three,
 // whatever its categories and actions (bot/store/record.go): the dedup
-// check with the counting, everything stored, the mark.
+// check with the counting, everything stored, the mark — two with plan
+// marks on, where the mark, carrying the decided record, is stored with
+// it (store/plan.go). A message whose mark is a plan is completed from it,
+// whatever it is decided now.
 func (p *Pipeline) Process(ctx context.Context, m Message) (Result, error) {
 	if m.Time.IsZero() {
 		m.Time = p.cfg.Now()
@@ -189,9 +202,12 @@ func (p *Pipeline) Process(ctx context.Context, m Message) (Result, error) {
 	res := Result{Verdict: checker.Evaluate(m.Text, rules.Context{ChatKind: m.ChatKind, Time: m.Time, Data: p.data()})}
 	cats := foldCategories(res.Verdict)
 	if res.Verdict.Action == rules.ActionNone || len(cats) == 0 {
-		first, err := p.cfg.Store.MarkSeen(ctx, m.ID, p.cfg.DedupTTL)
+		first, plan, err := p.cfg.Store.MarkSeenPlan(ctx, m.ID, p.cfg.DedupTTL)
 		if err != nil {
 			return Result{}, fmt.Errorf("dedup %s: %w: %w", m.ID, ErrUnavailable, err)
+		}
+		if plan != nil {
+			return p.completePlan(ctx, m, plan)
 		}
 		if !first {
 			return Result{Duplicate: true}, nil
@@ -199,15 +215,20 @@ func (p *Pipeline) Process(ctx context.Context, m Message) (Result, error) {
 		p.seen.note(m.ChatID, m.ChatKind.String(), m.Time) // in memory (groupseen.go)
 		return res, nil
 	}
-	seen, err := p.enforce(ctx, m, checker.RuleSet(), cats, &res)
+	e, err := p.enforce(ctx, m, checker.RuleSet(), cats, &res)
 	if err != nil {
 		return Result{}, fmt.Errorf("enforce %s: %w: %w", m.ID, ErrUnavailable, err)
 	}
-	if seen {
+	if e.plan != nil {
+		return p.completePlan(ctx, m, e.plan)
+	}
+	if e.seen {
 		return p.repeatWarning(ctx, m)
 	}
-	if _, err := p.cfg.Store.MarkSeen(ctx, m.ID, p.cfg.DedupTTL); err != nil {
-		return Result{}, fmt.Errorf("dedup %s: %w: %w", m.ID, ErrUnavailable, err)
+	if !e.marked {
+		if _, err := p.cfg.Store.MarkSeen(ctx, m.ID, p.cfg.DedupTTL); err != nil {
+			return Result{}, fmt.Errorf("dedup %s: %w: %w", m.ID, ErrUnavailable, err)
+		}
 	}
 	p.seen.note(m.ChatID, m.ChatKind.String(), m.Time)
 	return res, nil
@@ -224,8 +245,34 @@ func (p *Pipeline) repeatWarning(ctx context.Context, m Message) (Result, error)
 		return res, nil
 	}
 	v, ok, err := p.cfg.Store.Violation(ctx, m.ID)
-	if err != nil || !ok || v.Action == "log" || v.Action == "" {
+	if err != nil || !ok {
 		return res, nil // best effort: the message itself is done
+	}
+	res.Reply = p.warningAgain(m, v)
+	return res, nil
+}
+
+// completePlan completes a message whose dedup mark is a plan: decided
+// violating before and stored at least in part (store/plan.go). The plan
+// is written again, each part idempotent, as decided then — not as the
+// policy or an image's reading would decide now — and the retry of a
+// message to the app carries the plan's warning again.
+func (p *Pipeline) completePlan(ctx context.Context, m Message, plan *store.Record) (Result, error) {
+	if err := p.cfg.Store.RecordViolation(ctx, *plan); err != nil {
+		return Result{}, fmt.Errorf("complete %s: %w: %w", m.ID, ErrUnavailable, err)
+	}
+	res := Result{Duplicate: true}
+	if m.Source == SourceApp {
+		res.Reply = p.warningAgain(m, plan.Violation)
+	}
+	return res, nil
+}
+
+// warningAgain is the warning of violation v of m, rebuilt from its
+// record; empty when v warned nobody.
+func (p *Pipeline) warningAgain(m Message, v store.Violation) string {
+	if v.Action == "log" || v.Action == "" {
+		return ""
 	}
 	a := Action{MsgID: m.ID, Key: m.ID + "/" + string(ActWarnSender), From: v.From, ChatID: v.ChatID}
 	rs := p.cfg.Checker().RuleSet()
@@ -239,8 +286,7 @@ func (p *Pipeline) repeatWarning(ctx context.Context, m Message) (Result, error)
 		}
 	}
 	a.Link = p.cfg.Links.Record(a.ref())
-	res.Reply = WarningText(a)
-	return res, nil
+	return WarningText(a)
 }
 
 // labelOf is the label of category c in rs, or c.
@@ -276,123 +322,4 @@ func foldCategories(v rules.Verdict) []categoryHits {
 	}
 	slices.SortStableFunc(out, func(a, b categoryHits) int { return cmp.Compare(b.severity, a.severity) })
 	return out
-}
-
-// enforce counts a violating message, climbs the ladder and records what
-// it decided; seen is true (and nothing was done) when the message was
-// processed before.
-func (p *Pipeline) enforce(ctx context.Context, m Message, rs *rules.RuleSet, cats []categoryHits, res *Result) (seen bool, err error) {
-	l := rs.Ladder
-	names := make([]string, len(cats))
-	labels := make([]string, len(cats))
-	for i, c := range cats {
-		names[i], labels[i] = c.name, labelOf(rs, c.name)
-	}
-	tally, err := p.cfg.Store.TallyViolation(ctx, m.ID, m.From, names, m.Time, []time.Duration{l.ShortWindow, l.LongWindow}, p.cfg.DedupTTL)
-	if err != nil {
-		return false, err
-	}
-	if tally.Seen {
-		return true, nil
-	}
-	var step Step
-	var inShort, inLong int64
-	for i, c := range cats {
-		counts := tally.Counts[i]
-		step = merge(step, Decide(l, c.severity, c.action, counts[0], counts[1]))
-		inShort, inLong = max(inShort, counts[0]), max(inLong, counts[1])
-	}
-	res.Step = step
-
-	v := store.Violation{
-		ID: m.ID, Time: m.Time, From: m.From, ChatID: m.ChatID, ChatKind: m.ChatKind.String(),
-		Source: string(m.Source), Severity: res.Verdict.Severity.String(), Action: step.Action,
-		Sanction: step.Sanction,
-	}
-	var evidence []string
-	for _, h := range res.Verdict.Hits {
-		if h.Shadow {
-			continue
-		}
-		v.Hits = append(v.Hits, store.VHit{Category: h.Category, Rule: h.Rule, Kind: h.Kind.String(),
-			Severity: h.Severity.String(), Masked: h.Masked, Start: h.Start, End: h.End})
-		if !slices.Contains(evidence, h.Masked) && len(evidence) < maxEvidence {
-			evidence = append(evidence, h.Masked)
-		}
-	}
-	if p.cfg.KeepRaw {
-		v.Raw = m.Text
-	}
-	rec := store.Record{Retention: p.cfg.Retention, Now: p.cfg.Now()}
-	if step.EscalateHR {
-		v.CaseID = store.CaseIDFor(m.ID, m.Time)
-		rec.Case = &store.Case{
-			ID: v.CaseID, Opened: m.Time, User: m.From, Category: cats[0].name, Severity: v.Severity,
-			Suggested: step.Sanction, Reason: step.Reason, Violations: []string{m.ID},
-		}
-	}
-	rec.Violation = v
-
-	base := Action{
-		MsgID: m.ID, From: m.From, ChatID: m.ChatID, ChatKind: m.ChatKind.String(), Time: m.Time,
-		Categories: names, Labels: labels, Severity: v.Severity, Evidence: evidence, InShort: inShort, InLong: inLong,
-		Sanction: step.Sanction, CaseID: v.CaseID, Critical: step.Critical,
-		ShortWindow: windowLabel(l.ShortWindow), LongWindow: windowLabel(l.LongWindow),
-	}
-	var acts []Action
-	if step.Warn {
-		if m.Source == SourceApp {
-			w := base.as(ActWarnSender)
-			w.Link = p.cfg.Links.Record(w.ref())
-			res.Reply = WarningText(w)
-		} else {
-			acts = append(acts, base.as(ActWarnSender))
-		}
-	}
-	if step.AlertOwner {
-		acts = append(acts, base.as(ActAlertOwner))
-		if m.ChatID != "" && p.cfg.GroupNotices[m.ChatID] {
-			acts = append(acts, base.as(ActGroupNotice))
-		}
-	}
-	if step.EscalateHR {
-		acts = append(acts, base.as(ActEscalateHR))
-	}
-	for _, a := range acts {
-		payload, err := json.Marshal(a)
-		if err != nil {
-			return false, fmt.Errorf("encode action %s: %w", a.Key, err)
-		}
-		rec.Actions = append(rec.Actions, store.Action{Key: a.Key, Payload: payload})
-	}
-	return false, p.cfg.Store.RecordViolation(ctx, rec)
-}
-
-// maxEvidence bounds the masked excerpts an action carries: a message
-// pasting hundreds of phone numbers must still give alerts that fit in one
-// WeCom message (the record keeps every hit).
-const maxEvidence = 10
-
-func (a Action) as(kind ActionKind) Action {
-	a.Kind = kind
-	a.Key = a.MsgID + "/" + string(kind)
-	return a
-}
-
-func merge(a, b Step) Step {
-	a.Warn = a.Warn || b.Warn
-	a.AlertOwner = a.AlertOwner || b.AlertOwner
-	a.EscalateHR = a.EscalateHR || b.EscalateHR
-	a.Critical = a.Critical || b.Critical
-	if rank(b.Sanction) > rank(a.Sanction) {
-		a.Sanction = b.Sanction
-	}
-	if actionRank(b.Action) > actionRank(a.Action) {
-		a.Action, a.Reason = b.Action, b.Reason
-	}
-	return a
-}
-
-func actionRank(a string) int {
-	return slices.Index([]string{"", "log", "warn", "alert_owner", "escalate_hr"}, a)
 }

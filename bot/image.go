@@ -74,11 +74,17 @@ type ImageVerdict struct {
 // QREvidenceLabel. An image that breaks a limit or does not decode is
 // refused with a log line giving the reason and its hash, and marked
 // processed: sending it again would not help. A message processed before
-// answers as Process does for a duplicate, without scanning again.
+// answers as Process does for a duplicate, without scanning again (one
+// whose mark is a plan is completed from it).
 func (p *Pipeline) ProcessImage(ctx context.Context, m Message, data []byte) (Result, ImageVerdict, error) {
-	seen, err := p.cfg.Store.Seen(ctx, m.ID)
+	seen, plan, err := p.cfg.Store.SeenPlan(ctx, m.ID)
 	if err != nil {
 		return Result{}, ImageVerdict{}, fmt.Errorf("dedup %s: %w: %w", m.ID, ErrUnavailable, err)
+	}
+	if plan != nil {
+		// Decided before: completed from its plan, not scanned again.
+		res, err := p.completePlan(ctx, m, plan)
+		return res, ImageVerdict{SHA256: imagescan.Hash(data)}, err
 	}
 	if seen {
 		res, err := p.repeatWarning(ctx, m)
@@ -209,9 +215,15 @@ func (p *Pipeline) handleAppImage(ctx context.Context, wm *wecom.Message) (Resul
 	if wm.CreateTime > 0 {
 		m.Time = time.Unix(wm.CreateTime, 0)
 	}
-	seen, err := p.cfg.Store.Seen(ctx, m.ID)
+	seen, plan, err := p.cfg.Store.SeenPlan(ctx, m.ID)
 	if err != nil {
 		return Result{}, fmt.Errorf("dedup %s: %w: %w", m.ID, ErrUnavailable, err)
+	}
+	if plan != nil {
+		// Decided before (store/plan.go): completed from its plan without
+		// downloading and reading the image again, in time for WeCom's 5 s
+		// and with the same warning.
+		return p.completePlan(ctx, m, plan)
 	}
 	if seen {
 		return p.repeatWarning(ctx, m)

@@ -50,14 +50,30 @@ func (r *roundTrips) take() (int, []string) {
 
 // TestRoundTripsPerMessage: a clean message costs one Redis round trip, a
 // violating one three — the dedup check with the counting, everything
-// stored, the mark — whether it only warns or also alerts the owner,
-// opens a case and escalates to HR, on one server or a cluster.
+// stored, the mark — or two with plan marks on (the mark stored with the
+// rest), whether it only warns or also alerts the owner, opens a case and
+// escalates to HR, on one server or a cluster.
 func TestRoundTripsPerMessage(t *testing.T) {
+	for _, planMarks := range []bool{false, true} {
+		t.Run(fmt.Sprintf("plan marks %v", planMarks), func(t *testing.T) { testRoundTrips(t, planMarks) })
+	}
+}
+
+func testRoundTrips(t *testing.T, planMarks bool) {
 	st := storetest.New(t)
 	rt := &roundTrips{}
 	st.ObserveCommands(rt.observe)
 	h := newHarness(t, st)
 	ctx := context.Background()
+	if err := st.EnablePlanMarks(ctx, planMarks); err != nil {
+		t.Fatal(err)
+	}
+	// A duplicate of a violating message is completed again from its
+	// plan: nothing tells the tally that the plan's pipeline went through.
+	violating, duplicate := 3, 1
+	if planMarks {
+		violating, duplicate = 2, 2
+	}
 	t0 := time.Now()
 	// The first use of each script on a server loads it (one more round
 	// trip, once per server and script): the same member warms up, so that
@@ -80,8 +96,9 @@ func TestRoundTripsPerMessage(t *testing.T) {
 	}{
 		{"clean", "c1", "明天上午十点开会，请准时参加", 1, false},
 		{"clean duplicate", "c1", "明天上午十点开会，请准时参加", 1, false},
-		{"violating, warning", "v1", insult, 3, false},
-		{"violating, owner, HR and case", "v2", idCard, 3, true},
+		{"violating, warning", "v1", insult, violating, false},
+		{"violating, owner, HR and case", "v2", idCard, violating, true},
+		{"violating duplicate", "v2", idCard, duplicate, false},
 	} {
 		res, err := h.pipeline.Process(ctx, archived(tc.id, "rtuser", "wrrt", tc.text, t0))
 		if err != nil {
@@ -141,19 +158,33 @@ func (s dying) MarkSeen(ctx context.Context, id string, ttl time.Duration) (bool
 }
 
 // TestViolationStoppedBetweenStepsCountsOnce: a replica dies before, in or
-// after each of a violating message's steps; WeCom's retry on another
-// replica completes the message with the same decision, and afterwards the
-// message is counted once, recorded once, in the statistics once, with one
-// case and one outbox entry per action — and a third delivery is a
-// duplicate. (Dying in the middle of step 2's pipeline: store's
-// TestRecordViolationCutShort.)
+// after each of a violating message's steps (three, or two with plan
+// marks); WeCom's retry on another replica completes the message with the
+// same decision, and afterwards the message is counted once, recorded
+// once, in the statistics once, with one case and one outbox entry per
+// action — and a third delivery is a duplicate. (Dying in the middle of
+// step 2's pipeline: store's TestRecordViolationCutShort and
+// TestPlanMarkCutShortCompleted.)
 func TestViolationStoppedBetweenStepsCountsOnce(t *testing.T) {
+	for _, planMarks := range []bool{false, true} {
+		t.Run(fmt.Sprintf("plan marks %v", planMarks), func(t *testing.T) { testStoppedBetweenSteps(t, planMarks) })
+	}
+}
+
+func testStoppedBetweenSteps(t *testing.T, planMarks bool) {
 	engine := defaultEngine(t)
 	category := engine.Evaluate(idCard, rules.Context{ChatKind: rules.ChatWork}).Hits[0].Category
-	for after := 0; after <= 3; after++ {
+	steps, marked := 3, 3 // the steps, the one after which the message is marked
+	if planMarks {
+		steps, marked = 2, 2
+	}
+	for after := 0; after <= steps; after++ {
 		t.Run(fmt.Sprintf("died in step %d", after), func(t *testing.T) {
 			st := storetest.New(t)
 			ctx := context.Background()
+			if err := st.EnablePlanMarks(ctx, planMarks); err != nil {
+				t.Fatal(err)
+			}
 			first, err := bot.New(bot.Config{Store: dying{st, after}, Checker: func() bot.Checker { return engine }})
 			if err != nil {
 				t.Fatal(err)
@@ -173,8 +204,9 @@ func TestViolationStoppedBetweenStepsCountsOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if after == 3 {
-				// The mark was set: the message is done, the retry a duplicate.
+			if after == marked {
+				// The mark was set: the message is done (or, a plan,
+				// completed from it), the retry a duplicate.
 				if !res.Duplicate {
 					t.Fatalf("retry after the mark: %+v, want a duplicate", res)
 				}

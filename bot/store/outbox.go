@@ -54,13 +54,15 @@ type DeadLetter struct {
 }
 
 // enqueueScript adds entries to the outbox (KEYS[1]), each unless its
-// enqueue mark (KEYS[1+i], the mark of ARGV[1+i]) was set within the
-// marks' lifetime ARGV[1] (ms). It returns how many it added.
+// enqueue mark (KEYS[1+i], the mark of ARGV[2+i]) was set before and has
+// not expired: the marks expire after ARGV[2] ms (ARGV[1] "PX") or at
+// ARGV[2] ms since the epoch (ARGV[1] "PXAT", a violation's plan: see
+// planMarkExpiry). It returns how many it added.
 var enqueueScript = redis.NewScript(`
 local added = 0
 for i = 2, #KEYS do
-  if redis.call("SET", KEYS[i], "1", "NX", "PX", ARGV[1]) then
-    redis.call("XADD", KEYS[1], "*", "e", ARGV[i])
+  if redis.call("SET", KEYS[i], "1", "NX", ARGV[1], ARGV[2]) then
+    redis.call("XADD", KEYS[1], "*", "e", ARGV[i + 1])
     added = added + 1
   end
 end
@@ -69,7 +71,7 @@ return added`)
 // Enqueue adds an action with idempotency key to the outbox unless one with
 // that key was enqueued within OutboxKeyTTL; added tells which.
 func (s *Store) Enqueue(ctx context.Context, key string, payload []byte, now time.Time) (added bool, err error) {
-	keys, args, err := s.enqueueArgs([]Action{{Key: key, Payload: payload}}, now)
+	keys, args, err := s.enqueueArgs([]Action{{Key: key, Payload: payload}}, now, time.Time{})
 	if err != nil {
 		return false, err
 	}
@@ -80,10 +82,15 @@ func (s *Store) Enqueue(ctx context.Context, key string, payload []byte, now tim
 	return n == 1, nil
 }
 
-// enqueueArgs are enqueueScript's keys and arguments for acts.
-func (s *Store) enqueueArgs(acts []Action, now time.Time) (keys []string, args []any, err error) {
+// enqueueArgs are enqueueScript's keys and arguments for acts, enqueued at
+// now; their marks expire at until, or OutboxKeyTTL after they are set
+// when until is zero.
+func (s *Store) enqueueArgs(acts []Action, now, until time.Time) (keys []string, args []any, err error) {
 	keys = append(make([]string, 0, 1+len(acts)), s.keyOutbox())
-	args = append(make([]any, 0, 1+len(acts)), OutboxKeyTTL.Milliseconds())
+	args = append(make([]any, 0, 2+len(acts)), "PX", OutboxKeyTTL.Milliseconds())
+	if !until.IsZero() {
+		args[0], args[1] = "PXAT", until.UnixMilli()
+	}
 	for _, a := range acts {
 		data, err := json.Marshal(OutboxEntry{Key: a.Key, Payload: a.Payload, Enqueued: now})
 		if err != nil {

@@ -96,6 +96,46 @@ func slotOps() []slotOp {
 			acts := []Action{{Key: "rec-a/" + hostile, Payload: []byte("{}")}, {Key: "rec-b/" + hostile, Payload: []byte("{}")}}
 			must(t, s.RecordViolation(ctx, Record{Violation: v, Retention: 48 * time.Hour, Case: c, Actions: acts, Now: now}))
 		}},
+		{"Store.EnablePlanMarks", func(t *testing.T, ctx context.Context, s *Store) {
+			must(t, s.EnablePlanMarks(ctx, true))
+			// RecordViolation's record again (adding nothing), now with its
+			// plan mark, then found by the tally, the check and the clean
+			// mark of the same message.
+			id := hostile + "r"
+			v := Violation{ID: id, Time: now, From: hostile, ChatID: hostile, Severity: "high", Hits: []VHit{{Category: hostile}}}
+			c := &Case{ID: "rec-" + hostile, Opened: now, User: hostile}
+			acts := []Action{{Key: "rec-a/" + hostile, Payload: []byte("{}")}, {Key: "rec-b/" + hostile, Payload: []byte("{}")}}
+			must(t, s.RecordViolation(ctx, Record{Violation: v, Retention: 48 * time.Hour, Case: c, Actions: acts, Now: now, DedupTTL: time.Hour}))
+			tl, err := s.TallyViolation(ctx, id, hostile, []string{hostile}, now, []time.Duration{time.Hour}, time.Hour)
+			if err != nil || !tl.PlanMarks || tl.Plan == nil || tl.Plan.Violation.ID != id {
+				t.Fatalf("TallyViolation of a planned message = %+v, %v", tl, err)
+			}
+			must(t, s.EnablePlanMarks(ctx, false))
+		}},
+		{"Store.PlanMarks", func(t *testing.T, ctx context.Context, s *Store) {
+			if on, err := s.PlanMarks(ctx); err != nil || on {
+				t.Fatalf("PlanMarks = %v, %v; want off (EnablePlanMarks turned them off)", on, err)
+			}
+		}},
+		{"Store.RecordViolationFirst", func(t *testing.T, ctx context.Context, s *Store) {
+			// RecordViolation's record once more: stored before, so not first.
+			id := hostile + "r"
+			v := Violation{ID: id, Time: now, From: hostile, ChatID: hostile, Severity: "high", Hits: []VHit{{Category: hostile}}}
+			acts := []Action{{Key: "rec-a/" + hostile, Payload: []byte("{}")}}
+			if first, err := s.RecordViolationFirst(ctx, Record{Violation: v, Retention: 48 * time.Hour, Actions: acts, Now: now}); err != nil || first {
+				t.Fatalf("RecordViolationFirst of a stored record = %v, %v; want not first", first, err)
+			}
+		}},
+		{"Store.SeenPlan", func(t *testing.T, ctx context.Context, s *Store) {
+			if seen, plan, err := s.SeenPlan(ctx, hostile+"r"); err != nil || !seen || plan == nil {
+				t.Fatalf("SeenPlan = %v, %v, %v; want the plan", seen, plan, err)
+			}
+		}},
+		{"Store.MarkSeenPlan", func(t *testing.T, ctx context.Context, s *Store) {
+			if first, plan, err := s.MarkSeenPlan(ctx, hostile+"r", time.Hour); err != nil || first || plan == nil {
+				t.Fatalf("MarkSeenPlan = %v, %v, %v; want the plan", first, plan, err)
+			}
+		}},
 		{"Store.Violation", func(t *testing.T, ctx context.Context, s *Store) {
 			if _, ok, err := s.Violation(ctx, hostile); err != nil || !ok {
 				t.Fatalf("Violation(hostile) = %v, %v", ok, err)

@@ -31,6 +31,18 @@ type Violation struct {
 	Recalled bool      `json:"recalled,omitempty"`
 	// Withdrawn is set when HR withdrew it as a false alarm (falsealarm.go).
 	Withdrawn *Withdrawal `json:"withdrawn,omitempty"`
+	// Decided is what the ladder decided, so that a retry that finds the
+	// record (stored by a try cut short) keeps that decision.
+	Decided *Decided `json:"decided,omitempty"`
+}
+
+// Decided is the ladder's decision for one violation (bot.Step).
+type Decided struct {
+	Warn       bool   `json:"warn,omitempty"`
+	AlertOwner bool   `json:"alert_owner,omitempty"`
+	EscalateHR bool   `json:"escalate_hr,omitempty"`
+	Critical   bool   `json:"critical,omitempty"`
+	Reason     string `json:"reason,omitempty"`
 }
 
 // VHit is one hit of a violation.

@@ -21,7 +21,7 @@ func TestTopLevelHelp(t *testing.T) {
 		if err := run(context.Background(), args, nil, &out, &errOut); err != nil {
 			t.Fatalf("%v: %v", args, err)
 		}
-		for _, cmd := range []string{"serve", "send", "check", "archive", "admin", "rules", "config", "version", "help"} {
+		for _, cmd := range []string{"serve", "send", "check", "archive", "admin", "rules", "config", "planmarks", "version", "help"} {
 			if !strings.Contains(out.String(), "wecom-guard "+cmd) {
 				t.Errorf("%v: help does not list %s:\n%s", args, cmd, out.String())
 			}
@@ -63,6 +63,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"admin", "token", "fly"}, `unknown verb "fly"`},
 		{[]string{"admin"}, "expected `admin token"},
 		{[]string{"rules"}, "expected export or import"},
+		{[]string{"planmarks"}, "expected status, on or off"},
+		{[]string{"planmarks", "maybe"}, "expected `planmarks status`"},
+		{[]string{"planmarks", "on", "now"}, "expected `planmarks status`"},
 		{[]string{"archive", "push"}, `unknown subcommand "push"`},
 		{[]string{"config"}, "expected check or keys"},
 		{[]string{"config", "check", "--nope"}, "flag provided but not defined"},

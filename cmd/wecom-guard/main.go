@@ -120,6 +120,7 @@ Usage:
   wecom-guard rules export|import DIR      move the rule set in force out of and into Redis
   wecom-guard records import FILE --columns phone,id_card   customer records as keyed hashes (also list, delete, protect)
   wecom-guard config check|keys            validate the configuration as serve would; list every key
+  wecom-guard planmarks status|on|off      violating messages in two Redis round trips instead of three
   wecom-guard health [--url URL]           exit 0 when the running service is ready (healthchecks)
   wecom-guard load [flags]                 load-test a callback URL with encrypted callbacks
   wecom-guard version                      print the version, commit and Go version
@@ -161,6 +162,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runRecords(ctx, args, stdout, stderr)
 	case "config":
 		return runConfig(ctx, args, stdout, stderr)
+	case "planmarks":
+		return runPlanMarks(ctx, args, stdout)
 	case "health":
 		return runHealth(ctx, args, stdout)
 	case "version":
@@ -171,6 +174,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
-		return usageErrorf("", "unknown command %q (commands: serve, send, check, archive, admin, rules, records, config, health, load, version, help)", cmd)
+		return usageErrorf("", "unknown command %q (commands: serve, send, check, archive, admin, rules, records, config, planmarks, health, load, version, help)", cmd)
 	}
 }

@@ -175,12 +175,18 @@ func (s observedStore) SaveViolation(ctx context.Context, v store.Violation, ret
 }
 
 // RecordViolation is how the pipeline stores a violation (one round trip
-// for the record, its indexes, case and outbox entries).
+// for the record, its indexes, case and outbox entries). It is called
+// again for the same violation — a retry after a failure, and with plan
+// marks on every duplicate of a violating message (store/plan.go) — so
+// only the call that wrote the record counts it.
 func (s observedStore) RecordViolation(ctx context.Context, r store.Record) error {
-	if err := s.Store.RecordViolation(ctx, r); err != nil {
+	first, err := s.Store.RecordViolationFirst(ctx, r)
+	if err != nil {
 		return err
 	}
-	s.count(r.Violation)
+	if first {
+		s.count(r.Violation)
+	}
 	return nil
 }
 

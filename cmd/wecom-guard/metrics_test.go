@@ -21,6 +21,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/wecom-guard/wecom-guard/bot"
+	"github.com/wecom-guard/wecom-guard/bot/store"
 	"github.com/wecom-guard/wecom-guard/bot/store/storetest"
 	"github.com/wecom-guard/wecom-guard/bot/wecom"
 	"github.com/wecom-guard/wecom-guard/handlers"
@@ -291,5 +292,63 @@ func TestDeliveryOutcomes(t *testing.T) {
 		if got := testutil.ToFloat64(m.deliveries.WithLabelValues(c.kind, c.outcome, c.code)); got != 1 {
 			t.Errorf("deliveries{%s,%s,%s} = %v, want 1", c.kind, c.outcome, c.code, got)
 		}
+	}
+}
+
+// TestViolationsCountedOnce: the pipeline writes a violation's record
+// again for a retry after a failure and, with plan marks on, for every
+// duplicate of the message (a WeCom retry, an archive re-pull completes
+// its plan); wecom_guard_violations_total counts the violation once, in
+// both modes. Counting every successful write counts 3 here.
+func TestViolationsCountedOnce(t *testing.T) {
+	ctx := context.Background()
+	for _, on := range []bool{false, true} {
+		t.Run(fmt.Sprint("plan marks ", on), func(t *testing.T) {
+			st := storetest.New(t)
+			m, err := newServiceMetrics(prometheus.NewRegistry(), st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			must := func(err error) {
+				t.Helper()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			must(st.EnablePlanMarks(ctx, on))
+			obs := observedStore{Store: st, m: m}
+			now := time.Now()
+			id := fmt.Sprint("msg:counted-once-", on)
+			tl, err := obs.TallyViolation(ctx, id, "zhangsan", []string{"abuse"}, now, []time.Duration{time.Hour}, 24*time.Hour)
+			must(err)
+			r := store.Record{
+				Violation: store.Violation{ID: id, Time: now, From: "zhangsan", Severity: "high", Action: "alert_owner",
+					Hits: []store.VHit{{Category: "abuse", Masked: "傻*"}}},
+				Retention: 48 * time.Hour, Now: now,
+				Actions: []store.Action{{Key: id + "/alert_owner", Payload: []byte(`{}`)}},
+			}
+			if tl.PlanMarks {
+				r.DedupTTL = 48 * time.Hour
+			}
+			must(obs.RecordViolation(ctx, r))
+			// A retry of the message that decided again (plan marks off:
+			// a replica stopped before its MarkSeen).
+			r.Now = now.Add(time.Second)
+			must(obs.RecordViolation(ctx, r))
+			if on {
+				// A duplicate finds the plan and completes it.
+				tl, err := obs.TallyViolation(ctx, id, "zhangsan", []string{"abuse"}, now, []time.Duration{time.Hour}, 24*time.Hour)
+				must(err)
+				if tl.Plan == nil {
+					t.Fatalf("duplicate's tally %+v: no plan", tl)
+				}
+				must(obs.RecordViolation(ctx, *tl.Plan))
+			} else {
+				must(obs.RecordViolation(ctx, r))
+			}
+			if got := testutil.ToFloat64(m.violations.WithLabelValues("abuse", "alert_owner")); got != 1 {
+				t.Errorf("violations{abuse,alert_owner} = %v, want 1", got)
+			}
+		})
 	}
 }
