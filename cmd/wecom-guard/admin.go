@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -55,15 +54,9 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	default:
 		return usageErrorf("admin", "admin token: unknown verb %q (want create, list or revoke)", verb)
 	}
-	cfg, err := loadConfig(*configPath, osGetenv)
+	cfg, err := redisCommandConfig(*configPath, "admin", "tokens must go to the Redis the service uses (the embedded one lives only inside `serve`)")
 	if err != nil {
 		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
-	}
-	if !cfg.redisConfigured() {
-		return errors.New("admin: REDIS_URL (or REDIS_CLUSTER_ADDRS, REDIS_SENTINEL_MASTER) is not set: tokens must go to the Redis the service uses (the embedded one lives only inside `serve`)")
 	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {

@@ -417,6 +417,23 @@ func (c Config) redisURL() string {
 }
 
 // openStore opens the configured Redis (or the embedded one).
+// redisCommandConfig loads and validates the configuration of command
+// name (admin, rules, records, planmarks), which works on the Redis the
+// service uses: an error says so, with why, when none is configured.
+func redisCommandConfig(configPath, name, why string) (Config, error) {
+	cfg, err := loadConfig(configPath, osGetenv)
+	if err != nil {
+		return Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	if !cfg.redisConfigured() {
+		return Config{}, fmt.Errorf("%s: REDIS_URL (or REDIS_CLUSTER_ADDRS, REDIS_SENTINEL_MASTER) is not set: %s", name, why)
+	}
+	return cfg, nil
+}
+
 func openStore(ctx context.Context, c Config) (*store.Store, error) {
 	st, err := store.Open(ctx, c.storeOptions())
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -40,15 +39,9 @@ func runPlanMarks(ctx context.Context, args []string, stdout io.Writer) error {
 	if (verb != "status" && verb != "on" && verb != "off") || fs.NArg() != 0 {
 		return usageErrorf("planmarks", "planmarks: expected `planmarks status`, `planmarks on` or `planmarks off`")
 	}
-	cfg, err := loadConfig(*configPath, osGetenv)
+	cfg, err := redisCommandConfig(*configPath, "planmarks", "the switch lives in the Redis the service uses")
 	if err != nil {
 		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
-	}
-	if !cfg.redisConfigured() {
-		return errors.New("planmarks: REDIS_URL (or REDIS_CLUSTER_ADDRS, REDIS_SENTINEL_MASTER) is not set: the switch lives in the Redis the service uses")
 	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {

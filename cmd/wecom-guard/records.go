@@ -135,15 +135,9 @@ func runRecords(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return usageErrorf("records", "records import: --%v", err)
 		}
 	}
-	cfg, err := loadConfig(*configPath, osGetenv)
+	cfg, err := redisCommandConfig(*configPath, "records", "record sets live in the Redis the service uses")
 	if err != nil {
 		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
-	}
-	if !cfg.redisConfigured() {
-		return errors.New("records: REDIS_URL (or REDIS_CLUSTER_ADDRS, REDIS_SENTINEL_MASTER) is not set: record sets live in the Redis the service uses")
 	}
 	key, err := cfg.DLP.key()
 	if err != nil {

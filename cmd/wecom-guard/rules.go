@@ -52,15 +52,9 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err // names the directory, or the file and line of every problem
 		}
 	}
-	cfg, err := loadConfig(*configPath, osGetenv)
+	cfg, err := redisCommandConfig(*configPath, "rules", "the rule set lives in the Redis the service uses")
 	if err != nil {
 		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
-	}
-	if !cfg.redisConfigured() {
-		return errors.New("rules: REDIS_URL (or REDIS_CLUSTER_ADDRS, REDIS_SENTINEL_MASTER) is not set: the rule set lives in the Redis the service uses")
 	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
