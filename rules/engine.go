@@ -454,7 +454,7 @@ func (e *Engine) Evaluate(text string, mc Context) Verdict {
 		}
 	}
 	if e.together != nil && !mc.apart {
-		v = e.keepTogether(text, v)
+		v = e.keepTogether(v)
 	}
 	return v
 }

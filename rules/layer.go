@@ -29,14 +29,14 @@ func (l *layer) evaluate(text string, mc Context) Verdict {
 	mc.apart = true // the layers' hits of together lists are counted together, below
 	v := l.base.Evaluate(text, mc)
 	if l.add == nil {
-		return l.base.keepTogetherIf(together, text, v)
+		return l.base.keepTogetherIf(together, v)
 	}
 	o := l.add.Evaluate(text, mc)
 	if len(o.Hits) == 0 {
-		return l.base.keepTogetherIf(together, text, v)
+		return l.base.keepTogetherIf(together, v)
 	}
 	if len(v.Hits) == 0 {
-		return l.base.keepTogetherIf(together, text, o)
+		return l.base.keepTogetherIf(together, o)
 	}
 	hits := append(slices.Clip(v.Hits), o.Hits...)
 	// As Evaluate orders them: by start, the rule's order, end.
@@ -70,5 +70,5 @@ func (l *layer) evaluate(text string, mc Context) Verdict {
 			merged.Severity = max(merged.Severity, h.Severity)
 		}
 	}
-	return l.base.keepTogetherIf(together, text, merged)
+	return l.base.keepTogetherIf(together, merged)
 }

@@ -47,7 +47,7 @@ func (e *Engine) togetherByName(list string) int {
 // are told apart by the listed word (a word repeated, or written once as
 // 日结 and once as rijie, counts once); a hit overlapping the one counted
 // before it, and a hit held or in shadow, are not counted.
-func (e *Engine) keepTogether(text string, v Verdict) Verdict {
+func (e *Engine) keepTogether(v Verdict) Verdict {
 	var need map[string]int // list → threshold, for lists with hits
 	for _, h := range v.Hits {
 		if h.List == "" {
@@ -98,9 +98,9 @@ func (e *Engine) keepTogether(text string, v Verdict) Verdict {
 }
 
 // keepTogetherIf is keepTogether when on is true.
-func (e *Engine) keepTogetherIf(on bool, text string, v Verdict) Verdict {
+func (e *Engine) keepTogetherIf(on bool, v Verdict) Verdict {
 	if !on {
 		return v
 	}
-	return e.keepTogether(text, v)
+	return e.keepTogether(v)
 }
