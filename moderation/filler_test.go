@@ -88,15 +88,6 @@ func TestScanSplitOnlyEntries(t *testing.T) {
 		{"抢劫案", -1, -1},
 		{"屌丝", -1, -1},
 	} {
-		got := s.Scan(tc.text, nil)
-		if tc.start < 0 {
-			if len(got) != 0 {
-				t.Errorf("Scan(%q) = %v, want nothing", tc.text, got)
-			}
-			continue
-		}
-		if len(got) != 1 || got[0].Start != tc.start || got[0].End != tc.end || got[0].Form != moderation.FormSplit {
-			t.Errorf("Scan(%q) = %v, want a split finding at [%d,%d)", tc.text, got, tc.start, tc.end)
-		}
+		wantSplit(t, s, tc.text, tc.start, tc.end)
 	}
 }

@@ -361,16 +361,7 @@ func TestScanSplitOnly(t *testing.T) {
 		{"见人就打招呼", -1, -1},
 		{"宝贝者也", -1, -1},
 	} {
-		got := s.Scan(tc.text, nil)
-		if tc.start < 0 {
-			if len(got) != 0 {
-				t.Errorf("Scan(%q) = %v, want nothing", tc.text, got)
-			}
-			continue
-		}
-		if len(got) != 1 || got[0].Start != tc.start || got[0].End != tc.end || got[0].Form != moderation.FormSplit {
-			t.Errorf("Scan(%q) = %v, want a split finding at [%d,%d)", tc.text, got, tc.start, tc.end)
-		}
+		wantSplit(t, s, tc.text, tc.start, tc.end)
 	}
 }
 
@@ -537,5 +528,21 @@ func TestNormalizeLookalike(t *testing.T) {
 		if got, _ := moderation.Normalize(tc.in); got != tc.want {
 			t.Errorf("Normalize(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// wantSplit checks that s finds in text one split finding at [start, end),
+// or nothing when start is negative.
+func wantSplit(t *testing.T, s *moderation.Scanner, text string, start, end int) {
+	t.Helper()
+	got := s.Scan(text, nil)
+	if start < 0 {
+		if len(got) != 0 {
+			t.Errorf("Scan(%q) = %v, want nothing", text, got)
+		}
+		return
+	}
+	if len(got) != 1 || got[0].Start != start || got[0].End != end || got[0].Form != moderation.FormSplit {
+		t.Errorf("Scan(%q) = %v, want a split finding at [%d,%d)", text, got, start, end)
 	}
 }
