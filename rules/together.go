@@ -12,21 +12,16 @@ package rules
 // togetherOf returns the threshold of each list index, or nil when no
 // list of rs has one.
 func togetherOf(rs *RuleSet) []uint8 {
-	var out []uint8
-	n := 0
+	var out []uint8 // by list index, as Compile numbers the lists
+	some := false
 	for _, c := range rs.Categories {
 		for _, li := range c.Lists {
-			if li.Together > 1 {
-				if out == nil {
-					out = make([]uint8, 0, 8)
-				}
-				for len(out) < n {
-					out = append(out, 0)
-				}
-				out = append(out, uint8(li.Together))
-			}
-			n++
+			out = append(out, uint8(li.Together))
+			some = some || li.Together > 1
 		}
+	}
+	if !some {
+		return nil
 	}
 	return out
 }
